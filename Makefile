@@ -1,0 +1,34 @@
+# Set-up and everyday commands. Needs only python3 (3.11+) and make on the machine.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+SHARED ?= ../shared
+DEMO   ?= demo
+
+.PHONY: install demo test bench bench-scale clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+demo: install
+	$(BIN)/probation generate --scale region --region "East Midlands" --seed 42 --tight \
+		--date 2026-11-23 --out $(DEMO)/data --boundaries $(SHARED)/data/boundaries
+	$(BIN)/probation allocate --data $(DEMO)/data --out $(DEMO)/out --db sqlite:///$(DEMO)/probation.sqlite
+
+test: install
+	$(BIN)/python -m pytest -q
+
+bench: install
+	$(BIN)/python -m pytest -q benchmarks/test_bench.py --benchmark-only --benchmark-columns=min,mean,max,rounds
+
+bench-scale: install
+	$(BIN)/python benchmarks/scale.py --out benchmarks/results
+
+clean:
+	rm -rf $(VENV) $(DEMO) .pytest_cache .benchmarks *.egg-info

@@ -1,0 +1,1 @@
+"""FastAPI service over engine/ (to come: see the API issue)."""

@@ -1,0 +1,1 @@
+"""Domain model, data contract, batch orchestration, checkers and reports for the probation engine."""

@@ -1,0 +1,231 @@
+"""Data contract: read `practitioners` and `cases` (CSV or Parquet) and validate every row.
+
+Import is all-or-nothing: any bad row fails the whole import with every problem listed by
+file, row and column, and nothing is handed on (so nothing can be stored half-written).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, Iterable
+
+import pandas as pd
+from pydantic import TypeAdapter, ValidationError
+
+from engine.config import Config
+from engine.model import Case, Practitioner
+
+PRACTITIONER_COLUMNS = [
+    "practitioner_id", "name", "grade", "sex", "region", "pdu", "team", "contracted_hours",
+    "reduction_hours", "skills", "welsh_speaker", "office_lat", "office_lon",
+]
+CASE_COLUMNS = [
+    "case_id", "sex", "region", "pdu", "tier", "rosh", "mappa_level", "case_type",
+    "sentence_date", "required_skills", "preferred_skills", "wants_female_practitioner",
+    "needs_welsh", "home_lat", "home_lon", "current_practitioner_id", "conflict_practitioner_ids",
+]
+MAX_LISTED = 50
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One problem in the input: where it is and what is wrong."""
+
+    file: str
+    row: int | None  # 1-based data row (the header is not a row); None for file-level problems
+    column: str | None
+    message: str
+    value: Any = None
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.row is not None:
+            where += f" row {self.row} (line {self.row + 1})"
+        if self.column:
+            where += f", column '{self.column}'"
+        val = "" if self.value is None else f" (value {self.value!r})"
+        return f"{where}: {self.message}{val}"
+
+
+class DataContractError(ValueError):
+    """The input does not meet the data contract. `issues` lists every problem found."""
+
+    def __init__(self, issues: list[Issue]):
+        self.issues = issues
+        shown = "\n".join(f"  - {i}" for i in issues[:MAX_LISTED])
+        more = f"\n  ... and {len(issues) - MAX_LISTED} more" if len(issues) > MAX_LISTED else ""
+        super().__init__(f"input rejected, {len(issues)} problem(s):\n{shown}{more}")
+
+
+@dataclass
+class Dataset:
+    """Validated input for one night: practitioners and cases as typed data frames."""
+
+    practitioners: pd.DataFrame
+    cases: pd.DataFrame
+    inputs_hash: str
+    source: str
+    manifest: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def run_date(self) -> date | None:
+        d = self.manifest.get("run_date")
+        return date.fromisoformat(d) if d else None
+
+
+def _find(folder: Path, stem: str) -> Path | None:
+    for ext in (".csv", ".parquet"):
+        p = folder / f"{stem}{ext}"
+        if p.exists():
+            return p
+    return None
+
+
+def _read_table(path: Path) -> pd.DataFrame:
+    if path.suffix == ".parquet":
+        df = pd.read_parquet(path)
+        return df.astype(object).where(df.notna(), "")
+    return pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False)
+
+
+def _read_or_fail(path: Path) -> pd.DataFrame:
+    try:
+        return _read_table(path)
+    except Exception as exc:  # unreadable or malformed file: name it
+        raise DataContractError([Issue(path.name, None, None, f"cannot be read: {exc}")]) from exc
+
+
+def _validate_rows(
+    name: str, df: pd.DataFrame, model: type, required: list[str], issues: list[Issue]
+) -> list[Any]:
+    missing = [c for c in required if c not in df.columns]
+    if missing:
+        for c in missing:
+            issues.append(Issue(name, None, c, "required column is missing"))
+        return []
+    records = df[required].to_dict("records")
+    adapter = TypeAdapter(list[model])
+    try:
+        return adapter.validate_python(records)
+    except ValidationError as exc:
+        for err in exc.errors():
+            loc = err["loc"]
+            row = int(loc[0]) + 1 if loc and isinstance(loc[0], int) else None
+            col = str(loc[1]) if len(loc) > 1 else None
+            value = records[row - 1].get(col) if row is not None and col in required else None
+            msg = err["msg"].removeprefix("Value error, ")
+            issues.append(Issue(name, row, col, msg, value))
+        return []
+
+
+def _duplicates(name: str, ids: Iterable[str], column: str, issues: list[Issue]) -> None:
+    seen: dict[str, int] = {}
+    for row, i in enumerate(ids, start=1):
+        if i in seen:
+            issues.append(Issue(name, row, column, f"duplicate id, first seen at row {seen[i]}", i))
+        else:
+            seen[i] = row
+
+
+def _check_skills(
+    name: str, rows: list[Any], columns: list[str], known: set[str], issues: list[Issue]
+) -> None:
+    for row, rec in enumerate(rows, start=1):
+        for col in columns:
+            bad = [s for s in getattr(rec, col) if s not in known]
+            if bad:
+                issues.append(Issue(name, row, col, f"unknown skill(s) {bad}; known: {sorted(known)}"))
+
+
+def _file_hash(paths: list[Path]) -> str:
+    h = hashlib.sha256()
+    for p in paths:
+        h.update(p.name.encode())
+        h.update(p.read_bytes())
+    return h.hexdigest()
+
+
+def load_dataset(folder: str | Path, config: Config) -> Dataset:
+    """Read and validate an input folder. Raises DataContractError listing every problem."""
+    folder = Path(folder)
+    issues: list[Issue] = []
+    ppath, cpath = _find(folder, "practitioners"), _find(folder, "cases")
+    if not folder.is_dir():
+        raise DataContractError([Issue(str(folder), None, None, "input folder does not exist")])
+    if ppath is None:
+        issues.append(Issue(str(folder / "practitioners.csv"), None, None, "file not found (.csv or .parquet)"))
+    if cpath is None:
+        issues.append(Issue(str(folder / "cases.csv"), None, None, "file not found (.csv or .parquet)"))
+    if issues:
+        raise DataContractError(issues)
+    assert ppath is not None and cpath is not None
+    pname, cname = ppath.name, cpath.name
+
+    pdf, cdf = _read_or_fail(ppath), _read_or_fail(cpath)
+
+    pracs = _validate_rows(pname, pdf, Practitioner, PRACTITIONER_COLUMNS, issues)
+    cases = _validate_rows(cname, cdf, Case, CASE_COLUMNS, issues)
+    known = set(config.skills.known)
+    if pracs:
+        _duplicates(pname, (p.practitioner_id for p in pracs), "practitioner_id", issues)
+        _check_skills(pname, pracs, ["skills"], known, issues)
+    if cases:
+        _duplicates(cname, (c.case_id for c in cases), "case_id", issues)
+        _check_skills(cname, cases, ["required_skills", "preferred_skills"], known, issues)
+    if pracs and cases:
+        pids = {p.practitioner_id for p in pracs}
+        for row, c in enumerate(cases, start=1):
+            if c.current_practitioner_id is not None and c.current_practitioner_id not in pids:
+                issues.append(Issue(cname, row, "current_practitioner_id",
+                                    "refers to a practitioner not in " + pname, c.current_practitioner_id))
+            missing = [x for x in c.conflict_practitioner_ids if x not in pids]
+            if missing:
+                issues.append(Issue(cname, row, "conflict_practitioner_ids",
+                                    f"refers to practitioner(s) not in {pname}: {missing}"))
+            if c.current_practitioner_id in c.conflict_practitioner_ids:
+                issues.append(Issue(cname, row, "conflict_practitioner_ids",
+                                    "the current practitioner is listed as a conflict of interest",
+                                    c.current_practitioner_id))
+            if c.tier.endswith("S") and not config.workload.s_suffix_same_tier:
+                issues.append(Issue(cname, row, "tier", "S-suffix tiers are not enabled in the config", c.tier))
+    if issues:
+        raise DataContractError(issues)
+
+    manifest: dict[str, Any] = {}
+    mpath = folder / "manifest.json"
+    if mpath.exists():
+        try:
+            manifest = json.loads(mpath.read_text())
+        except json.JSONDecodeError as exc:
+            raise DataContractError([Issue(mpath.name, None, None, f"not valid JSON: {exc}")]) from exc
+
+    return Dataset(
+        practitioners=_practitioner_frame(pracs, config),
+        cases=_case_frame(cases, config),
+        inputs_hash=_file_hash([ppath, cpath]),
+        source=str(folder),
+        manifest=manifest,
+    )
+
+
+def _practitioner_frame(pracs: list[Practitioner], config: Config) -> pd.DataFrame:
+    df = pd.DataFrame([p.model_dump() for p in pracs], columns=PRACTITIONER_COLUMNS)
+    df["grade"] = [p.grade.value for p in pracs]
+    df["sex"] = [p.sex.value for p in pracs]
+    df["available_points"] = [
+        config.available_points(p.grade.value, p.contracted_hours, p.reduction_hours) for p in pracs
+    ]
+    return df
+
+
+def _case_frame(cases: list[Case], config: Config) -> pd.DataFrame:
+    df = pd.DataFrame([c.model_dump() for c in cases], columns=CASE_COLUMNS)
+    for col in ("sex", "rosh", "case_type"):
+        df[col] = [getattr(c, col).value for c in cases]
+    df["base_tier"] = [c.base_tier for c in cases]
+    df["points"] = [config.points_for(c.base_tier, c.case_type.value) for c in cases]
+    df["current_practitioner_id"] = df["current_practitioner_id"].astype(object)
+    return df

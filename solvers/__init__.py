@@ -1,0 +1,1 @@
+"""Optimisation models and baselines. Solvers see arrays and params only: no files, no database."""
