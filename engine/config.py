@@ -81,7 +81,9 @@ class ObjectiveConfig(_Section):
     allocate_weight: int = Field(ge=1)
     urgency_weight: int = Field(ge=0)
     never_fewer_than_greedy: bool = True
-    spread_thresholds: list[float]
+    spread_from: float = Field(ge=0)
+    spread_to: float = Field(gt=0)
+    spread_step: float = Field(gt=0)
     spread_weight: int = Field(ge=0)
     preferred_skill_weight: int = Field(ge=0)
     women_concentrator_weight: int = Field(ge=0)
@@ -91,7 +93,8 @@ class ObjectiveConfig(_Section):
 
 class SolverConfig(_Section):
     name: str = "cpsat"
-    phase_time_limit_seconds: float = Field(gt=0)
+    component_time_limit_seconds: float = Field(gt=0)
+    seconds_per_1000_pairs: float = Field(ge=0)
     workers_per_component: int = Field(ge=1)
     parallel_processes: int = Field(ge=0)
     random_seed: int = 7
@@ -112,6 +115,11 @@ class Config(_Section):
     calendar: CalendarConfig
 
     model_config = ConfigDict(extra="forbid", frozen=True, ignored_types=(cached_property,))
+
+    def spread_thresholds_permille(self) -> tuple[int, ...]:
+        o = self.objective
+        n = int(round((o.spread_to - o.spread_from) / o.spread_step)) + 1
+        return tuple(int(round(1000 * (o.spread_from + k * o.spread_step))) for k in range(max(n, 0)))
 
     def points_for(self, tier: str, case_type: str) -> int:
         """Workload points of one case (tier already normalised to A3..D0)."""

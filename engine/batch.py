@@ -1,0 +1,311 @@
+"""The nightly batch: import -> validate -> store inputs -> build model -> solve (components in
+parallel) -> check independently -> explain -> store results in one transaction -> export."""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from engine.check import CheckReport, check_allocation
+from engine.config import Config
+from engine.contract import Dataset, load_dataset
+from engine.encode import KEPT, NEW, REALLOCATE, Component, NightPlan, filter_scope, prepare_night
+from engine.explain import explain_component
+from engine.report import export_files
+from engine.store import Store, default_url
+from geo.travel import method_label, minutes_matrix
+from solvers.allocation import AllocationParams, AllocationResult
+from solvers.greedy import solve_least_loaded
+from solvers.registry import get_solver
+
+
+class RunFailed(RuntimeError):
+    """The night could not be completed; nothing was stored."""
+
+
+@dataclass
+class RunOptions:
+    data: Path
+    out: Path
+    config: Config
+    db_url: str | None = None
+    run_date: date | None = None
+    region: str | None = None
+    pdu: str | None = None
+    solver: str | None = None
+    force: bool = False
+    progress: bool = True
+
+
+@dataclass
+class RunOutcome:
+    run_id: str
+    reused: bool
+    summary: dict[str, Any]
+    decisions: pd.DataFrame
+    workload: pd.DataFrame
+    out_dir: Path
+    check: CheckReport | None = None
+    files: list[Path] = field(default_factory=list)
+
+
+def solver_params(config: Config, n_pairs: int, workers: int) -> AllocationParams:
+    s = config.solver
+    return AllocationParams(
+        time_limit_seconds=s.component_time_limit_seconds + s.seconds_per_1000_pairs * n_pairs / 1000,
+        workers=workers,
+        random_seed=s.random_seed,
+        spread_thresholds_permille=config.spread_thresholds_permille(),
+        spread_weight=config.objective.spread_weight,
+        never_fewer_than_greedy=config.objective.never_fewer_than_greedy,
+    )
+
+
+def _solve_one(key: str, solver_name: str, problem, params: AllocationParams) -> tuple[str, AllocationResult, AllocationResult]:
+    result = get_solver(solver_name)(problem, params)
+    baseline = solve_least_loaded(problem, params)
+    return key, result, baseline
+
+
+def solve_components(plan: NightPlan, config: Config, solver_name: str, progress: bool) -> dict[str, tuple[AllocationResult, AllocationResult]]:
+    """Solve every component, in parallel processes when there are several."""
+    comps = plan.components
+    cores = config.solver.parallel_processes or os.cpu_count() or 1
+    procs = max(1, min(cores, len(comps)))
+    workers = max(config.solver.workers_per_component, cores // procs) if procs < cores else config.solver.workers_per_component
+    jobs = [(c.key, solver_name, c.problem, solver_params(config, len(c.problem.pair_case), workers)) for c in comps]
+    jobs.sort(key=lambda j: -len(j[2].pair_case))  # longest first keeps the processes busy
+    out: dict[str, tuple[AllocationResult, AllocationResult]] = {}
+    with Progress(TextColumn("[bold]allocating"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"),
+                  TimeElapsedColumn(), disable=not progress, transient=False) as bar:
+        task = bar.add_task("", total=len(jobs))
+        if procs == 1:
+            for job in jobs:
+                key, res, base = _solve_one(*job)
+                out[key] = (res, base)
+                bar.update(task, advance=1, description=key)
+        else:
+            with ProcessPoolExecutor(max_workers=procs) as pool:
+                futures = [pool.submit(_solve_one, *job) for job in jobs]
+                for fut in as_completed(futures):
+                    key, res, base = fut.result()
+                    out[key] = (res, base)
+                    bar.update(task, advance=1, description=key)
+    return out
+
+
+def _over_capacity(comp: Component, prac_of_case: np.ndarray) -> set[int]:
+    """Allow-over-capacity option: each case nobody has room for goes to the least-loaded
+    practitioner who passes every other rule (most urgent first); returns those cases."""
+    pr = comp.problem
+    load = pr.loads(prac_of_case).astype(float)
+    rule_ok = np.ones_like(comp.excluded["pdu"])
+    for r, m in comp.excluded.items():
+        if r != "capacity":
+            rule_ok &= ~m
+    flagged = set()
+    for i in sorted(np.nonzero(prac_of_case < 0)[0], key=lambda i: (-pr.priority[i], i)):
+        cands = np.nonzero(rule_ok[i] & (pr.available > 0))[0]
+        if len(cands):
+            q = int(cands[np.argmin((load[cands] + pr.points[i]) / pr.available[cands])])
+            prac_of_case[i] = q
+            load[q] += pr.points[i]
+            flagged.add(int(i))
+    return flagged
+
+
+def utilisation_metrics(pracs: pd.DataFrame, load: pd.Series, config: Config, scope_pdus: set[str]) -> dict[str, float]:
+    """Max, mean and standard deviation of utilisation over case-holding staff in scope."""
+    m = pracs["grade"].isin(config.eligibility.case_holding_grades) & (pracs["available_points"] > 0) & pracs["pdu"].isin(scope_pdus)
+    u = (load[m] / pracs.loc[m, "available_points"]).to_numpy(dtype=float)
+    if not len(u):
+        return {"max_utilisation": 0.0, "mean_utilisation": 0.0, "std_utilisation": 0.0}
+    return {"max_utilisation": round(float(u.max()), 4), "mean_utilisation": round(float(u.mean()), 4),
+            "std_utilisation": round(float(u.std()), 4)}
+
+
+def _flags(row_elapsed: int, deadline_days: int, minutes: int | None, target: float, over: bool) -> str:
+    f = []
+    if row_elapsed > deadline_days:
+        f.append("OVERDUE")
+    elif row_elapsed == deadline_days:
+        f.append("DUE_TODAY")
+    if minutes is not None and minutes > target:
+        f.append("TRAVEL_EXCEPTION")
+    if over:
+        f.append("OVER_CAPACITY")
+    return ";".join(f)
+
+
+def assemble(plan: NightPlan, results: dict[str, tuple[AllocationResult, AllocationResult]], config: Config) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+    """Decisions for every case in scope, the workload table and the baseline comparison."""
+    cases, pracs = plan.cases, plan.pracs
+    dl, target = config.allocation.deadline_working_days, config.travel.target_minutes
+    load = pracs.set_index("practitioner_id")["existing_load"].astype(np.int64).copy()
+    base_load = load.copy()
+    new_cases = pd.Series(0, index=load.index)
+    rows: list[dict] = []
+    kept = cases[cases["kind"] == KEPT]
+    if len(kept):
+        office = pracs.drop_duplicates("practitioner_id").set_index("practitioner_id").loc[kept["current_practitioner_id"]]
+        mins = _pairwise_minutes(config, kept, office)
+        for (_, c), m in zip(kept.iterrows(), mins):
+            rows.append({"case_id": c["case_id"], "practitioner_id": c["current_practitioner_id"],
+                         "previous_practitioner_id": c["current_practitioner_id"], "status": "KEPT",
+                         "reason": f"continuity: stays with {c['current_practitioner_id']}", "travel_minutes": int(m),
+                         "flags": "TRAVEL_EXCEPTION" if m > target else "", "explanation_json": None})
+    stats = []
+    for comp in plan.components:
+        res, base = results[comp.key]
+        pr = comp.problem
+        assign = res.agent_of_item.copy()
+        over = _over_capacity(comp, assign) if config.allocation.allow_over_capacity else set()
+        final = pr.loads(assign)
+        params = solver_params(config, 0, 1)
+        infos = explain_component(comp, assign, params, final)
+        stats.append({"component": comp.key, "cases": pr.n_cases, "practitioners": pr.n_pracs,
+                      "pairs": int(len(pr.pair_case)), **res.stats.as_dict(),
+                      "phases": [p.as_dict() for p in res.phases],
+                      "allocated": int((res.agent_of_item >= 0).sum()),
+                      "greedy_allocated": int((base.agent_of_item >= 0).sum())})
+        for j, i in enumerate(comp.case_rows):
+            c = cases.loc[i]
+            p = int(assign[j])
+            pid = pr.prac_ids[p] if p >= 0 else None
+            minutes = int(comp.travel[j, p]) if p >= 0 else None
+            status = "UNALLOCATED" if p < 0 else ("MOVED" if c["kind"] == REALLOCATE else "NEW")
+            reason = infos[j]["reason"]
+            if c["kind"] == REALLOCATE:
+                reason = f"reallocation: {c['move_reason']}. " + reason
+            if j in over:
+                reason = "OVER CAPACITY (allowed by run option): " + reason
+            rows.append({"case_id": c["case_id"], "practitioner_id": pid,
+                         "previous_practitioner_id": c["current_practitioner_id"], "status": status, "reason": reason,
+                         "travel_minutes": minutes,
+                         "flags": _flags(int(c["working_days_elapsed"]), dl, minutes, target, j in over),
+                         "explanation_json": json.dumps(infos[j])})
+            if pid is not None:
+                load[pid] += int(pr.points[j])
+                new_cases[pid] += 1
+            b = int(base.agent_of_item[j])
+            if b >= 0:
+                base_load[pr.prac_ids[b]] += int(pr.points[j])
+    decisions = pd.DataFrame(rows)
+    pr_idx = pracs.drop_duplicates("practitioner_id").set_index("practitioner_id")
+    wl = pd.DataFrame({"practitioner_id": load.index, "points": load.to_numpy(),
+                       "available_points": pr_idx.loc[load.index, "available_points"].to_numpy(),
+                       "new_cases": new_cases.to_numpy()})
+    wl["utilisation"] = np.where(wl["available_points"] > 0, wl["points"] / wl["available_points"].where(wl["available_points"] > 0, 1), np.nan).round(4)
+    greedy_unalloc = sum(int((results[c.key][1].agent_of_item < 0).sum()) for c in plan.components)
+    baseline = {"load": base_load, "unallocated": greedy_unalloc, "components": stats}
+    return decisions.sort_values("case_id").reset_index(drop=True), wl.sort_values("practitioner_id").reset_index(drop=True), baseline
+
+
+def _pairwise_minutes(config: Config, cases: pd.DataFrame, offices: pd.DataFrame) -> np.ndarray:
+    """Minutes from each case's home to its own practitioner's office (row by row)."""
+    out = np.empty(len(cases), dtype=np.int64)
+    for k in range(0, len(cases), 2000):  # small blocks keep the diagonal trick cheap
+        c, o = cases.iloc[k:k + 2000], offices.iloc[k:k + 2000]
+        out[k:k + len(c)] = np.diagonal(minutes_matrix(config, c["home_lat"], c["home_lon"], o["office_lat"], o["office_lon"]))
+    return out
+
+
+def run_key(ds: Dataset, config: Config, run_date: date, scope: str, solver: str) -> str:
+    blob = json.dumps([ds.inputs_hash, config.digest(), run_date.isoformat(), scope, solver]).encode()
+    return hashlib.sha256(blob).hexdigest()[:32]
+
+
+def run_night(opts: RunOptions) -> RunOutcome:
+    t0 = time.perf_counter()
+    config = opts.config
+    solver_name = opts.solver or config.solver.name
+    get_solver(solver_name)  # unknown names fail before any work
+    ds = load_dataset(opts.data, config)
+    run_date = opts.run_date or ds.run_date or date.today()
+    scope = f"region={opts.region or '*'};pdu={opts.pdu or '*'}"
+    cases, pracs = filter_scope(ds, opts.region, opts.pdu)
+    if cases.empty:
+        raise RunFailed(f"no cases in scope {scope} of {opts.data}")
+    store = Store(opts.db_url or default_url(opts.out))
+    rid = run_key(ds, config, run_date, scope, solver_name)
+    existing = store.find_run(rid)
+    if existing and not opts.force:
+        decisions, wl = store.load_results(rid)
+        summary = json.loads(existing["summary_json"])
+        files = export_files(opts.out, decisions, wl, summary)
+        return RunOutcome(rid, True, summary, decisions, wl, opts.out, None, files)
+
+    store.save_inputs(ds.inputs_hash, ds.source, ds.practitioners, ds.cases)
+    plan = prepare_night(cases, pracs, config, run_date)
+    t_solve = time.perf_counter()
+    results = solve_components(plan, config, solver_name, opts.progress)
+    solve_seconds = time.perf_counter() - t_solve
+    decisions, wl, baseline = assemble(plan, results, config)
+
+    scoped = Dataset(pracs, cases, ds.inputs_hash, ds.source, ds.manifest)
+    report = check_allocation(scoped, decisions, config)
+    if not report.ok:
+        raise RunFailed("the independent checker rejected the allocation; nothing stored:\n" + report.summary())
+
+    summary = _summary(rid, plan, decisions, wl, baseline, config, solver_name, scope, run_date, ds, solve_seconds)
+    summary["seconds"] = round(time.perf_counter() - t0, 3)
+    run = {"run_id": rid, "created_at": pd.Timestamp.now(tz="UTC").to_pydatetime(), "run_date": run_date.isoformat(),
+           "scope": scope, "solver": solver_name, "inputs_hash": ds.inputs_hash,
+           "config_json": json.dumps(config.as_dict()), "summary_json": json.dumps(summary)}
+    store.save_run(run, decisions, wl, replace=existing is not None)
+    files = export_files(opts.out, decisions, wl, summary)
+    summary["seconds"] = round(time.perf_counter() - t0, 3)
+    return RunOutcome(rid, False, summary, decisions, wl, opts.out, report, files)
+
+
+def _summary(rid, plan: NightPlan, decisions, wl, baseline, config: Config, solver_name, scope, run_date, ds, solve_seconds) -> dict:
+    scope_pdus = set(plan.cases["pdu"])
+    counts = decisions["status"].value_counts().to_dict()
+    pending = decisions[decisions["status"] != "KEPT"]
+    load = wl.set_index("practitioner_id")["points"]
+    pracs = plan.pracs.drop_duplicates("practitioner_id").set_index("practitioner_id")
+    comps = baseline["components"]
+    obj = [c["objective"] for c in comps if c["objective"] is not None]
+    bnd = [c["bound"] for c in comps if c["bound"] is not None]
+    total_obj, total_bnd = (float(sum(obj)), float(sum(bnd))) if comps and len(obj) == len(comps) == len(bnd) else (None, None)
+    gap = abs(total_obj - total_bnd) / max(1.0, abs(total_obj)) if total_obj is not None else None
+    overdue = pending["flags"].str.contains("OVERDUE")
+    return {
+        "run_id": rid, "run_date": run_date.isoformat(), "scope": scope, "solver": solver_name,
+        "inputs_hash": ds.inputs_hash, "source": ds.source,
+        "cases": int(len(decisions)), "practitioners": int(len(pracs)),
+        "counts": {k: int(counts.get(k, 0)) for k in ("KEPT", "NEW", "MOVED", "UNALLOCATED")},
+        "to_allocate": int(len(pending)),
+        "unallocated": int(counts.get("UNALLOCATED", 0)),
+        "overdue_unallocated": int((overdue & (pending["status"] == "UNALLOCATED")).sum()),
+        "travel_exceptions": int(pending["flags"].str.contains("TRAVEL_EXCEPTION").sum()),
+        "over_capacity": int(pending["flags"].str.contains("OVER_CAPACITY").sum()),
+        **utilisation_metrics(pracs.reset_index(), load.reindex(pracs.index).fillna(0).reset_index(drop=True), config, scope_pdus),
+        "objective": total_obj, "bound": total_bnd, "gap": gap,
+        "max_component_gap": max((c["gap"] or 0.0) for c in comps) if comps else 0.0,
+        "status": _overall_status(comps),
+        "solve_seconds": round(solve_seconds, 3),
+        "travel_method": method_label(config),
+        "greedy": {
+            "unallocated": int(baseline["unallocated"]),
+            **utilisation_metrics(pracs.reset_index(), baseline["load"].reindex(pracs.index).fillna(0).reset_index(drop=True), config, scope_pdus),
+        },
+        "components": comps,
+    }
+
+
+def _overall_status(comps: list[dict]) -> str:
+    if not comps:
+        return "OPTIMAL"
+    st = {c["status"] for c in comps}
+    return "OPTIMAL" if st == {"OPTIMAL"} else ("HEURISTIC" if st == {"HEURISTIC"} else "FEASIBLE" if "OPTIMAL" in st or "FEASIBLE" in st else sorted(st)[0])

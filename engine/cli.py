@@ -1,0 +1,156 @@
+"""`probation`: the one command-line door to the engine."""
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+
+from engine.config import ConfigError, load_config
+from engine.contract import DataContractError
+
+app = typer.Typer(add_completion=False, help="Probation allocation and scheduling engine.", no_args_is_help=True)
+console = Console(stderr=True)
+DEFAULT_BOUNDARIES = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "boundaries"
+
+
+def _date(value: Optional[str]) -> Optional[date]:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _config(path: Optional[Path]):
+    try:
+        return load_config(path)
+    except ConfigError as exc:
+        console.print(f"[red]config error:[/red] {exc}")
+        raise typer.Exit(2) from None
+
+
+@app.command()
+def generate(
+    out: Path = typer.Option(..., help="Folder to write practitioners.csv, cases.csv and manifest.json"),
+    scale: str = typer.Option("region", help="pdu | region | national"),
+    region: Optional[str] = typer.Option(None, help="Probation region (pdu/region scale)"),
+    pdu: Optional[str] = typer.Option(None, help="PDU name (pdu scale)"),
+    seed: int = typer.Option(42),
+    tight: bool = typer.Option(False, "--tight", help="Caseloads at capacity: scarce room for new cases"),
+    run_date: Optional[str] = typer.Option(None, "--date", help="The night to generate (YYYY-MM-DD); default today"),
+    practitioners: Optional[int] = typer.Option(None, help="Override the number of case-holding practitioners"),
+    new_cases: Optional[int] = typer.Option(None, help="Override the number of new cases"),
+    fmt: str = typer.Option("csv", "--format", help="csv | parquet"),
+    boundaries: Path = typer.Option(DEFAULT_BOUNDARIES, help="Folder with the ONS boundary GeoJSON files"),
+    config: Optional[Path] = typer.Option(None, help="Config TOML overriding the shipped defaults"),
+) -> None:
+    """Generate a seeded synthetic night on real geography."""
+    from engine.synthetic import SCALES, SyntheticSpec, generate as gen, write_dataset
+
+    if scale not in SCALES:
+        raise typer.BadParameter(f"scale must be one of {sorted(SCALES)}")
+    spec = SyntheticSpec(scale=scale, region=region, pdu=pdu, seed=seed, tight=tight,
+                         run_date=_date(run_date) or date.today(), n_practitioners=practitioners, n_new=new_cases)
+    try:
+        pracs, cases, manifest = gen(boundaries, spec, _config(config))
+    except (ValueError, FileNotFoundError) as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from None
+    write_dataset(out, pracs, cases, manifest, fmt)
+    console.print(f"wrote {len(pracs)} practitioners and {len(cases)} cases "
+                  f"({manifest['new_cases']} new) for {', '.join(manifest['regions'])} to {out}")
+
+
+@app.command()
+def allocate(
+    data: Path = typer.Option(..., help="Input folder (practitioners and cases, CSV or Parquet)"),
+    out: Path = typer.Option(..., help="Output folder"),
+    db: Optional[str] = typer.Option(None, help="SQLAlchemy URL; default sqlite:///OUT/probation.sqlite"),
+    run_date: Optional[str] = typer.Option(None, "--date", help="The night (YYYY-MM-DD); default manifest or today"),
+    region: Optional[str] = typer.Option(None, help="Only this region"),
+    pdu: Optional[str] = typer.Option(None, help="Only this PDU"),
+    solver: Optional[str] = typer.Option(None, help="cpsat | greedy | greedy-grade-first"),
+    config: Optional[Path] = typer.Option(None, help="Config TOML overriding the shipped defaults"),
+    allow_over_capacity: bool = typer.Option(False, "--allow-over-capacity",
+                                             help="Cases nobody has room for go to the least-loaded eligible practitioner, flagged"),
+    force: bool = typer.Option(False, "--force", help="Solve again even if this night is already stored"),
+    quiet: bool = typer.Option(False, "--quiet", help="No progress bar"),
+) -> None:
+    """Run the nightly allocation for one PDU, a region or everything in the folder."""
+    from engine.batch import RunFailed, RunOptions, run_night
+    from engine.report import render_summary
+
+    cfg = _config(config)
+    if allow_over_capacity:
+        cfg = cfg.model_copy(update={"allocation": cfg.allocation.model_copy(update={"allow_over_capacity": True})})
+    opts = RunOptions(data=data, out=out, config=cfg, db_url=db, run_date=_date(run_date), region=region, pdu=pdu,
+                      solver=solver, force=force, progress=not quiet)
+    try:
+        outcome = run_night(opts)
+    except DataContractError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+    except (RunFailed, ValueError) as exc:
+        console.print(f"[red]run failed:[/red] {exc}")
+        raise typer.Exit(1) from None
+    print(render_summary(outcome.summary))
+    if outcome.reused:
+        print("  (this night was already stored: results re-exported, nothing solved or written again)")
+    print(f"  files: {', '.join(str(p) for p in outcome.files)}")
+
+
+@app.command()
+def check(
+    data: Path = typer.Option(..., help="Input folder"),
+    allocations: Path = typer.Option(..., help="allocations.csv to verify"),
+    config: Optional[Path] = typer.Option(None),
+) -> None:
+    """Independently re-verify every hard rule of an allocations.csv against its input."""
+    from engine.check import check_files
+
+    try:
+        rep = check_files(data, allocations, _config(config))
+    except DataContractError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+    print(rep.summary())
+    raise typer.Exit(0 if rep.ok else 1)
+
+
+@app.command()
+def validate(data: Path = typer.Option(..., help="Input folder"), config: Optional[Path] = typer.Option(None)) -> None:
+    """Validate an input folder against the data contract without running anything."""
+    from engine.contract import load_dataset
+
+    try:
+        ds = load_dataset(data, _config(config))
+    except DataContractError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+    print(f"valid: {len(ds.practitioners)} practitioners, {len(ds.cases)} cases (inputs hash {ds.inputs_hash[:12]})")
+
+
+@app.command()
+def runs(db: str = typer.Option(..., help="SQLAlchemy URL of the store")) -> None:
+    """List stored runs."""
+    from engine.store import Store
+
+    for r in Store(db).list_runs():
+        s = r["summary"]
+        print(f"{r['run_id'][:12]}  {r['run_date']}  {r['scope']:<28} {r['solver']:<10} "
+              f"new {s['counts']['NEW']:>5} moved {s['counts']['MOVED']:>3} unallocated {s['unallocated']:>4} "
+              f"max {s['max_utilisation']:.1%}")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

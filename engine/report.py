@@ -1,0 +1,57 @@
+"""Files out of a run (allocations.csv, workload.csv, summary.json, explanations.jsonl,
+report.md) and the readable summary printed at the end of a night."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+ALLOCATION_COLUMNS = ["case_id", "practitioner_id", "status", "reason", "travel_minutes", "previous_practitioner_id", "flags"]
+WORKLOAD_COLUMNS = ["practitioner_id", "points", "available_points", "utilisation", "new_cases"]
+
+
+def export_files(out: str | Path, decisions: pd.DataFrame, workload: pd.DataFrame, summary: dict) -> list[Path]:
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = [out / "allocations.csv", out / "workload.csv", out / "summary.json", out / "explanations.jsonl", out / "report.md"]
+    d = decisions.copy()
+    d["travel_minutes"] = d["travel_minutes"].astype("Int64")
+    d[ALLOCATION_COLUMNS].to_csv(paths[0], index=False)
+    workload[WORKLOAD_COLUMNS].to_csv(paths[1], index=False)
+    paths[2].write_text(json.dumps(summary, indent=2, default=str))
+    with paths[3].open("w") as fh:
+        for cid, status, exp in zip(d["case_id"], d["status"], d["explanation_json"]):
+            if isinstance(exp, str) and exp:
+                fh.write(json.dumps({"case_id": cid, "status": status, **json.loads(exp)}) + "\n")
+    paths[4].write_text(render_markdown(summary, d))
+    return paths
+
+
+def render_summary(summary: dict) -> str:
+    c, g = summary["counts"], summary["greedy"]
+    gap = summary["gap"]
+    lines = [
+        f"Night of {summary['run_date']} ({summary['scope']}), solver {summary['solver']}, run {summary['run_id'][:12]}",
+        f"  cases {summary['cases']}: kept {c['KEPT']}, new {c['NEW']}, moved {c['MOVED']}, unallocated {c['UNALLOCATED']}"
+        f" (of which overdue {summary['overdue_unallocated']})",
+        f"  utilisation: max {summary['max_utilisation']:.1%}, mean {summary['mean_utilisation']:.1%}, "
+        f"std {summary['std_utilisation']:.2%}",
+        f"  greedy baseline: unallocated {g['unallocated']}, max {g['max_utilisation']:.1%}, std {g['std_utilisation']:.2%}",
+        f"  status {summary['status']}, objective {summary['objective']}, bound {summary['bound']}, "
+        f"gap {'n/a' if gap is None else f'{gap:.2%}'}; solve {summary['solve_seconds']}s, total {summary.get('seconds', '?')}s",
+        f"  travel exceptions (> target) {summary['travel_exceptions']}; travel: {summary['travel_method']}",
+    ]
+    return "\n".join(lines)
+
+
+def render_markdown(summary: dict, decisions: pd.DataFrame) -> str:
+    pending = decisions[decisions["status"] != "KEPT"]
+    out = ["# Nightly allocation proposals", "", "Proposals for the Senior Probation Officer to confirm.", "",
+           "```", render_summary(summary), "```", "", "## Proposals", "",
+           "| case | status | practitioner | travel (min) | flags | reason |", "|---|---|---|---|---|---|"]
+    for r in pending.itertuples():
+        out.append(f"| {r.case_id} | {r.status} | {r.practitioner_id or ''} | "
+                   f"{'' if pd.isna(r.travel_minutes) else int(r.travel_minutes)} | {r.flags} | {r.reason} |")
+    out += ["", "Boundaries: ONS, Open Government Licence v3.0. Travel: " + summary["travel_method"] + "."]
+    return "\n".join(out) + "\n"

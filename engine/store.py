@@ -1,0 +1,125 @@
+"""The run store (SQLAlchemy): SQLite by default, PostgreSQL by URL.
+
+A run's inputs are kept once per inputs hash; a run's results (decisions, workload, stats)
+are written in one transaction, so a failed run leaves nothing half-written. The run key
+(inputs, config, run date, scope, solver) makes re-running the same night idempotent.
+"""
+from __future__ import annotations
+
+import gzip
+import json
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import (Column, DateTime, Float, ForeignKey, Integer, LargeBinary, MetaData, String, Table, Text,
+                        create_engine, delete, insert, select)
+from sqlalchemy.engine import Engine
+
+metadata = MetaData()
+
+input_snapshots = Table(
+    "input_snapshots", metadata,
+    Column("inputs_hash", String(64), primary_key=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("source", Text, nullable=False),
+    Column("practitioners_csv_gz", LargeBinary, nullable=False),
+    Column("cases_csv_gz", LargeBinary, nullable=False),
+)
+runs = Table(
+    "runs", metadata,
+    Column("run_id", String(64), primary_key=True),  # the run key: idempotent re-runs
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("run_date", String(10), nullable=False),
+    Column("scope", Text, nullable=False),
+    Column("solver", String(40), nullable=False),
+    Column("inputs_hash", String(64), ForeignKey("input_snapshots.inputs_hash"), nullable=False),
+    Column("config_json", Text, nullable=False),
+    Column("summary_json", Text, nullable=False),
+)
+decisions = Table(
+    "decisions", metadata,
+    Column("run_id", String(64), ForeignKey("runs.run_id"), primary_key=True),
+    Column("case_id", String(64), primary_key=True),
+    Column("practitioner_id", String(64)),
+    Column("previous_practitioner_id", String(64)),
+    Column("status", String(16), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("travel_minutes", Integer),
+    Column("flags", Text, nullable=False),
+    Column("explanation_json", Text),
+)
+workload = Table(
+    "workload", metadata,
+    Column("run_id", String(64), ForeignKey("runs.run_id"), primary_key=True),
+    Column("practitioner_id", String(64), primary_key=True),
+    Column("points", Integer, nullable=False),
+    Column("available_points", Integer, nullable=False),
+    Column("utilisation", Float),
+    Column("new_cases", Integer, nullable=False),
+)
+
+DECISION_COLUMNS = ["case_id", "practitioner_id", "previous_practitioner_id", "status", "reason",
+                    "travel_minutes", "flags", "explanation_json"]
+WORKLOAD_COLUMNS = ["practitioner_id", "points", "available_points", "utilisation", "new_cases"]
+
+
+def default_url(folder: str | Path) -> str:
+    return f"sqlite:///{Path(folder) / 'probation.sqlite'}"
+
+
+class Store:
+    def __init__(self, url: str):
+        if url.startswith("sqlite:///"):
+            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        self.engine: Engine = create_engine(url, future=True)
+        metadata.create_all(self.engine)
+
+    def save_inputs(self, inputs_hash: str, source: str, pracs: pd.DataFrame, cases: pd.DataFrame) -> None:
+        """Keep the validated inputs once per hash (an audit copy of what the night saw)."""
+        with self.engine.begin() as conn:
+            if conn.execute(select(input_snapshots.c.inputs_hash).where(input_snapshots.c.inputs_hash == inputs_hash)).first():
+                return
+            conn.execute(insert(input_snapshots).values(
+                inputs_hash=inputs_hash, created_at=datetime.now(timezone.utc), source=source,
+                practitioners_csv_gz=gzip.compress(pracs.to_csv(index=False).encode()),
+                cases_csv_gz=gzip.compress(cases.to_csv(index=False).encode()),
+            ))
+
+    def find_run(self, run_id: str) -> dict[str, Any] | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(runs).where(runs.c.run_id == run_id)).mappings().first()
+            return dict(row) if row else None
+
+    def save_run(self, run: dict[str, Any], decision_rows: pd.DataFrame, workload_rows: pd.DataFrame, replace: bool = False) -> None:
+        """Write a run and all its results in one transaction (replacing an earlier copy when
+        `replace`); on any error nothing is written."""
+        with self.engine.begin() as conn:
+            if replace:
+                for t in (decisions, workload, runs):
+                    conn.execute(delete(t).where(t.c.run_id == run["run_id"]))
+            conn.execute(insert(runs).values(**run))
+            d = decision_rows[DECISION_COLUMNS].astype(object).where(decision_rows[DECISION_COLUMNS].notna(), None)
+            recs = [dict(r, run_id=run["run_id"]) for r in d.to_dict("records")]
+            for k in range(0, len(recs), 5000):
+                conn.execute(insert(decisions), recs[k:k + 5000])
+            w = workload_rows[WORKLOAD_COLUMNS].to_dict("records")
+            if w:
+                conn.execute(insert(workload), [dict(r, run_id=run["run_id"]) for r in w])
+
+    def load_results(self, run_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+        with self.engine.connect() as conn:
+            d = pd.read_sql(select(decisions).where(decisions.c.run_id == run_id).order_by(decisions.c.case_id), conn)
+            w = pd.read_sql(select(workload).where(workload.c.run_id == run_id).order_by(workload.c.practitioner_id), conn)
+        return d.drop(columns=["run_id"]), w.drop(columns=["run_id"])
+
+    def count(self, table: Table) -> int:
+        with self.engine.connect() as conn:
+            return len(conn.execute(select(table)).all())
+
+    def list_runs(self) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(runs.c.run_id, runs.c.created_at, runs.c.run_date, runs.c.scope, runs.c.solver,
+                                       runs.c.summary_json).order_by(runs.c.created_at)).mappings().all()
+        return [dict(r, summary=json.loads(r["summary_json"])) for r in rows]

@@ -1,0 +1,139 @@
+"""CP-SAT allocator: three lexicographic phases on the assignment core.
+
+1. allocate: maximise the summed priority of allocated cases (every case is worth
+   `allocate_weight`, more when its deadline is nearer); hard floor: never fewer cases than the
+   greedy baseline allocates.
+2. peak: holding phase 1, minimise the highest utilisation (per mille) of any practitioner who
+   can take new work.
+3. balance and fit: holding phases 1 and 2, minimise the convex spread penalty (utilisation
+   above each threshold) plus the named per-pair costs (travel, preferred skills, ...).
+
+Variables carry names (x[case->practitioner], peak_util, spread[practitioner>threshold]) so
+that a result can be traced back to the rule that decided it.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from ortools.sat.python import cp_model
+
+from solvers.allocation import AllocationParams, AllocationProblem, AllocationResult, objective_terms
+from solvers.assignment import CoreParams, build_core, run
+from solvers.greedy import solve_least_loaded
+from solvers.types import SolveStats
+
+PERMILLE = 1000
+
+
+class Budget:
+    """A component's time, shared by the phases; what one phase leaves passes to the next."""
+
+    def __init__(self, total: float):
+        self.left = float(total)
+
+    def take(self, share: float) -> float:
+        return max(0.05, self.left * share)
+
+    def spent(self, seconds: float) -> None:
+        self.left = max(0.0, self.left - seconds)
+
+
+def _combine(phases: list[SolveStats], seconds: float) -> SolveStats:
+    """The run's stats: the last phase's objective and bound; OPTIMAL only if every phase was."""
+    last = phases[-1]
+    status = "OPTIMAL" if all(p.status == "OPTIMAL" for p in phases) else last.status
+    if status == "OPTIMAL" and last.objective is not None:
+        return SolveStats(status, last.objective, last.objective, seconds, "cpsat")
+    return SolveStats(status, last.objective, last.bound, seconds, "cpsat")
+
+
+def solve_cpsat(problem: AllocationProblem, params: AllocationParams | None = None) -> AllocationResult:
+    params = params or AllocationParams()
+    n, m = problem.n_cases, problem.n_pracs
+    greedy = solve_least_loaded(problem, params)
+    if len(problem.pair_case) == 0:
+        stats = SolveStats("OPTIMAL", 0.0, 0.0, 0.0, "cpsat")
+        return AllocationResult(np.full(n, -1, dtype=np.int64), stats, [stats])
+
+    pair_points = problem.points[problem.pair_case]
+    core = build_core(
+        n, m, problem.pair_case, problem.pair_prac, pair_points, problem.residual,
+        must_assign=False, item_names=problem.case_ids, agent_names=problem.prac_ids,
+    )
+    model, x = core.model, core.x
+    phases: list[SolveStats] = []
+    budget = Budget(params.time_limit_seconds)
+
+    def limits(share: float) -> CoreParams:
+        return CoreParams(budget.take(share), params.workers, params.random_seed)
+
+    # Phase 1: allocate as many cases as possible, most urgent first.
+    allocated = cp_model.LinearExpr.sum(x)
+    value = cp_model.LinearExpr.weighted_sum(x, problem.priority[problem.pair_case].tolist())
+    greedy_count = int((greedy.agent_of_item >= 0).sum())
+    if params.never_fewer_than_greedy:
+        model.add(allocated >= greedy_count).with_name("floor_greedy_count")
+    model.maximize(value)
+    core.hint(greedy.agent_of_item)
+    solver, st1 = run(model, limits(0.3), "allocate")
+    budget.spent(st1.seconds)
+    phases.append(st1)
+    if st1.objective is None:  # no solution in time: fall back to the (feasible) greedy answer
+        stats = SolveStats(st1.status, None, st1.bound, sum(p.seconds for p in phases), "cpsat")
+        return AllocationResult(greedy.agent_of_item, stats, phases)
+    best = core.decode(solver, n)
+    model.add(value >= int(round(st1.objective))).with_name("hold_allocation")
+
+    # Phase 2: minimise the peak utilisation among practitioners who can take new work.
+    takers = [p for p in range(m) if core.agent_pairs[p]]
+    avail = problem.available
+    load, most = {}, {}
+    for p in takers:  # one load variable per practitioner keeps the later constraints small
+        lo = int(problem.existing[p])
+        most[p] = max(lo, min(int(problem.capacity[p]), lo + int(pair_points[core.agent_pairs[p]].sum())))
+        load[p] = model.new_int_var(lo, most[p], f"load[{problem.prac_ids[p]}]")
+        model.add(load[p] == lo + core.load(p, pair_points))
+    top = max(-(-PERMILLE * most[p] // int(avail[p])) for p in takers)
+    peak = model.new_int_var(0, max(top, 0), "peak_util")
+    for p in takers:
+        model.add(PERMILLE * load[p] <= int(avail[p]) * peak)
+    model.minimize(peak)
+    model.clear_hints()
+    core.hint(best)
+    solver, st2 = run(model, limits(0.2 / 0.7), "peak")
+    budget.spent(st2.seconds)
+    phases.append(st2)
+    if st2.objective is None:
+        return AllocationResult(best, _combine(phases, sum(p.seconds for p in phases)), phases)
+    best = core.decode(solver, n)
+    model.add(peak <= int(round(st2.objective))).with_name("hold_peak")
+
+    # Phase 3: convex spread (points held above each utilisation threshold: the marginal cost
+    # of a point grows with utilisation, equal at equal utilisation), plus named pair costs.
+    terms, coefs = [], []
+    for p in takers:
+        lo, hi = int(problem.existing[p]), most[p]
+        for t in params.spread_thresholds_permille:
+            level = -(-t * int(avail[p]) // PERMILLE)
+            if hi <= level:
+                continue
+            e = model.new_int_var(0, hi - min(level, lo), f"spread[{problem.prac_ids[p]}>{t / 10:g}%]")
+            model.add(e >= load[p] - level)
+            terms.append(e)
+            coefs.append(params.spread_weight)
+    pair_cost = problem.pair_cost
+    nz = np.nonzero(pair_cost)[0]
+    terms.extend(x[k] for k in nz)
+    coefs.extend(int(c) for c in pair_cost[nz])
+    model.minimize(cp_model.LinearExpr.weighted_sum(terms, coefs) if terms else 0)
+    model.clear_hints()
+    core.hint(best)
+    solver, st3 = run(model, limits(1.0), "balance")
+    if st3.objective is not None:
+        best = core.decode(solver, n)
+    else:  # out of time before a balance solution: keep phase 2's, scored on phase 3's terms
+        value3 = float(objective_terms(problem, best, params)["balance_objective"])
+        st3 = SolveStats("FEASIBLE", value3, st3.bound, st3.seconds, st3.name)
+    phases.append(st3)
+    return AllocationResult(best, _combine(phases, sum(p.seconds for p in phases)), phases)

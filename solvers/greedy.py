@@ -1,0 +1,48 @@
+"""Greedy baselines: what a manager does by hand, for comparison with the optimiser.
+
+`least_loaded`: most urgent case first; give it to the eligible practitioner with room whose
+utilisation is lowest (ties: lower pair cost, e.g. shorter travel).
+`grade_first`: the order of the live allocation screen: PO first, then workload % ascending.
+"""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from solvers.allocation import AllocationParams, AllocationProblem, AllocationResult
+from solvers.types import SolveStats
+
+
+def _greedy(problem: AllocationProblem, grade_first: bool, name: str) -> AllocationResult:
+    t0 = time.perf_counter()
+    load = problem.existing.astype(np.int64).copy()
+    avail = np.where(problem.available > 0, problem.available, 1).astype(float)
+    cost = problem.pair_cost
+    pairs_of_case: list[list[int]] = [[] for _ in range(problem.n_cases)]
+    for k, i in enumerate(problem.pair_case.tolist()):
+        pairs_of_case[i].append(k)
+    order = sorted(range(problem.n_cases), key=lambda i: (-problem.priority[i], -problem.points[i], i))
+    out = np.full(problem.n_cases, -1, dtype=np.int64)
+    for i in order:
+        best, best_key = -1, None
+        for k in pairs_of_case[i]:
+            p = int(problem.pair_prac[k])
+            if load[p] + problem.points[i] > problem.capacity[p]:
+                continue
+            key = (problem.grade_rank[p] if grade_first else 0, load[p] / avail[p], cost[k], p)
+            if best_key is None or key < best_key:
+                best, best_key = p, key
+        if best >= 0:
+            out[i] = best
+            load[best] += problem.points[i]
+    stats = SolveStats("HEURISTIC", None, None, time.perf_counter() - t0, name=name)
+    return AllocationResult(out, stats, [stats])
+
+
+def solve_least_loaded(problem: AllocationProblem, params: AllocationParams | None = None) -> AllocationResult:
+    return _greedy(problem, grade_first=False, name="greedy")
+
+
+def solve_grade_first(problem: AllocationProblem, params: AllocationParams | None = None) -> AllocationResult:
+    return _greedy(problem, grade_first=True, name="greedy-grade-first")
