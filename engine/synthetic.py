@@ -91,13 +91,13 @@ def _split(total: int, weights: np.ndarray) -> np.ndarray:
 
 def _practitioners(pdus, counts, rng, config: Config) -> pd.DataFrame:
     rows = []
-    for pdu, n in zip(pdus, counts):
+    for u, (pdu, n) in enumerate(zip(pdus, counts)):
         wales = pdu.region == "Wales"
         grades = _choice(rng, (["PO", "PSO", "PQIP"], [0.5, 0.4, 0.1]), n)
         n_teams = max(1, int(np.ceil(n / 8)))
         staff = [(g, t % n_teams) for t, g in enumerate(grades)] + [("SPO", t) for t in range(n_teams)]
         for k, (grade, team) in enumerate(staff):
-            pid = f"{_slug(pdu.name)}-{k + 1:03d}"
+            pid = f"{_slug(pdu.name)}{u:03d}-{k + 1:03d}"
             hours = 37.0 if rng.random() < 0.75 else float(rng.choice([18.5, 22.5, 30.0]))
             red = 0.0
             r = rng.random()
@@ -136,7 +136,7 @@ def _practitioners(pdus, counts, rng, config: Config) -> pd.DataFrame:
 
 
 def _slug(name: str) -> str:
-    return "".join(w[0] for w in name.replace(" PDU", "").split()).upper() + name.split()[0][:3].upper()
+    return name.split()[0][:4].upper()
 
 
 def _draw_cases(n, rng, pdu: Pdu, new: bool, config: Config) -> pd.DataFrame:
