@@ -23,7 +23,8 @@ from engine.encode import KEPT, NEW, REALLOCATE, Component, NightPlan, filter_sc
 from engine.explain import explain_component
 from engine.report import export_files
 from engine.store import Store, default_url
-from geo.travel import method_label, minutes_matrix
+from geo.straight_line import travel_minutes
+from geo.travel import method_label
 from solvers.allocation import AllocationParams, AllocationResult
 from solvers.greedy import solve_least_loaded
 from solvers.registry import get_solver
@@ -159,11 +160,11 @@ def assemble(plan: NightPlan, results: dict[str, tuple[AllocationResult, Allocat
     if len(kept):
         office = pracs.drop_duplicates("practitioner_id").set_index("practitioner_id").loc[kept["current_practitioner_id"]]
         mins = _pairwise_minutes(config, kept, office)
-        for (_, c), m in zip(kept.iterrows(), mins):
-            rows.append({"case_id": c["case_id"], "practitioner_id": c["current_practitioner_id"],
-                         "previous_practitioner_id": c["current_practitioner_id"], "status": "KEPT",
-                         "reason": f"continuity: stays with {c['current_practitioner_id']}", "travel_minutes": int(m),
-                         "flags": "TRAVEL_EXCEPTION" if m > target else "", "explanation_json": None})
+        pid = kept["current_practitioner_id"].to_numpy()
+        rows.extend({"case_id": c, "practitioner_id": p, "previous_practitioner_id": p, "status": "KEPT",
+                     "reason": f"continuity: stays with {p}", "travel_minutes": int(m),
+                     "flags": "TRAVEL_EXCEPTION" if m > target else "", "explanation_json": None}
+                    for c, p, m in zip(kept["case_id"].to_numpy(), pid, mins))
     stats = []
     for comp in plan.components:
         res, base = results[comp.key]
@@ -213,11 +214,10 @@ def assemble(plan: NightPlan, results: dict[str, tuple[AllocationResult, Allocat
 
 def _pairwise_minutes(config: Config, cases: pd.DataFrame, offices: pd.DataFrame) -> np.ndarray:
     """Minutes from each case's home to its own practitioner's office (row by row)."""
-    out = np.empty(len(cases), dtype=np.int64)
-    for k in range(0, len(cases), 2000):  # small blocks keep the diagonal trick cheap
-        c, o = cases.iloc[k:k + 2000], offices.iloc[k:k + 2000]
-        out[k:k + len(c)] = np.diagonal(minutes_matrix(config, c["home_lat"], c["home_lon"], o["office_lat"], o["office_lon"]))
-    return out
+    t = config.travel
+    return travel_minutes(cases["home_lat"].to_numpy(float), cases["home_lon"].to_numpy(float),
+                          offices["office_lat"].to_numpy(float), offices["office_lon"].to_numpy(float),
+                          t.speed_kmh[t.mode], t.detour_factor)
 
 
 def run_key(ds: Dataset, config: Config, run_date: date, scope: str, solver: str) -> str:

@@ -26,9 +26,12 @@ SCALES = {
 }
 PROTECT = (["A", "B", "C", "D"], [0.06, 0.34, 0.42, 0.18])
 CHANGE = (["3", "2", "1", "0"], [0.20, 0.35, 0.30, 0.15])
-EXISTING_PROTECT = (["A", "B", "C", "D"], [0.05, 0.27, 0.40, 0.28])
+# Held caseloads carry more low-tier and custody cases than tonight's new ones (about 42
+# cases a full-time practitioner near capacity, as in the sizes the issue names).
+EXISTING_PROTECT = (["A", "B", "C", "D"], [0.03, 0.21, 0.40, 0.36])
+EXISTING_CHANGE = (["3", "2", "1", "0"], [0.15, 0.30, 0.35, 0.20])
 NEW_TYPES = (["COMMUNITY", "LICENCE", "CUSTODY"], [0.60, 0.32, 0.08])
-EXISTING_TYPES = (["COMMUNITY", "LICENCE", "CUSTODY"], [0.42, 0.18, 0.40])
+EXISTING_TYPES = (["COMMUNITY", "LICENCE", "CUSTODY"], [0.38, 0.14, 0.48])
 ROSH = {
     "A": (["VERY_HIGH", "HIGH"], [0.3, 0.7]),
     "B": (["HIGH", "MEDIUM"], [0.3, 0.7]),
@@ -141,7 +144,7 @@ def _slug(name: str) -> str:
 
 def _draw_cases(n, rng, pdu: Pdu, new: bool, config: Config) -> pd.DataFrame:
     protect = _choice(rng, PROTECT if new else EXISTING_PROTECT, n)
-    change = _choice(rng, CHANGE, n)
+    change = _choice(rng, CHANGE if new else EXISTING_CHANGE, n)
     tier = np.array([p + c for p, c in zip(protect, change)], dtype=object)
     ctype = _choice(rng, NEW_TYPES if new else EXISTING_TYPES, n)
     rosh = np.array([_choice(rng, ROSH[p], 1)[0] for p in protect], dtype=object)
@@ -191,7 +194,7 @@ def _existing(pdu: Pdu, staff: pd.DataFrame, rng, spec: SyntheticSpec, config: C
         return pd.DataFrame()
     mean, sd = (0.95, 0.04) if spec.tight else (0.84, 0.08)
     target = np.clip(rng.normal(mean, sd, len(holders)), 0.5, 1.12) * holders["_avail"].to_numpy()
-    est = int(target.sum() / 45) + 50
+    est = int(target.sum() / 30) + 50
     pool = _draw_cases(est, rng, pdu, False, config)
     pool["points"] = _points(pool, config)
     need_po = (pool["rosh"].isin(config.eligibility.high_risk_rosh) | (pool["mappa_level"] >= 2)

@@ -41,9 +41,10 @@ def test_cpsat_objective_matches_recomputation(seed):
     res = get_solver("cpsat")(pr, params)
     terms = objective_terms(pr, res.agent_of_item, params)
     assert _feasible(pr, res.agent_of_item)
-    assert res.phases[0].objective == terms["priority"]
-    assert res.phases[1].objective == terms["peak_permille"]
-    assert res.phases[2].objective == terms["balance_objective"]
+    # Later phases hold earlier results as constraints, so they can only match or improve them.
+    assert terms["priority"] >= res.phases[0].objective
+    assert terms["peak_permille"] <= res.phases[1].objective
+    assert res.phases[2].objective == terms["balance_objective"] == res.stats.objective
     if res.stats.status == "OPTIMAL":
         assert res.stats.gap == 0
 

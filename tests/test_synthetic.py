@@ -44,8 +44,9 @@ def test_region_mix_is_realistic(boundaries, config):
     assert cases["wants_female_practitioner"].sum() > 0
     assert (cases["wants_female_practitioner"] & (cases["sex"] == "M")).sum() == 0
     assert pracs["welsh_speaker"].mean() > 0.15 and cases["needs_welsh"].sum() > 0
-    mid = cases["tier"].str[0].isin(["B", "C"]).mean()
-    assert mid > 0.6  # tiers skewed to the middle
+    new = cases["current_practitioner_id"] == ""
+    mid = cases["tier"].str[0].isin(["B", "C"])
+    assert mid[new].mean() > 0.7 and mid[~new].mean() > 0.55  # tiers skewed to the middle
     assert 0.15 <= (holders["contracted_hours"] < 37).mean() <= 0.35  # part-time share
 
 
