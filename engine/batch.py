@@ -275,10 +275,12 @@ def _summary(rid, plan: NightPlan, decisions, wl, baseline, config: Config, solv
     load = wl.set_index("practitioner_id")["points"]
     pracs = plan.pracs.drop_duplicates("practitioner_id").set_index("practitioner_id")
     comps = baseline["components"]
-    obj = [c["objective"] for c in comps if c["objective"] is not None]
-    bnd = [c["bound"] for c in comps if c["bound"] is not None]
-    total_obj, total_bnd = (float(sum(obj)), float(sum(bnd))) if comps and len(obj) == len(comps) == len(bnd) else (None, None)
-    gap = abs(total_obj - total_bnd) / max(1.0, abs(total_obj)) if total_obj is not None else None
+    # Objective and bound of the final (balance) phase, summed over the components that have
+    # both; a component whose search was cut short before any bound is counted apart.
+    bounded = [c for c in comps if c["objective"] is not None and c["bound"] is not None]
+    total_obj = float(sum(c["objective"] for c in bounded)) if bounded else None
+    total_bnd = float(sum(c["bound"] for c in bounded)) if bounded else None
+    gap = abs(total_obj - total_bnd) / max(1.0, abs(total_obj)) if bounded else (0.0 if not comps else None)
     overdue = pending["flags"].str.contains("OVERDUE")
     return {
         "run_id": rid, "run_date": run_date.isoformat(), "scope": scope, "solver": solver_name,
@@ -292,7 +294,8 @@ def _summary(rid, plan: NightPlan, decisions, wl, baseline, config: Config, solv
         "over_capacity": int(pending["flags"].str.contains("OVER_CAPACITY").sum()),
         **utilisation_metrics(pracs.reset_index(), load.reindex(pracs.index).fillna(0).reset_index(drop=True), config, scope_pdus),
         "objective": total_obj, "bound": total_bnd, "gap": gap,
-        "max_component_gap": max((c["gap"] or 0.0) for c in comps) if comps else 0.0,
+        "max_component_gap": max((c["gap"] or 0.0) for c in bounded) if bounded else None,
+        "components_without_bound": len(comps) - len(bounded),
         "status": _overall_status(comps),
         "solve_seconds": round(solve_seconds, 3),
         "travel_method": method_label(config),

@@ -20,7 +20,7 @@ from ortools.sat.python import cp_model
 
 from solvers.allocation import AllocationParams, AllocationProblem, AllocationResult, objective_terms
 from solvers.assignment import CoreParams, build_core, run
-from solvers.greedy import solve_least_loaded
+from solvers.greedy import fill, solve_least_loaded
 from solvers.types import SolveStats
 
 PERMILLE = 1000
@@ -105,7 +105,7 @@ def solve_cpsat(problem: AllocationProblem, params: AllocationParams | None = No
     budget.spent(st2.seconds)
     phases.append(st2)
     if st2.objective is None:
-        return AllocationResult(best, _combine(phases, sum(p.seconds for p in phases)), phases)
+        return _completed(problem, best, params, phases)
     best = core.decode(solver, n)
     model.add(peak <= int(round(st2.objective))).with_name("hold_peak")
 
@@ -136,4 +136,15 @@ def solve_cpsat(problem: AllocationProblem, params: AllocationParams | None = No
         value3 = float(objective_terms(problem, best, params)["balance_objective"])
         st3 = SolveStats("FEASIBLE", value3, st3.bound, st3.seconds, st3.name)
     phases.append(st3)
-    return AllocationResult(best, _combine(phases, sum(p.seconds for p in phases)), phases)
+    return _completed(problem, best, params, phases)
+
+
+def _completed(problem: AllocationProblem, best: np.ndarray, params: AllocationParams, phases: list[SolveStats]) -> AllocationResult:
+    """When a phase stopped before optimality a case may be out while someone has room: fill
+    such gaps (most urgent first, least loaded), then re-score the final phase's objective."""
+    filled = fill(problem, best)
+    if (filled != best).any():
+        last = phases[-1]
+        value = float(objective_terms(problem, filled, params)["balance_objective"]) if last.name == "balance" else last.objective
+        phases[-1] = SolveStats("FEASIBLE", value, None, last.seconds, last.name)
+    return AllocationResult(filled, _combine(phases, sum(p.seconds for p in phases)), phases)

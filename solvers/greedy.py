@@ -14,17 +14,21 @@ from solvers.allocation import AllocationParams, AllocationProblem, AllocationRe
 from solvers.types import SolveStats
 
 
-def _greedy(problem: AllocationProblem, grade_first: bool, name: str) -> AllocationResult:
-    t0 = time.perf_counter()
-    load = problem.existing.astype(np.int64).copy()
+def fill(problem: AllocationProblem, start: np.ndarray | None = None, grade_first: bool = False) -> np.ndarray:
+    """Give each unallocated case, most urgent first, to the eligible practitioner with room
+    whose utilisation is lowest. From an empty start this is the greedy baseline; from a
+    solver's answer it makes sure no case is left out while someone still has room."""
+    out = np.full(problem.n_cases, -1, dtype=np.int64) if start is None else start.copy()
+    load = problem.loads(out)
     avail = np.where(problem.available > 0, problem.available, 1).astype(float)
     cost = problem.pair_cost
     pairs_of_case: list[list[int]] = [[] for _ in range(problem.n_cases)]
     for k, i in enumerate(problem.pair_case.tolist()):
         pairs_of_case[i].append(k)
     order = sorted(range(problem.n_cases), key=lambda i: (-problem.priority[i], -problem.points[i], i))
-    out = np.full(problem.n_cases, -1, dtype=np.int64)
     for i in order:
+        if out[i] >= 0:
+            continue
         best, best_key = -1, None
         for k in pairs_of_case[i]:
             p = int(problem.pair_prac[k])
@@ -36,6 +40,12 @@ def _greedy(problem: AllocationProblem, grade_first: bool, name: str) -> Allocat
         if best >= 0:
             out[i] = best
             load[best] += problem.points[i]
+    return out
+
+
+def _greedy(problem: AllocationProblem, grade_first: bool, name: str) -> AllocationResult:
+    t0 = time.perf_counter()
+    out = fill(problem, None, grade_first)
     stats = SolveStats("HEURISTIC", None, None, time.perf_counter() - t0, name=name)
     return AllocationResult(out, stats, [stats])
 
