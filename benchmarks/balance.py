@@ -20,6 +20,7 @@ INSTANCES = {
     "tight-region-east-midlands": dict(scale="region", region="East Midlands", seed=42, tight=True),
     "tight-region-wales": dict(scale="region", region="Wales", seed=7, tight=True),
     "tight-pdu-london": dict(scale="pdu", region="London", seed=3, tight=True),
+    "normal-region-east-midlands": dict(scale="region", region="East Midlands", seed=42),
 }
 SOLVERS = ["cpsat", "greedy", "greedy-grade-first"]
 
@@ -44,6 +45,7 @@ def main() -> int:
                 "instance": name, "solver": solver, "cases_to_allocate": s["to_allocate"],
                 "unallocated": s["unallocated"], "max_utilisation": s["max_utilisation"],
                 "std_utilisation": s["std_utilisation"], "mean_utilisation": s["mean_utilisation"],
+                "max_utilisation_receiving": s["max_utilisation_receiving"],
                 "gap": s["gap"], "checker_ok": res.check.ok if res.check else None,
                 "seconds": round(time.perf_counter() - t0, 2),
             })
@@ -51,6 +53,7 @@ def main() -> int:
         better_unalloc = g["unallocated"] - cp["unallocated"]
         print(f"{name}: unallocated cpsat {cp['unallocated']} vs greedy {g['unallocated']} "
               f"(-{better_unalloc}); max utilisation {cp['max_utilisation']:.2%} vs {g['max_utilisation']:.2%}; "
+              f"highest receiving new work {cp['max_utilisation_receiving']:.2%} vs {g['max_utilisation_receiving']:.2%}; "
               f"std {cp['std_utilisation']:.2%} vs {g['std_utilisation']:.2%}; gap {cp['gap']:.3%}")
         if cp["unallocated"] > g["unallocated"] or cp["max_utilisation"] > g["max_utilisation"] + 1e-9:
             failures.append(name)

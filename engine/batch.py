@@ -293,6 +293,7 @@ def _summary(rid, plan: NightPlan, decisions, wl, baseline, config: Config, solv
         "travel_exceptions": int(pending["flags"].str.contains("TRAVEL_EXCEPTION").sum()),
         "over_capacity": int(pending["flags"].str.contains("OVER_CAPACITY").sum()),
         **utilisation_metrics(pracs.reset_index(), load.reindex(pracs.index).fillna(0).reset_index(drop=True), config, scope_pdus),
+        "max_utilisation_receiving": _max_receiving(wl),
         "objective": total_obj, "bound": total_bnd, "gap": gap,
         "max_component_gap": max((c["gap"] or 0.0) for c in bounded) if bounded else None,
         "components_without_bound": len(comps) - len(bounded),
@@ -305,6 +306,12 @@ def _summary(rid, plan: NightPlan, decisions, wl, baseline, config: Config, solv
         },
         "components": comps,
     }
+
+
+def _max_receiving(wl: pd.DataFrame) -> float | None:
+    """Highest utilisation among the practitioners given new work tonight."""
+    got = wl[(wl["new_cases"] > 0) & wl["utilisation"].notna()]
+    return round(float(got["utilisation"].max()), 4) if len(got) else None
 
 
 def _overall_status(comps: list[dict]) -> str:

@@ -28,6 +28,10 @@ def export_files(out: str | Path, decisions: pd.DataFrame, workload: pd.DataFram
     return paths
 
 
+def _pct(x: float | None) -> str:
+    return "n/a" if x is None else f"{x:.1%}"
+
+
 def render_summary(summary: dict) -> str:
     c, g = summary["counts"], summary["greedy"]
     gap = summary["gap"]
@@ -36,7 +40,8 @@ def render_summary(summary: dict) -> str:
         f"  cases {summary['cases']}: kept {c['KEPT']}, new {c['NEW']}, moved {c['MOVED']}, unallocated {c['UNALLOCATED']}"
         f" (of which overdue {summary['overdue_unallocated']})",
         f"  utilisation: max {summary['max_utilisation']:.1%}, mean {summary['mean_utilisation']:.1%}, "
-        f"std {summary['std_utilisation']:.2%}",
+        f"std {summary['std_utilisation']:.2%}; highest among those given new work "
+        f"{_pct(summary.get('max_utilisation_receiving'))}",
         f"  greedy baseline: unallocated {g['unallocated']}, max {g['max_utilisation']:.1%}, std {g['std_utilisation']:.2%}",
         f"  status {summary['status']}, objective {summary['objective']}, bound {summary['bound']}, "
         f"gap {'n/a' if gap is None else f'{gap:.2%}'}; solve {summary['solve_seconds']}s, total {summary.get('seconds', '?')}s",

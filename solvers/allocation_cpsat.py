@@ -21,6 +21,7 @@ from ortools.sat.python import cp_model
 from solvers.allocation import AllocationParams, AllocationProblem, AllocationResult, objective_terms
 from solvers.assignment import CoreParams, build_core, run
 from solvers.greedy import fill, solve_least_loaded
+from solvers.local_search import improve_by_moves
 from solvers.types import SolveStats
 
 PERMILLE = 1000
@@ -76,7 +77,7 @@ def solve_cpsat(problem: AllocationProblem, params: AllocationParams | None = No
         model.add(allocated >= greedy_count).with_name("floor_greedy_count")
     model.maximize(value)
     core.hint(greedy.agent_of_item)
-    solver, st1 = run(model, limits(0.3), "allocate")
+    solver, st1 = run(model, limits(0.5), "allocate")
     budget.spent(st1.seconds)
     phases.append(st1)
     if st1.objective is None:  # no solution in time: fall back to the (feasible) greedy answer
@@ -101,13 +102,14 @@ def solve_cpsat(problem: AllocationProblem, params: AllocationParams | None = No
     model.minimize(peak)
     model.clear_hints()
     core.hint(best)
-    solver, st2 = run(model, limits(0.2 / 0.7), "peak")
+    solver, st2 = run(model, limits(0.3), "peak")
     budget.spent(st2.seconds)
     phases.append(st2)
     if st2.objective is None:
         return _completed(problem, best, params, phases)
     best = core.decode(solver, n)
     model.add(peak <= int(round(st2.objective))).with_name("hold_peak")
+    best = improve_by_moves(problem, best, params, peak_permille=int(round(st2.objective)))
 
     # Phase 3: convex spread (points held above each utilisation threshold: the marginal cost
     # of a point grows with utilisation, equal at equal utilisation), plus named pair costs.
@@ -132,7 +134,7 @@ def solve_cpsat(problem: AllocationProblem, params: AllocationParams | None = No
     solver, st3 = run(model, limits(1.0), "balance")
     if st3.objective is not None:
         best = core.decode(solver, n)
-    else:  # out of time before a balance solution: keep phase 2's, scored on phase 3's terms
+    else:  # out of time before a balance solution: keep the improved phase-2 answer, scored
         value3 = float(objective_terms(problem, best, params)["balance_objective"])
         st3 = SolveStats("FEASIBLE", value3, st3.bound, st3.seconds, st3.name)
     phases.append(st3)

@@ -74,3 +74,21 @@ def test_working_days_skip_weekends_and_bank_holidays(config):
     # Tue 22 Dec + 5 working days skips Christmas Day and the Boxing Day substitute (28th).
     assert str(deadline(sd, 5, hol)[0]) == "2026-12-31"
     assert working_days_elapsed(sd, date(2026, 11, 23), hol).tolist() == [0, 1]
+
+
+def test_local_search_moves_work_to_the_less_loaded():
+    from solvers.local_search import improve_by_moves
+
+    # Two practitioners, both eligible; the case starts with the busier one.
+    pr = AllocationProblem(
+        case_ids=["c"], prac_ids=["busy", "free"], points=np.array([100]), priority=np.array([100]),
+        available=np.array([2000, 2000]), existing=np.array([1800, 1000]), capacity=np.array([2000, 2000]),
+        grade_rank=np.array([0, 0]), pair_case=np.array([0, 0]), pair_prac=np.array([0, 1]),
+        pair_terms={"travel": np.array([0, 30])},
+    )
+    params = AllocationParams()
+    assert improve_by_moves(pr, np.array([0]), params).tolist() == [1]
+    # ... but not past a peak it must hold, nor when travel outweighs the balance gain.
+    assert improve_by_moves(pr, np.array([0]), params, peak_permille=520).tolist() == [0]
+    pr.pair_terms = {"travel": np.array([0, 10**6])}
+    assert improve_by_moves(pr, np.array([0]), params).tolist() == [0]
