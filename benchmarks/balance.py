@@ -12,7 +12,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.common import make_instance, write_csv  # noqa: E402
+from benchmarks.common import finish, make_instance  # noqa: E402
 from engine.batch import RunOptions, run_night  # noqa: E402
 from engine.config import load_config  # noqa: E402
 
@@ -57,12 +57,7 @@ def main() -> int:
               f"std {cp['std_utilisation']:.2%} vs {g['std_utilisation']:.2%}; gap {cp['gap']:.3%}")
         if cp["unallocated"] > g["unallocated"] or cp["max_utilisation"] > g["max_utilisation"] + 1e-9:
             failures.append(name)
-    path = write_csv(args.out / "balance.csv", rows)
-    print(f"wrote {path}")
-    if failures:
-        print(f"TARGET MISSED (solver worse than greedy) on: {failures}")
-        return 1
-    return 0
+    return finish(args.out / "balance.csv", rows, failures, "solver worse than greedy")
 
 
 if __name__ == "__main__":

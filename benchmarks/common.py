@@ -31,3 +31,12 @@ def write_csv(path: Path, rows: list[dict]) -> Path:
         w.writeheader()
         w.writerows(rows)
     return path
+
+
+def finish(path: Path, rows: list[dict], missed: list[str], what: str) -> int:
+    """Write the CSV, say where, and fail (exit 1) when a target was missed."""
+    print(f"wrote {write_csv(path, rows)}")
+    if missed:
+        print(f"TARGET MISSED ({what}) on: {missed}")
+        return 1
+    return 0

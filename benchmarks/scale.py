@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.common import make_instance, write_csv  # noqa: E402
+from benchmarks.common import finish, make_instance  # noqa: E402
 
 INSTANCES = {
     # name: (generator spec, target seconds end to end)
@@ -60,12 +60,7 @@ def main() -> int:
                   f"unallocated {s['unallocated']} (greedy {s['greedy']['unallocated']}), gap {s['gap']:.3%}")
             if seconds > target:
                 missed.append(name)
-    path = write_csv(args.out / "scale.csv", rows)
-    print(f"wrote {path}")
-    if missed:
-        print(f"TARGET MISSED on: {missed}")
-        return 1
-    return 0
+    return finish(args.out / "scale.csv", rows, missed, "over the time target")
 
 
 if __name__ == "__main__":
