@@ -84,7 +84,7 @@ def allocate(
 ) -> None:
     """Run the nightly allocation for one PDU, a region or everything in the folder."""
     from engine.batch import RunFailed, RunOptions, run_night
-    from engine.report import render_summary
+    from engine.report import examples, render_summary
 
     cfg = _config(config)
     if allow_over_capacity:
@@ -100,6 +100,8 @@ def allocate(
         console.print(f"[red]run failed:[/red] {exc}")
         raise typer.Exit(1) from None
     print(render_summary(outcome.summary))
+    print("Examples (every proposal and its reason is in allocations.csv and report.md):")
+    print(examples(outcome.decisions))
     if outcome.reused:
         print("  (this night was already stored: results re-exported, nothing solved or written again)")
     print(f"  files: {', '.join(str(p) for p in outcome.files)}")

@@ -32,11 +32,31 @@ def _pct(x: float | None) -> str:
     return "n/a" if x is None else f"{x:.1%}"
 
 
+def scope_text(scope: str) -> str:
+    """'region=*;pdu=*' -> 'all regions'; 'region=Wales;pdu=*' -> 'region Wales'."""
+    parts = dict(p.split("=", 1) for p in scope.split(";"))
+    if parts.get("pdu", "*") != "*":
+        return f"PDU {parts['pdu']}"
+    return "all regions" if parts.get("region", "*") == "*" else f"region {parts['region']}"
+
+
+def examples(decisions: pd.DataFrame, per_status: int = 2) -> str:
+    """A few proposals with their reasons, one block per status, for the end of a run."""
+    out = []
+    for status in ("NEW", "MOVED", "UNALLOCATED"):
+        rows = decisions[decisions["status"] == status].head(per_status)
+        for r in rows.itertuples():
+            who = f" -> {r.practitioner_id}" if isinstance(r.practitioner_id, str) else ""
+            out.append(f"  {status:<11} {r.case_id}{who}: {r.reason}")
+    return "\n".join(out)
+
+
 def render_summary(summary: dict) -> str:
     c, g = summary["counts"], summary["greedy"]
     gap = summary["gap"]
     lines = [
-        f"Night of {summary['run_date']} ({summary['scope']}), solver {summary['solver']}, run {summary['run_id'][:12]}",
+        f"Night of {summary['run_date']} ({scope_text(summary['scope'])}), solver {summary['solver']}, "
+        f"run {summary['run_id'][:12]}",
         f"  cases {summary['cases']}: kept {c['KEPT']}, new {c['NEW']}, moved {c['MOVED']}, unallocated {c['UNALLOCATED']}"
         f" (of which overdue {summary['overdue_unallocated']})",
         f"  utilisation: max {summary['max_utilisation']:.1%}, mean {summary['mean_utilisation']:.1%}, "
