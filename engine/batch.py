@@ -315,7 +315,9 @@ def _max_receiving(wl: pd.DataFrame) -> float | None:
 
 
 def _overall_status(comps: list[dict]) -> str:
-    if not comps:
-        return "OPTIMAL"
-    st = {c["status"] for c in comps}
-    return "OPTIMAL" if st == {"OPTIMAL"} else ("HEURISTIC" if st == {"HEURISTIC"} else "FEASIBLE" if "OPTIMAL" in st or "FEASIBLE" in st else sorted(st)[0])
+    """OPTIMAL when every component is; HEURISTIC for baselines; else FEASIBLE (or the worst)."""
+    statuses = {c["status"] for c in comps} or {"OPTIMAL"}
+    for status in ("OPTIMAL", "HEURISTIC"):
+        if statuses == {status}:
+            return status
+    return "FEASIBLE" if statuses & {"OPTIMAL", "FEASIBLE"} else sorted(statuses)[0]

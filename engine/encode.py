@@ -112,10 +112,13 @@ def classify(cases: pd.DataFrame, pracs: pd.DataFrame, config: Config, run_date:
         for j in np.nonzero(~ok)[0]:
             i = held[j]
             kind[i] = REALLOCATE
-            reason[i] = (f"tier {cases['tier'].iat[i]}, RoSH {cases['rosh'].iat[i]}, MAPPA "
-                         f"{cases['mappa_level'].iat[i]} now needs grade "
-                         f"{'/'.join(config.eligibility.high_risk_grades)}; current practitioner "
-                         f"{cur_id.iat[j]} is {cur_grade[j]}")
+            if cur_grade[j] not in config.eligibility.case_holding_grades:
+                reason[i] = f"current practitioner {cur_id.iat[j]} is {cur_grade[j]}, a grade that holds no caseload"
+            else:
+                reason[i] = (f"tier {cases['tier'].iat[i]}, RoSH {cases['rosh'].iat[i]}, MAPPA "
+                             f"{cases['mappa_level'].iat[i]} now needs grade "
+                             f"{'/'.join(config.eligibility.high_risk_grades)}; current practitioner "
+                             f"{cur_id.iat[j]} is {cur_grade[j]}")
     cases["kind"] = kind
     cases["move_reason"] = reason
     return cases

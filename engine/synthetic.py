@@ -19,10 +19,10 @@ from engine.config import Config
 from engine.geography import Pdu, build_pdus, sample_points
 
 SCALES = {
-    # practitioners holding cases, new cases tonight
+    # case-holding practitioners (SPOs come on top, one per team of about 8), new cases tonight
     "pdu": (60, 60),
     "region": (700, 600),
-    "national": (10_000, 6_000),
+    "national": (8_900, 5_000),  # about 10,000 staff with the SPOs
 }
 PROTECT = (["A", "B", "C", "D"], [0.06, 0.34, 0.42, 0.18])
 CHANGE = (["3", "2", "1", "0"], [0.20, 0.35, 0.30, 0.15])

@@ -195,3 +195,10 @@ def test_explanation_names_runner_up_and_exclusions(night):
     assert _who(dec, "C1") == "PO1"
     assert "runner-up PO2" in reason and "grade (needs PO) 1" in reason
     assert "decided by lower utilisation" in reason
+
+
+def test_case_held_by_spo_is_moved(night):
+    pracs = [practitioner("SPO1", grade="SPO"), practitioner("PSO1", grade="PSO")]
+    dec, _ = night(pracs, [case("C1", current_practitioner_id="SPO1", sentence_date="2026-03-02")])
+    assert dec.loc["C1", "status"] == "MOVED" and _who(dec, "C1") == "PSO1"
+    assert "holds no caseload" in dec.loc["C1", "reason"]
