@@ -23,8 +23,7 @@ from engine.encode import KEPT, NEW, REALLOCATE, Component, NightPlan, filter_sc
 from engine.explain import explain_component
 from engine.report import export_files
 from engine.store import Store, default_url
-from geo.straight_line import travel_minutes
-from geo.travel import method_label
+from geo.travel import TravelTimes, travel_service
 from solvers.allocation import AllocationParams, AllocationResult
 from solvers.greedy import solve_least_loaded
 from solvers.registry import get_solver
@@ -44,6 +43,7 @@ class RunOptions:
     region: str | None = None
     pdu: str | None = None
     solver: str | None = None
+    osm_file: str | None = None  # road network; None = the config's travel.osm_file
     force: bool = False
     progress: bool = True
 
@@ -148,7 +148,8 @@ def _flags(row_elapsed: int, deadline_days: int, minutes: int | None, target: fl
     return ";".join(f)
 
 
-def assemble(plan: NightPlan, results: dict[str, tuple[AllocationResult, AllocationResult]], config: Config) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+def assemble(plan: NightPlan, results: dict[str, tuple[AllocationResult, AllocationResult]], config: Config,
+             times: TravelTimes) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     """Decisions for every case in scope, the workload table and the baseline comparison."""
     cases, pracs = plan.cases, plan.pracs
     dl, target = config.allocation.deadline_working_days, config.travel.target_minutes
@@ -159,12 +160,13 @@ def assemble(plan: NightPlan, results: dict[str, tuple[AllocationResult, Allocat
     kept = cases[cases["kind"] == KEPT]
     if len(kept):
         office = pracs.drop_duplicates("practitioner_id").set_index("practitioner_id").loc[kept["current_practitioner_id"]]
-        mins = _pairwise_minutes(config, kept, office)
+        mins, how = times.pairwise(kept["home_lat"], kept["home_lon"], kept["travel_mode"], office["office_lat"], office["office_lon"])
+        labels = times.labels(kept["travel_mode"], how)
         pid = kept["current_practitioner_id"].to_numpy()
         rows.extend({"case_id": c, "practitioner_id": p, "previous_practitioner_id": p, "status": "KEPT",
-                     "reason": f"continuity: stays with {p}", "travel_minutes": int(m),
+                     "reason": f"continuity: stays with {p}", "travel_minutes": int(m), "travel_method": lab,
                      "flags": "TRAVEL_EXCEPTION" if m > target else "", "explanation_json": None}
-                    for c, p, m in zip(kept["case_id"].to_numpy(), pid, mins))
+                    for c, p, m, lab in zip(kept["case_id"].to_numpy(), pid, mins, labels))
     stats = []
     for comp in plan.components:
         res, base = results[comp.key]
@@ -184,15 +186,20 @@ def assemble(plan: NightPlan, results: dict[str, tuple[AllocationResult, Allocat
             p = int(assign[j])
             pid = pr.prac_ids[p] if p >= 0 else None
             minutes = int(comp.travel[j, p]) if p >= 0 else None
+            method = times.label(c["travel_mode"], int(comp.travel_method[j, p])) if p >= 0 else None
+            if p >= 0 and minutes > target:
+                infos[j]["travel_rationale"] = _travel_rationale(comp, j, p, minutes, target)
             status = "UNALLOCATED" if p < 0 else ("MOVED" if c["kind"] == REALLOCATE else "NEW")
             reason = infos[j]["reason"]
+            if "travel_rationale" in infos[j]:
+                reason += "; travel: " + infos[j]["travel_rationale"]
             if c["kind"] == REALLOCATE:
                 reason = f"reallocation: {c['move_reason']}. " + reason
             if j in over:
                 reason = "OVER CAPACITY (allowed by run option): " + reason
             rows.append({"case_id": c["case_id"], "practitioner_id": pid,
                          "previous_practitioner_id": c["current_practitioner_id"], "status": status, "reason": reason,
-                         "travel_minutes": minutes,
+                         "travel_minutes": minutes, "travel_method": method,
                          "flags": _flags(int(c["working_days_elapsed"]), dl, minutes, target, j in over),
                          "explanation_json": json.dumps(infos[j])})
             if pid is not None:
@@ -212,16 +219,23 @@ def assemble(plan: NightPlan, results: dict[str, tuple[AllocationResult, Allocat
     return decisions.sort_values("case_id").reset_index(drop=True), wl.sort_values("practitioner_id").reset_index(drop=True), baseline
 
 
-def _pairwise_minutes(config: Config, cases: pd.DataFrame, offices: pd.DataFrame) -> np.ndarray:
-    """Minutes from each case's home to its own practitioner's office (row by row)."""
-    t = config.travel
-    return travel_minutes(cases["home_lat"].to_numpy(float), cases["home_lon"].to_numpy(float),
-                          offices["office_lat"].to_numpy(float), offices["office_lon"].to_numpy(float),
-                          t.speed_kmh[t.mode], t.detour_factor)
+def _travel_rationale(comp: Component, j: int, p: int, minutes: int, target: float) -> str:
+    """Why a trip over the target was accepted: what the nearest eligible alternative was."""
+    ok = np.ones(comp.travel.shape[1], dtype=bool)
+    for rule, m in comp.excluded.items():
+        ok &= ~m[j]
+    within = np.nonzero(ok & (comp.travel[j] <= target))[0]
+    if not len(within):
+        best = int(comp.travel[j][ok].min()) if ok.any() else minutes
+        return (f"{minutes} min is over the {target:g}-minute target: no eligible practitioner with room is within it "
+                f"(nearest eligible {best} min); rural exception recorded")
+    return (f"{minutes} min is over the {target:g}-minute target: the {len(within)} eligible practitioner(s) within it "
+            f"had no room left for this case once the night's work was balanced")
 
 
-def run_key(ds: Dataset, config: Config, run_date: date, scope: str, solver: str) -> str:
-    blob = json.dumps([ds.inputs_hash, config.digest(), run_date.isoformat(), scope, solver]).encode()
+def run_key(ds: Dataset, config: Config, run_date: date, scope: str, solver: str, times: TravelTimes) -> str:
+    networks = sorted({n.source_sha256 for n in times.networks.values()})
+    blob = json.dumps([ds.inputs_hash, config.digest(), run_date.isoformat(), scope, solver, networks]).encode()
     return hashlib.sha256(blob).hexdigest()[:32]
 
 
@@ -236,8 +250,9 @@ def run_night(opts: RunOptions) -> RunOutcome:
     cases, pracs = filter_scope(ds, opts.region, opts.pdu)
     if cases.empty:
         raise RunFailed(f"no cases in scope {scope} of {opts.data}")
+    times = travel_service(config, opts.osm_file)
     store = Store(opts.db_url or default_url(opts.out))
-    rid = run_key(ds, config, run_date, scope, solver_name)
+    rid = run_key(ds, config, run_date, scope, solver_name, times)
     existing = store.find_run(rid)
     if existing and not opts.force:
         decisions, wl = store.load_results(rid)
@@ -246,18 +261,18 @@ def run_night(opts: RunOptions) -> RunOutcome:
         return RunOutcome(rid, True, summary, decisions, wl, opts.out, None, files)
 
     store.save_inputs(ds.inputs_hash, ds.source, ds.practitioners, ds.cases)
-    plan = prepare_night(cases, pracs, config, run_date)
+    plan = prepare_night(cases, pracs, config, run_date, times)
     t_solve = time.perf_counter()
     results = solve_components(plan, config, solver_name, opts.progress)
     solve_seconds = time.perf_counter() - t_solve
-    decisions, wl, baseline = assemble(plan, results, config)
+    decisions, wl, baseline = assemble(plan, results, config, times)
 
     scoped = Dataset(pracs, cases, ds.inputs_hash, ds.source, ds.manifest)
-    report = check_allocation(scoped, decisions, config)
+    report = check_allocation(scoped, decisions, config, times)
     if not report.ok:
         raise RunFailed("the independent checker rejected the allocation; nothing stored:\n" + report.summary())
 
-    summary = _summary(rid, plan, decisions, wl, baseline, config, solver_name, scope, run_date, ds, solve_seconds)
+    summary = _summary(rid, plan, decisions, wl, baseline, config, solver_name, scope, run_date, ds, solve_seconds, times)
     summary["seconds"] = round(time.perf_counter() - t0, 3)
     run = {"run_id": rid, "created_at": pd.Timestamp.now(tz="UTC").to_pydatetime(), "run_date": run_date.isoformat(),
            "scope": scope, "solver": solver_name, "inputs_hash": ds.inputs_hash,
@@ -268,7 +283,8 @@ def run_night(opts: RunOptions) -> RunOutcome:
     return RunOutcome(rid, False, summary, decisions, wl, opts.out, report, files)
 
 
-def _summary(rid, plan: NightPlan, decisions, wl, baseline, config: Config, solver_name, scope, run_date, ds, solve_seconds) -> dict:
+def _summary(rid, plan: NightPlan, decisions, wl, baseline, config: Config, solver_name, scope, run_date, ds, solve_seconds,
+             times: TravelTimes) -> dict:
     scope_pdus = set(plan.cases["pdu"])
     counts = decisions["status"].value_counts().to_dict()
     pending = decisions[decisions["status"] != "KEPT"]
@@ -299,7 +315,8 @@ def _summary(rid, plan: NightPlan, decisions, wl, baseline, config: Config, solv
         "components_without_bound": len(comps) - len(bounded),
         "status": _overall_status(comps),
         "solve_seconds": round(solve_seconds, 3),
-        "travel_method": method_label(config),
+        "travel_methods": {str(k): int(v) for k, v in pending["travel_method"].value_counts().items()},
+        "travel_network": sorted({n.label for n in times.networks.values()}) or None,
         "greedy": {
             "unallocated": int(baseline["unallocated"]),
             **utilisation_metrics(pracs.reset_index(), baseline["load"].reindex(pracs.index).fillna(0).reset_index(drop=True), config, scope_pdus),

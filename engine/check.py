@@ -77,7 +77,19 @@ def _neighbours(pracs: pd.DataFrame, config: Config) -> dict[str, set[str]]:
     return out
 
 
-def _pair_violations(case: dict, prac: dict, config: Config, neighbours: dict[str, set[str]]) -> list[tuple[str, str]]:
+def _minutes(case: dict, prac: dict, config: Config, times) -> int:
+    """Travel minutes of one pair: the run's travel service when given (road networks are
+    data, not the solver), else the straight-line estimate recomputed here."""
+    mode = case.get("travel_mode") or config.travel.mode
+    if times is not None:
+        m, _ = times.matrix([case["home_lat"]], [case["home_lon"]], [prac["office_lat"]], [prac["office_lon"]], mode)
+        return int(m[0, 0])
+    t = config.travel
+    return math.ceil(_km(case["home_lat"], case["home_lon"], prac["office_lat"], prac["office_lon"])
+                     * t.detour_factor / t.speed_kmh[mode] * 60)
+
+
+def _pair_violations(case: dict, prac: dict, config: Config, neighbours: dict[str, set[str]], times=None) -> list[tuple[str, str]]:
     """Every hard rule a (case, practitioner) pair breaks, as (rule, detail)."""
     bad = []
     if prac["pdu"] != case["pdu"] and prac["pdu"] not in neighbours.get(case["pdu"], set()):
@@ -97,15 +109,13 @@ def _pair_violations(case: dict, prac: dict, config: Config, neighbours: dict[st
         bad.append(("conflict", "declared conflict of interest"))
     limit = config.travel.hard_max_minutes
     if limit > 0:
-        t = config.travel
-        minutes = math.ceil(_km(case["home_lat"], case["home_lon"], prac["office_lat"], prac["office_lon"])
-                            * t.detour_factor / t.speed_kmh[t.mode] * 60)
+        minutes = _minutes(case, prac, config, times)
         if minutes > limit:
             bad.append(("travel_limit", f"{minutes} min over the {limit:g} min limit"))
     return bad
 
 
-def check_allocation(ds: Dataset, alloc: pd.DataFrame, config: Config) -> CheckReport:
+def check_allocation(ds: Dataset, alloc: pd.DataFrame, config: Config, times=None) -> CheckReport:
     """Re-verify an allocation (case_id, practitioner_id, status, ...) against the input."""
     rep = CheckReport()
     v = rep.violations
@@ -161,7 +171,7 @@ def check_allocation(ds: Dataset, alloc: pd.DataFrame, config: Config) -> CheckR
                 v.append(Violation(cid, "continuity", f"moved although {cur} is still eligible"))
             elif pid == cur:
                 v.append(Violation(cid, "continuity", "MOVED to the same practitioner"))
-        for rule, detail in _pair_violations(case, pracs[pid], config, neighbours):
+        for rule, detail in _pair_violations(case, pracs[pid], config, neighbours, times):
             v.append(Violation(cid, rule, f"{pid}: {detail}"))
         new_to.setdefault(pid, []).append(cid)
         if "OVER_CAPACITY" in str(row.get("flags", "")):
@@ -196,7 +206,7 @@ def check_allocation(ds: Dataset, alloc: pd.DataFrame, config: Config) -> CheckR
         for pid in (q for pdu in sorted(reach) for q in by_pdu.get(pdu, [])):
             prac = pracs[pid]
             cap = math.floor(prac["available_points"] * limit + 1e-9)
-            if load[pid] + int(case["points"]) <= cap and not _pair_violations(case, prac, config, neighbours):
+            if load[pid] + int(case["points"]) <= cap and not _pair_violations(case, prac, config, neighbours, times):
                 v.append(Violation(cid, "unallocated_with_room", f"{pid} passes every rule and has room"))
                 break
 
@@ -207,7 +217,9 @@ def check_allocation(ds: Dataset, alloc: pd.DataFrame, config: Config) -> CheckR
     return rep
 
 
-def check_files(data_dir: str | Path, allocations_csv: str | Path, config: Config) -> CheckReport:
+def check_files(data_dir: str | Path, allocations_csv: str | Path, config: Config, osm_file: str | None = None) -> CheckReport:
+    from geo.travel import travel_service
+
     ds = load_dataset(data_dir, config)
     alloc = pd.read_csv(allocations_csv, dtype=str, keep_default_na=False)
-    return check_allocation(ds, alloc, config)
+    return check_allocation(ds, alloc, config, travel_service(config, osm_file))

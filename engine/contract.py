@@ -27,6 +27,7 @@ CASE_COLUMNS = [
     "sentence_date", "required_skills", "preferred_skills", "wants_female_practitioner",
     "needs_welsh", "home_lat", "home_lon", "current_practitioner_id", "conflict_practitioner_ids",
 ]
+OPTIONAL_CASE_COLUMNS = ["travel_mode"]
 MAX_LISTED = 50
 
 
@@ -99,13 +100,14 @@ def _read_or_fail(path: Path) -> pd.DataFrame:
 
 
 def _validate_rows(
-    name: str, df: pd.DataFrame, model: type, required: list[str], issues: list[Issue]
+    name: str, df: pd.DataFrame, model: type, required: list[str], issues: list[Issue], optional: list[str] = ()
 ) -> list[Any]:
     missing = [c for c in required if c not in df.columns]
     if missing:
         for c in missing:
             issues.append(Issue(name, None, c, "required column is missing"))
         return []
+    required = required + [c for c in optional if c in df.columns]
     records = df[required].to_dict("records")
     adapter = TypeAdapter(list[model])
     try:
@@ -167,7 +169,7 @@ def load_dataset(folder: str | Path, config: Config) -> Dataset:
     pdf, cdf = _read_or_fail(ppath), _read_or_fail(cpath)
 
     pracs = _validate_rows(pname, pdf, Practitioner, PRACTITIONER_COLUMNS, issues)
-    cases = _validate_rows(cname, cdf, Case, CASE_COLUMNS, issues)
+    cases = _validate_rows(cname, cdf, Case, CASE_COLUMNS, issues, OPTIONAL_CASE_COLUMNS)
     known = set(config.skills.known)
     if pracs:
         _duplicates(pname, (p.practitioner_id for p in pracs), "practitioner_id", issues)
@@ -222,7 +224,8 @@ def _practitioner_frame(pracs: list[Practitioner], config: Config) -> pd.DataFra
 
 
 def _case_frame(cases: list[Case], config: Config) -> pd.DataFrame:
-    df = pd.DataFrame([c.model_dump() for c in cases], columns=CASE_COLUMNS)
+    df = pd.DataFrame([c.model_dump() for c in cases], columns=CASE_COLUMNS + OPTIONAL_CASE_COLUMNS)
+    df["travel_mode"] = [c.travel_mode.value if c.travel_mode else config.travel.mode for c in cases]
     for col in ("sex", "rosh", "case_type"):
         df[col] = [getattr(c, col).value for c in cases]
     df["base_tier"] = [c.base_tier for c in cases]

@@ -16,7 +16,7 @@ from engine.config import Config
 from engine.contract import Dataset
 from engine.rules import HARD_RULES, SOFT_TERMS, RuleContext, grade_holds, requires_po
 from geo.straight_line import haversine_km
-from geo.travel import minutes_matrix
+from geo.travel import TravelTimes
 from solvers.allocation import AllocationProblem
 
 NEW, KEPT, REALLOCATE = "NEW", "KEPT", "REALLOCATE"
@@ -33,6 +33,7 @@ class Component:
     excluded: dict[str, np.ndarray]  # hard rule -> [cases x pracs], True = excluded
     terms: dict[str, np.ndarray]  # soft term -> [cases x pracs] weighted cost
     travel: np.ndarray  # [cases x pracs] minutes
+    travel_method: np.ndarray  # [cases x pracs] geo.travel NETWORK / FALLBACK / UNREACHABLE
 
 
 @dataclass
@@ -124,7 +125,8 @@ def classify(cases: pd.DataFrame, pracs: pd.DataFrame, config: Config, run_date:
     return cases
 
 
-def prepare_night(cases: pd.DataFrame, pracs: pd.DataFrame, config: Config, run_date: date) -> NightPlan:
+def prepare_night(cases: pd.DataFrame, pracs: pd.DataFrame, config: Config, run_date: date,
+                  travel: TravelTimes | None = None) -> NightPlan:
     """Classify cases, compute each practitioner's kept load and build one problem per component."""
     cases = classify(cases, pracs, config, run_date)
     pracs = pracs.copy()
@@ -144,7 +146,8 @@ def prepare_night(cases: pd.DataFrame, pracs: pd.DataFrame, config: Config, run_
         reach = set().union(*allowed.values())
         case_rows = pending[cases.loc[pending, "pdu"].isin(group).to_numpy()]
         prac_rows = pracs.index[pracs["pdu"].isin(reach).to_numpy()].to_numpy()
-        plan.components.append(_component(" + ".join(group), cases, pracs, case_rows, prac_rows, allowed, config))
+        plan.components.append(_component(" + ".join(group), cases, pracs, case_rows, prac_rows, allowed, config,
+                                          travel or TravelTimes(config)))
     return plan
 
 
@@ -154,9 +157,9 @@ def _priority(cases: pd.DataFrame, config: Config) -> np.ndarray:
     return (o.allocate_weight + o.urgency_weight * urgency).astype(np.int64)
 
 
-def _component(key, cases, pracs, case_rows, prac_rows, allowed, config) -> Component:
+def _component(key, cases, pracs, case_rows, prac_rows, allowed, config, times: TravelTimes) -> Component:
     c, p = cases.loc[case_rows], pracs.loc[prac_rows]
-    travel = minutes_matrix(config, c["home_lat"], c["home_lon"], p["office_lat"], p["office_lon"])
+    travel, method = times.matrix_by_mode(c["home_lat"], c["home_lon"], c["travel_mode"], p["office_lat"], p["office_lon"])
     ctx = RuleContext(c, p, config, travel, allowed, p["existing_load"].to_numpy(), p["capacity"].to_numpy())
     excluded = {name: np.asarray(rule(ctx), dtype=bool) for name, rule in HARD_RULES.items()}
     terms = {name: np.asarray(term(ctx), dtype=np.int64) for name, term in SOFT_TERMS.items()}
@@ -178,4 +181,4 @@ def _component(key, cases, pracs, case_rows, prac_rows, allowed, config) -> Comp
         pair_prac=pp.astype(np.int64),
         pair_terms={name: t[pc, pp] for name, t in terms.items()},
     )
-    return Component(key, np.asarray(case_rows), np.asarray(prac_rows), problem, excluded, terms, travel)
+    return Component(key, np.asarray(case_rows), np.asarray(prac_rows), problem, excluded, terms, travel, method)

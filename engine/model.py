@@ -38,6 +38,12 @@ class Rosh(str, Enum):
     VERY_HIGH = "VERY_HIGH"
 
 
+class TravelMode(str, Enum):
+    car = "car"
+    walk = "walk"
+    public_transport = "public_transport"
+
+
 class CaseType(str, Enum):
     COMMUNITY = "COMMUNITY"
     LICENCE = "LICENCE"
@@ -137,6 +143,8 @@ class Case(_Record):
     home_lon: Longitude
     current_practitioner_id: Annotated[str | None, BeforeValidator(_empty_to_none)] = None
     conflict_practitioner_ids: IdList = ()
+    # Optional column: how the person travels (empty = the configured default mode).
+    travel_mode: Annotated[TravelMode | None, BeforeValidator(lambda v: _empty_to_none(v.lower() if isinstance(v, str) else v))] = None
 
     @field_validator("tier")
     @classmethod

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 
-ALLOCATION_COLUMNS = ["case_id", "practitioner_id", "status", "reason", "travel_minutes", "previous_practitioner_id", "flags"]
+ALLOCATION_COLUMNS = ["case_id", "practitioner_id", "status", "reason", "travel_minutes", "travel_method",
+                      "previous_practitioner_id", "flags"]
 WORKLOAD_COLUMNS = ["practitioner_id", "points", "available_points", "utilisation", "new_cases"]
 
 
@@ -65,7 +66,8 @@ def render_summary(summary: dict) -> str:
         f"  greedy baseline: unallocated {g['unallocated']}, max {g['max_utilisation']:.1%}, std {g['std_utilisation']:.2%}",
         f"  status {summary['status']}, objective {summary['objective']}, bound {summary['bound']}, "
         f"gap {'n/a' if gap is None else f'{gap:.2%}'}; solve {summary['solve_seconds']}s, total {summary.get('seconds', '?')}s",
-        f"  travel exceptions (> target) {summary['travel_exceptions']}; travel: {summary['travel_method']}",
+        f"  travel over the target (recorded exceptions) {summary['travel_exceptions']}; travel figures for tonight's "
+        f"decisions by method: " + "; ".join(f"{k}: {v}" for k, v in summary["travel_methods"].items()),
     ]
     return "\n".join(lines)
 
@@ -78,5 +80,8 @@ def render_markdown(summary: dict, decisions: pd.DataFrame) -> str:
     for r in pending.itertuples():
         out.append(f"| {r.case_id} | {r.status} | {r.practitioner_id or ''} | "
                    f"{'' if pd.isna(r.travel_minutes) else int(r.travel_minutes)} | {r.flags} | {r.reason} |")
-    out += ["", "Boundaries: ONS, Open Government Licence v3.0. Travel: " + summary["travel_method"] + "."]
+    credit = "Boundaries: ONS, Open Government Licence v3.0."
+    if summary.get("travel_network"):
+        credit += " Road network © OpenStreetMap contributors (ODbL 1.0)."
+    out += ["", credit]
     return "\n".join(out) + "\n"

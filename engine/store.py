@@ -47,6 +47,7 @@ decisions = Table(
     Column("status", String(16), nullable=False),
     Column("reason", Text, nullable=False),
     Column("travel_minutes", Integer),
+    Column("travel_method", Text),
     Column("flags", Text, nullable=False),
     Column("explanation_json", Text),
 )
@@ -61,7 +62,7 @@ workload = Table(
 )
 
 DECISION_COLUMNS = ["case_id", "practitioner_id", "previous_practitioner_id", "status", "reason",
-                    "travel_minutes", "flags", "explanation_json"]
+                    "travel_minutes", "travel_method", "flags", "explanation_json"]
 WORKLOAD_COLUMNS = ["practitioner_id", "points", "available_points", "utilisation", "new_cases"]
 
 

@@ -1,22 +1,97 @@
-"""Travel-time provider used by the engine. Road-network times come with the geo issue; until
-then (and for places outside a loaded network) the labelled straight-line estimate is used."""
+"""Travel times for the engine: the road network where it covers both ends, the labelled
+straight-line estimate everywhere else, and a method label for every figure."""
 from __future__ import annotations
+
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from engine.config import Config
-from geo.straight_line import LABEL, travel_minutes
+from geo.straight_line import LABEL as FALLBACK_LABEL
+from geo.straight_line import travel_minutes as straight_minutes
+
+MODES = ("car", "walk", "public_transport")
+NETWORK, FALLBACK, UNREACHABLE = 0, 1, 2
 
 
-def minutes_matrix(config: Config, from_lat, from_lon, to_lat, to_lon) -> np.ndarray:
-    """[from x to] whole minutes each way by the configured mode."""
+@dataclass
+class TravelTimes:
+    """Minutes by mode between points. `networks` maps mode -> RoadNetwork (may be empty)."""
+
+    config: Config
+    networks: dict = field(default_factory=dict)
+
+    def label(self, mode: str, method: int) -> str:
+        t = self.config.travel
+        if method == FALLBACK or mode not in self.networks:
+            return (f"{FALLBACK_LABEL} ({mode}, x{t.detour_factor:g} detour, {t.speed_kmh[mode]:g} km/h)")
+        lab = self.networks[mode].label
+        return lab if method == NETWORK else f"{lab}: unreachable within {t.cutoff_minutes:g} min"
+
+    def matrix(self, from_lat, from_lon, to_lat, to_lon, mode: str) -> tuple[np.ndarray, np.ndarray]:
+        """Whole minutes [from x to] and the method of each (NETWORK, FALLBACK, UNREACHABLE).
+        An unreachable pair gets the cut-off plus one minute."""
+        t = self.config.travel
+        flat, flon = np.asarray(from_lat, float), np.asarray(from_lon, float)
+        tlat, tlon = np.asarray(to_lat, float), np.asarray(to_lon, float)
+        est = straight_minutes(flat[:, None], flon[:, None], tlat[None, :], tlon[None, :], t.speed_kmh[mode], t.detour_factor)
+        method = np.full(est.shape, FALLBACK, dtype=np.int8)
+        net = self.networks.get(mode)
+        if net is None or not len(flat) or not len(tlat):
+            return est, method
+        from geo.matrix import travel_minutes
+
+        minutes, covered = travel_minutes(net, flat, flon, tlat, tlon, t.cutoff_minutes)
+        if mode == "public_transport" and "walk" in self.networks:  # walking is quicker for short trips
+            walk, walk_cov = travel_minutes(self.networks["walk"], flat, flon, tlat, tlon, t.cutoff_minutes)
+            minutes = np.where(covered & walk_cov, np.minimum(minutes, walk), minutes)
+        reach = covered & np.isfinite(minutes)
+        out = est.copy()
+        out[reach] = np.ceil(minutes[reach]).astype(np.int64)
+        out[covered & ~reach] = int(t.cutoff_minutes) + 1
+        method[reach] = NETWORK
+        method[covered & ~reach] = UNREACHABLE
+        return out, method
+
+    def matrix_by_mode(self, from_lat, from_lon, modes, to_lat, to_lon) -> tuple[np.ndarray, np.ndarray]:
+        """As `matrix`, each origin travelling by its own mode."""
+        modes = np.asarray(modes, dtype=object)
+        minutes = np.zeros((len(modes), len(np.atleast_1d(to_lat))), dtype=np.int64)
+        method = np.zeros(minutes.shape, dtype=np.int8)
+        for mode in np.unique(modes) if len(modes) else []:
+            rows = np.nonzero(modes == mode)[0]
+            m, k = self.matrix(np.asarray(from_lat)[rows], np.asarray(from_lon)[rows], to_lat, to_lon, str(mode))
+            minutes[rows], method[rows] = m, k
+        return minutes, method
+
+    def pairwise(self, from_lat, from_lon, modes, to_lat, to_lon) -> tuple[np.ndarray, np.ndarray]:
+        """Minutes and method for each (from[i], to[i]) pair, one search per distinct destination."""
+        to = np.column_stack([np.asarray(to_lat, float), np.asarray(to_lon, float)])
+        uniq, inv = np.unique(to, axis=0, return_inverse=True)
+        inv = inv.reshape(-1)
+        m, k = self.matrix_by_mode(from_lat, from_lon, modes, uniq[:, 0], uniq[:, 1])
+        rows = np.arange(len(inv))
+        return m[rows, inv], k[rows, inv]
+
+    def labels(self, modes, methods) -> list[str]:
+        cache: dict = {}
+        return [cache.setdefault((md, int(k)), self.label(md, int(k))) for md, k in zip(modes, methods)]
+
+
+def travel_service(config: Config, osm_file: str | None = None) -> TravelTimes:
+    """The service for a run: networks from `osm_file` (or the config's) when one is given."""
+    path = osm_file if osm_file is not None else config.travel.osm_file
+    if not path:
+        return TravelTimes(config, {})
+    from geo.network import NetworkParams, load_networks
+
     t = config.travel
-    return travel_minutes(
-        np.asarray(from_lat, dtype=float)[:, None], np.asarray(from_lon, dtype=float)[:, None],
-        np.asarray(to_lat, dtype=float)[None, :], np.asarray(to_lon, dtype=float)[None, :],
-        t.speed_kmh[t.mode], t.detour_factor,
-    )
+    params = NetworkParams(walk_kmh=t.speed_kmh["walk"], bus_kmh=t.bus_kmh, bus_wait_minutes=t.bus_wait_minutes,
+                           car_access_kmh=t.car_access_kmh, max_snap_m=t.max_snap_m, hwy_speeds=dict(t.hwy_speeds))
+    return TravelTimes(config, load_networks(path, params, t.cache_dir))
 
 
 def method_label(config: Config) -> str:
-    return f"{LABEL} ({config.travel.mode}, x{config.travel.detour_factor} detour, {config.travel.speed_kmh[config.travel.mode]:g} km/h)"
+    """The fallback's label (used where no network applies)."""
+    t = config.travel
+    return f"{FALLBACK_LABEL} ({t.mode}, x{t.detour_factor:g} detour, {t.speed_kmh[t.mode]:g} km/h)"
