@@ -19,7 +19,10 @@ $(STAMP): pyproject.toml
 demo: install
 	$(BIN)/probation generate --scale region --region "East Midlands" --seed 42 --tight \
 		--date 2026-11-23 --out $(DEMO)/data --boundaries $(SHARED)/data/boundaries
-	$(BIN)/probation allocate --data $(DEMO)/data --out $(DEMO)/out --db sqlite:///$(DEMO)/probation.sqlite
+	$(BIN)/probation allocate --data $(DEMO)/data --out $(DEMO)/out --db sqlite:///$(DEMO)/probation.sqlite \
+		--osm $(SHARED)/data/osm/rutland-highways.osm.bz2
+	$(BIN)/probation map --data $(DEMO)/data --pdu "Rutland PDU" --mode public_transport \
+		--osm $(SHARED)/data/osm/rutland-highways.osm.bz2 --out $(DEMO)/out/rutland-map.html
 
 test: install
 	$(BIN)/python -m pytest -q

@@ -12,6 +12,7 @@ from rich.console import Console
 
 from engine.config import ConfigError, load_config
 from engine.contract import DataContractError
+from geo.network import NetworkError
 
 app = typer.Typer(add_completion=False, help="Probation allocation and scheduling engine.", no_args_is_help=True)
 console = Console(stderr=True)
@@ -76,6 +77,7 @@ def allocate(
     region: Optional[str] = typer.Option(None, help="Only this region"),
     pdu: Optional[str] = typer.Option(None, help="Only this PDU"),
     solver: Optional[str] = typer.Option(None, help="cpsat | greedy | greedy-grade-first"),
+    osm: Optional[Path] = typer.Option(None, help="Road network: a local OpenStreetMap XML file (.osm/.osm.bz2)"),
     config: Optional[Path] = typer.Option(None, help="Config TOML overriding the shipped defaults"),
     allow_over_capacity: bool = typer.Option(False, "--allow-over-capacity",
                                              help="Cases nobody has room for go to the least-loaded eligible practitioner, flagged"),
@@ -90,10 +92,10 @@ def allocate(
     if allow_over_capacity:
         cfg = cfg.model_copy(update={"allocation": cfg.allocation.model_copy(update={"allow_over_capacity": True})})
     opts = RunOptions(data=data, out=out, config=cfg, db_url=db, run_date=_date(run_date), region=region, pdu=pdu,
-                      solver=solver, force=force, progress=not quiet)
+                      solver=solver, force=force, progress=not quiet, osm_file=str(osm) if osm else None)
     try:
         outcome = run_night(opts)
-    except DataContractError as exc:
+    except (DataContractError, NetworkError) as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from None
     except (RunFailed, ValueError) as exc:
@@ -111,14 +113,15 @@ def allocate(
 def check(
     data: Path = typer.Option(..., help="Input folder"),
     allocations: Path = typer.Option(..., help="allocations.csv to verify"),
+    osm: Optional[Path] = typer.Option(None, help="Road network used by the run, for a hard travel limit"),
     config: Optional[Path] = typer.Option(None),
 ) -> None:
     """Independently re-verify every hard rule of an allocations.csv against its input."""
     from engine.check import check_files
 
     try:
-        rep = check_files(data, allocations, _config(config))
-    except DataContractError as exc:
+        rep = check_files(data, allocations, _config(config), str(osm) if osm else None)
+    except (DataContractError, NetworkError) as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from None
     print(rep.summary())
@@ -136,6 +139,69 @@ def validate(data: Path = typer.Option(..., help="Input folder"), config: Option
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from None
     print(f"valid: {len(ds.practitioners)} practitioners, {len(ds.cases)} cases (inputs hash {ds.inputs_hash[:12]})")
+
+
+def _latlon(value: str) -> tuple[float, float]:
+    try:
+        lat, lon = (float(x) for x in value.split(","))
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not LAT,LON (e.g. 52.6702,-0.7270)") from None
+    from engine.model import UK_LAT, UK_LON
+
+    if not (UK_LAT[0] <= lat <= UK_LAT[1] and UK_LON[0] <= lon <= UK_LON[1]):
+        raise typer.BadParameter(f"{value!r} is not in the UK (is it LAT,LON rather than LON,LAT?)")
+    return lat, lon
+
+
+@app.command()
+def travel(
+    from_: str = typer.Option(..., "--from", help="LAT,LON of the start (e.g. a home)"),
+    to: str = typer.Option(..., "--to", help="LAT,LON of the end (e.g. an office)"),
+    mode: str = typer.Option("public_transport", help="car | walk | public_transport (or 'public')"),
+    osm: Optional[Path] = typer.Option(None, help="Local OpenStreetMap XML file; default: the config's"),
+    config: Optional[Path] = typer.Option(None),
+) -> None:
+    """Minutes one way between two places, and the method that gave the figure."""
+    from geo.travel import MODES, travel_service
+
+    mode = "public_transport" if mode == "public" else mode
+    if mode not in MODES:
+        raise typer.BadParameter(f"mode must be one of {MODES}")
+    (a, b), (c, d) = _latlon(from_), _latlon(to)
+    cfg = _config(config)
+    try:
+        times = travel_service(cfg, str(osm) if osm else None)
+    except NetworkError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+    minutes, method = times.matrix([a], [b], [c], [d], mode)
+    print(f"{int(minutes[0, 0])} min by {mode}; method: {times.label(mode, int(method[0, 0]))}")
+
+
+@app.command("map")
+def map_(
+    data: Path = typer.Option(..., help="Input folder (offices and homes are drawn)"),
+    out: Path = typer.Option(Path("map.html"), help="HTML file to write"),
+    site: Optional[str] = typer.Option(None, help="LAT,LON whose 60/90-minute reach is drawn; default: the first office"),
+    mode: str = typer.Option("public_transport", help="car | walk | public_transport"),
+    osm: Optional[Path] = typer.Option(None, help="Local OpenStreetMap XML file; default: the config's"),
+    pdu: Optional[str] = typer.Option(None, help="Only this PDU's offices and homes"),
+    config: Optional[Path] = typer.Option(None),
+) -> None:
+    """Write an HTML map of offices, homes and the 60/90-minute reach of a site."""
+    from engine.contract import load_dataset
+    from geo.mapping import write_map
+    from geo.travel import travel_service
+
+    cfg = _config(config)
+    try:
+        ds = load_dataset(data, cfg)
+        times = travel_service(cfg, str(osm) if osm else None)
+    except (DataContractError, NetworkError) as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+    path = write_map(ds, times, out, site=_latlon(site) if site else None, mode=mode, pdu=pdu)
+    print(f"wrote {path}")
 
 
 @app.command()
