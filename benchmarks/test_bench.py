@@ -54,3 +54,18 @@ def test_pdu_allocation(benchmark, pdu_problem, solver):
     benchmark.extra_info["allocated_vs_greedy"] = terms["allocated"] - greedy["allocated"]
     assert terms["allocated"] >= greedy["allocated"]
     assert terms["peak_permille"] <= greedy["peak_permille"]
+
+
+def test_travel_matrix_1000x50(benchmark):
+    """The product's CSR travel matrix on the Rutland car network (`benchmarks/travel.py`
+    times the networkx loop beside it and checks the figures match)."""
+    import numpy as np
+
+    from geo.matrix import travel_minutes
+    from geo.travel import travel_service
+
+    net = travel_service(load_config(), str(SHARED / "data" / "osm" / "rutland-highways.osm.bz2")).networks["car"]
+    rng = np.random.default_rng(1)
+    o, d = rng.choice(len(net.lat), 1000), rng.choice(len(net.lat), 50)
+    minutes, covered = benchmark(travel_minutes, net, net.lat[o], net.lon[o], net.lat[d], net.lon[d], 90.0)
+    assert covered.all() and np.isfinite(minutes).mean() > 0.9
