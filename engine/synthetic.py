@@ -46,6 +46,8 @@ STAFF_SKILLS = {
     "PQIP": {"domestic_abuse": .15, "mental_health": .15, "women": .15, "young_adults": .2,
              "trauma_informed": .2},
 }
+# How people on probation travel: most do not drive (../shared/domain.md section 5).
+TRAVEL_MODES = (["public_transport", "car", "walk"], [0.65, 0.25, 0.10])
 # Elapsed working days since sentence for tonight's new cases (a few already overdue).
 NEW_AGE = ([0, 1, 2, 3, 4, 5, 6, 7], [0.30, 0.24, 0.15, 0.12, 0.09, 0.05, 0.03, 0.02])
 
@@ -178,6 +180,7 @@ def _draw_cases(n, rng, pdu: Pdu, new: bool, config: Config) -> pd.DataFrame:
         "mappa_level": mappa, "case_type": ctype, "required_skills": req, "preferred_skills": pref,
         "wants_female_practitioner": (sex == "F") & (rng.random(n) < 0.3),
         "needs_welsh": wales & (rng.random(n) < 0.08),
+        "travel_mode": _choice(rng, TRAVEL_MODES, n),
         "home_lat": np.round(homes[:, 0], 5), "home_lon": np.round(homes[:, 1], 5),
     })
 
@@ -251,6 +254,7 @@ def generate(boundaries: str | Path, spec: SyntheticSpec, config: Config) -> tup
     _conflicts(cases, pracs, rng)
     cases.insert(0, "case_id", [f"X{spec.seed % 1000:03d}{k:07d}" for k in range(len(cases))])
     cases["conflict_practitioner_ids"] = cases.pop("conflict_practitioner_ids")
+    cases["travel_mode"] = cases.pop("travel_mode")
     cases["wants_female_practitioner"] = cases["wants_female_practitioner"].astype(bool)
     cases["needs_welsh"] = cases["needs_welsh"].astype(bool)
     pracs = pracs.drop(columns=["_avail"])

@@ -48,6 +48,7 @@ def test_region_mix_is_realistic(boundaries, config):
     mid = cases["tier"].str[0].isin(["B", "C"])
     assert mid[new].mean() > 0.7 and mid[~new].mean() > 0.55  # tiers skewed to the middle
     assert 0.15 <= (holders["contracted_hours"] < 37).mean() <= 0.35  # part-time share
+    assert 0.55 <= (cases["travel_mode"] == "public_transport").mean() <= 0.75  # most do not drive
 
 
 def test_tight_has_less_room(boundaries, config):
