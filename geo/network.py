@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -190,9 +189,6 @@ def load_networks(osm_file: str | Path, params: NetworkParams, cache_dir: str | 
             return _load(cache)
         except Exception:  # a damaged cache is rebuilt, never trusted
             cache.unlink(missing_ok=True)
-    t0 = time.perf_counter()
     nets = build_networks(path, params, sha)
     _save(cache, nets)
-    for net in nets.values():
-        net.build_seconds = time.perf_counter() - t0  # type: ignore[attr-defined]
     return nets
