@@ -70,8 +70,17 @@ def default_url(folder: str | Path) -> str:
     return f"sqlite:///{Path(folder) / 'probation.sqlite'}"
 
 
+def normalise_url(url: str) -> str:
+    """A plain postgresql:// URL uses the psycopg 3 driver this project installs."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
 class Store:
     def __init__(self, url: str):
+        url = normalise_url(url)
         if url.startswith("sqlite:///"):
             Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         self.engine: Engine = create_engine(url, future=True)

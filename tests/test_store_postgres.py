@@ -55,7 +55,7 @@ def pg_url():
         shutil.rmtree(tmp, ignore_errors=True)
         pytest.skip(f"could not start PostgreSQL: {exc.stderr[-300:]}")
     try:
-        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
+        yield f"postgresql://postgres@127.0.0.1:{port}/postgres"  # the plain form a user would type
     finally:
         subprocess.run([*as_user, str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "stop"], capture_output=True)
         shutil.rmtree(tmp, ignore_errors=True)
