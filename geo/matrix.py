@@ -39,3 +39,30 @@ def travel_minutes(
     minutes = total / 60.0
     minutes[minutes > cutoff_minutes] = np.inf
     return minutes, covered
+
+
+def pair_minutes(
+    net: RoadNetwork, from_lat, from_lon, to_lat, to_lon, cutoff_minutes: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Door-to-door minutes for each (from[i], to[i]) pair and whether the network covers it:
+    one backward search per distinct destination node, so memory grows with the destinations,
+    not with pairs x destinations."""
+    o_node, o_dist = net.snap(from_lat, from_lon)
+    d_node, d_dist = net.snap(to_lat, to_lon)
+    covered = (o_dist <= net.max_snap_m) & (d_dist <= net.max_snap_m)
+    minutes = np.full(len(o_node), np.inf)
+    if covered.any():
+        limit = max(0.0, 60.0 * cutoff_minutes - net.fixed_seconds)
+        ud, inv = np.unique(d_node[covered], return_inverse=True)
+        back = net.graph.T.tocsr()
+        sec = np.empty(int(covered.sum()))
+        rows = np.nonzero(covered)[0]
+        for start in range(0, len(ud), 256):  # bounded blocks of searches
+            block = ud[start:start + 256]
+            d = dijkstra(back, directed=True, indices=block, limit=limit)
+            mask = (inv >= start) & (inv < start + len(block))
+            sec[mask] = d[inv[mask] - start, o_node[rows[mask]]]
+        access = net.access_kmh / 3.6
+        minutes[rows] = (o_dist[rows] / access + sec + d_dist[rows] / access + net.fixed_seconds) / 60.0
+    minutes[minutes > cutoff_minutes] = np.inf
+    return minutes, covered

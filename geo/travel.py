@@ -28,22 +28,16 @@ class TravelTimes:
         lab = self.networks[mode].label
         return lab if method == NETWORK else f"{lab}: unreachable within {t.cutoff_minutes:g} min"
 
-    def matrix(self, from_lat, from_lon, to_lat, to_lon, mode: str) -> tuple[np.ndarray, np.ndarray]:
-        """Whole minutes [from x to] and the method of each (NETWORK, FALLBACK, UNREACHABLE).
-        An unreachable pair gets the cut-off plus one minute."""
+    def _merge(self, est: np.ndarray, mode: str, network_call) -> tuple[np.ndarray, np.ndarray]:
+        """Put network minutes over the straight-line estimate where the network covers a pair;
+        public transport takes walking instead where that is quicker."""
         t = self.config.travel
-        flat, flon = np.asarray(from_lat, float), np.asarray(from_lon, float)
-        tlat, tlon = np.asarray(to_lat, float), np.asarray(to_lon, float)
-        est = straight_minutes(flat[:, None], flon[:, None], tlat[None, :], tlon[None, :], t.speed_kmh[mode], t.detour_factor)
         method = np.full(est.shape, FALLBACK, dtype=np.int8)
-        net = self.networks.get(mode)
-        if net is None or not len(flat) or not len(tlat):
+        if mode not in self.networks or est.size == 0:
             return est, method
-        from geo.matrix import travel_minutes
-
-        minutes, covered = travel_minutes(net, flat, flon, tlat, tlon, t.cutoff_minutes)
-        if mode == "public_transport" and "walk" in self.networks:  # walking is quicker for short trips
-            walk, walk_cov = travel_minutes(self.networks["walk"], flat, flon, tlat, tlon, t.cutoff_minutes)
+        minutes, covered = network_call(self.networks[mode])
+        if mode == "public_transport" and "walk" in self.networks:
+            walk, walk_cov = network_call(self.networks["walk"])
             minutes = np.where(covered & walk_cov, np.minimum(minutes, walk), minutes)
         reach = covered & np.isfinite(minutes)
         out = est.copy()
@@ -52,6 +46,17 @@ class TravelTimes:
         method[reach] = NETWORK
         method[covered & ~reach] = UNREACHABLE
         return out, method
+
+    def matrix(self, from_lat, from_lon, to_lat, to_lon, mode: str) -> tuple[np.ndarray, np.ndarray]:
+        """Whole minutes [from x to] and the method of each (NETWORK, FALLBACK, UNREACHABLE).
+        An unreachable pair gets the cut-off plus one minute."""
+        from geo.matrix import travel_minutes
+
+        t = self.config.travel
+        flat, flon = np.asarray(from_lat, float), np.asarray(from_lon, float)
+        tlat, tlon = np.asarray(to_lat, float), np.asarray(to_lon, float)
+        est = straight_minutes(flat[:, None], flon[:, None], tlat[None, :], tlon[None, :], t.speed_kmh[mode], t.detour_factor)
+        return self._merge(est, mode, lambda net: travel_minutes(net, flat, flon, tlat, tlon, t.cutoff_minutes))
 
     def matrix_by_mode(self, from_lat, from_lon, modes, to_lat, to_lon) -> tuple[np.ndarray, np.ndarray]:
         """As `matrix`, each origin travelling by its own mode."""
@@ -65,13 +70,22 @@ class TravelTimes:
         return minutes, method
 
     def pairwise(self, from_lat, from_lon, modes, to_lat, to_lon) -> tuple[np.ndarray, np.ndarray]:
-        """Minutes and method for each (from[i], to[i]) pair, one search per distinct destination."""
-        to = np.column_stack([np.asarray(to_lat, float), np.asarray(to_lon, float)])
-        uniq, inv = np.unique(to, axis=0, return_inverse=True)
-        inv = inv.reshape(-1)
-        m, k = self.matrix_by_mode(from_lat, from_lon, modes, uniq[:, 0], uniq[:, 1])
-        rows = np.arange(len(inv))
-        return m[rows, inv], k[rows, inv]
+        """Minutes and method for each (from[i], to[i]) pair, each by its own mode."""
+        from geo.matrix import pair_minutes
+
+        t = self.config.travel
+        flat, flon = np.asarray(from_lat, float), np.asarray(from_lon, float)
+        tlat, tlon = np.asarray(to_lat, float), np.asarray(to_lon, float)
+        modes = np.asarray(modes, dtype=object)
+        minutes = np.zeros(len(flat), dtype=np.int64)
+        method = np.zeros(len(flat), dtype=np.int8)
+        for mode in np.unique(modes) if len(modes) else []:
+            r = np.nonzero(modes == mode)[0]
+            mode = str(mode)
+            est = straight_minutes(flat[r], flon[r], tlat[r], tlon[r], t.speed_kmh[mode], t.detour_factor)
+            minutes[r], method[r] = self._merge(
+                est, mode, lambda net: pair_minutes(net, flat[r], flon[r], tlat[r], tlon[r], t.cutoff_minutes))
+        return minutes, method
 
     def labels(self, modes, methods) -> list[str]:
         cache: dict = {}

@@ -173,3 +173,18 @@ def test_cli_travel_and_map(osm, cache, tmp_path, shared, monkeypatch):
     assert m.exit_code == 0, m.output
     text = html.read_text()
     assert "OpenStreetMap contributors" in text and "within 60 min" in text
+
+
+def test_pairwise_equals_the_matrix_diagonal(times):
+    names = list(PLACES)
+    lat, lon = _arrays(names)
+    lat = np.r_[lat, LONDON[0]]
+    lon = np.r_[lon, LONDON[1]]
+    to_lat, to_lon = lat[::-1], lon[::-1]
+    for mode in ("car", "walk", "public_transport"):
+        modes = [mode] * len(lat)
+        pm, pk = times.pairwise(lat, lon, modes, to_lat, to_lon)
+        mm, mk = times.matrix(lat, lon, to_lat, to_lon, mode)
+        assert pm.tolist() == np.diagonal(mm).tolist()
+        assert pk.tolist() == np.diagonal(mk).tolist()
+    assert pk[0] == FALLBACK and pk[1] == NETWORK  # London at either end falls back
