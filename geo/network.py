@@ -62,6 +62,7 @@ class RoadNetwork:
     source_sha256: str
     from_cache: bool = False
     _tree: cKDTree | None = None
+    _nodes: np.ndarray | None = None
     _lat0: float = 0.0
 
     @property
@@ -76,12 +77,20 @@ class RoadNetwork:
                                 EARTH_M * np.radians(np.asarray(lat, float))])
 
     def snap(self, lat, lon) -> tuple[np.ndarray, np.ndarray]:
-        """Nearest node of each point and the straight distance to it (metres, projected)."""
+        """Nearest node of each point and the straight distance to it (metres, projected).
+
+        Only nodes of this mode's largest strongly connected component are candidates: a
+        footway node has no car edges, and a private road cut off from the rest would make
+        every trip from it "unreachable"."""
         if self._tree is None:
+            from scipy.sparse.csgraph import connected_components
+
+            _, label = connected_components(self.graph, directed=True, connection="strong")
+            self._nodes = np.nonzero(label == np.bincount(label).argmax())[0]
             self._lat0 = float(np.mean(self.lat))
-            self._tree = cKDTree(self._xy(self.lat, self.lon))
-        dist, node = self._tree.query(self._xy(lat, lon))
-        return node.astype(np.int64), dist
+            self._tree = cKDTree(self._xy(self.lat[self._nodes], self.lon[self._nodes]))
+        dist, k = self._tree.query(self._xy(lat, lon))
+        return self._nodes[k].astype(np.int64), dist
 
 
 def _sha256(path: Path) -> str:

@@ -188,3 +188,15 @@ def test_pairwise_equals_the_matrix_diagonal(times):
         assert pm.tolist() == np.diagonal(mm).tolist()
         assert pk.tolist() == np.diagonal(mk).tolist()
     assert pk[0] == FALLBACK and pk[1] == NETWORK  # London at either end falls back
+
+
+def test_car_trips_start_on_the_road_network_not_a_footway(nets, times):
+    car, walk = nets["car"], nets["walk"]
+    car.snap([52.67], [-0.72]), walk.snap([52.67], [-0.72])  # build the snapping sets
+    footway_only = np.setdiff1d(walk._nodes, car._nodes)
+    assert len(footway_only)
+    i = int(footway_only[0])
+    node, _ = car.snap([walk.lat[i]], [walk.lon[i]])
+    assert node[0] != i and node[0] in set(car._nodes.tolist())
+    m, k = times.matrix([walk.lat[i]], [walk.lon[i]], [PLACES["Oakham"][0]], [PLACES["Oakham"][1]], "car")
+    assert k[0, 0] in (NETWORK, FALLBACK) and m[0, 0] < 60
