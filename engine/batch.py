@@ -110,10 +110,7 @@ def _over_capacity(comp: Component, prac_of_case: np.ndarray) -> set[int]:
     practitioner who passes every other rule (most urgent first); returns those cases."""
     pr = comp.problem
     load = pr.loads(prac_of_case).astype(float)
-    rule_ok = np.ones_like(comp.excluded["pdu"])
-    for r, m in comp.excluded.items():
-        if r != "capacity":
-            rule_ok &= ~m
+    rule_ok = comp.passes()
     flagged = set()
     for i in sorted(np.nonzero(prac_of_case < 0)[0], key=lambda i: (-pr.priority[i], i)):
         cands = np.nonzero(rule_ok[i] & (pr.available > 0))[0]
@@ -221,9 +218,7 @@ def assemble(plan: NightPlan, results: dict[str, tuple[AllocationResult, Allocat
 
 def _travel_rationale(comp: Component, j: int, p: int, minutes: int, target: float) -> str:
     """Why a trip over the target was accepted: what the nearest eligible alternative was."""
-    ok = np.ones(comp.travel.shape[1], dtype=bool)
-    for rule, m in comp.excluded.items():
-        ok &= ~m[j]
+    ok = comp.passes(ignore=())[j]
     within = np.nonzero(ok & (comp.travel[j] <= target))[0]
     if not len(within):
         best = int(comp.travel[j][ok].min()) if ok.any() else minutes

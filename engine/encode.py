@@ -35,6 +35,14 @@ class Component:
     travel: np.ndarray  # [cases x pracs] minutes
     travel_method: np.ndarray  # [cases x pracs] geo.travel NETWORK / FALLBACK / UNREACHABLE
 
+    def passes(self, ignore: tuple[str, ...] = ("capacity",)) -> np.ndarray:
+        """[cases x pracs] True where every hard rule but those in `ignore` allows the pair."""
+        ok = np.ones(self.travel.shape, dtype=bool)
+        for rule, excluded in self.excluded.items():
+            if rule not in ignore:
+                ok &= ~excluded
+        return ok
+
 
 @dataclass
 class NightPlan:

@@ -62,10 +62,7 @@ def explain_component(
     """One explanation per pending case of the component (same order as comp.case_rows)."""
     pr = comp.problem
     out = []
-    rule_ok = np.ones_like(comp.excluded["pdu"])
-    for r, m in comp.excluded.items():
-        if r != "capacity":
-            rule_ok &= ~m
+    rule_ok = comp.passes()
     cost = np.zeros_like(comp.travel)
     for arr in comp.terms.values():
         cost = cost + arr
