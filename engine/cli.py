@@ -133,12 +133,19 @@ def validate(data: Path = typer.Option(..., help="Input folder"), config: Option
     """Validate an input folder against the data contract without running anything."""
     from engine.contract import load_dataset
 
+    from engine.contract import find_table
+    from engine.upw_contract import load_upw
+
+    cfg = _config(config)
     try:
-        ds = load_dataset(data, _config(config))
+        ds = load_dataset(data, cfg)
+        print(f"valid: {len(ds.practitioners)} practitioners, {len(ds.cases)} cases (inputs hash {ds.inputs_hash[:12]})")
+        if find_table(data, "upw_people") or find_table(data, "upw_placements"):
+            upw = load_upw(data, cfg)
+            print(f"valid: {len(upw.people)} Unpaid Work people, {len(upw.placements)} placements")
     except DataContractError as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from None
-    print(f"valid: {len(ds.practitioners)} practitioners, {len(ds.cases)} cases (inputs hash {ds.inputs_hash[:12]})")
 
 
 def _latlon(value: str) -> tuple[float, float]:

@@ -111,6 +111,18 @@ class SolverConfig(_Section):
     random_seed: int = 7
 
 
+class UpwConfig(_Section):
+    max_hours_per_week: float = Field(gt=0, le=60)
+    ete_max_share: float = Field(ge=0, le=1)
+    complete_within_months: int = Field(ge=1)
+    review_months: list[int]
+    max_travel_minutes: float = Field(gt=0)
+    credited_travel_max_minutes: float = Field(ge=0)
+    induction_max_travel_minutes: float = Field(gt=0)
+    hours_ordered_min: int = Field(ge=1)
+    hours_ordered_max: int = Field(ge=1)
+
+
 class CalendarConfig(_Section):
     bank_holidays: list[date]
 
@@ -124,6 +136,7 @@ class Config(_Section):
     objective: ObjectiveConfig
     solver: SolverConfig
     calendar: CalendarConfig
+    upw: UpwConfig
 
     model_config = ConfigDict(extra="forbid", frozen=True, ignored_types=(cached_property,))
 

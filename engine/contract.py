@@ -77,7 +77,7 @@ class Dataset:
         return date.fromisoformat(d) if d else None
 
 
-def _find(folder: Path, stem: str) -> Path | None:
+def find_table(folder: Path, stem: str) -> Path | None:
     for ext in (".csv", ".parquet"):
         p = folder / f"{stem}{ext}"
         if p.exists():
@@ -92,14 +92,14 @@ def _read_table(path: Path) -> pd.DataFrame:
     return pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False)
 
 
-def _read_or_fail(path: Path) -> pd.DataFrame:
+def read_table_or_fail(path: Path) -> pd.DataFrame:
     try:
         return _read_table(path)
     except Exception as exc:  # unreadable or malformed file: name it
         raise DataContractError([Issue(path.name, None, None, f"cannot be read: {exc}")]) from exc
 
 
-def _validate_rows(
+def validate_rows(
     name: str, df: pd.DataFrame, model: type, required: list[str], issues: list[Issue], optional: list[str] = ()
 ) -> list[Any]:
     missing = [c for c in required if c not in df.columns]
@@ -123,7 +123,7 @@ def _validate_rows(
         return []
 
 
-def _duplicates(name: str, ids: Iterable[str], column: str, issues: list[Issue]) -> None:
+def check_duplicates(name: str, ids: Iterable[str], column: str, issues: list[Issue]) -> None:
     seen: dict[str, int] = {}
     for row, i in enumerate(ids, start=1):
         if i in seen:
@@ -142,7 +142,7 @@ def _check_skills(
                 issues.append(Issue(name, row, col, f"unknown skill(s) {bad}; known: {sorted(known)}"))
 
 
-def _file_hash(paths: list[Path]) -> str:
+def file_hash(paths: list[Path]) -> str:
     h = hashlib.sha256()
     for p in paths:
         h.update(p.name.encode())
@@ -154,7 +154,7 @@ def load_dataset(folder: str | Path, config: Config) -> Dataset:
     """Read and validate an input folder. Raises DataContractError listing every problem."""
     folder = Path(folder)
     issues: list[Issue] = []
-    ppath, cpath = _find(folder, "practitioners"), _find(folder, "cases")
+    ppath, cpath = find_table(folder, "practitioners"), find_table(folder, "cases")
     if not folder.is_dir():
         raise DataContractError([Issue(str(folder), None, None, "input folder does not exist")])
     if ppath is None:
@@ -166,16 +166,16 @@ def load_dataset(folder: str | Path, config: Config) -> Dataset:
     assert ppath is not None and cpath is not None
     pname, cname = ppath.name, cpath.name
 
-    pdf, cdf = _read_or_fail(ppath), _read_or_fail(cpath)
+    pdf, cdf = read_table_or_fail(ppath), read_table_or_fail(cpath)
 
-    pracs = _validate_rows(pname, pdf, Practitioner, PRACTITIONER_COLUMNS, issues)
-    cases = _validate_rows(cname, cdf, Case, CASE_COLUMNS, issues, OPTIONAL_CASE_COLUMNS)
+    pracs = validate_rows(pname, pdf, Practitioner, PRACTITIONER_COLUMNS, issues)
+    cases = validate_rows(cname, cdf, Case, CASE_COLUMNS, issues, OPTIONAL_CASE_COLUMNS)
     known = set(config.skills.known)
     if pracs:
-        _duplicates(pname, (p.practitioner_id for p in pracs), "practitioner_id", issues)
+        check_duplicates(pname, (p.practitioner_id for p in pracs), "practitioner_id", issues)
         _check_skills(pname, pracs, ["skills"], known, issues)
     if cases:
-        _duplicates(cname, (c.case_id for c in cases), "case_id", issues)
+        check_duplicates(cname, (c.case_id for c in cases), "case_id", issues)
         _check_skills(cname, cases, ["required_skills", "preferred_skills"], known, issues)
     if pracs and cases:
         pids = {p.practitioner_id for p in pracs}
@@ -207,7 +207,7 @@ def load_dataset(folder: str | Path, config: Config) -> Dataset:
     return Dataset(
         practitioners=_practitioner_frame(pracs, config),
         cases=_case_frame(cases, config),
-        inputs_hash=_file_hash([ppath, cpath]),
+        inputs_hash=file_hash([ppath, cpath]),
         source=str(folder),
         manifest=manifest,
     )

@@ -17,6 +17,7 @@ import pandas as pd
 from engine.calendar import deadline
 from engine.config import Config
 from engine.geography import Pdu, build_pdus, sample_points
+from engine.upw_synthetic import generate_upw
 
 SCALES = {
     # case-holding practitioners (SPOs come on top, one per team of about 8), new cases tonight
@@ -62,6 +63,8 @@ class SyntheticSpec:
     tight: bool = False
     n_practitioners: int | None = None
     n_new: int | None = None
+    n_upw_people: int | None = None
+    n_upw_placements: int | None = None
 
 
 def _choice(rng, opts, n):
@@ -226,7 +229,8 @@ def _existing(pdu: Pdu, staff: pd.DataFrame, rng, spec: SyntheticSpec, config: C
 
 
 def generate(boundaries: str | Path, spec: SyntheticSpec, config: Config) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
-    """Practitioners, cases and a manifest for one synthetic night."""
+    """Practitioners, cases and a manifest for one synthetic night (Unpaid Work people and
+    placements for the same PDUs ride in the manifest's `upw` entry: see `write_dataset`)."""
     rng = np.random.default_rng(spec.seed)
     all_pdus = build_pdus(str(boundaries))
     pdus = _pick_pdus(all_pdus, spec, rng)
@@ -258,6 +262,9 @@ def generate(boundaries: str | Path, spec: SyntheticSpec, config: Config) -> tup
     cases["wants_female_practitioner"] = cases["wants_female_practitioner"].astype(bool)
     cases["needs_welsh"] = cases["needs_welsh"].astype(bool)
     pracs = pracs.drop(columns=["_avail"])
+    upw_rng = np.random.default_rng([spec.seed, 5])  # its own stream: the caseload stays as it was
+    upw_people, upw_places = generate_upw(pdus, spec.scale, upw_rng, spec.run_date, config, spec.tight,
+                                          spec.n_upw_people, spec.n_upw_placements)
     manifest = {
         "generator": "engine.synthetic", "scale": spec.scale, "seed": spec.seed, "tight": spec.tight,
         "run_date": spec.run_date.isoformat(), "regions": sorted({p.region for p in pdus}),
@@ -265,8 +272,10 @@ def generate(boundaries: str | Path, spec: SyntheticSpec, config: Config) -> tup
         "existing_cases": int((cases["current_practitioner_id"] != "").sum()),
         "new_cases": int((cases["current_practitioner_id"] == "").sum()),
         "deadline_example": str(deadline(np.array([spec.run_date], dtype="datetime64[D]"), config.allocation.deadline_working_days, hol)[0]),
+        "upw_people": int(len(upw_people)), "upw_placements": int(len(upw_places)),
         "credits": "Boundaries: ONS, Open Government Licence v3.0, Crown copyright and database right.",
     }
+    manifest["_upw"] = (upw_people, upw_places)
     return pracs, cases, manifest
 
 
@@ -294,13 +303,17 @@ def _conflicts(cases: pd.DataFrame, pracs: pd.DataFrame, rng) -> None:
 
 
 def write_dataset(folder: str | Path, pracs: pd.DataFrame, cases: pd.DataFrame, manifest: dict, fmt: str = "csv") -> Path:
+    """Write the night's tables (and the Unpaid Work tables when generated) and the manifest."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    if fmt == "parquet":
-        pracs.to_parquet(folder / "practitioners.parquet", index=False)
-        cases.to_parquet(folder / "cases.parquet", index=False)
-    else:
-        pracs.to_csv(folder / "practitioners.csv", index=False)
-        cases.to_csv(folder / "cases.csv", index=False)
+    manifest = dict(manifest)
+    tables = {"practitioners": pracs, "cases": cases}
+    if "_upw" in manifest:
+        tables["upw_people"], tables["upw_placements"] = manifest.pop("_upw")
+    for stem, df in tables.items():
+        if fmt == "parquet":
+            df.to_parquet(folder / f"{stem}.parquet", index=False)
+        else:
+            df.to_csv(folder / f"{stem}.csv", index=False)
     (folder / "manifest.json").write_text(json.dumps(manifest, indent=2))
     return folder

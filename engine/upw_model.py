@@ -1,0 +1,119 @@
+"""Unpaid Work input records: people with hours to work, and placements with sessions.
+
+Field names are the CSV columns of the Unpaid Work data contract (README, "Unpaid Work").
+"""
+from __future__ import annotations
+
+from datetime import date
+from enum import Enum
+from typing import Annotated
+
+from pydantic import BeforeValidator, Field, field_validator, model_validator
+
+from engine.model import Flag, Id, IdList, Latitude, Longitude, Sex, TravelMode, _Record, _empty_to_none, _upper
+
+DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def _days(v: object) -> object:
+    """'mon; Sat' -> ('Mon', 'Sat'), checked against the week's day names."""
+    if isinstance(v, str):
+        out = []
+        for part in (p.strip() for p in v.split(";")):
+            if not part:
+                continue
+            name = part[:1].upper() + part[1:3].lower()
+            if name not in DAYS or len(part) not in (3,):
+                raise ValueError(f"{part!r} is not a day (use {';'.join(DAYS)})")
+            out.append(name)
+        return tuple(sorted(set(out), key=DAYS.index))
+    return v
+
+
+DayList = Annotated[tuple[str, ...], BeforeValidator(_days)]
+OptionalNumber = Annotated[float | None, BeforeValidator(_empty_to_none)]
+OptionalLat = Annotated[Latitude | None, BeforeValidator(_empty_to_none)]
+OptionalLon = Annotated[Longitude | None, BeforeValidator(_empty_to_none)]
+
+
+class PlacementKind(str, Enum):
+    GROUP = "GROUP"
+    INDIVIDUAL = "INDIVIDUAL"
+    WORKSHOP = "WORKSHOP"
+    ETE = "ETE"
+
+
+class UpwPerson(_Record):
+    """Someone with an Unpaid Work requirement."""
+
+    person_id: Id
+    sex: Annotated[Sex, BeforeValidator(_upper)]
+    pdu: Id
+    sentence_date: date
+    hours_ordered: int = Field(ge=1, le=1000)
+    hours_completed: float = Field(ge=0)
+    ete_hours_completed: float = Field(ge=0)
+    employed: Flag = False
+    available_days: DayList
+    max_hours_per_week: float = Field(gt=0, le=60)
+    home_lat: Latitude
+    home_lon: Longitude
+    travel_mode: Annotated[TravelMode, BeforeValidator(lambda v: v.strip().lower() if isinstance(v, str) else v)]
+    prefers_not_all_male: Flag = False
+    lone_woman_ok: Flag = False
+    needs_workshop: Flag = False
+    no_public_facing: Flag = False
+    carer_max_travel_minutes: OptionalNumber = None
+    exclude_person_ids: IdList = ()
+    # Optional column: where the person worked last week (kept if it still fits).
+    last_placement_id: Annotated[str | None, BeforeValidator(_empty_to_none)] = None
+
+    @field_validator("available_days")
+    @classmethod
+    def _some_day(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        if not v:
+            raise ValueError("no available day given")
+        return v
+
+    @field_validator("carer_max_travel_minutes")
+    @classmethod
+    def _positive(cls, v: float | None) -> float | None:
+        if v is not None and v <= 0:
+            raise ValueError("must be a positive number of minutes, or empty")
+        return v
+
+    @model_validator(mode="after")
+    def _hours_consistent(self) -> "UpwPerson":
+        if self.hours_completed > self.hours_ordered:
+            raise ValueError(f"hours_completed ({self.hours_completed:g}) exceeds hours_ordered ({self.hours_ordered})")
+        if self.ete_hours_completed > self.hours_completed:
+            raise ValueError(f"ete_hours_completed ({self.ete_hours_completed:g}) exceeds hours_completed "
+                             f"({self.hours_completed:g})")
+        return self
+
+
+class UpwPlacement(_Record):
+    """A placement and its weekly sessions (one per listed day)."""
+
+    placement_id: Id
+    kind: Annotated[PlacementKind, BeforeValidator(_upper)]
+    pdu: Id
+    lat: Latitude
+    lon: Longitude
+    days: DayList
+    session_hours: float = Field(gt=0, le=12)
+    capacity: int = Field(ge=1, le=60)
+    public_facing: Flag = False
+    women_only: Flag = False
+    pickup_lat: OptionalLat = None
+    pickup_lon: OptionalLon = None
+
+    @model_validator(mode="after")
+    def _pickup(self) -> "UpwPlacement":
+        if (self.pickup_lat is None) != (self.pickup_lon is None):
+            raise ValueError("pickup_lat and pickup_lon must be given together")
+        if self.pickup_lat is not None and self.kind != PlacementKind.GROUP:
+            raise ValueError(f"only GROUP placements have a crew-bus pickup point, not {self.kind.value}")
+        if not self.days:
+            raise ValueError("no session day given")
+        return self
