@@ -51,7 +51,8 @@ class UpwProblem:
     pair_minutes: np.ndarray  # session minutes (work)
     pair_credited: np.ndarray  # work minutes + supervised travel credited (both ways, capped)
     pair_travel: np.ndarray  # travel minutes each way
-    pair_cost: np.ndarray  # phase-3 cost: travel (penalised over 60) + move from last week's placement
+    pair_cost: np.ndarray  # phase-2 cost: travel (penalised over 60) + move from last week's placement
+    pair_fixed: np.ndarray | None = None  # bool: pairs that must stay (re-planning keeps everyone else)
 
 
 @dataclass
@@ -107,6 +108,9 @@ def solve_greedy(problem: UpwProblem) -> UpwResult:
     state = {"count": np.zeros(n_s, int), "days": np.zeros(len(problem.person_ids), np.int64),
              "minutes": np.zeros(len(problem.person_ids), np.int64), "ete": np.zeros(len(problem.person_ids), np.int64),
              "members": [set() for _ in range(n_s)], "excluded": _excluded_map(problem)}
+    if problem.pair_fixed is not None:
+        for k in np.nonzero(problem.pair_fixed)[0]:
+            _take(problem, state, chosen, int(k))
     order = sorted(range(len(problem.person_ids)), key=lambda i: (-problem.person_behind_weight[i], i))
     for i in order:
         for k in sorted(by_person[i], key=lambda k: (problem.pair_cost[k], k)):
@@ -173,6 +177,9 @@ def solve_cpsat(problem: UpwProblem, time_limit: float = 10.0, workers: int = 1,
     m = cp_model.CpModel()
     x = [m.new_bool_var(f"x[{problem.person_ids[i]}@{problem.session_ids[s]}]")
          for i, s in zip(problem.pair_person.tolist(), problem.pair_session.tolist())]
+    if problem.pair_fixed is not None:
+        for k in np.nonzero(problem.pair_fixed)[0]:
+            m.add(x[k] == 1)
     for s in range(n_s):  # capacity
         if by_session[s]:
             m.add(sum(x[k] for k in by_session[s]) <= int(problem.session_capacity[s]))
