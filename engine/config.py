@@ -121,6 +121,7 @@ class UpwConfig(_Section):
     induction_max_travel_minutes: float = Field(gt=0)
     hours_ordered_min: int = Field(ge=1)
     hours_ordered_max: int = Field(ge=1)
+    seconds_per_pdu: float = Field(gt=0)
 
 
 class CalendarConfig(_Section):

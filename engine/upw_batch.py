@@ -95,7 +95,7 @@ def run_week(opts: WeekOptions) -> dict:
         if previous is None:
             raise WeekFailed(f"no stored plan for {opts.week} to re-plan: run `probation upw plan` first")
         _fix_previous(weeks, previous, set(opts.cancel))
-    limit = opts.time_limit or (config.solver.component_time_limit_seconds + 3.0)
+    limit = opts.time_limit or config.upw.seconds_per_pdu
     jobs = [(w.pdu, w.problem, opts.solver, limit) for w in weeks]
     jobs.sort(key=lambda j: -len(j[1].pair_person))
     procs = max(1, min(os.cpu_count() or 1, len(jobs)))

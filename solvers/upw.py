@@ -9,7 +9,7 @@ tie sessions together in ways a flow network cannot express. The model is small 
 Hours are in minutes throughout (integers). Two phases, the first held in the second:
 1. hours, most behind first: maximise credited minutes, each person's weighted by 1 + the
    hours they are behind the pace needed to finish within 12 months (so an hour for someone
-   40 hours behind counts 41 times an hour for someone on pace), plus a full session's worth
+   40 hours behind counts 41 times an hour for someone on pace), plus four sessions' worth
    (same weight) for each person placed at all, so the week reaches more people;
 2. travel and stability: minimise travel minutes (heavily over 60 each way) and moves away
    from last week's placement.
@@ -150,7 +150,7 @@ def _per_person(problem: UpwProblem, chosen: np.ndarray) -> list[list[int]]:
     return out
 
 
-PLACED_BONUS = 420  # minutes: one full session
+PLACED_BONUS = 1680  # minutes: four full sessions, so reaching one more person beats a longer week for another
 
 
 def _placed(problem: UpwProblem, chosen: np.ndarray) -> np.ndarray:
@@ -244,13 +244,18 @@ def solve_cpsat(problem: UpwProblem, time_limit: float = 10.0, workers: int = 1,
         y = m.new_bool_var(f"placed[{problem.person_ids[i]}]")
         m.add(y <= sum(x[k] for k in by_person[i])) if by_person[i] else m.add(y == 0)
         placed.append(y)
+    # Minutes over 60 each way (both ways) count against a session even here, so that among
+    # schedules with the same hours the closer sessions win; far smaller than a session's hours.
+    over = 2 * np.maximum(problem.pair_travel - 60, 0)
     value = (cp_model.LinearExpr.weighted_sum(cred, weight.tolist())
-             + cp_model.LinearExpr.weighted_sum(placed, (PLACED_BONUS * weight).tolist()))
+             + cp_model.LinearExpr.weighted_sum(placed, (PLACED_BONUS * weight).tolist())
+             - cp_model.LinearExpr.weighted_sum(x, over.tolist()))
     m.maximize(value)
     solver, st = solve("hours", best)
     if solver is not None:
         best = chosen_of(solver)
-    m.add(value >= int((credited(problem, best) * weight).sum() + (PLACED_BONUS * weight * _placed(problem, best)).sum()))
+    m.add(value >= int((credited(problem, best) * weight).sum() + (PLACED_BONUS * weight * _placed(problem, best)).sum()
+                       - over[best].sum()))
     m.minimize(cp_model.LinearExpr.weighted_sum(x, problem.pair_cost.tolist()))
     solver, st = solve("travel", best)
     if solver is not None:
