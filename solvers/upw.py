@@ -150,6 +150,7 @@ def _per_person(problem: UpwProblem, chosen: np.ndarray) -> list[list[int]]:
     return out
 
 
+OVER_60_WEIGHT = 5  # per minute over 60 each way, in the hours phase
 PLACED_BONUS = 1680  # minutes: four full sessions, so reaching one more person beats a longer week for another
 
 
@@ -246,7 +247,7 @@ def solve_cpsat(problem: UpwProblem, time_limit: float = 10.0, workers: int = 1,
         placed.append(y)
     # Minutes over 60 each way (both ways) count against a session even here, so that among
     # schedules with the same hours the closer sessions win; far smaller than a session's hours.
-    over = 2 * np.maximum(problem.pair_travel - 60, 0)
+    over = OVER_60_WEIGHT * 2 * np.maximum(problem.pair_travel - 60, 0)
     value = (cp_model.LinearExpr.weighted_sum(cred, weight.tolist())
              + cp_model.LinearExpr.weighted_sum(placed, (PLACED_BONUS * weight).tolist())
              - cp_model.LinearExpr.weighted_sum(x, over.tolist()))
