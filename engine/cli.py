@@ -28,6 +28,19 @@ def _date(value: Optional[str]) -> Optional[date]:
         raise typer.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
 
 
+def _guard(call, failures: tuple[type[Exception], ...], label: str):
+    """Run `call`: bad input (file, row, column) exits 2, a run that failed exits 1, each with
+    its message and no traceback."""
+    try:
+        return call()
+    except (DataContractError, NetworkError) as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+    except failures as exc:
+        console.print(f"[red]{label}:[/red] {exc}")
+        raise typer.Exit(1) from None
+
+
 def _config(path: Optional[Path]):
     try:
         return load_config(path)
@@ -93,14 +106,7 @@ def allocate(
         cfg = cfg.model_copy(update={"allocation": cfg.allocation.model_copy(update={"allow_over_capacity": True})})
     opts = RunOptions(data=data, out=out, config=cfg, db_url=db, run_date=_date(run_date), region=region, pdu=pdu,
                       solver=solver, force=force, progress=not quiet, osm_file=str(osm) if osm else None)
-    try:
-        outcome = run_night(opts)
-    except (DataContractError, NetworkError) as exc:
-        console.print(f"[red]{exc}[/red]")
-        raise typer.Exit(2) from None
-    except (RunFailed, ValueError) as exc:
-        console.print(f"[red]run failed:[/red] {exc}")
-        raise typer.Exit(1) from None
+    outcome = _guard(lambda: run_night(opts), (RunFailed, ValueError), "run failed")
     print(render_summary(outcome.summary))
     print("Examples (every proposal and its reason is in allocations.csv and report.md):")
     print(examples(outcome.decisions))
@@ -234,14 +240,7 @@ def _run_week(data, out, week, db, osm, solver, config, cancel, force, time_limi
         raise typer.BadParameter("solver must be cpsat or greedy")
     opts = WeekOptions(data=data, out=out, week=week, config=_config(config), db_url=db, osm_file=str(osm) if osm else None,
                        solver=solver, cancel=tuple(cancel), force=force, time_limit=time_limit)
-    try:
-        s = run_week(opts)
-    except (DataContractError, NetworkError) as exc:
-        console.print(f"[red]{exc}[/red]")
-        raise typer.Exit(2) from None
-    except (WeekFailed, ValueError) as exc:
-        console.print(f"[red]week failed:[/red] {exc}")
-        raise typer.Exit(1) from None
+    s = _guard(lambda: run_week(opts), (WeekFailed, ValueError), "week failed")
     g = s["greedy"]
     print(f"Unpaid Work week {s['week']} ({s['solver']}): {s['placed']} of {s['people']} people placed in "
           f"{s['sessions']} sessions, {s['credited_hours']:g} hours credited; behind pace and unplaced "
