@@ -124,6 +124,48 @@ def solve_greedy(problem: UpwProblem) -> UpwResult:
     return UpwResult(_per_person(problem, chosen), chosen, stats, [stats])
 
 
+def _state(problem: UpwProblem, chosen: np.ndarray) -> dict:
+    n_s, n_p = len(problem.session_ids), len(problem.person_ids)
+    state = {"count": np.zeros(n_s, int), "days": np.zeros(n_p, np.int64), "minutes": np.zeros(n_p, np.int64),
+             "ete": np.zeros(n_p, np.int64), "members": [set() for _ in range(n_s)], "excluded": _excluded_map(problem)}
+    for k in np.nonzero(chosen)[0]:
+        _take(problem, state, np.zeros(0, bool), int(k), mark=False)
+    return state
+
+
+def shorten_long_trips(problem: UpwProblem, chosen: np.ndarray, limit: int = 60) -> np.ndarray:
+    """Move anyone travelling over `limit` minutes to a session within it that fits (room, day,
+    weekly and ETE budgets, exclusions, women's company on both sides) and credits no fewer
+    hours; a trip stays long only when no such session exists."""
+    out = chosen.copy()
+    state = _state(problem, out)
+    by_person, _ = _pairs_by(problem)
+    fixed = problem.pair_fixed if problem.pair_fixed is not None else np.zeros(len(out), bool)
+    for k in sorted(np.nonzero(out & (problem.pair_travel > limit) & ~fixed)[0], key=lambda k: -problem.pair_travel[k]):
+        i, s = int(problem.pair_person[k]), int(problem.pair_session[k])
+        if not _women_ok(problem, state["members"][s] - {i}, s):
+            continue  # she keeps company for another woman there
+        _give_back(problem, state, out, int(k))
+        options = [k2 for k2 in by_person[i] if not out[k2] and problem.pair_travel[k2] <= limit
+                   and problem.pair_credited[k2] >= problem.pair_credited[k]
+                   and feasible_add(problem, out, k2, state)
+                   and _women_ok(problem, state["members"][int(problem.pair_session[k2])] | {i}, int(problem.pair_session[k2]))]
+        best = min(options, key=lambda k2: (problem.pair_cost[k2], k2)) if options else int(k)
+        _take(problem, state, out, best)
+    return out
+
+
+def _give_back(problem: UpwProblem, state: dict, chosen: np.ndarray, k: int) -> None:
+    i, s = int(problem.pair_person[k]), int(problem.pair_session[k])
+    chosen[k] = False
+    state["count"][s] -= 1
+    state["days"][i] &= ~(1 << int(problem.session_day[s]))
+    state["minutes"][i] -= problem.pair_minutes[k]
+    if problem.session_is_ete[s]:
+        state["ete"][i] -= problem.pair_minutes[k]
+    state["members"][s].discard(i)
+
+
 def _excluded_map(problem: UpwProblem) -> dict[int, set[int]]:
     out: dict[int, set[int]] = {}
     for a, b in problem.exclusions:
@@ -132,9 +174,10 @@ def _excluded_map(problem: UpwProblem) -> dict[int, set[int]]:
     return out
 
 
-def _take(problem: UpwProblem, state: dict, chosen: np.ndarray, k: int) -> None:
+def _take(problem: UpwProblem, state: dict, chosen: np.ndarray, k: int, mark: bool = True) -> None:
     i, s = int(problem.pair_person[k]), int(problem.pair_session[k])
-    chosen[k] = True
+    if mark:
+        chosen[k] = True
     state["count"][s] += 1
     state["days"][i] |= 1 << int(problem.session_day[s])
     state["minutes"][i] += problem.pair_minutes[k]
@@ -261,6 +304,7 @@ def solve_cpsat(problem: UpwProblem, time_limit: float = 10.0, workers: int = 1,
     solver, st = solve("travel", best)
     if solver is not None:
         best = chosen_of(solver)
+    best = shorten_long_trips(problem, best)
     status = "OPTIMAL" if all(p.status == "OPTIMAL" for p in phases) else "FEASIBLE"
     last = phases[-1]
     stats = SolveStats(status, last.objective, last.bound, time.perf_counter() - t_start, "upw-cpsat")

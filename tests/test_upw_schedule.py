@@ -2,6 +2,7 @@
 and the greedy baseline, and every output passes the independent checker."""
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -124,3 +125,24 @@ def test_checker_catches_broken_weeks(tmp_path, config):
     extra = sched.iloc[[0]].assign(person_id="B")
     problems = check_week(ds, pd.concat([sched, extra]), config, times)
     assert any("capacity" in p for p in problems) and any("availability" in p for p in problems)
+
+
+def test_long_trip_moved_when_a_closer_session_fits(tmp_path, config):
+    from engine.upw_plan import build_week, week_dates
+    from solvers.upw import shorten_long_trips
+
+    far = placement("FAR", lat=52.95, lon=-0.70, pickup_lat="", pickup_lon="", days="Mon")  # about 30 km north
+    near = placement("NEAR", lat=52.67, lon=-0.71, pickup_lat="", pickup_lon="", days="Mon")
+    pd.DataFrame([person("A", available_days="Mon", travel_mode="car")]).to_csv(tmp_path / "upw_people.csv", index=False)
+    pd.DataFrame([far, near]).to_csv(tmp_path / "upw_placements.csv", index=False)
+    ds = load_upw(tmp_path, config)
+    (week,) = build_week(ds, config, TravelTimes(config), week_dates(WEEK))
+    pr = week.problem
+    sess = [week.sessions["placement_id"].iat[s] for s in pr.pair_session]
+    k_far, k_near = sess.index("FAR"), sess.index("NEAR")
+    assert pr.pair_travel[k_far] > 60 >= pr.pair_travel[k_near]
+    start = np.zeros(len(sess), bool)
+    start[k_far] = True
+    assert shorten_long_trips(pr, start).tolist() == [i == k_near for i in range(len(sess))]
+    pr.session_capacity = np.where(np.arange(len(pr.session_ids)) == pr.pair_session[k_near], 0, pr.session_capacity)  # no room near
+    assert shorten_long_trips(pr, start)[k_far]
