@@ -165,14 +165,14 @@ def assemble(plan: NightPlan, results: dict[str, tuple[AllocationResult, Allocat
                      "flags": "TRAVEL_EXCEPTION" if m > target else "", "explanation_json": None}
                     for c, p, m, lab in zip(kept["case_id"].to_numpy(), pid, mins, labels))
     stats = []
+    explain_params = solver_params(config, 0, 1)  # the spread grid and weight the explanations price with
     for comp in plan.components:
         res, base = results[comp.key]
         pr = comp.problem
         assign = res.agent_of_item.copy()
         over = _over_capacity(comp, assign) if config.allocation.allow_over_capacity else set()
         final = pr.loads(assign)
-        params = solver_params(config, 0, 1)
-        infos = explain_component(comp, assign, params, final)
+        infos = explain_component(comp, assign, explain_params, final)
         stats.append({"component": comp.key, "cases": pr.n_cases, "practitioners": pr.n_pracs,
                       "pairs": int(len(pr.pair_case)), **res.stats.as_dict(),
                       "phases": [p.as_dict() for p in res.phases],

@@ -235,9 +235,10 @@ app.add_typer(upw_app, name="upw")
 
 def _run_week(data, out, week, db, osm, solver, config, cancel, force, time_limit) -> None:
     from engine.upw_batch import WeekFailed, WeekOptions, run_week
+    from engine.upw_plan import SOLVERS
 
-    if solver not in ("cpsat", "greedy"):
-        raise typer.BadParameter("solver must be cpsat or greedy")
+    if solver not in SOLVERS:
+        raise typer.BadParameter(f"solver must be one of {SOLVERS}")
     opts = WeekOptions(data=data, out=out, week=week, config=_config(config), db_url=db, osm_file=str(osm) if osm else None,
                        solver=solver, cancel=tuple(cancel), force=force, time_limit=time_limit)
     s = _guard(lambda: run_week(opts), (WeekFailed, ValueError), "week failed")

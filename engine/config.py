@@ -8,7 +8,6 @@ import hashlib
 import json
 import tomllib
 from datetime import date
-from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -139,7 +138,7 @@ class Config(_Section):
     calendar: CalendarConfig
     upw: UpwConfig
 
-    model_config = ConfigDict(extra="forbid", frozen=True, ignored_types=(cached_property,))
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     def spread_thresholds_permille(self) -> tuple[int, ...]:
         o = self.objective

@@ -58,7 +58,7 @@ class PduWeek:
     sessions: pd.DataFrame
     travel: np.ndarray  # [people x placements] minutes each way (incl. crew bus)
     supervised: np.ndarray  # [placements] crew-bus minutes each way
-    placement_index: dict[str, int]
+    session_place: np.ndarray  # [sessions] index of each session's placement in `travel`/`supervised`
     within_limits: np.ndarray  # [people x sessions] every rule but capacity/company held
 
 
@@ -75,7 +75,7 @@ def build_week(ds: UpwDataset, config: Config, times: TravelTimes, dates: list[d
         people = people.reset_index(drop=True)
         if places.empty or sess.empty:  # nothing to offer: everyone is reported unplaced
             n = len(people)
-            out.append(_problem(pdu, people, sess, np.zeros((n, 0), np.int64), np.zeros(0, np.int64), {},
+            out.append(_problem(pdu, people, sess, np.zeros((n, 0), np.int64), np.zeros(0, np.int64),
                                 np.zeros(0, np.int64), np.zeros((n, 0), bool), config))
             continue
         pickup = places["pickup_lat"].notna().to_numpy()
@@ -90,7 +90,7 @@ def build_week(ds: UpwDataset, config: Config, times: TravelTimes, dates: list[d
         pidx = {p: k for k, p in enumerate(places["placement_id"])}
         sp = sess["placement_id"].map(pidx).to_numpy()
         ok = _eligible(people, sess, travel[:, sp], config)
-        out.append(_problem(pdu, people, sess, travel, bus, pidx, sp, ok, config))
+        out.append(_problem(pdu, people, sess, travel, bus, sp, ok, config))
     return out
 
 
@@ -115,7 +115,7 @@ def _eligible(people: pd.DataFrame, sess: pd.DataFrame, travel: np.ndarray, conf
     return ok
 
 
-def _problem(pdu, people, sess, travel, bus, pidx, sp, ok, config) -> PduWeek:
+def _problem(pdu, people, sess, travel, bus, sp, ok, config) -> PduWeek:
     u = config.upw
     pi, si = np.nonzero(ok)
     minutes = (sess["hours"].to_numpy() * 60).astype(np.int64)
@@ -141,7 +141,7 @@ def _problem(pdu, people, sess, travel, bus, pidx, sp, ok, config) -> PduWeek:
         pair_person=pi.astype(np.int64), pair_session=si.astype(np.int64), pair_minutes=minutes[si],
         pair_credited=minutes[si] + 2 * sup[si], pair_travel=trav.astype(np.int64), pair_cost=cost.astype(np.int64),
     )
-    return PduWeek(pdu, problem, people, sess, travel, bus, pidx, ok)
+    return PduWeek(pdu, problem, people, sess, travel, bus, sp, ok)
 
 
 def schedule_rows(week: PduWeek, result: UpwResult, config: Config) -> tuple[list[dict], list[dict]]:
@@ -162,13 +162,13 @@ def schedule_rows(week: PduWeek, result: UpwResult, config: Config) -> tuple[lis
             t = int(pr.pair_travel[k])
             rows.append({"person_id": pid, "placement_id": sess["placement_id"].iat[s], "date": sess["date"].iat[s].isoformat(),
                          "hours": float(sess["hours"].iat[s]), "credited_hours": round(cred / 60, 2), "travel_minutes": t,
-                         "supervised_travel_minutes": int(week.supervised[week.placement_index[sess["placement_id"].iat[s]]]),
+                         "supervised_travel_minutes": int(week.supervised[week.session_place[s]]),
                          "travel_reason": _travel_reason(week, i, s, t, config) if t > 60 else ""})
     return rows, unplaced
 
 
 def _travel_reason(week: PduWeek, i: int, s: int, t: int, config: Config) -> str:
-    near = np.nonzero(week.within_limits[i] & (week.travel[i, week.sessions["placement_id"].map(week.placement_index).to_numpy()] <= 60))[0]
+    near = np.nonzero(week.within_limits[i] & (week.travel[i, week.session_place] <= 60))[0]
     if not len(near):
         return f"{t} min each way: no placement within 60 minutes fits this person (days, kind or restrictions)"
     return f"{t} min each way: the {len(near)} session(s) within 60 minutes that fit were full or clashed"

@@ -103,9 +103,3 @@ def travel_service(config: Config, osm_file: str | None = None) -> TravelTimes:
     params = NetworkParams(walk_kmh=t.speed_kmh["walk"], bus_kmh=t.bus_kmh, bus_wait_minutes=t.bus_wait_minutes,
                            car_access_kmh=t.car_access_kmh, max_snap_m=t.max_snap_m, hwy_speeds=dict(t.hwy_speeds))
     return TravelTimes(config, load_networks(path, params, t.cache_dir))
-
-
-def method_label(config: Config) -> str:
-    """The fallback's label (used where no network applies)."""
-    t = config.travel
-    return f"{FALLBACK_LABEL} ({t.mode}, x{t.detour_factor:g} detour, {t.speed_kmh[t.mode]:g} km/h)"

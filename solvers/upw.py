@@ -79,8 +79,10 @@ def _pairs_by(problem: UpwProblem):
     return by_person, by_session
 
 
-def feasible_add(problem: UpwProblem, chosen: np.ndarray, k: int, state: dict) -> bool:
-    """Would choosing pair k keep every hard rule (used by the greedy and the repair)?"""
+def fits(problem: UpwProblem, state: dict, k: int) -> bool:
+    """Would adding pair k to the week in `state` keep every hard rule: room, one session a
+    day, weekly and ETE budgets, exclusions and women's company (used by the greedy and the
+    repair; the CP-SAT model states the same rules as constraints)."""
     i, s = int(problem.pair_person[k]), int(problem.pair_session[k])
     if state["count"][s] >= problem.session_capacity[s] or state["days"][i] & (1 << int(problem.session_day[s])):
         return False
@@ -90,7 +92,7 @@ def feasible_add(problem: UpwProblem, chosen: np.ndarray, k: int, state: dict) -
         return False
     if any(j in state["members"][s] for j in state["excluded"].get(i, ())):
         return False
-    return True
+    return _women_ok(problem, state["members"][s] | {i}, s)
 
 
 def _women_ok(problem: UpwProblem, members: set[int], s: int) -> bool:
@@ -103,23 +105,15 @@ def solve_greedy(problem: UpwProblem) -> UpwResult:
     """First fit, most behind first: each person takes the nearest sessions that still fit."""
     t0 = time.perf_counter()
     by_person, _ = _pairs_by(problem)
-    n_s = len(problem.session_ids)
-    chosen = np.zeros(len(problem.pair_person), dtype=bool)
-    state = {"count": np.zeros(n_s, int), "days": np.zeros(len(problem.person_ids), np.int64),
-             "minutes": np.zeros(len(problem.person_ids), np.int64), "ete": np.zeros(len(problem.person_ids), np.int64),
-             "members": [set() for _ in range(n_s)], "excluded": _excluded_map(problem)}
-    if problem.pair_fixed is not None:
-        for k in np.nonzero(problem.pair_fixed)[0]:
-            _take(problem, state, chosen, int(k))
+    chosen = problem.pair_fixed.copy() if problem.pair_fixed is not None else np.zeros(len(problem.pair_person), bool)
+    state = _state(problem, chosen)
     order = sorted(range(len(problem.person_ids)), key=lambda i: (-problem.person_behind_weight[i], i))
     for i in order:
         for k in sorted(by_person[i], key=lambda k: (problem.pair_cost[k], k)):
             if state["minutes"][i] >= problem.person_remaining_minutes[i]:
                 break
-            s = int(problem.pair_session[k])
-            if not feasible_add(problem, chosen, k, state) or not _women_ok(problem, state["members"][s] | {i}, s):
-                continue
-            _take(problem, state, chosen, k)
+            if fits(problem, state, k):
+                _apply(problem, state, chosen, k, +1)
     stats = SolveStats("HEURISTIC", None, None, time.perf_counter() - t0, "upw-greedy")
     return UpwResult(_per_person(problem, chosen), chosen, stats, [stats])
 
@@ -129,7 +123,7 @@ def _state(problem: UpwProblem, chosen: np.ndarray) -> dict:
     state = {"count": np.zeros(n_s, int), "days": np.zeros(n_p, np.int64), "minutes": np.zeros(n_p, np.int64),
              "ete": np.zeros(n_p, np.int64), "members": [set() for _ in range(n_s)], "excluded": _excluded_map(problem)}
     for k in np.nonzero(chosen)[0]:
-        _take(problem, state, np.zeros(0, bool), int(k), mark=False)
+        _apply(problem, state, None, int(k), +1)
     return state
 
 
@@ -145,25 +139,12 @@ def shorten_long_trips(problem: UpwProblem, chosen: np.ndarray, limit: int = 60)
         i, s = int(problem.pair_person[k]), int(problem.pair_session[k])
         if not _women_ok(problem, state["members"][s] - {i}, s):
             continue  # she keeps company for another woman there
-        _give_back(problem, state, out, int(k))
+        _apply(problem, state, out, int(k), -1)
         options = [k2 for k2 in by_person[i] if not out[k2] and problem.pair_travel[k2] <= limit
-                   and problem.pair_credited[k2] >= problem.pair_credited[k]
-                   and feasible_add(problem, out, k2, state)
-                   and _women_ok(problem, state["members"][int(problem.pair_session[k2])] | {i}, int(problem.pair_session[k2]))]
+                   and problem.pair_credited[k2] >= problem.pair_credited[k] and fits(problem, state, k2)]
         best = min(options, key=lambda k2: (problem.pair_cost[k2], k2)) if options else int(k)
-        _take(problem, state, out, best)
+        _apply(problem, state, out, best, +1)
     return out
-
-
-def _give_back(problem: UpwProblem, state: dict, chosen: np.ndarray, k: int) -> None:
-    i, s = int(problem.pair_person[k]), int(problem.pair_session[k])
-    chosen[k] = False
-    state["count"][s] -= 1
-    state["days"][i] &= ~(1 << int(problem.session_day[s]))
-    state["minutes"][i] -= problem.pair_minutes[k]
-    if problem.session_is_ete[s]:
-        state["ete"][i] -= problem.pair_minutes[k]
-    state["members"][s].discard(i)
 
 
 def _excluded_map(problem: UpwProblem) -> dict[int, set[int]]:
@@ -174,16 +155,18 @@ def _excluded_map(problem: UpwProblem) -> dict[int, set[int]]:
     return out
 
 
-def _take(problem: UpwProblem, state: dict, chosen: np.ndarray, k: int, mark: bool = True) -> None:
+def _apply(problem: UpwProblem, state: dict, chosen: np.ndarray | None, k: int, sign: int) -> None:
+    """Add (+1) or remove (-1) pair k from the week's running totals (and from `chosen`)."""
     i, s = int(problem.pair_person[k]), int(problem.pair_session[k])
-    if mark:
-        chosen[k] = True
-    state["count"][s] += 1
-    state["days"][i] |= 1 << int(problem.session_day[s])
-    state["minutes"][i] += problem.pair_minutes[k]
+    if chosen is not None:
+        chosen[k] = sign > 0
+    bit = 1 << int(problem.session_day[s])
+    state["count"][s] += sign
+    state["days"][i] = state["days"][i] | bit if sign > 0 else state["days"][i] & ~bit
+    state["minutes"][i] += sign * problem.pair_minutes[k]
     if problem.session_is_ete[s]:
-        state["ete"][i] += problem.pair_minutes[k]
-    state["members"][s].add(i)
+        state["ete"][i] += sign * problem.pair_minutes[k]
+    (state["members"][s].add if sign > 0 else state["members"][s].discard)(i)
 
 
 def _per_person(problem: UpwProblem, chosen: np.ndarray) -> list[list[int]]:
