@@ -118,6 +118,7 @@ class UpwConfig(_Section):
     max_travel_minutes: float = Field(gt=0)
     credited_travel_max_minutes: float = Field(ge=0)
     induction_max_travel_minutes: float = Field(gt=0)
+    first_session_working_days: int = Field(ge=1)
     hours_ordered_min: int = Field(ge=1)
     hours_ordered_max: int = Field(ge=1)
     seconds_per_pdu: float = Field(gt=0)

@@ -113,7 +113,9 @@ def run_week(opts: WeekOptions) -> dict:
         unplaced += u
     sched = pd.DataFrame(rows, columns=SCHEDULE_COLUMNS)
     unpl = pd.DataFrame(unplaced, columns=["person_id", "pdu", "behind_pace_hours", "reason"])
-    problems = check_week(ds, sched, config, times)
+    kept = frozenset() if previous is None else frozenset(
+        (r.person_id, f"{r.placement_id}@{r.date}") for r in previous.itertuples())
+    problems = check_week(ds, sched, config, times, cancelled=frozenset(opts.cancel), kept=kept)
     if problems:
         raise WeekFailed("the independent checker rejected the week; nothing stored:\n" + "\n".join(problems[:50]))
     summary = {"week": opts.week, "key": key, "solver": opts.solver, "sessions": int(sum(len(w.sessions) for w in weeks)),

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
+from engine.calendar import deadline
 from engine.config import Config
 from engine.upw_contract import UpwDataset
 from engine.upw_model import DAYS
@@ -50,6 +51,26 @@ def behind_pace_hours(people: pd.DataFrame, on: date, months: int) -> np.ndarray
     return np.maximum(0.0, expected - people["hours_completed"].to_numpy())
 
 
+def starting(people: pd.DataFrame) -> np.ndarray:
+    """People who have not worked an hour yet: their first session is their induction."""
+    return (people["hours_completed"].to_numpy(float) <= 0)
+
+
+def start_due(people: pd.DataFrame, week_end: date, working_days: int, holidays: list[date]) -> np.ndarray:
+    """Not started, and the first session is due (`working_days` after sentence) by the end of
+    this week or already overdue."""
+    by = deadline(people["sentence_date"].astype(str).to_numpy(), working_days, holidays)
+    return starting(people) & (by <= np.datetime64(week_end, "D"))
+
+
+def priority(behind: np.ndarray, due: np.ndarray) -> np.ndarray:
+    """Weight of reaching a person at all this week: everyone behind pace or due to start comes
+    first, one person more always outweighing any hours-behind difference (1,000 + hours behind,
+    capped at 999), so the furthest behind win ties."""
+    first = (behind > 0) | due
+    return np.where(first, 1000 + np.minimum(np.ceil(behind), 999), 0).astype(np.int64)
+
+
 @dataclass
 class PduWeek:
     pdu: str
@@ -67,11 +88,13 @@ def build_week(ds: UpwDataset, config: Config, times: TravelTimes, dates: list[d
     sessions = sessions_of(ds.placements, dates)
     out = []
     behind = behind_pace_hours(ds.people, dates[0], u.complete_within_months)
+    due = start_due(ds.people, dates[-1], u.first_session_working_days, config.calendar.bank_holidays)
     for pdu, people in ds.people.groupby("pdu", sort=True):
         places = ds.placements[ds.placements["pdu"] == pdu].reset_index(drop=True)
         sess = sessions[sessions["pdu"] == pdu].reset_index(drop=True)
         people = people.copy()
         people["_behind"] = behind[people.index]
+        people["_start_due"] = due[people.index]
         people = people.reset_index(drop=True)
         if places.empty or sess.empty:  # nothing to offer: everyone is reported unplaced
             n = len(people)
@@ -107,6 +130,8 @@ def _eligible(people: pd.DataFrame, sess: pd.DataFrame, travel: np.ndarray, conf
     ete_budget = (u.ete_max_share * people["hours_ordered"] - people["ete_hours_completed"]).to_numpy() * 60
     ok &= ~((kind == "ETE")[None, :] & (minutes[None, :] > ete_budget[:, None]))
     ok &= travel <= u.max_travel_minutes
+    # induction: someone who has not started travels at most 60 minutes each way this week
+    ok &= ~(starting(people)[:, None] & (travel > u.induction_max_travel_minutes))
     carer = people["carer_max_travel_minutes"].to_numpy(dtype=float)
     ok &= ~(np.isfinite(carer)[:, None] & (travel > np.nan_to_num(carer, nan=1e9)[:, None]))
     remaining = (people["hours_ordered"] - people["hours_completed"]).to_numpy()
@@ -137,7 +162,8 @@ def _problem(pdu, people, sess, travel, bus, sp, ok, config) -> PduWeek:
         person_max_minutes=(people["max_hours_per_week"].clip(upper=u.max_hours_per_week) * 60).to_numpy(np.int64),
         person_remaining_minutes=((people["hours_ordered"] - people["hours_completed"]) * 60).round().to_numpy(np.int64),
         person_ete_budget_minutes=np.floor((u.ete_max_share * people["hours_ordered"] - people["ete_hours_completed"]) * 60).to_numpy(np.int64),
-        person_behind_weight=np.ceil(people["_behind"]).to_numpy(np.int64), exclusions=excl,
+        person_behind_weight=np.ceil(people["_behind"]).to_numpy(np.int64),
+        person_priority=priority(people["_behind"].to_numpy(), people["_start_due"].to_numpy(bool)), exclusions=excl,
         pair_person=pi.astype(np.int64), pair_session=si.astype(np.int64), pair_minutes=minutes[si],
         pair_credited=minutes[si] + 2 * sup[si], pair_travel=trav.astype(np.int64), pair_cost=cost.astype(np.int64),
     )

@@ -6,13 +6,13 @@ when she asks), co-defendants who must not meet and the per-person ETE and weekl
 tie sessions together in ways a flow network cannot express. The model is small per PDU
 (people x sessions they can reach on days they are free), so CP-SAT solves it directly.
 
-Hours are in minutes throughout (integers). Two phases, the first held in the second:
-1. hours, most behind first: maximise credited minutes, each person's weighted by 1 + the
-   hours they are behind the pace needed to finish within 12 months (so an hour for someone
-   40 hours behind counts 41 times an hour for someone on pace), plus four sessions' worth
-   (same weight) for each person placed at all, so the week reaches more people;
-2. travel and stability: minimise travel minutes (heavily over 60 each way) and moves away
+Hours are in minutes throughout (integers). Three phases, each held in the next:
+1. reach: place as many as possible of the people who come first (behind the pace needed to
+   finish within 12 months, or due to start), the furthest behind weighing most;
+2. hours: maximise the total credited minutes (the people who come first win ties);
+3. travel and stability: minimise travel minutes (heavily over 60 each way) and moves away
    from last week's placement.
+Then anyone still travelling over 60 minutes is moved to a closer session that fits, if any.
 """
 from __future__ import annotations
 
@@ -44,7 +44,8 @@ class UpwProblem:
     person_max_minutes: np.ndarray  # weekly planned minutes at most
     person_remaining_minutes: np.ndarray  # hours still to work, in minutes
     person_ete_budget_minutes: np.ndarray  # ETE minutes still allowed
-    person_behind_weight: np.ndarray  # int >= 0: how far behind pace (0 = on pace)
+    person_behind_weight: np.ndarray  # int >= 0: hours behind pace, rounded up (0 = on pace)
+    person_priority: np.ndarray  # int >= 0: weight of reaching this person at all this week (0 = not first)
     exclusions: list[tuple[int, int]]  # people who must never share a session
     pair_person: np.ndarray
     pair_session: np.ndarray
@@ -102,20 +103,29 @@ def _women_ok(problem: UpwProblem, members: set[int], s: int) -> bool:
 
 
 def solve_greedy(problem: UpwProblem) -> UpwResult:
-    """First fit, most behind first: each person takes the nearest sessions that still fit."""
+    """First fit, most behind first: each person takes the nearest sessions that still fit;
+    then the long-trip repair, since a later arrival can make a closer session fit (company)."""
     t0 = time.perf_counter()
+    start = problem.pair_fixed.copy() if problem.pair_fixed is not None else np.zeros(len(problem.pair_person), bool)
+    chosen = shorten_long_trips(problem, fill(problem, start))
+    stats = SolveStats("HEURISTIC", None, None, time.perf_counter() - t0, "upw-greedy")
+    return UpwResult(_per_person(problem, chosen), chosen, stats, [stats])
+
+
+def fill(problem: UpwProblem, chosen: np.ndarray) -> np.ndarray:
+    """Keep `chosen` and add sessions first-fit: people in priority order (then most behind),
+    each taking the nearest sessions that still fit until their hours are covered."""
     by_person, _ = _pairs_by(problem)
-    chosen = problem.pair_fixed.copy() if problem.pair_fixed is not None else np.zeros(len(problem.pair_person), bool)
-    state = _state(problem, chosen)
-    order = sorted(range(len(problem.person_ids)), key=lambda i: (-problem.person_behind_weight[i], i))
+    out = chosen.copy()
+    state = _state(problem, out)
+    order = sorted(range(len(problem.person_ids)), key=lambda i: (-problem.person_priority[i], -problem.person_behind_weight[i], i))
     for i in order:
         for k in sorted(by_person[i], key=lambda k: (problem.pair_cost[k], k)):
             if state["minutes"][i] >= problem.person_remaining_minutes[i]:
                 break
-            if fits(problem, state, k):
-                _apply(problem, state, chosen, k, +1)
-    stats = SolveStats("HEURISTIC", None, None, time.perf_counter() - t0, "upw-greedy")
-    return UpwResult(_per_person(problem, chosen), chosen, stats, [stats])
+            if not out[k] and fits(problem, state, k):
+                _apply(problem, state, out, k, +1)
+    return out
 
 
 def _state(problem: UpwProblem, chosen: np.ndarray) -> dict:
@@ -130,20 +140,26 @@ def _state(problem: UpwProblem, chosen: np.ndarray) -> dict:
 def shorten_long_trips(problem: UpwProblem, chosen: np.ndarray, limit: int = 60) -> np.ndarray:
     """Move anyone travelling over `limit` minutes to a session within it that fits (room, day,
     weekly and ETE budgets, exclusions, women's company on both sides) and credits no fewer
-    hours; a trip stays long only when no such session exists."""
+    hours; a trip stays long only when no such session exists. Repeated until nothing moves,
+    since one move can open room or company for another (each move removes a long trip, so it
+    ends)."""
     out = chosen.copy()
     state = _state(problem, out)
     by_person, _ = _pairs_by(problem)
     fixed = problem.pair_fixed if problem.pair_fixed is not None else np.zeros(len(out), bool)
-    for k in sorted(np.nonzero(out & (problem.pair_travel > limit) & ~fixed)[0], key=lambda k: -problem.pair_travel[k]):
-        i, s = int(problem.pair_person[k]), int(problem.pair_session[k])
-        if not _women_ok(problem, state["members"][s] - {i}, s):
-            continue  # she keeps company for another woman there
-        _apply(problem, state, out, int(k), -1)
-        options = [k2 for k2 in by_person[i] if not out[k2] and problem.pair_travel[k2] <= limit
-                   and problem.pair_credited[k2] >= problem.pair_credited[k] and fits(problem, state, k2)]
-        best = min(options, key=lambda k2: (problem.pair_cost[k2], k2)) if options else int(k)
-        _apply(problem, state, out, best, +1)
+    moved = True
+    while moved:
+        moved = False
+        for k in sorted(np.nonzero(out & (problem.pair_travel > limit) & ~fixed)[0], key=lambda k: -problem.pair_travel[k]):
+            i, s = int(problem.pair_person[k]), int(problem.pair_session[k])
+            if not _women_ok(problem, state["members"][s] - {i}, s):
+                continue  # she keeps company for another woman there
+            _apply(problem, state, out, int(k), -1)
+            options = [k2 for k2 in by_person[i] if not out[k2] and problem.pair_travel[k2] <= limit
+                       and problem.pair_credited[k2] >= problem.pair_credited[k] and fits(problem, state, k2)]
+            best = min(options, key=lambda k2: (problem.pair_cost[k2], k2)) if options else int(k)
+            _apply(problem, state, out, best, +1)
+            moved |= best != k
     return out
 
 
@@ -176,8 +192,7 @@ def _per_person(problem: UpwProblem, chosen: np.ndarray) -> list[list[int]]:
     return out
 
 
-OVER_60_WEIGHT = 5  # per minute over 60 each way, in the hours phase
-PLACED_BONUS = 1680  # minutes: four full sessions, so reaching one more person beats a longer week for another
+OVER_60_WEIGHT = 20  # per minute over 60 each way (both ways), in the hours phase's units (10 a credited minute)
 
 
 def _placed(problem: UpwProblem, chosen: np.ndarray) -> np.ndarray:
@@ -194,101 +209,139 @@ def credited(problem: UpwProblem, chosen: np.ndarray) -> np.ndarray:
 
 
 def solve_cpsat(problem: UpwProblem, time_limit: float = 10.0, workers: int = 1, seed: int = 7) -> UpwResult:
+    """Three lexicographic phases, each held in the next at the value of the best schedule
+    known (so a phase cut short never lets a later one give anything away), then the long-trip
+    repair. The greedy schedule is the first hint, so the result is never worse than greedy on
+    the first phase."""
     t_start = time.perf_counter()
-    n_p, n_s, n_k = len(problem.person_ids), len(problem.session_ids), len(problem.pair_person)
+    n_p, n_k = len(problem.person_ids), len(problem.pair_person)
     greedy = solve_greedy(problem)
     if n_k == 0:
         st = SolveStats("OPTIMAL", 0.0, 0.0, 0.0, "upw-cpsat")
         return UpwResult([[] for _ in range(n_p)], np.zeros(0, bool), st, [st])
-    by_person, by_session = _pairs_by(problem)
-    m = cp_model.CpModel()
-    x = [m.new_bool_var(f"x[{problem.person_ids[i]}@{problem.session_ids[s]}]")
-         for i, s in zip(problem.pair_person.tolist(), problem.pair_session.tolist())]
-    if problem.pair_fixed is not None:
-        for k in np.nonzero(problem.pair_fixed)[0]:
-            m.add(x[k] == 1)
-    for s in range(n_s):  # capacity
-        if by_session[s]:
-            m.add(sum(x[k] for k in by_session[s]) <= int(problem.session_capacity[s]))
-    for i in range(n_p):
-        ks = by_person[i]
-        if not ks:
-            continue
-        for d in range(7):  # one session a day
-            day = [x[k] for k in ks if problem.session_day[problem.pair_session[k]] == d]
-            if len(day) > 1:
-                m.add_at_most_one(day)
-        m.add(sum(int(problem.pair_minutes[k]) * x[k] for k in ks) <= int(problem.person_max_minutes[i]))
-        ete = [k for k in ks if problem.session_is_ete[problem.pair_session[k]]]
-        if ete:
-            m.add(sum(int(problem.pair_minutes[k]) * x[k] for k in ete) <= int(problem.person_ete_budget_minutes[i]))
-    pair_of = {(int(i), int(s)): k for k, (i, s) in enumerate(zip(problem.pair_person, problem.pair_session))}
-    for a, b in problem.exclusions:  # co-defendants never together
-        for s in range(n_s):
-            if (a, s) in pair_of and (b, s) in pair_of:
-                m.add(x[pair_of[(a, s)]] + x[pair_of[(b, s)]] <= 1)
-    for s in range(n_s):  # women's company rules
-        ks = by_session[s]
-        guarded = [k for k in ks if needs_company(problem, int(problem.pair_person[k]), s)]
-        if not guarded:
-            continue
-        women = [x[k] for k in ks if problem.person_female[problem.pair_person[k]]]
-        men = [x[k] for k in ks if not problem.person_female[problem.pair_person[k]]]
-        if not men:
-            continue
-        has_men = m.new_bool_var(f"has_men[{problem.session_ids[s]}]")
-        m.add(sum(men) <= len(men) * has_men)
-        for k in guarded:
-            m.add(sum(women) >= 2).only_enforce_if([x[k], has_men])
-    # credited minutes per person, capped at what is left to work
-    cred = []
-    for i in range(n_p):
-        ks = by_person[i]
-        c = m.new_int_var(0, int(problem.person_remaining_minutes[i]), f"credited[{problem.person_ids[i]}]")
-        m.add(c <= sum(int(problem.pair_credited[k]) * x[k] for k in ks) if ks else c == 0)
-        cred.append(c)
-    phases = []
-    per_phase = time_limit / 2
-
-    def solve(name: str, hint: np.ndarray) -> tuple[cp_model.CpSolver | None, SolveStats]:
-        m.clear_hints()
-        for k, v in enumerate(x):
-            m.add_hint(v, bool(hint[k]))
-        solver, st = run(m, CoreParams(per_phase, workers, seed), name)
-        phases.append(st)
-        return (solver if st.objective is not None else None), st
-
-    def chosen_of(solver) -> np.ndarray:
-        return np.array([solver.boolean_value(v) for v in x], dtype=bool)
-
-    # Each phase's result is held in the next at the value of the best schedule known, so a
-    # phase cut short can never let a later one give hours away.
+    mod = _UpwModel(problem)
     best = greedy.chosen
-    weight = 1 + problem.person_behind_weight
-    # Placing someone at all is worth a full session on top, so hours spread to more people.
-    placed = []
-    for i in range(n_p):
-        y = m.new_bool_var(f"placed[{problem.person_ids[i]}]")
-        m.add(y <= sum(x[k] for k in by_person[i])) if by_person[i] else m.add(y == 0)
-        placed.append(y)
-    # Minutes over 60 each way (both ways) count against a session even here, so that among
-    # schedules with the same hours the closer sessions win; far smaller than a session's hours.
-    over = OVER_60_WEIGHT * 2 * np.maximum(problem.pair_travel - 60, 0)
-    value = (cp_model.LinearExpr.weighted_sum(cred, weight.tolist())
-             + cp_model.LinearExpr.weighted_sum(placed, (PLACED_BONUS * weight).tolist())
-             - cp_model.LinearExpr.weighted_sum(x, over.tolist()))
-    m.maximize(value)
-    solver, st = solve("hours", best)
-    if solver is not None:
-        best = chosen_of(solver)
-    m.add(value >= int((credited(problem, best) * weight).sum() + (PLACED_BONUS * weight * _placed(problem, best)).sum()
-                       - over[best].sum()))
-    m.minimize(cp_model.LinearExpr.weighted_sum(x, problem.pair_cost.tolist()))
-    solver, st = solve("travel", best)
-    if solver is not None:
-        best = chosen_of(solver)
+    phases: list[SolveStats] = []
+    steps = [("reach", +1, _reach_terms(problem)), ("hours", +1, _hours_terms(problem)),
+             ("travel", -1, (np.zeros(n_p, np.int64), np.zeros(n_p, np.int64), problem.pair_cost.astype(np.int64)))]
+    if not problem.person_priority.any():
+        steps = steps[1:]  # nobody behind pace or due to start: nothing to put first
+    shares = {"reach": 0.25, "hours": 0.5, "travel": 0.25}
+    total = sum(shares[name] for name, _, _ in steps)
+    for name, sense, terms in steps:
+        expr = mod.expression(*terms)
+        (mod.model.maximize if sense > 0 else mod.model.minimize)(expr)
+        mod.hint(best)
+        limit = max(0.05, time_limit * shares[name] / total)
+        solver, st = run(mod.model, CoreParams(limit, workers, seed), name)
+        phases.append(st)
+        if st.objective is not None:
+            best = np.array([solver.boolean_value(v) for v in mod.x], dtype=bool)
+        if name == "reach":  # the reach phase values nobody else: give the others their sessions back
+            best = fill(problem, best)
+        value = _evaluate(problem, best, *terms)
+        mod.model.add(expr >= value if sense > 0 else expr <= value)
     best = shorten_long_trips(problem, best)
     status = "OPTIMAL" if all(p.status == "OPTIMAL" for p in phases) else "FEASIBLE"
     last = phases[-1]
     stats = SolveStats(status, last.objective, last.bound, time.perf_counter() - t_start, "upw-cpsat")
     return UpwResult(_per_person(problem, best), best, stats, phases)
+
+
+def _reach_terms(problem: UpwProblem):
+    """Phase 1: reach the people who come first (behind pace, or due to start): a weight per
+    person placed at all; nothing per credited minute or per pair."""
+    n_p = len(problem.person_ids)
+    return np.zeros(n_p, np.int64), problem.person_priority.astype(np.int64), np.zeros(len(problem.pair_person), np.int64)
+
+
+def _hours_terms(problem: UpwProblem):
+    """Phase 2: total credited minutes (ten units a minute, eleven for the people who come
+    first, so among equal totals theirs win); each minute over 60 each way costs a tenth of a
+    credited minute per pair, so among schedules with the same hours the closer sessions win."""
+    weight = 10 + (problem.person_priority > 0).astype(np.int64)
+    over = OVER_60_WEIGHT * 2 * np.maximum(problem.pair_travel - 60, 0)
+    return weight, np.zeros(len(problem.person_ids), np.int64), -over.astype(np.int64)
+
+
+def _evaluate(problem: UpwProblem, chosen: np.ndarray, w_credit, w_placed, w_pair) -> int:
+    """The phase objective of a schedule, computed outside the solver (for holding it)."""
+    return int((credited(problem, chosen) * w_credit).sum() + (_placed(problem, chosen) * w_placed).sum()
+               + w_pair[chosen].sum())
+
+
+class _UpwModel:
+    """The hard rules as CP-SAT constraints over one Boolean per eligible (person, session)
+    pair, with per-person credited minutes and a placed flag, named for the explanations."""
+
+    def __init__(self, problem: UpwProblem):
+        self.problem = pr = problem
+        n_p, n_s = len(pr.person_ids), len(pr.session_ids)
+        by_person, by_session = _pairs_by(pr)
+        m = self.model = cp_model.CpModel()
+        x = self.x = [m.new_bool_var(f"x[{pr.person_ids[i]}@{pr.session_ids[s]}]")
+                      for i, s in zip(pr.pair_person.tolist(), pr.pair_session.tolist())]
+        if pr.pair_fixed is not None:
+            for k in np.nonzero(pr.pair_fixed)[0]:
+                m.add(x[k] == 1)
+        for s in range(n_s):  # capacity
+            if by_session[s]:
+                m.add(sum(x[k] for k in by_session[s]) <= int(pr.session_capacity[s]))
+        for i in range(n_p):
+            ks = by_person[i]
+            if not ks:
+                continue
+            for d in range(7):  # one session a day
+                day = [x[k] for k in ks if pr.session_day[pr.pair_session[k]] == d]
+                if len(day) > 1:
+                    m.add_at_most_one(day)
+            m.add(sum(int(pr.pair_minutes[k]) * x[k] for k in ks) <= int(pr.person_max_minutes[i]))
+            ete = [k for k in ks if pr.session_is_ete[pr.pair_session[k]]]
+            if ete:
+                m.add(sum(int(pr.pair_minutes[k]) * x[k] for k in ete) <= int(pr.person_ete_budget_minutes[i]))
+        pair_of = {(int(i), int(s)): k for k, (i, s) in enumerate(zip(pr.pair_person, pr.pair_session))}
+        for a, b in pr.exclusions:  # co-defendants never together
+            for s in range(n_s):
+                if (a, s) in pair_of and (b, s) in pair_of:
+                    m.add(x[pair_of[(a, s)]] + x[pair_of[(b, s)]] <= 1)
+        self.has_men: dict[int, cp_model.IntVar] = {}
+        for s in range(n_s):  # women's company rules
+            ks = by_session[s]
+            guarded = [k for k in ks if needs_company(pr, int(pr.pair_person[k]), s)]
+            men = [x[k] for k in ks if not pr.person_female[pr.pair_person[k]]]
+            if not guarded or not men:
+                continue
+            women = [x[k] for k in ks if pr.person_female[pr.pair_person[k]]]
+            has_men = self.has_men[s] = m.new_bool_var(f"has_men[{pr.session_ids[s]}]")
+            m.add(sum(men) <= len(men) * has_men)
+            for k in guarded:
+                m.add(sum(women) >= 2).only_enforce_if([x[k], has_men])
+        self.cred, self.placed = [], []
+        for i in range(n_p):  # credited minutes, capped at what is left to work; placed at all
+            ks = by_person[i]
+            c = m.new_int_var(0, int(pr.person_remaining_minutes[i]), f"credited[{pr.person_ids[i]}]")
+            y = m.new_bool_var(f"placed[{pr.person_ids[i]}]")
+            m.add(c <= sum(int(pr.pair_credited[k]) * x[k] for k in ks) if ks else c == 0)
+            m.add(y <= sum(x[k] for k in ks)) if ks else m.add(y == 0)
+            self.cred.append(c)
+            self.placed.append(y)
+
+    def expression(self, w_credit, w_placed, w_pair) -> cp_model.LinearExpr:
+        return (cp_model.LinearExpr.weighted_sum(self.cred, np.asarray(w_credit).tolist())
+                + cp_model.LinearExpr.weighted_sum(self.placed, np.asarray(w_placed).tolist())
+                + cp_model.LinearExpr.weighted_sum(self.x, np.asarray(w_pair).tolist()))
+
+    def hint(self, chosen: np.ndarray) -> None:
+        """A complete hint (every variable), so the solver starts from this schedule at once."""
+        pr, m = self.problem, self.model
+        m.clear_hints()
+        for k, v in enumerate(self.x):
+            m.add_hint(v, bool(chosen[k]))
+        for c, val in zip(self.cred, credited(pr, chosen).tolist()):
+            m.add_hint(c, int(val))
+        for y, val in zip(self.placed, _placed(pr, chosen).tolist()):
+            m.add_hint(y, bool(val))
+        men = np.zeros(len(pr.session_ids), bool)
+        men[pr.pair_session[chosen & ~pr.person_female[pr.pair_person]]] = True
+        for s, v in self.has_men.items():
+            m.add_hint(v, bool(men[s]))

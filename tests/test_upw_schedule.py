@@ -10,7 +10,7 @@ from engine.upw_check import check_week
 from engine.upw_contract import load_upw
 from engine.upw_plan import plan_week, reviews
 from geo.travel import TravelTimes
-from tests.test_upw_contract import person, placement
+from tests.test_upw_contract import _write, person, placement
 
 WEEK = "2026-W48"  # Mon 23 Nov 2026
 SOLVERS = ["cpsat", "greedy"]
@@ -146,3 +146,65 @@ def test_long_trip_moved_when_a_closer_session_fits(tmp_path, config):
     assert shorten_long_trips(pr, start).tolist() == [i == k_near for i in range(len(sess))]
     pr.session_capacity = np.where(np.arange(len(pr.session_ids)) == pr.pair_session[k_near], 0, pr.session_capacity)  # no room near
     assert shorten_long_trips(pr, start)[k_far]
+
+
+def _row(pid, plid, day="2026-11-23", hours=7.0, travel=0, reason=""):
+    return {"person_id": pid, "placement_id": plid, "date": day, "hours": hours, "credited_hours": hours,
+            "travel_minutes": travel, "supervised_travel_minutes": 0, "travel_reason": reason}
+
+
+def test_checker_rejects_a_long_trip_when_a_closer_session_had_room(tmp_path, config):
+    # 73 min each way by public transport to MID, a few minutes to NEAR; both Monday, same hours
+    mid = placement("MID", lat=52.82, lon=-0.70, pickup_lat="", pickup_lon="", days="Mon")
+    near = placement("NEAR", lat=52.67, lon=-0.71, pickup_lat="", pickup_lon="", days="Mon", capacity=1)
+    _write(tmp_path, [person("A", available_days="Mon"), person("B", available_days="Mon")], [mid, near])
+    ds, times = load_upw(tmp_path, config), TravelTimes(config)
+    needless = pd.DataFrame([_row("A", "MID", travel=73, reason="far")])
+    problems = check_week(ds, needless, config, times)
+    assert any("travel over 60" in p and "NEAR" in p for p in problems)
+    full = pd.DataFrame([_row("A", "MID", travel=73, reason="far"), _row("B", "NEAR")])  # NEAR taken: the trip stands
+    assert check_week(ds, full, config, times) == []
+    # a re-plan keeps others' sessions as they were: a kept long trip is not questioned
+    assert check_week(ds, needless, config, times, kept=frozenset({("A", "MID@2026-11-23")})) == []
+    # nobody may be in a session that was stood down
+    assert any("cancelled" in p for p in check_week(ds, full, config, times, cancelled=frozenset({"NEAR@2026-11-23"})))
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_induction_within_60_minutes(tmp_path, config, solver):
+    mid = placement("MID", lat=52.82, lon=-0.70, pickup_lat="", pickup_lon="", days="Mon")  # 73 min by bus
+    people = [person("NEW", available_days="Mon", hours_completed=0), person("STARTED", available_days="Mon", hours_completed=5)]
+    sched, unplaced, _ = _plan(tmp_path, config, people, [mid], solver)
+    assert set(sched["person_id"]) == {"STARTED"} and "NEW" in unplaced.index
+    assert sched["travel_reason"].str.contains("60 minutes").all()
+    ds = load_upw(tmp_path, config)
+    first_week = pd.DataFrame([_row("NEW", "MID", travel=73, reason="far")])
+    assert any("induction" in p for p in check_week(ds, first_week, config, TravelTimes(config)))
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_stays_at_last_weeks_placement(tmp_path, config, solver):
+    # two alike placements a minute or two apart: the closer one wins unless last week was the other
+    a = placement("A1", lat=52.668, lon=-0.718, pickup_lat="", pickup_lon="", days="Mon")
+    b = placement("B1", lat=52.675, lon=-0.725, pickup_lat="", pickup_lon="", days="Mon")
+    people = [person("P", available_days="Mon", travel_mode="car")]
+    sched, _, _ = _plan(tmp_path, config, people, [a, b], solver)
+    first = sched["placement_id"].iat[0]
+    other = "B1" if first == "A1" else "A1"
+    people[0]["last_placement_id"] = other
+    sched, _, _ = _plan(tmp_path, config, people, [a, b], solver)
+    assert list(sched["placement_id"]) == [other]
+    people[0]["last_placement_id"] = first
+    sched, _, _ = _plan(tmp_path, config, people, [a, b], solver)
+    assert list(sched["placement_id"]) == [first]
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_behind_pace_reached_before_more_hours_for_others(tmp_path, config, solver):
+    # one place on Monday: the person behind gets it even though the other could work more hours
+    crew = placement("CREW", days="Mon;Tue;Wed", capacity=1)
+    people = [person("ONPACE", available_days="Mon;Tue;Wed", sentence_date="2026-06-01", hours_completed=60, max_hours_per_week=21),
+              person("BEHIND", available_days="Mon", sentence_date="2026-01-05", hours_completed=5)]
+    sched, _, _ = _plan(tmp_path, config, people, [crew], solver)
+    assert "BEHIND" in set(sched["person_id"])
+    assert set(sched.loc[sched["person_id"] == "ONPACE", "date"]) == {"2026-11-24", "2026-11-25"}
