@@ -207,8 +207,10 @@ def _unplaced_reason(week: PduWeek, i: int, config: Config) -> str:
     if not week.within_limits.shape[1]:
         return "no placement sessions in the PDU this week"
     if not week.within_limits[i].any():
-        return (f"no session on their days ({';'.join(p['available_days'])}) within "
-                f"{config.upw.max_travel_minutes:g} minutes that meets their restrictions")
+        first = p["hours_completed"] <= 0
+        limit = config.upw.induction_max_travel_minutes if first else config.upw.max_travel_minutes
+        return (f"no session on their days ({';'.join(p['available_days'])}) within {limit:g} minutes"
+                f"{' (induction week)' if first else ''} that meets their restrictions")
     return "every session that fits was full, or sharing it would break a rule (exclusions, women's company)"
 
 

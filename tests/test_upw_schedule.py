@@ -175,7 +175,7 @@ def test_induction_within_60_minutes(tmp_path, config, solver):
     mid = placement("MID", lat=52.82, lon=-0.70, pickup_lat="", pickup_lon="", days="Mon")  # 73 min by bus
     people = [person("NEW", available_days="Mon", hours_completed=0), person("STARTED", available_days="Mon", hours_completed=5)]
     sched, unplaced, _ = _plan(tmp_path, config, people, [mid], solver)
-    assert set(sched["person_id"]) == {"STARTED"} and "NEW" in unplaced.index
+    assert set(sched["person_id"]) == {"STARTED"} and "induction" in unplaced.loc["NEW", "reason"]
     assert sched["travel_reason"].str.contains("60 minutes").all()
     ds = load_upw(tmp_path, config)
     first_week = pd.DataFrame([_row("NEW", "MID", travel=73, reason="far")])
