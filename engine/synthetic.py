@@ -17,6 +17,7 @@ import pandas as pd
 from engine.calendar import deadline
 from engine.config import Config
 from engine.geography import Pdu, build_pdus, sample_points
+from engine.groups_synthetic import generate_groups
 from engine.upw_synthetic import generate_upw
 
 SCALES = {
@@ -65,6 +66,7 @@ class SyntheticSpec:
     n_new: int | None = None
     n_upw_people: int | None = None
     n_upw_placements: int | None = None
+    n_referrals: int | None = None
 
 
 def _choice(rng, opts, n):
@@ -265,6 +267,8 @@ def generate(boundaries: str | Path, spec: SyntheticSpec, config: Config) -> tup
     upw_rng = np.random.default_rng([spec.seed, 5])  # its own stream: the caseload stays as it was
     upw_people, upw_places = generate_upw(pdus, spec.scale, upw_rng, spec.run_date, config, spec.tight,
                                           spec.n_upw_people, spec.n_upw_placements)
+    groups = generate_groups(pdus, spec.scale, np.random.default_rng([spec.seed, 6]), spec.run_date, spec.tight,
+                             spec.n_referrals)
     manifest = {
         "generator": "engine.synthetic", "scale": spec.scale, "seed": spec.seed, "tight": spec.tight,
         "run_date": spec.run_date.isoformat(), "regions": sorted({p.region for p in pdus}),
@@ -273,9 +277,11 @@ def generate(boundaries: str | Path, spec: SyntheticSpec, config: Config) -> tup
         "new_cases": int((cases["current_practitioner_id"] == "").sum()),
         "deadline_example": str(deadline(np.array([spec.run_date], dtype="datetime64[D]"), config.allocation.deadline_working_days, hol)[0]),
         "upw_people": int(len(upw_people)), "upw_placements": int(len(upw_places)),
+        "referrals": int(len(groups["referrals"])), "venues": int(len(groups["venues"])),
+        "facilitators": int(len(groups["facilitators"])),
         "credits": "Boundaries: ONS, Open Government Licence v3.0, Crown copyright and database right.",
     }
-    manifest["_upw"] = (upw_people, upw_places)
+    manifest["_tables"] = {"upw_people": upw_people, "upw_placements": upw_places, **groups}
     return pracs, cases, manifest
 
 
@@ -303,13 +309,12 @@ def _conflicts(cases: pd.DataFrame, pracs: pd.DataFrame, rng) -> None:
 
 
 def write_dataset(folder: str | Path, pracs: pd.DataFrame, cases: pd.DataFrame, manifest: dict, fmt: str = "csv") -> Path:
-    """Write the night's tables (and the Unpaid Work tables when generated) and the manifest."""
+    """Write the night's tables (and the Unpaid Work and programme tables when generated) and the manifest."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     manifest = dict(manifest)
     tables = {"practitioners": pracs, "cases": cases}
-    if "_upw" in manifest:
-        tables["upw_people"], tables["upw_placements"] = manifest.pop("_upw")
+    tables.update(manifest.pop("_tables", {}))
     for stem, df in tables.items():
         if fmt == "parquet":
             df.to_parquet(folder / f"{stem}.parquet", index=False)

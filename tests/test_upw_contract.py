@@ -99,7 +99,7 @@ def test_generated_week_is_realistic(shared, tmp_path, config):
 def test_tight_week_has_less_room(shared, config):
     def room(tight: bool) -> int:
         spec = SyntheticSpec(scale="pdu", region="London", seed=2, tight=tight, run_date=date(2026, 11, 23))
-        places = generate(shared / "data" / "boundaries", spec, config)[2]["_upw"][1]
+        places = generate(shared / "data" / "boundaries", spec, config)[2]["_tables"]["upw_placements"]
         return int((places["capacity"] * places["days"].str.count(";").add(1)).sum())
 
     assert room(True) < 0.8 * room(False)
