@@ -128,6 +128,18 @@ class CalendarConfig(_Section):
     bank_holidays: list[date]
 
 
+class GroupsConfig(_Section):
+    horizon_weeks: int = Field(ge=1, le=52)
+    start_every_weeks: int = Field(ge=1)
+    max_group: int = Field(ge=2, le=12)
+    max_travel_minutes: float = Field(gt=0)
+    target_travel_minutes: float = Field(gt=0)
+    facilitator_max_travel_minutes: float = Field(gt=0)
+    patterns_per_venue: int = Field(ge=1)
+    pairs_per_person: int = Field(ge=1)
+    seconds_per_programme: float = Field(gt=0)
+
+
 class Config(_Section):
     workload: WorkloadConfig
     eligibility: EligibilityConfig
@@ -138,6 +150,7 @@ class Config(_Section):
     solver: SolverConfig
     calendar: CalendarConfig
     upw: UpwConfig
+    groups: GroupsConfig
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 

@@ -1,0 +1,273 @@
+"""Forming programme groups for one programme over a planning horizon: which candidate groups
+(venue, weekly slots, start week) run, who joins each, and which trained facilitators run them,
+with rooms and facilitators shared across programmes through `Resources` (planned one
+programme after another, each taking what is left).
+
+The CP-SAT model is the facility-location model of `solvers/facility.py` (people are clients,
+candidate groups are sites with a minimum viable and a maximum size, each group opened at a
+price so the fewest groups serve the people), with the group rules added as side constraints:
+no group with exactly one woman, co-defendants apart, facilitators trained, free and within
+their weekly sessions, rooms. The first-come-first-served greedy is both the baseline and the
+CP-SAT hint, so the model never starts fewer people than it.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+from ortools.sat.python import cp_model
+
+from solvers.assignment import CoreParams, run
+from solvers.facility import FacilityModel, FacilityProblem
+from solvers.types import SolveStats
+
+START_VALUE = 10_000  # one more person started outweighs every other term of their placement
+WAIT_PER_DAY = 10
+OVER_60_PER_MINUTE = 20
+TRAVEL_PER_MINUTE = 1
+GROUP_COST = 1_500  # fewest groups for the people served; far below one person started
+WOMEN_ONLY_VALUE = 300  # per woman in a women-only group
+
+
+@dataclass
+class Resources:
+    """Rooms and facilitators already taken, by (venue|facilitator, slot, week)."""
+
+    rooms: np.ndarray  # [venues] rooms
+    room_used: np.ndarray  # [venues, slots, weeks]
+    fac_busy: np.ndarray  # [facilitators, slots, weeks] bool
+    fac_load: np.ndarray  # [facilitators, weeks] sessions
+    fac_max: np.ndarray  # [facilitators] sessions a week at most
+
+    def copy(self) -> "Resources":
+        return Resources(self.rooms, self.room_used.copy(), self.fac_busy.copy(), self.fac_load.copy(), self.fac_max)
+
+
+@dataclass
+class GroupsProblem:
+    """One programme. People i, candidate groups c, eligible pairs k (slots, travel at most 90
+    minutes, finishing before the sentence ends, accessibility, women-only groups held)."""
+
+    person_ids: list[str]
+    person_female: np.ndarray
+    person_order: np.ndarray  # first come first served: rank by referral date
+    exclusions: list[tuple[int, int]]
+    cand_venue: np.ndarray
+    cand_slots: list[tuple[int, ...]]
+    cand_start: np.ndarray  # week index
+    cand_weeks: np.ndarray  # weeks the group runs
+    cand_women_only: np.ndarray
+    cand_facilitators: list[np.ndarray]  # trained and available in the slots
+    cand_fac_cost: list[np.ndarray]  # minutes from base to venue, per eligible facilitator
+    min_group: int
+    max_group: int
+    facilitators_needed: int
+    sessions_per_week: int
+    pair_person: np.ndarray
+    pair_cand: np.ndarray
+    pair_travel: np.ndarray
+    pair_wait_days: np.ndarray
+
+
+@dataclass
+class GroupsResult:
+    cand_of_person: np.ndarray  # -1 when not placed
+    facilitators: dict[int, list[int]]  # open candidate -> facilitator indices
+    stats: SolveStats
+    resources: Resources = field(repr=False, default=None)
+
+
+def _active(pr: GroupsProblem, c: int) -> list[tuple[int, int]]:
+    """(slot, week) pairs a candidate group occupies."""
+    w0 = int(pr.cand_start[c])
+    return [(s, w) for w in range(w0, w0 + int(pr.cand_weeks[c])) for s in pr.cand_slots[c]]
+
+
+def _weeks(pr: GroupsProblem, c: int) -> range:
+    return range(int(pr.cand_start[c]), int(pr.cand_start[c] + pr.cand_weeks[c]))
+
+
+def pair_value(pr: GroupsProblem) -> np.ndarray:
+    """What placing each pair is worth (started, less wait and travel, plus women-only)."""
+    over = np.maximum(pr.pair_travel - 60, 0)
+    women_only = pr.cand_women_only[pr.pair_cand] & pr.person_female[pr.pair_person]
+    return (START_VALUE - WAIT_PER_DAY * pr.pair_wait_days - TRAVEL_PER_MINUTE * pr.pair_travel
+            - OVER_60_PER_MINUTE * over + WOMEN_ONLY_VALUE * women_only).astype(np.int64)
+
+
+def free_facilitators(pr: GroupsProblem, res: Resources, c: int) -> list[int]:
+    """Eligible facilitators free in every (slot, week) of the candidate with weekly room,
+    nearest base first."""
+    act = _active(pr, c)
+    out = []
+    for j, cost in sorted(zip(pr.cand_facilitators[c].tolist(), pr.cand_fac_cost[c].tolist()), key=lambda t: (t[1], t[0])):
+        if any(res.fac_busy[j, s, w] for s, w in act):
+            continue
+        if any(res.fac_load[j, w] + pr.sessions_per_week > res.fac_max[j] for w in _weeks(pr, c)):
+            continue
+        out.append(j)
+    return out
+
+
+def room_free(pr: GroupsProblem, res: Resources, c: int) -> bool:
+    v = int(pr.cand_venue[c])
+    return all(res.room_used[v, s, w] < res.rooms[v] for s, w in _active(pr, c))
+
+
+def book(pr: GroupsProblem, res: Resources, c: int, facs: list[int], sign: int = 1) -> None:
+    v = int(pr.cand_venue[c])
+    for s, w in _active(pr, c):
+        res.room_used[v, s, w] += sign
+        for j in facs:
+            res.fac_busy[j, s, w] = sign > 0
+    for w in _weeks(pr, c):
+        for j in facs:
+            res.fac_load[j, w] += sign * pr.sessions_per_week
+
+
+def _women_ok(pr: GroupsProblem, members: list[int]) -> bool:
+    return int(pr.person_female[members].sum()) != 1
+
+
+def solve_greedy(pr: GroupsProblem, res: Resources) -> GroupsResult:
+    """First come first served: in referral order each person joins the forming group that
+    suits them best (earliest start, then nearest), or starts a new one where a room and
+    trained facilitators are free. Groups that never reach the minimum size are dropped, as is
+    a lone woman (then the group again if it falls below the minimum)."""
+    t0 = time.perf_counter()
+    res = res.copy()
+    value = pair_value(pr)
+    by_person: list[list[int]] = [[] for _ in pr.person_ids]
+    for k in np.argsort(-value, kind="stable"):
+        by_person[int(pr.pair_person[k])].append(int(k))
+    excluded = _excluded(pr)
+    members: dict[int, list[int]] = {}
+    facs: dict[int, list[int]] = {}
+    for i in np.argsort(pr.person_order, kind="stable").tolist():
+        joined = False
+        for k in by_person[i]:  # an existing group first
+            c = int(pr.pair_cand[k])
+            if c in members and len(members[c]) < pr.max_group and not excluded.get(i, set()) & set(members[c]):
+                members[c].append(i)
+                joined = True
+                break
+        if joined:
+            continue
+        for k in by_person[i]:
+            c = int(pr.pair_cand[k])
+            if c in members or not room_free(pr, res, c):
+                continue
+            free = free_facilitators(pr, res, c)
+            if len(free) >= pr.facilitators_needed:
+                facs[c] = free[: pr.facilitators_needed]
+                book(pr, res, c, facs[c])
+                members[c] = [i]
+                break
+    for c in list(members):
+        if int(pr.person_female[members[c]].sum()) == 1:
+            members[c] = [i for i in members[c] if not pr.person_female[i]]
+        if len(members[c]) < pr.min_group:
+            book(pr, res, c, facs.pop(c), -1)
+            del members[c]
+    cand_of = np.full(len(pr.person_ids), -1, np.int64)
+    for c, who in members.items():
+        cand_of[who] = c
+    stats = SolveStats("HEURISTIC", None, None, time.perf_counter() - t0, "groups-greedy")
+    return GroupsResult(cand_of, facs, stats, res)
+
+
+def _excluded(pr: GroupsProblem) -> dict[int, set[int]]:
+    out: dict[int, set[int]] = {}
+    for a, b in pr.exclusions:
+        out.setdefault(a, set()).add(b)
+        out.setdefault(b, set()).add(a)
+    return out
+
+
+def objective(pr: GroupsProblem, cand_of: np.ndarray, facilitators: dict[int, list[int]]) -> int:
+    """The planner's objective for a plan, computed outside the solver."""
+    value = pair_value(pr)
+    pair = {(int(i), int(c)): k for k, (i, c) in enumerate(zip(pr.pair_person, pr.pair_cand))}
+    total = sum(int(value[pair[(i, int(c))]]) for i, c in enumerate(cand_of) if c >= 0)
+    total -= GROUP_COST * len(facilitators)
+    for c, js in facilitators.items():
+        cost = dict(zip(pr.cand_facilitators[c].tolist(), pr.cand_fac_cost[c].tolist()))
+        total -= sum(cost[j] for j in js)
+    return total
+
+
+def solve_cpsat(pr: GroupsProblem, res: Resources, time_limit: float = 10.0, workers: int = 1, seed: int = 7) -> GroupsResult:
+    t0 = time.perf_counter()
+    greedy = solve_greedy(pr, res)
+    n_p, n_c = len(pr.person_ids), len(pr.cand_venue)
+    if len(pr.pair_person) == 0:
+        return GroupsResult(greedy.cand_of_person, {}, SolveStats("OPTIMAL", 0.0, 0.0, 0.0, "groups-cpsat"), res.copy())
+    fp = FacilityProblem(n_p, n_c, pr.pair_person, pr.pair_cand, -pair_value(pr), np.ones(len(pr.pair_person), np.int64),
+                         np.full(n_c, pr.max_group, np.int64), site_min_load=np.full(n_c, pr.min_group, np.int64),
+                         site_open_cost=np.full(n_c, GROUP_COST, np.int64), must_assign=False)
+    fm = FacilityModel(fp, (pr.person_ids, [f"group{c}" for c in range(n_c)]))
+    m, x, opened = fm.model, fm.core.x, fm.open
+    for c in range(n_c):  # never exactly one woman
+        women = [x[k] for k in fm.core.agent_pairs[c] if pr.person_female[pr.pair_person[k]]]
+        if women:
+            m.add(sum(women) != 1)
+    pair_of = {(int(i), int(c)): k for k, (i, c) in enumerate(zip(pr.pair_person, pr.pair_cand))}
+    for a, b in pr.exclusions:
+        for c in range(n_c):
+            if (a, c) in pair_of and (b, c) in pair_of:
+                m.add(x[pair_of[(a, c)]] + x[pair_of[(b, c)]] <= 1)
+    room_rows: dict[tuple[int, int, int], list] = {}
+    busy_rows: dict[tuple[int, int, int], list] = {}
+    load_rows: dict[tuple[int, int], list] = {}
+    fvar: dict[tuple[int, int], cp_model.IntVar] = {}
+    fac_cost = []
+    for c in range(n_c):
+        if not fm.core.agent_pairs[c]:
+            continue
+        act = _active(pr, c)
+        v = int(pr.cand_venue[c])
+        if not room_free(pr, res, c):
+            m.add(opened[c] == 0)
+            continue
+        for s, w in act:
+            room_rows.setdefault((v, s, w), []).append(opened[c])
+        usable = free_facilitators(pr, res, c)
+        cost = dict(zip(pr.cand_facilitators[c].tolist(), pr.cand_fac_cost[c].tolist()))
+        fs = []
+        for j in usable:
+            f = fvar[(c, j)] = m.new_bool_var(f"runs[group{c},fac{j}]")
+            fs.append(f)
+            fac_cost.append((f, cost[j]))
+            for s, w in act:
+                busy_rows.setdefault((j, s, w), []).append(f)
+            for w in _weeks(pr, c):
+                load_rows.setdefault((j, w), []).append(f)
+        m.add(sum(fs) == pr.facilitators_needed * opened[c]) if fs else m.add(opened[c] == 0)
+    for (v, s, w), terms in room_rows.items():
+        if len(terms) > res.rooms[v] - res.room_used[v, s, w]:
+            m.add(sum(terms) <= int(res.rooms[v] - res.room_used[v, s, w]))
+    for terms in busy_rows.values():
+        if len(terms) > 1:
+            m.add_at_most_one(terms)
+    for (j, w), terms in load_rows.items():
+        room = int(res.fac_max[j] - res.fac_load[j, w]) // pr.sessions_per_week
+        if len(terms) > room:
+            m.add(sum(terms) <= room)
+    m.minimize(fm.cost() + cp_model.LinearExpr.weighted_sum([f for f, _ in fac_cost], [int(q) for _, q in fac_cost]))
+    fm.hint(greedy.cand_of_person)
+    for (c, j), f in fvar.items():
+        m.add_hint(f, j in greedy.facilitators.get(c, ()))
+    solver, st = run(m, CoreParams(time_limit, workers, seed), "groups")
+    if st.objective is None:
+        stats = SolveStats(st.status, None, st.bound, time.perf_counter() - t0, "groups-cpsat")
+        return GroupsResult(greedy.cand_of_person, greedy.facilitators, stats, greedy.resources)
+    cand_of, is_open = fm.decode(solver)
+    facs = {c: sorted(j for (cc, j), f in fvar.items() if cc == c and solver.boolean_value(f))
+            for c in np.nonzero(is_open)[0].tolist()}
+    out = res.copy()
+    for c, js in facs.items():
+        book(pr, out, c, js)
+    stats = SolveStats(st.status, -st.objective, -st.bound if st.bound is not None else None,
+                       time.perf_counter() - t0, "groups-cpsat")
+    return GroupsResult(cand_of, facs, stats, out)
