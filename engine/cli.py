@@ -140,6 +140,7 @@ def validate(data: Path = typer.Option(..., help="Input folder"), config: Option
     from engine.contract import load_dataset
 
     from engine.contract import find_table
+    from engine.groups_contract import load_groups
     from engine.upw_contract import load_upw
 
     cfg = _config(config)
@@ -149,6 +150,10 @@ def validate(data: Path = typer.Option(..., help="Input folder"), config: Option
         if find_table(data, "upw_people") or find_table(data, "upw_placements"):
             upw = load_upw(data, cfg)
             print(f"valid: {len(upw.people)} Unpaid Work people, {len(upw.placements)} placements")
+        if find_table(data, "referrals") or find_table(data, "programmes"):
+            grp = load_groups(data, cfg.groups.max_group)
+            print(f"valid: {len(grp.referrals)} programme referrals, {len(grp.programmes)} programmes, "
+                  f"{len(grp.venues)} venues, {len(grp.facilitators)} facilitators")
     except DataContractError as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from None
@@ -284,6 +289,50 @@ def upw_replan(
     """Re-plan a stored week around cancelled sessions, keeping everyone else's sessions, and
     list who must be told."""
     _run_week(data, out, week, db, osm, solver, config, cancel, True, time_limit)
+
+
+groups_app = typer.Typer(add_completion=False, help="Accredited Programmes and Structured Interventions: groups.",
+                         no_args_is_help=True)
+app.add_typer(groups_app, name="groups")
+
+
+@groups_app.command("plan")
+def groups_plan(
+    data: Path = typer.Option(..., help="Folder with referrals, programmes, venues, facilitators (CSV or Parquet)"),
+    from_: str = typer.Option(..., "--from", help="First day of the horizon (YYYY-MM-DD); groups start on Mondays"),
+    out: Path = typer.Option(..., help="Output folder"),
+    db: Optional[str] = typer.Option(None, help="SQLAlchemy URL; default sqlite:///OUT/probation.sqlite"),
+    osm: Optional[Path] = typer.Option(None, help="Road network (local OpenStreetMap XML)"),
+    solver: str = typer.Option("cpsat", help="cpsat | greedy"),
+    time_limit: Optional[float] = typer.Option(None, help="Seconds per programme"),
+    config: Optional[Path] = typer.Option(None),
+    force: bool = typer.Option(False, "--force", help="Plan again even if this plan is stored"),
+) -> None:
+    """Form and schedule programme groups for a quarter: who joins which group, where, when,
+    with which facilitators; the unplaced with a reason and an alternative."""
+    from datetime import date as _date
+
+    from engine.groups_batch import GroupsOptions, PlanFailed, run_groups
+    from engine.groups_plan import SOLVERS
+
+    if solver not in SOLVERS:
+        raise typer.BadParameter(f"solver must be one of {SOLVERS}")
+    try:
+        start = _date.fromisoformat(from_)
+    except ValueError:
+        raise typer.BadParameter(f"--from {from_!r} is not a date like 2026-11-23") from None
+    opts = GroupsOptions(data=data, out=out, start=start, config=_config(config), db_url=db,
+                         osm_file=str(osm) if osm else None, solver=solver, time_limit=time_limit, force=force)
+    s = _guard(lambda: run_groups(opts), (PlanFailed, ValueError), "plan failed")
+    g = s["greedy"]
+    print(f"Programme groups from {s['from']} ({s['solver']}): {s['started']} of {s['referrals']} people start in "
+          f"{s['groups']} groups, mean wait {s['mean_wait_days']} days, travel over 60 min {s['travel_over_60']}, "
+          f"{s['unplaced']} unplaced (each with a reason and an alternative)")
+    print(f"  first come first served on the same referrals: {g['started']} start in {g['groups']} groups, mean wait "
+          f"{g['mean_wait_days']} days, travel over 60 min {g['travel_over_60']}")
+    if s.get("reused"):
+        print("  (this plan was already stored: files re-exported, nothing planned or written again)")
+    print(f"  files: {out}/groups.csv, group_members.csv, unplaced.csv, groups_summary.json")
 
 
 def main() -> None:

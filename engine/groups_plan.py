@@ -57,6 +57,8 @@ class ProgrammePlan:
     cand_dates: list[list[date]]
     reasons: list[str]  # per person, why nothing at all fits ('' when something does)
     near: np.ndarray  # per person: some candidate within the target travel before pruning
+    reach: np.ndarray  # [people x venues]: within the travel limit (and accessible where needed)
+    slots: np.ndarray  # [people x slots]: available
 
 
 def build_plans(ds: GroupsDataset, config: Config, times: TravelTimes, start: date) -> tuple[list[ProgrammePlan], Resources, dict]:
@@ -167,7 +169,7 @@ def _programme(prog, ds, config, monday, rows, travel, fac_travel, v_slots, f_sl
         else:
             reasons.append(f"the sentence ends on {people['sentence_end'].iat[i]}, before any group starting this quarter "
                            f"could finish, or too few people share their slots and area for a viable group")
-    return ProgrammePlan(prog, problem, people, cand["pattern"], cand["dates"], reasons, near)
+    return ProgrammePlan(prog, problem, people, cand["pattern"], cand["dates"], reasons, near, reach, r_slots)
 
 
 def solve_plans(plans: list[ProgrammePlan], res: Resources, solver: str, seconds: float) -> list[GroupsResult]:
@@ -237,11 +239,13 @@ def _unplaced(plan: ProgrammePlan, r: GroupsResult, i: int, meta: dict, config: 
     else:
         reason = (f"every {prog} group they could reach in their slots was full, could not run (rooms or facilitators), "
                   "or would have broken a group rule (a lone woman, co-defendants)")
-    later = [c for c in r.facilitators if plan.cand_dates[c][-1].isoformat() < ends]
     if "sentence ends" in reason:
         return reason, f"one-to-one delivery of {prog} before the sentence ends on {ends}"
+    # the nearest later group: one planned that they can reach, in their slots, ending in time
+    later = [c for c in r.facilitators if plan.reach[i, pr.cand_venue[c]] and plan.slots[i, list(plan.cand_pattern[c])].all()]
     if later:
-        c = min(later, key=lambda c: plan.cand_dates[c][-1])
-        return reason, (f"the next {prog} group at {meta['venue_ids'][pr.cand_venue[c]]} after this one ends on "
-                        f"{plan.cand_dates[c][-1].isoformat()}, if the sentence allows; otherwise one-to-one or remote delivery")
+        c = min(later, key=lambda c: (plan.cand_dates[c][-1], c))
+        return reason, (f"the next {prog} group at {meta['venue_ids'][pr.cand_venue[c]]} ({';'.join(SLOTS[s] for s in plan.cand_pattern[c])}) "
+                        f"after this one ends on {plan.cand_dates[c][-1].isoformat()}, if the sentence (ends {ends}) allows; "
+                        "otherwise one-to-one or remote delivery")
     return reason, f"one-to-one or remote delivery of {prog}"
