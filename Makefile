@@ -25,6 +25,8 @@ demo: install
 		--osm $(SHARED)/data/osm/rutland-highways.osm.bz2 --out $(DEMO)/out/rutland-map.html
 	$(BIN)/probation upw plan --data $(DEMO)/data --week 2026-W48 --out $(DEMO)/out-upw \
 		--db sqlite:///$(DEMO)/probation.sqlite --osm $(SHARED)/data/osm/rutland-highways.osm.bz2
+	$(BIN)/probation groups plan --data $(DEMO)/data --from 2026-11-23 --out $(DEMO)/out-groups \
+		--db sqlite:///$(DEMO)/probation.sqlite --osm $(SHARED)/data/osm/rutland-highways.osm.bz2
 
 test: install
 	$(BIN)/python -m pytest -q

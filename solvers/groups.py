@@ -27,7 +27,7 @@ WAIT_PER_DAY = 10
 OVER_60_PER_MINUTE = 20
 TRAVEL_PER_MINUTE = 1
 GROUP_COST = 1_500  # fewest groups for the people served; far below one person started
-WOMEN_ONLY_VALUE = 300  # per woman in a women-only group
+WOMEN_ONLY_VALUE = 600  # per woman in a women-only group: a viable women-only group outweighs one more group
 
 
 @dataclass

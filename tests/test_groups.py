@@ -1,0 +1,197 @@
+"""Programme groups: the data contract, each hard rule biting on a tiny quarter for the CP-SAT
+planner and the first-come-first-served greedy (every output through the independent
+checker), the checker catching broken plans, and the command end to end."""
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from engine.cli import app
+from engine.contract import DataContractError
+from engine.groups_check import check_groups
+from engine.groups_contract import load_groups
+from engine.groups_plan import build_plans, solve_plans, tables
+from geo.travel import TravelTimes
+
+START = date(2026, 11, 23)  # a Monday
+SOLVERS = ["cpsat", "greedy"]
+
+
+def referral(pid: str, **kw) -> dict:
+    row = {"person_id": pid, "sex": "M", "pdu": "Rutland PDU", "programme": "SI-EM", "referral_date": "2026-10-01",
+           "sentence_end": "2027-12-31", "home_lat": 52.67, "home_lon": -0.72, "travel_mode": "car",
+           "available_slots": "Mon-AM;Tue-AM", "exclude_person_ids": ""}
+    row.update(kw)
+    return row
+
+
+def programme(name: str = "SI-EM", **kw) -> dict:
+    row = {"programme": name, "kind": "STRUCTURED", "sessions": 6, "sessions_per_week": 1, "session_hours": 2,
+           "min_group": 3, "max_group": 12, "facilitators_per_session": 1}
+    row.update(kw)
+    return row
+
+
+def venue(vid: str = "V1", **kw) -> dict:
+    row = {"venue_id": vid, "pdu": "Rutland PDU", "lat": 52.66, "lon": -0.70, "rooms": 1, "available_slots": "Mon-AM;Tue-AM",
+           "women_only_space": False, "accessible": True}
+    row.update(kw)
+    return row
+
+
+def facilitator(fid: str = "F1", **kw) -> dict:
+    row = {"facilitator_id": fid, "sex": "F", "pdu": "Rutland PDU", "trained_programmes": "SI-EM",
+           "available_slots": "Mon-AM;Tue-AM", "max_sessions_per_week": 5, "base_lat": 52.66, "base_lon": -0.71}
+    row.update(kw)
+    return row
+
+
+def _write(folder, refs, progs, venues, facs):
+    for stem, rows in (("referrals", refs), ("programmes", progs), ("venues", venues), ("facilitators", facs)):
+        pd.DataFrame(rows).to_csv(folder / f"{stem}.csv", index=False)
+    return folder
+
+
+def _plan(tmp_path, config, refs, progs=None, venues=None, facs=None, solver="cpsat"):
+    _write(tmp_path, refs, progs or [programme()], venues or [venue()], facs or [facilitator()])
+    ds, times = load_groups(tmp_path), TravelTimes(config)
+    plans, res, meta = build_plans(ds, config, times, START)
+    groups, members, unplaced, figures = tables(plans, solve_plans(plans, res, solver, 5.0), meta, config)
+    assert check_groups(ds, groups, members, config, times) == []
+    return groups, members, unplaced.set_index("person_id"), ds
+
+
+def test_contract_names_file_row_and_column(tmp_path):
+    _write(tmp_path, [referral("A", available_slots="Mon-XX"), referral("B", programme="NOPE")],
+           [programme(max_group=13)], [venue(rooms=0)], [facilitator(trained_programmes="TSP")])
+    with pytest.raises(DataContractError) as err:
+        load_groups(tmp_path)
+    text = str(err.value)
+    for needle in ("referrals.csv", "available_slots", "max_group", "venues.csv", "rooms"):
+        assert needle in text
+    _write(tmp_path, [referral("A"), referral("B", programme="NOPE")], [programme()], [venue()],
+           [facilitator(trained_programmes="TSP")])
+    with pytest.raises(DataContractError) as err:
+        load_groups(tmp_path)
+    assert "row 2" in str(err.value).lower() or ", 2," in str(err.value) or "2" in str(err.value)
+    assert "programme" in str(err.value) and "trained_programmes" in str(err.value)
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_minimum_group_size(tmp_path, config, solver):
+    _, members, unplaced, _ = _plan(tmp_path, config, [referral(f"P{k}") for k in range(2)], solver=solver)
+    assert members.empty and len(unplaced) == 2 and unplaced["alternative"].str.contains("one-to-one").all()
+    _, members, _, _ = _plan(tmp_path, config, [referral(f"P{k}") for k in range(3)], solver=solver)
+    assert len(members) == 3 and members["group_id"].nunique() == 1
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_maximum_group_size_and_rooms(tmp_path, config, solver):
+    # 8 people free on Monday mornings only, groups of at most 4 running 20 weeks, one room: one group
+    # this quarter (a second could only start after the first ends); with two rooms, two groups side by side
+    refs = [referral(f"P{k}", available_slots="Mon-AM") for k in range(8)]
+    facs = [facilitator("F1"), facilitator("F2")]
+    long = [programme(max_group=4, sessions=20)]
+    groups, members, unplaced, _ = _plan(tmp_path, config, refs, long, facs=facs, solver=solver)
+    assert len(members) == 4 and len(groups) == 1 and len(unplaced) == 4
+    groups, members, _, _ = _plan(tmp_path, config, refs, long, [venue(rooms=2)], facs, solver=solver)
+    assert len(members) == 8 and len(groups) == 2 and members.groupby("group_id").size().max() <= 4
+    # a six-week programme: the second group follows the first in the same room
+    groups, members, _, _ = _plan(tmp_path, config, refs, [programme(max_group=4)], facs=facs, solver=solver)
+    assert len(members) == 8 and groups["start_date"].nunique() == 2
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_never_exactly_one_woman(tmp_path, config, solver):
+    refs = [referral("W1", sex="F")] + [referral(f"M{k}") for k in range(4)]
+    _, members, unplaced, _ = _plan(tmp_path, config, refs, solver=solver)
+    assert "W1" not in set(members["person_id"]) and "W1" in unplaced.index
+    refs.append(referral("W2", sex="F"))
+    _, members, _, _ = _plan(tmp_path, config, refs, solver=solver)
+    assert {"W1", "W2"} <= set(members["person_id"])
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_co_defendants_apart(tmp_path, config, solver):
+    refs = [referral("A", exclude_person_ids="B"), referral("B", exclude_person_ids="A"), referral("C"), referral("D")]
+    _, members, _, _ = _plan(tmp_path, config, refs, solver=solver)
+    assert len(members) == 3 and not {"A", "B"} <= set(members["person_id"])
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_facilitators_trained_and_not_double_booked(tmp_path, config, solver):
+    refs = [referral(f"P{k}") for k in range(3)]
+    _, members, _, _ = _plan(tmp_path, config, refs, facs=[facilitator(trained_programmes="TSP")],
+                             progs=[programme(), programme("TSP", kind="ACCREDITED")], solver=solver)
+    assert members.empty  # the only facilitator is not trained for SI-EM
+    # two 20-week programmes wanting Monday mornings, one facilitator trained in both, two rooms: one group only
+    refs = [referral(f"E{k}", available_slots="Mon-AM") for k in range(3)] + \
+           [referral(f"D{k}", programme="SI-DA", available_slots="Mon-AM") for k in range(3)]
+    groups, _, _, _ = _plan(tmp_path, config, refs, [programme(sessions=20), programme("SI-DA", sessions=20)], [venue(rooms=2)],
+                            [facilitator(trained_programmes="SI-EM;SI-DA")], solver=solver)
+    assert len(groups) == 1
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_sentence_end_slots_and_travel(tmp_path, config, solver):
+    refs = [referral(f"P{k}") for k in range(3)] + [
+        referral("ENDS", sentence_end="2026-12-15"),  # six weekly sessions from 23 Nov end on 28 Dec
+        referral("EVE", available_slots="Wed-EVE"),
+        referral("FAR", home_lat=53.40, home_lon=-1.50, travel_mode="public_transport"),  # Sheffield
+    ]
+    _, members, unplaced, _ = _plan(tmp_path, config, refs, solver=solver)
+    assert {"ENDS", "EVE", "FAR"} <= set(unplaced.index) and len(members) == 3
+    assert "sentence ends" in unplaced.loc["ENDS", "reason"] and "one-to-one" in unplaced.loc["ENDS", "alternative"]
+    assert "slots" in unplaced.loc["EVE", "reason"] and "90 minutes" in unplaced.loc["FAR", "reason"]
+
+
+def test_women_only_group_where_numbers_allow(tmp_path, config):
+    refs = [referral(f"W{k}", sex="F") for k in range(3)] + [referral(f"M{k}") for k in range(3)]
+    groups, members, _, _ = _plan(tmp_path, config, refs, venues=[venue(women_only_space=True, rooms=2)],
+                                  facs=[facilitator("F1"), facilitator("F2")])
+    assert len(members) == 6 and groups["women_only"].sum() == 1
+    wo = groups.loc[groups["women_only"], "group_id"].iat[0]
+    assert set(members.loc[members["group_id"] == wo, "person_id"]) == {"W0", "W1", "W2"}
+
+
+def test_checker_catches_broken_plans(tmp_path, config):
+    refs = [referral("W1", sex="F")] + [referral(f"M{k}") for k in range(3)] + [referral("ENDS", sentence_end="2026-12-15")]
+    groups, members, _, ds = _plan(tmp_path, config, refs)
+    times = TravelTimes(config)
+    gid = groups["group_id"].iat[0]
+    broken = pd.concat([members, pd.DataFrame([{"group_id": gid, "person_id": p, "travel_minutes": 5, "travel_reason": ""}
+                                               for p in ("W1", "ENDS")])])
+    problems = check_groups(ds, groups, broken, config, times)
+    assert any("lone woman" in p for p in problems) and any("sentence end" in p for p in problems)
+    two = pd.concat([groups, groups.assign(group_id="G-COPY")])
+    problems = check_groups(ds, two, members, config, times)
+    assert any("double-booked" in p for p in problems) and any("rooms" in p for p in problems)
+    assert any("size" in p for p in problems)  # the copy has no members
+    untrained = groups.assign(facilitator_ids="F9")
+    assert any("facilitators" in p for p in check_groups(ds, untrained, members, config, times))
+
+
+def test_groups_plan_command_end_to_end(tmp_path, shared):
+    data, out = tmp_path / "data", tmp_path / "out"
+    runner = CliRunner()
+    res = runner.invoke(app, ["generate", "--out", str(data), "--scale", "pdu", "--region", "East Midlands", "--seed", "3",
+                              "--boundaries", str(shared / "data" / "boundaries")])
+    assert res.exit_code == 0, res.output
+    args = ["groups", "plan", "--data", str(data), "--from", "2026-11-23", "--out", str(out), "--time-limit", "2"]
+    res = runner.invoke(app, args)
+    assert res.exit_code == 0, res.output
+    summary = json.loads((out / "groups_summary.json").read_text())
+    groups, members = pd.read_csv(out / "groups.csv"), pd.read_csv(out / "group_members.csv")
+    unplaced = pd.read_csv(out / "unplaced.csv")
+    assert summary["started"] == len(members) > 0 and summary["groups"] == len(groups)
+    assert len(members) + len(unplaced) == summary["referrals"] and unplaced["alternative"].notna().all()
+    assert summary["started"] >= summary["greedy"]["started"]
+    again = runner.invoke(app, args)
+    assert again.exit_code == 0 and "already stored" in again.output
+    (data / "venues.csv").write_text("venue_id,pdu\nV,x\n")
+    bad = runner.invoke(app, args + ["--force"])
+    assert bad.exit_code == 2 and "venues.csv" in bad.output
