@@ -7,15 +7,12 @@ first-come-first-served greedy in the same run. Writes one CSV row per solver.
 from __future__ import annotations
 
 import argparse
-import json
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.common import finish, make_instance  # noqa: E402
+from benchmarks.common import compare_solvers, finish, make_instance  # noqa: E402
 
 TARGET = 120.0
 FROM = "2026-11-23"
@@ -28,25 +25,13 @@ def main() -> int:
     args = ap.parse_args()
     name = "groups-region-east-midlands" + ("-tight" if args.tight else "")
     data = make_instance(args.out / "instances" / name, scale="region", region="East Midlands", seed=42, tight=args.tight)
-    exe = Path(sys.executable).with_name("probation")
-    rows, missed = [], []
-    for solver in ("cpsat", "greedy"):
-        out = args.out / "runs" / name / solver
-        t0 = time.perf_counter()
-        proc = subprocess.run([str(exe), "groups", "plan", "--data", str(data), "--from", FROM, "--out", str(out),
-                               "--solver", solver, "--force"], capture_output=True, text=True)
-        seconds = time.perf_counter() - t0
-        if proc.returncode != 0:
-            print(proc.stdout, proc.stderr)
-            return 1
-        s = json.loads((out / "groups_summary.json").read_text())
-        rows.append({"instance": name, "solver": solver, "referrals": s["referrals"], "started": s["started"],
-                     "mean_wait_days": s["mean_wait_days"], "travel_over_60": s["travel_over_60"], "groups": s["groups"],
-                     "seconds": round(seconds, 2)})
-        print(f"{name} {solver}: {seconds:.1f}s, started {s['started']}/{s['referrals']} in {s['groups']} groups, "
-              f"mean wait {s['mean_wait_days']} days, travel over 60 min {s['travel_over_60']}")
-        if solver == "cpsat" and seconds > TARGET:
-            missed.append(name)
+    done = compare_solvers(name, data, args.out, ["groups", "plan", "--from", FROM], "groups_summary.json",
+                           ["referrals", "started", "mean_wait_days", "travel_over_60", "groups"],
+                           lambda s: (f"started {s['started']}/{s['referrals']} in {s['groups']} groups, mean wait "
+                                       f"{s['mean_wait_days']} days, travel over 60 min {s['travel_over_60']}"), TARGET)
+    if done is None:
+        return 1
+    rows, missed = done
     return finish(args.out / ("groups-tight.csv" if args.tight else "groups.csv"), rows, missed, f"over {TARGET:g} s")
 
 

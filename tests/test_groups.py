@@ -134,6 +134,14 @@ def test_facilitators_trained_and_not_double_booked(tmp_path, config, solver):
     groups, _, _, _ = _plan(tmp_path, config, refs, [programme(sessions=20), programme("SI-DA", sessions=20)], [venue(rooms=2)],
                             [facilitator(trained_programmes="SI-EM;SI-DA")], solver=solver)
     assert len(groups) == 1
+    # different slots, but the facilitator runs at most one session a week: still one group; two a week: both
+    refs = [referral(f"E{k}", available_slots="Mon-AM") for k in range(3)] + \
+           [referral(f"D{k}", programme="SI-DA", available_slots="Tue-AM") for k in range(3)]
+    progs = [programme(sessions=20), programme("SI-DA", sessions=20)]
+    for per_week, expected in ((1, 1), (2, 2)):
+        groups, _, _, _ = _plan(tmp_path, config, refs, progs, [venue()],
+                                [facilitator(trained_programmes="SI-EM;SI-DA", max_sessions_per_week=per_week)], solver=solver)
+        assert len(groups) == expected
 
 
 @pytest.mark.parametrize("solver", SOLVERS)
@@ -173,6 +181,16 @@ def test_checker_catches_broken_plans(tmp_path, config):
     assert any("size" in p for p in problems)  # the copy has no members
     untrained = groups.assign(facilitator_ids="F9")
     assert any("facilitators" in p for p in check_groups(ds, untrained, members, config, times))
+    no_space = groups.assign(women_only=True)  # the venue has no women-only space, and men are in it
+    problems = check_groups(ds, no_space, members, config, times)
+    assert any("no women-only space" in p for p in problems) and any("a man in a women-only group" in p for p in problems)
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_accessible_venue_when_needed(tmp_path, config, solver):
+    refs = [referral(f"P{k}") for k in range(3)] + [referral("WHEELS", needs_accessible=True)]
+    _, members, unplaced, _ = _plan(tmp_path, config, refs, venues=[venue(accessible=False)], solver=solver)
+    assert "WHEELS" in unplaced.index and "accessible" in unplaced.loc["WHEELS", "reason"] and len(members) == 3
 
 
 def test_groups_plan_command_end_to_end(tmp_path, shared):
