@@ -335,6 +335,64 @@ def groups_plan(
     print(f"  files: {out}/groups.csv, group_members.csv, unplaced.csv, groups_summary.json")
 
 
+bench_app = typer.Typer(add_completion=False, help="Benchmarks on public instances.", no_args_is_help=True)
+app.add_typer(bench_app, name="bench")
+
+
+def _bench(rows, as_json: bool) -> None:
+    import json as _json
+
+    out = []
+    for r in rows:
+        out.append(r)
+        if as_json:
+            print(_json.dumps(r), flush=True)
+        else:
+            gap = "-" if r["gap_percent"] is None else f"{r['gap_percent']:.3f}%"
+            print(f"{r['instance']:<14} {r['solver']:<7} {r['status']:<10} objective {r['objective']!s:<8} "
+                  f"bound {r['bound']!s:<10} {r['seconds']:>8.2f}s  to optimum {gap}", flush=True)
+    bad = [r for r in out if r["objective"] is None]
+    if bad and not as_json:
+        print(f"{len(bad)} run(s) gave no valid answer: " + ", ".join(f"{r['instance']}/{r['solver']}" for r in bad))
+
+
+def _solvers(choice: str, known) -> list[str]:
+    names = list(known) if choice == "all" else [choice]
+    if any(n not in known for n in names):
+        raise typer.BadParameter(f"solver must be one of {sorted(known)} or all")
+    return names
+
+
+@bench_app.command("gap")
+def bench_gap_cmd(
+    files: list[Path] = typer.Argument(..., help="OR-Library generalised assignment files"),
+    time_limit: float = typer.Option(10.0, help="Seconds per instance and solver"),
+    solver: str = typer.Option("all", help="cpsat | highs | greedy | all"),
+    optima: Optional[Path] = typer.Option(None, help="CSV of known optima (columns Path, Optimum)"),
+    as_json: bool = typer.Option(False, "--json", help="One JSON object per line"),
+) -> None:
+    """Generalised assignment (minimisation) with the allocator's assignment core, HiGHS and greedy."""
+    from engine.public_bench import bench_gap, read_optima_csv
+    from solvers.registry import GAP_SOLVERS
+
+    files = [f for f in files if f.is_file() and not f.name.lower().startswith(("license", "optima", "readme"))]
+    _bench(bench_gap(files, _solvers(solver, GAP_SOLVERS), time_limit, read_optima_csv(optima) if optima else None), as_json)
+
+
+@bench_app.command("pmedcap")
+def bench_pmedcap_cmd(
+    files: list[Path] = typer.Argument(..., help="Capacitated p-median files (optimum on the first line)"),
+    time_limit: float = typer.Option(30.0, help="Seconds per instance and solver"),
+    solver: str = typer.Option("all", help="cpsat | highs | greedy | all"),
+    as_json: bool = typer.Option(False, "--json", help="One JSON object per line"),
+) -> None:
+    """Capacitated p-median with the programme planner's facility-location model, HiGHS and greedy."""
+    from engine.public_bench import bench_pmedcap
+    from solvers.registry import PMEDCAP_SOLVERS
+
+    _bench(bench_pmedcap([f for f in files if f.is_file()], _solvers(solver, PMEDCAP_SOLVERS), time_limit), as_json)
+
+
 def main() -> None:
     app()
 

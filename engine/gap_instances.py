@@ -51,3 +51,16 @@ def gap_cost(inst: GapInstance, agent_of_job: np.ndarray) -> int:
     if over.size:
         raise ValueError(f"{inst.name}: agents {over.tolist()} over capacity")
     return int(inst.cost[agent_of_job, jobs].sum())
+
+
+def gap_cost(inst: GapInstance, agent_of_job: np.ndarray) -> int | None:
+    """Independent check of a generalised assignment answer: every job to one agent, every
+    agent within capacity. The cost, or None if a rule is broken."""
+    a = np.asarray(agent_of_job)
+    m, n = inst.cost.shape
+    if a.shape != (n,) or (a < 0).any() or (a >= m).any():
+        return None
+    load = np.bincount(a, weights=inst.weight[a, np.arange(n)], minlength=m)
+    if (load > inst.capacity + 1e-9).any():
+        return None
+    return int(inst.cost[a, np.arange(n)].sum())

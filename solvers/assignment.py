@@ -144,17 +144,65 @@ def _finite(x: float) -> float | None:
     return float(x) if np.isfinite(x) and abs(x) < 1e18 else None
 
 
-def solve_gap(cost: np.ndarray, weight: np.ndarray, capacity: np.ndarray, params: CoreParams) -> AssignmentResult:
+def solve_gap(cost: np.ndarray, weight: np.ndarray, capacity: np.ndarray, params: CoreParams,
+              lns_share: float = 0.5) -> AssignmentResult:
     """Generalised assignment: every job to exactly one agent within capacities, minimum cost.
 
     `cost` and `weight` are agents x jobs (the OR-Library layout); returns the agent per job.
+    The whole model is solved first (it proves the small instances and gives the bound); if it
+    stops short of optimal, `lns_share` of the time goes to agent-subset large neighbourhood
+    search (`improve_by_agent_subsets`), which is what closes the gap on the large ones.
     """
+    t0 = time.perf_counter()
     cost, weight, capacity = np.asarray(cost), np.asarray(weight), np.asarray(capacity)
     m, n = cost.shape
     agents, jobs = np.nonzero(weight <= capacity[:, None])
     core = build_core(n, m, jobs, agents, weight[agents, jobs], capacity, must_assign=True)
     core.model.minimize(cp_model.LinearExpr.weighted_sum(core.x, cost[agents, jobs].tolist()))
-    solver, stats = run(core.model, params, name="gap")
+    first = CoreParams(**{**params.__dict__, "time_limit_seconds": params.time_limit_seconds * (1 - lns_share)})
+    solver, stats = run(core.model, first, name="gap")
     if stats.objective is None:
         return AssignmentResult(np.full(n, -1, dtype=np.int64), stats, [stats])
-    return AssignmentResult(core.decode(solver, n), stats, [stats])
+    agent_of = core.decode(solver, n)
+    phases = [stats]
+    if stats.status != "OPTIMAL":
+        left = params.time_limit_seconds - (time.perf_counter() - t0)
+        agent_of = improve_by_agent_subsets(cost, weight, capacity, agent_of, left, params.random_seed)
+        obj = float(cost[agent_of, np.arange(n)].sum())
+        bound = stats.bound
+        status = "OPTIMAL" if bound is not None and obj <= bound + 1e-9 else "FEASIBLE"
+        stats = SolveStats(status, obj, bound, time.perf_counter() - t0, "gap")
+        phases.append(stats)
+    return AssignmentResult(agent_of, stats, phases)
+
+
+def improve_by_agent_subsets(cost: np.ndarray, weight: np.ndarray, capacity: np.ndarray, agent_of: np.ndarray,
+                             seconds: float, seed: int = 7, size: int = 8) -> np.ndarray:
+    """Large neighbourhood search for assignment: repeatedly free every job held by a few agents
+    (a random subset, the costliest agent's most likely partners first) and re-solve that small
+    assignment exactly with CP-SAT; keep it when cheaper. Never worsens the solution."""
+    t_end = time.perf_counter() + seconds
+    rng = np.random.default_rng(seed)
+    m, n = cost.shape
+    out = agent_of.copy()
+    size = min(size, m)
+    while time.perf_counter() < t_end - 0.05:
+        sub = rng.choice(m, size=size, replace=False)
+        jobs = np.nonzero(np.isin(out, sub))[0]
+        if not len(jobs):
+            continue
+        w, c = weight[np.ix_(sub, jobs)], cost[np.ix_(sub, jobs)]
+        ai, ji = np.nonzero(w <= capacity[sub][:, None])
+        core = build_core(len(jobs), size, ji, ai, w[ai, ji], capacity[sub], must_assign=True)
+        core.model.minimize(cp_model.LinearExpr.weighted_sum(core.x, c[ai, ji].tolist()))
+        now = np.searchsorted(sub[np.argsort(sub)], out[jobs])  # current agents as subset positions
+        core.hint(np.argsort(sub)[now])
+        limit = min(1.0, max(0.05, t_end - time.perf_counter()))
+        solver, st = run(core.model, CoreParams(limit, 1, int(rng.integers(1 << 30))), name="gap-lns")
+        if st.objective is None:
+            continue
+        new = core.decode(solver, len(jobs))
+        before = cost[out[jobs], jobs].sum()
+        if c[new, np.arange(len(jobs))].sum() < before:
+            out[jobs] = sub[new]
+    return out
