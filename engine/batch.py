@@ -123,13 +123,14 @@ def _over_capacity(comp: Component, prac_of_case: np.ndarray) -> set[int]:
 
 
 def utilisation_metrics(pracs: pd.DataFrame, load: pd.Series, config: Config, scope_pdus: set[str]) -> dict[str, float]:
-    """Max, mean and standard deviation of utilisation over case-holding staff in scope."""
+    """Max, mean and standard deviation of utilisation over case-holding staff in scope, and
+    how many are over 100%."""
     m = pracs["grade"].isin(config.eligibility.case_holding_grades) & (pracs["available_points"] > 0) & pracs["pdu"].isin(scope_pdus)
     u = (load[m] / pracs.loc[m, "available_points"]).to_numpy(dtype=float)
     if not len(u):
-        return {"max_utilisation": 0.0, "mean_utilisation": 0.0, "std_utilisation": 0.0}
+        return {"max_utilisation": 0.0, "mean_utilisation": 0.0, "std_utilisation": 0.0, "over_100": 0}
     return {"max_utilisation": round(float(u.max()), 4), "mean_utilisation": round(float(u.mean()), 4),
-            "std_utilisation": round(float(u.std()), 4)}
+            "std_utilisation": round(float(u.std()), 4), "over_100": int((u > 1.0 + 1e-9).sum())}
 
 
 def _flags(row_elapsed: int, deadline_days: int, minutes: int | None, target: float, over: bool) -> str:

@@ -89,7 +89,7 @@ def allocate(
     run_date: Optional[str] = typer.Option(None, "--date", help="The night (YYYY-MM-DD); default manifest or today"),
     region: Optional[str] = typer.Option(None, help="Only this region"),
     pdu: Optional[str] = typer.Option(None, help="Only this PDU"),
-    solver: Optional[str] = typer.Option(None, help="cpsat | greedy | greedy-grade-first"),
+    solver: Optional[str] = typer.Option(None, help="cpsat | greedy | greedy-grade-first | random-eligible"),
     osm: Optional[Path] = typer.Option(None, help="Road network: a local OpenStreetMap XML file (.osm/.osm.bz2)"),
     config: Optional[Path] = typer.Option(None, help="Config TOML overriding the shipped defaults"),
     allow_over_capacity: bool = typer.Option(False, "--allow-over-capacity",

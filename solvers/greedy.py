@@ -56,3 +56,24 @@ def solve_least_loaded(problem: AllocationProblem, params: AllocationParams | No
 
 def solve_grade_first(problem: AllocationProblem, params: AllocationParams | None = None) -> AllocationResult:
     return _greedy(problem, grade_first=True, name="greedy-grade-first")
+
+
+def solve_random_eligible(problem: AllocationProblem, params: AllocationParams | None = None) -> AllocationResult:
+    """A floor for the balance benchmark: most urgent case first, each to an eligible
+    practitioner with room picked at random (seeded), as if nobody looked at workloads."""
+    t0 = time.perf_counter()
+    rng = np.random.default_rng(params.random_seed if params is not None else 7)
+    out = np.full(problem.n_cases, -1, dtype=np.int64)
+    load = problem.loads(out)
+    pairs_of_case: list[list[int]] = [[] for _ in range(problem.n_cases)]
+    for k, i in enumerate(problem.pair_case.tolist()):
+        pairs_of_case[i].append(k)
+    for i in sorted(range(problem.n_cases), key=lambda i: (-problem.priority[i], -problem.points[i], i)):
+        room = [int(problem.pair_prac[k]) for k in pairs_of_case[i]
+                if load[problem.pair_prac[k]] + problem.points[i] <= problem.capacity[problem.pair_prac[k]]]
+        if room:
+            p = room[int(rng.integers(len(room)))]
+            out[i] = p
+            load[p] += problem.points[i]
+    stats = SolveStats("HEURISTIC", None, None, time.perf_counter() - t0, name="random-eligible")
+    return AllocationResult(out, stats, [stats])

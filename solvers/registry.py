@@ -7,7 +7,7 @@ import numpy as np
 
 from solvers.allocation import AllocationParams, AllocationProblem, AllocationResult
 from solvers.allocation_cpsat import solve_cpsat
-from solvers.greedy import solve_grade_first, solve_least_loaded
+from solvers.greedy import solve_grade_first, solve_least_loaded, solve_random_eligible
 
 Solver = Callable[[AllocationProblem, AllocationParams], AllocationResult]
 
@@ -15,6 +15,7 @@ SOLVERS: dict[str, Solver] = {
     "cpsat": solve_cpsat,
     "greedy": solve_least_loaded,
     "greedy-grade-first": solve_grade_first,
+    "random-eligible": solve_random_eligible,
 }
 
 

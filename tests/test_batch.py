@@ -98,11 +98,18 @@ def test_moves_are_reported(first_run):
         assert r["reason"].startswith("reallocation:")
 
 
-@pytest.mark.parametrize("solver", ["greedy", "greedy-grade-first"])
+@pytest.mark.parametrize("solver", ["greedy", "greedy-grade-first", "random-eligible"])
 def test_registry_solvers_pass_the_checker(tight_pdu, tmp_path, config, solver):
     res = run_night(RunOptions(data=tight_pdu, out=tmp_path, config=config, solver=solver, progress=False))
     assert res.check is not None and res.check.ok
     assert res.summary["status"] == "HEURISTIC" and res.summary["solver"] == solver
+
+
+def test_random_eligible_balances_worse_than_cpsat(tight_pdu, tmp_path, config):
+    rand = run_night(RunOptions(data=tight_pdu, out=tmp_path / "r", config=config, solver="random-eligible", progress=False))
+    cp = run_night(RunOptions(data=tight_pdu, out=tmp_path / "c", config=config, solver="cpsat", progress=False))
+    assert cp.summary["unallocated"] <= rand.summary["unallocated"]
+    assert cp.summary["std_utilisation"] < rand.summary["std_utilisation"]
 
 
 def test_cli_generate_and_allocate(shared, tmp_path):
