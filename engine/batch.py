@@ -46,6 +46,8 @@ class RunOptions:
     osm_file: str | None = None  # road network; None = the config's travel.osm_file
     force: bool = False
     progress: bool = True
+    engine: str = "processes"  # processes (one machine) | dask (LocalCluster, or `scheduler`)
+    scheduler: str | None = None  # address of an existing Dask scheduler, e.g. tcp://10.0.0.5:8786
 
 
 @dataclass
@@ -78,8 +80,10 @@ def _solve_one(key: str, solver_name: str, problem, params: AllocationParams) ->
     return key, result, baseline
 
 
-def solve_components(plan: NightPlan, config: Config, solver_name: str, progress: bool) -> dict[str, tuple[AllocationResult, AllocationResult]]:
-    """Solve every component, in parallel processes when there are several."""
+def solve_components(plan: NightPlan, config: Config, solver_name: str, progress: bool, engine: str = "processes",
+                     scheduler: str | None = None) -> dict[str, tuple[AllocationResult, AllocationResult]]:
+    """Solve every component (a PDU, or a connected part of one), in parallel processes on this
+    machine or as tasks on Dask distributed, with a progress bar per part."""
     comps = plan.components
     cores = config.solver.parallel_processes or os.cpu_count() or 1
     procs = max(1, min(cores, len(comps)))
@@ -90,18 +94,23 @@ def solve_components(plan: NightPlan, config: Config, solver_name: str, progress
     with Progress(TextColumn("[bold]allocating"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"),
                   TimeElapsedColumn(), disable=not progress, transient=False) as bar:
         task = bar.add_task("", total=len(jobs))
-        if procs == 1:
+
+        def done(key, res, base):
+            out[key] = (res, base)
+            bar.update(task, advance=1, description=key)
+
+        if engine == "dask":
+            from engine.distributed import solve_on_dask
+
+            solve_on_dask(jobs, _solve_one, done, cores, scheduler, config.solver.part_retries)
+        elif procs == 1:
             for job in jobs:
-                key, res, base = _solve_one(*job)
-                out[key] = (res, base)
-                bar.update(task, advance=1, description=key)
+                done(*_solve_one(*job))
         else:
             with ProcessPoolExecutor(max_workers=procs) as pool:
                 futures = [pool.submit(_solve_one, *job) for job in jobs]
                 for fut in as_completed(futures):
-                    key, res, base = fut.result()
-                    out[key] = (res, base)
-                    bar.update(task, advance=1, description=key)
+                    done(*fut.result())
     return out
 
 
@@ -259,7 +268,7 @@ def run_night(opts: RunOptions) -> RunOutcome:
     store.save_inputs(ds.inputs_hash, ds.source, ds.practitioners, ds.cases)
     plan = prepare_night(cases, pracs, config, run_date, times)
     t_solve = time.perf_counter()
-    results = solve_components(plan, config, solver_name, opts.progress)
+    results = solve_components(plan, config, solver_name, opts.progress, opts.engine, opts.scheduler)
     solve_seconds = time.perf_counter() - t_solve
     decisions, wl, baseline = assemble(plan, results, config, times)
 
@@ -309,6 +318,7 @@ def _summary(rid, plan: NightPlan, decisions, wl, baseline, config: Config, solv
         "objective": total_obj, "bound": total_bnd, "gap": gap,
         "max_component_gap": max((c["gap"] or 0.0) for c in bounded) if bounded else None,
         "components_without_bound": len(comps) - len(bounded),
+        "failed_parts": [{"component": c.get("component"), "error": c.get("name")} for c in comps if c["status"] == "PART_FAILED"],
         "status": _overall_status(comps),
         "solve_seconds": round(solve_seconds, 3),
         "travel_methods": {str(k): int(v) for k, v in pending["travel_method"].value_counts().items()},

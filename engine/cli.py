@@ -96,6 +96,9 @@ def allocate(
                                              help="Cases nobody has room for go to the least-loaded eligible practitioner, flagged"),
     force: bool = typer.Option(False, "--force", help="Solve again even if this night is already stored"),
     quiet: bool = typer.Option(False, "--quiet", help="No progress bar"),
+    engine: str = typer.Option("processes", help="processes (this machine) | dask (Dask distributed)"),
+    scheduler: Optional[str] = typer.Option(None, help="Existing Dask scheduler address (implies --engine dask); "
+                                                       "default a LocalCluster on this machine"),
 ) -> None:
     """Run the nightly allocation for one PDU, a region or everything in the folder."""
     from engine.batch import RunFailed, RunOptions, run_night
@@ -104,8 +107,11 @@ def allocate(
     cfg = _config(config)
     if allow_over_capacity:
         cfg = cfg.model_copy(update={"allocation": cfg.allocation.model_copy(update={"allow_over_capacity": True})})
+    if engine not in ("processes", "dask"):
+        raise typer.BadParameter("engine must be processes or dask")
     opts = RunOptions(data=data, out=out, config=cfg, db_url=db, run_date=_date(run_date), region=region, pdu=pdu,
-                      solver=solver, force=force, progress=not quiet, osm_file=str(osm) if osm else None)
+                      solver=solver, force=force, progress=not quiet, osm_file=str(osm) if osm else None,
+                      engine="dask" if scheduler else engine, scheduler=scheduler)
     outcome = _guard(lambda: run_night(opts), (RunFailed, ValueError), "run failed")
     print(render_summary(outcome.summary))
     print("Examples (every proposal and its reason is in allocations.csv and report.md):")

@@ -107,6 +107,7 @@ class SolverConfig(_Section):
     seconds_per_1000_pairs: float = Field(ge=0)
     workers_per_component: int = Field(ge=1)
     parallel_processes: int = Field(ge=0)
+    part_retries: int = Field(ge=0)
     random_seed: int = 7
 
 

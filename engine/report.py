@@ -69,6 +69,8 @@ def render_summary(summary: dict) -> str:
         f"  travel over the target (recorded exceptions) {summary['travel_exceptions']}; travel figures for tonight's "
         f"decisions by method: " + "; ".join(f"{k}: {v}" for k, v in summary["travel_methods"].items()),
     ]
+    for f in summary.get("failed_parts", []):
+        lines.append(f"  PART FAILED {f['component']}: {f['error']} (its cases carry the least-loaded greedy proposal)")
     return "\n".join(lines)
 
 
