@@ -128,7 +128,11 @@ def pmedian_greedy(dist: np.ndarray, demand: np.ndarray, p: int, capacity: int) 
         medians.append(int(np.argmax(dist[:, medians].min(axis=1))))
     left = np.full(p, capacity, np.int64)
     site = np.full(n, -1, np.int64)
+    for m, j in enumerate(medians):  # a median serves itself
+        site[j], left[m] = j, left[m] - demand[j]
     for i in np.argsort(-demand, kind="stable"):
+        if site[i] >= 0:
+            continue
         for m in np.argsort(dist[i, medians], kind="stable"):
             if demand[i] <= left[m]:
                 site[i], left[m] = medians[m], left[m] - demand[i]
