@@ -1,7 +1,8 @@
 """Fast seeded benchmarks (`make bench`): the products' own code paths, each timed beside the
 baseline it is compared with in the same run.
 
-- GAP core (CP-SAT) on public instances, with the optimum asserted.
+- GAP core (CP-SAT) on public instances, with the optimum asserted, beside the HiGHS MIP.
+- The facility-location model on a public p-median instance, beside HiGHS.
 - One PDU allocation problem: CP-SAT allocator against the greedy baseline on the same arrays.
 """
 from __future__ import annotations
@@ -29,6 +30,27 @@ def test_gap_core(benchmark, name):
     inst = read_gap(GAP / name, read_optima(GAP)[name])
     res = benchmark.pedantic(solve_gap, args=(inst.cost, inst.weight, inst.capacity, CoreParams(30, 2)), rounds=3)
     assert gap_cost(inst, res.agent_of_item) == inst.optimum
+
+
+@pytest.mark.parametrize("solver", ["cpsat", "highs"])
+def test_gap_c05100(benchmark, solver):
+    from solvers.registry import GAP_SOLVERS
+
+    inst = read_gap(GAP / "c05100", read_optima(GAP)["c05100"])
+    res = benchmark.pedantic(GAP_SOLVERS[solver], args=(inst.cost, inst.weight, inst.capacity, 30.0), rounds=3)
+    assert gap_cost(inst, res.agent_of_item) == inst.optimum
+
+
+@pytest.mark.parametrize("solver", ["cpsat", "highs"])
+def test_pmedcap_01(benchmark, solver):
+    from engine.pmedcap_instances import read_pmedcap
+    from solvers.facility import pmedian_cost
+    from solvers.registry import PMEDCAP_SOLVERS
+
+    inst = read_pmedcap(SHARED / "data" / "pmedcap" / "pmedcap1-01.txt")
+    d = inst.distances()
+    res = benchmark.pedantic(PMEDCAP_SOLVERS[solver], args=(d, inst.demand, inst.p, inst.capacity, 30.0), rounds=3)
+    assert pmedian_cost(d, inst.demand, inst.p, inst.capacity, res.site_of_client) == inst.optimum
 
 
 @pytest.fixture(scope="module")

@@ -60,6 +60,8 @@ def generate(
     run_date: Optional[str] = typer.Option(None, "--date", help="The night to generate (YYYY-MM-DD); default today"),
     practitioners: Optional[int] = typer.Option(None, help="Override the number of case-holding practitioners"),
     new_cases: Optional[int] = typer.Option(None, help="Override the number of new cases"),
+    existing_cases: Optional[int] = typer.Option(None, help="At most this many existing cases (a random sample of the "
+                                                            "caseloads dealt to capacity is kept)"),
     fmt: str = typer.Option("csv", "--format", help="csv | parquet"),
     boundaries: Path = typer.Option(DEFAULT_BOUNDARIES, help="Folder with the ONS boundary GeoJSON files"),
     config: Optional[Path] = typer.Option(None, help="Config TOML overriding the shipped defaults"),
@@ -70,7 +72,8 @@ def generate(
     if scale not in SCALES:
         raise typer.BadParameter(f"scale must be one of {sorted(SCALES)}")
     spec = SyntheticSpec(scale=scale, region=region, pdu=pdu, seed=seed, tight=tight,
-                         run_date=_date(run_date) or date.today(), n_practitioners=practitioners, n_new=new_cases)
+                         run_date=_date(run_date) or date.today(), n_practitioners=practitioners, n_new=new_cases,
+                         n_existing=existing_cases)
     try:
         pracs, cases, manifest = gen(boundaries, spec, _config(config))
     except (ValueError, FileNotFoundError) as exc:

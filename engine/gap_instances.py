@@ -43,6 +43,9 @@ def read_optima(folder: str | Path) -> dict[str, int]:
 def gap_cost(inst: GapInstance, agent_of_job: np.ndarray) -> int:
     """Independent check: raises if any job is unassigned or any capacity is broken."""
     jobs = np.arange(inst.cost.shape[1])
+    agent_of_job = np.asarray(agent_of_job)
+    if agent_of_job.shape != jobs.shape or (agent_of_job >= inst.cost.shape[0]).any():
+        raise ValueError(f"{inst.name}: not one agent index per job")
     if (agent_of_job < 0).any():
         raise ValueError(f"{inst.name}: jobs {np.nonzero(agent_of_job < 0)[0].tolist()} unassigned")
     used = np.zeros(inst.cost.shape[0], dtype=np.int64)
@@ -52,15 +55,3 @@ def gap_cost(inst: GapInstance, agent_of_job: np.ndarray) -> int:
         raise ValueError(f"{inst.name}: agents {over.tolist()} over capacity")
     return int(inst.cost[agent_of_job, jobs].sum())
 
-
-def gap_cost(inst: GapInstance, agent_of_job: np.ndarray) -> int | None:
-    """Independent check of a generalised assignment answer: every job to one agent, every
-    agent within capacity. The cost, or None if a rule is broken."""
-    a = np.asarray(agent_of_job)
-    m, n = inst.cost.shape
-    if a.shape != (n,) or (a < 0).any() or (a >= m).any():
-        return None
-    load = np.bincount(a, weights=inst.weight[a, np.arange(n)], minlength=m)
-    if (load > inst.capacity + 1e-9).any():
-        return None
-    return int(inst.cost[a, np.arange(n)].sum())

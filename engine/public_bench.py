@@ -34,13 +34,20 @@ def _row(instance: str, solver: str, stats, checked: int | None, optimum: int | 
             "optimum": optimum, "gap_percent": gap}
 
 
+def _checked(check, *args) -> int | None:
+    try:
+        return check(*args)
+    except ValueError:  # the answer breaks a rule: reported INVALID
+        return None
+
+
 def bench_gap(files: list[Path], solvers: list[str], seconds: float, optima: dict[str, int] | None = None):
     """One row per instance and solver (a generator, so progress shows as it goes)."""
     for f in files:
         inst = read_gap(f)
         for name in solvers:
             res = GAP_SOLVERS[name](inst.cost, inst.weight, inst.capacity, seconds)
-            checked = gap_cost(inst, res.agent_of_item) if res.stats.objective is not None else None
+            checked = _checked(gap_cost, inst, res.agent_of_item) if res.stats.objective is not None else None
             yield _row(inst.name, name, res.stats, checked, (optima or {}).get(inst.name))
 
 

@@ -67,6 +67,7 @@ class SyntheticSpec:
     n_upw_people: int | None = None
     n_upw_placements: int | None = None
     n_referrals: int | None = None
+    n_existing: int | None = None  # cap on existing cases: a random sample of the dealt caseloads is kept
 
 
 def _choice(rng, opts, n):
@@ -256,6 +257,10 @@ def generate(boundaries: str | Path, spec: SyntheticSpec, config: Config) -> tup
         new["current_practitioner_id"] = ""
         frames += [ex, new]
     cases = pd.concat([f for f in frames if len(f)], ignore_index=True)
+    held = np.nonzero((cases["current_practitioner_id"] != "").to_numpy())[0]
+    if spec.n_existing is not None and len(held) > spec.n_existing:  # lighter caseloads, same staff
+        drop = rng.choice(held, size=len(held) - spec.n_existing, replace=False)
+        cases = cases.drop(index=drop).reset_index(drop=True)
     _tier_rises(cases, pracs, rng, config)
     _conflicts(cases, pracs, rng)
     cases.insert(0, "case_id", [f"X{spec.seed % 1000:03d}{k:07d}" for k in range(len(cases))])
