@@ -5,19 +5,11 @@ import json
 from datetime import datetime, timezone
 
 import pandas as pd
-from sqlalchemy import Boolean, Column, DateTime, Integer, String, Table, Text, delete, insert, select
+from sqlalchemy import Boolean, Column, Integer, String, Table, Text, delete, insert, select
 
-from engine.store import Store, metadata
+from engine.store import Store, metadata, plan_header_table
 
-groups_plans = Table(
-    "groups_plans", metadata,
-    Column("plan_key", String(64), primary_key=True),
-    Column("from_date", String(10), nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("inputs_hash", String(64), nullable=False),
-    Column("config_json", Text, nullable=False),
-    Column("summary_json", Text, nullable=False),
-)
+groups_plans = plan_header_table("groups_plans", "plan_key", "from_date")
 groups_groups = Table(
     "groups_groups", metadata,
     Column("plan_key", String(64), primary_key=True),

@@ -19,6 +19,20 @@ from sqlalchemy.engine import Engine
 
 metadata = MetaData()
 
+
+def plan_header_table(name: str, key: str, period: str) -> Table:
+    """The header row of a stored plan (an Unpaid Work week, a programme quarter): its key,
+    period, when, the inputs and config it was made from, and its summary."""
+    return Table(
+        name, metadata,
+        Column(key, String(64), primary_key=True),
+        Column(period, String(10), nullable=False),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+        Column("inputs_hash", String(64), nullable=False),
+        Column("config_json", Text, nullable=False),
+        Column("summary_json", Text, nullable=False),
+    )
+
 input_snapshots = Table(
     "input_snapshots", metadata,
     Column("inputs_hash", String(64), primary_key=True),

@@ -5,19 +5,11 @@ import json
 from datetime import datetime, timezone
 
 import pandas as pd
-from sqlalchemy import Column, DateTime, Float, Integer, String, Table, Text, delete, insert, select
+from sqlalchemy import Column, Float, Integer, String, Table, Text, delete, insert, select
 
-from engine.store import Store, metadata
+from engine.store import Store, metadata, plan_header_table
 
-upw_weeks = Table(
-    "upw_weeks", metadata,
-    Column("week_key", String(64), primary_key=True),
-    Column("week", String(10), nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("inputs_hash", String(64), nullable=False),
-    Column("config_json", Text, nullable=False),
-    Column("summary_json", Text, nullable=False),
-)
+upw_weeks = plan_header_table("upw_weeks", "week_key", "week")
 upw_sessions = Table(
     "upw_sessions", metadata,
     Column("week_key", String(64), primary_key=True),
