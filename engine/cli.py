@@ -402,6 +402,30 @@ def bench_pmedcap_cmd(
     _bench(bench_pmedcap([f for f in files if f.is_file()], _solvers(solver, PMEDCAP_SOLVERS), time_limit), as_json)
 
 
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1"), port: int = typer.Option(8000),
+    keys: Path = typer.Option(..., help="TOML file of API keys: [[keys]] key, name, role, regions, pdus"),
+    work: Path = typer.Option(Path("api-work"), help="Folder for jobs and the default SQLite store"),
+    db: Optional[str] = typer.Option(None, help="SQLAlchemy URL; default sqlite:///WORK/probation.sqlite"),
+    config: Optional[Path] = typer.Option(None),
+) -> None:
+    """Start the HTTP service (OpenAPI docs at /docs)."""
+    import logging
+
+    import uvicorn
+
+    from api.app import ApiSettings, create_app
+
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    try:
+        application = create_app(ApiSettings(keys_file=keys, work_dir=work, db_url=db, config=_config(config)))
+    except (OSError, ValueError) as exc:
+        console.print(f"[red]cannot start:[/red] {exc}")
+        raise typer.Exit(2) from None
+    uvicorn.run(application, host=host, port=port)
+
+
 def main() -> None:
     app()
 

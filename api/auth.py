@@ -1,0 +1,62 @@
+"""API keys: each maps to a role and to the regions or PDUs its holder may see. Keys come from
+a TOML file (`[[keys]] key, name, role, regions, pdus`), never from the code."""
+from __future__ import annotations
+
+import tomllib
+from enum import Enum
+from pathlib import Path
+
+from fastapi import Depends, HTTPException, Request
+from pydantic import BaseModel, Field
+
+
+class Role(str, Enum):
+    ADMIN = "admin"
+    SPO = "spo"
+    COORDINATOR = "coordinator"
+    READ_ONLY = "read-only"
+
+
+class Principal(BaseModel):
+    key: str = Field(min_length=16)
+    name: str
+    role: Role
+    regions: tuple[str, ...] = ()
+    pdus: tuple[str, ...] = ()
+
+    def sees(self, region: str | None, pdu: str | None) -> bool:
+        """Admins see everything; others only their regions and PDUs."""
+        if self.role == Role.ADMIN:
+            return True
+        return (region is not None and region in self.regions) or (pdu is not None and pdu in self.pdus)
+
+    def may_run(self) -> bool:
+        return self.role in (Role.ADMIN, Role.SPO, Role.COORDINATOR)
+
+
+def load_keys(path: str | Path) -> dict[str, Principal]:
+    """Keys by their secret. Raises ValueError naming the file and the entry on bad input."""
+    data = tomllib.loads(Path(path).read_text())
+    out = {}
+    for n, entry in enumerate(data.get("keys", []), start=1):
+        try:
+            p = Principal(**entry)
+        except Exception as exc:  # pydantic names the field
+            raise ValueError(f"{path}: key entry {n}: {exc}") from None
+        out[p.key] = p
+    return out
+
+
+def principal(request: Request) -> Principal:
+    """The caller, from the X-API-Key header: 401 without a known key."""
+    key = request.headers.get("x-api-key", "")
+    found = request.app.state.keys.get(key)
+    if found is None:
+        raise HTTPException(status_code=401, detail="missing or unknown API key (X-API-Key header)")
+    return found
+
+
+def runner(p: Principal = Depends(principal)) -> Principal:
+    if not p.may_run():
+        raise HTTPException(status_code=403, detail=f"role {p.role.value} may not start runs")
+    return p
