@@ -27,6 +27,9 @@ demo: install
 		--db sqlite:///$(DEMO)/probation.sqlite --osm $(SHARED)/data/osm/rutland-highways.osm.bz2
 	$(BIN)/probation groups plan --data $(DEMO)/data --from 2026-11-23 --out $(DEMO)/out-groups \
 		--db sqlite:///$(DEMO)/probation.sqlite --osm $(SHARED)/data/osm/rutland-highways.osm.bz2
+	@echo
+	@echo "Start the service:  $(BIN)/probation serve --keys api/keys.example.toml --work $(DEMO)/api"
+	@echo "then open http://127.0.0.1:8000/docs (key header X-API-Key: demo-admin-key-change-me)"
 
 test: install
 	$(BIN)/python -m pytest -q
