@@ -129,7 +129,7 @@ def _pair_cost_matrix(pr: FacilityProblem) -> np.ndarray:
     return c
 
 
-def improve_medians(pr: FacilityProblem, site: np.ndarray, seconds: float, seed: int = 7, k: int = 3) -> np.ndarray:
+def improve_medians(pr: FacilityProblem, site: np.ndarray, seconds: float, seed: int = 7, k: int = 4) -> np.ndarray:
     """Large neighbourhood search for the p-median: free the clients of a few neighbouring
     medians (one at random and its nearest open ones) and re-solve that small p-median exactly
     (any freed client may become a median); keep it when cheaper. Never worsens the answer."""
