@@ -34,6 +34,16 @@ class ApiSettings:
     config: Config | None = None
 
 
+class DecisionIn(BaseModel):
+    """An SPO's decision on one proposal."""
+
+    case_id: str
+    action: str  # confirm | reject | override
+    practitioner_id: str | None = None  # for an override
+    reason: str = ""
+    accept_rule_break: bool = False
+
+
 class JsonRun(BaseModel):
     """An allocation run with its data as JSON records (the CSV columns of the data contract)."""
 
@@ -151,6 +161,40 @@ def create_app(settings: ApiSettings) -> FastAPI:
                 if e.get("case_id") == case_id:
                     return e
         raise HTTPException(404, f"no explanation for case {case_id} in run {job_id} (kept cases need none)")
+
+    def _night(job: Job):
+        from engine.contract import Dataset
+        from engine.encode import filter_scope
+
+        ds = load_dataset(job.data, config)
+        cases, pracs = filter_scope(ds, job.region, job.pdu)
+        return Dataset(pracs, cases, ds.inputs_hash, ds.source, ds.manifest)
+
+    @app.post("/runs/{job_id}/decisions", status_code=201, summary="Confirm, reject or override a proposal")
+    def decide_case(job_id: str, body: DecisionIn, who: Principal = Depends(principal)) -> dict:
+        from engine.decisions import DecisionRefused, decide
+        from engine.store import Store
+
+        if who.role.value not in ("admin", "spo"):
+            raise HTTPException(403, f"role {who.role.value} may not decide allocations")
+        job = _job(job_id, who)
+        proposals = pd.read_csv(_done(job) / "allocations.csv", dtype=str, keep_default_na=False)
+        try:
+            d = decide(_night(job), proposals, body.case_id, body.action, config, body.practitioner_id, body.reason,
+                       body.accept_rule_break)
+        except DecisionRefused as exc:
+            raise HTTPException(422, {"message": str(exc), "rule_breaks": exc.rule_breaks}) from None
+        row = Store(app.state.jobs.db_url).record_decision(job_id, d, who.name)
+        _log("decision", run=job_id, by=who.name, case=d.case_id, action=d.action, flagged=d.flagged)
+        return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in row.items()} | {"rule_breaks": d.rule_breaks}
+
+    @app.get("/runs/{job_id}/decisions", summary="Every decision on this run: who, when, what changed")
+    def decisions(job_id: str, who: Principal = Depends(principal)) -> list[dict]:
+        from engine.store import Store
+
+        _job(job_id, who)
+        return [{k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in r.items()}
+                for r in Store(app.state.jobs.db_url).decisions_for(job_id)]
 
     @app.delete("/runs/{job_id}", summary="Stop a run (nothing of a stopped run is stored)")
     def cancel(job_id: str, who: Principal = Depends(runner)) -> dict:

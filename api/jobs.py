@@ -28,6 +28,7 @@ class Job:
     error: str | None = None
     run_id: str | None = None
     summary: dict | None = None
+    data: str | None = None  # the validated input folder the run was made from
 
 
 def _work(job_dir: str, data: str, db_url: str, config: Config, region, pdu, solver) -> None:
@@ -56,7 +57,7 @@ class JobManager:
         return self.root / job_id
 
     def submit(self, kind: str, owner: str, data: Path, region: str | None, pdu: str | None, solver: str | None) -> Job:
-        job = Job(uuid.uuid4().hex[:16], kind, owner, region, pdu)
+        job = Job(uuid.uuid4().hex[:16], kind, owner, region, pdu, data=str(data))
         d = self.dir(job.job_id)
         d.mkdir(parents=True)
         self._save(job)

@@ -13,11 +13,27 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import (Column, DateTime, Float, ForeignKey, Integer, LargeBinary, MetaData, String, Table, Text,
+from sqlalchemy import (Boolean, Column, DateTime, Float, ForeignKey, Integer, LargeBinary, MetaData, String, Table, Text,
                         create_engine, delete, insert, select)
 from sqlalchemy.engine import Engine
 
 metadata = MetaData()
+
+
+spo_decisions = Table(
+    "spo_decisions", metadata,
+    Column("decision_id", Integer, primary_key=True, autoincrement=True),
+    Column("run_ref", String(64), nullable=False, index=True),  # the API run (job) the proposals came from
+    Column("case_id", String(64), nullable=False),
+    Column("action", String(16), nullable=False),
+    Column("proposed_practitioner_id", String(64), nullable=False),
+    Column("practitioner_id", String(64), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("rule_breaks", Text, nullable=False),  # JSON list; non-empty = flagged
+    Column("flagged", Boolean, nullable=False),
+    Column("decided_by", String(128), nullable=False),
+    Column("decided_at", DateTime(timezone=True), nullable=False),
+)
 
 
 def plan_header_table(name: str, key: str, period: str) -> Table:
@@ -131,6 +147,22 @@ class Store:
             w = workload_rows[WORKLOAD_COLUMNS].to_dict("records")
             if w:
                 conn.execute(insert(workload), [dict(r, run_id=run["run_id"]) for r in w])
+
+    def record_decision(self, run_ref: str, decision, by: str) -> dict[str, Any]:
+        """Record who decided what, when, and what changed (one row per decision, never updated)."""
+        row = {"run_ref": run_ref, "case_id": decision.case_id, "action": decision.action,
+               "proposed_practitioner_id": decision.proposed_practitioner_id, "practitioner_id": decision.practitioner_id,
+               "reason": decision.reason, "rule_breaks": json.dumps(decision.rule_breaks), "flagged": decision.flagged,
+               "decided_by": by, "decided_at": datetime.now(timezone.utc)}
+        with self.engine.begin() as conn:
+            row["decision_id"] = conn.execute(insert(spo_decisions).values(**row)).inserted_primary_key[0]
+        return row
+
+    def decisions_for(self, run_ref: str) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(spo_decisions).where(spo_decisions.c.run_ref == run_ref)
+                                .order_by(spo_decisions.c.decision_id)).mappings().all()
+        return [dict(r) | {"rule_breaks": json.loads(r["rule_breaks"])} for r in rows]
 
     def load_results(self, run_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
         with self.engine.connect() as conn:

@@ -137,3 +137,38 @@ def test_cancel_stops_a_run(client, lincoln):
     assert not (client.app.state.jobs.dir(run) / "outcome.json").exists()
     assert client.get(f"/runs/{run}/allocations", headers={"X-API-Key": ADMIN}).status_code == 409
     assert client.delete(f"/runs/{run}", headers={"X-API-Key": READER}).status_code == 403
+
+
+def test_spo_decisions_recorded_and_overrides_checked(client, lincoln):
+    r = client.post("/runs/allocation", files=_files(lincoln), data={"pdu": "Lincoln PDU", "run_date": "2026-11-23"},
+                    headers={"X-API-Key": SPO_L})
+    run = r.json()["run"]
+    assert _wait(client, run, SPO_L)["state"] == "DONE"
+    items = client.get(f"/runs/{run}/allocations", params={"size": 1000}, headers={"X-API-Key": SPO_L}).json()["items"]
+    placed = [i for i in items if i["status"] in ("NEW", "MOVED")]
+    h = {"X-API-Key": SPO_L}
+    ok = client.post(f"/runs/{run}/decisions", json={"case_id": placed[0]["case_id"], "action": "confirm"}, headers=h)
+    assert ok.status_code == 201 and ok.json()["decided_by"] == "spo-lincoln" and not ok.json()["flagged"]
+    # a rejection needs a reason
+    assert client.post(f"/runs/{run}/decisions", json={"case_id": placed[1]["case_id"], "action": "reject"},
+                       headers=h).status_code == 422
+    # an override to someone who may not hold the case is refused unless accepted with a reason, then flagged
+    pracs = pd.read_csv(lincoln / "practitioners.csv", dtype=str, keep_default_na=False)
+    spo = pracs.loc[pracs["grade"] == "SPO", "practitioner_id"].iat[0]  # SPOs hold no cases
+    body = {"case_id": placed[1]["case_id"], "action": "override", "practitioner_id": spo, "reason": "covering leave"}
+    refused = client.post(f"/runs/{run}/decisions", json=body, headers=h)
+    assert refused.status_code == 422 and refused.json()["detail"]["rule_breaks"]
+    forced = client.post(f"/runs/{run}/decisions", json=body | {"accept_rule_break": True}, headers=h)
+    assert forced.status_code == 201 and forced.json()["flagged"] and forced.json()["practitioner_id"] == spo
+    # an override within the rules (here to the practitioner proposed, after the confirmation) is not flagged
+    body = {"case_id": placed[0]["case_id"], "action": "override", "practitioner_id": placed[0]["practitioner_id"],
+            "reason": "same as proposed"}
+    assert client.post(f"/runs/{run}/decisions", json=body, headers=h).json()["flagged"] is False
+    log = client.get(f"/runs/{run}/decisions", headers=h).json()
+    assert [d["action"] for d in log] == ["confirm", "override", "override"]
+    assert log[1]["proposed_practitioner_id"] == placed[1]["practitioner_id"] and log[1]["rule_breaks"]
+    # read-only keys and other PDUs cannot decide
+    assert client.post(f"/runs/{run}/decisions", json={"case_id": placed[0]["case_id"], "action": "confirm"},
+                       headers={"X-API-Key": READER}).status_code == 403
+    assert client.post(f"/runs/{run}/decisions", json={"case_id": placed[0]["case_id"], "action": "confirm"},
+                       headers={"X-API-Key": SPO_B}).status_code == 404
