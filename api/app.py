@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import shutil
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -83,7 +84,7 @@ def create_app(settings: ApiSettings) -> FastAPI:
         if pdu is None and region is None:
             raise HTTPException(403, "name the PDU or region to run: this key is limited to "
                                      f"{', '.join(who.pdus + who.regions) or 'nothing'}")
-        if not who.sees(region, pdu) and not (pdu and who.sees(None, pdu)):
+        if not who.sees(region, pdu):
             raise HTTPException(403, f"this key may not run {pdu or region}")
 
     def _start(who: Principal, folder: Path, region, pdu, solver, run_date=None) -> JSONResponse:
@@ -100,8 +101,6 @@ def create_app(settings: ApiSettings) -> FastAPI:
         return JSONResponse(status_code=202, content={"run": job.job_id, "state": job.state, "status": f"/runs/{job.job_id}"})
 
     def _inbox() -> Path:
-        import uuid
-
         d = work / "inbox" / uuid.uuid4().hex[:16]
         d.mkdir(parents=True)
         return d

@@ -185,18 +185,6 @@ def _excluded(pr: GroupsProblem) -> dict[int, set[int]]:
     return out
 
 
-def objective(pr: GroupsProblem, cand_of: np.ndarray, facilitators: dict[int, list[int]]) -> int:
-    """The planner's objective for a plan, computed outside the solver."""
-    value = pair_value(pr)
-    pair = {(int(i), int(c)): k for k, (i, c) in enumerate(zip(pr.pair_person, pr.pair_cand))}
-    total = sum(int(value[pair[(i, int(c))]]) for i, c in enumerate(cand_of) if c >= 0)
-    total -= GROUP_COST * len(facilitators)
-    for c, js in facilitators.items():
-        cost = dict(zip(pr.cand_facilitators[c].tolist(), pr.cand_fac_cost[c].tolist()))
-        total -= sum(cost[j] for j in js)
-    return total
-
-
 def solve_cpsat(pr: GroupsProblem, res: Resources, time_limit: float = 10.0, workers: int = 1, seed: int = 7) -> GroupsResult:
     t0 = time.perf_counter()
     greedy = solve_greedy(pr, res)
