@@ -16,6 +16,7 @@ import pandas as pd
 from sqlalchemy import (Boolean, Column, DateTime, Float, ForeignKey, Integer, LargeBinary, MetaData, String, Table, Text,
                         create_engine, delete, insert, select)
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 
 metadata = MetaData()
 
@@ -108,6 +109,11 @@ def normalise_url(url: str) -> str:
     return url
 
 
+class RunConflict(ValueError):
+    """Another run with the same key (same inputs, config, night, scope and solver) committed
+    first: this one is refused and nothing of it is written."""
+
+
 class Store:
     def __init__(self, url: str):
         url = normalise_url(url)
@@ -135,18 +141,28 @@ class Store:
     def save_run(self, run: dict[str, Any], decision_rows: pd.DataFrame, workload_rows: pd.DataFrame, replace: bool = False) -> None:
         """Write a run and all its results in one transaction (replacing an earlier copy when
         `replace`); on any error nothing is written."""
-        with self.engine.begin() as conn:
-            if replace:
-                for t in (decisions, workload, runs):
-                    conn.execute(delete(t).where(t.c.run_id == run["run_id"]))
-            conn.execute(insert(runs).values(**run))
-            d = decision_rows[DECISION_COLUMNS].astype(object).where(decision_rows[DECISION_COLUMNS].notna(), None)
-            recs = [dict(r, run_id=run["run_id"]) for r in d.to_dict("records")]
-            for k in range(0, len(recs), 5000):
-                conn.execute(insert(decisions), recs[k:k + 5000])
-            w = workload_rows[WORKLOAD_COLUMNS].to_dict("records")
-            if w:
-                conn.execute(insert(workload), [dict(r, run_id=run["run_id"]) for r in w])
+        try:
+            with self.engine.begin() as conn:
+                self._write_run(conn, run, decision_rows, workload_rows, replace)
+        except IntegrityError:
+            raise RunConflict(f"run {run['run_id'][:12]} for the same inputs, night and scope was committed by another "
+                              "process while this one ran: this run is refused and nothing of it was written; use the "
+                              "stored one (or --force to replace it)") from None
+
+    def _write_run(self, conn, run, decision_rows, workload_rows, replace) -> None:
+        """The run row, then its decisions and workload rows, inside the caller's transaction."""
+        if replace:
+            for t in (decisions, workload, runs):
+                conn.execute(delete(t).where(t.c.run_id == run["run_id"]))
+        conn.execute(insert(runs).values(**run))
+        d = decision_rows[DECISION_COLUMNS].astype(object).where(decision_rows[DECISION_COLUMNS].notna(), None)
+        recs = [dict(r, run_id=run["run_id"]) for r in d.to_dict("records")]
+        for k in range(0, len(recs), 5000):
+            conn.execute(insert(decisions), recs[k:k + 5000])
+        w = workload_rows[WORKLOAD_COLUMNS].to_dict("records")
+        if w:
+            conn.execute(insert(workload), [dict(r, run_id=run["run_id"]) for r in w])
+
 
     def record_decision(self, run_ref: str, decision, by: str) -> dict[str, Any]:
         """Record who decided what, when, and what changed (one row per decision, never updated)."""

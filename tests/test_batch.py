@@ -135,3 +135,18 @@ def test_cli_reports_bad_input(tmp_path):
     assert a.exit_code == 2
     assert "practitioners.csv" in a.output and "required column is missing" in a.output
     assert not (tmp_path / "o").exists()
+
+
+def test_second_commit_of_the_same_run_is_refused_and_writes_nothing(first_run):
+    """Two processes running the same PDU and night: the one that commits second is refused
+    clearly, and the stored run is the first one, whole."""
+    from engine.store import RunConflict, Store
+
+    outcome, db = first_run
+    store = Store(db)
+    run = dict(store.find_run(outcome.run_id))
+    before = store.load_results(outcome.run_id)
+    with pytest.raises(RunConflict, match="committed by another process"):
+        store.save_run(run, outcome.decisions.assign(practitioner_id="X"), outcome.workload)
+    after = store.load_results(outcome.run_id)
+    assert after[0].equals(before[0]) and after[1].equals(before[1])
