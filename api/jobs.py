@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import multiprocessing as mp
+import re
 import time
 import traceback
 import uuid
@@ -13,6 +14,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from engine.config import Config
+
+
+JOB_ID = re.compile(r"[0-9a-f]{16}")
 
 
 @dataclass
@@ -70,6 +74,8 @@ class JobManager:
         return job
 
     def get(self, job_id: str) -> Job | None:
+        if not JOB_ID.fullmatch(job_id or ""):  # never a path outside the jobs folder
+            return None
         f = self.dir(job_id) / "job.json"
         if not f.exists():
             return None
