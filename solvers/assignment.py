@@ -70,6 +70,27 @@ class AssignmentCore:
             self.model.add_hint(var, int(agent_of_item[self.pair_item[k]] == self.pair_agent[k]))
 
 
+def partners(pairs: list[tuple[int, int]]) -> dict[int, set[int]]:
+    """Who each item must be kept apart from (both ways), from a list of pairs."""
+    out: dict[int, set[int]] = {}
+    for a, b in pairs:
+        out.setdefault(a, set()).add(b)
+        out.setdefault(b, set()).add(a)
+    return out
+
+
+def keep_apart(model: cp_model.CpModel, x: list, pair_item: np.ndarray, pair_agent: np.ndarray,
+               pairs: list[tuple[int, int]]) -> None:
+    """Items of each pair never with the same agent (co-defendants never in one session or group)."""
+    by_item: dict[int, dict[int, int]] = {}
+    for k, (i, a) in enumerate(zip(pair_item.tolist(), pair_agent.tolist())):
+        by_item.setdefault(i, {})[a] = k
+    for a, b in pairs:
+        ka, kb = by_item.get(a, {}), by_item.get(b, {})
+        for agent in sorted(ka.keys() & kb.keys()):
+            model.add(x[ka[agent]] + x[kb[agent]] <= 1)
+
+
 def build_core(
     n_items: int,
     n_agents: int,

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from ortools.sat.python import cp_model
 
-from solvers.assignment import CoreParams, run
+from solvers.assignment import CoreParams, keep_apart, partners, run
 from solvers.facility import FacilityModel, FacilityProblem
 from solvers.types import SolveStats
 
@@ -126,10 +126,6 @@ def book(pr: GroupsProblem, res: Resources, c: int, facs: list[int], sign: int =
             res.fac_load[j, w] += sign * pr.sessions_per_week
 
 
-def _women_ok(pr: GroupsProblem, members: list[int]) -> bool:
-    return int(pr.person_female[members].sum()) != 1
-
-
 def solve_greedy(pr: GroupsProblem, res: Resources) -> GroupsResult:
     """First come first served: in referral order each person joins the forming group that
     suits them best (earliest start, then nearest), or starts a new one where a room and
@@ -141,7 +137,7 @@ def solve_greedy(pr: GroupsProblem, res: Resources) -> GroupsResult:
     by_person: list[list[int]] = [[] for _ in pr.person_ids]
     for k in np.argsort(-value, kind="stable"):
         by_person[int(pr.pair_person[k])].append(int(k))
-    excluded = _excluded(pr)
+    excluded = partners(pr.exclusions)
     members: dict[int, list[int]] = {}
     facs: dict[int, list[int]] = {}
     for i in np.argsort(pr.person_order, kind="stable").tolist():
@@ -177,14 +173,6 @@ def solve_greedy(pr: GroupsProblem, res: Resources) -> GroupsResult:
     return GroupsResult(cand_of, facs, stats, res)
 
 
-def _excluded(pr: GroupsProblem) -> dict[int, set[int]]:
-    out: dict[int, set[int]] = {}
-    for a, b in pr.exclusions:
-        out.setdefault(a, set()).add(b)
-        out.setdefault(b, set()).add(a)
-    return out
-
-
 def solve_cpsat(pr: GroupsProblem, res: Resources, time_limit: float = 10.0, workers: int = 1, seed: int = 7) -> GroupsResult:
     t0 = time.perf_counter()
     greedy = solve_greedy(pr, res)
@@ -200,11 +188,7 @@ def solve_cpsat(pr: GroupsProblem, res: Resources, time_limit: float = 10.0, wor
         women = [x[k] for k in fm.core.agent_pairs[c] if pr.person_female[pr.pair_person[k]]]
         if women:
             m.add(sum(women) != 1)
-    pair_of = {(int(i), int(c)): k for k, (i, c) in enumerate(zip(pr.pair_person, pr.pair_cand))}
-    for a, b in pr.exclusions:
-        for c in range(n_c):
-            if (a, c) in pair_of and (b, c) in pair_of:
-                m.add(x[pair_of[(a, c)]] + x[pair_of[(b, c)]] <= 1)
+    keep_apart(m, x, pr.pair_person, pr.pair_cand, pr.exclusions)
     room_rows: dict[tuple[int, int, int], list] = {}
     busy_rows: dict[tuple[int, int, int], list] = {}
     load_rows: dict[tuple[int, int], list] = {}

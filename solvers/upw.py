@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from ortools.sat.python import cp_model
 
-from solvers.assignment import CoreParams, run
+from solvers.assignment import CoreParams, keep_apart, partners, run
 from solvers.types import SolveStats
 
 
@@ -131,7 +131,7 @@ def fill(problem: UpwProblem, chosen: np.ndarray) -> np.ndarray:
 def _state(problem: UpwProblem, chosen: np.ndarray) -> dict:
     n_s, n_p = len(problem.session_ids), len(problem.person_ids)
     state = {"count": np.zeros(n_s, int), "days": np.zeros(n_p, np.int64), "minutes": np.zeros(n_p, np.int64),
-             "ete": np.zeros(n_p, np.int64), "members": [set() for _ in range(n_s)], "excluded": _excluded_map(problem)}
+             "ete": np.zeros(n_p, np.int64), "members": [set() for _ in range(n_s)], "excluded": partners(problem.exclusions)}
     for k in np.nonzero(chosen)[0]:
         _apply(problem, state, None, int(k), +1)
     return state
@@ -160,14 +160,6 @@ def shorten_long_trips(problem: UpwProblem, chosen: np.ndarray, limit: int = 60)
             best = min(options, key=lambda k2: (problem.pair_cost[k2], k2)) if options else int(k)
             _apply(problem, state, out, best, +1)
             moved |= best != k
-    return out
-
-
-def _excluded_map(problem: UpwProblem) -> dict[int, set[int]]:
-    out: dict[int, set[int]] = {}
-    for a, b in problem.exclusions:
-        out.setdefault(a, set()).add(b)
-        out.setdefault(b, set()).add(a)
     return out
 
 
@@ -299,11 +291,7 @@ class _UpwModel:
             ete = [k for k in ks if pr.session_is_ete[pr.pair_session[k]]]
             if ete:
                 m.add(sum(int(pr.pair_minutes[k]) * x[k] for k in ete) <= int(pr.person_ete_budget_minutes[i]))
-        pair_of = {(int(i), int(s)): k for k, (i, s) in enumerate(zip(pr.pair_person, pr.pair_session))}
-        for a, b in pr.exclusions:  # co-defendants never together
-            for s in range(n_s):
-                if (a, s) in pair_of and (b, s) in pair_of:
-                    m.add(x[pair_of[(a, s)]] + x[pair_of[(b, s)]] <= 1)
+        keep_apart(m, x, pr.pair_person, pr.pair_session, pr.exclusions)  # co-defendants never together
         self.has_men: dict[int, cp_model.IntVar] = {}
         for s in range(n_s):  # women's company rules
             ks = by_session[s]
