@@ -7,7 +7,7 @@ import json
 import os
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -48,6 +48,7 @@ class RunOptions:
     progress: bool = True
     engine: str = "processes"  # processes (one machine) | dask (LocalCluster, or `scheduler`)
     scheduler: str | None = None  # address of an existing Dask scheduler, e.g. tcp://10.0.0.5:8786
+    observer: Any = None  # progress and stop requests (engine/progress.py): the API's jobs
 
 
 @dataclass
@@ -81,14 +82,16 @@ def _solve_one(key: str, solver_name: str, problem, params: AllocationParams) ->
 
 
 def solve_components(plan: NightPlan, config: Config, solver_name: str, progress: bool, engine: str = "processes",
-                     scheduler: str | None = None) -> dict[str, tuple[AllocationResult, AllocationResult]]:
+                     scheduler: str | None = None, observer=None) -> dict[str, tuple[AllocationResult, AllocationResult]]:
     """Solve every component (a PDU, or a connected part of one), in parallel processes on this
     machine or as tasks on Dask distributed, with a progress bar per part."""
     comps = plan.components
     cores = config.solver.parallel_processes or os.cpu_count() or 1
     procs = max(1, min(cores, len(comps)))
     workers = max(config.solver.workers_per_component, cores // procs) if procs < cores else config.solver.workers_per_component
-    jobs = [(c.key, solver_name, c.problem, solver_params(config, len(c.problem.pair_case), workers)) for c in comps]
+    jobs = [(c.key, solver_name, c.problem, replace(solver_params(config, len(c.problem.pair_case), workers),
+                                                    observer=observer and observer.for_part(c.key)))
+            for c in comps]
     jobs.sort(key=lambda j: -len(j[2].pair_case))  # longest first keeps the processes busy
     out: dict[str, tuple[AllocationResult, AllocationResult]] = {}
     with Progress(TextColumn("[bold]allocating"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"),
@@ -98,6 +101,8 @@ def solve_components(plan: NightPlan, config: Config, solver_name: str, progress
         def done(key, res, base):
             out[key] = (res, base)
             bar.update(task, advance=1, description=key)
+            if observer is not None:
+                _report_parts(observer, out, len(jobs))
 
         if engine == "dask":
             from engine.distributed import solve_on_dask
@@ -112,6 +117,14 @@ def solve_components(plan: NightPlan, config: Config, solver_name: str, progress
                 for fut in as_completed(futures):
                     done(*fut.result())
     return out
+
+
+def _report_parts(observer, out: dict, total: int) -> None:
+    """Parts finished of all, with the summed final-phase objective and bound of those finished."""
+    final = [r.phases[-1] if r.phases else r.stats for r, _ in out.values()]
+    obj = [s.objective for s in final if s.objective is not None]
+    bnd = [s.bound for s in final if s.bound is not None]
+    observer.parts_done(len(out), total, float(sum(obj)) if obj else None, float(sum(bnd)) if len(bnd) == len(final) else None)
 
 
 def _over_capacity(comp: Component, prac_of_case: np.ndarray) -> set[int]:
@@ -259,16 +272,19 @@ def run_night(opts: RunOptions) -> RunOutcome:
     store = Store(opts.db_url or default_url(opts.out))
     rid = run_key(ds, config, run_date, scope, solver_name, times)
     existing = store.find_run(rid)
-    if existing and not opts.force:
+    # A run stopped early is kept (its best proposals) but never reused: the same night solves again.
+    if existing and not opts.force and not json.loads(existing["summary_json"]).get("stopped_early"):
         decisions, wl = store.load_results(rid)
         summary = json.loads(existing["summary_json"])
         files = export_files(opts.out, decisions, wl, summary)
         return RunOutcome(rid, True, summary, decisions, wl, opts.out, None, files)
 
-    store.save_inputs(ds.inputs_hash, ds.source, ds.practitioners, ds.cases)
+    pdus = sorted(set(cases["pdu"]))
+    if not opts.force:  # a night another run holds is refused before solving, not after
+        store.check_night(pdus, run_date.isoformat(), rid)
     plan = prepare_night(cases, pracs, config, run_date, times)
     t_solve = time.perf_counter()
-    results = solve_components(plan, config, solver_name, opts.progress, opts.engine, opts.scheduler)
+    results = solve_components(plan, config, solver_name, opts.progress, opts.engine, opts.scheduler, opts.observer)
     solve_seconds = time.perf_counter() - t_solve
     decisions, wl, baseline = assemble(plan, results, config, times)
 
@@ -279,10 +295,12 @@ def run_night(opts: RunOptions) -> RunOutcome:
 
     summary = _summary(rid, plan, decisions, wl, baseline, config, solver_name, scope, run_date, ds, solve_seconds, times)
     summary["seconds"] = round(time.perf_counter() - t0, 3)
+    summary["stopped_early"] = bool(opts.observer is not None and opts.observer.stopped())
     run = {"run_id": rid, "created_at": pd.Timestamp.now(tz="UTC").to_pydatetime(), "run_date": run_date.isoformat(),
            "scope": scope, "solver": solver_name, "inputs_hash": ds.inputs_hash,
            "config_json": json.dumps(config.as_dict()), "summary_json": json.dumps(summary)}
-    store.save_run(run, decisions, wl, replace=existing is not None)
+    store.save_run(run, decisions, wl, replace=existing is not None, pdus=pdus, supersede=opts.force,
+                   inputs=(ds.inputs_hash, ds.source, ds.practitioners, ds.cases))
     files = export_files(opts.out, decisions, wl, summary)
     summary["seconds"] = round(time.perf_counter() - t0, 3)
     return RunOutcome(rid, False, summary, decisions, wl, opts.out, report, files)

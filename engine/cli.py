@@ -243,6 +243,38 @@ def runs(db: str = typer.Option(..., help="SQLAlchemy URL of the store")) -> Non
               f"max {s['max_utilisation']:.1%}")
 
 
+db_app = typer.Typer(add_completion=False, help="The store's database: schema migrations (alembic).", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+
+@db_app.command("upgrade")
+def db_upgrade(db: str = typer.Option(..., help="SQLAlchemy URL, e.g. sqlite:///demo/probation.sqlite or postgresql://..."),
+               revision: str = typer.Option("head", help="Target revision")) -> None:
+    """Bring a store to the newest schema (runs also do this themselves when they open it)."""
+    from engine.migrate import current, upgrade
+
+    engine = _db_engine(db)
+    before = current(engine)
+    upgrade(engine, revision)
+    print(f"{db}: schema {before or 'empty'} -> {current(engine)}")
+
+
+@db_app.command("current")
+def db_current(db: str = typer.Option(..., help="SQLAlchemy URL")) -> None:
+    """Which schema revision a store is at, and the newest this version knows."""
+    from engine.migrate import current, head
+
+    print(f"{db}: schema {current(_db_engine(db)) or 'empty'} (newest {head()})")
+
+
+def _db_engine(db: str):
+    from sqlalchemy import create_engine
+
+    from engine.store import normalise_url
+
+    return create_engine(normalise_url(db))
+
+
 upw_app = typer.Typer(add_completion=False, help="Unpaid Work: weekly placement planning.", no_args_is_help=True)
 app.add_typer(upw_app, name="upw")
 
@@ -409,18 +441,25 @@ def serve(
     work: Path = typer.Option(Path("api-work"), help="Folder for jobs and the default SQLite store"),
     db: Optional[str] = typer.Option(None, help="SQLAlchemy URL; default sqlite:///WORK/probation.sqlite"),
     config: Optional[Path] = typer.Option(None),
+    submit: Optional[Path] = typer.Option(None, help="Also start an allocation run of this data folder at once"),
+    region: Optional[str] = typer.Option(None, help="With --submit: only this region"),
+    pdu: Optional[str] = typer.Option(None, help="With --submit: only this PDU"),
 ) -> None:
-    """Start the HTTP service (OpenAPI docs at /docs)."""
+    """Start the HTTP service (OpenAPI docs at /docs, the review page at /review)."""
     import logging
 
     import uvicorn
 
-    from api.app import ApiSettings, create_app
+    from api.app import ApiSettings, create_app, submit_folder
 
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     try:
         application = create_app(ApiSettings(keys_file=keys, work_dir=work, db_url=db, config=_config(config)))
-    except (OSError, ValueError) as exc:
+        if submit is not None:
+            job = submit_folder(application, submit, region, pdu)
+            console.print(f"run {job.job_id} started for {pdu or region or 'everything'} in {submit}: "
+                          f"review it at http://{host}:{port}/review/{job.job_id} once it is DONE")
+    except (OSError, ValueError, DataContractError) as exc:
         console.print(f"[red]cannot start:[/red] {exc}")
         raise typer.Exit(2) from None
     uvicorn.run(application, host=host, port=port)

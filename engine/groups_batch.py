@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+from typing import Any
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -32,6 +33,7 @@ class GroupsOptions:
     solver: str = "cpsat"
     time_limit: float | None = None  # seconds per programme
     force: bool = False
+    observer: Any = None  # progress and stop requests (engine/progress.py): the API's jobs
 
 
 def run_groups(opts: GroupsOptions) -> dict:
@@ -50,7 +52,7 @@ def run_groups(opts: GroupsOptions) -> dict:
         return summary | {"reused": True}
     plans, res, meta = build_plans(ds, config, times, opts.start)
     seconds = opts.time_limit or config.groups.seconds_per_programme
-    results = solve_plans(plans, res, opts.solver, seconds)
+    results = solve_plans(plans, res, opts.solver, seconds, opts.observer)
     groups, members, unplaced, figures = tables(plans, results, meta, config)
     problems = check_groups(ds, groups, members, config, times)
     if problems:

@@ -172,11 +172,12 @@ def _programme(prog, ds, config, monday, rows, travel, fac_travel, v_slots, f_sl
     return ProgrammePlan(prog, problem, people, cand["pattern"], cand["dates"], reasons, near, reach, r_slots)
 
 
-def solve_plans(plans: list[ProgrammePlan], res: Resources, solver: str, seconds: float) -> list[GroupsResult]:
+def solve_plans(plans: list[ProgrammePlan], res: Resources, solver: str, seconds: float, observer=None) -> list[GroupsResult]:
     """Each programme in turn (most referrals first) takes the rooms and facilitators left."""
     out = []
     for plan in plans:
-        r = solve_cpsat(plan.problem, res, seconds) if solver == "cpsat" else solve_greedy(plan.problem, res)
+        part = observer.for_part(plan.programme["programme"]) if observer is not None else None
+        r = solve_cpsat(plan.problem, res, seconds, observer=part) if solver == "cpsat" else solve_greedy(plan.problem, res)
         res = r.resources
         out.append(r)
     return out

@@ -5,34 +5,11 @@ import json
 from datetime import datetime, timezone
 
 import pandas as pd
-from sqlalchemy import Boolean, Column, Integer, String, Table, Text, delete, insert, select
+from sqlalchemy import delete, insert, select
 
-from engine.store import Store, metadata, plan_header_table
+from engine.schema import groups_groups, groups_members, groups_plans, groups_unplaced
+from engine.store import Store
 
-groups_plans = plan_header_table("groups_plans", "plan_key", "from_date")
-groups_groups = Table(
-    "groups_groups", metadata,
-    Column("plan_key", String(64), primary_key=True),
-    Column("group_id", String(64), primary_key=True),
-    Column("programme", String(64), nullable=False), Column("venue_id", String(64), nullable=False),
-    Column("slot", Text, nullable=False), Column("start_date", String(10), nullable=False),
-    Column("end_date", String(10), nullable=False), Column("facilitator_ids", Text, nullable=False),
-    Column("women_only", Boolean, nullable=False),
-)
-groups_members = Table(
-    "groups_members", metadata,
-    Column("plan_key", String(64), primary_key=True),
-    Column("person_id", String(64), primary_key=True),
-    Column("group_id", String(64), nullable=False),
-    Column("travel_minutes", Integer, nullable=False), Column("travel_reason", Text, nullable=False),
-)
-groups_unplaced = Table(
-    "groups_unplaced", metadata,
-    Column("plan_key", String(64), primary_key=True),
-    Column("person_id", String(64), primary_key=True),
-    Column("programme", String(64), nullable=False), Column("reason", Text, nullable=False),
-    Column("alternative", Text, nullable=False),
-)
 CHILDREN = {"groups": groups_groups, "members": groups_members, "unplaced": groups_unplaced}
 
 

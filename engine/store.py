@@ -10,87 +10,18 @@ import gzip
 import json
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 import pandas as pd
-from sqlalchemy import (Boolean, Column, DateTime, Float, ForeignKey, Integer, LargeBinary, MetaData, String, Table, Text,
-                        create_engine, delete, insert, select)
+from sqlalchemy import Table, create_engine, delete, insert, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
-metadata = MetaData()
-
-
-spo_decisions = Table(
-    "spo_decisions", metadata,
-    Column("decision_id", Integer, primary_key=True, autoincrement=True),
-    Column("run_ref", String(64), nullable=False, index=True),  # the API run (job) the proposals came from
-    Column("case_id", String(64), nullable=False),
-    Column("action", String(16), nullable=False),
-    Column("proposed_practitioner_id", String(64), nullable=False),
-    Column("practitioner_id", String(64), nullable=False),
-    Column("reason", Text, nullable=False),
-    Column("rule_breaks", Text, nullable=False),  # JSON list; non-empty = flagged
-    Column("flagged", Boolean, nullable=False),
-    Column("decided_by", String(128), nullable=False),
-    Column("decided_at", DateTime(timezone=True), nullable=False),
-)
-
-
-def plan_header_table(name: str, key: str, period: str) -> Table:
-    """The header row of a stored plan (an Unpaid Work week, a programme quarter): its key,
-    period, when, the inputs and config it was made from, and its summary."""
-    return Table(
-        name, metadata,
-        Column(key, String(64), primary_key=True),
-        Column(period, String(10), nullable=False),
-        Column("created_at", DateTime(timezone=True), nullable=False),
-        Column("inputs_hash", String(64), nullable=False),
-        Column("config_json", Text, nullable=False),
-        Column("summary_json", Text, nullable=False),
-    )
-
-input_snapshots = Table(
-    "input_snapshots", metadata,
-    Column("inputs_hash", String(64), primary_key=True),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("source", Text, nullable=False),
-    Column("practitioners_csv_gz", LargeBinary, nullable=False),
-    Column("cases_csv_gz", LargeBinary, nullable=False),
-)
-runs = Table(
-    "runs", metadata,
-    Column("run_id", String(64), primary_key=True),  # the run key: idempotent re-runs
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("run_date", String(10), nullable=False),
-    Column("scope", Text, nullable=False),
-    Column("solver", String(40), nullable=False),
-    Column("inputs_hash", String(64), ForeignKey("input_snapshots.inputs_hash"), nullable=False),
-    Column("config_json", Text, nullable=False),
-    Column("summary_json", Text, nullable=False),
-)
-decisions = Table(
-    "decisions", metadata,
-    Column("run_id", String(64), ForeignKey("runs.run_id"), primary_key=True),
-    Column("case_id", String(64), primary_key=True),
-    Column("practitioner_id", String(64)),
-    Column("previous_practitioner_id", String(64)),
-    Column("status", String(16), nullable=False),
-    Column("reason", Text, nullable=False),
-    Column("travel_minutes", Integer),
-    Column("travel_method", Text),
-    Column("flags", Text, nullable=False),
-    Column("explanation_json", Text),
-)
-workload = Table(
-    "workload", metadata,
-    Column("run_id", String(64), ForeignKey("runs.run_id"), primary_key=True),
-    Column("practitioner_id", String(64), primary_key=True),
-    Column("points", Integer, nullable=False),
-    Column("available_points", Integer, nullable=False),
-    Column("utilisation", Float),
-    Column("new_cases", Integer, nullable=False),
-)
+from engine.migrate import upgrade
+from engine.schema import (decisions, input_snapshots, metadata, night_locks, runs, spo_decisions,  # noqa: F401
+                           workload)
 
 DECISION_COLUMNS = ["case_id", "practitioner_id", "previous_practitioner_id", "status", "reason",
                     "travel_minutes", "travel_method", "flags", "explanation_json"]
@@ -119,35 +50,95 @@ class Store:
         url = normalise_url(url)
         if url.startswith("sqlite:///"):
             Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-        self.engine: Engine = create_engine(url, future=True)
-        metadata.create_all(self.engine)
+        # A writer on SQLite waits (up to two minutes) for another process's transaction rather
+        # than failing at once with 'database is locked'.
+        args = {"timeout": 120} if url.startswith("sqlite") else {}
+        self.engine: Engine = create_engine(url, future=True, connect_args=args)
+        upgrade(self.engine)
 
     def save_inputs(self, inputs_hash: str, source: str, pracs: pd.DataFrame, cases: pd.DataFrame) -> None:
         """Keep the validated inputs once per hash (an audit copy of what the night saw)."""
         with self.engine.begin() as conn:
-            if conn.execute(select(input_snapshots.c.inputs_hash).where(input_snapshots.c.inputs_hash == inputs_hash)).first():
-                return
-            conn.execute(insert(input_snapshots).values(
-                inputs_hash=inputs_hash, created_at=datetime.now(timezone.utc), source=source,
-                practitioners_csv_gz=gzip.compress(pracs.to_csv(index=False).encode()),
-                cases_csv_gz=gzip.compress(cases.to_csv(index=False).encode()),
-            ))
+            self._write_inputs(conn, inputs_hash, source, pracs, cases)
+
+    @staticmethod
+    def _write_inputs(conn, inputs_hash: str, source: str, pracs: pd.DataFrame, cases: pd.DataFrame) -> None:
+        if conn.execute(select(input_snapshots.c.inputs_hash).where(input_snapshots.c.inputs_hash == inputs_hash)).first():
+            return
+        # Two runs for different PDUs of the same file may both get here: the second adds nothing.
+        dialect_insert = {"sqlite": sqlite_insert, "postgresql": pg_insert}.get(conn.dialect.name)
+        values = dict(inputs_hash=inputs_hash, created_at=datetime.now(timezone.utc), source=source,
+                      practitioners_csv_gz=gzip.compress(pracs.to_csv(index=False).encode()),
+                      cases_csv_gz=gzip.compress(cases.to_csv(index=False).encode()))
+        if dialect_insert is None:
+            conn.execute(insert(input_snapshots).values(**values))
+        else:
+            conn.execute(dialect_insert(input_snapshots).values(**values).on_conflict_do_nothing())
+
+    def night_holders(self, pdus: Sequence[str], period: str, kind: str = "allocation") -> dict[str, str]:
+        """PDU -> the run that holds its night (committed for that PDU and date)."""
+        with self.engine.connect() as conn:
+            return self._holders(conn, kind, pdus, period)
+
+    @staticmethod
+    def _holders(conn, kind: str, pdus: Sequence[str], period: str) -> dict[str, str]:
+        rows = conn.execute(select(night_locks.c.pdu, night_locks.c.run_id).where(
+            night_locks.c.kind == kind, night_locks.c.period == period, night_locks.c.pdu.in_(list(pdus)))).all()
+        return {r.pdu: r.run_id for r in rows}
 
     def find_run(self, run_id: str) -> dict[str, Any] | None:
         with self.engine.connect() as conn:
             row = conn.execute(select(runs).where(runs.c.run_id == run_id)).mappings().first()
             return dict(row) if row else None
 
-    def save_run(self, run: dict[str, Any], decision_rows: pd.DataFrame, workload_rows: pd.DataFrame, replace: bool = False) -> None:
-        """Write a run and all its results in one transaction (replacing an earlier copy when
-        `replace`); on any error nothing is written."""
+    def save_run(self, run: dict[str, Any], decision_rows: pd.DataFrame, workload_rows: pd.DataFrame, replace: bool = False,
+                 pdus: Sequence[str] = (), supersede: bool = False, inputs: tuple | None = None) -> None:
+        """Write a run, its input snapshot, its results and its claim on each PDU's night in one
+        transaction (replacing an earlier copy of the same run when `replace`; taking the night
+        from another run when `supersede`). On any error nothing is written; when another run
+        holds the night (or commits it while this one is writing), RunConflict says which."""
         try:
             with self.engine.begin() as conn:
+                if inputs is not None:
+                    self._write_inputs(conn, *inputs)
+                self._claim(conn, "allocation", pdus, run["run_date"], run["run_id"], supersede or replace)
                 self._write_run(conn, run, decision_rows, workload_rows, replace)
         except IntegrityError:
+            try:
+                self._refuse_if_held(self.night_holders(pdus, run["run_date"]), run["run_date"], run["run_id"],
+                                     "while this one ran")
+            except RunConflict as exc:
+                raise exc from None
             raise RunConflict(f"run {run['run_id'][:12]} for the same inputs, night and scope was committed by another "
                               "process while this one ran: this run is refused and nothing of it was written; use the "
                               "stored one (or --force to replace it)") from None
+
+    def check_night(self, pdus: Sequence[str], period: str, run_id: str) -> None:
+        """Refuse (RunConflict) a run whose PDUs' night another run has committed already."""
+        self._refuse_if_held(self.night_holders(pdus, period), period, run_id)
+
+    @staticmethod
+    def _refuse_if_held(holders: dict[str, str], period: str, run_id: str, when: str = "already") -> None:
+        held = {p: r for p, r in holders.items() if r != run_id}
+        if held:
+            names = ", ".join(f"{p} (run {r[:12]})" for p, r in sorted(held.items()))
+            raise RunConflict(f"the {period} night of {names} was committed by another run {when}: this run is refused "
+                              "and nothing of it was written; review the stored run, or pass --force to supersede it")
+
+    def _claim(self, conn, kind: str, pdus: Sequence[str], period: str, run_id: str, supersede: bool) -> None:
+        """Take each PDU's night for this run. The primary key (kind, pdu, period) is what makes
+        two concurrent runs unable to both commit: the second insert fails (after waiting for
+        the first transaction on SQLite, or blocking on the row on PostgreSQL)."""
+        if not pdus:
+            return
+        if supersede:
+            conn.execute(delete(night_locks).where(night_locks.c.kind == kind, night_locks.c.period == period,
+                                                   night_locks.c.pdu.in_(list(pdus))))
+        self._refuse_if_held(self._holders(conn, kind, pdus, period), period, run_id)
+        now = datetime.now(timezone.utc)
+        mine = set(self._holders(conn, kind, pdus, period))
+        conn.execute(insert(night_locks), [{"kind": kind, "pdu": p, "period": period, "run_id": run_id, "locked_at": now}
+                                           for p in sorted(set(pdus) - mine)])
 
     def _write_run(self, conn, run, decision_rows, workload_rows, replace) -> None:
         """The run row, then its decisions and workload rows, inside the caller's transaction."""

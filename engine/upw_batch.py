@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import time
+from typing import Any
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,11 +42,13 @@ class WeekOptions:
     time_limit: float | None = None  # seconds per PDU; default from the config's solver budget
     cancel: tuple[str, ...] = ()  # session ids (PLACEMENT@DATE) that stand down: re-plan
     force: bool = False
+    observer: Any = None  # progress and stop requests (engine/progress.py): the API's jobs
 
 
 def _solve(args) -> tuple[str, UpwResult, UpwResult]:
-    pdu, problem, solver, limit = args
-    res = solve_cpsat(problem, time_limit=limit) if solver == "cpsat" else solve_greedy(problem)
+    pdu, problem, solver, limit, observer = args
+    observer = observer.for_part(pdu) if observer is not None else None
+    res = solve_cpsat(problem, time_limit=limit, observer=observer) if solver == "cpsat" else solve_greedy(problem)
     return pdu, res, solve_greedy(problem)
 
 
@@ -96,7 +99,7 @@ def run_week(opts: WeekOptions) -> dict:
             raise WeekFailed(f"no stored plan for {opts.week} to re-plan: run `probation upw plan` first")
         _fix_previous(weeks, previous, set(opts.cancel))
     limit = opts.time_limit or config.upw.seconds_per_pdu
-    jobs = [(w.pdu, w.problem, opts.solver, limit) for w in weeks]
+    jobs = [(w.pdu, w.problem, opts.solver, limit, opts.observer) for w in weeks]
     jobs.sort(key=lambda j: -len(j[1].pair_person))
     procs = max(1, min(os.cpu_count() or 1, len(jobs)))
     if procs > 1:

@@ -5,29 +5,10 @@ import json
 from datetime import datetime, timezone
 
 import pandas as pd
-from sqlalchemy import Column, Float, Integer, String, Table, Text, delete, insert, select
+from sqlalchemy import delete, insert, select
 
-from engine.store import Store, metadata, plan_header_table
-
-upw_weeks = plan_header_table("upw_weeks", "week_key", "week")
-upw_sessions = Table(
-    "upw_sessions", metadata,
-    Column("week_key", String(64), primary_key=True),
-    Column("person_id", String(64), primary_key=True),
-    Column("placement_id", String(64), primary_key=True),
-    Column("date", String(10), primary_key=True),
-    Column("hours", Float, nullable=False),
-    Column("credited_hours", Float, nullable=False),
-    Column("travel_minutes", Integer, nullable=False),
-    Column("supervised_travel_minutes", Integer, nullable=False),
-    Column("travel_reason", Text, nullable=False),
-)
-upw_unplaced = Table(
-    "upw_unplaced", metadata,
-    Column("week_key", String(64), primary_key=True),
-    Column("person_id", String(64), primary_key=True),
-    Column("pdu", Text), Column("behind_pace_hours", Float), Column("reason", Text, nullable=False),
-)
+from engine.schema import upw_sessions, upw_unplaced, upw_weeks
+from engine.store import Store
 
 
 class UpwStore(Store):

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from solvers.types import AssignmentResult
+from solvers.types import AssignmentResult, SearchObserver
 
 
 @dataclass
@@ -22,6 +22,7 @@ class AllocationParams:
     spread_thresholds_permille: tuple[int, ...] = tuple(range(500, 1201, 25))
     spread_weight: int = 1
     never_fewer_than_greedy: bool = True
+    observer: SearchObserver | None = None  # progress and stop requests (solvers/types.py)
 
 
 @dataclass

@@ -41,8 +41,10 @@ class Budget:
 
 
 def _combine(phases: list[SolveStats], seconds: float) -> SolveStats:
-    """The run's stats: the last phase's objective and bound; OPTIMAL only if every phase was."""
-    last = phases[-1]
+    """The run's stats: the last phase's objective and bound; OPTIMAL only if every phase was. A
+    phase skipped on a stop request leaves the answer of the phase before it (FEASIBLE)."""
+    ran = [p for p in phases if p.status != "STOPPED"] or phases
+    last = ran[-1]
     status = "OPTIMAL" if all(p.status == "OPTIMAL" for p in phases) else last.status
     if status == "OPTIMAL" and last.objective is not None:
         return SolveStats(status, last.objective, last.objective, seconds, "cpsat")
@@ -67,7 +69,7 @@ def solve_cpsat(problem: AllocationProblem, params: AllocationParams | None = No
     budget = Budget(params.time_limit_seconds)
 
     def limits(share: float) -> CoreParams:
-        return CoreParams(budget.take(share), params.workers, params.random_seed)
+        return CoreParams(budget.take(share), params.workers, params.random_seed, observer=params.observer)
 
     # Phase 1: allocate as many cases as possible, most urgent first.
     allocated = cp_model.LinearExpr.sum(x)

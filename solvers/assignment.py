@@ -8,13 +8,14 @@ public instances with known optima.
 """
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass
 
 import numpy as np
 from ortools.sat.python import cp_model
 
-from solvers.types import AssignmentResult, SolveStats
+from solvers.types import AssignmentResult, SearchObserver, SolveStats
 
 STATUS_NAMES = {
     cp_model.OPTIMAL: "OPTIMAL",
@@ -34,6 +35,7 @@ class CoreParams:
     random_seed: int = 7
     log: bool = False
     linearization_level: int | None = None  # 2: more LP cuts (pays on facility location)
+    observer: SearchObserver | None = None  # progress reports and stop requests (the API's jobs)
 
 
 @dataclass
@@ -143,11 +145,46 @@ def make_solver(params: CoreParams) -> cp_model.CpSolver:
     return solver
 
 
+class _Watch(cp_model.CpSolverSolutionCallback):
+    """Tells the observer each improving solution, and stops the search when it asks."""
+
+    def __init__(self, observer: SearchObserver, name: str):
+        super().__init__()
+        self.observer, self.name = observer, name
+
+    def on_solution_callback(self) -> None:
+        self.observer.report(self.name, float(self.objective_value), _finite(self.best_objective_bound))
+        if self.observer.stopped():
+            self.stop_search()
+
+
 def run(model: cp_model.CpModel, params: CoreParams, name: str = "") -> tuple[cp_model.CpSolver, SolveStats]:
-    """Solve and report status, objective, best bound and time."""
+    """Solve and report status, objective, best bound and time. With an observer, a stop
+    request ends the search early (the best solution found so far is kept: status FEASIBLE),
+    and a phase asked to stop before it begins is not searched at all (status STOPPED)."""
     solver = make_solver(params)
+    obs = params.observer
+    if obs is not None and obs.stopped():
+        return solver, SolveStats("STOPPED", None, None, 0.0, name)
     t0 = time.perf_counter()
-    code = solver.solve(model)
+    if obs is None:
+        code = solver.solve(model)
+    else:  # a stop may come while no new solution is found: watch for it too
+        done = threading.Event()
+
+        def watch() -> None:
+            while not done.wait(0.2):
+                if obs.stopped():
+                    solver.stop_search()
+                    return
+
+        watcher = threading.Thread(target=watch, daemon=True)
+        watcher.start()
+        try:
+            code = solver.solve(model, _Watch(obs, name))
+        finally:
+            done.set()
+            watcher.join()
     seconds = time.perf_counter() - t0
     status = STATUS_NAMES.get(code, "UNKNOWN")
     found = code in (cp_model.OPTIMAL, cp_model.FEASIBLE)
@@ -158,6 +195,8 @@ def run(model: cp_model.CpModel, params: CoreParams, name: str = "") -> tuple[cp
         seconds=seconds,
         name=name,
     )
+    if obs is not None:
+        obs.report(name, stats.objective, stats.bound, force=True)
     return solver, stats
 
 

@@ -20,7 +20,7 @@ from ortools.sat.python import cp_model
 
 from solvers.assignment import CoreParams, keep_apart, partners, run
 from solvers.facility import FacilityModel, FacilityProblem
-from solvers.types import SolveStats
+from solvers.types import SearchObserver, SolveStats
 
 START_VALUE = 10_000  # one more person started outweighs every other term of their placement
 WAIT_PER_DAY = 10
@@ -173,7 +173,8 @@ def solve_greedy(pr: GroupsProblem, res: Resources) -> GroupsResult:
     return GroupsResult(cand_of, facs, stats, res)
 
 
-def solve_cpsat(pr: GroupsProblem, res: Resources, time_limit: float = 10.0, workers: int = 1, seed: int = 7) -> GroupsResult:
+def solve_cpsat(pr: GroupsProblem, res: Resources, time_limit: float = 10.0, workers: int = 1, seed: int = 7,
+                observer: SearchObserver | None = None) -> GroupsResult:
     t0 = time.perf_counter()
     greedy = solve_greedy(pr, res)
     n_p, n_c = len(pr.person_ids), len(pr.cand_venue)
@@ -230,7 +231,7 @@ def solve_cpsat(pr: GroupsProblem, res: Resources, time_limit: float = 10.0, wor
     fm.hint(greedy.cand_of_person)
     for (c, j), f in fvar.items():
         m.add_hint(f, j in greedy.facilitators.get(c, ()))
-    solver, st = run(m, CoreParams(time_limit, workers, seed), "groups")
+    solver, st = run(m, CoreParams(time_limit, workers, seed, observer=observer), "groups")
     if st.objective is None:
         stats = SolveStats(st.status, None, st.bound, time.perf_counter() - t0, "groups-cpsat")
         return GroupsResult(greedy.cand_of_person, greedy.facilitators, stats, greedy.resources)

@@ -2,15 +2,26 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import numpy as np
+
+
+class SearchObserver(Protocol):
+    """What a caller may hand a solver to watch and stop a long search: the solver asks
+    `stopped()` (then ends the search, keeping the best solution found so far) and tells
+    `report()` each improving solution. Solvers never do I/O themselves; the observer may."""
+
+    def stopped(self) -> bool: ...
+
+    def report(self, phase: str, objective: float | None, bound: float | None, force: bool = False) -> None: ...
 
 
 @dataclass(frozen=True)
 class SolveStats:
     """What a solve reports: status, objective, best bound, relative gap and time."""
 
-    status: str  # OPTIMAL | FEASIBLE | INFEASIBLE | UNKNOWN | HEURISTIC
+    status: str  # OPTIMAL | FEASIBLE | INFEASIBLE | UNKNOWN | HEURISTIC | STOPPED (asked to stop before it began)
     objective: float | None
     bound: float | None
     seconds: float

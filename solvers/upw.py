@@ -23,7 +23,7 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from solvers.assignment import CoreParams, keep_apart, partners, run
-from solvers.types import SolveStats
+from solvers.types import SearchObserver, SolveStats
 
 
 @dataclass
@@ -200,7 +200,8 @@ def credited(problem: UpwProblem, chosen: np.ndarray) -> np.ndarray:
     return np.minimum(got, problem.person_remaining_minutes)
 
 
-def solve_cpsat(problem: UpwProblem, time_limit: float = 10.0, workers: int = 1, seed: int = 7) -> UpwResult:
+def solve_cpsat(problem: UpwProblem, time_limit: float = 10.0, workers: int = 1, seed: int = 7,
+                observer: SearchObserver | None = None) -> UpwResult:
     """Three lexicographic phases, each held in the next at the value of the best schedule
     known (so a phase cut short never lets a later one give anything away), then the long-trip
     repair. The greedy schedule is the first hint, so the result is never worse than greedy on
@@ -225,7 +226,7 @@ def solve_cpsat(problem: UpwProblem, time_limit: float = 10.0, workers: int = 1,
         (mod.model.maximize if sense > 0 else mod.model.minimize)(expr)
         mod.hint(best)
         limit = max(0.05, time_limit * shares[name] / total)
-        solver, st = run(mod.model, CoreParams(limit, workers, seed), name)
+        solver, st = run(mod.model, CoreParams(limit, workers, seed, observer=observer), name)
         phases.append(st)
         if st.objective is not None:
             best = np.array([solver.boolean_value(v) for v in mod.x], dtype=bool)

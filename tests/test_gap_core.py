@@ -38,3 +38,43 @@ def test_gap_reader_rejects_truncated_file(tmp_path):
     p.write_text("2 3\n1 2 3\n")
     with pytest.raises(ValueError, match="expected"):
         read_gap(p)
+
+
+class _Observer:
+    """Stops after `after` reports (or at once with after=0); records what it was told."""
+
+    def __init__(self, after: int):
+        self.after, self.seen = after, []
+
+    def stopped(self) -> bool:
+        return len(self.seen) >= self.after
+
+    def report(self, phase, objective, bound, force=False):
+        self.seen.append((phase, objective, bound))
+
+
+def test_stop_request_ends_the_search_with_the_best_solution_so_far():
+    from ortools.sat.python import cp_model
+
+    from solvers.assignment import CoreParams, run
+
+    # A type-D generalised assignment (cost falls as weight rises, tight capacities): far more
+    # than a minute's search to prove.
+    rng = np.random.default_rng(1)
+    agents, jobs = 10, 120
+    w = rng.integers(1, 101, (agents, jobs))
+    c = 111 - w + rng.integers(-10, 11, (agents, jobs))
+    model = cp_model.CpModel()
+    x = [[model.new_bool_var(f"x{a}_{j}") for j in range(jobs)] for a in range(agents)]
+    for j in range(jobs):
+        model.add_exactly_one(x[a][j] for a in range(agents))
+    for a in range(agents):
+        model.add(cp_model.LinearExpr.weighted_sum(x[a], w[a].tolist()) <= int(0.8 * w.sum() / agents / agents))
+    model.minimize(sum(cp_model.LinearExpr.weighted_sum(x[a], c[a].tolist()) for a in range(agents)))
+    obs = _Observer(after=1)
+    solver, st = run(model, CoreParams(time_limit_seconds=60, observer=obs), "knapsack")
+    assert st.status == "FEASIBLE" and st.objective is not None and st.seconds < 10
+    assert obs.seen and obs.seen[0][0] == "knapsack"
+    # asked to stop before it begins: no search at all
+    _, st = run(model, CoreParams(time_limit_seconds=60, observer=_Observer(after=0)), "late")
+    assert st.status == "STOPPED" and st.objective is None and st.seconds == 0.0

@@ -1,0 +1,189 @@
+"""The store on SQLite and on a real PostgreSQL server, through the same SQLAlchemy models and
+alembic migrations: schema in step with the models, an old store upgraded with its data kept,
+a night stored and re-run idempotently, two runs for the same PDU and night never both
+committed (refused clearly, or superseded with --force), runs for different PDUs in parallel
+processes not blocking each other, and a run killed half way leaving the store as it was."""
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import create_engine, inspect, select
+
+from engine.batch import RunOptions, run_night
+from engine.migrate import current, head, upgrade
+from engine.schema import metadata, night_locks
+from engine.store import RunConflict, Store, decisions, input_snapshots, normalise_url, runs
+from tests.conftest import RUN_DATE, case, filler, practitioner, write_night
+
+PDUS = ("Rutland PDU", "Melton PDU")
+
+
+def _two_pdu_night(folder: Path, per_pdu: int = 12) -> Path:
+    """Two PDUs of the same region, each with its own staff and new cases."""
+    pracs, cases = [], []
+    for k, pdu in enumerate(PDUS):
+        for j in range(per_pdu // 3):
+            pid = f"P{k}{j}"
+            pracs.append(practitioner(pid, pdu=pdu))
+            cases.extend(case(c["case_id"], pdu=pdu, current_practitioner_id=pid, sentence_date="2026-01-05")
+                         for c in filler(pid, 63 * (j % 4)))
+        cases.extend(case(f"N{k}-{i}", pdu=pdu, tier=("C2", "B2", "D1")[i % 3]) for i in range(per_pdu))
+    return write_night(folder, pracs, cases)
+
+
+def _counts(url: str) -> tuple[int, int, int, int]:
+    store = Store(url)
+    return store.count(runs), store.count(decisions), store.count(input_snapshots), store.count(night_locks)
+
+
+def test_migrations_match_the_models(db_url):
+    engine = create_engine(normalise_url(db_url))
+    upgrade(engine)
+    assert current(engine) == head()
+    with engine.connect() as conn:
+        diffs = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), metadata)
+    assert diffs == [], f"the models and the migrations differ: {diffs}"
+    upgrade(engine)  # at head already: nothing to do, nothing fails
+
+
+def test_store_from_before_migrations_is_upgraded_with_its_data(db_url):
+    """A database made by the old create_all (the baseline tables, no alembic_version) keeps
+    its rows and gains the new tables."""
+    engine = create_engine(normalise_url(db_url))
+    baseline = [t for name, t in metadata.tables.items() if name != "night_locks"]
+    metadata.create_all(engine, tables=baseline)
+    with engine.begin() as conn:
+        conn.execute(input_snapshots.insert().values(inputs_hash="h", created_at=RUN_DATE, source="old",
+                                                     practitioners_csv_gz=b"", cases_csv_gz=b""))
+    Store(db_url)
+    assert current(engine) == head()
+    assert inspect(engine).has_table("night_locks")
+    with engine.connect() as conn:
+        assert conn.execute(select(input_snapshots.c.source)).scalar_one() == "old"
+
+
+def test_night_stored_and_rerun_idempotently(db_url, tmp_path, config):
+    data = write_night(tmp_path / "in", [practitioner("A"), practitioner("B")],
+                       [case("C1"), case("C2", rosh="HIGH", tier="B2")] + filler("A", 600))
+    opts = RunOptions(data=data, out=tmp_path / "out", config=config, db_url=db_url, run_date=RUN_DATE, progress=False)
+    first = run_night(opts)
+    n = _counts(db_url)
+    again = run_night(opts)
+    assert again.reused and again.run_id == first.run_id
+    assert _counts(db_url) == n
+    stored, _ = Store(db_url).load_results(first.run_id)
+    assert set(stored["case_id"]) == set(first.decisions["case_id"])
+
+
+def test_second_run_for_the_same_night_is_refused_then_superseded(db_url, tmp_path, config):
+    data = _two_pdu_night(tmp_path / "in")
+    opts = RunOptions(data=data, out=tmp_path / "out", config=config, db_url=db_url, run_date=RUN_DATE,
+                      pdu=PDUS[0], progress=False)
+    first = run_night(opts)
+    before = _counts(db_url)
+    with pytest.raises(RunConflict, match=rf"2026-11-23 night of {PDUS[0]} \(run {first.run_id[:12]}\).*--force"):
+        run_night(RunOptions(**{**opts.__dict__, "solver": "greedy"}))
+    assert _counts(db_url) == before  # refused before solving: nothing written
+    # The whole region covers the first PDU's night too: refused as well.
+    with pytest.raises(RunConflict, match=PDUS[0]):
+        run_night(RunOptions(**{**opts.__dict__, "pdu": None}))
+    # The other PDU's night is free.
+    other = run_night(RunOptions(**{**opts.__dict__, "pdu": PDUS[1]}))
+    # --force supersedes: the night now belongs to the new run, the old one stays for audit.
+    forced = run_night(RunOptions(**{**opts.__dict__, "solver": "greedy", "force": True}))
+    assert Store(db_url).night_holders(PDUS, RUN_DATE.isoformat()) == {PDUS[0]: forced.run_id, PDUS[1]: other.run_id}
+    assert Store(db_url).find_run(first.run_id) is not None
+
+
+def test_claim_is_refused_inside_the_commit(db_url, tmp_path, config):
+    """The last line of defence: a run that passed the early check but finds the night taken when
+    it writes is refused in the same transaction, and nothing of it is written."""
+    data = _two_pdu_night(tmp_path / "in", per_pdu=3)
+    opts = RunOptions(data=data, out=tmp_path / "out", config=config, db_url=db_url, run_date=RUN_DATE,
+                      pdu=PDUS[0], progress=False)
+    res = run_night(opts)
+    store = Store(db_url)
+    before = _counts(db_url)
+    run = {**store.find_run(res.run_id), "run_id": "another-run", "solver": "greedy"}
+    with pytest.raises(RunConflict, match="committed by another run"):
+        store.save_run(run, res.decisions, res.workload, pdus=[PDUS[0]])
+    assert _counts(db_url) == before
+
+
+def _run_pdu(args: tuple) -> tuple[str, str, float, float]:
+    """One process's night (spawned): returns what happened and when it ran."""
+    data, out, url, pdu, solver, day = args
+    from datetime import date
+
+    from engine.config import load_config
+
+    t0 = time.time()
+    try:
+        res = run_night(RunOptions(data=Path(data), out=Path(out), config=load_config(), db_url=url,
+                                   run_date=date.fromisoformat(day), pdu=pdu, solver=solver, progress=False))
+        return "committed", res.run_id, t0, time.time()
+    except RunConflict as exc:
+        return "refused", str(exc), t0, time.time()
+
+
+def test_concurrent_runs_different_pdus_both_commit_same_pdu_only_one(db_url, tmp_path):
+    data = _two_pdu_night(tmp_path / "in", per_pdu=30)
+    Store(db_url)  # migrated once; the processes below only open it
+    ctx = mp.get_context("spawn")
+    with ctx.Pool(2) as pool:
+        both = pool.map(_run_pdu, [(str(data), str(tmp_path / f"o{k}"), db_url, pdu, "cpsat",
+                                       RUN_DATE.isoformat()) for k, pdu in enumerate(PDUS)])
+    assert [b[0] for b in both] == ["committed", "committed"]
+    (_, _, s0, e0), (_, _, s1, e1) = both
+    assert max(s0, s1) < min(e0, e1), "the two PDUs' runs did not overlap: one blocked the other"
+    holders = Store(db_url).night_holders(PDUS, RUN_DATE.isoformat())
+    assert holders == {PDUS[0]: both[0][1], PDUS[1]: both[1][1]}
+
+    # Two different runs (solvers) for the same PDU and night, at the same time: one commits.
+    day2 = RUN_DATE.replace(day=24)
+    with ctx.Pool(2) as pool:
+        same = pool.map(_run_pdu, [(str(data), str(tmp_path / f"s{k}"), db_url, PDUS[0], s, day2.isoformat())
+                                      for k, s in enumerate(("cpsat", "greedy"))])
+    outcomes = sorted(s[0] for s in same)
+    assert outcomes == ["committed", "refused"], same
+    refused = next(s for s in same if s[0] == "refused")
+    assert "committed by another run" in refused[1] and PDUS[0] in refused[1]
+    winner = next(s for s in same if s[0] == "committed")
+    assert Store(db_url).night_holders([PDUS[0]], day2.isoformat()) == {PDUS[0]: winner[1]}
+
+
+def test_run_killed_half_way_leaves_the_store_as_it_was(db_url, tmp_path):
+    """`probation allocate` killed (SIGKILL) at growing moments of its run: each time the store
+    holds either nothing of it or all of it, never part."""
+    data = _two_pdu_night(tmp_path / "in", per_pdu=60)
+    before = _counts(db_url)
+    cmd = [sys.executable, "-m", "engine.cli", "allocate", "--data", str(data), "--out", str(tmp_path / "out"),
+           "--db", db_url, "--date", RUN_DATE.isoformat(), "--quiet"]
+    n_cases = sum(1 for _ in open(data / "cases.csv")) - 1
+    complete = (before[0] + 1, before[1] + n_cases, before[2] + 1, before[3] + 2)
+    killed_before_commit = 0
+    for k in range(40):  # kill ever later (from start-up, through the solve, to the commit) until one lands
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        try:
+            proc.wait(1.0 + 0.3 * k)
+            assert proc.returncode == 0
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)  # the run and its solver processes
+            proc.wait()
+        now = _counts(db_url)
+        assert now in (before, complete), f"killed after {1.0 + 0.3 * k:.1f}s: part of the run was stored: {now}"
+        if now == complete:
+            break
+        killed_before_commit += 1
+    else:
+        pytest.fail("the run never finished")
+    assert killed_before_commit >= 1
