@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 SHARED ?= ../shared
 DEMO   ?= demo
 
-.PHONY: install demo test bench bench-scale clean
+.PHONY: install browser demo test bench bench-scale clean
 
 install: $(STAMP)
 
@@ -15,6 +15,14 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
+
+# Debian's chromium and chromedriver for the review page's browser test (never a downloaded
+# browser). Needs root or sudo; where neither is possible the browser test skips and says why.
+browser:
+	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	elif command -v sudo >/dev/null; then sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	else echo "chromium/chromedriver not installed and no root: the browser test will skip"; fi
 
 demo: install
 	$(BIN)/probation generate --scale region --region "East Midlands" --seed 42 --tight \
@@ -28,10 +36,12 @@ demo: install
 	$(BIN)/probation groups plan --data $(DEMO)/data --from 2026-11-23 --out $(DEMO)/out-groups \
 		--db sqlite:///$(DEMO)/probation.sqlite --osm $(SHARED)/data/osm/rutland-highways.osm.bz2
 	@echo
-	@echo "Start the service:  $(BIN)/probation serve --keys api/keys.example.toml --work $(DEMO)/api"
-	@echo "then open http://127.0.0.1:8000/docs (key header X-API-Key: demo-admin-key-change-me)"
+	@echo "Start the service, with tonight's Rutland PDU run submitted to it:"
+	@echo "  $(BIN)/probation serve --keys api/keys.example.toml --work $(DEMO)/api --submit $(DEMO)/data --pdu 'Rutland PDU'"
+	@echo "then open the review page  http://127.0.0.1:8000/review  (sign in with the key demo-spo-rutland-change-me)"
+	@echo "and the API docs           http://127.0.0.1:8000/docs    (header X-API-Key: demo-admin-key-change-me)"
 
-test: install
+test: install browser
 	$(BIN)/python -m pytest -q
 
 bench: install

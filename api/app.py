@@ -11,8 +11,9 @@ import logging
 import shutil
 import uuid
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 from fastapi import Depends, FastAPI, File, Form, HTTPException, Query, Request, UploadFile
@@ -20,9 +21,12 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from api.auth import Principal, load_keys, principal, runner
-from api.jobs import Job, JobManager
+from api.jobs import TABLES, Job, JobManager
+from api.review import add_review_routes
 from engine.config import Config, load_config
-from engine.contract import DataContractError, load_dataset
+from engine.contract import DataContractError, Issue, load_dataset
+from engine.groups_contract import load_groups
+from engine.upw_contract import load_upw
 
 log = logging.getLogger("probation.api")
 
@@ -60,12 +64,51 @@ def _log(event: str, **fields) -> None:
     log.info(json.dumps({"event": event, **fields}, default=str))
 
 
+def _plain(row: dict) -> dict:
+    return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in row.items()}
+
+
+def _run_date(folder: Path, run_date: str | None) -> None:
+    if run_date:
+        (folder / "manifest.json").write_text(json.dumps({"run_date": run_date}))
+
+
+def _iso_week(week: str) -> None:
+    try:
+        date.fromisocalendar(int(week[:4]), int(week[6:]), 1)
+    except ValueError:
+        raise HTTPException(422, [{"field": "week", "message": f"{week!r} is not an ISO week (YYYY-Www)"}]) from None
+
+
+def _only_pdu(folder: Path, pdu: str) -> None:
+    """Keep only the rows of one PDU in each uploaded table that has a pdu column; a table left
+    with no rows is an error naming the file (the key's scope is the PDU, not the upload)."""
+    for f in sorted(folder.glob("*.csv")):
+        df = pd.read_csv(f, dtype=str, keep_default_na=False)
+        if "pdu" not in df.columns:
+            continue
+        kept = df[df["pdu"] == pdu]
+        if kept.empty:
+            raise DataContractError([Issue(f.name, None, "pdu", f"no rows for {pdu}", None)])
+        kept.to_csv(f, index=False)
+
+
+def submit_folder(app: FastAPI, folder: Path, region: str | None, pdu: str | None, owner: str = "operator") -> Job:
+    """Start an allocation run from a data folder on this machine (`probation serve --submit`):
+    validated like an upload, copied into the service's inbox, then run by a worker."""
+    inbox = Path(app.state.work) / "inbox" / uuid.uuid4().hex[:16]
+    shutil.copytree(folder, inbox)
+    load_dataset(inbox, app.state.config)
+    return app.state.jobs.submit("allocation", owner, inbox, region, pdu, {"solver": None})
+
+
 def create_app(settings: ApiSettings) -> FastAPI:
     app = FastAPI(title="Probation allocation and scheduling engine", version="0.1",
                   description="Allocation runs as jobs; every proposal checked by the independent checker.")
     work = Path(settings.work_dir)
     config = settings.config or load_config()
     app.state.keys = load_keys(settings.keys_file)
+    app.state.work, app.state.config = work, config
     app.state.jobs = JobManager(work / "jobs", settings.db_url or f"sqlite:///{work / 'probation.sqlite'}", config)
 
     @app.exception_handler(DataContractError)
@@ -87,40 +130,74 @@ def create_app(settings: ApiSettings) -> FastAPI:
         if not who.sees(region, pdu):
             raise HTTPException(403, f"this key may not run {pdu or region}")
 
-    def _start(who: Principal, folder: Path, region, pdu, solver, run_date=None) -> JSONResponse:
+    def _start(who: Principal, kind: str, folder: Path, region, pdu, params: dict) -> JSONResponse:
+        """Validate with the engine's own contract (a 422 naming file, row and field; nothing
+        kept), keep only the rows of the PDU asked for, then hand the run to a worker."""
         _scope(who, region, pdu)
-        if run_date:
-            (folder / "manifest.json").write_text(json.dumps({"run_date": run_date}))
         try:
-            load_dataset(folder, config)  # validated here, so bad input is a 422 and nothing is stored
+            _VALIDATE[kind](folder)
+            if pdu is not None and kind != "allocation":  # the allocation run filters its own scope
+                _only_pdu(folder, pdu)
         except DataContractError:
             shutil.rmtree(folder, ignore_errors=True)
             raise
-        job = app.state.jobs.submit("allocation", who.name, folder, region, pdu, solver)
-        _log("run submitted", run=job.job_id, by=who.name, region=region, pdu=pdu, solver=solver)
-        return JSONResponse(status_code=202, content={"run": job.job_id, "state": job.state, "status": f"/runs/{job.job_id}"})
+        job = app.state.jobs.submit(kind, who.name, folder, region, pdu, params)
+        _log("run submitted", run=job.job_id, kind=kind, by=who.name, region=region, pdu=pdu, **params)
+        return JSONResponse(status_code=202, content={"run": job.job_id, "kind": kind, "state": job.state,
+                                                      "status": f"/runs/{job.job_id}"})
+
+    _VALIDATE = {
+        "allocation": lambda folder: load_dataset(folder, config),
+        "upw": lambda folder: load_upw(folder, config),
+        "groups": lambda folder: load_groups(folder, config.groups.max_group),
+    }
 
     def _inbox() -> Path:
         d = work / "inbox" / uuid.uuid4().hex[:16]
         d.mkdir(parents=True)
         return d
 
+    async def _save_uploads(files: dict[str, UploadFile]) -> Path:
+        folder = _inbox()
+        for stem, f in files.items():
+            (folder / f"{stem}.csv").write_bytes(await f.read())
+        return folder
+
     @app.post("/runs/allocation", status_code=202, summary="Start an allocation run from uploaded CSV files")
     async def allocation_csv(practitioners: UploadFile = File(...), cases: UploadFile = File(...),
                              region: str | None = Form(None), pdu: str | None = Form(None),
                              solver: str | None = Form(None), run_date: str | None = Form(None),
                              who: Principal = Depends(runner)):
-        folder = _inbox()
-        (folder / "practitioners.csv").write_bytes(await practitioners.read())
-        (folder / "cases.csv").write_bytes(await cases.read())
-        return _start(who, folder, region, pdu, solver, run_date)
+        folder = await _save_uploads({"practitioners": practitioners, "cases": cases})
+        _run_date(folder, run_date)
+        return _start(who, "allocation", folder, region, pdu, {"solver": solver})
 
     @app.post("/runs/allocation/json", status_code=202, summary="Start an allocation run from JSON records")
     def allocation_json(body: JsonRun, who: Principal = Depends(runner)):
         folder = _inbox()
         pd.DataFrame(body.practitioners).to_csv(folder / "practitioners.csv", index=False)
         pd.DataFrame(body.cases).to_csv(folder / "cases.csv", index=False)
-        return _start(who, folder, body.region, body.pdu, body.solver, body.run_date)
+        _run_date(folder, body.run_date)
+        return _start(who, "allocation", folder, body.region, body.pdu, {"solver": body.solver})
+
+    @app.post("/runs/upw", status_code=202, summary="Plan an Unpaid Work week from uploaded CSV files")
+    async def upw_csv(upw_people: UploadFile = File(...), upw_placements: UploadFile = File(...),
+                      week: str = Form(..., pattern=r"^\d{4}-W\d{2}$", description="ISO week, e.g. 2026-W48"),
+                      region: str | None = Form(None), pdu: str | None = Form(None),
+                      solver: Literal["cpsat", "greedy"] = Form("cpsat"), who: Principal = Depends(runner)):
+        _iso_week(week)
+        folder = await _save_uploads({"upw_people": upw_people, "upw_placements": upw_placements})
+        return _start(who, "upw", folder, region, pdu, {"solver": solver, "week": week})
+
+    @app.post("/runs/groups", status_code=202, summary="Plan programme groups from uploaded CSV files")
+    async def groups_csv(referrals: UploadFile = File(...), programmes: UploadFile = File(...),
+                         venues: UploadFile = File(...), facilitators: UploadFile = File(...),
+                         start: date = Form(..., alias="from", description="First day of the plan (YYYY-MM-DD)"),
+                         region: str | None = Form(None), pdu: str | None = Form(None),
+                         solver: Literal["cpsat", "greedy"] = Form("cpsat"), who: Principal = Depends(runner)):
+        folder = await _save_uploads({"referrals": referrals, "programmes": programmes, "venues": venues,
+                                      "facilitators": facilitators})
+        return _start(who, "groups", folder, region, pdu, {"solver": solver, "from": start.isoformat()})
 
     def _job(job_id: str, who: Principal) -> Job:
         job = app.state.jobs.get(job_id)
@@ -132,28 +209,42 @@ def create_app(settings: ApiSettings) -> FastAPI:
     def status(job_id: str, who: Principal = Depends(principal)) -> dict:
         job = _job(job_id, who)
         s = job.summary or {}
-        return {"run": job.job_id, "state": job.state, "error": job.error, "engine_run_id": job.run_id,
-                "objective": s.get("objective"), "bound": s.get("bound"), "gap": s.get("gap"),
-                "counts": s.get("counts"), "unallocated": s.get("unallocated"), "seconds": s.get("seconds")}
+        out = {"run": job.job_id, "kind": job.kind, "state": job.state, "error": job.error, "engine_run_id": job.run_id,
+               "objective": s.get("objective"), "bound": s.get("bound"), "gap": s.get("gap"),
+               "stopped_early": s.get("stopped_early"), "seconds": s.get("seconds"),
+               "results": {t: f"/runs/{job.job_id}/results/{t}" for t in TABLES[job.kind]} if job.summary else {}}
+        if job.kind == "allocation":
+            out |= {"counts": s.get("counts"), "unallocated": s.get("unallocated")}
+        if job.state in ("RUNNING", "STOPPING"):  # the search so far: parts done, best objective and bound
+            p = app.state.jobs.progress(job_id).read()
+            gap = (abs(p["objective"] - p["bound"]) / max(1.0, abs(p["objective"]))
+                   if p["objective"] is not None and p["bound"] is not None else None)
+            out |= {"progress": p, "objective": p["objective"], "bound": p["bound"], "gap": gap}
+        return out
 
     def _done(job: Job) -> Path:
-        if job.state != "DONE":
-            raise HTTPException(409, f"run {job.job_id} is {job.state}; results come when it is DONE")
+        if job.state not in ("DONE", "STOPPED"):
+            raise HTTPException(409, f"run {job.job_id} is {job.state}; results come when it is DONE (or STOPPED)")
         return app.state.jobs.dir(job.job_id) / "out"
 
-    @app.get("/runs/{job_id}/allocations", summary="The proposals of a finished run, a page at a time")
-    def allocations(job_id: str, page: int = Query(1, ge=1), size: int = Query(100, ge=1, le=1000),
-                    who: Principal = Depends(principal)) -> dict:
+    @app.get("/runs/{job_id}/results/{table}", summary="A finished run's results, a page at a time")
+    def results(job_id: str, table: str, page: int = Query(1, ge=1), size: int = Query(100, ge=1, le=1000),
+                who: Principal = Depends(principal)) -> dict:
+        """allocation: allocations, workload; upw: schedule, unplaced, reviews; groups: groups,
+        members, unplaced."""
         job = _job(job_id, who)
-        rows = pd.read_csv(_done(job) / "allocations.csv", dtype=str, keep_default_na=False)
-        total = len(rows)
+        if table not in TABLES[job.kind]:
+            raise HTTPException(404, f"a {job.kind} run has no table {table!r}; it has {', '.join(TABLES[job.kind])}")
+        rows = pd.read_csv(_done(job) / TABLES[job.kind][table], dtype=str, keep_default_na=False)
         chunk = rows.iloc[(page - 1) * size: page * size]
-        return {"run": job.job_id, "page": page, "size": size, "total": total,
+        return {"run": job.job_id, "table": table, "page": page, "size": size, "total": len(rows),
                 "items": chunk.to_dict("records")}
 
     @app.get("/runs/{job_id}/explanations/{case_id}", summary="Why this practitioner, why not the runner-up")
     def explanation(job_id: str, case_id: str, who: Principal = Depends(principal)) -> dict:
         job = _job(job_id, who)
+        if job.kind != "allocation":
+            raise HTTPException(404, f"run {job_id} is a {job.kind} plan: explanations are per allocation run")
         with (_done(job) / "explanations.jsonl").open() as fh:
             for line in fh:
                 e = json.loads(line)
@@ -169,37 +260,51 @@ def create_app(settings: ApiSettings) -> FastAPI:
         cases, pracs = filter_scope(ds, job.region, job.pdu)
         return Dataset(pracs, cases, ds.inputs_hash, ds.source, ds.manifest)
 
-    @app.post("/runs/{job_id}/decisions", status_code=201, summary="Confirm, reject or override a proposal")
-    def decide_case(job_id: str, body: DecisionIn, who: Principal = Depends(principal)) -> dict:
+    def _decide(job: Job, who: Principal, case_id: str, action: str, practitioner_id: str | None, reason: str,
+                accept_rule_break: bool) -> dict:
+        """Judge and record one decision (the API and the review page alike)."""
         from engine.decisions import DecisionRefused, decide
         from engine.store import Store
 
         if who.role.value not in ("admin", "spo"):
             raise HTTPException(403, f"role {who.role.value} may not decide allocations")
-        job = _job(job_id, who)
+        if job.kind != "allocation":
+            raise HTTPException(409, f"run {job.job_id} is a {job.kind} plan: decisions are on allocation runs")
         proposals = pd.read_csv(_done(job) / "allocations.csv", dtype=str, keep_default_na=False)
         try:
-            d = decide(_night(job), proposals, body.case_id, body.action, config, body.practitioner_id, body.reason,
-                       body.accept_rule_break)
+            d = decide(_night(job), proposals, case_id, action, config, practitioner_id, reason, accept_rule_break)
         except DecisionRefused as exc:
             raise HTTPException(422, {"message": str(exc), "rule_breaks": exc.rule_breaks}) from None
-        row = Store(app.state.jobs.db_url).record_decision(job_id, d, who.name)
-        _log("decision", run=job_id, by=who.name, case=d.case_id, action=d.action, flagged=d.flagged)
-        return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in row.items()} | {"rule_breaks": d.rule_breaks}
+        row = Store(app.state.jobs.db_url).record_decision(job.job_id, d, who.name)
+        _log("decision", run=job.job_id, by=who.name, case=d.case_id, action=d.action, flagged=d.flagged)
+        return _plain(row) | {"rule_breaks": d.rule_breaks}
+
+    def _decisions(job_id: str) -> list[dict]:
+        from engine.store import Store
+
+        return [_plain(r) for r in Store(app.state.jobs.db_url).decisions_for(job_id)]
+
+    @app.post("/runs/{job_id}/decisions", status_code=201, summary="Confirm, reject or override a proposal")
+    def decide_case(job_id: str, body: DecisionIn, who: Principal = Depends(principal)) -> dict:
+        return _decide(_job(job_id, who), who, body.case_id, body.action, body.practitioner_id, body.reason,
+                       body.accept_rule_break)
 
     @app.get("/runs/{job_id}/decisions", summary="Every decision on this run: who, when, what changed")
     def decisions(job_id: str, who: Principal = Depends(principal)) -> list[dict]:
-        from engine.store import Store
-
         _job(job_id, who)
-        return [{k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in r.items()}
-                for r in Store(app.state.jobs.db_url).decisions_for(job_id)]
+        return _decisions(job_id)
 
-    @app.delete("/runs/{job_id}", summary="Stop a run (nothing of a stopped run is stored)")
-    def cancel(job_id: str, who: Principal = Depends(runner)) -> dict:
+    @app.delete("/runs/{job_id}", status_code=202, summary="Stop a run, keeping the best solution found so far")
+    def cancel(job_id: str, discard: bool = Query(False, description="end it at once and store nothing"),
+               who: Principal = Depends(runner)) -> dict:
+        """The solver ends its search; the best answer found so far is checked, stored and served
+        (state STOPPING, then STOPPED). With discard=true the run ends at once and nothing of it is
+        stored (CANCELLED)."""
         _job(job_id, who)
-        job = app.state.jobs.cancel(job_id)
-        _log("run cancelled", run=job_id, by=who.name, state=job.state)
+        job = app.state.jobs.kill(job_id) if discard else app.state.jobs.cancel(job_id)
+        _log("run stopped", run=job_id, by=who.name, state=job.state, discard=discard)
         return {"run": job.job_id, "state": job.state}
+
+    add_review_routes(app, _job, _done, _night, _decide, _decisions)
 
     return app

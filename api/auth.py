@@ -47,9 +47,12 @@ def load_keys(path: str | Path) -> dict[str, Principal]:
     return out
 
 
+COOKIE = "probation_key"  # the review page's sign-in (browsers cannot send the header)
+
+
 def principal(request: Request) -> Principal:
-    """The caller, from the X-API-Key header: 401 without a known key."""
-    key = request.headers.get("x-api-key", "")
+    """The caller, from the X-API-Key header (or the review page's cookie): 401 without a known key."""
+    key = request.headers.get("x-api-key") or request.cookies.get(COOKIE, "")
     found = request.app.state.keys.get(key)
     if found is None:
         raise HTTPException(status_code=401, detail="missing or unknown API key (X-API-Key header)")

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import json
 import multiprocessing as mp
+import os
 import re
+import signal
 import time
 import traceback
 import uuid
@@ -19,35 +21,77 @@ from engine.config import Config
 JOB_ID = re.compile(r"[0-9a-f]{16}")
 
 
+# What each kind of run produces, by the name the API serves it under.
+TABLES = {
+    "allocation": {"allocations": "allocations.csv", "workload": "workload.csv"},
+    "upw": {"schedule": "upw_schedule.csv", "unplaced": "upw_unplaced.csv", "reviews": "upw_reviews.csv"},
+    "groups": {"groups": "groups.csv", "members": "group_members.csv", "unplaced": "unplaced.csv"},
+}
+STOP_GRACE_SECONDS = 60.0  # after a stop request, how long the worker has to store its best answer
+
+
 @dataclass
 class Job:
     job_id: str
-    kind: str
+    kind: str  # allocation | upw | groups
     owner: str
     region: str | None
     pdu: str | None
-    state: str = "QUEUED"  # QUEUED | RUNNING | DONE | FAILED | CANCELLED
+    state: str = "QUEUED"  # QUEUED | RUNNING | STOPPING | DONE | STOPPED | FAILED | CANCELLED
     created: float = field(default_factory=time.time)
     finished: float | None = None
     error: str | None = None
     run_id: str | None = None
     summary: dict | None = None
     data: str | None = None  # the validated input folder the run was made from
+    params: dict = field(default_factory=dict)  # solver, week, from date...
 
 
-def _work(job_dir: str, data: str, db_url: str, config: Config, region, pdu, solver) -> None:
-    """The worker process: run the night and write the outcome (or the error) for the service."""
-    from engine.batch import RunOptions, run_night
+def _work(job_dir: str, kind: str, data: str, db_url: str, config: Config, region, pdu, params: dict) -> None:
+    """The worker process: run the job and write the outcome (or the error) for the service."""
+    from engine.progress import FileProgress
 
+    os.setpgrp()  # its own process group: ending the run ends its solver processes too
     out = Path(job_dir)
+    observer = FileProgress(job_dir)
     try:
-        res = run_night(RunOptions(data=Path(data), out=out / "out", config=config, db_url=db_url, region=region,
-                                   pdu=pdu, solver=solver, progress=False))
-        (out / "outcome.json").write_text(json.dumps({"state": "DONE", "run_id": res.run_id, "summary": res.summary},
-                                                     default=str))
+        run_id, summary = _RUNNERS[kind](Path(data), out / "out", db_url, config, region, pdu, params, observer)
+        state = "STOPPED" if summary.get("stopped_early") else "DONE"
+        (out / "outcome.json").write_text(json.dumps({"state": state, "run_id": run_id, "summary": summary}, default=str))
     except Exception as exc:  # reported to the caller through the job's status
         (out / "outcome.json").write_text(json.dumps({"state": "FAILED", "error": f"{type(exc).__name__}: {exc}",
                                                       "trace": traceback.format_exc()[-4000:]}))
+
+
+def _allocation(data, out, db_url, config, region, pdu, params, observer):
+    from engine.batch import RunOptions, run_night
+
+    res = run_night(RunOptions(data=data, out=out, config=config, db_url=db_url, region=region, pdu=pdu,
+                               solver=params.get("solver"), progress=False, observer=observer))
+    return res.run_id, res.summary
+
+
+def _upw(data, out, db_url, config, region, pdu, params, observer):
+    from engine.upw_batch import WeekOptions, run_week
+
+    summary = run_week(WeekOptions(data=data, out=out, week=params["week"], config=config, db_url=db_url,
+                                   solver=params.get("solver") or "cpsat", observer=observer))
+    summary["stopped_early"] = observer.stopped()
+    return summary["key"], summary
+
+
+def _groups(data, out, db_url, config, region, pdu, params, observer):
+    from datetime import date
+
+    from engine.groups_batch import GroupsOptions, run_groups
+
+    summary = run_groups(GroupsOptions(data=data, out=out, start=date.fromisoformat(params["from"]), config=config,
+                                       db_url=db_url, solver=params.get("solver") or "cpsat", observer=observer))
+    summary["stopped_early"] = observer.stopped()
+    return summary["key"], summary
+
+
+_RUNNERS = {"allocation": _allocation, "upw": _upw, "groups": _groups}
 
 
 class JobManager:
@@ -60,12 +104,12 @@ class JobManager:
     def dir(self, job_id: str) -> Path:
         return self.root / job_id
 
-    def submit(self, kind: str, owner: str, data: Path, region: str | None, pdu: str | None, solver: str | None) -> Job:
-        job = Job(uuid.uuid4().hex[:16], kind, owner, region, pdu, data=str(data))
+    def submit(self, kind: str, owner: str, data: Path, region: str | None, pdu: str | None, params: dict) -> Job:
+        job = Job(uuid.uuid4().hex[:16], kind, owner, region, pdu, data=str(data), params=params)
         d = self.dir(job.job_id)
         d.mkdir(parents=True)
         self._save(job)
-        p = self.ctx.Process(target=_work, args=(str(d), str(data), self.db_url, self.config, region, pdu, solver),
+        p = self.ctx.Process(target=_work, args=(str(d), kind, str(data), self.db_url, self.config, region, pdu, params),
                              daemon=True)
         p.start()
         self.procs[job.job_id] = p
@@ -80,7 +124,7 @@ class JobManager:
         if not f.exists():
             return None
         job = Job(**json.loads(f.read_text()))
-        if job.state == "RUNNING":
+        if job.state in ("RUNNING", "STOPPING"):
             outcome = self.dir(job_id) / "outcome.json"
             proc = self.procs.get(job_id)
             if outcome.exists():
@@ -92,26 +136,57 @@ class JobManager:
             elif proc is None or not proc.is_alive():
                 job.state, job.error, job.finished = "FAILED", "the worker stopped without a result", time.time()
                 self._save(job)
+            elif job.state == "STOPPING" and time.time() - (self.progress(job_id).stop_requested_at() or 0) > STOP_GRACE_SECONDS:
+                self._terminate(job, "did not stop within the grace period: ended, nothing stored")
         return job
 
+    def list(self) -> list[Job]:
+        """Every job, newest first."""
+        found = [self.get(d.name) for d in self.root.iterdir() if d.is_dir()]
+        return sorted((j for j in found if j is not None), key=lambda j: -j.created)
+
+    def progress(self, job_id: str):
+        from engine.progress import FileProgress
+
+        return FileProgress(str(self.dir(job_id)))
+
     def cancel(self, job_id: str) -> Job | None:
+        """Ask the run to stop: its solver ends the search and the run checks and stores the best
+        answer found so far (state STOPPING, then STOPPED). A run that cannot stop within the
+        grace period is ended with nothing stored (CANCELLED)."""
         job = self.get(job_id)
         if job is None or job.state not in ("QUEUED", "RUNNING"):
             return job
-        proc = self.procs.get(job_id)
-        if proc is not None and proc.is_alive():
-            proc.terminate()
-            proc.join(10)
-        job.state, job.finished = "CANCELLED", time.time()
+        self.progress(job_id).request_stop()
+        job.state = "STOPPING"
         self._save(job)
         return job
+
+    def kill(self, job_id: str) -> Job | None:
+        """End the worker at once: nothing of the run is stored (its transaction never commits)."""
+        job = self.get(job_id)
+        if job is not None and job.state in ("QUEUED", "RUNNING", "STOPPING"):
+            self._terminate(job, "ended at once on request: nothing stored")
+        return job
+
+    def _terminate(self, job: Job, why: str) -> None:
+        proc = self.procs.get(job.job_id)
+        if proc is not None and proc.is_alive():
+            try:  # the worker's process group (its solver processes), once it has made one
+                os.killpg(proc.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+            proc.kill()
+            proc.join(10)
+        job.state, job.error, job.finished = "CANCELLED", why, time.time()
+        self._save(job)
 
     def wait(self, job_id: str, timeout: float = 120.0) -> Job | None:
         """Block until the job ends (tests and scripts; the API itself only polls)."""
         t_end = time.time() + timeout
         while time.time() < t_end:
             job = self.get(job_id)
-            if job is None or job.state not in ("QUEUED", "RUNNING"):
+            if job is None or job.state not in ("QUEUED", "RUNNING", "STOPPING"):
                 return job
             time.sleep(0.2)
         return self.get(job_id)

@@ -12,10 +12,10 @@ from fastapi.testclient import TestClient
 from api.app import ApiSettings, create_app
 
 ADMIN, SPO_L, SPO_B, READER = "admin-key-0123456789", "spo-lincoln-0123456789", "spo-boston-0123456789", "reader-key-0123456789"
+COORD = "coord-lincoln-0123456789"
 
 
-@pytest.fixture(scope="module")
-def client(tmp_path_factory, config):
+def _client(tmp_path_factory, config) -> TestClient:
     work = tmp_path_factory.mktemp("api")
     keys = work / "keys.toml"
     keys.write_text(f"""
@@ -41,8 +41,21 @@ key = "{READER}"
 name = "reader"
 role = "read-only"
 pdus = ["Lincoln PDU"]
+
+[[keys]]
+key = "{COORD}"
+name = "coordinator-lincoln"
+role = "coordinator"
+pdus = ["Lincoln PDU"]
 """)
-    with TestClient(create_app(ApiSettings(keys_file=keys, work_dir=work, config=config))) as c:
+    return TestClient(create_app(ApiSettings(keys_file=keys, work_dir=work, config=config)))
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory, config):
+    quick = config.model_copy(update={"upw": config.upw.model_copy(update={"seconds_per_pdu": 2.0}),
+                                      "groups": config.groups.model_copy(update={"seconds_per_programme": 2.0})})
+    with _client(tmp_path_factory, quick) as c:
         yield c
 
 
@@ -70,7 +83,7 @@ def _wait(client, run, key, timeout=120):
     t_end = time.time() + timeout
     while time.time() < t_end:
         s = client.get(f"/runs/{run}", headers={"X-API-Key": key}).json()
-        if s["state"] not in ("QUEUED", "RUNNING"):
+        if s["state"] not in ("QUEUED", "RUNNING", "STOPPING"):
             return s
         time.sleep(0.3)
     raise AssertionError("run did not finish")
@@ -91,17 +104,17 @@ def test_run_poll_fetch_explain_and_scope(client, lincoln):
     s = _wait(client, run, SPO_L)
     assert s["state"] == "DONE", s
     assert s["counts"]["NEW"] + s["counts"]["UNALLOCATED"] >= 1 and s["gap"] is not None
-    page = client.get(f"/runs/{run}/allocations", params={"page": 1, "size": 10}, headers={"X-API-Key": SPO_L}).json()
+    page = client.get(f"/runs/{run}/results/allocations", params={"page": 1, "size": 10}, headers={"X-API-Key": SPO_L}).json()
     assert page["total"] > 10 and len(page["items"]) == 10
-    page2 = client.get(f"/runs/{run}/allocations", params={"page": 2, "size": 10}, headers={"X-API-Key": SPO_L}).json()
+    page2 = client.get(f"/runs/{run}/results/allocations", params={"page": 2, "size": 10}, headers={"X-API-Key": SPO_L}).json()
     assert {i["case_id"] for i in page["items"]}.isdisjoint(i["case_id"] for i in page2["items"])
-    items = client.get(f"/runs/{run}/allocations", params={"size": 1000}, headers={"X-API-Key": SPO_L}).json()["items"]
+    items = client.get(f"/runs/{run}/results/allocations", params={"size": 1000}, headers={"X-API-Key": SPO_L}).json()["items"]
     case = next(i["case_id"] for i in items if i["status"] in ("NEW", "MOVED"))
     e = client.get(f"/runs/{run}/explanations/{case}", headers={"X-API-Key": SPO_L}).json()
     assert e["case_id"] == case and "chosen" in e
     # another PDU's SPO sees nothing of it; the read-only key of the same PDU sees it but cannot run
     assert client.get(f"/runs/{run}", headers={"X-API-Key": SPO_B}).status_code == 404
-    assert client.get(f"/runs/{run}/allocations", headers={"X-API-Key": SPO_B}).status_code == 404
+    assert client.get(f"/runs/{run}/results/allocations", headers={"X-API-Key": SPO_B}).status_code == 404
     assert client.get(f"/runs/{run}", headers={"X-API-Key": READER}).status_code == 200
     assert client.post("/runs/allocation", files=_files(lincoln), data={"pdu": "Lincoln PDU"},
                        headers={"X-API-Key": READER}).status_code == 403
@@ -126,17 +139,92 @@ def test_bad_input_is_422_naming_record_and_field(client, lincoln, tmp_path):
     assert r.status_code == 422  # the body itself is checked by the same pydantic machinery
 
 
-def test_cancel_stops_a_run(client, lincoln):
-    r = client.post("/runs/allocation", files=_files(lincoln), data={"pdu": "Lincoln PDU"}, headers={"X-API-Key": ADMIN})
+def test_discard_ends_a_run_and_stores_nothing(client, lincoln):
+    from engine.store import Store, runs
+
+    store = Store(client.app.state.jobs.db_url)
+    before = store.count(runs)
+    r = client.post("/runs/allocation", files=_files(lincoln), data={"pdu": "Lincoln PDU", "run_date": "2026-11-30"},
+                    headers={"X-API-Key": ADMIN})
     run = r.json()["run"]
-    d = client.delete(f"/runs/{run}", headers={"X-API-Key": ADMIN})  # the worker is still starting: stopped
-    assert d.status_code == 200 and d.json()["state"] == "CANCELLED"
+    d = client.delete(f"/runs/{run}", params={"discard": True}, headers={"X-API-Key": ADMIN})
+    assert d.status_code == 202 and d.json()["state"] == "CANCELLED"
     time.sleep(1)
     s = client.get(f"/runs/{run}", headers={"X-API-Key": ADMIN}).json()
     assert s["state"] == "CANCELLED" and s["engine_run_id"] is None
     assert not (client.app.state.jobs.dir(run) / "outcome.json").exists()
-    assert client.get(f"/runs/{run}/allocations", headers={"X-API-Key": ADMIN}).status_code == 409
+    assert store.count(runs) == before
+    assert client.get(f"/runs/{run}/results/allocations", headers={"X-API-Key": ADMIN}).status_code == 409
     assert client.delete(f"/runs/{run}", headers={"X-API-Key": READER}).status_code == 403
+
+
+def test_stop_keeps_the_best_solution_found(tmp_path_factory, shared, config):
+    """A night with two minutes of search: stopped once a solution is reported, it ends within
+    seconds with that best answer checked, stored and served."""
+    from engine.store import Store
+    from engine.synthetic import SyntheticSpec, generate, write_dataset
+    from tests.test_batch import NIGHT
+
+    slow = config.model_copy(update={"solver": config.solver.model_copy(
+        update={"component_time_limit_seconds": 120.0, "parallel_processes": 1})})
+    spec = SyntheticSpec(scale="pdu", region="East Midlands", pdu="Lincoln PDU", seed=5, tight=True, run_date=NIGHT,
+                         n_practitioners=60, n_new=240)
+    data = write_dataset(tmp_path_factory.mktemp("big"), *generate(shared / "data" / "boundaries", spec, slow))
+    with _client(tmp_path_factory, slow) as c:
+        run = c.post("/runs/allocation", files=_files(data), data={"pdu": "Lincoln PDU"},
+                     headers={"X-API-Key": ADMIN}).json()["run"]
+        t_end = time.time() + 90
+        while time.time() < t_end:  # poll until the search has reported a solution
+            s = c.get(f"/runs/{run}", headers={"X-API-Key": ADMIN}).json()
+            if s["state"] == "RUNNING" and any(p["objective"] is not None for p in s["progress"]["searching"]):
+                break
+            assert s["state"] == "RUNNING", s
+            time.sleep(0.3)
+        else:
+            raise AssertionError("no progress reported")
+        assert s["progress"]["parts_total"] is None or s["progress"]["parts_done"] < s["progress"]["parts_total"]
+        t_stop = time.time()
+        d = c.delete(f"/runs/{run}", headers={"X-API-Key": ADMIN})
+        assert d.status_code == 202 and d.json()["state"] == "STOPPING"
+        s = _wait(c, run, ADMIN, timeout=60)
+        assert s["state"] == "STOPPED" and s["stopped_early"] is True, s
+        assert time.time() - t_stop < 30 and s["seconds"] < 100  # far short of the two minutes asked for
+        assert s["counts"]["NEW"] + s["counts"]["MOVED"] > 0  # the best answer found, not an empty one
+        assert s["objective"] is not None
+        page = c.get(f"/runs/{run}/results/allocations", params={"size": 10}, headers={"X-API-Key": ADMIN}).json()
+        stored, _ = Store(c.app.state.jobs.db_url).load_results(s["engine_run_id"])
+        assert len(stored) == page["total"] == sum(s["counts"].values())
+
+
+def test_unpaid_work_and_groups_plans_over_http(client, lincoln):
+    h = {"X-API-Key": COORD}
+    files = {stem: (f"{stem}.csv", (lincoln / f"{stem}.csv").read_bytes(), "text/csv")
+             for stem in ("upw_people", "upw_placements")}
+    assert client.post("/runs/upw", files=files, data={"week": "2026-W99", "pdu": "Lincoln PDU"},
+                       headers=h).status_code == 422
+    bad = dict(files, upw_people=("upw_people.csv", b"person_id,sex\nP1,X\n", "text/csv"))
+    r = client.post("/runs/upw", files=bad, data={"week": "2026-W48", "pdu": "Lincoln PDU"}, headers=h)
+    assert r.status_code == 422 and all(i["file"] for i in r.json()["detail"])
+    r = client.post("/runs/upw", files=files, data={"week": "2026-W48", "pdu": "Lincoln PDU"}, headers=h)
+    assert r.status_code == 202, r.text
+    upw = r.json()["run"]
+    gfiles = {stem: (f"{stem}.csv", (lincoln / f"{stem}.csv").read_bytes(), "text/csv")
+              for stem in ("referrals", "programmes", "venues", "facilitators")}
+    r = client.post("/runs/groups", files=gfiles, data={"from": "2026-11-23", "pdu": "Lincoln PDU"}, headers=h)
+    assert r.status_code == 202, r.text
+    groups = r.json()["run"]
+    s = _wait(client, upw, COORD)
+    assert s["state"] == "DONE" and s["kind"] == "upw", s
+    sched = client.get(f"/runs/{upw}/results/schedule", headers=h).json()
+    assert sched["total"] > 0 and {"person_id", "placement_id", "date"} <= set(sched["items"][0])
+    assert client.get(f"/runs/{upw}/results/allocations", headers=h).status_code == 404
+    s = _wait(client, groups, COORD)
+    assert s["state"] == "DONE" and s["kind"] == "groups", s
+    g = client.get(f"/runs/{groups}/results/groups", headers=h).json()
+    assert g["total"] > 0 and {"group_id", "programme", "venue_id"} <= set(g["items"][0])
+    # another PDU's key sees neither; a coordinator may not decide allocations
+    assert client.get(f"/runs/{upw}", headers={"X-API-Key": SPO_B}).status_code == 404
+    assert client.get(f"/runs/{groups}/results/members", headers={"X-API-Key": SPO_B}).status_code == 404
 
 
 def test_spo_decisions_recorded_and_overrides_checked(client, lincoln):
@@ -144,7 +232,7 @@ def test_spo_decisions_recorded_and_overrides_checked(client, lincoln):
                     headers={"X-API-Key": SPO_L})
     run = r.json()["run"]
     assert _wait(client, run, SPO_L)["state"] == "DONE"
-    items = client.get(f"/runs/{run}/allocations", params={"size": 1000}, headers={"X-API-Key": SPO_L}).json()["items"]
+    items = client.get(f"/runs/{run}/results/allocations", params={"size": 1000}, headers={"X-API-Key": SPO_L}).json()["items"]
     placed = [i for i in items if i["status"] in ("NEW", "MOVED")]
     h = {"X-API-Key": SPO_L}
     ok = client.post(f"/runs/{run}/decisions", json={"case_id": placed[0]["case_id"], "action": "confirm"}, headers=h)

@@ -1,0 +1,164 @@
+"""The review page: a server-rendered page (Jinja2 templates, no script needed) where a Senior
+Probation Officer sees tonight's proposals for their PDU, each case's explanation, each
+practitioner's workload before and after (a bar chart), a map of homes and offices, and
+confirms, rejects or overrides. The forms post to the same decision logic as the API.
+
+Browsers cannot send the X-API-Key header, so the page signs in once with the key and keeps it
+in an HttpOnly, SameSite=Strict cookie (which also keeps other sites from posting the forms).
+"""
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from pathlib import Path
+from typing import Callable
+
+import pandas as pd
+from fastapi import FastAPI, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.templating import Jinja2Templates
+
+from api.auth import COOKIE, Principal, principal
+
+TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+CHART_ROWS = 40  # practitioners shown in the bar chart (those receiving work first)
+
+
+def workload_rows(workload: pd.DataFrame, proposals: pd.DataFrame, explanations: dict[str, dict]) -> list[dict]:
+    """Each practitioner's points before tonight's proposals and after them, as utilisation."""
+    delta: dict[str, int] = defaultdict(int)
+    for r in proposals.itertuples():
+        pts = int(explanations.get(r.case_id, {}).get("points", 0))
+        if r.status in ("NEW", "MOVED") and r.practitioner_id:
+            delta[r.practitioner_id] += pts
+        if r.status == "MOVED" and r.previous_practitioner_id:
+            delta[r.previous_practitioner_id] -= pts
+    rows = []
+    for w in workload.itertuples():
+        avail = float(w.available_points or 0)
+        if avail <= 0:
+            continue
+        after = float(w.points)
+        before = after - delta.get(w.practitioner_id, 0)
+        rows.append({"id": w.practitioner_id, "before": before / avail, "after": after / avail,
+                     "new": int(w.new_cases)})
+    rows.sort(key=lambda r: (-(r["after"] != r["before"]), -r["after"]))
+    return rows[:CHART_ROWS]
+
+
+def map_points(night, proposals: pd.DataFrame, width: int = 640, height: int = 420) -> dict:
+    """Homes of tonight's cases and practitioners' offices projected onto the page (equirectangular
+    about the PDU's centre), with a line from each home to the proposed practitioner's office."""
+    pending = proposals[proposals["status"].isin(["NEW", "MOVED", "UNALLOCATED"])]
+    cases = night.cases.set_index("case_id").loc[pending["case_id"]]
+    offices = night.practitioners.drop_duplicates("practitioner_id").set_index("practitioner_id")
+    lat = pd.concat([cases["home_lat"], offices["office_lat"]]).astype(float)
+    lon = pd.concat([cases["home_lon"], offices["office_lon"]]).astype(float)
+    if lat.empty:
+        return {"homes": [], "offices": [], "links": [], "width": width, "height": height}
+    import math
+
+    k = math.cos(math.radians(float(lat.mean())))
+    x0, x1, y0, y1 = float(lon.min()) * k, float(lon.max()) * k, float(lat.min()), float(lat.max())
+    scale = min((width - 40) / max(x1 - x0, 1e-6), (height - 40) / max(y1 - y0, 1e-6))
+
+    def xy(la: float, lo: float) -> tuple[float, float]:
+        return round(20 + (lo * k - x0) * scale, 1), round(height - 20 - (la - y0) * scale, 1)
+
+    office_xy = {str(p): xy(float(r.office_lat), float(r.office_lon)) for p, r in offices.iterrows()}
+    homes, links = [], []
+    for r in pending.itertuples():
+        c = cases.loc[r.case_id]
+        hx, hy = xy(float(c["home_lat"]), float(c["home_lon"]))
+        homes.append({"x": hx, "y": hy, "case": r.case_id, "unallocated": r.status == "UNALLOCATED"})
+        if r.practitioner_id in office_xy:
+            ox, oy = office_xy[r.practitioner_id]
+            links.append({"x1": hx, "y1": hy, "x2": ox, "y2": oy})
+    seen, offices_out = set(), []
+    for p, (x, y) in office_xy.items():
+        if (x, y) not in seen:
+            seen.add((x, y))
+            offices_out.append({"x": x, "y": y, "id": p})
+    return {"homes": homes, "offices": offices_out, "links": links, "width": width, "height": height}
+
+
+def add_review_routes(app: FastAPI, visible_job: Callable, done_dir: Callable, night_of: Callable,
+                      decide_and_record: Callable, decisions_of: Callable) -> None:
+    def who_or_login(request: Request) -> Principal | None:
+        try:
+            return principal(request)
+        except HTTPException:
+            return None
+
+    @app.get("/review/login", response_class=HTMLResponse, include_in_schema=False)
+    def login_page(request: Request, error: str | None = None):
+        return TEMPLATES.TemplateResponse(request, "login.html", {"error": error})
+
+    @app.post("/review/login", include_in_schema=False)
+    def login(request: Request, key: str = Form(...)):
+        if key not in request.app.state.keys:
+            return TEMPLATES.TemplateResponse(request, "login.html", {"error": "unknown key"}, status_code=401)
+        resp = RedirectResponse("/review", status_code=303)
+        resp.set_cookie(COOKIE, key, httponly=True, samesite="strict")
+        return resp
+
+    @app.get("/review", response_class=HTMLResponse, summary="The runs this key may review")
+    def index(request: Request):
+        who = who_or_login(request)
+        if who is None:
+            return RedirectResponse("/review/login", status_code=303)
+        jobs = [j for j in request.app.state.jobs.list() if j.kind == "allocation" and
+                (who.sees(j.region, j.pdu) or j.owner == who.name)]
+        return TEMPLATES.TemplateResponse(request, "index.html", {"who": who, "jobs": jobs})
+
+    @app.get("/review/{job_id}", response_class=HTMLResponse, summary="Review tonight's proposals of a run")
+    def review(request: Request, job_id: str, message: str | None = None, error: str | None = None):
+        who = who_or_login(request)
+        if who is None:
+            return RedirectResponse("/review/login", status_code=303)
+        job = visible_job(job_id, who)
+        out = done_dir(job)
+        proposals = pd.read_csv(out / "allocations.csv", dtype=str, keep_default_na=False)
+        workload = pd.read_csv(out / "workload.csv")
+        explanations = {}
+        with (out / "explanations.jsonl").open() as fh:
+            for line in fh:
+                e = json.loads(line)
+                explanations[e["case_id"]] = e
+        night = night_of(job)
+        decided = {}
+        for d in decisions_of(job_id):
+            decided[d["case_id"]] = d  # the latest decision on each case
+        pending = proposals[proposals["status"].isin(["NEW", "MOVED", "UNALLOCATED"])]
+        cases = [{**r, "explanation": explanations.get(r["case_id"], {}), "decision": decided.get(r["case_id"])}
+                 for r in pending.to_dict("records")]
+        pracs = night.practitioners.sort_values("practitioner_id")
+        choices = [{"id": p.practitioner_id, "label": f"{p.practitioner_id} ({p.grade}, {p.name})"}
+                   for p in pracs.itertuples()]
+        summary = json.loads((out / "summary.json").read_text())
+        return TEMPLATES.TemplateResponse(request, "review.html", {
+            "who": who, "job": job, "summary": summary, "cases": cases, "choices": choices,
+            "bars": workload_rows(workload, proposals, explanations), "map": map_points(night, proposals),
+            "message": message, "error": error, "may_decide": who.role.value in ("admin", "spo")})
+
+    @app.post("/review/{job_id}/decide", include_in_schema=False)
+    def decide_form(request: Request, job_id: str, case_id: str = Form(...), action: str = Form(...),
+                    practitioner_id: str | None = Form(None), reason: str = Form(""),
+                    accept_rule_break: bool = Form(False)):
+        from urllib.parse import urlencode
+
+        who = who_or_login(request)
+        if who is None:
+            return RedirectResponse("/review/login", status_code=303)
+        job = visible_job(job_id, who)
+        try:
+            row = decide_and_record(job, who, case_id, action, practitioner_id or None, reason, accept_rule_break)
+        except HTTPException as exc:
+            d = exc.detail
+            text = d if isinstance(d, str) else f"{d['message']}" + (
+                f" Rule breaks: {'; '.join(d['rule_breaks'])}. Tick 'accept rule break' and give the reason to "
+                "record it anyway (it will be flagged)." if d.get("rule_breaks") else "")
+            return RedirectResponse(f"/review/{job_id}?{urlencode({'error': f'{case_id}: {text}'})}#case-{case_id}",
+                                    status_code=303)
+        note = f"{case_id}: {row['action']} recorded" + (" (flagged: rule break accepted)" if row["flagged"] else "")
+        return RedirectResponse(f"/review/{job_id}?{urlencode({'message': note})}#case-{case_id}", status_code=303)

@@ -1,0 +1,173 @@
+"""The review page in a real headless browser (Debian's chromium, driven by selenium through
+Debian's chromedriver; nothing is downloaded): an SPO signs in, sees tonight's proposals for
+their PDU with the workload chart and the map, confirms one allocation and overrides another,
+and the database holds both decisions afterwards. A screenshot is saved for people to look at.
+"""
+from __future__ import annotations
+
+import shutil
+import threading
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from tests.conftest import REPO
+from tests.test_api import ADMIN, SPO_B, SPO_L, _client, _files, _wait, lincoln, tight_pdu_data  # noqa: F401
+
+SCREENSHOTS = REPO / "test-artifacts"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, config):
+    """The service on a real port (uvicorn in a thread), as an SPO's browser would reach it."""
+    import socket
+
+    import uvicorn
+
+    tc = _client(tmp_path_factory, config)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    srv = uvicorn.Server(uvicorn.Config(tc.app, host="127.0.0.1", port=port, log_level="warning"))
+    t = threading.Thread(target=srv.run, daemon=True)
+    t.start()
+    while not srv.started:
+        time.sleep(0.05)
+    yield tc, f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    t.join(10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
+        pytest.skip(f"Debian's chromium and chromium-driver are not installed ({CHROMIUM}, {CHROMEDRIVER}): "
+                    "apt-get install chromium chromium-driver")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = CHROMIUM
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
+                 "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--window-size=1400,1800"):
+        opts.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
+    driver.implicitly_wait(5)
+    yield driver
+    driver.quit()
+
+
+def test_spo_confirms_and_overrides_in_the_browser(server, browser, lincoln):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as EC
+    from selenium.webdriver.support.ui import Select, WebDriverWait
+
+    def until(condition):  # the page after a click: wait for it rather than read the old one
+        return WebDriverWait(browser, 15).until(condition)
+
+    from engine.store import Store
+
+    client, base = server
+    r = client.post("/runs/allocation", files=_files(lincoln), data={"pdu": "Lincoln PDU", "run_date": "2026-11-23"},
+                    headers={"X-API-Key": SPO_L})
+    run = r.json()["run"]
+    assert _wait(client, run, SPO_L)["state"] == "DONE"
+    items = _all_rows(client, run, SPO_L)
+    placed = [i for i in items if i["status"] in ("NEW", "MOVED")]
+    explained = {i["case_id"]: client.get(f"/runs/{run}/explanations/{i['case_id']}", headers={"X-API-Key": SPO_L}).json()
+                 for i in placed}
+    # The second case has a runner-up: a practitioner who passes every rule and has room for it.
+    second = next(i for i in placed if "runner_up" in explained[i["case_id"]])
+    first = next(i for i in placed if i["case_id"] != second["case_id"])
+    target = explained[second["case_id"]]["runner_up"]["practitioner_id"]
+
+    # Not signed in: the page sends the browser to sign in; a wrong key is told so.
+    browser.get(f"{base}/review/{run}")
+    assert browser.current_url.endswith("/review/login")
+    browser.find_element(By.ID, "key").send_keys("not-a-key-0123456789")
+    browser.find_element(By.ID, "sign-in").click()
+    until(EC.text_to_be_present_in_element((By.CLASS_NAME, "err"), "unknown key"))
+    browser.find_element(By.ID, "key").send_keys(SPO_L)
+    browser.find_element(By.ID, "sign-in").click()
+    until(EC.url_to_be(f"{base}/review"))
+    browser.find_element(By.LINK_TEXT, run).click()
+    until(EC.url_contains(f"/review/{run}"))
+
+    # The page: proposals with explanations, the workload chart, the map.
+    assert "Lincoln PDU" in browser.find_element(By.TAG_NAME, "h1").text
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#workload-chart rect.after")) > 0
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#map circle")) == len(
+        [i for i in items if i["status"] in ("NEW", "MOVED", "UNALLOCATED")])
+    row = browser.find_element(By.ID, f"case-{first['case_id']}")
+    row.find_element(By.TAG_NAME, "summary").click()  # open the explanation
+    assert first["practitioner_id"] in row.text
+
+    # Confirm the first proposal.
+    row.find_element(By.CSS_SELECTOR, "button.confirm").click()
+    until(EC.text_to_be_present_in_element((By.ID, "message"), f"{first['case_id']}: confirm recorded"))
+
+    def override(case_id: str, to: str, reason: str) -> None:
+        row = browser.find_element(By.ID, f"case-{case_id}")
+        row.find_element(By.CSS_SELECTOR, "details.change summary").click()
+        form = row.find_element(By.CSS_SELECTOR, "form.override")
+        Select(form.find_element(By.NAME, "practitioner_id")).select_by_value(to)
+        form.find_element(By.NAME, "reason").send_keys(reason)
+        form.find_element(By.CSS_SELECTOR, "button.override").click()
+
+    # An override that breaks a hard rule (an SPO holds no cases) is refused and says why.
+    staff = pd.read_csv(lincoln / "practitioners.csv", dtype=str)
+    spo = staff.loc[staff["grade"] == "SPO", "practitioner_id"].iat[0]
+    override(second["case_id"], spo, "covering leave")
+    until(EC.text_to_be_present_in_element((By.ID, "error"), "Rule breaks"))
+    # Override the second case to its runner-up, within every rule: recorded, not flagged.
+    override(second["case_id"], target, "knows the family from a previous order")
+    until(EC.text_to_be_present_in_element((By.ID, "message"), f"{second['case_id']}: override recorded"))
+    cell = browser.find_element(By.ID, f"case-{second['case_id']}").text
+    assert f"override to {target}" in cell and "rule break" not in cell
+
+    browser.execute_script("window.scrollTo(0, 0)")
+    SCREENSHOTS.mkdir(exist_ok=True)
+    shot = SCREENSHOTS / "review-page.png"
+    assert browser.save_screenshot(str(shot)) and shot.stat().st_size > 10_000
+
+    # The database holds both decisions: who, what, the proposal and the change.
+    log = Store(client.app.state.jobs.db_url).decisions_for(run)
+    assert [(d["case_id"], d["action"]) for d in log] == [(first["case_id"], "confirm"), (second["case_id"], "override")]
+    assert log[0]["decided_by"] == "spo-lincoln" and log[0]["practitioner_id"] == first["practitioner_id"]
+    assert log[1]["proposed_practitioner_id"] == second["practitioner_id"] and log[1]["practitioner_id"] == target
+    assert log[1]["reason"] == "knows the family from a previous order" and not log[1]["flagged"]
+
+    # Another PDU's SPO signed in sees nothing of this run.
+    browser.delete_all_cookies()
+    browser.get(f"{base}/review/login")
+    browser.find_element(By.ID, "key").send_keys(SPO_B)
+    browser.find_element(By.ID, "sign-in").click()
+    until(EC.url_to_be(f"{base}/review"))
+    assert run not in browser.page_source
+    browser.get(f"{base}/review/{run}")
+    assert "no run" in browser.page_source and "Lincoln PDU" not in browser.find_element(By.TAG_NAME, "body").text
+
+
+def _all_rows(client, run: str, key: str) -> list[dict]:
+    rows, page = [], 1
+    while True:
+        got = client.get(f"/runs/{run}/results/allocations", params={"size": 1000, "page": page},
+                         headers={"X-API-Key": key}).json()
+        rows += got["items"]
+        if len(rows) >= got["total"]:
+            return rows
+        page += 1
+
+
+def test_review_page_without_a_browser(server):
+    """The page's sign-in and scope over plain HTTP (quick, and runs where chromium is absent)."""
+    client, _ = server
+    assert client.get("/review", follow_redirects=False).status_code == 303
+    assert client.post("/review/login", data={"key": "nope-0123456789abcdef"}).status_code == 401
+    ok = client.post("/review/login", data={"key": ADMIN}, follow_redirects=False)
+    assert ok.status_code == 303 and "samesite=strict" in ok.headers["set-cookie"].lower()
