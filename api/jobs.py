@@ -5,6 +5,7 @@ transaction, so a job stopped half way leaves the store as it was."""
 from __future__ import annotations
 
 import json
+import logging
 import multiprocessing as mp
 import os
 import re
@@ -19,6 +20,7 @@ from engine.config import Config
 
 
 JOB_ID = re.compile(r"[0-9a-f]{16}")
+log = logging.getLogger("probation.api")
 
 
 # What each kind of run produces, by the name the API serves it under.
@@ -133,6 +135,9 @@ class JobManager:
                 job.run_id, job.summary = o.get("run_id"), o.get("summary")
                 job.finished = time.time()
                 self._save(job)
+                log.info(json.dumps({"event": "run finished", "run": job_id, "kind": job.kind, "state": job.state,
+                                     "engine_run_id": job.run_id, "error": job.error,
+                                     "seconds": (job.summary or {}).get("seconds")}, default=str))
             elif proc is None or not proc.is_alive():
                 job.state, job.error, job.finished = "FAILED", "the worker stopped without a result", time.time()
                 self._save(job)

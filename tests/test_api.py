@@ -260,3 +260,17 @@ def test_spo_decisions_recorded_and_overrides_checked(client, lincoln):
                        headers={"X-API-Key": READER}).status_code == 403
     assert client.post(f"/runs/{run}/decisions", json={"case_id": placed[0]["case_id"], "action": "confirm"},
                        headers={"X-API-Key": SPO_B}).status_code == 404
+
+
+def test_logs_are_json_lines_with_the_run_id(client, lincoln, caplog):
+    import json
+    import logging
+
+    with caplog.at_level(logging.INFO, logger="probation.api"):
+        run = client.post("/runs/allocation", files=_files(lincoln), data={"pdu": "Lincoln PDU", "run_date": "2026-11-23"},
+                          headers={"X-API-Key": SPO_L}).json()["run"]
+        _wait(client, run, SPO_L)
+    events = [json.loads(r.getMessage()) for r in caplog.records if r.name == "probation.api"]
+    mine = [e for e in events if e.get("run") == run]
+    assert {"run submitted", "run finished"} <= {e["event"] for e in mine}
+    assert next(e for e in mine if e["event"] == "run finished")["state"] == "DONE"
