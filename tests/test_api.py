@@ -274,3 +274,22 @@ def test_logs_are_json_lines_with_the_run_id(client, lincoln, caplog):
     mine = [e for e in events if e.get("run") == run]
     assert {"run submitted", "run finished"} <= {e["event"] for e in mine}
     assert next(e for e in mine if e["event"] == "run finished")["state"] == "DONE"
+
+
+def test_concurrent_runs_over_http(client, tmp_path):
+    """Different PDUs submitted together both finish; two runs (different solvers) for the same
+    PDU and night at once: one commits, the other fails saying which run holds the night."""
+    from tests.test_store import PDUS, _two_pdu_night
+
+    data = _two_pdu_night(tmp_path / "two", per_pdu=30)
+    h = {"X-API-Key": ADMIN}
+    both = [client.post("/runs/allocation", files=_files(data), data={"pdu": p, "run_date": "2026-12-01"},
+                        headers=h).json()["run"] for p in PDUS]
+    assert [_wait(client, r, ADMIN)["state"] for r in both] == ["DONE", "DONE"]
+    same = [client.post("/runs/allocation", files=_files(data),
+                        data={"pdu": PDUS[0], "run_date": "2026-12-02", "solver": s}, headers=h).json()["run"]
+            for s in ("cpsat", "greedy")]
+    ends = [_wait(client, r, ADMIN) for r in same]
+    assert sorted(e["state"] for e in ends) == ["DONE", "FAILED"], ends
+    failed = next(e for e in ends if e["state"] == "FAILED")
+    assert "RunConflict" in failed["error"] and f"2026-12-02 night of {PDUS[0]}" in failed["error"]
