@@ -18,7 +18,7 @@ from typing import Any, Literal
 import pandas as pd
 from fastapi import Depends, FastAPI, File, Form, HTTPException, Query, Request, UploadFile
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field
 
 from api.auth import Principal, load_keys, principal, runner
 from api.jobs import TABLES, Job, JobManager
@@ -58,6 +58,32 @@ class JsonRun(BaseModel):
     pdu: str | None = None
     solver: str | None = None
     run_date: str | None = None
+
+
+class JsonUpwRun(BaseModel):
+    """An Unpaid Work week with its data as JSON records (the CSV columns of the data contract)."""
+
+    upw_people: list[dict[str, Any]]
+    upw_placements: list[dict[str, Any]]
+    week: str = Field(pattern=r"^\d{4}-W\d{2}$", description="ISO week, e.g. 2026-W48")
+    region: str | None = None
+    pdu: str | None = None
+    solver: Literal["cpsat", "greedy"] = "cpsat"
+
+
+class JsonGroupsRun(BaseModel):
+    """A programme plan with its data as JSON records (the CSV columns of the data contract)."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    referrals: list[dict[str, Any]]
+    programmes: list[dict[str, Any]]
+    venues: list[dict[str, Any]]
+    facilitators: list[dict[str, Any]]
+    start: date = Field(alias="from", description="First day of the plan (YYYY-MM-DD)")
+    region: str | None = None
+    pdu: str | None = None
+    solver: Literal["cpsat", "greedy"] = "cpsat"
 
 
 def _log(event: str, **fields) -> None:
@@ -174,11 +200,28 @@ def create_app(settings: ApiSettings) -> FastAPI:
 
     @app.post("/runs/allocation/json", status_code=202, summary="Start an allocation run from JSON records")
     def allocation_json(body: JsonRun, who: Principal = Depends(runner)):
-        folder = _inbox()
-        pd.DataFrame(body.practitioners).to_csv(folder / "practitioners.csv", index=False)
-        pd.DataFrame(body.cases).to_csv(folder / "cases.csv", index=False)
+        folder = _records({"practitioners": body.practitioners, "cases": body.cases})
         _run_date(folder, body.run_date)
         return _start(who, "allocation", folder, body.region, body.pdu, {"solver": body.solver})
+
+    def _records(tables: dict[str, list[dict]]) -> Path:
+        """JSON records written as the contract's CSV files, so one validation serves both."""
+        folder = _inbox()
+        for stem, rows in tables.items():
+            pd.DataFrame(rows).to_csv(folder / f"{stem}.csv", index=False)
+        return folder
+
+    @app.post("/runs/upw/json", status_code=202, summary="Plan an Unpaid Work week from JSON records")
+    def upw_json(body: JsonUpwRun, who: Principal = Depends(runner)):
+        _iso_week(body.week)
+        folder = _records({"upw_people": body.upw_people, "upw_placements": body.upw_placements})
+        return _start(who, "upw", folder, body.region, body.pdu, {"solver": body.solver, "week": body.week})
+
+    @app.post("/runs/groups/json", status_code=202, summary="Plan programme groups from JSON records")
+    def groups_json(body: JsonGroupsRun, who: Principal = Depends(runner)):
+        folder = _records({"referrals": body.referrals, "programmes": body.programmes, "venues": body.venues,
+                           "facilitators": body.facilitators})
+        return _start(who, "groups", folder, body.region, body.pdu, {"solver": body.solver, "from": body.start.isoformat()})
 
     @app.post("/runs/upw", status_code=202, summary="Plan an Unpaid Work week from uploaded CSV files")
     async def upw_csv(upw_people: UploadFile = File(...), upw_placements: UploadFile = File(...),

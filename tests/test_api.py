@@ -222,7 +222,23 @@ def test_unpaid_work_and_groups_plans_over_http(client, lincoln):
     assert s["state"] == "DONE" and s["kind"] == "groups", s
     g = client.get(f"/runs/{groups}/results/groups", headers=h).json()
     assert g["total"] > 0 and {"group_id", "programme", "venue_id"} <= set(g["items"][0])
-    # another PDU's key sees neither; a coordinator may not decide allocations
+    # the same plans from JSON records, validated the same way (a 422 names the file, row and field)
+    recs = {stem: pd.read_csv(lincoln / f"{stem}.csv", dtype=str, keep_default_na=False).to_dict("records")
+            for stem in ("upw_people", "upw_placements", "referrals", "programmes", "venues", "facilitators")}
+    r = client.post("/runs/upw/json", json={"upw_people": recs["upw_people"], "upw_placements": recs["upw_placements"],
+                                            "week": "2026-W48", "pdu": "Lincoln PDU"}, headers=h)
+    assert r.status_code == 202, r.text
+    assert _wait(client, r.json()["run"], COORD)["state"] == "DONE"
+    bad = [dict(recs["referrals"][0], referral_date="not a date")] + recs["referrals"][1:]
+    body = {"referrals": bad, "programmes": recs["programmes"], "venues": recs["venues"],
+            "facilitators": recs["facilitators"], "from": "2026-11-23", "pdu": "Lincoln PDU", "solver": "greedy"}
+    r = client.post("/runs/groups/json", json=body, headers=h)
+    assert r.status_code == 422 and any(i["file"] == "referrals.csv" and i["row"] == 1 and i["field"] == "referral_date"
+                                        for i in r.json()["detail"]), r.text
+    r = client.post("/runs/groups/json", json=body | {"referrals": recs["referrals"]}, headers=h)
+    assert r.status_code == 202, r.text
+    assert _wait(client, r.json()["run"], COORD)["state"] == "DONE"
+    # another PDU's key sees neither
     assert client.get(f"/runs/{upw}", headers={"X-API-Key": SPO_B}).status_code == 404
     assert client.get(f"/runs/{groups}/results/members", headers={"X-API-Key": SPO_B}).status_code == 404
 
@@ -255,9 +271,11 @@ def test_spo_decisions_recorded_and_overrides_checked(client, lincoln):
     log = client.get(f"/runs/{run}/decisions", headers=h).json()
     assert [d["action"] for d in log] == ["confirm", "override", "override"]
     assert log[1]["proposed_practitioner_id"] == placed[1]["practitioner_id"] and log[1]["rule_breaks"]
-    # read-only keys and other PDUs cannot decide
+    # read-only and coordinator keys and other PDUs cannot decide
     assert client.post(f"/runs/{run}/decisions", json={"case_id": placed[0]["case_id"], "action": "confirm"},
                        headers={"X-API-Key": READER}).status_code == 403
+    assert client.post(f"/runs/{run}/decisions", json={"case_id": placed[0]["case_id"], "action": "confirm"},
+                       headers={"X-API-Key": COORD}).status_code == 403
     assert client.post(f"/runs/{run}/decisions", json={"case_id": placed[0]["case_id"], "action": "confirm"},
                        headers={"X-API-Key": SPO_B}).status_code == 404
 
