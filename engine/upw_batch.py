@@ -48,8 +48,9 @@ class WeekOptions:
 def _solve(args) -> tuple[str, UpwResult, UpwResult]:
     pdu, problem, solver, limit, observer = args
     observer = observer.for_part(pdu) if observer is not None else None
-    res = solve_cpsat(problem, time_limit=limit, observer=observer) if solver == "cpsat" else solve_greedy(problem)
-    return pdu, res, solve_greedy(problem)
+    base = solve_greedy(problem)
+    res = solve_cpsat(problem, time_limit=limit, observer=observer, greedy=base) if solver == "cpsat" else base
+    return pdu, res, base
 
 
 def _metrics(weeks, results: dict) -> dict:

@@ -201,14 +201,14 @@ def credited(problem: UpwProblem, chosen: np.ndarray) -> np.ndarray:
 
 
 def solve_cpsat(problem: UpwProblem, time_limit: float = 10.0, workers: int = 1, seed: int = 7,
-                observer: SearchObserver | None = None) -> UpwResult:
+                observer: SearchObserver | None = None, greedy: UpwResult | None = None) -> UpwResult:
     """Three lexicographic phases, each held in the next at the value of the best schedule
     known (so a phase cut short never lets a later one give anything away), then the long-trip
     repair. The greedy schedule is the first hint, so the result is never worse than greedy on
     the first phase."""
     t_start = time.perf_counter()
     n_p, n_k = len(problem.person_ids), len(problem.pair_person)
-    greedy = solve_greedy(problem)
+    greedy = greedy or solve_greedy(problem)  # the caller's baseline, when it has one
     if n_k == 0:
         st = SolveStats("OPTIMAL", 0.0, 0.0, 0.0, "upw-cpsat")
         return UpwResult([[] for _ in range(n_p)], np.zeros(0, bool), st, [st])
