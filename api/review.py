@@ -9,9 +9,11 @@ in an HttpOnly, SameSite=Strict cookie (which also keeps other sites from postin
 from __future__ import annotations
 
 import json
+import math
 from collections import defaultdict
 from pathlib import Path
 from typing import Callable
+from urllib.parse import urlencode
 
 import pandas as pd
 from fastapi import FastAPI, Form, HTTPException, Request
@@ -56,8 +58,6 @@ def map_points(night, proposals: pd.DataFrame, width: int = 640, height: int = 4
     lon = pd.concat([cases["home_lon"], offices["office_lon"]]).astype(float)
     if lat.empty:
         return {"homes": [], "offices": [], "links": [], "width": width, "height": height}
-    import math
-
     k = math.cos(math.radians(float(lat.mean())))
     x0, x1, y0, y1 = float(lon.min()) * k, float(lon.max()) * k, float(lat.min()), float(lat.max())
     scale = min((width - 40) / max(x1 - x0, 1e-6), (height - 40) / max(y1 - y0, 1e-6))
@@ -145,8 +145,6 @@ def add_review_routes(app: FastAPI, visible_job: Callable, done_dir: Callable, n
     def decide_form(request: Request, job_id: str, case_id: str = Form(...), action: str = Form(...),
                     practitioner_id: str | None = Form(None), reason: str = Form(""),
                     accept_rule_break: bool = Form(False)):
-        from urllib.parse import urlencode
-
         who = who_or_login(request)
         if who is None:
             return RedirectResponse("/review/login", status_code=303)

@@ -56,13 +56,9 @@ class Store:
         self.engine: Engine = create_engine(url, future=True, connect_args=args)
         upgrade(self.engine)
 
-    def save_inputs(self, inputs_hash: str, source: str, pracs: pd.DataFrame, cases: pd.DataFrame) -> None:
-        """Keep the validated inputs once per hash (an audit copy of what the night saw)."""
-        with self.engine.begin() as conn:
-            self._write_inputs(conn, inputs_hash, source, pracs, cases)
-
     @staticmethod
     def _write_inputs(conn, inputs_hash: str, source: str, pracs: pd.DataFrame, cases: pd.DataFrame) -> None:
+        """Keep the validated inputs once per hash (an audit copy of what the night saw)."""
         if conn.execute(select(input_snapshots.c.inputs_hash).where(input_snapshots.c.inputs_hash == inputs_hash)).first():
             return
         # Two runs for different PDUs of the same file may both get here: the second adds nothing.
@@ -104,26 +100,26 @@ class Store:
                 self._claim(conn, "allocation", pdus, run["run_date"], run["run_id"], supersede or replace)
                 self._write_run(conn, run, decision_rows, workload_rows, replace)
         except IntegrityError:
-            try:
-                self._refuse_if_held(self.night_holders(pdus, run["run_date"]), run["run_date"], run["run_id"],
-                                     "while this one ran")
-            except RunConflict as exc:
-                raise exc from None
-            raise RunConflict(f"run {run['run_id'][:12]} for the same inputs, night and scope was committed by another "
-                              "process while this one ran: this run is refused and nothing of it was written; use the "
-                              "stored one (or --force to replace it)") from None
+            held = self._held(self.night_holders(pdus, run["run_date"]), run["run_date"], run["run_id"], "while this one ran")
+            raise RunConflict(held or f"run {run['run_id'][:12]} for the same inputs, night and scope was committed by "
+                              "another process while this one ran: this run is refused and nothing of it was written; "
+                              "use the stored one (or --force to replace it)") from None
 
     def check_night(self, pdus: Sequence[str], period: str, run_id: str) -> None:
         """Refuse (RunConflict) a run whose PDUs' night another run has committed already."""
-        self._refuse_if_held(self.night_holders(pdus, period), period, run_id)
+        held = self._held(self.night_holders(pdus, period), period, run_id)
+        if held:
+            raise RunConflict(held)
 
     @staticmethod
-    def _refuse_if_held(holders: dict[str, str], period: str, run_id: str, when: str = "already") -> None:
+    def _held(holders: dict[str, str], period: str, run_id: str, when: str = "already") -> str | None:
+        """What to tell a run whose PDUs' night other runs hold (None when none does)."""
         held = {p: r for p, r in holders.items() if r != run_id}
-        if held:
-            names = ", ".join(f"{p} (run {r[:12]})" for p, r in sorted(held.items()))
-            raise RunConflict(f"the {period} night of {names} was committed by another run {when}: this run is refused "
-                              "and nothing of it was written; review the stored run, or pass --force to supersede it")
+        if not held:
+            return None
+        names = ", ".join(f"{p} (run {r[:12]})" for p, r in sorted(held.items()))
+        return (f"the {period} night of {names} was committed by another run {when}: this run is refused and nothing "
+                "of it was written; review the stored run, or pass --force to supersede it")
 
     def _claim(self, conn, kind: str, pdus: Sequence[str], period: str, run_id: str, supersede: bool) -> None:
         """Take each PDU's night for this run. The primary key (kind, pdu, period) is what makes
@@ -134,11 +130,15 @@ class Store:
         if supersede:
             conn.execute(delete(night_locks).where(night_locks.c.kind == kind, night_locks.c.period == period,
                                                    night_locks.c.pdu.in_(list(pdus))))
-        self._refuse_if_held(self._holders(conn, kind, pdus, period), period, run_id)
+        holders = self._holders(conn, kind, pdus, period)
+        held = self._held(holders, period, run_id)
+        if held:
+            raise RunConflict(held)
         now = datetime.now(timezone.utc)
-        mine = set(self._holders(conn, kind, pdus, period))
-        conn.execute(insert(night_locks), [{"kind": kind, "pdu": p, "period": period, "run_id": run_id, "locked_at": now}
-                                           for p in sorted(set(pdus) - mine)])
+        rows = [{"kind": kind, "pdu": p, "period": period, "run_id": run_id, "locked_at": now}
+                for p in sorted(set(pdus) - set(holders))]
+        if rows:
+            conn.execute(insert(night_locks), rows)
 
     def _write_run(self, conn, run, decision_rows, workload_rows, replace) -> None:
         """The run row, then its decisions and workload rows, inside the caller's transaction."""
