@@ -133,7 +133,7 @@ def add_review_routes(app: FastAPI, visible_job: Callable, done_dir: Callable, n
         cases = [{**r, "explanation": explanations.get(r["case_id"], {}), "decision": decided.get(r["case_id"])}
                  for r in pending.to_dict("records")]
         pracs = night.practitioners.sort_values("practitioner_id")
-        choices = [{"id": p.practitioner_id, "label": f"{p.practitioner_id} ({p.grade}, {p.name})"}
+        choices = [{"id": p.practitioner_id, "label": f"{p.name}, {p.grade}, {p.pdu}"}
                    for p in pracs.itertuples()]
         summary = json.loads((out / "summary.json").read_text())
         return TEMPLATES.TemplateResponse(request, "review.html", {

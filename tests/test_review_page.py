@@ -65,7 +65,7 @@ def browser():
 def test_spo_confirms_and_overrides_in_the_browser(server, browser, lincoln):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as EC
-    from selenium.webdriver.support.ui import Select, WebDriverWait
+    from selenium.webdriver.support.ui import WebDriverWait
 
     def until(condition):  # the page after a click: wait for it rather than read the old one
         return WebDriverWait(browser, 15).until(condition)
@@ -115,13 +115,16 @@ def test_spo_confirms_and_overrides_in_the_browser(server, browser, lincoln):
         row = browser.find_element(By.ID, f"case-{case_id}")
         row.find_element(By.CSS_SELECTOR, "details.change summary").click()
         form = row.find_element(By.CSS_SELECTOR, "form.override")
-        Select(form.find_element(By.NAME, "practitioner_id")).select_by_value(to)
+        field = form.find_element(By.NAME, "practitioner_id")  # typed or picked from the staff list
+        field.clear()
+        field.send_keys(to)
         form.find_element(By.NAME, "reason").send_keys(reason)
         form.find_element(By.CSS_SELECTOR, "button.override").click()
 
     # An override that breaks a hard rule (an SPO holds no cases) is refused and says why.
     staff = pd.read_csv(lincoln / "practitioners.csv", dtype=str)
     spo = staff.loc[staff["grade"] == "SPO", "practitioner_id"].iat[0]
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#staff option")) == staff["practitioner_id"].nunique()
     override(second["case_id"], spo, "covering leave")
     until(EC.text_to_be_present_in_element((By.ID, "error"), "Rule breaks"))
     # Override the second case to its runner-up, within every rule: recorded, not flagged.
