@@ -6,6 +6,7 @@ scope, bad input answered 422 naming the file, row and field with nothing stored
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import shutil
@@ -23,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from api.auth import Principal, load_keys, principal, runner
 from api.jobs import TABLES, Job, JobManager
 from api.review import add_review_routes
+from api.scope import view
 from engine.config import Config, load_config
 from engine.contract import DataContractError, Issue, load_dataset
 from engine.groups_contract import load_groups
@@ -129,7 +131,12 @@ def submit_folder(app: FastAPI, folder: Path, region: str | None, pdu: str | Non
 
 
 def create_app(settings: ApiSettings) -> FastAPI:
-    app = FastAPI(title="Probation allocation and scheduling engine", version="0.1",
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI):
+        yield
+        app.state.jobs.shutdown()
+
+    app = FastAPI(lifespan=lifespan, title="Probation allocation and scheduling engine", version="0.1",
                   description="Allocation runs as jobs; every proposal checked by the independent checker.")
     work = Path(settings.work_dir)
     config = settings.config or load_config()
@@ -244,9 +251,13 @@ def create_app(settings: ApiSettings) -> FastAPI:
 
     def _job(job_id: str, who: Principal) -> Job:
         job = app.state.jobs.get(job_id)
-        if job is None or not (who.sees(job.region, job.pdu) or job.owner == who.name):
+        if job is None or view(job, who) is None:
             raise HTTPException(404, f"no run {job_id} visible to this key")
         return job
+
+    def _case_visible(job: Job, who: Principal, case_id: str) -> None:
+        if not view(job, who).has_case(case_id):
+            raise HTTPException(404, f"no case {case_id} visible to this key in run {job.job_id}")
 
     @app.get("/runs/{job_id}", summary="Status, progress and the objective, bound and gap of a run")
     def status(job_id: str, who: Principal = Depends(principal)) -> dict:
@@ -278,7 +289,7 @@ def create_app(settings: ApiSettings) -> FastAPI:
         job = _job(job_id, who)
         if table not in TABLES[job.kind]:
             raise HTTPException(404, f"a {job.kind} run has no table {table!r}; it has {', '.join(TABLES[job.kind])}")
-        rows = pd.read_csv(_done(job) / TABLES[job.kind][table], dtype=str, keep_default_na=False)
+        rows = view(job, who).rows(pd.read_csv(_done(job) / TABLES[job.kind][table], dtype=str, keep_default_na=False))
         chunk = rows.iloc[(page - 1) * size: page * size]
         return {"run": job.job_id, "table": table, "page": page, "size": size, "total": len(rows),
                 "items": chunk.to_dict("records")}
@@ -288,6 +299,7 @@ def create_app(settings: ApiSettings) -> FastAPI:
         job = _job(job_id, who)
         if job.kind != "allocation":
             raise HTTPException(404, f"run {job_id} is a {job.kind} plan: explanations are per allocation run")
+        _case_visible(job, who, case_id)
         with (_done(job) / "explanations.jsonl").open() as fh:
             for line in fh:
                 e = json.loads(line)
@@ -313,6 +325,7 @@ def create_app(settings: ApiSettings) -> FastAPI:
             raise HTTPException(403, f"role {who.role.value} may not decide allocations")
         if job.kind != "allocation":
             raise HTTPException(409, f"run {job.job_id} is a {job.kind} plan: decisions are on allocation runs")
+        _case_visible(job, who, case_id)
         proposals = pd.read_csv(_done(job) / "allocations.csv", dtype=str, keep_default_na=False)
         try:
             d = decide(_night(job), proposals, case_id, action, config, practitioner_id, reason, accept_rule_break)
@@ -322,10 +335,12 @@ def create_app(settings: ApiSettings) -> FastAPI:
         _log("decision", run=job.job_id, by=who.name, case=d.case_id, action=d.action, flagged=d.flagged)
         return _plain(row) | {"rule_breaks": d.rule_breaks}
 
-    def _decisions(job_id: str) -> list[dict]:
+    def _decisions(job: Job, who: Principal) -> list[dict]:
+        """The decisions on the cases this key sees, oldest first."""
         from engine.store import Store
 
-        return [_plain(r) for r in Store(app.state.jobs.db_url).decisions_for(job_id)]
+        seen = view(job, who)
+        return [_plain(r) for r in Store(app.state.jobs.db_url).decisions_for(job.job_id) if seen.has_case(r["case_id"])]
 
     @app.post("/runs/{job_id}/decisions", status_code=201, summary="Confirm, reject or override a proposal")
     def decide_case(job_id: str, body: DecisionIn, who: Principal = Depends(principal)) -> dict:
@@ -334,8 +349,7 @@ def create_app(settings: ApiSettings) -> FastAPI:
 
     @app.get("/runs/{job_id}/decisions", summary="Every decision on this run: who, when, what changed")
     def decisions(job_id: str, who: Principal = Depends(principal)) -> list[dict]:
-        _job(job_id, who)
-        return _decisions(job_id)
+        return _decisions(_job(job_id, who), who)
 
     @app.delete("/runs/{job_id}", status_code=202, summary="Stop a run, keeping the best solution found so far")
     def cancel(job_id: str, discard: bool = Query(False, description="end it at once and store nothing"),
@@ -343,7 +357,8 @@ def create_app(settings: ApiSettings) -> FastAPI:
         """The solver ends its search; the best answer found so far is checked, stored and served
         (state STOPPING, then STOPPED). With discard=true the run ends at once and nothing of it is
         stored (CANCELLED)."""
-        _job(job_id, who)
+        if not view(_job(job_id, who), who).whole:
+            raise HTTPException(403, f"this key sees only part of run {job_id}: it may not stop it")
         job = app.state.jobs.kill(job_id) if discard else app.state.jobs.cancel(job_id)
         _log("run stopped", run=job_id, by=who.name, state=job.state, discard=discard)
         return {"run": job.job_id, "state": job.state}

@@ -111,8 +111,9 @@ class JobManager:
         d = self.dir(job.job_id)
         d.mkdir(parents=True)
         self._save(job)
-        p = self.ctx.Process(target=_work, args=(str(d), kind, str(data), self.db_url, self.config, region, pdu, params),
-                             daemon=True)
+        # Not a daemon: a run of several PDUs solves them in its own pool of processes. The
+        # service ends any still running when it shuts down (`shutdown`).
+        p = self.ctx.Process(target=_work, args=(str(d), kind, str(data), self.db_url, self.config, region, pdu, params))
         p.start()
         self.procs[job.job_id] = p
         job.state = "RUNNING"
@@ -185,6 +186,14 @@ class JobManager:
             proc.join(10)
         job.state, job.error, job.finished = "CANCELLED", why, time.time()
         self._save(job)
+
+    def shutdown(self) -> None:
+        """The service is stopping: end the runs still going (nothing of them is stored)."""
+        for job_id, proc in list(self.procs.items()):
+            if proc.is_alive():
+                job = self.get(job_id)
+                if job is not None and job.state in ("QUEUED", "RUNNING", "STOPPING"):
+                    self._terminate(job, "the service stopped while it ran: nothing stored; submit it again")
 
     def wait(self, job_id: str, timeout: float = 120.0) -> Job | None:
         """Block until the job ends (tests and scripts; the API itself only polls)."""

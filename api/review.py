@@ -21,6 +21,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
 from api.auth import COOKIE, Principal, principal
+from api.scope import view
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 CHART_ROWS = 40  # practitioners shown in the bar chart (those receiving work first)
@@ -48,12 +49,12 @@ def workload_rows(workload: pd.DataFrame, proposals: pd.DataFrame, explanations:
     return rows[:CHART_ROWS]
 
 
-def map_points(night, proposals: pd.DataFrame, width: int = 640, height: int = 420) -> dict:
+def map_points(night, proposals: pd.DataFrame, staff: pd.DataFrame, width: int = 640, height: int = 420) -> dict:
     """Homes of tonight's cases and practitioners' offices projected onto the page (equirectangular
     about the PDU's centre), with a line from each home to the proposed practitioner's office."""
     pending = proposals[proposals["status"].isin(["NEW", "MOVED", "UNALLOCATED"])]
     cases = night.cases.set_index("case_id").loc[pending["case_id"]]
-    offices = night.practitioners.drop_duplicates("practitioner_id").set_index("practitioner_id")
+    offices = staff.drop_duplicates("practitioner_id").set_index("practitioner_id")
     lat = pd.concat([cases["home_lat"], offices["office_lat"]]).astype(float)
     lon = pd.concat([cases["home_lon"], offices["office_lon"]]).astype(float)
     if lat.empty:
@@ -82,6 +83,11 @@ def map_points(night, proposals: pd.DataFrame, width: int = 640, height: int = 4
     return {"homes": homes, "offices": offices_out, "links": links, "width": width, "height": height}
 
 
+def seen_pdus(night, proposals: pd.DataFrame) -> list[str]:
+    """The PDUs of the cases on the page."""
+    return night.cases.loc[night.cases["case_id"].isin(proposals["case_id"]), "pdu"].astype(str).tolist()
+
+
 def add_review_routes(app: FastAPI, visible_job: Callable, done_dir: Callable, night_of: Callable,
                       decide_and_record: Callable, decisions_of: Callable) -> None:
     def who_or_login(request: Request) -> Principal | None:
@@ -107,8 +113,7 @@ def add_review_routes(app: FastAPI, visible_job: Callable, done_dir: Callable, n
         who = who_or_login(request)
         if who is None:
             return RedirectResponse("/review/login", status_code=303)
-        jobs = [j for j in request.app.state.jobs.list() if j.kind == "allocation" and
-                (who.sees(j.region, j.pdu) or j.owner == who.name)]
+        jobs = [j for j in request.app.state.jobs.list() if j.kind == "allocation" and view(j, who) is not None]
         return TEMPLATES.TemplateResponse(request, "index.html", {"who": who, "jobs": jobs})
 
     @app.get("/review/{job_id}", response_class=HTMLResponse, summary="Review tonight's proposals of a run")
@@ -118,8 +123,9 @@ def add_review_routes(app: FastAPI, visible_job: Callable, done_dir: Callable, n
             return RedirectResponse("/review/login", status_code=303)
         job = visible_job(job_id, who)
         out = done_dir(job)
-        proposals = pd.read_csv(out / "allocations.csv", dtype=str, keep_default_na=False)
-        workload = pd.read_csv(out / "workload.csv")
+        seen = view(job, who)  # an SPO sees their own PDUs' part of a region's or the nation's run
+        proposals = seen.rows(pd.read_csv(out / "allocations.csv", dtype=str, keep_default_na=False))
+        workload = seen.rows(pd.read_csv(out / "workload.csv", dtype={"practitioner_id": str}))
         explanations = {}
         with (out / "explanations.jsonl").open() as fh:
             for line in fh:
@@ -127,18 +133,24 @@ def add_review_routes(app: FastAPI, visible_job: Callable, done_dir: Callable, n
                 explanations[e["case_id"]] = e
         night = night_of(job)
         decided = {}
-        for d in decisions_of(job_id):
+        for d in decisions_of(job, who):
             decided[d["case_id"]] = d  # the latest decision on each case
         pending = proposals[proposals["status"].isin(["NEW", "MOVED", "UNALLOCATED"])]
         cases = [{**r, "explanation": explanations.get(r["case_id"], {}), "decision": decided.get(r["case_id"])}
                  for r in pending.to_dict("records")]
-        pracs = night.practitioners.sort_values("practitioner_id")
+        pracs = seen.rows(night.practitioners).sort_values("practitioner_id")
         choices = [{"id": p.practitioner_id, "label": f"{p.name}, {p.grade}, {p.pdu}"}
                    for p in pracs.itertuples()]
         summary = json.loads((out / "summary.json").read_text())
+        counts = proposals["status"].value_counts()
+        util = workload["utilisation"].dropna()
+        figures = {"new": int(counts.get("NEW", 0)), "moved": int(counts.get("MOVED", 0)),
+                   "unallocated": int(counts.get("UNALLOCATED", 0)),
+                   "peak": float(util.max()) if len(util) else 0.0, "mean": float(util.mean()) if len(util) else 0.0,
+                   "scope": ", ".join(sorted(set(seen_pdus(night, proposals)))) if not seen.whole else None}
         return TEMPLATES.TemplateResponse(request, "review.html", {
-            "who": who, "job": job, "summary": summary, "cases": cases, "choices": choices,
-            "bars": workload_rows(workload, proposals, explanations), "map": map_points(night, proposals),
+            "who": who, "job": job, "summary": summary, "figures": figures, "cases": cases, "choices": choices,
+            "bars": workload_rows(workload, proposals, explanations), "map": map_points(night, proposals, seen.rows(night.practitioners)),
             "message": message, "error": error, "may_decide": who.role.value in ("admin", "spo")})
 
     @app.post("/review/{job_id}/decide", include_in_schema=False)

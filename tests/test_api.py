@@ -13,6 +13,7 @@ from api.app import ApiSettings, create_app
 
 ADMIN, SPO_L, SPO_B, READER = "admin-key-0123456789", "spo-lincoln-0123456789", "spo-boston-0123456789", "reader-key-0123456789"
 COORD = "coord-lincoln-0123456789"
+SPO_R = "spo-rutland-0123456789"
 
 
 def _client(tmp_path_factory, config) -> TestClient:
@@ -41,6 +42,12 @@ key = "{READER}"
 name = "reader"
 role = "read-only"
 pdus = ["Lincoln PDU"]
+
+[[keys]]
+key = "{SPO_R}"
+name = "spo-rutland"
+role = "spo"
+pdus = ["Rutland PDU"]
 
 [[keys]]
 key = "{COORD}"
@@ -311,3 +318,55 @@ def test_concurrent_runs_over_http(client, tmp_path):
     assert sorted(e["state"] for e in ends) == ["DONE", "FAILED"], ends
     failed = next(e for e in ends if e["state"] == "FAILED")
     assert "RunConflict" in failed["error"] and f"2026-12-02 night of {PDUS[0]}" in failed["error"]
+
+
+def test_spo_sees_only_their_pdu_of_a_region_run(client, tmp_path):
+    """The nightly batch runs the whole region; each SPO sees, explains, decides and reviews only
+    the cases and staff of their own PDU, and may not stop the region's run."""
+    from tests.test_store import PDUS, _two_pdu_night
+
+    data = _two_pdu_night(tmp_path / "two", per_pdu=12)
+    run = client.post("/runs/allocation", files=_files(data), data={"region": "East Midlands", "run_date": "2026-12-03"},
+                      headers={"X-API-Key": ADMIN}).json()["run"]
+    assert _wait(client, run, ADMIN)["state"] == "DONE"
+    cases = pd.read_csv(data / "cases.csv", dtype=str)
+    pracs = pd.read_csv(data / "practitioners.csv", dtype=str)
+    mine, theirs = (set(cases.loc[cases["pdu"] == p, "case_id"]) for p in PDUS)
+    h = {"X-API-Key": SPO_R}
+    got = client.get(f"/runs/{run}/results/allocations", params={"size": 1000}, headers=h).json()
+    assert got["total"] == len(mine) and {i["case_id"] for i in got["items"]} == mine
+    staff = client.get(f"/runs/{run}/results/workload", params={"size": 1000}, headers=h).json()["items"]
+    assert {i["practitioner_id"] for i in staff} == set(pracs.loc[pracs["pdu"] == PDUS[0], "practitioner_id"])
+    new_mine = next(i for i in got["items"] if i["status"] == "NEW")
+    other = client.get(f"/runs/{run}/results/allocations", params={"size": 1000}, headers={"X-API-Key": ADMIN}).json()
+    new_theirs = next(i for i in other["items"] if i["case_id"] in theirs and i["status"] == "NEW")
+    assert client.get(f"/runs/{run}/explanations/{new_mine['case_id']}", headers=h).status_code == 200
+    assert client.get(f"/runs/{run}/explanations/{new_theirs['case_id']}", headers=h).status_code == 404
+    ok = client.post(f"/runs/{run}/decisions", json={"case_id": new_mine["case_id"], "action": "confirm"}, headers=h)
+    assert ok.status_code == 201
+    assert client.post(f"/runs/{run}/decisions", json={"case_id": new_theirs["case_id"], "action": "confirm"},
+                       headers=h).status_code == 404
+    client.post(f"/runs/{run}/decisions", json={"case_id": new_theirs["case_id"], "action": "confirm"},
+                headers={"X-API-Key": ADMIN})
+    assert [d["case_id"] for d in client.get(f"/runs/{run}/decisions", headers=h).json()] == [new_mine["case_id"]]
+    assert len(client.get(f"/runs/{run}/decisions", headers={"X-API-Key": ADMIN}).json()) == 2
+    assert client.delete(f"/runs/{run}", headers=h).status_code == 403
+    # the review page shows this SPO their PDU's proposals only; another PDU's SPO sees no run
+    client.post("/review/login", data={"key": SPO_R})
+    page = client.get(f"/review/{run}").text
+    assert f"case-{new_mine['case_id']}" in page and f"case-{new_theirs['case_id']}" not in page
+    client.cookies.clear()
+    assert client.get(f"/runs/{run}", headers={"X-API-Key": SPO_B}).status_code == 404
+
+
+def test_service_shutdown_ends_running_jobs(tmp_path_factory, config, lincoln):
+    from engine.store import Store, runs
+
+    with _client(tmp_path_factory, config) as c:
+        run = c.post("/runs/allocation", files=_files(lincoln), data={"pdu": "Lincoln PDU"},
+                     headers={"X-API-Key": ADMIN}).json()["run"]
+        jobs = c.app.state.jobs
+    job = jobs.get(run)
+    assert job.state == "CANCELLED" and "service stopped" in job.error
+    assert not jobs.procs[run].is_alive()
+    assert Store(jobs.db_url).count(runs) == 0
