@@ -14,15 +14,16 @@ from engine.groups_model import SLOTS
 from geo.travel import TravelTimes
 
 
-def group_sessions(start: date, slots: list[str], sessions: int) -> list[tuple[date, str]]:
-    """(date, slot) of every session: the slots' weekdays from the start date's week on."""
+def group_sessions(start: date, slots: list[str], sessions: int, holidays: frozenset[date] = frozenset()) -> list[tuple[date, str]]:
+    """(date, slot) of every session: the slots' weekdays from the start date's week on, never
+    on a bank holiday (that session is held at the next slot)."""
     monday = start - timedelta(days=start.weekday())
     days = sorted(slots, key=SLOTS.index)
     out, week = [], 0
     while len(out) < sessions and week < 400:
         for s in days:
             d = monday + timedelta(days=7 * week + SLOTS.index(s) // 3)
-            if d >= start and len(out) < sessions:
+            if d >= start and len(out) < sessions and d not in holidays:
                 out.append((d, s))
         week += 1
     return out
@@ -52,7 +53,8 @@ def check_groups(ds: GroupsDataset, groups: pd.DataFrame, members: pd.DataFrame,
         bad = [s for s in slots if s not in vid["available_slots"]]
         if bad:
             out.append(f"{gid}: venue slots: {r['venue_id']} is not available {bad}")
-        sessions = group_sessions(date.fromisoformat(str(r["start_date"])), slots, int(prog["sessions"]))
+        sessions = group_sessions(date.fromisoformat(str(r["start_date"])), slots, int(prog["sessions"]),
+                                  frozenset(config.calendar.bank_holidays))
         if not sessions or sessions[0][0].isoformat() != str(r["start_date"]) or sessions[-1][0].isoformat() != str(r["end_date"]):
             out.append(f"{gid}: dates: {r['start_date']}..{r['end_date']} do not match {prog['sessions']} sessions in {r['slot']}")
         fids = [f for f in str(r["facilitator_ids"]).split(";") if f]

@@ -4,7 +4,6 @@ turn (each taking the rooms and facilitators left), and the plan as tables with 
 from __future__ import annotations
 
 import itertools
-import math
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -38,14 +37,21 @@ def slot_patterns(per_week: int) -> list[tuple[int, ...]]:
     return out
 
 
-def session_dates(monday: date, pattern: tuple[int, ...], sessions: int) -> list[date]:
+def session_dates(monday: date, pattern: tuple[int, ...], sessions: int, holidays: frozenset[date] = frozenset()) -> list[date]:
+    """The dates of a group's sessions: its weekly slots from `monday` on, a bank holiday's
+    session moving to the group's next slot (so the programme runs on a little longer)."""
     out, week = [], 0
     while len(out) < sessions:
         for s in pattern:
-            if len(out) < sessions:
-                out.append(monday + timedelta(days=7 * week + s // 3))
+            d = monday + timedelta(days=7 * week + s // 3)
+            if len(out) < sessions and d not in holidays:
+                out.append(d)
         week += 1
     return out
+
+
+def weeks_spanned(monday: date, dates: list[date]) -> int:
+    return (dates[-1] - monday).days // 7 + 1
 
 
 @dataclass
@@ -70,11 +76,6 @@ def build_plans(ds: GroupsDataset, config: Config, times: TravelTimes, start: da
     v_slots = _slot_matrix(ven["available_slots"])
     f_slots = _slot_matrix(fac["available_slots"])
     r_slots = _slot_matrix(ref["available_slots"])
-    longest = int(max(math.ceil(p.sessions / p.sessions_per_week) for p in ds.programmes.itertuples()))
-    n_weeks = g.horizon_weeks + longest + 1
-    res = Resources(ven["rooms"].to_numpy(np.int64), np.zeros((len(ven), len(SLOTS), n_weeks), np.int64),
-                    np.zeros((len(fac), len(SLOTS), n_weeks), bool), np.zeros((len(fac), n_weeks), np.int64),
-                    fac["max_sessions_per_week"].to_numpy(np.int64))
     plans = []
     order = ref["programme"].value_counts()
     progs = ds.programmes.set_index("programme")
@@ -84,6 +85,11 @@ def build_plans(ds: GroupsDataset, config: Config, times: TravelTimes, start: da
             continue
         prog = {"programme": name, **progs.loc[name].to_dict()}
         plans.append(_programme(prog, ds, config, monday, rows, travel[rows], fac_travel, v_slots, f_slots, r_slots[rows]))
+    # weeks the calendar must hold: the last week any candidate group runs (bank holidays lengthen some)
+    n_weeks = 1 + max((int(s + w) for pl in plans for s, w in zip(pl.problem.cand_start, pl.problem.cand_weeks)), default=0)
+    res = Resources(ven["rooms"].to_numpy(np.int64), np.zeros((len(ven), len(SLOTS), n_weeks), np.int64),
+                    np.zeros((len(fac), len(SLOTS), n_weeks), bool), np.zeros((len(fac), n_weeks), np.int64),
+                    fac["max_sessions_per_week"].to_numpy(np.int64))
     return plans, res, {"monday": monday, "venue_ids": ven["venue_id"].tolist(), "facilitator_ids": fac["facilitator_id"].tolist()}
 
 
@@ -107,8 +113,8 @@ def _programme(prog, ds, config, monday, rows, travel, fac_travel, v_slots, f_sl
     trained = np.array([prog["programme"] in t for t in fac["trained_programmes"]], bool)
     k, mn, mx, need = int(prog["sessions_per_week"]), int(prog["min_group"]), int(prog["max_group"]), int(prog["facilitators_per_session"])
     starts = list(range(0, g.horizon_weeks, g.start_every_weeks))
-    weeks = math.ceil(int(prog["sessions"]) / k)
-    cand = {"venue": [], "pattern": [], "start": [], "women_only": [], "facs": [], "fac_cost": [], "dates": []}
+    holidays = frozenset(config.calendar.bank_holidays)
+    cand = {"venue": [], "pattern": [], "start": [], "women_only": [], "facs": [], "fac_cost": [], "dates": [], "weeks": []}
     pairs = []
     slot_fit = np.zeros(n, bool)
     pat_list = slot_patterns(k)
@@ -122,7 +128,8 @@ def _programme(prog, ds, config, monday, rows, travel, fac_travel, v_slots, f_sl
             if len(fj) < need:
                 continue
             for w in starts:
-                dates = session_dates(monday + timedelta(weeks=w), p, int(prog["sessions"]))
+                dates = session_dates(monday + timedelta(weeks=w), p, int(prog["sessions"]), holidays)
+                weeks = weeks_spanned(monday + timedelta(weeks=w), dates)
                 ok = free[p] & (ends >= dates[-1]) & (referred <= dates[0])
                 for women_only in ([False, True] if ven["women_only_space"].iat[v] else [False]):
                     elig = ok & female if women_only else ok
@@ -130,7 +137,8 @@ def _programme(prog, ds, config, monday, rows, travel, fac_travel, v_slots, f_sl
                         continue
                     c = len(cand["venue"])
                     for key, val in (("venue", v), ("pattern", p), ("start", w), ("women_only", women_only), ("facs", fj),
-                                     ("fac_cost", fac_travel[fj, v].astype(np.int64)), ("dates", dates)):
+                                     ("fac_cost", fac_travel[fj, v].astype(np.int64)), ("dates", dates),
+                                     ("weeks", weeks)):
                         cand[key].append(val)
                     for i in np.nonzero(elig)[0]:
                         pairs.append((int(i), c, int(travel[i, v]), (dates[0] - referred[i]).days, w))
@@ -152,7 +160,7 @@ def _programme(prog, ds, config, monday, rows, travel, fac_travel, v_slots, f_sl
         person_ids=people["person_id"].tolist(), person_female=female,
         person_order=np.argsort(np.argsort(referred.astype("datetime64[D]"), kind="stable"), kind="stable"),
         exclusions=excl, cand_venue=np.array(cand["venue"], np.int64), cand_slots=cand["pattern"],
-        cand_start=np.array(cand["start"], np.int64), cand_weeks=np.full(len(cand["venue"]), weeks, np.int64),
+        cand_start=np.array(cand["start"], np.int64), cand_weeks=np.array(cand["weeks"], np.int64),
         cand_women_only=np.array(cand["women_only"], bool), cand_facilitators=cand["facs"], cand_fac_cost=cand["fac_cost"],
         min_group=mn, max_group=mx, facilitators_needed=need, sessions_per_week=k,
         pair_person=arr[:, 0], pair_cand=arr[:, 1], pair_travel=arr[:, 2], pair_wait_days=arr[:, 3])

@@ -213,3 +213,28 @@ def test_groups_plan_command_end_to_end(tmp_path, shared):
     (data / "venues.csv").write_text("venue_id,pdu\nV,x\n")
     bad = runner.invoke(app, args + ["--force"])
     assert bad.exit_code == 2 and "venues.csv" in bad.output
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_no_session_on_a_bank_holiday(tmp_path, config, solver):
+    """A weekly Monday group over Christmas: 28 December 2026 (substitute Boxing Day) and
+    5 April 2027 (Easter Monday) are skipped, so the six sessions end a week later than six
+    plain Mondays would; the checker recomputes the same dates."""
+    from engine.groups_plan import session_dates
+
+    holidays = frozenset(config.calendar.bank_holidays)
+    assert session_dates(date(2026, 12, 21), (0,), 3, holidays) == [date(2026, 12, 21), date(2027, 1, 4), date(2027, 1, 11)]
+    refs = [referral(f"P{k}", available_slots="Mon-AM") for k in range(4)]
+    cfg = config.model_copy(update={"groups": config.groups.model_copy(update={"horizon_weeks": 6})})
+    groups, members, unplaced, ds = _plan(tmp_path, cfg, refs, venues=[venue(available_slots="Mon-AM")],
+                                          facs=[facilitator(available_slots="Mon-AM")], solver=solver)
+    g = groups.iloc[0]
+    start, end = date.fromisoformat(g["start_date"]), date.fromisoformat(g["end_date"])
+    dates = session_dates(start, (0,), 6, holidays)
+    assert not set(dates) & holidays and end == dates[-1]
+    assert start <= date(2026, 12, 28) <= end  # the earliest start runs over Christmas
+    assert (end - start).days // 7 + 1 == 7  # six Mondays over seven weeks
+    # a plan that ignored the holiday (ending a week earlier) is caught by the checker
+    naive = groups.assign(end_date=session_dates(start, (0,), 6)[-1].isoformat())
+    assert naive["end_date"].iat[0] != g["end_date"]
+    assert any("dates" in p for p in check_groups(ds, naive, members, cfg, TravelTimes(cfg)))
