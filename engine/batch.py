@@ -102,6 +102,7 @@ def solve_components(plan: NightPlan, config: Config, solver_name: str, progress
             out[key] = (res, base)
             bar.update(task, advance=1, description=key)
             if observer is not None:
+                observer.for_part(key).report("done", None, None, force=True)
                 _report_parts(observer, out, len(jobs))
 
         if engine == "dask":
