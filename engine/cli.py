@@ -240,7 +240,8 @@ def runs(db: str = typer.Option(..., help="SQLAlchemy URL of the store")) -> Non
         s = r["summary"]
         print(f"{r['run_id'][:12]}  {r['run_date']}  {r['scope']:<28} {r['solver']:<10} "
               f"new {s['counts']['NEW']:>5} moved {s['counts']['MOVED']:>3} unallocated {s['unallocated']:>4} "
-              f"max {s['max_utilisation']:.1%}")
+              f"max {s['max_utilisation']:.1%}  " + (f"holds the night of {len(r['holds'])} PDU(s)" if r["holds"]
+                                                     else "superseded (another run holds its night)"))
 
 
 db_app = typer.Typer(add_completion=False, help="The store's database: schema migrations (alembic).", no_args_is_help=True)

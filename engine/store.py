@@ -182,7 +182,11 @@ class Store:
             return len(conn.execute(select(table)).all())
 
     def list_runs(self) -> list[dict[str, Any]]:
+        """Every stored run, oldest first, with the PDUs whose night it holds (none: superseded)."""
         with self.engine.connect() as conn:
             rows = conn.execute(select(runs.c.run_id, runs.c.created_at, runs.c.run_date, runs.c.scope, runs.c.solver,
                                        runs.c.summary_json).order_by(runs.c.created_at)).mappings().all()
-        return [dict(r, summary=json.loads(r["summary_json"])) for r in rows]
+            held: dict[str, list[str]] = {}
+            for lock in conn.execute(select(night_locks.c.run_id, night_locks.c.pdu).order_by(night_locks.c.pdu)):
+                held.setdefault(lock.run_id, []).append(lock.pdu)
+        return [dict(r, summary=json.loads(r["summary_json"]), holds=held.get(r["run_id"], [])) for r in rows]

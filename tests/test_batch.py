@@ -125,7 +125,7 @@ def test_cli_generate_and_allocate(shared, tmp_path):
     again = r.invoke(app, ["allocate", "--data", str(data), "--out", str(out), "--quiet"])
     assert "already stored" in again.output
     listed = r.invoke(app, ["runs", "--db", f"sqlite:///{out / 'probation.sqlite'}"])
-    assert listed.exit_code == 0 and "2026-11-23" in listed.output
+    assert listed.exit_code == 0 and "2026-11-23" in listed.output and "holds the night of 1 PDU(s)" in listed.output
 
 
 def test_cli_reports_bad_input(tmp_path):

@@ -102,6 +102,8 @@ def test_second_run_for_the_same_night_is_refused_then_superseded(db_url, tmp_pa
     forced = run_night(RunOptions(**{**opts.__dict__, "solver": "greedy", "force": True}))
     assert Store(db_url).night_holders(PDUS, RUN_DATE.isoformat()) == {PDUS[0]: forced.run_id, PDUS[1]: other.run_id}
     assert Store(db_url).find_run(first.run_id) is not None
+    holds = {r["run_id"]: r["holds"] for r in Store(db_url).list_runs()}
+    assert holds == {first.run_id: [], other.run_id: [PDUS[1]], forced.run_id: [PDUS[0]]}
 
 
 def test_claim_is_refused_inside_the_commit(db_url, tmp_path, config):
