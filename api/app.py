@@ -327,8 +327,9 @@ def create_app(settings: ApiSettings) -> FastAPI:
             raise HTTPException(409, f"run {job.job_id} is a {job.kind} plan: decisions are on allocation runs")
         _case_visible(job, who, case_id)
         proposals = pd.read_csv(_done(job) / "allocations.csv", dtype=str, keep_default_na=False)
-        try:
-            d = decide(_night(job), proposals, case_id, action, config, practitioner_id, reason, accept_rule_break)
+        try:  # only an override is judged against the night's data (the rest need not load it)
+            night = _night(job) if action == "override" else None
+            d = decide(night, proposals, case_id, action, config, practitioner_id, reason, accept_rule_break)
         except DecisionRefused as exc:
             raise HTTPException(422, {"message": str(exc), "rule_breaks": exc.rule_breaks}) from None
         row = Store(app.state.jobs.db_url).record_decision(job.job_id, d, who.name)
@@ -347,6 +348,28 @@ def create_app(settings: ApiSettings) -> FastAPI:
         return _decide(_job(job_id, who), who, body.case_id, body.action, body.practitioner_id, body.reason,
                        body.accept_rule_break)
 
+    def _confirm_rest(job: Job, who: Principal) -> list[dict]:
+        """Confirm every proposal this key sees that nobody has decided yet (one transaction)."""
+        from engine.decisions import decide
+        from engine.store import Store
+
+        if who.role.value not in ("admin", "spo"):
+            raise HTTPException(403, f"role {who.role.value} may not decide allocations")
+        if job.kind != "allocation":
+            raise HTTPException(409, f"run {job.job_id} is a {job.kind} plan: decisions are on allocation runs")
+        proposals = view(job, who).rows(pd.read_csv(_done(job) / "allocations.csv", dtype=str, keep_default_na=False))
+        decided = {d["case_id"] for d in _decisions(job, who)}
+        todo = proposals[proposals["status"].isin(["NEW", "MOVED"]) & ~proposals["case_id"].isin(decided)]
+        made = [decide(None, proposals, c, "confirm", config) for c in todo["case_id"]]
+        rows = Store(app.state.jobs.db_url).record_decisions(job.job_id, made, who.name)
+        _log("decisions", run=job.job_id, by=who.name, action="confirm", cases=len(rows))
+        return [_plain(r) for r in rows]
+
+    @app.post("/runs/{job_id}/decisions/confirm-rest", status_code=201,
+              summary="Confirm every proposal not yet decided (those this key sees)")
+    def confirm_rest(job_id: str, who: Principal = Depends(principal)) -> list[dict]:
+        return _confirm_rest(_job(job_id, who), who)
+
     @app.get("/runs/{job_id}/decisions", summary="Every decision on this run: who, when, what changed")
     def decisions(job_id: str, who: Principal = Depends(principal)) -> list[dict]:
         return _decisions(_job(job_id, who), who)
@@ -363,6 +386,6 @@ def create_app(settings: ApiSettings) -> FastAPI:
         _log("run stopped", run=job_id, by=who.name, state=job.state, discard=discard)
         return {"run": job.job_id, "state": job.state}
 
-    add_review_routes(app, _job, _done, _night, _decide, _decisions)
+    add_review_routes(app, _job, _done, _night, _decide, _decisions, _confirm_rest)
 
     return app

@@ -89,7 +89,7 @@ def seen_pdus(night, proposals: pd.DataFrame) -> list[str]:
 
 
 def add_review_routes(app: FastAPI, visible_job: Callable, done_dir: Callable, night_of: Callable,
-                      decide_and_record: Callable, decisions_of: Callable) -> None:
+                      decide_and_record: Callable, decisions_of: Callable, confirm_rest: Callable) -> None:
     def who_or_login(request: Request) -> Principal | None:
         try:
             return principal(request)
@@ -152,6 +152,18 @@ def add_review_routes(app: FastAPI, visible_job: Callable, done_dir: Callable, n
             "who": who, "job": job, "summary": summary, "figures": figures, "cases": cases, "choices": choices,
             "bars": workload_rows(workload, proposals, explanations), "map": map_points(night, proposals, seen.rows(night.practitioners)),
             "message": message, "error": error, "may_decide": who.role.value in ("admin", "spo")})
+
+    @app.post("/review/{job_id}/confirm-rest", include_in_schema=False)
+    def confirm_rest_form(request: Request, job_id: str):
+        who = who_or_login(request)
+        if who is None:
+            return RedirectResponse("/review/login", status_code=303)
+        try:
+            rows = confirm_rest(visible_job(job_id, who), who)
+        except HTTPException as exc:
+            return RedirectResponse(f"/review/{job_id}?{urlencode({'error': str(exc.detail)})}", status_code=303)
+        return RedirectResponse(f"/review/{job_id}?{urlencode({'message': f'{len(rows)} proposals confirmed'})}",
+                                status_code=303)
 
     @app.post("/review/{job_id}/decide", include_in_schema=False)
     def decide_form(request: Request, job_id: str, case_id: str = Form(...), action: str = Form(...),

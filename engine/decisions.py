@@ -38,7 +38,7 @@ class Decision:
         return bool(self.rule_breaks)
 
 
-def decide(ds: Dataset, proposals: pd.DataFrame, case_id: str, action: str, config: Config,
+def decide(ds: Dataset | None, proposals: pd.DataFrame, case_id: str, action: str, config: Config,
            practitioner_id: str | None = None, reason: str = "", accept_rule_break: bool = False) -> Decision:
     """Judge one decision against the night's proposals (allocations.csv rows)."""
     if action not in ACTIONS:

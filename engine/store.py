@@ -157,13 +157,19 @@ class Store:
 
     def record_decision(self, run_ref: str, decision, by: str) -> dict[str, Any]:
         """Record who decided what, when, and what changed (one row per decision, never updated)."""
-        row = {"run_ref": run_ref, "case_id": decision.case_id, "action": decision.action,
-               "proposed_practitioner_id": decision.proposed_practitioner_id, "practitioner_id": decision.practitioner_id,
-               "reason": decision.reason, "rule_breaks": json.dumps(decision.rule_breaks), "flagged": decision.flagged,
-               "decided_by": by, "decided_at": datetime.now(timezone.utc)}
+        return self.record_decisions(run_ref, [decision], by)[0]
+
+    def record_decisions(self, run_ref: str, decisions_: list, by: str) -> list[dict[str, Any]]:
+        """Several decisions at once (a bulk confirmation), all or none."""
+        now = datetime.now(timezone.utc)
+        rows = [{"run_ref": run_ref, "case_id": d.case_id, "action": d.action,
+                 "proposed_practitioner_id": d.proposed_practitioner_id, "practitioner_id": d.practitioner_id,
+                 "reason": d.reason, "rule_breaks": json.dumps(d.rule_breaks), "flagged": d.flagged,
+                 "decided_by": by, "decided_at": now} for d in decisions_]
         with self.engine.begin() as conn:
-            row["decision_id"] = conn.execute(insert(spo_decisions).values(**row)).inserted_primary_key[0]
-        return row
+            for row in rows:
+                row["decision_id"] = conn.execute(insert(spo_decisions).values(**row)).inserted_primary_key[0]
+        return rows
 
     def decisions_for(self, run_ref: str) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:

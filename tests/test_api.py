@@ -86,6 +86,18 @@ def _files(folder):
             "cases": ("cases.csv", (folder / "cases.csv").read_bytes(), "text/csv")}
 
 
+def _all_rows(client, run: str, key: str) -> list[dict]:
+    """Every row of a run's allocations, page by page."""
+    rows, page = [], 1
+    while True:
+        got = client.get(f"/runs/{run}/results/allocations", params={"size": 1000, "page": page},
+                         headers={"X-API-Key": key}).json()
+        rows += got["items"]
+        if len(rows) >= got["total"]:
+            return rows
+        page += 1
+
+
 def _wait(client, run, key, timeout=120):
     t_end = time.time() + timeout
     while time.time() < t_end:
@@ -278,6 +290,14 @@ def test_spo_decisions_recorded_and_overrides_checked(client, lincoln):
     log = client.get(f"/runs/{run}/decisions", headers=h).json()
     assert [d["action"] for d in log] == ["confirm", "override", "override"]
     assert log[1]["proposed_practitioner_id"] == placed[1]["practitioner_id"] and log[1]["rule_breaks"]
+    # the rest confirmed at once: every placed case not yet decided, once
+    every = [i for i in _all_rows(client, run, SPO_L) if i["status"] in ("NEW", "MOVED")]
+    rest = client.post(f"/runs/{run}/decisions/confirm-rest", headers=h)
+    assert rest.status_code == 201
+    assert {d["case_id"] for d in rest.json()} == {i["case_id"] for i in every} - {placed[0]["case_id"], placed[1]["case_id"]}
+    assert all(d["action"] == "confirm" and d["practitioner_id"] == d["proposed_practitioner_id"] for d in rest.json())
+    assert client.post(f"/runs/{run}/decisions/confirm-rest", headers=h).json() == []
+    assert client.post(f"/runs/{run}/decisions/confirm-rest", headers={"X-API-Key": READER}).status_code == 403
     # read-only and coordinator keys and other PDUs cannot decide
     assert client.post(f"/runs/{run}/decisions", json={"case_id": placed[0]["case_id"], "action": "confirm"},
                        headers={"X-API-Key": READER}).status_code == 403

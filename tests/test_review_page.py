@@ -14,7 +14,8 @@ import pandas as pd
 import pytest
 
 from tests.conftest import REPO
-from tests.test_api import ADMIN, SPO_B, SPO_L, _client, _files, _wait, lincoln, tight_pdu_data  # noqa: F401
+from tests.test_api import (ADMIN, SPO_B, SPO_L, _all_rows, _client, _files, _wait, lincoln,  # noqa: F401
+                            tight_pdu_data)
 
 SCREENSHOTS = REPO / "test-artifacts"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -133,6 +134,12 @@ def test_spo_confirms_and_overrides_in_the_browser(server, browser, lincoln):
     cell = browser.find_element(By.ID, f"case-{second['case_id']}").text
     assert f"override to {target}" in cell and "rule break" not in cell
 
+    # The rest confirmed with one button: every placed case now has a decision.
+    rest = len(placed) - 2
+    browser.find_element(By.ID, "confirm-rest").click()
+    until(EC.text_to_be_present_in_element((By.ID, "message"), f"{rest} proposals confirmed"))
+    assert not browser.find_elements(By.ID, "confirm-rest")
+
     browser.execute_script("window.scrollTo(0, 0)")
     SCREENSHOTS.mkdir(exist_ok=True)
     shot = SCREENSHOTS / "review-page.png"
@@ -140,7 +147,8 @@ def test_spo_confirms_and_overrides_in_the_browser(server, browser, lincoln):
 
     # The database holds both decisions: who, what, the proposal and the change.
     log = Store(client.app.state.jobs.db_url).decisions_for(run)
-    assert [(d["case_id"], d["action"]) for d in log] == [(first["case_id"], "confirm"), (second["case_id"], "override")]
+    assert [(d["case_id"], d["action"]) for d in log[:2]] == [(first["case_id"], "confirm"), (second["case_id"], "override")]
+    assert {d["case_id"] for d in log} == {i["case_id"] for i in placed} and len(log) == len(placed)
     assert log[0]["decided_by"] == "spo-lincoln" and log[0]["practitioner_id"] == first["practitioner_id"]
     assert log[1]["proposed_practitioner_id"] == second["practitioner_id"] and log[1]["practitioner_id"] == target
     assert log[1]["reason"] == "knows the family from a previous order" and not log[1]["flagged"]
@@ -154,17 +162,6 @@ def test_spo_confirms_and_overrides_in_the_browser(server, browser, lincoln):
     assert run not in browser.page_source
     browser.get(f"{base}/review/{run}")
     assert "no run" in browser.page_source and "Lincoln PDU" not in browser.find_element(By.TAG_NAME, "body").text
-
-
-def _all_rows(client, run: str, key: str) -> list[dict]:
-    rows, page = [], 1
-    while True:
-        got = client.get(f"/runs/{run}/results/allocations", params={"size": 1000, "page": page},
-                         headers={"X-API-Key": key}).json()
-        rows += got["items"]
-        if len(rows) >= got["total"]:
-            return rows
-        page += 1
 
 
 def test_review_page_without_a_browser(server):
