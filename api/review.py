@@ -27,22 +27,43 @@ TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 CHART_ROWS = 40  # practitioners shown in the bar chart (those receiving work first)
 
 
-def workload_rows(workload: pd.DataFrame, proposals: pd.DataFrame, explanations: dict[str, dict]) -> list[dict]:
-    """Each practitioner's points before tonight's proposals and after them, as utilisation."""
+def _moves(proposals: pd.DataFrame, explanations: dict[str, dict]) -> dict[str, int]:
+    """Points each practitioner gains (or, losing a moved case, gives up) by these allocations."""
     delta: dict[str, int] = defaultdict(int)
     for r in proposals.itertuples():
         pts = int(explanations.get(r.case_id, {}).get("points", 0))
         if r.status in ("NEW", "MOVED") and r.practitioner_id:
             delta[r.practitioner_id] += pts
-        if r.status == "MOVED" and r.previous_practitioner_id:
-            delta[r.previous_practitioner_id] -= pts
+            if r.status == "MOVED" and r.previous_practitioner_id:
+                delta[r.previous_practitioner_id] -= pts
+    return delta
+
+
+def as_decided(proposals: pd.DataFrame, decided: dict[str, dict]) -> pd.DataFrame:
+    """The proposals with the SPO's latest decisions applied: an override moves the case, a
+    rejection leaves it where it was (nobody new takes it)."""
+    out = proposals.copy()
+    for case_id, d in decided.items():
+        rows = out["case_id"] == case_id
+        if d["action"] == "override":
+            out.loc[rows, "practitioner_id"] = d["practitioner_id"]
+        elif d["action"] == "reject":
+            out.loc[rows, "status"] = "REJECTED"
+    return out
+
+
+def workload_rows(workload: pd.DataFrame, proposals: pd.DataFrame, explanations: dict[str, dict],
+                  decided: pd.DataFrame | None = None) -> list[dict]:
+    """Each practitioner's utilisation before tonight and after it: after the engine's proposals,
+    or, given `decided`, after the SPO's decisions so far."""
+    engine, final = _moves(proposals, explanations), _moves(proposals if decided is None else decided, explanations)
     rows = []
     for w in workload.itertuples():
         avail = float(w.available_points or 0)
         if avail <= 0:
             continue
-        after = float(w.points)
-        before = after - delta.get(w.practitioner_id, 0)
+        before = float(w.points) - engine.get(w.practitioner_id, 0)
+        after = before + final.get(w.practitioner_id, 0)
         rows.append({"id": w.practitioner_id, "before": before / avail, "after": after / avail,
                      "new": int(w.new_cases)})
     rows.sort(key=lambda r: (-(r["after"] != r["before"]), -r["after"]))
@@ -52,7 +73,7 @@ def workload_rows(workload: pd.DataFrame, proposals: pd.DataFrame, explanations:
 def map_points(night, proposals: pd.DataFrame, staff: pd.DataFrame, width: int = 640, height: int = 420) -> dict:
     """Homes of tonight's cases and practitioners' offices projected onto the page (equirectangular
     about the PDU's centre), with a line from each home to the proposed practitioner's office."""
-    pending = proposals[proposals["status"].isin(["NEW", "MOVED", "UNALLOCATED"])]
+    pending = proposals[proposals["status"].isin(["NEW", "MOVED", "UNALLOCATED", "REJECTED"])]
     cases = night.cases.set_index("case_id").loc[pending["case_id"]]
     offices = staff.drop_duplicates("practitioner_id").set_index("practitioner_id")
     lat = pd.concat([cases["home_lat"], offices["office_lat"]]).astype(float)
@@ -71,7 +92,7 @@ def map_points(night, proposals: pd.DataFrame, staff: pd.DataFrame, width: int =
     for r in pending.itertuples():
         c = cases.loc[r.case_id]
         hx, hy = xy(float(c["home_lat"]), float(c["home_lon"]))
-        homes.append({"x": hx, "y": hy, "case": r.case_id, "unallocated": r.status == "UNALLOCATED"})
+        homes.append({"x": hx, "y": hy, "case": r.case_id, "unallocated": r.status in ("UNALLOCATED", "REJECTED")})
         if r.practitioner_id in office_xy:
             ox, oy = office_xy[r.practitioner_id]
             links.append({"x1": hx, "y1": hy, "x2": ox, "y2": oy})
@@ -150,7 +171,8 @@ def add_review_routes(app: FastAPI, visible_job: Callable, done_dir: Callable, n
                    "scope": ", ".join(sorted(set(seen_pdus(night, proposals)))) if not seen.whole else None}
         return TEMPLATES.TemplateResponse(request, "review.html", {
             "who": who, "job": job, "summary": summary, "figures": figures, "cases": cases, "choices": choices,
-            "bars": workload_rows(workload, proposals, explanations), "map": map_points(night, proposals, seen.rows(night.practitioners)),
+            "bars": workload_rows(workload, proposals, explanations, as_decided(proposals, decided)),
+            "map": map_points(night, as_decided(proposals, decided), seen.rows(night.practitioners)),
             "message": message, "error": error, "may_decide": who.role.value in ("admin", "spo")})
 
     @app.post("/review/{job_id}/confirm-rest", include_in_schema=False)

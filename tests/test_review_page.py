@@ -171,3 +171,24 @@ def test_review_page_without_a_browser(server):
     assert client.post("/review/login", data={"key": "nope-0123456789abcdef"}).status_code == 401
     ok = client.post("/review/login", data={"key": ADMIN}, follow_redirects=False)
     assert ok.status_code == 303 and "samesite=strict" in ok.headers["set-cookie"].lower()
+
+
+def test_workload_chart_follows_the_decisions():
+    """The chart's 'after' is the proposals with the SPO's overrides and rejections applied."""
+    from api.review import as_decided, workload_rows
+
+    proposals = pd.DataFrame([
+        {"case_id": "C1", "practitioner_id": "A", "previous_practitioner_id": "", "status": "NEW"},
+        {"case_id": "C2", "practitioner_id": "A", "previous_practitioner_id": "B", "status": "MOVED"},
+        {"case_id": "C3", "practitioner_id": "B", "previous_practitioner_id": "", "status": "NEW"}])
+    explanations = {"C1": {"points": 10}, "C2": {"points": 20}, "C3": {"points": 30}}
+    workload = pd.DataFrame([{"practitioner_id": "A", "points": 130, "available_points": 100, "new_cases": 2},
+                             {"practitioner_id": "B", "points": 80, "available_points": 100, "new_cases": 1},
+                             {"practitioner_id": "C", "points": 50, "available_points": 100, "new_cases": 0}])
+    util = lambda rows: {r["id"]: (round(r["before"], 2), round(r["after"], 2)) for r in rows}  # noqa: E731
+    assert util(workload_rows(workload, proposals, explanations)) == {"A": (1.0, 1.3), "B": (0.7, 0.8), "C": (0.5, 0.5)}
+    decided = as_decided(proposals, {"C1": {"action": "override", "practitioner_id": "C"},
+                                     "C2": {"action": "reject"}})
+    # C1 goes to C instead of A; C2 stays with B (rejected move)
+    assert util(workload_rows(workload, proposals, explanations, decided)) == {"A": (1.0, 1.0), "B": (0.7, 1.0),
+                                                                               "C": (0.5, 0.6)}
