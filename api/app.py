@@ -27,6 +27,7 @@ from api.review import add_review_routes
 from api.scope import view
 from engine.config import Config, load_config
 from engine.contract import DataContractError, Issue, load_dataset
+from engine.store import Store
 from engine.groups_contract import load_groups
 from engine.upw_contract import load_upw
 
@@ -143,6 +144,7 @@ def create_app(settings: ApiSettings) -> FastAPI:
     app.state.keys = load_keys(settings.keys_file)
     app.state.work, app.state.config = work, config
     app.state.jobs = JobManager(work / "jobs", settings.db_url or f"sqlite:///{work / 'probation.sqlite'}", config)
+    app.state.store = Store(app.state.jobs.db_url)  # one engine (pool) for the service; migrates at start
 
     @app.exception_handler(DataContractError)
     async def _contract(_: Request, exc: DataContractError):
@@ -319,7 +321,6 @@ def create_app(settings: ApiSettings) -> FastAPI:
                 accept_rule_break: bool) -> dict:
         """Judge and record one decision (the API and the review page alike)."""
         from engine.decisions import DecisionRefused, decide
-        from engine.store import Store
 
         if who.role.value not in ("admin", "spo"):
             raise HTTPException(403, f"role {who.role.value} may not decide allocations")
@@ -332,16 +333,14 @@ def create_app(settings: ApiSettings) -> FastAPI:
             d = decide(night, proposals, case_id, action, config, practitioner_id, reason, accept_rule_break)
         except DecisionRefused as exc:
             raise HTTPException(422, {"message": str(exc), "rule_breaks": exc.rule_breaks}) from None
-        row = Store(app.state.jobs.db_url).record_decision(job.job_id, d, who.name)
+        row = app.state.store.record_decision(job.job_id, d, who.name)
         _log("decision", run=job.job_id, by=who.name, case=d.case_id, action=d.action, flagged=d.flagged)
         return _plain(row) | {"rule_breaks": d.rule_breaks}
 
     def _decisions(job: Job, who: Principal) -> list[dict]:
         """The decisions on the cases this key sees, oldest first."""
-        from engine.store import Store
-
         seen = view(job, who)
-        return [_plain(r) for r in Store(app.state.jobs.db_url).decisions_for(job.job_id) if seen.has_case(r["case_id"])]
+        return [_plain(r) for r in app.state.store.decisions_for(job.job_id) if seen.has_case(r["case_id"])]
 
     @app.post("/runs/{job_id}/decisions", status_code=201, summary="Confirm, reject or override a proposal")
     def decide_case(job_id: str, body: DecisionIn, who: Principal = Depends(principal)) -> dict:
@@ -351,7 +350,6 @@ def create_app(settings: ApiSettings) -> FastAPI:
     def _confirm_rest(job: Job, who: Principal) -> list[dict]:
         """Confirm every proposal this key sees that nobody has decided yet (one transaction)."""
         from engine.decisions import decide
-        from engine.store import Store
 
         if who.role.value not in ("admin", "spo"):
             raise HTTPException(403, f"role {who.role.value} may not decide allocations")
@@ -361,7 +359,7 @@ def create_app(settings: ApiSettings) -> FastAPI:
         decided = {d["case_id"] for d in _decisions(job, who)}
         todo = proposals[proposals["status"].isin(["NEW", "MOVED"]) & ~proposals["case_id"].isin(decided)]
         made = [decide(None, proposals, c, "confirm", config) for c in todo["case_id"]]
-        rows = Store(app.state.jobs.db_url).record_decisions(job.job_id, made, who.name)
+        rows = app.state.store.record_decisions(job.job_id, made, who.name)
         _log("decisions", run=job.job_id, by=who.name, action="confirm", cases=len(rows))
         return [_plain(r) for r in rows]
 
