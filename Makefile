@@ -39,7 +39,8 @@ demo: install
 		--db sqlite:///$(DEMO)/probation.sqlite --osm $(SHARED)/data/osm/rutland-highways.osm.bz2
 	@echo
 	@echo "Start the service, with tonight's Rutland PDU run submitted to it:"
-	@echo "  $(BIN)/probation serve --keys api/keys.example.toml --work $(DEMO)/api --submit $(DEMO)/data --pdu 'Rutland PDU'"
+	@echo "  $(BIN)/probation serve --keys api/keys.example.toml --work $(DEMO)/api --osm $(SHARED)/data/osm/rutland-highways.osm.bz2 \\"
+	@echo "      --submit $(DEMO)/data --pdu 'Rutland PDU'"
 	@echo "then open the review page  http://127.0.0.1:8000/review  (sign in with the key demo-spo-rutland-change-me)"
 	@echo "and the API docs           http://127.0.0.1:8000/docs    (header X-API-Key: demo-admin-key-change-me)"
 

@@ -442,6 +442,7 @@ def serve(
     work: Path = typer.Option(Path("api-work"), help="Folder for jobs and the default SQLite store"),
     db: Optional[str] = typer.Option(None, help="SQLAlchemy URL; default sqlite:///WORK/probation.sqlite"),
     config: Optional[Path] = typer.Option(None),
+    osm: Optional[Path] = typer.Option(None, help="Road network for every run: a local OpenStreetMap XML file"),
     submit: Optional[Path] = typer.Option(None, help="Also start an allocation run of this data folder at once"),
     region: Optional[str] = typer.Option(None, help="With --submit: only this region"),
     pdu: Optional[str] = typer.Option(None, help="With --submit: only this PDU"),
@@ -455,7 +456,10 @@ def serve(
 
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     try:
-        application = create_app(ApiSettings(keys_file=keys, work_dir=work, db_url=db, config=_config(config)))
+        cfg = _config(config)
+        if osm is not None:
+            cfg = cfg.model_copy(update={"travel": cfg.travel.model_copy(update={"osm_file": str(osm.resolve())})})
+        application = create_app(ApiSettings(keys_file=keys, work_dir=work, db_url=db, config=cfg))
         if submit is not None:
             job = submit_folder(application, submit, region, pdu)
             console.print(f"run {job.job_id} started for {pdu or region or 'everything'} in {submit}: "

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import logging
 from pathlib import Path
 
 from alembic import command
@@ -22,6 +23,7 @@ from sqlalchemy.engine import Engine
 SCRIPTS = Path(__file__).parent / "migrations"
 BASELINE = "0001"
 _PG_LOCK = 0x70726F62  # any constant shared by every process of this application
+logging.getLogger("alembic").setLevel(logging.WARNING)  # a line per migration step is noise in the service log
 
 
 def alembic_config(url: str | None = None) -> AlembicConfig:
