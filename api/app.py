@@ -127,7 +127,11 @@ def submit_folder(app: FastAPI, folder: Path, region: str | None, pdu: str | Non
     validated like an upload, copied into the service's inbox, then run by a worker."""
     inbox = Path(app.state.work) / "inbox" / uuid.uuid4().hex[:16]
     shutil.copytree(folder, inbox)
-    load_dataset(inbox, app.state.config)
+    try:
+        load_dataset(inbox, app.state.config)
+    except DataContractError:
+        shutil.rmtree(inbox, ignore_errors=True)  # nothing kept of a refused folder
+        raise
     return app.state.jobs.submit("allocation", owner, inbox, region, pdu, {"solver": None})
 
 

@@ -390,3 +390,19 @@ def test_service_shutdown_ends_running_jobs(tmp_path_factory, config, lincoln):
     assert job.state == "CANCELLED" and "service stopped" in job.error
     assert not jobs.procs[run].is_alive()
     assert Store(jobs.db_url).count(runs) == 0
+
+
+def test_submit_a_local_folder(client, lincoln, tmp_path):
+    """`probation serve --submit DATA`: a folder on the service's machine, validated like an
+    upload (a bad one is refused naming the file), run by a worker like any other."""
+    from api.app import submit_folder
+    from engine.contract import DataContractError
+
+    job = submit_folder(client.app, lincoln, None, "Lincoln PDU")
+    assert _wait(client, job.job_id, ADMIN)["state"] == "DONE"
+    (tmp_path / "practitioners.csv").write_text("practitioner_id\nA\n")
+    (tmp_path / "cases.csv").write_text("case_id\nC1\n")
+    inbox = set((client.app.state.work / "inbox").iterdir())
+    with pytest.raises(DataContractError, match="practitioners.csv"):
+        submit_folder(client.app, tmp_path, None, None)
+    assert set((client.app.state.work / "inbox").iterdir()) == inbox
