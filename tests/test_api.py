@@ -3,6 +3,7 @@
 at a time with explanations, and cancelled."""
 from __future__ import annotations
 
+import json
 import time
 
 import pandas as pd
@@ -16,45 +17,16 @@ COORD = "coord-lincoln-0123456789"
 SPO_R = "spo-rutland-0123456789"
 
 
+KEYS = [(ADMIN, "admin", "admin", ()), (SPO_L, "spo-lincoln", "spo", ("Lincoln PDU",)),
+        (SPO_B, "spo-boston", "spo", ("Boston PDU",)), (READER, "reader", "read-only", ("Lincoln PDU",)),
+        (SPO_R, "spo-rutland", "spo", ("Rutland PDU",)), (COORD, "coordinator-lincoln", "coordinator", ("Lincoln PDU",))]
+
+
 def _client(tmp_path_factory, config) -> TestClient:
     work = tmp_path_factory.mktemp("api")
     keys = work / "keys.toml"
-    keys.write_text(f"""
-[[keys]]
-key = "{ADMIN}"
-name = "admin"
-role = "admin"
-
-[[keys]]
-key = "{SPO_L}"
-name = "spo-lincoln"
-role = "spo"
-pdus = ["Lincoln PDU"]
-
-[[keys]]
-key = "{SPO_B}"
-name = "spo-boston"
-role = "spo"
-pdus = ["Boston PDU"]
-
-[[keys]]
-key = "{READER}"
-name = "reader"
-role = "read-only"
-pdus = ["Lincoln PDU"]
-
-[[keys]]
-key = "{SPO_R}"
-name = "spo-rutland"
-role = "spo"
-pdus = ["Rutland PDU"]
-
-[[keys]]
-key = "{COORD}"
-name = "coordinator-lincoln"
-role = "coordinator"
-pdus = ["Lincoln PDU"]
-""")
+    keys.write_text("".join(f'[[keys]]\nkey = "{k}"\nname = "{name}"\nrole = "{role}"\npdus = {json.dumps(list(pdus))}\n\n'
+                            for k, name, role, pdus in KEYS))  # a JSON list of strings is a TOML array
     return TestClient(create_app(ApiSettings(keys_file=keys, work_dir=work, config=config)))
 
 
@@ -308,7 +280,6 @@ def test_spo_decisions_recorded_and_overrides_checked(client, lincoln):
 
 
 def test_logs_are_json_lines_with_the_run_id(client, lincoln, caplog):
-    import json
     import logging
 
     with caplog.at_level(logging.INFO, logger="probation.api"):
