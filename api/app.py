@@ -122,16 +122,21 @@ def _only_pdu(folder: Path, pdu: str) -> None:
         kept.to_csv(f, index=False)
 
 
+def _keep_if_valid(folder: Path, check) -> None:
+    """Run the contract's `check` on an input folder; a refused folder is removed (nothing kept)."""
+    try:
+        check()
+    except DataContractError:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+
+
 def submit_folder(app: FastAPI, folder: Path, region: str | None, pdu: str | None, owner: str = "operator") -> Job:
     """Start an allocation run from a data folder on this machine (`probation serve --submit`):
     validated like an upload, copied into the service's inbox, then run by a worker."""
     inbox = Path(app.state.work) / "inbox" / uuid.uuid4().hex[:16]
     shutil.copytree(folder, inbox)
-    try:
-        load_dataset(inbox, app.state.config)
-    except DataContractError:
-        shutil.rmtree(inbox, ignore_errors=True)  # nothing kept of a refused folder
-        raise
+    _keep_if_valid(inbox, lambda: load_dataset(inbox, app.state.config))
     return app.state.jobs.submit("allocation", owner, inbox, region, pdu, {"solver": None})
 
 
@@ -173,13 +178,13 @@ def create_app(settings: ApiSettings) -> FastAPI:
         """Validate with the engine's own contract (a 422 naming file, row and field; nothing
         kept), keep only the rows of the PDU asked for, then hand the run to a worker."""
         _scope(who, region, pdu)
-        try:
+
+        def check() -> None:
             _VALIDATE[kind](folder)
             if pdu is not None and kind != "allocation":  # the allocation run filters its own scope
                 _only_pdu(folder, pdu)
-        except DataContractError:
-            shutil.rmtree(folder, ignore_errors=True)
-            raise
+
+        _keep_if_valid(folder, check)
         job = app.state.jobs.submit(kind, who.name, folder, region, pdu, params)
         _log("run submitted", run=job.job_id, kind=kind, by=who.name, region=region, pdu=pdu, **params)
         return JSONResponse(status_code=202, content={"run": job.job_id, "kind": kind, "state": job.state,
@@ -321,17 +326,23 @@ def create_app(settings: ApiSettings) -> FastAPI:
         cases, pracs = filter_scope(ds, job.region, job.pdu)
         return Dataset(pracs, cases, ds.inputs_hash, ds.source, ds.manifest)
 
+    def _proposals_to_decide(job: Job, who: Principal, case_id: str | None = None) -> pd.DataFrame:
+        """The run's proposals, once this key is known to be one that may decide on them (and, given
+        a case, on that case)."""
+        if who.role.value not in ("admin", "spo"):
+            raise HTTPException(403, f"role {who.role.value} may not decide allocations")
+        if job.kind != "allocation":
+            raise HTTPException(409, f"run {job.job_id} is a {job.kind} plan: decisions are on allocation runs")
+        if case_id is not None:
+            _case_visible(job, who, case_id)
+        return pd.read_csv(_done(job) / "allocations.csv", dtype=str, keep_default_na=False)
+
     def _decide(job: Job, who: Principal, case_id: str, action: str, practitioner_id: str | None, reason: str,
                 accept_rule_break: bool) -> dict:
         """Judge and record one decision (the API and the review page alike)."""
         from engine.decisions import DecisionRefused, decide
 
-        if who.role.value not in ("admin", "spo"):
-            raise HTTPException(403, f"role {who.role.value} may not decide allocations")
-        if job.kind != "allocation":
-            raise HTTPException(409, f"run {job.job_id} is a {job.kind} plan: decisions are on allocation runs")
-        _case_visible(job, who, case_id)
-        proposals = pd.read_csv(_done(job) / "allocations.csv", dtype=str, keep_default_na=False)
+        proposals = _proposals_to_decide(job, who, case_id)
         try:  # only an override is judged against the night's data (the rest need not load it)
             night = _night(job) if action == "override" else None
             d = decide(night, proposals, case_id, action, config, practitioner_id, reason, accept_rule_break)
@@ -355,11 +366,7 @@ def create_app(settings: ApiSettings) -> FastAPI:
         """Confirm every proposal this key sees that nobody has decided yet (one transaction)."""
         from engine.decisions import decide
 
-        if who.role.value not in ("admin", "spo"):
-            raise HTTPException(403, f"role {who.role.value} may not decide allocations")
-        if job.kind != "allocation":
-            raise HTTPException(409, f"run {job.job_id} is a {job.kind} plan: decisions are on allocation runs")
-        proposals = view(job, who).rows(pd.read_csv(_done(job) / "allocations.csv", dtype=str, keep_default_na=False))
+        proposals = view(job, who).rows(_proposals_to_decide(job, who))
         decided = {d["case_id"] for d in _decisions(job, who)}
         todo = proposals[proposals["status"].isin(["NEW", "MOVED"]) & ~proposals["case_id"].isin(decided)]
         made = [decide(None, proposals, c, "confirm", config) for c in todo["case_id"]]
