@@ -398,6 +398,21 @@ def _bench(rows, as_json: bool) -> None:
         print(f"{len(bad)} run(s) gave no valid answer: " + ", ".join(f"{r['instance']}/{r['solver']}" for r in bad))
 
 
+def _instance_files(paths: list[Path], pattern: str = "*") -> list[Path]:
+    """The instance files named: a folder stands for its files; licences, optima tables and
+    readmes beside them are skipped; a path that does not exist is an error naming it."""
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        raise typer.BadParameter(f"no such file: {', '.join(missing)}", param_hint="FILES")
+    out: list[Path] = []
+    for p in paths:
+        out.extend(sorted(f for f in p.glob(pattern) if f.is_file()) if p.is_dir() else [p])
+    out = [f for f in out if not f.name.lower().startswith(("license", "optima", "readme"))]
+    if not out:
+        raise typer.BadParameter("no instance files among " + ", ".join(str(p) for p in paths), param_hint="FILES")
+    return out
+
+
 def _solvers(choice: str, known) -> list[str]:
     names = list(known) if choice == "all" else [choice]
     if any(n not in known for n in names):
@@ -417,8 +432,7 @@ def bench_gap_cmd(
     from engine.public_bench import bench_gap, read_optima_csv
     from solvers.registry import GAP_SOLVERS
 
-    files = [f for f in files if f.is_file() and not f.name.lower().startswith(("license", "optima", "readme"))]
-    _bench(bench_gap(files, _solvers(solver, GAP_SOLVERS), time_limit, read_optima_csv(optima) if optima else None), as_json)
+    _bench(bench_gap(_instance_files(files), _solvers(solver, GAP_SOLVERS), time_limit, read_optima_csv(optima) if optima else None), as_json)
 
 
 @bench_app.command("pmedcap")
@@ -432,7 +446,7 @@ def bench_pmedcap_cmd(
     from engine.public_bench import bench_pmedcap
     from solvers.registry import PMEDCAP_SOLVERS
 
-    _bench(bench_pmedcap([f for f in files if f.is_file()], _solvers(solver, PMEDCAP_SOLVERS), time_limit), as_json)
+    _bench(bench_pmedcap(_instance_files(files, "*.txt"), _solvers(solver, PMEDCAP_SOLVERS), time_limit), as_json)
 
 
 @app.command()

@@ -54,3 +54,18 @@ def test_gap_checker_and_infeasible_instance_reported():
     tiny = GapInstance("tiny", np.array([[1, 1]]), np.array([[2, 2]]), np.array([3]))
     res = solve_gap_highs(tiny.cost, tiny.weight, tiny.capacity, 5)
     assert res.stats.objective is None and (res.agent_of_item < 0).all()
+
+
+def test_bench_names_a_missing_file_and_takes_a_folder(tmp_path):
+    missing = CliRunner().invoke(app, ["bench", "gap", str(tmp_path / "gap9-9"), "--solver", "greedy"])
+    assert missing.exit_code == 2 and "no such file" in missing.output and "gap9-9" in missing.output
+    (tmp_path / "gap1-0").write_text((SHARED / "gap" / "gap1-0").read_text())
+    (tmp_path / "optima.csv").write_text("Path,Optimum\n")
+    (tmp_path / "LICENSE").write_text("not an instance\n")
+    res = CliRunner().invoke(app, ["bench", "gap", str(tmp_path), "--solver", "greedy", "--json"])
+    assert res.exit_code == 0, res.output
+    assert [r["instance"] for r in _json_lines(res.output)] == ["gap1-0"]
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    none = CliRunner().invoke(app, ["bench", "pmedcap", str(empty)])
+    assert none.exit_code == 2 and "no instance files" in none.output
