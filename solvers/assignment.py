@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 from ortools.sat.python import cp_model
 
+from solvers.lagrange import lagrange_bound
 from solvers.types import AssignmentResult, SearchObserver, SolveStats
 
 STATUS_NAMES = {
@@ -205,64 +206,74 @@ def _finite(x: float) -> float | None:
 
 
 def solve_gap(cost: np.ndarray, weight: np.ndarray, capacity: np.ndarray, params: CoreParams,
-              lns_share: float = 0.5) -> AssignmentResult:
+              first_share: float = 0.15, bound_share: float = 0.15, step_share: float = 0.12) -> AssignmentResult:
     """Generalised assignment: every job to exactly one agent within capacities, minimum cost.
 
     `cost` and `weight` are agents x jobs (the OR-Library layout); returns the agent per job.
-    The whole model is solved first (it proves the small instances and gives the bound); if it
-    stops short of optimal, `lns_share` of the time goes to agent-subset large neighbourhood
-    search (`improve_by_agent_subsets`), which is what closes the gap on the large ones.
+    The whole model is solved first (`first_share` of the time): that proves the small
+    instances and gives an incumbent. If it stops short, a Lagrangian bound (`solvers.lagrange`,
+    `bound_share` of the time) prices every (agent, job) pair; pairs no cheaper assignment can
+    use are dropped, and the core re-solves neighbourhoods of the incumbent made of the pairs
+    whose price penalty is small (`step_share` of the time each), widening the threshold when
+    one brings nothing. Once the threshold takes in every pair left, a finished search proves
+    the incumbent optimal; so does an incumbent that meets the bound.
     """
     t0 = time.perf_counter()
     cost, weight, capacity = np.asarray(cost), np.asarray(weight), np.asarray(capacity)
     m, n = cost.shape
-    agents, jobs = np.nonzero(weight <= capacity[:, None])
-    core = build_core(n, m, jobs, agents, weight[agents, jobs], capacity, must_assign=True)
-    core.model.minimize(cp_model.LinearExpr.weighted_sum(core.x, cost[agents, jobs].tolist()))
-    first = CoreParams(**{**params.__dict__, "time_limit_seconds": params.time_limit_seconds * (1 - lns_share)})
-    solver, stats = run(core.model, first, name="gap")
-    if stats.objective is None:
-        return AssignmentResult(np.full(n, -1, dtype=np.int64), stats, [stats])
-    agent_of = core.decode(solver, n)
+    allowed = weight <= capacity[:, None]
+    total = params.time_limit_seconds
+    agent_of, stats = _solve_gap_pairs(cost, weight, capacity, allowed, _with_time(params, total * first_share), None, "gap")
     phases = [stats]
-    if stats.status != "OPTIMAL":
-        left = params.time_limit_seconds - (time.perf_counter() - t0)
-        agent_of = improve_by_agent_subsets(cost, weight, capacity, agent_of, left, params.random_seed)
-        obj = float(cost[agent_of, np.arange(n)].sum())
-        bound = stats.bound
-        status = "OPTIMAL" if bound is not None and obj <= bound + 1e-9 else "FEASIBLE"
-        stats = SolveStats(status, obj, bound, time.perf_counter() - t0, "gap")
+    if stats.status == "UNKNOWN":  # no answer yet (a large instance): the whole model gets the rest
+        rest = _with_time(params, max(0.0, total - (time.perf_counter() - t0)))
+        agent_of, stats = _solve_gap_pairs(cost, weight, capacity, allowed, rest, None, "gap")
         phases.append(stats)
+    if stats.objective is None or stats.status == "OPTIMAL":
+        return AssignmentResult(agent_of, stats, phases)
+    upper = stats.objective
+    lag = lagrange_bound(np.where(allowed, cost, cost.max() * n + 1), weight, capacity, upper, seconds=total * bound_share)
+    lower = max(stats.bound if stats.bound is not None else -np.inf, float(np.ceil(lag.bound - 1e-6)))
+    phases.append(SolveStats("BOUND", None, lag.bound, time.perf_counter() - t0, "gap-lagrange"))
+    threshold, step = 0.5, 0
+    while upper > lower:
+        left = total - (time.perf_counter() - t0)
+        if left < 0.05 or (params.observer is not None and params.observer.stopped()):
+            break
+        reduced = allowed & ~lag.banned(upper)
+        keep = reduced & lag.near(threshold)
+        keep[agent_of, np.arange(n)] = True  # the incumbent stays reachable: a warm start
+        whole = not (reduced & ~keep).any()
+        sub = _with_time(params, min(left, max(0.5, total * step_share)), params.random_seed + step)
+        found, st = _solve_gap_pairs(cost, weight, capacity, keep, sub, agent_of, "gap-neighbourhood")
+        phases.append(st)
+        step += 1
+        if st.objective is not None and st.objective < upper:
+            agent_of, upper = found, st.objective
+        else:
+            threshold *= 1.5
+        if whole and st.status == "OPTIMAL":  # every pair a cheaper answer could use was searched
+            lower = upper
+    status = "OPTIMAL" if upper <= lower else "FEASIBLE"
+    stats = SolveStats(status, float(upper), float(min(lower, upper)), time.perf_counter() - t0, "gap")
+    phases.append(stats)
     return AssignmentResult(agent_of, stats, phases)
 
 
-def improve_by_agent_subsets(cost: np.ndarray, weight: np.ndarray, capacity: np.ndarray, agent_of: np.ndarray,
-                             seconds: float, seed: int = 7, size: int = 8) -> np.ndarray:
-    """Large neighbourhood search for assignment: repeatedly free every job held by a few agents
-    (a random subset, the costliest agent's most likely partners first) and re-solve that small
-    assignment exactly with CP-SAT; keep it when cheaper. Never worsens the solution."""
-    t_end = time.perf_counter() + seconds
-    rng = np.random.default_rng(seed)
-    m, n = cost.shape
-    out = agent_of.copy()
-    size = min(size, m)
-    while time.perf_counter() < t_end - 0.05:
-        sub = rng.choice(m, size=size, replace=False)
-        jobs = np.nonzero(np.isin(out, sub))[0]
-        if not len(jobs):
-            continue
-        w, c = weight[np.ix_(sub, jobs)], cost[np.ix_(sub, jobs)]
-        ai, ji = np.nonzero(w <= capacity[sub][:, None])
-        core = build_core(len(jobs), size, ji, ai, w[ai, ji], capacity[sub], must_assign=True)
-        core.model.minimize(cp_model.LinearExpr.weighted_sum(core.x, c[ai, ji].tolist()))
-        now = np.searchsorted(sub[np.argsort(sub)], out[jobs])  # current agents as subset positions
-        core.hint(np.argsort(sub)[now])
-        limit = min(1.0, max(0.05, t_end - time.perf_counter()))
-        solver, st = run(core.model, CoreParams(limit, 1, int(rng.integers(1 << 30))), name="gap-lns")
-        if st.objective is None:
-            continue
-        new = core.decode(solver, len(jobs))
-        before = cost[out[jobs], jobs].sum()
-        if c[new, np.arange(len(jobs))].sum() < before:
-            out[jobs] = sub[new]
-    return out
+def _with_time(params: CoreParams, seconds: float, seed: int | None = None) -> CoreParams:
+    return CoreParams(**{**params.__dict__, "time_limit_seconds": seconds,
+                         "random_seed": params.random_seed if seed is None else seed})
+
+
+def _solve_gap_pairs(cost: np.ndarray, weight: np.ndarray, capacity: np.ndarray, keep: np.ndarray,
+                     params: CoreParams, hint: np.ndarray | None, name: str) -> tuple[np.ndarray, SolveStats]:
+    """The core over the kept (agent, job) pairs, minimum cost."""
+    n = cost.shape[1]
+    agents, jobs = np.nonzero(keep)
+    core = build_core(n, cost.shape[0], jobs, agents, weight[agents, jobs], capacity, must_assign=True)
+    core.model.minimize(cp_model.LinearExpr.weighted_sum(core.x, cost[agents, jobs].tolist()))
+    if hint is not None:
+        core.hint(hint)
+    solver, stats = run(core.model, params, name=name)
+    agent_of = core.decode(solver, n) if stats.objective is not None else np.full(n, -1, dtype=np.int64)
+    return agent_of, stats

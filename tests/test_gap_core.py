@@ -78,3 +78,22 @@ def test_stop_request_ends_the_search_with_the_best_solution_so_far():
     # asked to stop before it begins: no search at all
     _, st = run(model, CoreParams(time_limit_seconds=60, observer=_Observer(after=0)), "late")
     assert st.status == "STOPPED" and st.objective is None and st.seconds == 0.0
+
+
+def test_gap_lagrangian_search_proves_what_the_first_solve_leaves_open(shared):
+    """With a first solve too short to finish, the Lagrangian pricing and the neighbourhood
+    searches still reach the optimum and prove it (c05100: 100 jobs, 5 tight agents)."""
+    folder = shared / "data" / "gap"
+    inst = read_gap(folder / "c05100", read_optima(folder)["c05100"])
+    res = solve_gap(inst.cost, inst.weight, inst.capacity, CoreParams(time_limit_seconds=20), first_share=0.02)
+    names = [p.name for p in res.phases]
+    assert "gap-lagrange" in names and "gap-neighbourhood" in names
+    assert gap_cost(inst, res.agent_of_item) == res.stats.objective == inst.optimum
+    assert res.stats.status == "OPTIMAL" and res.stats.bound == inst.optimum
+
+
+def test_gap_bound_never_passes_the_optimum(shared):
+    folder = shared / "data" / "gap"
+    inst = read_gap(folder / "c10200", read_optima(folder)["c10200"])
+    res = solve_gap(inst.cost, inst.weight, inst.capacity, CoreParams(time_limit_seconds=3))
+    assert res.stats.bound <= inst.optimum <= gap_cost(inst, res.agent_of_item) == res.stats.objective
