@@ -90,35 +90,86 @@ def _penalties(profit: np.ndarray, weight: np.ndarray, capacity: np.ndarray, f: 
     return np.maximum(out, 0.0)
 
 
-def lagrange_bound(cost: np.ndarray, weight: np.ndarray, capacity: np.ndarray, upper: float,
-                   seconds: float = 1.0, max_iter: int = 400, start: np.ndarray | None = None) -> LagrangeBound:
-    """Subgradient ascent on the job prices (Polyak steps towards `upper`, the best known
-    cost; the step halves when the bound stalls), then the flip penalty of every pair at the
-    best prices found. Pairs an agent cannot hold at all should be priced out by the caller
-    (a cost above any answer); they are never taken."""
+def _ascend(evaluate, u: np.ndarray, upper: float, seconds: float, max_iter: int) -> tuple[np.ndarray, int]:
+    """Subgradient ascent on the prices: `evaluate(u)` gives (bound, subgradient). Polyak steps
+    towards `upper`, the best known cost; the step halves when the bound stalls. Returns the
+    best prices seen and the number of iterations."""
     t_end = time.perf_counter() + seconds
-    cost = np.asarray(cost, dtype=float)
-    weight = np.asarray(weight, dtype=np.int64)
-    capacity = np.asarray(capacity, dtype=np.int64)
-    m, n = cost.shape
-    # second-cheapest agent: a price most jobs accept once; or the prices of an earlier ascent
-    u = np.sort(cost, axis=0)[min(1, m - 1)] if start is None else np.asarray(start, dtype=float).copy()
     best_u, best_l, step, stall, it = u.copy(), -np.inf, 2.0, 0, 0
     while it < max_iter and time.perf_counter() < t_end:
         it += 1
-        value, taken, _ = _knapsacks(u[None, :] - cost, weight, capacity)
-        bound = float(u.sum() - value.sum())
+        bound, g = evaluate(u)
         if bound > best_l + 1e-9:
             best_u, best_l, stall = u.copy(), bound, 0
         else:
             stall += 1
             if stall >= 15:
                 step, stall = step / 2, 0
-        g = 1.0 - taken.sum(axis=0)
         if not g.any() or upper - bound < 1e-6 or step < 1e-4:
             break
         u = u + step * max(upper - bound, 1e-3) / float(g @ g) * g
-    profit = best_u[None, :] - cost
+    return best_u, it
+
+
+def lagrange_bound(cost: np.ndarray, weight: np.ndarray, capacity: np.ndarray, upper: float,
+                   seconds: float = 1.0, max_iter: int = 400) -> LagrangeBound:
+    """Generalised assignment (agents x jobs): one knapsack per agent at the job prices, then the
+    flip penalty of every pair at the best prices found. Pairs an agent cannot hold should be
+    priced out by the caller (a cost above any answer); they are never taken."""
+    cost = np.asarray(cost, dtype=float)
+    weight = np.asarray(weight, dtype=np.int64)
+    capacity = np.asarray(capacity, dtype=np.int64)
+
+    def evaluate(u: np.ndarray) -> tuple[float, np.ndarray]:
+        value, taken, _ = _knapsacks(u[None, :] - cost, weight, capacity)
+        return float(u.sum() - value.sum()), 1.0 - taken.sum(axis=0)
+
+    u, it = _ascend(evaluate, _second_cheapest(cost), upper, seconds, max_iter)
+    profit = u[None, :] - cost
     value, taken, f = _knapsacks(profit, weight, capacity)
-    bound = float(best_u.sum() - value.sum())
-    return LagrangeBound(best_u, bound, taken, _penalties(profit, weight, capacity, f, value, taken), it)
+    bound = float(u.sum() - value.sum())
+    return LagrangeBound(u, bound, taken, _penalties(profit, weight, capacity, f, value, taken), it)
+
+
+def _second_cheapest(cost: np.ndarray) -> np.ndarray:
+    """Starting prices: each job's second-cheapest cost, a price most jobs accept about once."""
+    return np.sort(cost, axis=0)[min(1, cost.shape[0] - 1)].astype(float)
+
+
+def pmedian_lagrange_bound(cost: np.ndarray, demand: np.ndarray, p: int, capacity: int, upper: float,
+                           seconds: float = 1.0, max_iter: int = 400) -> LagrangeBound:
+    """Capacitated p-median (`cost` sites x clients, each site also the client of the same
+    index, serving itself when open): each site's value is its best knapsack of clients at the
+    client prices, itself included; the p cheapest sites open. Pair penalties cover both ways a
+    pair can flip: within its site's knapsack, and by opening or closing the site in exchange
+    for the next site in line. The returned `taken` marks the pairs of the open sites only."""
+    cost = np.asarray(cost, dtype=float)
+    weight = np.broadcast_to(np.asarray(demand, dtype=np.int64)[None, :], cost.shape)
+    caps = np.full(cost.shape[0], int(capacity), dtype=np.int64)
+    own = np.arange(cost.shape[0])
+    big = 1e9  # a site always serves itself: its own client is priced in beyond any doubt
+
+    def relax(u: np.ndarray):
+        profit = u[None, :] - cost
+        profit[own, own] += big
+        value, taken, f = _knapsacks(profit, weight, caps)
+        site = big - value  # the cost of opening each site with its best clients, prices aside
+        order = np.argsort(site, kind="stable")
+        return profit, value, taken, f, site, order
+
+    def evaluate(u: np.ndarray) -> tuple[float, np.ndarray]:
+        _, _, taken, _, site, order = relax(u)
+        return float(u.sum() + site[order[:p]].sum()), 1.0 - taken[order[:p]].sum(axis=0)
+
+    u, it = _ascend(evaluate, _second_cheapest(cost), upper, seconds, max_iter)
+    profit, value, taken, f, site, order = relax(u)
+    bound = float(u.sum() + site[order[:p]].sum())
+    opened = np.zeros(cost.shape[0], dtype=bool)
+    opened[order[:p]] = True
+    last_in = site[order[p - 1]]
+    first_out = site[order[p]] if p < len(order) else np.inf
+    within = _penalties(profit, weight, caps, f, value, taken)
+    penalty = np.where(opened[:, None],
+                       np.where(taken, np.minimum(within, first_out - site[:, None]), within),
+                       site[:, None] - last_in + np.where(taken, 0.0, within))
+    return LagrangeBound(u, bound, taken & opened[:, None], np.maximum(penalty, 0.0), it)

@@ -72,3 +72,37 @@ def test_a_tight_upper_bans_and_a_loose_one_does_not():
     optimum = min(c for _, c in _assignments(cost, weight, capacity))
     lag = lagrange_bound(cost, weight, capacity, optimum, seconds=2)
     assert lag.banned(optimum).sum() > lag.banned(optimum + 1000).sum() == 0
+
+
+def _pmedian_answers(dist, demand, p, capacity):
+    """Every valid p-median answer (medians serve themselves, capacities held) with its cost."""
+    n = len(demand)
+    for medians in itertools.combinations(range(n), p):
+        others = [i for i in range(n) if i not in medians]
+        for choice in itertools.product(medians, repeat=len(others)):
+            site = np.arange(n)
+            site[others] = choice
+            load = np.bincount(site, weights=demand, minlength=n)
+            if (load <= capacity).all():
+                yield site, int(dist[np.arange(n), site].sum())
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_pmedian_bound_and_bans_by_brute_force(seed):
+    from solvers.lagrange import pmedian_lagrange_bound
+
+    rng = np.random.default_rng(seed)
+    xy = rng.integers(0, 40, size=(7, 2))
+    dist = np.floor(np.sqrt(((xy[:, None] - xy[None]) ** 2).sum(-1))).astype(np.int64)
+    demand = rng.integers(1, 6, size=7)
+    capacity, p = int(demand.sum() * 0.45) + 1, 3
+    answers = list(_pmedian_answers(dist, demand, p, capacity))
+    optimum = min(c for _, c in answers)
+    upper = optimum + 4
+    lag = pmedian_lagrange_bound(dist.T, demand, p, capacity, upper, seconds=2)
+    assert lag.bound <= optimum + 1e-6
+    banned = lag.banned(upper)  # sites x clients
+    assert banned.any() or lag.bound < optimum - 4
+    for site, c in answers:
+        if c < upper:
+            assert not banned[site, np.arange(7)].any(), "a cheaper answer uses a banned pair"
