@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 from ortools.sat.python import cp_model
 
-from solvers.lagrange import lagrange_bound
+from solvers.lagrange import LagrangeBound, lagrange_bound
 from solvers.types import AssignmentResult, SearchObserver, SolveStats
 
 STATUS_NAMES = {
@@ -223,10 +223,10 @@ def solve_gap(cost: np.ndarray, weight: np.ndarray, capacity: np.ndarray, params
     m, n = cost.shape
     allowed = weight <= capacity[:, None]
     total = params.time_limit_seconds
-    agent_of, stats = _solve_gap_pairs(cost, weight, capacity, allowed, _with_time(params, total * first_share), None, "gap")
+    agent_of, stats = _solve_gap_pairs(cost, weight, capacity, allowed, with_time(params, total * first_share), None, "gap")
     phases = [stats]
     if stats.status == "UNKNOWN":  # no answer yet (a large instance): the whole model gets the rest
-        rest = _with_time(params, max(0.0, total - (time.perf_counter() - t0)))
+        rest = with_time(params, max(0.0, total - (time.perf_counter() - t0)))
         agent_of, stats = _solve_gap_pairs(cost, weight, capacity, allowed, rest, None, "gap")
         phases.append(stats)
     if stats.objective is None or stats.status == "OPTIMAL":
@@ -235,32 +235,55 @@ def solve_gap(cost: np.ndarray, weight: np.ndarray, capacity: np.ndarray, params
     lag = lagrange_bound(np.where(allowed, cost, cost.max() * n + 1), weight, capacity, upper, seconds=total * bound_share)
     lower = max(stats.bound if stats.bound is not None else -np.inf, float(np.ceil(lag.bound - 1e-6)))
     phases.append(SolveStats("BOUND", None, lag.bound, time.perf_counter() - t0, "gap-lagrange"))
-    threshold, step = 0.5, 0
+
+    def solve_pairs(keep: np.ndarray, sub: CoreParams, hint: np.ndarray) -> tuple[np.ndarray, SolveStats]:
+        return _solve_gap_pairs(cost, weight, capacity, keep, sub, hint, "gap-neighbourhood")
+
+    agent_of, upper, lower, searched = search_near_bound(lag, allowed, agent_of, upper, lower, solve_pairs, params,
+                                                         t0 + total, total * step_share)
+    status = "OPTIMAL" if upper <= lower else "FEASIBLE"
+    stats = SolveStats(status, float(upper), float(min(lower, upper)), time.perf_counter() - t0, "gap")
+    return AssignmentResult(agent_of, stats, phases + searched + [stats])
+
+
+def search_near_bound(lag: LagrangeBound, allowed: np.ndarray, incumbent: np.ndarray, upper: float, lower: float,
+                      solve_pairs, params: CoreParams, deadline: float, step_seconds: float):
+    """Improve an incumbent (the agent or site of each item) with the core restricted to
+    neighbourhoods the Lagrangian prices point at: the pairs some cheaper answer may still use
+    whose flip penalty is at most a threshold, plus the incumbent's own pairs (a warm start).
+    A neighbourhood searched through without gain doubles the threshold; one too wide to finish
+    in its time, without gain, narrows it. Once the threshold takes in every pair left, a search
+    that finishes proves the incumbent optimal.
+    `solve_pairs(keep, params, hint)` solves over the kept pairs (sites/agents x items).
+    Returns (incumbent, upper, lower, the searches' stats)."""
+    n = len(incumbent)
+    threshold, step, phases = 0.5, 0, []
     while upper > lower:
-        left = total - (time.perf_counter() - t0)
+        left = deadline - time.perf_counter()
         if left < 0.05 or (params.observer is not None and params.observer.stopped()):
             break
         reduced = allowed & ~lag.banned(upper)
         keep = reduced & lag.near(threshold)
-        keep[agent_of, np.arange(n)] = True  # the incumbent stays reachable: a warm start
+        keep[incumbent, np.arange(n)] = True
         whole = not (reduced & ~keep).any()
-        sub = _with_time(params, min(left, max(0.5, total * step_share)), params.random_seed + step)
-        found, st = _solve_gap_pairs(cost, weight, capacity, keep, sub, agent_of, "gap-neighbourhood")
+        found, st = solve_pairs(keep, with_time(params, min(left, max(0.5, step_seconds)), params.random_seed + step),
+                                incumbent)
         phases.append(st)
         step += 1
-        if st.objective is not None and st.objective < upper:
-            agent_of, upper = found, st.objective
-        else:
-            threshold *= 1.5
+        improved = st.objective is not None and st.objective < upper
+        if improved:
+            incumbent, upper = found, st.objective
+        if st.status == "OPTIMAL" and not improved:
+            threshold *= 2.0  # searched through and nothing cheaper: look wider
+        elif st.status != "OPTIMAL" and not improved:
+            threshold *= 0.7  # too wide to finish: look closer
         if whole and st.status == "OPTIMAL":  # every pair a cheaper answer could use was searched
             lower = upper
-    status = "OPTIMAL" if upper <= lower else "FEASIBLE"
-    stats = SolveStats(status, float(upper), float(min(lower, upper)), time.perf_counter() - t0, "gap")
-    phases.append(stats)
-    return AssignmentResult(agent_of, stats, phases)
+    return incumbent, upper, lower, phases
 
 
-def _with_time(params: CoreParams, seconds: float, seed: int | None = None) -> CoreParams:
+def with_time(params: CoreParams, seconds: float, seed: int | None = None) -> CoreParams:
+    """The same search parameters with another time limit (and seed): one phase of a solve."""
     return CoreParams(**{**params.__dict__, "time_limit_seconds": seconds,
                          "random_seed": params.random_seed if seed is None else seed})
 

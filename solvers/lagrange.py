@@ -136,7 +136,7 @@ def _second_cheapest(cost: np.ndarray) -> np.ndarray:
     return np.sort(cost, axis=0)[min(1, cost.shape[0] - 1)].astype(float)
 
 
-def pmedian_lagrange_bound(cost: np.ndarray, demand: np.ndarray, p: int, capacity: int, upper: float,
+def pmedian_lagrange_bound(cost: np.ndarray, demand: np.ndarray, p: int, capacity: int | np.ndarray, upper: float,
                            seconds: float = 1.0, max_iter: int = 400) -> LagrangeBound:
     """Capacitated p-median (`cost` sites x clients, each site also the client of the same
     index, serving itself when open): each site's value is its best knapsack of clients at the
@@ -145,7 +145,7 @@ def pmedian_lagrange_bound(cost: np.ndarray, demand: np.ndarray, p: int, capacit
     for the next site in line. The returned `taken` marks the pairs of the open sites only."""
     cost = np.asarray(cost, dtype=float)
     weight = np.broadcast_to(np.asarray(demand, dtype=np.int64)[None, :], cost.shape)
-    caps = np.full(cost.shape[0], int(capacity), dtype=np.int64)
+    caps = np.broadcast_to(np.asarray(capacity, dtype=np.int64), cost.shape[:1]).copy()
     own = np.arange(cost.shape[0])
     big = 1e9  # a site always serves itself: its own client is priced in beyond any doubt
 
