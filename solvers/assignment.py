@@ -232,32 +232,39 @@ def solve_gap(cost: np.ndarray, weight: np.ndarray, capacity: np.ndarray, params
     if stats.objective is None or stats.status == "OPTIMAL":
         return AssignmentResult(agent_of, stats, phases)
     upper = stats.objective
-    lag = lagrange_bound(np.where(allowed, cost, cost.max() * n + 1), weight, capacity, upper, seconds=total * bound_share)
+    priced = np.where(allowed, cost, cost.max() * n + 1)  # pairs an agent cannot hold: never worth it
+    lag = lagrange_bound(priced, weight, capacity, upper, seconds=total * bound_share)
     lower = max(stats.bound if stats.bound is not None else -np.inf, float(np.ceil(lag.bound - 1e-6)))
     phases.append(SolveStats("BOUND", None, lag.bound, time.perf_counter() - t0, "gap-lagrange"))
 
     def solve_pairs(keep: np.ndarray, sub: CoreParams, hint: np.ndarray) -> tuple[np.ndarray, SolveStats]:
         return _solve_gap_pairs(cost, weight, capacity, keep, sub, hint, "gap-neighbourhood")
 
+    def reprice(best: float, last: LagrangeBound) -> LagrangeBound:
+        return lagrange_bound(priced, weight, capacity, best, seconds=total * bound_share / 2, start=last.prices)
+
     agent_of, upper, lower, searched = search_near_bound(lag, allowed, agent_of, upper, lower, solve_pairs, params,
-                                                         t0 + total, total * step_share)
+                                                         t0 + total, total * step_share, reprice)
     status = "OPTIMAL" if upper <= lower else "FEASIBLE"
     stats = SolveStats(status, float(upper), float(min(lower, upper)), time.perf_counter() - t0, "gap")
     return AssignmentResult(agent_of, stats, phases + searched + [stats])
 
 
 def search_near_bound(lag: LagrangeBound, allowed: np.ndarray, incumbent: np.ndarray, upper: float, lower: float,
-                      solve_pairs, params: CoreParams, deadline: float, step_seconds: float):
+                      solve_pairs, params: CoreParams, deadline: float, step_seconds: float, reprice=None):
     """Improve an incumbent (the agent or site of each item) with the core restricted to
     neighbourhoods the Lagrangian prices point at: the pairs some cheaper answer may still use
     whose flip penalty is at most a threshold, plus the incumbent's own pairs (a warm start).
     A neighbourhood searched through without gain doubles the threshold; one too wide to finish
     in its time, without gain, narrows it. Once the threshold takes in every pair left, a search
     that finishes proves the incumbent optimal.
-    `solve_pairs(keep, params, hint)` solves over the kept pairs (sites/agents x items).
+    `solve_pairs(keep, params, hint)` solves over the kept pairs (sites/agents x items);
+    `reprice(upper, lag)`, when given, goes on with the price ascent once the incumbent has
+    closed a quarter of its distance to the bound (the ascent aims at the best known cost, so a
+    much better one lifts the bound and bans more pairs).
     Returns (incumbent, upper, lower, the searches' stats)."""
     n = len(incumbent)
-    threshold, step, phases = 0.5, 0, []
+    threshold, step, phases = 0.5, 0, []  # half a unit of (integer) cost; it adapts from there
     while upper > lower:
         left = deadline - time.perf_counter()
         if left < 0.05 or (params.observer is not None and params.observer.stopped()):
@@ -266,13 +273,18 @@ def search_near_bound(lag: LagrangeBound, allowed: np.ndarray, incumbent: np.nda
         keep = reduced & lag.near(threshold)
         keep[incumbent, np.arange(n)] = True
         whole = not (reduced & ~keep).any()
-        found, st = solve_pairs(keep, with_time(params, min(left, max(0.5, step_seconds)), params.random_seed + step),
-                                incumbent)
+        seconds = left if whole else min(left, max(0.5, step_seconds))  # the last, whole search may take the rest
+        found, st = solve_pairs(keep, with_time(params, seconds, params.random_seed + step), incumbent)
         phases.append(st)
         step += 1
         improved = st.objective is not None and st.objective < upper
         if improved:
+            closed = (upper - st.objective) / max(upper - lag.bound, 1e-9)
             incumbent, upper = found, st.objective
+            if reprice is not None and closed > 0.25 and upper > lower:
+                better = reprice(upper, lag)
+                if better.bound > lag.bound:
+                    lag, lower = better, max(lower, float(np.ceil(better.bound - 1e-6)))
         if st.status == "OPTIMAL" and not improved:
             threshold *= 2.0  # searched through and nothing cheaper: look wider
         elif st.status != "OPTIMAL" and not improved:

@@ -112,10 +112,11 @@ def _ascend(evaluate, u: np.ndarray, upper: float, seconds: float, max_iter: int
 
 
 def lagrange_bound(cost: np.ndarray, weight: np.ndarray, capacity: np.ndarray, upper: float,
-                   seconds: float = 1.0, max_iter: int = 400) -> LagrangeBound:
+                   seconds: float = 1.0, max_iter: int = 400, start: np.ndarray | None = None) -> LagrangeBound:
     """Generalised assignment (agents x jobs): one knapsack per agent at the job prices, then the
     flip penalty of every pair at the best prices found. Pairs an agent cannot hold should be
-    priced out by the caller (a cost above any answer); they are never taken."""
+    priced out by the caller (a cost above any answer); they are never taken. `start`: the
+    prices of an earlier ascent, to go on from (after the best known cost has dropped)."""
     cost = np.asarray(cost, dtype=float)
     weight = np.asarray(weight, dtype=np.int64)
     capacity = np.asarray(capacity, dtype=np.int64)
@@ -124,20 +125,23 @@ def lagrange_bound(cost: np.ndarray, weight: np.ndarray, capacity: np.ndarray, u
         value, taken, _ = _knapsacks(u[None, :] - cost, weight, capacity)
         return float(u.sum() - value.sum()), 1.0 - taken.sum(axis=0)
 
-    u, it = _ascend(evaluate, _second_cheapest(cost), upper, seconds, max_iter)
+    u, it = _ascend(evaluate, _start(cost, start), upper, seconds, max_iter)
     profit = u[None, :] - cost
     value, taken, f = _knapsacks(profit, weight, capacity)
     bound = float(u.sum() - value.sum())
     return LagrangeBound(u, bound, taken, _penalties(profit, weight, capacity, f, value, taken), it)
 
 
-def _second_cheapest(cost: np.ndarray) -> np.ndarray:
-    """Starting prices: each job's second-cheapest cost, a price most jobs accept about once."""
+def _start(cost: np.ndarray, prices: np.ndarray | None) -> np.ndarray:
+    """Starting prices: those given, or each job's second-cheapest cost (a price most jobs
+    accept about once)."""
+    if prices is not None:
+        return np.asarray(prices, dtype=float).copy()
     return np.sort(cost, axis=0)[min(1, cost.shape[0] - 1)].astype(float)
 
 
 def pmedian_lagrange_bound(cost: np.ndarray, demand: np.ndarray, p: int, capacity: int | np.ndarray, upper: float,
-                           seconds: float = 1.0, max_iter: int = 400) -> LagrangeBound:
+                           seconds: float = 1.0, max_iter: int = 400, start: np.ndarray | None = None) -> LagrangeBound:
     """Capacitated p-median (`cost` sites x clients, each site also the client of the same
     index, serving itself when open): each site's value is its best knapsack of clients at the
     client prices, itself included; the p cheapest sites open. Pair penalties cover both ways a
@@ -161,7 +165,7 @@ def pmedian_lagrange_bound(cost: np.ndarray, demand: np.ndarray, p: int, capacit
         _, _, taken, _, site, order = relax(u)
         return float(u.sum() + site[order[:p]].sum()), 1.0 - taken[order[:p]].sum(axis=0)
 
-    u, it = _ascend(evaluate, _second_cheapest(cost), upper, seconds, max_iter)
+    u, it = _ascend(evaluate, _start(cost, start), upper, seconds, max_iter)
     profit, value, taken, f, site, order = relax(u)
     bound = float(u.sum() + site[order[:p]].sum())
     opened = np.zeros(cost.shape[0], dtype=bool)
