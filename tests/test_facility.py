@@ -65,3 +65,21 @@ def test_opening_cost_gathers_clients():
     assert res.open_sites.all()
     res = solve_facility(_tiny(pair_cost=cost, site_open_cost=np.array([10, 10])), CoreParams(5))
     assert res.open_sites.sum() == 1
+
+
+def test_pmedian_search_after_a_short_first_solve_reaches_the_optimum(monkeypatch):
+    """A first solve cut very short leaves the median LNS, the Lagrangian pricing and the
+    price-guided neighbourhoods to find the optimum (and here to prove it)."""
+    import solvers.facility as facility
+
+    calls = []
+    real = facility.search_near_bound
+    monkeypatch.setattr(facility, "search_near_bound", lambda *a, **k: calls.append(1) or real(*a, **k))
+    inst = read_pmedcap(PMEDCAP / "pmedcap1-07.txt")
+    d = inst.distances()
+    res = solve_facility(pmedian_problem(d, inst.demand, inst.p, inst.capacity),
+                         CoreParams(20.0, 1, linearization_level=2), first_share=0.02)
+    assert calls, "the whole-model solve should not have finished in 0.4 s"
+    assert pmedian_cost(d, inst.demand, inst.p, inst.capacity, res.site_of_client) == res.stats.objective == inst.optimum
+    assert res.stats.bound <= inst.optimum
+    assert res.open_sites.sum() == inst.p
