@@ -241,7 +241,8 @@ def solve_gap(cost: np.ndarray, weight: np.ndarray, capacity: np.ndarray, params
         return _solve_gap_pairs(cost, weight, capacity, keep, sub, hint, "gap-neighbourhood")
 
     def reprice(best: float, last: LagrangeBound) -> LagrangeBound:
-        return lagrange_bound(priced, weight, capacity, best, seconds=total * bound_share / 2, start=last.prices)
+        left = t0 + total - time.perf_counter()
+        return lagrange_bound(priced, weight, capacity, best, seconds=min(total * bound_share, left) / 2, start=last.prices)
 
     agent_of, upper, lower, searched = search_near_bound(lag, allowed, agent_of, upper, lower, solve_pairs, params,
                                                          t0 + total, total * step_share, reprice)
