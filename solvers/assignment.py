@@ -223,6 +223,8 @@ def solve_gap(cost: np.ndarray, weight: np.ndarray, capacity: np.ndarray, params
     m, n = cost.shape
     allowed = weight <= capacity[:, None]
     total = params.time_limit_seconds
+    if params.linearization_level is None:  # the stronger LP: measured to close c20200 and b10200 more often
+        params = CoreParams(**{**params.__dict__, "linearization_level": 2})
     agent_of, stats = _solve_gap_pairs(cost, weight, capacity, allowed, with_time(params, total * first_share), None, "gap")
     phases = [stats]
     if stats.status == "UNKNOWN":  # no answer yet (a large instance): the whole model gets the rest

@@ -82,10 +82,10 @@ def test_stop_request_ends_the_search_with_the_best_solution_so_far():
 
 def test_gap_lagrangian_search_proves_what_the_first_solve_leaves_open(shared):
     """With a first solve too short to finish, the Lagrangian pricing and the neighbourhood
-    searches still reach the optimum and prove it (c05100: 100 jobs, 5 tight agents)."""
+    searches still reach the optimum and prove it (c20100: 100 jobs, 20 tight agents)."""
     folder = shared / "data" / "gap"
-    inst = read_gap(folder / "c05100", read_optima(folder)["c05100"])
-    res = solve_gap(inst.cost, inst.weight, inst.capacity, CoreParams(time_limit_seconds=20), first_share=0.02)
+    inst = read_gap(folder / "c20100", read_optima(folder)["c20100"])
+    res = solve_gap(inst.cost, inst.weight, inst.capacity, CoreParams(time_limit_seconds=20), first_share=0.01)
     names = [p.name for p in res.phases]
     assert "gap-lagrange" in names and "gap-neighbourhood" in names
     assert gap_cost(inst, res.agent_of_item) == res.stats.objective == inst.optimum
