@@ -236,7 +236,7 @@ def solve_gap(cost: np.ndarray, weight: np.ndarray, capacity: np.ndarray, params
     upper = stats.objective
     priced = np.where(allowed, cost, cost.max() * n + 1)  # pairs an agent cannot hold: never worth it
     lag = lagrange_bound(priced, weight, capacity, upper, seconds=total * bound_share)
-    lower = max(stats.bound if stats.bound is not None else -np.inf, float(np.ceil(lag.bound - 1e-6)))
+    lower = max(stats.bound if stats.bound is not None else -np.inf, lag.integer_bound())
     phases.append(SolveStats("BOUND", None, lag.bound, time.perf_counter() - t0, "gap-lagrange"))
 
     def solve_pairs(keep: np.ndarray, sub: CoreParams, hint: np.ndarray) -> tuple[np.ndarray, SolveStats]:
@@ -287,7 +287,7 @@ def search_near_bound(lag: LagrangeBound, allowed: np.ndarray, incumbent: np.nda
             if reprice is not None and closed > 0.25 and upper > lower:
                 better = reprice(upper, lag)
                 if better.bound > lag.bound:
-                    lag, lower = better, max(lower, float(np.ceil(better.bound - 1e-6)))
+                    lag, lower = better, max(lower, better.integer_bound())
         if st.status == "OPTIMAL" and not improved:
             threshold *= 2.0  # searched through and nothing cheaper: look wider
         elif st.status != "OPTIMAL" and not improved:

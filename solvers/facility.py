@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 from ortools.sat.python import cp_model
 
-from solvers.assignment import AssignmentCore, CoreParams, with_time, build_core, run, search_near_bound
+from solvers.assignment import AssignmentCore, CoreParams, build_core, run, search_near_bound, with_time
 from solvers.lagrange import pmedian_lagrange_bound
 from solvers.types import SolveStats
 
@@ -118,12 +118,11 @@ def solve_facility(pr: FacilityProblem, params: CoreParams, start: np.ndarray | 
                and pr.n_sites == pr.n_clients and (pr.site_client == np.arange(pr.n_sites)).all())
     first = with_time(params, params.time_limit_seconds * first_share) if pmedian else params
     solver, stats = run(fm.model, first, name="facility")
-    if stats.objective is None or not pmedian or stats.status == "OPTIMAL":
-        if stats.objective is None:
-            return FacilityResult(np.full(pr.n_clients, -1), np.zeros(pr.n_sites, bool), stats)
-        site, opened = fm.decode(solver)
+    if stats.objective is None:
+        return FacilityResult(np.full(pr.n_clients, -1), np.zeros(pr.n_sites, bool), stats)
+    site, opened = fm.decode(solver)
+    if not pmedian or stats.status == "OPTIMAL":
         return FacilityResult(site, opened, stats)
-    site, _ = fm.decode(solver)
     site = improve_medians(pr, site, params.time_limit_seconds * medians_share, params.random_seed)
     cost = _pair_cost_matrix(pr).T  # sites x clients; pairs not allowed priced out
     allowed = np.zeros(cost.shape, dtype=bool)
@@ -133,7 +132,7 @@ def solve_facility(pr: FacilityProblem, params: CoreParams, start: np.ndarray | 
     upper = float(cost[site, np.arange(pr.n_clients)].sum())
     lag = pmedian_lagrange_bound(np.where(allowed, cost, int(np.asarray(pr.pair_cost).sum()) + 1), demand,
                                  int(pr.open_exactly), pr.site_capacity, upper, seconds=params.time_limit_seconds * bound_share)
-    lower = max(stats.bound if stats.bound is not None else -np.inf, float(np.ceil(lag.bound - 1e-6)))
+    lower = max(stats.bound if stats.bound is not None else -np.inf, lag.integer_bound())
 
     def solve_pairs(keep: np.ndarray, sub: CoreParams, hint: np.ndarray):
         kept = keep[pr.pair_site, pr.pair_client]

@@ -1,4 +1,4 @@
-"""Lagrangian bound and variable fixing for generalised assignment.
+"""Lagrangian bound and variable fixing for generalised assignment and the capacitated p-median.
 
 Relaxing "each job to exactly one agent" with a price u[j] per job leaves one 0-1 knapsack per
 agent: take the jobs whose price beats their cost, within capacity. The sum of those knapsacks
@@ -28,6 +28,10 @@ class LagrangeBound:
     taken: np.ndarray  # agents x jobs, bool: the pair is in its agent's knapsack at these prices
     penalty: np.ndarray  # agents x jobs: rise of the bound when the pair is forced the other way
     iterations: int
+
+    def integer_bound(self) -> float:
+        """The bound rounded up: costs are integers, so no answer costs less."""
+        return float(np.ceil(self.bound - 1e-6))
 
     def banned(self, upper: float) -> np.ndarray:
         """Pairs that no assignment costing less than `upper` can use (forcing the pair the
