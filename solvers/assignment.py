@@ -220,7 +220,7 @@ def solve_gap(cost: np.ndarray, weight: np.ndarray, capacity: np.ndarray, params
     """
     t0 = time.perf_counter()
     cost, weight, capacity = np.asarray(cost), np.asarray(weight), np.asarray(capacity)
-    m, n = cost.shape
+    n = cost.shape[1]
     allowed = weight <= capacity[:, None]
     total = params.time_limit_seconds
     if params.linearization_level is None:  # the stronger LP: measured to close c20200 and b10200 more often

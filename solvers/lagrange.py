@@ -145,7 +145,7 @@ def _start(cost: np.ndarray, prices: np.ndarray | None) -> np.ndarray:
 
 
 def pmedian_lagrange_bound(cost: np.ndarray, demand: np.ndarray, p: int, capacity: int | np.ndarray, upper: float,
-                           seconds: float = 1.0, max_iter: int = 400, start: np.ndarray | None = None) -> LagrangeBound:
+                           seconds: float = 1.0, max_iter: int = 400) -> LagrangeBound:
     """Capacitated p-median (`cost` sites x clients, each site also the client of the same
     index, serving itself when open): each site's value is its best knapsack of clients at the
     client prices, itself included; the p cheapest sites open. Pair penalties cover both ways a
@@ -169,7 +169,7 @@ def pmedian_lagrange_bound(cost: np.ndarray, demand: np.ndarray, p: int, capacit
         _, _, taken, _, site, order = relax(u)
         return float(u.sum() + site[order[:p]].sum()), 1.0 - taken[order[:p]].sum(axis=0)
 
-    u, it = _ascend(evaluate, _start(cost, start), upper, seconds, max_iter)
+    u, it = _ascend(evaluate, _start(cost, None), upper, seconds, max_iter)
     profit, value, taken, f, site, order = relax(u)
     bound = float(u.sum() + site[order[:p]].sum())
     opened = np.zeros(cost.shape[0], dtype=bool)
