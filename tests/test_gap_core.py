@@ -1,6 +1,8 @@
 """The assignment core reaches the known optimum on public GAP instances."""
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pytest
 
@@ -97,3 +99,32 @@ def test_gap_bound_never_passes_the_optimum(shared):
     inst = read_gap(folder / "c10200", read_optima(folder)["c10200"])
     res = solve_gap(inst.cost, inst.weight, inst.capacity, CoreParams(time_limit_seconds=3))
     assert res.stats.bound <= inst.optimum <= gap_cost(inst, res.agent_of_item) == res.stats.objective
+
+
+def test_neighbourhoods_widen_after_a_timeout_and_a_finished_whole_search_proves():
+    """The search loop's rule, on a made-up pricing (2 agents, 4 jobs, all in agent 0's
+    relaxed answer; agent 1's pairs cost 0.4, 0.7, 1.0 and 3.0 to flip): the first
+    neighbourhood holds about 1.6 pairs per job, a search that runs out of time without gain
+    is followed by a wider one with more time, a finished one without gain by a wider one,
+    and a finished search over every pair left proves the incumbent."""
+    from solvers.assignment import search_near_bound
+    from solvers.lagrange import LagrangeBound
+    from solvers.types import SolveStats
+
+    taken = np.array([[True] * 4, [False] * 4])
+    penalty = np.array([[0.0] * 4, [0.4, 0.7, 1.0, 3.0]])
+    lag = LagrangeBound(np.zeros(4), 10.0, taken, penalty, 0)
+    incumbent, upper = np.zeros(4, dtype=np.int64), 20.0
+    answers = iter(["FEASIBLE", "FEASIBLE", "OPTIMAL", "OPTIMAL"])
+    seen = []
+
+    def solve_pairs(keep, params, hint):
+        seen.append((int(keep.sum()), round(params.time_limit_seconds, 2)))
+        return hint, SolveStats(next(answers), upper, 10.0, 0.0, "fake")
+
+    out, best, lower, phases = search_near_bound(lag, np.ones((2, 4), dtype=bool), incumbent, upper, 11.0,
+                                                 solve_pairs, CoreParams(), time.perf_counter() + 60, 1.0)
+    assert [k for k, _ in seen] == [6, 7, 7, 8]  # 0.7 (6 of 6.4 pairs) -> 1.05 -> 1.575 (timed out twice) -> 3.15
+    assert [s for _, s in seen[:3]] == [1.0, 1.5, 2.25]  # time grows only after a timeout
+    assert seen[3][1] > 50  # the last, whole search may take the rest
+    assert best == lower == upper and len(phases) == 4 and (out == incumbent).all()
