@@ -205,6 +205,12 @@ def _finite(x: float) -> float | None:
     return float(x) if np.isfinite(x) and abs(x) < 1e18 else None
 
 
+# GAP's first neighbourhood: about this many pairs per job (measured on c10200/c20200: a tight
+# instance with few agents otherwise starts too narrow to hold any cheaper answer). The
+# p-median search keeps half a unit: its neighbourhoods were measured with that.
+GAP_PAIRS_PER_ITEM = 1.6
+
+
 def solve_gap(cost: np.ndarray, weight: np.ndarray, capacity: np.ndarray, params: CoreParams,
               first_share: float = 0.05, bound_share: float = 0.10, step_share: float = 0.20) -> AssignmentResult:
     """Generalised assignment: every job to exactly one agent within capacities, minimum cost.
@@ -248,17 +254,20 @@ def solve_gap(cost: np.ndarray, weight: np.ndarray, capacity: np.ndarray, params
         return lagrange_bound(priced, weight, capacity, best, seconds=min(total * bound_share, left) / 2, start=last.prices)
 
     agent_of, upper, lower, searched = search_near_bound(lag, allowed, agent_of, upper, lower, solve_pairs, params,
-                                                         t0 + total, total * step_share, reprice)
+                                                         t0 + total, total * step_share, reprice, GAP_PAIRS_PER_ITEM)
     status = "OPTIMAL" if upper <= lower else "FEASIBLE"
     stats = SolveStats(status, float(upper), float(min(lower, upper)), time.perf_counter() - t0, "gap")
     return AssignmentResult(agent_of, stats, phases + searched + [stats])
 
 
 def search_near_bound(lag: LagrangeBound, allowed: np.ndarray, incumbent: np.ndarray, upper: float, lower: float,
-                      solve_pairs, params: CoreParams, deadline: float, step_seconds: float, reprice=None):
+                      solve_pairs, params: CoreParams, deadline: float, step_seconds: float, reprice=None,
+                      pairs_per_item: float = 0.0):
     """Improve an incumbent (the agent or site of each item) with the core restricted to
     neighbourhoods the Lagrangian prices point at: the pairs some cheaper answer may still use
     whose flip penalty is at most a threshold, plus the incumbent's own pairs (a warm start).
+    The first threshold is half a unit of cost, or wide enough for about `pairs_per_item`
+    pairs per item when that is more.
     A neighbourhood searched through without gain doubles the threshold. One that runs out of
     time without gain widens it by half and gives the next search half as long again: on tight
     instances a cheaper answer often lies further out than any neighbourhood the core can
@@ -272,7 +281,7 @@ def search_near_bound(lag: LagrangeBound, allowed: np.ndarray, incumbent: np.nda
     much better one lifts the bound and bans more pairs).
     Returns (incumbent, upper, lower, the searches' stats)."""
     n = len(incumbent)
-    threshold = _sized_threshold(lag, allowed & ~lag.banned(upper), incumbent, 0.5, PAIRS_PER_ITEM * n)
+    threshold = _sized_threshold(lag, allowed & ~lag.banned(upper), incumbent, 0.5, pairs_per_item * n)
     seconds, phases = step_seconds, []
     while upper > lower:
         left = deadline - time.perf_counter()
@@ -302,14 +311,10 @@ def search_near_bound(lag: LagrangeBound, allowed: np.ndarray, incumbent: np.nda
     return incumbent, upper, lower, phases
 
 
-PAIRS_PER_ITEM = 1.6  # first neighbourhood: about this many pairs per item (measured on c10200/c20200)
-
-
 def _sized_threshold(lag: LagrangeBound, reduced: np.ndarray, incumbent: np.ndarray, least: float, pairs: float) -> float:
     """The first threshold: at least `least` (in cost units), and wide enough that the
     neighbourhood holds about `pairs` pairs, so that it scales with the instance rather than
-    with its costs (a tight instance with few agents otherwise starts too narrow to hold any
-    cheaper answer)."""
+    with its costs."""
     inside = reduced & lag.taken
     inside[incumbent, np.arange(len(incumbent))] = True
     extra = np.sort(lag.penalty[reduced & ~inside])

@@ -123,8 +123,14 @@ def test_neighbourhoods_widen_after_a_timeout_and_a_finished_whole_search_proves
         return hint, SolveStats(next(answers), upper, 10.0, 0.0, "fake")
 
     out, best, lower, phases = search_near_bound(lag, np.ones((2, 4), dtype=bool), incumbent, upper, 11.0,
-                                                 solve_pairs, CoreParams(), time.perf_counter() + 60, 1.0)
+                                                 solve_pairs, CoreParams(), time.perf_counter() + 60, 1.0,
+                                                 pairs_per_item=1.6)
     assert [k for k, _ in seen] == [6, 7, 7, 8]  # 0.7 (6 of 6.4 pairs) -> 1.05 -> 1.575 (timed out twice) -> 3.15
     assert [s for _, s in seen[:3]] == [1.0, 1.5, 2.25]  # time grows only after a timeout
     assert seen[3][1] > 50  # the last, whole search may take the rest
     assert best == lower == upper and len(phases) == 4 and (out == incumbent).all()
+    seen.clear()
+    answers = iter(["OPTIMAL"] * 4)
+    search_near_bound(lag, np.ones((2, 4), dtype=bool), incumbent, upper, 11.0, solve_pairs, CoreParams(),
+                      time.perf_counter() + 60, 1.0)
+    assert [k for k, _ in seen] == [5, 7, 7, 8]  # unsized (the p-median search): 0.5 -> 1.0 -> 2.0 -> 4.0 (whole)
