@@ -435,6 +435,25 @@ def bench_gap_cmd(
     _bench(bench_gap(_instance_files(files), _solvers(solver, GAP_SOLVERS), time_limit, read_optima_csv(optima) if optima else None), as_json)
 
 
+@bench_app.command("make-gap")
+def bench_make_gap_cmd(
+    out: Path = typer.Option(..., help="Folder to write the instance files into"),
+    kind: str = typer.Option("D", "--type", help="Chu-Beasley type: C, D (hard) or E"),
+    agents: int = typer.Option(10, min=1), jobs: int = typer.Option(100, min=1),
+    count: int = typer.Option(1, min=1, help="How many instances (seeds SEED, SEED+1, ...)"),
+    seed: int = typer.Option(1),
+) -> None:
+    """Write seeded generalised assignment instances (OR-Library layout) for `bench gap`."""
+    from engine.gap_instances import generate_gap, write_gap
+
+    try:
+        paths = [write_gap(generate_gap(kind, agents, jobs, seed + k), out) for k in range(count)]
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    for p in paths:
+        console.print(str(p))
+
+
 @bench_app.command("pmedcap")
 def bench_pmedcap_cmd(
     files: list[Path] = typer.Argument(..., help="Capacitated p-median files (optimum on the first line)"),

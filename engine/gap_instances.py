@@ -55,3 +55,45 @@ def gap_cost(inst: GapInstance, agent_of_job: np.ndarray) -> int:
         raise ValueError(f"{inst.name}: agents {over.tolist()} over capacity")
     return int(inst.cost[agent_of_job, jobs].sum())
 
+
+
+GENERATED_TYPES = ("C", "D", "E")
+
+
+def generate_gap(kind: str, agents: int, jobs: int, seed: int) -> GapInstance:
+    """A seeded instance of Chu and Beasley's (1997) generator, types C, D or E (minimisation),
+    the recipe behind the shared c, d and e sets, so that the benchmark can be run on instances
+    nobody chose the solver's settings on. C: weights U[5,25], costs U[10,50]; D: weights
+    U[1,100], costs 111 - weight + U[-10,10] (cost falls as weight rises: the hard type);
+    E: weights 1 - 10 ln U(0,1], costs 1000 / weight - 10 U[0,1]. Every type: capacity
+    80% of the agent's total weight over the agents."""
+    kind = kind.upper()
+    if kind not in GENERATED_TYPES:
+        raise ValueError(f"type must be one of {', '.join(GENERATED_TYPES)}, not {kind!r}")
+    if agents < 1 or jobs < 1:
+        raise ValueError("agents and jobs must be at least 1")
+    rng = np.random.default_rng(seed)
+    shape = (agents, jobs)
+    if kind == "C":
+        weight = rng.integers(5, 26, shape)
+        cost = rng.integers(10, 51, shape)
+    elif kind == "D":
+        weight = rng.integers(1, 101, shape)
+        cost = 111 - weight + rng.integers(-10, 11, shape)
+    else:
+        raw = 1.0 - 10.0 * np.log(1.0 - rng.random(shape))  # 1 - U in (0, 1]
+        weight = np.rint(raw).astype(np.int64)
+        cost = np.rint(1000.0 / raw - 10.0 * rng.random(shape)).astype(np.int64)
+    capacity = np.floor(0.8 * weight.sum(axis=1) / agents).astype(np.int64)
+    return GapInstance(f"{kind.lower()}{agents:02d}{jobs}-s{seed}", cost.astype(np.int64), weight.astype(np.int64), capacity)
+
+
+def write_gap(inst: GapInstance, folder: str | Path) -> Path:
+    """Write an instance in the OR-Library layout `read_gap` reads (one agent's row per line)."""
+    path = Path(folder) / inst.name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    rows = [f"{inst.cost.shape[0]} {inst.cost.shape[1]}"]
+    rows += [" ".join(map(str, r)) for r in inst.cost] + [" ".join(map(str, r)) for r in inst.weight]
+    rows.append(" ".join(map(str, inst.capacity)))
+    path.write_text("\n".join(rows) + "\n")
+    return path

@@ -69,3 +69,30 @@ def test_bench_names_a_missing_file_and_takes_a_folder(tmp_path):
     empty.mkdir()
     none = CliRunner().invoke(app, ["bench", "pmedcap", str(empty)])
     assert none.exit_code == 2 and "no instance files" in none.output
+
+
+def test_generated_gap_instances_follow_the_recipe_and_run_through_the_bench(tmp_path):
+    from engine.gap_instances import generate_gap
+
+    c, d, e = (generate_gap(t, 5, 30, 7) for t in "CDE")
+    assert c.weight.min() >= 5 and c.weight.max() <= 25 and c.cost.min() >= 10 and c.cost.max() <= 50
+    assert ((111 - d.weight - d.cost) >= -10).all() and ((111 - d.weight - d.cost) <= 10).all()  # cost falls as weight rises
+    assert (e.weight >= 1).all() and (e.cost >= 0).all()
+    for inst in (c, d, e):
+        assert (inst.capacity == np.floor(0.8 * inst.weight.sum(axis=1) / 5)).all()
+    assert (generate_gap("D", 5, 30, 7).cost == d.cost).all() and not (generate_gap("D", 5, 30, 8).cost == d.cost).all()
+    with pytest.raises(ValueError, match="type must be one of C, D, E"):
+        generate_gap("F", 5, 30, 7)
+
+    made = CliRunner().invoke(app, ["bench", "make-gap", "--out", str(tmp_path), "--type", "d", "--agents", "5",
+                                    "--jobs", "30", "--count", "2", "--seed", "7"])
+    assert made.exit_code == 0, made.output
+    back = read_gap(tmp_path / "d0530-s7")
+    assert (back.cost == d.cost).all() and (back.weight == d.weight).all() and (back.capacity == d.capacity).all()
+    res = CliRunner().invoke(app, ["bench", "gap", str(tmp_path), "--solver", "cpsat", "--time-limit", "5", "--json"])
+    assert res.exit_code == 0, res.output
+    rows = _json_lines(res.output)
+    assert [r["instance"] for r in rows] == ["d0530-s7", "d0530-s8"]
+    assert all(r["objective"] is not None and r["bound"] <= r["objective"] and r["gap_percent"] is None for r in rows)
+    bad = CliRunner().invoke(app, ["bench", "make-gap", "--out", str(tmp_path), "--type", "x"])
+    assert bad.exit_code == 2 and "type must be one of" in bad.output
