@@ -56,13 +56,12 @@ def gap_cost(inst: GapInstance, agent_of_job: np.ndarray) -> int:
     return int(inst.cost[agent_of_job, jobs].sum())
 
 
-
 GENERATED_TYPES = ("C", "D", "E")
 
 
 def generate_gap(kind: str, agents: int, jobs: int, seed: int) -> GapInstance:
     """A seeded instance of Chu and Beasley's (1997) generator, types C, D or E (minimisation),
-    the recipe behind the shared c, d and e sets, so that the benchmark can be run on instances
+    the recipe behind OR-Library's c, d and e sets, so that the benchmark can be run on instances
     nobody chose the solver's settings on. C: weights U[5,25], costs U[10,50]; D: weights
     U[1,100], costs 111 - weight + U[-10,10] (cost falls as weight rises: the hard type);
     E: weights 1 - 10 ln U(0,1], costs 1000 / weight - 10 U[0,1]. Every type: capacity
@@ -85,7 +84,7 @@ def generate_gap(kind: str, agents: int, jobs: int, seed: int) -> GapInstance:
         weight = np.rint(raw).astype(np.int64)
         cost = np.rint(1000.0 / raw - 10.0 * rng.random(shape)).astype(np.int64)
     capacity = np.floor(0.8 * weight.sum(axis=1) / agents).astype(np.int64)
-    return GapInstance(f"{kind.lower()}{agents:02d}{jobs}-s{seed}", cost.astype(np.int64), weight.astype(np.int64), capacity)
+    return GapInstance(f"{kind.lower()}{agents:02d}{jobs}-s{seed}", cost, weight, capacity)
 
 
 def write_gap(inst: GapInstance, folder: str | Path) -> Path:

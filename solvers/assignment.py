@@ -222,8 +222,8 @@ def solve_gap(cost: np.ndarray, weight: np.ndarray, capacity: np.ndarray, params
     use are dropped, and the core re-solves neighbourhoods of the incumbent made of the pairs
     whose price penalty is small (the first holds about 1.6 pairs per job; each search gets
     `step_share` of the time, half as long again after one that ran out of time), widening the
-    threshold when one brings nothing. Once the threshold takes in every pair left, a finished search proves
-    the incumbent optimal; so does an incumbent that meets the bound.
+    threshold when one brings nothing. Once the threshold takes in every pair left, a finished
+    search proves the incumbent optimal; so does an incumbent that meets the bound.
     """
     t0 = time.perf_counter()
     cost, weight, capacity = np.asarray(cost), np.asarray(weight), np.asarray(capacity)
