@@ -16,7 +16,7 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from solvers.assignment import AssignmentCore, CoreParams, build_core, run, search_near_bound, with_time
-from solvers.lagrange import pmedian_lagrange_bound
+from solvers.lagrange import LagrangeBound, pmedian_lagrange_bound
 from solvers.types import SolveStats
 
 
@@ -134,7 +134,7 @@ def solve_facility(pr: FacilityProblem, params: CoreParams, start: np.ndarray | 
                                  int(pr.open_exactly), pr.site_capacity, upper, seconds=params.time_limit_seconds * bound_share)
     lower = max(stats.bound if stats.bound is not None else -np.inf, lag.integer_bound())
 
-    def solve_pairs(keep: np.ndarray, sub: CoreParams, hint: np.ndarray):
+    def solve_pairs(keep: np.ndarray, sub: CoreParams, hint: np.ndarray, prices: LagrangeBound):
         kept = keep[pr.pair_site, pr.pair_client]
         part = FacilityProblem(pr.n_clients, pr.n_sites, pr.pair_client[kept], pr.pair_site[kept], pr.pair_cost[kept],
                                pr.pair_load[kept], pr.site_capacity, open_exactly=pr.open_exactly, site_client=pr.site_client)

@@ -36,12 +36,60 @@ class LagrangeBound:
     def banned(self, upper: float) -> np.ndarray:
         """Pairs that no assignment costing less than `upper` can use (forcing the pair the
         other way lifts the bound to `upper` or beyond; costs are integers)."""
-        return (self.bound + self.penalty > upper - 1 + 1e-6) & ~self.taken
+        return ~self.usable(upper - 1)
+
+    def columns(self, cost: np.ndarray, weight: np.ndarray, capacity: np.ndarray, target: float,
+                keep: np.ndarray, limit: int) -> list[list[tuple[int, ...]] | None]:
+        """Per agent, every set of its kept jobs that an answer costing at most `target` could
+        give it (`knapsack_columns`), or None for an agent with more than `limit` such sets.
+        An answer's cost is the bound plus what each agent's set falls short of its knapsack
+        optimum at these prices, so no agent's set may fall short by more than target - bound."""
+        profit = self.prices[None, :] - np.asarray(cost, dtype=float)
+        best = (profit * self.taken).sum(axis=1)  # each agent's knapsack optimum at these prices
+        usable = keep & self.usable(target)
+        return [knapsack_columns(profit[a], np.asarray(weight[a]), int(capacity[a]), best[a], target - self.bound,
+                                 usable[a], limit) for a in range(len(best))]
+
+    def usable(self, target: float) -> np.ndarray:
+        """Pairs an answer costing at most `target` may use: forcing any other pair lifts the
+        bound past the target."""
+        return self.taken | (self.bound + self.penalty <= target + 1e-6)
 
     def near(self, threshold: float) -> np.ndarray:
         """Pairs in the relaxed answer, or whose flip penalty is at most `threshold`: where a
         cheap assignment most likely lies."""
         return self.taken | (self.penalty <= threshold)
+
+
+def knapsack_columns(profit: np.ndarray, weight: np.ndarray, capacity: int, best: float, slack: float,
+                     usable: np.ndarray, limit: int) -> list[tuple[int, ...]] | None:
+    """Every set of `usable` jobs within `capacity` whose profit is at least `best - slack`
+    (jobs by index, ascending), or None when there are more than `limit`. A depth-first walk
+    over the usable jobs, pruned by a table of the best profit each prefix can still add."""
+    jobs = np.nonzero(usable)[0]
+    w = weight[jobs].astype(np.int64)
+    p = profit[jobs]
+    f = np.zeros((len(jobs) + 1, capacity + 1))  # f[k, c]: best profit of the first k usable jobs within c
+    for k in range(len(jobs)):
+        f[k + 1] = f[k]
+        if w[k] <= capacity:
+            f[k + 1, w[k]:] = np.maximum(f[k, w[k]:], f[k, :capacity + 1 - w[k]] + p[k])
+    need = best - slack - 1e-6
+    out: list[tuple[int, ...]] = []
+    stack = [(len(jobs), capacity, 0.0, ())]
+    while stack:
+        k, c, gained, chosen = stack.pop()
+        if k == 0:
+            out.append(tuple(sorted(int(jobs[i]) for i in chosen)))
+            if len(out) > limit:
+                return None
+            continue
+        i = k - 1
+        if gained + f[i, c] >= need:
+            stack.append((i, c, gained, chosen))
+        if w[i] <= c and gained + p[i] + f[i, c - w[i]] >= need:
+            stack.append((i, c - w[i], gained + p[i], chosen + (i,)))
+    return out
 
 
 def _forward(profit: np.ndarray, weight: np.ndarray, cap: int) -> np.ndarray:

@@ -82,16 +82,63 @@ def test_stop_request_ends_the_search_with_the_best_solution_so_far():
     assert st.status == "STOPPED" and st.objective is None and st.seconds == 0.0
 
 
-def test_gap_lagrangian_search_proves_what_the_first_solve_leaves_open(shared):
-    """With a first solve too short to finish, the Lagrangian pricing and the neighbourhood
-    searches still reach the optimum and prove it (c20100: 100 jobs, 20 tight agents)."""
+@pytest.mark.parametrize("target_share, last", [(0.0, "gap-neighbourhood"), (0.2, "gap-target")])
+def test_gap_lagrangian_search_proves_what_the_first_solve_leaves_open(shared, target_share, last):
+    """With a first solve too short to finish, the Lagrangian pricing and either the
+    neighbourhood searches alone or the target solves at the bound (near-optimal knapsack
+    tables) reach the optimum and prove it (c20100: 100 jobs, 20 tight agents; its Lagrangian
+    bound rounds up to 1,242, one below the optimum, so the first target is proved empty)."""
     folder = shared / "data" / "gap"
     inst = read_gap(folder / "c20100", read_optima(folder)["c20100"])
-    res = solve_gap(inst.cost, inst.weight, inst.capacity, CoreParams(time_limit_seconds=20), first_share=0.01)
+    res = solve_gap(inst.cost, inst.weight, inst.capacity, CoreParams(time_limit_seconds=20), first_share=0.01,
+                    target_share=target_share)
     names = [p.name for p in res.phases]
-    assert "gap-lagrange" in names and "gap-neighbourhood" in names
+    assert "gap-lagrange" in names and names[-2] == last
     assert gap_cost(inst, res.agent_of_item) == res.stats.objective == inst.optimum
     assert res.stats.status == "OPTIMAL" and res.stats.bound == inst.optimum
+    if target_share:
+        targets = [p.status for p in res.phases if p.name == "gap-target"]
+        assert targets[-1] == "OPTIMAL" and set(targets[:-1]) <= {"INFEASIBLE"}
+
+
+def test_knapsack_columns_are_every_load_within_the_slack():
+    """The enumeration against brute force on one agent (5 jobs): every subset within
+    capacity whose profit is at most `slack` below the best, no other; None past the limit."""
+    from itertools import combinations
+
+    from solvers.lagrange import knapsack_columns
+
+    profit = np.array([4.0, 3.0, 2.5, -0.5, 1.0])
+    weight = np.array([3, 2, 2, 1, 4])
+    usable = np.array([True, True, True, True, False])  # job 4 is not in this neighbourhood
+    best = 4.0 + 3.0 + 2.5  # jobs 0, 1, 2 fill capacity 7
+    for slack in (0.0, 0.6, 3.1):
+        got = knapsack_columns(profit, weight, 7, best, slack, usable, 100)
+        want = {s for r in range(5) for s in combinations(range(4), r)
+                if weight[list(s)].sum() <= 7 and profit[list(s)].sum() >= best - slack - 1e-9}
+        assert set(got) == want and len(got) == len(want)
+    assert knapsack_columns(profit, weight, 7, best, 0.0, usable, 100) == [(0, 1, 2)]
+    assert knapsack_columns(profit, weight, 7, best, 3.1, usable, 2) is None
+
+
+def test_a_target_below_the_optimum_is_proved_empty_and_one_at_it_is_met():
+    """Target solves on 2 agents x 3 jobs (optimum 6: jobs 0, 1 to agent 0, job 2 to agent 1):
+    a target of 5 has no answer (INFEASIBLE), a target of 6 gives the optimum."""
+    from solvers.assignment import _solve_gap_pairs, target_columns
+    from solvers.lagrange import lagrange_bound
+
+    cost = np.array([[1, 2, 9], [5, 6, 3]])
+    weight = np.array([[2, 2, 2], [2, 2, 2]])
+    capacity = np.array([4, 4])
+    lag = lagrange_bound(cost, weight, capacity, 8.0, seconds=1.0)
+    keep = np.ones_like(cost, dtype=bool)
+    assert lag.bound <= 6 + 1e-6
+    for target, status in ((5, "INFEASIBLE"), (6, "OPTIMAL")):
+        columns = target_columns(lag, cost, weight, capacity, target, keep)
+        found, st = _solve_gap_pairs(cost, weight, capacity, keep, CoreParams(time_limit_seconds=5), None, "t",
+                                     (target, columns))
+        assert st.status == status
+    assert found.tolist() == [0, 0, 1] and st.objective == 6
 
 
 def test_gap_bound_never_passes_the_optimum(shared):
@@ -118,7 +165,7 @@ def test_neighbourhoods_widen_after_a_timeout_and_a_finished_whole_search_proves
     answers = iter(["FEASIBLE", "FEASIBLE", "OPTIMAL", "OPTIMAL"])
     seen = []
 
-    def solve_pairs(keep, params, hint):
+    def solve_pairs(keep, params, hint, prices):
         seen.append((int(keep.sum()), round(params.time_limit_seconds, 2)))
         return hint, SolveStats(next(answers), upper, 10.0, 0.0, "fake")
 
