@@ -251,7 +251,9 @@ def solve_gap(cost: np.ndarray, weight: np.ndarray, capacity: np.ndarray, params
 
     def solve_pairs(keep: np.ndarray, sub: CoreParams, hint: np.ndarray, prices: LagrangeBound) -> tuple[np.ndarray, SolveStats]:
         better = float(cost[hint, np.arange(n)].sum()) - 1  # only answers cheaper than the incumbent
+        started = time.perf_counter()
         columns = target_columns(prices, priced, weight, capacity, better, keep)
+        sub = with_time(sub, max(0.01, sub.time_limit_seconds - (time.perf_counter() - started)))  # within its time
         return _solve_gap_pairs(priced, weight, capacity, keep, sub, hint, "gap-neighbourhood",
                                 None if columns is None else (better, columns))
 
