@@ -380,8 +380,7 @@ def target_columns(lag: LagrangeBound, cost: np.ndarray, weight: np.ndarray, cap
                    keep: np.ndarray) -> Columns | None:
     """Every agent's near-optimal knapsacks for answers costing at most `target`
     (`LagrangeBound.columns`), or None when some agent has more than `COLUMN_LIMIT`."""
-    columns = lag.columns(cost, weight, capacity, target, keep, COLUMN_LIMIT)
-    return None if any(sets is None for sets in columns) else columns
+    return lag.columns(cost, weight, capacity, target, keep, COLUMN_LIMIT)
 
 
 def _solve_gap_pairs(cost: np.ndarray, weight: np.ndarray, capacity: np.ndarray, keep: np.ndarray,

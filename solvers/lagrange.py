@@ -39,16 +39,23 @@ class LagrangeBound:
         return ~self.usable(upper - 1)
 
     def columns(self, cost: np.ndarray, weight: np.ndarray, capacity: np.ndarray, target: float,
-                keep: np.ndarray, limit: int) -> list[list[tuple[int, ...]] | None]:
+                keep: np.ndarray, limit: int) -> list[list[tuple[int, ...]]] | None:
         """Per agent, every set of its kept jobs that an answer costing at most `target` could
-        give it (`knapsack_columns`), or None for an agent with more than `limit` such sets.
+        give it (`knapsack_columns`), or None as soon as one agent has more than `limit` such
+        sets (the rest are not enumerated: far from the bound that is the common case).
         An answer's cost is the bound plus what each agent's set falls short of its knapsack
         optimum at these prices, so no agent's set may fall short by more than target - bound."""
         profit = self.prices[None, :] - np.asarray(cost, dtype=float)
         best = (profit * self.taken).sum(axis=1)  # each agent's knapsack optimum at these prices
         usable = keep & self.usable(target)
-        return [knapsack_columns(profit[a], np.asarray(weight[a]), int(capacity[a]), best[a], target - self.bound,
-                                 usable[a], limit) for a in range(len(best))]
+        out = []
+        for a in range(len(best)):
+            sets = knapsack_columns(profit[a], np.asarray(weight[a]), int(capacity[a]), best[a], target - self.bound,
+                                    usable[a], limit)
+            if sets is None:
+                return None
+            out.append(sets)
+        return out
 
     def usable(self, target: float) -> np.ndarray:
         """Pairs an answer costing at most `target` may use: forcing any other pair lifts the
