@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass
+from typing import Iterator
 
 import numpy as np
 from ortools.sat.python import cp_model
@@ -275,25 +276,55 @@ def solve_gap(cost: np.ndarray, weight: np.ndarray, capacity: np.ndarray, params
 def _meet_bound(cost: np.ndarray, weight: np.ndarray, capacity: np.ndarray, allowed: np.ndarray, lag: LagrangeBound,
                 incumbent: np.ndarray, upper: float, lower: float, params: CoreParams, seconds: float):
     """Look for an answer that meets the lower bound, over every pair left, with each agent
-    held to its near-optimal knapsacks (a target solve of `_solve_gap_pairs`): one found is
-    optimal; a proof that there is none lifts the bound by one, and the next target is tried,
-    while `seconds` last. On most tight instances the optimum is within a unit or two of the
-    Lagrangian bound, and these target solves settle it in a second or less (measured on the
-    b, c sets with 100-200 jobs). Returns (incumbent, upper, lower, the solves' stats)."""
+    held to its near-optimal knapsacks (target solves of `_solve_gap_pairs`, over the parts of
+    `target_parts`): one found is optimal; a proof that there is none lifts the bound by one,
+    and the next target is tried, while `seconds` last. On most tight instances the optimum is
+    within a unit or two of the Lagrangian bound, and these target solves settle it in a second
+    or less (measured on the b, c sets with 100-200 jobs). Returns (incumbent, upper, lower,
+    the solves' stats)."""
     deadline, phases = time.perf_counter() + seconds, []
     while lower < upper and deadline - time.perf_counter() > 0.05:
-        columns = target_columns(lag, cost, weight, capacity, lower, allowed & ~lag.banned(upper))
-        if columns is None:  # the bound is too far below for tables: the neighbourhoods go on from here
-            break
-        found, st = _solve_gap_pairs(cost, weight, capacity, allowed, with_time(params, deadline - time.perf_counter()),
-                                     incumbent, "gap-target", (lower, columns))
-        phases.append(st)
-        if st.objective is not None and st.objective < upper:
-            return found, st.objective, lower, phases  # at the bound: optimal
-        if st.status != "INFEASIBLE":
-            break
-        lower += 1
+        for columns in target_parts(lag, cost, weight, capacity, lower, allowed & lag.usable(lower)):
+            if columns is None:  # the bound is too far below for tables: the neighbourhoods go on from here
+                return incumbent, upper, lower, phases
+            found, st = _solve_gap_pairs(cost, weight, capacity, allowed & lag.usable(lower),
+                                         with_time(params, deadline - time.perf_counter()), incumbent, "gap-target",
+                                         (lower, columns))
+            phases.append(st)
+            if st.objective is not None and st.objective < upper:
+                return found, st.objective, lower, phases  # at the bound: optimal
+            if st.status != "INFEASIBLE":
+                return incumbent, upper, lower, phases
+        lower += 1  # every part proved empty
     return incumbent, upper, lower, phases
+
+
+def target_parts(lag: LagrangeBound, cost: np.ndarray, weight: np.ndarray, capacity: np.ndarray, target: float,
+                 keep: np.ndarray) -> Iterator[Columns | None]:
+    """The answers costing at most `target`, as the tables of one or more target solves that
+    together take in all of them. One solve when every agent has at most `COLUMN_LIMIT`
+    near-optimal loads (`target_columns`). Otherwise the answers are split by the agent that
+    falls short of its knapsack optimum the most: the shortfalls add up to at most the slack
+    (target - bound), so at most one agent falls short by more than half of it. First every
+    agent within half the slack (the smaller tables; measured on c10200, whose answers at the
+    optimum are all found there in about half a second, where the whole tables hold 5,000-8,000
+    loads for some agents and a solve over them did not finish in 10 s), then, agent by agent,
+    that agent beyond half (its table, or none when it has too many) with the others within
+    half. Yields None where even the half tables do not fit."""
+    whole = target_columns(lag, cost, weight, capacity, target, keep)
+    if whole is not None:
+        yield whole
+        return
+    slack = target - lag.bound
+    agents = range(len(capacity))
+    half = [lag.loads(cost, weight, capacity, keep, a, slack / 2, COLUMN_LIMIT) for a in agents]
+    if any(sets is None for sets in half):
+        yield None
+        return
+    yield half
+    for a in agents:
+        beyond = lag.loads(cost, weight, capacity, keep, a, slack, COLUMN_LIMIT, above=slack / 2)
+        yield half[:a] + [beyond] + half[a + 1:]
 
 
 def search_near_bound(lag: LagrangeBound, allowed: np.ndarray, incumbent: np.ndarray, upper: float, lower: float,
@@ -373,7 +404,7 @@ def with_time(params: CoreParams, seconds: float, seed: int | None = None) -> Co
 # 2,000 per agent solved nothing in 10 s and the plain core did better.
 COLUMN_LIMIT = 1000
 
-Columns = list[list[tuple[int, ...]]]  # per agent, the job sets it may be given
+Columns = list[list[tuple[int, ...]] | None]  # per agent, the job sets it may be given (None: any)
 
 
 def target_columns(lag: LagrangeBound, cost: np.ndarray, weight: np.ndarray, capacity: np.ndarray, target: float,
@@ -388,21 +419,24 @@ def _solve_gap_pairs(cost: np.ndarray, weight: np.ndarray, capacity: np.ndarray,
                      target: tuple[float, Columns] | None = None) -> tuple[np.ndarray, SolveStats]:
     """The core over the kept (agent, job) pairs, minimum cost.
 
-    With a `target` (a cost and `target_columns`), only answers costing at most that are
-    sought, and each agent may only be given one of its near-optimal knapsacks, as a table
+    With a `target` (a cost and per agent its loads, from `target_columns` or `target_parts`;
+    None for an agent held to nothing but its kept pairs), only answers costing at most that
+    are sought, and each agent may only be given one of its near-optimal knapsacks, as a table
     constraint: the core alone cannot see that every agent's load must be almost as good as
     its relaxed one, and on tight instances that is what finds (or rules out) the cheaper
     answer (measured on c20200: its optimum found in 0.5-2.2 s with the tables, not in 10 s
-    without). INFEASIBLE then means no answer at or below the target uses these pairs.
+    without). INFEASIBLE then means no answer at or below the target uses these loads.
     The time limit covers building the model."""
     t0 = time.perf_counter()
     n = cost.shape[1]
     if target is not None:
-        if any(not sets for sets in target[1]):  # some agent has no load good enough: nothing to search
+        if any(sets is not None and not sets for sets in target[1]):  # an agent has no load good enough
             return np.full(n, -1, dtype=np.int64), SolveStats("INFEASIBLE", None, None, time.perf_counter() - t0, name)
-        keep = np.zeros_like(keep)
+        keep = keep.copy()
         for a, sets in enumerate(target[1]):
-            keep[a, sorted({j for s in sets for j in s})] = True
+            if sets is not None:
+                keep[a] = False
+                keep[a, sorted({j for s in sets for j in s})] = True
     agents, jobs = np.nonzero(keep)
     core = build_core(n, cost.shape[0], jobs, agents, weight[agents, jobs], capacity, must_assign=True)
     objective = cp_model.LinearExpr.weighted_sum(core.x, cost[agents, jobs].tolist())
@@ -410,6 +444,8 @@ def _solve_gap_pairs(cost: np.ndarray, weight: np.ndarray, capacity: np.ndarray,
     if target is not None:
         core.model.add(objective <= int(np.floor(target[0] + 1e-9)))
         for a, sets in enumerate(target[1]):
+            if sets is None:
+                continue
             own = core.agent_pairs[a]
             at = {int(core.pair_item[k]): q for q, k in enumerate(own)}
             rows = [[0] * len(own) for _ in sets]

@@ -41,21 +41,29 @@ class LagrangeBound:
     def columns(self, cost: np.ndarray, weight: np.ndarray, capacity: np.ndarray, target: float,
                 keep: np.ndarray, limit: int) -> list[list[tuple[int, ...]]] | None:
         """Per agent, every set of its kept jobs that an answer costing at most `target` could
-        give it (`knapsack_columns`), or None as soon as one agent has more than `limit` such
-        sets (the rest are not enumerated: far from the bound that is the common case).
+        give it, or None as soon as one agent has more than `limit` such sets (the rest are not
+        enumerated: far from the bound that is the common case).
         An answer's cost is the bound plus what each agent's set falls short of its knapsack
         optimum at these prices, so no agent's set may fall short by more than target - bound."""
-        profit = self.prices[None, :] - np.asarray(cost, dtype=float)
-        best = (profit * self.taken).sum(axis=1)  # each agent's knapsack optimum at these prices
-        usable = keep & self.usable(target)
+        slack = np.full(len(capacity), target - self.bound)
         out = []
-        for a in range(len(best)):
-            sets = knapsack_columns(profit[a], np.asarray(weight[a]), int(capacity[a]), best[a], target - self.bound,
-                                    usable[a], limit)
+        for a in range(len(capacity)):
+            sets = self.loads(cost, weight, capacity, keep, a, slack[a], limit)
             if sets is None:
                 return None
             out.append(sets)
         return out
+
+    def loads(self, cost: np.ndarray, weight: np.ndarray, capacity: np.ndarray, keep: np.ndarray, agent: int,
+              most: float, limit: int, above: float | None = None) -> list[tuple[int, ...]] | None:
+        """The sets of the agent's kept jobs within its capacity that fall short of its knapsack
+        optimum at these prices by at most `most` (and by more than `above`, when given), or
+        None when there are more than `limit` (`knapsack_columns`)."""
+        profit = self.prices - np.asarray(cost[agent], dtype=float)
+        best = float(profit[self.taken[agent]].sum())  # the agent's knapsack optimum at these prices
+        usable = keep[agent] & (self.taken[agent] | (self.penalty[agent] <= most + 1e-6))
+        return knapsack_columns(profit, np.asarray(weight[agent]), int(capacity[agent]), best, most, usable, limit,
+                                above)
 
     def usable(self, target: float) -> np.ndarray:
         """Pairs an answer costing at most `target` may use: forcing any other pair lifts the
@@ -69,10 +77,11 @@ class LagrangeBound:
 
 
 def knapsack_columns(profit: np.ndarray, weight: np.ndarray, capacity: int, best: float, slack: float,
-                     usable: np.ndarray, limit: int) -> list[tuple[int, ...]] | None:
+                     usable: np.ndarray, limit: int, above: float | None = None) -> list[tuple[int, ...]] | None:
     """Every set of `usable` jobs within `capacity` whose profit is at least `best - slack`
-    (jobs by index, ascending), or None when there are more than `limit`. A depth-first walk
-    over the usable jobs, pruned by a table of the best profit each prefix can still add."""
+    (and below `best - above`, when given), jobs by index, ascending, or None when there are
+    more than `limit`. A depth-first walk over the usable jobs, pruned by a table of the best
+    profit each prefix can still add."""
     jobs = np.nonzero(usable)[0]
     w = weight[jobs].astype(np.int64)
     p = profit[jobs]
@@ -82,14 +91,16 @@ def knapsack_columns(profit: np.ndarray, weight: np.ndarray, capacity: int, best
         if w[k] <= capacity:
             f[k + 1, w[k]:] = np.maximum(f[k, w[k]:], f[k, :capacity + 1 - w[k]] + p[k])
     need = best - slack - 1e-6
+    under = np.inf if above is None else best - above - 1e-6
     out: list[tuple[int, ...]] = []
     stack = [(len(jobs), capacity, 0.0, ())]
     while stack:
         k, c, gained, chosen = stack.pop()
         if k == 0:
-            out.append(tuple(sorted(int(jobs[i]) for i in chosen)))
-            if len(out) > limit:
-                return None
+            if gained < under:
+                out.append(tuple(sorted(int(jobs[i]) for i in chosen)))
+                if len(out) > limit:
+                    return None
             continue
         i = k - 1
         if gained + f[i, c] >= need:

@@ -121,6 +121,81 @@ def test_knapsack_columns_are_every_load_within_the_slack():
     assert knapsack_columns(profit, weight, 7, best, 3.1, usable, 2) is None
 
 
+def test_knapsack_columns_between_two_shortfalls():
+    """With `above`, only the loads that fall short by more than `above` and at most `slack`
+    (brute force on the same agent); the two sides of a split add up to the whole."""
+    from itertools import combinations
+
+    from solvers.lagrange import knapsack_columns
+
+    profit = np.array([4.0, 3.0, 2.5, -0.5, 1.0])
+    weight = np.array([3, 2, 2, 1, 4])
+    usable = np.ones(5, dtype=bool)
+    best = 9.5
+    got = knapsack_columns(profit, weight, 7, best, 3.1, usable, 100, above=1.0)
+    want = {s for r in range(6) for s in combinations(range(5), r)
+            if weight[list(s)].sum() <= 7 and best - 3.1 - 1e-9 <= profit[list(s)].sum() < best - 1.0}
+    assert set(got) == want and len(got) == len(want) > 0
+    lower = knapsack_columns(profit, weight, 7, best, 1.0, usable, 100)
+    assert sorted(lower + got) == sorted(knapsack_columns(profit, weight, 7, best, 3.1, usable, 100))
+
+
+def _split_instance():
+    """A seeded 3 x 7 GAP whose loads at the optimum's cost are too many for tables of some
+    `limit`, while the loads within half the slack fit: (cost, weight, capacity, lag,
+    optimum, limit)."""
+    from itertools import product
+
+    from solvers.lagrange import lagrange_bound
+
+    for seed in range(200):
+        rng = np.random.default_rng(seed)
+        cost = rng.integers(5, 25, (3, 7))
+        weight = rng.integers(2, 9, (3, 7))
+        capacity = (weight.sum(axis=1) * 0.45).astype(int)
+        best = min((int(cost[list(a), range(7)].sum()), a) for a in product(range(3), repeat=7)
+                   if all(weight[g, [j for j in range(7) if a[j] == g]].sum() <= capacity[g] for g in range(3)))
+        lag = lagrange_bound(cost, weight, capacity, best[0] + 5.0, seconds=0.5)
+        keep = lag.usable(best[0])
+        slack = best[0] - lag.bound
+        full = [len(lag.loads(cost, weight, capacity, keep, g, slack, 10_000)) for g in range(3)]
+        half = [len(lag.loads(cost, weight, capacity, keep, g, slack / 2, 10_000)) for g in range(3)]
+        if max(half) < max(full) and slack > 0.5:
+            return cost, weight, capacity, lag, best[0], max(half)
+    raise AssertionError("no seeded instance needs the split")
+
+
+def test_target_parts_split_by_the_agent_that_falls_short_most(monkeypatch):
+    """Where the whole tables do not fit, the parts (every agent within half the slack; then
+    each agent beyond half, the others within) take in every answer at or below the target
+    (brute force over all 3^7 assignments), and `_meet_bound` meets the optimum through them."""
+    from itertools import product
+
+    import solvers.assignment as core
+
+    cost, weight, capacity, lag, optimum, limit = _split_instance()
+    monkeypatch.setattr(core, "COLUMN_LIMIT", limit)
+    keep = lag.usable(optimum)
+    assert core.target_columns(lag, cost, weight, capacity, optimum, keep) is None  # too many for one solve
+    parts = list(core.target_parts(lag, cost, weight, capacity, optimum, keep))
+    assert len(parts) == 4 and all(p is not None for p in parts)
+    answers = [a for a in product(range(3), repeat=7) if cost[list(a), range(7)].sum() <= optimum
+               and all(weight[g, [j for j in range(7) if a[j] == g]].sum() <= capacity[g] for g in range(3))]
+    assert answers
+    for a in answers:
+        loads = [tuple(j for j in range(7) if a[j] == g) for g in range(3)]
+        assert any(all(p[g] is None or loads[g] in p[g] for g in range(3)) for p in parts), a
+    allowed = np.ones_like(cost, dtype=bool)
+    found, upper, lower, tried = core._meet_bound(cost, weight, capacity, allowed, lag, np.zeros(7, dtype=np.int64),
+                                                  optimum + 3, lag.integer_bound(), CoreParams(), 30.0)
+    assert upper == lower == optimum == gap_cost_of(cost, found)
+    assert tried[-1].status == "OPTIMAL" and {t.status for t in tried[:-1]} <= {"INFEASIBLE"}
+
+
+def gap_cost_of(cost: np.ndarray, agent_of: np.ndarray) -> int:
+    return int(cost[agent_of, np.arange(cost.shape[1])].sum())
+
+
 def test_a_target_below_the_optimum_is_proved_empty_and_one_at_it_is_met():
     """Target solves on 2 agents x 3 jobs (optimum 6: jobs 0, 1 to agent 0, job 2 to agent 1):
     a target of 5 has no answer (INFEASIBLE), a target of 6 gives the optimum."""
