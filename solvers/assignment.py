@@ -306,9 +306,9 @@ def target_parts(lag: LagrangeBound, cost: np.ndarray, weight: np.ndarray, capac
     near-optimal loads (`target_columns`). Otherwise the answers are split by the agent that
     falls short of its knapsack optimum the most: the shortfalls add up to at most the slack
     (target - bound), so at most one agent falls short by more than half of it. First every
-    agent within half the slack (the smaller tables; measured on c10200, whose answers at the
-    optimum are all found there in about half a second, where the whole tables hold 5,000-8,000
-    loads for some agents and a solve over them did not finish in 10 s), then, agent by agent,
+    agent within half the slack (the smaller tables; measured on c10200: this part gives its
+    optimum in about half a second, while the whole tables hold 5,000-8,000 loads for two
+    agents and a solve over them did not finish in 10 s), then, agent by agent,
     that agent beyond half (its table, or none when it has too many) with the others within
     half. Yields None where even the half tables do not fit."""
     whole = target_columns(lag, cost, weight, capacity, target, keep)
