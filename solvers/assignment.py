@@ -284,10 +284,11 @@ def _meet_bound(cost: np.ndarray, weight: np.ndarray, capacity: np.ndarray, allo
     the solves' stats)."""
     deadline, phases = time.perf_counter() + seconds, []
     while lower < upper and deadline - time.perf_counter() > 0.05:
-        for columns in target_parts(lag, cost, weight, capacity, lower, allowed & lag.usable(lower)):
+        usable = allowed & lag.usable(lower)
+        for columns in target_parts(lag, cost, weight, capacity, lower, usable):
             if columns is None:  # the bound is too far below for tables: the neighbourhoods go on from here
                 return incumbent, upper, lower, phases
-            found, st = _solve_gap_pairs(cost, weight, capacity, allowed & lag.usable(lower),
+            found, st = _solve_gap_pairs(cost, weight, capacity, usable,
                                          with_time(params, deadline - time.perf_counter()), incumbent, "gap-target",
                                          (lower, columns))
             phases.append(st)
@@ -308,9 +309,9 @@ def target_parts(lag: LagrangeBound, cost: np.ndarray, weight: np.ndarray, capac
     (target - bound), so at most one agent falls short by more than half of it. First every
     agent within half the slack (the smaller tables; measured on c10200: this part gives its
     optimum in about half a second, while the whole tables hold 5,000-8,000 loads for two
-    agents and a solve over them did not finish in 10 s), then, agent by agent,
-    that agent beyond half (its table, or none when it has too many) with the others within
-    half. Yields None where even the half tables do not fit."""
+    agents and a solve over them did not finish in 10 s), then, agent by agent, that agent
+    beyond half (its table, or none when it has too many) with the others within half.
+    Yields None where even the half tables do not fit."""
     whole = target_columns(lag, cost, weight, capacity, target, keep)
     if whole is not None:
         yield whole

@@ -45,10 +45,9 @@ class LagrangeBound:
         enumerated: far from the bound that is the common case).
         An answer's cost is the bound plus what each agent's set falls short of its knapsack
         optimum at these prices, so no agent's set may fall short by more than target - bound."""
-        slack = np.full(len(capacity), target - self.bound)
         out = []
         for a in range(len(capacity)):
-            sets = self.loads(cost, weight, capacity, keep, a, slack[a], limit)
+            sets = self.loads(cost, weight, capacity, keep, a, target - self.bound, limit)
             if sets is None:
                 return None
             out.append(sets)
