@@ -140,28 +140,41 @@ def test_knapsack_columns_between_two_shortfalls():
     assert sorted(lower + got) == sorted(knapsack_columns(profit, weight, 7, best, 3.1, usable, 100))
 
 
-def _split_instance():
-    """A seeded 3 x 7 GAP whose loads at the optimum's cost are too many for tables of some
-    `limit`, while the loads within half the slack fit: (cost, weight, capacity, lag,
-    optimum, limit)."""
+def _every_answer(inst) -> list[tuple[int, tuple[int, ...]]]:
+    """Brute force: (cost, agent per job) of every assignment the independent checker accepts."""
     from itertools import product
 
+    out = []
+    for agents in product(range(inst.cost.shape[0]), repeat=inst.cost.shape[1]):
+        try:
+            out.append((gap_cost(inst, np.array(agents)), agents))
+        except ValueError:  # over some agent's capacity
+            continue
+    return out
+
+
+def _split_instance():
+    """A seeded 3 x 7 GAP whose loads at the optimum's cost are too many for tables of some
+    `limit`, while the loads within half the slack fit: (instance, lag, every answer, limit)."""
+    from dataclasses import replace
+
+    from engine.gap_instances import GapInstance
     from solvers.lagrange import lagrange_bound
 
     for seed in range(200):
         rng = np.random.default_rng(seed)
-        cost = rng.integers(5, 25, (3, 7))
         weight = rng.integers(2, 9, (3, 7))
-        capacity = (weight.sum(axis=1) * 0.45).astype(int)
-        best = min((int(cost[list(a), range(7)].sum()), a) for a in product(range(3), repeat=7)
-                   if all(weight[g, [j for j in range(7) if a[j] == g]].sum() <= capacity[g] for g in range(3)))
-        lag = lagrange_bound(cost, weight, capacity, best[0] + 5.0, seconds=0.5)
-        keep = lag.usable(best[0])
-        slack = best[0] - lag.bound
-        full = [len(lag.loads(cost, weight, capacity, keep, g, slack, 10_000)) for g in range(3)]
-        half = [len(lag.loads(cost, weight, capacity, keep, g, slack / 2, 10_000)) for g in range(3)]
+        inst = GapInstance(f"split-{seed}", rng.integers(5, 25, (3, 7)), weight,
+                           (weight.sum(axis=1) * 0.45).astype(int))
+        answers = _every_answer(inst)
+        inst = replace(inst, optimum=min(answers)[0])
+        lag = lagrange_bound(inst.cost, inst.weight, inst.capacity, inst.optimum + 5.0, seconds=0.5)
+        keep = lag.usable(inst.optimum)
+        slack = inst.optimum - lag.bound
+        full, half = ([len(lag.loads(inst.cost, inst.weight, inst.capacity, keep, g, most, 10_000)) for g in range(3)]
+                      for most in (slack, slack / 2))
         if max(half) < max(full) and slack > 0.5:
-            return cost, weight, capacity, lag, best[0], max(half)
+            return inst, lag, answers, max(half)
     raise AssertionError("no seeded instance needs the split")
 
 
@@ -169,31 +182,23 @@ def test_target_parts_split_by_the_agent_that_falls_short_most(monkeypatch):
     """Where the whole tables do not fit, the parts (every agent within half the slack; then
     each agent beyond half, the others within) take in every answer at or below the target
     (brute force over all 3^7 assignments), and `_meet_bound` meets the optimum through them."""
-    from itertools import product
-
     import solvers.assignment as core
 
-    cost, weight, capacity, lag, optimum, limit = _split_instance()
+    inst, lag, answers, limit = _split_instance()
+    cost, weight, capacity, optimum = inst.cost, inst.weight, inst.capacity, inst.optimum
     monkeypatch.setattr(core, "COLUMN_LIMIT", limit)
     keep = lag.usable(optimum)
     assert core.target_columns(lag, cost, weight, capacity, optimum, keep) is None  # too many for one solve
     parts = list(core.target_parts(lag, cost, weight, capacity, optimum, keep))
     assert len(parts) == 4 and all(p is not None for p in parts)
-    answers = [a for a in product(range(3), repeat=7) if cost[list(a), range(7)].sum() <= optimum
-               and all(weight[g, [j for j in range(7) if a[j] == g]].sum() <= capacity[g] for g in range(3))]
-    assert answers
-    for a in answers:
+    for a in [a for total, a in answers if total <= optimum]:
         loads = [tuple(j for j in range(7) if a[j] == g) for g in range(3)]
         assert any(all(p[g] is None or loads[g] in p[g] for g in range(3)) for p in parts), a
     allowed = np.ones_like(cost, dtype=bool)
     found, upper, lower, tried = core._meet_bound(cost, weight, capacity, allowed, lag, np.zeros(7, dtype=np.int64),
                                                   optimum + 3, lag.integer_bound(), CoreParams(), 30.0)
-    assert upper == lower == optimum == gap_cost_of(cost, found)
+    assert upper == lower == optimum == gap_cost(inst, found)
     assert tried[-1].status == "OPTIMAL" and {t.status for t in tried[:-1]} <= {"INFEASIBLE"}
-
-
-def gap_cost_of(cost: np.ndarray, agent_of: np.ndarray) -> int:
-    return int(cost[agent_of, np.arange(cost.shape[1])].sum())
 
 
 def test_a_target_below_the_optimum_is_proved_empty_and_one_at_it_is_met():
