@@ -25,11 +25,12 @@ from api.auth import Principal, load_keys, principal, runner
 from api.jobs import TABLES, Job, JobManager
 from api.review import add_review_routes
 from api.scope import view
-from engine.config import Config, load_config
-from engine.contract import DataContractError, Issue, load_dataset
-from engine.store import Store
-from engine.groups_contract import load_groups
-from engine.upw_contract import load_upw
+from engine.core.config import Config, load_config
+from engine.core.contract import DataContractError, Issue
+from engine.allocation.contract import load_dataset
+from engine.store.runs import Store
+from engine.groups.contract import load_groups
+from engine.unpaid_work.contract import load_upw
 
 log = logging.getLogger("probation.api")
 
@@ -319,8 +320,8 @@ def create_app(settings: ApiSettings) -> FastAPI:
         raise HTTPException(404, f"no explanation for case {case_id} in run {job_id} (kept cases need none)")
 
     def _night(job: Job):
-        from engine.contract import Dataset
-        from engine.encode import filter_scope
+        from engine.allocation.contract import Dataset
+        from engine.allocation.plan import filter_scope
 
         ds = load_dataset(job.data, config)
         cases, pracs = filter_scope(ds, job.region, job.pdu)
@@ -340,7 +341,7 @@ def create_app(settings: ApiSettings) -> FastAPI:
     def _decide(job: Job, who: Principal, case_id: str, action: str, practitioner_id: str | None, reason: str,
                 accept_rule_break: bool) -> dict:
         """Judge and record one decision (the API and the review page alike)."""
-        from engine.decisions import DecisionRefused, decide
+        from engine.allocation.decisions import DecisionRefused, decide
 
         proposals = _proposals_to_decide(job, who, case_id)
         try:  # only an override is judged against the night's data (the rest need not load it)
@@ -364,7 +365,7 @@ def create_app(settings: ApiSettings) -> FastAPI:
 
     def _confirm_rest(job: Job, who: Principal) -> list[dict]:
         """Confirm every proposal this key sees that nobody has decided yet (one transaction)."""
-        from engine.decisions import decide
+        from engine.allocation.decisions import decide
 
         proposals = view(job, who).rows(_proposals_to_decide(job, who))
         decided = {d["case_id"] for d in _decisions(job, who)}

@@ -16,7 +16,7 @@ import uuid
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from engine.config import Config
+from engine.core.config import Config
 
 
 JOB_ID = re.compile(r"[0-9a-f]{16}")
@@ -51,7 +51,7 @@ class Job:
 
 def _work(job_dir: str, kind: str, data: str, db_url: str, config: Config, region, pdu, params: dict) -> None:
     """The worker process: run the job and write the outcome (or the error) for the service."""
-    from engine.progress import FileProgress
+    from engine.core.progress import FileProgress
 
     os.setpgrp()  # its own process group: ending the run ends its solver processes too
     out = Path(job_dir)
@@ -66,7 +66,7 @@ def _work(job_dir: str, kind: str, data: str, db_url: str, config: Config, regio
 
 
 def _allocation(data, out, db_url, config, region, pdu, params, observer):
-    from engine.batch import RunOptions, run_night
+    from engine.allocation.pipeline import RunOptions, run_night
 
     res = run_night(RunOptions(data=data, out=out, config=config, db_url=db_url, region=region, pdu=pdu,
                                solver=params.get("solver"), progress=False, observer=observer))
@@ -74,7 +74,7 @@ def _allocation(data, out, db_url, config, region, pdu, params, observer):
 
 
 def _upw(data, out, db_url, config, region, pdu, params, observer):
-    from engine.upw_batch import WeekOptions, run_week
+    from engine.unpaid_work.pipeline import WeekOptions, run_week
 
     summary = run_week(WeekOptions(data=data, out=out, week=params["week"], config=config, db_url=db_url,
                                    solver=params.get("solver") or "cpsat", observer=observer))
@@ -85,7 +85,7 @@ def _upw(data, out, db_url, config, region, pdu, params, observer):
 def _groups(data, out, db_url, config, region, pdu, params, observer):
     from datetime import date
 
-    from engine.groups_batch import GroupsOptions, run_groups
+    from engine.groups.pipeline import GroupsOptions, run_groups
 
     summary = run_groups(GroupsOptions(data=data, out=out, start=date.fromisoformat(params["from"]), config=config,
                                        db_url=db_url, solver=params.get("solver") or "cpsat", observer=observer))
@@ -152,7 +152,7 @@ class JobManager:
         return sorted((j for j in found if j is not None), key=lambda j: -j.created)
 
     def progress(self, job_id: str):
-        from engine.progress import FileProgress
+        from engine.core.progress import FileProgress
 
         return FileProgress(str(self.dir(job_id)))
 

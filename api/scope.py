@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from api.auth import Principal
-from engine.contract import find_table, read_table_or_fail
+from engine.core.contract import find_table, read_table_or_fail
 
 
 @dataclass(frozen=True)

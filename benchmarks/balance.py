@@ -16,8 +16,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.common import finish, make_instance  # noqa: E402
-from engine.batch import RunOptions, run_night  # noqa: E402
-from engine.config import load_config  # noqa: E402
+from engine.allocation.pipeline import RunOptions, run_night  # noqa: E402
+from engine.core.config import load_config  # noqa: E402
 
 INSTANCES = {
     "easy-pdu-london": dict(scale="pdu", region="London", seed=3),

@@ -10,7 +10,7 @@ import time
 from datetime import date
 from pathlib import Path
 
-from engine.config import load_config
+from engine.core.config import load_config
 from engine.synthetic import SyntheticSpec, generate, write_dataset
 
 REPO = Path(__file__).resolve().parents[1]

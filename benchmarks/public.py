@@ -20,8 +20,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.common import SHARED, write_csv  # noqa: E402
-from engine.gap_instances import GENERATED_TYPES, generate_gap, write_gap  # noqa: E402
-from engine.public_bench import bench_gap, bench_pmedcap, read_optima_csv  # noqa: E402
+from benchmarks.instances.gap_instances import GENERATED_TYPES, generate_gap, write_gap  # noqa: E402
+from benchmarks.public_bench import bench_gap, bench_pmedcap, read_optima_csv  # noqa: E402
 
 TARGETS = {"gap": (10.0, 0.5), "pmedcap": (30.0, 1.0), "gap-generated": (10.0, 0.5)}  # seconds each, allowed gap (%)
 GENERATED_SIZES = [(10, 100), (20, 100), (10, 200), (20, 200)]  # agents x jobs, as in the shared c set

@@ -12,11 +12,11 @@ from datetime import date
 import pytest
 
 from benchmarks.common import BOUNDARIES, SHARED
-from engine.config import load_config
-from engine.contract import load_dataset
-from engine.encode import prepare_night
-from engine.gap_instances import gap_cost, read_gap, read_optima
-from engine.batch import solver_params
+from engine.core.config import load_config
+from engine.allocation.contract import load_dataset
+from engine.allocation.plan import prepare_night
+from benchmarks.instances.gap_instances import gap_cost, read_gap, read_optima
+from engine.allocation.pipeline import solver_params
 from engine.synthetic import SyntheticSpec, generate, write_dataset
 from solvers.allocation import objective_terms
 from solvers.assignment import CoreParams, solve_gap
@@ -34,7 +34,7 @@ def test_gap_core(benchmark, name):
 
 @pytest.mark.parametrize("solver", ["cpsat", "highs"])
 def test_gap_c05100(benchmark, solver):
-    from solvers.registry import GAP_SOLVERS
+    from benchmarks.registry import GAP_SOLVERS
 
     inst = read_gap(GAP / "c05100", read_optima(GAP)["c05100"])
     res = benchmark.pedantic(GAP_SOLVERS[solver], args=(inst.cost, inst.weight, inst.capacity, 30.0), rounds=3)
@@ -43,9 +43,9 @@ def test_gap_c05100(benchmark, solver):
 
 @pytest.mark.parametrize("solver", ["cpsat", "highs"])
 def test_pmedcap_01(benchmark, solver):
-    from engine.pmedcap_instances import read_pmedcap
+    from benchmarks.instances.pmedcap_instances import read_pmedcap
     from solvers.facility import pmedian_cost
-    from solvers.registry import PMEDCAP_SOLVERS
+    from benchmarks.registry import PMEDCAP_SOLVERS
 
     inst = read_pmedcap(SHARED / "data" / "pmedcap" / "pmedcap1-01.txt")
     d = inst.distances()
@@ -86,7 +86,7 @@ def test_travel_matrix_1000x50(benchmark):
     from geo.matrix import travel_minutes
     from geo.travel import travel_service
 
-    net = travel_service(load_config(), str(SHARED / "data" / "osm" / "rutland-highways.osm.bz2")).networks["car"]
+    net = travel_service(load_config().travel, str(SHARED / "data" / "osm" / "rutland-highways.osm.bz2")).networks["car"]
     rng = np.random.default_rng(1)
     o, d = rng.choice(len(net.lat), 1000), rng.choice(len(net.lat), 50)
     minutes, covered = benchmark(travel_minutes, net, net.lat[o], net.lon[o], net.lat[d], net.lon[d], 90.0)

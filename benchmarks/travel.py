@@ -16,7 +16,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.common import SHARED, finish  # noqa: E402
-from engine.config import load_config  # noqa: E402
+from engine.core.config import load_config  # noqa: E402
 from geo.matrix import node_seconds, travel_minutes  # noqa: E402
 from geo.travel import travel_service  # noqa: E402
 
@@ -49,7 +49,7 @@ def main() -> int:
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args()
     config = load_config()
-    net = travel_service(config, str(OSM)).networks["car"]
+    net = travel_service(config.travel, str(OSM)).networks["car"]
     rng = np.random.default_rng(args.seed)
     pick = lambda n: rng.choice(len(net.lat), n, replace=False)  # noqa: E731
     o, d = pick(args.origins), pick(args.destinations)

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from engine.config import Config
+from geo.settings import TravelSettings
 from geo.straight_line import LABEL as FALLBACK_LABEL
 from geo.straight_line import travel_minutes as straight_minutes
 
@@ -18,11 +18,11 @@ NETWORK, FALLBACK, UNREACHABLE = 0, 1, 2
 class TravelTimes:
     """Minutes by mode between points. `networks` maps mode -> RoadNetwork (may be empty)."""
 
-    config: Config
+    settings: TravelSettings
     networks: dict = field(default_factory=dict)
 
     def label(self, mode: str, method: int) -> str:
-        t = self.config.travel
+        t = self.settings
         if method == FALLBACK or mode not in self.networks:
             return (f"{FALLBACK_LABEL} ({mode}, x{t.detour_factor:g} detour, {t.speed_kmh[mode]:g} km/h)")
         lab = self.networks[mode].label
@@ -31,7 +31,7 @@ class TravelTimes:
     def _merge(self, est: np.ndarray, mode: str, network_call) -> tuple[np.ndarray, np.ndarray]:
         """Put network minutes over the straight-line estimate where the network covers a pair;
         public transport takes walking instead where that is quicker."""
-        t = self.config.travel
+        t = self.settings
         method = np.full(est.shape, FALLBACK, dtype=np.int8)
         if mode not in self.networks or est.size == 0:
             return est, method
@@ -52,7 +52,7 @@ class TravelTimes:
         An unreachable pair gets the cut-off plus one minute."""
         from geo.matrix import travel_minutes
 
-        t = self.config.travel
+        t = self.settings
         flat, flon = np.asarray(from_lat, float), np.asarray(from_lon, float)
         tlat, tlon = np.asarray(to_lat, float), np.asarray(to_lon, float)
         est = straight_minutes(flat[:, None], flon[:, None], tlat[None, :], tlon[None, :], t.speed_kmh[mode], t.detour_factor)
@@ -73,7 +73,7 @@ class TravelTimes:
         """Minutes and method for each (from[i], to[i]) pair, each by its own mode."""
         from geo.matrix import pair_minutes
 
-        t = self.config.travel
+        t = self.settings
         flat, flon = np.asarray(from_lat, float), np.asarray(from_lon, float)
         tlat, tlon = np.asarray(to_lat, float), np.asarray(to_lon, float)
         modes = np.asarray(modes, dtype=object)
@@ -92,14 +92,14 @@ class TravelTimes:
         return [cache.setdefault((md, int(k)), self.label(md, int(k))) for md, k in zip(modes, methods)]
 
 
-def travel_service(config: Config, osm_file: str | None = None) -> TravelTimes:
-    """The service for a run: networks from `osm_file` (or the config's) when one is given."""
-    path = osm_file if osm_file is not None else config.travel.osm_file
+def travel_service(settings: TravelSettings, osm_file: str | None = None) -> TravelTimes:
+    """The service for a run: networks from `osm_file` (or the settings' file) when one is given."""
+    path = osm_file if osm_file is not None else settings.osm_file
     if not path:
-        return TravelTimes(config, {})
+        return TravelTimes(settings, {})
     from geo.network import NetworkParams, load_networks
 
-    t = config.travel
+    t = settings
     params = NetworkParams(walk_kmh=t.speed_kmh["walk"], bus_kmh=t.bus_kmh, bus_wait_minutes=t.bus_wait_minutes,
                            car_access_kmh=t.car_access_kmh, max_snap_m=t.max_snap_m, hwy_speeds=dict(t.hwy_speeds))
-    return TravelTimes(config, load_networks(path, params, t.cache_dir))
+    return TravelTimes(settings, load_networks(path, params, t.cache_dir))

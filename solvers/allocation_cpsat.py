@@ -13,7 +13,6 @@ that a result can be traced back to the rule that decided it.
 """
 from __future__ import annotations
 
-import math
 
 import numpy as np
 from ortools.sat.python import cp_model

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.config import load_config
+from engine.core.config import load_config
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("PROBATION_SHARED", REPO.parent / "shared"))
@@ -73,7 +73,7 @@ def filler(pid: str, points: int, n: int = 1, start: int = 0) -> list[dict]:
 @pytest.fixture
 def night(tmp_path, config):
     """Run a hand-built night through the whole batch; returns decisions indexed by case_id."""
-    from engine.batch import RunOptions, run_night
+    from engine.allocation.pipeline import RunOptions, run_night
 
     def _run(pracs, cases, solver="cpsat", cfg=None, **kw):
         data = write_night(tmp_path / "in", pracs, cases)

@@ -7,7 +7,7 @@ from datetime import date
 import numpy as np
 import pytest
 
-from engine.calendar import deadline, working_days_elapsed
+from engine.core.calendar import deadline, working_days_elapsed
 from solvers.allocation import AllocationParams, AllocationProblem, objective_terms
 from solvers.registry import SOLVERS, get_solver
 

@@ -131,7 +131,8 @@ def test_bad_input_is_422_naming_record_and_field(client, lincoln, tmp_path):
 
 
 def test_discard_ends_a_run_and_stores_nothing(client, lincoln):
-    from engine.store import Store, runs
+    from engine.store.runs import Store
+    from engine.store.schema import runs
 
     store = Store(client.app.state.jobs.db_url)
     before = store.count(runs)
@@ -152,7 +153,7 @@ def test_discard_ends_a_run_and_stores_nothing(client, lincoln):
 def test_stop_keeps_the_best_solution_found(tmp_path_factory, shared, config):
     """A night with two minutes of search: stopped once a solution is reported, it ends within
     seconds with that best answer checked, stored and served."""
-    from engine.store import Store
+    from engine.store.runs import Store
     from engine.synthetic import SyntheticSpec, generate, write_dataset
     from tests.test_batch import NIGHT
 
@@ -351,7 +352,8 @@ def test_spo_sees_only_their_pdu_of_a_region_run(client, tmp_path):
 
 
 def test_service_shutdown_ends_running_jobs(tmp_path_factory, config, lincoln):
-    from engine.store import Store, runs
+    from engine.store.runs import Store
+    from engine.store.schema import runs
 
     with _client(tmp_path_factory, config) as c:
         run = c.post("/runs/allocation", files=_files(lincoln), data={"pdu": "Lincoln PDU"},
@@ -367,7 +369,7 @@ def test_submit_a_local_folder(client, lincoln, tmp_path):
     """`probation serve --submit DATA`: a folder on the service's machine, validated like an
     upload (a bad one is refused naming the file), run by a worker like any other."""
     from api.app import submit_folder
-    from engine.contract import DataContractError
+    from engine.core.contract import DataContractError
 
     job = submit_folder(client.app, lincoln, None, "Lincoln PDU")
     assert _wait(client, job.job_id, ADMIN)["state"] == "DONE"

@@ -9,10 +9,11 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from engine.batch import RunOptions, run_night
-from engine.check import check_files
+from engine.allocation.pipeline import RunOptions, run_night
+from engine.allocation.check import check_files
 from engine.cli import app
-from engine.store import Store, decisions, runs
+from engine.store.runs import Store
+from engine.store.schema import decisions, runs
 from engine.synthetic import SyntheticSpec, generate, write_dataset
 
 NIGHT = date(2026, 11, 23)
@@ -140,7 +141,8 @@ def test_cli_reports_bad_input(tmp_path):
 def test_second_commit_of_the_same_run_is_refused_and_writes_nothing(first_run):
     """Two processes running the same PDU and night: the one that commits second is refused
     clearly, and the stored run is the first one, whole."""
-    from engine.store import RunConflict, Store
+    from engine.store.db import RunConflict
+    from engine.store.runs import Store
 
     outcome, db = first_run
     store = Store(db)

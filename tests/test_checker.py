@@ -4,8 +4,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from engine.check import check_allocation
-from engine.contract import load_dataset
+from engine.allocation.check import check_allocation
+from engine.allocation.contract import load_dataset
 from tests.conftest import case, practitioner, write_night
 
 

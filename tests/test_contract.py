@@ -4,9 +4,11 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from engine.batch import RunOptions, run_night
-from engine.contract import DataContractError, load_dataset
-from engine.store import Store, runs, input_snapshots
+from engine.allocation.pipeline import RunOptions, run_night
+from engine.core.contract import DataContractError
+from engine.allocation.contract import load_dataset
+from engine.store.runs import Store
+from engine.store.schema import runs, input_snapshots
 from tests.conftest import RUN_DATE, case, practitioner, write_night
 
 

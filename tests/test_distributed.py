@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from engine.batch import RunOptions, _solve_one, run_night, solver_params
-from engine.distributed import PART_FAILED, solve_on_dask
+from engine.allocation.pipeline import RunOptions, _solve_one, run_night, solver_params
+from engine.core.parallel import PART_FAILED, solve_on_dask
 from engine.synthetic import SyntheticSpec, generate, write_dataset
 from tests.test_batch import NIGHT
 
@@ -45,13 +45,13 @@ FAILING = [""]
 
 
 def test_failed_part_is_retried_reported_and_others_kept(small_region, config):
-    from engine.contract import load_dataset
-    from engine.encode import filter_scope, prepare_night
+    from engine.allocation.contract import load_dataset
+    from engine.allocation.plan import filter_scope, prepare_night
     from geo.travel import TravelTimes
 
     ds = load_dataset(small_region, config)
     cases, pracs = filter_scope(ds, None, None)
-    plan = prepare_night(cases, pracs, config, ds.run_date, TravelTimes(config))
+    plan = prepare_night(cases, pracs, config, ds.run_date, TravelTimes(config.travel))
     jobs = [(c.key, "cpsat", c.problem, solver_params(config, len(c.problem.pair_case), 1)) for c in plan.components]
     FAILING[0] = jobs[0][0]
     got = {}

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from engine.pmedcap_instances import read_pmedcap
+from benchmarks.instances.pmedcap_instances import read_pmedcap
 from solvers.assignment import CoreParams
 from solvers.facility import (FacilityProblem, pmedian_cost, pmedian_greedy, pmedian_problem, solve_facility)
 

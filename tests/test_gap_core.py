@@ -6,7 +6,7 @@ import time
 import numpy as np
 import pytest
 
-from engine.gap_instances import gap_cost, read_gap, read_optima
+from benchmarks.instances.gap_instances import gap_cost, read_gap, read_optima
 from solvers.assignment import CoreParams, solve_gap
 
 SMALL = [f"gap{k}-{j}" for k in range(1, 13) for j in range(5)]
@@ -25,7 +25,7 @@ def test_gap_core_reaches_known_optimum(shared, name):
 
 
 def test_gap_checker_rejects_capacity_break():
-    from engine.gap_instances import GapInstance
+    from benchmarks.instances.gap_instances import GapInstance
 
     inst = GapInstance("tiny", np.array([[1, 2], [3, 4]]), np.array([[5, 5], [5, 5]]), np.array([5, 10]))
     assert gap_cost(inst, np.array([1, 1])) == 7
@@ -158,7 +158,7 @@ def _split_instance():
     `limit`, while the loads within half the slack fit: (instance, lag, every answer, limit)."""
     from dataclasses import replace
 
-    from engine.gap_instances import GapInstance
+    from benchmarks.instances.gap_instances import GapInstance
     from solvers.lagrange import lagrange_bound
 
     for seed in range(200):

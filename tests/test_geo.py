@@ -42,7 +42,7 @@ def cached_config(config, cache):
 def times(osm, cached_config):
     from geo.travel import travel_service
 
-    return travel_service(cached_config, str(osm))  # built once here, then read from the cache
+    return travel_service(cached_config.travel, str(osm))  # built once here, then read from the cache
 
 
 @pytest.fixture(scope="session")
@@ -75,7 +75,7 @@ def test_cutoff_returns_unreachable_not_a_number(nets, times, config):
     lat, lon = _arrays(["Oakham", "Uppingham"])
     m, _ = travel_minutes(nets["walk"], lat[:1], lon[:1], lat[1:], lon[1:], cutoff_minutes=30)
     assert np.isinf(m[0, 0])
-    short = TravelTimes(config.model_copy(update={"travel": config.travel.model_copy(update={"cutoff_minutes": 30})}), nets)
+    short = TravelTimes(config.travel.model_copy(update={"cutoff_minutes": 30}), nets)
     mm, k = short.matrix(lat[:1], lon[:1], lat[1:], lon[1:], "walk")
     assert k[0, 0] == UNREACHABLE and mm[0, 0] == 31
     assert "unreachable within 30 min" in short.label("walk", UNREACHABLE)

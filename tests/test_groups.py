@@ -11,10 +11,10 @@ import pytest
 from typer.testing import CliRunner
 
 from engine.cli import app
-from engine.contract import DataContractError
-from engine.groups_check import check_groups
-from engine.groups_contract import load_groups
-from engine.groups_plan import build_plans, solve_plans, tables
+from engine.core.contract import DataContractError
+from engine.groups.check import check_groups
+from engine.groups.contract import load_groups
+from engine.groups.plan import build_plans, solve_plans, tables
 from geo.travel import TravelTimes
 
 START = date(2026, 11, 23)  # a Monday
@@ -58,7 +58,7 @@ def _write(folder, refs, progs, venues, facs):
 
 def _plan(tmp_path, config, refs, progs=None, venues=None, facs=None, solver="cpsat"):
     _write(tmp_path, refs, progs or [programme()], venues or [venue()], facs or [facilitator()])
-    ds, times = load_groups(tmp_path), TravelTimes(config)
+    ds, times = load_groups(tmp_path), TravelTimes(config.travel)
     plans, res, meta = build_plans(ds, config, times, START)
     groups, members, unplaced, figures = tables(plans, solve_plans(plans, res, solver, 5.0), meta, config)
     assert check_groups(ds, groups, members, config, times) == []
@@ -169,7 +169,7 @@ def test_women_only_group_where_numbers_allow(tmp_path, config):
 def test_checker_catches_broken_plans(tmp_path, config):
     refs = [referral("W1", sex="F")] + [referral(f"M{k}") for k in range(3)] + [referral("ENDS", sentence_end="2026-12-15")]
     groups, members, _, ds = _plan(tmp_path, config, refs)
-    times = TravelTimes(config)
+    times = TravelTimes(config.travel)
     gid = groups["group_id"].iat[0]
     broken = pd.concat([members, pd.DataFrame([{"group_id": gid, "person_id": p, "travel_minutes": 5, "travel_reason": ""}
                                                for p in ("W1", "ENDS")])])
@@ -220,7 +220,7 @@ def test_no_session_on_a_bank_holiday(tmp_path, config, solver):
     """A weekly Monday group over Christmas: 28 December 2026 (substitute Boxing Day) and
     5 April 2027 (Easter Monday) are skipped, so the six sessions end a week later than six
     plain Mondays would; the checker recomputes the same dates."""
-    from engine.groups_plan import session_dates
+    from engine.groups.plan import session_dates
 
     holidays = frozenset(config.calendar.bank_holidays)
     assert session_dates(date(2026, 12, 21), (0,), 3, holidays) == [date(2026, 12, 21), date(2027, 1, 4), date(2027, 1, 11)]
@@ -237,4 +237,4 @@ def test_no_session_on_a_bank_holiday(tmp_path, config, solver):
     # a plan that ignored the holiday (ending a week earlier) is caught by the checker
     naive = groups.assign(end_date=session_dates(start, (0,), 6)[-1].isoformat())
     assert naive["end_date"].iat[0] != g["end_date"]
-    assert any("dates" in p for p in check_groups(ds, naive, members, cfg, TravelTimes(cfg)))
+    assert any("dates" in p for p in check_groups(ds, naive, members, cfg, TravelTimes(cfg.travel)))

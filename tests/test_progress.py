@@ -2,7 +2,7 @@
 sees while parts search and finish, and the stop request every part can see."""
 from __future__ import annotations
 
-from engine.progress import FileProgress
+from engine.core.progress import FileProgress
 
 
 def test_parts_report_finish_and_stop(tmp_path):

@@ -10,8 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 from engine.cli import app
-from engine.gap_instances import GapInstance, gap_cost, read_gap
-from solvers.highs import solve_gap_highs
+from benchmarks.instances.gap_instances import GapInstance, gap_cost, read_gap
+from benchmarks.highs import solve_gap_highs
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 
@@ -72,7 +72,7 @@ def test_bench_names_a_missing_file_and_takes_a_folder(tmp_path):
 
 
 def test_generated_gap_instances_follow_the_recipe_and_run_through_the_bench(tmp_path):
-    from engine.gap_instances import generate_gap
+    from benchmarks.instances.gap_instances import generate_gap
 
     c, d, e = (generate_gap(t, 5, 30, 7) for t in "CDE")
     assert c.weight.min() >= 5 and c.weight.max() <= 25 and c.cost.min() >= 10 and c.cost.max() <= 50

@@ -71,7 +71,7 @@ def test_spo_confirms_and_overrides_in_the_browser(server, browser, lincoln):
     def until(condition):  # the page after a click: wait for it rather than read the old one
         return WebDriverWait(browser, 15).until(condition)
 
-    from engine.store import Store
+    from engine.store.runs import Store
 
     client, base = server
     r = client.post("/runs/allocation", files=_files(lincoln), data={"pdu": "Lincoln PDU", "run_date": "2026-11-23"},

@@ -18,10 +18,12 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, select
 
-from engine.batch import RunOptions, run_night
-from engine.migrate import current, head, upgrade
-from engine.schema import metadata, night_locks
-from engine.store import RunConflict, Store, decisions, input_snapshots, normalise_url, runs
+from engine.allocation.pipeline import RunOptions, run_night
+from engine.store.migrate import current, head, upgrade
+from engine.store.schema import metadata, night_locks
+from engine.store.db import RunConflict, normalise_url
+from engine.store.runs import Store
+from engine.store.schema import decisions, input_snapshots, runs
 from tests.conftest import RUN_DATE, case, filler, practitioner, write_night
 
 PDUS = ("Rutland PDU", "Melton PDU")
@@ -126,7 +128,7 @@ def _run_pdu(args: tuple) -> tuple[str, str, float, float]:
     data, out, url, pdu, solver, day = args
     from datetime import date
 
-    from engine.config import load_config
+    from engine.core.config import load_config
 
     t0 = time.time()
     try:

@@ -6,8 +6,8 @@ from datetime import date
 import numpy as np
 import pytest
 
-from engine.contract import load_dataset
-from engine.geography import PROBATION_REGIONS, build_pdus
+from engine.allocation.contract import load_dataset
+from engine.synthetic.geography import PROBATION_REGIONS, build_pdus
 from engine.synthetic import SyntheticSpec, generate, write_dataset
 
 

@@ -6,9 +6,9 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from engine.contract import DataContractError
+from engine.core.contract import DataContractError
 from engine.synthetic import SyntheticSpec, generate, write_dataset
-from engine.upw_contract import load_upw
+from engine.unpaid_work.contract import load_upw
 
 
 def person(pid: str, **kw) -> dict:

@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from engine.upw_check import check_week
-from engine.upw_contract import load_upw
-from engine.upw_plan import plan_week, reviews
+from engine.unpaid_work.check import check_week
+from engine.unpaid_work.contract import load_upw
+from engine.unpaid_work.plan import plan_week, reviews
 from geo.travel import TravelTimes
 from tests.test_upw_contract import _write, person, placement
 
@@ -20,7 +20,7 @@ def _plan(tmp_path, config, people, places, solver):
     pd.DataFrame(people).to_csv(tmp_path / "upw_people.csv", index=False)
     pd.DataFrame(places).to_csv(tmp_path / "upw_placements.csv", index=False)
     ds = load_upw(tmp_path, config)
-    times = TravelTimes(config)
+    times = TravelTimes(config.travel)
     sched, unplaced, _ = plan_week(ds, config, times, WEEK, solver, time_limit=5)
     assert check_week(ds, sched, config, times) == []
     return sched, unplaced.set_index("person_id") if len(unplaced) else unplaced, ds
@@ -121,14 +121,14 @@ def test_checker_catches_broken_weeks(tmp_path, config):
     places = [placement("CREW", days="Mon", capacity=1)]
     people = [person("A", available_days="Mon"), person("B", available_days="Tue")]
     sched, _, ds = _plan(tmp_path, config, people, places, "greedy")
-    times = TravelTimes(config)
+    times = TravelTimes(config.travel)
     extra = sched.iloc[[0]].assign(person_id="B")
     problems = check_week(ds, pd.concat([sched, extra]), config, times)
     assert any("capacity" in p for p in problems) and any("availability" in p for p in problems)
 
 
 def test_long_trip_moved_when_a_closer_session_fits(tmp_path, config):
-    from engine.upw_plan import build_week, week_dates
+    from engine.unpaid_work.plan import build_week, week_dates
     from solvers.upw import shorten_long_trips
 
     far = placement("FAR", lat=52.95, lon=-0.70, pickup_lat="", pickup_lon="", days="Mon")  # about 30 km north
@@ -136,7 +136,7 @@ def test_long_trip_moved_when_a_closer_session_fits(tmp_path, config):
     pd.DataFrame([person("A", available_days="Mon", travel_mode="car")]).to_csv(tmp_path / "upw_people.csv", index=False)
     pd.DataFrame([far, near]).to_csv(tmp_path / "upw_placements.csv", index=False)
     ds = load_upw(tmp_path, config)
-    (week,) = build_week(ds, config, TravelTimes(config), week_dates(WEEK))
+    (week,) = build_week(ds, config, TravelTimes(config.travel), week_dates(WEEK))
     pr = week.problem
     sess = [week.sessions["placement_id"].iat[s] for s in pr.pair_session]
     k_far, k_near = sess.index("FAR"), sess.index("NEAR")
@@ -158,7 +158,7 @@ def test_checker_rejects_a_long_trip_when_a_closer_session_had_room(tmp_path, co
     mid = placement("MID", lat=52.82, lon=-0.70, pickup_lat="", pickup_lon="", days="Mon")
     near = placement("NEAR", lat=52.67, lon=-0.71, pickup_lat="", pickup_lon="", days="Mon", capacity=1)
     _write(tmp_path, [person("A", available_days="Mon"), person("B", available_days="Mon")], [mid, near])
-    ds, times = load_upw(tmp_path, config), TravelTimes(config)
+    ds, times = load_upw(tmp_path, config), TravelTimes(config.travel)
     needless = pd.DataFrame([_row("A", "MID", travel=73, reason="far")])
     problems = check_week(ds, needless, config, times)
     assert any("travel over 60" in p and "NEAR" in p for p in problems)
@@ -179,7 +179,7 @@ def test_induction_within_60_minutes(tmp_path, config, solver):
     assert sched["travel_reason"].str.contains("60 minutes").all()
     ds = load_upw(tmp_path, config)
     first_week = pd.DataFrame([_row("NEW", "MID", travel=73, reason="far")])
-    assert any("induction" in p for p in check_week(ds, first_week, config, TravelTimes(config)))
+    assert any("induction" in p for p in check_week(ds, first_week, config, TravelTimes(config.travel)))
 
 
 @pytest.mark.parametrize("solver", SOLVERS)

@@ -1,0 +1,59 @@
+"""What every `probation` command shares: the app, the console, the date, config and error guards."""
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+
+from engine.core.config import ConfigError, load_config
+from engine.core.contract import DataContractError
+from geo.network import NetworkError
+
+app = typer.Typer(add_completion=False, help="Probation allocation and scheduling engine.", no_args_is_help=True)
+console = Console(stderr=True)
+DEFAULT_BOUNDARIES = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "boundaries"
+
+
+def parse_date(value: Optional[str]) -> Optional[date]:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def guard(call, failures: tuple[type[Exception], ...], label: str):
+    """Run `call`: bad input (file, row, column) exits 2, a run that failed exits 1, each with
+    its message and no traceback."""
+    try:
+        return call()
+    except (DataContractError, NetworkError) as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+    except failures as exc:
+        console.print(f"[red]{label}:[/red] {exc}")
+        raise typer.Exit(1) from None
+
+
+def config_or_exit(path: Optional[Path]):
+    try:
+        return load_config(path)
+    except ConfigError as exc:
+        console.print(f"[red]config error:[/red] {exc}")
+        raise typer.Exit(2) from None
+
+
+def parse_latlon(value: str) -> tuple[float, float]:
+    try:
+        lat, lon = (float(x) for x in value.split(","))
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not LAT,LON (e.g. 52.6702,-0.7270)") from None
+    from engine.core.records import UK_LAT, UK_LON
+
+    if not (UK_LAT[0] <= lat <= UK_LAT[1] and UK_LON[0] <= lon <= UK_LON[1]):
+        raise typer.BadParameter(f"{value!r} is not in the UK (is it LAT,LON rather than LON,LAT?)")
+    return lat, lon

@@ -1,0 +1,189 @@
+"""Engine configuration: the shipped `config.toml`, optionally overlaid by a user's file.
+
+Every number the sources do not fix lives here, never as a constant in code.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import tomllib
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from geo.settings import TravelSettings
+
+DEFAULT_CONFIG_PATH = Path(__file__).with_name("config.toml")
+
+TIERS = [f"{p}{c}" for p in "ABCD" for c in "3210"]
+CASE_TYPES = ["COMMUNITY", "LICENCE", "CUSTODY"]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class WorkloadConfig(_Section):
+    full_time_hours: float = Field(gt=0)
+    s_suffix_same_tier: bool = True
+    available_points: dict[str, int]
+    points: dict[str, dict[str, int]]
+
+    @field_validator("points")
+    @classmethod
+    def _every_tier_and_type(cls, v: dict[str, dict[str, int]]) -> dict[str, dict[str, int]]:
+        for ct in CASE_TYPES:
+            if ct not in v:
+                raise ValueError(f"workload.points lacks case type {ct}")
+            missing = [t for t in TIERS if t not in v[ct]]
+            if missing:
+                raise ValueError(f"workload.points.{ct} lacks tiers {missing}")
+        return v
+
+
+class EligibilityConfig(_Section):
+    case_holding_grades: list[str]
+    high_risk_grades: list[str]
+    high_risk_rosh: list[str]
+    high_risk_mappa_min_level: int = Field(ge=1, le=4)
+    high_risk_protect_levels: list[str]
+
+
+class SkillsConfig(_Section):
+    known: list[str]
+    women_concentrator_skill: str
+
+
+class AllocationConfig(_Section):
+    deadline_working_days: int = Field(ge=1)
+    max_utilisation: float = Field(gt=0, le=3)
+    allow_over_capacity: bool = False
+    allow_neighbouring_pdus: bool = False
+    neighbour_max_km: float = Field(ge=0)
+
+
+class ObjectiveConfig(_Section):
+    allocate_weight: int = Field(ge=1)
+    urgency_weight: int = Field(ge=0)
+    never_fewer_than_greedy: bool = True
+    spread_from: float = Field(ge=0)
+    spread_to: float = Field(gt=0)
+    spread_step: float = Field(gt=0)
+    spread_weight: int = Field(ge=0)
+    preferred_skill_weight: int = Field(ge=0)
+    women_concentrator_weight: int = Field(ge=0)
+    travel_minute_weight: int = Field(ge=0)
+    travel_over_target_weight: int = Field(ge=0)
+
+
+class SolverConfig(_Section):
+    name: str = "cpsat"
+    component_time_limit_seconds: float = Field(gt=0)
+    seconds_per_1000_pairs: float = Field(ge=0)
+    workers_per_component: int = Field(ge=1)
+    parallel_processes: int = Field(ge=0)
+    part_retries: int = Field(ge=0)
+    random_seed: int = 7
+
+
+class UpwConfig(_Section):
+    max_hours_per_week: float = Field(gt=0, le=60)
+    ete_max_share: float = Field(ge=0, le=1)
+    complete_within_months: int = Field(ge=1)
+    review_months: list[int]
+    max_travel_minutes: float = Field(gt=0)
+    credited_travel_max_minutes: float = Field(ge=0)
+    induction_max_travel_minutes: float = Field(gt=0)
+    first_session_working_days: int = Field(ge=1)
+    hours_ordered_min: int = Field(ge=1)
+    hours_ordered_max: int = Field(ge=1)
+    seconds_per_pdu: float = Field(gt=0)
+
+
+class CalendarConfig(_Section):
+    bank_holidays: list[date]
+
+
+class GroupsConfig(_Section):
+    horizon_weeks: int = Field(ge=1, le=52)
+    start_every_weeks: int = Field(ge=1)
+    max_group: int = Field(ge=2, le=12)
+    max_travel_minutes: float = Field(gt=0)
+    target_travel_minutes: float = Field(gt=0)
+    facilitator_max_travel_minutes: float = Field(gt=0)
+    patterns_per_venue: int = Field(ge=1)
+    pairs_per_person: int = Field(ge=1)
+    seconds_per_programme: float = Field(gt=0)
+
+
+class Config(_Section):
+    workload: WorkloadConfig
+    eligibility: EligibilityConfig
+    skills: SkillsConfig
+    allocation: AllocationConfig
+    travel: TravelSettings
+    objective: ObjectiveConfig
+    solver: SolverConfig
+    calendar: CalendarConfig
+    upw: UpwConfig
+    groups: GroupsConfig
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    def spread_thresholds_permille(self) -> tuple[int, ...]:
+        o = self.objective
+        n = int(round((o.spread_to - o.spread_from) / o.spread_step)) + 1
+        return tuple(int(round(1000 * (o.spread_from + k * o.spread_step))) for k in range(max(n, 0)))
+
+    def points_for(self, tier: str, case_type: str) -> int:
+        """Workload points of one case (tier already normalised to A3..D0)."""
+        return self.workload.points[case_type][tier]
+
+    def available_points(self, grade: str, contracted_hours: float, reduction_hours: float) -> int:
+        """hmpps-workload rule: points x (contracted - reduction) / full time, truncated."""
+        full = self.workload.available_points.get(grade, 0)
+        hours = max(0.0, contracted_hours - reduction_hours)
+        return int(full * hours / self.workload.full_time_hours)
+
+    def as_dict(self) -> dict[str, Any]:
+        return self.model_dump(mode="json")
+
+    def digest(self) -> str:
+        """Stable hash of the effective configuration (part of a run's identity)."""
+        blob = json.dumps(self.as_dict(), sort_keys=True).encode()
+        return hashlib.sha256(blob).hexdigest()
+
+
+def _deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for k, v in over.items():
+        if isinstance(v, dict) and isinstance(out.get(k), dict):
+            out[k] = _deep_merge(out[k], v)
+        else:
+            out[k] = v
+    return out
+
+
+class ConfigError(ValueError):
+    """A configuration file that cannot be read or does not validate."""
+
+
+def load_config(path: str | Path | None = None, overrides: dict[str, Any] | None = None) -> Config:
+    """Shipped defaults, overlaid by `path` (a partial TOML file) and then `overrides`."""
+    with DEFAULT_CONFIG_PATH.open("rb") as fh:
+        data = tomllib.load(fh)
+    if path is not None:
+        p = Path(path)
+        try:
+            with p.open("rb") as fh:
+                data = _deep_merge(data, tomllib.load(fh))
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise ConfigError(f"{p}: {exc}") from exc
+    if overrides:
+        data = _deep_merge(data, overrides)
+    try:
+        return Config.model_validate(data)
+    except Exception as exc:  # pydantic.ValidationError, with the file named
+        raise ConfigError(f"{path or DEFAULT_CONFIG_PATH}: {exc}") from exc

@@ -1,0 +1,110 @@
+"""Reading and validating input tables: every problem named by file, row and column.
+
+Import is all-or-nothing for every planner: any bad row fails the whole import with every
+problem listed, and nothing is handed on (so nothing can be stored half-written).
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable
+
+import pandas as pd
+from pydantic import TypeAdapter, ValidationError
+
+
+MAX_LISTED = 50
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One problem in the input: where it is and what is wrong."""
+
+    file: str
+    row: int | None  # 1-based data row (the header is not a row); None for file-level problems
+    column: str | None
+    message: str
+    value: Any = None
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.row is not None:
+            where += f" row {self.row} (line {self.row + 1})"
+        if self.column:
+            where += f", column '{self.column}'"
+        val = "" if self.value is None else f" (value {self.value!r})"
+        return f"{where}: {self.message}{val}"
+
+
+class DataContractError(ValueError):
+    """The input does not meet the data contract. `issues` lists every problem found."""
+
+    def __init__(self, issues: list[Issue]):
+        self.issues = issues
+        shown = "\n".join(f"  - {i}" for i in issues[:MAX_LISTED])
+        more = f"\n  ... and {len(issues) - MAX_LISTED} more" if len(issues) > MAX_LISTED else ""
+        super().__init__(f"input rejected, {len(issues)} problem(s):\n{shown}{more}")
+
+
+def find_table(folder: Path, stem: str) -> Path | None:
+    for ext in (".csv", ".parquet"):
+        p = folder / f"{stem}{ext}"
+        if p.exists():
+            return p
+    return None
+
+
+def read_table(path: Path) -> pd.DataFrame:
+    if path.suffix == ".parquet":
+        df = pd.read_parquet(path)
+        return df.astype(object).where(df.notna(), "")
+    return pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False)
+
+
+def read_table_or_fail(path: Path) -> pd.DataFrame:
+    try:
+        return read_table(path)
+    except Exception as exc:  # unreadable or malformed file: name it
+        raise DataContractError([Issue(path.name, None, None, f"cannot be read: {exc}")]) from exc
+
+
+def validate_rows(
+    name: str, df: pd.DataFrame, model: type, required: list[str], issues: list[Issue], optional: list[str] = ()
+) -> list[Any]:
+    missing = [c for c in required if c not in df.columns]
+    if missing:
+        for c in missing:
+            issues.append(Issue(name, None, c, "required column is missing"))
+        return []
+    required = required + [c for c in optional if c in df.columns]
+    records = df[required].to_dict("records")
+    adapter = TypeAdapter(list[model])
+    try:
+        return adapter.validate_python(records)
+    except ValidationError as exc:
+        for err in exc.errors():
+            loc = err["loc"]
+            row = int(loc[0]) + 1 if loc and isinstance(loc[0], int) else None
+            col = str(loc[1]) if len(loc) > 1 else None
+            value = records[row - 1].get(col) if row is not None and col in required else None
+            msg = err["msg"].removeprefix("Value error, ")
+            issues.append(Issue(name, row, col, msg, value))
+        return []
+
+
+def check_duplicates(name: str, ids: Iterable[str], column: str, issues: list[Issue]) -> None:
+    seen: dict[str, int] = {}
+    for row, i in enumerate(ids, start=1):
+        if i in seen:
+            issues.append(Issue(name, row, column, f"duplicate id, first seen at row {seen[i]}", i))
+        else:
+            seen[i] = row
+
+
+def file_hash(paths: list[Path]) -> str:
+    h = hashlib.sha256()
+    for p in paths:
+        h.update(p.name.encode())
+        h.update(p.read_bytes())
+    return h.hexdigest()

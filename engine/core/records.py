@@ -1,0 +1,102 @@
+"""Field types shared by every input record (ids, lists, flags, coordinates inside the UK)."""
+from __future__ import annotations
+
+from enum import Enum
+from typing import Annotated
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+from engine.core.calendar import DAYS
+
+
+# A box around the United Kingdom (with a margin for the coast): coordinates outside it are
+# almost always swapped or mistyped columns.
+UK_LAT = (49.8, 60.95)
+
+
+UK_LON = (-8.7, 1.9)
+
+
+class Sex(str, Enum):
+    F = "F"
+    M = "M"
+
+
+class TravelMode(str, Enum):
+    car = "car"
+    walk = "walk"
+    public_transport = "public_transport"
+
+
+def _split_list(v: object) -> object:
+    """';'-separated list cell -> sorted tuple of trimmed, lower-case names."""
+    if v is None:
+        return ()
+    if isinstance(v, str):
+        parts = [p.strip().lower().replace(" ", "_") for p in v.split(";")]
+        return tuple(sorted({p for p in parts if p}))
+    if isinstance(v, (list, tuple, set, frozenset)):
+        return tuple(sorted({str(p).strip() for p in v if str(p).strip()}))
+    return v
+
+
+def _split_ids(v: object) -> object:
+    if isinstance(v, str):
+        return tuple(sorted({p.strip() for p in v.split(";") if p.strip()}))
+    return _split_list(v)
+
+
+def upper(v: object) -> object:
+    return v.strip().upper() if isinstance(v, str) else v
+
+
+def empty_to_none(v: object) -> object:
+    if isinstance(v, str) and not v.strip():
+        return None
+    return v.strip() if isinstance(v, str) else v
+
+
+def _bool(v: object) -> object:
+    if isinstance(v, str) and not v.strip():
+        return False
+    return v
+
+
+SkillList = Annotated[tuple[str, ...], BeforeValidator(_split_list)]
+
+
+IdList = Annotated[tuple[str, ...], BeforeValidator(_split_ids)]
+
+
+Flag = Annotated[bool, BeforeValidator(_bool)]
+
+
+Id = Annotated[str, BeforeValidator(lambda v: v.strip() if isinstance(v, str) else v), Field(min_length=1)]
+
+
+Latitude = Annotated[float, Field(ge=UK_LAT[0], le=UK_LAT[1])]
+
+
+Longitude = Annotated[float, Field(ge=UK_LON[0], le=UK_LON[1])]
+
+
+class Record(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore", str_strip_whitespace=True)
+
+
+def _days(v: object) -> object:
+    """'mon; Sat' -> ('Mon', 'Sat'), checked against the week's day names."""
+    if isinstance(v, str):
+        out = []
+        for part in (p.strip() for p in v.split(";")):
+            if not part:
+                continue
+            name = part[:1].upper() + part[1:3].lower()
+            if name not in DAYS or len(part) not in (3,):
+                raise ValueError(f"{part!r} is not a day (use {';'.join(DAYS)})")
+            out.append(name)
+        return tuple(sorted(set(out), key=DAYS.index))
+    return v
+
+
+DayList = Annotated[tuple[str, ...], BeforeValidator(_days)]

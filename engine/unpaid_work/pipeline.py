@@ -1,0 +1,176 @@
+"""`probation upw plan` and `probation upw replan`: plan a week per PDU (in parallel), check it
+independently, store it in one transaction, write the files."""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from typing import Any
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from engine.core.config import Config
+from engine.unpaid_work.check import check_week
+from engine.unpaid_work.contract import load_upw
+from engine.unpaid_work.plan import build_week, reviews, schedule_rows, week_dates
+from engine.unpaid_work.store import UpwStore
+from geo.travel import travel_service
+from solvers.upw import UpwResult, solve_cpsat, solve_greedy
+
+SCHEDULE_COLUMNS = ["person_id", "placement_id", "date", "hours", "credited_hours", "travel_minutes",
+                    "supervised_travel_minutes", "travel_reason"]
+
+
+class WeekFailed(RuntimeError):
+    """The week could not be planned soundly; nothing was stored."""
+
+
+@dataclass
+class WeekOptions:
+    data: Path
+    out: Path
+    week: str
+    config: Config
+    db_url: str | None = None
+    osm_file: str | None = None
+    solver: str = "cpsat"
+    time_limit: float | None = None  # seconds per PDU; default from the config's solver budget
+    cancel: tuple[str, ...] = ()  # session ids (PLACEMENT@DATE) that stand down: re-plan
+    force: bool = False
+    observer: Any = None  # progress and stop requests (engine/progress.py): the API's jobs
+
+
+def _solve(args) -> tuple[str, UpwResult, UpwResult]:
+    pdu, problem, solver, limit, observer = args
+    observer = observer.for_part(pdu) if observer is not None else None
+    base = solve_greedy(problem)
+    res = solve_cpsat(problem, time_limit=limit, observer=observer, greedy=base) if solver == "cpsat" else base
+    return pdu, res, base
+
+
+def _metrics(weeks, results: dict) -> dict:
+    from solvers.upw import credited
+
+    out = {"people": 0, "placed": 0, "behind_pace": 0, "behind_pace_unplaced": 0, "credited_hours": 0.0,
+           "travel_over_60": 0}
+    for w in weeks:
+        res = results[w.pdu]
+        pr = w.problem
+        placed = np.zeros(len(pr.person_ids), bool)
+        placed[pr.pair_person[res.chosen]] = True
+        behind = pr.person_behind_weight > 0
+        out["people"] += len(pr.person_ids)
+        out["placed"] += int(placed.sum())
+        out["behind_pace"] += int(behind.sum())
+        out["behind_pace_unplaced"] += int((behind & ~placed).sum())
+        out["credited_hours"] += float(credited(pr, res.chosen).sum()) / 60
+        out["travel_over_60"] += int((pr.pair_travel[res.chosen] > 60).sum())
+    out["credited_hours"] = round(out["credited_hours"], 1)
+    return out
+
+
+def week_key(inputs_hash: str, opts: WeekOptions, networks: list[str]) -> str:
+    blob = json.dumps([inputs_hash, opts.config.digest(), opts.week, opts.solver, sorted(opts.cancel), networks])
+    return hashlib.sha256(blob.encode()).hexdigest()[:32]
+
+
+def run_week(opts: WeekOptions) -> dict:
+    t0 = time.perf_counter()
+    config = opts.config
+    dates = week_dates(opts.week)
+    ds = load_upw(opts.data, config)
+    times = travel_service(config.travel, opts.osm_file)
+    store = UpwStore(opts.db_url or f"sqlite:///{Path(opts.out) / 'probation.sqlite'}")
+    key = week_key(ds.inputs_hash, opts, sorted({n.source_sha256 for n in times.networks.values()}))
+    stored = store.find(key)
+    if stored and not opts.force:
+        sched, unplaced, summary = store.load(key)
+        _export(opts.out, sched, unplaced, reviews(ds, sched, config, opts.week), summary)
+        return summary | {"reused": True}
+    weeks = build_week(ds, config, times, dates)
+    previous = None
+    if opts.cancel:
+        previous = store.latest_schedule(opts.week)
+        if previous is None:
+            raise WeekFailed(f"no stored plan for {opts.week} to re-plan: run `probation upw plan` first")
+        _fix_previous(weeks, previous, set(opts.cancel))
+    limit = opts.time_limit or config.upw.seconds_per_pdu
+    jobs = [(w.pdu, w.problem, opts.solver, limit, opts.observer) for w in weeks]
+    jobs.sort(key=lambda j: -len(j[1].pair_person))
+    procs = max(1, min(os.cpu_count() or 1, len(jobs)))
+    if procs > 1:
+        with ProcessPoolExecutor(max_workers=procs) as pool:
+            solved = list(pool.map(_solve, jobs))
+    else:
+        solved = [_solve(j) for j in jobs]
+    results = {pdu: res for pdu, res, _ in solved}
+    baseline = {pdu: base for pdu, _, base in solved}
+    rows, unplaced = [], []
+    for w in weeks:
+        r, u = schedule_rows(w, results[w.pdu], config)
+        rows += r
+        unplaced += u
+    sched = pd.DataFrame(rows, columns=SCHEDULE_COLUMNS)
+    unpl = pd.DataFrame(unplaced, columns=["person_id", "pdu", "behind_pace_hours", "reason"])
+    kept = frozenset() if previous is None else frozenset(
+        (r.person_id, f"{r.placement_id}@{r.date}") for r in previous.itertuples())
+    problems = check_week(ds, sched, config, times, cancelled=frozenset(opts.cancel), kept=kept)
+    if problems:
+        raise WeekFailed("the independent checker rejected the week; nothing stored:\n" + "\n".join(problems[:50]))
+    summary = {"week": opts.week, "key": key, "solver": opts.solver, "sessions": int(sum(len(w.sessions) for w in weeks)),
+               **_metrics(weeks, results), "greedy": _metrics(weeks, baseline),
+               "pdus": [{"pdu": w.pdu, "pairs": int(len(w.problem.pair_person)), **results[w.pdu].stats.as_dict()} for w in weeks]}
+    if previous is not None:
+        summary["tell"] = _changes(previous, sched, set(opts.cancel))
+    summary["seconds"] = round(time.perf_counter() - t0, 2)
+    store.save(key, opts.week, ds.inputs_hash, config, summary, sched, unpl, replace=stored is not None)
+    _export(opts.out, sched, unpl, reviews(ds, sched, config, opts.week), summary)
+    return summary | {"reused": False}
+
+
+def _fix_previous(weeks, previous: pd.DataFrame, cancelled: set[str]) -> None:
+    """Re-planning: cancelled sessions take nobody; everyone else keeps exactly the sessions
+    they had; only the people whose sessions were cancelled are planned again."""
+    keep = {(r.person_id, f"{r.placement_id}@{r.date}") for r in previous.itertuples()}
+    hit = {r.person_id for r in previous.itertuples() if f"{r.placement_id}@{r.date}" in cancelled}
+    for w in weeks:
+        pr = w.problem
+        sid = np.array(pr.session_ids, dtype=object)
+        pid = np.array(pr.person_ids, dtype=object)
+        gone = np.isin(sid, list(cancelled))
+        pr.session_capacity = np.where(gone, 0, pr.session_capacity)
+        fixed = np.array([(pid[i], sid[s]) in keep and not gone[s] for i, s in zip(pr.pair_person, pr.pair_session)], dtype=bool)
+        free = np.isin(pid[pr.pair_person], list(hit)) & ~gone[pr.pair_session]
+        mask = fixed | free
+        for name in ("pair_person", "pair_session", "pair_minutes", "pair_credited", "pair_travel", "pair_cost"):
+            setattr(pr, name, getattr(pr, name)[mask])
+        pr.pair_fixed = fixed[mask]
+
+
+def _changes(previous: pd.DataFrame, now: pd.DataFrame, cancelled: set[str]) -> list[dict]:
+    """Who must be told: everyone whose week changed, with the old and new sessions."""
+    def sessions(df):
+        return df.assign(s=df["placement_id"] + "@" + df["date"].astype(str)).groupby("person_id")["s"].apply(set).to_dict()
+
+    before, after = sessions(previous), sessions(now)
+    out = []
+    for person in sorted(set(before) | set(after)):
+        b, a = before.get(person, set()), after.get(person, set())
+        if a != b:
+            out.append({"person_id": person, "cancelled": sorted(b & cancelled), "removed": sorted(b - a - cancelled),
+                        "added": sorted(a - b)})
+    return out
+
+
+def _export(out: Path, sched: pd.DataFrame, unpl: pd.DataFrame, rv: pd.DataFrame, summary: dict) -> None:
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    sched.to_csv(out / "upw_schedule.csv", index=False)
+    unpl.to_csv(out / "upw_unplaced.csv", index=False)
+    rv.to_csv(out / "upw_reviews.csv", index=False)
+    (out / "upw_summary.json").write_text(json.dumps(summary, indent=2, default=str))
