@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 SHARED ?= ../shared
 DEMO   ?= demo
 
-.PHONY: install browser demo test bench bench-scale clean
+.PHONY: install browser demo test test-fast lint bench bench-scale clean
 
 install: $(STAMP)
 
@@ -44,8 +44,19 @@ demo: install
 	@echo "then open the review page  http://127.0.0.1:8000/review  (sign in with the key demo-spo-rutland-change-me)"
 	@echo "and the API docs           http://127.0.0.1:8000/docs    (header X-API-Key: demo-admin-key-change-me)"
 
-test: install browser
+# Everything, as CI runs it: the style checks, then every test (slow ones included).
+test: install browser lint
 	$(BIN)/python -m pytest -q
+
+# The everyday loop: every test not marked slow (public instances, browser, PostgreSQL, SIGKILL,
+# schemathesis, Dask), in under two minutes.
+test-fast: install
+	$(BIN)/python -m pytest -q -m "not slow"
+
+lint: install
+	$(BIN)/ruff check engine solvers geo api benchmarks tests
+	$(BIN)/ruff format --check engine solvers geo api benchmarks tests
+	$(BIN)/mypy
 
 bench: install
 	$(BIN)/python -m pytest -q benchmarks/test_bench.py --benchmark-only --benchmark-columns=min,mean,max,rounds

@@ -13,6 +13,7 @@ SMALL = [f"gap{k}-{j}" for k in range(1, 13) for j in range(5)]
 CHU_EASY = ["a05100", "a10100", "b05100"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", SMALL + CHU_EASY)
 def test_gap_core_reaches_known_optimum(shared, name):
     folder = shared / "data" / "gap"
@@ -82,6 +83,7 @@ def test_stop_request_ends_the_search_with_the_best_solution_so_far():
     assert st.status == "STOPPED" and st.objective is None and st.seconds == 0.0
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("target_share, last", [(0.0, "gap-neighbourhood"), (0.2, "gap-target")])
 def test_gap_lagrangian_search_proves_what_the_first_solve_leaves_open(shared, target_share, last):
     """With a first solve too short to finish, the Lagrangian pricing and either the
@@ -221,6 +223,7 @@ def test_a_target_below_the_optimum_is_proved_empty_and_one_at_it_is_met():
     assert found.tolist() == [0, 0, 1] and st.objective == 6
 
 
+@pytest.mark.slow
 def test_gap_bound_never_passes_the_optimum(shared):
     folder = shared / "data" / "gap"
     inst = read_gap(folder / "c10200", read_optima(folder)["c10200"])

@@ -5,10 +5,13 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 
 from api.app import ApiSettings, create_app
+
+pytestmark = pytest.mark.slow  # schemathesis
 
 ADMIN = "schema-admin-key-0123456789"
 _work = Path(tempfile.mkdtemp(prefix="probation-api-schema-"))

@@ -9,7 +9,7 @@ from engine.core.contract import DataContractError
 from engine.allocation.contract import load_dataset
 from engine.store.runs import Store
 from engine.store.schema import runs, input_snapshots
-from tests.conftest import RUN_DATE, case, practitioner, write_night
+from tests.builders import RUN_DATE, case, practitioner, write_night
 
 
 def _load(tmp_path, pracs, cases, config):

@@ -13,7 +13,9 @@ from engine.cli import app
 from benchmarks.instances.gap_instances import GapInstance, gap_cost, read_gap
 from benchmarks.highs import solve_gap_highs
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+pytestmark = pytest.mark.slow  # public instances
+
+SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"
 
 
 def _json_lines(output: str) -> list[dict]:

@@ -6,7 +6,7 @@ import pytest
 
 from engine.allocation.check import check_allocation
 from engine.allocation.contract import load_dataset
-from tests.conftest import case, practitioner, write_night
+from tests.builders import case, practitioner, write_night
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import case, filler, practitioner
+from tests.builders import case, filler, practitioner
 
 SOLVERS = ["cpsat", "greedy"]
 

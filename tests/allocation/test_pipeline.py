@@ -15,8 +15,8 @@ from engine.cli import app
 from engine.store.runs import Store
 from engine.store.schema import decisions, runs
 from engine.synthetic import SyntheticSpec, generate, write_dataset
+from tests.builders import NIGHT
 
-NIGHT = date(2026, 11, 23)
 
 
 @pytest.fixture(scope="module")

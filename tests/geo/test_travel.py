@@ -14,7 +14,7 @@ from engine.cli import app
 from geo.matrix import travel_minutes
 from geo.network import NetworkError, NetworkParams, load_networks
 from geo.travel import FALLBACK, NETWORK, UNREACHABLE, TravelTimes
-from tests.conftest import case, filler, practitioner
+from tests.builders import case, filler, practitioner
 
 PLACES = {  # Rutland towns and villages (lat, lon)
     "Oakham": (52.6702, -0.7270), "Uppingham": (52.5887, -0.7236), "Empingham": (52.6660, -0.5950),
@@ -87,6 +87,7 @@ def test_outside_the_network_uses_the_labelled_fallback(times):
     assert "straight-line estimate" in times.label("car", FALLBACK)
 
 
+@pytest.mark.slow
 def test_cache_reused_and_invalidated_when_the_file_changes(osm, tmp_path):
     copy = tmp_path / "rutland.osm.bz2"
     shutil.copy(osm, copy)

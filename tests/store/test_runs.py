@@ -24,23 +24,7 @@ from engine.store.schema import metadata, night_locks
 from engine.store.db import RunConflict, normalise_url
 from engine.store.runs import Store
 from engine.store.schema import decisions, input_snapshots, runs
-from tests.conftest import RUN_DATE, case, filler, practitioner, write_night
-
-PDUS = ("Rutland PDU", "Melton PDU")
-
-
-def _two_pdu_night(folder: Path, per_pdu: int = 12) -> Path:
-    """Two PDUs of the same region, each with its own staff and new cases."""
-    pracs, cases = [], []
-    for k, pdu in enumerate(PDUS):
-        for j in range(per_pdu // 3):
-            pid = f"P{k}{j}"
-            pracs.append(practitioner(pid, pdu=pdu))
-            cases.extend(case(c["case_id"], pdu=pdu, current_practitioner_id=pid, sentence_date="2026-01-05")
-                         for c in filler(pid, 63 * (j % 4)))
-        cases.extend(case(f"N{k}-{i}", pdu=pdu, tier=("C2", "B2", "D1")[i % 3]) for i in range(per_pdu))
-    return write_night(folder, pracs, cases)
-
+from tests.builders import PDUS, RUN_DATE, case, filler, practitioner, two_pdu_night, write_night
 
 def _counts(url: str) -> tuple[int, int, int, int]:
     store = Store(url)
@@ -87,7 +71,7 @@ def test_night_stored_and_rerun_idempotently(db_url, tmp_path, config):
 
 
 def test_second_run_for_the_same_night_is_refused_then_superseded(db_url, tmp_path, config):
-    data = _two_pdu_night(tmp_path / "in")
+    data = two_pdu_night(tmp_path / "in")
     opts = RunOptions(data=data, out=tmp_path / "out", config=config, db_url=db_url, run_date=RUN_DATE,
                       pdu=PDUS[0], progress=False)
     first = run_night(opts)
@@ -111,7 +95,7 @@ def test_second_run_for_the_same_night_is_refused_then_superseded(db_url, tmp_pa
 def test_claim_is_refused_inside_the_commit(db_url, tmp_path, config):
     """The last line of defence: a run that passed the early check but finds the night taken when
     it writes is refused in the same transaction, and nothing of it is written."""
-    data = _two_pdu_night(tmp_path / "in", per_pdu=3)
+    data = two_pdu_night(tmp_path / "in", per_pdu=3)
     opts = RunOptions(data=data, out=tmp_path / "out", config=config, db_url=db_url, run_date=RUN_DATE,
                       pdu=PDUS[0], progress=False)
     res = run_night(opts)
@@ -140,7 +124,7 @@ def _run_pdu(args: tuple) -> tuple[str, str, float, float]:
 
 
 def test_concurrent_runs_different_pdus_both_commit_same_pdu_only_one(db_url, tmp_path):
-    data = _two_pdu_night(tmp_path / "in", per_pdu=30)
+    data = two_pdu_night(tmp_path / "in", per_pdu=30)
     Store(db_url)  # migrated once; the processes below only open it
     ctx = mp.get_context("spawn")
     with ctx.Pool(2) as pool:
@@ -165,10 +149,11 @@ def test_concurrent_runs_different_pdus_both_commit_same_pdu_only_one(db_url, tm
     assert Store(db_url).night_holders([PDUS[0]], day2.isoformat()) == {PDUS[0]: winner[1]}
 
 
+@pytest.mark.slow
 def test_run_killed_half_way_leaves_the_store_as_it_was(db_url, tmp_path):
     """`probation allocate` killed (SIGKILL) at growing moments of its run: each time the store
     holds either nothing of it or all of it, never part."""
-    data = _two_pdu_night(tmp_path / "in", per_pdu=60)
+    data = two_pdu_night(tmp_path / "in", per_pdu=60)
     before = _counts(db_url)
     cmd = [sys.executable, "-m", "engine.cli", "allocate", "--data", str(data), "--out", str(tmp_path / "out"),
            "--db", db_url, "--date", RUN_DATE.isoformat(), "--quiet"]

@@ -9,7 +9,9 @@ import pytest
 from engine.allocation.pipeline import RunOptions, _solve_one, run_night, solver_params
 from engine.core.parallel import PART_FAILED, solve_on_dask
 from engine.synthetic import SyntheticSpec, generate, write_dataset
-from tests.test_batch import NIGHT
+from tests.builders import NIGHT
+
+pytestmark = pytest.mark.slow  # Dask
 
 
 @pytest.fixture(scope="module")

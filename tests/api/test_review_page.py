@@ -13,9 +13,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tests.conftest import REPO
-from tests.test_api import (ADMIN, SPO_B, SPO_L, _all_rows, _client, _files, _wait, lincoln,  # noqa: F401
-                            tight_pdu_data)
+from tests.builders import REPO
+from tests.builders import ADMIN, SPO_B, SPO_L, all_rows, make_client, upload_files, wait_for
+
+pytestmark = pytest.mark.slow  # the browser
 
 SCREENSHOTS = REPO / "test-artifacts"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -29,7 +30,7 @@ def server(tmp_path_factory, config):
 
     import uvicorn
 
-    tc = _client(tmp_path_factory, config)
+    tc = make_client(tmp_path_factory, config)
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -74,11 +75,11 @@ def test_spo_confirms_and_overrides_in_the_browser(server, browser, lincoln):
     from engine.store.runs import Store
 
     client, base = server
-    r = client.post("/runs/allocation", files=_files(lincoln), data={"pdu": "Lincoln PDU", "run_date": "2026-11-23"},
+    r = client.post("/runs/allocation", files=upload_files(lincoln), data={"pdu": "Lincoln PDU", "run_date": "2026-11-23"},
                     headers={"X-API-Key": SPO_L})
     run = r.json()["run"]
-    assert _wait(client, run, SPO_L)["state"] == "DONE"
-    items = _all_rows(client, run, SPO_L)
+    assert wait_for(client, run, SPO_L)["state"] == "DONE"
+    items = all_rows(client, run, SPO_L)
     placed = [i for i in items if i["status"] in ("NEW", "MOVED")]
     explained = {i["case_id"]: client.get(f"/runs/{run}/explanations/{i['case_id']}", headers={"X-API-Key": SPO_L}).json()
                  for i in placed}

@@ -10,7 +10,7 @@ from engine.unpaid_work.check import check_week
 from engine.unpaid_work.contract import load_upw
 from engine.unpaid_work.plan import plan_week, reviews
 from geo.travel import TravelTimes
-from tests.test_upw_contract import _write, person, placement
+from tests.builders import write_upw, person, placement
 
 WEEK = "2026-W48"  # Mon 23 Nov 2026
 SOLVERS = ["cpsat", "greedy"]
@@ -157,7 +157,7 @@ def test_checker_rejects_a_long_trip_when_a_closer_session_had_room(tmp_path, co
     # 73 min each way by public transport to MID, a few minutes to NEAR; both Monday, same hours
     mid = placement("MID", lat=52.82, lon=-0.70, pickup_lat="", pickup_lon="", days="Mon")
     near = placement("NEAR", lat=52.67, lon=-0.71, pickup_lat="", pickup_lon="", days="Mon", capacity=1)
-    _write(tmp_path, [person("A", available_days="Mon"), person("B", available_days="Mon")], [mid, near])
+    write_upw(tmp_path, [person("A", available_days="Mon"), person("B", available_days="Mon")], [mid, near])
     ds, times = load_upw(tmp_path, config), TravelTimes(config.travel)
     needless = pd.DataFrame([_row("A", "MID", travel=73, reason="far")])
     problems = check_week(ds, needless, config, times)

@@ -11,9 +11,10 @@ from benchmarks.instances.pmedcap_instances import read_pmedcap
 from solvers.assignment import CoreParams
 from solvers.facility import (FacilityProblem, pmedian_cost, pmedian_greedy, pmedian_problem, solve_facility)
 
-PMEDCAP = Path(__file__).resolve().parents[2] / "shared" / "data" / "pmedcap"
+PMEDCAP = Path(__file__).resolve().parents[3] / "shared" / "data" / "pmedcap"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("k", range(1, 11))
 def test_pmedcap_reaches_the_known_optimum(k):
     inst = read_pmedcap(PMEDCAP / f"pmedcap1-{k:02d}.txt")
@@ -67,6 +68,7 @@ def test_opening_cost_gathers_clients():
     assert res.open_sites.sum() == 1
 
 
+@pytest.mark.slow
 def test_pmedian_search_after_a_short_first_solve_reaches_the_optimum(monkeypatch):
     """A first solve cut very short leaves the median LNS, the Lagrangian pricing and the
     price-guided neighbourhoods to find the optimum (and here to prove it)."""

@@ -3,40 +3,16 @@ from __future__ import annotations
 
 from datetime import date
 
-import pandas as pd
 import pytest
 
 from engine.core.contract import DataContractError
 from engine.synthetic import SyntheticSpec, generate, write_dataset
 from engine.unpaid_work.contract import load_upw
-
-
-def person(pid: str, **kw) -> dict:
-    row = {"person_id": pid, "sex": "M", "pdu": "Rutland PDU", "sentence_date": "2026-06-01", "hours_ordered": 100,
-           "hours_completed": 20, "ete_hours_completed": 0, "employed": False, "available_days": "Mon;Wed",
-           "max_hours_per_week": 14, "home_lat": 52.67, "home_lon": -0.72, "travel_mode": "public_transport",
-           "prefers_not_all_male": False, "lone_woman_ok": False, "needs_workshop": False, "no_public_facing": False,
-           "carer_max_travel_minutes": "", "exclude_person_ids": ""}
-    row.update(kw)
-    return row
-
-
-def placement(plid: str, **kw) -> dict:
-    row = {"placement_id": plid, "kind": "GROUP", "pdu": "Rutland PDU", "lat": 52.66, "lon": -0.70, "days": "Mon;Tue",
-           "session_hours": 7, "capacity": 8, "public_facing": False, "women_only": False, "pickup_lat": 52.67,
-           "pickup_lon": -0.72}
-    row.update(kw)
-    return row
-
-
-def _write(tmp_path, people, places):
-    pd.DataFrame(people).to_csv(tmp_path / "upw_people.csv", index=False)
-    pd.DataFrame(places).to_csv(tmp_path / "upw_placements.csv", index=False)
-    return tmp_path
+from tests.builders import person, placement, write_upw
 
 
 def test_valid_input(tmp_path, config):
-    ds = load_upw(_write(tmp_path, [person("A"), person("B", exclude_person_ids="A")], [placement("P1")]), config)
+    ds = load_upw(write_upw(tmp_path, [person("A"), person("B", exclude_person_ids="A")], [placement("P1")]), config)
     assert ds.people.loc[0, "available_days"] == ("Mon", "Wed")
     assert ds.placements.loc[0, "days"] == ("Mon", "Tue")
 
@@ -63,7 +39,7 @@ def test_bad_field_names_file_row_column(tmp_path, config, which, bad, column, t
     people, places = [person("A"), person("B")], [placement("P1"), placement("P2")]
     (people if which == "people" else places)[1].update(bad)
     with pytest.raises(DataContractError) as ei:
-        load_upw(_write(tmp_path, people, places), config)
+        load_upw(write_upw(tmp_path, people, places), config)
     file = "upw_people.csv" if which == "people" else "upw_placements.csv"
     hits = [str(i) for i in ei.value.issues if i.file == file and i.row == 2 and i.column == column]
     assert hits and text in hits[0], [str(i) for i in ei.value.issues]
@@ -71,7 +47,7 @@ def test_bad_field_names_file_row_column(tmp_path, config, which, bad, column, t
 
 def test_duplicates_and_missing_file(tmp_path, config):
     with pytest.raises(DataContractError, match="duplicate id"):
-        load_upw(_write(tmp_path, [person("A"), person("A")], [placement("P1")]), config)
+        load_upw(write_upw(tmp_path, [person("A"), person("A")], [placement("P1")]), config)
     (tmp_path / "upw_placements.csv").unlink()
     with pytest.raises(DataContractError, match="upw_placements.csv: file not found"):
         load_upw(tmp_path, config)

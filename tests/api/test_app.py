@@ -8,77 +8,8 @@ import time
 
 import pandas as pd
 import pytest
-from fastapi.testclient import TestClient
 
-from api.app import ApiSettings, create_app
-
-ADMIN, SPO_L, SPO_B, READER = "admin-key-0123456789", "spo-lincoln-0123456789", "spo-boston-0123456789", "reader-key-0123456789"
-COORD = "coord-lincoln-0123456789"
-SPO_R = "spo-rutland-0123456789"
-
-
-KEYS = [(ADMIN, "admin", "admin", ()), (SPO_L, "spo-lincoln", "spo", ("Lincoln PDU",)),
-        (SPO_B, "spo-boston", "spo", ("Boston PDU",)), (READER, "reader", "read-only", ("Lincoln PDU",)),
-        (SPO_R, "spo-rutland", "spo", ("Rutland PDU",)), (COORD, "coordinator-lincoln", "coordinator", ("Lincoln PDU",))]
-
-
-def _client(tmp_path_factory, config) -> TestClient:
-    work = tmp_path_factory.mktemp("api")
-    keys = work / "keys.toml"
-    keys.write_text("".join(f'[[keys]]\nkey = "{k}"\nname = "{name}"\nrole = "{role}"\npdus = {json.dumps(list(pdus))}\n\n'
-                            for k, name, role, pdus in KEYS))  # a JSON list of strings is a TOML array
-    return TestClient(create_app(ApiSettings(keys_file=keys, work_dir=work, config=config)))
-
-
-@pytest.fixture(scope="module")
-def client(tmp_path_factory, config):
-    quick = config.model_copy(update={"upw": config.upw.model_copy(update={"seconds_per_pdu": 2.0}),
-                                      "groups": config.groups.model_copy(update={"seconds_per_programme": 2.0})})
-    with _client(tmp_path_factory, quick) as c:
-        yield c
-
-
-@pytest.fixture(scope="module")
-def lincoln(tight_pdu_data):
-    return tight_pdu_data
-
-
-@pytest.fixture(scope="module")
-def tight_pdu_data(shared, tmp_path_factory, config):
-    from engine.synthetic import SyntheticSpec, generate, write_dataset
-    from tests.test_batch import NIGHT
-
-    spec = SyntheticSpec(scale="pdu", region="East Midlands", pdu="Lincoln PDU", seed=3, tight=True, run_date=NIGHT,
-                         n_practitioners=25, n_new=20)
-    return write_dataset(tmp_path_factory.mktemp("lincoln"), *generate(shared / "data" / "boundaries", spec, config))
-
-
-def _files(folder):
-    return {"practitioners": ("practitioners.csv", (folder / "practitioners.csv").read_bytes(), "text/csv"),
-            "cases": ("cases.csv", (folder / "cases.csv").read_bytes(), "text/csv")}
-
-
-def _all_rows(client, run: str, key: str) -> list[dict]:
-    """Every row of a run's allocations, page by page."""
-    rows, page = [], 1
-    while True:
-        got = client.get(f"/runs/{run}/results/allocations", params={"size": 1000, "page": page},
-                         headers={"X-API-Key": key}).json()
-        rows += got["items"]
-        if len(rows) >= got["total"]:
-            return rows
-        page += 1
-
-
-def _wait(client, run, key, timeout=120):
-    t_end = time.time() + timeout
-    while time.time() < t_end:
-        s = client.get(f"/runs/{run}", headers={"X-API-Key": key}).json()
-        if s["state"] not in ("QUEUED", "RUNNING", "STOPPING"):
-            return s
-        time.sleep(0.3)
-    raise AssertionError("run did not finish")
-
+from tests.builders import ADMIN, COORD, READER, SPO_B, SPO_L, SPO_R, all_rows, make_client, upload_files, wait_for
 
 def test_health_docs_and_keys(client):
     assert client.get("/healthz").json() == {"status": "ok"}
@@ -88,11 +19,11 @@ def test_health_docs_and_keys(client):
 
 
 def test_run_poll_fetch_explain_and_scope(client, lincoln):
-    r = client.post("/runs/allocation", files=_files(lincoln), data={"pdu": "Lincoln PDU", "run_date": "2026-11-23"},
+    r = client.post("/runs/allocation", files=upload_files(lincoln), data={"pdu": "Lincoln PDU", "run_date": "2026-11-23"},
                     headers={"X-API-Key": SPO_L})
     assert r.status_code == 202, r.text
     run = r.json()["run"]
-    s = _wait(client, run, SPO_L)
+    s = wait_for(client, run, SPO_L)
     assert s["state"] == "DONE", s
     assert s["counts"]["NEW"] + s["counts"]["UNALLOCATED"] >= 1 and s["gap"] is not None
     page = client.get(f"/runs/{run}/results/allocations", params={"page": 1, "size": 10}, headers={"X-API-Key": SPO_L}).json()
@@ -107,12 +38,12 @@ def test_run_poll_fetch_explain_and_scope(client, lincoln):
     assert client.get(f"/runs/{run}", headers={"X-API-Key": SPO_B}).status_code == 404
     assert client.get(f"/runs/{run}/results/allocations", headers={"X-API-Key": SPO_B}).status_code == 404
     assert client.get(f"/runs/{run}", headers={"X-API-Key": READER}).status_code == 200
-    assert client.post("/runs/allocation", files=_files(lincoln), data={"pdu": "Lincoln PDU"},
+    assert client.post("/runs/allocation", files=upload_files(lincoln), data={"pdu": "Lincoln PDU"},
                        headers={"X-API-Key": READER}).status_code == 403
     # an SPO may not run another PDU, nor everything
-    assert client.post("/runs/allocation", files=_files(lincoln), data={"pdu": "Boston PDU"},
+    assert client.post("/runs/allocation", files=upload_files(lincoln), data={"pdu": "Boston PDU"},
                        headers={"X-API-Key": SPO_L}).status_code == 403
-    assert client.post("/runs/allocation", files=_files(lincoln), headers={"X-API-Key": SPO_L}).status_code == 403
+    assert client.post("/runs/allocation", files=upload_files(lincoln), headers={"X-API-Key": SPO_L}).status_code == 403
 
 
 def test_bad_input_is_422_naming_record_and_field(client, lincoln, tmp_path):
@@ -136,7 +67,7 @@ def test_discard_ends_a_run_and_stores_nothing(client, lincoln):
 
     store = Store(client.app.state.jobs.db_url)
     before = store.count(runs)
-    r = client.post("/runs/allocation", files=_files(lincoln), data={"pdu": "Lincoln PDU", "run_date": "2026-11-30"},
+    r = client.post("/runs/allocation", files=upload_files(lincoln), data={"pdu": "Lincoln PDU", "run_date": "2026-11-30"},
                     headers={"X-API-Key": ADMIN})
     run = r.json()["run"]
     d = client.delete(f"/runs/{run}", params={"discard": True}, headers={"X-API-Key": ADMIN})
@@ -155,15 +86,15 @@ def test_stop_keeps_the_best_solution_found(tmp_path_factory, shared, config):
     seconds with that best answer checked, stored and served."""
     from engine.store.runs import Store
     from engine.synthetic import SyntheticSpec, generate, write_dataset
-    from tests.test_batch import NIGHT
+    from tests.builders import NIGHT
 
     slow = config.model_copy(update={"solver": config.solver.model_copy(
         update={"component_time_limit_seconds": 120.0, "parallel_processes": 1})})
     spec = SyntheticSpec(scale="pdu", region="East Midlands", pdu="Lincoln PDU", seed=5, tight=True, run_date=NIGHT,
                          n_practitioners=60, n_new=240)
     data = write_dataset(tmp_path_factory.mktemp("big"), *generate(shared / "data" / "boundaries", spec, slow))
-    with _client(tmp_path_factory, slow) as c:
-        run = c.post("/runs/allocation", files=_files(data), data={"pdu": "Lincoln PDU"},
+    with make_client(tmp_path_factory, slow) as c:
+        run = c.post("/runs/allocation", files=upload_files(data), data={"pdu": "Lincoln PDU"},
                      headers={"X-API-Key": ADMIN}).json()["run"]
         t_end = time.time() + 90
         while time.time() < t_end:  # poll until the search has reported a solution
@@ -178,7 +109,7 @@ def test_stop_keeps_the_best_solution_found(tmp_path_factory, shared, config):
         t_stop = time.time()
         d = c.delete(f"/runs/{run}", headers={"X-API-Key": ADMIN})
         assert d.status_code == 202 and d.json()["state"] == "STOPPING"
-        s = _wait(c, run, ADMIN, timeout=60)
+        s = wait_for(c, run, ADMIN, timeout=60)
         assert s["state"] == "STOPPED" and s["stopped_early"] is True, s
         assert time.time() - t_stop < 30 and s["seconds"] < 100  # far short of the two minutes asked for
         assert s["counts"]["NEW"] + s["counts"]["MOVED"] > 0  # the best answer found, not an empty one
@@ -205,12 +136,12 @@ def test_unpaid_work_and_groups_plans_over_http(client, lincoln):
     r = client.post("/runs/groups", files=gfiles, data={"from": "2026-11-23", "pdu": "Lincoln PDU"}, headers=h)
     assert r.status_code == 202, r.text
     groups = r.json()["run"]
-    s = _wait(client, upw, COORD)
+    s = wait_for(client, upw, COORD)
     assert s["state"] == "DONE" and s["kind"] == "upw", s
     sched = client.get(f"/runs/{upw}/results/schedule", headers=h).json()
     assert sched["total"] > 0 and {"person_id", "placement_id", "date"} <= set(sched["items"][0])
     assert client.get(f"/runs/{upw}/results/allocations", headers=h).status_code == 404
-    s = _wait(client, groups, COORD)
+    s = wait_for(client, groups, COORD)
     assert s["state"] == "DONE" and s["kind"] == "groups", s
     g = client.get(f"/runs/{groups}/results/groups", headers=h).json()
     assert g["total"] > 0 and {"group_id", "programme", "venue_id"} <= set(g["items"][0])
@@ -220,7 +151,7 @@ def test_unpaid_work_and_groups_plans_over_http(client, lincoln):
     r = client.post("/runs/upw/json", json={"upw_people": recs["upw_people"], "upw_placements": recs["upw_placements"],
                                             "week": "2026-W48", "pdu": "Lincoln PDU"}, headers=h)
     assert r.status_code == 202, r.text
-    assert _wait(client, r.json()["run"], COORD)["state"] == "DONE"
+    assert wait_for(client, r.json()["run"], COORD)["state"] == "DONE"
     bad = [dict(recs["referrals"][0], referral_date="not a date")] + recs["referrals"][1:]
     body = {"referrals": bad, "programmes": recs["programmes"], "venues": recs["venues"],
             "facilitators": recs["facilitators"], "from": "2026-11-23", "pdu": "Lincoln PDU", "solver": "greedy"}
@@ -229,17 +160,17 @@ def test_unpaid_work_and_groups_plans_over_http(client, lincoln):
                                         for i in r.json()["detail"]), r.text
     r = client.post("/runs/groups/json", json=body | {"referrals": recs["referrals"]}, headers=h)
     assert r.status_code == 202, r.text
-    assert _wait(client, r.json()["run"], COORD)["state"] == "DONE"
+    assert wait_for(client, r.json()["run"], COORD)["state"] == "DONE"
     # another PDU's key sees neither
     assert client.get(f"/runs/{upw}", headers={"X-API-Key": SPO_B}).status_code == 404
     assert client.get(f"/runs/{groups}/results/members", headers={"X-API-Key": SPO_B}).status_code == 404
 
 
 def test_spo_decisions_recorded_and_overrides_checked(client, lincoln):
-    r = client.post("/runs/allocation", files=_files(lincoln), data={"pdu": "Lincoln PDU", "run_date": "2026-11-23"},
+    r = client.post("/runs/allocation", files=upload_files(lincoln), data={"pdu": "Lincoln PDU", "run_date": "2026-11-23"},
                     headers={"X-API-Key": SPO_L})
     run = r.json()["run"]
-    assert _wait(client, run, SPO_L)["state"] == "DONE"
+    assert wait_for(client, run, SPO_L)["state"] == "DONE"
     items = client.get(f"/runs/{run}/results/allocations", params={"size": 1000}, headers={"X-API-Key": SPO_L}).json()["items"]
     placed = [i for i in items if i["status"] in ("NEW", "MOVED")]
     h = {"X-API-Key": SPO_L}
@@ -264,7 +195,7 @@ def test_spo_decisions_recorded_and_overrides_checked(client, lincoln):
     assert [d["action"] for d in log] == ["confirm", "override", "override"]
     assert log[1]["proposed_practitioner_id"] == placed[1]["practitioner_id"] and log[1]["rule_breaks"]
     # the rest confirmed at once: every placed case not yet decided, once
-    every = [i for i in _all_rows(client, run, SPO_L) if i["status"] in ("NEW", "MOVED")]
+    every = [i for i in all_rows(client, run, SPO_L) if i["status"] in ("NEW", "MOVED")]
     rest = client.post(f"/runs/{run}/decisions/confirm-rest", headers=h)
     assert rest.status_code == 201
     assert {d["case_id"] for d in rest.json()} == {i["case_id"] for i in every} - {placed[0]["case_id"], placed[1]["case_id"]}
@@ -284,9 +215,9 @@ def test_logs_are_json_lines_with_the_run_id(client, lincoln, caplog):
     import logging
 
     with caplog.at_level(logging.INFO, logger="probation.api"):
-        run = client.post("/runs/allocation", files=_files(lincoln), data={"pdu": "Lincoln PDU", "run_date": "2026-11-23"},
+        run = client.post("/runs/allocation", files=upload_files(lincoln), data={"pdu": "Lincoln PDU", "run_date": "2026-11-23"},
                           headers={"X-API-Key": SPO_L}).json()["run"]
-        _wait(client, run, SPO_L)
+        wait_for(client, run, SPO_L)
     events = [json.loads(r.getMessage()) for r in caplog.records if r.name == "probation.api"]
     mine = [e for e in events if e.get("run") == run]
     assert {"run submitted", "run finished"} <= {e["event"] for e in mine}
@@ -296,17 +227,17 @@ def test_logs_are_json_lines_with_the_run_id(client, lincoln, caplog):
 def test_concurrent_runs_over_http(client, tmp_path):
     """Different PDUs submitted together both finish; two runs (different solvers) for the same
     PDU and night at once: one commits, the other fails saying which run holds the night."""
-    from tests.test_store import PDUS, _two_pdu_night
+    from tests.builders import PDUS, two_pdu_night
 
-    data = _two_pdu_night(tmp_path / "two", per_pdu=30)
+    data = two_pdu_night(tmp_path / "two", per_pdu=30)
     h = {"X-API-Key": ADMIN}
-    both = [client.post("/runs/allocation", files=_files(data), data={"pdu": p, "run_date": "2026-12-01"},
+    both = [client.post("/runs/allocation", files=upload_files(data), data={"pdu": p, "run_date": "2026-12-01"},
                         headers=h).json()["run"] for p in PDUS]
-    assert [_wait(client, r, ADMIN)["state"] for r in both] == ["DONE", "DONE"]
-    same = [client.post("/runs/allocation", files=_files(data),
+    assert [wait_for(client, r, ADMIN)["state"] for r in both] == ["DONE", "DONE"]
+    same = [client.post("/runs/allocation", files=upload_files(data),
                         data={"pdu": PDUS[0], "run_date": "2026-12-02", "solver": s}, headers=h).json()["run"]
             for s in ("cpsat", "greedy")]
-    ends = [_wait(client, r, ADMIN) for r in same]
+    ends = [wait_for(client, r, ADMIN) for r in same]
     assert sorted(e["state"] for e in ends) == ["DONE", "FAILED"], ends
     failed = next(e for e in ends if e["state"] == "FAILED")
     assert "RunConflict" in failed["error"] and f"2026-12-02 night of {PDUS[0]}" in failed["error"]
@@ -315,12 +246,12 @@ def test_concurrent_runs_over_http(client, tmp_path):
 def test_spo_sees_only_their_pdu_of_a_region_run(client, tmp_path):
     """The nightly batch runs the whole region; each SPO sees, explains, decides and reviews only
     the cases and staff of their own PDU, and may not stop the region's run."""
-    from tests.test_store import PDUS, _two_pdu_night
+    from tests.builders import PDUS, two_pdu_night
 
-    data = _two_pdu_night(tmp_path / "two", per_pdu=12)
-    run = client.post("/runs/allocation", files=_files(data), data={"region": "East Midlands", "run_date": "2026-12-03"},
+    data = two_pdu_night(tmp_path / "two", per_pdu=12)
+    run = client.post("/runs/allocation", files=upload_files(data), data={"region": "East Midlands", "run_date": "2026-12-03"},
                       headers={"X-API-Key": ADMIN}).json()["run"]
-    assert _wait(client, run, ADMIN)["state"] == "DONE"
+    assert wait_for(client, run, ADMIN)["state"] == "DONE"
     cases = pd.read_csv(data / "cases.csv", dtype=str)
     pracs = pd.read_csv(data / "practitioners.csv", dtype=str)
     mine, theirs = (set(cases.loc[cases["pdu"] == p, "case_id"]) for p in PDUS)
@@ -355,8 +286,8 @@ def test_service_shutdown_ends_running_jobs(tmp_path_factory, config, lincoln):
     from engine.store.runs import Store
     from engine.store.schema import runs
 
-    with _client(tmp_path_factory, config) as c:
-        run = c.post("/runs/allocation", files=_files(lincoln), data={"pdu": "Lincoln PDU"},
+    with make_client(tmp_path_factory, config) as c:
+        run = c.post("/runs/allocation", files=upload_files(lincoln), data={"pdu": "Lincoln PDU"},
                      headers={"X-API-Key": ADMIN}).json()["run"]
         jobs = c.app.state.jobs
     job = jobs.get(run)
@@ -372,7 +303,7 @@ def test_submit_a_local_folder(client, lincoln, tmp_path):
     from engine.core.contract import DataContractError
 
     job = submit_folder(client.app, lincoln, None, "Lincoln PDU")
-    assert _wait(client, job.job_id, ADMIN)["state"] == "DONE"
+    assert wait_for(client, job.job_id, ADMIN)["state"] == "DONE"
     (tmp_path / "practitioners.csv").write_text("practitioner_id\nA\n")
     (tmp_path / "cases.csv").write_text("case_id\nC1\n")
     inbox = set((client.app.state.work / "inbox").iterdir())
