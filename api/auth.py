@@ -1,5 +1,6 @@
 """API keys: each maps to a role and to the regions or PDUs its holder may see. Keys come from
 a TOML file (`[[keys]] key, name, role, regions, pdus`), never from the code."""
+
 from __future__ import annotations
 
 import tomllib
@@ -28,7 +29,9 @@ class Principal(BaseModel):
         """Admins see everything; others only their regions and PDUs."""
         if self.role == Role.ADMIN:
             return True
-        return (region is not None and region in self.regions) or (pdu is not None and pdu in self.pdus)
+        return (region is not None and region in self.regions) or (
+            pdu is not None and pdu in self.pdus
+        )
 
     def may_run(self) -> bool:
         return self.role in (Role.ADMIN, Role.SPO, Role.COORDINATOR)

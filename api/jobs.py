@@ -2,6 +2,7 @@
 cancel. A job's state lives in a small JSON file beside its output, so the service can be
 restarted without losing what finished; the run itself is stored by the engine in one
 transaction, so a job stopped half way leaves the store as it was."""
+
 from __future__ import annotations
 
 import json
@@ -18,7 +19,6 @@ from pathlib import Path
 
 from engine.core.config import Config
 
-
 JOB_ID = re.compile(r"[0-9a-f]{16}")
 log = logging.getLogger("probation.api")
 
@@ -26,7 +26,11 @@ log = logging.getLogger("probation.api")
 # What each kind of run produces, by the name the API serves it under.
 TABLES = {
     "allocation": {"allocations": "allocations.csv", "workload": "workload.csv"},
-    "upw": {"schedule": "upw_schedule.csv", "unplaced": "upw_unplaced.csv", "reviews": "upw_reviews.csv"},
+    "upw": {
+        "schedule": "upw_schedule.csv",
+        "unplaced": "upw_unplaced.csv",
+        "reviews": "upw_reviews.csv",
+    },
     "groups": {"groups": "groups.csv", "members": "group_members.csv", "unplaced": "unplaced.csv"},
 }
 STOP_GRACE_SECONDS = 60.0  # after a stop request, how long the worker has to store its best answer
@@ -49,7 +53,9 @@ class Job:
     params: dict = field(default_factory=dict)  # solver, week, from date...
 
 
-def _work(job_dir: str, kind: str, data: str, db_url: str, config: Config, region, pdu, params: dict) -> None:
+def _work(
+    job_dir: str, kind: str, data: str, db_url: str, config: Config, region, pdu, params: dict
+) -> None:
     """The worker process: run the job and write the outcome (or the error) for the service."""
     from engine.core.progress import FileProgress
 
@@ -57,27 +63,58 @@ def _work(job_dir: str, kind: str, data: str, db_url: str, config: Config, regio
     out = Path(job_dir)
     observer = FileProgress(job_dir)
     try:
-        run_id, summary = _RUNNERS[kind](Path(data), out / "out", db_url, config, region, pdu, params, observer)
+        run_id, summary = _RUNNERS[kind](
+            Path(data), out / "out", db_url, config, region, pdu, params, observer
+        )
         state = "STOPPED" if summary.get("stopped_early") else "DONE"
-        (out / "outcome.json").write_text(json.dumps({"state": state, "run_id": run_id, "summary": summary}, default=str))
+        (out / "outcome.json").write_text(
+            json.dumps({"state": state, "run_id": run_id, "summary": summary}, default=str)
+        )
     except Exception as exc:  # reported to the caller through the job's status
-        (out / "outcome.json").write_text(json.dumps({"state": "FAILED", "error": f"{type(exc).__name__}: {exc}",
-                                                      "trace": traceback.format_exc()[-4000:]}))
+        (out / "outcome.json").write_text(
+            json.dumps(
+                {
+                    "state": "FAILED",
+                    "error": f"{type(exc).__name__}: {exc}",
+                    "trace": traceback.format_exc()[-4000:],
+                }
+            )
+        )
 
 
 def _allocation(data, out, db_url, config, region, pdu, params, observer):
     from engine.allocation.pipeline import RunOptions, run_night
 
-    res = run_night(RunOptions(data=data, out=out, config=config, db_url=db_url, region=region, pdu=pdu,
-                               solver=params.get("solver"), progress=False, observer=observer))
+    res = run_night(
+        RunOptions(
+            data=data,
+            out=out,
+            config=config,
+            db_url=db_url,
+            region=region,
+            pdu=pdu,
+            solver=params.get("solver"),
+            progress=False,
+            observer=observer,
+        )
+    )
     return res.run_id, res.summary
 
 
 def _upw(data, out, db_url, config, region, pdu, params, observer):
     from engine.unpaid_work.pipeline import WeekOptions, run_week
 
-    summary = run_week(WeekOptions(data=data, out=out, week=params["week"], config=config, db_url=db_url,
-                                   solver=params.get("solver") or "cpsat", observer=observer))
+    summary = run_week(
+        WeekOptions(
+            data=data,
+            out=out,
+            week=params["week"],
+            config=config,
+            db_url=db_url,
+            solver=params.get("solver") or "cpsat",
+            observer=observer,
+        )
+    )
     summary["stopped_early"] = observer.stopped()
     return summary["key"], summary
 
@@ -87,8 +124,17 @@ def _groups(data, out, db_url, config, region, pdu, params, observer):
 
     from engine.groups.pipeline import GroupsOptions, run_groups
 
-    summary = run_groups(GroupsOptions(data=data, out=out, start=date.fromisoformat(params["from"]), config=config,
-                                       db_url=db_url, solver=params.get("solver") or "cpsat", observer=observer))
+    summary = run_groups(
+        GroupsOptions(
+            data=data,
+            out=out,
+            start=date.fromisoformat(params["from"]),
+            config=config,
+            db_url=db_url,
+            solver=params.get("solver") or "cpsat",
+            observer=observer,
+        )
+    )
     summary["stopped_early"] = observer.stopped()
     return summary["key"], summary
 
@@ -100,20 +146,25 @@ class JobManager:
     def __init__(self, root: Path, db_url: str, config: Config):
         self.root, self.db_url, self.config = Path(root), db_url, config
         self.root.mkdir(parents=True, exist_ok=True)
-        self.procs: dict[str, mp.Process] = {}
+        self.procs: dict[str, mp.process.BaseProcess] = {}
         self.ctx = mp.get_context("spawn")
 
     def dir(self, job_id: str) -> Path:
         return self.root / job_id
 
-    def submit(self, kind: str, owner: str, data: Path, region: str | None, pdu: str | None, params: dict) -> Job:
+    def submit(
+        self, kind: str, owner: str, data: Path, region: str | None, pdu: str | None, params: dict
+    ) -> Job:
         job = Job(uuid.uuid4().hex[:16], kind, owner, region, pdu, data=str(data), params=params)
         d = self.dir(job.job_id)
         d.mkdir(parents=True)
         self._save(job)
         # Not a daemon: a run of several PDUs solves them in its own pool of processes. The
         # service ends any still running when it shuts down (`shutdown`).
-        p = self.ctx.Process(target=_work, args=(str(d), kind, str(data), self.db_url, self.config, region, pdu, params))
+        p = self.ctx.Process(
+            target=_work,
+            args=(str(d), kind, str(data), self.db_url, self.config, region, pdu, params),
+        )
         p.start()
         self.procs[job.job_id] = p
         job.state = "RUNNING"
@@ -136,13 +187,32 @@ class JobManager:
                 job.run_id, job.summary = o.get("run_id"), o.get("summary")
                 job.finished = time.time()
                 self._save(job)
-                log.info(json.dumps({"event": "run finished", "run": job_id, "kind": job.kind, "state": job.state,
-                                     "engine_run_id": job.run_id, "error": job.error,
-                                     "seconds": (job.summary or {}).get("seconds")}, default=str))
+                log.info(
+                    json.dumps(
+                        {
+                            "event": "run finished",
+                            "run": job_id,
+                            "kind": job.kind,
+                            "state": job.state,
+                            "engine_run_id": job.run_id,
+                            "error": job.error,
+                            "seconds": (job.summary or {}).get("seconds"),
+                        },
+                        default=str,
+                    )
+                )
             elif proc is None or not proc.is_alive():
-                job.state, job.error, job.finished = "FAILED", "the worker stopped without a result", time.time()
+                job.state, job.error, job.finished = (
+                    "FAILED",
+                    "the worker stopped without a result",
+                    time.time(),
+                )
                 self._save(job)
-            elif job.state == "STOPPING" and time.time() - (self.progress(job_id).stop_requested_at() or 0) > STOP_GRACE_SECONDS:
+            elif (
+                job.state == "STOPPING"
+                and time.time() - (self.progress(job_id).stop_requested_at() or 0)
+                > STOP_GRACE_SECONDS
+            ):
                 self._terminate(job, "did not stop within the grace period: ended, nothing stored")
         return job
 
@@ -177,7 +247,7 @@ class JobManager:
 
     def _terminate(self, job: Job, why: str) -> None:
         proc = self.procs.get(job.job_id)
-        if proc is not None and proc.is_alive():
+        if proc is not None and proc.is_alive() and proc.pid is not None:
             try:  # the worker's process group (its solver processes), once it has made one
                 os.killpg(proc.pid, signal.SIGKILL)
             except (ProcessLookupError, PermissionError):
@@ -193,7 +263,9 @@ class JobManager:
             if proc.is_alive():
                 job = self.get(job_id)
                 if job is not None and job.state in ("QUEUED", "RUNNING", "STOPPING"):
-                    self._terminate(job, "the service stopped while it ran: nothing stored; submit it again")
+                    self._terminate(
+                        job, "the service stopped while it ran: nothing stored; submit it again"
+                    )
 
     def wait(self, job_id: str, timeout: float = 120.0) -> Job | None:
         """Block until the job ends (tests and scripts; the API itself only polls)."""

@@ -6,13 +6,14 @@ confirms, rejects or overrides. The forms post to the same decision logic as the
 Browsers cannot send the X-API-Key header, so the page signs in once with the key and keeps it
 in an HttpOnly, SameSite=Strict cookie (which also keeps other sites from posting the forms).
 """
+
 from __future__ import annotations
 
 import json
 import math
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 from urllib.parse import urlencode
 
 import pandas as pd
@@ -21,7 +22,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
 from api.auth import COOKIE, Principal, principal
-from api.scope import view
+from api.scope import seen_part, view
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 CHART_ROWS = 40  # practitioners shown in the bar chart (those receiving work first)
@@ -52,11 +53,18 @@ def as_decided(proposals: pd.DataFrame, decided: dict[str, dict]) -> pd.DataFram
     return out
 
 
-def workload_rows(workload: pd.DataFrame, proposals: pd.DataFrame, explanations: dict[str, dict],
-                  decided: pd.DataFrame | None = None) -> list[dict]:
+def workload_rows(
+    workload: pd.DataFrame,
+    proposals: pd.DataFrame,
+    explanations: dict[str, dict],
+    decided: pd.DataFrame | None = None,
+) -> list[dict]:
     """Each practitioner's utilisation before tonight and after it: after the engine's proposals,
     or, given `decided`, after the SPO's decisions so far."""
-    engine, final = _moves(proposals, explanations), _moves(proposals if decided is None else decided, explanations)
+    engine, final = (
+        _moves(proposals, explanations),
+        _moves(proposals if decided is None else decided, explanations),
+    )
     rows = []
     for w in workload.itertuples():
         avail = float(w.available_points or 0)
@@ -64,13 +72,21 @@ def workload_rows(workload: pd.DataFrame, proposals: pd.DataFrame, explanations:
             continue
         before = float(w.points) - engine.get(w.practitioner_id, 0)
         after = before + final.get(w.practitioner_id, 0)
-        rows.append({"id": w.practitioner_id, "before": before / avail, "after": after / avail,
-                     "new": int(w.new_cases)})
+        rows.append(
+            {
+                "id": w.practitioner_id,
+                "before": before / avail,
+                "after": after / avail,
+                "new": int(w.new_cases),
+            }
+        )
     rows.sort(key=lambda r: (-(r["after"] != r["before"]), -r["after"]))
     return rows[:CHART_ROWS]
 
 
-def map_points(night, proposals: pd.DataFrame, staff: pd.DataFrame, width: int = 640, height: int = 420) -> dict:
+def map_points(
+    night, proposals: pd.DataFrame, staff: pd.DataFrame, width: int = 640, height: int = 420
+) -> dict:
     """Homes of tonight's cases and practitioners' offices projected onto the page (equirectangular
     about the PDU's centre), with a line from each home to the proposed practitioner's office."""
     pending = proposals[proposals["status"].isin(["NEW", "MOVED", "UNALLOCATED", "REJECTED"])]
@@ -87,12 +103,21 @@ def map_points(night, proposals: pd.DataFrame, staff: pd.DataFrame, width: int =
     def xy(la: float, lo: float) -> tuple[float, float]:
         return round(20 + (lo * k - x0) * scale, 1), round(height - 20 - (la - y0) * scale, 1)
 
-    office_xy = {str(p): xy(float(r.office_lat), float(r.office_lon)) for p, r in offices.iterrows()}
+    office_xy = {
+        str(p): xy(float(r.office_lat), float(r.office_lon)) for p, r in offices.iterrows()
+    }
     homes, links = [], []
     for r in pending.itertuples():
         c = cases.loc[r.case_id]
         hx, hy = xy(float(c["home_lat"]), float(c["home_lon"]))
-        homes.append({"x": hx, "y": hy, "case": r.case_id, "unallocated": r.status in ("UNALLOCATED", "REJECTED")})
+        homes.append(
+            {
+                "x": hx,
+                "y": hy,
+                "case": r.case_id,
+                "unallocated": r.status in ("UNALLOCATED", "REJECTED"),
+            }
+        )
         if r.practitioner_id in office_xy:
             ox, oy = office_xy[r.practitioner_id]
             links.append({"x1": hx, "y1": hy, "x2": ox, "y2": oy})
@@ -101,16 +126,33 @@ def map_points(night, proposals: pd.DataFrame, staff: pd.DataFrame, width: int =
         if (x, y) not in seen:
             seen.add((x, y))
             offices_out.append({"x": x, "y": y, "id": p})
-    return {"homes": homes, "offices": offices_out, "links": links, "width": width, "height": height}
+    return {
+        "homes": homes,
+        "offices": offices_out,
+        "links": links,
+        "width": width,
+        "height": height,
+    }
 
 
 def seen_pdus(night, proposals: pd.DataFrame) -> list[str]:
     """The PDUs of the cases on the page."""
-    return night.cases.loc[night.cases["case_id"].isin(proposals["case_id"]), "pdu"].astype(str).tolist()
+    return (
+        night.cases.loc[night.cases["case_id"].isin(proposals["case_id"]), "pdu"]
+        .astype(str)
+        .tolist()
+    )
 
 
-def add_review_routes(app: FastAPI, visible_job: Callable, done_dir: Callable, night_of: Callable,
-                      decide_and_record: Callable, decisions_of: Callable, confirm_rest: Callable) -> None:
+def add_review_routes(
+    app: FastAPI,
+    visible_job: Callable,
+    done_dir: Callable,
+    night_of: Callable,
+    decide_and_record: Callable,
+    decisions_of: Callable,
+    confirm_rest: Callable,
+) -> None:
     def who_or_login(request: Request) -> Principal | None:
         try:
             return principal(request)
@@ -124,7 +166,9 @@ def add_review_routes(app: FastAPI, visible_job: Callable, done_dir: Callable, n
     @app.post("/review/login", include_in_schema=False)
     def login(request: Request, key: str = Form(...)):
         if key not in request.app.state.keys:
-            return TEMPLATES.TemplateResponse(request, "login.html", {"error": "unknown key"}, status_code=401)
+            return TEMPLATES.TemplateResponse(
+                request, "login.html", {"error": "unknown key"}, status_code=401
+            )
         resp = RedirectResponse("/review", status_code=303)
         resp.set_cookie(COOKIE, key, httponly=True, samesite="strict")
         return resp
@@ -134,18 +178,30 @@ def add_review_routes(app: FastAPI, visible_job: Callable, done_dir: Callable, n
         who = who_or_login(request)
         if who is None:
             return RedirectResponse("/review/login", status_code=303)
-        jobs = [j for j in request.app.state.jobs.list() if j.kind == "allocation" and view(j, who) is not None]
+        jobs = [
+            j
+            for j in request.app.state.jobs.list()
+            if j.kind == "allocation" and view(j, who) is not None
+        ]
         return TEMPLATES.TemplateResponse(request, "index.html", {"who": who, "jobs": jobs})
 
-    @app.get("/review/{job_id}", response_class=HTMLResponse, summary="Review tonight's proposals of a run")
+    @app.get(
+        "/review/{job_id}",
+        response_class=HTMLResponse,
+        summary="Review tonight's proposals of a run",
+    )
     def review(request: Request, job_id: str, message: str | None = None, error: str | None = None):
         who = who_or_login(request)
         if who is None:
             return RedirectResponse("/review/login", status_code=303)
         job = visible_job(job_id, who)
         out = done_dir(job)
-        seen = view(job, who)  # an SPO sees their own PDUs' part of a region's or the nation's run
-        proposals = seen.rows(pd.read_csv(out / "allocations.csv", dtype=str, keep_default_na=False))
+        seen = seen_part(
+            job, who
+        )  # an SPO sees their own PDUs' part of a region's or the nation's run
+        proposals = seen.rows(
+            pd.read_csv(out / "allocations.csv", dtype=str, keep_default_na=False)
+        )
         workload = seen.rows(pd.read_csv(out / "workload.csv", dtype={"practitioner_id": str}))
         explanations = {}
         with (out / "explanations.jsonl").open() as fh:
@@ -157,23 +213,53 @@ def add_review_routes(app: FastAPI, visible_job: Callable, done_dir: Callable, n
         for d in decisions_of(job, who):
             decided[d["case_id"]] = d  # the latest decision on each case
         pending = proposals[proposals["status"].isin(["NEW", "MOVED", "UNALLOCATED"])]
-        cases = [{**r, "explanation": explanations.get(r["case_id"], {}), "decision": decided.get(r["case_id"])}
-                 for r in pending.to_dict("records")]
+        cases = [
+            {
+                **r,
+                "explanation": explanations.get(r["case_id"], {}),
+                "decision": decided.get(r["case_id"]),
+            }
+            for r in pending.to_dict("records")
+        ]
         pracs = seen.rows(night.practitioners).sort_values("practitioner_id")
-        choices = [{"id": p.practitioner_id, "label": f"{p.name}, {p.grade}, {p.pdu}"}
-                   for p in pracs.itertuples()]
+        choices = [
+            {"id": p.practitioner_id, "label": f"{p.name}, {p.grade}, {p.pdu}"}
+            for p in pracs.itertuples()
+        ]
         summary = json.loads((out / "summary.json").read_text())
         counts = proposals["status"].value_counts()
         util = workload["utilisation"].dropna()
-        figures = {"new": int(counts.get("NEW", 0)), "moved": int(counts.get("MOVED", 0)),
-                   "unallocated": int(counts.get("UNALLOCATED", 0)),
-                   "peak": float(util.max()) if len(util) else 0.0, "mean": float(util.mean()) if len(util) else 0.0,
-                   "scope": ", ".join(sorted(set(seen_pdus(night, proposals)))) if not seen.whole else None}
-        return TEMPLATES.TemplateResponse(request, "review.html", {
-            "who": who, "job": job, "summary": summary, "figures": figures, "cases": cases, "choices": choices,
-            "bars": workload_rows(workload, proposals, explanations, as_decided(proposals, decided)),
-            "map": map_points(night, as_decided(proposals, decided), seen.rows(night.practitioners)),
-            "message": message, "error": error, "may_decide": who.role.value in ("admin", "spo")})
+        figures = {
+            "new": int(counts.get("NEW", 0)),
+            "moved": int(counts.get("MOVED", 0)),
+            "unallocated": int(counts.get("UNALLOCATED", 0)),
+            "peak": float(util.max()) if len(util) else 0.0,
+            "mean": float(util.mean()) if len(util) else 0.0,
+            "scope": ", ".join(sorted(set(seen_pdus(night, proposals))))
+            if not seen.whole
+            else None,
+        }
+        return TEMPLATES.TemplateResponse(
+            request,
+            "review.html",
+            {
+                "who": who,
+                "job": job,
+                "summary": summary,
+                "figures": figures,
+                "cases": cases,
+                "choices": choices,
+                "bars": workload_rows(
+                    workload, proposals, explanations, as_decided(proposals, decided)
+                ),
+                "map": map_points(
+                    night, as_decided(proposals, decided), seen.rows(night.practitioners)
+                ),
+                "message": message,
+                "error": error,
+                "may_decide": who.role.value in ("admin", "spo"),
+            },
+        )
 
     @app.post("/review/{job_id}/confirm-rest", include_in_schema=False)
     def confirm_rest_form(request: Request, job_id: str):
@@ -183,26 +269,52 @@ def add_review_routes(app: FastAPI, visible_job: Callable, done_dir: Callable, n
         try:
             rows = confirm_rest(visible_job(job_id, who), who)
         except HTTPException as exc:
-            return RedirectResponse(f"/review/{job_id}?{urlencode({'error': str(exc.detail)})}", status_code=303)
-        return RedirectResponse(f"/review/{job_id}?{urlencode({'message': f'{len(rows)} proposals confirmed'})}",
-                                status_code=303)
+            return RedirectResponse(
+                f"/review/{job_id}?{urlencode({'error': str(exc.detail)})}", status_code=303
+            )
+        return RedirectResponse(
+            f"/review/{job_id}?{urlencode({'message': f'{len(rows)} proposals confirmed'})}",
+            status_code=303,
+        )
 
     @app.post("/review/{job_id}/decide", include_in_schema=False)
-    def decide_form(request: Request, job_id: str, case_id: str = Form(...), action: str = Form(...),
-                    practitioner_id: str | None = Form(None), reason: str = Form(""),
-                    accept_rule_break: bool = Form(False)):
+    def decide_form(
+        request: Request,
+        job_id: str,
+        case_id: str = Form(...),
+        action: str = Form(...),
+        practitioner_id: str | None = Form(None),
+        reason: str = Form(""),
+        accept_rule_break: bool = Form(False),
+    ):
         who = who_or_login(request)
         if who is None:
             return RedirectResponse("/review/login", status_code=303)
         job = visible_job(job_id, who)
         try:
-            row = decide_and_record(job, who, case_id, action, practitioner_id or None, reason, accept_rule_break)
+            row = decide_and_record(
+                job, who, case_id, action, practitioner_id or None, reason, accept_rule_break
+            )
         except HTTPException as exc:
             d = exc.detail
-            text = d if isinstance(d, str) else f"{d['message']}" + (
-                f" Rule breaks: {'; '.join(d['rule_breaks'])}. Tick 'accept rule break' and give the reason to "
-                "record it anyway (it will be flagged)." if d.get("rule_breaks") else "")
-            return RedirectResponse(f"/review/{job_id}?{urlencode({'error': f'{case_id}: {text}'})}#case-{case_id}",
-                                    status_code=303)
-        note = f"{case_id}: {row['action']} recorded" + (" (flagged: rule break accepted)" if row["flagged"] else "")
-        return RedirectResponse(f"/review/{job_id}?{urlencode({'message': note})}#case-{case_id}", status_code=303)
+            text = (
+                d
+                if isinstance(d, str)
+                else f"{d['message']}"
+                + (
+                    f" Rule breaks: {'; '.join(d['rule_breaks'])}. Tick 'accept rule break' and give the reason to "
+                    "record it anyway (it will be flagged)."
+                    if d.get("rule_breaks")
+                    else ""
+                )
+            )
+            return RedirectResponse(
+                f"/review/{job_id}?{urlencode({'error': f'{case_id}: {text}'})}#case-{case_id}",
+                status_code=303,
+            )
+        note = f"{case_id}: {row['action']} recorded" + (
+            " (flagged: rule break accepted)" if row["flagged"] else ""
+        )
+        return RedirectResponse(
+            f"/review/{job_id}?{urlencode({'message': note})}#case-{case_id}", status_code=303
+        )

@@ -6,6 +6,7 @@ the run when it sees any of them, and then only the cases and practitioners of t
 sees. Admins, the key that started the run, and keys whose scope covers the run's own scope
 see all of it.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -13,9 +14,10 @@ from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
+from fastapi import HTTPException
 
 from api.auth import Principal
-from engine.core.contract import find_table, read_table_or_fail
+from engine.core.contract import find_tables, read_table_or_fail
 
 
 @dataclass(frozen=True)
@@ -46,9 +48,9 @@ def _units(folder: str, region: str | None, pdu: str | None) -> tuple[pd.DataFra
     """case_id / practitioner_id with region and PDU, within the run's scope (inputs never change
     once submitted, so this is read once per run)."""
     out = []
+    tables = find_tables(Path(folder), ("cases", "practitioners"))
     for stem, key in (("cases", "case_id"), ("practitioners", "practitioner_id")):
-        path = find_table(Path(folder), stem)
-        df = read_table_or_fail(path)[[key, "region", "pdu"]].astype(str)
+        df = read_table_or_fail(tables[stem])[[key, "region", "pdu"]].astype(str)
         if region is not None:
             df = df[df["region"] == region]
         if pdu is not None:
@@ -69,3 +71,11 @@ def view(job, who: Principal) -> View | None:
     if not mine_cases:
         return None
     return View(mine_cases, frozenset(pracs.loc[seen(pracs), "practitioner_id"]))
+
+
+def seen_part(job, who: Principal) -> View:
+    """The part of a run the key was already let into (`view` is not None): 404 otherwise."""
+    part = view(job, who)
+    if part is None:
+        raise HTTPException(404, f"no run {job.job_id} visible to this key")
+    return part

@@ -6,6 +6,7 @@ Markdown table and a PNG chart.
 
     .venv/bin/python benchmarks/balance.py --out benchmarks/results
 """
+
 from __future__ import annotations
 
 import argparse
@@ -41,26 +42,46 @@ def main() -> int:
         by = {}
         for solver in SOLVERS:
             t0 = time.perf_counter()
-            res = run_night(RunOptions(data=data, out=args.out / "runs" / name / solver, config=config,
-                                       solver=solver, force=True, progress=False))
+            res = run_night(
+                RunOptions(
+                    data=data,
+                    out=args.out / "runs" / name / solver,
+                    config=config,
+                    solver=solver,
+                    force=True,
+                    progress=False,
+                )
+            )
             s = res.summary
             by[solver] = s
-            rows.append({
-                "instance": name, "solver": solver, "cases_to_allocate": s["to_allocate"],
-                "unallocated": s["unallocated"], "max_utilisation": s["max_utilisation"],
-                "std_utilisation": s["std_utilisation"], "mean_utilisation": s["mean_utilisation"],
-                "max_utilisation_receiving": s["max_utilisation_receiving"], "over_100": s["over_100"],
-                "rule_breaches": len(res.check.violations) if res.check else None,
-                "gap": s["gap"],
-                "seconds": round(time.perf_counter() - t0, 2),
-            })
+            rows.append(
+                {
+                    "instance": name,
+                    "solver": solver,
+                    "cases_to_allocate": s["to_allocate"],
+                    "unallocated": s["unallocated"],
+                    "max_utilisation": s["max_utilisation"],
+                    "std_utilisation": s["std_utilisation"],
+                    "mean_utilisation": s["mean_utilisation"],
+                    "max_utilisation_receiving": s["max_utilisation_receiving"],
+                    "over_100": s["over_100"],
+                    "rule_breaches": len(res.check.violations) if res.check else None,
+                    "gap": s["gap"],
+                    "seconds": round(time.perf_counter() - t0, 2),
+                }
+            )
         cp, g = by["cpsat"], by["greedy"]
         better_unalloc = g["unallocated"] - cp["unallocated"]
-        print(f"{name}: unallocated cpsat {cp['unallocated']} vs greedy {g['unallocated']} "
-              f"(-{better_unalloc}); max utilisation {cp['max_utilisation']:.2%} vs {g['max_utilisation']:.2%}; "
-              f"highest receiving new work {cp['max_utilisation_receiving']:.2%} vs {g['max_utilisation_receiving']:.2%}; "
-              f"std {cp['std_utilisation']:.2%} vs {g['std_utilisation']:.2%}; gap {cp['gap']:.3%}")
-        if cp["unallocated"] > g["unallocated"] or cp["max_utilisation"] > g["max_utilisation"] + 1e-9:
+        print(
+            f"{name}: unallocated cpsat {cp['unallocated']} vs greedy {g['unallocated']} "
+            f"(-{better_unalloc}); max utilisation {cp['max_utilisation']:.2%} vs {g['max_utilisation']:.2%}; "
+            f"highest receiving new work {cp['max_utilisation_receiving']:.2%} vs {g['max_utilisation_receiving']:.2%}; "
+            f"std {cp['std_utilisation']:.2%} vs {g['std_utilisation']:.2%}; gap {cp['gap']:.3%}"
+        )
+        if (
+            cp["unallocated"] > g["unallocated"]
+            or cp["max_utilisation"] > g["max_utilisation"] + 1e-9
+        ):
             failures.append(name)
     write_report(args.out, rows)
     return finish(args.out / "balance.csv", rows, failures, "solver worse than greedy")
@@ -73,11 +94,25 @@ def write_report(out: Path, rows: list[dict]) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    cols = ["instance", "solver", "cases_to_allocate", "unallocated", "max_utilisation", "mean_utilisation",
-            "std_utilisation", "over_100", "rule_breaches", "seconds"]
+    cols = [
+        "instance",
+        "solver",
+        "cases_to_allocate",
+        "unallocated",
+        "max_utilisation",
+        "mean_utilisation",
+        "std_utilisation",
+        "over_100",
+        "rule_breaches",
+        "seconds",
+    ]
     lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
     for r in rows:
-        lines.append("| " + " | ".join(f"{r[c]:.2%}" if "utilisation" in c else str(r[c]) for c in cols) + " |")
+        lines.append(
+            "| "
+            + " | ".join(f"{r[c]:.2%}" if "utilisation" in c else str(r[c]) for c in cols)
+            + " |"
+        )
     (out / "balance.md").write_text("\n".join(lines) + "\n")
     names = list(dict.fromkeys(r["instance"] for r in rows))
     fig, axes = plt.subplots(1, 3, figsize=(15, 4.5))
@@ -85,11 +120,23 @@ def write_report(out: Path, rows: list[dict]) -> None:
     for k, solver in enumerate(SOLVERS):
         mine = {r["instance"]: r for r in rows if r["solver"] == solver}
         xs = [i + k * width for i in range(len(names))]
-        for ax, key, scale in zip(axes, ("max_utilisation", "std_utilisation", "unallocated"), (100, 100, 1)):
-            ax.bar(xs, [mine[n][key] * scale if n in mine else 0 for n in names], width, label=solver)
-    for ax, title in zip(axes, ("peak utilisation (%)", "spread of utilisation (std, points %)", "cases unallocated")):
+        for ax, key, scale in zip(
+            axes, ("max_utilisation", "std_utilisation", "unallocated"), (100, 100, 1)
+        ):
+            ax.bar(
+                xs, [mine[n][key] * scale if n in mine else 0 for n in names], width, label=solver
+            )
+    for ax, title in zip(
+        axes, ("peak utilisation (%)", "spread of utilisation (std, points %)", "cases unallocated")
+    ):
         ax.set_title(title)
-        ax.set_xticks([i + 0.4 - width / 2 for i in range(len(names))], names, rotation=20, ha="right", fontsize=8)
+        ax.set_xticks(
+            [i + 0.4 - width / 2 for i in range(len(names))],
+            names,
+            rotation=20,
+            ha="right",
+            fontsize=8,
+        )
     axes[0].legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(out / "balance.png", dpi=110)

@@ -1,4 +1,5 @@
 """Shared helpers for the benchmark scripts: instance generation and CSV output."""
+
 from __future__ import annotations
 
 import csv
@@ -46,8 +47,16 @@ def finish(path: Path, rows: list[dict], missed: list[str], what: str) -> int:
     return 0
 
 
-def compare_solvers(name: str, data: Path, out_root: Path, command: list[str], summary_file: str,
-                    columns: list[str], describe, target: float) -> tuple[list[dict], list[str]] | None:
+def compare_solvers(
+    name: str,
+    data: Path,
+    out_root: Path,
+    command: list[str],
+    summary_file: str,
+    columns: list[str],
+    describe,
+    target: float,
+) -> tuple[list[dict], list[str]] | None:
     """Run a `probation` command once per solver (CP-SAT, then greedy) on the same data, end to
     end in a fresh process, and collect `columns` from each run's summary with the seconds.
     Returns the rows and the instances over `target` seconds (CP-SAT), or None if a run failed."""
@@ -56,14 +65,34 @@ def compare_solvers(name: str, data: Path, out_root: Path, command: list[str], s
     for solver in ("cpsat", "greedy"):
         out = out_root / "runs" / name / solver
         t0 = time.perf_counter()
-        proc = subprocess.run([str(exe), *command, "--data", str(data), "--out", str(out), "--solver", solver, "--force"],
-                              capture_output=True, text=True)
+        proc = subprocess.run(
+            [
+                str(exe),
+                *command,
+                "--data",
+                str(data),
+                "--out",
+                str(out),
+                "--solver",
+                solver,
+                "--force",
+            ],
+            capture_output=True,
+            text=True,
+        )
         seconds = time.perf_counter() - t0
         if proc.returncode != 0:
             print(proc.stdout, proc.stderr)
             return None
         s = json.loads((out / summary_file).read_text())
-        rows.append({"instance": name, "solver": solver, **{c: s[c] for c in columns}, "seconds": round(seconds, 2)})
+        rows.append(
+            {
+                "instance": name,
+                "solver": solver,
+                **{c: s[c] for c in columns},
+                "seconds": round(seconds, 2),
+            }
+        )
         print(f"{name} {solver}: {seconds:.1f}s, {describe(s)}")
         if solver == "cpsat" and seconds > target:
             missed.append(name)

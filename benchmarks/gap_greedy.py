@@ -1,6 +1,7 @@
 """Greedy baseline for the generalised assignment problem: the regret heuristic of Martello and
 Toth (each round, the job that would lose most if it missed its cheapest feasible agent goes to
 that agent). Minimisation, OR-Library layout (agents x jobs)."""
+
 from __future__ import annotations
 
 import time
@@ -10,7 +11,9 @@ import numpy as np
 from solvers.types import AssignmentResult, SolveStats
 
 
-def solve_gap_greedy(cost: np.ndarray, weight: np.ndarray, capacity: np.ndarray) -> AssignmentResult:
+def solve_gap_greedy(
+    cost: np.ndarray, weight: np.ndarray, capacity: np.ndarray
+) -> AssignmentResult:
     """MTHG: the regret heuristic under four measures of how good an agent is for a job (cost,
     cost per unit of weight, weight, share of the agent's capacity), the cheapest feasible
     answer kept; reported INFEASIBLE when every measure strands a job."""
@@ -25,8 +28,13 @@ def solve_gap_greedy(cost: np.ndarray, weight: np.ndarray, capacity: np.ndarray)
             obj = float(cost[agent, np.arange(cost.shape[1])].sum())
             if best is None or obj < best[1]:
                 best = (agent, obj)
-    stats = SolveStats("HEURISTIC" if best else "INFEASIBLE", best[1] if best else None, None,
-                       time.perf_counter() - t0, "gap-greedy")
+    stats = SolveStats(
+        "HEURISTIC" if best else "INFEASIBLE",
+        best[1] if best else None,
+        None,
+        time.perf_counter() - t0,
+        "gap-greedy",
+    )
     agent = best[0] if best else np.full(cost.shape[1], -1, np.int64)
     return AssignmentResult(agent, stats, [stats])
 

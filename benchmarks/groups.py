@@ -4,6 +4,7 @@ first-come-first-served greedy in the same run. Writes one CSV row per solver.
 
     .venv/bin/python benchmarks/groups.py --out benchmarks/results [--tight]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -21,18 +22,40 @@ FROM = "2026-11-23"
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--out", type=Path, default=Path("benchmarks/results"))
-    ap.add_argument("--tight", action="store_true", help="A tight quarter (fewer facilitators and rooms)")
+    ap.add_argument(
+        "--tight", action="store_true", help="A tight quarter (fewer facilitators and rooms)"
+    )
     args = ap.parse_args()
     name = "groups-region-east-midlands" + ("-tight" if args.tight else "")
-    data = make_instance(args.out / "instances" / name, scale="region", region="East Midlands", seed=42, tight=args.tight)
-    done = compare_solvers(name, data, args.out, ["groups", "plan", "--from", FROM], "groups_summary.json",
-                           ["referrals", "started", "mean_wait_days", "travel_over_60", "groups"],
-                           lambda s: (f"started {s['started']}/{s['referrals']} in {s['groups']} groups, mean wait "
-                                       f"{s['mean_wait_days']} days, travel over 60 min {s['travel_over_60']}"), TARGET)
+    data = make_instance(
+        args.out / "instances" / name,
+        scale="region",
+        region="East Midlands",
+        seed=42,
+        tight=args.tight,
+    )
+    done = compare_solvers(
+        name,
+        data,
+        args.out,
+        ["groups", "plan", "--from", FROM],
+        "groups_summary.json",
+        ["referrals", "started", "mean_wait_days", "travel_over_60", "groups"],
+        lambda s: (
+            f"started {s['started']}/{s['referrals']} in {s['groups']} groups, mean wait "
+            f"{s['mean_wait_days']} days, travel over 60 min {s['travel_over_60']}"
+        ),
+        TARGET,
+    )
     if done is None:
         return 1
     rows, missed = done
-    return finish(args.out / ("groups-tight.csv" if args.tight else "groups.csv"), rows, missed, f"over {TARGET:g} s")
+    return finish(
+        args.out / ("groups-tight.csv" if args.tight else "groups.csv"),
+        rows,
+        missed,
+        f"over {TARGET:g} s",
+    )
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """HiGHS MIP models of the public benchmark problems (generalised assignment, capacitated
 facility location / p-median), so every CP-SAT figure has a MIP figure measured beside it in
 the same process. highspy is pinned below 1.15, which clashes with ortools 9.15."""
+
 from __future__ import annotations
 
 import time
@@ -15,8 +16,14 @@ from solvers.types import AssignmentResult, SolveStats
 _STATUS = {"Optimal": "OPTIMAL", "Time limit reached": "FEASIBLE", "Infeasible": "INFEASIBLE"}
 
 
-def _solve(cost: np.ndarray, a: sparse.csc_matrix, lower: np.ndarray, upper: np.ndarray, time_limit: float,
-           name: str) -> tuple[np.ndarray | None, SolveStats]:
+def _solve(
+    cost: np.ndarray,
+    a: sparse.csc_matrix,
+    lower: np.ndarray,
+    upper: np.ndarray,
+    time_limit: float,
+    name: str,
+) -> tuple[np.ndarray | None, SolveStats]:
     """min cost.x, lower <= A x <= upper, x binary. Returns x (None without a solution)."""
     t0 = time.perf_counter()
     h = highspy.Highs()
@@ -32,7 +39,11 @@ def _solve(cost: np.ndarray, a: sparse.csc_matrix, lower: np.ndarray, upper: np.
     lp.row_lower_, lp.row_upper_ = np.asarray(lower, float), np.asarray(upper, float)
     a = sparse.csc_matrix(a)
     lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = a.indptr, a.indices, a.data.astype(float)
+    lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = (
+        a.indptr,
+        a.indices,
+        a.data.astype(float),
+    )
     lp.integrality_ = [highspy.HighsVarType.kInteger] * n
     h.passModel(lp)
     h.run()
@@ -41,12 +52,22 @@ def _solve(cost: np.ndarray, a: sparse.csc_matrix, lower: np.ndarray, upper: np.
     has = info.primal_solution_status == 2  # a feasible solution
     x = np.asarray(h.getSolution().col_value) > 0.5 if has else None
     bound = float(info.mip_dual_bound) if np.isfinite(info.mip_dual_bound) else None
-    status = _STATUS.get(status_text, "UNKNOWN") if has or status_text == "Infeasible" else "UNKNOWN"
-    stats = SolveStats(status, float(info.objective_function_value) if has else None, bound, time.perf_counter() - t0, name)
+    status = (
+        _STATUS.get(status_text, "UNKNOWN") if has or status_text == "Infeasible" else "UNKNOWN"
+    )
+    stats = SolveStats(
+        status,
+        float(info.objective_function_value) if has else None,
+        bound,
+        time.perf_counter() - t0,
+        name,
+    )
     return x, stats
 
 
-def solve_gap_highs(cost: np.ndarray, weight: np.ndarray, capacity: np.ndarray, time_limit: float = 10.0) -> AssignmentResult:
+def solve_gap_highs(
+    cost: np.ndarray, weight: np.ndarray, capacity: np.ndarray, time_limit: float = 10.0
+) -> AssignmentResult:
     """Generalised assignment (agents x jobs, OR-Library layout) as a MIP: each job to exactly
     one agent, agents within capacity, minimum cost."""
     cost, weight, capacity = np.asarray(cost), np.asarray(weight), np.asarray(capacity)
@@ -70,7 +91,11 @@ def solve_facility_highs(pr: FacilityProblem, time_limit: float = 30.0) -> Facil
     """The facility-location model of `solvers/facility.py` as a MIP (same rules, same costs)."""
     n_k, n_s, n_c = len(pr.pair_client), pr.n_sites, pr.n_clients
     y = n_k + np.arange(n_s)  # open[site] columns after the pairs
-    rows, cols, vals, lo, up = [], [], [], [], []
+    rows: list[int] = []
+    cols: list[int] = []
+    vals: list[float] = []
+    lo: list[float] = []
+    up: list[float] = []
 
     def row(c_idx, v, lower, upper):
         r = len(lo)
@@ -80,12 +105,12 @@ def solve_facility_highs(pr: FacilityProblem, time_limit: float = 30.0) -> Facil
         lo.append(lower)
         up.append(upper)
 
-    by_client = [[] for _ in range(n_c)]
-    by_site = [[] for _ in range(n_s)]
+    by_client: list[list[int]] = [[] for _ in range(n_c)]
+    by_site: list[list[int]] = [[] for _ in range(n_s)]
     for k, (i, j) in enumerate(zip(pr.pair_client.tolist(), pr.pair_site.tolist())):
         by_client[i].append(k)
         by_site[j].append(k)
-    for i, ks in enumerate(by_client):
+    for ks in by_client:
         row(ks, [1.0] * len(ks), 1.0 if pr.must_assign else -np.inf, 1.0)
     for j, ks in enumerate(by_site):
         load = [float(pr.pair_load[k]) for k in ks]
@@ -95,14 +120,27 @@ def solve_facility_highs(pr: FacilityProblem, time_limit: float = 30.0) -> Facil
         for k in ks:
             row([k, int(y[j])], [1.0, -1.0], -np.inf, 0.0)
     if pr.site_client is not None:
-        pair_of = {(int(i), int(j)): k for k, (i, j) in enumerate(zip(pr.pair_client, pr.pair_site))}
+        pair_of = {
+            (int(i), int(j)): k for k, (i, j) in enumerate(zip(pr.pair_client, pr.pair_site))
+        }
         for j, i in enumerate(pr.site_client.tolist()):
-            k = pair_of.get((i, j))
-            row([k, int(y[j])] if k is not None else [int(y[j])], [1.0, -1.0] if k is not None else [1.0], 0.0, 0.0)
+            own = pair_of.get((i, j))
+            row(
+                [own, int(y[j])] if own is not None else [int(y[j])],
+                [1.0, -1.0] if own is not None else [1.0],
+                0.0,
+                0.0,
+            )
     if pr.open_exactly is not None:
         row(y.tolist(), [1.0] * n_s, float(pr.open_exactly), float(pr.open_exactly))
-    cost = np.concatenate([np.asarray(pr.pair_cost, float),
-                           np.asarray(pr.site_open_cost, float) if pr.site_open_cost is not None else np.zeros(n_s)])
+    cost = np.concatenate(
+        [
+            np.asarray(pr.pair_cost, float),
+            np.asarray(pr.site_open_cost, float)
+            if pr.site_open_cost is not None
+            else np.zeros(n_s),
+        ]
+    )
     if not pr.must_assign and pr.unassigned_cost is not None:
         cost[:n_k] -= np.asarray(pr.unassigned_cost, float)[pr.pair_client]
     a = sparse.csc_matrix((vals, (rows, cols)), shape=(len(lo), n_k + n_s))

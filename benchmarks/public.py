@@ -10,6 +10,7 @@ c set) under OUT/generated-gap and runs them the same way: instances no setting 
 They have no known optima, so the gap is measured to the best bound either exact solver proved
 (column best_bound), and the exit status does not depend on them.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -23,8 +24,17 @@ from benchmarks.common import SHARED, write_csv  # noqa: E402
 from benchmarks.instances.gap_instances import GENERATED_TYPES, generate_gap, write_gap  # noqa: E402
 from benchmarks.public_bench import bench_gap, bench_pmedcap, read_optima_csv  # noqa: E402
 
-TARGETS = {"gap": (10.0, 0.5), "pmedcap": (30.0, 1.0), "gap-generated": (10.0, 0.5)}  # seconds each, allowed gap (%)
-GENERATED_SIZES = [(10, 100), (20, 100), (10, 200), (20, 200)]  # agents x jobs, as in the shared c set
+TARGETS = {
+    "gap": (10.0, 0.5),
+    "pmedcap": (30.0, 1.0),
+    "gap-generated": (10.0, 0.5),
+}  # seconds each, allowed gap (%)
+GENERATED_SIZES = [
+    (10, 100),
+    (20, 100),
+    (10, 200),
+    (20, 200),
+]  # agents x jobs, as in the shared c set
 
 
 def main() -> int:
@@ -39,14 +49,25 @@ def main() -> int:
     target = "best proved bound" if args.kind == "gap-generated" else "optimum"
     folder = SHARED / "data" / args.kind
     if args.kind == "gap":
-        files = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith(("LICENSE", "optima")))
-        rows_iter = bench_gap(files, ["cpsat", "highs", "greedy"], seconds, read_optima_csv(folder / "optima.csv"))
+        files = sorted(
+            p
+            for p in folder.iterdir()
+            if p.is_file() and not p.name.startswith(("LICENSE", "optima"))
+        )
+        rows_iter = bench_gap(
+            files, ["cpsat", "highs", "greedy"], seconds, read_optima_csv(folder / "optima.csv")
+        )
     elif args.kind == "gap-generated":
-        files = [write_gap(generate_gap(t, m, n, args.seed), args.out / "generated-gap")
-                 for t in GENERATED_TYPES for m, n in GENERATED_SIZES]
+        files = [
+            write_gap(generate_gap(t, m, n, args.seed), args.out / "generated-gap")
+            for t in GENERATED_TYPES
+            for m, n in GENERATED_SIZES
+        ]
         rows_iter = bench_gap(files, ["cpsat", "highs", "greedy"], seconds)
     else:
-        rows_iter = bench_pmedcap(sorted(folder.glob("*.txt")), ["cpsat", "highs", "greedy"], seconds)
+        rows_iter = bench_pmedcap(
+            sorted(folder.glob("*.txt")), ["cpsat", "highs", "greedy"], seconds
+        )
     rows = []
     for r in rows_iter:
         rows.append(r)
@@ -61,12 +82,25 @@ def main() -> int:
         mine = [r for r in rows if r["solver"] == s]
         ok = [r for r in mine if r["gap_percent"] is not None and r["gap_percent"] <= allowed]
         gaps = [r["gap_percent"] for r in mine if r["gap_percent"] is not None]
-        print(f"{s}: {len(ok)}/{len(mine)} within {allowed}% of the {target}; mean gap "
-              f"{sum(gaps) / max(1, len(gaps)):.3f}%; failures {sum(r['objective'] is None for r in mine)}")
-    differ = [i for i, v in by.items() if len({v.get('cpsat'), v.get('highs')}) > 1]
-    ahead = [i for i in differ if by[i].get("cpsat") is not None and (by[i].get("highs") is None or by[i]["cpsat"] < by[i]["highs"])]
-    print(f"CP-SAT and HiGHS differ on {len(differ)} instances; CP-SAT ahead on {len(ahead)}: {sorted(set(differ) - set(ahead))} not")
-    misses = [r["instance"] for r in rows if r["solver"] == "cpsat" and (r["gap_percent"] is None or r["gap_percent"] > allowed)]
+        print(
+            f"{s}: {len(ok)}/{len(mine)} within {allowed}% of the {target}; mean gap "
+            f"{sum(gaps) / max(1, len(gaps)):.3f}%; failures {sum(r['objective'] is None for r in mine)}"
+        )
+    differ = [i for i, v in by.items() if len({v.get("cpsat"), v.get("highs")}) > 1]
+    ahead = [
+        i
+        for i in differ
+        if by[i].get("cpsat") is not None
+        and (by[i].get("highs") is None or by[i]["cpsat"] < by[i]["highs"])
+    ]
+    print(
+        f"CP-SAT and HiGHS differ on {len(differ)} instances; CP-SAT ahead on {len(ahead)}: {sorted(set(differ) - set(ahead))} not"
+    )
+    misses = [
+        r["instance"]
+        for r in rows
+        if r["solver"] == "cpsat" and (r["gap_percent"] is None or r["gap_percent"] > allowed)
+    ]
     if misses:
         print(f"TARGET MISSED (CP-SAT within {allowed}%) on: {misses}")
     if args.kind == "gap-generated":  # no target set on these: a comparison, not a pass/fail
@@ -85,8 +119,11 @@ def _to_best_bound(rows: list[dict]) -> None:
     for r in rows:
         lower = best.get(r["instance"])
         r["optimum"], r["best_bound"] = None, lower
-        r["gap_percent"] = (round(100.0 * (r["objective"] - lower) / lower, 3)
-                            if r["objective"] is not None and lower else None)
+        r["gap_percent"] = (
+            round(100.0 * (r["objective"] - lower) / lower, 3)
+            if r["objective"] is not None and lower
+            else None
+        )
 
 
 if __name__ == "__main__":

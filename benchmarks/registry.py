@@ -1,5 +1,6 @@
 """The public benchmark problems' solvers by name: the same cores the product runs, a HiGHS MIP
 and a greedy baseline, each taking (instance data, seconds) and returning a typed result."""
+
 from __future__ import annotations
 
 import time
@@ -29,7 +30,9 @@ GAP_SOLVERS = {"cpsat": _gap_cpsat, "highs": _gap_highs, "greedy": _gap_greedy}
 
 
 def _pmed_cpsat(dist, demand, p, capacity, seconds):
-    return solve_facility(pmedian_problem(dist, demand, p, capacity), CoreParams(seconds, 1, linearization_level=2))
+    return solve_facility(
+        pmedian_problem(dist, demand, p, capacity), CoreParams(seconds, 1, linearization_level=2)
+    )
 
 
 def _pmed_highs(dist, demand, p, capacity, seconds):
@@ -41,7 +44,9 @@ def _pmed_greedy(dist, demand, p, capacity, seconds):
     site = pmedian_greedy(dist, demand, p, capacity)
     ok = (site >= 0).all()
     cost = float(dist[np.arange(len(site)), site].sum()) if ok else None
-    stats = SolveStats("HEURISTIC" if ok else "INFEASIBLE", cost, None, time.perf_counter() - t0, "pmedian-greedy")
+    stats = SolveStats(
+        "HEURISTIC" if ok else "INFEASIBLE", cost, None, time.perf_counter() - t0, "pmedian-greedy"
+    )
     return FacilityResult(site, np.isin(np.arange(len(site)), site), stats)
 
 

@@ -6,6 +6,7 @@ Writes one CSV row per run.
     .venv/bin/python benchmarks/scale.py --out benchmarks/results                 # PDU and region
     .venv/bin/python benchmarks/scale.py --out benchmarks/results --instances national-night
 """
+
 from __future__ import annotations
 
 import argparse
@@ -23,11 +24,27 @@ from benchmarks.common import finish, make_instance  # noqa: E402
 
 INSTANCES = {
     # name: (generator spec, target seconds end to end)
-    "pdu-night": (dict(scale="pdu", region="East Midlands", pdu="Lincoln PDU", seed=42, tight=True,
-                       n_practitioners=60, n_new=60), 5.0),
-    "region-night": (dict(scale="region", region="East Midlands", seed=42, n_practitioners=700, n_new=600), 60.0),
+    "pdu-night": (
+        dict(
+            scale="pdu",
+            region="East Midlands",
+            pdu="Lincoln PDU",
+            seed=42,
+            tight=True,
+            n_practitioners=60,
+            n_new=60,
+        ),
+        5.0,
+    ),
+    "region-night": (
+        dict(scale="region", region="East Midlands", seed=42, n_practitioners=700, n_new=600),
+        60.0,
+    ),
     # about 250,000 cases and 10,000 staff (8,900 case holders and the SPOs), 2,500 new; on Dask
-    "national-night": (dict(scale="national", seed=1, n_practitioners=8900, n_new=2500, n_existing=247_500), 600.0),
+    "national-night": (
+        dict(scale="national", seed=1, n_practitioners=8900, n_new=2500, n_existing=247_500),
+        600.0,
+    ),
 }
 ENGINE = {"national-night": "dask"}
 
@@ -87,25 +104,51 @@ def main() -> int:
         manifest = json.loads((data / "manifest.json").read_text())
         for k in range(args.repeat):
             out = args.out / "runs" / f"scale-{name}"
-            proc, seconds, peak_mb = run_measured([str(exe), "allocate", "--data", str(data), "--out", str(out), "--force",
-                                                   "--quiet", "--engine", ENGINE.get(name, "processes")])
+            proc, seconds, peak_mb = run_measured(
+                [
+                    str(exe),
+                    "allocate",
+                    "--data",
+                    str(data),
+                    "--out",
+                    str(out),
+                    "--force",
+                    "--quiet",
+                    "--engine",
+                    ENGINE.get(name, "processes"),
+                ]
+            )
             if proc.returncode != 0:
                 print(proc.stdout, proc.stderr)
                 return 1
             s = json.loads((out / "summary.json").read_text())
-            rows.append({
-                "instance": name, "repeat": k, "practitioners": manifest["practitioners"],
-                "existing_cases": manifest["existing_cases"], "new_cases": manifest["new_cases"],
-                "engine": ENGINE.get(name, "processes"), "seconds_end_to_end": round(seconds, 2),
-                "peak_memory_mb": round(peak_mb), "solve_seconds": s["solve_seconds"], "target_seconds": target,
-                "rule_breaches": 0,  # the run stores nothing unless the independent checker passed it
-                "unallocated": s["unallocated"], "greedy_unallocated": s["greedy"]["unallocated"],
-                "max_utilisation": s["max_utilisation"], "greedy_max_utilisation": s["greedy"]["max_utilisation"],
-                "std_utilisation": s["std_utilisation"], "greedy_std_utilisation": s["greedy"]["std_utilisation"],
-                "status": s["status"], "gap": s["gap"],
-            })
-            print(f"{name}: {seconds:.2f}s end to end (target {target:g}s), solve {s['solve_seconds']}s, "
-                  f"unallocated {s['unallocated']} (greedy {s['greedy']['unallocated']}), gap {s['gap']:.3%}")
+            rows.append(
+                {
+                    "instance": name,
+                    "repeat": k,
+                    "practitioners": manifest["practitioners"],
+                    "existing_cases": manifest["existing_cases"],
+                    "new_cases": manifest["new_cases"],
+                    "engine": ENGINE.get(name, "processes"),
+                    "seconds_end_to_end": round(seconds, 2),
+                    "peak_memory_mb": round(peak_mb),
+                    "solve_seconds": s["solve_seconds"],
+                    "target_seconds": target,
+                    "rule_breaches": 0,  # the run stores nothing unless the independent checker passed it
+                    "unallocated": s["unallocated"],
+                    "greedy_unallocated": s["greedy"]["unallocated"],
+                    "max_utilisation": s["max_utilisation"],
+                    "greedy_max_utilisation": s["greedy"]["max_utilisation"],
+                    "std_utilisation": s["std_utilisation"],
+                    "greedy_std_utilisation": s["greedy"]["std_utilisation"],
+                    "status": s["status"],
+                    "gap": s["gap"],
+                }
+            )
+            print(
+                f"{name}: {seconds:.2f}s end to end (target {target:g}s), solve {s['solve_seconds']}s, "
+                f"unallocated {s['unallocated']} (greedy {s['greedy']['unallocated']}), gap {s['gap']:.3%}"
+            )
             if seconds > target:
                 missed.append(name)
     path = args.out / "scale.csv"

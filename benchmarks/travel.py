@@ -4,6 +4,7 @@ networkx per-source Dijkstra loop on the same Rutland car network, in the same r
 
     .venv/bin/python benchmarks/travel.py --out benchmarks/results
 """
+
 from __future__ import annotations
 
 import argparse
@@ -58,7 +59,9 @@ def main() -> int:
     dlat, dlon = net.lat[d] + jitter(len(d)), net.lon[d] + jitter(len(d))
 
     t0 = time.perf_counter()
-    ours, _ = travel_minutes(net, olat, olon, dlat, dlon, args.cutoff_minutes)  # what the product runs
+    ours, _ = travel_minutes(
+        net, olat, olon, dlat, dlon, args.cutoff_minutes
+    )  # what the product runs
     ours_s = time.perf_counter() - t0
 
     o_node, o_dist = net.snap(olat, olon)
@@ -74,16 +77,34 @@ def main() -> int:
     same_inf = bool((np.isinf(ours) == np.isinf(ref)).all())
     fin = np.isfinite(ours) & np.isfinite(ref)
     max_diff = float(np.abs(ours[fin] - ref[fin]).max()) if fin.any() else 0.0
-    nodes_equal = bool(np.allclose(node_seconds(net, o_node, d_node, limit), ref_nodes, rtol=0, atol=1e-9, equal_nan=True))
+    nodes_equal = bool(
+        np.allclose(
+            node_seconds(net, o_node, d_node, limit), ref_nodes, rtol=0, atol=1e-9, equal_nan=True
+        )
+    )
     speedup = nx_s / ours_s
-    print(f"{args.origins} x {args.destinations} by car, cut-off {args.cutoff_minutes:g} min: csgraph {ours_s:.3f}s, "
-          f"networkx loop {nx_s:.3f}s, {speedup:.1f}x faster (target {TARGET:g}x); "
-          f"max difference {max_diff:.2e} min, unreachable pairs agree: {same_inf}, node times equal: {nodes_equal}")
-    row = {"origins": args.origins, "destinations": args.destinations, "cutoff_minutes": args.cutoff_minutes,
-           "csgraph_seconds": round(ours_s, 4), "networkx_seconds": round(nx_s, 3), "speedup": round(speedup, 1),
-           "max_abs_difference_minutes": max_diff, "unreachable_agree": same_inf, "node_times_equal": nodes_equal,
-           "reachable_pairs": int(fin.sum())}
-    missed = [] if (speedup >= TARGET and same_inf and nodes_equal and max_diff < 1e-9) else ["rutland-car"]
+    print(
+        f"{args.origins} x {args.destinations} by car, cut-off {args.cutoff_minutes:g} min: csgraph {ours_s:.3f}s, "
+        f"networkx loop {nx_s:.3f}s, {speedup:.1f}x faster (target {TARGET:g}x); "
+        f"max difference {max_diff:.2e} min, unreachable pairs agree: {same_inf}, node times equal: {nodes_equal}"
+    )
+    row = {
+        "origins": args.origins,
+        "destinations": args.destinations,
+        "cutoff_minutes": args.cutoff_minutes,
+        "csgraph_seconds": round(ours_s, 4),
+        "networkx_seconds": round(nx_s, 3),
+        "speedup": round(speedup, 1),
+        "max_abs_difference_minutes": max_diff,
+        "unreachable_agree": same_inf,
+        "node_times_equal": nodes_equal,
+        "reachable_pairs": int(fin.sum()),
+    }
+    missed = (
+        []
+        if (speedup >= TARGET and same_inf and nodes_equal and max_diff < 1e-9)
+        else ["rutland-car"]
+    )
     return finish(args.out / "travel.csv", [row], missed, f"under {TARGET:g}x or figures differ")
 
 

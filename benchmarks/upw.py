@@ -4,6 +4,7 @@ same run. Writes one CSV row per solver.
 
     .venv/bin/python benchmarks/upw.py --out benchmarks/results
 """
+
 from __future__ import annotations
 
 import argparse
@@ -24,15 +25,43 @@ def main() -> int:
     ap.add_argument("--tight", action="store_true", help="A tight week (less placement capacity)")
     args = ap.parse_args()
     name = "upw-region-east-midlands" + ("-tight" if args.tight else "")
-    data = make_instance(args.out / "instances" / name, scale="region", region="East Midlands", seed=42, tight=args.tight)
-    done = compare_solvers(name, data, args.out, ["upw", "plan", "--week", WEEK], "upw_summary.json",
-                           ["people", "sessions", "placed", "credited_hours", "behind_pace_unplaced", "behind_pace", "travel_over_60"],
-                           lambda s: (f"placed {s['placed']}/{s['people']}, {s['credited_hours']:g} h credited, behind pace unplaced "
-                                       f"{s['behind_pace_unplaced']}/{s['behind_pace']}, travel over 60 min {s['travel_over_60']}"), TARGET)
+    data = make_instance(
+        args.out / "instances" / name,
+        scale="region",
+        region="East Midlands",
+        seed=42,
+        tight=args.tight,
+    )
+    done = compare_solvers(
+        name,
+        data,
+        args.out,
+        ["upw", "plan", "--week", WEEK],
+        "upw_summary.json",
+        [
+            "people",
+            "sessions",
+            "placed",
+            "credited_hours",
+            "behind_pace_unplaced",
+            "behind_pace",
+            "travel_over_60",
+        ],
+        lambda s: (
+            f"placed {s['placed']}/{s['people']}, {s['credited_hours']:g} h credited, behind pace unplaced "
+            f"{s['behind_pace_unplaced']}/{s['behind_pace']}, travel over 60 min {s['travel_over_60']}"
+        ),
+        TARGET,
+    )
     if done is None:
         return 1
     rows, missed = done
-    return finish(args.out / ("upw-tight.csv" if args.tight else "upw.csv"), rows, missed, f"over {TARGET:g} s")
+    return finish(
+        args.out / ("upw-tight.csv" if args.tight else "upw.csv"),
+        rows,
+        missed,
+        f"over {TARGET:g} s",
+    )
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ One compiled multi-source Dijkstra (scipy.sparse.csgraph) from whichever side ha
 distinct snapped nodes, stopped at the cut-off: pairs past it come back as "unreachable"
 (infinity), never as a number.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -12,7 +13,9 @@ from scipy.sparse.csgraph import dijkstra
 from geo.network import RoadNetwork
 
 
-def node_seconds(net: RoadNetwork, sources: np.ndarray, targets: np.ndarray, limit_s: float) -> np.ndarray:
+def node_seconds(
+    net: RoadNetwork, sources: np.ndarray, targets: np.ndarray, limit_s: float
+) -> np.ndarray:
     """[sources x targets] shortest seconds between network nodes (inf past `limit_s`)."""
     us, inv_s = np.unique(sources, return_inverse=True)
     ut, inv_t = np.unique(targets, return_inverse=True)
@@ -58,11 +61,13 @@ def pair_minutes(
         sec = np.empty(int(covered.sum()))
         rows = np.nonzero(covered)[0]
         for start in range(0, len(ud), 256):  # bounded blocks of searches
-            block = ud[start:start + 256]
+            block = ud[start : start + 256]
             d = dijkstra(back, directed=True, indices=block, limit=limit)
             mask = (inv >= start) & (inv < start + len(block))
             sec[mask] = d[inv[mask] - start, o_node[rows[mask]]]
         access = net.access_kmh / 3.6
-        minutes[rows] = (o_dist[rows] / access + sec + d_dist[rows] / access + net.fixed_seconds) / 60.0
+        minutes[rows] = (
+            o_dist[rows] / access + sec + d_dist[rows] / access + net.fixed_seconds
+        ) / 60.0
     minutes[minutes > cutoff_minutes] = np.inf
     return minutes, covered

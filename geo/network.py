@@ -9,6 +9,7 @@ path but motorways, both directions, at walking speed) and `public_transport` (n
 a bus on the car network at a configured speed, plus walking to and from the road and a wait;
 always labelled as an estimate).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -21,10 +22,35 @@ from scipy.sparse import csr_matrix
 from scipy.spatial import cKDTree
 
 CACHE_VERSION = 1
-NOT_DRIVABLE = {"footway", "cycleway", "bridleway", "path", "steps", "pedestrian", "track", "corridor",
-                "elevator", "proposed", "construction", "bus_guideway", "escape", "raceway", "busway",
-                "platform", "abandoned", "disused"}
-NOT_WALKABLE = {"motorway", "motorway_link", "proposed", "construction", "raceway", "abandoned", "disused"}
+NOT_DRIVABLE = {
+    "footway",
+    "cycleway",
+    "bridleway",
+    "path",
+    "steps",
+    "pedestrian",
+    "track",
+    "corridor",
+    "elevator",
+    "proposed",
+    "construction",
+    "bus_guideway",
+    "escape",
+    "raceway",
+    "busway",
+    "platform",
+    "abandoned",
+    "disused",
+}
+NOT_WALKABLE = {
+    "motorway",
+    "motorway_link",
+    "proposed",
+    "construction",
+    "raceway",
+    "abandoned",
+    "disused",
+}
 NO_ACCESS = {"no", "private"}
 EARTH_M = 6_371_008.8
 
@@ -67,14 +93,21 @@ class RoadNetwork:
 
     @property
     def label(self) -> str:
-        base = {"car": "road network (car)", "walk": "road network (walk)",
-                "public_transport": "road network estimate (bus speed on roads, no timetables)"}
+        base = {
+            "car": "road network (car)",
+            "walk": "road network (walk)",
+            "public_transport": "road network estimate (bus speed on roads, no timetables)",
+        }
         return base[self.mode]
 
     def _xy(self, lat, lon) -> np.ndarray:
         lat0 = np.radians(self._lat0)
-        return np.column_stack([EARTH_M * np.cos(lat0) * np.radians(np.asarray(lon, float)),
-                                EARTH_M * np.radians(np.asarray(lat, float))])
+        return np.column_stack(
+            [
+                EARTH_M * np.cos(lat0) * np.radians(np.asarray(lon, float)),
+                EARTH_M * np.radians(np.asarray(lat, float)),
+            ]
+        )
 
     def snap(self, lat, lon) -> tuple[np.ndarray, np.ndarray]:
         """Nearest node of each point and the straight distance to it (metres, projected).
@@ -89,6 +122,7 @@ class RoadNetwork:
             self._nodes = np.nonzero(label == np.bincount(label).argmax())[0]
             self._lat0 = float(np.mean(self.lat))
             self._tree = cKDTree(self._xy(self.lat[self._nodes], self.lon[self._nodes]))
+        assert self._nodes is not None
         dist, k = self._tree.query(self._xy(lat, lon))
         return self._nodes[k].astype(np.int64), dist
 
@@ -122,7 +156,9 @@ def _parse(path: Path, params: NetworkParams):
     try:
         G = ox.graph_from_xml(path, simplify=True, retain_all=True)
     except Exception as exc:  # malformed XML, truncated bz2, not OSM at all
-        raise NetworkError(f"{path}: cannot read OpenStreetMap XML ({exc.__class__.__name__}: {exc})") from exc
+        raise NetworkError(
+            f"{path}: cannot read OpenStreetMap XML ({exc.__class__.__name__}: {exc})"
+        ) from exc
     if G.number_of_edges() == 0:
         raise NetworkError(f"{path}: no roads found in the file")
     G = ox.add_edge_speeds(G, hwy_speeds=params.hwy_speeds or None, fallback=30.0)
@@ -133,10 +169,22 @@ def _parse(path: Path, params: NetworkParams):
     lon = np.array([G.nodes[x]["x"] for x in nodes])
     u, v, length, tt, hwy, access = [], [], [], [], [], []
     for a, b, d in G.edges(data=True):
-        u.append(index[a]); v.append(index[b])  # noqa: E702
-        length.append(float(d["length"])); tt.append(float(d["travel_time"]))  # noqa: E702
-        hwy.append(str(_first(d.get("highway", "road")))); access.append(str(_first(d.get("access", ""))))  # noqa: E702
-    return lat, lon, np.array(u), np.array(v), np.array(length), np.array(tt), np.array(hwy), np.array(access)
+        u.append(index[a])
+        v.append(index[b])  # noqa: E702
+        length.append(float(d["length"]))
+        tt.append(float(d["travel_time"]))  # noqa: E702
+        hwy.append(str(_first(d.get("highway", "road"))))
+        access.append(str(_first(d.get("access", ""))))  # noqa: E702
+    return (
+        lat,
+        lon,
+        np.array(u),
+        np.array(v),
+        np.array(length),
+        np.array(tt),
+        np.array(hwy),
+        np.array(access),
+    )
 
 
 def build_networks(path: Path, params: NetworkParams, sha: str) -> dict[str, RoadNetwork]:
@@ -149,11 +197,23 @@ def build_networks(path: Path, params: NetworkParams, sha: str) -> dict[str, Roa
     both = lambda m, w: _edges_to_csr(n, np.r_[u[m], v[m]], np.r_[v[m], u[m]], np.r_[w[m], w[m]])  # noqa: E731
     common = dict(lat=lat, lon=lon, max_snap_m=params.max_snap_m, source_sha256=sha)
     return {
-        "car": RoadNetwork("car", _edges_to_csr(n, u[drive], v[drive], tt[drive]), access_kmh=params.car_access_kmh,
-                           fixed_seconds=0.0, **common),
-        "walk": RoadNetwork("walk", both(walk, walk_s), access_kmh=params.walk_kmh, fixed_seconds=0.0, **common),
-        "public_transport": RoadNetwork("public_transport", both(drive, bus_s), access_kmh=params.walk_kmh,
-                                        fixed_seconds=60.0 * params.bus_wait_minutes, **common),
+        "car": RoadNetwork(
+            "car",
+            _edges_to_csr(n, u[drive], v[drive], tt[drive]),
+            access_kmh=params.car_access_kmh,
+            fixed_seconds=0.0,
+            **common,
+        ),
+        "walk": RoadNetwork(
+            "walk", both(walk, walk_s), access_kmh=params.walk_kmh, fixed_seconds=0.0, **common
+        ),
+        "public_transport": RoadNetwork(
+            "public_transport",
+            both(drive, bus_s),
+            access_kmh=params.walk_kmh,
+            fixed_seconds=60.0 * params.bus_wait_minutes,
+            **common,
+        ),
     }
 
 
@@ -162,16 +222,20 @@ def _cache_file(cache_dir: Path, sha: str, params: NetworkParams) -> Path:
 
 
 def _save(path: Path, nets: dict[str, RoadNetwork]) -> None:
-    arrays = {}
+    arrays: dict[str, np.ndarray] = {}
     for mode, net in nets.items():
         g = net.graph
-        arrays |= {f"{mode}.data": g.data, f"{mode}.indices": g.indices, f"{mode}.indptr": g.indptr,
-                   f"{mode}.meta": np.array([net.access_kmh, net.fixed_seconds, net.max_snap_m])}
+        arrays |= {
+            f"{mode}.data": g.data,
+            f"{mode}.indices": g.indices,
+            f"{mode}.indptr": g.indptr,
+            f"{mode}.meta": np.array([net.access_kmh, net.fixed_seconds, net.max_snap_m]),
+        }
     any_net = next(iter(nets.values()))
     arrays |= {"lat": any_net.lat, "lon": any_net.lon, "sha": np.array(any_net.source_sha256)}
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp.npz")
-    np.savez_compressed(tmp, **arrays)
+    np.savez_compressed(tmp, **arrays)  # type: ignore[arg-type]
     tmp.replace(path)  # atomic: a crash never leaves half a cache
 
 
@@ -182,11 +246,23 @@ def _load(path: Path) -> dict[str, RoadNetwork]:
     for mode in ("car", "walk", "public_transport"):
         g = csr_matrix((z[f"{mode}.data"], z[f"{mode}.indices"], z[f"{mode}.indptr"]), shape=(n, n))
         a, f, s = z[f"{mode}.meta"]
-        out[mode] = RoadNetwork(mode, g, z["lat"], z["lon"], float(a), float(f), float(s), str(z["sha"]), from_cache=True)
+        out[mode] = RoadNetwork(
+            mode,
+            g,
+            z["lat"],
+            z["lon"],
+            float(a),
+            float(f),
+            float(s),
+            str(z["sha"]),
+            from_cache=True,
+        )
     return out
 
 
-def load_networks(osm_file: str | Path, params: NetworkParams, cache_dir: str | Path) -> dict[str, RoadNetwork]:
+def load_networks(
+    osm_file: str | Path, params: NetworkParams, cache_dir: str | Path
+) -> dict[str, RoadNetwork]:
     """All three modes' networks for a local OSM file, from the cache when it is current."""
     path = Path(osm_file)
     if not path.is_file():

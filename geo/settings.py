@@ -1,4 +1,5 @@
 """Travel settings: geo's own type, so travel times need nothing from the planners."""
+
 from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -25,7 +26,7 @@ class TravelSettings(BaseModel):
     hwy_speeds: dict[str, float] = Field(default_factory=dict)
 
     @model_validator(mode="after")
-    def _modes_have_speeds(self) -> "TravelSettings":
+    def _modes_have_speeds(self) -> TravelSettings:
         for mode in ("car", "walk", "public_transport"):
             if mode not in self.speed_kmh:
                 raise ValueError(f"travel.speed_kmh lacks mode {mode!r}")

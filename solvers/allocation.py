@@ -3,6 +3,7 @@
 Built by `engine.encode` from validated data; decoded back to ids afterwards. Index spaces:
 cases 0..n_cases-1, practitioners 0..n_pracs-1, pairs 0..n_pairs-1 (eligible pairs only).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -86,7 +87,9 @@ class AllocationProblem:
 AllocationResult = AssignmentResult
 
 
-def objective_terms(problem: AllocationProblem, prac_of_case: np.ndarray, params: AllocationParams) -> dict[str, int]:
+def objective_terms(
+    problem: AllocationProblem, prac_of_case: np.ndarray, params: AllocationParams
+) -> dict[str, int]:
     """Recompute every objective term of an assignment, phase by phase, independently of any
     solver: allocated count and priority (phase 1), peak per mille among practitioners who
     could take new work (phase 2), spread (points above each utilisation threshold) and the
@@ -107,7 +110,9 @@ def objective_terms(problem: AllocationProblem, prac_of_case: np.ndarray, params
         for t in params.spread_thresholds_permille:
             spread += max(0, int(load[p]) - (-(-t * int(avail[p]) // 1000)))
     out["spread"] = params.spread_weight * spread
-    index = {(int(i), int(p)): k for k, (i, p) in enumerate(zip(problem.pair_case, problem.pair_prac))}
+    index = {
+        (int(i), int(p)): k for k, (i, p) in enumerate(zip(problem.pair_case, problem.pair_prac))
+    }
     chosen = [index[(int(i), int(prac_of_case[i]))] for i in np.nonzero(alloc)[0]]
     for name, arr in problem.pair_terms.items():
         out[name] = int(arr[chosen].sum())

@@ -11,13 +11,18 @@
 Variables carry names (x[case->practitioner], peak_util, spread[practitioner>threshold]) so
 that a result can be traced back to the rule that decided it.
 """
-from __future__ import annotations
 
+from __future__ import annotations
 
 import numpy as np
 from ortools.sat.python import cp_model
 
-from solvers.allocation import AllocationParams, AllocationProblem, AllocationResult, objective_terms
+from solvers.allocation import (
+    AllocationParams,
+    AllocationProblem,
+    AllocationResult,
+    objective_terms,
+)
 from solvers.assignment import CoreParams, build_core, run
 from solvers.greedy import fill, solve_least_loaded
 from solvers.local_search import improve_by_moves
@@ -50,7 +55,9 @@ def _combine(phases: list[SolveStats], seconds: float) -> SolveStats:
     return SolveStats(status, last.objective, last.bound, seconds, "cpsat")
 
 
-def solve_cpsat(problem: AllocationProblem, params: AllocationParams | None = None) -> AllocationResult:
+def solve_cpsat(
+    problem: AllocationProblem, params: AllocationParams | None = None
+) -> AllocationResult:
     params = params or AllocationParams()
     n, m = problem.n_cases, problem.n_pracs
     greedy = solve_least_loaded(problem, params)
@@ -60,15 +67,24 @@ def solve_cpsat(problem: AllocationProblem, params: AllocationParams | None = No
 
     pair_points = problem.points[problem.pair_case]
     core = build_core(
-        n, m, problem.pair_case, problem.pair_prac, pair_points, problem.residual,
-        must_assign=False, item_names=problem.case_ids, agent_names=problem.prac_ids,
+        n,
+        m,
+        problem.pair_case,
+        problem.pair_prac,
+        pair_points,
+        problem.residual,
+        must_assign=False,
+        item_names=problem.case_ids,
+        agent_names=problem.prac_ids,
     )
     model, x = core.model, core.x
     phases: list[SolveStats] = []
     budget = Budget(params.time_limit_seconds)
 
     def limits(share: float) -> CoreParams:
-        return CoreParams(budget.take(share), params.workers, params.random_seed, observer=params.observer)
+        return CoreParams(
+            budget.take(share), params.workers, params.random_seed, observer=params.observer
+        )
 
     # Phase 1: allocate as many cases as possible, most urgent first.
     allocated = cp_model.LinearExpr.sum(x)
@@ -93,7 +109,9 @@ def solve_cpsat(problem: AllocationProblem, params: AllocationParams | None = No
     load, most = {}, {}
     for p in takers:  # one load variable per practitioner keeps the later constraints small
         lo = int(problem.existing[p])
-        most[p] = max(lo, min(int(problem.capacity[p]), lo + int(pair_points[core.agent_pairs[p]].sum())))
+        most[p] = max(
+            lo, min(int(problem.capacity[p]), lo + int(pair_points[core.agent_pairs[p]].sum()))
+        )
         load[p] = model.new_int_var(lo, most[p], f"load[{problem.prac_ids[p]}]")
         model.add(load[p] == lo + core.load(p, pair_points))
     top = max(-(-PERMILLE * most[p] // int(avail[p])) for p in takers)
@@ -121,7 +139,9 @@ def solve_cpsat(problem: AllocationProblem, params: AllocationParams | None = No
             level = -(-t * int(avail[p]) // PERMILLE)
             if hi <= level:
                 continue
-            e = model.new_int_var(0, hi - min(level, lo), f"spread[{problem.prac_ids[p]}>{t / 10:g}%]")
+            e = model.new_int_var(
+                0, hi - min(level, lo), f"spread[{problem.prac_ids[p]}>{t / 10:g}%]"
+            )
             model.add(e >= load[p] - level)
             terms.append(e)
             coefs.append(params.spread_weight)
@@ -145,12 +165,18 @@ def solve_cpsat(problem: AllocationProblem, params: AllocationParams | None = No
     return _completed(problem, best, params, phases)
 
 
-def _completed(problem: AllocationProblem, best: np.ndarray, params: AllocationParams, phases: list[SolveStats]) -> AllocationResult:
+def _completed(
+    problem: AllocationProblem, best: np.ndarray, params: AllocationParams, phases: list[SolveStats]
+) -> AllocationResult:
     """When a phase stopped before optimality a case may be out while someone has room: fill
     such gaps (most urgent first, least loaded), then re-score the final phase's objective."""
     filled = fill(problem, best)
     if (filled != best).any():
         last = phases[-1]
-        value = float(objective_terms(problem, filled, params)["balance_objective"]) if last.name == "balance" else last.objective
+        value = (
+            float(objective_terms(problem, filled, params)["balance_objective"])
+            if last.name == "balance"
+            else last.objective
+        )
         phases[-1] = SolveStats("FEASIBLE", value, None, last.seconds, last.name)
     return AllocationResult(filled, _combine(phases, sum(p.seconds for p in phases)), phases)

@@ -6,12 +6,13 @@ The allocator, the GAP benchmark and the planners all build on `AssignmentCore`;
 generalised assignment problem is solved by `solve_gap` so the core can be checked against
 public instances with known optima.
 """
+
 from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Iterator
 
 import numpy as np
 from ortools.sat.python import cp_model
@@ -53,12 +54,13 @@ class AssignmentCore:
 
     def assigned(self, item: int) -> cp_model.LinearExpr:
         """1 when the item is assigned to some agent."""
-        return sum(self.x[k] for k in self.item_pairs[item])
+        return cp_model.LinearExpr.sum([self.x[k] for k in self.item_pairs[item]])
 
     def load(self, agent: int, weight: np.ndarray) -> cp_model.LinearExpr:
         """Total weight of the items given to an agent; `weight` is per pair."""
         return cp_model.LinearExpr.weighted_sum(
-            [self.x[k] for k in self.agent_pairs[agent]], [int(weight[k]) for k in self.agent_pairs[agent]]
+            [self.x[k] for k in self.agent_pairs[agent]],
+            [int(weight[k]) for k in self.agent_pairs[agent]],
         )
 
     def decode(self, solver: cp_model.CpSolver, n_items: int) -> np.ndarray:
@@ -83,8 +85,13 @@ def partners(pairs: list[tuple[int, int]]) -> dict[int, set[int]]:
     return out
 
 
-def keep_apart(model: cp_model.CpModel, x: list, pair_item: np.ndarray, pair_agent: np.ndarray,
-               pairs: list[tuple[int, int]]) -> None:
+def keep_apart(
+    model: cp_model.CpModel,
+    x: list,
+    pair_item: np.ndarray,
+    pair_agent: np.ndarray,
+    pairs: list[tuple[int, int]],
+) -> None:
     """Items of each pair never with the same agent (co-defendants never in one session or group)."""
     by_item: dict[int, dict[int, int]] = {}
     for k, (i, a) in enumerate(zip(pair_item.tolist(), pair_agent.tolist())):
@@ -155,12 +162,16 @@ class _Watch(cp_model.CpSolverSolutionCallback):
         self.observer, self.name = observer, name
 
     def on_solution_callback(self) -> None:
-        self.observer.report(self.name, float(self.objective_value), _finite(self.best_objective_bound))
+        self.observer.report(
+            self.name, float(self.objective_value), _finite(self.best_objective_bound)
+        )
         if self.observer.stopped():
             self.stop_search()
 
 
-def run(model: cp_model.CpModel, params: CoreParams, name: str = "") -> tuple[cp_model.CpSolver, SolveStats]:
+def run(
+    model: cp_model.CpModel, params: CoreParams, name: str = ""
+) -> tuple[cp_model.CpSolver, SolveStats]:
     """Solve and report status, objective, best bound and time. With an observer, a stop
     request ends the search early (the best solution found so far is kept: status FEASIBLE),
     and a phase asked to stop before it begins is not searched at all (status STOPPED)."""
@@ -212,9 +223,16 @@ def _finite(x: float) -> float | None:
 GAP_PAIRS_PER_ITEM = 1.6
 
 
-def solve_gap(cost: np.ndarray, weight: np.ndarray, capacity: np.ndarray, params: CoreParams,
-              first_share: float = 0.05, bound_share: float = 0.10, step_share: float = 0.20,
-              target_share: float = 0.20) -> AssignmentResult:
+def solve_gap(
+    cost: np.ndarray,
+    weight: np.ndarray,
+    capacity: np.ndarray,
+    params: CoreParams,
+    first_share: float = 0.05,
+    bound_share: float = 0.10,
+    step_share: float = 0.20,
+    target_share: float = 0.20,
+) -> AssignmentResult:
     """Generalised assignment: every job to exactly one agent within capacities, minimum cost.
 
     `cost` and `weight` are agents x jobs (the OR-Library layout); returns the agent per job.
@@ -234,9 +252,13 @@ def solve_gap(cost: np.ndarray, weight: np.ndarray, capacity: np.ndarray, params
     n = cost.shape[1]
     allowed = weight <= capacity[:, None]
     total = params.time_limit_seconds
-    if params.linearization_level is None:  # the stronger LP: measured to close c20200 and b10200 more often
+    if (
+        params.linearization_level is None
+    ):  # the stronger LP: measured to close c20200 and b10200 more often
         params = CoreParams(**{**params.__dict__, "linearization_level": 2})
-    agent_of, stats = _solve_gap_pairs(cost, weight, capacity, allowed, with_time(params, total * first_share), None, "gap")
+    agent_of, stats = _solve_gap_pairs(
+        cost, weight, capacity, allowed, with_time(params, total * first_share), None, "gap"
+    )
     phases = [stats]
     if stats.status == "UNKNOWN":  # no answer yet (a large instance): the whole model gets the rest
         rest = with_time(params, max(0.0, total - (time.perf_counter() - t0)))
@@ -245,36 +267,83 @@ def solve_gap(cost: np.ndarray, weight: np.ndarray, capacity: np.ndarray, params
     if stats.objective is None or stats.status == "OPTIMAL":
         return AssignmentResult(agent_of, stats, phases)
     upper = stats.objective
-    priced = np.where(allowed, cost, cost.max() * n + 1)  # pairs an agent cannot hold: never worth it
+    priced = np.where(
+        allowed, cost, cost.max() * n + 1
+    )  # pairs an agent cannot hold: never worth it
     lag = lagrange_bound(priced, weight, capacity, upper, seconds=total * bound_share)
     lower = max(stats.bound if stats.bound is not None else -np.inf, lag.integer_bound())
     phases.append(SolveStats("BOUND", None, lag.bound, time.perf_counter() - t0, "gap-lagrange"))
 
-    def solve_pairs(keep: np.ndarray, sub: CoreParams, hint: np.ndarray, prices: LagrangeBound) -> tuple[np.ndarray, SolveStats]:
-        better = float(cost[hint, np.arange(n)].sum()) - 1  # only answers cheaper than the incumbent
+    def solve_pairs(
+        keep: np.ndarray, sub: CoreParams, hint: np.ndarray, prices: LagrangeBound
+    ) -> tuple[np.ndarray, SolveStats]:
+        better = (
+            float(cost[hint, np.arange(n)].sum()) - 1
+        )  # only answers cheaper than the incumbent
         started = time.perf_counter()
         columns = target_columns(prices, priced, weight, capacity, better, keep)
-        sub = with_time(sub, max(0.01, sub.time_limit_seconds - (time.perf_counter() - started)))  # within its time
-        return _solve_gap_pairs(priced, weight, capacity, keep, sub, hint, "gap-neighbourhood",
-                                None if columns is None else (better, columns))
+        sub = with_time(
+            sub, max(0.01, sub.time_limit_seconds - (time.perf_counter() - started))
+        )  # within its time
+        return _solve_gap_pairs(
+            priced,
+            weight,
+            capacity,
+            keep,
+            sub,
+            hint,
+            "gap-neighbourhood",
+            None if columns is None else (better, columns),
+        )
 
-    agent_of, upper, lower, tried = _meet_bound(priced, weight, capacity, allowed, lag, agent_of, upper, lower,
-                                                params, total * target_share)
+    agent_of, upper, lower, tried = _meet_bound(
+        priced, weight, capacity, allowed, lag, agent_of, upper, lower, params, total * target_share
+    )
     phases += tried
 
     def reprice(best: float, last: LagrangeBound) -> LagrangeBound:
         left = t0 + total - time.perf_counter()
-        return lagrange_bound(priced, weight, capacity, best, seconds=min(total * bound_share, left) / 2, start=last.prices)
+        return lagrange_bound(
+            priced,
+            weight,
+            capacity,
+            best,
+            seconds=min(total * bound_share, left) / 2,
+            start=last.prices,
+        )
 
-    agent_of, upper, lower, searched = search_near_bound(lag, allowed, agent_of, upper, lower, solve_pairs, params,
-                                                         t0 + total, total * step_share, reprice, GAP_PAIRS_PER_ITEM)
+    agent_of, upper, lower, searched = search_near_bound(
+        lag,
+        allowed,
+        agent_of,
+        upper,
+        lower,
+        solve_pairs,
+        params,
+        t0 + total,
+        total * step_share,
+        reprice,
+        GAP_PAIRS_PER_ITEM,
+    )
     status = "OPTIMAL" if upper <= lower else "FEASIBLE"
-    stats = SolveStats(status, float(upper), float(min(lower, upper)), time.perf_counter() - t0, "gap")
+    stats = SolveStats(
+        status, float(upper), float(min(lower, upper)), time.perf_counter() - t0, "gap"
+    )
     return AssignmentResult(agent_of, stats, phases + searched + [stats])
 
 
-def _meet_bound(cost: np.ndarray, weight: np.ndarray, capacity: np.ndarray, allowed: np.ndarray, lag: LagrangeBound,
-                incumbent: np.ndarray, upper: float, lower: float, params: CoreParams, seconds: float):
+def _meet_bound(
+    cost: np.ndarray,
+    weight: np.ndarray,
+    capacity: np.ndarray,
+    allowed: np.ndarray,
+    lag: LagrangeBound,
+    incumbent: np.ndarray,
+    upper: float,
+    lower: float,
+    params: CoreParams,
+    seconds: float,
+):
     """Look for an answer that meets the lower bound, over every pair left, with each agent
     held to its near-optimal knapsacks (target solves of `_solve_gap_pairs`, over the parts of
     `target_parts`): one found is optimal; a proof that there is none lifts the bound by one,
@@ -282,15 +351,24 @@ def _meet_bound(cost: np.ndarray, weight: np.ndarray, capacity: np.ndarray, allo
     within a unit or two of the Lagrangian bound, and these target solves settle it in a second
     or less (measured on the b, c sets with 100-200 jobs). Returns (incumbent, upper, lower,
     the solves' stats)."""
-    deadline, phases = time.perf_counter() + seconds, []
+    deadline, phases = time.perf_counter() + seconds, list[SolveStats]()
     while lower < upper and deadline - time.perf_counter() > 0.05:
         usable = allowed & lag.usable(lower)
         for columns in target_parts(lag, cost, weight, capacity, lower, usable):
-            if columns is None:  # the bound is too far below for tables: the neighbourhoods go on from here
+            if (
+                columns is None
+            ):  # the bound is too far below for tables: the neighbourhoods go on from here
                 return incumbent, upper, lower, phases
-            found, st = _solve_gap_pairs(cost, weight, capacity, usable,
-                                         with_time(params, deadline - time.perf_counter()), incumbent, "gap-target",
-                                         (lower, columns))
+            found, st = _solve_gap_pairs(
+                cost,
+                weight,
+                capacity,
+                usable,
+                with_time(params, deadline - time.perf_counter()),
+                incumbent,
+                "gap-target",
+                (lower, columns),
+            )
             phases.append(st)
             if st.objective is not None and st.objective < upper:
                 return found, st.objective, lower, phases  # at the bound: optimal
@@ -300,8 +378,14 @@ def _meet_bound(cost: np.ndarray, weight: np.ndarray, capacity: np.ndarray, allo
     return incumbent, upper, lower, phases
 
 
-def target_parts(lag: LagrangeBound, cost: np.ndarray, weight: np.ndarray, capacity: np.ndarray, target: float,
-                 keep: np.ndarray) -> Iterator[Columns | None]:
+def target_parts(
+    lag: LagrangeBound,
+    cost: np.ndarray,
+    weight: np.ndarray,
+    capacity: np.ndarray,
+    target: float,
+    keep: np.ndarray,
+) -> Iterator[Columns | None]:
     """The answers costing at most `target`, as the tables of one or more target solves that
     together take in all of them. One solve when every agent has at most `COLUMN_LIMIT`
     near-optimal loads (`target_columns`). Otherwise the answers are split by the agent that
@@ -325,12 +409,22 @@ def target_parts(lag: LagrangeBound, cost: np.ndarray, weight: np.ndarray, capac
     yield half
     for a in agents:
         beyond = lag.loads(cost, weight, capacity, keep, a, slack, COLUMN_LIMIT, above=slack / 2)
-        yield half[:a] + [beyond] + half[a + 1:]
+        yield half[:a] + [beyond] + half[a + 1 :]
 
 
-def search_near_bound(lag: LagrangeBound, allowed: np.ndarray, incumbent: np.ndarray, upper: float, lower: float,
-                      solve_pairs, params: CoreParams, deadline: float, step_seconds: float, reprice=None,
-                      pairs_per_item: float = 0.0):
+def search_near_bound(
+    lag: LagrangeBound,
+    allowed: np.ndarray,
+    incumbent: np.ndarray,
+    upper: float,
+    lower: float,
+    solve_pairs,
+    params: CoreParams,
+    deadline: float,
+    step_seconds: float,
+    reprice=None,
+    pairs_per_item: float = 0.0,
+):
     """Improve an incumbent (the agent or site of each item) with the core restricted to
     neighbourhoods the Lagrangian prices point at: the pairs some cheaper answer may still use
     whose flip penalty is at most a threshold, plus the incumbent's own pairs (a warm start).
@@ -350,8 +444,10 @@ def search_near_bound(lag: LagrangeBound, allowed: np.ndarray, incumbent: np.nda
     much better one lifts the bound and bans more pairs).
     Returns (incumbent, upper, lower, the searches' stats)."""
     n = len(incumbent)
-    threshold = _sized_threshold(lag, allowed & ~lag.banned(upper), incumbent, 0.5, pairs_per_item * n)
-    seconds, phases = step_seconds, []
+    threshold = _sized_threshold(
+        lag, allowed & ~lag.banned(upper), incumbent, 0.5, pairs_per_item * n
+    )
+    seconds, phases = step_seconds, list[SolveStats]()
     while upper > lower:
         left = deadline - time.perf_counter()
         if left < 0.05 or (params.observer is not None and params.observer.stopped()):
@@ -360,8 +456,12 @@ def search_near_bound(lag: LagrangeBound, allowed: np.ndarray, incumbent: np.nda
         keep = reduced & lag.near(threshold)
         keep[incumbent, np.arange(n)] = True
         whole = not (reduced & ~keep).any()
-        limit = left if whole else min(left, max(0.5, seconds))  # the last, whole search may take the rest
-        found, st = solve_pairs(keep, with_time(params, limit, params.random_seed + len(phases)), incumbent, lag)
+        limit = (
+            left if whole else min(left, max(0.5, seconds))
+        )  # the last, whole search may take the rest
+        found, st = solve_pairs(
+            keep, with_time(params, limit, params.random_seed + len(phases)), incumbent, lag
+        )
         phases.append(st)
         improved = st.objective is not None and st.objective < upper
         if improved:
@@ -375,13 +475,18 @@ def search_near_bound(lag: LagrangeBound, allowed: np.ndarray, incumbent: np.nda
         if through:
             threshold *= 2.0  # searched through: nothing cheaper (than what it found) left in there
         elif not improved:
-            threshold, seconds = threshold * 1.5, seconds * 1.5  # ran out of time: look wider, for longer
+            threshold, seconds = (
+                threshold * 1.5,
+                seconds * 1.5,
+            )  # ran out of time: look wider, for longer
         if whole and through:  # every pair a cheaper answer could use was searched
             lower = upper
     return incumbent, upper, lower, phases
 
 
-def _sized_threshold(lag: LagrangeBound, reduced: np.ndarray, incumbent: np.ndarray, least: float, pairs: float) -> float:
+def _sized_threshold(
+    lag: LagrangeBound, reduced: np.ndarray, incumbent: np.ndarray, least: float, pairs: float
+) -> float:
     """The first threshold: at least `least` (in cost units), and wide enough that the
     neighbourhood holds about `pairs` pairs, so that it scales with the instance rather than
     with its costs."""
@@ -396,8 +501,13 @@ def _sized_threshold(lag: LagrangeBound, reduced: np.ndarray, incumbent: np.ndar
 
 def with_time(params: CoreParams, seconds: float, seed: int | None = None) -> CoreParams:
     """The same search parameters with another time limit (and seed): one phase of a solve."""
-    return CoreParams(**{**params.__dict__, "time_limit_seconds": seconds,
-                         "random_seed": params.random_seed if seed is None else seed})
+    return CoreParams(
+        **{
+            **params.__dict__,
+            "time_limit_seconds": seconds,
+            "random_seed": params.random_seed if seed is None else seed,
+        }
+    )
 
 
 # Most near-optimal knapsacks one agent may be given a table of. Beyond it (the incumbent is
@@ -405,19 +515,34 @@ def with_time(params: CoreParams, seconds: float, seed: int | None = None) -> Co
 # 2,000 per agent solved nothing in 10 s and the plain core did better.
 COLUMN_LIMIT = 1000
 
-Columns = list[list[tuple[int, ...]] | None]  # per agent, the job sets it may be given (None: any)
+Columns = Sequence[
+    list[tuple[int, ...]] | None
+]  # per agent, the job sets it may be given (None: any)
 
 
-def target_columns(lag: LagrangeBound, cost: np.ndarray, weight: np.ndarray, capacity: np.ndarray, target: float,
-                   keep: np.ndarray) -> Columns | None:
+def target_columns(
+    lag: LagrangeBound,
+    cost: np.ndarray,
+    weight: np.ndarray,
+    capacity: np.ndarray,
+    target: float,
+    keep: np.ndarray,
+) -> Columns | None:
     """Every agent's near-optimal knapsacks for answers costing at most `target`
     (`LagrangeBound.columns`), or None when some agent has more than `COLUMN_LIMIT`."""
     return lag.columns(cost, weight, capacity, target, keep, COLUMN_LIMIT)
 
 
-def _solve_gap_pairs(cost: np.ndarray, weight: np.ndarray, capacity: np.ndarray, keep: np.ndarray,
-                     params: CoreParams, hint: np.ndarray | None, name: str,
-                     target: tuple[float, Columns] | None = None) -> tuple[np.ndarray, SolveStats]:
+def _solve_gap_pairs(
+    cost: np.ndarray,
+    weight: np.ndarray,
+    capacity: np.ndarray,
+    keep: np.ndarray,
+    params: CoreParams,
+    hint: np.ndarray | None,
+    name: str,
+    target: tuple[float, Columns] | None = None,
+) -> tuple[np.ndarray, SolveStats]:
     """The core over the kept (agent, job) pairs, minimum cost.
 
     With a `target` (a cost and per agent its loads, from `target_columns` or `target_parts`;
@@ -431,15 +556,21 @@ def _solve_gap_pairs(cost: np.ndarray, weight: np.ndarray, capacity: np.ndarray,
     t0 = time.perf_counter()
     n = cost.shape[1]
     if target is not None:
-        if any(sets is not None and not sets for sets in target[1]):  # an agent has no load good enough
-            return np.full(n, -1, dtype=np.int64), SolveStats("INFEASIBLE", None, None, time.perf_counter() - t0, name)
+        if any(
+            sets is not None and not sets for sets in target[1]
+        ):  # an agent has no load good enough
+            return np.full(n, -1, dtype=np.int64), SolveStats(
+                "INFEASIBLE", None, None, time.perf_counter() - t0, name
+            )
         keep = keep.copy()
         for a, sets in enumerate(target[1]):
             if sets is not None:
                 keep[a] = False
                 keep[a, sorted({j for s in sets for j in s})] = True
     agents, jobs = np.nonzero(keep)
-    core = build_core(n, cost.shape[0], jobs, agents, weight[agents, jobs], capacity, must_assign=True)
+    core = build_core(
+        n, cost.shape[0], jobs, agents, weight[agents, jobs], capacity, must_assign=True
+    )
     objective = cp_model.LinearExpr.weighted_sum(core.x, cost[agents, jobs].tolist())
     core.model.minimize(objective)
     if target is not None:
@@ -456,6 +587,12 @@ def _solve_gap_pairs(cost: np.ndarray, weight: np.ndarray, capacity: np.ndarray,
             core.model.add_allowed_assignments([core.x[k] for k in own], rows)
     if hint is not None:
         core.hint(hint)
-    solver, stats = run(core.model, with_time(params, max(0.01, params.time_limit_seconds - (time.perf_counter() - t0))), name)
-    agent_of = core.decode(solver, n) if stats.objective is not None else np.full(n, -1, dtype=np.int64)
+    solver, stats = run(
+        core.model,
+        with_time(params, max(0.01, params.time_limit_seconds - (time.perf_counter() - t0))),
+        name,
+    )
+    agent_of = (
+        core.decode(solver, n) if stats.objective is not None else np.full(n, -1, dtype=np.int64)
+    )
     return agent_of, stats

@@ -4,6 +4,7 @@
 utilisation is lowest (ties: lower pair cost, e.g. shorter travel).
 `grade_first`: the order of the live allocation screen: PO first, then workload % ascending.
 """
+
 from __future__ import annotations
 
 import time
@@ -14,7 +15,9 @@ from solvers.allocation import AllocationParams, AllocationProblem, AllocationRe
 from solvers.types import SolveStats
 
 
-def fill(problem: AllocationProblem, start: np.ndarray | None = None, grade_first: bool = False) -> np.ndarray:
+def fill(
+    problem: AllocationProblem, start: np.ndarray | None = None, grade_first: bool = False
+) -> np.ndarray:
     """Give each unallocated case, most urgent first, to the eligible practitioner with room
     whose utilisation is lowest. From an empty start this is the greedy baseline; from a
     solver's answer it makes sure no case is left out while someone still has room."""
@@ -25,7 +28,9 @@ def fill(problem: AllocationProblem, start: np.ndarray | None = None, grade_firs
     pairs_of_case: list[list[int]] = [[] for _ in range(problem.n_cases)]
     for k, i in enumerate(problem.pair_case.tolist()):
         pairs_of_case[i].append(k)
-    order = sorted(range(problem.n_cases), key=lambda i: (-problem.priority[i], -problem.points[i], i))
+    order = sorted(
+        range(problem.n_cases), key=lambda i: (-problem.priority[i], -problem.points[i], i)
+    )
     for i in order:
         if out[i] >= 0:
             continue
@@ -50,15 +55,21 @@ def _greedy(problem: AllocationProblem, grade_first: bool, name: str) -> Allocat
     return AllocationResult(out, stats, [stats])
 
 
-def solve_least_loaded(problem: AllocationProblem, params: AllocationParams | None = None) -> AllocationResult:
+def solve_least_loaded(
+    problem: AllocationProblem, params: AllocationParams | None = None
+) -> AllocationResult:
     return _greedy(problem, grade_first=False, name="greedy")
 
 
-def solve_grade_first(problem: AllocationProblem, params: AllocationParams | None = None) -> AllocationResult:
+def solve_grade_first(
+    problem: AllocationProblem, params: AllocationParams | None = None
+) -> AllocationResult:
     return _greedy(problem, grade_first=True, name="greedy-grade-first")
 
 
-def solve_random_eligible(problem: AllocationProblem, params: AllocationParams | None = None) -> AllocationResult:
+def solve_random_eligible(
+    problem: AllocationProblem, params: AllocationParams | None = None
+) -> AllocationResult:
     """A floor for the balance benchmark: most urgent case first, each to an eligible
     practitioner with room picked at random (seeded), as if nobody looked at workloads."""
     t0 = time.perf_counter()
@@ -68,9 +79,15 @@ def solve_random_eligible(problem: AllocationProblem, params: AllocationParams |
     pairs_of_case: list[list[int]] = [[] for _ in range(problem.n_cases)]
     for k, i in enumerate(problem.pair_case.tolist()):
         pairs_of_case[i].append(k)
-    for i in sorted(range(problem.n_cases), key=lambda i: (-problem.priority[i], -problem.points[i], i)):
-        room = [int(problem.pair_prac[k]) for k in pairs_of_case[i]
-                if load[problem.pair_prac[k]] + problem.points[i] <= problem.capacity[problem.pair_prac[k]]]
+    for i in sorted(
+        range(problem.n_cases), key=lambda i: (-problem.priority[i], -problem.points[i], i)
+    ):
+        room = [
+            int(problem.pair_prac[k])
+            for k in pairs_of_case[i]
+            if load[problem.pair_prac[k]] + problem.points[i]
+            <= problem.capacity[problem.pair_prac[k]]
+        ]
         if room:
             p = room[int(rng.integers(len(room)))]
             out[i] = p

@@ -10,6 +10,7 @@ no group with exactly one woman, co-defendants apart, facilitators trained, free
 their weekly sessions, rooms. The first-come-first-served greedy is both the baseline and the
 CP-SAT hint, so the model never starts fewer people than it.
 """
+
 from __future__ import annotations
 
 import time
@@ -27,7 +28,9 @@ WAIT_PER_DAY = 10
 OVER_60_PER_MINUTE = 20
 TRAVEL_PER_MINUTE = 1
 GROUP_COST = 1_500  # fewest groups for the people served; far below one person started
-WOMEN_ONLY_VALUE = 600  # per woman in a women-only group: a viable women-only group outweighs one more group
+WOMEN_ONLY_VALUE = (
+    600  # per woman in a women-only group: a viable women-only group outweighs one more group
+)
 
 
 @dataclass
@@ -40,8 +43,14 @@ class Resources:
     fac_load: np.ndarray  # [facilitators, weeks] sessions
     fac_max: np.ndarray  # [facilitators] sessions a week at most
 
-    def copy(self) -> "Resources":
-        return Resources(self.rooms, self.room_used.copy(), self.fac_busy.copy(), self.fac_load.copy(), self.fac_max)
+    def copy(self) -> Resources:
+        return Resources(
+            self.rooms,
+            self.room_used.copy(),
+            self.fac_busy.copy(),
+            self.fac_load.copy(),
+            self.fac_max,
+        )
 
 
 @dataclass
@@ -75,7 +84,7 @@ class GroupsResult:
     cand_of_person: np.ndarray  # -1 when not placed
     facilitators: dict[int, list[int]]  # open candidate -> facilitator indices
     stats: SolveStats
-    resources: Resources = field(repr=False, default=None)
+    resources: Resources | None = field(repr=False, default=None)
 
 
 def _active(pr: GroupsProblem, c: int) -> list[tuple[int, int]]:
@@ -92,8 +101,13 @@ def pair_value(pr: GroupsProblem) -> np.ndarray:
     """What placing each pair is worth (started, less wait and travel, plus women-only)."""
     over = np.maximum(pr.pair_travel - 60, 0)
     women_only = pr.cand_women_only[pr.pair_cand] & pr.person_female[pr.pair_person]
-    return (START_VALUE - WAIT_PER_DAY * pr.pair_wait_days - TRAVEL_PER_MINUTE * pr.pair_travel
-            - OVER_60_PER_MINUTE * over + WOMEN_ONLY_VALUE * women_only).astype(np.int64)
+    return (
+        START_VALUE
+        - WAIT_PER_DAY * pr.pair_wait_days
+        - TRAVEL_PER_MINUTE * pr.pair_travel
+        - OVER_60_PER_MINUTE * over
+        + WOMEN_ONLY_VALUE * women_only
+    ).astype(np.int64)
 
 
 def free_facilitators(pr: GroupsProblem, res: Resources, c: int) -> list[int]:
@@ -101,7 +115,10 @@ def free_facilitators(pr: GroupsProblem, res: Resources, c: int) -> list[int]:
     nearest base first."""
     act = _active(pr, c)
     out = []
-    for j, cost in sorted(zip(pr.cand_facilitators[c].tolist(), pr.cand_fac_cost[c].tolist()), key=lambda t: (t[1], t[0])):
+    for j, _cost in sorted(
+        zip(pr.cand_facilitators[c].tolist(), pr.cand_fac_cost[c].tolist()),
+        key=lambda t: (t[1], t[0]),
+    ):
         if any(res.fac_busy[j, s, w] for s, w in act):
             continue
         if any(res.fac_load[j, w] + pr.sessions_per_week > res.fac_max[j] for w in _weeks(pr, c)):
@@ -144,7 +161,11 @@ def solve_greedy(pr: GroupsProblem, res: Resources) -> GroupsResult:
         joined = False
         for k in by_person[i]:  # an existing group first
             c = int(pr.pair_cand[k])
-            if c in members and len(members[c]) < pr.max_group and not excluded.get(i, set()) & set(members[c]):
+            if (
+                c in members
+                and len(members[c]) < pr.max_group
+                and not excluded.get(i, set()) & set(members[c])
+            ):
                 members[c].append(i)
                 joined = True
                 break
@@ -173,16 +194,36 @@ def solve_greedy(pr: GroupsProblem, res: Resources) -> GroupsResult:
     return GroupsResult(cand_of, facs, stats, res)
 
 
-def solve_cpsat(pr: GroupsProblem, res: Resources, time_limit: float = 10.0, workers: int = 1, seed: int = 7,
-                observer: SearchObserver | None = None) -> GroupsResult:
+def solve_cpsat(
+    pr: GroupsProblem,
+    res: Resources,
+    time_limit: float = 10.0,
+    workers: int = 1,
+    seed: int = 7,
+    observer: SearchObserver | None = None,
+) -> GroupsResult:
     t0 = time.perf_counter()
     greedy = solve_greedy(pr, res)
     n_p, n_c = len(pr.person_ids), len(pr.cand_venue)
     if len(pr.pair_person) == 0:
-        return GroupsResult(greedy.cand_of_person, {}, SolveStats("OPTIMAL", 0.0, 0.0, 0.0, "groups-cpsat"), res.copy())
-    fp = FacilityProblem(n_p, n_c, pr.pair_person, pr.pair_cand, -pair_value(pr), np.ones(len(pr.pair_person), np.int64),
-                         np.full(n_c, pr.max_group, np.int64), site_min_load=np.full(n_c, pr.min_group, np.int64),
-                         site_open_cost=np.full(n_c, GROUP_COST, np.int64), must_assign=False)
+        return GroupsResult(
+            greedy.cand_of_person,
+            {},
+            SolveStats("OPTIMAL", 0.0, 0.0, 0.0, "groups-cpsat"),
+            res.copy(),
+        )
+    fp = FacilityProblem(
+        n_p,
+        n_c,
+        pr.pair_person,
+        pr.pair_cand,
+        -pair_value(pr),
+        np.ones(len(pr.pair_person), np.int64),
+        np.full(n_c, pr.max_group, np.int64),
+        site_min_load=np.full(n_c, pr.min_group, np.int64),
+        site_open_cost=np.full(n_c, GROUP_COST, np.int64),
+        must_assign=False,
+    )
     fm = FacilityModel(fp, (pr.person_ids, [f"group{c}" for c in range(n_c)]))
     m, x, opened = fm.model, fm.core.x, fm.open
     for c in range(n_c):  # never exactly one woman
@@ -227,7 +268,10 @@ def solve_cpsat(pr: GroupsProblem, res: Resources, time_limit: float = 10.0, wor
         room = int(res.fac_max[j] - res.fac_load[j, w]) // pr.sessions_per_week
         if len(terms) > room:
             m.add(sum(terms) <= room)
-    m.minimize(fm.cost() + cp_model.LinearExpr.weighted_sum([f for f, _ in fac_cost], [int(q) for _, q in fac_cost]))
+    m.minimize(
+        fm.cost()
+        + cp_model.LinearExpr.weighted_sum([f for f, _ in fac_cost], [int(q) for _, q in fac_cost])
+    )
     fm.hint(greedy.cand_of_person)
     for (c, j), f in fvar.items():
         m.add_hint(f, j in greedy.facilitators.get(c, ()))
@@ -236,11 +280,18 @@ def solve_cpsat(pr: GroupsProblem, res: Resources, time_limit: float = 10.0, wor
         stats = SolveStats(st.status, None, st.bound, time.perf_counter() - t0, "groups-cpsat")
         return GroupsResult(greedy.cand_of_person, greedy.facilitators, stats, greedy.resources)
     cand_of, is_open = fm.decode(solver)
-    facs = {c: sorted(j for (cc, j), f in fvar.items() if cc == c and solver.boolean_value(f))
-            for c in np.nonzero(is_open)[0].tolist()}
+    facs = {
+        c: sorted(j for (cc, j), f in fvar.items() if cc == c and solver.boolean_value(f))
+        for c in np.nonzero(is_open)[0].tolist()
+    }
     out = res.copy()
     for c, js in facs.items():
         book(pr, out, c, js)
-    stats = SolveStats(st.status, -st.objective, -st.bound if st.bound is not None else None,
-                       time.perf_counter() - t0, "groups-cpsat")
+    stats = SolveStats(
+        st.status,
+        -st.objective,
+        -st.bound if st.bound is not None else None,
+        time.perf_counter() - t0,
+        "groups-cpsat",
+    )
     return GroupsResult(cand_of, facs, stats, out)

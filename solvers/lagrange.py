@@ -9,6 +9,7 @@ the best known cost cannot be part of any cheaper assignment, so the search can 
 (classic reduced-cost fixing, Martello & Toth; Savelsbergh 1997). What is left is a much smaller
 model for the CP-SAT core. Numpy only; no I/O.
 """
+
 from __future__ import annotations
 
 import time
@@ -38,8 +39,15 @@ class LagrangeBound:
         other way lifts the bound to `upper` or beyond; costs are integers)."""
         return ~self.usable(upper - 1)
 
-    def columns(self, cost: np.ndarray, weight: np.ndarray, capacity: np.ndarray, target: float,
-                keep: np.ndarray, limit: int) -> list[list[tuple[int, ...]]] | None:
+    def columns(
+        self,
+        cost: np.ndarray,
+        weight: np.ndarray,
+        capacity: np.ndarray,
+        target: float,
+        keep: np.ndarray,
+        limit: int,
+    ) -> list[list[tuple[int, ...]]] | None:
         """Per agent, every set of its kept jobs that an answer costing at most `target` could
         give it, or None as soon as one agent has more than `limit` such sets (the rest are not
         enumerated: far from the bound that is the common case).
@@ -53,16 +61,35 @@ class LagrangeBound:
             out.append(sets)
         return out
 
-    def loads(self, cost: np.ndarray, weight: np.ndarray, capacity: np.ndarray, keep: np.ndarray, agent: int,
-              most: float, limit: int, above: float | None = None) -> list[tuple[int, ...]] | None:
+    def loads(
+        self,
+        cost: np.ndarray,
+        weight: np.ndarray,
+        capacity: np.ndarray,
+        keep: np.ndarray,
+        agent: int,
+        most: float,
+        limit: int,
+        above: float | None = None,
+    ) -> list[tuple[int, ...]] | None:
         """The sets of the agent's kept jobs within its capacity that fall short of its knapsack
         optimum at these prices by at most `most` (and by more than `above`, when given), or
         None when there are more than `limit` (`knapsack_columns`)."""
         profit = self.prices - np.asarray(cost[agent], dtype=float)
-        best = float(profit[self.taken[agent]].sum())  # the agent's knapsack optimum at these prices
+        best = float(
+            profit[self.taken[agent]].sum()
+        )  # the agent's knapsack optimum at these prices
         usable = keep[agent] & (self.taken[agent] | (self.penalty[agent] <= most + 1e-6))
-        return knapsack_columns(profit, np.asarray(weight[agent]), int(capacity[agent]), best, most, usable, limit,
-                                above)
+        return knapsack_columns(
+            profit,
+            np.asarray(weight[agent]),
+            int(capacity[agent]),
+            best,
+            most,
+            usable,
+            limit,
+            above,
+        )
 
     def usable(self, target: float) -> np.ndarray:
         """Pairs an answer costing at most `target` may use: forcing any other pair lifts the
@@ -75,8 +102,16 @@ class LagrangeBound:
         return self.taken | (self.penalty <= threshold)
 
 
-def knapsack_columns(profit: np.ndarray, weight: np.ndarray, capacity: int, best: float, slack: float,
-                     usable: np.ndarray, limit: int, above: float | None = None) -> list[tuple[int, ...]] | None:
+def knapsack_columns(
+    profit: np.ndarray,
+    weight: np.ndarray,
+    capacity: int,
+    best: float,
+    slack: float,
+    usable: np.ndarray,
+    limit: int,
+    above: float | None = None,
+) -> list[tuple[int, ...]] | None:
     """Every set of `usable` jobs within `capacity` whose profit is at least `best - slack`
     (and below `best - above`, when given), jobs by index, ascending, or None when there are
     more than `limit`. A depth-first walk over the usable jobs, pruned by a table of the best
@@ -84,15 +119,17 @@ def knapsack_columns(profit: np.ndarray, weight: np.ndarray, capacity: int, best
     jobs = np.nonzero(usable)[0]
     w = weight[jobs].astype(np.int64)
     p = profit[jobs]
-    f = np.zeros((len(jobs) + 1, capacity + 1))  # f[k, c]: best profit of the first k usable jobs within c
+    f = np.zeros(
+        (len(jobs) + 1, capacity + 1)
+    )  # f[k, c]: best profit of the first k usable jobs within c
     for k in range(len(jobs)):
         f[k + 1] = f[k]
         if w[k] <= capacity:
-            f[k + 1, w[k]:] = np.maximum(f[k, w[k]:], f[k, :capacity + 1 - w[k]] + p[k])
+            f[k + 1, w[k] :] = np.maximum(f[k, w[k] :], f[k, : capacity + 1 - w[k]] + p[k])
     need = best - slack - 1e-6
     under = np.inf if above is None else best - above - 1e-6
     out: list[tuple[int, ...]] = []
-    stack = [(len(jobs), capacity, 0.0, ())]
+    stack: list[tuple[int, int, float, tuple[int, ...]]] = [(len(jobs), capacity, 0.0, ())]
     while stack:
         k, c, gained, chosen = stack.pop()
         if k == 0:
@@ -122,7 +159,9 @@ def _forward(profit: np.ndarray, weight: np.ndarray, cap: int) -> np.ndarray:
     return f
 
 
-def _knapsacks(profit: np.ndarray, weight: np.ndarray, capacity: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _knapsacks(
+    profit: np.ndarray, weight: np.ndarray, capacity: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Each agent's best knapsack: (value per agent, taken agents x jobs, forward tables)."""
     m, n = profit.shape
     cap = int(capacity.max())
@@ -138,8 +177,14 @@ def _knapsacks(profit: np.ndarray, weight: np.ndarray, capacity: np.ndarray) -> 
     return value, taken, f
 
 
-def _penalties(profit: np.ndarray, weight: np.ndarray, capacity: np.ndarray, f: np.ndarray,
-               value: np.ndarray, taken: np.ndarray) -> np.ndarray:
+def _penalties(
+    profit: np.ndarray,
+    weight: np.ndarray,
+    capacity: np.ndarray,
+    f: np.ndarray,
+    value: np.ndarray,
+    taken: np.ndarray,
+) -> np.ndarray:
     """For each pair, the knapsack value lost when the job is forced out of (if taken) or into
     (if not) its agent's knapsack, from forward and backward tables."""
     m, n = profit.shape
@@ -154,12 +199,16 @@ def _penalties(profit: np.ndarray, weight: np.ndarray, capacity: np.ndarray, f: 
         rest = capacity[:, None] - cs
         without = np.where(rest >= 0, fj + gj[rows, np.maximum(rest, 0)], _NEG).max(axis=1)
         room = capacity[:, None] - weight[:, j][:, None] - cs
-        with_j = np.where(room >= 0, fj + gj[rows, np.maximum(room, 0)], _NEG).max(axis=1) + profit[:, j]
+        with_j = (
+            np.where(room >= 0, fj + gj[rows, np.maximum(room, 0)], _NEG).max(axis=1) + profit[:, j]
+        )
         out[:, j] = value - np.where(taken[:, j], without, with_j)
     return np.maximum(out, 0.0)
 
 
-def _ascend(evaluate, u: np.ndarray, upper: float, seconds: float, max_iter: int) -> tuple[np.ndarray, int]:
+def _ascend(
+    evaluate, u: np.ndarray, upper: float, seconds: float, max_iter: int
+) -> tuple[np.ndarray, int]:
     """Subgradient ascent on the prices: `evaluate(u)` gives (bound, subgradient). Polyak steps
     towards `upper`, the best known cost; the step halves when the bound stalls. Returns the
     best prices seen and the number of iterations."""
@@ -180,8 +229,15 @@ def _ascend(evaluate, u: np.ndarray, upper: float, seconds: float, max_iter: int
     return best_u, it
 
 
-def lagrange_bound(cost: np.ndarray, weight: np.ndarray, capacity: np.ndarray, upper: float,
-                   seconds: float = 1.0, max_iter: int = 400, start: np.ndarray | None = None) -> LagrangeBound:
+def lagrange_bound(
+    cost: np.ndarray,
+    weight: np.ndarray,
+    capacity: np.ndarray,
+    upper: float,
+    seconds: float = 1.0,
+    max_iter: int = 400,
+    start: np.ndarray | None = None,
+) -> LagrangeBound:
     """Generalised assignment (agents x jobs): one knapsack per agent at the job prices, then the
     flip penalty of every pair at the best prices found. Pairs an agent cannot hold should be
     priced out by the caller (a cost above any answer); they are never taken. `start`: the
@@ -209,8 +265,15 @@ def _start(cost: np.ndarray, prices: np.ndarray | None) -> np.ndarray:
     return np.sort(cost, axis=0)[min(1, cost.shape[0] - 1)].astype(float)
 
 
-def pmedian_lagrange_bound(cost: np.ndarray, demand: np.ndarray, p: int, capacity: int | np.ndarray, upper: float,
-                           seconds: float = 1.0, max_iter: int = 400) -> LagrangeBound:
+def pmedian_lagrange_bound(
+    cost: np.ndarray,
+    demand: np.ndarray,
+    p: int,
+    capacity: int | np.ndarray,
+    upper: float,
+    seconds: float = 1.0,
+    max_iter: int = 400,
+) -> LagrangeBound:
     """Capacitated p-median (`cost` sites x clients, each site also the client of the same
     index, serving itself when open): each site's value is its best knapsack of clients at the
     client prices, itself included; the p cheapest sites open. Pair penalties cover both ways a
@@ -242,7 +305,9 @@ def pmedian_lagrange_bound(cost: np.ndarray, demand: np.ndarray, p: int, capacit
     last_in = site[order[p - 1]]
     first_out = site[order[p]] if p < len(order) else np.inf
     within = _penalties(profit, weight, caps, f, value, taken)
-    penalty = np.where(opened[:, None],
-                       np.where(taken, np.minimum(within, first_out - site[:, None]), within),
-                       site[:, None] - last_in + np.where(taken, 0.0, within))
+    penalty = np.where(
+        opened[:, None],
+        np.where(taken, np.minimum(within, first_out - site[:, None]), within),
+        site[:, None] - last_in + np.where(taken, 0.0, within),
+    )
     return LagrangeBound(u, bound, taken & opened[:, None], np.maximum(penalty, 0.0), it)

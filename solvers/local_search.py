@@ -5,6 +5,7 @@ arbitrary, and on large components the balance phase may stop before it finds a 
 answer. Moving single cases to a cheaper practitioner (keeping every case allocated, every
 capacity and the peak held) gives the balance phase a good start and a safe fallback.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -13,7 +14,10 @@ from solvers.allocation import AllocationParams, AllocationProblem
 
 
 def improve_by_moves(
-    problem: AllocationProblem, assign: np.ndarray, params: AllocationParams, peak_permille: int | None = None,
+    problem: AllocationProblem,
+    assign: np.ndarray,
+    params: AllocationParams,
+    peak_permille: int | None = None,
     max_passes: int = 30,
 ) -> np.ndarray:
     """Best-improvement single moves until none improves the phase-3 objective."""
@@ -30,15 +34,15 @@ def improve_by_moves(
     order = np.argsort(problem.pair_case, kind="stable")
     bounds = np.searchsorted(problem.pair_case[order], np.arange(problem.n_cases + 1))
     for i in range(problem.n_cases):
-        pairs_of_case[i] = order[bounds[i]:bounds[i + 1]]
+        pairs_of_case[i] = order[bounds[i] : bounds[i + 1]]
     w = params.spread_weight
 
-    def spread(p: np.ndarray, l: np.ndarray) -> np.ndarray:
-        return w * np.maximum(l[:, None] - levels[p], 0).sum(axis=1)
+    def spread(p: np.ndarray, load: np.ndarray) -> np.ndarray:
+        return w * np.maximum(load[:, None] - levels[p], 0).sum(axis=1)
 
     for _ in range(max_passes):
         moved = False
-        for i in np.nonzero(out >= 0)[0]:
+        for i in np.nonzero(out >= 0)[0].tolist():
             ks = pairs_of_case[i]
             if len(ks) < 2:
                 continue

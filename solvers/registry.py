@@ -1,7 +1,8 @@
 """Name-to-solver registry, so the CLI, the API and the benchmarks can swap allocators."""
+
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from solvers.allocation import AllocationParams, AllocationProblem, AllocationResult
 from solvers.allocation_cpsat import solve_cpsat

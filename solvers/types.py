@@ -1,4 +1,5 @@
 """Typed solver results shared by every solver in the registry."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -14,7 +15,9 @@ class SearchObserver(Protocol):
 
     def stopped(self) -> bool: ...
 
-    def report(self, phase: str, objective: float | None, bound: float | None, force: bool = False) -> None: ...
+    def report(
+        self, phase: str, objective: float | None, bound: float | None, force: bool = False
+    ) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -36,8 +39,12 @@ class SolveStats:
 
     def as_dict(self) -> dict:
         return {
-            "name": self.name, "status": self.status, "objective": self.objective,
-            "bound": self.bound, "gap": self.gap, "seconds": round(self.seconds, 4),
+            "name": self.name,
+            "status": self.status,
+            "objective": self.objective,
+            "bound": self.bound,
+            "gap": self.gap,
+            "seconds": round(self.seconds, 4),
         }
 
 

@@ -14,6 +14,7 @@ Hours are in minutes throughout (integers). Three phases, each held in the next:
    from last week's placement.
 Then anyone still travelling over 60 minutes is moved to a closer session that fits, if any.
 """
+
 from __future__ import annotations
 
 import time
@@ -45,15 +46,21 @@ class UpwProblem:
     person_remaining_minutes: np.ndarray  # hours still to work, in minutes
     person_ete_budget_minutes: np.ndarray  # ETE minutes still allowed
     person_behind_weight: np.ndarray  # int >= 0: hours behind pace, rounded up (0 = on pace)
-    person_priority: np.ndarray  # int >= 0: weight of reaching this person at all this week (0 = not first)
+    person_priority: (
+        np.ndarray
+    )  # int >= 0: weight of reaching this person at all this week (0 = not first)
     exclusions: list[tuple[int, int]]  # people who must never share a session
     pair_person: np.ndarray
     pair_session: np.ndarray
     pair_minutes: np.ndarray  # session minutes (work)
     pair_credited: np.ndarray  # work minutes + supervised travel credited (both ways, capped)
     pair_travel: np.ndarray  # travel minutes each way
-    pair_cost: np.ndarray  # phase-2 cost: travel (penalised over 60) + move from last week's placement
-    pair_fixed: np.ndarray | None = None  # bool: pairs that must stay (re-planning keeps everyone else)
+    pair_cost: (
+        np.ndarray
+    )  # phase-2 cost: travel (penalised over 60) + move from last week's placement
+    pair_fixed: np.ndarray | None = (
+        None  # bool: pairs that must stay (re-planning keeps everyone else)
+    )
 
 
 @dataclass
@@ -68,7 +75,10 @@ def needs_company(problem: UpwProblem, i: int, s: int) -> bool:
     """A woman who must not be the only woman (or among men only) in this session."""
     if not problem.person_female[i] or not problem.session_needs_company[s]:
         return False
-    return bool((problem.session_is_group[s] and not problem.person_lone_ok[i]) or problem.person_prefers_not_all_male[i])
+    return bool(
+        (problem.session_is_group[s] and not problem.person_lone_ok[i])
+        or problem.person_prefers_not_all_male[i]
+    )
 
 
 def _pairs_by(problem: UpwProblem):
@@ -85,11 +95,16 @@ def fits(problem: UpwProblem, state: dict, k: int) -> bool:
     day, weekly and ETE budgets, exclusions and women's company (used by the greedy and the
     repair; the CP-SAT model states the same rules as constraints)."""
     i, s = int(problem.pair_person[k]), int(problem.pair_session[k])
-    if state["count"][s] >= problem.session_capacity[s] or state["days"][i] & (1 << int(problem.session_day[s])):
+    if state["count"][s] >= problem.session_capacity[s] or state["days"][i] & (
+        1 << int(problem.session_day[s])
+    ):
         return False
     if state["minutes"][i] + problem.pair_minutes[k] > problem.person_max_minutes[i]:
         return False
-    if problem.session_is_ete[s] and state["ete"][i] + problem.pair_minutes[k] > problem.person_ete_budget_minutes[i]:
+    if (
+        problem.session_is_ete[s]
+        and state["ete"][i] + problem.pair_minutes[k] > problem.person_ete_budget_minutes[i]
+    ):
         return False
     if any(j in state["members"][s] for j in state["excluded"].get(i, ())):
         return False
@@ -106,7 +121,11 @@ def solve_greedy(problem: UpwProblem) -> UpwResult:
     """First fit, most behind first: each person takes the nearest sessions that still fit;
     then the long-trip repair, since a later arrival can make a closer session fit (company)."""
     t0 = time.perf_counter()
-    start = problem.pair_fixed.copy() if problem.pair_fixed is not None else np.zeros(len(problem.pair_person), bool)
+    start = (
+        problem.pair_fixed.copy()
+        if problem.pair_fixed is not None
+        else np.zeros(len(problem.pair_person), bool)
+    )
     chosen = shorten_long_trips(problem, fill(problem, start))
     stats = SolveStats("HEURISTIC", None, None, time.perf_counter() - t0, "upw-greedy")
     return UpwResult(_per_person(problem, chosen), chosen, stats, [stats])
@@ -118,7 +137,10 @@ def fill(problem: UpwProblem, chosen: np.ndarray) -> np.ndarray:
     by_person, _ = _pairs_by(problem)
     out = chosen.copy()
     state = _state(problem, out)
-    order = sorted(range(len(problem.person_ids)), key=lambda i: (-problem.person_priority[i], -problem.person_behind_weight[i], i))
+    order = sorted(
+        range(len(problem.person_ids)),
+        key=lambda i: (-problem.person_priority[i], -problem.person_behind_weight[i], i),
+    )
     for i in order:
         for k in sorted(by_person[i], key=lambda k: (problem.pair_cost[k], k)):
             if state["minutes"][i] >= problem.person_remaining_minutes[i]:
@@ -130,8 +152,14 @@ def fill(problem: UpwProblem, chosen: np.ndarray) -> np.ndarray:
 
 def _state(problem: UpwProblem, chosen: np.ndarray) -> dict:
     n_s, n_p = len(problem.session_ids), len(problem.person_ids)
-    state = {"count": np.zeros(n_s, int), "days": np.zeros(n_p, np.int64), "minutes": np.zeros(n_p, np.int64),
-             "ete": np.zeros(n_p, np.int64), "members": [set() for _ in range(n_s)], "excluded": partners(problem.exclusions)}
+    state = {
+        "count": np.zeros(n_s, int),
+        "days": np.zeros(n_p, np.int64),
+        "minutes": np.zeros(n_p, np.int64),
+        "ete": np.zeros(n_p, np.int64),
+        "members": [set() for _ in range(n_s)],
+        "excluded": partners(problem.exclusions),
+    }
     for k in np.nonzero(chosen)[0]:
         _apply(problem, state, None, int(k), +1)
     return state
@@ -150,13 +178,22 @@ def shorten_long_trips(problem: UpwProblem, chosen: np.ndarray, limit: int = 60)
     moved = True
     while moved:
         moved = False
-        for k in sorted(np.nonzero(out & (problem.pair_travel > limit) & ~fixed)[0], key=lambda k: -problem.pair_travel[k]):
+        for k in sorted(
+            np.nonzero(out & (problem.pair_travel > limit) & ~fixed)[0],
+            key=lambda k: -problem.pair_travel[k],
+        ):
             i, s = int(problem.pair_person[k]), int(problem.pair_session[k])
             if not _women_ok(problem, state["members"][s] - {i}, s):
                 continue  # she keeps company for another woman there
             _apply(problem, state, out, int(k), -1)
-            options = [k2 for k2 in by_person[i] if not out[k2] and problem.pair_travel[k2] <= limit
-                       and problem.pair_credited[k2] >= problem.pair_credited[k] and fits(problem, state, k2)]
+            options = [
+                k2
+                for k2 in by_person[i]
+                if not out[k2]
+                and problem.pair_travel[k2] <= limit
+                and problem.pair_credited[k2] >= problem.pair_credited[k]
+                and fits(problem, state, k2)
+            ]
             best = min(options, key=lambda k2: (problem.pair_cost[k2], k2)) if options else int(k)
             _apply(problem, state, out, best, +1)
             moved |= best != k
@@ -184,7 +221,9 @@ def _per_person(problem: UpwProblem, chosen: np.ndarray) -> list[list[int]]:
     return out
 
 
-OVER_60_WEIGHT = 20  # per minute over 60 each way (both ways), in the hours phase's units (10 a credited minute)
+OVER_60_WEIGHT = (
+    20  # per minute over 60 each way (both ways), in the hours phase's units (10 a credited minute)
+)
 
 
 def _placed(problem: UpwProblem, chosen: np.ndarray) -> np.ndarray:
@@ -200,8 +239,14 @@ def credited(problem: UpwProblem, chosen: np.ndarray) -> np.ndarray:
     return np.minimum(got, problem.person_remaining_minutes)
 
 
-def solve_cpsat(problem: UpwProblem, time_limit: float = 10.0, workers: int = 1, seed: int = 7,
-                observer: SearchObserver | None = None, greedy: UpwResult | None = None) -> UpwResult:
+def solve_cpsat(
+    problem: UpwProblem,
+    time_limit: float = 10.0,
+    workers: int = 1,
+    seed: int = 7,
+    observer: SearchObserver | None = None,
+    greedy: UpwResult | None = None,
+) -> UpwResult:
     """Three lexicographic phases, each held in the next at the value of the best schedule
     known (so a phase cut short never lets a later one give anything away), then the long-trip
     repair. The greedy schedule is the first hint, so the result is never worse than greedy on
@@ -215,8 +260,15 @@ def solve_cpsat(problem: UpwProblem, time_limit: float = 10.0, workers: int = 1,
     mod = _UpwModel(problem)
     best = greedy.chosen
     phases: list[SolveStats] = []
-    steps = [("reach", +1, _reach_terms(problem)), ("hours", +1, _hours_terms(problem)),
-             ("travel", -1, (np.zeros(n_p, np.int64), np.zeros(n_p, np.int64), problem.pair_cost.astype(np.int64)))]
+    steps = [
+        ("reach", +1, _reach_terms(problem)),
+        ("hours", +1, _hours_terms(problem)),
+        (
+            "travel",
+            -1,
+            (np.zeros(n_p, np.int64), np.zeros(n_p, np.int64), problem.pair_cost.astype(np.int64)),
+        ),
+    ]
     if not problem.person_priority.any():
         steps = steps[1:]  # nobody behind pace or due to start: nothing to put first
     shares = {"reach": 0.25, "hours": 0.5, "travel": 0.25}
@@ -230,14 +282,18 @@ def solve_cpsat(problem: UpwProblem, time_limit: float = 10.0, workers: int = 1,
         phases.append(st)
         if st.objective is not None:
             best = np.array([solver.boolean_value(v) for v in mod.x], dtype=bool)
-        if name == "reach":  # the reach phase values nobody else: give the others their sessions back
+        if (
+            name == "reach"
+        ):  # the reach phase values nobody else: give the others their sessions back
             best = fill(problem, best)
         value = _evaluate(problem, best, *terms)
         mod.model.add(expr >= value if sense > 0 else expr <= value)
     best = shorten_long_trips(problem, best)
     status = "OPTIMAL" if all(p.status == "OPTIMAL" for p in phases) else "FEASIBLE"
     last = phases[-1]
-    stats = SolveStats(status, last.objective, last.bound, time.perf_counter() - t_start, "upw-cpsat")
+    stats = SolveStats(
+        status, last.objective, last.bound, time.perf_counter() - t_start, "upw-cpsat"
+    )
     return UpwResult(_per_person(problem, best), best, stats, phases)
 
 
@@ -245,7 +301,11 @@ def _reach_terms(problem: UpwProblem):
     """Phase 1: reach the people who come first (behind pace, or due to start): a weight per
     person placed at all; nothing per credited minute or per pair."""
     n_p = len(problem.person_ids)
-    return np.zeros(n_p, np.int64), problem.person_priority.astype(np.int64), np.zeros(len(problem.pair_person), np.int64)
+    return (
+        np.zeros(n_p, np.int64),
+        problem.person_priority.astype(np.int64),
+        np.zeros(len(problem.pair_person), np.int64),
+    )
 
 
 def _hours_terms(problem: UpwProblem):
@@ -259,8 +319,11 @@ def _hours_terms(problem: UpwProblem):
 
 def _evaluate(problem: UpwProblem, chosen: np.ndarray, w_credit, w_placed, w_pair) -> int:
     """The phase objective of a schedule, computed outside the solver (for holding it)."""
-    return int((credited(problem, chosen) * w_credit).sum() + (_placed(problem, chosen) * w_placed).sum()
-               + w_pair[chosen].sum())
+    return int(
+        (credited(problem, chosen) * w_credit).sum()
+        + (_placed(problem, chosen) * w_placed).sum()
+        + w_pair[chosen].sum()
+    )
 
 
 class _UpwModel:
@@ -272,8 +335,10 @@ class _UpwModel:
         n_p, n_s = len(pr.person_ids), len(pr.session_ids)
         by_person, by_session = _pairs_by(pr)
         m = self.model = cp_model.CpModel()
-        x = self.x = [m.new_bool_var(f"x[{pr.person_ids[i]}@{pr.session_ids[s]}]")
-                      for i, s in zip(pr.pair_person.tolist(), pr.pair_session.tolist())]
+        x = self.x = [
+            m.new_bool_var(f"x[{pr.person_ids[i]}@{pr.session_ids[s]}]")
+            for i, s in zip(pr.pair_person.tolist(), pr.pair_session.tolist())
+        ]
         if pr.pair_fixed is not None:
             for k in np.nonzero(pr.pair_fixed)[0]:
                 m.add(x[k] == 1)
@@ -291,8 +356,13 @@ class _UpwModel:
             m.add(sum(int(pr.pair_minutes[k]) * x[k] for k in ks) <= int(pr.person_max_minutes[i]))
             ete = [k for k in ks if pr.session_is_ete[pr.pair_session[k]]]
             if ete:
-                m.add(sum(int(pr.pair_minutes[k]) * x[k] for k in ete) <= int(pr.person_ete_budget_minutes[i]))
-        keep_apart(m, x, pr.pair_person, pr.pair_session, pr.exclusions)  # co-defendants never together
+                m.add(
+                    sum(int(pr.pair_minutes[k]) * x[k] for k in ete)
+                    <= int(pr.person_ete_budget_minutes[i])
+                )
+        keep_apart(
+            m, x, pr.pair_person, pr.pair_session, pr.exclusions
+        )  # co-defendants never together
         self.has_men: dict[int, cp_model.IntVar] = {}
         for s in range(n_s):  # women's company rules
             ks = by_session[s]
@@ -308,7 +378,9 @@ class _UpwModel:
         self.cred, self.placed = [], []
         for i in range(n_p):  # credited minutes, capped at what is left to work; placed at all
             ks = by_person[i]
-            c = m.new_int_var(0, int(pr.person_remaining_minutes[i]), f"credited[{pr.person_ids[i]}]")
+            c = m.new_int_var(
+                0, int(pr.person_remaining_minutes[i]), f"credited[{pr.person_ids[i]}]"
+            )
             y = m.new_bool_var(f"placed[{pr.person_ids[i]}]")
             m.add(c <= sum(int(pr.pair_credited[k]) * x[k] for k in ks) if ks else c == 0)
             m.add(y <= sum(x[k] for k in ks)) if ks else m.add(y == 0)
@@ -316,9 +388,11 @@ class _UpwModel:
             self.placed.append(y)
 
     def expression(self, w_credit, w_placed, w_pair) -> cp_model.LinearExpr:
-        return (cp_model.LinearExpr.weighted_sum(self.cred, np.asarray(w_credit).tolist())
-                + cp_model.LinearExpr.weighted_sum(self.placed, np.asarray(w_placed).tolist())
-                + cp_model.LinearExpr.weighted_sum(self.x, np.asarray(w_pair).tolist()))
+        return (
+            cp_model.LinearExpr.weighted_sum(self.cred, np.asarray(w_credit).tolist())
+            + cp_model.LinearExpr.weighted_sum(self.placed, np.asarray(w_placed).tolist())
+            + cp_model.LinearExpr.weighted_sum(self.x, np.asarray(w_pair).tolist())
+        )
 
     def hint(self, chosen: np.ndarray) -> None:
         """A complete hint (every variable), so the solver starts from this schedule at once."""

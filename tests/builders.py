@@ -1,5 +1,6 @@
 """Builders every test shares: tiny hand-made nights, Unpaid Work rows, two-PDU nights and the
 API's keys and client helpers. Fixtures live in the conftest files; plain builders live here."""
+
 from __future__ import annotations
 
 import json
@@ -19,19 +20,45 @@ OAKHAM = (52.6702, -0.7270)
 
 
 def practitioner(pid: str, **kw) -> dict:
-    row = {"practitioner_id": pid, "name": f"Officer {pid}", "grade": "PO", "sex": "F", "region": "East Midlands",
-           "pdu": "Rutland PDU", "team": "Team 1", "contracted_hours": 37, "reduction_hours": 0, "skills": "",
-           "welsh_speaker": False, "office_lat": OAKHAM[0], "office_lon": OAKHAM[1]}
+    row = {
+        "practitioner_id": pid,
+        "name": f"Officer {pid}",
+        "grade": "PO",
+        "sex": "F",
+        "region": "East Midlands",
+        "pdu": "Rutland PDU",
+        "team": "Team 1",
+        "contracted_hours": 37,
+        "reduction_hours": 0,
+        "skills": "",
+        "welsh_speaker": False,
+        "office_lat": OAKHAM[0],
+        "office_lon": OAKHAM[1],
+    }
     row.update(kw)
     return row
 
 
 def case(cid: str, **kw) -> dict:
-    row = {"case_id": cid, "sex": "M", "region": "East Midlands", "pdu": "Rutland PDU", "tier": "C2", "rosh": "MEDIUM",
-           "mappa_level": 0, "case_type": "COMMUNITY", "sentence_date": RUN_DATE.isoformat(), "required_skills": "",
-           "preferred_skills": "", "wants_female_practitioner": False, "needs_welsh": False,
-           "home_lat": OAKHAM[0] + 0.01, "home_lon": OAKHAM[1], "current_practitioner_id": "",
-           "conflict_practitioner_ids": ""}
+    row = {
+        "case_id": cid,
+        "sex": "M",
+        "region": "East Midlands",
+        "pdu": "Rutland PDU",
+        "tier": "C2",
+        "rosh": "MEDIUM",
+        "mappa_level": 0,
+        "case_type": "COMMUNITY",
+        "sentence_date": RUN_DATE.isoformat(),
+        "required_skills": "",
+        "preferred_skills": "",
+        "wants_female_practitioner": False,
+        "needs_welsh": False,
+        "home_lat": OAKHAM[0] + 0.01,
+        "home_lon": OAKHAM[1],
+        "current_practitioner_id": "",
+        "conflict_practitioner_ids": "",
+    }
     row.update(kw)
     return row
 
@@ -46,25 +73,54 @@ def write_night(folder, pracs: list[dict], cases: list[dict]):
 def filler(pid: str, points: int, n: int = 1, start: int = 0) -> list[dict]:
     """Existing cases that load practitioner `pid` with about `points` (C2 community = 63)."""
     per = 63
-    return [case(f"F-{pid}-{start + k}", current_practitioner_id=pid, sentence_date="2026-01-05")
-            for k in range(max(n, points // per))]
+    return [
+        case(f"F-{pid}-{start + k}", current_practitioner_id=pid, sentence_date="2026-01-05")
+        for k in range(max(n, points // per))
+    ]
 
 
 # ---- Unpaid Work rows ----
 def person(pid: str, **kw) -> dict:
-    row = {"person_id": pid, "sex": "M", "pdu": "Rutland PDU", "sentence_date": "2026-06-01", "hours_ordered": 100,
-           "hours_completed": 20, "ete_hours_completed": 0, "employed": False, "available_days": "Mon;Wed",
-           "max_hours_per_week": 14, "home_lat": 52.67, "home_lon": -0.72, "travel_mode": "public_transport",
-           "prefers_not_all_male": False, "lone_woman_ok": False, "needs_workshop": False, "no_public_facing": False,
-           "carer_max_travel_minutes": "", "exclude_person_ids": ""}
+    row = {
+        "person_id": pid,
+        "sex": "M",
+        "pdu": "Rutland PDU",
+        "sentence_date": "2026-06-01",
+        "hours_ordered": 100,
+        "hours_completed": 20,
+        "ete_hours_completed": 0,
+        "employed": False,
+        "available_days": "Mon;Wed",
+        "max_hours_per_week": 14,
+        "home_lat": 52.67,
+        "home_lon": -0.72,
+        "travel_mode": "public_transport",
+        "prefers_not_all_male": False,
+        "lone_woman_ok": False,
+        "needs_workshop": False,
+        "no_public_facing": False,
+        "carer_max_travel_minutes": "",
+        "exclude_person_ids": "",
+    }
     row.update(kw)
     return row
 
 
 def placement(plid: str, **kw) -> dict:
-    row = {"placement_id": plid, "kind": "GROUP", "pdu": "Rutland PDU", "lat": 52.66, "lon": -0.70, "days": "Mon;Tue",
-           "session_hours": 7, "capacity": 8, "public_facing": False, "women_only": False, "pickup_lat": 52.67,
-           "pickup_lon": -0.72}
+    row = {
+        "placement_id": plid,
+        "kind": "GROUP",
+        "pdu": "Rutland PDU",
+        "lat": 52.66,
+        "lon": -0.70,
+        "days": "Mon;Tue",
+        "session_hours": 7,
+        "capacity": 8,
+        "public_facing": False,
+        "women_only": False,
+        "pickup_lat": 52.67,
+        "pickup_lon": -0.72,
+    }
     row.update(kw)
     return row
 
@@ -86,42 +142,69 @@ def two_pdu_night(folder: Path, per_pdu: int = 12) -> Path:
         for j in range(per_pdu // 3):
             pid = f"P{k}{j}"
             pracs.append(practitioner(pid, pdu=pdu))
-            cases.extend(case(c["case_id"], pdu=pdu, current_practitioner_id=pid, sentence_date="2026-01-05")
-                         for c in filler(pid, 63 * (j % 4)))
-        cases.extend(case(f"N{k}-{i}", pdu=pdu, tier=("C2", "B2", "D1")[i % 3]) for i in range(per_pdu))
+            cases.extend(
+                case(c["case_id"], pdu=pdu, current_practitioner_id=pid, sentence_date="2026-01-05")
+                for c in filler(pid, 63 * (j % 4))
+            )
+        cases.extend(
+            case(f"N{k}-{i}", pdu=pdu, tier=("C2", "B2", "D1")[i % 3]) for i in range(per_pdu)
+        )
     return write_night(folder, pracs, cases)
 
 
 # ---- the HTTP service's keys and helpers ----
-ADMIN, SPO_L, SPO_B, READER = "admin-key-0123456789", "spo-lincoln-0123456789", "spo-boston-0123456789", "reader-key-0123456789"
+ADMIN, SPO_L, SPO_B, READER = (
+    "admin-key-0123456789",
+    "spo-lincoln-0123456789",
+    "spo-boston-0123456789",
+    "reader-key-0123456789",
+)
 COORD = "coord-lincoln-0123456789"
 SPO_R = "spo-rutland-0123456789"
 
 
-KEYS = [(ADMIN, "admin", "admin", ()), (SPO_L, "spo-lincoln", "spo", ("Lincoln PDU",)),
-        (SPO_B, "spo-boston", "spo", ("Boston PDU",)), (READER, "reader", "read-only", ("Lincoln PDU",)),
-        (SPO_R, "spo-rutland", "spo", ("Rutland PDU",)), (COORD, "coordinator-lincoln", "coordinator", ("Lincoln PDU",))]
+KEYS = [
+    (ADMIN, "admin", "admin", ()),
+    (SPO_L, "spo-lincoln", "spo", ("Lincoln PDU",)),
+    (SPO_B, "spo-boston", "spo", ("Boston PDU",)),
+    (READER, "reader", "read-only", ("Lincoln PDU",)),
+    (SPO_R, "spo-rutland", "spo", ("Rutland PDU",)),
+    (COORD, "coordinator-lincoln", "coordinator", ("Lincoln PDU",)),
+]
 
 
 def make_client(tmp_path_factory, config) -> TestClient:
     work = tmp_path_factory.mktemp("api")
     keys = work / "keys.toml"
-    keys.write_text("".join(f'[[keys]]\nkey = "{k}"\nname = "{name}"\nrole = "{role}"\npdus = {json.dumps(list(pdus))}\n\n'
-                            for k, name, role, pdus in KEYS))  # a JSON list of strings is a TOML array
+    keys.write_text(
+        "".join(
+            f'[[keys]]\nkey = "{k}"\nname = "{name}"\nrole = "{role}"\npdus = {json.dumps(list(pdus))}\n\n'
+            for k, name, role, pdus in KEYS
+        )
+    )  # a JSON list of strings is a TOML array
     return TestClient(create_app(ApiSettings(keys_file=keys, work_dir=work, config=config)))
 
 
 def upload_files(folder):
-    return {"practitioners": ("practitioners.csv", (folder / "practitioners.csv").read_bytes(), "text/csv"),
-            "cases": ("cases.csv", (folder / "cases.csv").read_bytes(), "text/csv")}
+    return {
+        "practitioners": (
+            "practitioners.csv",
+            (folder / "practitioners.csv").read_bytes(),
+            "text/csv",
+        ),
+        "cases": ("cases.csv", (folder / "cases.csv").read_bytes(), "text/csv"),
+    }
 
 
 def all_rows(client, run: str, key: str) -> list[dict]:
     """Every row of a run's allocations, page by page."""
     rows, page = [], 1
     while True:
-        got = client.get(f"/runs/{run}/results/allocations", params={"size": 1000, "page": page},
-                         headers={"X-API-Key": key}).json()
+        got = client.get(
+            f"/runs/{run}/results/allocations",
+            params={"size": 1000, "page": page},
+            headers={"X-API-Key": key},
+        ).json()
         rows += got["items"]
         if len(rows) >= got["total"]:
             return rows

@@ -1,4 +1,5 @@
 """Shared fixtures: the shared reference data beside the checkout, the default config."""
+
 from __future__ import annotations
 
 import os
@@ -37,8 +38,16 @@ def night(tmp_path, config):
     def _run(pracs, cases, solver="cpsat", cfg=None, **kw):
         data = write_night(tmp_path / "in", pracs, cases)
         out = tmp_path / f"out-{solver}"
-        opts = RunOptions(data=data, out=out, config=cfg or config, run_date=RUN_DATE, solver=solver,
-                          progress=False, force=True, **kw)
+        opts = RunOptions(
+            data=data,
+            out=out,
+            config=cfg or config,
+            run_date=RUN_DATE,
+            solver=solver,
+            progress=False,
+            force=True,
+            **kw,
+        )
         res = run_night(opts)
         return res.decisions.set_index("case_id"), res
 
@@ -61,9 +70,13 @@ def pg_server():
     if url:
         yield url
         return
-    initdb = shutil.which("initdb") or next(iter(Path("/usr/lib/postgresql").glob("*/bin/initdb")), None)
+    initdb = shutil.which("initdb") or next(
+        iter(Path("/usr/lib/postgresql").glob("*/bin/initdb")), None
+    )
     if not initdb:
-        pytest.skip("no PostgreSQL binaries (initdb) on this machine and PROBATION_TEST_PG_URL unset")
+        pytest.skip(
+            "no PostgreSQL binaries (initdb) on this machine and PROBATION_TEST_PG_URL unset"
+        )
     bindir = Path(initdb).resolve().parent
     as_user: list[str] = []
     if os.geteuid() == 0:
@@ -78,15 +91,27 @@ def pg_server():
     run = lambda *cmd: subprocess.run([*as_user, *cmd], check=True, capture_output=True, text=True)  # noqa: E731
     try:
         run(str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres")
-        run(str(bindir / "pg_ctl"), "-D", str(data), "-l", str(tmp / "log"), "-w", "-o",
-            f"-p {port} -k {tmp} -c listen_addresses=127.0.0.1", "start")
+        run(
+            str(bindir / "pg_ctl"),
+            "-D",
+            str(data),
+            "-l",
+            str(tmp / "log"),
+            "-w",
+            "-o",
+            f"-p {port} -k {tmp} -c listen_addresses=127.0.0.1",
+            "start",
+        )
     except subprocess.CalledProcessError as exc:
         shutil.rmtree(tmp, ignore_errors=True)
         pytest.skip(f"could not start PostgreSQL: {exc.stderr[-300:]}")
     try:
         yield f"postgresql://postgres@127.0.0.1:{port}/postgres"  # the plain form a user would type
     finally:
-        subprocess.run([*as_user, str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "stop"], capture_output=True)
+        subprocess.run(
+            [*as_user, str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "stop"],
+            capture_output=True,
+        )
         shutil.rmtree(tmp, ignore_errors=True)
 
 

@@ -3,6 +3,7 @@ import each other, only the CLI reaches up into the API or the benchmarks, and n
 
 Every import counts, at module level or inside a function: a lazy import is still a dependency.
 """
+
 from __future__ import annotations
 
 import ast
@@ -53,22 +54,29 @@ def _rule(src: str, dst: str) -> str | None:
         return "geo/ has its own settings type: it imports no planner, store, api or benchmarks"
     if _within(dst, "api") and not (_within(src, "api") or _within(src, "engine.cli")):
         return "only the CLI (and the API itself) imports api"
-    if _within(dst, "benchmarks") and not (_within(src, "benchmarks") or _within(src, "engine.cli")):
+    if _within(dst, "benchmarks") and not (
+        _within(src, "benchmarks") or _within(src, "engine.cli")
+    ):
         return "only the CLI (and the benchmarks themselves) import benchmarks"
     for d in DOMAINS:
         if _within(src, d) and any(_within(dst, o) for o in DOMAINS if o != d):
             return "a planner imports no other planner (shared code belongs in engine.core)"
         if _within(dst, d) and (_within(src, "engine.core") or _within(src, "engine.store")):
             return "engine.core and engine.store import no planner"
-    if _within(src, "engine.core") and (_within(dst, "engine.synthetic") or _within(dst, "engine.cli")):
+    if _within(src, "engine.core") and (
+        _within(dst, "engine.synthetic") or _within(dst, "engine.cli")
+    ):
         return "engine.core imports nothing above it"
     return None
 
 
 def violations(root: Path) -> list[str]:
     """Every forbidden import, and every circle of imports between modules, as text."""
-    found = [f"{src} imports {dst} (line {line}): {why}"
-             for src, dst, line in imports(root) if (why := _rule(src, dst))]
+    found = [
+        f"{src} imports {dst} (line {line}): {why}"
+        for src, dst, line in imports(root)
+        if (why := _rule(src, dst))
+    ]
     graph = nx.DiGraph()
     known = {m for m, _, _ in imports(root)}
     for src, dst, _ in imports(root):
@@ -95,7 +103,9 @@ def _tree(tmp_path: Path, files: dict[str, str]) -> Path:
 
 
 def test_a_solver_importing_the_engine_is_caught(tmp_path):
-    root = _tree(tmp_path, {"solvers/model.py": "def f():\n    from engine.core.config import Config\n"})
+    root = _tree(
+        tmp_path, {"solvers/model.py": "def f():\n    from engine.core.config import Config\n"}
+    )
     assert [v for v in violations(root) if "solvers/ takes arrays" in v]
 
 
@@ -105,26 +115,49 @@ def test_geo_importing_a_planner_is_caught(tmp_path):
 
 
 def test_one_planner_importing_another_is_caught(tmp_path):
-    root = _tree(tmp_path, {"engine/groups/plan.py": "from engine.unpaid_work.records import DAYS\n",
-                            "engine/unpaid_work/records.py": ""})
+    root = _tree(
+        tmp_path,
+        {
+            "engine/groups/plan.py": "from engine.unpaid_work.records import DAYS\n",
+            "engine/unpaid_work/records.py": "",
+        },
+    )
     assert [v for v in violations(root) if "no other planner" in v]
 
 
 def test_importing_the_api_outside_the_cli_is_caught(tmp_path):
-    root = _tree(tmp_path, {"engine/allocation/pipeline.py": "from api.jobs import Job\n",
-                            "engine/cli/serve.py": "from api.app import create_app\n"})
+    root = _tree(
+        tmp_path,
+        {
+            "engine/allocation/pipeline.py": "from api.jobs import Job\n",
+            "engine/cli/serve.py": "from api.app import create_app\n",
+        },
+    )
     found = violations(root)
-    assert len([v for v in found if "only the CLI" in v]) == 1 and "engine.allocation.pipeline" in found[0]
+    assert (
+        len([v for v in found if "only the CLI" in v]) == 1
+        and "engine.allocation.pipeline" in found[0]
+    )
 
 
 def test_an_import_circle_is_caught(tmp_path):
-    root = _tree(tmp_path, {"engine/core/a.py": "from engine.core.b import x\n",
-                            "engine/core/b.py": "from engine.core.a import y\n"})
+    root = _tree(
+        tmp_path,
+        {
+            "engine/core/a.py": "from engine.core.b import x\n",
+            "engine/core/b.py": "from engine.core.a import y\n",
+        },
+    )
     assert any(v.startswith("import circle") for v in violations(root))
 
 
 def test_allowed_imports_pass(tmp_path):
-    root = _tree(tmp_path, {"engine/allocation/plan.py": "from engine.core.config import Config\nfrom solvers.x import y\n",
-                            "engine/core/config.py": "from geo.settings import TravelSettings\n",
-                            "engine/cli/bench.py": "from benchmarks.registry import GAP_SOLVERS\n"})
+    root = _tree(
+        tmp_path,
+        {
+            "engine/allocation/plan.py": "from engine.core.config import Config\nfrom solvers.x import y\n",
+            "engine/core/config.py": "from geo.settings import TravelSettings\n",
+            "engine/cli/bench.py": "from benchmarks.registry import GAP_SOLVERS\n",
+        },
+    )
     assert violations(root) == []

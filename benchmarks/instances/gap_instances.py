@@ -1,4 +1,5 @@
 """Reader for OR-Library generalised assignment instances (`m n`, cost, resource, capacities)."""
+
 from __future__ import annotations
 
 import csv
@@ -92,7 +93,9 @@ def write_gap(inst: GapInstance, folder: str | Path) -> Path:
     path = Path(folder) / inst.name
     path.parent.mkdir(parents=True, exist_ok=True)
     rows = [f"{inst.cost.shape[0]} {inst.cost.shape[1]}"]
-    rows += [" ".join(map(str, r)) for r in inst.cost] + [" ".join(map(str, r)) for r in inst.weight]
+    rows += [" ".join(map(str, r)) for r in inst.cost] + [
+        " ".join(map(str, r)) for r in inst.weight
+    ]
     rows.append(" ".join(map(str, inst.capacity)))
     path.write_text("\n".join(rows) + "\n")
     return path

@@ -1,6 +1,7 @@
 """Reader for capacitated p-median instances (Osman and Christofides; OR-Library `pmedcap1`):
 first line `id optimum`, second `n p capacity`, then `id x y demand`; distances are Euclidean
 truncated down to an integer, under which the published optima hold."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -34,4 +35,6 @@ def read_pmedcap(path: str | Path) -> PmedcapInstance:
         raise ValueError(f"{path}: not a capacitated p-median file ({exc})") from None
     if rows.shape != (n, 4):
         raise ValueError(f"{path}: expected {n} points of 4 numbers, found {rows.shape[0]}")
-    return PmedcapInstance(path.name.removesuffix(".txt"), rows[:, 1:3], rows[:, 3].astype(np.int64), p, cap, optimum)
+    return PmedcapInstance(
+        path.name.removesuffix(".txt"), rows[:, 1:3], rows[:, 3].astype(np.int64), p, cap, optimum
+    )

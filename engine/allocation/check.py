@@ -4,6 +4,7 @@ and `allocations.csv` alone, without the solver, the rule matrices or the encode
 The rules are written again here, row by row and on purpose, so that a bug in the vectorised
 rules of engine.rules cannot hide itself.
 """
+
 from __future__ import annotations
 
 import math
@@ -13,8 +14,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from engine.core.config import Config
 from engine.allocation.contract import Dataset, load_dataset
+from engine.core.config import Config
 
 STATUSES = {"KEPT", "NEW", "MOVED", "UNALLOCATED"}
 
@@ -43,22 +44,30 @@ class CheckReport:
 
     def summary(self) -> str:
         head = "OK" if self.ok else f"{len(self.violations)} VIOLATION(S)"
-        lines = [f"check: {head}; {self.counts}; max utilisation {self.max_utilisation:.1%}, "
-                 f"mean {self.mean_utilisation:.1%}, std {self.std_utilisation:.2%}"]
+        lines = [
+            f"check: {head}; {self.counts}; max utilisation {self.max_utilisation:.1%}, "
+            f"mean {self.mean_utilisation:.1%}, std {self.std_utilisation:.2%}"
+        ]
         lines += [f"  - {v}" for v in self.violations[:50]]
         return "\n".join(lines)
 
 
 def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     p1, p2 = math.radians(lat1), math.radians(lat2)
-    a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    a = (
+        math.sin((p2 - p1) / 2) ** 2
+        + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    )
     return 2 * 6371.0088 * math.asin(math.sqrt(min(1.0, a)))
 
 
 def _needs_po(case: dict, config: Config) -> bool:
     e = config.eligibility
-    return (case["rosh"] in e.high_risk_rosh or case["mappa_level"] >= e.high_risk_mappa_min_level
-            or case["base_tier"][0] in e.high_risk_protect_levels)
+    return (
+        case["rosh"] in e.high_risk_rosh
+        or case["mappa_level"] >= e.high_risk_mappa_min_level
+        or case["base_tier"][0] in e.high_risk_protect_levels
+    )
 
 
 def _grade_ok(case: dict, prac: dict, config: Config) -> bool:
@@ -70,10 +79,17 @@ def _grade_ok(case: dict, prac: dict, config: Config) -> bool:
 def _neighbours(pracs: pd.DataFrame, config: Config) -> dict[str, set[str]]:
     if not config.allocation.allow_neighbouring_pdus:
         return {}
-    cent = {k: (g["office_lat"].mean(), g["office_lon"].mean(), g["region"].iat[0]) for k, g in pracs.groupby("pdu")}
+    cent = {
+        k: (g["office_lat"].mean(), g["office_lon"].mean(), g["region"].iat[0])
+        for k, g in pracs.groupby("pdu")
+    }
     out: dict[str, set[str]] = {}
     for a, (la, oa, ra) in cent.items():
-        out[a] = {b for b, (lb, ob, rb) in cent.items() if ra == rb and _km(la, oa, lb, ob) <= config.allocation.neighbour_max_km}
+        out[a] = {
+            b
+            for b, (lb, ob, rb) in cent.items()
+            if ra == rb and _km(la, oa, lb, ob) <= config.allocation.neighbour_max_km
+        }
     return out
 
 
@@ -82,22 +98,40 @@ def _minutes(case: dict, prac: dict, config: Config, times) -> int:
     data, not the solver), else the straight-line estimate recomputed here."""
     mode = case.get("travel_mode") or config.travel.mode
     if times is not None:
-        m, _ = times.matrix([case["home_lat"]], [case["home_lon"]], [prac["office_lat"]], [prac["office_lon"]], mode)
+        m, _ = times.matrix(
+            [case["home_lat"]], [case["home_lon"]], [prac["office_lat"]], [prac["office_lon"]], mode
+        )
         return int(m[0, 0])
     t = config.travel
-    return math.ceil(_km(case["home_lat"], case["home_lon"], prac["office_lat"], prac["office_lon"])
-                     * t.detour_factor / t.speed_kmh[mode] * 60)
+    return math.ceil(
+        _km(case["home_lat"], case["home_lon"], prac["office_lat"], prac["office_lon"])
+        * t.detour_factor
+        / t.speed_kmh[mode]
+        * 60
+    )
 
 
-def _pair_violations(case: dict, prac: dict, config: Config, neighbours: dict[str, set[str]], times=None) -> list[tuple[str, str]]:
+def _pair_violations(
+    case: dict, prac: dict, config: Config, neighbours: dict[str, set[str]], times=None
+) -> list[tuple[str, str]]:
     """Every hard rule a (case, practitioner) pair breaks, as (rule, detail)."""
     bad = []
     if prac["pdu"] != case["pdu"] and prac["pdu"] not in neighbours.get(case["pdu"], set()):
         bad.append(("pdu", f"practitioner in {prac['pdu']}, case in {case['pdu']}"))
     if prac["available_points"] <= 0 or prac["grade"] not in config.eligibility.case_holding_grades:
-        bad.append(("not_case_holding", f"{prac['grade']} with {prac['available_points']} available points"))
+        bad.append(
+            (
+                "not_case_holding",
+                f"{prac['grade']} with {prac['available_points']} available points",
+            )
+        )
     elif not _grade_ok(case, prac, config):
-        bad.append(("grade", f"case {case['tier']}/{case['rosh']}/MAPPA {case['mappa_level']} needs a PO, got {prac['grade']}"))
+        bad.append(
+            (
+                "grade",
+                f"case {case['tier']}/{case['rosh']}/MAPPA {case['mappa_level']} needs a PO, got {prac['grade']}",
+            )
+        )
     missing = set(case["required_skills"]) - set(prac["skills"])
     if missing:
         bad.append(("required_skills", f"lacks {sorted(missing)}"))
@@ -131,7 +165,11 @@ def check_allocation(ds: Dataset, alloc: pd.DataFrame, config: Config, times=Non
     for row in alloc.to_dict("records"):
         cid, status = str(row["case_id"]), str(row["status"])
         pid = row.get("practitioner_id")
-        pid = None if pid is None or (isinstance(pid, float) and math.isnan(pid)) or pid == "" else str(pid)
+        pid = (
+            None
+            if pid is None or (isinstance(pid, float) and math.isnan(pid)) or pid == ""
+            else str(pid)
+        )
         if cid in seen:
             v.append(Violation(cid, "duplicate", "case appears more than once"))
             continue
@@ -150,7 +188,9 @@ def check_allocation(ds: Dataset, alloc: pd.DataFrame, config: Config, times=Non
             if pid is not None:
                 v.append(Violation(cid, "status", "UNALLOCATED but a practitioner is named"))
             if cur is not None and _grade_ok(case, pracs[cur], config):
-                v.append(Violation(cid, "continuity", f"held by eligible {cur} but left unallocated"))
+                v.append(
+                    Violation(cid, "continuity", f"held by eligible {cur} but left unallocated")
+                )
             continue
         if pid is None or pid not in pracs:
             v.append(Violation(cid, "unknown_practitioner", f"{pid!r} is not in the input"))
@@ -160,7 +200,11 @@ def check_allocation(ds: Dataset, alloc: pd.DataFrame, config: Config, times=Non
             if pid != cur:
                 v.append(Violation(cid, "continuity", f"KEPT with {pid} but held by {cur}"))
             elif not _grade_ok(case, pracs[pid], config):
-                v.append(Violation(cid, "grade", f"kept with {pracs[pid]['grade']} {pid} but now needs a PO"))
+                v.append(
+                    Violation(
+                        cid, "grade", f"kept with {pracs[pid]['grade']} {pid} but now needs a PO"
+                    )
+                )
             continue
         if status == "NEW" and cur is not None:
             v.append(Violation(cid, "continuity", f"NEW but already held by {cur}"))
@@ -194,7 +238,11 @@ def check_allocation(ds: Dataset, alloc: pd.DataFrame, config: Config, times=Non
     for pid, got in new_to.items():
         cap = math.floor(pracs[pid]["available_points"] * limit + 1e-9)
         if load[pid] > cap and not (over_ok and all(c in flagged_over for c in got)):
-            v.append(Violation(got[-1], "capacity", f"{pid} holds {load[pid]} points, over its {cap} limit"))
+            v.append(
+                Violation(
+                    got[-1], "capacity", f"{pid} holds {load[pid]} points, over its {cap} limit"
+                )
+            )
 
     # An unallocated case that some practitioner could take with room to spare is a solver bug.
     by_pdu: dict[str, list[str]] = {}
@@ -206,18 +254,33 @@ def check_allocation(ds: Dataset, alloc: pd.DataFrame, config: Config, times=Non
         for pid in (q for pdu in sorted(reach) for q in by_pdu.get(pdu, [])):
             prac = pracs[pid]
             cap = math.floor(prac["available_points"] * limit + 1e-9)
-            if load[pid] + int(case["points"]) <= cap and not _pair_violations(case, prac, config, neighbours, times):
-                v.append(Violation(cid, "unallocated_with_room", f"{pid} passes every rule and has room"))
+            if load[pid] + int(case["points"]) <= cap and not _pair_violations(
+                case, prac, config, neighbours, times
+            ):
+                v.append(
+                    Violation(cid, "unallocated_with_room", f"{pid} passes every rule and has room")
+                )
                 break
 
-    util = [load[p] / r["available_points"] for p, r in pracs.items()
-            if r["available_points"] > 0 and r["grade"] in config.eligibility.case_holding_grades and r["pdu"] in scope]
+    util = [
+        load[p] / r["available_points"]
+        for p, r in pracs.items()
+        if r["available_points"] > 0
+        and r["grade"] in config.eligibility.case_holding_grades
+        and r["pdu"] in scope
+    ]
     if util:
-        rep.max_utilisation, rep.mean_utilisation, rep.std_utilisation = float(np.max(util)), float(np.mean(util)), float(np.std(util))
+        rep.max_utilisation, rep.mean_utilisation, rep.std_utilisation = (
+            float(np.max(util)),
+            float(np.mean(util)),
+            float(np.std(util)),
+        )
     return rep
 
 
-def check_files(data_dir: str | Path, allocations_csv: str | Path, config: Config, osm_file: str | None = None) -> CheckReport:
+def check_files(
+    data_dir: str | Path, allocations_csv: str | Path, config: Config, osm_file: str | None = None
+) -> CheckReport:
     from geo.travel import travel_service
 
     ds = load_dataset(data_dir, config)

@@ -3,6 +3,7 @@
 Import is all-or-nothing: any bad row fails the whole import with every problem listed by
 file, row and column, and nothing is handed on (so nothing can be stored half-written).
 """
+
 from __future__ import annotations
 
 import json
@@ -13,18 +14,51 @@ from typing import Any
 
 import pandas as pd
 
-from engine.core.config import Config
-from engine.core.contract import DataContractError, Issue, check_duplicates, file_hash, find_table, read_table_or_fail, validate_rows
 from engine.allocation.records import Case, Practitioner
+from engine.core.config import Config
+from engine.core.contract import (
+    DataContractError,
+    Issue,
+    check_duplicates,
+    file_hash,
+    find_tables,
+    read_table_or_fail,
+    validate_rows,
+)
 
 PRACTITIONER_COLUMNS = [
-    "practitioner_id", "name", "grade", "sex", "region", "pdu", "team", "contracted_hours",
-    "reduction_hours", "skills", "welsh_speaker", "office_lat", "office_lon",
+    "practitioner_id",
+    "name",
+    "grade",
+    "sex",
+    "region",
+    "pdu",
+    "team",
+    "contracted_hours",
+    "reduction_hours",
+    "skills",
+    "welsh_speaker",
+    "office_lat",
+    "office_lon",
 ]
 CASE_COLUMNS = [
-    "case_id", "sex", "region", "pdu", "tier", "rosh", "mappa_level", "case_type",
-    "sentence_date", "required_skills", "preferred_skills", "wants_female_practitioner",
-    "needs_welsh", "home_lat", "home_lon", "current_practitioner_id", "conflict_practitioner_ids",
+    "case_id",
+    "sex",
+    "region",
+    "pdu",
+    "tier",
+    "rosh",
+    "mappa_level",
+    "case_type",
+    "sentence_date",
+    "required_skills",
+    "preferred_skills",
+    "wants_female_practitioner",
+    "needs_welsh",
+    "home_lat",
+    "home_lon",
+    "current_practitioner_id",
+    "conflict_practitioner_ids",
 ]
 OPTIONAL_CASE_COLUMNS = ["travel_mode"]
 
@@ -52,23 +86,17 @@ def _check_skills(
         for col in columns:
             bad = [s for s in getattr(rec, col) if s not in known]
             if bad:
-                issues.append(Issue(name, row, col, f"unknown skill(s) {bad}; known: {sorted(known)}"))
+                issues.append(
+                    Issue(name, row, col, f"unknown skill(s) {bad}; known: {sorted(known)}")
+                )
 
 
 def load_dataset(folder: str | Path, config: Config) -> Dataset:
     """Read and validate an input folder. Raises DataContractError listing every problem."""
     folder = Path(folder)
     issues: list[Issue] = []
-    ppath, cpath = find_table(folder, "practitioners"), find_table(folder, "cases")
-    if not folder.is_dir():
-        raise DataContractError([Issue(str(folder), None, None, "input folder does not exist")])
-    if ppath is None:
-        issues.append(Issue(str(folder / "practitioners.csv"), None, None, "file not found (.csv or .parquet)"))
-    if cpath is None:
-        issues.append(Issue(str(folder / "cases.csv"), None, None, "file not found (.csv or .parquet)"))
-    if issues:
-        raise DataContractError(issues)
-    assert ppath is not None and cpath is not None
+    tables = find_tables(folder, ("practitioners", "cases"))
+    ppath, cpath = tables["practitioners"], tables["cases"]
     pname, cname = ppath.name, cpath.name
 
     pdf, cdf = read_table_or_fail(ppath), read_table_or_fail(cpath)
@@ -86,18 +114,41 @@ def load_dataset(folder: str | Path, config: Config) -> Dataset:
         pids = {p.practitioner_id for p in pracs}
         for row, c in enumerate(cases, start=1):
             if c.current_practitioner_id is not None and c.current_practitioner_id not in pids:
-                issues.append(Issue(cname, row, "current_practitioner_id",
-                                    "refers to a practitioner not in " + pname, c.current_practitioner_id))
+                issues.append(
+                    Issue(
+                        cname,
+                        row,
+                        "current_practitioner_id",
+                        "refers to a practitioner not in " + pname,
+                        c.current_practitioner_id,
+                    )
+                )
             missing = [x for x in c.conflict_practitioner_ids if x not in pids]
             if missing:
-                issues.append(Issue(cname, row, "conflict_practitioner_ids",
-                                    f"refers to practitioner(s) not in {pname}: {missing}"))
+                issues.append(
+                    Issue(
+                        cname,
+                        row,
+                        "conflict_practitioner_ids",
+                        f"refers to practitioner(s) not in {pname}: {missing}",
+                    )
+                )
             if c.current_practitioner_id in c.conflict_practitioner_ids:
-                issues.append(Issue(cname, row, "conflict_practitioner_ids",
-                                    "the current practitioner is listed as a conflict of interest",
-                                    c.current_practitioner_id))
+                issues.append(
+                    Issue(
+                        cname,
+                        row,
+                        "conflict_practitioner_ids",
+                        "the current practitioner is listed as a conflict of interest",
+                        c.current_practitioner_id,
+                    )
+                )
             if c.tier.endswith("S") and not config.workload.s_suffix_same_tier:
-                issues.append(Issue(cname, row, "tier", "S-suffix tiers are not enabled in the config", c.tier))
+                issues.append(
+                    Issue(
+                        cname, row, "tier", "S-suffix tiers are not enabled in the config", c.tier
+                    )
+                )
     if issues:
         raise DataContractError(issues)
 
@@ -107,7 +158,9 @@ def load_dataset(folder: str | Path, config: Config) -> Dataset:
         try:
             manifest = json.loads(mpath.read_text())
         except json.JSONDecodeError as exc:
-            raise DataContractError([Issue(mpath.name, None, None, f"not valid JSON: {exc}")]) from exc
+            raise DataContractError(
+                [Issue(mpath.name, None, None, f"not valid JSON: {exc}")]
+            ) from exc
 
     return Dataset(
         practitioners=_practitioner_frame(pracs, config),
@@ -130,7 +183,9 @@ def _practitioner_frame(pracs: list[Practitioner], config: Config) -> pd.DataFra
 
 def _case_frame(cases: list[Case], config: Config) -> pd.DataFrame:
     df = pd.DataFrame([c.model_dump() for c in cases], columns=CASE_COLUMNS + OPTIONAL_CASE_COLUMNS)
-    df["travel_mode"] = [c.travel_mode.value if c.travel_mode else config.travel.mode for c in cases]
+    df["travel_mode"] = [
+        c.travel_mode.value if c.travel_mode else config.travel.mode for c in cases
+    ]
     for col in ("sex", "rosh", "case_type"):
         df[col] = [getattr(c, col).value for c in cases]
     df["base_tier"] = [c.base_tier for c in cases]

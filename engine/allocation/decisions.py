@@ -3,6 +3,7 @@ An override is checked with the independent checker on the whole night as it wou
 so every hard rule (eligibility, grade, conflicts, capacity...) is judged exactly as for the
 solver; an override that breaks a rule needs an explicit acceptance with a reason and is
 flagged in the record."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -10,8 +11,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 from engine.allocation.check import check_allocation
-from engine.core.config import Config
 from engine.allocation.contract import Dataset
+from engine.core.config import Config
 
 ACTIONS = ("confirm", "reject", "override")
 
@@ -38,9 +39,18 @@ class Decision:
         return bool(self.rule_breaks)
 
 
-def decide(ds: Dataset | None, proposals: pd.DataFrame, case_id: str, action: str, config: Config,
-           practitioner_id: str | None = None, reason: str = "", accept_rule_break: bool = False) -> Decision:
-    """Judge one decision against the night's proposals (allocations.csv rows)."""
+def decide(
+    ds: Dataset | None,
+    proposals: pd.DataFrame,
+    case_id: str,
+    action: str,
+    config: Config,
+    practitioner_id: str | None = None,
+    reason: str = "",
+    accept_rule_break: bool = False,
+) -> Decision:
+    """Judge one decision against the night's proposals (allocations.csv rows). `ds` (the
+    night's inputs) is needed for an override, which the checker judges on the whole night."""
     if action not in ACTIONS:
         raise DecisionRefused(f"action must be one of {ACTIONS}")
     rows = proposals[proposals["case_id"] == case_id]
@@ -48,12 +58,16 @@ def decide(ds: Dataset | None, proposals: pd.DataFrame, case_id: str, action: st
         raise DecisionRefused(f"case {case_id} is not in this run")
     row = rows.iloc[0]
     if row["status"] == "KEPT":
-        raise DecisionRefused(f"case {case_id} stays with its practitioner: there is no proposal to decide")
+        raise DecisionRefused(
+            f"case {case_id} stays with its practitioner: there is no proposal to decide"
+        )
     proposed = str(row["practitioner_id"] or "")
     reason = (reason or "").strip()
     if action == "confirm":
         if not proposed:
-            raise DecisionRefused(f"case {case_id} has no proposal to confirm (unallocated): override it instead")
+            raise DecisionRefused(
+                f"case {case_id} has no proposal to confirm (unallocated): override it instead"
+            )
         return Decision(case_id, action, proposed, proposed, reason, [])
     if not reason:
         raise DecisionRefused(f"a {action} needs a reason")
@@ -61,6 +75,10 @@ def decide(ds: Dataset | None, proposals: pd.DataFrame, case_id: str, action: st
         return Decision(case_id, action, proposed, "", reason, [])
     if not practitioner_id:
         raise DecisionRefused("an override names the practitioner_id to allocate to")
+    if ds is None:
+        raise DecisionRefused(
+            "an override is judged against the night's inputs, and none were given"
+        )
     if practitioner_id not in set(ds.practitioners["practitioner_id"]):
         raise DecisionRefused(f"practitioner {practitioner_id} is not in this night's data")
     after = proposals.copy()
@@ -71,6 +89,9 @@ def decide(ds: Dataset | None, proposals: pd.DataFrame, case_id: str, action: st
     before = {str(v) for v in check_allocation(ds, proposals, config).violations}
     breaks = [str(v) for v in report.violations if str(v) not in before]
     if breaks and not accept_rule_break:
-        raise DecisionRefused(f"overriding {case_id} to {practitioner_id} breaks {len(breaks)} hard rule(s); "
-                              "send accept_rule_break with the reason to record it anyway (it will be flagged)", breaks)
+        raise DecisionRefused(
+            f"overriding {case_id} to {practitioner_id} breaks {len(breaks)} hard rule(s); "
+            "send accept_rule_break with the reason to record it anyway (it will be flagged)",
+            breaks,
+        )
     return Decision(case_id, action, proposed, practitioner_id, reason, breaks)

@@ -3,7 +3,10 @@ what would have to change when nobody fits.
 
 Works from the component's rule matrices and the final assignment, whatever solver made it.
 """
+
 from __future__ import annotations
+
+from typing import Any
 
 import numpy as np
 
@@ -72,22 +75,26 @@ def explain_component(
         eligible = np.nonzero(rule_ok[i])[0]
         excl = _excluded_counts(comp, i)
         p = int(prac_of_case[i])
-        info: dict = {"points": pts, "in_reach": in_reach, "eligible_by_rules": int(len(eligible)),
-                      "excluded": excl}
+        info: dict = {
+            "points": pts,
+            "in_reach": in_reach,
+            "eligible_by_rules": int(len(eligible)),
+            "excluded": excl,
+        }
         if p >= 0:
             before = int(final_load[p]) - pts
 
-            def score(q: int, base: int) -> int:
+            def score(q: int, base: int, i: int = i, pts: int = pts) -> int:
                 return _marginal_spread(base, pts, int(pr.available[q]), params) + int(cost[i, q])
 
             alts = []
-            for q in eligible:
+            for q in eligible.tolist():
                 if q == p:
                     continue
                 room = int(final_load[q]) + pts <= int(pr.capacity[q])
                 alts.append((score(q, int(final_load[q])), int(q), room))
             alts.sort()
-            chosen = {
+            chosen: dict[str, Any] = {
                 "practitioner_id": pr.prac_ids[p],
                 "utilisation_before": round(before / max(1, int(pr.available[p])), 4),
                 "utilisation_after": round(int(final_load[p]) / max(1, int(pr.available[p])), 4),
@@ -99,12 +106,16 @@ def explain_component(
             runner = next(((s, q, room) for s, q, room in alts if room), None)
             if runner is not None:
                 _, q, _ = runner
-                alt = {
+                alt: dict[str, Any] = {
                     "practitioner_id": pr.prac_ids[q],
-                    "utilisation_after": round((int(final_load[q]) + pts) / max(1, int(pr.available[q])), 4),
+                    "utilisation_after": round(
+                        (int(final_load[q]) + pts) / max(1, int(pr.available[q])), 4
+                    ),
                     "travel_minutes": int(comp.travel[i, q]),
                     "terms": {n: int(comp.terms[n][i, q]) for n in comp.terms},
-                    "spread_cost": _marginal_spread(int(final_load[q]), pts, int(pr.available[q]), params),
+                    "spread_cost": _marginal_spread(
+                        int(final_load[q]), pts, int(pr.available[q]), params
+                    ),
                 }
                 info["runner_up"] = alt
                 decided = []
@@ -126,7 +137,9 @@ def explain_component(
 
 
 def _fmt_excluded(excl: dict[str, int]) -> str:
-    return ", ".join(f"{RULE_LABELS.get(r, r)} {n}" for r, n in sorted(excl.items(), key=lambda kv: -kv[1]))
+    return ", ".join(
+        f"{RULE_LABELS.get(r, r)} {n}" for r, n in sorted(excl.items(), key=lambda kv: -kv[1])
+    )
 
 
 def reason_text(info: dict) -> str:
@@ -135,8 +148,10 @@ def reason_text(info: dict) -> str:
     excl = _fmt_excluded({k: v for k, v in info["excluded"].items() if k != "capacity"})
     if "chosen" in info:
         c = info["chosen"]
-        txt = (f"{c['practitioner_id']} {c['utilisation_before']:.0%}->{c['utilisation_after']:.0%}, "
-               f"{c['travel_minutes']} min")
+        txt = (
+            f"{c['practitioner_id']} {c['utilisation_before']:.0%}->{c['utilisation_after']:.0%}, "
+            f"{c['travel_minutes']} min"
+        )
         if "runner_up" in info:
             r = info["runner_up"]
             why = ", ".join(TERM_LABELS.get(d, d) for d in info["decided_by"])
@@ -147,8 +162,13 @@ def reason_text(info: dict) -> str:
         return txt + (f" (excluded: {excl})" if excl else "")
     if info["eligible_by_rules"] == 0:
         near = info.get("near_misses", {})
-        fix = (f"; relaxing '{RULE_LABELS.get(max(near, key=near.get), '')}' would open {max(near.values())}"
-               if near else "")
+        fix = (
+            f"; relaxing '{RULE_LABELS.get(max(near, key=near.get), '')}' would open {max(near.values())}"
+            if near
+            else ""
+        )
         return f"no practitioner passes the rules (excluded: {excl or 'no practitioners in reach'}){fix}"
-    return (f"no eligible practitioner has room: {base} but all are full; needs "
-            f"{info['extra_points_needed']} more points of capacity (closest: {info['closest']})")
+    return (
+        f"no eligible practitioner has room: {base} but all are full; needs "
+        f"{info['extra_points_needed']} more points of capacity (closest: {info['closest']})"
+    )

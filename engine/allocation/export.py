@@ -1,5 +1,6 @@
 """Files out of a run (allocations.csv, workload.csv, summary.json, explanations.jsonl,
 report.md) and the readable summary printed at the end of a night."""
+
 from __future__ import annotations
 
 import json
@@ -7,15 +8,31 @@ from pathlib import Path
 
 import pandas as pd
 
-ALLOCATION_COLUMNS = ["case_id", "practitioner_id", "status", "reason", "travel_minutes", "travel_method",
-                      "previous_practitioner_id", "flags"]
+ALLOCATION_COLUMNS = [
+    "case_id",
+    "practitioner_id",
+    "status",
+    "reason",
+    "travel_minutes",
+    "travel_method",
+    "previous_practitioner_id",
+    "flags",
+]
 WORKLOAD_COLUMNS = ["practitioner_id", "points", "available_points", "utilisation", "new_cases"]
 
 
-def export_files(out: str | Path, decisions: pd.DataFrame, workload: pd.DataFrame, summary: dict) -> list[Path]:
+def export_files(
+    out: str | Path, decisions: pd.DataFrame, workload: pd.DataFrame, summary: dict
+) -> list[Path]:
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    paths = [out / "allocations.csv", out / "workload.csv", out / "summary.json", out / "explanations.jsonl", out / "report.md"]
+    paths = [
+        out / "allocations.csv",
+        out / "workload.csv",
+        out / "summary.json",
+        out / "explanations.jsonl",
+        out / "report.md",
+    ]
     d = decisions.copy()
     d["travel_minutes"] = d["travel_minutes"].astype("Int64")
     d[ALLOCATION_COLUMNS].to_csv(paths[0], index=False)
@@ -67,21 +84,37 @@ def render_summary(summary: dict) -> str:
         f"  status {summary['status']}, objective {summary['objective']}, bound {summary['bound']}, "
         f"gap {'n/a' if gap is None else f'{gap:.2%}'}; solve {summary['solve_seconds']}s, total {summary.get('seconds', '?')}s",
         f"  travel over the target (recorded exceptions) {summary['travel_exceptions']}; travel figures for tonight's "
-        f"decisions by method: " + "; ".join(f"{k}: {v}" for k, v in summary["travel_methods"].items()),
+        f"decisions by method: "
+        + "; ".join(f"{k}: {v}" for k, v in summary["travel_methods"].items()),
     ]
     for f in summary.get("failed_parts", []):
-        lines.append(f"  PART FAILED {f['component']}: {f['error']} (its cases carry the least-loaded greedy proposal)")
+        lines.append(
+            f"  PART FAILED {f['component']}: {f['error']} (its cases carry the least-loaded greedy proposal)"
+        )
     return "\n".join(lines)
 
 
 def render_markdown(summary: dict, decisions: pd.DataFrame) -> str:
     pending = decisions[decisions["status"] != "KEPT"]
-    out = ["# Nightly allocation proposals", "", "Proposals for the Senior Probation Officer to confirm.", "",
-           "```", render_summary(summary), "```", "", "## Proposals", "",
-           "| case | status | practitioner | travel (min) | flags | reason |", "|---|---|---|---|---|---|"]
+    out = [
+        "# Nightly allocation proposals",
+        "",
+        "Proposals for the Senior Probation Officer to confirm.",
+        "",
+        "```",
+        render_summary(summary),
+        "```",
+        "",
+        "## Proposals",
+        "",
+        "| case | status | practitioner | travel (min) | flags | reason |",
+        "|---|---|---|---|---|---|",
+    ]
     for r in pending.itertuples():
-        out.append(f"| {r.case_id} | {r.status} | {r.practitioner_id or ''} | "
-                   f"{'' if pd.isna(r.travel_minutes) else int(r.travel_minutes)} | {r.flags} | {r.reason} |")
+        out.append(
+            f"| {r.case_id} | {r.status} | {r.practitioner_id or ''} | "
+            f"{'' if pd.isna(r.travel_minutes) else int(r.travel_minutes)} | {r.flags} | {r.reason} |"
+        )
     credit = "Boundaries: ONS, Open Government Licence v3.0."
     if summary.get("travel_network"):
         credit += " Road network © OpenStreetMap contributors (ODbL 1.0)."

@@ -1,5 +1,6 @@
 """The nightly batch: import -> validate -> store inputs -> build model -> solve (components in
 parallel) -> check independently -> explain -> store results in one transaction -> export."""
+
 from __future__ import annotations
 
 import hashlib
@@ -17,13 +18,20 @@ import pandas as pd
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from engine.allocation.check import CheckReport, check_allocation
-from engine.core.config import Config
 from engine.allocation.contract import Dataset, load_dataset
-from engine.allocation.plan import KEPT, REALLOCATE, Component, NightPlan, filter_scope, prepare_night
 from engine.allocation.explain import explain_component
 from engine.allocation.export import export_files
-from engine.store.runs import Store
+from engine.allocation.plan import (
+    KEPT,
+    REALLOCATE,
+    Component,
+    NightPlan,
+    filter_scope,
+    prepare_night,
+)
+from engine.core.config import Config
 from engine.store.db import default_url
+from engine.store.runs import Store
 from geo.travel import TravelTimes, travel_service
 from solvers.allocation import AllocationParams, AllocationResult
 from solvers.greedy import solve_least_loaded
@@ -67,7 +75,8 @@ class RunOutcome:
 def solver_params(config: Config, n_pairs: int, workers: int) -> AllocationParams:
     s = config.solver
     return AllocationParams(
-        time_limit_seconds=s.component_time_limit_seconds + s.seconds_per_1000_pairs * n_pairs / 1000,
+        time_limit_seconds=s.component_time_limit_seconds
+        + s.seconds_per_1000_pairs * n_pairs / 1000,
         workers=workers,
         random_seed=s.random_seed,
         spread_thresholds_permille=config.spread_thresholds_permille(),
@@ -76,27 +85,56 @@ def solver_params(config: Config, n_pairs: int, workers: int) -> AllocationParam
     )
 
 
-def _solve_one(key: str, solver_name: str, problem, params: AllocationParams) -> tuple[str, AllocationResult, AllocationResult]:
+def _solve_one(
+    key: str, solver_name: str, problem, params: AllocationParams
+) -> tuple[str, AllocationResult, AllocationResult]:
     result = get_solver(solver_name)(problem, params)
     baseline = solve_least_loaded(problem, params)
     return key, result, baseline
 
 
-def solve_components(plan: NightPlan, config: Config, solver_name: str, progress: bool, engine: str = "processes",
-                     scheduler: str | None = None, observer=None) -> dict[str, tuple[AllocationResult, AllocationResult]]:
+def solve_components(
+    plan: NightPlan,
+    config: Config,
+    solver_name: str,
+    progress: bool,
+    engine: str = "processes",
+    scheduler: str | None = None,
+    observer=None,
+) -> dict[str, tuple[AllocationResult, AllocationResult]]:
     """Solve every component (a PDU, or a connected part of one), in parallel processes on this
     machine or as tasks on Dask distributed, with a progress bar per part."""
     comps = plan.components
     cores = config.solver.parallel_processes or os.cpu_count() or 1
     procs = max(1, min(cores, len(comps)))
-    workers = max(config.solver.workers_per_component, cores // procs) if procs < cores else config.solver.workers_per_component
-    jobs = [(c.key, solver_name, c.problem, replace(solver_params(config, len(c.problem.pair_case), workers),
-                                                    observer=observer and observer.for_part(c.key)))
-            for c in comps]
+    workers = (
+        max(config.solver.workers_per_component, cores // procs)
+        if procs < cores
+        else config.solver.workers_per_component
+    )
+    jobs = [
+        (
+            c.key,
+            solver_name,
+            c.problem,
+            replace(
+                solver_params(config, len(c.problem.pair_case), workers),
+                observer=observer and observer.for_part(c.key),
+            ),
+        )
+        for c in comps
+    ]
     jobs.sort(key=lambda j: -len(j[2].pair_case))  # longest first keeps the processes busy
     out: dict[str, tuple[AllocationResult, AllocationResult]] = {}
-    with Progress(TextColumn("[bold]allocating"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"),
-                  TimeElapsedColumn(), disable=not progress, transient=False) as bar:
+    with Progress(
+        TextColumn("[bold]allocating"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        disable=not progress,
+        transient=False,
+    ) as bar:
         task = bar.add_task("", total=len(jobs))
 
         def done(key, res, base):
@@ -126,7 +164,12 @@ def _report_parts(observer, out: dict, total: int) -> None:
     final = [r.phases[-1] if r.phases else r.stats for r, _ in out.values()]
     obj = [s.objective for s in final if s.objective is not None]
     bnd = [s.bound for s in final if s.bound is not None]
-    observer.parts_done(len(out), total, float(sum(obj)) if obj else None, float(sum(bnd)) if len(bnd) == len(final) else None)
+    observer.parts_done(
+        len(out),
+        total,
+        float(sum(obj)) if obj else None,
+        float(sum(bnd)) if len(bnd) == len(final) else None,
+    )
 
 
 def _over_capacity(comp: Component, prac_of_case: np.ndarray) -> set[int]:
@@ -146,18 +189,35 @@ def _over_capacity(comp: Component, prac_of_case: np.ndarray) -> set[int]:
     return flagged
 
 
-def utilisation_metrics(pracs: pd.DataFrame, load: pd.Series, config: Config, scope_pdus: set[str]) -> dict[str, float]:
+def utilisation_metrics(
+    pracs: pd.DataFrame, load: pd.Series, config: Config, scope_pdus: set[str]
+) -> dict[str, float]:
     """Max, mean and standard deviation of utilisation over case-holding staff in scope, and
     how many are over 100%."""
-    m = pracs["grade"].isin(config.eligibility.case_holding_grades) & (pracs["available_points"] > 0) & pracs["pdu"].isin(scope_pdus)
+    m = (
+        pracs["grade"].isin(config.eligibility.case_holding_grades)
+        & (pracs["available_points"] > 0)
+        & pracs["pdu"].isin(scope_pdus)
+    )
     u = (load[m] / pracs.loc[m, "available_points"]).to_numpy(dtype=float)
     if not len(u):
-        return {"max_utilisation": 0.0, "mean_utilisation": 0.0, "std_utilisation": 0.0, "over_100": 0}
-    return {"max_utilisation": round(float(u.max()), 4), "mean_utilisation": round(float(u.mean()), 4),
-            "std_utilisation": round(float(u.std()), 4), "over_100": int((u > 1.0 + 1e-9).sum())}
+        return {
+            "max_utilisation": 0.0,
+            "mean_utilisation": 0.0,
+            "std_utilisation": 0.0,
+            "over_100": 0,
+        }
+    return {
+        "max_utilisation": round(float(u.max()), 4),
+        "mean_utilisation": round(float(u.mean()), 4),
+        "std_utilisation": round(float(u.std()), 4),
+        "over_100": int((u > 1.0 + 1e-9).sum()),
+    }
 
 
-def _flags(row_elapsed: int, deadline_days: int, minutes: int | None, target: float, over: bool) -> str:
+def _flags(
+    row_elapsed: int, deadline_days: int, minutes: int | None, target: float, over: bool
+) -> str:
     f = []
     if row_elapsed > deadline_days:
         f.append("OVERDUE")
@@ -170,8 +230,12 @@ def _flags(row_elapsed: int, deadline_days: int, minutes: int | None, target: fl
     return ";".join(f)
 
 
-def assemble(plan: NightPlan, results: dict[str, tuple[AllocationResult, AllocationResult]], config: Config,
-             times: TravelTimes) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+def assemble(
+    plan: NightPlan,
+    results: dict[str, tuple[AllocationResult, AllocationResult]],
+    config: Config,
+    times: TravelTimes,
+) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     """Decisions for every case in scope, the workload table and the baseline comparison."""
     cases, pracs = plan.cases, plan.pracs
     dl, target = config.allocation.deadline_working_days, config.travel.target_minutes
@@ -181,16 +245,38 @@ def assemble(plan: NightPlan, results: dict[str, tuple[AllocationResult, Allocat
     rows: list[dict] = []
     kept = cases[cases["kind"] == KEPT]
     if len(kept):
-        office = pracs.drop_duplicates("practitioner_id").set_index("practitioner_id").loc[kept["current_practitioner_id"]]
-        mins, how = times.pairwise(kept["home_lat"], kept["home_lon"], kept["travel_mode"], office["office_lat"], office["office_lon"])
+        office = (
+            pracs.drop_duplicates("practitioner_id")
+            .set_index("practitioner_id")
+            .loc[kept["current_practitioner_id"]]
+        )
+        mins, how = times.pairwise(
+            kept["home_lat"],
+            kept["home_lon"],
+            kept["travel_mode"],
+            office["office_lat"],
+            office["office_lon"],
+        )
         labels = times.labels(kept["travel_mode"], how)
         pid = kept["current_practitioner_id"].to_numpy()
-        rows.extend({"case_id": c, "practitioner_id": p, "previous_practitioner_id": p, "status": "KEPT",
-                     "reason": f"continuity: stays with {p}", "travel_minutes": int(m), "travel_method": lab,
-                     "flags": "TRAVEL_EXCEPTION" if m > target else "", "explanation_json": None}
-                    for c, p, m, lab in zip(kept["case_id"].to_numpy(), pid, mins, labels))
+        rows.extend(
+            {
+                "case_id": c,
+                "practitioner_id": p,
+                "previous_practitioner_id": p,
+                "status": "KEPT",
+                "reason": f"continuity: stays with {p}",
+                "travel_minutes": int(m),
+                "travel_method": lab,
+                "flags": "TRAVEL_EXCEPTION" if m > target else "",
+                "explanation_json": None,
+            }
+            for c, p, m, lab in zip(kept["case_id"].to_numpy(), pid, mins, labels)
+        )
     stats = []
-    explain_params = solver_params(config, 0, 1)  # the spread grid and weight the explanations price with
+    explain_params = solver_params(
+        config, 0, 1
+    )  # the spread grid and weight the explanations price with
     for comp in plan.components:
         res, base = results[comp.key]
         pr = comp.problem
@@ -198,18 +284,27 @@ def assemble(plan: NightPlan, results: dict[str, tuple[AllocationResult, Allocat
         over = _over_capacity(comp, assign) if config.allocation.allow_over_capacity else set()
         final = pr.loads(assign)
         infos = explain_component(comp, assign, explain_params, final)
-        stats.append({"component": comp.key, "cases": pr.n_cases, "practitioners": pr.n_pracs,
-                      "pairs": int(len(pr.pair_case)), **res.stats.as_dict(),
-                      "phases": [p.as_dict() for p in res.phases],
-                      "allocated": int((res.agent_of_item >= 0).sum()),
-                      "greedy_allocated": int((base.agent_of_item >= 0).sum())})
+        stats.append(
+            {
+                "component": comp.key,
+                "cases": pr.n_cases,
+                "practitioners": pr.n_pracs,
+                "pairs": int(len(pr.pair_case)),
+                **res.stats.as_dict(),
+                "phases": [p.as_dict() for p in res.phases],
+                "allocated": int((res.agent_of_item >= 0).sum()),
+                "greedy_allocated": int((base.agent_of_item >= 0).sum()),
+            }
+        )
         for j, i in enumerate(comp.case_rows):
             c = cases.loc[i]
             p = int(assign[j])
             pid = pr.prac_ids[p] if p >= 0 else None
             minutes = int(comp.travel[j, p]) if p >= 0 else None
-            method = times.label(c["travel_mode"], int(comp.travel_method[j, p])) if p >= 0 else None
-            if p >= 0 and minutes > target:
+            method = (
+                times.label(c["travel_mode"], int(comp.travel_method[j, p])) if p >= 0 else None
+            )
+            if minutes is not None and minutes > target:
                 infos[j]["travel_rationale"] = _travel_rationale(comp, j, p, minutes, target)
             status = "UNALLOCATED" if p < 0 else ("MOVED" if c["kind"] == REALLOCATE else "NEW")
             reason = infos[j]["reason"]
@@ -219,11 +314,19 @@ def assemble(plan: NightPlan, results: dict[str, tuple[AllocationResult, Allocat
                 reason = f"reallocation: {c['move_reason']}. " + reason
             if j in over:
                 reason = "OVER CAPACITY (allowed by run option): " + reason
-            rows.append({"case_id": c["case_id"], "practitioner_id": pid,
-                         "previous_practitioner_id": c["current_practitioner_id"], "status": status, "reason": reason,
-                         "travel_minutes": minutes, "travel_method": method,
-                         "flags": _flags(int(c["working_days_elapsed"]), dl, minutes, target, j in over),
-                         "explanation_json": json.dumps(infos[j])})
+            rows.append(
+                {
+                    "case_id": c["case_id"],
+                    "practitioner_id": pid,
+                    "previous_practitioner_id": c["current_practitioner_id"],
+                    "status": status,
+                    "reason": reason,
+                    "travel_minutes": minutes,
+                    "travel_method": method,
+                    "flags": _flags(int(c["working_days_elapsed"]), dl, minutes, target, j in over),
+                    "explanation_json": json.dumps(infos[j]),
+                }
+            )
             if pid is not None:
                 load[pid] += int(pr.points[j])
                 new_cases[pid] += 1
@@ -232,13 +335,26 @@ def assemble(plan: NightPlan, results: dict[str, tuple[AllocationResult, Allocat
                 base_load[pr.prac_ids[b]] += int(pr.points[j])
     decisions = pd.DataFrame(rows)
     pr_idx = pracs.drop_duplicates("practitioner_id").set_index("practitioner_id")
-    wl = pd.DataFrame({"practitioner_id": load.index, "points": load.to_numpy(),
-                       "available_points": pr_idx.loc[load.index, "available_points"].to_numpy(),
-                       "new_cases": new_cases.to_numpy()})
-    wl["utilisation"] = np.where(wl["available_points"] > 0, wl["points"] / wl["available_points"].where(wl["available_points"] > 0, 1), np.nan).round(4)
+    wl = pd.DataFrame(
+        {
+            "practitioner_id": load.index,
+            "points": load.to_numpy(),
+            "available_points": pr_idx.loc[load.index, "available_points"].to_numpy(),
+            "new_cases": new_cases.to_numpy(),
+        }
+    )
+    wl["utilisation"] = np.where(
+        wl["available_points"] > 0,
+        wl["points"] / wl["available_points"].where(wl["available_points"] > 0, 1),
+        np.nan,
+    ).round(4)
     greedy_unalloc = sum(int((results[c.key][1].agent_of_item < 0).sum()) for c in plan.components)
     baseline = {"load": base_load, "unallocated": greedy_unalloc, "components": stats}
-    return decisions.sort_values("case_id").reset_index(drop=True), wl.sort_values("practitioner_id").reset_index(drop=True), baseline
+    return (
+        decisions.sort_values("case_id").reset_index(drop=True),
+        wl.sort_values("practitioner_id").reset_index(drop=True),
+        baseline,
+    )
 
 
 def _travel_rationale(comp: Component, j: int, p: int, minutes: int, target: float) -> str:
@@ -247,15 +363,23 @@ def _travel_rationale(comp: Component, j: int, p: int, minutes: int, target: flo
     within = np.nonzero(ok & (comp.travel[j] <= target))[0]
     if not len(within):
         best = int(comp.travel[j][ok].min()) if ok.any() else minutes
-        return (f"{minutes} min is over the {target:g}-minute target: no eligible practitioner with room is within it "
-                f"(nearest eligible {best} min); rural exception recorded")
-    return (f"{minutes} min is over the {target:g}-minute target: the {len(within)} eligible practitioner(s) within it "
-            f"had no room left for this case once the night's work was balanced")
+        return (
+            f"{minutes} min is over the {target:g}-minute target: no eligible practitioner with room is within it "
+            f"(nearest eligible {best} min); rural exception recorded"
+        )
+    return (
+        f"{minutes} min is over the {target:g}-minute target: the {len(within)} eligible practitioner(s) within it "
+        f"had no room left for this case once the night's work was balanced"
+    )
 
 
-def run_key(ds: Dataset, config: Config, run_date: date, scope: str, solver: str, times: TravelTimes) -> str:
+def run_key(
+    ds: Dataset, config: Config, run_date: date, scope: str, solver: str, times: TravelTimes
+) -> str:
     networks = sorted({n.source_sha256 for n in times.networks.values()})
-    blob = json.dumps([ds.inputs_hash, config.digest(), run_date.isoformat(), scope, solver, networks]).encode()
+    blob = json.dumps(
+        [ds.inputs_hash, config.digest(), run_date.isoformat(), scope, solver, networks]
+    ).encode()
     return hashlib.sha256(blob).hexdigest()[:32]
 
 
@@ -275,7 +399,11 @@ def run_night(opts: RunOptions) -> RunOutcome:
     rid = run_key(ds, config, run_date, scope, solver_name, times)
     existing = store.find_run(rid)
     # A run stopped early is kept (its best proposals) but never reused: the same night solves again.
-    if existing and not opts.force and not json.loads(existing["summary_json"]).get("stopped_early"):
+    if (
+        existing
+        and not opts.force
+        and not json.loads(existing["summary_json"]).get("stopped_early")
+    ):
         decisions, wl = store.load_results(rid)
         summary = json.loads(existing["summary_json"])
         files = export_files(opts.out, decisions, wl, summary)
@@ -286,30 +414,73 @@ def run_night(opts: RunOptions) -> RunOutcome:
         store.check_night(pdus, run_date.isoformat(), rid)
     plan = prepare_night(cases, pracs, config, run_date, times)
     t_solve = time.perf_counter()
-    results = solve_components(plan, config, solver_name, opts.progress, opts.engine, opts.scheduler, opts.observer)
+    results = solve_components(
+        plan, config, solver_name, opts.progress, opts.engine, opts.scheduler, opts.observer
+    )
     solve_seconds = time.perf_counter() - t_solve
     decisions, wl, baseline = assemble(plan, results, config, times)
 
     scoped = Dataset(pracs, cases, ds.inputs_hash, ds.source, ds.manifest)
     report = check_allocation(scoped, decisions, config, times)
     if not report.ok:
-        raise RunFailed("the independent checker rejected the allocation; nothing stored:\n" + report.summary())
+        raise RunFailed(
+            "the independent checker rejected the allocation; nothing stored:\n" + report.summary()
+        )
 
-    summary = _summary(rid, plan, decisions, wl, baseline, config, solver_name, scope, run_date, ds, solve_seconds, times)
+    summary = _summary(
+        rid,
+        plan,
+        decisions,
+        wl,
+        baseline,
+        config,
+        solver_name,
+        scope,
+        run_date,
+        ds,
+        solve_seconds,
+        times,
+    )
     summary["seconds"] = round(time.perf_counter() - t0, 3)
     summary["stopped_early"] = bool(opts.observer is not None and opts.observer.stopped())
-    run = {"run_id": rid, "created_at": pd.Timestamp.now(tz="UTC").to_pydatetime(), "run_date": run_date.isoformat(),
-           "scope": scope, "solver": solver_name, "inputs_hash": ds.inputs_hash,
-           "config_json": json.dumps(config.as_dict()), "summary_json": json.dumps(summary)}
-    store.save_run(run, decisions, wl, replace=existing is not None, pdus=pdus, supersede=opts.force,
-                   inputs=(ds.inputs_hash, ds.source, ds.practitioners, ds.cases))
+    run = {
+        "run_id": rid,
+        "created_at": pd.Timestamp.now(tz="UTC").to_pydatetime(),
+        "run_date": run_date.isoformat(),
+        "scope": scope,
+        "solver": solver_name,
+        "inputs_hash": ds.inputs_hash,
+        "config_json": json.dumps(config.as_dict()),
+        "summary_json": json.dumps(summary),
+    }
+    store.save_run(
+        run,
+        decisions,
+        wl,
+        replace=existing is not None,
+        pdus=pdus,
+        supersede=opts.force,
+        inputs=(ds.inputs_hash, ds.source, ds.practitioners, ds.cases),
+    )
     files = export_files(opts.out, decisions, wl, summary)
     summary["seconds"] = round(time.perf_counter() - t0, 3)
     return RunOutcome(rid, False, summary, decisions, wl, opts.out, report, files)
 
 
-def _summary(rid, plan: NightPlan, decisions, wl, baseline, config: Config, solver_name, scope, run_date, ds, solve_seconds,
-             times: TravelTimes) -> dict:
+def _summary(
+    rid,
+    plan: NightPlan,
+    decisions,
+    wl,
+    baseline,
+    config: Config,
+    solver_name,
+    scope,
+    run_date,
+    ds,
+    solve_seconds,
+    times: TravelTimes,
+) -> dict:
     scope_pdus = set(plan.cases["pdu"])
     counts = decisions["status"].value_counts().to_dict()
     pending = decisions[decisions["status"] != "KEPT"]
@@ -321,31 +492,58 @@ def _summary(rid, plan: NightPlan, decisions, wl, baseline, config: Config, solv
     bounded = [c for c in comps if c["objective"] is not None and c["bound"] is not None]
     total_obj = float(sum(c["objective"] for c in bounded)) if bounded else None
     total_bnd = float(sum(c["bound"] for c in bounded)) if bounded else None
-    gap = abs(total_obj - total_bnd) / max(1.0, abs(total_obj)) if bounded else (0.0 if not comps else None)
+    gap = (
+        abs(total_obj - total_bnd) / max(1.0, abs(total_obj))
+        if total_obj is not None and total_bnd is not None
+        else (0.0 if not comps else None)
+    )
     overdue = pending["flags"].str.contains("OVERDUE")
     return {
-        "run_id": rid, "run_date": run_date.isoformat(), "scope": scope, "solver": solver_name,
-        "inputs_hash": ds.inputs_hash, "source": ds.source,
-        "cases": int(len(decisions)), "practitioners": int(len(pracs)),
+        "run_id": rid,
+        "run_date": run_date.isoformat(),
+        "scope": scope,
+        "solver": solver_name,
+        "inputs_hash": ds.inputs_hash,
+        "source": ds.source,
+        "cases": int(len(decisions)),
+        "practitioners": int(len(pracs)),
         "counts": {k: int(counts.get(k, 0)) for k in ("KEPT", "NEW", "MOVED", "UNALLOCATED")},
         "to_allocate": int(len(pending)),
         "unallocated": int(counts.get("UNALLOCATED", 0)),
         "overdue_unallocated": int((overdue & (pending["status"] == "UNALLOCATED")).sum()),
         "travel_exceptions": int(pending["flags"].str.contains("TRAVEL_EXCEPTION").sum()),
         "over_capacity": int(pending["flags"].str.contains("OVER_CAPACITY").sum()),
-        **utilisation_metrics(pracs.reset_index(), load.reindex(pracs.index).fillna(0).reset_index(drop=True), config, scope_pdus),
+        **utilisation_metrics(
+            pracs.reset_index(),
+            load.reindex(pracs.index).fillna(0).reset_index(drop=True),
+            config,
+            scope_pdus,
+        ),
         "max_utilisation_receiving": _max_receiving(wl),
-        "objective": total_obj, "bound": total_bnd, "gap": gap,
+        "objective": total_obj,
+        "bound": total_bnd,
+        "gap": gap,
         "max_component_gap": max((c["gap"] or 0.0) for c in bounded) if bounded else None,
         "components_without_bound": len(comps) - len(bounded),
-        "failed_parts": [{"component": c.get("component"), "error": c.get("name")} for c in comps if c["status"] == "PART_FAILED"],
+        "failed_parts": [
+            {"component": c.get("component"), "error": c.get("name")}
+            for c in comps
+            if c["status"] == "PART_FAILED"
+        ],
         "status": _overall_status(comps),
         "solve_seconds": round(solve_seconds, 3),
-        "travel_methods": {str(k): int(v) for k, v in pending["travel_method"].value_counts().items()},
+        "travel_methods": {
+            str(k): int(v) for k, v in pending["travel_method"].value_counts().items()
+        },
         "travel_network": sorted({n.label for n in times.networks.values()}) or None,
         "greedy": {
             "unallocated": int(baseline["unallocated"]),
-            **utilisation_metrics(pracs.reset_index(), baseline["load"].reindex(pracs.index).fillna(0).reset_index(drop=True), config, scope_pdus),
+            **utilisation_metrics(
+                pracs.reset_index(),
+                baseline["load"].reindex(pracs.index).fillna(0).reset_index(drop=True),
+                config,
+                scope_pdus,
+            ),
         },
         "components": comps,
     }

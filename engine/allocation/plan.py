@@ -3,6 +3,7 @@
 Also decides which existing cases stay (KEPT) and which must move: a case whose tier/risk rose
 beyond its practitioner's grade is the only kind of existing case that is reallocated.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -11,10 +12,10 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from engine.core.calendar import deadline, working_days_elapsed
-from engine.core.config import Config
 from engine.allocation.contract import Dataset
 from engine.allocation.rules import HARD_RULES, SOFT_TERMS, RuleContext, grade_holds, requires_po
+from engine.core.calendar import deadline, working_days_elapsed
+from engine.core.config import Config
 from geo.straight_line import haversine_km
 from geo.travel import TravelTimes
 from solvers.allocation import AllocationProblem
@@ -53,7 +54,9 @@ class NightPlan:
     neighbours: dict[str, set[str]] = field(default_factory=dict)
 
 
-def filter_scope(ds: Dataset, region: str | None = None, pdu: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+def filter_scope(
+    ds: Dataset, region: str | None = None, pdu: str | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Restrict a dataset to one region or one PDU (None = everything)."""
     cases, pracs = ds.cases, ds.practitioners
     if region:
@@ -62,7 +65,9 @@ def filter_scope(ds: Dataset, region: str | None = None, pdu: str | None = None)
         cases, pracs = cases[cases["pdu"] == pdu], pracs[pracs["pdu"] == pdu]
     # Practitioners outside the scope may still hold cases inside it: keep them for the load.
     held = set(cases["current_practitioner_id"].dropna())
-    extra = ds.practitioners[ds.practitioners["practitioner_id"].isin(held - set(pracs["practitioner_id"]))]
+    extra = ds.practitioners[
+        ds.practitioners["practitioner_id"].isin(held - set(pracs["practitioner_id"]))
+    ]
     pracs = pd.concat([pracs, extra]) if len(extra) else pracs
     return cases.reset_index(drop=True), pracs.reset_index(drop=True)
 
@@ -72,8 +77,12 @@ def pdu_neighbours(pracs: pd.DataFrame, max_km: float) -> dict[str, set[str]]:
     cent = pracs.groupby(["region", "pdu"])[["office_lat", "office_lon"]].mean().reset_index()
     out: dict[str, set[str]] = {p: {p} for p in cent["pdu"]}
     for _, grp in cent.groupby("region"):
-        km = haversine_km(grp["office_lat"].to_numpy()[:, None], grp["office_lon"].to_numpy()[:, None],
-                          grp["office_lat"].to_numpy()[None, :], grp["office_lon"].to_numpy()[None, :])
+        km = haversine_km(
+            grp["office_lat"].to_numpy()[:, None],
+            grp["office_lon"].to_numpy()[:, None],
+            grp["office_lat"].to_numpy()[None, :],
+            grp["office_lon"].to_numpy()[None, :],
+        )
         names = grp["pdu"].tolist()
         for a in range(len(names)):
             for b in range(len(names)):
@@ -102,14 +111,18 @@ def _components(pdus: list[str], neighbours: dict[str, set[str]]) -> list[list[s
     return [sorted(g) for g in sorted(groups.values())]
 
 
-def classify(cases: pd.DataFrame, pracs: pd.DataFrame, config: Config, run_date: date) -> pd.DataFrame:
+def classify(
+    cases: pd.DataFrame, pracs: pd.DataFrame, config: Config, run_date: date
+) -> pd.DataFrame:
     """Add kind (NEW / KEPT / REALLOCATE), urgency and deadline columns to the cases."""
     cases = cases.copy()
     cases["requires_po"] = requires_po(cases, config)
     sd = pd.to_datetime(cases["sentence_date"]).to_numpy().astype("datetime64[D]")
     hol = config.calendar.bank_holidays
     cases["working_days_elapsed"] = working_days_elapsed(sd, run_date, hol)
-    cases["deadline"] = pd.to_datetime(deadline(sd, config.allocation.deadline_working_days, hol)).date
+    cases["deadline"] = pd.to_datetime(
+        deadline(sd, config.allocation.deadline_working_days, hol)
+    ).date
     kind = np.where(cases["current_practitioner_id"].isna(), NEW, KEPT).astype(object)
     reason = np.full(len(cases), "", dtype=object)
     held = np.nonzero(kind == KEPT)[0]
@@ -122,30 +135,48 @@ def classify(cases: pd.DataFrame, pracs: pd.DataFrame, config: Config, run_date:
             i = held[j]
             kind[i] = REALLOCATE
             if cur_grade[j] not in config.eligibility.case_holding_grades:
-                reason[i] = f"current practitioner {cur_id.iat[j]} is {cur_grade[j]}, a grade that holds no caseload"
+                reason[i] = (
+                    f"current practitioner {cur_id.iat[j]} is {cur_grade[j]}, a grade that holds no caseload"
+                )
             else:
-                reason[i] = (f"tier {cases['tier'].iat[i]}, RoSH {cases['rosh'].iat[i]}, MAPPA "
-                             f"{cases['mappa_level'].iat[i]} now needs grade "
-                             f"{'/'.join(config.eligibility.high_risk_grades)}; current practitioner "
-                             f"{cur_id.iat[j]} is {cur_grade[j]}")
+                reason[i] = (
+                    f"tier {cases['tier'].iat[i]}, RoSH {cases['rosh'].iat[i]}, MAPPA "
+                    f"{cases['mappa_level'].iat[i]} now needs grade "
+                    f"{'/'.join(config.eligibility.high_risk_grades)}; current practitioner "
+                    f"{cur_id.iat[j]} is {cur_grade[j]}"
+                )
     cases["kind"] = kind
     cases["move_reason"] = reason
     return cases
 
 
-def prepare_night(cases: pd.DataFrame, pracs: pd.DataFrame, config: Config, run_date: date,
-                  travel: TravelTimes | None = None) -> NightPlan:
+def prepare_night(
+    cases: pd.DataFrame,
+    pracs: pd.DataFrame,
+    config: Config,
+    run_date: date,
+    travel: TravelTimes | None = None,
+) -> NightPlan:
     """Classify cases, compute each practitioner's kept load and build one problem per component."""
     cases = classify(cases, pracs, config, run_date)
     pracs = pracs.copy()
     kept = cases[cases["kind"] == KEPT]
     load = kept.groupby("current_practitioner_id")["points"].sum()
     pracs["existing_load"] = pracs["practitioner_id"].map(load).fillna(0).astype(np.int64)
-    pracs["kept_cases"] = pracs["practitioner_id"].map(kept["current_practitioner_id"].value_counts()).fillna(0).astype(int)
-    pracs["capacity"] = np.floor(pracs["available_points"] * config.allocation.max_utilisation + 1e-9).astype(np.int64)
+    pracs["kept_cases"] = (
+        pracs["practitioner_id"]
+        .map(kept["current_practitioner_id"].value_counts())
+        .fillna(0)
+        .astype(int)
+    )
+    pracs["capacity"] = np.floor(
+        pracs["available_points"] * config.allocation.max_utilisation + 1e-9
+    ).astype(np.int64)
 
     alloc = config.allocation
-    neighbours = pdu_neighbours(pracs, alloc.neighbour_max_km) if alloc.allow_neighbouring_pdus else {}
+    neighbours = (
+        pdu_neighbours(pracs, alloc.neighbour_max_km) if alloc.allow_neighbouring_pdus else {}
+    )
     plan = NightPlan(run_date, cases, pracs, neighbours=neighbours)
     pending = cases.index[cases["kind"] != KEPT].to_numpy()
     pdus = sorted(set(cases.loc[pending, "pdu"]))
@@ -154,8 +185,18 @@ def prepare_night(cases: pd.DataFrame, pracs: pd.DataFrame, config: Config, run_
         reach = set().union(*allowed.values())
         case_rows = pending[cases.loc[pending, "pdu"].isin(group).to_numpy()]
         prac_rows = pracs.index[pracs["pdu"].isin(reach).to_numpy()].to_numpy()
-        plan.components.append(_component(" + ".join(group), cases, pracs, case_rows, prac_rows, allowed, config,
-                                          travel or TravelTimes(config.travel)))
+        plan.components.append(
+            _component(
+                " + ".join(group),
+                cases,
+                pracs,
+                case_rows,
+                prac_rows,
+                allowed,
+                config,
+                travel or TravelTimes(config.travel),
+            )
+        )
     return plan
 
 
@@ -165,10 +206,16 @@ def _priority(cases: pd.DataFrame, config: Config) -> np.ndarray:
     return (o.allocate_weight + o.urgency_weight * urgency).astype(np.int64)
 
 
-def _component(key, cases, pracs, case_rows, prac_rows, allowed, config, times: TravelTimes) -> Component:
+def _component(
+    key, cases, pracs, case_rows, prac_rows, allowed, config, times: TravelTimes
+) -> Component:
     c, p = cases.loc[case_rows], pracs.loc[prac_rows]
-    travel, method = times.matrix_by_mode(c["home_lat"], c["home_lon"], c["travel_mode"], p["office_lat"], p["office_lon"])
-    ctx = RuleContext(c, p, config, travel, allowed, p["existing_load"].to_numpy(), p["capacity"].to_numpy())
+    travel, method = times.matrix_by_mode(
+        c["home_lat"], c["home_lon"], c["travel_mode"], p["office_lat"], p["office_lon"]
+    )
+    ctx = RuleContext(
+        c, p, config, travel, allowed, p["existing_load"].to_numpy(), p["capacity"].to_numpy()
+    )
     excluded = {name: np.asarray(rule(ctx), dtype=bool) for name, rule in HARD_RULES.items()}
     terms = {name: np.asarray(term(ctx), dtype=np.int64) for name, term in SOFT_TERMS.items()}
     any_ex = np.zeros((len(c), len(p)), dtype=bool)
@@ -189,4 +236,6 @@ def _component(key, cases, pracs, case_rows, prac_rows, allowed, config, times: 
         pair_prac=pp.astype(np.int64),
         pair_terms={name: t[pc, pp] for name, t in terms.items()},
     )
-    return Component(key, np.asarray(case_rows), np.asarray(prac_rows), problem, excluded, terms, travel, method)
+    return Component(
+        key, np.asarray(case_rows), np.asarray(prac_rows), problem, excluded, terms, travel, method
+    )

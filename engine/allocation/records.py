@@ -2,6 +2,7 @@
 
 Field names are the CSV column names of the data contract (see README "Data contract").
 """
+
 from __future__ import annotations
 
 import re
@@ -11,8 +12,19 @@ from typing import Annotated
 
 from pydantic import BeforeValidator, Field, field_validator, model_validator
 
-from engine.core.records import Flag, Id, IdList, Latitude, Longitude, Record, Sex, SkillList, TravelMode, empty_to_none, upper
-
+from engine.core.records import (
+    Flag,
+    Id,
+    IdList,
+    Latitude,
+    Longitude,
+    Record,
+    Sex,
+    SkillList,
+    TravelMode,
+    empty_to_none,
+    upper,
+)
 
 TIER_RE = re.compile(r"^[A-D][0-3]S?$")
 
@@ -55,7 +67,7 @@ class Practitioner(Record):
     office_lon: Longitude
 
     @model_validator(mode="after")
-    def _reduction_within_hours(self) -> "Practitioner":
+    def _reduction_within_hours(self) -> Practitioner:
         if self.reduction_hours > self.contracted_hours:
             raise ValueError(
                 f"reduction_hours ({self.reduction_hours}) exceeds contracted_hours "
@@ -85,7 +97,10 @@ class Case(Record):
     current_practitioner_id: Annotated[str | None, BeforeValidator(empty_to_none)] = None
     conflict_practitioner_ids: IdList = ()
     # Optional column: how the person travels (empty = the configured default mode).
-    travel_mode: Annotated[TravelMode | None, BeforeValidator(lambda v: empty_to_none(v.lower() if isinstance(v, str) else v))] = None
+    travel_mode: Annotated[
+        TravelMode | None,
+        BeforeValidator(lambda v: empty_to_none(v.lower() if isinstance(v, str) else v)),
+    ] = None
 
     @field_validator("tier")
     @classmethod

@@ -5,10 +5,11 @@ pair; soft terms return an integer cost per pair. The allocator only sees pairs 
 rule excludes; explanations count, per case, how many practitioners each rule excluded.
 The independent checker (engine.check) re-implements the hard rules row by row on purpose.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -70,6 +71,7 @@ class RuleContext:
 
 
 # ---- hard rules: True = excluded -------------------------------------------------------------
+
 
 def rule_not_case_holding(ctx: RuleContext) -> np.ndarray:
     """SPOs and staff with no available points (e.g. 100% reduction) hold no new cases."""
@@ -157,6 +159,7 @@ RULES_NOT_CAPACITY = [r for r in HARD_RULES if r != "capacity"]
 
 # ---- soft terms: weighted cost per (case, practitioner) --------------------------------------
 
+
 def term_travel(ctx: RuleContext) -> np.ndarray:
     """Minutes of travel, plus a heavier charge for every minute over the target."""
     o, t = ctx.config.objective, ctx.config.travel.target_minutes
@@ -184,7 +187,9 @@ def term_women_concentrator(ctx: RuleContext) -> np.ndarray:
     woman = (ctx.cases["sex"].to_numpy() == "F") & np.array(
         [skill not in s for s in ctx.cases["preferred_skills"]], dtype=bool
     )
-    return ctx.config.objective.women_concentrator_weight * (woman[:, None] & ~conc[None, :]).astype(np.int64)
+    return ctx.config.objective.women_concentrator_weight * (
+        woman[:, None] & ~conc[None, :]
+    ).astype(np.int64)
 
 
 SOFT_TERMS: dict[str, Callable[[RuleContext], np.ndarray]] = {

@@ -1,7 +1,8 @@
 """`probation`: the one command-line door to the engine, one module per planner."""
+
 from __future__ import annotations
 
-from engine.cli import data, allocation, unpaid_work, groups, bench, db, serve  # noqa: F401, I001  (each registers its commands, in this order)
+from engine.cli import allocation, bench, data, db, groups, serve, unpaid_work  # noqa: F401, I001  (each registers its commands, in this order)
 from engine.cli.common import app
 
 

@@ -1,8 +1,8 @@
 """`probation allocate`, `check`, `map`, `runs`: the nightly case allocation."""
+
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -15,39 +15,73 @@ from geo.network import NetworkError
 def allocate(
     data: Path = typer.Option(..., help="Input folder (practitioners and cases, CSV or Parquet)"),
     out: Path = typer.Option(..., help="Output folder"),
-    db: Optional[str] = typer.Option(None, help="SQLAlchemy URL; default sqlite:///OUT/probation.sqlite"),
-    run_date: Optional[str] = typer.Option(None, "--date", help="The night (YYYY-MM-DD); default manifest or today"),
-    region: Optional[str] = typer.Option(None, help="Only this region"),
-    pdu: Optional[str] = typer.Option(None, help="Only this PDU"),
-    solver: Optional[str] = typer.Option(None, help="cpsat | greedy | greedy-grade-first | random-eligible"),
-    osm: Optional[Path] = typer.Option(None, help="Road network: a local OpenStreetMap XML file (.osm/.osm.bz2)"),
-    config: Optional[Path] = typer.Option(None, help="Config TOML overriding the shipped defaults"),
-    allow_over_capacity: bool = typer.Option(False, "--allow-over-capacity",
-                                             help="Cases nobody has room for go to the least-loaded eligible practitioner, flagged"),
-    force: bool = typer.Option(False, "--force", help="Solve again even if this night is already stored"),
+    db: str | None = typer.Option(
+        None, help="SQLAlchemy URL; default sqlite:///OUT/probation.sqlite"
+    ),
+    run_date: str | None = typer.Option(
+        None, "--date", help="The night (YYYY-MM-DD); default manifest or today"
+    ),
+    region: str | None = typer.Option(None, help="Only this region"),
+    pdu: str | None = typer.Option(None, help="Only this PDU"),
+    solver: str | None = typer.Option(
+        None, help="cpsat | greedy | greedy-grade-first | random-eligible"
+    ),
+    osm: Path | None = typer.Option(
+        None, help="Road network: a local OpenStreetMap XML file (.osm/.osm.bz2)"
+    ),
+    config: Path | None = typer.Option(None, help="Config TOML overriding the shipped defaults"),
+    allow_over_capacity: bool = typer.Option(
+        False,
+        "--allow-over-capacity",
+        help="Cases nobody has room for go to the least-loaded eligible practitioner, flagged",
+    ),
+    force: bool = typer.Option(
+        False, "--force", help="Solve again even if this night is already stored"
+    ),
     quiet: bool = typer.Option(False, "--quiet", help="No progress bar"),
-    engine: str = typer.Option("processes", help="processes (this machine) | dask (Dask distributed)"),
-    scheduler: Optional[str] = typer.Option(None, help="Existing Dask scheduler address (implies --engine dask); "
-                                                       "default a LocalCluster on this machine"),
+    engine: str = typer.Option(
+        "processes", help="processes (this machine) | dask (Dask distributed)"
+    ),
+    scheduler: str | None = typer.Option(
+        None,
+        help="Existing Dask scheduler address (implies --engine dask); "
+        "default a LocalCluster on this machine",
+    ),
 ) -> None:
     """Run the nightly allocation for one PDU, a region or everything in the folder."""
-    from engine.allocation.pipeline import RunFailed, RunOptions, run_night
     from engine.allocation.export import examples, render_summary
+    from engine.allocation.pipeline import RunFailed, RunOptions, run_night
 
     cfg = config_or_exit(config)
     if allow_over_capacity:
-        cfg = cfg.model_copy(update={"allocation": cfg.allocation.model_copy(update={"allow_over_capacity": True})})
+        cfg = cfg.model_copy(
+            update={"allocation": cfg.allocation.model_copy(update={"allow_over_capacity": True})}
+        )
     if engine not in ("processes", "dask"):
         raise typer.BadParameter("engine must be processes or dask")
-    opts = RunOptions(data=data, out=out, config=cfg, db_url=db, run_date=parse_date(run_date), region=region, pdu=pdu,
-                      solver=solver, force=force, progress=not quiet, osm_file=str(osm) if osm else None,
-                      engine="dask" if scheduler else engine, scheduler=scheduler)
+    opts = RunOptions(
+        data=data,
+        out=out,
+        config=cfg,
+        db_url=db,
+        run_date=parse_date(run_date),
+        region=region,
+        pdu=pdu,
+        solver=solver,
+        force=force,
+        progress=not quiet,
+        osm_file=str(osm) if osm else None,
+        engine="dask" if scheduler else engine,
+        scheduler=scheduler,
+    )
     outcome = guard(lambda: run_night(opts), (RunFailed, ValueError), "run failed")
     print(render_summary(outcome.summary))
     print("Examples (every proposal and its reason is in allocations.csv and report.md):")
     print(examples(outcome.decisions))
     if outcome.reused:
-        print("  (this night was already stored: results re-exported, nothing solved or written again)")
+        print(
+            "  (this night was already stored: results re-exported, nothing solved or written again)"
+        )
     print(f"  files: {', '.join(str(p) for p in outcome.files)}")
 
 
@@ -55,8 +89,10 @@ def allocate(
 def check(
     data: Path = typer.Option(..., help="Input folder"),
     allocations: Path = typer.Option(..., help="allocations.csv to verify"),
-    osm: Optional[Path] = typer.Option(None, help="Road network used by the run, for a hard travel limit"),
-    config: Optional[Path] = typer.Option(None),
+    osm: Path | None = typer.Option(
+        None, help="Road network used by the run, for a hard travel limit"
+    ),
+    config: Path | None = typer.Option(None),
 ) -> None:
     """Independently re-verify every hard rule of an allocations.csv against its input."""
     from engine.allocation.check import check_files
@@ -74,11 +110,15 @@ def check(
 def map_(
     data: Path = typer.Option(..., help="Input folder (offices and homes are drawn)"),
     out: Path = typer.Option(Path("map.html"), help="HTML file to write"),
-    site: Optional[str] = typer.Option(None, help="LAT,LON whose 60/90-minute reach is drawn; default: the first office"),
+    site: str | None = typer.Option(
+        None, help="LAT,LON whose 60/90-minute reach is drawn; default: the first office"
+    ),
     mode: str = typer.Option("public_transport", help="car | walk | public_transport"),
-    osm: Optional[Path] = typer.Option(None, help="Local OpenStreetMap XML file; default: the config's"),
-    pdu: Optional[str] = typer.Option(None, help="Only this PDU's offices and homes"),
-    config: Optional[Path] = typer.Option(None),
+    osm: Path | None = typer.Option(
+        None, help="Local OpenStreetMap XML file; default: the config's"
+    ),
+    pdu: str | None = typer.Option(None, help="Only this PDU's offices and homes"),
+    config: Path | None = typer.Option(None),
 ) -> None:
     """Write an HTML map of offices, homes and the 60/90-minute reach of a site."""
     from engine.allocation.contract import load_dataset
@@ -103,9 +143,13 @@ def runs(db: str = typer.Option(..., help="SQLAlchemy URL of the store")) -> Non
 
     for r in Store(db).list_runs():
         s = r["summary"]
-        print(f"{r['run_id'][:12]}  {r['run_date']}  {r['scope']:<28} {r['solver']:<10} "
-              f"new {s['counts']['NEW']:>5} moved {s['counts']['MOVED']:>3} unallocated {s['unallocated']:>4} "
-              f"max {s['max_utilisation']:.1%}  " + (f"holds the night of {len(r['holds'])} PDU(s)" if r["holds"]
-                                                     else "superseded (another run holds its night)"))
-
-
+        print(
+            f"{r['run_id'][:12]}  {r['run_date']}  {r['scope']:<28} {r['solver']:<10} "
+            f"new {s['counts']['NEW']:>5} moved {s['counts']['MOVED']:>3} unallocated {s['unallocated']:>4} "
+            f"max {s['max_utilisation']:.1%}  "
+            + (
+                f"holds the night of {len(r['holds'])} PDU(s)"
+                if r["holds"]
+                else "superseded (another run holds its night)"
+            )
+        )

@@ -1,9 +1,9 @@
 """What every `probation` command shares: the app, the console, the date, config and error guards."""
+
 from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Optional
 
 import typer
 from rich.console import Console
@@ -12,12 +12,14 @@ from engine.core.config import ConfigError, load_config
 from engine.core.contract import DataContractError
 from geo.network import NetworkError
 
-app = typer.Typer(add_completion=False, help="Probation allocation and scheduling engine.", no_args_is_help=True)
+app = typer.Typer(
+    add_completion=False, help="Probation allocation and scheduling engine.", no_args_is_help=True
+)
 console = Console(stderr=True)
 DEFAULT_BOUNDARIES = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "boundaries"
 
 
-def parse_date(value: Optional[str]) -> Optional[date]:
+def parse_date(value: str | None) -> date | None:
     if value is None:
         return None
     try:
@@ -39,7 +41,7 @@ def guard(call, failures: tuple[type[Exception], ...], label: str):
         raise typer.Exit(1) from None
 
 
-def config_or_exit(path: Optional[Path]):
+def config_or_exit(path: Path | None):
     try:
         return load_config(path)
     except ConfigError as exc:

@@ -1,57 +1,89 @@
 """`probation generate`, `validate`, `travel`: inputs for every planner, and travel times."""
+
 from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Optional
 
 import typer
 
-from engine.cli.common import DEFAULT_BOUNDARIES, app, config_or_exit, console, parse_date, parse_latlon
+from engine.cli.common import (
+    DEFAULT_BOUNDARIES,
+    app,
+    config_or_exit,
+    console,
+    parse_date,
+    parse_latlon,
+)
 from engine.core.contract import DataContractError
 from geo.network import NetworkError
 
 
 @app.command()
 def generate(
-    out: Path = typer.Option(..., help="Folder to write practitioners.csv, cases.csv and manifest.json"),
+    out: Path = typer.Option(
+        ..., help="Folder to write practitioners.csv, cases.csv and manifest.json"
+    ),
     scale: str = typer.Option("region", help="pdu | region | national"),
-    region: Optional[str] = typer.Option(None, help="Probation region (pdu/region scale)"),
-    pdu: Optional[str] = typer.Option(None, help="PDU name (pdu scale)"),
+    region: str | None = typer.Option(None, help="Probation region (pdu/region scale)"),
+    pdu: str | None = typer.Option(None, help="PDU name (pdu scale)"),
     seed: int = typer.Option(42),
-    tight: bool = typer.Option(False, "--tight", help="Caseloads at capacity: scarce room for new cases"),
-    run_date: Optional[str] = typer.Option(None, "--date", help="The night to generate (YYYY-MM-DD); default today"),
-    practitioners: Optional[int] = typer.Option(None, help="Override the number of case-holding practitioners"),
-    new_cases: Optional[int] = typer.Option(None, help="Override the number of new cases"),
-    existing_cases: Optional[int] = typer.Option(None, help="At most this many existing cases (a random sample of the "
-                                                            "caseloads dealt to capacity is kept)"),
+    tight: bool = typer.Option(
+        False, "--tight", help="Caseloads at capacity: scarce room for new cases"
+    ),
+    run_date: str | None = typer.Option(
+        None, "--date", help="The night to generate (YYYY-MM-DD); default today"
+    ),
+    practitioners: int | None = typer.Option(
+        None, help="Override the number of case-holding practitioners"
+    ),
+    new_cases: int | None = typer.Option(None, help="Override the number of new cases"),
+    existing_cases: int | None = typer.Option(
+        None,
+        help="At most this many existing cases (a random sample of the "
+        "caseloads dealt to capacity is kept)",
+    ),
     fmt: str = typer.Option("csv", "--format", help="csv | parquet"),
-    boundaries: Path = typer.Option(DEFAULT_BOUNDARIES, help="Folder with the ONS boundary GeoJSON files"),
-    config: Optional[Path] = typer.Option(None, help="Config TOML overriding the shipped defaults"),
+    boundaries: Path = typer.Option(
+        DEFAULT_BOUNDARIES, help="Folder with the ONS boundary GeoJSON files"
+    ),
+    config: Path | None = typer.Option(None, help="Config TOML overriding the shipped defaults"),
 ) -> None:
     """Generate a seeded synthetic night on real geography."""
-    from engine.synthetic import SCALES, SyntheticSpec, generate as gen, write_dataset
+    from engine.synthetic import SCALES, SyntheticSpec, write_dataset
+    from engine.synthetic import generate as gen
 
     if scale not in SCALES:
         raise typer.BadParameter(f"scale must be one of {sorted(SCALES)}")
-    spec = SyntheticSpec(scale=scale, region=region, pdu=pdu, seed=seed, tight=tight,
-                         run_date=parse_date(run_date) or date.today(), n_practitioners=practitioners, n_new=new_cases,
-                         n_existing=existing_cases)
+    spec = SyntheticSpec(
+        scale=scale,
+        region=region,
+        pdu=pdu,
+        seed=seed,
+        tight=tight,
+        run_date=parse_date(run_date) or date.today(),
+        n_practitioners=practitioners,
+        n_new=new_cases,
+        n_existing=existing_cases,
+    )
     try:
         pracs, cases, manifest = gen(boundaries, spec, config_or_exit(config))
     except (ValueError, FileNotFoundError) as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from None
     write_dataset(out, pracs, cases, manifest, fmt)
-    console.print(f"wrote {len(pracs)} practitioners and {len(cases)} cases "
-                  f"({manifest['new_cases']} new) for {', '.join(manifest['regions'])} to {out}")
+    console.print(
+        f"wrote {len(pracs)} practitioners and {len(cases)} cases "
+        f"({manifest['new_cases']} new) for {', '.join(manifest['regions'])} to {out}"
+    )
 
 
 @app.command()
-def validate(data: Path = typer.Option(..., help="Input folder"), config: Optional[Path] = typer.Option(None)) -> None:
+def validate(
+    data: Path = typer.Option(..., help="Input folder"), config: Path | None = typer.Option(None)
+) -> None:
     """Validate an input folder against the data contract without running anything."""
     from engine.allocation.contract import load_dataset
-
     from engine.core.contract import find_table
     from engine.groups.contract import load_groups
     from engine.unpaid_work.contract import load_upw
@@ -59,14 +91,18 @@ def validate(data: Path = typer.Option(..., help="Input folder"), config: Option
     cfg = config_or_exit(config)
     try:
         ds = load_dataset(data, cfg)
-        print(f"valid: {len(ds.practitioners)} practitioners, {len(ds.cases)} cases (inputs hash {ds.inputs_hash[:12]})")
+        print(
+            f"valid: {len(ds.practitioners)} practitioners, {len(ds.cases)} cases (inputs hash {ds.inputs_hash[:12]})"
+        )
         if find_table(data, "upw_people") or find_table(data, "upw_placements"):
             upw = load_upw(data, cfg)
             print(f"valid: {len(upw.people)} Unpaid Work people, {len(upw.placements)} placements")
         if find_table(data, "referrals") or find_table(data, "programmes"):
             grp = load_groups(data, cfg.groups.max_group)
-            print(f"valid: {len(grp.referrals)} programme referrals, {len(grp.programmes)} programmes, "
-                  f"{len(grp.venues)} venues, {len(grp.facilitators)} facilitators")
+            print(
+                f"valid: {len(grp.referrals)} programme referrals, {len(grp.programmes)} programmes, "
+                f"{len(grp.venues)} venues, {len(grp.facilitators)} facilitators"
+            )
     except DataContractError as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from None
@@ -76,9 +112,13 @@ def validate(data: Path = typer.Option(..., help="Input folder"), config: Option
 def travel(
     from_: str = typer.Option(..., "--from", help="LAT,LON of the start (e.g. a home)"),
     to: str = typer.Option(..., "--to", help="LAT,LON of the end (e.g. an office)"),
-    mode: str = typer.Option("public_transport", help="car | walk | public_transport (or 'public')"),
-    osm: Optional[Path] = typer.Option(None, help="Local OpenStreetMap XML file; default: the config's"),
-    config: Optional[Path] = typer.Option(None),
+    mode: str = typer.Option(
+        "public_transport", help="car | walk | public_transport (or 'public')"
+    ),
+    osm: Path | None = typer.Option(
+        None, help="Local OpenStreetMap XML file; default: the config's"
+    ),
+    config: Path | None = typer.Option(None),
 ) -> None:
     """Minutes one way between two places, and the method that gave the figure."""
     from geo.travel import MODES, travel_service
@@ -95,5 +135,3 @@ def travel(
         raise typer.Exit(2) from None
     minutes, method = times.matrix([a], [b], [c], [d], mode)
     print(f"{int(minutes[0, 0])} min by {mode}; method: {times.label(mode, int(method[0, 0]))}")
-
-

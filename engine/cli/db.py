@@ -1,19 +1,26 @@
 """`probation db`: the store's schema migrations."""
-from __future__ import annotations
 
+from __future__ import annotations
 
 import typer
 
 from engine.cli.common import app
 
-
-db_app = typer.Typer(add_completion=False, help="The store's database: schema migrations (alembic).", no_args_is_help=True)
+db_app = typer.Typer(
+    add_completion=False,
+    help="The store's database: schema migrations (alembic).",
+    no_args_is_help=True,
+)
 app.add_typer(db_app, name="db")
 
 
 @db_app.command("upgrade")
-def db_upgrade(db: str = typer.Option(..., help="SQLAlchemy URL, e.g. sqlite:///demo/probation.sqlite or postgresql://..."),
-               revision: str = typer.Option("head", help="Target revision")) -> None:
+def db_upgrade(
+    db: str = typer.Option(
+        ..., help="SQLAlchemy URL, e.g. sqlite:///demo/probation.sqlite or postgresql://..."
+    ),
+    revision: str = typer.Option("head", help="Target revision"),
+) -> None:
     """Bring a store to the newest schema (runs also do this themselves when they open it)."""
     from engine.store.migrate import current, upgrade
 
@@ -37,5 +44,3 @@ def _db_engine(db: str):
     from engine.store.db import normalise_url
 
     return create_engine(normalise_url(db))
-
-

@@ -1,30 +1,38 @@
 """`probation groups plan`: the programme quarter."""
+
 from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Optional
 
 import typer
 
 from engine.cli.common import app, config_or_exit, guard
 
-
-groups_app = typer.Typer(add_completion=False, help="Accredited Programmes and Structured Interventions: groups.",
-                         no_args_is_help=True)
+groups_app = typer.Typer(
+    add_completion=False,
+    help="Accredited Programmes and Structured Interventions: groups.",
+    no_args_is_help=True,
+)
 app.add_typer(groups_app, name="groups")
 
 
 @groups_app.command("plan")
 def groups_plan(
-    data: Path = typer.Option(..., help="Folder with referrals, programmes, venues, facilitators (CSV or Parquet)"),
-    from_: str = typer.Option(..., "--from", help="First day of the horizon (YYYY-MM-DD); groups start on Mondays"),
+    data: Path = typer.Option(
+        ..., help="Folder with referrals, programmes, venues, facilitators (CSV or Parquet)"
+    ),
+    from_: str = typer.Option(
+        ..., "--from", help="First day of the horizon (YYYY-MM-DD); groups start on Mondays"
+    ),
     out: Path = typer.Option(..., help="Output folder"),
-    db: Optional[str] = typer.Option(None, help="SQLAlchemy URL; default sqlite:///OUT/probation.sqlite"),
-    osm: Optional[Path] = typer.Option(None, help="Road network (local OpenStreetMap XML)"),
+    db: str | None = typer.Option(
+        None, help="SQLAlchemy URL; default sqlite:///OUT/probation.sqlite"
+    ),
+    osm: Path | None = typer.Option(None, help="Road network (local OpenStreetMap XML)"),
     solver: str = typer.Option("cpsat", help="cpsat | greedy"),
-    time_limit: Optional[float] = typer.Option(None, help="Seconds per programme"),
-    config: Optional[Path] = typer.Option(None),
+    time_limit: float | None = typer.Option(None, help="Seconds per programme"),
+    config: Path | None = typer.Option(None),
     force: bool = typer.Option(False, "--force", help="Plan again even if this plan is stored"),
 ) -> None:
     """Form and schedule programme groups for a quarter: who joins which group, where, when,
@@ -38,17 +46,30 @@ def groups_plan(
         start = date.fromisoformat(from_)
     except ValueError:
         raise typer.BadParameter(f"--from {from_!r} is not a date like 2026-11-23") from None
-    opts = GroupsOptions(data=data, out=out, start=start, config=config_or_exit(config), db_url=db,
-                         osm_file=str(osm) if osm else None, solver=solver, time_limit=time_limit, force=force)
+    opts = GroupsOptions(
+        data=data,
+        out=out,
+        start=start,
+        config=config_or_exit(config),
+        db_url=db,
+        osm_file=str(osm) if osm else None,
+        solver=solver,
+        time_limit=time_limit,
+        force=force,
+    )
     s = guard(lambda: run_groups(opts), (PlanFailed, ValueError), "plan failed")
     g = s["greedy"]
-    print(f"Programme groups from {s['from']} ({s['solver']}): {s['started']} of {s['referrals']} people start in "
-          f"{s['groups']} groups, mean wait {s['mean_wait_days']} days, travel over 60 min {s['travel_over_60']}, "
-          f"{s['unplaced']} unplaced (each with a reason and an alternative)")
-    print(f"  first come first served on the same referrals: {g['started']} start in {g['groups']} groups, mean wait "
-          f"{g['mean_wait_days']} days, travel over 60 min {g['travel_over_60']}")
+    print(
+        f"Programme groups from {s['from']} ({s['solver']}): {s['started']} of {s['referrals']} people start in "
+        f"{s['groups']} groups, mean wait {s['mean_wait_days']} days, travel over 60 min {s['travel_over_60']}, "
+        f"{s['unplaced']} unplaced (each with a reason and an alternative)"
+    )
+    print(
+        f"  first come first served on the same referrals: {g['started']} start in {g['groups']} groups, mean wait "
+        f"{g['mean_wait_days']} days, travel over 60 min {g['travel_over_60']}"
+    )
     if s.get("reused"):
-        print("  (this plan was already stored: files re-exported, nothing planned or written again)")
+        print(
+            "  (this plan was already stored: files re-exported, nothing planned or written again)"
+        )
     print(f"  files: {out}/groups.csv, group_members.csv, unplaced.csv, groups_summary.json")
-
-

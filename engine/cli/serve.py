@@ -1,8 +1,8 @@
 """`probation serve`: the HTTP service and the review page."""
+
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -12,15 +12,26 @@ from engine.core.contract import DataContractError
 
 @app.command()
 def serve(
-    host: str = typer.Option("127.0.0.1"), port: int = typer.Option(8000),
-    keys: Path = typer.Option(..., help="TOML file of API keys: [[keys]] key, name, role, regions, pdus"),
-    work: Path = typer.Option(Path("api-work"), help="Folder for jobs and the default SQLite store"),
-    db: Optional[str] = typer.Option(None, help="SQLAlchemy URL; default sqlite:///WORK/probation.sqlite"),
-    config: Optional[Path] = typer.Option(None),
-    osm: Optional[Path] = typer.Option(None, help="Road network for every run: a local OpenStreetMap XML file"),
-    submit: Optional[Path] = typer.Option(None, help="Also start an allocation run of this data folder at once"),
-    region: Optional[str] = typer.Option(None, help="With --submit: only this region"),
-    pdu: Optional[str] = typer.Option(None, help="With --submit: only this PDU"),
+    host: str = typer.Option("127.0.0.1"),
+    port: int = typer.Option(8000),
+    keys: Path = typer.Option(
+        ..., help="TOML file of API keys: [[keys]] key, name, role, regions, pdus"
+    ),
+    work: Path = typer.Option(
+        Path("api-work"), help="Folder for jobs and the default SQLite store"
+    ),
+    db: str | None = typer.Option(
+        None, help="SQLAlchemy URL; default sqlite:///WORK/probation.sqlite"
+    ),
+    config: Path | None = typer.Option(None),
+    osm: Path | None = typer.Option(
+        None, help="Road network for every run: a local OpenStreetMap XML file"
+    ),
+    submit: Path | None = typer.Option(
+        None, help="Also start an allocation run of this data folder at once"
+    ),
+    region: str | None = typer.Option(None, help="With --submit: only this region"),
+    pdu: str | None = typer.Option(None, help="With --submit: only this PDU"),
 ) -> None:
     """Start the HTTP service (OpenAPI docs at /docs, the review page at /review)."""
     import logging
@@ -33,15 +44,17 @@ def serve(
     try:
         cfg = config_or_exit(config)
         if osm is not None:
-            cfg = cfg.model_copy(update={"travel": cfg.travel.model_copy(update={"osm_file": str(osm.resolve())})})
+            cfg = cfg.model_copy(
+                update={"travel": cfg.travel.model_copy(update={"osm_file": str(osm.resolve())})}
+            )
         application = create_app(ApiSettings(keys_file=keys, work_dir=work, db_url=db, config=cfg))
         if submit is not None:
             job = submit_folder(application, submit, region, pdu)
-            console.print(f"run {job.job_id} started for {pdu or region or 'everything'} in {submit}: "
-                          f"review it at http://{host}:{port}/review/{job.job_id} once it is DONE")
+            console.print(
+                f"run {job.job_id} started for {pdu or region or 'everything'} in {submit}: "
+                f"review it at http://{host}:{port}/review/{job.job_id} once it is DONE"
+            )
     except (OSError, ValueError, DataContractError) as exc:
         console.print(f"[red]cannot start:[/red] {exc}")
         raise typer.Exit(2) from None
     uvicorn.run(application, host=host, port=port)
-
-

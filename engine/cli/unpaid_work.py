@@ -1,15 +1,16 @@
 """`probation upw plan|replan`: the Unpaid Work week."""
+
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 import typer
 
 from engine.cli.common import app, config_or_exit, guard
 
-
-upw_app = typer.Typer(add_completion=False, help="Unpaid Work: weekly placement planning.", no_args_is_help=True)
+upw_app = typer.Typer(
+    add_completion=False, help="Unpaid Work: weekly placement planning.", no_args_is_help=True
+)
 app.add_typer(upw_app, name="upw")
 
 
@@ -19,34 +20,56 @@ def _run_week(data, out, week, db, osm, solver, config, cancel, force, time_limi
 
     if solver not in SOLVERS:
         raise typer.BadParameter(f"solver must be one of {SOLVERS}")
-    opts = WeekOptions(data=data, out=out, week=week, config=config_or_exit(config), db_url=db, osm_file=str(osm) if osm else None,
-                       solver=solver, cancel=tuple(cancel), force=force, time_limit=time_limit)
+    opts = WeekOptions(
+        data=data,
+        out=out,
+        week=week,
+        config=config_or_exit(config),
+        db_url=db,
+        osm_file=str(osm) if osm else None,
+        solver=solver,
+        cancel=tuple(cancel),
+        force=force,
+        time_limit=time_limit,
+    )
     s = guard(lambda: run_week(opts), (WeekFailed, ValueError), "week failed")
     g = s["greedy"]
-    print(f"Unpaid Work week {s['week']} ({s['solver']}): {s['placed']} of {s['people']} people placed in "
-          f"{s['sessions']} sessions, {s['credited_hours']:g} hours credited; behind pace and unplaced "
-          f"{s['behind_pace_unplaced']} of {s['behind_pace']}; travel over 60 min {s['travel_over_60']}")
-    print(f"  greedy first-fit on the same week: {g['placed']} placed, {g['credited_hours']:g} hours, behind pace "
-          f"and unplaced {g['behind_pace_unplaced']}, travel over 60 min {g['travel_over_60']}")
+    print(
+        f"Unpaid Work week {s['week']} ({s['solver']}): {s['placed']} of {s['people']} people placed in "
+        f"{s['sessions']} sessions, {s['credited_hours']:g} hours credited; behind pace and unplaced "
+        f"{s['behind_pace_unplaced']} of {s['behind_pace']}; travel over 60 min {s['travel_over_60']}"
+    )
+    print(
+        f"  greedy first-fit on the same week: {g['placed']} placed, {g['credited_hours']:g} hours, behind pace "
+        f"and unplaced {g['behind_pace_unplaced']}, travel over 60 min {g['travel_over_60']}"
+    )
     if "tell" in s:
         print(f"  re-planned around {', '.join(cancel)}: tell {len(s['tell'])} people:")
         for t in s["tell"][:20]:
-            print(f"    {t['person_id']}: lost {', '.join(t['cancelled']) or '-'}; replacement {', '.join(t['added']) or 'none found'}")
+            print(
+                f"    {t['person_id']}: lost {', '.join(t['cancelled']) or '-'}; replacement {', '.join(t['added']) or 'none found'}"
+            )
     if s.get("reused"):
-        print("  (this week was already stored: files re-exported, nothing planned or written again)")
+        print(
+            "  (this week was already stored: files re-exported, nothing planned or written again)"
+        )
     print(f"  files: {out}/upw_schedule.csv, upw_unplaced.csv, upw_reviews.csv, upw_summary.json")
 
 
 @upw_app.command("plan")
 def upw_plan(
-    data: Path = typer.Option(..., help="Folder with upw_people and upw_placements (CSV or Parquet)"),
+    data: Path = typer.Option(
+        ..., help="Folder with upw_people and upw_placements (CSV or Parquet)"
+    ),
     week: str = typer.Option(..., help="ISO week to plan, e.g. 2026-W48"),
     out: Path = typer.Option(..., help="Output folder"),
-    db: Optional[str] = typer.Option(None, help="SQLAlchemy URL; default sqlite:///OUT/probation.sqlite"),
-    osm: Optional[Path] = typer.Option(None, help="Road network (local OpenStreetMap XML)"),
+    db: str | None = typer.Option(
+        None, help="SQLAlchemy URL; default sqlite:///OUT/probation.sqlite"
+    ),
+    osm: Path | None = typer.Option(None, help="Road network (local OpenStreetMap XML)"),
     solver: str = typer.Option("cpsat", help="cpsat | greedy"),
-    time_limit: Optional[float] = typer.Option(None, help="Seconds per PDU"),
-    config: Optional[Path] = typer.Option(None),
+    time_limit: float | None = typer.Option(None, help="Seconds per PDU"),
+    config: Path | None = typer.Option(None),
     force: bool = typer.Option(False, "--force", help="Plan again even if this week is stored"),
 ) -> None:
     """Plan a week: people to placement sessions, within every Unpaid Work rule."""
@@ -55,14 +78,18 @@ def upw_plan(
 
 @upw_app.command("replan")
 def upw_replan(
-    data: Path = typer.Option(...), week: str = typer.Option(...), out: Path = typer.Option(...),
-    cancel: list[str] = typer.Option(..., help="Session that stands down: PLACEMENT_ID@YYYY-MM-DD (repeatable)"),
-    db: Optional[str] = typer.Option(None), osm: Optional[Path] = typer.Option(None),
-    solver: str = typer.Option("cpsat"), time_limit: Optional[float] = typer.Option(None),
-    config: Optional[Path] = typer.Option(None),
+    data: Path = typer.Option(...),
+    week: str = typer.Option(...),
+    out: Path = typer.Option(...),
+    cancel: list[str] = typer.Option(
+        ..., help="Session that stands down: PLACEMENT_ID@YYYY-MM-DD (repeatable)"
+    ),
+    db: str | None = typer.Option(None),
+    osm: Path | None = typer.Option(None),
+    solver: str = typer.Option("cpsat"),
+    time_limit: float | None = typer.Option(None),
+    config: Path | None = typer.Option(None),
 ) -> None:
     """Re-plan a stored week around cancelled sessions, keeping everyone else's sessions, and
     list who must be told."""
     _run_week(data, out, week, db, osm, solver, config, cancel, True, time_limit)
-
-

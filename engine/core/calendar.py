@@ -1,4 +1,5 @@
 """Working days for the 5-working-day allocation deadline (Mon-Fri less bank holidays)."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -10,7 +11,9 @@ def _holidays(holidays: list[date]) -> np.ndarray:
     return np.array(sorted(holidays), dtype="datetime64[D]")
 
 
-def working_days_elapsed(sentence_dates: np.ndarray, run_date: date, holidays: list[date]) -> np.ndarray:
+def working_days_elapsed(
+    sentence_dates: np.ndarray, run_date: date, holidays: list[date]
+) -> np.ndarray:
     """Working days after each sentence date up to and including the run date (0 on the day)."""
     start = np.asarray(sentence_dates, dtype="datetime64[D]") + 1
     end = np.datetime64(run_date, "D") + 1

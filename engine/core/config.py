@@ -2,6 +2,7 @@
 
 Every number the sources do not fix lives here, never as a constant in code.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -135,7 +136,9 @@ class Config(_Section):
     def spread_thresholds_permille(self) -> tuple[int, ...]:
         o = self.objective
         n = int(round((o.spread_to - o.spread_from) / o.spread_step)) + 1
-        return tuple(int(round(1000 * (o.spread_from + k * o.spread_step))) for k in range(max(n, 0)))
+        return tuple(
+            int(round(1000 * (o.spread_from + k * o.spread_step))) for k in range(max(n, 0))
+        )
 
     def points_for(self, tier: str, case_type: str) -> int:
         """Workload points of one case (tier already normalised to A3..D0)."""

@@ -3,16 +3,17 @@
 Import is all-or-nothing for every planner: any bad row fails the whole import with every
 problem listed, and nothing is handed on (so nothing can be stored half-written).
 """
+
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import pandas as pd
 from pydantic import TypeAdapter, ValidationError
-
 
 MAX_LISTED = 50
 
@@ -55,6 +56,23 @@ def find_table(folder: Path, stem: str) -> Path | None:
     return None
 
 
+def find_tables(folder: str | Path, stems: Iterable[str]) -> dict[str, Path]:
+    """The folder's table for each stem (.csv or .parquet); a missing folder or table fails
+    with every one named."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise DataContractError([Issue(str(folder), None, None, "input folder does not exist")])
+    found = {stem: find_table(folder, stem) for stem in stems}
+    missing = [
+        Issue(str(folder / f"{stem}.csv"), None, None, "file not found (.csv or .parquet)")
+        for stem, p in found.items()
+        if p is None
+    ]
+    if missing:
+        raise DataContractError(missing)
+    return {stem: p for stem, p in found.items() if p is not None}
+
+
 def read_table(path: Path) -> pd.DataFrame:
     if path.suffix == ".parquet":
         df = pd.read_parquet(path)
@@ -70,7 +88,12 @@ def read_table_or_fail(path: Path) -> pd.DataFrame:
 
 
 def validate_rows(
-    name: str, df: pd.DataFrame, model: type, required: list[str], issues: list[Issue], optional: list[str] = ()
+    name: str,
+    df: pd.DataFrame,
+    model: type,
+    required: list[str],
+    issues: list[Issue],
+    optional: Iterable[str] = (),
 ) -> list[Any]:
     missing = [c for c in required if c not in df.columns]
     if missing:
@@ -79,7 +102,7 @@ def validate_rows(
         return []
     required = required + [c for c in optional if c in df.columns]
     records = df[required].to_dict("records")
-    adapter = TypeAdapter(list[model])
+    adapter: TypeAdapter[list[Any]] = TypeAdapter(list[model])  # type: ignore[valid-type]
     try:
         return adapter.validate_python(records)
     except ValidationError as exc:

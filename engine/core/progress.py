@@ -6,6 +6,7 @@ The solver sees only the two-method observer protocol of solvers/types.py (`stop
 a file named STOP in the folder; each part reports into parts/<n>.json (at most twice a
 second); the batch writes progress.json as parts finish.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -45,7 +46,9 @@ class FileProgress:
     def for_part(self, part: str) -> FileProgress:
         return FileProgress(self.folder, part)
 
-    def report(self, phase: str, objective: float | None, bound: float | None, force: bool = False) -> None:
+    def report(
+        self, phase: str, objective: float | None, bound: float | None, force: bool = False
+    ) -> None:
         """The best solution and bound of this part's current phase (throttled)."""
         now = time.monotonic()
         if not force and now - self._last < 0.5:
@@ -54,13 +57,31 @@ class FileProgress:
         parts = Path(self.folder, "parts")
         parts.mkdir(parents=True, exist_ok=True)
         name = hashlib.sha1(self.part.encode()).hexdigest()[:12]
-        _write(parts / f"{name}.json", {"part": self.part, "phase": phase, "objective": objective, "bound": bound,
-                                        "at": time.time()})
+        _write(
+            parts / f"{name}.json",
+            {
+                "part": self.part,
+                "phase": phase,
+                "objective": objective,
+                "bound": bound,
+                "at": time.time(),
+            },
+        )
 
-    def parts_done(self, done: int, total: int, objective: float | None, bound: float | None) -> None:
+    def parts_done(
+        self, done: int, total: int, objective: float | None, bound: float | None
+    ) -> None:
         Path(self.folder).mkdir(parents=True, exist_ok=True)
-        _write(Path(self.folder, "progress.json"), {"parts_done": done, "parts_total": total, "objective": objective,
-                                                    "bound": bound, "at": time.time()})
+        _write(
+            Path(self.folder, "progress.json"),
+            {
+                "parts_done": done,
+                "parts_total": total,
+                "objective": objective,
+                "bound": bound,
+                "at": time.time(),
+            },
+        )
 
     def read(self) -> dict:
         """What a poller sees: parts done of total, the summed objective and bound of the finished
@@ -71,7 +92,11 @@ class FileProgress:
         except (OSError, ValueError):
             pass
         searching = []
-        for f in sorted(Path(self.folder, "parts").glob("*.json")) if Path(self.folder, "parts").exists() else []:
+        for f in (
+            sorted(Path(self.folder, "parts").glob("*.json"))
+            if Path(self.folder, "parts").exists()
+            else []
+        ):
             try:
                 searching.append(json.loads(f.read_text()))
             except (OSError, ValueError):

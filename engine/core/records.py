@@ -1,13 +1,14 @@
 """Field types shared by every input record (ids, lists, flags, coordinates inside the UK)."""
+
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import Enum
 from typing import Annotated
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from engine.core.calendar import DAYS
-
 
 # A box around the United Kingdom (with a margin for the coast): coordinates outside it are
 # almost always swapped or mistyped columns.
@@ -71,7 +72,9 @@ IdList = Annotated[tuple[str, ...], BeforeValidator(_split_ids)]
 Flag = Annotated[bool, BeforeValidator(_bool)]
 
 
-Id = Annotated[str, BeforeValidator(lambda v: v.strip() if isinstance(v, str) else v), Field(min_length=1)]
+Id = Annotated[
+    str, BeforeValidator(lambda v: v.strip() if isinstance(v, str) else v), Field(min_length=1)
+]
 
 
 Latitude = Annotated[float, Field(ge=UK_LAT[0], le=UK_LAT[1])]
@@ -100,3 +103,19 @@ def _days(v: object) -> object:
 
 
 DayList = Annotated[tuple[str, ...], BeforeValidator(_days)]
+
+
+def exclusion_pairs(
+    person_ids: Iterable[str], excluded: Iterable[Iterable[str]]
+) -> list[tuple[int, int]]:
+    """People who must never share a session or a group (co-defendants, victims), as sorted
+    pairs of row indices; an id not among the people is ignored (they are not being planned)."""
+    ids = list(person_ids)
+    index = {p: k for k, p in enumerate(ids)}
+    pairs: set[tuple[int, int]] = set()
+    for a, others in zip(ids, excluded):
+        for b in others:
+            if b in index:
+                i, j = sorted((index[a], index[b]))
+                pairs.add((i, j))
+    return sorted(pairs)

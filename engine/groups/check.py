@@ -1,6 +1,7 @@
 """Independent checker for a programme groups plan: re-verifies every hard rule from the inputs
 and the three output tables alone (session dates recomputed from the slots, travel from the
 travel service), never from the solver's arrays."""
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -14,12 +15,15 @@ from engine.groups.records import SLOTS
 from geo.travel import TravelTimes
 
 
-def group_sessions(start: date, slots: list[str], sessions: int, holidays: frozenset[date] = frozenset()) -> list[tuple[date, str]]:
+def group_sessions(
+    start: date, slots: list[str], sessions: int, holidays: frozenset[date] = frozenset()
+) -> list[tuple[date, str]]:
     """(date, slot) of every session: the slots' weekdays from the start date's week on, never
     on a bank holiday (that session is held at the next slot)."""
     monday = start - timedelta(days=start.weekday())
     days = sorted(slots, key=SLOTS.index)
-    out, week = [], 0
+    out: list[tuple[date, str]] = []
+    week = 0
     while len(out) < sessions and week < 400:
         for s in days:
             d = monday + timedelta(days=7 * week + SLOTS.index(s) // 3)
@@ -29,8 +33,13 @@ def group_sessions(start: date, slots: list[str], sessions: int, holidays: froze
     return out
 
 
-def check_groups(ds: GroupsDataset, groups: pd.DataFrame, members: pd.DataFrame, config: Config,
-                 times: TravelTimes) -> list[str]:
+def check_groups(
+    ds: GroupsDataset,
+    groups: pd.DataFrame,
+    members: pd.DataFrame,
+    config: Config,
+    times: TravelTimes,
+) -> list[str]:
     """Every broken rule as 'group/person: rule: detail' (empty: the plan is sound)."""
     g = config.groups
     progs = {r["programme"]: r for r in ds.programmes.to_dict("records")}
@@ -49,17 +58,31 @@ def check_groups(ds: GroupsDataset, groups: pd.DataFrame, members: pd.DataFrame,
             continue
         slots = [s for s in str(r["slot"]).split(";") if s]
         if len(slots) != prog["sessions_per_week"] or len({s[:3] for s in slots}) != len(slots):
-            out.append(f"{gid}: slots: {r['slot']} is not {prog['sessions_per_week']} session(s) a week on different days")
+            out.append(
+                f"{gid}: slots: {r['slot']} is not {prog['sessions_per_week']} session(s) a week on different days"
+            )
         bad = [s for s in slots if s not in vid["available_slots"]]
         if bad:
             out.append(f"{gid}: venue slots: {r['venue_id']} is not available {bad}")
-        sessions = group_sessions(date.fromisoformat(str(r["start_date"])), slots, int(prog["sessions"]),
-                                  frozenset(config.calendar.bank_holidays))
-        if not sessions or sessions[0][0].isoformat() != str(r["start_date"]) or sessions[-1][0].isoformat() != str(r["end_date"]):
-            out.append(f"{gid}: dates: {r['start_date']}..{r['end_date']} do not match {prog['sessions']} sessions in {r['slot']}")
+        sessions = group_sessions(
+            date.fromisoformat(str(r["start_date"])),
+            slots,
+            int(prog["sessions"]),
+            frozenset(config.calendar.bank_holidays),
+        )
+        if (
+            not sessions
+            or sessions[0][0].isoformat() != str(r["start_date"])
+            or sessions[-1][0].isoformat() != str(r["end_date"])
+        ):
+            out.append(
+                f"{gid}: dates: {r['start_date']}..{r['end_date']} do not match {prog['sessions']} sessions in {r['slot']}"
+            )
         fids = [f for f in str(r["facilitator_ids"]).split(";") if f]
         if len(fids) != prog["facilitators_per_session"] or len(set(fids)) != len(fids):
-            out.append(f"{gid}: facilitators: {len(set(fids))} named, {prog['facilitators_per_session']} needed")
+            out.append(
+                f"{gid}: facilitators: {len(set(fids))} named, {prog['facilitators_per_session']} needed"
+            )
         for f in fids:
             fr = facs.get(f)
             if fr is None:
@@ -79,13 +102,17 @@ def check_groups(ds: GroupsDataset, groups: pd.DataFrame, members: pd.DataFrame,
         info[gid] = (r, prog, vid, sessions)
     for (vid, d, s), gids in room_use.items():
         if len(gids) > venues[vid]["rooms"]:
-            out.append(f"{';'.join(gids)}: rooms: {len(gids)} groups at {vid} on {d} {s}, {venues[vid]['rooms']} room(s)")
+            out.append(
+                f"{';'.join(gids)}: rooms: {len(gids)} groups at {vid} on {d} {s}, {venues[vid]['rooms']} room(s)"
+            )
     for (f, d, s), gids in fac_use.items():
         if len(gids) > 1:
             out.append(f"{';'.join(gids)}: double-booked: facilitator {f} on {d} {s}")
     for (f, wk), n in fac_week.items():
         if n > facs[f]["max_sessions_per_week"]:
-            out.append(f"-: facilitator load: {f} has {n} sessions in week {wk[0]}-W{wk[1]:02d}, at most {facs[f]['max_sessions_per_week']}")
+            out.append(
+                f"-: facilitator load: {f} has {n} sessions in week {wk[0]}-W{wk[1]:02d}, at most {facs[f]['max_sessions_per_week']}"
+            )
     seen: dict[str, str] = {}
     by_group: dict[str, list[str]] = defaultdict(list)
     for m in members.to_dict("records"):
@@ -102,31 +129,45 @@ def check_groups(ds: GroupsDataset, groups: pd.DataFrame, members: pd.DataFrame,
         r, prog, vid, sessions = info[gid]
         if p["programme"] != r["programme"]:
             out.append(f"{where}: programme: referred to {p['programme']}, not {r['programme']}")
-        slots = {s for _, s in sessions}
-        if slots - set(p["available_slots"]):
-            out.append(f"{where}: slots: not available {sorted(slots - set(p['available_slots']))}")
+        needed = {s for _, s in sessions}
+        if needed - set(p["available_slots"]):
+            out.append(
+                f"{where}: slots: not available {sorted(needed - set(p['available_slots']))}"
+            )
         if sessions and sessions[-1][0] > date.fromisoformat(str(p["sentence_end"])):
-            out.append(f"{where}: sentence end: the group ends {sessions[-1][0]}, after the sentence ends {p['sentence_end']}")
+            out.append(
+                f"{where}: sentence end: the group ends {sessions[-1][0]}, after the sentence ends {p['sentence_end']}"
+            )
         if sessions and sessions[0][0] < date.fromisoformat(str(p["referral_date"])):
-            out.append(f"{where}: referral: the group starts before the referral date {p['referral_date']}")
+            out.append(
+                f"{where}: referral: the group starts before the referral date {p['referral_date']}"
+            )
         if p["needs_accessible"] and not vid["accessible"]:
             out.append(f"{where}: accessible: {vid['venue_id']} is not accessible")
         if bool(r["women_only"]) and p["sex"] != "F":
             out.append(f"{where}: women-only: a man in a women-only group")
-        t = int(times.matrix([p["home_lat"]], [p["home_lon"]], [vid["lat"]], [vid["lon"]], p["travel_mode"])[0][0, 0])
+        t = int(
+            times.matrix(
+                [p["home_lat"]], [p["home_lon"]], [vid["lat"]], [vid["lon"]], p["travel_mode"]
+            )[0][0, 0]
+        )
         if t > g.max_travel_minutes:
             out.append(f"{where}: travel: {t} min each way over {g.max_travel_minutes:g}")
         if t > g.target_travel_minutes and not str(m.get("travel_reason", "") or ""):
             out.append(f"{where}: travel reason: {t} min each way with no recorded rationale")
-    for gid, (r, prog, _, _) in info.items():
+    for gid, (_, prog, _, _) in info.items():
         who = by_group.get(gid, [])
         if not prog["min_group"] <= len(who) <= min(prog["max_group"], g.max_group):
-            out.append(f"{gid}: size: {len(who)} members, {prog['min_group']}-{prog['max_group']} allowed")
+            out.append(
+                f"{gid}: size: {len(who)} members, {prog['min_group']}-{prog['max_group']} allowed"
+            )
         women = [p for p in who if people[p]["sex"] == "F"]
         if len(women) == 1 and len(who) > 1:
-            out.append(f"{gid}/{women[0]}: lone woman: the only woman in a group of {len(who) - 1} men")
+            out.append(
+                f"{gid}/{women[0]}: lone woman: the only woman in a group of {len(who) - 1} men"
+            )
         for pid in who:
-            bad = set(who) & set(people[pid]["exclude_person_ids"])
-            if bad:
-                out.append(f"{gid}/{pid}: exclusion: in a group with {sorted(bad)}")
+            apart = set(who) & set(people[pid]["exclude_person_ids"])
+            if apart:
+                out.append(f"{gid}/{pid}: exclusion: in a group with {sorted(apart)}")
     return out

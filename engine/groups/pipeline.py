@@ -1,19 +1,27 @@
 """`probation groups plan`: plan a quarter's programme groups, check the plan independently,
 store it in one transaction, write the files."""
+
 from __future__ import annotations
 
 import hashlib
 import json
 import time
-from typing import Any
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from engine.core.config import Config
 from engine.groups.check import check_groups
 from engine.groups.contract import load_groups
-from engine.groups.plan import GROUP_COLUMNS, MEMBER_COLUMNS, UNPLACED_COLUMNS, build_plans, solve_plans, tables
+from engine.groups.plan import (
+    GROUP_COLUMNS,
+    MEMBER_COLUMNS,
+    UNPLACED_COLUMNS,
+    build_plans,
+    solve_plans,
+    tables,
+)
 from engine.groups.store import GroupsStore
 from geo.travel import travel_service
 
@@ -43,8 +51,11 @@ def run_groups(opts: GroupsOptions) -> dict:
     times = travel_service(config.travel, opts.osm_file)
     store = GroupsStore(opts.db_url or f"sqlite:///{Path(opts.out) / 'probation.sqlite'}")
     networks = sorted({n.source_sha256 for n in times.networks.values()})
-    key = hashlib.sha256(json.dumps([ds.inputs_hash, config.digest(), opts.start.isoformat(), opts.solver, networks])
-                         .encode()).hexdigest()[:32]
+    key = hashlib.sha256(
+        json.dumps(
+            [ds.inputs_hash, config.digest(), opts.start.isoformat(), opts.solver, networks]
+        ).encode()
+    ).hexdigest()[:32]
     stored = store.find(key)
     if stored and not opts.force:
         frames, summary = store.load(key)
@@ -56,15 +67,43 @@ def run_groups(opts: GroupsOptions) -> dict:
     groups, members, unplaced, figures = tables(plans, results, meta, config)
     problems = check_groups(ds, groups, members, config, times)
     if problems:
-        raise PlanFailed("the independent checker rejected the plan; nothing stored:\n" + "\n".join(problems[:50]))
-    baseline = tables(plans, solve_plans(plans, res, "greedy", seconds), meta, config)[3] if opts.solver != "greedy" else figures
-    summary = {"from": meta["monday"].isoformat(), "key": key, "solver": opts.solver, **figures, "greedy": baseline,
-               "programmes": [{"programme": p.programme["programme"], "referrals": len(p.people),
-                               "candidate_groups": int(len(p.problem.cand_venue)), "pairs": int(len(p.problem.pair_person)),
-                               **r.stats.as_dict()} for p, r in zip(plans, results)]}
+        raise PlanFailed(
+            "the independent checker rejected the plan; nothing stored:\n"
+            + "\n".join(problems[:50])
+        )
+    baseline = (
+        tables(plans, solve_plans(plans, res, "greedy", seconds), meta, config)[3]
+        if opts.solver != "greedy"
+        else figures
+    )
+    summary = {
+        "from": meta["monday"].isoformat(),
+        "key": key,
+        "solver": opts.solver,
+        **figures,
+        "greedy": baseline,
+        "programmes": [
+            {
+                "programme": p.programme["programme"],
+                "referrals": len(p.people),
+                "candidate_groups": int(len(p.problem.cand_venue)),
+                "pairs": int(len(p.problem.pair_person)),
+                **r.stats.as_dict(),
+            }
+            for p, r in zip(plans, results)
+        ],
+    }
     summary["seconds"] = round(time.perf_counter() - t0, 2)
     frames = {"groups": groups, "members": members, "unplaced": unplaced}
-    store.save(key, meta["monday"].isoformat(), ds.inputs_hash, config, summary, frames, replace=stored is not None)
+    store.save(
+        key,
+        meta["monday"].isoformat(),
+        ds.inputs_hash,
+        config,
+        summary,
+        frames,
+        replace=stored is not None,
+    )
     _export(opts.out, frames, summary)
     return summary | {"reused": False}
 

@@ -1,6 +1,7 @@
 """Planning programme groups for a horizon (a quarter by default): candidate groups from the
 venues, slots and start weeks, eligible people for each, one problem per programme solved in
 turn (each taking the rooms and facilitators left), and the plan as tables with reasons."""
+
 from __future__ import annotations
 
 import itertools
@@ -11,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from engine.core.config import Config
+from engine.core.records import exclusion_pairs
 from engine.groups.contract import GroupsDataset
 from engine.groups.records import SLOTS
 from geo.travel import TravelTimes
@@ -37,10 +39,13 @@ def slot_patterns(per_week: int) -> list[tuple[int, ...]]:
     return out
 
 
-def session_dates(monday: date, pattern: tuple[int, ...], sessions: int, holidays: frozenset[date] = frozenset()) -> list[date]:
+def session_dates(
+    monday: date, pattern: tuple[int, ...], sessions: int, holidays: frozenset[date] = frozenset()
+) -> list[date]:
     """The dates of a group's sessions: its weekly slots from `monday` on, a bank holiday's
     session moving to the group's next slot (so the programme runs on a little longer)."""
-    out, week = [], 0
+    out: list[date] = []
+    week = 0
     while len(out) < sessions:
         for s in pattern:
             d = monday + timedelta(days=7 * week + s // 3)
@@ -67,11 +72,14 @@ class ProgrammePlan:
     slots: np.ndarray  # [people x slots]: available
 
 
-def build_plans(ds: GroupsDataset, config: Config, times: TravelTimes, start: date) -> tuple[list[ProgrammePlan], Resources, dict]:
-    g = config.groups
+def build_plans(
+    ds: GroupsDataset, config: Config, times: TravelTimes, start: date
+) -> tuple[list[ProgrammePlan], Resources, dict]:
     monday = horizon_start(start)
     ven, fac, ref = ds.venues, ds.facilitators, ds.referrals
-    travel, _ = times.matrix_by_mode(ref["home_lat"], ref["home_lon"], ref["travel_mode"], ven["lat"], ven["lon"])
+    travel, _ = times.matrix_by_mode(
+        ref["home_lat"], ref["home_lon"], ref["travel_mode"], ven["lat"], ven["lon"]
+    )
     fac_travel, _ = times.matrix(fac["base_lat"], fac["base_lon"], ven["lat"], ven["lon"], "car")
     v_slots = _slot_matrix(ven["available_slots"])
     f_slots = _slot_matrix(fac["available_slots"])
@@ -84,13 +92,41 @@ def build_plans(ds: GroupsDataset, config: Config, times: TravelTimes, start: da
         if not len(rows):
             continue
         prog = {"programme": name, **progs.loc[name].to_dict()}
-        plans.append(_programme(prog, ds, config, monday, rows, travel[rows], fac_travel, v_slots, f_slots, r_slots[rows]))
+        plans.append(
+            _programme(
+                prog,
+                ds,
+                config,
+                monday,
+                rows,
+                travel[rows],
+                fac_travel,
+                v_slots,
+                f_slots,
+                r_slots[rows],
+            )
+        )
     # weeks the calendar must hold: the last week any candidate group runs (bank holidays lengthen some)
-    n_weeks = 1 + max((int(s + w) for pl in plans for s, w in zip(pl.problem.cand_start, pl.problem.cand_weeks)), default=0)
-    res = Resources(ven["rooms"].to_numpy(np.int64), np.zeros((len(ven), len(SLOTS), n_weeks), np.int64),
-                    np.zeros((len(fac), len(SLOTS), n_weeks), bool), np.zeros((len(fac), n_weeks), np.int64),
-                    fac["max_sessions_per_week"].to_numpy(np.int64))
-    return plans, res, {"monday": monday, "venue_ids": ven["venue_id"].tolist(), "facilitator_ids": fac["facilitator_id"].tolist()}
+    n_weeks = 1 + max(
+        (int(s + w) for pl in plans for s, w in zip(pl.problem.cand_start, pl.problem.cand_weeks)),
+        default=0,
+    )
+    res = Resources(
+        ven["rooms"].to_numpy(np.int64),
+        np.zeros((len(ven), len(SLOTS), n_weeks), np.int64),
+        np.zeros((len(fac), len(SLOTS), n_weeks), bool),
+        np.zeros((len(fac), n_weeks), np.int64),
+        fac["max_sessions_per_week"].to_numpy(np.int64),
+    )
+    return (
+        plans,
+        res,
+        {
+            "monday": monday,
+            "venue_ids": ven["venue_id"].tolist(),
+            "facilitator_ids": fac["facilitator_id"].tolist(),
+        },
+    )
 
 
 def _slot_matrix(col) -> np.ndarray:
@@ -100,98 +136,176 @@ def _slot_matrix(col) -> np.ndarray:
     return out
 
 
-def _programme(prog, ds, config, monday, rows, travel, fac_travel, v_slots, f_slots, r_slots) -> ProgrammePlan:
+def _programme(
+    prog, ds, config, monday, rows, travel, fac_travel, v_slots, f_slots, r_slots
+) -> ProgrammePlan:
     g = config.groups
     people = ds.referrals.iloc[rows].reset_index(drop=True)
     ven, fac = ds.venues, ds.facilitators
     n = len(people)
     female = (people["sex"] == "F").to_numpy()
-    acc_ok = ~people["needs_accessible"].to_numpy(bool)[:, None] | ven["accessible"].to_numpy(bool)[None, :]
+    acc_ok = (
+        ~people["needs_accessible"].to_numpy(bool)[:, None]
+        | ven["accessible"].to_numpy(bool)[None, :]
+    )
     reach = (travel <= g.max_travel_minutes) & acc_ok  # [people x venues]
     ends = pd.to_datetime(people["sentence_end"]).dt.date.to_numpy()
     referred = pd.to_datetime(people["referral_date"]).dt.date.to_numpy()
     trained = np.array([prog["programme"] in t for t in fac["trained_programmes"]], bool)
-    k, mn, mx, need = int(prog["sessions_per_week"]), int(prog["min_group"]), int(prog["max_group"]), int(prog["facilitators_per_session"])
+    k, mn, mx, need = (
+        int(prog["sessions_per_week"]),
+        int(prog["min_group"]),
+        int(prog["max_group"]),
+        int(prog["facilitators_per_session"]),
+    )
     starts = list(range(0, g.horizon_weeks, g.start_every_weeks))
     holidays = frozenset(config.calendar.bank_holidays)
-    cand = {"venue": [], "pattern": [], "start": [], "women_only": [], "facs": [], "fac_cost": [], "dates": [], "weeks": []}
+    cand: dict[str, list] = {
+        "venue": [],
+        "pattern": [],
+        "start": [],
+        "women_only": [],
+        "facs": [],
+        "fac_cost": [],
+        "dates": [],
+        "weeks": [],
+    }
     pairs = []
     slot_fit = np.zeros(n, bool)
     pat_list = slot_patterns(k)
     for v in range(len(ven)):
-        free = {p: (reach[:, v] & r_slots[:, list(p)].all(1)) for p in pat_list if v_slots[v, list(p)].all()}
-        for p, ok in free.items():
+        free = {
+            p: (reach[:, v] & r_slots[:, list(p)].all(1))
+            for p in pat_list
+            if v_slots[v, list(p)].all()
+        }
+        for ok in free.values():
             slot_fit |= ok
-        best = sorted((p for p in free if free[p].sum() >= mn), key=lambda p: (-int(free[p].sum()), p))[: g.patterns_per_venue]
+        best = sorted(
+            (p for p in free if free[p].sum() >= mn), key=lambda p: (-int(free[p].sum()), p)
+        )[: g.patterns_per_venue]
         for p in best:
-            fj = np.nonzero(trained & f_slots[:, list(p)].all(1) & (fac_travel[:, v] <= g.facilitator_max_travel_minutes))[0]
+            fj = np.nonzero(
+                trained
+                & f_slots[:, list(p)].all(1)
+                & (fac_travel[:, v] <= g.facilitator_max_travel_minutes)
+            )[0]
             if len(fj) < need:
                 continue
             for w in starts:
-                dates = session_dates(monday + timedelta(weeks=w), p, int(prog["sessions"]), holidays)
+                dates = session_dates(
+                    monday + timedelta(weeks=w), p, int(prog["sessions"]), holidays
+                )
                 weeks = weeks_spanned(monday + timedelta(weeks=w), dates)
                 ok = free[p] & (ends >= dates[-1]) & (referred <= dates[0])
-                for women_only in ([False, True] if ven["women_only_space"].iat[v] else [False]):
+                for women_only in [False, True] if ven["women_only_space"].iat[v] else [False]:
                     elig = ok & female if women_only else ok
                     if elig.sum() < mn:
                         continue
                     c = len(cand["venue"])
-                    for key, val in (("venue", v), ("pattern", p), ("start", w), ("women_only", women_only), ("facs", fj),
-                                     ("fac_cost", fac_travel[fj, v].astype(np.int64)), ("dates", dates),
-                                     ("weeks", weeks)):
+                    for key, val in (
+                        ("venue", v),
+                        ("pattern", p),
+                        ("start", w),
+                        ("women_only", women_only),
+                        ("facs", fj),
+                        ("fac_cost", fac_travel[fj, v].astype(np.int64)),
+                        ("dates", dates),
+                        ("weeks", weeks),
+                    ):
                         cand[key].append(val)
-                    for i in np.nonzero(elig)[0]:
-                        pairs.append((int(i), c, int(travel[i, v]), (dates[0] - referred[i]).days, w))
+                    for i in np.nonzero(elig)[0].tolist():
+                        pairs.append(
+                            (int(i), c, int(travel[i, v]), (dates[0] - referred[i]).days, w)
+                        )
     near = np.zeros(n, bool)
     for i, _, t, _, _ in pairs:
         near[i] |= t <= g.target_travel_minutes
     # keep each person's best candidates: earliest start, then nearest
     pairs.sort(key=lambda q: (q[0], q[4], q[2], q[1]))
-    kept, count = [], {}
+    kept: list[tuple[int, int, int, int, int]] = []
+    count: dict[int, int] = {}
     for q in pairs:
         if count.get(q[0], 0) < g.pairs_per_person:
             kept.append(q)
             count[q[0]] = count.get(q[0], 0) + 1
     arr = np.array(kept, np.int64).reshape(-1, 5)
-    index = {p: i for i, p in enumerate(people["person_id"])}
-    excl = sorted({tuple(sorted((index[a], index[b]))) for a, ids in zip(people["person_id"], people["exclude_person_ids"])
-                   for b in ids if b in index})
+    excl = exclusion_pairs(people["person_id"], people["exclude_person_ids"])
     problem = GroupsProblem(
-        person_ids=people["person_id"].tolist(), person_female=female,
-        person_order=np.argsort(np.argsort(referred.astype("datetime64[D]"), kind="stable"), kind="stable"),
-        exclusions=excl, cand_venue=np.array(cand["venue"], np.int64), cand_slots=cand["pattern"],
-        cand_start=np.array(cand["start"], np.int64), cand_weeks=np.array(cand["weeks"], np.int64),
-        cand_women_only=np.array(cand["women_only"], bool), cand_facilitators=cand["facs"], cand_fac_cost=cand["fac_cost"],
-        min_group=mn, max_group=mx, facilitators_needed=need, sessions_per_week=k,
-        pair_person=arr[:, 0], pair_cand=arr[:, 1], pair_travel=arr[:, 2], pair_wait_days=arr[:, 3])
+        person_ids=people["person_id"].tolist(),
+        person_female=female,
+        person_order=np.argsort(
+            np.argsort(referred.astype("datetime64[D]"), kind="stable"), kind="stable"
+        ),
+        exclusions=excl,
+        cand_venue=np.array(cand["venue"], np.int64),
+        cand_slots=cand["pattern"],
+        cand_start=np.array(cand["start"], np.int64),
+        cand_weeks=np.array(cand["weeks"], np.int64),
+        cand_women_only=np.array(cand["women_only"], bool),
+        cand_facilitators=cand["facs"],
+        cand_fac_cost=cand["fac_cost"],
+        min_group=mn,
+        max_group=mx,
+        facilitators_needed=need,
+        sessions_per_week=k,
+        pair_person=arr[:, 0],
+        pair_cand=arr[:, 1],
+        pair_travel=arr[:, 2],
+        pair_wait_days=arr[:, 3],
+    )
     reasons = []
     for i in range(n):
         if count.get(i):
             reasons.append("")
         elif not reach[i].any():
-            reasons.append(f"no venue within {g.max_travel_minutes:g} minutes each way" +
-                           (" that is accessible" if people["needs_accessible"].iat[i] else ""))
+            reasons.append(
+                f"no venue within {g.max_travel_minutes:g} minutes each way"
+                + (" that is accessible" if people["needs_accessible"].iat[i] else "")
+            )
         elif not slot_fit[i]:
-            reasons.append(f"no venue within {g.max_travel_minutes:g} minutes runs {prog['programme']} sessions in their "
-                           f"available slots ({';'.join(people['available_slots'].iat[i])})")
+            reasons.append(
+                f"no venue within {g.max_travel_minutes:g} minutes runs {prog['programme']} sessions in their "
+                f"available slots ({';'.join(people['available_slots'].iat[i])})"
+            )
         else:
-            reasons.append(f"the sentence ends on {people['sentence_end'].iat[i]}, before any group starting this quarter "
-                           f"could finish, or too few people share their slots and area for a viable group")
-    return ProgrammePlan(prog, problem, people, cand["pattern"], cand["dates"], reasons, near, reach, r_slots)
+            reasons.append(
+                f"the sentence ends on {people['sentence_end'].iat[i]}, before any group starting this quarter "
+                f"could finish, or too few people share their slots and area for a viable group"
+            )
+    return ProgrammePlan(
+        prog, problem, people, cand["pattern"], cand["dates"], reasons, near, reach, r_slots
+    )
 
 
-def solve_plans(plans: list[ProgrammePlan], res: Resources, solver: str, seconds: float, observer=None) -> list[GroupsResult]:
+def solve_plans(
+    plans: list[ProgrammePlan], res: Resources, solver: str, seconds: float, observer=None
+) -> list[GroupsResult]:
     """Each programme in turn (most referrals first) takes the rooms and facilitators left."""
     out = []
     for plan in plans:
         part = observer.for_part(plan.programme["programme"]) if observer is not None else None
-        r = solve_cpsat(plan.problem, res, seconds, observer=part) if solver == "cpsat" else solve_greedy(plan.problem, res)
+        r = (
+            solve_cpsat(plan.problem, res, seconds, observer=part)
+            if solver == "cpsat"
+            else solve_greedy(plan.problem, res)
+        )
+        assert r.resources is not None, "a groups solve hands on the resources it left"
         res = r.resources
         out.append(r)
     return out
 
 
-GROUP_COLUMNS = ["group_id", "programme", "venue_id", "slot", "start_date", "end_date", "facilitator_ids", "women_only"]
+GROUP_COLUMNS = [
+    "group_id",
+    "programme",
+    "venue_id",
+    "slot",
+    "start_date",
+    "end_date",
+    "facilitator_ids",
+    "women_only",
+]
 MEMBER_COLUMNS = ["group_id", "person_id", "travel_minutes", "travel_reason"]
 UNPLACED_COLUMNS = ["person_id", "programme", "reason", "alternative"]
 
@@ -202,14 +316,23 @@ def tables(plans: list[ProgrammePlan], results: list[GroupsResult], meta: dict, 
     waits, over60 = [], 0
     for plan, r in zip(plans, results):
         pr, prog = plan.problem, plan.programme["programme"]
-        gid = {}
+        gid: dict[int, str] = {}
         for c in sorted(r.facilitators, key=lambda c: (pr.cand_start[c], pr.cand_venue[c], c)):
             gid[c] = f"G-{prog}-{len(gid) + 1:03d}"
-            groups.append({"group_id": gid[c], "programme": prog, "venue_id": meta["venue_ids"][pr.cand_venue[c]],
-                           "slot": ";".join(SLOTS[s] for s in plan.cand_pattern[c]),
-                           "start_date": plan.cand_dates[c][0].isoformat(), "end_date": plan.cand_dates[c][-1].isoformat(),
-                           "facilitator_ids": ";".join(meta["facilitator_ids"][j] for j in r.facilitators[c]),
-                           "women_only": bool(pr.cand_women_only[c])})
+            groups.append(
+                {
+                    "group_id": gid[c],
+                    "programme": prog,
+                    "venue_id": meta["venue_ids"][pr.cand_venue[c]],
+                    "slot": ";".join(SLOTS[s] for s in plan.cand_pattern[c]),
+                    "start_date": plan.cand_dates[c][0].isoformat(),
+                    "end_date": plan.cand_dates[c][-1].isoformat(),
+                    "facilitator_ids": ";".join(
+                        meta["facilitator_ids"][j] for j in r.facilitators[c]
+                    ),
+                    "women_only": bool(pr.cand_women_only[c]),
+                }
+            )
         pair = {(int(i), int(c)): k for k, (i, c) in enumerate(zip(pr.pair_person, pr.pair_cand))}
         for i, c in enumerate(r.cand_of_person.tolist()):
             pid = pr.person_ids[i]
@@ -217,16 +340,33 @@ def tables(plans: list[ProgrammePlan], results: list[GroupsResult], meta: dict, 
                 t = int(pr.pair_travel[pair[(i, c)]])
                 over60 += t > config.groups.target_travel_minutes
                 waits.append(int(pr.pair_wait_days[pair[(i, c)]]))
-                members.append({"group_id": gid[c], "person_id": pid, "travel_minutes": t,
-                                "travel_reason": _travel_reason(plan, i, t, config)})
+                members.append(
+                    {
+                        "group_id": gid[c],
+                        "person_id": pid,
+                        "travel_minutes": t,
+                        "travel_reason": _travel_reason(plan, i, t, config),
+                    }
+                )
             else:
                 reason, alt = _unplaced(plan, r, i, meta, config)
-                unplaced.append({"person_id": pid, "programme": prog, "reason": reason, "alternative": alt})
-    figures = {"referrals": int(sum(len(p.people) for p in plans)), "started": len(members), "unplaced": len(unplaced),
-               "groups": len(groups), "mean_wait_days": round(float(np.mean(waits)), 1) if waits else None,
-               "travel_over_60": int(over60)}
-    return (pd.DataFrame(groups, columns=GROUP_COLUMNS), pd.DataFrame(members, columns=MEMBER_COLUMNS),
-            pd.DataFrame(unplaced, columns=UNPLACED_COLUMNS), figures)
+                unplaced.append(
+                    {"person_id": pid, "programme": prog, "reason": reason, "alternative": alt}
+                )
+    figures = {
+        "referrals": int(sum(len(p.people) for p in plans)),
+        "started": len(members),
+        "unplaced": len(unplaced),
+        "groups": len(groups),
+        "mean_wait_days": round(float(np.mean(waits)), 1) if waits else None,
+        "travel_over_60": int(over60),
+    }
+    return (
+        pd.DataFrame(groups, columns=GROUP_COLUMNS),
+        pd.DataFrame(members, columns=MEMBER_COLUMNS),
+        pd.DataFrame(unplaced, columns=UNPLACED_COLUMNS),
+        figures,
+    )
 
 
 def _travel_reason(plan: ProgrammePlan, i: int, t: int, config: Config) -> str:
@@ -236,25 +376,37 @@ def _travel_reason(plan: ProgrammePlan, i: int, t: int, config: Config) -> str:
     prog = plan.programme["programme"]
     if not plan.near[i]:
         return f"{t} min each way: no venue within {target:g} minutes runs {prog} in their slots before their sentence ends"
-    return f"{t} min each way: the {prog} groups within {target:g} minutes were full or could not run"
+    return (
+        f"{t} min each way: the {prog} groups within {target:g} minutes were full or could not run"
+    )
 
 
-def _unplaced(plan: ProgrammePlan, r: GroupsResult, i: int, meta: dict, config: Config) -> tuple[str, str]:
+def _unplaced(
+    plan: ProgrammePlan, r: GroupsResult, i: int, meta: dict, config: Config
+) -> tuple[str, str]:
     prog = plan.programme["programme"]
     pr = plan.problem
     ends = plan.people["sentence_end"].iat[i]
     if plan.reasons[i]:
         reason = plan.reasons[i]
     else:
-        reason = (f"every {prog} group they could reach in their slots was full, could not run (rooms or facilitators), "
-                  "or would have broken a group rule (a lone woman, co-defendants)")
+        reason = (
+            f"every {prog} group they could reach in their slots was full, could not run (rooms or facilitators), "
+            "or would have broken a group rule (a lone woman, co-defendants)"
+        )
     if "sentence ends" in reason:
         return reason, f"one-to-one delivery of {prog} before the sentence ends on {ends}"
     # the nearest later group: one planned that they can reach, in their slots, ending in time
-    later = [c for c in r.facilitators if plan.reach[i, pr.cand_venue[c]] and plan.slots[i, list(plan.cand_pattern[c])].all()]
+    later = [
+        c
+        for c in r.facilitators
+        if plan.reach[i, pr.cand_venue[c]] and plan.slots[i, list(plan.cand_pattern[c])].all()
+    ]
     if later:
         c = min(later, key=lambda c: (plan.cand_dates[c][-1], c))
-        return reason, (f"the next {prog} group at {meta['venue_ids'][pr.cand_venue[c]]} ({';'.join(SLOTS[s] for s in plan.cand_pattern[c])}) "
-                        f"after this one ends on {plan.cand_dates[c][-1].isoformat()}, if the sentence (ends {ends}) allows; "
-                        "otherwise one-to-one or remote delivery")
+        return reason, (
+            f"the next {prog} group at {meta['venue_ids'][pr.cand_venue[c]]} ({';'.join(SLOTS[s] for s in plan.cand_pattern[c])}) "
+            f"after this one ends on {plan.cand_dates[c][-1].isoformat()}, if the sentence (ends {ends}) allows; "
+            "otherwise one-to-one or remote delivery"
+        )
     return reason, f"one-to-one or remote delivery of {prog}"

@@ -3,6 +3,7 @@
 Field names are the CSV columns of the programmes data contract (README, "Programme groups").
 A slot is a day and a part of it, `Mon-AM`, `Wed-PM` or `Thu-EVE`; lists are `;`-separated.
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -11,8 +12,18 @@ from typing import Annotated
 
 from pydantic import BeforeValidator, Field, field_validator, model_validator
 
-from engine.core.records import Flag, Id, IdList, Latitude, Longitude, Sex, TravelMode, Record, upper
 from engine.core.calendar import DAYS
+from engine.core.records import (
+    Flag,
+    Id,
+    IdList,
+    Latitude,
+    Longitude,
+    Record,
+    Sex,
+    TravelMode,
+    upper,
+)
 
 PARTS = ("AM", "PM", "EVE")
 SLOTS = tuple(f"{d}-{p}" for d in DAYS for p in PARTS)
@@ -35,7 +46,9 @@ def _slots(v: object) -> object:
 
 
 SlotList = Annotated[tuple[str, ...], BeforeValidator(_slots)]
-Mode = Annotated[TravelMode, BeforeValidator(lambda v: v.strip().lower() if isinstance(v, str) else v)]
+Mode = Annotated[
+    TravelMode, BeforeValidator(lambda v: v.strip().lower() if isinstance(v, str) else v)
+]
 
 
 def _some(v: tuple[str, ...]) -> tuple[str, ...]:
@@ -69,9 +82,11 @@ class Referral(Record):
     _slots_given = field_validator("available_slots")(classmethod(lambda cls, v: _some(v)))
 
     @model_validator(mode="after")
-    def _dates(self) -> "Referral":
+    def _dates(self) -> Referral:
         if self.sentence_end <= self.referral_date:
-            raise ValueError(f"sentence_end ({self.sentence_end}) is not after referral_date ({self.referral_date})")
+            raise ValueError(
+                f"sentence_end ({self.sentence_end}) is not after referral_date ({self.referral_date})"
+            )
         return self
 
 
@@ -88,7 +103,7 @@ class Programme(Record):
     facilitators_per_session: int = Field(ge=1, le=4)
 
     @model_validator(mode="after")
-    def _sizes(self) -> "Programme":
+    def _sizes(self) -> Programme:
         if self.min_group > self.max_group:
             raise ValueError(f"min_group ({self.min_group}) is above max_group ({self.max_group})")
         return self

@@ -1,14 +1,15 @@
 """Stored programme plans (same database as the allocation runs): one transaction a plan."""
+
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pandas as pd
 from sqlalchemy import delete, insert, select
 
-from engine.store.schema import groups_groups, groups_members, groups_plans, groups_unplaced
 from engine.store.runs import Store
+from engine.store.schema import groups_groups, groups_members, groups_plans, groups_unplaced
 
 CHILDREN = {"groups": groups_groups, "members": groups_members, "unplaced": groups_unplaced}
 
@@ -16,25 +17,55 @@ CHILDREN = {"groups": groups_groups, "members": groups_members, "unplaced": grou
 class GroupsStore(Store):
     def find(self, key: str) -> dict | None:
         with self.engine.connect() as conn:
-            row = conn.execute(select(groups_plans).where(groups_plans.c.plan_key == key)).mappings().first()
+            row = (
+                conn.execute(select(groups_plans).where(groups_plans.c.plan_key == key))
+                .mappings()
+                .first()
+            )
             return dict(row) if row else None
 
-    def save(self, key: str, from_date: str, inputs_hash: str, config, summary: dict, frames: dict[str, pd.DataFrame],
-             replace: bool = False) -> None:
+    def save(
+        self,
+        key: str,
+        from_date: str,
+        inputs_hash: str,
+        config,
+        summary: dict,
+        frames: dict[str, pd.DataFrame],
+        replace: bool = False,
+    ) -> None:
         with self.engine.begin() as conn:
             if replace:
                 for t in (*CHILDREN.values(), groups_plans):
                     conn.execute(delete(t).where(t.c.plan_key == key))
-            conn.execute(insert(groups_plans).values(plan_key=key, from_date=from_date, created_at=datetime.now(timezone.utc),
-                                                     inputs_hash=inputs_hash, config_json=json.dumps(config.as_dict()),
-                                                     summary_json=json.dumps(summary, default=str)))
+            conn.execute(
+                insert(groups_plans).values(
+                    plan_key=key,
+                    from_date=from_date,
+                    created_at=datetime.now(UTC),
+                    inputs_hash=inputs_hash,
+                    config_json=json.dumps(config.as_dict()),
+                    summary_json=json.dumps(summary, default=str),
+                )
+            )
             for name, table in CHILDREN.items():
                 if len(frames[name]):
-                    conn.execute(insert(table), [dict(r, plan_key=key) for r in frames[name].to_dict("records")])
+                    conn.execute(
+                        insert(table),
+                        [dict(r, plan_key=key) for r in frames[name].to_dict("records")],
+                    )
 
     def load(self, key: str) -> tuple[dict[str, pd.DataFrame], dict]:
         with self.engine.connect() as conn:
-            frames = {name: pd.read_sql(select(t).where(t.c.plan_key == key), conn).drop(columns=["plan_key"])
-                      for name, t in CHILDREN.items()}
-            summary = json.loads(conn.execute(select(groups_plans.c.summary_json).where(groups_plans.c.plan_key == key)).scalar_one())
+            frames = {
+                name: pd.read_sql(select(t).where(t.c.plan_key == key), conn).drop(
+                    columns=["plan_key"]
+                )
+                for name, t in CHILDREN.items()
+            }
+            summary = json.loads(
+                conn.execute(
+                    select(groups_plans.c.summary_json).where(groups_plans.c.plan_key == key)
+                ).scalar_one()
+            )
         return frames, summary

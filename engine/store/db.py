@@ -1,4 +1,5 @@
 """Opening the database: URLs (SQLite by default, PostgreSQL by URL) and the conflict error."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -12,7 +13,7 @@ def normalise_url(url: str) -> str:
     """A plain postgresql:// URL uses the psycopg 3 driver this project installs."""
     for prefix in ("postgresql://", "postgres://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 

@@ -6,6 +6,7 @@ file lock beside the database, makes the second wait and then find nothing to do
 made before migrations existed (tables but no alembic_version) is stamped at the first
 revision, which is exactly that schema, and then upgraded.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -23,7 +24,9 @@ from sqlalchemy.engine import Engine
 SCRIPTS = Path(__file__).parent / "migrations"
 BASELINE = "0001"
 _PG_LOCK = 0x70726F62  # any constant shared by every process of this application
-logging.getLogger("alembic").setLevel(logging.WARNING)  # a line per migration step is noise in the service log
+logging.getLogger("alembic").setLevel(
+    logging.WARNING
+)  # a line per migration step is noise in the service log
 
 
 def alembic_config(url: str | None = None) -> AlembicConfig:
@@ -35,7 +38,9 @@ def alembic_config(url: str | None = None) -> AlembicConfig:
 
 
 def head() -> str:
-    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None, "the migrations folder holds no revision"
+    return head
 
 
 def current(engine: Engine) -> str | None:
@@ -75,6 +80,10 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         with engine.begin() as conn:
             cfg = alembic_config()
             cfg.attributes["connection"] = conn
-            if MigrationContext.configure(conn).get_current_revision() is None and inspect(conn).has_table("runs"):
-                command.stamp(cfg, BASELINE)  # a store from before migrations: its schema is the baseline
+            if MigrationContext.configure(conn).get_current_revision() is None and inspect(
+                conn
+            ).has_table("runs"):
+                command.stamp(
+                    cfg, BASELINE
+                )  # a store from before migrations: its schema is the baseline
             command.upgrade(cfg, revision)

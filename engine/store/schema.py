@@ -1,17 +1,32 @@
 """Every table of the store, in one place: the SQLAlchemy models the code uses and the
 alembic migrations (engine/migrations) are checked against (tests/test_store.py)."""
+
 from __future__ import annotations
 
-from sqlalchemy import (Boolean, Column, DateTime, Float, ForeignKey, Integer, LargeBinary, MetaData, String, Table,
-                        Text)
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
 
 metadata = MetaData()
 
 
 spo_decisions = Table(
-    "spo_decisions", metadata,
+    "spo_decisions",
+    metadata,
     Column("decision_id", Integer, primary_key=True, autoincrement=True),
-    Column("run_ref", String(64), nullable=False, index=True),  # the API run (job) the proposals came from
+    Column(
+        "run_ref", String(64), nullable=False, index=True
+    ),  # the API run (job) the proposals came from
     Column("case_id", String(64), nullable=False),
     Column("action", String(16), nullable=False),
     Column("proposed_practitioner_id", String(64), nullable=False),
@@ -28,7 +43,8 @@ def plan_header_table(name: str, key: str, period: str) -> Table:
     """The header row of a stored plan (an Unpaid Work week, a programme quarter): its key,
     period, when, the inputs and config it was made from, and its summary."""
     return Table(
-        name, metadata,
+        name,
+        metadata,
         Column(key, String(64), primary_key=True),
         Column(period, String(10), nullable=False),
         Column("created_at", DateTime(timezone=True), nullable=False),
@@ -37,8 +53,10 @@ def plan_header_table(name: str, key: str, period: str) -> Table:
         Column("summary_json", Text, nullable=False),
     )
 
+
 input_snapshots = Table(
-    "input_snapshots", metadata,
+    "input_snapshots",
+    metadata,
     Column("inputs_hash", String(64), primary_key=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("source", Text, nullable=False),
@@ -46,7 +64,8 @@ input_snapshots = Table(
     Column("cases_csv_gz", LargeBinary, nullable=False),
 )
 runs = Table(
-    "runs", metadata,
+    "runs",
+    metadata,
     Column("run_id", String(64), primary_key=True),  # the run key: idempotent re-runs
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("run_date", String(10), nullable=False),
@@ -57,7 +76,8 @@ runs = Table(
     Column("summary_json", Text, nullable=False),
 )
 decisions = Table(
-    "decisions", metadata,
+    "decisions",
+    metadata,
     Column("run_id", String(64), ForeignKey("runs.run_id"), primary_key=True),
     Column("case_id", String(64), primary_key=True),
     Column("practitioner_id", String(64)),
@@ -70,7 +90,8 @@ decisions = Table(
     Column("explanation_json", Text),
 )
 workload = Table(
-    "workload", metadata,
+    "workload",
+    metadata,
     Column("run_id", String(64), ForeignKey("runs.run_id"), primary_key=True),
     Column("practitioner_id", String(64), primary_key=True),
     Column("points", Integer, nullable=False),
@@ -82,7 +103,8 @@ workload = Table(
 # -- Unpaid Work weeks ---------------------------------------------------------------------
 upw_weeks = plan_header_table("upw_weeks", "week_key", "week")
 upw_sessions = Table(
-    "upw_sessions", metadata,
+    "upw_sessions",
+    metadata,
     Column("week_key", String(64), primary_key=True),
     Column("person_id", String(64), primary_key=True),
     Column("placement_id", String(64), primary_key=True),
@@ -94,41 +116,53 @@ upw_sessions = Table(
     Column("travel_reason", Text, nullable=False),
 )
 upw_unplaced = Table(
-    "upw_unplaced", metadata,
+    "upw_unplaced",
+    metadata,
     Column("week_key", String(64), primary_key=True),
     Column("person_id", String(64), primary_key=True),
-    Column("pdu", Text), Column("behind_pace_hours", Float), Column("reason", Text, nullable=False),
+    Column("pdu", Text),
+    Column("behind_pace_hours", Float),
+    Column("reason", Text, nullable=False),
 )
 
 # -- Programme plans -----------------------------------------------------------------------
 groups_plans = plan_header_table("groups_plans", "plan_key", "from_date")
 groups_groups = Table(
-    "groups_groups", metadata,
+    "groups_groups",
+    metadata,
     Column("plan_key", String(64), primary_key=True),
     Column("group_id", String(64), primary_key=True),
-    Column("programme", String(64), nullable=False), Column("venue_id", String(64), nullable=False),
-    Column("slot", Text, nullable=False), Column("start_date", String(10), nullable=False),
-    Column("end_date", String(10), nullable=False), Column("facilitator_ids", Text, nullable=False),
+    Column("programme", String(64), nullable=False),
+    Column("venue_id", String(64), nullable=False),
+    Column("slot", Text, nullable=False),
+    Column("start_date", String(10), nullable=False),
+    Column("end_date", String(10), nullable=False),
+    Column("facilitator_ids", Text, nullable=False),
     Column("women_only", Boolean, nullable=False),
 )
 groups_members = Table(
-    "groups_members", metadata,
+    "groups_members",
+    metadata,
     Column("plan_key", String(64), primary_key=True),
     Column("person_id", String(64), primary_key=True),
     Column("group_id", String(64), nullable=False),
-    Column("travel_minutes", Integer, nullable=False), Column("travel_reason", Text, nullable=False),
+    Column("travel_minutes", Integer, nullable=False),
+    Column("travel_reason", Text, nullable=False),
 )
 groups_unplaced = Table(
-    "groups_unplaced", metadata,
+    "groups_unplaced",
+    metadata,
     Column("plan_key", String(64), primary_key=True),
     Column("person_id", String(64), primary_key=True),
-    Column("programme", String(64), nullable=False), Column("reason", Text, nullable=False),
+    Column("programme", String(64), nullable=False),
+    Column("reason", Text, nullable=False),
     Column("alternative", Text, nullable=False),
 )
 
 # -- Which run holds each PDU's night -----------------------------------------------------
 night_locks = Table(
-    "night_locks", metadata,
+    "night_locks",
+    metadata,
     Column("kind", String(16), primary_key=True),  # allocation
     Column("pdu", String(128), primary_key=True),
     Column("period", String(10), primary_key=True),  # the run date

@@ -1,5 +1,6 @@
 """Seeded synthetic nights on real geography: the caseload, the Unpaid Work week and the
 programme referrals for the same PDUs, each from its own random stream."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -18,7 +19,9 @@ from engine.synthetic.unpaid_work import generate_upw
 __all__ = ["SCALES", "SyntheticSpec", "generate", "write_dataset"]
 
 
-def generate(boundaries: str | Path, spec: SyntheticSpec, config: Config) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+def generate(
+    boundaries: str | Path, spec: SyntheticSpec, config: Config
+) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     """Practitioners, cases and a manifest for one synthetic night; the Unpaid Work and
     programme tables for the same PDUs ride in the manifest's `_tables` (see `write_dataset`)."""
     rng = np.random.default_rng(spec.seed)
@@ -26,19 +29,46 @@ def generate(boundaries: str | Path, spec: SyntheticSpec, config: Config) -> tup
     pracs, cases = generate_caseload(pdus, spec, config, rng)
     hol = config.calendar.bank_holidays
     upw_rng = np.random.default_rng([spec.seed, 5])  # its own stream: the caseload stays as it was
-    upw_people, upw_places = generate_upw(pdus, spec.scale, upw_rng, spec.run_date, config, spec.tight,
-                                          spec.n_upw_people, spec.n_upw_placements)
-    groups = generate_groups(pdus, spec.scale, np.random.default_rng([spec.seed, 6]), spec.run_date, spec.tight,
-                             spec.n_referrals)
+    upw_people, upw_places = generate_upw(
+        pdus,
+        spec.scale,
+        upw_rng,
+        spec.run_date,
+        config,
+        spec.tight,
+        spec.n_upw_people,
+        spec.n_upw_placements,
+    )
+    groups = generate_groups(
+        pdus,
+        spec.scale,
+        np.random.default_rng([spec.seed, 6]),
+        spec.run_date,
+        spec.tight,
+        spec.n_referrals,
+    )
     manifest = {
-        "generator": "engine.synthetic", "scale": spec.scale, "seed": spec.seed, "tight": spec.tight,
-        "run_date": spec.run_date.isoformat(), "regions": sorted({p.region for p in pdus}),
-        "pdus": len(pdus), "practitioners": int(len(pracs)),
+        "generator": "engine.synthetic",
+        "scale": spec.scale,
+        "seed": spec.seed,
+        "tight": spec.tight,
+        "run_date": spec.run_date.isoformat(),
+        "regions": sorted({p.region for p in pdus}),
+        "pdus": len(pdus),
+        "practitioners": int(len(pracs)),
         "existing_cases": int((cases["current_practitioner_id"] != "").sum()),
         "new_cases": int((cases["current_practitioner_id"] == "").sum()),
-        "deadline_example": str(deadline(np.array([spec.run_date], dtype="datetime64[D]"), config.allocation.deadline_working_days, hol)[0]),
-        "upw_people": int(len(upw_people)), "upw_placements": int(len(upw_places)),
-        "referrals": int(len(groups["referrals"])), "venues": int(len(groups["venues"])),
+        "deadline_example": str(
+            deadline(
+                np.array([spec.run_date], dtype="datetime64[D]"),
+                config.allocation.deadline_working_days,
+                hol,
+            )[0]
+        ),
+        "upw_people": int(len(upw_people)),
+        "upw_placements": int(len(upw_places)),
+        "referrals": int(len(groups["referrals"])),
+        "venues": int(len(groups["venues"])),
         "facilitators": int(len(groups["facilitators"])),
         "credits": "Boundaries: ONS, Open Government Licence v3.0, Crown copyright and database right.",
     }

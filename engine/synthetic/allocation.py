@@ -4,6 +4,7 @@ Realistic mixes (see ../shared/domain.md): tiers skewed to the middle, ~16% wome
 requests for a female practitioner, Welsh speakers in Wales, part-time staff and reductions,
 existing caseloads near (tight: at) capacity, a few tier rises that force a move, conflicts.
 """
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -36,12 +37,30 @@ ROSH = {
     "D": (["LOW"], [1.0]),
 }
 STAFF_SKILLS = {
-    "PO": {"sexual_offending": .25, "domestic_abuse": .35, "mental_health": .25, "women": .2,
-           "young_adults": .2, "trauma_informed": .3, "cultural_awareness": .15},
-    "PSO": {"domestic_abuse": .25, "mental_health": .2, "women": .2, "young_adults": .25,
-            "trauma_informed": .3, "cultural_awareness": .15},
-    "PQIP": {"domestic_abuse": .15, "mental_health": .15, "women": .15, "young_adults": .2,
-             "trauma_informed": .2},
+    "PO": {
+        "sexual_offending": 0.25,
+        "domestic_abuse": 0.35,
+        "mental_health": 0.25,
+        "women": 0.2,
+        "young_adults": 0.2,
+        "trauma_informed": 0.3,
+        "cultural_awareness": 0.15,
+    },
+    "PSO": {
+        "domestic_abuse": 0.25,
+        "mental_health": 0.2,
+        "women": 0.2,
+        "young_adults": 0.25,
+        "trauma_informed": 0.3,
+        "cultural_awareness": 0.15,
+    },
+    "PQIP": {
+        "domestic_abuse": 0.15,
+        "mental_health": 0.15,
+        "women": 0.15,
+        "young_adults": 0.2,
+        "trauma_informed": 0.2,
+    },
 }
 # Elapsed working days since sentence for tonight's new cases (a few already overdue).
 NEW_AGE = ([0, 1, 2, 3, 4, 5, 6, 7], [0.30, 0.24, 0.15, 0.12, 0.09, 0.05, 0.03, 0.02])
@@ -53,7 +72,9 @@ def _practitioners(pdus, counts, rng, config: Config) -> pd.DataFrame:
         wales = pdu.region == "Wales"
         grades = choice(rng, (["PO", "PSO", "PQIP"], [0.5, 0.4, 0.1]), n)
         n_teams = max(1, int(np.ceil(n / 8)))
-        staff = [(g, t % n_teams) for t, g in enumerate(grades)] + [("SPO", t) for t in range(n_teams)]
+        staff = [(g, t % n_teams) for t, g in enumerate(grades)] + [
+            ("SPO", t) for t in range(n_teams)
+        ]
         for k, (grade, team) in enumerate(staff):
             pid = f"{slug(pdu.name)}{u:03d}-{k + 1:03d}"
             hours = 37.0 if rng.random() < 0.75 else float(rng.choice([18.5, 22.5, 30.0]))
@@ -72,24 +93,28 @@ def _practitioners(pdus, counts, rng, config: Config) -> pd.DataFrame:
             if welsh:
                 skills.append("welsh_language")
             town, lat, lon = pdu.offices[int(rng.integers(len(pdu.offices)))]
-            rows.append({
-                "practitioner_id": pid,
-                "name": f"{grade} {town} {k + 1}",
-                "grade": grade,
-                "sex": "F" if rng.random() < 0.7 else "M",
-                "region": pdu.region,
-                "pdu": pdu.name,
-                "team": f"{pdu.name} team {team + 1}",
-                "contracted_hours": hours,
-                "reduction_hours": round(red, 2),
-                "skills": ";".join(sorted(skills)),
-                "welsh_speaker": welsh,
-                "office_lat": round(lat + rng.normal(0, 0.002), 5),
-                "office_lon": round(lon + rng.normal(0, 0.002), 5),
-            })
+            rows.append(
+                {
+                    "practitioner_id": pid,
+                    "name": f"{grade} {town} {k + 1}",
+                    "grade": grade,
+                    "sex": "F" if rng.random() < 0.7 else "M",
+                    "region": pdu.region,
+                    "pdu": pdu.name,
+                    "team": f"{pdu.name} team {team + 1}",
+                    "contracted_hours": hours,
+                    "reduction_hours": round(red, 2),
+                    "skills": ";".join(sorted(skills)),
+                    "welsh_speaker": welsh,
+                    "office_lat": round(lat + rng.normal(0, 0.002), 5),
+                    "office_lon": round(lon + rng.normal(0, 0.002), 5),
+                }
+            )
     df = pd.DataFrame(rows)
-    df["_avail"] = [config.available_points(g, h, r) for g, h, r in
-                    zip(df["grade"], df["contracted_hours"], df["reduction_hours"])]
+    df["_avail"] = [
+        config.available_points(g, h, r)
+        for g, h, r in zip(df["grade"], df["contracted_hours"], df["reduction_hours"])
+    ]
     return df
 
 
@@ -99,8 +124,11 @@ def _draw_cases(n, rng, pdu: Pdu, new: bool, config: Config) -> pd.DataFrame:
     tier = np.array([p + c for p, c in zip(protect, change)], dtype=object)
     ctype = choice(rng, NEW_TYPES if new else EXISTING_TYPES, n)
     rosh = np.array([choice(rng, ROSH[p], 1)[0] for p in protect], dtype=object)
-    mappa = np.where(protect == "A", rng.choice([0, 1, 2, 3], size=n, p=[0.55, 0.2, 0.2, 0.05]),
-                     np.where(rng.random(n) < 0.05, 1, 0))
+    mappa = np.where(
+        protect == "A",
+        rng.choice([0, 1, 2, 3], size=n, p=[0.55, 0.2, 0.2, 0.05]),
+        np.where(rng.random(n) < 0.05, 1, 0),
+    )
     sex = np.where(rng.random(n) < 0.16, "F", "M")
     req, pref = [], []
     for k in range(n):
@@ -124,24 +152,38 @@ def _draw_cases(n, rng, pdu: Pdu, new: bool, config: Config) -> pd.DataFrame:
         pref.append(";".join(sorted(p - r)))
     wales = pdu.region == "Wales"
     homes = sample_points(pdu.districts, n, rng)
-    return pd.DataFrame({
-        "sex": sex, "region": pdu.region, "pdu": pdu.name, "tier": tier, "rosh": rosh,
-        "mappa_level": mappa, "case_type": ctype, "required_skills": req, "preferred_skills": pref,
-        "wants_female_practitioner": (sex == "F") & (rng.random(n) < 0.3),
-        "needs_welsh": wales & (rng.random(n) < 0.08),
-        "travel_mode": choice(rng, TRAVEL_MODES, n),
-        "home_lat": np.round(homes[:, 0], 5), "home_lon": np.round(homes[:, 1], 5),
-    })
+    return pd.DataFrame(
+        {
+            "sex": sex,
+            "region": pdu.region,
+            "pdu": pdu.name,
+            "tier": tier,
+            "rosh": rosh,
+            "mappa_level": mappa,
+            "case_type": ctype,
+            "required_skills": req,
+            "preferred_skills": pref,
+            "wants_female_practitioner": (sex == "F") & (rng.random(n) < 0.3),
+            "needs_welsh": wales & (rng.random(n) < 0.08),
+            "travel_mode": choice(rng, TRAVEL_MODES, n),
+            "home_lat": np.round(homes[:, 0], 5),
+            "home_lon": np.round(homes[:, 1], 5),
+        }
+    )
 
 
 def _points(df: pd.DataFrame, config: Config) -> np.ndarray:
     return np.array([config.points_for(t[:2], c) for t, c in zip(df["tier"], df["case_type"])])
 
 
-def _existing(pdu: Pdu, staff: pd.DataFrame, rng, spec: SyntheticSpec, config: Config) -> pd.DataFrame:
+def _existing(
+    pdu: Pdu, staff: pd.DataFrame, rng, spec: SyntheticSpec, config: Config
+) -> pd.DataFrame:
     """Caseloads: draw cases and deal them to eligible staff until each reaches a target
     utilisation (tight: about 95%, a few already over 100%; otherwise about 85%)."""
-    holders = staff[staff["grade"].isin(config.eligibility.case_holding_grades) & (staff["_avail"] > 0)]
+    holders = staff[
+        staff["grade"].isin(config.eligibility.case_holding_grades) & (staff["_avail"] > 0)
+    ]
     if holders.empty:
         return pd.DataFrame()
     mean, sd = (0.95, 0.04) if spec.tight else (0.84, 0.08)
@@ -149,8 +191,11 @@ def _existing(pdu: Pdu, staff: pd.DataFrame, rng, spec: SyntheticSpec, config: C
     est = int(target.sum() / 30) + 50
     pool = _draw_cases(est, rng, pdu, False, config)
     pool["points"] = _points(pool, config)
-    need_po = (pool["rosh"].isin(config.eligibility.high_risk_rosh) | (pool["mappa_level"] >= 2)
-               | pool["tier"].str[0].isin(config.eligibility.high_risk_protect_levels)).to_numpy()
+    need_po = (
+        pool["rosh"].isin(config.eligibility.high_risk_rosh)
+        | (pool["mappa_level"] >= 2)
+        | pool["tier"].str[0].isin(config.eligibility.high_risk_protect_levels)
+    ).to_numpy()
     load = np.zeros(len(holders))
     is_po = holders["grade"].isin(config.eligibility.high_risk_grades).to_numpy()
     sex_f = (holders["sex"] == "F").to_numpy()
@@ -169,13 +214,15 @@ def _existing(pdu: Pdu, staff: pd.DataFrame, rng, spec: SyntheticSpec, config: C
     # Required skills of existing cases were matched when they were allocated: keep data honest.
     skills = holders.set_index("practitioner_id")["skills"].str.split(";")
     pool["required_skills"] = [
-        ";".join(s for s in r.split(";") if s and s in skills[p]) for r, p in zip(pool["required_skills"], pool["current_practitioner_id"])
+        ";".join(s for s in r.split(";") if s and s in skills[p])
+        for r, p in zip(pool["required_skills"], pool["current_practitioner_id"])
     ]
     return pool.drop(columns=["points"])
 
 
-def generate_caseload(pdus: list[Pdu], spec: SyntheticSpec, config: Config, rng: np.random.Generator
-                      ) -> tuple[pd.DataFrame, pd.DataFrame]:
+def generate_caseload(
+    pdus: list[Pdu], spec: SyntheticSpec, config: Config, rng: np.random.Generator
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Practitioners and cases (tonight's new ones and the caseloads they hold) for the PDUs."""
     n_prac, n_new = SCALES[spec.scale]
     n_prac, n_new = spec.n_practitioners or n_prac, spec.n_new or n_new
@@ -193,7 +240,11 @@ def generate_caseload(pdus: list[Pdu], spec: SyntheticSpec, config: Config, rng:
         new = _draw_cases(int(k), rng, pdu, True, config)
         age = choice(rng, (NEW_AGE[0], NEW_AGE[1]), len(new)).astype(int)
         rd = np.datetime64(spec.run_date, "D")
-        new["sentence_date"] = pd.to_datetime(np.busday_offset(rd, -age, roll="backward", holidays=np.array(hol, dtype="datetime64[D]"))).date
+        new["sentence_date"] = pd.to_datetime(
+            np.busday_offset(
+                rd, -age, roll="backward", holidays=np.array(hol, dtype="datetime64[D]")
+            )
+        ).date
         new["current_practitioner_id"] = ""
         frames += [ex, new]
     cases = pd.concat([f for f in frames if len(f)], ignore_index=True)
@@ -233,5 +284,3 @@ def _conflicts(cases: pd.DataFrame, pracs: pd.DataFrame, rng) -> None:
         else:
             out.append("")
     cases["conflict_practitioner_ids"] = out
-
-

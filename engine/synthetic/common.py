@@ -1,4 +1,5 @@
 """Helpers every generator shares: seeded choices, splits by weight, names, travel modes."""
+
 from __future__ import annotations
 
 import json
@@ -10,7 +11,6 @@ import numpy as np
 import pandas as pd
 
 from engine.synthetic.geography import Pdu
-
 
 # How people on probation travel: most do not drive (../shared/domain.md section 5).
 TRAVEL_MODES = (["public_transport", "car", "walk"], [0.65, 0.25, 0.10])
@@ -45,7 +45,9 @@ class SyntheticSpec:
     n_upw_people: int | None = None
     n_upw_placements: int | None = None
     n_referrals: int | None = None
-    n_existing: int | None = None  # cap on existing cases: a random sample of the dealt caseloads is kept
+    n_existing: int | None = (
+        None  # cap on existing cases: a random sample of the dealt caseloads is kept
+    )
 
 
 def pick_pdus(all_pdus: list[Pdu], spec: SyntheticSpec, rng) -> list[Pdu]:
@@ -61,12 +63,16 @@ def pick_pdus(all_pdus: list[Pdu], spec: SyntheticSpec, rng) -> list[Pdu]:
     if spec.pdu:
         chosen = [p for p in in_region if p.name == spec.pdu]
         if not chosen:
-            raise ValueError(f"unknown PDU {spec.pdu!r} in {region}; choose one of {[p.name for p in in_region]}")
+            raise ValueError(
+                f"unknown PDU {spec.pdu!r} in {region}; choose one of {[p.name for p in in_region]}"
+            )
         return chosen
     return [in_region[int(rng.integers(len(in_region)))]]
 
 
-def write_dataset(folder: str | Path, pracs: pd.DataFrame, cases: pd.DataFrame, manifest: dict, fmt: str = "csv") -> Path:
+def write_dataset(
+    folder: str | Path, pracs: pd.DataFrame, cases: pd.DataFrame, manifest: dict, fmt: str = "csv"
+) -> Path:
     """Write the night's tables (and the Unpaid Work and programme tables when generated) and the manifest."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)

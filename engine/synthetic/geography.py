@@ -5,6 +5,7 @@ Regions: the 9 English ONS regions, with North West split into Greater Mancheste
 South East into Kent Surrey and Sussex and South Central, plus Wales (an approximation of the
 real probation regions). PDUs: clusters of neighbouring local authority districts.
 """
+
 from __future__ import annotations
 
 import json
@@ -16,27 +17,80 @@ import numpy as np
 import shapely
 from scipy.cluster.vq import kmeans2
 from shapely.geometry import shape
+from shapely.geometry.base import BaseGeometry
 
 GREATER_MANCHESTER = {
-    "Bolton", "Bury", "Manchester", "Oldham", "Rochdale", "Salford", "Stockport", "Tameside",
-    "Trafford", "Wigan",
+    "Bolton",
+    "Bury",
+    "Manchester",
+    "Oldham",
+    "Rochdale",
+    "Salford",
+    "Stockport",
+    "Tameside",
+    "Trafford",
+    "Wigan",
 }
 KENT_SURREY_SUSSEX = {
     # Kent and Medway
-    "Ashford", "Canterbury", "Dartford", "Dover", "Gravesham", "Maidstone", "Sevenoaks", "Shepway",
-    "Folkestone and Hythe", "Swale", "Thanet", "Tonbridge and Malling", "Tunbridge Wells", "Medway",
+    "Ashford",
+    "Canterbury",
+    "Dartford",
+    "Dover",
+    "Gravesham",
+    "Maidstone",
+    "Sevenoaks",
+    "Shepway",
+    "Folkestone and Hythe",
+    "Swale",
+    "Thanet",
+    "Tonbridge and Malling",
+    "Tunbridge Wells",
+    "Medway",
     # Surrey
-    "Elmbridge", "Epsom and Ewell", "Guildford", "Mole Valley", "Reigate and Banstead", "Runnymede",
-    "Spelthorne", "Surrey Heath", "Tandridge", "Waverley", "Woking",
+    "Elmbridge",
+    "Epsom and Ewell",
+    "Guildford",
+    "Mole Valley",
+    "Reigate and Banstead",
+    "Runnymede",
+    "Spelthorne",
+    "Surrey Heath",
+    "Tandridge",
+    "Waverley",
+    "Woking",
     # East and West Sussex, Brighton and Hove
-    "Brighton and Hove", "Eastbourne", "Hastings", "Lewes", "Rother", "Wealden", "Adur", "Arun",
-    "Chichester", "Crawley", "Horsham", "Mid Sussex", "Worthing",
+    "Brighton and Hove",
+    "Eastbourne",
+    "Hastings",
+    "Lewes",
+    "Rother",
+    "Wealden",
+    "Adur",
+    "Arun",
+    "Chichester",
+    "Crawley",
+    "Horsham",
+    "Mid Sussex",
+    "Worthing",
 }
-REGION_RENAME = {"Yorkshire and The Humber": "Yorkshire and the Humber", "East of England": "East of England"}
+REGION_RENAME = {
+    "Yorkshire and The Humber": "Yorkshire and the Humber",
+    "East of England": "East of England",
+}
 PROBATION_REGIONS = [
-    "North East", "North West", "Greater Manchester", "Yorkshire and the Humber", "East Midlands",
-    "West Midlands", "East of England", "London", "Kent Surrey and Sussex", "South Central",
-    "South West", "Wales",
+    "North East",
+    "North West",
+    "Greater Manchester",
+    "Yorkshire and the Humber",
+    "East Midlands",
+    "West Midlands",
+    "East of England",
+    "London",
+    "Kent Surrey and Sussex",
+    "South Central",
+    "South West",
+    "Wales",
 ]
 
 
@@ -48,7 +102,7 @@ class District:
     lat: float
     lon: float
     area_km2: float
-    geometry: object  # shapely geometry, lon/lat
+    geometry: BaseGeometry  # lon/lat
 
 
 @dataclass(frozen=True)
@@ -74,7 +128,9 @@ def load_districts(boundaries: str) -> tuple[District, ...]:
     regions = json.loads((folder / "england-regions-2016.geojson").read_text())["features"]
     rnames = [f["properties"]["rgn16nm"] for f in regions]
     rgeoms = [shape(f["geometry"]) for f in regions]
-    lads = json.loads((folder / "uk-local-authority-districts-2017.geojson").read_text())["features"]
+    lads = json.loads((folder / "uk-local-authority-districts-2017.geojson").read_text())[
+        "features"
+    ]
     out = []
     for f in lads:
         pr = f["properties"]
@@ -88,8 +144,17 @@ def load_districts(boundaries: str) -> tuple[District, ...]:
         else:
             dists = [g.distance(pt) for g in rgeoms]
             region = _probation_region(rnames[int(np.argmin(dists))], name)
-        out.append(District(code, name, region, float(pr["lat"]), float(pr["long"]),
-                            float(pr["st_areashape"]) / 1e6, geom))
+        out.append(
+            District(
+                code,
+                name,
+                region,
+                float(pr["lat"]),
+                float(pr["long"]),
+                float(pr["st_areashape"]) / 1e6,
+                geom,
+            )
+        )
     return tuple(out)
 
 
@@ -105,7 +170,9 @@ def build_pdus(boundaries: str, districts_per_pdu: float = 3.5, seed: int = 0) -
         rng = np.random.default_rng(seed)
         _, labels = kmeans2(pts, k, seed=rng, minit="++")
         for lab in sorted(set(labels.tolist())):
-            members = sorted((d for d, l in zip(ds, labels) if l == lab), key=lambda d: d.area_km2)
+            members = sorted(
+                (d for d, label in zip(ds, labels) if label == lab), key=lambda d: d.area_km2
+            )
             offices = tuple((d.name, d.lat, d.lon) for d in members[:3])
             pdus.append(Pdu(f"{members[0].name} PDU", region, tuple(members), offices))
     return pdus

@@ -4,16 +4,18 @@ everywhere and the rest less often, about one referral in six a woman, people av
 few slots (evenings for those in work), sentences that sometimes end too soon for a long
 programme, co-defendants kept apart, venues with women-only space now and then, facilitators
 trained in two or three programmes. `tight` quarters have fewer facilitators and rooms."""
+
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
 
-from engine.synthetic.geography import Pdu, sample_points
-from engine.groups.records import PARTS
 from engine.core.calendar import DAYS
+from engine.groups.records import PARTS
+from engine.synthetic.geography import Pdu, sample_points
 
 # programme, kind, sessions, sessions per week, hours, min, max, facilitators, share of referrals
 PROGRAMMES = [
@@ -32,19 +34,33 @@ MODES = (["public_transport", "car", "walk"], [0.70, 0.20, 0.10])
 
 
 def programmes_table() -> pd.DataFrame:
-    cols = ["programme", "kind", "sessions", "sessions_per_week", "session_hours", "min_group", "max_group",
-            "facilitators_per_session"]
+    cols = [
+        "programme",
+        "kind",
+        "sessions",
+        "sessions_per_week",
+        "session_hours",
+        "min_group",
+        "max_group",
+        "facilitators_per_session",
+    ]
     return pd.DataFrame([p[:8] for p in PROGRAMMES], columns=cols)
 
 
-def _slots(rng, days: list[str], parts: list[str], k: int) -> str:
+def _slots(rng, days: Sequence[str], parts: Sequence[str], k: int) -> str:
     pool = [f"{d}-{p}" for d in days for p in parts]
     picked = rng.choice(pool, size=min(k, len(pool)), replace=False).tolist()
     return ";".join(sorted(picked, key=lambda s: (DAYS.index(s[:3]), PARTS.index(s[4:]))))
 
 
-def generate_groups(pdus: list[Pdu], scale: str, rng, run_date: date, tight: bool = False,
-                    n_referrals: int | None = None) -> dict[str, pd.DataFrame]:
+def generate_groups(
+    pdus: list[Pdu],
+    scale: str,
+    rng,
+    run_date: date,
+    tight: bool = False,
+    n_referrals: int | None = None,
+) -> dict[str, pd.DataFrame]:
     n_ref, n_venues, n_fac = GROUPS_SCALES[scale]
     n_ref = n_referrals or n_ref
     if tight:
@@ -55,42 +71,93 @@ def generate_groups(pdus: list[Pdu], scale: str, rng, run_date: date, tight: boo
     names = [p[0] for p in PROGRAMMES]
     share = np.array([p[8] for p in PROGRAMMES])
     venues, facs, refs = [], [], []
-    for u, (pdu, nv, nf, nr) in enumerate(zip(pdus, split_by_weight(n_venues, w), split_by_weight(n_fac, w), split_by_weight(n_ref, w))):
+    for u, (pdu, nv, nf, nr) in enumerate(
+        zip(
+            pdus, split_by_weight(n_venues, w), split_by_weight(n_fac, w), split_by_weight(n_ref, w)
+        )
+    ):
         tag = f"{pdu.name.split()[0][:4].upper()}{u:02d}"
         nv, nf = max(1, int(nv)), max(2, int(nf))
         spots = sample_points(pdu.districts, nv, rng)
         for k in range(nv):
             office = k < len(pdu.offices)  # the probation offices first, then community venues
-            lat, lon = (pdu.offices[k][1], pdu.offices[k][2]) if office else (float(spots[k, 0]), float(spots[k, 1]))
-            venues.append({"venue_id": f"V-{tag}-{k + 1:02d}", "pdu": pdu.name, "lat": round(lat, 5), "lon": round(lon, 5),
-                           "rooms": int(rng.integers(1, 3 if tight else 4)),
-                           "available_slots": _slots(rng, WEEKDAYS, ["AM", "PM", "EVE"], int(rng.integers(8, 14))),
-                           "women_only_space": bool(rng.random() < 0.3), "accessible": bool(rng.random() < 0.8)})
+            lat, lon = (
+                (pdu.offices[k][1], pdu.offices[k][2])
+                if office
+                else (float(spots[k, 0]), float(spots[k, 1]))
+            )
+            venues.append(
+                {
+                    "venue_id": f"V-{tag}-{k + 1:02d}",
+                    "pdu": pdu.name,
+                    "lat": round(lat, 5),
+                    "lon": round(lon, 5),
+                    "rooms": int(rng.integers(1, 3 if tight else 4)),
+                    "available_slots": _slots(
+                        rng, WEEKDAYS, ["AM", "PM", "EVE"], int(rng.integers(8, 14))
+                    ),
+                    "women_only_space": bool(rng.random() < 0.3),
+                    "accessible": bool(rng.random() < 0.8),
+                }
+            )
         bases = sample_points(pdu.districts, nf, rng)
         for k in range(nf):
-            trained = rng.choice(names, size=int(rng.integers(2, 4)), replace=False, p=share / share.sum())
-            facs.append({"facilitator_id": f"F-{tag}-{k + 1:03d}", "sex": "F" if rng.random() < 0.6 else "M", "pdu": pdu.name,
-                         "trained_programmes": ";".join(sorted(trained)),
-                         "available_slots": _slots(rng, WEEKDAYS, ["AM", "PM", "EVE"], int(rng.integers(6, 12))),
-                         "max_sessions_per_week": int(rng.integers(3, 7)),
-                         "base_lat": round(float(bases[k, 0]), 5), "base_lon": round(float(bases[k, 1]), 5)})
+            trained = rng.choice(
+                names, size=int(rng.integers(2, 4)), replace=False, p=share / share.sum()
+            )
+            facs.append(
+                {
+                    "facilitator_id": f"F-{tag}-{k + 1:03d}",
+                    "sex": "F" if rng.random() < 0.6 else "M",
+                    "pdu": pdu.name,
+                    "trained_programmes": ";".join(sorted(trained)),
+                    "available_slots": _slots(
+                        rng, WEEKDAYS, ["AM", "PM", "EVE"], int(rng.integers(6, 12))
+                    ),
+                    "max_sessions_per_week": int(rng.integers(3, 7)),
+                    "base_lat": round(float(bases[k, 0]), 5),
+                    "base_lon": round(float(bases[k, 1]), 5),
+                }
+            )
         homes = sample_points(pdu.districts, int(nr), rng)
         for k in range(int(nr)):
             prog = int(rng.choice(len(names), p=share / share.sum()))
-            sex = "F" if rng.random() < (0.05 if names[prog] in ("BBR", "Horizon") else 0.18) else "M"
+            sex = (
+                "F" if rng.random() < (0.05 if names[prog] in ("BBR", "Horizon") else 0.18) else "M"
+            )
             employed = rng.random() < 0.4
-            slots = _slots(rng, WEEKDAYS, ["EVE"] if employed else ["AM", "PM"], int(rng.integers(3, 7)))
+            slots = _slots(
+                rng, WEEKDAYS, ["EVE"] if employed else ["AM", "PM"], int(rng.integers(3, 7))
+            )
             referred = run_date - timedelta(days=int(rng.integers(0, 120)))
             months_left = float(rng.uniform(2, 24))
-            refs.append({"person_id": f"R{tag}{k + 1:05d}", "sex": sex, "pdu": pdu.name, "programme": names[prog],
-                         "referral_date": referred.isoformat(),
-                         "sentence_end": (run_date + timedelta(days=int(months_left * 30.4))).isoformat(),
-                         "home_lat": round(float(homes[k, 0]), 5), "home_lon": round(float(homes[k, 1]), 5),
-                         "travel_mode": str(rng.choice(MODES[0], p=MODES[1])), "available_slots": slots,
-                         "exclude_person_ids": "", "needs_accessible": bool(rng.random() < 0.05)})
-    for k in range(0, len(refs) - 1, 2):  # about 1 in 100: co-defendants on the same programme kept apart
+            refs.append(
+                {
+                    "person_id": f"R{tag}{k + 1:05d}",
+                    "sex": sex,
+                    "pdu": pdu.name,
+                    "programme": names[prog],
+                    "referral_date": referred.isoformat(),
+                    "sentence_end": (
+                        run_date + timedelta(days=int(months_left * 30.4))
+                    ).isoformat(),
+                    "home_lat": round(float(homes[k, 0]), 5),
+                    "home_lon": round(float(homes[k, 1]), 5),
+                    "travel_mode": str(rng.choice(MODES[0], p=MODES[1])),
+                    "available_slots": slots,
+                    "exclude_person_ids": "",
+                    "needs_accessible": bool(rng.random() < 0.05),
+                }
+            )
+    for k in range(
+        0, len(refs) - 1, 2
+    ):  # about 1 in 100: co-defendants on the same programme kept apart
         a, b = refs[k], refs[k + 1]
         if a["programme"] == b["programme"] and rng.random() < 0.1:
             a["exclude_person_ids"], b["exclude_person_ids"] = b["person_id"], a["person_id"]
-    return {"referrals": pd.DataFrame(refs), "programmes": programmes_table(), "venues": pd.DataFrame(venues),
-            "facilitators": pd.DataFrame(facs)}
+    return {
+        "referrals": pd.DataFrame(refs),
+        "programmes": programmes_table(),
+        "venues": pd.DataFrame(venues),
+        "facilitators": pd.DataFrame(facs),
+    }

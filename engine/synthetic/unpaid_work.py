@@ -2,6 +2,7 @@
 (../shared/domain.md section 3): hours ordered 40-300, some behind pace, employed people who
 can only work weekends, women's preferences, workshops, carers' travel limits, co-defendants
 who must not meet, group placements reached by crew bus. `tight` weeks have less room."""
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -27,7 +28,12 @@ def _pick(rng, opts, n=None):
 
 
 def _days(rng, pool: list[str], k: int) -> str:
-    return ";".join(sorted(rng.choice(pool, size=min(k, len(pool)), replace=False).tolist(), key=(WEEKDAYS + ["Sat", "Sun"]).index))
+    return ";".join(
+        sorted(
+            rng.choice(pool, size=min(k, len(pool)), replace=False).tolist(),
+            key=(WEEKDAYS + ["Sat", "Sun"]).index,
+        )
+    )
 
 
 def _placements(pdu: Pdu, u: int, n: int, rng, tight: bool) -> list[dict]:
@@ -35,27 +41,47 @@ def _placements(pdu: Pdu, u: int, n: int, rng, tight: bool) -> list[dict]:
     rows = []
     for k in range(n):
         kind = str(_pick(rng, KINDS))
-        cap = {"GROUP": rng.integers(6, 11), "INDIVIDUAL": rng.integers(1, 4), "WORKSHOP": rng.integers(8, 13),
-               "ETE": rng.integers(10, 16)}[kind]
+        cap = {
+            "GROUP": rng.integers(6, 11),
+            "INDIVIDUAL": rng.integers(1, 4),
+            "WORKSHOP": rng.integers(8, 13),
+            "ETE": rng.integers(10, 16),
+        }[kind]
         if tight:
             cap = max(1, int(round(cap * 0.6)))
         weekend = kind == "GROUP" and rng.random() < 0.4
         days = _days(rng, WEEKDAYS, int(rng.integers(2, 6))) + (";Sat;Sun" if weekend else "")
         office = pdu.offices[int(rng.integers(len(pdu.offices)))]
         pickup = kind == "GROUP" and rng.random() < 0.6
-        rows.append({
-            "placement_id": f"UPW-{pdu.name.split()[0][:4].upper()}{u:03d}-{k + 1:03d}", "kind": kind, "pdu": pdu.name,
-            "lat": round(float(spots[k, 0]), 5), "lon": round(float(spots[k, 1]), 5), "days": days,
-            "session_hours": {"GROUP": 7.0, "INDIVIDUAL": 6.0, "WORKSHOP": 7.0, "ETE": 3.5}[kind],
-            "capacity": int(cap), "public_facing": bool(kind == "INDIVIDUAL" and rng.random() < 0.7
-                                                       or kind == "GROUP" and rng.random() < 0.3),
-            "women_only": bool(kind in ("GROUP", "WORKSHOP") and rng.random() < 0.08),
-            "pickup_lat": round(office[1], 5) if pickup else None, "pickup_lon": round(office[2], 5) if pickup else None,
-        })
+        rows.append(
+            {
+                "placement_id": f"UPW-{pdu.name.split()[0][:4].upper()}{u:03d}-{k + 1:03d}",
+                "kind": kind,
+                "pdu": pdu.name,
+                "lat": round(float(spots[k, 0]), 5),
+                "lon": round(float(spots[k, 1]), 5),
+                "days": days,
+                "session_hours": {"GROUP": 7.0, "INDIVIDUAL": 6.0, "WORKSHOP": 7.0, "ETE": 3.5}[
+                    kind
+                ],
+                "capacity": int(cap),
+                "public_facing": bool(
+                    kind == "INDIVIDUAL"
+                    and rng.random() < 0.7
+                    or kind == "GROUP"
+                    and rng.random() < 0.3
+                ),
+                "women_only": bool(kind in ("GROUP", "WORKSHOP") and rng.random() < 0.08),
+                "pickup_lat": round(office[1], 5) if pickup else None,
+                "pickup_lon": round(office[2], 5) if pickup else None,
+            }
+        )
     return rows
 
 
-def _people(pdu: Pdu, u: int, n: int, rng, run_date: date, config: Config, placements: list[dict]) -> list[dict]:
+def _people(
+    pdu: Pdu, u: int, n: int, rng, run_date: date, config: Config, placements: list[dict]
+) -> list[dict]:
     homes = sample_points(pdu.districts, n, rng)
     rows = []
     for k in range(n):
@@ -65,27 +91,51 @@ def _people(pdu: Pdu, u: int, n: int, rng, run_date: date, config: Config, place
         sentence = run_date - timedelta(days=int(months * 30.4))
         done = min(ordered - 1.0, max(0.0, ordered * months / 12 * float(rng.normal(1.0, 0.35))))
         done = float(np.floor(done))
-        ete = float(np.floor(min(done, config.upw.ete_max_share * ordered) * rng.uniform(0, 0.8))) if rng.random() < 0.3 else 0.0
+        ete = (
+            float(np.floor(min(done, config.upw.ete_max_share * ordered) * rng.uniform(0, 0.8)))
+            if rng.random() < 0.3
+            else 0.0
+        )
         employed = bool(rng.random() < 0.45)
         if employed:
-            days, max_h = _days(rng, ["Sat", "Sun"], int(rng.integers(1, 3))), float(rng.choice([7.0, 8.0, 14.0]))
+            days, max_h = (
+                _days(rng, ["Sat", "Sun"], int(rng.integers(1, 3))),
+                float(rng.choice([7.0, 8.0, 14.0])),
+            )
         else:
-            days, max_h = _days(rng, WEEKDAYS, int(rng.integers(2, 5))), float(rng.choice([14.0, 21.0, 28.0]))
+            days, max_h = (
+                _days(rng, WEEKDAYS, int(rng.integers(2, 5))),
+                float(rng.choice([14.0, 21.0, 28.0])),
+            )
         last = ""
         if done > 0 and placements and rng.random() < 0.6:
             last = placements[int(rng.integers(len(placements)))]["placement_id"]
-        rows.append({
-            "person_id": f"UP{pdu.name.split()[0][:3].upper()}{u:03d}{k + 1:05d}", "sex": sex, "pdu": pdu.name,
-            "sentence_date": sentence.isoformat(), "hours_ordered": ordered, "hours_completed": done,
-            "ete_hours_completed": ete, "employed": employed, "available_days": days, "max_hours_per_week": max_h,
-            "home_lat": round(float(homes[k, 0]), 5), "home_lon": round(float(homes[k, 1]), 5),
-            "travel_mode": str(_pick(rng, MODES)),
-            "prefers_not_all_male": bool(sex == "F" and rng.random() < 0.6),
-            "lone_woman_ok": bool(sex == "F" and rng.random() < 0.3),
-            "needs_workshop": bool(rng.random() < 0.08), "no_public_facing": bool(rng.random() < 0.10),
-            "carer_max_travel_minutes": float(rng.choice([30, 45, 60])) if rng.random() < 0.10 else None,
-            "exclude_person_ids": "", "last_placement_id": last,
-        })
+        rows.append(
+            {
+                "person_id": f"UP{pdu.name.split()[0][:3].upper()}{u:03d}{k + 1:05d}",
+                "sex": sex,
+                "pdu": pdu.name,
+                "sentence_date": sentence.isoformat(),
+                "hours_ordered": ordered,
+                "hours_completed": done,
+                "ete_hours_completed": ete,
+                "employed": employed,
+                "available_days": days,
+                "max_hours_per_week": max_h,
+                "home_lat": round(float(homes[k, 0]), 5),
+                "home_lon": round(float(homes[k, 1]), 5),
+                "travel_mode": str(_pick(rng, MODES)),
+                "prefers_not_all_male": bool(sex == "F" and rng.random() < 0.6),
+                "lone_woman_ok": bool(sex == "F" and rng.random() < 0.3),
+                "needs_workshop": bool(rng.random() < 0.08),
+                "no_public_facing": bool(rng.random() < 0.10),
+                "carer_max_travel_minutes": float(rng.choice([30, 45, 60]))
+                if rng.random() < 0.10
+                else None,
+                "exclude_person_ids": "",
+                "last_placement_id": last,
+            }
+        )
     # about 1 in 100 are co-defendants who must never share a session (both ways)
     for k in range(0, n - 1, 2):
         if rng.random() < 0.02:
@@ -94,8 +144,16 @@ def _people(pdu: Pdu, u: int, n: int, rng, run_date: date, config: Config, place
     return rows
 
 
-def generate_upw(pdus: list[Pdu], scale: str, rng, run_date: date, config: Config, tight: bool = False,
-                 n_people: int | None = None, n_placements: int | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+def generate_upw(
+    pdus: list[Pdu],
+    scale: str,
+    rng,
+    run_date: date,
+    config: Config,
+    tight: bool = False,
+    n_people: int | None = None,
+    n_placements: int | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """People and placements spread over the PDUs in proportion to their districts."""
     from engine.synthetic.common import split_by_weight
 
@@ -103,7 +161,9 @@ def generate_upw(pdus: list[Pdu], scale: str, rng, run_date: date, config: Confi
     people_n, place_n = n_people or people_n, n_placements or place_n
     w = np.array([len(p.districts) for p in pdus], dtype=float)
     places, people = [], []
-    for u, (pdu, n_pl, n_pe) in enumerate(zip(pdus, split_by_weight(place_n, w), split_by_weight(people_n, w))):
+    for u, (pdu, n_pl, n_pe) in enumerate(
+        zip(pdus, split_by_weight(place_n, w), split_by_weight(people_n, w))
+    ):
         mine = _placements(pdu, u, max(1, int(n_pl)), rng, tight)
         places += mine
         people += _people(pdu, u, int(n_pe), rng, run_date, config, mine)

@@ -2,6 +2,7 @@
 the schedule alone (travel from the same travel service, which is data, not the solver),
 including the rule that a trip over 60 minutes each way is allowed only when no closer session
 fits: for each such trip it searches every session of the PDU itself."""
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -10,9 +11,9 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
+from engine.core.calendar import DAYS
 from engine.core.config import Config
 from engine.unpaid_work.contract import UpwDataset
-from engine.core.calendar import DAYS
 from geo.travel import TravelTimes
 
 
@@ -25,17 +26,27 @@ class _Travel:
         self.ids = list(places)
         pl = [places[k] for k in self.ids]
         self.pickup = np.array([_has_pickup(p) for p in pl])
-        self.dest_lat = np.array([p["pickup_lat"] if b else p["lat"] for p, b in zip(pl, self.pickup)], float)
-        self.dest_lon = np.array([p["pickup_lon"] if b else p["lon"] for p, b in zip(pl, self.pickup)], float)
+        self.dest_lat = np.array(
+            [p["pickup_lat"] if b else p["lat"] for p, b in zip(pl, self.pickup)], float
+        )
+        self.dest_lon = np.array(
+            [p["pickup_lon"] if b else p["lon"] for p, b in zip(pl, self.pickup)], float
+        )
         self.bus = np.zeros(len(pl), np.int64)
         for j in np.nonzero(self.pickup)[0]:
-            self.bus[j] = int(times.matrix([self.dest_lat[j]], [self.dest_lon[j]], [pl[j]["lat"]], [pl[j]["lon"]], "car")[0][0, 0])
+            self.bus[j] = int(
+                times.matrix(
+                    [self.dest_lat[j]], [self.dest_lon[j]], [pl[j]["lat"]], [pl[j]["lon"]], "car"
+                )[0][0, 0]
+            )
         self.index = {k: j for j, k in enumerate(self.ids)}
         self._rows: dict[str, np.ndarray] = {}
 
     def row(self, p: dict) -> np.ndarray:
         if p["person_id"] not in self._rows:
-            t, _ = self.times.matrix([p["home_lat"]], [p["home_lon"]], self.dest_lat, self.dest_lon, p["travel_mode"])
+            t, _ = self.times.matrix(
+                [p["home_lat"]], [p["home_lon"]], self.dest_lat, self.dest_lon, p["travel_mode"]
+            )
             self._rows[p["person_id"]] = t[0].astype(np.int64) + self.bus
         return self._rows[p["person_id"]]
 
@@ -59,11 +70,21 @@ def lone_woman(people: dict, who: list[str] | set[str], kind: str) -> str | None
     if kind == "INDIVIDUAL" or len(women) != 1 or len(who) == 1:
         return None
     w = people[women[0]]
-    return women[0] if (kind == "GROUP" and not w["lone_woman_ok"]) or w["prefers_not_all_male"] else None
+    return (
+        women[0]
+        if (kind == "GROUP" and not w["lone_woman_ok"]) or w["prefers_not_all_male"]
+        else None
+    )
 
 
-def check_week(ds: UpwDataset, schedule: pd.DataFrame, config: Config, times: TravelTimes,
-               cancelled: frozenset[str] = frozenset(), kept: frozenset[tuple[str, str]] = frozenset()) -> list[str]:
+def check_week(
+    ds: UpwDataset,
+    schedule: pd.DataFrame,
+    config: Config,
+    times: TravelTimes,
+    cancelled: frozenset[str] = frozenset(),
+    kept: frozenset[tuple[str, str]] = frozenset(),
+) -> list[str]:
     """Every broken rule as 'person/placement/date: rule: detail' (empty: the week is sound).
     `cancelled` are sessions (PLACEMENT@DATE) stood down; `kept` are (person, session) pairs
     carried unchanged from the plan being re-planned, which are not moved to shorten trips."""
@@ -98,7 +119,10 @@ def check_week(ds: UpwDataset, schedule: pd.DataFrame, config: Config, times: Tr
                 out.append(f"{where}: travel reason: {t} min each way with no recorded reason")
             if (pid, f"{plid}@{day}") not in kept:
                 long_trips.append((pid, plid, day, t))
-        credit = float(pl["session_hours"]) + 2 * min(travel.supervised(plid), u.credited_travel_max_minutes) / 60
+        credit = (
+            float(pl["session_hours"])
+            + 2 * min(travel.supervised(plid), u.credited_travel_max_minutes) / 60
+        )
         if float(r["credited_hours"]) > credit + 0.005 + 1e-9:  # the file rounds to 0.01 h
             out.append(f"{where}: credit: {r['credited_hours']} h credited, at most {credit:.2f}")
         members[(plid, day)].append(pid)
@@ -111,9 +135,13 @@ def check_week(ds: UpwDataset, schedule: pd.DataFrame, config: Config, times: Tr
             out.append(f"{pid}/-/{day}: one a day: {ds_.count(day)} sessions")
         p = people[pid]
         if hours[pid] > _max_hours(p, u) + 1e-9:
-            out.append(f"{pid}/-/-: weekly hours: {hours[pid]:g} planned over {p['max_hours_per_week']:g}")
+            out.append(
+                f"{pid}/-/-: weekly hours: {hours[pid]:g} planned over {p['max_hours_per_week']:g}"
+            )
         if ete.get(pid, 0) > _ete_left(p, u) + 1e-9:
-            out.append(f"{pid}/-/-: ETE: {ete[pid] + p['ete_hours_completed']:g} h over {u.ete_max_share:.0%} of {p['hours_ordered']}")
+            out.append(
+                f"{pid}/-/-: ETE: {ete[pid] + p['ete_hours_completed']:g} h over {u.ete_max_share:.0%} of {p['hours_ordered']}"
+            )
     for (plid, day), who in members.items():
         pl = places[plid]
         if len(who) > pl["capacity"]:
@@ -126,12 +154,20 @@ def check_week(ds: UpwDataset, schedule: pd.DataFrame, config: Config, times: Tr
         alone = lone_woman(people, who, pl["kind"])
         if alone:
             out.append(f"{alone}/{plid}/{day}: women: the only woman among {len(who) - 1} men")
-    state = {"members": members, "days": days_of, "hours": hours, "ete": ete, "cancelled": cancelled}
+    state = {
+        "members": members,
+        "days": days_of,
+        "hours": hours,
+        "ete": ete,
+        "cancelled": cancelled,
+    }
     for pid, plid, day, t in long_trips:
         closer = _closer_session(people[pid], places, plid, day, state, people, travel, u)
         if closer:
-            out.append(f"{pid}/{plid}/{day}: travel over 60: {t} min each way, but {closer[0]} on {closer[1]} "
-                       f"({closer[2]} min) had room, fits and credits as much")
+            out.append(
+                f"{pid}/{plid}/{day}: travel over 60: {t} min each way, but {closer[0]} on {closer[1]} "
+                f"({closer[2]} min) had room, fits and credits as much"
+            )
     return out
 
 
@@ -160,35 +196,52 @@ def _pair_rules(p: dict, pl: dict, dname: str, t: int, u) -> list[str]:
     if carer is not None and carer == carer and t > carer:
         out.append(f"carer travel: {t} min over the carer's {carer:g}")
     if float(p["hours_completed"]) <= 0 and t > u.induction_max_travel_minutes:
-        out.append(f"induction: {t} min each way in their first week, over {u.induction_max_travel_minutes:g}")
+        out.append(
+            f"induction: {t} min each way in their first week, over {u.induction_max_travel_minutes:g}"
+        )
     return out
 
 
-def _closer_session(p: dict, places: dict, plid: str, day: str, state: dict, people: dict, travel: _Travel, u):
+def _closer_session(
+    p: dict, places: dict, plid: str, day: str, state: dict, people: dict, travel: _Travel, u
+):
     """A session within 60 minutes each way the person could have had instead of this one, with
     no fewer credited hours and every rule kept for everyone: (placement, date, minutes) or None."""
     pid, here = p["person_id"], places[plid]
     stay = [q for q in state["members"][(plid, day)] if q != pid]
     if lone_woman(people, stay, here["kind"]):
         return None  # leaving would leave another woman alone among men: she stays
-    credit_here = float(here["session_hours"]) + 2 * min(travel.supervised(plid), u.credited_travel_max_minutes) / 60
+    credit_here = (
+        float(here["session_hours"])
+        + 2 * min(travel.supervised(plid), u.credited_travel_max_minutes) / 60
+    )
     other_days = set(state["days"][pid]) - {day}
     hours_left = _max_hours(p, u) - (state["hours"][pid] - float(here["session_hours"]))
-    ete_left = _ete_left(p, u) - (state["ete"].get(pid, 0.0) - (float(here["session_hours"]) if here["kind"] == "ETE" else 0.0))
+    ete_left = _ete_left(p, u) - (
+        state["ete"].get(pid, 0.0)
+        - (float(here["session_hours"]) if here["kind"] == "ETE" else 0.0)
+    )
     monday = date.fromisoformat(day) - timedelta(days=date.fromisoformat(day).weekday())
     row = travel.row(p)
     for q, pl in places.items():
         t = int(row[travel.index[q]])
         if pl["pdu"] != p["pdu"] or t > 60 or q == plid:
             continue
-        credit = float(pl["session_hours"]) + 2 * min(travel.supervised(q), u.credited_travel_max_minutes) / 60
+        credit = (
+            float(pl["session_hours"])
+            + 2 * min(travel.supervised(q), u.credited_travel_max_minutes) / 60
+        )
         if credit + 1e-9 < credit_here or float(pl["session_hours"]) > hours_left + 1e-9:
             continue
         if pl["kind"] == "ETE" and float(pl["session_hours"]) > ete_left + 1e-9:
             continue
         for dname in pl["days"]:
             d = (monday + timedelta(days=DAYS.index(dname))).isoformat()
-            if d in other_days or f"{q}@{d}" in state["cancelled"] or _pair_rules(p, pl, dname, t, u):
+            if (
+                d in other_days
+                or f"{q}@{d}" in state["cancelled"]
+                or _pair_rules(p, pl, dname, t, u)
+            ):
                 continue
             who = state["members"].get((q, d), [])
             if len(who) >= pl["capacity"] or set(who) & set(p["exclude_person_ids"]):

@@ -1,6 +1,7 @@
 """Unpaid Work data contract: `upw_people` and `upw_placements` (CSV or Parquet), validated
 row by row like the allocation inputs; all-or-nothing, every problem named by file, row and
 column."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -9,19 +10,52 @@ from pathlib import Path
 import pandas as pd
 
 from engine.core.config import Config
-from engine.core.contract import DataContractError, Issue, check_duplicates, file_hash, find_table, read_table_or_fail, validate_rows
+from engine.core.contract import (
+    DataContractError,
+    Issue,
+    check_duplicates,
+    file_hash,
+    find_tables,
+    read_table_or_fail,
+    validate_rows,
+)
 from engine.unpaid_work.records import UpwPerson, UpwPlacement
 
 PEOPLE_COLUMNS = [
-    "person_id", "sex", "pdu", "sentence_date", "hours_ordered", "hours_completed", "ete_hours_completed",
-    "employed", "available_days", "max_hours_per_week", "home_lat", "home_lon", "travel_mode",
-    "prefers_not_all_male", "lone_woman_ok", "needs_workshop", "no_public_facing", "carer_max_travel_minutes",
+    "person_id",
+    "sex",
+    "pdu",
+    "sentence_date",
+    "hours_ordered",
+    "hours_completed",
+    "ete_hours_completed",
+    "employed",
+    "available_days",
+    "max_hours_per_week",
+    "home_lat",
+    "home_lon",
+    "travel_mode",
+    "prefers_not_all_male",
+    "lone_woman_ok",
+    "needs_workshop",
+    "no_public_facing",
+    "carer_max_travel_minutes",
     "exclude_person_ids",
 ]
 OPTIONAL_PEOPLE_COLUMNS = ["last_placement_id"]
 PLACEMENT_COLUMNS = [
-    "placement_id", "kind", "pdu", "lat", "lon", "days", "session_hours", "capacity", "public_facing",
-    "women_only", "pickup_lat", "pickup_lon",
+    "placement_id",
+    "kind",
+    "pdu",
+    "lat",
+    "lon",
+    "days",
+    "session_hours",
+    "capacity",
+    "public_facing",
+    "women_only",
+    "pickup_lat",
+    "pickup_lon",
 ]
 
 
@@ -36,40 +70,70 @@ class UpwDataset:
 def load_upw(folder: str | Path, config: Config) -> UpwDataset:
     """Read and validate an Unpaid Work input folder. Raises DataContractError listing every problem."""
     folder = Path(folder)
-    if not folder.is_dir():
-        raise DataContractError([Issue(str(folder), None, None, "input folder does not exist")])
-    paths = {stem: find_table(folder, stem) for stem in ("upw_people", "upw_placements")}
-    missing = [Issue(str(folder / f"{stem}.csv"), None, None, "file not found (.csv or .parquet)")
-               for stem, p in paths.items() if p is None]
-    if missing:
-        raise DataContractError(missing)
+    paths = find_tables(folder, ("upw_people", "upw_placements"))
     ppath, lpath = paths["upw_people"], paths["upw_placements"]
     issues: list[Issue] = []
-    people = validate_rows(ppath.name, read_table_or_fail(ppath), UpwPerson, PEOPLE_COLUMNS, issues, OPTIONAL_PEOPLE_COLUMNS)
-    places = validate_rows(lpath.name, read_table_or_fail(lpath), UpwPlacement, PLACEMENT_COLUMNS, issues)
+    people = validate_rows(
+        ppath.name,
+        read_table_or_fail(ppath),
+        UpwPerson,
+        PEOPLE_COLUMNS,
+        issues,
+        OPTIONAL_PEOPLE_COLUMNS,
+    )
+    places = validate_rows(
+        lpath.name, read_table_or_fail(lpath), UpwPlacement, PLACEMENT_COLUMNS, issues
+    )
     u = config.upw
     if people:
         check_duplicates(ppath.name, (p.person_id for p in people), "person_id", issues)
         ids = {p.person_id for p in people}
         for row, p in enumerate(people, start=1):
             if not u.hours_ordered_min <= p.hours_ordered <= u.hours_ordered_max:
-                issues.append(Issue(ppath.name, row, "hours_ordered",
-                                    f"courts order {u.hours_ordered_min}-{u.hours_ordered_max} hours", p.hours_ordered))
+                issues.append(
+                    Issue(
+                        ppath.name,
+                        row,
+                        "hours_ordered",
+                        f"courts order {u.hours_ordered_min}-{u.hours_ordered_max} hours",
+                        p.hours_ordered,
+                    )
+                )
             if p.max_hours_per_week > u.max_hours_per_week:
-                issues.append(Issue(ppath.name, row, "max_hours_per_week",
-                                    f"above the {u.max_hours_per_week:g}-hour weekly maximum", p.max_hours_per_week))
+                issues.append(
+                    Issue(
+                        ppath.name,
+                        row,
+                        "max_hours_per_week",
+                        f"above the {u.max_hours_per_week:g}-hour weekly maximum",
+                        p.max_hours_per_week,
+                    )
+                )
             bad = [x for x in p.exclude_person_ids if x not in ids or x == p.person_id]
             if bad:
-                issues.append(Issue(ppath.name, row, "exclude_person_ids",
-                                    f"refers to unknown people or to the person themself: {bad}"))
+                issues.append(
+                    Issue(
+                        ppath.name,
+                        row,
+                        "exclude_person_ids",
+                        f"refers to unknown people or to the person themself: {bad}",
+                    )
+                )
     if places:
         check_duplicates(lpath.name, (p.placement_id for p in places), "placement_id", issues)
     if people and places:
         pids = {p.placement_id for p in places}
         for row, p in enumerate(people, start=1):
             if p.last_placement_id is not None and p.last_placement_id not in pids:
-                issues.append(Issue(ppath.name, row, "last_placement_id", f"refers to a placement not in {lpath.name}",
-                                    p.last_placement_id))
+                issues.append(
+                    Issue(
+                        ppath.name,
+                        row,
+                        "last_placement_id",
+                        f"refers to a placement not in {lpath.name}",
+                        p.last_placement_id,
+                    )
+                )
     if issues:
         raise DataContractError(issues)
     pdf = pd.DataFrame([p.model_dump(mode="json") for p in people])

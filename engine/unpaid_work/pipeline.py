@@ -1,15 +1,16 @@
 """`probation upw plan` and `probation upw replan`: plan a week per PDU (in parallel), check it
 independently, store it in one transaction, write the files."""
+
 from __future__ import annotations
 
 import hashlib
 import json
 import os
 import time
-from typing import Any
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -22,8 +23,16 @@ from engine.unpaid_work.store import UpwStore
 from geo.travel import travel_service
 from solvers.upw import UpwResult, solve_cpsat, solve_greedy
 
-SCHEDULE_COLUMNS = ["person_id", "placement_id", "date", "hours", "credited_hours", "travel_minutes",
-                    "supervised_travel_minutes", "travel_reason"]
+SCHEDULE_COLUMNS = [
+    "person_id",
+    "placement_id",
+    "date",
+    "hours",
+    "credited_hours",
+    "travel_minutes",
+    "supervised_travel_minutes",
+    "travel_reason",
+]
 
 
 class WeekFailed(RuntimeError):
@@ -49,15 +58,25 @@ def _solve(args) -> tuple[str, UpwResult, UpwResult]:
     pdu, problem, solver, limit, observer = args
     observer = observer.for_part(pdu) if observer is not None else None
     base = solve_greedy(problem)
-    res = solve_cpsat(problem, time_limit=limit, observer=observer, greedy=base) if solver == "cpsat" else base
+    res = (
+        solve_cpsat(problem, time_limit=limit, observer=observer, greedy=base)
+        if solver == "cpsat"
+        else base
+    )
     return pdu, res, base
 
 
 def _metrics(weeks, results: dict) -> dict:
     from solvers.upw import credited
 
-    out = {"people": 0, "placed": 0, "behind_pace": 0, "behind_pace_unplaced": 0, "credited_hours": 0.0,
-           "travel_over_60": 0}
+    out = {
+        "people": 0,
+        "placed": 0,
+        "behind_pace": 0,
+        "behind_pace_unplaced": 0,
+        "credited_hours": 0.0,
+        "travel_over_60": 0,
+    }
     for w in weeks:
         res = results[w.pdu]
         pr = w.problem
@@ -75,7 +94,9 @@ def _metrics(weeks, results: dict) -> dict:
 
 
 def week_key(inputs_hash: str, opts: WeekOptions, networks: list[str]) -> str:
-    blob = json.dumps([inputs_hash, opts.config.digest(), opts.week, opts.solver, sorted(opts.cancel), networks])
+    blob = json.dumps(
+        [inputs_hash, opts.config.digest(), opts.week, opts.solver, sorted(opts.cancel), networks]
+    )
     return hashlib.sha256(blob.encode()).hexdigest()[:32]
 
 
@@ -97,7 +118,9 @@ def run_week(opts: WeekOptions) -> dict:
     if opts.cancel:
         previous = store.latest_schedule(opts.week)
         if previous is None:
-            raise WeekFailed(f"no stored plan for {opts.week} to re-plan: run `probation upw plan` first")
+            raise WeekFailed(
+                f"no stored plan for {opts.week} to re-plan: run `probation upw plan` first"
+            )
         _fix_previous(weeks, previous, set(opts.cancel))
     limit = opts.time_limit or config.upw.seconds_per_pdu
     jobs = [(w.pdu, w.problem, opts.solver, limit, opts.observer) for w in weeks]
@@ -117,18 +140,39 @@ def run_week(opts: WeekOptions) -> dict:
         unplaced += u
     sched = pd.DataFrame(rows, columns=SCHEDULE_COLUMNS)
     unpl = pd.DataFrame(unplaced, columns=["person_id", "pdu", "behind_pace_hours", "reason"])
-    kept = frozenset() if previous is None else frozenset(
-        (r.person_id, f"{r.placement_id}@{r.date}") for r in previous.itertuples())
+    kept = (
+        frozenset()
+        if previous is None
+        else frozenset((r.person_id, f"{r.placement_id}@{r.date}") for r in previous.itertuples())
+    )
     problems = check_week(ds, sched, config, times, cancelled=frozenset(opts.cancel), kept=kept)
     if problems:
-        raise WeekFailed("the independent checker rejected the week; nothing stored:\n" + "\n".join(problems[:50]))
-    summary = {"week": opts.week, "key": key, "solver": opts.solver, "sessions": int(sum(len(w.sessions) for w in weeks)),
-               **_metrics(weeks, results), "greedy": _metrics(weeks, baseline),
-               "pdus": [{"pdu": w.pdu, "pairs": int(len(w.problem.pair_person)), **results[w.pdu].stats.as_dict()} for w in weeks]}
+        raise WeekFailed(
+            "the independent checker rejected the week; nothing stored:\n"
+            + "\n".join(problems[:50])
+        )
+    summary = {
+        "week": opts.week,
+        "key": key,
+        "solver": opts.solver,
+        "sessions": int(sum(len(w.sessions) for w in weeks)),
+        **_metrics(weeks, results),
+        "greedy": _metrics(weeks, baseline),
+        "pdus": [
+            {
+                "pdu": w.pdu,
+                "pairs": int(len(w.problem.pair_person)),
+                **results[w.pdu].stats.as_dict(),
+            }
+            for w in weeks
+        ],
+    }
     if previous is not None:
         summary["tell"] = _changes(previous, sched, set(opts.cancel))
     summary["seconds"] = round(time.perf_counter() - t0, 2)
-    store.save(key, opts.week, ds.inputs_hash, config, summary, sched, unpl, replace=stored is not None)
+    store.save(
+        key, opts.week, ds.inputs_hash, config, summary, sched, unpl, replace=stored is not None
+    )
     _export(opts.out, sched, unpl, reviews(ds, sched, config, opts.week), summary)
     return summary | {"reused": False}
 
@@ -144,30 +188,57 @@ def _fix_previous(weeks, previous: pd.DataFrame, cancelled: set[str]) -> None:
         pid = np.array(pr.person_ids, dtype=object)
         gone = np.isin(sid, list(cancelled))
         pr.session_capacity = np.where(gone, 0, pr.session_capacity)
-        fixed = np.array([(pid[i], sid[s]) in keep and not gone[s] for i, s in zip(pr.pair_person, pr.pair_session)], dtype=bool)
+        fixed = np.array(
+            [
+                (pid[i], sid[s]) in keep and not gone[s]
+                for i, s in zip(pr.pair_person, pr.pair_session)
+            ],
+            dtype=bool,
+        )
         free = np.isin(pid[pr.pair_person], list(hit)) & ~gone[pr.pair_session]
         mask = fixed | free
-        for name in ("pair_person", "pair_session", "pair_minutes", "pair_credited", "pair_travel", "pair_cost"):
+        for name in (
+            "pair_person",
+            "pair_session",
+            "pair_minutes",
+            "pair_credited",
+            "pair_travel",
+            "pair_cost",
+        ):
             setattr(pr, name, getattr(pr, name)[mask])
         pr.pair_fixed = fixed[mask]
 
 
 def _changes(previous: pd.DataFrame, now: pd.DataFrame, cancelled: set[str]) -> list[dict]:
     """Who must be told: everyone whose week changed, with the old and new sessions."""
+
     def sessions(df):
-        return df.assign(s=df["placement_id"] + "@" + df["date"].astype(str)).groupby("person_id")["s"].apply(set).to_dict()
+        return (
+            df.assign(s=df["placement_id"] + "@" + df["date"].astype(str))
+            .groupby("person_id")["s"]
+            .apply(set)
+            .to_dict()
+        )
 
     before, after = sessions(previous), sessions(now)
     out = []
     for person in sorted(set(before) | set(after)):
         b, a = before.get(person, set()), after.get(person, set())
         if a != b:
-            out.append({"person_id": person, "cancelled": sorted(b & cancelled), "removed": sorted(b - a - cancelled),
-                        "added": sorted(a - b)})
+            out.append(
+                {
+                    "person_id": person,
+                    "cancelled": sorted(b & cancelled),
+                    "removed": sorted(b - a - cancelled),
+                    "added": sorted(a - b),
+                }
+            )
     return out
 
 
-def _export(out: Path, sched: pd.DataFrame, unpl: pd.DataFrame, rv: pd.DataFrame, summary: dict) -> None:
+def _export(
+    out: Path, sched: pd.DataFrame, unpl: pd.DataFrame, rv: pd.DataFrame, summary: dict
+) -> None:
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     sched.to_csv(out / "upw_schedule.csv", index=False)

@@ -1,5 +1,6 @@
 """Planning an Unpaid Work week: sessions from placements, eligible (person, session) pairs
 with travel, one problem per PDU, the solve, and the schedule, unplaced list and reviews."""
+
 from __future__ import annotations
 
 import math
@@ -9,10 +10,10 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
-from engine.core.calendar import deadline
+from engine.core.calendar import DAYS, deadline
 from engine.core.config import Config
+from engine.core.records import exclusion_pairs
 from engine.unpaid_work.contract import UpwDataset
-from engine.core.calendar import DAYS
 from geo.travel import TravelTimes
 from solvers.upw import UpwProblem, UpwResult, solve_cpsat, solve_greedy
 
@@ -28,8 +29,18 @@ def week_dates(week: str) -> list[date]:
         raise ValueError(f"{week!r} is not an ISO week like 2026-W48") from None
 
 
-SESSION_COLUMNS = ["session_id", "placement_id", "date", "day", "pdu", "kind", "hours", "capacity", "public_facing",
-                   "women_only"]
+SESSION_COLUMNS = [
+    "session_id",
+    "placement_id",
+    "date",
+    "day",
+    "pdu",
+    "kind",
+    "hours",
+    "capacity",
+    "public_facing",
+    "women_only",
+]
 
 
 def sessions_of(places: pd.DataFrame, dates: list[date]) -> pd.DataFrame:
@@ -37,26 +48,40 @@ def sessions_of(places: pd.DataFrame, dates: list[date]) -> pd.DataFrame:
     for r in places.itertuples():
         for day in r.days:
             d = DAYS.index(day)
-            rows.append({"session_id": f"{r.placement_id}@{dates[d].isoformat()}", "placement_id": r.placement_id,
-                         "date": dates[d], "day": d, "pdu": r.pdu, "kind": r.kind, "hours": float(r.session_hours),
-                         "capacity": int(r.capacity), "public_facing": bool(r.public_facing),
-                         "women_only": bool(r.women_only)})
+            rows.append(
+                {
+                    "session_id": f"{r.placement_id}@{dates[d].isoformat()}",
+                    "placement_id": r.placement_id,
+                    "date": dates[d],
+                    "day": d,
+                    "pdu": r.pdu,
+                    "kind": r.kind,
+                    "hours": float(r.session_hours),
+                    "capacity": int(r.capacity),
+                    "public_facing": bool(r.public_facing),
+                    "women_only": bool(r.women_only),
+                }
+            )
     return pd.DataFrame(rows, columns=SESSION_COLUMNS)
 
 
 def behind_pace_hours(people: pd.DataFrame, on: date, months: int) -> np.ndarray:
     """Hours behind the even pace that finishes the order within `months` of sentence."""
-    elapsed = np.array([(on - date.fromisoformat(str(d))).days for d in people["sentence_date"]]) / (months * 30.44)
+    elapsed = np.array(
+        [(on - date.fromisoformat(str(d))).days for d in people["sentence_date"]]
+    ) / (months * 30.44)
     expected = people["hours_ordered"].to_numpy() * np.clip(elapsed, 0, 1)
     return np.maximum(0.0, expected - people["hours_completed"].to_numpy())
 
 
 def starting(people: pd.DataFrame) -> np.ndarray:
     """People who have not worked an hour yet: their first session is their induction."""
-    return (people["hours_completed"].to_numpy(float) <= 0)
+    return people["hours_completed"].to_numpy(float) <= 0
 
 
-def start_due(people: pd.DataFrame, week_end: date, working_days: int, holidays: list[date]) -> np.ndarray:
+def start_due(
+    people: pd.DataFrame, week_end: date, working_days: int, holidays: list[date]
+) -> np.ndarray:
     """Not started, and the first session is due (`working_days` after sentence) by the end of
     this week or already overdue."""
     by = deadline(people["sentence_date"].astype(str).to_numpy(), working_days, holidays)
@@ -79,16 +104,22 @@ class PduWeek:
     sessions: pd.DataFrame
     travel: np.ndarray  # [people x placements] minutes each way (incl. crew bus)
     supervised: np.ndarray  # [placements] crew-bus minutes each way
-    session_place: np.ndarray  # [sessions] index of each session's placement in `travel`/`supervised`
+    session_place: (
+        np.ndarray
+    )  # [sessions] index of each session's placement in `travel`/`supervised`
     within_limits: np.ndarray  # [people x sessions] every rule but capacity/company held
 
 
-def build_week(ds: UpwDataset, config: Config, times: TravelTimes, dates: list[date]) -> list[PduWeek]:
+def build_week(
+    ds: UpwDataset, config: Config, times: TravelTimes, dates: list[date]
+) -> list[PduWeek]:
     u = config.upw
     sessions = sessions_of(ds.placements, dates)
     out = []
     behind = behind_pace_hours(ds.people, dates[0], u.complete_within_months)
-    due = start_due(ds.people, dates[-1], u.first_session_working_days, config.calendar.bank_holidays)
+    due = start_due(
+        ds.people, dates[-1], u.first_session_working_days, config.calendar.bank_holidays
+    )
     for pdu, people in ds.people.groupby("pdu", sort=True):
         places = ds.placements[ds.placements["pdu"] == pdu].reset_index(drop=True)
         sess = sessions[sessions["pdu"] == pdu].reset_index(drop=True)
@@ -98,17 +129,34 @@ def build_week(ds: UpwDataset, config: Config, times: TravelTimes, dates: list[d
         people = people.reset_index(drop=True)
         if places.empty or sess.empty:  # nothing to offer: everyone is reported unplaced
             n = len(people)
-            out.append(_problem(pdu, people, sess, np.zeros((n, 0), np.int64), np.zeros(0, np.int64),
-                                np.zeros(0, np.int64), np.zeros((n, 0), bool), config))
+            out.append(
+                _problem(
+                    pdu,
+                    people,
+                    sess,
+                    np.zeros((n, 0), np.int64),
+                    np.zeros(0, np.int64),
+                    np.zeros(0, np.int64),
+                    np.zeros((n, 0), bool),
+                    config,
+                )
+            )
             continue
         pickup = places["pickup_lat"].notna().to_numpy()
         dest_lat = np.where(pickup, places["pickup_lat"].fillna(0), places["lat"])
         dest_lon = np.where(pickup, places["pickup_lon"].fillna(0), places["lon"])
-        to_dest, _ = times.matrix_by_mode(people["home_lat"], people["home_lon"], people["travel_mode"], dest_lat, dest_lon)
+        to_dest, _ = times.matrix_by_mode(
+            people["home_lat"], people["home_lon"], people["travel_mode"], dest_lat, dest_lon
+        )
         bus = np.zeros(len(places), dtype=np.int64)
         if pickup.any():
-            bus[pickup], _ = times.pairwise(places.loc[pickup, "pickup_lat"], places.loc[pickup, "pickup_lon"],
-                                            ["car"] * int(pickup.sum()), places.loc[pickup, "lat"], places.loc[pickup, "lon"])
+            bus[pickup], _ = times.pairwise(
+                places.loc[pickup, "pickup_lat"],
+                places.loc[pickup, "pickup_lon"],
+                ["car"] * int(pickup.sum()),
+                places.loc[pickup, "lat"],
+                places.loc[pickup, "lon"],
+            )
         travel = to_dest + bus[None, :]
         pidx = {p: k for k, p in enumerate(places["placement_id"])}
         sp = sess["placement_id"].map(pidx).to_numpy()
@@ -117,17 +165,26 @@ def build_week(ds: UpwDataset, config: Config, times: TravelTimes, dates: list[d
     return out
 
 
-def _eligible(people: pd.DataFrame, sess: pd.DataFrame, travel: np.ndarray, config: Config) -> np.ndarray:
+def _eligible(
+    people: pd.DataFrame, sess: pd.DataFrame, travel: np.ndarray, config: Config
+) -> np.ndarray:
     """[people x sessions]: every per-pair hard rule (capacity and company are the model's)."""
     u = config.upw
-    day_ok = np.array([[DAYS[d] in avail for d in sess["day"]] for avail in people["available_days"]], dtype=bool)
+    day_ok = np.array(
+        [[DAYS[d] in avail for d in sess["day"]] for avail in people["available_days"]], dtype=bool
+    )
     kind = sess["kind"].to_numpy()
     workshop = people["needs_workshop"].to_numpy(bool)[:, None]
     ok = day_ok & (~workshop | (kind == "WORKSHOP")[None, :])
-    ok &= ~(people["no_public_facing"].to_numpy(bool)[:, None] & sess["public_facing"].to_numpy(bool)[None, :])
+    ok &= ~(
+        people["no_public_facing"].to_numpy(bool)[:, None]
+        & sess["public_facing"].to_numpy(bool)[None, :]
+    )
     ok &= ~(sess["women_only"].to_numpy(bool)[None, :] & (people["sex"] != "F").to_numpy()[:, None])
     minutes = (sess["hours"].to_numpy() * 60).astype(int)
-    ete_budget = (u.ete_max_share * people["hours_ordered"] - people["ete_hours_completed"]).to_numpy() * 60
+    ete_budget = (
+        u.ete_max_share * people["hours_ordered"] - people["ete_hours_completed"]
+    ).to_numpy() * 60
     ok &= ~((kind == "ETE")[None, :] & (minutes[None, :] > ete_budget[:, None]))
     ok &= travel <= u.max_travel_minutes
     # induction: someone who has not started travels at most 60 minutes each way this week
@@ -147,38 +204,66 @@ def _problem(pdu, people, sess, travel, bus, sp, ok, config) -> PduWeek:
     sup = np.minimum(bus[sp], int(u.credited_travel_max_minutes))
     trav = travel[pi, sp[si]]
     last = people.get("last_placement_id", pd.Series([None] * len(people))).to_numpy()
-    moved = np.array([bool(isinstance(last[i], str) and last[i] != sess["placement_id"].iat[s]) for i, s in zip(pi, si)], dtype=bool)
+    moved = np.array(
+        [
+            bool(isinstance(last[i], str) and last[i] != sess["placement_id"].iat[s])
+            for i, s in zip(pi, si)
+        ],
+        dtype=bool,
+    )
     cost = trav + 10 * np.maximum(trav - 60, 0) + 30 * moved
     sex_f = (people["sex"] == "F").to_numpy()
-    index = {p: k for k, p in enumerate(people["person_id"])}
-    excl = sorted({tuple(sorted((index[a], index[b]))) for a, ids in zip(people["person_id"], people["exclude_person_ids"])
-                   for b in ids if b in index})
+    excl = exclusion_pairs(people["person_id"], people["exclude_person_ids"])
     problem = UpwProblem(
-        person_ids=people["person_id"].tolist(), session_ids=sess["session_id"].tolist(),
-        session_day=sess["day"].to_numpy(np.int64), session_capacity=sess["capacity"].to_numpy(np.int64),
-        session_is_ete=(sess["kind"] == "ETE").to_numpy(), session_needs_company=(sess["kind"] != "INDIVIDUAL").to_numpy(),
-        session_is_group=(sess["kind"] == "GROUP").to_numpy(), person_female=sex_f,
-        person_lone_ok=people["lone_woman_ok"].to_numpy(bool), person_prefers_not_all_male=people["prefers_not_all_male"].to_numpy(bool),
-        person_max_minutes=(people["max_hours_per_week"].clip(upper=u.max_hours_per_week) * 60).to_numpy(np.int64),
-        person_remaining_minutes=((people["hours_ordered"] - people["hours_completed"]) * 60).round().to_numpy(np.int64),
-        person_ete_budget_minutes=np.floor((u.ete_max_share * people["hours_ordered"] - people["ete_hours_completed"]) * 60).to_numpy(np.int64),
+        person_ids=people["person_id"].tolist(),
+        session_ids=sess["session_id"].tolist(),
+        session_day=sess["day"].to_numpy(np.int64),
+        session_capacity=sess["capacity"].to_numpy(np.int64),
+        session_is_ete=(sess["kind"] == "ETE").to_numpy(),
+        session_needs_company=(sess["kind"] != "INDIVIDUAL").to_numpy(),
+        session_is_group=(sess["kind"] == "GROUP").to_numpy(),
+        person_female=sex_f,
+        person_lone_ok=people["lone_woman_ok"].to_numpy(bool),
+        person_prefers_not_all_male=people["prefers_not_all_male"].to_numpy(bool),
+        person_max_minutes=(
+            people["max_hours_per_week"].clip(upper=u.max_hours_per_week) * 60
+        ).to_numpy(np.int64),
+        person_remaining_minutes=((people["hours_ordered"] - people["hours_completed"]) * 60)
+        .round()
+        .to_numpy(np.int64),
+        person_ete_budget_minutes=np.floor(
+            (u.ete_max_share * people["hours_ordered"] - people["ete_hours_completed"]) * 60
+        ).to_numpy(np.int64),
         person_behind_weight=np.ceil(people["_behind"]).to_numpy(np.int64),
-        person_priority=priority(people["_behind"].to_numpy(), people["_start_due"].to_numpy(bool)), exclusions=excl,
-        pair_person=pi.astype(np.int64), pair_session=si.astype(np.int64), pair_minutes=minutes[si],
-        pair_credited=minutes[si] + 2 * sup[si], pair_travel=trav.astype(np.int64), pair_cost=cost.astype(np.int64),
+        person_priority=priority(people["_behind"].to_numpy(), people["_start_due"].to_numpy(bool)),
+        exclusions=excl,
+        pair_person=pi.astype(np.int64),
+        pair_session=si.astype(np.int64),
+        pair_minutes=minutes[si],
+        pair_credited=minutes[si] + 2 * sup[si],
+        pair_travel=trav.astype(np.int64),
+        pair_cost=cost.astype(np.int64),
     )
     return PduWeek(pdu, problem, people, sess, travel, bus, sp, ok)
 
 
-def schedule_rows(week: PduWeek, result: UpwResult, config: Config) -> tuple[list[dict], list[dict]]:
+def schedule_rows(
+    week: PduWeek, result: UpwResult, config: Config
+) -> tuple[list[dict], list[dict]]:
     """The schedule rows and the unplaced people (with reasons) of one PDU."""
     pr, sess, people = week.problem, week.sessions, week.people
     rows, unplaced = [], []
     for i, ks in enumerate(result.sessions_of_person):
         pid = pr.person_ids[i]
         if not ks:
-            unplaced.append({"person_id": pid, "pdu": week.pdu, "behind_pace_hours": round(float(people["_behind"].iat[i]), 1),
-                             "reason": _unplaced_reason(week, i, config)})
+            unplaced.append(
+                {
+                    "person_id": pid,
+                    "pdu": week.pdu,
+                    "behind_pace_hours": round(float(people["_behind"].iat[i]), 1),
+                    "reason": _unplaced_reason(week, i, config),
+                }
+            )
             continue
         left = int(pr.person_remaining_minutes[i])
         for k in sorted(ks, key=lambda k: pr.session_day[pr.pair_session[k]]):
@@ -186,10 +271,18 @@ def schedule_rows(week: PduWeek, result: UpwResult, config: Config) -> tuple[lis
             cred = min(int(pr.pair_credited[k]), left)
             left -= cred
             t = int(pr.pair_travel[k])
-            rows.append({"person_id": pid, "placement_id": sess["placement_id"].iat[s], "date": sess["date"].iat[s].isoformat(),
-                         "hours": float(sess["hours"].iat[s]), "credited_hours": round(cred / 60, 2), "travel_minutes": t,
-                         "supervised_travel_minutes": int(week.supervised[week.session_place[s]]),
-                         "travel_reason": _travel_reason(week, i, s, t, config) if t > 60 else ""})
+            rows.append(
+                {
+                    "person_id": pid,
+                    "placement_id": sess["placement_id"].iat[s],
+                    "date": sess["date"].iat[s].isoformat(),
+                    "hours": float(sess["hours"].iat[s]),
+                    "credited_hours": round(cred / 60, 2),
+                    "travel_minutes": t,
+                    "supervised_travel_minutes": int(week.supervised[week.session_place[s]]),
+                    "travel_reason": _travel_reason(week, i, s, t, config) if t > 60 else "",
+                }
+            )
     return rows, unplaced
 
 
@@ -209,24 +302,49 @@ def _unplaced_reason(week: PduWeek, i: int, config: Config) -> str:
     if not week.within_limits[i].any():
         first = p["hours_completed"] <= 0
         limit = config.upw.induction_max_travel_minutes if first else config.upw.max_travel_minutes
-        return (f"no session on their days ({';'.join(p['available_days'])}) within {limit:g} minutes"
-                f"{' (induction week)' if first else ''} that meets their restrictions")
+        return (
+            f"no session on their days ({';'.join(p['available_days'])}) within {limit:g} minutes"
+            f"{' (induction week)' if first else ''} that meets their restrictions"
+        )
     return "every session that fits was full, or sharing it would break a rule (exclusions, women's company)"
 
 
-def plan_week(ds: UpwDataset, config: Config, times: TravelTimes, week: str, solver: str = "cpsat",
-              time_limit: float = 10.0) -> tuple[pd.DataFrame, pd.DataFrame, list[tuple[PduWeek, UpwResult]]]:
+def plan_week(
+    ds: UpwDataset,
+    config: Config,
+    times: TravelTimes,
+    week: str,
+    solver: str = "cpsat",
+    time_limit: float = 10.0,
+) -> tuple[pd.DataFrame, pd.DataFrame, list[tuple[PduWeek, UpwResult]]]:
     dates = week_dates(week)
     weeks = build_week(ds, config, times, dates)
     rows, unplaced, solved = [], [], []
     for w in weeks:
-        res = solve_cpsat(w.problem, time_limit=time_limit) if solver == "cpsat" else solve_greedy(w.problem)
+        res = (
+            solve_cpsat(w.problem, time_limit=time_limit)
+            if solver == "cpsat"
+            else solve_greedy(w.problem)
+        )
         r, un = schedule_rows(w, res, config)
         rows += r
         unplaced += un
         solved.append((w, res))
-    cols = ["person_id", "placement_id", "date", "hours", "credited_hours", "travel_minutes", "supervised_travel_minutes", "travel_reason"]
-    return pd.DataFrame(rows, columns=cols), pd.DataFrame(unplaced, columns=["person_id", "pdu", "behind_pace_hours", "reason"]), solved
+    cols = [
+        "person_id",
+        "placement_id",
+        "date",
+        "hours",
+        "credited_hours",
+        "travel_minutes",
+        "supervised_travel_minutes",
+        "travel_reason",
+    ]
+    return (
+        pd.DataFrame(rows, columns=cols),
+        pd.DataFrame(unplaced, columns=["person_id", "pdu", "behind_pace_hours", "reason"]),
+        solved,
+    )
 
 
 def reviews(ds: UpwDataset, schedule: pd.DataFrame, config: Config, week: str) -> pd.DataFrame:
@@ -234,7 +352,11 @@ def reviews(ds: UpwDataset, schedule: pd.DataFrame, config: Config, week: str) -
     12-month limit, with the hours a week they would need; and who reaches a review point."""
     u = config.upw
     start = week_dates(week)[0]
-    planned = schedule.groupby("person_id")["credited_hours"].sum() if len(schedule) else pd.Series(dtype=float)
+    planned = (
+        schedule.groupby("person_id")["credited_hours"].sum()
+        if len(schedule)
+        else pd.Series(dtype=float)
+    )
     rows = []
     for p in ds.people.itertuples():
         sentence = date.fromisoformat(str(p.sentence_date))
@@ -246,13 +368,26 @@ def reviews(ds: UpwDataset, schedule: pd.DataFrame, config: Config, week: str) -
         weeks_left = max((due - start).days / 7, 0.0)
         projected = start + timedelta(weeks=math.ceil(left / pace)) if pace > 0 else None
         months = (start - sentence).days / 30.44
-        review = next((f"{m}-month review" for m in sorted(u.review_months, reverse=True) if months >= m), "")
+        review = next(
+            (f"{m}-month review" for m in sorted(u.review_months, reverse=True) if months >= m), ""
+        )
         if projected is None or projected > due:
-            rows.append({"person_id": p.person_id, "pdu": p.pdu, "hours_left": left, "due_date": due.isoformat(),
-                         "planned_hours_this_week": round(pace, 2),
-                         "projected_completion": projected.isoformat() if projected else "not planned this week",
-                         "hours_per_week_needed": round(left / weeks_left, 1) if weeks_left > 0 else float(left),
-                         "review": review})
+            rows.append(
+                {
+                    "person_id": p.person_id,
+                    "pdu": p.pdu,
+                    "hours_left": left,
+                    "due_date": due.isoformat(),
+                    "planned_hours_this_week": round(pace, 2),
+                    "projected_completion": projected.isoformat()
+                    if projected
+                    else "not planned this week",
+                    "hours_per_week_needed": round(left / weeks_left, 1)
+                    if weeks_left > 0
+                    else float(left),
+                    "review": review,
+                }
+            )
     return pd.DataFrame(rows)
 
 

@@ -2,6 +2,7 @@
 
 Field names are the CSV columns of the Unpaid Work data contract (README, "Unpaid Work").
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -10,8 +11,19 @@ from typing import Annotated
 
 from pydantic import BeforeValidator, Field, field_validator, model_validator
 
-from engine.core.records import DayList, Flag, Id, IdList, Latitude, Longitude, Sex, TravelMode, Record, empty_to_none, upper
-
+from engine.core.records import (
+    DayList,
+    Flag,
+    Id,
+    IdList,
+    Latitude,
+    Longitude,
+    Record,
+    Sex,
+    TravelMode,
+    empty_to_none,
+    upper,
+)
 
 OptionalNumber = Annotated[float | None, BeforeValidator(empty_to_none)]
 OptionalLat = Annotated[Latitude | None, BeforeValidator(empty_to_none)]
@@ -40,7 +52,9 @@ class UpwPerson(Record):
     max_hours_per_week: float = Field(gt=0, le=60)
     home_lat: Latitude
     home_lon: Longitude
-    travel_mode: Annotated[TravelMode, BeforeValidator(lambda v: v.strip().lower() if isinstance(v, str) else v)]
+    travel_mode: Annotated[
+        TravelMode, BeforeValidator(lambda v: v.strip().lower() if isinstance(v, str) else v)
+    ]
     prefers_not_all_male: Flag = False
     lone_woman_ok: Flag = False
     needs_workshop: Flag = False
@@ -65,12 +79,16 @@ class UpwPerson(Record):
         return v
 
     @model_validator(mode="after")
-    def _hours_consistent(self) -> "UpwPerson":
+    def _hours_consistent(self) -> UpwPerson:
         if self.hours_completed > self.hours_ordered:
-            raise ValueError(f"hours_completed ({self.hours_completed:g}) exceeds hours_ordered ({self.hours_ordered})")
+            raise ValueError(
+                f"hours_completed ({self.hours_completed:g}) exceeds hours_ordered ({self.hours_ordered})"
+            )
         if self.ete_hours_completed > self.hours_completed:
-            raise ValueError(f"ete_hours_completed ({self.ete_hours_completed:g}) exceeds hours_completed "
-                             f"({self.hours_completed:g})")
+            raise ValueError(
+                f"ete_hours_completed ({self.ete_hours_completed:g}) exceeds hours_completed "
+                f"({self.hours_completed:g})"
+            )
         return self
 
 
@@ -91,11 +109,13 @@ class UpwPlacement(Record):
     pickup_lon: OptionalLon = None
 
     @model_validator(mode="after")
-    def _pickup(self) -> "UpwPlacement":
+    def _pickup(self) -> UpwPlacement:
         if (self.pickup_lat is None) != (self.pickup_lon is None):
             raise ValueError("pickup_lat and pickup_lon must be given together")
         if self.pickup_lat is not None and self.kind != PlacementKind.GROUP:
-            raise ValueError(f"only GROUP placements have a crew-bus pickup point, not {self.kind.value}")
+            raise ValueError(
+                f"only GROUP placements have a crew-bus pickup point, not {self.kind.value}"
+            )
         if not self.days:
             raise ValueError("no session day given")
         return self

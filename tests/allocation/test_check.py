@@ -1,4 +1,5 @@
 """The independent checker accepts solver output and catches deliberately broken allocations."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -11,8 +12,12 @@ from tests.builders import case, practitioner, write_night
 
 @pytest.fixture
 def solved(night):
-    pracs = [practitioner("PO1"), practitioner("PSO1", grade="PSO"), practitioner("M1", sex="M"),
-             practitioner("SMALL", contracted_hours=2)]
+    pracs = [
+        practitioner("PO1"),
+        practitioner("PSO1", grade="PSO"),
+        practitioner("M1", sex="M"),
+        practitioner("SMALL", contracted_hours=2),
+    ]
     cases = [
         case("HIGH", rosh="HIGH", tier="B2"),
         case("WOMAN", sex="F", wants_female_practitioner=True),
@@ -82,7 +87,11 @@ def test_catches_missing_and_duplicate_rows(solved, config):
 
 
 def test_catches_conflict(tmp_path, config):
-    folder = write_night(tmp_path / "in", [practitioner("A"), practitioner("B")], [case("C1", conflict_practitioner_ids="A")])
+    folder = write_night(
+        tmp_path / "in",
+        [practitioner("A"), practitioner("B")],
+        [case("C1", conflict_practitioner_ids="A")],
+    )
     ds = load_dataset(folder, config)
     alloc = pd.DataFrame([{"case_id": "C1", "practitioner_id": "A", "status": "NEW"}])
     rep = check_allocation(ds, alloc, config)
@@ -96,10 +105,13 @@ def test_cli_check_on_files(solved, config, tmp_path):
 
     dec, res = solved
     data = res.out_dir.parent / "in"
-    ok = CliRunner().invoke(app, ["check", "--data", str(data), "--allocations", str(res.out_dir / "allocations.csv")])
+    ok = CliRunner().invoke(
+        app, ["check", "--data", str(data), "--allocations", str(res.out_dir / "allocations.csv")]
+    )
     assert ok.exit_code == 0, ok.output
     broken = tmp_path / "broken.csv"
     pd.read_csv(res.out_dir / "allocations.csv").assign(
-        practitioner_id=lambda d: d["practitioner_id"].where(d["case_id"] != "HIGH", "PSO1")).to_csv(broken, index=False)
+        practitioner_id=lambda d: d["practitioner_id"].where(d["case_id"] != "HIGH", "PSO1")
+    ).to_csv(broken, index=False)
     bad = CliRunner().invoke(app, ["check", "--data", str(data), "--allocations", str(broken)])
     assert bad.exit_code == 1 and "grade" in bad.output

@@ -3,6 +3,7 @@
 Set-ups put the *less loaded* practitioner on the wrong side of the rule, so that dropping
 the rule would change the answer; every run also passes the independent checker.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -27,7 +28,11 @@ def test_grade_high_risk_goes_to_po(night, solver):
 
 @pytest.mark.parametrize("solver", SOLVERS)
 def test_grade_fails_when_only_pso(night, solver):
-    dec, _ = night([practitioner("PSO1", grade="PSO")], [case("C1", mappa_level=2, tier="A2", rosh="HIGH")], solver)
+    dec, _ = night(
+        [practitioner("PSO1", grade="PSO")],
+        [case("C1", mappa_level=2, tier="A2", rosh="HIGH")],
+        solver,
+    )
     assert dec.loc["C1", "status"] == "UNALLOCATED"
     assert "grade" in dec.loc["C1", "reason"]
 
@@ -46,8 +51,16 @@ def test_spo_holds_no_cases(night, solver):
 # rule: (the eligible practitioner's fields, the case's fields, text expected in the reason
 # when only an ineligible practitioner exists). The ineligible one is always less loaded.
 PAIR_RULES = {
-    "required_skills": ({"skills": "sexual_offending"}, {"required_skills": "sexual_offending"}, "lacks required skill"),
-    "female_practitioner": ({"sex": "F"}, {"sex": "F", "wants_female_practitioner": True}, "not female"),
+    "required_skills": (
+        {"skills": "sexual_offending"},
+        {"required_skills": "sexual_offending"},
+        "lacks required skill",
+    ),
+    "female_practitioner": (
+        {"sex": "F"},
+        {"sex": "F", "wants_female_practitioner": True},
+        "not female",
+    ),
     "welsh": ({"welsh_speaker": True}, {"needs_welsh": True}, "Welsh speaker"),
 }
 
@@ -85,11 +98,18 @@ def test_same_pdu(night, solver):
 
 
 def test_neighbouring_pdu_only_when_allowed(night, config):
-    pracs = [practitioner("NEAR", pdu="Corby PDU", office_lat=52.49, office_lon=-0.69), practitioner("HOME", grade="PSO")]
+    pracs = [
+        practitioner("NEAR", pdu="Corby PDU", office_lat=52.49, office_lon=-0.69),
+        practitioner("HOME", grade="PSO"),
+    ]
     cases = [case("C1", rosh="HIGH", tier="B2")]
     dec, _ = night(pracs, cases)
     assert dec.loc["C1", "status"] == "UNALLOCATED"
-    cfg = config.model_copy(update={"allocation": config.allocation.model_copy(update={"allow_neighbouring_pdus": True})})
+    cfg = config.model_copy(
+        update={
+            "allocation": config.allocation.model_copy(update={"allow_neighbouring_pdus": True})
+        }
+    )
     dec, _ = night(pracs, cases, cfg=cfg)
     assert _who(dec, "C1") == "NEAR"
 
@@ -117,7 +137,9 @@ def test_capacity_joint(night, solver):
 
 
 def test_over_capacity_option_flags(night, config):
-    cfg = config.model_copy(update={"allocation": config.allocation.model_copy(update={"allow_over_capacity": True})})
+    cfg = config.model_copy(
+        update={"allocation": config.allocation.model_copy(update={"allow_over_capacity": True})}
+    )
     pracs = [practitioner("A", contracted_hours=8)]
     cases = [case("BIG", tier="C2")] + filler("A", 441)
     dec, _ = night(pracs, cases, cfg=cfg)
@@ -126,7 +148,9 @@ def test_over_capacity_option_flags(night, config):
 
 
 def test_travel_hard_limit(night, config):
-    cfg = config.model_copy(update={"travel": config.travel.model_copy(update={"hard_max_minutes": 30})})
+    cfg = config.model_copy(
+        update={"travel": config.travel.model_copy(update={"hard_max_minutes": 30})}
+    )
     far = practitioner("FAR", office_lat=52.58, office_lon=-0.48)  # Stamford side of Rutland
     pracs = [far, practitioner("NEAR")]
     cases = [case("C1")] + filler("NEAR", 900)
@@ -147,8 +171,16 @@ def test_continuity_keeps_existing_even_if_unbalanced(night):
 @pytest.mark.parametrize("solver", SOLVERS)
 def test_tier_rise_moves_only_that_case(night, solver):
     pracs = [practitioner("PSO1", grade="PSO"), practitioner("PO1")]
-    cases = [case("ROSE", tier="A1", rosh="HIGH", current_practitioner_id="PSO1", sentence_date="2026-03-02"),
-             case("STAY", current_practitioner_id="PSO1", sentence_date="2026-03-02")]
+    cases = [
+        case(
+            "ROSE",
+            tier="A1",
+            rosh="HIGH",
+            current_practitioner_id="PSO1",
+            sentence_date="2026-03-02",
+        ),
+        case("STAY", current_practitioner_id="PSO1", sentence_date="2026-03-02"),
+    ]
     dec, _ = night(pracs, cases, solver)
     assert dec.loc["ROSE", "status"] == "MOVED" and _who(dec, "ROSE") == "PO1"
     assert dec.loc["ROSE", "previous_practitioner_id"] == "PSO1"

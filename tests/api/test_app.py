@@ -1,6 +1,7 @@
 """The HTTP service: health, keys and roles, PDU scope (a key never sees another PDU's run),
 422 naming the file, row and field with nothing stored, jobs submitted, polled, fetched a page
 at a time with explanations, and cancelled."""
+
 from __future__ import annotations
 
 import json
@@ -9,50 +10,105 @@ import time
 import pandas as pd
 import pytest
 
-from tests.builders import ADMIN, COORD, READER, SPO_B, SPO_L, SPO_R, all_rows, make_client, upload_files, wait_for
+from tests.builders import (
+    ADMIN,
+    COORD,
+    READER,
+    SPO_B,
+    SPO_L,
+    SPO_R,
+    all_rows,
+    make_client,
+    upload_files,
+    wait_for,
+)
+
 
 def test_health_docs_and_keys(client):
     assert client.get("/healthz").json() == {"status": "ok"}
     assert client.get("/openapi.json").status_code == 200 and client.get("/docs").status_code == 200
     assert client.get("/runs/nope").status_code == 401
-    assert client.get("/runs/nope", headers={"X-API-Key": "wrong-key-0123456789"}).status_code == 401
+    assert (
+        client.get("/runs/nope", headers={"X-API-Key": "wrong-key-0123456789"}).status_code == 401
+    )
 
 
 def test_run_poll_fetch_explain_and_scope(client, lincoln):
-    r = client.post("/runs/allocation", files=upload_files(lincoln), data={"pdu": "Lincoln PDU", "run_date": "2026-11-23"},
-                    headers={"X-API-Key": SPO_L})
+    r = client.post(
+        "/runs/allocation",
+        files=upload_files(lincoln),
+        data={"pdu": "Lincoln PDU", "run_date": "2026-11-23"},
+        headers={"X-API-Key": SPO_L},
+    )
     assert r.status_code == 202, r.text
     run = r.json()["run"]
     s = wait_for(client, run, SPO_L)
     assert s["state"] == "DONE", s
     assert s["counts"]["NEW"] + s["counts"]["UNALLOCATED"] >= 1 and s["gap"] is not None
-    page = client.get(f"/runs/{run}/results/allocations", params={"page": 1, "size": 10}, headers={"X-API-Key": SPO_L}).json()
+    page = client.get(
+        f"/runs/{run}/results/allocations",
+        params={"page": 1, "size": 10},
+        headers={"X-API-Key": SPO_L},
+    ).json()
     assert page["total"] > 10 and len(page["items"]) == 10
-    page2 = client.get(f"/runs/{run}/results/allocations", params={"page": 2, "size": 10}, headers={"X-API-Key": SPO_L}).json()
+    page2 = client.get(
+        f"/runs/{run}/results/allocations",
+        params={"page": 2, "size": 10},
+        headers={"X-API-Key": SPO_L},
+    ).json()
     assert {i["case_id"] for i in page["items"]}.isdisjoint(i["case_id"] for i in page2["items"])
-    items = client.get(f"/runs/{run}/results/allocations", params={"size": 1000}, headers={"X-API-Key": SPO_L}).json()["items"]
+    items = client.get(
+        f"/runs/{run}/results/allocations", params={"size": 1000}, headers={"X-API-Key": SPO_L}
+    ).json()["items"]
     case = next(i["case_id"] for i in items if i["status"] in ("NEW", "MOVED"))
     e = client.get(f"/runs/{run}/explanations/{case}", headers={"X-API-Key": SPO_L}).json()
     assert e["case_id"] == case and "chosen" in e
     # another PDU's SPO sees nothing of it; the read-only key of the same PDU sees it but cannot run
     assert client.get(f"/runs/{run}", headers={"X-API-Key": SPO_B}).status_code == 404
-    assert client.get(f"/runs/{run}/results/allocations", headers={"X-API-Key": SPO_B}).status_code == 404
+    assert (
+        client.get(f"/runs/{run}/results/allocations", headers={"X-API-Key": SPO_B}).status_code
+        == 404
+    )
     assert client.get(f"/runs/{run}", headers={"X-API-Key": READER}).status_code == 200
-    assert client.post("/runs/allocation", files=upload_files(lincoln), data={"pdu": "Lincoln PDU"},
-                       headers={"X-API-Key": READER}).status_code == 403
+    assert (
+        client.post(
+            "/runs/allocation",
+            files=upload_files(lincoln),
+            data={"pdu": "Lincoln PDU"},
+            headers={"X-API-Key": READER},
+        ).status_code
+        == 403
+    )
     # an SPO may not run another PDU, nor everything
-    assert client.post("/runs/allocation", files=upload_files(lincoln), data={"pdu": "Boston PDU"},
-                       headers={"X-API-Key": SPO_L}).status_code == 403
-    assert client.post("/runs/allocation", files=upload_files(lincoln), headers={"X-API-Key": SPO_L}).status_code == 403
+    assert (
+        client.post(
+            "/runs/allocation",
+            files=upload_files(lincoln),
+            data={"pdu": "Boston PDU"},
+            headers={"X-API-Key": SPO_L},
+        ).status_code
+        == 403
+    )
+    assert (
+        client.post(
+            "/runs/allocation", files=upload_files(lincoln), headers={"X-API-Key": SPO_L}
+        ).status_code
+        == 403
+    )
 
 
 def test_bad_input_is_422_naming_record_and_field(client, lincoln, tmp_path):
     cases = pd.read_csv(lincoln / "cases.csv", dtype=str, keep_default_na=False)
     cases.loc[3, "tier"] = "Z9"
-    pracs = pd.read_csv(lincoln / "practitioners.csv", dtype=str, keep_default_na=False).to_dict("records")
+    pracs = pd.read_csv(lincoln / "practitioners.csv", dtype=str, keep_default_na=False).to_dict(
+        "records"
+    )
     before = list((client.app.state.jobs.root).glob("*"))
-    r = client.post("/runs/allocation/json", json={"practitioners": pracs, "cases": cases.to_dict("records"),
-                                                   "pdu": "Lincoln PDU"}, headers={"X-API-Key": SPO_L})
+    r = client.post(
+        "/runs/allocation/json",
+        json={"practitioners": pracs, "cases": cases.to_dict("records"), "pdu": "Lincoln PDU"},
+        headers={"X-API-Key": SPO_L},
+    )
     assert r.status_code == 422
     issues = r.json()["detail"]
     assert any(i["file"] == "cases.csv" and i["row"] == 4 and i["field"] == "tier" for i in issues)
@@ -67,8 +123,12 @@ def test_discard_ends_a_run_and_stores_nothing(client, lincoln):
 
     store = Store(client.app.state.jobs.db_url)
     before = store.count(runs)
-    r = client.post("/runs/allocation", files=upload_files(lincoln), data={"pdu": "Lincoln PDU", "run_date": "2026-11-30"},
-                    headers={"X-API-Key": ADMIN})
+    r = client.post(
+        "/runs/allocation",
+        files=upload_files(lincoln),
+        data={"pdu": "Lincoln PDU", "run_date": "2026-11-30"},
+        headers={"X-API-Key": ADMIN},
+    )
     run = r.json()["run"]
     d = client.delete(f"/runs/{run}", params={"discard": True}, headers={"X-API-Key": ADMIN})
     assert d.status_code == 202 and d.json()["state"] == "CANCELLED"
@@ -77,7 +137,10 @@ def test_discard_ends_a_run_and_stores_nothing(client, lincoln):
     assert s["state"] == "CANCELLED" and s["engine_run_id"] is None
     assert not (client.app.state.jobs.dir(run) / "outcome.json").exists()
     assert store.count(runs) == before
-    assert client.get(f"/runs/{run}/results/allocations", headers={"X-API-Key": ADMIN}).status_code == 409
+    assert (
+        client.get(f"/runs/{run}/results/allocations", headers={"X-API-Key": ADMIN}).status_code
+        == 409
+    )
     assert client.delete(f"/runs/{run}", headers={"X-API-Key": READER}).status_code == 403
 
 
@@ -88,52 +151,96 @@ def test_stop_keeps_the_best_solution_found(tmp_path_factory, shared, config):
     from engine.synthetic import SyntheticSpec, generate, write_dataset
     from tests.builders import NIGHT
 
-    slow = config.model_copy(update={"solver": config.solver.model_copy(
-        update={"component_time_limit_seconds": 120.0, "parallel_processes": 1})})
-    spec = SyntheticSpec(scale="pdu", region="East Midlands", pdu="Lincoln PDU", seed=5, tight=True, run_date=NIGHT,
-                         n_practitioners=60, n_new=240)
-    data = write_dataset(tmp_path_factory.mktemp("big"), *generate(shared / "data" / "boundaries", spec, slow))
+    slow = config.model_copy(
+        update={
+            "solver": config.solver.model_copy(
+                update={"component_time_limit_seconds": 120.0, "parallel_processes": 1}
+            )
+        }
+    )
+    spec = SyntheticSpec(
+        scale="pdu",
+        region="East Midlands",
+        pdu="Lincoln PDU",
+        seed=5,
+        tight=True,
+        run_date=NIGHT,
+        n_practitioners=60,
+        n_new=240,
+    )
+    data = write_dataset(
+        tmp_path_factory.mktemp("big"), *generate(shared / "data" / "boundaries", spec, slow)
+    )
     with make_client(tmp_path_factory, slow) as c:
-        run = c.post("/runs/allocation", files=upload_files(data), data={"pdu": "Lincoln PDU"},
-                     headers={"X-API-Key": ADMIN}).json()["run"]
+        run = c.post(
+            "/runs/allocation",
+            files=upload_files(data),
+            data={"pdu": "Lincoln PDU"},
+            headers={"X-API-Key": ADMIN},
+        ).json()["run"]
         t_end = time.time() + 90
         while time.time() < t_end:  # poll until the search has reported a solution
             s = c.get(f"/runs/{run}", headers={"X-API-Key": ADMIN}).json()
-            if s["state"] == "RUNNING" and any(p["objective"] is not None for p in s["progress"]["searching"]):
+            if s["state"] == "RUNNING" and any(
+                p["objective"] is not None for p in s["progress"]["searching"]
+            ):
                 break
-            assert s["state"] == "RUNNING", s
+            assert s["state"] in ("QUEUED", "RUNNING"), s  # a busy machine may start it late
             time.sleep(0.3)
         else:
             raise AssertionError("no progress reported")
-        assert s["progress"]["parts_total"] is None or s["progress"]["parts_done"] < s["progress"]["parts_total"]
+        assert (
+            s["progress"]["parts_total"] is None
+            or s["progress"]["parts_done"] < s["progress"]["parts_total"]
+        )
         t_stop = time.time()
         d = c.delete(f"/runs/{run}", headers={"X-API-Key": ADMIN})
         assert d.status_code == 202 and d.json()["state"] == "STOPPING"
         s = wait_for(c, run, ADMIN, timeout=60)
         assert s["state"] == "STOPPED" and s["stopped_early"] is True, s
-        assert time.time() - t_stop < 30 and s["seconds"] < 100  # far short of the two minutes asked for
-        assert s["counts"]["NEW"] + s["counts"]["MOVED"] > 0  # the best answer found, not an empty one
+        assert (
+            time.time() - t_stop < 30 and s["seconds"] < 100
+        )  # far short of the two minutes asked for
+        assert (
+            s["counts"]["NEW"] + s["counts"]["MOVED"] > 0
+        )  # the best answer found, not an empty one
         assert s["objective"] is not None
-        page = c.get(f"/runs/{run}/results/allocations", params={"size": 10}, headers={"X-API-Key": ADMIN}).json()
+        page = c.get(
+            f"/runs/{run}/results/allocations", params={"size": 10}, headers={"X-API-Key": ADMIN}
+        ).json()
         stored, _ = Store(c.app.state.jobs.db_url).load_results(s["engine_run_id"])
         assert len(stored) == page["total"] == sum(s["counts"].values())
 
 
 def test_unpaid_work_and_groups_plans_over_http(client, lincoln):
     h = {"X-API-Key": COORD}
-    files = {stem: (f"{stem}.csv", (lincoln / f"{stem}.csv").read_bytes(), "text/csv")
-             for stem in ("upw_people", "upw_placements")}
-    assert client.post("/runs/upw", files=files, data={"week": "2026-W99", "pdu": "Lincoln PDU"},
-                       headers=h).status_code == 422
+    files = {
+        stem: (f"{stem}.csv", (lincoln / f"{stem}.csv").read_bytes(), "text/csv")
+        for stem in ("upw_people", "upw_placements")
+    }
+    assert (
+        client.post(
+            "/runs/upw", files=files, data={"week": "2026-W99", "pdu": "Lincoln PDU"}, headers=h
+        ).status_code
+        == 422
+    )
     bad = dict(files, upw_people=("upw_people.csv", b"person_id,sex\nP1,X\n", "text/csv"))
-    r = client.post("/runs/upw", files=bad, data={"week": "2026-W48", "pdu": "Lincoln PDU"}, headers=h)
+    r = client.post(
+        "/runs/upw", files=bad, data={"week": "2026-W48", "pdu": "Lincoln PDU"}, headers=h
+    )
     assert r.status_code == 422 and all(i["file"] for i in r.json()["detail"])
-    r = client.post("/runs/upw", files=files, data={"week": "2026-W48", "pdu": "Lincoln PDU"}, headers=h)
+    r = client.post(
+        "/runs/upw", files=files, data={"week": "2026-W48", "pdu": "Lincoln PDU"}, headers=h
+    )
     assert r.status_code == 202, r.text
     upw = r.json()["run"]
-    gfiles = {stem: (f"{stem}.csv", (lincoln / f"{stem}.csv").read_bytes(), "text/csv")
-              for stem in ("referrals", "programmes", "venues", "facilitators")}
-    r = client.post("/runs/groups", files=gfiles, data={"from": "2026-11-23", "pdu": "Lincoln PDU"}, headers=h)
+    gfiles = {
+        stem: (f"{stem}.csv", (lincoln / f"{stem}.csv").read_bytes(), "text/csv")
+        for stem in ("referrals", "programmes", "venues", "facilitators")
+    }
+    r = client.post(
+        "/runs/groups", files=gfiles, data={"from": "2026-11-23", "pdu": "Lincoln PDU"}, headers=h
+    )
     assert r.status_code == 202, r.text
     groups = r.json()["run"]
     s = wait_for(client, upw, COORD)
@@ -146,77 +253,178 @@ def test_unpaid_work_and_groups_plans_over_http(client, lincoln):
     g = client.get(f"/runs/{groups}/results/groups", headers=h).json()
     assert g["total"] > 0 and {"group_id", "programme", "venue_id"} <= set(g["items"][0])
     # the same plans from JSON records, validated the same way (a 422 names the file, row and field)
-    recs = {stem: pd.read_csv(lincoln / f"{stem}.csv", dtype=str, keep_default_na=False).to_dict("records")
-            for stem in ("upw_people", "upw_placements", "referrals", "programmes", "venues", "facilitators")}
-    r = client.post("/runs/upw/json", json={"upw_people": recs["upw_people"], "upw_placements": recs["upw_placements"],
-                                            "week": "2026-W48", "pdu": "Lincoln PDU"}, headers=h)
+    recs = {
+        stem: pd.read_csv(lincoln / f"{stem}.csv", dtype=str, keep_default_na=False).to_dict(
+            "records"
+        )
+        for stem in (
+            "upw_people",
+            "upw_placements",
+            "referrals",
+            "programmes",
+            "venues",
+            "facilitators",
+        )
+    }
+    r = client.post(
+        "/runs/upw/json",
+        json={
+            "upw_people": recs["upw_people"],
+            "upw_placements": recs["upw_placements"],
+            "week": "2026-W48",
+            "pdu": "Lincoln PDU",
+        },
+        headers=h,
+    )
     assert r.status_code == 202, r.text
     assert wait_for(client, r.json()["run"], COORD)["state"] == "DONE"
     bad = [dict(recs["referrals"][0], referral_date="not a date")] + recs["referrals"][1:]
-    body = {"referrals": bad, "programmes": recs["programmes"], "venues": recs["venues"],
-            "facilitators": recs["facilitators"], "from": "2026-11-23", "pdu": "Lincoln PDU", "solver": "greedy"}
+    body = {
+        "referrals": bad,
+        "programmes": recs["programmes"],
+        "venues": recs["venues"],
+        "facilitators": recs["facilitators"],
+        "from": "2026-11-23",
+        "pdu": "Lincoln PDU",
+        "solver": "greedy",
+    }
     r = client.post("/runs/groups/json", json=body, headers=h)
-    assert r.status_code == 422 and any(i["file"] == "referrals.csv" and i["row"] == 1 and i["field"] == "referral_date"
-                                        for i in r.json()["detail"]), r.text
+    assert r.status_code == 422 and any(
+        i["file"] == "referrals.csv" and i["row"] == 1 and i["field"] == "referral_date"
+        for i in r.json()["detail"]
+    ), r.text
     r = client.post("/runs/groups/json", json=body | {"referrals": recs["referrals"]}, headers=h)
     assert r.status_code == 202, r.text
     assert wait_for(client, r.json()["run"], COORD)["state"] == "DONE"
     # another PDU's key sees neither
     assert client.get(f"/runs/{upw}", headers={"X-API-Key": SPO_B}).status_code == 404
-    assert client.get(f"/runs/{groups}/results/members", headers={"X-API-Key": SPO_B}).status_code == 404
+    assert (
+        client.get(f"/runs/{groups}/results/members", headers={"X-API-Key": SPO_B}).status_code
+        == 404
+    )
 
 
 def test_spo_decisions_recorded_and_overrides_checked(client, lincoln):
-    r = client.post("/runs/allocation", files=upload_files(lincoln), data={"pdu": "Lincoln PDU", "run_date": "2026-11-23"},
-                    headers={"X-API-Key": SPO_L})
+    r = client.post(
+        "/runs/allocation",
+        files=upload_files(lincoln),
+        data={"pdu": "Lincoln PDU", "run_date": "2026-11-23"},
+        headers={"X-API-Key": SPO_L},
+    )
     run = r.json()["run"]
     assert wait_for(client, run, SPO_L)["state"] == "DONE"
-    items = client.get(f"/runs/{run}/results/allocations", params={"size": 1000}, headers={"X-API-Key": SPO_L}).json()["items"]
+    items = client.get(
+        f"/runs/{run}/results/allocations", params={"size": 1000}, headers={"X-API-Key": SPO_L}
+    ).json()["items"]
     placed = [i for i in items if i["status"] in ("NEW", "MOVED")]
     h = {"X-API-Key": SPO_L}
-    ok = client.post(f"/runs/{run}/decisions", json={"case_id": placed[0]["case_id"], "action": "confirm"}, headers=h)
-    assert ok.status_code == 201 and ok.json()["decided_by"] == "spo-lincoln" and not ok.json()["flagged"]
+    ok = client.post(
+        f"/runs/{run}/decisions",
+        json={"case_id": placed[0]["case_id"], "action": "confirm"},
+        headers=h,
+    )
+    assert (
+        ok.status_code == 201
+        and ok.json()["decided_by"] == "spo-lincoln"
+        and not ok.json()["flagged"]
+    )
     # a rejection needs a reason
-    assert client.post(f"/runs/{run}/decisions", json={"case_id": placed[1]["case_id"], "action": "reject"},
-                       headers=h).status_code == 422
+    assert (
+        client.post(
+            f"/runs/{run}/decisions",
+            json={"case_id": placed[1]["case_id"], "action": "reject"},
+            headers=h,
+        ).status_code
+        == 422
+    )
     # an override to someone who may not hold the case is refused unless accepted with a reason, then flagged
     pracs = pd.read_csv(lincoln / "practitioners.csv", dtype=str, keep_default_na=False)
     spo = pracs.loc[pracs["grade"] == "SPO", "practitioner_id"].iat[0]  # SPOs hold no cases
-    body = {"case_id": placed[1]["case_id"], "action": "override", "practitioner_id": spo, "reason": "covering leave"}
+    body = {
+        "case_id": placed[1]["case_id"],
+        "action": "override",
+        "practitioner_id": spo,
+        "reason": "covering leave",
+    }
     refused = client.post(f"/runs/{run}/decisions", json=body, headers=h)
     assert refused.status_code == 422 and refused.json()["detail"]["rule_breaks"]
-    forced = client.post(f"/runs/{run}/decisions", json=body | {"accept_rule_break": True}, headers=h)
-    assert forced.status_code == 201 and forced.json()["flagged"] and forced.json()["practitioner_id"] == spo
+    forced = client.post(
+        f"/runs/{run}/decisions", json=body | {"accept_rule_break": True}, headers=h
+    )
+    assert (
+        forced.status_code == 201
+        and forced.json()["flagged"]
+        and forced.json()["practitioner_id"] == spo
+    )
     # an override within the rules (here to the practitioner proposed, after the confirmation) is not flagged
-    body = {"case_id": placed[0]["case_id"], "action": "override", "practitioner_id": placed[0]["practitioner_id"],
-            "reason": "same as proposed"}
+    body = {
+        "case_id": placed[0]["case_id"],
+        "action": "override",
+        "practitioner_id": placed[0]["practitioner_id"],
+        "reason": "same as proposed",
+    }
     assert client.post(f"/runs/{run}/decisions", json=body, headers=h).json()["flagged"] is False
     log = client.get(f"/runs/{run}/decisions", headers=h).json()
     assert [d["action"] for d in log] == ["confirm", "override", "override"]
-    assert log[1]["proposed_practitioner_id"] == placed[1]["practitioner_id"] and log[1]["rule_breaks"]
+    assert (
+        log[1]["proposed_practitioner_id"] == placed[1]["practitioner_id"] and log[1]["rule_breaks"]
+    )
     # the rest confirmed at once: every placed case not yet decided, once
     every = [i for i in all_rows(client, run, SPO_L) if i["status"] in ("NEW", "MOVED")]
     rest = client.post(f"/runs/{run}/decisions/confirm-rest", headers=h)
     assert rest.status_code == 201
-    assert {d["case_id"] for d in rest.json()} == {i["case_id"] for i in every} - {placed[0]["case_id"], placed[1]["case_id"]}
-    assert all(d["action"] == "confirm" and d["practitioner_id"] == d["proposed_practitioner_id"] for d in rest.json())
+    assert {d["case_id"] for d in rest.json()} == {i["case_id"] for i in every} - {
+        placed[0]["case_id"],
+        placed[1]["case_id"],
+    }
+    assert all(
+        d["action"] == "confirm" and d["practitioner_id"] == d["proposed_practitioner_id"]
+        for d in rest.json()
+    )
     assert client.post(f"/runs/{run}/decisions/confirm-rest", headers=h).json() == []
-    assert client.post(f"/runs/{run}/decisions/confirm-rest", headers={"X-API-Key": READER}).status_code == 403
+    assert (
+        client.post(
+            f"/runs/{run}/decisions/confirm-rest", headers={"X-API-Key": READER}
+        ).status_code
+        == 403
+    )
     # read-only and coordinator keys and other PDUs cannot decide
-    assert client.post(f"/runs/{run}/decisions", json={"case_id": placed[0]["case_id"], "action": "confirm"},
-                       headers={"X-API-Key": READER}).status_code == 403
-    assert client.post(f"/runs/{run}/decisions", json={"case_id": placed[0]["case_id"], "action": "confirm"},
-                       headers={"X-API-Key": COORD}).status_code == 403
-    assert client.post(f"/runs/{run}/decisions", json={"case_id": placed[0]["case_id"], "action": "confirm"},
-                       headers={"X-API-Key": SPO_B}).status_code == 404
+    assert (
+        client.post(
+            f"/runs/{run}/decisions",
+            json={"case_id": placed[0]["case_id"], "action": "confirm"},
+            headers={"X-API-Key": READER},
+        ).status_code
+        == 403
+    )
+    assert (
+        client.post(
+            f"/runs/{run}/decisions",
+            json={"case_id": placed[0]["case_id"], "action": "confirm"},
+            headers={"X-API-Key": COORD},
+        ).status_code
+        == 403
+    )
+    assert (
+        client.post(
+            f"/runs/{run}/decisions",
+            json={"case_id": placed[0]["case_id"], "action": "confirm"},
+            headers={"X-API-Key": SPO_B},
+        ).status_code
+        == 404
+    )
 
 
 def test_logs_are_json_lines_with_the_run_id(client, lincoln, caplog):
     import logging
 
     with caplog.at_level(logging.INFO, logger="probation.api"):
-        run = client.post("/runs/allocation", files=upload_files(lincoln), data={"pdu": "Lincoln PDU", "run_date": "2026-11-23"},
-                          headers={"X-API-Key": SPO_L}).json()["run"]
+        run = client.post(
+            "/runs/allocation",
+            files=upload_files(lincoln),
+            data={"pdu": "Lincoln PDU", "run_date": "2026-11-23"},
+            headers={"X-API-Key": SPO_L},
+        ).json()["run"]
         wait_for(client, run, SPO_L)
     events = [json.loads(r.getMessage()) for r in caplog.records if r.name == "probation.api"]
     mine = [e for e in events if e.get("run") == run]
@@ -231,12 +439,25 @@ def test_concurrent_runs_over_http(client, tmp_path):
 
     data = two_pdu_night(tmp_path / "two", per_pdu=30)
     h = {"X-API-Key": ADMIN}
-    both = [client.post("/runs/allocation", files=upload_files(data), data={"pdu": p, "run_date": "2026-12-01"},
-                        headers=h).json()["run"] for p in PDUS]
+    both = [
+        client.post(
+            "/runs/allocation",
+            files=upload_files(data),
+            data={"pdu": p, "run_date": "2026-12-01"},
+            headers=h,
+        ).json()["run"]
+        for p in PDUS
+    ]
     assert [wait_for(client, r, ADMIN)["state"] for r in both] == ["DONE", "DONE"]
-    same = [client.post("/runs/allocation", files=upload_files(data),
-                        data={"pdu": PDUS[0], "run_date": "2026-12-02", "solver": s}, headers=h).json()["run"]
-            for s in ("cpsat", "greedy")]
+    same = [
+        client.post(
+            "/runs/allocation",
+            files=upload_files(data),
+            data={"pdu": PDUS[0], "run_date": "2026-12-02", "solver": s},
+            headers=h,
+        ).json()["run"]
+        for s in ("cpsat", "greedy")
+    ]
     ends = [wait_for(client, r, ADMIN) for r in same]
     assert sorted(e["state"] for e in ends) == ["DONE", "FAILED"], ends
     failed = next(e for e in ends if e["state"] == "FAILED")
@@ -249,8 +470,12 @@ def test_spo_sees_only_their_pdu_of_a_region_run(client, tmp_path):
     from tests.builders import PDUS, two_pdu_night
 
     data = two_pdu_night(tmp_path / "two", per_pdu=12)
-    run = client.post("/runs/allocation", files=upload_files(data), data={"region": "East Midlands", "run_date": "2026-12-03"},
-                      headers={"X-API-Key": ADMIN}).json()["run"]
+    run = client.post(
+        "/runs/allocation",
+        files=upload_files(data),
+        data={"region": "East Midlands", "run_date": "2026-12-03"},
+        headers={"X-API-Key": ADMIN},
+    ).json()["run"]
     assert wait_for(client, run, ADMIN)["state"] == "DONE"
     cases = pd.read_csv(data / "cases.csv", dtype=str)
     pracs = pd.read_csv(data / "practitioners.csv", dtype=str)
@@ -258,20 +483,46 @@ def test_spo_sees_only_their_pdu_of_a_region_run(client, tmp_path):
     h = {"X-API-Key": SPO_R}
     got = client.get(f"/runs/{run}/results/allocations", params={"size": 1000}, headers=h).json()
     assert got["total"] == len(mine) and {i["case_id"] for i in got["items"]} == mine
-    staff = client.get(f"/runs/{run}/results/workload", params={"size": 1000}, headers=h).json()["items"]
-    assert {i["practitioner_id"] for i in staff} == set(pracs.loc[pracs["pdu"] == PDUS[0], "practitioner_id"])
+    staff = client.get(f"/runs/{run}/results/workload", params={"size": 1000}, headers=h).json()[
+        "items"
+    ]
+    assert {i["practitioner_id"] for i in staff} == set(
+        pracs.loc[pracs["pdu"] == PDUS[0], "practitioner_id"]
+    )
     new_mine = next(i for i in got["items"] if i["status"] == "NEW")
-    other = client.get(f"/runs/{run}/results/allocations", params={"size": 1000}, headers={"X-API-Key": ADMIN}).json()
+    other = client.get(
+        f"/runs/{run}/results/allocations", params={"size": 1000}, headers={"X-API-Key": ADMIN}
+    ).json()
     new_theirs = next(i for i in other["items"] if i["case_id"] in theirs and i["status"] == "NEW")
-    assert client.get(f"/runs/{run}/explanations/{new_mine['case_id']}", headers=h).status_code == 200
-    assert client.get(f"/runs/{run}/explanations/{new_theirs['case_id']}", headers=h).status_code == 404
-    ok = client.post(f"/runs/{run}/decisions", json={"case_id": new_mine["case_id"], "action": "confirm"}, headers=h)
+    assert (
+        client.get(f"/runs/{run}/explanations/{new_mine['case_id']}", headers=h).status_code == 200
+    )
+    assert (
+        client.get(f"/runs/{run}/explanations/{new_theirs['case_id']}", headers=h).status_code
+        == 404
+    )
+    ok = client.post(
+        f"/runs/{run}/decisions",
+        json={"case_id": new_mine["case_id"], "action": "confirm"},
+        headers=h,
+    )
     assert ok.status_code == 201
-    assert client.post(f"/runs/{run}/decisions", json={"case_id": new_theirs["case_id"], "action": "confirm"},
-                       headers=h).status_code == 404
-    client.post(f"/runs/{run}/decisions", json={"case_id": new_theirs["case_id"], "action": "confirm"},
-                headers={"X-API-Key": ADMIN})
-    assert [d["case_id"] for d in client.get(f"/runs/{run}/decisions", headers=h).json()] == [new_mine["case_id"]]
+    assert (
+        client.post(
+            f"/runs/{run}/decisions",
+            json={"case_id": new_theirs["case_id"], "action": "confirm"},
+            headers=h,
+        ).status_code
+        == 404
+    )
+    client.post(
+        f"/runs/{run}/decisions",
+        json={"case_id": new_theirs["case_id"], "action": "confirm"},
+        headers={"X-API-Key": ADMIN},
+    )
+    assert [d["case_id"] for d in client.get(f"/runs/{run}/decisions", headers=h).json()] == [
+        new_mine["case_id"]
+    ]
     assert len(client.get(f"/runs/{run}/decisions", headers={"X-API-Key": ADMIN}).json()) == 2
     assert client.delete(f"/runs/{run}", headers=h).status_code == 403
     # the review page shows this SPO their PDU's proposals only; another PDU's SPO sees no run
@@ -287,8 +538,12 @@ def test_service_shutdown_ends_running_jobs(tmp_path_factory, config, lincoln):
     from engine.store.schema import runs
 
     with make_client(tmp_path_factory, config) as c:
-        run = c.post("/runs/allocation", files=upload_files(lincoln), data={"pdu": "Lincoln PDU"},
-                     headers={"X-API-Key": ADMIN}).json()["run"]
+        run = c.post(
+            "/runs/allocation",
+            files=upload_files(lincoln),
+            data={"pdu": "Lincoln PDU"},
+            headers={"X-API-Key": ADMIN},
+        ).json()["run"]
         jobs = c.app.state.jobs
     job = jobs.get(run)
     assert job.state == "CANCELLED" and "service stopped" in job.error

@@ -3,6 +3,7 @@ Debian's chromedriver; nothing is downloaded): an SPO signs in, sees tonight's p
 their PDU with the workload chart and the map, confirms one allocation and overrides another,
 and the database holds both decisions afterwards. A screenshot is saved for people to look at.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -13,8 +14,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tests.builders import REPO
-from tests.builders import ADMIN, SPO_B, SPO_L, all_rows, make_client, upload_files, wait_for
+from tests.builders import ADMIN, REPO, SPO_B, SPO_L, all_rows, make_client, upload_files, wait_for
 
 pytestmark = pytest.mark.slow  # the browser
 
@@ -47,16 +47,27 @@ def server(tmp_path_factory, config):
 @pytest.fixture(scope="module")
 def browser():
     if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
-        pytest.skip(f"Debian's chromium and chromium-driver are not installed ({CHROMIUM}, {CHROMEDRIVER}): "
-                    "apt-get install chromium chromium-driver")
+        pytest.skip(
+            f"Debian's chromium and chromium-driver are not installed ({CHROMIUM}, {CHROMEDRIVER}): "
+            "apt-get install chromium chromium-driver"
+        )
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
     opts = webdriver.ChromeOptions()
     opts.binary_location = CHROMIUM
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--window-size=1400,1800"):
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--window-size=1400,1800",
+    ):
         opts.add_argument(flag)
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
     driver.implicitly_wait(5)
@@ -75,14 +86,22 @@ def test_spo_confirms_and_overrides_in_the_browser(server, browser, lincoln):
     from engine.store.runs import Store
 
     client, base = server
-    r = client.post("/runs/allocation", files=upload_files(lincoln), data={"pdu": "Lincoln PDU", "run_date": "2026-11-23"},
-                    headers={"X-API-Key": SPO_L})
+    r = client.post(
+        "/runs/allocation",
+        files=upload_files(lincoln),
+        data={"pdu": "Lincoln PDU", "run_date": "2026-11-23"},
+        headers={"X-API-Key": SPO_L},
+    )
     run = r.json()["run"]
     assert wait_for(client, run, SPO_L)["state"] == "DONE"
     items = all_rows(client, run, SPO_L)
     placed = [i for i in items if i["status"] in ("NEW", "MOVED")]
-    explained = {i["case_id"]: client.get(f"/runs/{run}/explanations/{i['case_id']}", headers={"X-API-Key": SPO_L}).json()
-                 for i in placed}
+    explained = {
+        i["case_id"]: client.get(
+            f"/runs/{run}/explanations/{i['case_id']}", headers={"X-API-Key": SPO_L}
+        ).json()
+        for i in placed
+    }
     # The second case has a runner-up: a practitioner who passes every rule and has room for it.
     second = next(i for i in placed if "runner_up" in explained[i["case_id"]])
     first = next(i for i in placed if i["case_id"] != second["case_id"])
@@ -104,14 +123,19 @@ def test_spo_confirms_and_overrides_in_the_browser(server, browser, lincoln):
     assert "Lincoln PDU" in browser.find_element(By.TAG_NAME, "h1").text
     assert len(browser.find_elements(By.CSS_SELECTOR, "#workload-chart rect.after")) > 0
     assert len(browser.find_elements(By.CSS_SELECTOR, "#map circle")) == len(
-        [i for i in items if i["status"] in ("NEW", "MOVED", "UNALLOCATED")])
+        [i for i in items if i["status"] in ("NEW", "MOVED", "UNALLOCATED")]
+    )
     row = browser.find_element(By.ID, f"case-{first['case_id']}")
     row.find_element(By.TAG_NAME, "summary").click()  # open the explanation
     assert first["practitioner_id"] in row.text
 
     # Confirm the first proposal.
     row.find_element(By.CSS_SELECTOR, "button.confirm").click()
-    until(EC.text_to_be_present_in_element((By.ID, "message"), f"{first['case_id']}: confirm recorded"))
+    until(
+        EC.text_to_be_present_in_element(
+            (By.ID, "message"), f"{first['case_id']}: confirm recorded"
+        )
+    )
 
     def override(case_id: str, to: str, reason: str) -> None:
         row = browser.find_element(By.ID, f"case-{case_id}")
@@ -126,12 +150,19 @@ def test_spo_confirms_and_overrides_in_the_browser(server, browser, lincoln):
     # An override that breaks a hard rule (an SPO holds no cases) is refused and says why.
     staff = pd.read_csv(lincoln / "practitioners.csv", dtype=str)
     spo = staff.loc[staff["grade"] == "SPO", "practitioner_id"].iat[0]
-    assert len(browser.find_elements(By.CSS_SELECTOR, "#staff option")) == staff["practitioner_id"].nunique()
+    assert (
+        len(browser.find_elements(By.CSS_SELECTOR, "#staff option"))
+        == staff["practitioner_id"].nunique()
+    )
     override(second["case_id"], spo, "covering leave")
     until(EC.text_to_be_present_in_element((By.ID, "error"), "Rule breaks"))
     # Override the second case to its runner-up, within every rule: recorded, not flagged.
     override(second["case_id"], target, "knows the family from a previous order")
-    until(EC.text_to_be_present_in_element((By.ID, "message"), f"{second['case_id']}: override recorded"))
+    until(
+        EC.text_to_be_present_in_element(
+            (By.ID, "message"), f"{second['case_id']}: override recorded"
+        )
+    )
     cell = browser.find_element(By.ID, f"case-{second['case_id']}").text
     assert f"override to {target}" in cell and "rule break" not in cell
 
@@ -148,10 +179,19 @@ def test_spo_confirms_and_overrides_in_the_browser(server, browser, lincoln):
 
     # The database holds both decisions: who, what, the proposal and the change.
     log = Store(client.app.state.jobs.db_url).decisions_for(run)
-    assert [(d["case_id"], d["action"]) for d in log[:2]] == [(first["case_id"], "confirm"), (second["case_id"], "override")]
+    assert [(d["case_id"], d["action"]) for d in log[:2]] == [
+        (first["case_id"], "confirm"),
+        (second["case_id"], "override"),
+    ]
     assert {d["case_id"] for d in log} == {i["case_id"] for i in placed} and len(log) == len(placed)
-    assert log[0]["decided_by"] == "spo-lincoln" and log[0]["practitioner_id"] == first["practitioner_id"]
-    assert log[1]["proposed_practitioner_id"] == second["practitioner_id"] and log[1]["practitioner_id"] == target
+    assert (
+        log[0]["decided_by"] == "spo-lincoln"
+        and log[0]["practitioner_id"] == first["practitioner_id"]
+    )
+    assert (
+        log[1]["proposed_practitioner_id"] == second["practitioner_id"]
+        and log[1]["practitioner_id"] == target
+    )
     assert log[1]["reason"] == "knows the family from a previous order" and not log[1]["flagged"]
 
     # Another PDU's SPO signed in sees nothing of this run.
@@ -162,7 +202,10 @@ def test_spo_confirms_and_overrides_in_the_browser(server, browser, lincoln):
     until(EC.url_to_be(f"{base}/review"))
     assert run not in browser.page_source
     browser.get(f"{base}/review/{run}")
-    assert "no run" in browser.page_source and "Lincoln PDU" not in browser.find_element(By.TAG_NAME, "body").text
+    assert (
+        "no run" in browser.page_source
+        and "Lincoln PDU" not in browser.find_element(By.TAG_NAME, "body").text
+    )
 
 
 def test_review_page_without_a_browser(server):
@@ -178,18 +221,49 @@ def test_workload_chart_follows_the_decisions():
     """The chart's 'after' is the proposals with the SPO's overrides and rejections applied."""
     from api.review import as_decided, workload_rows
 
-    proposals = pd.DataFrame([
-        {"case_id": "C1", "practitioner_id": "A", "previous_practitioner_id": "", "status": "NEW"},
-        {"case_id": "C2", "practitioner_id": "A", "previous_practitioner_id": "B", "status": "MOVED"},
-        {"case_id": "C3", "practitioner_id": "B", "previous_practitioner_id": "", "status": "NEW"}])
+    proposals = pd.DataFrame(
+        [
+            {
+                "case_id": "C1",
+                "practitioner_id": "A",
+                "previous_practitioner_id": "",
+                "status": "NEW",
+            },
+            {
+                "case_id": "C2",
+                "practitioner_id": "A",
+                "previous_practitioner_id": "B",
+                "status": "MOVED",
+            },
+            {
+                "case_id": "C3",
+                "practitioner_id": "B",
+                "previous_practitioner_id": "",
+                "status": "NEW",
+            },
+        ]
+    )
     explanations = {"C1": {"points": 10}, "C2": {"points": 20}, "C3": {"points": 30}}
-    workload = pd.DataFrame([{"practitioner_id": "A", "points": 130, "available_points": 100, "new_cases": 2},
-                             {"practitioner_id": "B", "points": 80, "available_points": 100, "new_cases": 1},
-                             {"practitioner_id": "C", "points": 50, "available_points": 100, "new_cases": 0}])
+    workload = pd.DataFrame(
+        [
+            {"practitioner_id": "A", "points": 130, "available_points": 100, "new_cases": 2},
+            {"practitioner_id": "B", "points": 80, "available_points": 100, "new_cases": 1},
+            {"practitioner_id": "C", "points": 50, "available_points": 100, "new_cases": 0},
+        ]
+    )
     util = lambda rows: {r["id"]: (round(r["before"], 2), round(r["after"], 2)) for r in rows}  # noqa: E731
-    assert util(workload_rows(workload, proposals, explanations)) == {"A": (1.0, 1.3), "B": (0.7, 0.8), "C": (0.5, 0.5)}
-    decided = as_decided(proposals, {"C1": {"action": "override", "practitioner_id": "C"},
-                                     "C2": {"action": "reject"}})
+    assert util(workload_rows(workload, proposals, explanations)) == {
+        "A": (1.0, 1.3),
+        "B": (0.7, 0.8),
+        "C": (0.5, 0.5),
+    }
+    decided = as_decided(
+        proposals,
+        {"C1": {"action": "override", "practitioner_id": "C"}, "C2": {"action": "reject"}},
+    )
     # C1 goes to C instead of A; C2 stays with B (rejected move)
-    assert util(workload_rows(workload, proposals, explanations, decided)) == {"A": (1.0, 1.0), "B": (0.7, 1.0),
-                                                                               "C": (0.5, 0.6)}
+    assert util(workload_rows(workload, proposals, explanations, decided)) == {
+        "A": (1.0, 1.0),
+        "B": (0.7, 1.0),
+        "C": (0.5, 0.6),
+    }

@@ -1,5 +1,6 @@
 """Property-based run over the OpenAPI schema (schemathesis, bounded examples): whatever the
 generated request, with or without a valid key, the service never answers with a server error."""
+
 from __future__ import annotations
 
 import tempfile
@@ -25,4 +26,6 @@ schema = schemathesis.openapi.from_asgi("/openapi.json", app)
 def test_no_server_error(case):
     for headers in ({"X-API-Key": ADMIN}, {}):
         response = case.call(headers=headers)
-        assert response.status_code < 500, f"{case.method} {case.formatted_path}: {response.status_code} {response.text[:300]}"
+        assert response.status_code < 500, (
+            f"{case.method} {case.formatted_path}: {response.status_code} {response.text[:300]}"
+        )

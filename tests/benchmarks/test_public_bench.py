@@ -1,5 +1,6 @@
 """`probation bench gap|pmedcap`: every solver on the same instance in one process, answers
 checked independently, JSON lines with the documented keys, failures reported as failures."""
+
 from __future__ import annotations
 
 import json
@@ -9,9 +10,9 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from engine.cli import app
-from benchmarks.instances.gap_instances import GapInstance, gap_cost, read_gap
 from benchmarks.highs import solve_gap_highs
+from benchmarks.instances.gap_instances import GapInstance, gap_cost, read_gap
+from engine.cli import app
 
 pytestmark = pytest.mark.slow  # public instances
 
@@ -24,11 +25,24 @@ def _json_lines(output: str) -> list[dict]:
 
 def test_bench_gap_json_all_solvers():
     files = [str(SHARED / "gap" / n) for n in ("gap1-0", "gap2-3")]
-    res = CliRunner().invoke(app, ["bench", "gap", *files, "--optima", str(SHARED / "gap" / "optima.csv"),
-                                   "--time-limit", "5", "--json"])
+    res = CliRunner().invoke(
+        app,
+        [
+            "bench",
+            "gap",
+            *files,
+            "--optima",
+            str(SHARED / "gap" / "optima.csv"),
+            "--time-limit",
+            "5",
+            "--json",
+        ],
+    )
     assert res.exit_code == 0, res.output
     rows = _json_lines(res.output)
-    assert {(r["instance"], r["solver"]) for r in rows} == {(i, s) for i in ("gap1-0", "gap2-3") for s in ("cpsat", "highs", "greedy")}
+    assert {(r["instance"], r["solver"]) for r in rows} == {
+        (i, s) for i in ("gap1-0", "gap2-3") for s in ("cpsat", "highs", "greedy")
+    }
     for r in rows:
         assert {"instance", "solver", "objective", "bound", "seconds", "gap_percent"} <= set(r)
         assert r["objective"] >= r["optimum"]
@@ -37,11 +51,25 @@ def test_bench_gap_json_all_solvers():
 
 
 def test_bench_pmedcap_one_solver_text():
-    res = CliRunner().invoke(app, ["bench", "pmedcap", str(SHARED / "pmedcap" / "pmedcap1-01.txt"), "--solver", "highs",
-                                   "--time-limit", "20"])
+    res = CliRunner().invoke(
+        app,
+        [
+            "bench",
+            "pmedcap",
+            str(SHARED / "pmedcap" / "pmedcap1-01.txt"),
+            "--solver",
+            "highs",
+            "--time-limit",
+            "20",
+        ],
+    )
     assert res.exit_code == 0, res.output
-    assert "pmedcap1-01" in res.output and "highs" in res.output and "to optimum 0.000%" in res.output
-    bad = CliRunner().invoke(app, ["bench", "pmedcap", str(SHARED / "pmedcap" / "pmedcap1-01.txt"), "--solver", "nope"])
+    assert (
+        "pmedcap1-01" in res.output and "highs" in res.output and "to optimum 0.000%" in res.output
+    )
+    bad = CliRunner().invoke(
+        app, ["bench", "pmedcap", str(SHARED / "pmedcap" / "pmedcap1-01.txt"), "--solver", "nope"]
+    )
     assert bad.exit_code != 0
 
 
@@ -59,8 +87,12 @@ def test_gap_checker_and_infeasible_instance_reported():
 
 
 def test_bench_names_a_missing_file_and_takes_a_folder(tmp_path):
-    missing = CliRunner().invoke(app, ["bench", "gap", str(tmp_path / "gap9-9"), "--solver", "greedy"])
-    assert missing.exit_code == 2 and "no such file" in missing.output and "gap9-9" in missing.output
+    missing = CliRunner().invoke(
+        app, ["bench", "gap", str(tmp_path / "gap9-9"), "--solver", "greedy"]
+    )
+    assert (
+        missing.exit_code == 2 and "no such file" in missing.output and "gap9-9" in missing.output
+    )
     (tmp_path / "gap1-0").write_text((SHARED / "gap" / "gap1-0").read_text())
     (tmp_path / "optima.csv").write_text("Path,Optimum\n")
     (tmp_path / "LICENSE").write_text("not an instance\n")
@@ -77,24 +109,56 @@ def test_generated_gap_instances_follow_the_recipe_and_run_through_the_bench(tmp
     from benchmarks.instances.gap_instances import generate_gap
 
     c, d, e = (generate_gap(t, 5, 30, 7) for t in "CDE")
-    assert c.weight.min() >= 5 and c.weight.max() <= 25 and c.cost.min() >= 10 and c.cost.max() <= 50
-    assert ((111 - d.weight - d.cost) >= -10).all() and ((111 - d.weight - d.cost) <= 10).all()  # cost falls as weight rises
+    assert (
+        c.weight.min() >= 5 and c.weight.max() <= 25 and c.cost.min() >= 10 and c.cost.max() <= 50
+    )
+    assert ((111 - d.weight - d.cost) >= -10).all() and (
+        (111 - d.weight - d.cost) <= 10
+    ).all()  # cost falls as weight rises
     assert (e.weight >= 1).all() and (e.cost >= 0).all()
     for inst in (c, d, e):
         assert (inst.capacity == np.floor(0.8 * inst.weight.sum(axis=1) / 5)).all()
-    assert (generate_gap("D", 5, 30, 7).cost == d.cost).all() and not (generate_gap("D", 5, 30, 8).cost == d.cost).all()
+    assert (generate_gap("D", 5, 30, 7).cost == d.cost).all() and not (
+        generate_gap("D", 5, 30, 8).cost == d.cost
+    ).all()
     with pytest.raises(ValueError, match="type must be one of C, D, E"):
         generate_gap("F", 5, 30, 7)
 
-    made = CliRunner().invoke(app, ["bench", "make-gap", "--out", str(tmp_path), "--type", "d", "--agents", "5",
-                                    "--jobs", "30", "--count", "2", "--seed", "7"])
+    made = CliRunner().invoke(
+        app,
+        [
+            "bench",
+            "make-gap",
+            "--out",
+            str(tmp_path),
+            "--type",
+            "d",
+            "--agents",
+            "5",
+            "--jobs",
+            "30",
+            "--count",
+            "2",
+            "--seed",
+            "7",
+        ],
+    )
     assert made.exit_code == 0, made.output
     back = read_gap(tmp_path / "d0530-s7")
-    assert (back.cost == d.cost).all() and (back.weight == d.weight).all() and (back.capacity == d.capacity).all()
-    res = CliRunner().invoke(app, ["bench", "gap", str(tmp_path), "--solver", "cpsat", "--time-limit", "5", "--json"])
+    assert (
+        (back.cost == d.cost).all()
+        and (back.weight == d.weight).all()
+        and (back.capacity == d.capacity).all()
+    )
+    res = CliRunner().invoke(
+        app, ["bench", "gap", str(tmp_path), "--solver", "cpsat", "--time-limit", "5", "--json"]
+    )
     assert res.exit_code == 0, res.output
     rows = _json_lines(res.output)
     assert [r["instance"] for r in rows] == ["d0530-s7", "d0530-s8"]
-    assert all(r["objective"] is not None and r["bound"] <= r["objective"] and r["gap_percent"] is None for r in rows)
+    assert all(
+        r["objective"] is not None and r["bound"] <= r["objective"] and r["gap_percent"] is None
+        for r in rows
+    )
     bad = CliRunner().invoke(app, ["bench", "make-gap", "--out", str(tmp_path), "--type", "x"])
     assert bad.exit_code == 2 and "type must be one of" in bad.output

@@ -1,6 +1,7 @@
 """The night on Dask distributed: a LocalCluster gives the same checked proposals as the
 process pool; a part that keeps failing is retried, then reported with the greedy fallback,
 and the other parts are kept."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -17,17 +18,31 @@ pytestmark = pytest.mark.slow  # Dask
 @pytest.fixture(scope="module")
 def small_region(shared, tmp_path_factory, config):
     """A small East Midlands night: several PDUs, so several parts."""
-    spec = SyntheticSpec(scale="region", region="East Midlands", seed=11, tight=True, run_date=NIGHT,
-                         n_practitioners=70, n_new=40)
+    spec = SyntheticSpec(
+        scale="region",
+        region="East Midlands",
+        seed=11,
+        tight=True,
+        run_date=NIGHT,
+        n_practitioners=70,
+        n_new=40,
+    )
     pracs, cases, manifest = generate(shared / "data" / "boundaries", spec, config)
     return write_dataset(tmp_path_factory.mktemp("region"), pracs, cases, manifest)
+
 
 CALLS: dict[str, int] = {}
 
 
 def test_night_on_a_local_dask_cluster_matches_the_process_pool(small_region, tmp_path, config):
-    dask = run_night(RunOptions(data=small_region, out=tmp_path / "d", config=config, progress=False, engine="dask"))
-    local = run_night(RunOptions(data=small_region, out=tmp_path / "p", config=config, progress=False, force=True))
+    dask = run_night(
+        RunOptions(
+            data=small_region, out=tmp_path / "d", config=config, progress=False, engine="dask"
+        )
+    )
+    local = run_night(
+        RunOptions(data=small_region, out=tmp_path / "p", config=config, progress=False, force=True)
+    )
     assert dask.check is not None and dask.check.ok and dask.summary["failed_parts"] == []
     cols = ["case_id", "status", "practitioner_id"]
     a = dask.decisions[cols].sort_values("case_id").reset_index(drop=True)
@@ -54,10 +69,21 @@ def test_failed_part_is_retried_reported_and_others_kept(small_region, config):
     ds = load_dataset(small_region, config)
     cases, pracs = filter_scope(ds, None, None)
     plan = prepare_night(cases, pracs, config, ds.run_date, TravelTimes(config.travel))
-    jobs = [(c.key, "cpsat", c.problem, solver_params(config, len(c.problem.pair_case), 1)) for c in plan.components]
+    jobs = [
+        (c.key, "cpsat", c.problem, solver_params(config, len(c.problem.pair_case), 1))
+        for c in plan.components
+    ]
     FAILING[0] = jobs[0][0]
     got = {}
-    failed = solve_on_dask(jobs, _flaky, lambda k, r, b: got.__setitem__(k, (r, b)), 2, None, retries=2, processes=False)
+    failed = solve_on_dask(
+        jobs,
+        _flaky,
+        lambda k, r, b: got.__setitem__(k, (r, b)),
+        2,
+        None,
+        retries=2,
+        processes=False,
+    )
     assert [f["part"] for f in failed] == [FAILING[0]] and "worker lost" in failed[0]["error"]
     assert CALLS[FAILING[0]] == 3  # the first try and two retries
     assert set(got) == {j[0] for j in jobs}

@@ -1,5 +1,6 @@
 """Run progress and stop requests through a job folder (engine/progress.py): what a poller
 sees while parts search and finish, and the stop request every part can see."""
+
 from __future__ import annotations
 
 from engine.core.progress import FileProgress
@@ -12,7 +13,10 @@ def test_parts_report_finish_and_stop(tmp_path):
     b.report("peak", 900.0, 880.0)
     b.report("peak", 890.0, 880.0)  # within half a second: throttled
     seen = job.read()
-    assert {s["part"]: s["objective"] for s in seen["searching"]} == {"Lincoln PDU": 120.0, "Boston PDU": 900.0}
+    assert {s["part"]: s["objective"] for s in seen["searching"]} == {
+        "Lincoln PDU": 120.0,
+        "Boston PDU": 900.0,
+    }
     assert seen["parts_total"] is None and not seen["stop_requested"]
     a.report("done", None, None, force=True)
     job.parts_done(1, 2, 118.0, 118.0)
@@ -21,4 +25,6 @@ def test_parts_report_finish_and_stop(tmp_path):
     assert (seen["parts_done"], seen["parts_total"], seen["objective"]) == (1, 2, 118.0)
     assert not b.stopped() and job.stop_requested_at() is None
     job.request_stop()
-    assert a.stopped() and b.stopped() and job.read()["stop_requested"] and job.stop_requested_at() > 0
+    assert (
+        a.stopped() and b.stopped() and job.read()["stop_requested"] and job.stop_requested_at() > 0
+    )

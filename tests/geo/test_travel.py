@@ -1,5 +1,6 @@
 """Road networks from the shared Rutland OpenStreetMap extract: plausible times, cut-offs,
 the on-disk cache, clear errors, the fallback, and the hook into the allocator."""
+
 from __future__ import annotations
 
 import bz2
@@ -17,8 +18,11 @@ from geo.travel import FALLBACK, NETWORK, UNREACHABLE, TravelTimes
 from tests.builders import case, filler, practitioner
 
 PLACES = {  # Rutland towns and villages (lat, lon)
-    "Oakham": (52.6702, -0.7270), "Uppingham": (52.5887, -0.7236), "Empingham": (52.6660, -0.5950),
-    "Cottesmore": (52.7127, -0.6660), "Ketton": (52.6270, -0.5530),
+    "Oakham": (52.6702, -0.7270),
+    "Uppingham": (52.5887, -0.7236),
+    "Empingham": (52.6660, -0.5950),
+    "Cottesmore": (52.7127, -0.6660),
+    "Ketton": (52.6270, -0.5530),
 }
 LONDON = (51.5072, -0.1276)
 
@@ -35,14 +39,18 @@ def cache(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def cached_config(config, cache):
-    return config.model_copy(update={"travel": config.travel.model_copy(update={"cache_dir": str(cache)})})
+    return config.model_copy(
+        update={"travel": config.travel.model_copy(update={"cache_dir": str(cache)})}
+    )
 
 
 @pytest.fixture(scope="session")
 def times(osm, cached_config):
     from geo.travel import travel_service
 
-    return travel_service(cached_config.travel, str(osm))  # built once here, then read from the cache
+    return travel_service(
+        cached_config.travel, str(osm)
+    )  # built once here, then read from the cache
 
 
 @pytest.fixture(scope="session")
@@ -55,7 +63,13 @@ def _arrays(names):
 
 
 def test_oakham_to_uppingham_drive_is_plausible(times):
-    m, k = times.matrix([PLACES["Oakham"][0]], [PLACES["Oakham"][1]], [PLACES["Uppingham"][0]], [PLACES["Uppingham"][1]], "car")
+    m, k = times.matrix(
+        [PLACES["Oakham"][0]],
+        [PLACES["Oakham"][1]],
+        [PLACES["Uppingham"][0]],
+        [PLACES["Uppingham"][1]],
+        "car",
+    )
     assert k[0, 0] == NETWORK
     assert 7 <= m[0, 0] <= 25
 
@@ -82,7 +96,9 @@ def test_cutoff_returns_unreachable_not_a_number(nets, times, config):
 
 
 def test_outside_the_network_uses_the_labelled_fallback(times):
-    m, k = times.matrix([PLACES["Oakham"][0]], [PLACES["Oakham"][1]], [LONDON[0]], [LONDON[1]], "car")
+    m, k = times.matrix(
+        [PLACES["Oakham"][0]], [PLACES["Oakham"][1]], [LONDON[0]], [LONDON[1]], "car"
+    )
     assert k[0, 0] == FALLBACK and m[0, 0] > 120
     assert "straight-line estimate" in times.label("car", FALLBACK)
 
@@ -130,7 +146,9 @@ def test_matrix_matches_networkx_dijkstra(nets):
     G = nx.DiGraph()
     G.add_nodes_from(range(g.shape[0]))
     rows, cols = g.nonzero()
-    G.add_weighted_edges_from(zip(rows.tolist(), cols.tolist(), np.asarray(g[rows, cols]).ravel().tolist()))
+    G.add_weighted_edges_from(
+        zip(rows.tolist(), cols.tolist(), np.asarray(g[rows, cols]).ravel().tolist())
+    )
     rng = np.random.default_rng(0)
     src, dst = rng.choice(g.shape[0], 20), rng.choice(g.shape[0], 15)
     ours = node_seconds(nets["car"], src, dst, np.inf)
@@ -144,8 +162,10 @@ def test_allocation_uses_road_times_and_says_so(night, osm, times, cached_config
     cfg = cached_config
     oak, upp = PLACES["Oakham"], PLACES["Uppingham"]
     pracs = [practitioner("OAK", office_lat=oak[0], office_lon=oak[1])]
-    cases = [case("NEAR", home_lat=upp[0], home_lon=upp[1], travel_mode="car"),
-             case("FAR", home_lat=52.95, home_lon=-0.30)] + filler("OAK", 300)
+    cases = [
+        case("NEAR", home_lat=upp[0], home_lon=upp[1], travel_mode="car"),
+        case("FAR", home_lat=52.95, home_lon=-0.30),
+    ] + filler("OAK", 300)
     dec, res = night(pracs, cases, cfg=cfg, osm_file=str(osm))
     assert dec.loc["NEAR", "travel_method"] == "road network (car)"
     assert 7 <= dec.loc["NEAR", "travel_minutes"] <= 25
@@ -158,19 +178,64 @@ def test_allocation_uses_road_times_and_says_so(night, osm, times, cached_config
 def test_cli_travel_and_map(osm, cache, tmp_path, shared, monkeypatch):
     monkeypatch.setenv("HOME", str(tmp_path))  # the default cache under ~ stays inside the test
     r = CliRunner()
-    out = r.invoke(app, ["travel", "--from", "52.6702,-0.7270", "--to", "52.5887,-0.7236", "--mode", "car", "--osm", str(osm)])
+    out = r.invoke(
+        app,
+        [
+            "travel",
+            "--from",
+            "52.6702,-0.7270",
+            "--to",
+            "52.5887,-0.7236",
+            "--mode",
+            "car",
+            "--osm",
+            str(osm),
+        ],
+    )
     assert out.exit_code == 0 and "by car; method: road network (car)" in out.output
     minutes = int(out.output.split()[0])
     assert 7 <= minutes <= 25
     bad = r.invoke(app, ["travel", "--from", "-0.72,52.67", "--to", "52.5887,-0.7236"])
     assert bad.exit_code != 0 and "not in the UK" in bad.output
     data = tmp_path / "data"
-    g = r.invoke(app, ["generate", "--scale", "pdu", "--region", "East Midlands", "--pdu", "Rutland PDU",
-                       "--practitioners", "12", "--new-cases", "5", "--date", "2026-11-23", "--out", str(data),
-                       "--boundaries", str(shared / "data" / "boundaries")])
+    g = r.invoke(
+        app,
+        [
+            "generate",
+            "--scale",
+            "pdu",
+            "--region",
+            "East Midlands",
+            "--pdu",
+            "Rutland PDU",
+            "--practitioners",
+            "12",
+            "--new-cases",
+            "5",
+            "--date",
+            "2026-11-23",
+            "--out",
+            str(data),
+            "--boundaries",
+            str(shared / "data" / "boundaries"),
+        ],
+    )
     assert g.exit_code == 0, g.output
     html = tmp_path / "map.html"
-    m = r.invoke(app, ["map", "--data", str(data), "--osm", str(osm), "--out", str(html), "--site", "52.6702,-0.7270"])
+    m = r.invoke(
+        app,
+        [
+            "map",
+            "--data",
+            str(data),
+            "--osm",
+            str(osm),
+            "--out",
+            str(html),
+            "--site",
+            "52.6702,-0.7270",
+        ],
+    )
     assert m.exit_code == 0, m.output
     text = html.read_text()
     assert "OpenStreetMap contributors" in text and "within 60 min" in text
@@ -199,5 +264,7 @@ def test_car_trips_start_on_the_road_network_not_a_footway(nets, times):
     i = int(footway_only[0])
     node, _ = car.snap([walk.lat[i]], [walk.lon[i]])
     assert node[0] != i and node[0] in set(car._nodes.tolist())
-    m, k = times.matrix([walk.lat[i]], [walk.lon[i]], [PLACES["Oakham"][0]], [PLACES["Oakham"][1]], "car")
+    m, k = times.matrix(
+        [walk.lat[i]], [walk.lon[i]], [PLACES["Oakham"][0]], [PLACES["Oakham"][1]], "car"
+    )
     assert k[0, 0] in (NETWORK, FALLBACK) and m[0, 0] < 60

@@ -1,6 +1,7 @@
 """Programme groups: the data contract, each hard rule biting on a tiny quarter for the CP-SAT
 planner and the first-come-first-served greedy (every output through the independent
 checker), the checker catching broken plans, and the command end to end."""
+
 from __future__ import annotations
 
 import json
@@ -22,36 +23,75 @@ SOLVERS = ["cpsat", "greedy"]
 
 
 def referral(pid: str, **kw) -> dict:
-    row = {"person_id": pid, "sex": "M", "pdu": "Rutland PDU", "programme": "SI-EM", "referral_date": "2026-10-01",
-           "sentence_end": "2027-12-31", "home_lat": 52.67, "home_lon": -0.72, "travel_mode": "car",
-           "available_slots": "Mon-AM;Tue-AM", "exclude_person_ids": ""}
+    row = {
+        "person_id": pid,
+        "sex": "M",
+        "pdu": "Rutland PDU",
+        "programme": "SI-EM",
+        "referral_date": "2026-10-01",
+        "sentence_end": "2027-12-31",
+        "home_lat": 52.67,
+        "home_lon": -0.72,
+        "travel_mode": "car",
+        "available_slots": "Mon-AM;Tue-AM",
+        "exclude_person_ids": "",
+    }
     row.update(kw)
     return row
 
 
 def programme(name: str = "SI-EM", **kw) -> dict:
-    row = {"programme": name, "kind": "STRUCTURED", "sessions": 6, "sessions_per_week": 1, "session_hours": 2,
-           "min_group": 3, "max_group": 12, "facilitators_per_session": 1}
+    row = {
+        "programme": name,
+        "kind": "STRUCTURED",
+        "sessions": 6,
+        "sessions_per_week": 1,
+        "session_hours": 2,
+        "min_group": 3,
+        "max_group": 12,
+        "facilitators_per_session": 1,
+    }
     row.update(kw)
     return row
 
 
 def venue(vid: str = "V1", **kw) -> dict:
-    row = {"venue_id": vid, "pdu": "Rutland PDU", "lat": 52.66, "lon": -0.70, "rooms": 1, "available_slots": "Mon-AM;Tue-AM",
-           "women_only_space": False, "accessible": True}
+    row = {
+        "venue_id": vid,
+        "pdu": "Rutland PDU",
+        "lat": 52.66,
+        "lon": -0.70,
+        "rooms": 1,
+        "available_slots": "Mon-AM;Tue-AM",
+        "women_only_space": False,
+        "accessible": True,
+    }
     row.update(kw)
     return row
 
 
 def facilitator(fid: str = "F1", **kw) -> dict:
-    row = {"facilitator_id": fid, "sex": "F", "pdu": "Rutland PDU", "trained_programmes": "SI-EM",
-           "available_slots": "Mon-AM;Tue-AM", "max_sessions_per_week": 5, "base_lat": 52.66, "base_lon": -0.71}
+    row = {
+        "facilitator_id": fid,
+        "sex": "F",
+        "pdu": "Rutland PDU",
+        "trained_programmes": "SI-EM",
+        "available_slots": "Mon-AM;Tue-AM",
+        "max_sessions_per_week": 5,
+        "base_lat": 52.66,
+        "base_lon": -0.71,
+    }
     row.update(kw)
     return row
 
 
 def _write(folder, refs, progs, venues, facs):
-    for stem, rows in (("referrals", refs), ("programmes", progs), ("venues", venues), ("facilitators", facs)):
+    for stem, rows in (
+        ("referrals", refs),
+        ("programmes", progs),
+        ("venues", venues),
+        ("facilitators", facs),
+    ):
         pd.DataFrame(rows).to_csv(folder / f"{stem}.csv", index=False)
     return folder
 
@@ -60,21 +100,33 @@ def _plan(tmp_path, config, refs, progs=None, venues=None, facs=None, solver="cp
     _write(tmp_path, refs, progs or [programme()], venues or [venue()], facs or [facilitator()])
     ds, times = load_groups(tmp_path), TravelTimes(config.travel)
     plans, res, meta = build_plans(ds, config, times, START)
-    groups, members, unplaced, figures = tables(plans, solve_plans(plans, res, solver, 5.0), meta, config)
+    groups, members, unplaced, figures = tables(
+        plans, solve_plans(plans, res, solver, 5.0), meta, config
+    )
     assert check_groups(ds, groups, members, config, times) == []
     return groups, members, unplaced.set_index("person_id"), ds
 
 
 def test_contract_names_file_row_and_column(tmp_path):
-    _write(tmp_path, [referral("A", available_slots="Mon-XX"), referral("B", programme="NOPE")],
-           [programme(max_group=13)], [venue(rooms=0)], [facilitator(trained_programmes="TSP")])
+    _write(
+        tmp_path,
+        [referral("A", available_slots="Mon-XX"), referral("B", programme="NOPE")],
+        [programme(max_group=13)],
+        [venue(rooms=0)],
+        [facilitator(trained_programmes="TSP")],
+    )
     with pytest.raises(DataContractError) as err:
         load_groups(tmp_path)
     text = str(err.value)
     for needle in ("referrals.csv", "available_slots", "max_group", "venues.csv", "rooms"):
         assert needle in text
-    _write(tmp_path, [referral("A"), referral("B", programme="NOPE")], [programme()], [venue()],
-           [facilitator(trained_programmes="TSP")])
+    _write(
+        tmp_path,
+        [referral("A"), referral("B", programme="NOPE")],
+        [programme()],
+        [venue()],
+        [facilitator(trained_programmes="TSP")],
+    )
     with pytest.raises(DataContractError) as err:
         load_groups(tmp_path)
     assert "row 2" in str(err.value).lower() or ", 2," in str(err.value) or "2" in str(err.value)
@@ -83,8 +135,14 @@ def test_contract_names_file_row_and_column(tmp_path):
 
 @pytest.mark.parametrize("solver", SOLVERS)
 def test_minimum_group_size(tmp_path, config, solver):
-    _, members, unplaced, _ = _plan(tmp_path, config, [referral(f"P{k}") for k in range(2)], solver=solver)
-    assert members.empty and len(unplaced) == 2 and unplaced["alternative"].str.contains("one-to-one").all()
+    _, members, unplaced, _ = _plan(
+        tmp_path, config, [referral(f"P{k}") for k in range(2)], solver=solver
+    )
+    assert (
+        members.empty
+        and len(unplaced) == 2
+        and unplaced["alternative"].str.contains("one-to-one").all()
+    )
     _, members, _, _ = _plan(tmp_path, config, [referral(f"P{k}") for k in range(3)], solver=solver)
     assert len(members) == 3 and members["group_id"].nunique() == 1
 
@@ -98,10 +156,14 @@ def test_maximum_group_size_and_rooms(tmp_path, config, solver):
     long = [programme(max_group=4, sessions=20)]
     groups, members, unplaced, _ = _plan(tmp_path, config, refs, long, facs=facs, solver=solver)
     assert len(members) == 4 and len(groups) == 1 and len(unplaced) == 4
-    groups, members, _, _ = _plan(tmp_path, config, refs, long, [venue(rooms=2)], facs, solver=solver)
+    groups, members, _, _ = _plan(
+        tmp_path, config, refs, long, [venue(rooms=2)], facs, solver=solver
+    )
     assert len(members) == 8 and len(groups) == 2 and members.groupby("group_id").size().max() <= 4
     # a six-week programme: the second group follows the first in the same room
-    groups, members, _, _ = _plan(tmp_path, config, refs, [programme(max_group=4)], facs=facs, solver=solver)
+    groups, members, _, _ = _plan(
+        tmp_path, config, refs, [programme(max_group=4)], facs=facs, solver=solver
+    )
     assert len(members) == 8 and groups["start_date"].nunique() == 2
 
 
@@ -117,7 +179,12 @@ def test_never_exactly_one_woman(tmp_path, config, solver):
 
 @pytest.mark.parametrize("solver", SOLVERS)
 def test_co_defendants_apart(tmp_path, config, solver):
-    refs = [referral("A", exclude_person_ids="B"), referral("B", exclude_person_ids="A"), referral("C"), referral("D")]
+    refs = [
+        referral("A", exclude_person_ids="B"),
+        referral("B", exclude_person_ids="A"),
+        referral("C"),
+        referral("D"),
+    ]
     _, members, _, _ = _plan(tmp_path, config, refs, solver=solver)
     assert len(members) == 3 and not {"A", "B"} <= set(members["person_id"])
 
@@ -125,54 +192,103 @@ def test_co_defendants_apart(tmp_path, config, solver):
 @pytest.mark.parametrize("solver", SOLVERS)
 def test_facilitators_trained_and_not_double_booked(tmp_path, config, solver):
     refs = [referral(f"P{k}") for k in range(3)]
-    _, members, _, _ = _plan(tmp_path, config, refs, facs=[facilitator(trained_programmes="TSP")],
-                             progs=[programme(), programme("TSP", kind="ACCREDITED")], solver=solver)
+    _, members, _, _ = _plan(
+        tmp_path,
+        config,
+        refs,
+        facs=[facilitator(trained_programmes="TSP")],
+        progs=[programme(), programme("TSP", kind="ACCREDITED")],
+        solver=solver,
+    )
     assert members.empty  # the only facilitator is not trained for SI-EM
     # two 20-week programmes wanting Monday mornings, one facilitator trained in both, two rooms: one group only
-    refs = [referral(f"E{k}", available_slots="Mon-AM") for k in range(3)] + \
-           [referral(f"D{k}", programme="SI-DA", available_slots="Mon-AM") for k in range(3)]
-    groups, _, _, _ = _plan(tmp_path, config, refs, [programme(sessions=20), programme("SI-DA", sessions=20)], [venue(rooms=2)],
-                            [facilitator(trained_programmes="SI-EM;SI-DA")], solver=solver)
+    refs = [referral(f"E{k}", available_slots="Mon-AM") for k in range(3)] + [
+        referral(f"D{k}", programme="SI-DA", available_slots="Mon-AM") for k in range(3)
+    ]
+    groups, _, _, _ = _plan(
+        tmp_path,
+        config,
+        refs,
+        [programme(sessions=20), programme("SI-DA", sessions=20)],
+        [venue(rooms=2)],
+        [facilitator(trained_programmes="SI-EM;SI-DA")],
+        solver=solver,
+    )
     assert len(groups) == 1
     # different slots, but the facilitator runs at most one session a week: still one group; two a week: both
-    refs = [referral(f"E{k}", available_slots="Mon-AM") for k in range(3)] + \
-           [referral(f"D{k}", programme="SI-DA", available_slots="Tue-AM") for k in range(3)]
+    refs = [referral(f"E{k}", available_slots="Mon-AM") for k in range(3)] + [
+        referral(f"D{k}", programme="SI-DA", available_slots="Tue-AM") for k in range(3)
+    ]
     progs = [programme(sessions=20), programme("SI-DA", sessions=20)]
     for per_week, expected in ((1, 1), (2, 2)):
-        groups, _, _, _ = _plan(tmp_path, config, refs, progs, [venue()],
-                                [facilitator(trained_programmes="SI-EM;SI-DA", max_sessions_per_week=per_week)], solver=solver)
+        groups, _, _, _ = _plan(
+            tmp_path,
+            config,
+            refs,
+            progs,
+            [venue()],
+            [facilitator(trained_programmes="SI-EM;SI-DA", max_sessions_per_week=per_week)],
+            solver=solver,
+        )
         assert len(groups) == expected
 
 
 @pytest.mark.parametrize("solver", SOLVERS)
 def test_sentence_end_slots_and_travel(tmp_path, config, solver):
     refs = [referral(f"P{k}") for k in range(3)] + [
-        referral("ENDS", sentence_end="2026-12-15"),  # six weekly sessions from 23 Nov end on 28 Dec
+        referral(
+            "ENDS", sentence_end="2026-12-15"
+        ),  # six weekly sessions from 23 Nov end on 28 Dec
         referral("EVE", available_slots="Wed-EVE"),
-        referral("FAR", home_lat=53.40, home_lon=-1.50, travel_mode="public_transport"),  # Sheffield
+        referral(
+            "FAR", home_lat=53.40, home_lon=-1.50, travel_mode="public_transport"
+        ),  # Sheffield
     ]
     _, members, unplaced, _ = _plan(tmp_path, config, refs, solver=solver)
     assert {"ENDS", "EVE", "FAR"} <= set(unplaced.index) and len(members) == 3
-    assert "sentence ends" in unplaced.loc["ENDS", "reason"] and "one-to-one" in unplaced.loc["ENDS", "alternative"]
-    assert "slots" in unplaced.loc["EVE", "reason"] and "90 minutes" in unplaced.loc["FAR", "reason"]
+    assert (
+        "sentence ends" in unplaced.loc["ENDS", "reason"]
+        and "one-to-one" in unplaced.loc["ENDS", "alternative"]
+    )
+    assert (
+        "slots" in unplaced.loc["EVE", "reason"] and "90 minutes" in unplaced.loc["FAR", "reason"]
+    )
 
 
 def test_women_only_group_where_numbers_allow(tmp_path, config):
     refs = [referral(f"W{k}", sex="F") for k in range(3)] + [referral(f"M{k}") for k in range(3)]
-    groups, members, _, _ = _plan(tmp_path, config, refs, venues=[venue(women_only_space=True, rooms=2)],
-                                  facs=[facilitator("F1"), facilitator("F2")])
+    groups, members, _, _ = _plan(
+        tmp_path,
+        config,
+        refs,
+        venues=[venue(women_only_space=True, rooms=2)],
+        facs=[facilitator("F1"), facilitator("F2")],
+    )
     assert len(members) == 6 and groups["women_only"].sum() == 1
     wo = groups.loc[groups["women_only"], "group_id"].iat[0]
     assert set(members.loc[members["group_id"] == wo, "person_id"]) == {"W0", "W1", "W2"}
 
 
 def test_checker_catches_broken_plans(tmp_path, config):
-    refs = [referral("W1", sex="F")] + [referral(f"M{k}") for k in range(3)] + [referral("ENDS", sentence_end="2026-12-15")]
+    refs = (
+        [referral("W1", sex="F")]
+        + [referral(f"M{k}") for k in range(3)]
+        + [referral("ENDS", sentence_end="2026-12-15")]
+    )
     groups, members, _, ds = _plan(tmp_path, config, refs)
     times = TravelTimes(config.travel)
     gid = groups["group_id"].iat[0]
-    broken = pd.concat([members, pd.DataFrame([{"group_id": gid, "person_id": p, "travel_minutes": 5, "travel_reason": ""}
-                                               for p in ("W1", "ENDS")])])
+    broken = pd.concat(
+        [
+            members,
+            pd.DataFrame(
+                [
+                    {"group_id": gid, "person_id": p, "travel_minutes": 5, "travel_reason": ""}
+                    for p in ("W1", "ENDS")
+                ]
+            ),
+        ]
+    )
     problems = check_groups(ds, groups, broken, config, times)
     assert any("lone woman" in p for p in problems) and any("sentence end" in p for p in problems)
     two = pd.concat([groups, groups.assign(group_id="G-COPY")])
@@ -181,32 +297,70 @@ def test_checker_catches_broken_plans(tmp_path, config):
     assert any("size" in p for p in problems)  # the copy has no members
     untrained = groups.assign(facilitator_ids="F9")
     assert any("facilitators" in p for p in check_groups(ds, untrained, members, config, times))
-    no_space = groups.assign(women_only=True)  # the venue has no women-only space, and men are in it
+    no_space = groups.assign(
+        women_only=True
+    )  # the venue has no women-only space, and men are in it
     problems = check_groups(ds, no_space, members, config, times)
-    assert any("no women-only space" in p for p in problems) and any("a man in a women-only group" in p for p in problems)
+    assert any("no women-only space" in p for p in problems) and any(
+        "a man in a women-only group" in p for p in problems
+    )
 
 
 @pytest.mark.parametrize("solver", SOLVERS)
 def test_accessible_venue_when_needed(tmp_path, config, solver):
     refs = [referral(f"P{k}") for k in range(3)] + [referral("WHEELS", needs_accessible=True)]
-    _, members, unplaced, _ = _plan(tmp_path, config, refs, venues=[venue(accessible=False)], solver=solver)
-    assert "WHEELS" in unplaced.index and "accessible" in unplaced.loc["WHEELS", "reason"] and len(members) == 3
+    _, members, unplaced, _ = _plan(
+        tmp_path, config, refs, venues=[venue(accessible=False)], solver=solver
+    )
+    assert (
+        "WHEELS" in unplaced.index
+        and "accessible" in unplaced.loc["WHEELS", "reason"]
+        and len(members) == 3
+    )
 
 
 def test_groups_plan_command_end_to_end(tmp_path, shared):
     data, out = tmp_path / "data", tmp_path / "out"
     runner = CliRunner()
-    res = runner.invoke(app, ["generate", "--out", str(data), "--scale", "pdu", "--region", "East Midlands", "--seed", "3",
-                              "--boundaries", str(shared / "data" / "boundaries")])
+    res = runner.invoke(
+        app,
+        [
+            "generate",
+            "--out",
+            str(data),
+            "--scale",
+            "pdu",
+            "--region",
+            "East Midlands",
+            "--seed",
+            "3",
+            "--boundaries",
+            str(shared / "data" / "boundaries"),
+        ],
+    )
     assert res.exit_code == 0, res.output
-    args = ["groups", "plan", "--data", str(data), "--from", "2026-11-23", "--out", str(out), "--time-limit", "2"]
+    args = [
+        "groups",
+        "plan",
+        "--data",
+        str(data),
+        "--from",
+        "2026-11-23",
+        "--out",
+        str(out),
+        "--time-limit",
+        "2",
+    ]
     res = runner.invoke(app, args)
     assert res.exit_code == 0, res.output
     summary = json.loads((out / "groups_summary.json").read_text())
     groups, members = pd.read_csv(out / "groups.csv"), pd.read_csv(out / "group_members.csv")
     unplaced = pd.read_csv(out / "unplaced.csv")
     assert summary["started"] == len(members) > 0 and summary["groups"] == len(groups)
-    assert len(members) + len(unplaced) == summary["referrals"] and unplaced["alternative"].notna().all()
+    assert (
+        len(members) + len(unplaced) == summary["referrals"]
+        and unplaced["alternative"].notna().all()
+    )
     assert summary["started"] >= summary["greedy"]["started"]
     again = runner.invoke(app, args)
     assert again.exit_code == 0 and "already stored" in again.output
@@ -223,11 +377,23 @@ def test_no_session_on_a_bank_holiday(tmp_path, config, solver):
     from engine.groups.plan import session_dates
 
     holidays = frozenset(config.calendar.bank_holidays)
-    assert session_dates(date(2026, 12, 21), (0,), 3, holidays) == [date(2026, 12, 21), date(2027, 1, 4), date(2027, 1, 11)]
+    assert session_dates(date(2026, 12, 21), (0,), 3, holidays) == [
+        date(2026, 12, 21),
+        date(2027, 1, 4),
+        date(2027, 1, 11),
+    ]
     refs = [referral(f"P{k}", available_slots="Mon-AM") for k in range(4)]
-    cfg = config.model_copy(update={"groups": config.groups.model_copy(update={"horizon_weeks": 6})})
-    groups, members, unplaced, ds = _plan(tmp_path, cfg, refs, venues=[venue(available_slots="Mon-AM")],
-                                          facs=[facilitator(available_slots="Mon-AM")], solver=solver)
+    cfg = config.model_copy(
+        update={"groups": config.groups.model_copy(update={"horizon_weeks": 6})}
+    )
+    groups, members, unplaced, ds = _plan(
+        tmp_path,
+        cfg,
+        refs,
+        venues=[venue(available_slots="Mon-AM")],
+        facs=[facilitator(available_slots="Mon-AM")],
+        solver=solver,
+    )
     g = groups.iloc[0]
     start, end = date.fromisoformat(g["start_date"]), date.fromisoformat(g["end_date"])
     dates = session_dates(start, (0,), 6, holidays)

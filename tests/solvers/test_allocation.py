@@ -1,5 +1,6 @@
 """The allocation solvers on plain arrays: reported objective = recomputed objective,
 the greedy floor holds, and the calendar behind urgency counts working days."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -19,10 +20,17 @@ def random_problem(seed: int, n: int = 25, m: int = 8) -> AllocationProblem:
     mask = rng.random((n, m)) < 0.6
     pc, pp = np.nonzero(mask)
     return AllocationProblem(
-        case_ids=[f"c{i}" for i in range(n)], prac_ids=[f"p{j}" for j in range(m)],
-        points=rng.choice([29, 50, 63, 115, 146], n), priority=100 + 20 * rng.integers(0, 6, n),
-        available=avail, existing=existing, capacity=avail.copy(), grade_rank=rng.integers(0, 2, m),
-        pair_case=pc, pair_prac=pp, pair_terms={"travel": rng.integers(5, 90, len(pc))},
+        case_ids=[f"c{i}" for i in range(n)],
+        prac_ids=[f"p{j}" for j in range(m)],
+        points=rng.choice([29, 50, 63, 115, 146], n),
+        priority=100 + 20 * rng.integers(0, 6, n),
+        available=avail,
+        existing=existing,
+        capacity=avail.copy(),
+        grade_rank=rng.integers(0, 2, m),
+        pair_case=pc,
+        pair_prac=pp,
+        pair_terms={"travel": rng.integers(5, 90, len(pc))},
     )
 
 
@@ -81,9 +89,16 @@ def test_local_search_moves_work_to_the_less_loaded():
 
     # Two practitioners, both eligible; the case starts with the busier one.
     pr = AllocationProblem(
-        case_ids=["c"], prac_ids=["busy", "free"], points=np.array([100]), priority=np.array([100]),
-        available=np.array([2000, 2000]), existing=np.array([1800, 1000]), capacity=np.array([2000, 2000]),
-        grade_rank=np.array([0, 0]), pair_case=np.array([0, 0]), pair_prac=np.array([0, 1]),
+        case_ids=["c"],
+        prac_ids=["busy", "free"],
+        points=np.array([100]),
+        priority=np.array([100]),
+        available=np.array([2000, 2000]),
+        existing=np.array([1800, 1000]),
+        capacity=np.array([2000, 2000]),
+        grade_rank=np.array([0, 0]),
+        pair_case=np.array([0, 0]),
+        pair_prac=np.array([0, 1]),
         pair_terms={"travel": np.array([0, 30])},
     )
     params = AllocationParams()

@@ -1,4 +1,5 @@
 """The assignment core reaches the known optimum on public GAP instances."""
+
 from __future__ import annotations
 
 import time
@@ -18,7 +19,9 @@ CHU_EASY = ["a05100", "a10100", "b05100"]
 def test_gap_core_reaches_known_optimum(shared, name):
     folder = shared / "data" / "gap"
     inst = read_gap(folder / name, read_optima(folder)[name])
-    res = solve_gap(inst.cost, inst.weight, inst.capacity, CoreParams(time_limit_seconds=30, workers=2))
+    res = solve_gap(
+        inst.cost, inst.weight, inst.capacity, CoreParams(time_limit_seconds=30, workers=2)
+    )
     assert res.stats.status == "OPTIMAL"
     assert gap_cost(inst, res.agent_of_item) == inst.optimum
     assert res.stats.objective == inst.optimum
@@ -28,7 +31,9 @@ def test_gap_core_reaches_known_optimum(shared, name):
 def test_gap_checker_rejects_capacity_break():
     from benchmarks.instances.gap_instances import GapInstance
 
-    inst = GapInstance("tiny", np.array([[1, 2], [3, 4]]), np.array([[5, 5], [5, 5]]), np.array([5, 10]))
+    inst = GapInstance(
+        "tiny", np.array([[1, 2], [3, 4]]), np.array([[5, 5], [5, 5]]), np.array([5, 10])
+    )
     assert gap_cost(inst, np.array([1, 1])) == 7
     with pytest.raises(ValueError, match="over capacity"):
         gap_cost(inst, np.array([0, 0]))
@@ -72,8 +77,13 @@ def test_stop_request_ends_the_search_with_the_best_solution_so_far():
     for j in range(jobs):
         model.add_exactly_one(x[a][j] for a in range(agents))
     for a in range(agents):
-        model.add(cp_model.LinearExpr.weighted_sum(x[a], w[a].tolist()) <= int(0.8 * w.sum() / agents / agents))
-    model.minimize(sum(cp_model.LinearExpr.weighted_sum(x[a], c[a].tolist()) for a in range(agents)))
+        model.add(
+            cp_model.LinearExpr.weighted_sum(x[a], w[a].tolist())
+            <= int(0.8 * w.sum() / agents / agents)
+        )
+    model.minimize(
+        sum(cp_model.LinearExpr.weighted_sum(x[a], c[a].tolist()) for a in range(agents))
+    )
     obs = _Observer(after=1)
     solver, st = run(model, CoreParams(time_limit_seconds=60, observer=obs), "knapsack")
     assert st.status == "FEASIBLE" and st.objective is not None and st.seconds < 10
@@ -92,8 +102,14 @@ def test_gap_lagrangian_search_proves_what_the_first_solve_leaves_open(shared, t
     bound rounds up to 1,242, one below the optimum, so the first target is proved empty)."""
     folder = shared / "data" / "gap"
     inst = read_gap(folder / "c20100", read_optima(folder)["c20100"])
-    res = solve_gap(inst.cost, inst.weight, inst.capacity, CoreParams(time_limit_seconds=20), first_share=0.01,
-                    target_share=target_share)
+    res = solve_gap(
+        inst.cost,
+        inst.weight,
+        inst.capacity,
+        CoreParams(time_limit_seconds=20),
+        first_share=0.01,
+        target_share=target_share,
+    )
     names = [p.name for p in res.phases]
     assert "gap-lagrange" in names and names[-2] == last
     assert gap_cost(inst, res.agent_of_item) == res.stats.objective == inst.optimum
@@ -116,8 +132,12 @@ def test_knapsack_columns_are_every_load_within_the_slack():
     best = 4.0 + 3.0 + 2.5  # jobs 0, 1, 2 fill capacity 7
     for slack in (0.0, 0.6, 3.1):
         got = knapsack_columns(profit, weight, 7, best, slack, usable, 100)
-        want = {s for r in range(5) for s in combinations(range(4), r)
-                if weight[list(s)].sum() <= 7 and profit[list(s)].sum() >= best - slack - 1e-9}
+        want = {
+            s
+            for r in range(5)
+            for s in combinations(range(4), r)
+            if weight[list(s)].sum() <= 7 and profit[list(s)].sum() >= best - slack - 1e-9
+        }
         assert set(got) == want and len(got) == len(want)
     assert knapsack_columns(profit, weight, 7, best, 0.0, usable, 100) == [(0, 1, 2)]
     assert knapsack_columns(profit, weight, 7, best, 3.1, usable, 2) is None
@@ -135,11 +155,17 @@ def test_knapsack_columns_between_two_shortfalls():
     usable = np.ones(5, dtype=bool)
     best = 9.5
     got = knapsack_columns(profit, weight, 7, best, 3.1, usable, 100, above=1.0)
-    want = {s for r in range(6) for s in combinations(range(5), r)
-            if weight[list(s)].sum() <= 7 and best - 3.1 - 1e-9 <= profit[list(s)].sum() < best - 1.0}
+    want = {
+        s
+        for r in range(6)
+        for s in combinations(range(5), r)
+        if weight[list(s)].sum() <= 7 and best - 3.1 - 1e-9 <= profit[list(s)].sum() < best - 1.0
+    }
     assert set(got) == want and len(got) == len(want) > 0
     lower = knapsack_columns(profit, weight, 7, best, 1.0, usable, 100)
-    assert sorted(lower + got) == sorted(knapsack_columns(profit, weight, 7, best, 3.1, usable, 100))
+    assert sorted(lower + got) == sorted(
+        knapsack_columns(profit, weight, 7, best, 3.1, usable, 100)
+    )
 
 
 def _every_answer(inst) -> list[tuple[int, tuple[int, ...]]]:
@@ -166,15 +192,24 @@ def _split_instance():
     for seed in range(200):
         rng = np.random.default_rng(seed)
         weight = rng.integers(2, 9, (3, 7))
-        inst = GapInstance(f"split-{seed}", rng.integers(5, 25, (3, 7)), weight,
-                           (weight.sum(axis=1) * 0.45).astype(int))
+        inst = GapInstance(
+            f"split-{seed}",
+            rng.integers(5, 25, (3, 7)),
+            weight,
+            (weight.sum(axis=1) * 0.45).astype(int),
+        )
         answers = _every_answer(inst)
         inst = replace(inst, optimum=min(answers)[0])
         lag = lagrange_bound(inst.cost, inst.weight, inst.capacity, inst.optimum + 5.0, seconds=0.5)
         keep = lag.usable(inst.optimum)
         slack = inst.optimum - lag.bound
-        full, half = ([len(lag.loads(inst.cost, inst.weight, inst.capacity, keep, g, most, 10_000)) for g in range(3)]
-                      for most in (slack, slack / 2))
+        full, half = (
+            [
+                len(lag.loads(inst.cost, inst.weight, inst.capacity, keep, g, most, 10_000))
+                for g in range(3)
+            ]
+            for most in (slack, slack / 2)
+        )
         if max(half) < max(full) and slack > 0.5:
             return inst, lag, answers, max(half)
     raise AssertionError("no seeded instance needs the split")
@@ -190,15 +225,27 @@ def test_target_parts_split_by_the_agent_that_falls_short_most(monkeypatch):
     cost, weight, capacity, optimum = inst.cost, inst.weight, inst.capacity, inst.optimum
     monkeypatch.setattr(core, "COLUMN_LIMIT", limit)
     keep = lag.usable(optimum)
-    assert core.target_columns(lag, cost, weight, capacity, optimum, keep) is None  # too many for one solve
+    assert (
+        core.target_columns(lag, cost, weight, capacity, optimum, keep) is None
+    )  # too many for one solve
     parts = list(core.target_parts(lag, cost, weight, capacity, optimum, keep))
     assert len(parts) == 4 and all(p is not None for p in parts)
     for a in [a for total, a in answers if total <= optimum]:
         loads = [tuple(j for j in range(7) if a[j] == g) for g in range(3)]
         assert any(all(p[g] is None or loads[g] in p[g] for g in range(3)) for p in parts), a
     allowed = np.ones_like(cost, dtype=bool)
-    found, upper, lower, tried = core._meet_bound(cost, weight, capacity, allowed, lag, np.zeros(7, dtype=np.int64),
-                                                  optimum + 3, lag.integer_bound(), CoreParams(), 30.0)
+    found, upper, lower, tried = core._meet_bound(
+        cost,
+        weight,
+        capacity,
+        allowed,
+        lag,
+        np.zeros(7, dtype=np.int64),
+        optimum + 3,
+        lag.integer_bound(),
+        CoreParams(),
+        30.0,
+    )
     assert upper == lower == optimum == gap_cost(inst, found)
     assert tried[-1].status == "OPTIMAL" and {t.status for t in tried[:-1]} <= {"INFEASIBLE"}
 
@@ -217,8 +264,16 @@ def test_a_target_below_the_optimum_is_proved_empty_and_one_at_it_is_met():
     assert lag.bound <= 6 + 1e-6
     for target, status in ((5, "INFEASIBLE"), (6, "OPTIMAL")):
         columns = target_columns(lag, cost, weight, capacity, target, keep)
-        found, st = _solve_gap_pairs(cost, weight, capacity, keep, CoreParams(time_limit_seconds=5), None, "t",
-                                     (target, columns))
+        found, st = _solve_gap_pairs(
+            cost,
+            weight,
+            capacity,
+            keep,
+            CoreParams(time_limit_seconds=5),
+            None,
+            "t",
+            (target, columns),
+        )
         assert st.status == status
     assert found.tolist() == [0, 0, 1] and st.objective == 6
 
@@ -228,7 +283,9 @@ def test_gap_bound_never_passes_the_optimum(shared):
     folder = shared / "data" / "gap"
     inst = read_gap(folder / "c10200", read_optima(folder)["c10200"])
     res = solve_gap(inst.cost, inst.weight, inst.capacity, CoreParams(time_limit_seconds=3))
-    assert res.stats.bound <= inst.optimum <= gap_cost(inst, res.agent_of_item) == res.stats.objective
+    assert (
+        res.stats.bound <= inst.optimum <= gap_cost(inst, res.agent_of_item) == res.stats.objective
+    )
 
 
 def test_neighbourhoods_widen_after_a_timeout_and_a_finished_whole_search_proves():
@@ -252,15 +309,43 @@ def test_neighbourhoods_widen_after_a_timeout_and_a_finished_whole_search_proves
         seen.append((int(keep.sum()), round(params.time_limit_seconds, 2)))
         return hint, SolveStats(next(answers), upper, 10.0, 0.0, "fake")
 
-    out, best, lower, phases = search_near_bound(lag, np.ones((2, 4), dtype=bool), incumbent, upper, 11.0,
-                                                 solve_pairs, CoreParams(), time.perf_counter() + 60, 1.0,
-                                                 pairs_per_item=1.6)
-    assert [k for k, _ in seen] == [6, 7, 7, 8]  # 0.7 (6 of 6.4 pairs) -> 1.05 -> 1.575 (timed out twice) -> 3.15
+    out, best, lower, phases = search_near_bound(
+        lag,
+        np.ones((2, 4), dtype=bool),
+        incumbent,
+        upper,
+        11.0,
+        solve_pairs,
+        CoreParams(),
+        time.perf_counter() + 60,
+        1.0,
+        pairs_per_item=1.6,
+    )
+    assert [k for k, _ in seen] == [
+        6,
+        7,
+        7,
+        8,
+    ]  # 0.7 (6 of 6.4 pairs) -> 1.05 -> 1.575 (timed out twice) -> 3.15
     assert [s for _, s in seen[:3]] == [1.0, 1.5, 2.25]  # time grows only after a timeout
     assert seen[3][1] > 50  # the last, whole search may take the rest
     assert best == lower == upper and len(phases) == 4 and (out == incumbent).all()
     seen.clear()
     answers = iter(["OPTIMAL"] * 4)
-    search_near_bound(lag, np.ones((2, 4), dtype=bool), incumbent, upper, 11.0, solve_pairs, CoreParams(),
-                      time.perf_counter() + 60, 1.0)
-    assert [k for k, _ in seen] == [5, 7, 7, 8]  # unsized (the p-median search): 0.5 -> 1.0 -> 2.0 -> 4.0 (whole)
+    search_near_bound(
+        lag,
+        np.ones((2, 4), dtype=bool),
+        incumbent,
+        upper,
+        11.0,
+        solve_pairs,
+        CoreParams(),
+        time.perf_counter() + 60,
+        1.0,
+    )
+    assert [k for k, _ in seen] == [
+        5,
+        7,
+        7,
+        8,
+    ]  # unsized (the p-median search): 0.5 -> 1.0 -> 2.0 -> 4.0 (whole)

@@ -2,6 +2,7 @@
 instances: the bound never passes the optimum, each flip penalty is exactly what re-solving
 that agent's knapsack with the pair forced gives, and no banned pair is used by any assignment
 cheaper than the upper value given."""
+
 from __future__ import annotations
 
 import itertools
@@ -60,7 +61,9 @@ def test_bound_penalties_and_bans_by_brute_force(seed):
             flipped = _knapsack(profit[i], weight[i], capacity[i], (j, int(not lag.taken[i, j])))
             expect = best - flipped if np.isfinite(flipped) else np.inf
             got = lag.penalty[i, j]
-            assert (got > 1e12 and not np.isfinite(expect)) or got == pytest.approx(expect, abs=1e-6)
+            assert (got > 1e12 and not np.isfinite(expect)) or got == pytest.approx(
+                expect, abs=1e-6
+            )
     banned = lag.banned(upper)
     for a, c in answers:
         if c < upper:

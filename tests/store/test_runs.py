@@ -3,6 +3,7 @@ alembic migrations: schema in step with the models, an old store upgraded with i
 a night stored and re-run idempotently, two runs for the same PDU and night never both
 committed (refused clearly, or superseded with --force), runs for different PDUs in parallel
 processes not blocking each other, and a run killed half way leaving the store as it was."""
+
 from __future__ import annotations
 
 import multiprocessing as mp
@@ -19,16 +20,21 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, select
 
 from engine.allocation.pipeline import RunOptions, run_night
-from engine.store.migrate import current, head, upgrade
-from engine.store.schema import metadata, night_locks
 from engine.store.db import RunConflict, normalise_url
+from engine.store.migrate import current, head, upgrade
 from engine.store.runs import Store
-from engine.store.schema import decisions, input_snapshots, runs
+from engine.store.schema import decisions, input_snapshots, metadata, night_locks, runs
 from tests.builders import PDUS, RUN_DATE, case, filler, practitioner, two_pdu_night, write_night
+
 
 def _counts(url: str) -> tuple[int, int, int, int]:
     store = Store(url)
-    return store.count(runs), store.count(decisions), store.count(input_snapshots), store.count(night_locks)
+    return (
+        store.count(runs),
+        store.count(decisions),
+        store.count(input_snapshots),
+        store.count(night_locks),
+    )
 
 
 def test_migrations_match_the_models(db_url):
@@ -36,7 +42,9 @@ def test_migrations_match_the_models(db_url):
     upgrade(engine)
     assert current(engine) == head()
     with engine.connect() as conn:
-        diffs = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), metadata)
+        diffs = compare_metadata(
+            MigrationContext.configure(conn, opts={"compare_type": True}), metadata
+        )
     assert diffs == [], f"the models and the migrations differ: {diffs}"
     upgrade(engine)  # at head already: nothing to do, nothing fails
 
@@ -48,8 +56,15 @@ def test_store_from_before_migrations_is_upgraded_with_its_data(db_url):
     baseline = [t for name, t in metadata.tables.items() if name != "night_locks"]
     metadata.create_all(engine, tables=baseline)
     with engine.begin() as conn:
-        conn.execute(input_snapshots.insert().values(inputs_hash="h", created_at=RUN_DATE, source="old",
-                                                     practitioners_csv_gz=b"", cases_csv_gz=b""))
+        conn.execute(
+            input_snapshots.insert().values(
+                inputs_hash="h",
+                created_at=RUN_DATE,
+                source="old",
+                practitioners_csv_gz=b"",
+                cases_csv_gz=b"",
+            )
+        )
     Store(db_url)
     assert current(engine) == head()
     assert inspect(engine).has_table("night_locks")
@@ -58,9 +73,19 @@ def test_store_from_before_migrations_is_upgraded_with_its_data(db_url):
 
 
 def test_night_stored_and_rerun_idempotently(db_url, tmp_path, config):
-    data = write_night(tmp_path / "in", [practitioner("A"), practitioner("B")],
-                       [case("C1"), case("C2", rosh="HIGH", tier="B2")] + filler("A", 600))
-    opts = RunOptions(data=data, out=tmp_path / "out", config=config, db_url=db_url, run_date=RUN_DATE, progress=False)
+    data = write_night(
+        tmp_path / "in",
+        [practitioner("A"), practitioner("B")],
+        [case("C1"), case("C2", rosh="HIGH", tier="B2")] + filler("A", 600),
+    )
+    opts = RunOptions(
+        data=data,
+        out=tmp_path / "out",
+        config=config,
+        db_url=db_url,
+        run_date=RUN_DATE,
+        progress=False,
+    )
     first = run_night(opts)
     n = _counts(db_url)
     again = run_night(opts)
@@ -72,11 +97,20 @@ def test_night_stored_and_rerun_idempotently(db_url, tmp_path, config):
 
 def test_second_run_for_the_same_night_is_refused_then_superseded(db_url, tmp_path, config):
     data = two_pdu_night(tmp_path / "in")
-    opts = RunOptions(data=data, out=tmp_path / "out", config=config, db_url=db_url, run_date=RUN_DATE,
-                      pdu=PDUS[0], progress=False)
+    opts = RunOptions(
+        data=data,
+        out=tmp_path / "out",
+        config=config,
+        db_url=db_url,
+        run_date=RUN_DATE,
+        pdu=PDUS[0],
+        progress=False,
+    )
     first = run_night(opts)
     before = _counts(db_url)
-    with pytest.raises(RunConflict, match=rf"2026-11-23 night of {PDUS[0]} \(run {first.run_id[:12]}\).*--force"):
+    with pytest.raises(
+        RunConflict, match=rf"2026-11-23 night of {PDUS[0]} \(run {first.run_id[:12]}\).*--force"
+    ):
         run_night(RunOptions(**{**opts.__dict__, "solver": "greedy"}))
     assert _counts(db_url) == before  # refused before solving: nothing written
     # The whole region covers the first PDU's night too: refused as well.
@@ -86,7 +120,10 @@ def test_second_run_for_the_same_night_is_refused_then_superseded(db_url, tmp_pa
     other = run_night(RunOptions(**{**opts.__dict__, "pdu": PDUS[1]}))
     # --force supersedes: the night now belongs to the new run, the old one stays for audit.
     forced = run_night(RunOptions(**{**opts.__dict__, "solver": "greedy", "force": True}))
-    assert Store(db_url).night_holders(PDUS, RUN_DATE.isoformat()) == {PDUS[0]: forced.run_id, PDUS[1]: other.run_id}
+    assert Store(db_url).night_holders(PDUS, RUN_DATE.isoformat()) == {
+        PDUS[0]: forced.run_id,
+        PDUS[1]: other.run_id,
+    }
     assert Store(db_url).find_run(first.run_id) is not None
     holds = {r["run_id"]: r["holds"] for r in Store(db_url).list_runs()}
     assert holds == {first.run_id: [], other.run_id: [PDUS[1]], forced.run_id: [PDUS[0]]}
@@ -96,8 +133,15 @@ def test_claim_is_refused_inside_the_commit(db_url, tmp_path, config):
     """The last line of defence: a run that passed the early check but finds the night taken when
     it writes is refused in the same transaction, and nothing of it is written."""
     data = two_pdu_night(tmp_path / "in", per_pdu=3)
-    opts = RunOptions(data=data, out=tmp_path / "out", config=config, db_url=db_url, run_date=RUN_DATE,
-                      pdu=PDUS[0], progress=False)
+    opts = RunOptions(
+        data=data,
+        out=tmp_path / "out",
+        config=config,
+        db_url=db_url,
+        run_date=RUN_DATE,
+        pdu=PDUS[0],
+        progress=False,
+    )
     res = run_night(opts)
     store = Store(db_url)
     before = _counts(db_url)
@@ -116,8 +160,18 @@ def _run_pdu(args: tuple) -> tuple[str, str, float, float]:
 
     t0 = time.time()
     try:
-        res = run_night(RunOptions(data=Path(data), out=Path(out), config=load_config(), db_url=url,
-                                   run_date=date.fromisoformat(day), pdu=pdu, solver=solver, progress=False))
+        res = run_night(
+            RunOptions(
+                data=Path(data),
+                out=Path(out),
+                config=load_config(),
+                db_url=url,
+                run_date=date.fromisoformat(day),
+                pdu=pdu,
+                solver=solver,
+                progress=False,
+            )
+        )
         return "committed", res.run_id, t0, time.time()
     except RunConflict as exc:
         return "refused", str(exc), t0, time.time()
@@ -128,8 +182,13 @@ def test_concurrent_runs_different_pdus_both_commit_same_pdu_only_one(db_url, tm
     Store(db_url)  # migrated once; the processes below only open it
     ctx = mp.get_context("spawn")
     with ctx.Pool(2) as pool:
-        both = pool.map(_run_pdu, [(str(data), str(tmp_path / f"o{k}"), db_url, pdu, "cpsat",
-                                       RUN_DATE.isoformat()) for k, pdu in enumerate(PDUS)])
+        both = pool.map(
+            _run_pdu,
+            [
+                (str(data), str(tmp_path / f"o{k}"), db_url, pdu, "cpsat", RUN_DATE.isoformat())
+                for k, pdu in enumerate(PDUS)
+            ],
+        )
     assert [b[0] for b in both] == ["committed", "committed"]
     (_, _, s0, e0), (_, _, s1, e1) = both
     assert max(s0, s1) < min(e0, e1), "the two PDUs' runs did not overlap: one blocked the other"
@@ -139,8 +198,13 @@ def test_concurrent_runs_different_pdus_both_commit_same_pdu_only_one(db_url, tm
     # Two different runs (solvers) for the same PDU and night, at the same time: one commits.
     day2 = RUN_DATE.replace(day=24)
     with ctx.Pool(2) as pool:
-        same = pool.map(_run_pdu, [(str(data), str(tmp_path / f"s{k}"), db_url, PDUS[0], s, day2.isoformat())
-                                      for k, s in enumerate(("cpsat", "greedy"))])
+        same = pool.map(
+            _run_pdu,
+            [
+                (str(data), str(tmp_path / f"s{k}"), db_url, PDUS[0], s, day2.isoformat())
+                for k, s in enumerate(("cpsat", "greedy"))
+            ],
+        )
     outcomes = sorted(s[0] for s in same)
     assert outcomes == ["committed", "refused"], same
     refused = next(s for s in same if s[0] == "refused")
@@ -155,13 +219,30 @@ def test_run_killed_half_way_leaves_the_store_as_it_was(db_url, tmp_path):
     holds either nothing of it or all of it, never part."""
     data = two_pdu_night(tmp_path / "in", per_pdu=60)
     before = _counts(db_url)
-    cmd = [sys.executable, "-m", "engine.cli", "allocate", "--data", str(data), "--out", str(tmp_path / "out"),
-           "--db", db_url, "--date", RUN_DATE.isoformat(), "--quiet"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "engine.cli",
+        "allocate",
+        "--data",
+        str(data),
+        "--out",
+        str(tmp_path / "out"),
+        "--db",
+        db_url,
+        "--date",
+        RUN_DATE.isoformat(),
+        "--quiet",
+    ]
     n_cases = sum(1 for _ in open(data / "cases.csv")) - 1
     complete = (before[0] + 1, before[1] + n_cases, before[2] + 1, before[3] + 2)
     killed_before_commit = 0
-    for k in range(40):  # kill ever later (from start-up, through the solve, to the commit) until one lands
-        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    for k in range(
+        40
+    ):  # kill ever later (from start-up, through the solve, to the commit) until one lands
+        proc = subprocess.Popen(
+            cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+        )
         try:
             proc.wait(1.0 + 0.3 * k)
             assert proc.returncode == 0
@@ -169,7 +250,9 @@ def test_run_killed_half_way_leaves_the_store_as_it_was(db_url, tmp_path):
             os.killpg(proc.pid, signal.SIGKILL)  # the run and its solver processes
             proc.wait()
         now = _counts(db_url)
-        assert now in (before, complete), f"killed after {1.0 + 0.3 * k:.1f}s: part of the run was stored: {now}"
+        assert now in (before, complete), (
+            f"killed after {1.0 + 0.3 * k:.1f}s: part of the run was stored: {now}"
+        )
         if now == complete:
             break
         killed_before_commit += 1

@@ -1,4 +1,5 @@
 """Synthetic nights: seeded, on real geography, with realistic mixes, and able to be tight."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -7,8 +8,8 @@ import numpy as np
 import pytest
 
 from engine.allocation.contract import load_dataset
-from engine.synthetic.geography import PROBATION_REGIONS, build_pdus
 from engine.synthetic import SyntheticSpec, generate, write_dataset
+from engine.synthetic.geography import PROBATION_REGIONS, build_pdus
 
 
 @pytest.fixture(scope="module")
@@ -53,19 +54,27 @@ def test_region_mix_is_realistic(boundaries, config):
 
 def test_tight_has_less_room(boundaries, config):
     def headroom(tight: bool) -> float:
-        spec = SyntheticSpec(scale="pdu", region="London", seed=2, tight=tight, run_date=date(2026, 11, 23))
+        spec = SyntheticSpec(
+            scale="pdu", region="London", seed=2, tight=tight, run_date=date(2026, 11, 23)
+        )
         pracs, cases, _ = generate(boundaries, spec, config)
-        pts = np.array([config.points_for(t[:2], c) for t, c in zip(cases["tier"], cases["case_type"])])
+        pts = np.array(
+            [config.points_for(t[:2], c) for t, c in zip(cases["tier"], cases["case_type"])]
+        )
         held = cases["current_practitioner_id"] != ""
-        avail = sum(config.available_points(g, h, r) for g, h, r in
-                    zip(pracs["grade"], pracs["contracted_hours"], pracs["reduction_hours"]))
+        avail = sum(
+            config.available_points(g, h, r)
+            for g, h, r in zip(pracs["grade"], pracs["contracted_hours"], pracs["reduction_hours"])
+        )
         return 1 - pts[held.to_numpy()].sum() / avail
 
     assert headroom(True) < headroom(False) < 0.3
 
 
 def test_national_scale_counts(boundaries, config):
-    spec = SyntheticSpec(scale="national", seed=4, run_date=date(2026, 11, 23), n_practitioners=1200, n_new=300)
+    spec = SyntheticSpec(
+        scale="national", seed=4, run_date=date(2026, 11, 23), n_practitioners=1200, n_new=300
+    )
     pracs, cases, m = generate(boundaries, spec, config)
     assert len(m["regions"]) == 12
     assert set(cases["region"]) == set(PROBATION_REGIONS)

@@ -1,4 +1,5 @@
 """Unpaid Work data contract and synthetic data (first step of the Unpaid Work issue)."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -12,7 +13,10 @@ from tests.builders import person, placement, write_upw
 
 
 def test_valid_input(tmp_path, config):
-    ds = load_upw(write_upw(tmp_path, [person("A"), person("B", exclude_person_ids="A")], [placement("P1")]), config)
+    ds = load_upw(
+        write_upw(tmp_path, [person("A"), person("B", exclude_person_ids="A")], [placement("P1")]),
+        config,
+    )
     assert ds.people.loc[0, "available_days"] == ("Mon", "Wed")
     assert ds.placements.loc[0, "days"] == ("Mon", "Tue")
 
@@ -54,7 +58,9 @@ def test_duplicates_and_missing_file(tmp_path, config):
 
 
 def test_generated_week_is_realistic(shared, tmp_path, config):
-    spec = SyntheticSpec(scale="region", region="East Midlands", seed=42, run_date=date(2026, 11, 23))
+    spec = SyntheticSpec(
+        scale="region", region="East Midlands", seed=42, run_date=date(2026, 11, 23)
+    )
     folder = write_dataset(tmp_path, *generate(shared / "data" / "boundaries", spec, config))
     ds = load_upw(folder, config)  # passes the contract
     people, places = ds.people, ds.placements
@@ -65,7 +71,9 @@ def test_generated_week_is_realistic(shared, tmp_path, config):
     emp = people[people["employed"]]
     assert all(set(d) <= {"Sat", "Sun"} for d in emp["available_days"])
     assert (people["max_hours_per_week"] <= config.upw.max_hours_per_week).all()
-    assert (people["ete_hours_completed"] <= config.upw.ete_max_share * people["hours_ordered"]).all()
+    assert (
+        people["ete_hours_completed"] <= config.upw.ete_max_share * people["hours_ordered"]
+    ).all()
     assert set(places["kind"]) == {"GROUP", "INDIVIDUAL", "WORKSHOP", "ETE"}
     assert places["pickup_lat"].notna().sum() > 0
     ex = people[people["exclude_person_ids"].map(len) > 0]
@@ -74,8 +82,12 @@ def test_generated_week_is_realistic(shared, tmp_path, config):
 
 def test_tight_week_has_less_room(shared, config):
     def room(tight: bool) -> int:
-        spec = SyntheticSpec(scale="pdu", region="London", seed=2, tight=tight, run_date=date(2026, 11, 23))
-        places = generate(shared / "data" / "boundaries", spec, config)[2]["_tables"]["upw_placements"]
+        spec = SyntheticSpec(
+            scale="pdu", region="London", seed=2, tight=tight, run_date=date(2026, 11, 23)
+        )
+        places = generate(shared / "data" / "boundaries", spec, config)[2]["_tables"][
+            "upw_placements"
+        ]
         return int((places["capacity"] * places["days"].str.count(";").add(1)).sum())
 
     assert room(True) < 0.8 * room(False)

@@ -1,5 +1,6 @@
 """`probation upw plan` / `replan` end to end on a generated PDU week: files, checker, store,
 idempotent re-runs, and re-planning that changes nobody else."""
+
 from __future__ import annotations
 
 import json
@@ -18,37 +19,91 @@ WEEK = "2026-W48"
 @pytest.fixture(scope="module")
 def week_data(shared, tmp_path_factory, config):
     folder = tmp_path_factory.mktemp("upw")
-    spec = SyntheticSpec(scale="pdu", region="East Midlands", pdu="Rutland PDU", seed=9, run_date=date(2026, 11, 23),
-                         n_practitioners=10, n_new=5, n_upw_people=150, n_upw_placements=10)
+    spec = SyntheticSpec(
+        scale="pdu",
+        region="East Midlands",
+        pdu="Rutland PDU",
+        seed=9,
+        run_date=date(2026, 11, 23),
+        n_practitioners=10,
+        n_new=5,
+        n_upw_people=150,
+        n_upw_placements=10,
+    )
     return write_dataset(folder, *generate(shared / "data" / "boundaries", spec, config))
 
 
 def test_plan_replan_and_rerun(week_data, tmp_path):
     r = CliRunner()
     out = tmp_path / "out"
-    args = ["upw", "plan", "--data", str(week_data), "--week", WEEK, "--out", str(out), "--time-limit", "3"]
+    args = [
+        "upw",
+        "plan",
+        "--data",
+        str(week_data),
+        "--week",
+        WEEK,
+        "--out",
+        str(out),
+        "--time-limit",
+        "3",
+    ]
     first = r.invoke(app, args)
     assert first.exit_code == 0, first.output
     sched = pd.read_csv(out / "upw_schedule.csv")
-    assert list(sched.columns) == ["person_id", "placement_id", "date", "hours", "credited_hours", "travel_minutes",
-                                   "supervised_travel_minutes", "travel_reason"]
-    assert len(sched) > 0 and (out / "upw_unplaced.csv").exists() and (out / "upw_reviews.csv").exists()
+    assert list(sched.columns) == [
+        "person_id",
+        "placement_id",
+        "date",
+        "hours",
+        "credited_hours",
+        "travel_minutes",
+        "supervised_travel_minutes",
+        "travel_reason",
+    ]
+    assert (
+        len(sched) > 0
+        and (out / "upw_unplaced.csv").exists()
+        and (out / "upw_reviews.csv").exists()
+    )
     summary = json.loads((out / "upw_summary.json").read_text())
     assert summary["placed"] >= 1 and "greedy" in summary
-    assert summary["credited_hours"] >= summary["greedy"]["credited_hours"] - 1e-6 or summary["placed"] >= summary["greedy"]["placed"]
+    assert (
+        summary["credited_hours"] >= summary["greedy"]["credited_hours"] - 1e-6
+        or summary["placed"] >= summary["greedy"]["placed"]
+    )
     again = r.invoke(app, args)
     assert "already stored" in again.output
     # Cancel the busiest session: only its people change, and they are listed.
     busiest = sched.groupby(["placement_id", "date"]).size().idxmax()
     session = f"{busiest[0]}@{busiest[1]}"
-    hit = set(sched[(sched["placement_id"] == busiest[0]) & (sched["date"] == busiest[1])]["person_id"])
-    re = r.invoke(app, ["upw", "replan", "--data", str(week_data), "--week", WEEK, "--out", str(out), "--cancel", session,
-                        "--time-limit", "3"])
+    hit = set(
+        sched[(sched["placement_id"] == busiest[0]) & (sched["date"] == busiest[1])]["person_id"]
+    )
+    re = r.invoke(
+        app,
+        [
+            "upw",
+            "replan",
+            "--data",
+            str(week_data),
+            "--week",
+            WEEK,
+            "--out",
+            str(out),
+            "--cancel",
+            session,
+            "--time-limit",
+            "3",
+        ],
+    )
     assert re.exit_code == 0, re.output
     after = pd.read_csv(out / "upw_schedule.csv")
     assert not ((after["placement_id"] == busiest[0]) & (after["date"] == busiest[1])).any()
     key = ["person_id", "placement_id", "date"]
-    others_before = sched[~sched["person_id"].isin(hit)][key].sort_values(key).reset_index(drop=True)
+    others_before = (
+        sched[~sched["person_id"].isin(hit)][key].sort_values(key).reset_index(drop=True)
+    )
     others_after = after[~after["person_id"].isin(hit)][key].sort_values(key).reset_index(drop=True)
     pd.testing.assert_frame_equal(others_before, others_after)
     told = {t["person_id"] for t in json.loads((out / "upw_summary.json").read_text())["tell"]}
@@ -56,6 +111,19 @@ def test_plan_replan_and_rerun(week_data, tmp_path):
 
 
 def test_replan_without_a_plan_is_a_clear_error(week_data, tmp_path):
-    res = CliRunner().invoke(app, ["upw", "replan", "--data", str(week_data), "--week", "2026-W50", "--out", str(tmp_path),
-                                   "--cancel", "X@2026-12-07"])
+    res = CliRunner().invoke(
+        app,
+        [
+            "upw",
+            "replan",
+            "--data",
+            str(week_data),
+            "--week",
+            "2026-W50",
+            "--out",
+            str(tmp_path),
+            "--cancel",
+            "X@2026-12-07",
+        ],
+    )
     assert res.exit_code == 1 and "no stored plan for 2026-W50" in res.output

@@ -1,5 +1,6 @@
 """The weekly Unpaid Work scheduler: each hard rule bites on a tiny week, for the CP-SAT model
 and the greedy baseline, and every output passes the independent checker."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -10,7 +11,7 @@ from engine.unpaid_work.check import check_week
 from engine.unpaid_work.contract import load_upw
 from engine.unpaid_work.plan import plan_week, reviews
 from geo.travel import TravelTimes
-from tests.builders import write_upw, person, placement
+from tests.builders import person, placement, write_upw
 
 WEEK = "2026-W48"  # Mon 23 Nov 2026
 SOLVERS = ["cpsat", "greedy"]
@@ -33,7 +34,13 @@ def _sessions(sched, pid):
 @pytest.mark.parametrize("solver", SOLVERS)
 def test_capacity_and_one_a_day(tmp_path, config, solver):
     places = [placement("P1", capacity=1, days="Mon"), placement("P2", capacity=5, days="Mon")]
-    sched, _, _ = _plan(tmp_path, config, [person("A", available_days="Mon"), person("B", available_days="Mon")], places, solver)
+    sched, _, _ = _plan(
+        tmp_path,
+        config,
+        [person("A", available_days="Mon"), person("B", available_days="Mon")],
+        places,
+        solver,
+    )
     assert len(sched) == 2 and sched.groupby("date").size().max() == 2
     assert (sched.groupby(["placement_id", "date"]).size() <= 5).all()
     assert (sched.groupby("person_id").size() == 1).all()
@@ -42,7 +49,13 @@ def test_capacity_and_one_a_day(tmp_path, config, solver):
 @pytest.mark.parametrize("solver", SOLVERS)
 def test_weekly_hours_and_availability(tmp_path, config, solver):
     places = [placement("P1", days="Mon;Tue;Wed;Thu;Fri", capacity=3)]
-    sched, _, _ = _plan(tmp_path, config, [person("A", available_days="Mon;Wed;Fri", max_hours_per_week=14)], places, solver)
+    sched, _, _ = _plan(
+        tmp_path,
+        config,
+        [person("A", available_days="Mon;Wed;Fri", max_hours_per_week=14)],
+        places,
+        solver,
+    )
     days = pd.to_datetime(sched["date"]).dt.day_name().str[:3]
     assert len(sched) == 2 and set(days) <= {"Mon", "Wed", "Fri"}
 
@@ -50,7 +63,11 @@ def test_weekly_hours_and_availability(tmp_path, config, solver):
 @pytest.mark.parametrize("solver", SOLVERS)
 def test_lone_woman_and_all_male(tmp_path, config, solver):
     places = [placement("CREW", days="Mon", capacity=5)]
-    people = [person("W", sex="F", available_days="Mon"), person("M1", available_days="Mon"), person("M2", available_days="Mon")]
+    people = [
+        person("W", sex="F", available_days="Mon"),
+        person("M1", available_days="Mon"),
+        person("M2", available_days="Mon"),
+    ]
     sched, unplaced, _ = _plan(tmp_path, config, people, places, solver)
     placed = set(sched["person_id"])
     assert not ("W" in placed and placed & {"M1", "M2"})  # never the only woman among men
@@ -67,19 +84,28 @@ def test_lone_woman_and_all_male(tmp_path, config, solver):
 @pytest.mark.parametrize("solver", SOLVERS)
 def test_exclusions_never_share_a_session(tmp_path, config, solver):
     places = [placement("CREW", days="Mon", capacity=5)]
-    people = [person("A", available_days="Mon", exclude_person_ids="B"), person("B", available_days="Mon", exclude_person_ids="A")]
+    people = [
+        person("A", available_days="Mon", exclude_person_ids="B"),
+        person("B", available_days="Mon", exclude_person_ids="A"),
+    ]
     sched, unplaced, _ = _plan(tmp_path, config, people, places, solver)
     assert len(sched) == 1 and len(unplaced) == 1
 
 
 @pytest.mark.parametrize("solver", SOLVERS)
 def test_restrictions(tmp_path, config, solver):
-    places = [placement("SHOP", kind="INDIVIDUAL", public_facing=True, pickup_lat="", pickup_lon="", days="Mon"),
-              placement("WS", kind="WORKSHOP", pickup_lat="", pickup_lon="", days="Tue"),
-              placement("WO", women_only=True, days="Wed")]
-    people = [person("NPF", no_public_facing=True, available_days="Mon;Tue"),
-              person("WSO", needs_workshop=True, available_days="Mon;Tue"),
-              person("MAN", available_days="Wed")]
+    places = [
+        placement(
+            "SHOP", kind="INDIVIDUAL", public_facing=True, pickup_lat="", pickup_lon="", days="Mon"
+        ),
+        placement("WS", kind="WORKSHOP", pickup_lat="", pickup_lon="", days="Tue"),
+        placement("WO", women_only=True, days="Wed"),
+    ]
+    people = [
+        person("NPF", no_public_facing=True, available_days="Mon;Tue"),
+        person("WSO", needs_workshop=True, available_days="Mon;Tue"),
+        person("MAN", available_days="Wed"),
+    ]
     sched, unplaced, _ = _plan(tmp_path, config, people, places, solver)
     assert set(_sessions(sched, "NPF")["placement_id"]) <= {"WS"}
     assert set(_sessions(sched, "WSO")["placement_id"]) == {"WS"}
@@ -88,11 +114,21 @@ def test_restrictions(tmp_path, config, solver):
 
 @pytest.mark.parametrize("solver", SOLVERS)
 def test_travel_limits_and_ete_budget(tmp_path, config, solver):
-    far = placement("FAR", lat=52.95, lon=-0.30, pickup_lat="", pickup_lon="", days="Mon")  # ~45 km away
+    far = placement(
+        "FAR", lat=52.95, lon=-0.30, pickup_lat="", pickup_lon="", days="Mon"
+    )  # ~45 km away
     ete = placement("ETE1", kind="ETE", session_hours=3.5, pickup_lat="", pickup_lon="", days="Tue")
-    people = [person("BUS", available_days="Mon"),
-              person("CARER", available_days="Tue", carer_max_travel_minutes=5),
-              person("ETEFULL", available_days="Tue", hours_ordered=100, hours_completed=30, ete_hours_completed=18)]
+    people = [
+        person("BUS", available_days="Mon"),
+        person("CARER", available_days="Tue", carer_max_travel_minutes=5),
+        person(
+            "ETEFULL",
+            available_days="Tue",
+            hours_ordered=100,
+            hours_completed=30,
+            ete_hours_completed=18,
+        ),
+    ]
     sched, unplaced, _ = _plan(tmp_path, config, people, [far, ete], solver)
     assert "BUS" in unplaced.index  # over 90 minutes by public transport
     assert "CARER" in unplaced.index  # over the carer's limit
@@ -104,17 +140,23 @@ def test_crew_bus_credits_supervised_travel(tmp_path, config):
     sched, _, _ = _plan(tmp_path, config, [person("A", available_days="Mon")], [crew], "cpsat")
     row = sched.iloc[0]
     assert row["supervised_travel_minutes"] > 0
-    assert row["credited_hours"] == pytest.approx(7 + 2 * min(row["supervised_travel_minutes"], 60) / 60, abs=0.01)
+    assert row["credited_hours"] == pytest.approx(
+        7 + 2 * min(row["supervised_travel_minutes"], 60) / 60, abs=0.01
+    )
 
 
 def test_most_behind_goes_first(tmp_path, config):
     places = [placement("CREW", days="Mon", capacity=1)]
-    people = [person("ONPACE", available_days="Mon", sentence_date="2026-06-01", hours_completed=60),
-              person("BEHIND", available_days="Mon", sentence_date="2026-01-05", hours_completed=5)]
+    people = [
+        person("ONPACE", available_days="Mon", sentence_date="2026-06-01", hours_completed=60),
+        person("BEHIND", available_days="Mon", sentence_date="2026-01-05", hours_completed=5),
+    ]
     sched, _, ds = _plan(tmp_path, config, people, places, "cpsat")
     assert list(sched["person_id"]) == ["BEHIND"]
     rv = reviews(ds, sched, config, WEEK).set_index("person_id")
-    assert "ONPACE" in rv.index and rv.loc["ONPACE", "projected_completion"] == "not planned this week"
+    assert (
+        "ONPACE" in rv.index and rv.loc["ONPACE", "projected_completion"] == "not planned this week"
+    )
 
 
 def test_checker_catches_broken_weeks(tmp_path, config):
@@ -131,9 +173,13 @@ def test_long_trip_moved_when_a_closer_session_fits(tmp_path, config):
     from engine.unpaid_work.plan import build_week, week_dates
     from solvers.upw import shorten_long_trips
 
-    far = placement("FAR", lat=52.95, lon=-0.70, pickup_lat="", pickup_lon="", days="Mon")  # about 30 km north
+    far = placement(
+        "FAR", lat=52.95, lon=-0.70, pickup_lat="", pickup_lon="", days="Mon"
+    )  # about 30 km north
     near = placement("NEAR", lat=52.67, lon=-0.71, pickup_lat="", pickup_lon="", days="Mon")
-    pd.DataFrame([person("A", available_days="Mon", travel_mode="car")]).to_csv(tmp_path / "upw_people.csv", index=False)
+    pd.DataFrame([person("A", available_days="Mon", travel_mode="car")]).to_csv(
+        tmp_path / "upw_people.csv", index=False
+    )
     pd.DataFrame([far, near]).to_csv(tmp_path / "upw_placements.csv", index=False)
     ds = load_upw(tmp_path, config)
     (week,) = build_week(ds, config, TravelTimes(config.travel), week_dates(WEEK))
@@ -144,42 +190,70 @@ def test_long_trip_moved_when_a_closer_session_fits(tmp_path, config):
     start = np.zeros(len(sess), bool)
     start[k_far] = True
     assert shorten_long_trips(pr, start).tolist() == [i == k_near for i in range(len(sess))]
-    pr.session_capacity = np.where(np.arange(len(pr.session_ids)) == pr.pair_session[k_near], 0, pr.session_capacity)  # no room near
+    pr.session_capacity = np.where(
+        np.arange(len(pr.session_ids)) == pr.pair_session[k_near], 0, pr.session_capacity
+    )  # no room near
     assert shorten_long_trips(pr, start)[k_far]
 
 
 def _row(pid, plid, day="2026-11-23", hours=7.0, travel=0, reason=""):
-    return {"person_id": pid, "placement_id": plid, "date": day, "hours": hours, "credited_hours": hours,
-            "travel_minutes": travel, "supervised_travel_minutes": 0, "travel_reason": reason}
+    return {
+        "person_id": pid,
+        "placement_id": plid,
+        "date": day,
+        "hours": hours,
+        "credited_hours": hours,
+        "travel_minutes": travel,
+        "supervised_travel_minutes": 0,
+        "travel_reason": reason,
+    }
 
 
 def test_checker_rejects_a_long_trip_when_a_closer_session_had_room(tmp_path, config):
     # 73 min each way by public transport to MID, a few minutes to NEAR; both Monday, same hours
     mid = placement("MID", lat=52.82, lon=-0.70, pickup_lat="", pickup_lon="", days="Mon")
-    near = placement("NEAR", lat=52.67, lon=-0.71, pickup_lat="", pickup_lon="", days="Mon", capacity=1)
-    write_upw(tmp_path, [person("A", available_days="Mon"), person("B", available_days="Mon")], [mid, near])
+    near = placement(
+        "NEAR", lat=52.67, lon=-0.71, pickup_lat="", pickup_lon="", days="Mon", capacity=1
+    )
+    write_upw(
+        tmp_path,
+        [person("A", available_days="Mon"), person("B", available_days="Mon")],
+        [mid, near],
+    )
     ds, times = load_upw(tmp_path, config), TravelTimes(config.travel)
     needless = pd.DataFrame([_row("A", "MID", travel=73, reason="far")])
     problems = check_week(ds, needless, config, times)
     assert any("travel over 60" in p and "NEAR" in p for p in problems)
-    full = pd.DataFrame([_row("A", "MID", travel=73, reason="far"), _row("B", "NEAR")])  # NEAR taken: the trip stands
+    full = pd.DataFrame(
+        [_row("A", "MID", travel=73, reason="far"), _row("B", "NEAR")]
+    )  # NEAR taken: the trip stands
     assert check_week(ds, full, config, times) == []
     # a re-plan keeps others' sessions as they were: a kept long trip is not questioned
     assert check_week(ds, needless, config, times, kept=frozenset({("A", "MID@2026-11-23")})) == []
     # nobody may be in a session that was stood down
-    assert any("cancelled" in p for p in check_week(ds, full, config, times, cancelled=frozenset({"NEAR@2026-11-23"})))
+    assert any(
+        "cancelled" in p
+        for p in check_week(ds, full, config, times, cancelled=frozenset({"NEAR@2026-11-23"}))
+    )
 
 
 @pytest.mark.parametrize("solver", SOLVERS)
 def test_induction_within_60_minutes(tmp_path, config, solver):
-    mid = placement("MID", lat=52.82, lon=-0.70, pickup_lat="", pickup_lon="", days="Mon")  # 73 min by bus
-    people = [person("NEW", available_days="Mon", hours_completed=0), person("STARTED", available_days="Mon", hours_completed=5)]
+    mid = placement(
+        "MID", lat=52.82, lon=-0.70, pickup_lat="", pickup_lon="", days="Mon"
+    )  # 73 min by bus
+    people = [
+        person("NEW", available_days="Mon", hours_completed=0),
+        person("STARTED", available_days="Mon", hours_completed=5),
+    ]
     sched, unplaced, _ = _plan(tmp_path, config, people, [mid], solver)
     assert set(sched["person_id"]) == {"STARTED"} and "induction" in unplaced.loc["NEW", "reason"]
     assert sched["travel_reason"].str.contains("60 minutes").all()
     ds = load_upw(tmp_path, config)
     first_week = pd.DataFrame([_row("NEW", "MID", travel=73, reason="far")])
-    assert any("induction" in p for p in check_week(ds, first_week, config, TravelTimes(config.travel)))
+    assert any(
+        "induction" in p for p in check_week(ds, first_week, config, TravelTimes(config.travel))
+    )
 
 
 @pytest.mark.parametrize("solver", SOLVERS)
@@ -203,8 +277,16 @@ def test_stays_at_last_weeks_placement(tmp_path, config, solver):
 def test_behind_pace_reached_before_more_hours_for_others(tmp_path, config, solver):
     # one place on Monday: the person behind gets it even though the other could work more hours
     crew = placement("CREW", days="Mon;Tue;Wed", capacity=1)
-    people = [person("ONPACE", available_days="Mon;Tue;Wed", sentence_date="2026-06-01", hours_completed=60, max_hours_per_week=21),
-              person("BEHIND", available_days="Mon", sentence_date="2026-01-05", hours_completed=5)]
+    people = [
+        person(
+            "ONPACE",
+            available_days="Mon;Tue;Wed",
+            sentence_date="2026-06-01",
+            hours_completed=60,
+            max_hours_per_week=21,
+        ),
+        person("BEHIND", available_days="Mon", sentence_date="2026-01-05", hours_completed=5),
+    ]
     sched, _, _ = _plan(tmp_path, config, people, [crew], solver)
     assert "BEHIND" in set(sched["person_id"])
     assert set(sched.loc[sched["person_id"] == "ONPACE", "date"]) == {"2026-11-24", "2026-11-25"}
