@@ -115,7 +115,6 @@ def _upw(data, out, db_url, config, region, pdu, params, observer):
             observer=observer,
         )
     )
-    summary["stopped_early"] = observer.stopped()
     return summary["key"], summary
 
 
@@ -135,7 +134,6 @@ def _groups(data, out, db_url, config, region, pdu, params, observer):
             observer=observer,
         )
     )
-    summary["stopped_early"] = observer.stopped()
     return summary["key"], summary
 
 

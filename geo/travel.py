@@ -110,6 +110,10 @@ class TravelTimes:
             )
         return minutes, method
 
+    def network_hashes(self) -> list[str]:
+        """The SHA-256 of each road network file in use (part of a run's key)."""
+        return sorted({n.source_sha256 for n in self.networks.values()})
+
     def labels(self, modes, methods) -> list[str]:
         cache: dict = {}
         return [

@@ -165,18 +165,24 @@ def solve_cpsat(
     return _completed(problem, best, params, phases)
 
 
+# Each phase's objective, recomputed by the independent term of `objective_terms`.
+RESCORED = {"allocate": "priority", "peak": "peak_permille", "balance": "balance_objective"}
+
+
 def _completed(
     problem: AllocationProblem, best: np.ndarray, params: AllocationParams, phases: list[SolveStats]
 ) -> AllocationResult:
     """When a phase stopped before optimality a case may be out while someone has room: fill
-    such gaps (most urgent first, least loaded), then re-score the final phase's objective."""
+    such gaps (most urgent first, least loaded), then re-score the last phase that ran (a phase
+    skipped on a stop request reports nothing). Filling only adds cases, so the answer still
+    meets the allocate and peak phases' models and their bounds stand; the balance phase also
+    held the peak, which filling may pass, so its bound is dropped."""
     filled = fill(problem, best)
     if (filled != best).any():
-        last = phases[-1]
-        value = (
-            float(objective_terms(problem, filled, params)["balance_objective"])
-            if last.name == "balance"
-            else last.objective
-        )
-        phases[-1] = SolveStats("FEASIBLE", value, None, last.seconds, last.name)
+        k = max((i for i, p in enumerate(phases) if p.status != "STOPPED"), default=len(phases) - 1)
+        last = phases[k]
+        term = RESCORED.get(last.name)
+        value = float(objective_terms(problem, filled, params)[term]) if term else last.objective
+        bound = last.bound if last.name in ("allocate", "peak") else None
+        phases[k] = SolveStats("FEASIBLE", value, bound, last.seconds, last.name)
     return AllocationResult(filled, _combine(phases, sum(p.seconds for p in phases)), phases)

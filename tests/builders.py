@@ -219,3 +219,18 @@ def wait_for(client, run, key, timeout=120):
             return s
         time.sleep(0.3)
     raise AssertionError("run did not finish")
+
+
+# ---- runs asked to stop ----
+class StopRequested:
+    """An observer whose stop was asked for before the run began: each search ends at its
+    first answer, which the run checks and stores marked stopped early."""
+
+    def stopped(self) -> bool:
+        return True
+
+    def report(self, phase: str, objective, bound, force: bool = False) -> None:
+        pass
+
+    def for_part(self, part: str) -> StopRequested:
+        return self

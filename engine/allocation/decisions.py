@@ -13,11 +13,12 @@ import pandas as pd
 from engine.allocation.check import check_allocation
 from engine.allocation.contract import Dataset
 from engine.core.config import Config
+from engine.core.errors import ProbationError
 
 ACTIONS = ("confirm", "reject", "override")
 
 
-class DecisionRefused(ValueError):
+class DecisionRefused(ProbationError, ValueError):
     """The decision cannot be recorded as asked (bad case, missing reason, unaccepted rule break)."""
 
     def __init__(self, message: str, rule_breaks: list[str] | None = None):

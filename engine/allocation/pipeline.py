@@ -3,7 +3,6 @@ parallel) -> check independently -> explain -> store results in one transaction 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import time
@@ -30,16 +29,14 @@ from engine.allocation.plan import (
     prepare_night,
 )
 from engine.core.config import Config
+from engine.core.errors import RunFailed
+from engine.core.lifecycle import reusable, run_key, stopped_early
 from engine.store.db import default_url
 from engine.store.runs import Store
 from geo.travel import TravelTimes, travel_service
 from solvers.allocation import AllocationParams, AllocationResult
 from solvers.greedy import solve_least_loaded
 from solvers.registry import get_solver
-
-
-class RunFailed(RuntimeError):
-    """The night could not be completed; nothing was stored."""
 
 
 @dataclass
@@ -373,16 +370,6 @@ def _travel_rationale(comp: Component, j: int, p: int, minutes: int, target: flo
     )
 
 
-def run_key(
-    ds: Dataset, config: Config, run_date: date, scope: str, solver: str, times: TravelTimes
-) -> str:
-    networks = sorted({n.source_sha256 for n in times.networks.values()})
-    blob = json.dumps(
-        [ds.inputs_hash, config.digest(), run_date.isoformat(), scope, solver, networks]
-    ).encode()
-    return hashlib.sha256(blob).hexdigest()[:32]
-
-
 def run_night(opts: RunOptions) -> RunOutcome:
     t0 = time.perf_counter()
     config = opts.config
@@ -396,14 +383,16 @@ def run_night(opts: RunOptions) -> RunOutcome:
         raise RunFailed(f"no cases in scope {scope} of {opts.data}")
     times = travel_service(config.travel, opts.osm_file)
     store = Store(opts.db_url or default_url(opts.out))
-    rid = run_key(ds, config, run_date, scope, solver_name, times)
+    rid = run_key(
+        ds.inputs_hash,
+        config.digest(),
+        run_date.isoformat(),
+        scope,
+        solver_name,
+        times.network_hashes(),
+    )
     existing = store.find_run(rid)
-    # A run stopped early is kept (its best proposals) but never reused: the same night solves again.
-    if (
-        existing
-        and not opts.force
-        and not json.loads(existing["summary_json"]).get("stopped_early")
-    ):
+    if existing is not None and reusable(json.loads(existing["summary_json"]), opts.force):
         decisions, wl = store.load_results(rid)
         summary = json.loads(existing["summary_json"])
         files = export_files(opts.out, decisions, wl, summary)
@@ -442,7 +431,7 @@ def run_night(opts: RunOptions) -> RunOutcome:
         times,
     )
     summary["seconds"] = round(time.perf_counter() - t0, 3)
-    summary["stopped_early"] = bool(opts.observer is not None and opts.observer.stopped())
+    summary["stopped_early"] = stopped_early(opts.observer)
     run = {
         "run_id": rid,
         "created_at": pd.Timestamp.now(tz="UTC").to_pydatetime(),

@@ -50,7 +50,8 @@ def allocate(
 ) -> None:
     """Run the nightly allocation for one PDU, a region or everything in the folder."""
     from engine.allocation.export import examples, render_summary
-    from engine.allocation.pipeline import RunFailed, RunOptions, run_night
+    from engine.allocation.pipeline import RunOptions, run_night
+    from engine.core.errors import RunFailed
 
     cfg = config_or_exit(config)
     if allow_over_capacity:

@@ -37,7 +37,8 @@ def groups_plan(
 ) -> None:
     """Form and schedule programme groups for a quarter: who joins which group, where, when,
     with which facilitators; the unplaced with a reason and an alternative."""
-    from engine.groups.pipeline import GroupsOptions, PlanFailed, run_groups
+    from engine.core.errors import RunFailed
+    from engine.groups.pipeline import GroupsOptions, run_groups
     from engine.groups.plan import SOLVERS
 
     if solver not in SOLVERS:
@@ -57,7 +58,7 @@ def groups_plan(
         time_limit=time_limit,
         force=force,
     )
-    s = guard(lambda: run_groups(opts), (PlanFailed, ValueError), "plan failed")
+    s = guard(lambda: run_groups(opts), (RunFailed, ValueError), "plan failed")
     g = s["greedy"]
     print(
         f"Programme groups from {s['from']} ({s['solver']}): {s['started']} of {s['referrals']} people start in "

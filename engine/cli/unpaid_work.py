@@ -15,7 +15,8 @@ app.add_typer(upw_app, name="upw")
 
 
 def _run_week(data, out, week, db, osm, solver, config, cancel, force, time_limit) -> None:
-    from engine.unpaid_work.pipeline import WeekFailed, WeekOptions, run_week
+    from engine.core.errors import RunFailed
+    from engine.unpaid_work.pipeline import WeekOptions, run_week
     from engine.unpaid_work.plan import SOLVERS
 
     if solver not in SOLVERS:
@@ -32,7 +33,7 @@ def _run_week(data, out, week, db, osm, solver, config, cancel, force, time_limi
         force=force,
         time_limit=time_limit,
     )
-    s = guard(lambda: run_week(opts), (WeekFailed, ValueError), "week failed")
+    s = guard(lambda: run_week(opts), (RunFailed, ValueError), "week failed")
     g = s["greedy"]
     print(
         f"Unpaid Work week {s['week']} ({s['solver']}): {s['placed']} of {s['people']} people placed in "

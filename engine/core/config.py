@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from engine.core.errors import ProbationError
 from geo.settings import TravelSettings
 
 DEFAULT_CONFIG_PATH = Path(__file__).with_name("config.toml")
@@ -169,7 +170,7 @@ def _deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-class ConfigError(ValueError):
+class ConfigError(ProbationError, ValueError):
     """A configuration file that cannot be read or does not validate."""
 
 

@@ -15,6 +15,8 @@ from typing import Any
 import pandas as pd
 from pydantic import TypeAdapter, ValidationError
 
+from engine.core.errors import ProbationError
+
 MAX_LISTED = 50
 
 
@@ -38,7 +40,7 @@ class Issue:
         return f"{where}: {self.message}{val}"
 
 
-class DataContractError(ValueError):
+class DataContractError(ProbationError, ValueError):
     """The input does not meet the data contract. `issues` lists every problem found."""
 
     def __init__(self, issues: list[Issue]):

@@ -3,7 +3,6 @@ store it in one transaction, write the files."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import time
 from dataclasses import dataclass
@@ -12,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from engine.core.config import Config
+from engine.core.errors import RunFailed
+from engine.core.lifecycle import reusable, run_key, stopped_early
 from engine.groups.check import check_groups
 from engine.groups.contract import load_groups
 from engine.groups.plan import (
@@ -24,10 +25,6 @@ from engine.groups.plan import (
 )
 from engine.groups.store import GroupsStore
 from geo.travel import travel_service
-
-
-class PlanFailed(RuntimeError):
-    """The plan could not be made soundly; nothing was stored."""
 
 
 @dataclass
@@ -50,14 +47,11 @@ def run_groups(opts: GroupsOptions) -> dict:
     ds = load_groups(opts.data, config.groups.max_group)
     times = travel_service(config.travel, opts.osm_file)
     store = GroupsStore(opts.db_url or f"sqlite:///{Path(opts.out) / 'probation.sqlite'}")
-    networks = sorted({n.source_sha256 for n in times.networks.values()})
-    key = hashlib.sha256(
-        json.dumps(
-            [ds.inputs_hash, config.digest(), opts.start.isoformat(), opts.solver, networks]
-        ).encode()
-    ).hexdigest()[:32]
+    key = run_key(
+        ds.inputs_hash, config.digest(), opts.start.isoformat(), opts.solver, times.network_hashes()
+    )
     stored = store.find(key)
-    if stored and not opts.force:
+    if stored is not None and reusable(json.loads(stored["summary_json"]), opts.force):
         frames, summary = store.load(key)
         _export(opts.out, frames, summary)
         return summary | {"reused": True}
@@ -67,7 +61,7 @@ def run_groups(opts: GroupsOptions) -> dict:
     groups, members, unplaced, figures = tables(plans, results, meta, config)
     problems = check_groups(ds, groups, members, config, times)
     if problems:
-        raise PlanFailed(
+        raise RunFailed(
             "the independent checker rejected the plan; nothing stored:\n"
             + "\n".join(problems[:50])
         )
@@ -93,6 +87,7 @@ def run_groups(opts: GroupsOptions) -> dict:
             for p, r in zip(plans, results)
         ],
     }
+    summary["stopped_early"] = stopped_early(opts.observer)
     summary["seconds"] = round(time.perf_counter() - t0, 2)
     frames = {"groups": groups, "members": members, "unplaced": unplaced}
     store.save(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from engine.core.errors import ProbationError
+
 
 def default_url(folder: str | Path) -> str:
     return f"sqlite:///{Path(folder) / 'probation.sqlite'}"
@@ -17,6 +19,6 @@ def normalise_url(url: str) -> str:
     return url
 
 
-class RunConflict(ValueError):
+class RunConflict(ProbationError, ValueError):
     """Another run with the same key (same inputs, config, night, scope and solver) committed
     first: this one is refused and nothing of it is written."""

@@ -3,7 +3,6 @@ independently, store it in one transaction, write the files."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import time
@@ -16,6 +15,8 @@ import numpy as np
 import pandas as pd
 
 from engine.core.config import Config
+from engine.core.errors import RunFailed
+from engine.core.lifecycle import reusable, run_key, stopped_early
 from engine.unpaid_work.check import check_week
 from engine.unpaid_work.contract import load_upw
 from engine.unpaid_work.plan import build_week, reviews, schedule_rows, week_dates
@@ -33,10 +34,6 @@ SCHEDULE_COLUMNS = [
     "supervised_travel_minutes",
     "travel_reason",
 ]
-
-
-class WeekFailed(RuntimeError):
-    """The week could not be planned soundly; nothing was stored."""
 
 
 @dataclass
@@ -93,13 +90,6 @@ def _metrics(weeks, results: dict) -> dict:
     return out
 
 
-def week_key(inputs_hash: str, opts: WeekOptions, networks: list[str]) -> str:
-    blob = json.dumps(
-        [inputs_hash, opts.config.digest(), opts.week, opts.solver, sorted(opts.cancel), networks]
-    )
-    return hashlib.sha256(blob.encode()).hexdigest()[:32]
-
-
 def run_week(opts: WeekOptions) -> dict:
     t0 = time.perf_counter()
     config = opts.config
@@ -107,9 +97,16 @@ def run_week(opts: WeekOptions) -> dict:
     ds = load_upw(opts.data, config)
     times = travel_service(config.travel, opts.osm_file)
     store = UpwStore(opts.db_url or f"sqlite:///{Path(opts.out) / 'probation.sqlite'}")
-    key = week_key(ds.inputs_hash, opts, sorted({n.source_sha256 for n in times.networks.values()}))
+    key = run_key(
+        ds.inputs_hash,
+        config.digest(),
+        opts.week,
+        opts.solver,
+        sorted(opts.cancel),
+        times.network_hashes(),
+    )
     stored = store.find(key)
-    if stored and not opts.force:
+    if stored is not None and reusable(json.loads(stored["summary_json"]), opts.force):
         sched, unplaced, summary = store.load(key)
         _export(opts.out, sched, unplaced, reviews(ds, sched, config, opts.week), summary)
         return summary | {"reused": True}
@@ -118,7 +115,7 @@ def run_week(opts: WeekOptions) -> dict:
     if opts.cancel:
         previous = store.latest_schedule(opts.week)
         if previous is None:
-            raise WeekFailed(
+            raise RunFailed(
                 f"no stored plan for {opts.week} to re-plan: run `probation upw plan` first"
             )
         _fix_previous(weeks, previous, set(opts.cancel))
@@ -147,7 +144,7 @@ def run_week(opts: WeekOptions) -> dict:
     )
     problems = check_week(ds, sched, config, times, cancelled=frozenset(opts.cancel), kept=kept)
     if problems:
-        raise WeekFailed(
+        raise RunFailed(
             "the independent checker rejected the week; nothing stored:\n"
             + "\n".join(problems[:50])
         )
@@ -169,6 +166,7 @@ def run_week(opts: WeekOptions) -> dict:
     }
     if previous is not None:
         summary["tell"] = _changes(previous, sched, set(opts.cancel))
+    summary["stopped_early"] = stopped_early(opts.observer)
     summary["seconds"] = round(time.perf_counter() - t0, 2)
     store.save(
         key, opts.week, ds.inputs_hash, config, summary, sched, unpl, replace=stored is not None

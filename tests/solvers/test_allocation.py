@@ -107,3 +107,39 @@ def test_local_search_moves_work_to_the_less_loaded():
     assert improve_by_moves(pr, np.array([0]), params, peak_permille=520).tolist() == [0]
     pr.pair_terms = {"travel": np.array([0, 10**6])}
     assert improve_by_moves(pr, np.array([0]), params).tolist() == [0]
+
+
+def _stopped_in_phase_one(pr: AllocationProblem):
+    """The phases of a search stopped during phase 1 (the peak phase was then never run)."""
+    from solvers.types import SolveStats
+
+    upper = float(pr.priority.sum())
+    return [
+        SolveStats("FEASIBLE", 0.0, upper, 0.1, "allocate"),
+        SolveStats("STOPPED", None, None, 0.0, "peak"),
+    ], upper
+
+
+def test_a_search_stopped_before_the_peak_phase_reports_the_filled_answer_with_its_bound():
+    from solvers.allocation_cpsat import _completed
+
+    pr = random_problem(3)
+    params = AllocationParams(time_limit_seconds=1.0)
+    phases, upper = _stopped_in_phase_one(pr)
+    res = _completed(pr, np.full(pr.n_cases, -1), params, phases)
+    assert (res.agent_of_item >= 0).any() and _feasible(pr, res.agent_of_item)
+    terms = objective_terms(pr, res.agent_of_item, params)
+    assert res.stats.objective == terms["priority"] and res.stats.bound == upper
+    assert res.phases[1].status == "STOPPED"  # the phase never run is not made to report
+
+
+def test_a_filled_balance_phase_drops_its_bound():
+    from solvers.allocation_cpsat import _completed
+    from solvers.types import SolveStats
+
+    pr = random_problem(3)
+    params = AllocationParams(time_limit_seconds=1.0)
+    phases = [SolveStats("FEASIBLE", 1.0, 5.0, 0.1, "balance")]
+    res = _completed(pr, np.full(pr.n_cases, -1), params, phases)
+    terms = objective_terms(pr, res.agent_of_item, params)
+    assert res.stats.objective == terms["balance_objective"] and res.stats.bound is None

@@ -127,3 +127,23 @@ def test_replan_without_a_plan_is_a_clear_error(week_data, tmp_path):
         ],
     )
     assert res.exit_code == 1 and "no stored plan for 2026-W50" in res.output
+
+
+def test_a_stopped_week_is_never_reused_as_a_finished_one(week_data, tmp_path, config):
+    """A week stopped early is stored (its best answer, checked) but the same week asked for
+    again is planned afresh and replaces it; only then is it reused."""
+    from dataclasses import replace
+
+    from engine.unpaid_work.pipeline import WeekOptions, run_week
+    from engine.unpaid_work.store import UpwStore
+    from tests.builders import StopRequested
+
+    opts = WeekOptions(data=week_data, out=tmp_path / "out", week=WEEK, config=config, time_limit=2)
+    stopped = run_week(replace(opts, observer=StopRequested()))
+    assert stopped["stopped_early"] is True and stopped["reused"] is False
+    again = run_week(opts)
+    assert again["reused"] is False and again["stopped_early"] is False
+    assert again["key"] == stopped["key"]
+    stored = UpwStore(f"sqlite:///{tmp_path / 'out' / 'probation.sqlite'}").find(again["key"])
+    assert stored is not None and json.loads(stored["summary_json"])["stopped_early"] is False
+    assert run_week(opts)["reused"] is True
