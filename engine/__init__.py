@@ -1,1 +1,2 @@
-"""Domain model, data contract, batch orchestration, checkers and reports for the probation engine."""
+"""The planners (allocation, Unpaid Work, programme groups), what they share (core), the store,
+synthetic data and the `probation` CLI."""

@@ -1,1 +1,2 @@
-"""Travel times: straight-line fallback now, road networks from local OSM files later."""
+"""Travel times: road networks from local OpenStreetMap files (car, walk, the labelled public
+transport estimate), the labelled straight-line fallback elsewhere; geo imports no planner."""

@@ -124,8 +124,10 @@ def map_(
     """Write an HTML map of offices, homes and the 60/90-minute reach of a site."""
     from engine.allocation.contract import load_dataset
     from engine.allocation.map import write_map
-    from geo.travel import travel_service
+    from geo.travel import MODES, travel_service
 
+    if mode not in MODES:
+        raise typer.BadParameter(f"mode must be one of {MODES}")
     cfg = config_or_exit(config)
     try:
         ds = load_dataset(data, cfg)

@@ -112,9 +112,7 @@ def validate(
 def travel(
     from_: str = typer.Option(..., "--from", help="LAT,LON of the start (e.g. a home)"),
     to: str = typer.Option(..., "--to", help="LAT,LON of the end (e.g. an office)"),
-    mode: str = typer.Option(
-        "public_transport", help="car | walk | public_transport (or 'public')"
-    ),
+    mode: str = typer.Option("public_transport", help="car | walk | public_transport"),
     osm: Path | None = typer.Option(
         None, help="Local OpenStreetMap XML file; default: the config's"
     ),
@@ -123,7 +121,6 @@ def travel(
     """Minutes one way between two places, and the method that gave the figure."""
     from geo.travel import MODES, travel_service
 
-    mode = "public_transport" if mode == "public" else mode
     if mode not in MODES:
         raise typer.BadParameter(f"mode must be one of {MODES}")
     (a, b), (c, d) = parse_latlon(from_), parse_latlon(to)

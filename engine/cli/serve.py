@@ -15,7 +15,7 @@ def serve(
     host: str = typer.Option("127.0.0.1"),
     port: int = typer.Option(8000),
     keys: Path = typer.Option(
-        ..., help="TOML file of API keys: [[keys]] key, name, role, regions, pdus"
+        ..., help="TOML file of API keys: \\[\\[keys]] key, name, role, regions, pdus"
     ),
     work: Path = typer.Option(
         Path("api-work"), help="Folder for jobs and the default SQLite store"

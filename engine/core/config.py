@@ -1,6 +1,7 @@
 """Engine configuration: the shipped `config.toml`, optionally overlaid by a user's file.
 
-Every number the sources do not fix lives here, never as a constant in code.
+The numbers the sources do not fix live here. Not yet all of them: the Unpaid Work travel
+weights (60-minute target, 10x over it, 30 per move) are still constants in its plan.
 """
 
 from __future__ import annotations

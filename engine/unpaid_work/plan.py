@@ -15,7 +15,7 @@ from engine.core.config import Config
 from engine.core.records import exclusion_pairs
 from engine.unpaid_work.contract import UpwDataset
 from geo.travel import TravelTimes
-from solvers.upw import UpwProblem, UpwResult, solve_cpsat, solve_greedy
+from solvers.upw import UpwProblem, UpwResult
 
 SOLVERS = ("cpsat", "greedy")
 
@@ -307,44 +307,6 @@ def _unplaced_reason(week: PduWeek, i: int, config: Config) -> str:
             f"{' (induction week)' if first else ''} that meets their restrictions"
         )
     return "every session that fits was full, or sharing it would break a rule (exclusions, women's company)"
-
-
-def plan_week(
-    ds: UpwDataset,
-    config: Config,
-    times: TravelTimes,
-    week: str,
-    solver: str = "cpsat",
-    time_limit: float = 10.0,
-) -> tuple[pd.DataFrame, pd.DataFrame, list[tuple[PduWeek, UpwResult]]]:
-    dates = week_dates(week)
-    weeks = build_week(ds, config, times, dates)
-    rows, unplaced, solved = [], [], []
-    for w in weeks:
-        res = (
-            solve_cpsat(w.problem, time_limit=time_limit)
-            if solver == "cpsat"
-            else solve_greedy(w.problem)
-        )
-        r, un = schedule_rows(w, res, config)
-        rows += r
-        unplaced += un
-        solved.append((w, res))
-    cols = [
-        "person_id",
-        "placement_id",
-        "date",
-        "hours",
-        "credited_hours",
-        "travel_minutes",
-        "supervised_travel_minutes",
-        "travel_reason",
-    ]
-    return (
-        pd.DataFrame(rows, columns=cols),
-        pd.DataFrame(unplaced, columns=["person_id", "pdu", "behind_pace_hours", "reason"]),
-        solved,
-    )
 
 
 def reviews(ds: UpwDataset, schedule: pd.DataFrame, config: Config, week: str) -> pd.DataFrame:
