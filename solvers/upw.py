@@ -117,7 +117,21 @@ def _women_ok(problem: UpwProblem, members: set[int], s: int) -> bool:
     return not (men > 0 and len(women) < 2 and any(needs_company(problem, i, s) for i in women))
 
 
-def solve_greedy(problem: UpwProblem) -> UpwResult:
+@dataclass(frozen=True)
+class UpwParams:
+    """How the Unpaid Work model searches and what it weighs (built from the config's [upw] by
+    `engine.unpaid_work.plan.solver_params`)."""
+
+    time_limit_seconds: float
+    target_travel_minutes: int  # each way: longer trips are penalised, then repaired
+    over_target_hours_weight: (
+        int  # hours phase, per minute over the target each way (10 a credited minute)
+    )
+    workers: int = 1
+    random_seed: int = 7
+
+
+def solve_greedy(problem: UpwProblem, params: UpwParams) -> UpwResult:
     """First fit, most behind first: each person takes the nearest sessions that still fit;
     then the long-trip repair, since a later arrival can make a closer session fit (company)."""
     t0 = time.perf_counter()
@@ -126,7 +140,7 @@ def solve_greedy(problem: UpwProblem) -> UpwResult:
         if problem.pair_fixed is not None
         else np.zeros(len(problem.pair_person), bool)
     )
-    chosen = shorten_long_trips(problem, fill(problem, start))
+    chosen = shorten_long_trips(problem, fill(problem, start), params.target_travel_minutes)
     stats = SolveStats("HEURISTIC", None, None, time.perf_counter() - t0, "upw-greedy")
     return UpwResult(_per_person(problem, chosen), chosen, stats, [stats])
 
@@ -165,7 +179,7 @@ def _state(problem: UpwProblem, chosen: np.ndarray) -> dict:
     return state
 
 
-def shorten_long_trips(problem: UpwProblem, chosen: np.ndarray, limit: int = 60) -> np.ndarray:
+def shorten_long_trips(problem: UpwProblem, chosen: np.ndarray, limit: int) -> np.ndarray:
     """Move anyone travelling over `limit` minutes to a session within it that fits (room, day,
     weekly and ETE budgets, exclusions, women's company on both sides) and credits no fewer
     hours; a trip stays long only when no such session exists. Repeated until nothing moves,
@@ -221,11 +235,6 @@ def _per_person(problem: UpwProblem, chosen: np.ndarray) -> list[list[int]]:
     return out
 
 
-OVER_60_WEIGHT = (
-    20  # per minute over 60 each way (both ways), in the hours phase's units (10 a credited minute)
-)
-
-
 def _placed(problem: UpwProblem, chosen: np.ndarray) -> np.ndarray:
     out = np.zeros(len(problem.person_ids), dtype=np.int64)
     out[problem.pair_person[chosen]] = 1
@@ -241,9 +250,7 @@ def credited(problem: UpwProblem, chosen: np.ndarray) -> np.ndarray:
 
 def solve_cpsat(
     problem: UpwProblem,
-    time_limit: float = 10.0,
-    workers: int = 1,
-    seed: int = 7,
+    params: UpwParams,
     observer: SearchObserver | None = None,
     greedy: UpwResult | None = None,
 ) -> UpwResult:
@@ -253,7 +260,7 @@ def solve_cpsat(
     the first phase."""
     t_start = time.perf_counter()
     n_p, n_k = len(problem.person_ids), len(problem.pair_person)
-    greedy = greedy or solve_greedy(problem)  # the caller's baseline, when it has one
+    greedy = greedy or solve_greedy(problem, params)  # the caller's baseline, when it has one
     if n_k == 0:
         st = SolveStats("OPTIMAL", 0.0, 0.0, 0.0, "upw-cpsat")
         return UpwResult([[] for _ in range(n_p)], np.zeros(0, bool), st, [st])
@@ -262,7 +269,7 @@ def solve_cpsat(
     phases: list[SolveStats] = []
     steps = [
         ("reach", +1, _reach_terms(problem)),
-        ("hours", +1, _hours_terms(problem)),
+        ("hours", +1, _hours_terms(problem, params)),
         (
             "travel",
             -1,
@@ -277,8 +284,9 @@ def solve_cpsat(
         expr = mod.expression(*terms)
         (mod.model.maximize if sense > 0 else mod.model.minimize)(expr)
         mod.hint(best)
-        limit = max(0.05, time_limit * shares[name] / total)
-        solver, st = run(mod.model, CoreParams(limit, workers, seed, observer=observer), name)
+        limit = max(0.05, params.time_limit_seconds * shares[name] / total)
+        core = CoreParams(limit, params.workers, params.random_seed, observer=observer)
+        solver, st = run(mod.model, core, name)
         phases.append(st)
         if st.objective is not None:
             best = np.array([solver.boolean_value(v) for v in mod.x], dtype=bool)
@@ -288,7 +296,7 @@ def solve_cpsat(
             best = fill(problem, best)
         value = _evaluate(problem, best, *terms)
         mod.model.add(expr >= value if sense > 0 else expr <= value)
-    best = shorten_long_trips(problem, best)
+    best = shorten_long_trips(problem, best, params.target_travel_minutes)
     status = "OPTIMAL" if all(p.status == "OPTIMAL" for p in phases) else "FEASIBLE"
     last = phases[-1]
     stats = SolveStats(
@@ -308,12 +316,14 @@ def _reach_terms(problem: UpwProblem):
     )
 
 
-def _hours_terms(problem: UpwProblem):
+def _hours_terms(problem: UpwProblem, params: UpwParams):
     """Phase 2: total credited minutes (ten units a minute, eleven for the people who come
-    first, so among equal totals theirs win); each minute over 60 each way costs a tenth of a
-    credited minute per pair, so among schedules with the same hours the closer sessions win."""
+    first, so among equal totals theirs win); each minute over the travel target each way costs
+    `over_target_hours_weight` units per pair, so among schedules with the same hours the closer
+    sessions win."""
     weight = 10 + (problem.person_priority > 0).astype(np.int64)
-    over = OVER_60_WEIGHT * 2 * np.maximum(problem.pair_travel - 60, 0)
+    target = params.target_travel_minutes
+    over = params.over_target_hours_weight * 2 * np.maximum(problem.pair_travel - target, 0)
     return weight, np.zeros(len(problem.person_ids), np.int64), -over.astype(np.int64)
 
 

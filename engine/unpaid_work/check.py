@@ -114,7 +114,7 @@ def check_week(
             out.append(f"{where}: hours: {r['hours']} is not the session's {pl['session_hours']}")
         out += [f"{where}: {m}" for m in _pair_rules(p, pl, dname, travel.minutes(p, plid), u)]
         t = travel.minutes(p, plid)
-        if t > 60:
+        if t > u.target_travel_minutes:
             if not str(r.get("travel_reason", "") or ""):
                 out.append(f"{where}: travel reason: {t} min each way with no recorded reason")
             if (pid, f"{plid}@{day}") not in kept:
@@ -165,7 +165,7 @@ def check_week(
         closer = _closer_session(people[pid], places, plid, day, state, people, travel, u)
         if closer:
             out.append(
-                f"{pid}/{plid}/{day}: travel over 60: {t} min each way, but {closer[0]} on {closer[1]} "
+                f"{pid}/{plid}/{day}: travel over {u.target_travel_minutes}: {t} min each way, but {closer[0]} on {closer[1]} "
                 f"({closer[2]} min) had room, fits and credits as much"
             )
     return out
@@ -205,7 +205,7 @@ def _pair_rules(p: dict, pl: dict, dname: str, t: int, u) -> list[str]:
 def _closer_session(
     p: dict, places: dict, plid: str, day: str, state: dict, people: dict, travel: _Travel, u
 ):
-    """A session within 60 minutes each way the person could have had instead of this one, with
+    """A session within the travel target each way the person could have had instead of this one, with
     no fewer credited hours and every rule kept for everyone: (placement, date, minutes) or None."""
     pid, here = p["person_id"], places[plid]
     stay = [q for q in state["members"][(plid, day)] if q != pid]
@@ -225,7 +225,7 @@ def _closer_session(
     row = travel.row(p)
     for q, pl in places.items():
         t = int(row[travel.index[q]])
-        if pl["pdu"] != p["pdu"] or t > 60 or q == plid:
+        if pl["pdu"] != p["pdu"] or t > u.target_travel_minutes or q == plid:
             continue
         credit = (
             float(pl["session_hours"])

@@ -19,7 +19,7 @@ from engine.core.errors import RunFailed
 from engine.core.lifecycle import reusable, run_key, stopped_early
 from engine.unpaid_work.check import check_week
 from engine.unpaid_work.contract import load_upw
-from engine.unpaid_work.plan import build_week, reviews, schedule_rows, week_dates
+from engine.unpaid_work.plan import build_week, reviews, schedule_rows, solver_params, week_dates
 from engine.unpaid_work.store import UpwStore
 from geo.travel import travel_service
 from solvers.upw import UpwResult, solve_cpsat, solve_greedy
@@ -52,13 +52,11 @@ class WeekOptions:
 
 
 def _solve(args) -> tuple[str, UpwResult, UpwResult]:
-    pdu, problem, solver, limit, observer = args
+    pdu, problem, solver, params, observer = args
     observer = observer.for_part(pdu) if observer is not None else None
-    base = solve_greedy(problem)
+    base = solve_greedy(problem, params)
     res = (
-        solve_cpsat(problem, time_limit=limit, observer=observer, greedy=base)
-        if solver == "cpsat"
-        else base
+        solve_cpsat(problem, params, observer=observer, greedy=base) if solver == "cpsat" else base
     )
     return pdu, res, base
 
@@ -119,8 +117,8 @@ def run_week(opts: WeekOptions) -> dict:
                 f"no stored plan for {opts.week} to re-plan: run `probation upw plan` first"
             )
         _fix_previous(weeks, previous, set(opts.cancel))
-    limit = opts.time_limit or config.upw.seconds_per_pdu
-    jobs = [(w.pdu, w.problem, opts.solver, limit, opts.observer) for w in weeks]
+    params = solver_params(config, opts.time_limit)
+    jobs = [(w.pdu, w.problem, opts.solver, params, opts.observer) for w in weeks]
     jobs.sort(key=lambda j: -len(j[1].pair_person))
     procs = max(1, min(os.cpu_count() or 1, len(jobs)))
     if procs > 1:

@@ -15,7 +15,7 @@ from engine.core.config import Config
 from engine.core.records import exclusion_pairs
 from engine.unpaid_work.contract import UpwDataset
 from geo.travel import TravelTimes
-from solvers.upw import UpwProblem, UpwResult
+from solvers.upw import UpwParams, UpwProblem, UpwResult
 
 SOLVERS = ("cpsat", "greedy")
 
@@ -211,7 +211,12 @@ def _problem(pdu, people, sess, travel, bus, sp, ok, config) -> PduWeek:
         ],
         dtype=bool,
     )
-    cost = trav + 10 * np.maximum(trav - 60, 0) + 30 * moved
+    u = config.upw
+    cost = (
+        trav
+        + u.over_target_cost * np.maximum(trav - u.target_travel_minutes, 0)
+        + u.move_cost * moved
+    )
     sex_f = (people["sex"] == "F").to_numpy()
     excl = exclusion_pairs(people["person_id"], people["exclude_person_ids"])
     problem = UpwProblem(
@@ -247,6 +252,17 @@ def _problem(pdu, people, sess, travel, bus, sp, ok, config) -> PduWeek:
     return PduWeek(pdu, problem, people, sess, travel, bus, sp, ok)
 
 
+def solver_params(config: Config, time_limit: float | None = None) -> UpwParams:
+    """The Unpaid Work solvers' params from the config (`time_limit` seconds per PDU overrides
+    the config's budget)."""
+    u = config.upw
+    return UpwParams(
+        time_limit_seconds=time_limit or u.seconds_per_pdu,
+        target_travel_minutes=u.target_travel_minutes,
+        over_target_hours_weight=u.over_target_hours_weight,
+    )
+
+
 def schedule_rows(
     week: PduWeek, result: UpwResult, config: Config
 ) -> tuple[list[dict], list[dict]]:
@@ -280,17 +296,20 @@ def schedule_rows(
                     "credited_hours": round(cred / 60, 2),
                     "travel_minutes": t,
                     "supervised_travel_minutes": int(week.supervised[week.session_place[s]]),
-                    "travel_reason": _travel_reason(week, i, s, t, config) if t > 60 else "",
+                    "travel_reason": _travel_reason(week, i, s, t, config)
+                    if t > config.upw.target_travel_minutes
+                    else "",
                 }
             )
     return rows, unplaced
 
 
 def _travel_reason(week: PduWeek, i: int, s: int, t: int, config: Config) -> str:
-    near = np.nonzero(week.within_limits[i] & (week.travel[i, week.session_place] <= 60))[0]
+    target = config.upw.target_travel_minutes
+    near = np.nonzero(week.within_limits[i] & (week.travel[i, week.session_place] <= target))[0]
     if not len(near):
-        return f"{t} min each way: no placement within 60 minutes fits this person (days, kind or restrictions)"
-    return f"{t} min each way: the {len(near)} session(s) within 60 minutes that fit were full or clashed"
+        return f"{t} min each way: no placement within {target} minutes fits this person (days, kind or restrictions)"
+    return f"{t} min each way: the {len(near)} session(s) within {target} minutes that fit were full or clashed"
 
 
 def _unplaced_reason(week: PduWeek, i: int, config: Config) -> str:
