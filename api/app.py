@@ -147,6 +147,9 @@ def submit_folder(
 
 
 def create_app(settings: ApiSettings) -> FastAPI:
+    """The FastAPI application: keys and roles from `settings.keys_file`, jobs in worker
+    processes under `settings.work_dir`, the store at `settings.db_url`, the review page."""
+
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):
         yield

@@ -58,6 +58,8 @@ def _combine(phases: list[SolveStats], seconds: float) -> SolveStats:
 def solve_cpsat(
     problem: AllocationProblem, params: AllocationParams | None = None
 ) -> AllocationResult:
+    """The three lexicographic phases (allocate, peak, balance and fit), each held in the
+    next; never fewer cases than greedy; a phase cut short is filled in greedily."""
     params = params or AllocationParams()
     n, m = problem.n_cases, problem.n_pracs
     greedy = solve_least_loaded(problem, params)

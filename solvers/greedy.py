@@ -58,12 +58,15 @@ def _greedy(problem: AllocationProblem, grade_first: bool, name: str) -> Allocat
 def solve_least_loaded(
     problem: AllocationProblem, params: AllocationParams | None = None
 ) -> AllocationResult:
+    """The greedy baseline: most urgent case first, to the eligible practitioner with room
+    whose utilisation is lowest (`fill` from an empty start)."""
     return _greedy(problem, grade_first=False, name="greedy")
 
 
 def solve_grade_first(
     problem: AllocationProblem, params: AllocationParams | None = None
 ) -> AllocationResult:
+    """The live allocation screen's order: PO first, then the lowest workload percentage."""
     return _greedy(problem, grade_first=True, name="greedy-grade-first")
 
 

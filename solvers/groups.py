@@ -202,6 +202,9 @@ def solve_cpsat(
     seed: int = 7,
     observer: SearchObserver | None = None,
 ) -> GroupsResult:
+    """Choose groups (venue, slot pattern, start week), members and facilitators with CP-SAT:
+    people started first, then shorter waits, travel, women-only groups, fewest groups,
+    facilitators' travel; the greedy plan is the hint. Returns the resources it left."""
     t0 = time.perf_counter()
     greedy = solve_greedy(pr, res)
     n_p, n_c = len(pr.person_ids), len(pr.cand_venue)

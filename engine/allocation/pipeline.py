@@ -371,6 +371,13 @@ def _travel_rationale(comp: Component, j: int, p: int, minutes: int, target: flo
 
 
 def run_night(opts: RunOptions) -> RunOutcome:
+    """Run the nightly allocation: read and validate the folder, split the scope into
+    components, solve each (the chosen solver and the greedy baseline, on processes or Dask),
+    decode and explain, check independently, store inputs, results and the PDUs' night claims
+    in one transaction, then write the files. The same night asked for again is re-exported
+    from the store unless forced or stored stopped early; a night another run holds is refused
+    (RunConflict) before solving. Raises DataContractError on bad input and RunFailed when the
+    checker rejects the answer (nothing stored)."""
     t0 = time.perf_counter()
     config = opts.config
     solver_name = opts.solver or config.solver.name

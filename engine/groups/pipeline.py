@@ -42,6 +42,11 @@ class GroupsOptions:
 
 
 def run_groups(opts: GroupsOptions) -> dict:
+    """Plan a quarter's programme groups: read and validate the folder, solve each programme in
+    turn (most referrals first, each taking the rooms and facilitators left), check the plan
+    independently, store it in one transaction and write the files. The same plan asked for
+    again is re-exported from the store unless forced or stored stopped early. Raises
+    DataContractError on bad input and RunFailed when the checker rejects the plan."""
     t0 = time.perf_counter()
     config = opts.config
     ds = load_groups(opts.data, config.groups.max_group)

@@ -15,7 +15,10 @@ CHILDREN = {"groups": groups_groups, "members": groups_members, "unplaced": grou
 
 
 class GroupsStore(Store):
+    """Stored programme plans, keyed by the plan's run key, in the same database as the night runs."""
+
     def find(self, key: str) -> dict | None:
+        """The stored plan's header row (summary JSON included), or None."""
         with self.engine.connect() as conn:
             row = (
                 conn.execute(select(groups_plans).where(groups_plans.c.plan_key == key))
@@ -34,6 +37,8 @@ class GroupsStore(Store):
         frames: dict[str, pd.DataFrame],
         replace: bool = False,
     ) -> None:
+        """Write the plan, its groups, members and unplaced people in one transaction (replacing
+        an earlier copy of the same key when `replace`): on any error nothing is written."""
         with self.engine.begin() as conn:
             if replace:
                 for t in (*CHILDREN.values(), groups_plans):
@@ -56,6 +61,7 @@ class GroupsStore(Store):
                     )
 
     def load(self, key: str) -> tuple[dict[str, pd.DataFrame], dict]:
+        """The stored plan's tables (groups, members, unplaced) and summary."""
         with self.engine.connect() as conn:
             frames = {
                 name: pd.read_sql(select(t).where(t.c.plan_key == key), conn).drop(

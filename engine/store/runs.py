@@ -47,6 +47,9 @@ WORKLOAD_COLUMNS = ["practitioner_id", "points", "available_points", "utilisatio
 
 
 class Store:
+    """The run store: night runs, their decisions and workload, input snapshots, night locks and
+    the SPOs' decisions. Opening it brings the database to the newest schema revision."""
+
     def __init__(self, url: str):
         url = normalise_url(url)
         if url.startswith("sqlite:///"):
@@ -103,6 +106,7 @@ class Store:
         return {r.pdu: r.run_id for r in rows}
 
     def find_run(self, run_id: str) -> dict[str, Any] | None:
+        """The stored run's row (summary JSON included), or None."""
         with self.engine.connect() as conn:
             row = conn.execute(select(runs).where(runs.c.run_id == run_id)).mappings().first()
             return dict(row) if row else None
@@ -239,6 +243,7 @@ class Store:
         return rows
 
     def decisions_for(self, run_ref: str) -> list[dict[str, Any]]:
+        """Every SPO decision on a run, oldest first, with the rule breaks decoded."""
         with self.engine.connect() as conn:
             rows = (
                 conn.execute(
@@ -252,6 +257,7 @@ class Store:
         return [dict(r) | {"rule_breaks": json.loads(r["rule_breaks"])} for r in rows]
 
     def load_results(self, run_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """A stored run's decisions and workload tables."""
         with self.engine.connect() as conn:
             d = pd.read_sql(
                 select(decisions).where(decisions.c.run_id == run_id).order_by(decisions.c.case_id),
@@ -266,6 +272,7 @@ class Store:
         return d.drop(columns=["run_id"]), w.drop(columns=["run_id"])
 
     def count(self, table: Table) -> int:
+        """How many rows a table holds (the store tests count what a run wrote)."""
         with self.engine.connect() as conn:
             return len(conn.execute(select(table)).all())
 

@@ -89,6 +89,11 @@ def _metrics(weeks, results: dict) -> dict:
 
 
 def run_week(opts: WeekOptions) -> dict:
+    """Plan an Unpaid Work week: read and validate the folder, solve each PDU (the chosen
+    solver and the greedy baseline, in parallel processes), check the schedule independently,
+    store it in one transaction and write the files. The same week asked for again is re-exported
+    from the store unless forced or stored stopped early. Raises DataContractError on bad input
+    and RunFailed when the checker rejects the week (nothing stored)."""
     t0 = time.perf_counter()
     config = opts.config
     dates = week_dates(opts.week)

@@ -13,7 +13,10 @@ from engine.store.schema import upw_sessions, upw_unplaced, upw_weeks
 
 
 class UpwStore(Store):
+    """Stored Unpaid Work weeks, keyed by the week's run key, in the same database as the night runs."""
+
     def find(self, key: str) -> dict | None:
+        """The stored week's header row (summary JSON included), or None."""
         with self.engine.connect() as conn:
             row = (
                 conn.execute(select(upw_weeks).where(upw_weeks.c.week_key == key))
@@ -33,6 +36,8 @@ class UpwStore(Store):
         unpl: pd.DataFrame,
         replace=False,
     ) -> None:
+        """Write the week, its sessions and its unplaced people in one transaction (replacing an
+        earlier copy of the same key when `replace`): on any error nothing is written."""
         with self.engine.begin() as conn:
             if replace:
                 for t in (upw_sessions, upw_unplaced, upw_weeks):
@@ -58,6 +63,7 @@ class UpwStore(Store):
                 )
 
     def load(self, key: str) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+        """The stored week's schedule, unplaced people and summary."""
         with self.engine.connect() as conn:
             s = pd.read_sql(select(upw_sessions).where(upw_sessions.c.week_key == key), conn).drop(
                 columns=["week_key"]
