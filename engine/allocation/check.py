@@ -15,19 +15,10 @@ import numpy as np
 import pandas as pd
 
 from engine.allocation.contract import Dataset, load_dataset
+from engine.core.check import Violation
 from engine.core.config import Config
 
 STATUSES = {"KEPT", "NEW", "MOVED", "UNALLOCATED"}
-
-
-@dataclass
-class Violation:
-    case_id: str
-    rule: str
-    detail: str
-
-    def __str__(self) -> str:
-        return f"{self.case_id}: {self.rule}: {self.detail}"
 
 
 @dataclass

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 
 import pandas as pd
 
+from engine.core.check import Violation
 from engine.core.config import Config
 from engine.groups.contract import GroupsDataset
 from engine.groups.records import SLOTS
@@ -39,14 +40,14 @@ def check_groups(
     members: pd.DataFrame,
     config: Config,
     times: TravelTimes,
-) -> list[str]:
+) -> list[Violation]:
     """Every broken rule as 'group/person: rule: detail' (empty: the plan is sound)."""
     g = config.groups
     progs = {r["programme"]: r for r in ds.programmes.to_dict("records")}
     venues = {r["venue_id"]: r for r in ds.venues.to_dict("records")}
     facs = {r["facilitator_id"]: r for r in ds.facilitators.to_dict("records")}
     people = {r["person_id"]: r for r in ds.referrals.to_dict("records")}
-    out: list[str] = []
+    out: list[Violation] = []
     room_use: dict[tuple[str, date, str], list[str]] = defaultdict(list)
     fac_use: dict[tuple[str, date, str], list[str]] = defaultdict(list)
     fac_week: dict[tuple[str, tuple[int, int]], int] = defaultdict(int)
@@ -54,16 +55,22 @@ def check_groups(
     for r in groups.to_dict("records"):
         gid, prog, vid = r["group_id"], progs.get(r["programme"]), venues.get(r["venue_id"])
         if prog is None or vid is None:
-            out.append(f"{gid}: unknown programme or venue")
+            out.append(Violation(gid, "unknown", "programme or venue not in the input"))
             continue
         slots = [s for s in str(r["slot"]).split(";") if s]
         if len(slots) != prog["sessions_per_week"] or len({s[:3] for s in slots}) != len(slots):
             out.append(
-                f"{gid}: slots: {r['slot']} is not {prog['sessions_per_week']} session(s) a week on different days"
+                Violation(
+                    f"{gid}",
+                    "slots",
+                    f"{r['slot']} is not {prog['sessions_per_week']} session(s) a week on different days",
+                )
             )
         bad = [s for s in slots if s not in vid["available_slots"]]
         if bad:
-            out.append(f"{gid}: venue slots: {r['venue_id']} is not available {bad}")
+            out.append(
+                Violation(f"{gid}", "venue slots", f"{r['venue_id']} is not available {bad}")
+            )
         sessions = group_sessions(
             date.fromisoformat(str(r["start_date"])),
             slots,
@@ -76,42 +83,68 @@ def check_groups(
             or sessions[-1][0].isoformat() != str(r["end_date"])
         ):
             out.append(
-                f"{gid}: dates: {r['start_date']}..{r['end_date']} do not match {prog['sessions']} sessions in {r['slot']}"
+                Violation(
+                    f"{gid}",
+                    "dates",
+                    f"{r['start_date']}..{r['end_date']} do not match {prog['sessions']} sessions in {r['slot']}",
+                )
             )
         fids = [f for f in str(r["facilitator_ids"]).split(";") if f]
         if len(fids) != prog["facilitators_per_session"] or len(set(fids)) != len(fids):
             out.append(
-                f"{gid}: facilitators: {len(set(fids))} named, {prog['facilitators_per_session']} needed"
+                Violation(
+                    f"{gid}",
+                    "facilitators",
+                    f"{len(set(fids))} named, {prog['facilitators_per_session']} needed",
+                )
             )
         for f in fids:
             fr = facs.get(f)
             if fr is None:
-                out.append(f"{gid}: facilitators: unknown {f}")
+                out.append(Violation(f"{gid}", "facilitators", f"unknown {f}"))
                 continue
             if r["programme"] not in fr["trained_programmes"]:
-                out.append(f"{gid}: facilitator training: {f} is not trained for {r['programme']}")
+                out.append(
+                    Violation(
+                        f"{gid}", "facilitator training", f"{f} is not trained for {r['programme']}"
+                    )
+                )
             if [s for s in slots if s not in fr["available_slots"]]:
-                out.append(f"{gid}: facilitator slots: {f} is not available {r['slot']}")
+                out.append(
+                    Violation(f"{gid}", "facilitator slots", f"{f} is not available {r['slot']}")
+                )
             for d, s in sessions:
                 fac_use[(f, d, s)].append(gid)
                 fac_week[(f, d.isocalendar()[:2])] += 1
         for d, s in sessions:
             room_use[(r["venue_id"], d, s)].append(gid)
         if bool(r["women_only"]) and not vid["women_only_space"]:
-            out.append(f"{gid}: women-only: {r['venue_id']} has no women-only space")
+            out.append(
+                Violation(f"{gid}", "women-only", f"{r['venue_id']} has no women-only space")
+            )
         info[gid] = (r, prog, vid, sessions)
     for (vid, d, s), gids in room_use.items():
         if len(gids) > venues[vid]["rooms"]:
             out.append(
-                f"{';'.join(gids)}: rooms: {len(gids)} groups at {vid} on {d} {s}, {venues[vid]['rooms']} room(s)"
+                Violation(
+                    f"{';'.join(gids)}",
+                    "rooms",
+                    f"{len(gids)} groups at {vid} on {d} {s}, {venues[vid]['rooms']} room(s)",
+                )
             )
     for (f, d, s), gids in fac_use.items():
         if len(gids) > 1:
-            out.append(f"{';'.join(gids)}: double-booked: facilitator {f} on {d} {s}")
+            out.append(
+                Violation(f"{';'.join(gids)}", "double-booked", f"facilitator {f} on {d} {s}")
+            )
     for (f, wk), n in fac_week.items():
         if n > facs[f]["max_sessions_per_week"]:
             out.append(
-                f"-: facilitator load: {f} has {n} sessions in week {wk[0]}-W{wk[1]:02d}, at most {facs[f]['max_sessions_per_week']}"
+                Violation(
+                    "-",
+                    "facilitator load",
+                    f"{f} has {n} sessions in week {wk[0]}-W{wk[1]:02d}, at most {facs[f]['max_sessions_per_week']}",
+                )
             )
     seen: dict[str, str] = {}
     by_group: dict[str, list[str]] = defaultdict(list)
@@ -120,54 +153,86 @@ def check_groups(
         where = f"{gid}/{pid}"
         p = people.get(pid)
         if p is None or gid not in info:
-            out.append(f"{where}: unknown person or group")
+            out.append(Violation(where, "unknown", "person or group not in the input"))
             continue
         if pid in seen:
-            out.append(f"{where}: one group: already in {seen[pid]}")
+            out.append(Violation(f"{where}", "one group", f"already in {seen[pid]}"))
         seen[pid] = gid
         by_group[gid].append(pid)
         r, prog, vid, sessions = info[gid]
         if p["programme"] != r["programme"]:
-            out.append(f"{where}: programme: referred to {p['programme']}, not {r['programme']}")
+            out.append(
+                Violation(
+                    f"{where}", "programme", f"referred to {p['programme']}, not {r['programme']}"
+                )
+            )
         needed = {s for _, s in sessions}
         if needed - set(p["available_slots"]):
             out.append(
-                f"{where}: slots: not available {sorted(needed - set(p['available_slots']))}"
+                Violation(
+                    f"{where}",
+                    "slots",
+                    f"not available {sorted(needed - set(p['available_slots']))}",
+                )
             )
         if sessions and sessions[-1][0] > date.fromisoformat(str(p["sentence_end"])):
             out.append(
-                f"{where}: sentence end: the group ends {sessions[-1][0]}, after the sentence ends {p['sentence_end']}"
+                Violation(
+                    f"{where}",
+                    "sentence end",
+                    f"the group ends {sessions[-1][0]}, after the sentence ends {p['sentence_end']}",
+                )
             )
         if sessions and sessions[0][0] < date.fromisoformat(str(p["referral_date"])):
             out.append(
-                f"{where}: referral: the group starts before the referral date {p['referral_date']}"
+                Violation(
+                    f"{where}",
+                    "referral",
+                    f"the group starts before the referral date {p['referral_date']}",
+                )
             )
         if p["needs_accessible"] and not vid["accessible"]:
-            out.append(f"{where}: accessible: {vid['venue_id']} is not accessible")
+            out.append(Violation(f"{where}", "accessible", f"{vid['venue_id']} is not accessible"))
         if bool(r["women_only"]) and p["sex"] != "F":
-            out.append(f"{where}: women-only: a man in a women-only group")
+            out.append(Violation(f"{where}", "women-only", "a man in a women-only group"))
         t = int(
             times.matrix(
                 [p["home_lat"]], [p["home_lon"]], [vid["lat"]], [vid["lon"]], p["travel_mode"]
             )[0][0, 0]
         )
         if t > g.max_travel_minutes:
-            out.append(f"{where}: travel: {t} min each way over {g.max_travel_minutes:g}")
+            out.append(
+                Violation(f"{where}", "travel", f"{t} min each way over {g.max_travel_minutes:g}")
+            )
         if t > g.target_travel_minutes and not str(m.get("travel_reason", "") or ""):
-            out.append(f"{where}: travel reason: {t} min each way with no recorded rationale")
+            out.append(
+                Violation(
+                    f"{where}", "travel reason", f"{t} min each way with no recorded rationale"
+                )
+            )
     for gid, (_, prog, _, _) in info.items():
         who = by_group.get(gid, [])
         if not prog["min_group"] <= len(who) <= min(prog["max_group"], g.max_group):
             out.append(
-                f"{gid}: size: {len(who)} members, {prog['min_group']}-{prog['max_group']} allowed"
+                Violation(
+                    f"{gid}",
+                    "size",
+                    f"{len(who)} members, {prog['min_group']}-{prog['max_group']} allowed",
+                )
             )
         women = [p for p in who if people[p]["sex"] == "F"]
         if len(women) == 1 and len(who) > 1:
             out.append(
-                f"{gid}/{women[0]}: lone woman: the only woman in a group of {len(who) - 1} men"
+                Violation(
+                    f"{gid}/{women[0]}",
+                    "lone woman",
+                    f"the only woman in a group of {len(who) - 1} men",
+                )
             )
         for pid in who:
             apart = set(who) & set(people[pid]["exclude_person_ids"])
             if apart:
-                out.append(f"{gid}/{pid}: exclusion: in a group with {sorted(apart)}")
+                out.append(
+                    Violation(f"{gid}/{pid}", "exclusion", f"in a group with {sorted(apart)}")
+                )
     return out

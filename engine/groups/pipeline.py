@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from engine.core.check import rejected
 from engine.core.config import Config
 from engine.core.errors import RunFailed
 from engine.core.lifecycle import reusable, run_key, stopped_early
@@ -66,10 +67,7 @@ def run_groups(opts: GroupsOptions) -> dict:
     groups, members, unplaced, figures = tables(plans, results, meta, config)
     problems = check_groups(ds, groups, members, config, times)
     if problems:
-        raise RunFailed(
-            "the independent checker rejected the plan; nothing stored:\n"
-            + "\n".join(problems[:50])
-        )
+        raise RunFailed(rejected("plan", problems))
     baseline = (
         tables(plans, solve_plans(plans, res, "greedy", seconds), meta, config)[3]
         if opts.solver != "greedy"

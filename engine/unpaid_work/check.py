@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from engine.core.calendar import DAYS
+from engine.core.check import Violation
 from engine.core.config import Config
 from engine.unpaid_work.contract import UpwDataset
 from geo.travel import TravelTimes
@@ -84,7 +85,7 @@ def check_week(
     times: TravelTimes,
     cancelled: frozenset[str] = frozenset(),
     kept: frozenset[tuple[str, str]] = frozenset(),
-) -> list[str]:
+) -> list[Violation]:
     """Every broken rule as 'person/placement/date: rule: detail' (empty: the week is sound).
     `cancelled` are sessions (PLACEMENT@DATE) stood down; `kept` are (person, session) pairs
     carried unchanged from the plan being re-planned, which are not moved to shorten trips."""
@@ -92,7 +93,7 @@ def check_week(
     people = {r["person_id"]: r for r in ds.people.to_dict("records")}
     places = {r["placement_id"]: r for r in ds.placements.to_dict("records")}
     travel = _Travel(places, times)
-    out: list[str] = []
+    out: list[Violation] = []
     members: dict[tuple[str, str], list[str]] = defaultdict(list)
     days_of: dict[str, list[str]] = defaultdict(list)
     hours: dict[str, float] = defaultdict(float)
@@ -103,20 +104,29 @@ def check_week(
         where = f"{pid}/{plid}/{day}"
         p, pl = people.get(pid), places.get(plid)
         if p is None or pl is None:
-            out.append(f"{where}: unknown person or placement")
+            out.append(Violation(where, "unknown", "person or placement not in the input"))
             continue
         dname = DAYS[date.fromisoformat(day).weekday()]
         if f"{plid}@{day}" in cancelled:
-            out.append(f"{where}: cancelled: the session was stood down")
+            out.append(Violation(f"{where}", "cancelled", "the session was stood down"))
         if dname not in pl["days"]:
-            out.append(f"{where}: session: {plid} has no session on {dname}")
+            out.append(Violation(f"{where}", "session", f"{plid} has no session on {dname}"))
         if abs(float(r["hours"]) - float(pl["session_hours"])) > 1e-9:
-            out.append(f"{where}: hours: {r['hours']} is not the session's {pl['session_hours']}")
-        out += [f"{where}: {m}" for m in _pair_rules(p, pl, dname, travel.minutes(p, plid), u)]
+            out.append(
+                Violation(
+                    f"{where}", "hours", f"{r['hours']} is not the session's {pl['session_hours']}"
+                )
+            )
+        pair = _pair_rules(p, pl, dname, travel.minutes(p, plid), u)
+        out += [Violation(where, rule, message) for rule, message in pair]
         t = travel.minutes(p, plid)
         if t > u.target_travel_minutes:
             if not str(r.get("travel_reason", "") or ""):
-                out.append(f"{where}: travel reason: {t} min each way with no recorded reason")
+                out.append(
+                    Violation(
+                        f"{where}", "travel reason", f"{t} min each way with no recorded reason"
+                    )
+                )
             if (pid, f"{plid}@{day}") not in kept:
                 long_trips.append((pid, plid, day, t))
         credit = (
@@ -124,7 +134,11 @@ def check_week(
             + 2 * min(travel.supervised(plid), u.credited_travel_max_minutes) / 60
         )
         if float(r["credited_hours"]) > credit + 0.005 + 1e-9:  # the file rounds to 0.01 h
-            out.append(f"{where}: credit: {r['credited_hours']} h credited, at most {credit:.2f}")
+            out.append(
+                Violation(
+                    f"{where}", "credit", f"{r['credited_hours']} h credited, at most {credit:.2f}"
+                )
+            )
         members[(plid, day)].append(pid)
         days_of[pid].append(day)
         hours[pid] += float(pl["session_hours"])
@@ -132,28 +146,48 @@ def check_week(
             ete[pid] += float(pl["session_hours"])
     for pid, ds_ in days_of.items():
         for day in {d for d in ds_ if ds_.count(d) > 1}:
-            out.append(f"{pid}/-/{day}: one a day: {ds_.count(day)} sessions")
+            out.append(Violation(f"{pid}/-/{day}", "one a day", f"{ds_.count(day)} sessions"))
         p = people[pid]
         if hours[pid] > _max_hours(p, u) + 1e-9:
             out.append(
-                f"{pid}/-/-: weekly hours: {hours[pid]:g} planned over {p['max_hours_per_week']:g}"
+                Violation(
+                    f"{pid}/-/-",
+                    "weekly hours",
+                    f"{hours[pid]:g} planned over {p['max_hours_per_week']:g}",
+                )
             )
         if ete.get(pid, 0) > _ete_left(p, u) + 1e-9:
             out.append(
-                f"{pid}/-/-: ETE: {ete[pid] + p['ete_hours_completed']:g} h over {u.ete_max_share:.0%} of {p['hours_ordered']}"
+                Violation(
+                    f"{pid}/-/-",
+                    "ETE",
+                    f"{ete[pid] + p['ete_hours_completed']:g} h over {u.ete_max_share:.0%} of {p['hours_ordered']}",
+                )
             )
     for (plid, day), who in members.items():
         pl = places[plid]
         if len(who) > pl["capacity"]:
-            out.append(f"-/{plid}/{day}: capacity: {len(who)} people for {pl['capacity']} places")
+            out.append(
+                Violation(
+                    f"-/{plid}/{day}", "capacity", f"{len(who)} people for {pl['capacity']} places"
+                )
+            )
         group = set(who)
         for pid in who:
             bad = group & set(people[pid]["exclude_person_ids"])
             if bad:
-                out.append(f"{pid}/{plid}/{day}: exclusion: shares the session with {sorted(bad)}")
+                out.append(
+                    Violation(
+                        f"{pid}/{plid}/{day}", "exclusion", f"shares the session with {sorted(bad)}"
+                    )
+                )
         alone = lone_woman(people, who, pl["kind"])
         if alone:
-            out.append(f"{alone}/{plid}/{day}: women: the only woman among {len(who) - 1} men")
+            out.append(
+                Violation(
+                    f"{alone}/{plid}/{day}", "women", f"the only woman among {len(who) - 1} men"
+                )
+            )
     state = {
         "members": members,
         "days": days_of,
@@ -165,8 +199,11 @@ def check_week(
         closer = _closer_session(people[pid], places, plid, day, state, people, travel, u)
         if closer:
             out.append(
-                f"{pid}/{plid}/{day}: travel over {u.target_travel_minutes}: {t} min each way, but {closer[0]} on {closer[1]} "
-                f"({closer[2]} min) had room, fits and credits as much"
+                Violation(
+                    f"{pid}/{plid}/{day}",
+                    f"travel over {u.target_travel_minutes}",
+                    f"{t} min each way, but {closer[0]} on {closer[1]} ({closer[2]} min) had room, fits and credits as much",
+                )
             )
     return out
 
@@ -179,25 +216,28 @@ def _ete_left(p: dict, u) -> float:
     return u.ete_max_share * p["hours_ordered"] - float(p["ete_hours_completed"])
 
 
-def _pair_rules(p: dict, pl: dict, dname: str, t: int, u) -> list[str]:
+def _pair_rules(p: dict, pl: dict, dname: str, t: int, u) -> list[tuple[str, str]]:
     """The rules between one person and one placement on one day (no one else involved)."""
     out = []
     if dname not in p["available_days"]:
-        out.append(f"availability: not available on {dname}")
+        out.append(("availability", f"not available on {dname}"))
     if p["needs_workshop"] and pl["kind"] != "WORKSHOP":
-        out.append(f"workshop: needs a workshop, got {pl['kind']}")
+        out.append(("workshop", f"needs a workshop, got {pl['kind']}"))
     if p["no_public_facing"] and pl["public_facing"]:
-        out.append("public facing: not allowed in public-facing placements")
+        out.append(("public facing", "not allowed in public-facing placements"))
     if pl["women_only"] and p["sex"] != "F":
-        out.append("women only: placement is women-only")
+        out.append(("women only", "placement is women-only"))
     if t > u.max_travel_minutes:
-        out.append(f"travel: {t} min each way over {u.max_travel_minutes:g}")
+        out.append(("travel", f"{t} min each way over {u.max_travel_minutes:g}"))
     carer = p["carer_max_travel_minutes"]
     if carer is not None and carer == carer and t > carer:
-        out.append(f"carer travel: {t} min over the carer's {carer:g}")
+        out.append(("carer travel", f"{t} min over the carer's {carer:g}"))
     if float(p["hours_completed"]) <= 0 and t > u.induction_max_travel_minutes:
         out.append(
-            f"induction: {t} min each way in their first week, over {u.induction_max_travel_minutes:g}"
+            (
+                "induction",
+                f"{t} min each way in their first week, over {u.induction_max_travel_minutes:g}",
+            )
         )
     return out
 

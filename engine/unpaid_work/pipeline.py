@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from engine.core.check import rejected
 from engine.core.config import Config
 from engine.core.errors import RunFailed
 from engine.core.lifecycle import reusable, run_key, stopped_early
@@ -147,10 +148,7 @@ def run_week(opts: WeekOptions) -> dict:
     )
     problems = check_week(ds, sched, config, times, cancelled=frozenset(opts.cancel), kept=kept)
     if problems:
-        raise RunFailed(
-            "the independent checker rejected the week; nothing stored:\n"
-            + "\n".join(problems[:50])
-        )
+        raise RunFailed(rejected("week", problems))
     summary = {
         "week": opts.week,
         "key": key,

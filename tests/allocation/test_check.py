@@ -66,7 +66,7 @@ def test_catches_broken_allocation(solved, config, case_id, changes, rule):
     dec, res = solved
     rep = _check(res, _broken(dec, case_id, **changes), config)
     assert not rep.ok
-    assert rule in {v.rule for v in rep.violations if v.case_id == case_id}, rep.summary()
+    assert rule in {v.rule for v in rep.violations if v.record == case_id}, rep.summary()
 
 
 def test_catches_capacity_break(solved, config):
@@ -81,7 +81,7 @@ def test_catches_capacity_break(solved, config):
 def test_catches_missing_and_duplicate_rows(solved, config):
     dec, res = solved
     rep = _check(res, dec[dec["case_id"] != "PLAIN"], config)
-    assert ("PLAIN", "missing") in {(v.case_id, v.rule) for v in rep.violations}
+    assert ("PLAIN", "missing") in {(v.record, v.rule) for v in rep.violations}
     rep = _check(res, pd.concat([dec, dec.iloc[[0]]]), config)
     assert "duplicate" in {v.rule for v in rep.violations}
 
