@@ -23,14 +23,24 @@ from solvers.assignment import CoreParams, keep_apart, partners, run
 from solvers.facility import FacilityModel, FacilityProblem
 from solvers.types import SearchObserver, SolveStats
 
-START_VALUE = 10_000  # one more person started outweighs every other term of their placement
-WAIT_PER_DAY = 10
-OVER_60_PER_MINUTE = 20
-TRAVEL_PER_MINUTE = 1
-GROUP_COST = 1_500  # fewest groups for the people served; far below one person started
-WOMEN_ONLY_VALUE = (
-    600  # per woman in a women-only group: a viable women-only group outweighs one more group
-)
+
+@dataclass(frozen=True)
+class GroupsParams:
+    """How the groups model searches and what it weighs (built from the config's [groups] by
+    `engine.groups.plan.solver_params`). The defaults are the shipped config's."""
+
+    time_limit_seconds: float = 10.0
+    workers: int = 1
+    random_seed: int = 7
+    start_value: int = 10_000  # one more person started outweighs every other term of theirs
+    wait_per_day: int = 10
+    travel_per_minute: int = 1
+    target_travel_minutes: int = (
+        60  # each way: each minute over it costs `over_target_per_minute` more
+    )
+    over_target_per_minute: int = 20
+    group_cost: int = 1_500  # fewest groups for the people served; far below one person started
+    women_only_value: int = 600  # per woman in a women-only group: outweighs one more group
 
 
 @dataclass
@@ -97,16 +107,16 @@ def _weeks(pr: GroupsProblem, c: int) -> range:
     return range(int(pr.cand_start[c]), int(pr.cand_start[c] + pr.cand_weeks[c]))
 
 
-def pair_value(pr: GroupsProblem) -> np.ndarray:
+def pair_value(pr: GroupsProblem, params: GroupsParams) -> np.ndarray:
     """What placing each pair is worth (started, less wait and travel, plus women-only)."""
-    over = np.maximum(pr.pair_travel - 60, 0)
+    over = np.maximum(pr.pair_travel - params.target_travel_minutes, 0)
     women_only = pr.cand_women_only[pr.pair_cand] & pr.person_female[pr.pair_person]
     return (
-        START_VALUE
-        - WAIT_PER_DAY * pr.pair_wait_days
-        - TRAVEL_PER_MINUTE * pr.pair_travel
-        - OVER_60_PER_MINUTE * over
-        + WOMEN_ONLY_VALUE * women_only
+        params.start_value
+        - params.wait_per_day * pr.pair_wait_days
+        - params.travel_per_minute * pr.pair_travel
+        - params.over_target_per_minute * over
+        + params.women_only_value * women_only
     ).astype(np.int64)
 
 
@@ -143,14 +153,14 @@ def book(pr: GroupsProblem, res: Resources, c: int, facs: list[int], sign: int =
             res.fac_load[j, w] += sign * pr.sessions_per_week
 
 
-def solve_greedy(pr: GroupsProblem, res: Resources) -> GroupsResult:
+def solve_greedy(pr: GroupsProblem, res: Resources, params: GroupsParams) -> GroupsResult:
     """First come first served: in referral order each person joins the forming group that
     suits them best (earliest start, then nearest), or starts a new one where a room and
     trained facilitators are free. Groups that never reach the minimum size are dropped, as is
     a lone woman (then the group again if it falls below the minimum)."""
     t0 = time.perf_counter()
     res = res.copy()
-    value = pair_value(pr)
+    value = pair_value(pr, params)
     by_person: list[list[int]] = [[] for _ in pr.person_ids]
     for k in np.argsort(-value, kind="stable"):
         by_person[int(pr.pair_person[k])].append(int(k))
@@ -197,16 +207,14 @@ def solve_greedy(pr: GroupsProblem, res: Resources) -> GroupsResult:
 def solve_cpsat(
     pr: GroupsProblem,
     res: Resources,
-    time_limit: float = 10.0,
-    workers: int = 1,
-    seed: int = 7,
+    params: GroupsParams,
     observer: SearchObserver | None = None,
 ) -> GroupsResult:
     """Choose groups (venue, slot pattern, start week), members and facilitators with CP-SAT:
     people started first, then shorter waits, travel, women-only groups, fewest groups,
     facilitators' travel; the greedy plan is the hint. Returns the resources it left."""
     t0 = time.perf_counter()
-    greedy = solve_greedy(pr, res)
+    greedy = solve_greedy(pr, res, params)
     n_p, n_c = len(pr.person_ids), len(pr.cand_venue)
     if len(pr.pair_person) == 0:
         return GroupsResult(
@@ -220,11 +228,11 @@ def solve_cpsat(
         n_c,
         pr.pair_person,
         pr.pair_cand,
-        -pair_value(pr),
+        -pair_value(pr, params),
         np.ones(len(pr.pair_person), np.int64),
         np.full(n_c, pr.max_group, np.int64),
         site_min_load=np.full(n_c, pr.min_group, np.int64),
-        site_open_cost=np.full(n_c, GROUP_COST, np.int64),
+        site_open_cost=np.full(n_c, params.group_cost, np.int64),
         must_assign=False,
     )
     fm = FacilityModel(fp, (pr.person_ids, [f"group{c}" for c in range(n_c)]))
@@ -278,7 +286,13 @@ def solve_cpsat(
     fm.hint(greedy.cand_of_person)
     for (c, j), f in fvar.items():
         m.add_hint(f, j in greedy.facilitators.get(c, ()))
-    solver, st = run(m, CoreParams(time_limit, workers, seed, observer=observer), "groups")
+    solver, st = run(
+        m,
+        CoreParams(
+            params.time_limit_seconds, params.workers, params.random_seed, observer=observer
+        ),
+        "groups",
+    )
     if st.objective is None:
         stats = SolveStats(st.status, None, st.bound, time.perf_counter() - t0, "groups-cpsat")
         return GroupsResult(greedy.cand_of_person, greedy.facilitators, stats, greedy.resources)

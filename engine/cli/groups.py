@@ -42,7 +42,7 @@ def groups_plan(
     from engine.groups.plan import SOLVERS
 
     if solver not in SOLVERS:
-        raise typer.BadParameter(f"solver must be one of {SOLVERS}")
+        raise typer.BadParameter(f"solver must be one of {sorted(SOLVERS)}")
     try:
         start = date.fromisoformat(from_)
     except ValueError:

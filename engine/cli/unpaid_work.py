@@ -20,7 +20,7 @@ def _run_week(data, out, week, db, osm, solver, config, cancel, force, time_limi
     from engine.unpaid_work.plan import SOLVERS
 
     if solver not in SOLVERS:
-        raise typer.BadParameter(f"solver must be one of {SOLVERS}")
+        raise typer.BadParameter(f"solver must be one of {sorted(SOLVERS)}")
     opts = WeekOptions(
         data=data,
         out=out,

@@ -1,7 +1,8 @@
 """Engine configuration: the shipped `config.toml`, optionally overlaid by a user's file.
 
-The numbers the sources do not fix live here. Not yet all of them: the Unpaid Work travel
-weights (60-minute target, 10x over it, 30 per move) are still constants in its plan.
+The numbers the sources do not fix live here: each planner's rules, weights and time budgets.
+Every solver gets them as a typed params object built from this config, never as a constant of
+its own.
 """
 
 from __future__ import annotations
@@ -123,6 +124,12 @@ class GroupsConfig(_Section):
     patterns_per_venue: int = Field(ge=1)
     pairs_per_person: int = Field(ge=1)
     seconds_per_programme: float = Field(gt=0)
+    start_value: int = Field(ge=0)
+    wait_per_day: int = Field(ge=0)
+    travel_per_minute: int = Field(ge=0)
+    over_target_per_minute: int = Field(ge=0)
+    group_cost: int = Field(ge=0)
+    women_only_value: int = Field(ge=0)
 
 
 class Config(_Section):

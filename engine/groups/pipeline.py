@@ -17,11 +17,13 @@ from engine.core.lifecycle import reusable, run_key, stopped_early
 from engine.groups.check import check_groups
 from engine.groups.contract import load_groups
 from engine.groups.plan import (
+    BASELINE,
     GROUP_COLUMNS,
     MEMBER_COLUMNS,
     UNPLACED_COLUMNS,
     build_plans,
     solve_plans,
+    solver_params,
     tables,
 )
 from engine.groups.store import GroupsStore
@@ -62,15 +64,15 @@ def run_groups(opts: GroupsOptions) -> dict:
         _export(opts.out, frames, summary)
         return summary | {"reused": True}
     plans, res, meta = build_plans(ds, config, times, opts.start)
-    seconds = opts.time_limit or config.groups.seconds_per_programme
-    results = solve_plans(plans, res, opts.solver, seconds, opts.observer)
+    params = solver_params(config, opts.time_limit)
+    results = solve_plans(plans, res, opts.solver, params, opts.observer)
     groups, members, unplaced, figures = tables(plans, results, meta, config)
     problems = check_groups(ds, groups, members, config, times)
     if problems:
         raise RunFailed(rejected("plan", problems))
     baseline = (
-        tables(plans, solve_plans(plans, res, "greedy", seconds), meta, config)[3]
-        if opts.solver != "greedy"
+        tables(plans, solve_plans(plans, res, BASELINE, params), meta, config)[3]
+        if opts.solver != BASELINE
         else figures
     )
     summary = {

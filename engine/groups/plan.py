@@ -16,9 +16,15 @@ from engine.core.records import exclusion_pairs
 from engine.groups.contract import GroupsDataset
 from engine.groups.records import SLOTS
 from geo.travel import TravelTimes
-from solvers.groups import GroupsProblem, GroupsResult, Resources, solve_cpsat, solve_greedy
+from solvers.groups import (
+    GroupsParams,
+    GroupsProblem,
+    GroupsResult,
+    Resources,
+    solve_cpsat,
+    solve_greedy,
+)
 
-SOLVERS = ("cpsat", "greedy")
 WEEKDAYS = 5
 
 
@@ -278,18 +284,42 @@ def _programme(
     )
 
 
+def solver_params(config: Config, time_limit: float | None = None) -> GroupsParams:
+    """The groups solvers' params from the config (`time_limit` seconds per programme overrides
+    the config's budget)."""
+    g = config.groups
+    return GroupsParams(
+        time_limit_seconds=time_limit or g.seconds_per_programme,
+        random_seed=config.solver.random_seed,
+        start_value=g.start_value,
+        wait_per_day=g.wait_per_day,
+        travel_per_minute=g.travel_per_minute,
+        target_travel_minutes=int(g.target_travel_minutes),
+        over_target_per_minute=g.over_target_per_minute,
+        group_cost=g.group_cost,
+        women_only_value=g.women_only_value,
+    )
+
+
+def _greedy(pr: GroupsProblem, res: Resources, params: GroupsParams, observer=None):
+    return solve_greedy(pr, res, params)
+
+
+# The groups registry: name -> solver of one programme given the resources left; the first
+# come first served greedy is the baseline.
+SOLVERS = {"cpsat": solve_cpsat, "greedy": _greedy}
+BASELINE = "greedy"
+
+
 def solve_plans(
-    plans: list[ProgrammePlan], res: Resources, solver: str, seconds: float, observer=None
+    plans: list[ProgrammePlan], res: Resources, solver: str, params: GroupsParams, observer=None
 ) -> list[GroupsResult]:
     """Each programme in turn (most referrals first) takes the rooms and facilitators left."""
     out = []
+    solve = SOLVERS[solver]
     for plan in plans:
         part = observer.for_part(plan.programme["programme"]) if observer is not None else None
-        r = (
-            solve_cpsat(plan.problem, res, seconds, observer=part)
-            if solver == "cpsat"
-            else solve_greedy(plan.problem, res)
-        )
+        r = solve(plan.problem, res, params, observer=part)
         assert r.resources is not None, "a groups solve hands on the resources it left"
         res = r.resources
         out.append(r)

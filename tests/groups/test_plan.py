@@ -15,7 +15,7 @@ from engine.cli import app
 from engine.core.contract import DataContractError
 from engine.groups.check import check_groups
 from engine.groups.contract import load_groups
-from engine.groups.plan import build_plans, solve_plans, tables
+from engine.groups.plan import build_plans, solve_plans, solver_params, tables
 from geo.travel import TravelTimes
 
 START = date(2026, 11, 23)  # a Monday
@@ -101,7 +101,7 @@ def _plan(tmp_path, config, refs, progs=None, venues=None, facs=None, solver="cp
     ds, times = load_groups(tmp_path), TravelTimes(config.travel)
     plans, res, meta = build_plans(ds, config, times, START)
     groups, members, unplaced, figures = tables(
-        plans, solve_plans(plans, res, solver, 5.0), meta, config
+        plans, solve_plans(plans, res, solver, solver_params(config, 5.0)), meta, config
     )
     assert check_groups(ds, groups, members, config, times) == []
     return groups, members, unplaced.set_index("person_id"), ds
@@ -412,3 +412,24 @@ def test_no_session_on_a_bank_holiday(tmp_path, config, solver):
     assert any(
         "dates" in str(p) for p in check_groups(ds, naive, members, cfg, TravelTimes(cfg.travel))
     )
+
+
+def test_solver_weights_come_from_the_config(tmp_path, config):
+    """The groups model's weights are the config's [groups] numbers, not constants of the solver:
+    a trip 20 minutes over the target costs 20 x over_target_per_minute more than one at it."""
+    from solvers.groups import pair_value
+
+    refs = [referral(p) for p in "ABCDEF"]
+    _write(tmp_path, refs, [programme()], [venue()], [facilitator()])
+    ds = load_groups(tmp_path)
+    plans, _, _ = build_plans(ds, config, TravelTimes(config.travel), START)
+    pr = plans[0].problem
+    pr.pair_travel[:] = 80
+    pr.pair_wait_days[:] = 0
+    shipped = solver_params(config)
+    cheap = config.model_copy(
+        update={"groups": config.groups.model_copy(update={"over_target_per_minute": 0})}
+    )
+    assert shipped.over_target_per_minute == config.groups.over_target_per_minute == 20
+    gap = pair_value(pr, solver_params(cheap)) - pair_value(pr, shipped)
+    assert (gap == 20 * shipped.over_target_per_minute).all() and len(gap)
