@@ -112,6 +112,7 @@ def _upw(data, out, db_url, config, region, pdu, params, observer):
             config=config,
             db_url=db_url,
             solver=params.get("solver") or "cpsat",
+            progress=False,
             observer=observer,
         )
     )
@@ -131,6 +132,7 @@ def _groups(data, out, db_url, config, region, pdu, params, observer):
             config=config,
             db_url=db_url,
             solver=params.get("solver") or "cpsat",
+            progress=False,
             observer=observer,
         )
     )

@@ -234,3 +234,6 @@ class StopRequested:
 
     def for_part(self, part: str) -> StopRequested:
         return self
+
+    def parts_done(self, done: int, total: int, objective, bound) -> None:
+        pass

@@ -4,9 +4,7 @@ parallel) -> check independently -> explain -> store results in one transaction 
 from __future__ import annotations
 
 import json
-import os
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -14,7 +12,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from engine.allocation.check import CheckReport, check_allocation
 from engine.allocation.contract import Dataset, load_dataset
@@ -31,6 +28,7 @@ from engine.allocation.plan import (
 from engine.core.config import Config
 from engine.core.errors import RunFailed
 from engine.core.lifecycle import reusable, run_key, stopped_early
+from engine.core.parallel import PART_FAILED, PartsSettings, failed_stats, solve_parts
 from engine.store.db import default_url
 from engine.store.runs import Store
 from geo.travel import TravelTimes, travel_service
@@ -90,6 +88,13 @@ def _solve_one(
     return key, result, baseline
 
 
+def _fallback(job: tuple, error: BaseException) -> tuple[AllocationResult, AllocationResult]:
+    """A part whose solve failed on every try gets the least-loaded greedy proposal."""
+    base = solve_least_loaded(job[2], job[3])
+    stats = failed_stats(error)
+    return AllocationResult(base.agent_of_item, stats, [stats]), base
+
+
 def solve_components(
     plan: NightPlan,
     config: Config,
@@ -102,7 +107,15 @@ def solve_components(
     """Solve every component (a PDU, or a connected part of one), in parallel processes on this
     machine or as tasks on Dask distributed, with a progress bar per part."""
     comps = plan.components
-    cores = config.solver.parallel_processes or os.cpu_count() or 1
+    settings = PartsSettings(
+        "allocating",
+        config.solver.parallel_processes,
+        engine,
+        scheduler,
+        config.solver.part_retries,
+        progress,
+    )
+    cores = settings.processes
     procs = max(1, min(cores, len(comps)))
     workers = (
         max(config.solver.workers_per_component, cores // procs)
@@ -122,51 +135,7 @@ def solve_components(
         for c in comps
     ]
     jobs.sort(key=lambda j: -len(j[2].pair_case))  # longest first keeps the processes busy
-    out: dict[str, tuple[AllocationResult, AllocationResult]] = {}
-    with Progress(
-        TextColumn("[bold]allocating"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.description}"),
-        TimeElapsedColumn(),
-        disable=not progress,
-        transient=False,
-    ) as bar:
-        task = bar.add_task("", total=len(jobs))
-
-        def done(key, res, base):
-            out[key] = (res, base)
-            bar.update(task, advance=1, description=key)
-            if observer is not None:
-                observer.for_part(key).report("done", None, None, force=True)
-                _report_parts(observer, out, len(jobs))
-
-        if engine == "dask":
-            from engine.core.parallel import solve_on_dask
-
-            solve_on_dask(jobs, _solve_one, done, cores, scheduler, config.solver.part_retries)
-        elif procs == 1:
-            for job in jobs:
-                done(*_solve_one(*job))
-        else:
-            with ProcessPoolExecutor(max_workers=procs) as pool:
-                futures = [pool.submit(_solve_one, *job) for job in jobs]
-                for fut in as_completed(futures):
-                    done(*fut.result())
-    return out
-
-
-def _report_parts(observer, out: dict, total: int) -> None:
-    """Parts finished of all, with the summed final-phase objective and bound of those finished."""
-    final = [r.phases[-1] if r.phases else r.stats for r, _ in out.values()]
-    obj = [s.objective for s in final if s.objective is not None]
-    bnd = [s.bound for s in final if s.bound is not None]
-    observer.parts_done(
-        len(out),
-        total,
-        float(sum(obj)) if obj else None,
-        float(sum(bnd)) if len(bnd) == len(final) else None,
-    )
+    return solve_parts(jobs, _solve_one, _fallback, settings, observer)
 
 
 def _over_capacity(comp: Component, prac_of_case: np.ndarray) -> set[int]:
@@ -524,7 +493,7 @@ def _summary(
         "failed_parts": [
             {"component": c.get("component"), "error": c.get("name")}
             for c in comps
-            if c["status"] == "PART_FAILED"
+            if c["status"] == PART_FAILED
         ],
         "status": _overall_status(comps),
         "solve_seconds": round(solve_seconds, 3),

@@ -6,7 +6,18 @@ from pathlib import Path
 
 import typer
 
-from engine.cli.common import app, config_or_exit, console, guard, parse_date, parse_latlon
+from engine.cli.common import (
+    ENGINE,
+    QUIET,
+    SCHEDULER,
+    app,
+    config_or_exit,
+    console,
+    guard,
+    parse_date,
+    parse_latlon,
+    parts_engine,
+)
 from engine.core.contract import DataContractError
 from geo.network import NetworkError
 
@@ -38,15 +49,9 @@ def allocate(
     force: bool = typer.Option(
         False, "--force", help="Solve again even if this night is already stored"
     ),
-    quiet: bool = typer.Option(False, "--quiet", help="No progress bar"),
-    engine: str = typer.Option(
-        "processes", help="processes (this machine) | dask (Dask distributed)"
-    ),
-    scheduler: str | None = typer.Option(
-        None,
-        help="Existing Dask scheduler address (implies --engine dask); "
-        "default a LocalCluster on this machine",
-    ),
+    quiet: bool = QUIET,
+    engine: str = ENGINE,
+    scheduler: str | None = SCHEDULER,
 ) -> None:
     """Run the nightly allocation for one PDU, a region or everything in the folder."""
     from engine.allocation.export import examples, render_summary
@@ -58,8 +63,6 @@ def allocate(
         cfg = cfg.model_copy(
             update={"allocation": cfg.allocation.model_copy(update={"allow_over_capacity": True})}
         )
-    if engine not in ("processes", "dask"):
-        raise typer.BadParameter("engine must be processes or dask")
     opts = RunOptions(
         data=data,
         out=out,
@@ -72,7 +75,7 @@ def allocate(
         force=force,
         progress=not quiet,
         osm_file=str(osm) if osm else None,
-        engine="dask" if scheduler else engine,
+        engine=parts_engine(engine, scheduler),
         scheduler=scheduler,
     )
     outcome = guard(lambda: run_night(opts), (RunFailed, ValueError), "run failed")

@@ -59,3 +59,22 @@ def parse_latlon(value: str) -> tuple[float, float]:
     if not (UK_LAT[0] <= lat <= UK_LAT[1] and UK_LON[0] <= lon <= UK_LON[1]):
         raise typer.BadParameter(f"{value!r} is not in the UK (is it LAT,LON rather than LON,LAT?)")
     return lat, lon
+
+
+# The options every planner's command shares: where its parts are solved and whether a bar shows.
+QUIET = typer.Option(False, "--quiet", help="No progress bar")
+ENGINE = typer.Option("processes", help="processes (this machine) | dask (Dask distributed)")
+SCHEDULER = typer.Option(
+    None,
+    help="Existing Dask scheduler address (implies --engine dask); "
+    "default a LocalCluster on this machine",
+)
+
+
+def parts_engine(engine: str, scheduler: str | None) -> str:
+    """The engine a run's parts are solved on: a scheduler address means Dask."""
+    from engine.core.parallel import ENGINES
+
+    if engine not in ENGINES:
+        raise typer.BadParameter(f"engine must be one of {', '.join(ENGINES)}")
+    return "dask" if scheduler else engine

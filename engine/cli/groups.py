@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from engine.cli.common import app, config_or_exit, guard
+from engine.cli.common import ENGINE, QUIET, SCHEDULER, app, config_or_exit, guard, parts_engine
 
 groups_app = typer.Typer(
     add_completion=False,
@@ -34,6 +34,9 @@ def groups_plan(
     time_limit: float | None = typer.Option(None, help="Seconds per programme"),
     config: Path | None = typer.Option(None),
     force: bool = typer.Option(False, "--force", help="Plan again even if this plan is stored"),
+    quiet: bool = QUIET,
+    engine: str = ENGINE,
+    scheduler: str | None = SCHEDULER,
 ) -> None:
     """Form and schedule programme groups for a quarter: who joins which group, where, when,
     with which facilitators; the unplaced with a reason and an alternative."""
@@ -57,6 +60,9 @@ def groups_plan(
         solver=solver,
         time_limit=time_limit,
         force=force,
+        progress=not quiet,
+        engine=parts_engine(engine, scheduler),
+        scheduler=scheduler,
     )
     s = guard(lambda: run_groups(opts), (RunFailed, ValueError), "plan failed")
     g = s["greedy"]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from engine.cli.common import app, config_or_exit, guard
+from engine.cli.common import ENGINE, QUIET, SCHEDULER, app, config_or_exit, guard, parts_engine
 
 upw_app = typer.Typer(
     add_completion=False, help="Unpaid Work: weekly placement planning.", no_args_is_help=True
@@ -14,7 +14,9 @@ upw_app = typer.Typer(
 app.add_typer(upw_app, name="upw")
 
 
-def _run_week(data, out, week, db, osm, solver, config, cancel, force, time_limit) -> None:
+def _run_week(
+    data, out, week, db, osm, solver, config, cancel, force, time_limit, quiet, engine, scheduler
+) -> None:
     from engine.core.errors import RunFailed
     from engine.unpaid_work.pipeline import WeekOptions, run_week
     from engine.unpaid_work.plan import SOLVERS
@@ -32,6 +34,9 @@ def _run_week(data, out, week, db, osm, solver, config, cancel, force, time_limi
         cancel=tuple(cancel),
         force=force,
         time_limit=time_limit,
+        progress=not quiet,
+        engine=parts_engine(engine, scheduler),
+        scheduler=scheduler,
     )
     s = guard(lambda: run_week(opts), (RunFailed, ValueError), "week failed")
     g = s["greedy"]
@@ -72,9 +77,14 @@ def upw_plan(
     time_limit: float | None = typer.Option(None, help="Seconds per PDU"),
     config: Path | None = typer.Option(None),
     force: bool = typer.Option(False, "--force", help="Plan again even if this week is stored"),
+    quiet: bool = QUIET,
+    engine: str = ENGINE,
+    scheduler: str | None = SCHEDULER,
 ) -> None:
     """Plan a week: people to placement sessions, within every Unpaid Work rule."""
-    _run_week(data, out, week, db, osm, solver, config, (), force, time_limit)
+    _run_week(
+        data, out, week, db, osm, solver, config, (), force, time_limit, quiet, engine, scheduler
+    )
 
 
 @upw_app.command("replan")
@@ -90,7 +100,12 @@ def upw_replan(
     solver: str = typer.Option("cpsat"),
     time_limit: float | None = typer.Option(None),
     config: Path | None = typer.Option(None),
+    quiet: bool = QUIET,
+    engine: str = ENGINE,
+    scheduler: str | None = SCHEDULER,
 ) -> None:
     """Re-plan a stored week around cancelled sessions, keeping everyone else's sessions, and
     list who must be told."""
-    _run_week(data, out, week, db, osm, solver, config, cancel, True, time_limit)
+    _run_week(
+        data, out, week, db, osm, solver, config, cancel, True, time_limit, quiet, engine, scheduler
+    )

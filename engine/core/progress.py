@@ -15,8 +15,26 @@ import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 STOP = "STOP"
+
+
+class RunObserver(Protocol):
+    """What a run hands its parts: the solver's observer per part, and where the run tells how
+    many parts are done (FileProgress is the engine's; tests pass their own)."""
+
+    def stopped(self) -> bool: ...
+
+    def report(
+        self, phase: str, objective: float | None, bound: float | None, force: bool = False
+    ) -> None: ...
+
+    def for_part(self, part: str) -> RunObserver: ...
+
+    def parts_done(
+        self, done: int, total: int, objective: float | None, bound: float | None
+    ) -> None: ...
 
 
 def _write(path: Path, data: dict) -> None:

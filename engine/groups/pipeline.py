@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -14,6 +14,7 @@ from engine.core.check import rejected
 from engine.core.config import Config
 from engine.core.errors import RunFailed
 from engine.core.lifecycle import reusable, run_key, stopped_early
+from engine.core.parallel import PartsSettings, failed_stats, solve_parts
 from engine.groups.check import check_groups
 from engine.groups.contract import load_groups
 from engine.groups.plan import (
@@ -28,6 +29,8 @@ from engine.groups.plan import (
 )
 from engine.groups.store import GroupsStore
 from geo.travel import travel_service
+from solvers.groups import GroupsResult
+from solvers.types import SolveStats
 
 
 @dataclass
@@ -41,7 +44,54 @@ class GroupsOptions:
     solver: str = "cpsat"
     time_limit: float | None = None  # seconds per programme
     force: bool = False
+    progress: bool = True
+    engine: str = "processes"  # processes (one machine) | dask (LocalCluster, or `scheduler`)
+    scheduler: str | None = None  # address of an existing Dask scheduler
     observer: Any = None  # progress and stop requests (engine/progress.py): the API's jobs
+
+
+QUARTER = "quarter"  # the one part of a plan: programmes share rooms and facilitators
+
+
+@dataclass
+class QuarterResult:
+    """Every programme's groups, planned in turn, each taking the rooms and facilitators left."""
+
+    programmes: list[GroupsResult]
+
+    @property
+    def stats(self) -> SolveStats:
+        """The quarter as one solve: objectives and bounds summed over the programmes (None
+        where any lacks one), OPTIMAL or HEURISTIC only when every programme is."""
+        st = [r.stats for r in self.programmes]
+        obj = [s.objective for s in st]
+        bnd = [s.bound for s in st]
+        kinds = {s.status for s in st} or {"OPTIMAL"}
+        return SolveStats(
+            kinds.pop() if len(kinds) == 1 else "FEASIBLE",
+            None if None in obj else float(sum(o for o in obj if o is not None)),
+            None if None in bnd else float(sum(b for b in bnd if b is not None)),
+            sum(s.seconds for s in st),
+            "groups-quarter",
+        )
+
+
+def _solve_quarter(
+    key: str, plans, res, solver: str, params, observer
+) -> tuple[str, QuarterResult, QuarterResult]:
+    """The quarter's programmes with the chosen solver, and with the baseline."""
+    results = QuarterResult(solve_plans(plans, res, solver, params, observer))
+    base = (
+        results if solver == BASELINE else QuarterResult(solve_plans(plans, res, BASELINE, params))
+    )
+    return key, results, base
+
+
+def _fallback(job: tuple, error: BaseException) -> tuple[QuarterResult, QuarterResult]:
+    """A quarter whose solve failed on every try gets the baseline's plan."""
+    base = QuarterResult(solve_plans(job[1], job[2], BASELINE, job[4]))
+    failed = [replace(r, stats=failed_stats(error)) for r in base.programmes]
+    return QuarterResult(failed), base
 
 
 def run_groups(opts: GroupsOptions) -> dict:
@@ -65,15 +115,23 @@ def run_groups(opts: GroupsOptions) -> dict:
         return summary | {"reused": True}
     plans, res, meta = build_plans(ds, config, times, opts.start)
     params = solver_params(config, opts.time_limit)
-    results = solve_plans(plans, res, opts.solver, params, opts.observer)
+    settings = PartsSettings(
+        "planning programme groups",
+        config.solver.parallel_processes,
+        opts.engine,
+        opts.scheduler,
+        config.solver.part_retries,
+        opts.progress,
+    )
+    job = (QUARTER, plans, res, opts.solver, params, opts.observer)
+    solved, base = solve_parts([job], _solve_quarter, _fallback, settings, opts.observer)[QUARTER]
+    results = solved.programmes
     groups, members, unplaced, figures = tables(plans, results, meta, config)
     problems = check_groups(ds, groups, members, config, times)
     if problems:
         raise RunFailed(rejected("plan", problems))
     baseline = (
-        tables(plans, solve_plans(plans, res, BASELINE, params), meta, config)[3]
-        if opts.solver != BASELINE
-        else figures
+        tables(plans, base.programmes, meta, config)[3] if opts.solver != BASELINE else figures
     )
     summary = {
         "from": meta["monday"].isoformat(),

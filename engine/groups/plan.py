@@ -320,6 +320,8 @@ def solve_plans(
     for plan in plans:
         part = observer.for_part(plan.programme["programme"]) if observer is not None else None
         r = solve(plan.problem, res, params, observer=part)
+        if part is not None:
+            part.report("done", None, None, force=True)
         assert r.resources is not None, "a groups solve hands on the resources it left"
         res = r.resources
         out.append(r)

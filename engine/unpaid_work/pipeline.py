@@ -4,9 +4,7 @@ independently, store it in one transaction, write the files."""
 from __future__ import annotations
 
 import json
-import os
 import time
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,12 +16,21 @@ from engine.core.check import rejected
 from engine.core.config import Config
 from engine.core.errors import RunFailed
 from engine.core.lifecycle import reusable, run_key, stopped_early
+from engine.core.parallel import PartsSettings, failed_stats, solve_parts
 from engine.unpaid_work.check import check_week
 from engine.unpaid_work.contract import load_upw
-from engine.unpaid_work.plan import build_week, reviews, schedule_rows, solver_params, week_dates
+from engine.unpaid_work.plan import (
+    BASELINE,
+    SOLVERS,
+    build_week,
+    reviews,
+    schedule_rows,
+    solver_params,
+    week_dates,
+)
 from engine.unpaid_work.store import UpwStore
 from geo.travel import travel_service
-from solvers.upw import UpwResult, solve_cpsat, solve_greedy
+from solvers.upw import UpwResult
 
 SCHEDULE_COLUMNS = [
     "person_id",
@@ -49,17 +56,23 @@ class WeekOptions:
     time_limit: float | None = None  # seconds per PDU; default from the config's solver budget
     cancel: tuple[str, ...] = ()  # session ids (PLACEMENT@DATE) that stand down: re-plan
     force: bool = False
+    progress: bool = True
+    engine: str = "processes"  # processes (one machine) | dask (LocalCluster, or `scheduler`)
+    scheduler: str | None = None  # address of an existing Dask scheduler
     observer: Any = None  # progress and stop requests (engine/progress.py): the API's jobs
 
 
-def _solve(args) -> tuple[str, UpwResult, UpwResult]:
-    pdu, problem, solver, params, observer = args
+def _solve(pdu: str, problem, solver: str, params, observer) -> tuple[str, UpwResult, UpwResult]:
+    """One PDU's week: the chosen solver, and the baseline it starts from."""
     observer = observer.for_part(pdu) if observer is not None else None
-    base = solve_greedy(problem, params)
-    res = (
-        solve_cpsat(problem, params, observer=observer, greedy=base) if solver == "cpsat" else base
-    )
-    return pdu, res, base
+    base = SOLVERS[BASELINE](problem, params)
+    return pdu, SOLVERS[solver](problem, params, observer=observer, greedy=base), base
+
+
+def _fallback(job: tuple, error: BaseException) -> tuple[UpwResult, UpwResult]:
+    """A PDU whose solve failed on every try gets the baseline's week."""
+    base = SOLVERS[BASELINE](job[1], job[3])
+    return UpwResult(base.sessions_of_person, base.chosen, failed_stats(error), []), base
 
 
 def _metrics(weeks, results: dict) -> dict:
@@ -126,14 +139,17 @@ def run_week(opts: WeekOptions) -> dict:
     params = solver_params(config, opts.time_limit)
     jobs = [(w.pdu, w.problem, opts.solver, params, opts.observer) for w in weeks]
     jobs.sort(key=lambda j: -len(j[1].pair_person))
-    procs = max(1, min(os.cpu_count() or 1, len(jobs)))
-    if procs > 1:
-        with ProcessPoolExecutor(max_workers=procs) as pool:
-            solved = list(pool.map(_solve, jobs))
-    else:
-        solved = [_solve(j) for j in jobs]
-    results = {pdu: res for pdu, res, _ in solved}
-    baseline = {pdu: base for pdu, _, base in solved}
+    settings = PartsSettings(
+        "planning Unpaid Work",
+        config.solver.parallel_processes,
+        opts.engine,
+        opts.scheduler,
+        config.solver.part_retries,
+        opts.progress,
+    )
+    solved = solve_parts(jobs, _solve, _fallback, settings, opts.observer)
+    results = {pdu: res for pdu, (res, _) in solved.items()}
+    baseline = {pdu: base for pdu, (_, base) in solved.items()}
     rows, unplaced = [], []
     for w in weeks:
         r, u = schedule_rows(w, results[w.pdu], config)

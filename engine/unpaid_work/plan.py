@@ -15,9 +15,23 @@ from engine.core.config import Config
 from engine.core.records import exclusion_pairs
 from engine.unpaid_work.contract import UpwDataset
 from geo.travel import TravelTimes
-from solvers.upw import UpwParams, UpwProblem, UpwResult
+from solvers.types import SearchObserver
+from solvers.upw import UpwParams, UpwProblem, UpwResult, solve_cpsat, solve_greedy
 
-SOLVERS = ("cpsat", "greedy")
+
+def _greedy(
+    problem: UpwProblem,
+    params: UpwParams,
+    observer: SearchObserver | None = None,
+    greedy: UpwResult | None = None,
+) -> UpwResult:
+    return greedy if greedy is not None else solve_greedy(problem, params)
+
+
+# The Unpaid Work registry: name -> solver of one PDU's week; first fit, most behind first, is
+# the baseline (and the CP-SAT model's first hint).
+SOLVERS = {"cpsat": solve_cpsat, "greedy": _greedy}
+BASELINE = "greedy"
 
 
 def week_dates(week: str) -> list[date]:

@@ -5,9 +5,16 @@ and the other parts are kept."""
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
-from engine.allocation.pipeline import RunOptions, _solve_one, run_night, solver_params
+from engine.allocation.pipeline import (
+    RunOptions,
+    _fallback,
+    _solve_one,
+    run_night,
+    solver_params,
+)
 from engine.core.parallel import PART_FAILED, solve_on_dask
 from engine.synthetic import SyntheticSpec, generate, write_dataset
 from tests.builders import NIGHT
@@ -79,6 +86,7 @@ def test_failed_part_is_retried_reported_and_others_kept(small_region, config):
         jobs,
         _flaky,
         lambda k, r, b: got.__setitem__(k, (r, b)),
+        _fallback,
         2,
         None,
         retries=2,
@@ -90,3 +98,39 @@ def test_failed_part_is_retried_reported_and_others_kept(small_region, config):
     res, base = got[FAILING[0]]
     assert res.stats.status == PART_FAILED and np.array_equal(res.agent_of_item, base.agent_of_item)
     assert all(got[k][0].stats.status != PART_FAILED for k in got if k != FAILING[0])
+
+
+def test_week_and_quarter_on_dask_match_the_process_pool(small_region, tmp_path, config):
+    """The Unpaid Work week (one part per PDU) and the programme quarter (one part) take the
+    same Dask path as the night, and give the same plans as on this machine."""
+    from engine.groups.pipeline import GroupsOptions, run_groups
+    from engine.unpaid_work.pipeline import WeekOptions, run_week
+
+    def week(engine):
+        out = tmp_path / f"upw-{engine}"
+        run_week(
+            WeekOptions(
+                small_region,
+                out,
+                "2026-W48",
+                config,
+                solver="greedy",
+                progress=False,
+                engine=engine,
+            )
+        )
+        return pd.read_csv(out / "upw_schedule.csv")
+
+    def quarter(engine):
+        out = tmp_path / f"groups-{engine}"
+        s = run_groups(
+            GroupsOptions(
+                small_region, out, NIGHT, config, solver="greedy", progress=False, engine=engine
+            )
+        )
+        return s, pd.read_csv(out / "group_members.csv")
+
+    on_dask, here = week("dask"), week("processes")
+    assert len(on_dask) and on_dask.equals(here)
+    (s_dask, m_dask), (s_here, m_here) = quarter("dask"), quarter("processes")
+    assert len(m_dask) and m_dask.equals(m_here) and s_dask["started"] == s_here["started"]
