@@ -54,6 +54,9 @@ class DecisionIn(BaseModel):
     accept_rule_break: bool = False
 
 
+FORCE_HELP = "Replace the stored run that holds this night, week or quarter"
+
+
 class JsonRun(BaseModel):
     """An allocation run with its data as JSON records (the CSV columns of the data contract)."""
 
@@ -62,6 +65,9 @@ class JsonRun(BaseModel):
     region: str | None = None
     pdu: str | None = None
     solver: str | None = None
+    force: bool = Field(
+        False, description="Replace the stored run that holds this night, week or quarter"
+    )
     run_date: str | None = None
 
 
@@ -74,6 +80,9 @@ class JsonUpwRun(BaseModel):
     region: str | None = None
     pdu: str | None = None
     solver: Literal["cpsat", "greedy"] = "cpsat"
+    force: bool = Field(
+        False, description="Replace the stored run that holds this night, week or quarter"
+    )
 
 
 class JsonGroupsRun(BaseModel):
@@ -89,6 +98,9 @@ class JsonGroupsRun(BaseModel):
     region: str | None = None
     pdu: str | None = None
     solver: Literal["cpsat", "greedy"] = "cpsat"
+    force: bool = Field(
+        False, description="Replace the stored run that holds this night, week or quarter"
+    )
 
 
 def _log(event: str, **fields) -> None:
@@ -266,11 +278,12 @@ def create_app(settings: ApiSettings) -> FastAPI:
         pdu: str | None = Form(None),
         solver: str | None = Form(None),
         run_date: str | None = Form(None),
+        force: bool = Form(False, description=FORCE_HELP),
         who: Principal = Depends(runner),
     ):
         folder = await _save_uploads({"practitioners": practitioners, "cases": cases})
         _run_date(folder, run_date)
-        return _start(who, "allocation", folder, region, pdu, {"solver": solver})
+        return _start(who, "allocation", folder, region, pdu, {"solver": solver, "force": force})
 
     @app.post(
         "/runs/allocation/json",
@@ -280,7 +293,14 @@ def create_app(settings: ApiSettings) -> FastAPI:
     def allocation_json(body: JsonRun, who: Principal = Depends(runner)):
         folder = _records({"practitioners": body.practitioners, "cases": body.cases})
         _run_date(folder, body.run_date)
-        return _start(who, "allocation", folder, body.region, body.pdu, {"solver": body.solver})
+        return _start(
+            who,
+            "allocation",
+            folder,
+            body.region,
+            body.pdu,
+            {"solver": body.solver, "force": body.force},
+        )
 
     def _records(tables: dict[str, list[dict]]) -> Path:
         """JSON records written as the contract's CSV files, so one validation serves both."""
@@ -296,7 +316,12 @@ def create_app(settings: ApiSettings) -> FastAPI:
         _iso_week(body.week)
         folder = _records({"upw_people": body.upw_people, "upw_placements": body.upw_placements})
         return _start(
-            who, "upw", folder, body.region, body.pdu, {"solver": body.solver, "week": body.week}
+            who,
+            "upw",
+            folder,
+            body.region,
+            body.pdu,
+            {"solver": body.solver, "week": body.week, "force": body.force},
         )
 
     @app.post(
@@ -317,7 +342,7 @@ def create_app(settings: ApiSettings) -> FastAPI:
             folder,
             body.region,
             body.pdu,
-            {"solver": body.solver, "from": body.start.isoformat()},
+            {"solver": body.solver, "from": body.start.isoformat(), "force": body.force},
         )
 
     @app.post(
@@ -330,11 +355,14 @@ def create_app(settings: ApiSettings) -> FastAPI:
         region: str | None = Form(None),
         pdu: str | None = Form(None),
         solver: Literal["cpsat", "greedy"] = Form("cpsat"),
+        force: bool = Form(False, description=FORCE_HELP),
         who: Principal = Depends(runner),
     ):
         _iso_week(week)
         folder = await _save_uploads({"upw_people": upw_people, "upw_placements": upw_placements})
-        return _start(who, "upw", folder, region, pdu, {"solver": solver, "week": week})
+        return _start(
+            who, "upw", folder, region, pdu, {"solver": solver, "week": week, "force": force}
+        )
 
     @app.post(
         "/runs/groups", status_code=202, summary="Plan programme groups from uploaded CSV files"
@@ -348,6 +376,7 @@ def create_app(settings: ApiSettings) -> FastAPI:
         region: str | None = Form(None),
         pdu: str | None = Form(None),
         solver: Literal["cpsat", "greedy"] = Form("cpsat"),
+        force: bool = Form(False, description=FORCE_HELP),
         who: Principal = Depends(runner),
     ):
         folder = await _save_uploads(
@@ -359,7 +388,12 @@ def create_app(settings: ApiSettings) -> FastAPI:
             }
         )
         return _start(
-            who, "groups", folder, region, pdu, {"solver": solver, "from": start.isoformat()}
+            who,
+            "groups",
+            folder,
+            region,
+            pdu,
+            {"solver": solver, "from": start.isoformat(), "force": force},
         )
 
     def _job(job_id: str, who: Principal) -> Job:

@@ -94,6 +94,7 @@ def _allocation(data, out, db_url, config, region, pdu, params, observer):
             region=region,
             pdu=pdu,
             solver=params.get("solver"),
+            force=bool(params.get("force")),
             progress=False,
             observer=observer,
         )
@@ -112,6 +113,7 @@ def _upw(data, out, db_url, config, region, pdu, params, observer):
             config=config,
             db_url=db_url,
             solver=params.get("solver") or "cpsat",
+            force=bool(params.get("force")),
             progress=False,
             observer=observer,
         )
@@ -132,6 +134,7 @@ def _groups(data, out, db_url, config, region, pdu, params, observer):
             config=config,
             db_url=db_url,
             solver=params.get("solver") or "cpsat",
+            force=bool(params.get("force")),
             progress=False,
             observer=observer,
         )

@@ -30,7 +30,7 @@ from engine.core.errors import RunFailed
 from engine.core.lifecycle import reusable, run_key, stopped_early
 from engine.core.parallel import PART_FAILED, PartsSettings, failed_stats, solve_parts
 from engine.store.db import default_url
-from engine.store.runs import Store
+from engine.store.runs import Snapshot, Store
 from geo.travel import TravelTimes, travel_service
 from solvers.allocation import AllocationParams, AllocationResult
 from solvers.greedy import solve_least_loaded
@@ -425,7 +425,9 @@ def run_night(opts: RunOptions) -> RunOutcome:
         replace=existing is not None,
         pdus=pdus,
         supersede=opts.force,
-        inputs=(ds.inputs_hash, ds.source, ds.practitioners, ds.cases),
+        inputs=Snapshot(
+            ds.inputs_hash, ds.source, {"practitioners": ds.practitioners, "cases": ds.cases}
+        ),
     )
     files = export_files(opts.out, decisions, wl, summary)
     summary["seconds"] = round(time.perf_counter() - t0, 3)

@@ -23,11 +23,13 @@ from engine.groups.plan import (
     MEMBER_COLUMNS,
     UNPLACED_COLUMNS,
     build_plans,
+    horizon_start,
     solve_plans,
     solver_params,
     tables,
 )
 from engine.groups.store import GroupsStore
+from engine.store.runs import Snapshot
 from geo.travel import travel_service
 from solvers.groups import GroupsResult
 from solvers.types import SolveStats
@@ -113,6 +115,10 @@ def run_groups(opts: GroupsOptions) -> dict:
         frames, summary = store.load(key)
         _export(opts.out, frames, summary)
         return summary | {"reused": True}
+    pdus = sorted(set(ds.referrals["pdu"]))
+    period = horizon_start(opts.start).isoformat()
+    if not opts.force:  # a quarter another run holds is refused before solving, not after
+        store.check_night(pdus, period, key, store.kind)
     plans, res, meta = build_plans(ds, config, times, opts.start)
     params = solver_params(config, opts.time_limit)
     settings = PartsSettings(
@@ -155,12 +161,23 @@ def run_groups(opts: GroupsOptions) -> dict:
     frames = {"groups": groups, "members": members, "unplaced": unplaced}
     store.save(
         key,
-        meta["monday"].isoformat(),
-        ds.inputs_hash,
+        period,
+        Snapshot(
+            ds.inputs_hash,
+            ds.source,
+            {
+                "referrals": ds.referrals,
+                "programmes": ds.programmes,
+                "venues": ds.venues,
+                "facilitators": ds.facilitators,
+            },
+        ),
         config,
         summary,
         frames,
         replace=stored is not None,
+        pdus=pdus,
+        supersede=opts.force,
     )
     _export(opts.out, frames, summary)
     return summary | {"reused": False}

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import gzip
 import json
-from collections.abc import Sequence
-from datetime import UTC, datetime
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ import pandas as pd
 from sqlalchemy import Table, create_engine, delete, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
 from engine.store.db import RunConflict, normalise_url
@@ -26,6 +27,7 @@ from engine.store.migrate import upgrade
 from engine.store.schema import (
     decisions,
     input_snapshots,
+    input_tables,
     night_locks,
     runs,
     spo_decisions,
@@ -43,7 +45,63 @@ DECISION_COLUMNS = [
     "flags",
     "explanation_json",
 ]
+# What each kind of run holds for its PDUs, as the refusals name it.
+PERIOD_NAMES = {"allocation": "night", "unpaid_work": "week", "groups": "quarter"}
 WORKLOAD_COLUMNS = ["practitioner_id", "points", "available_points", "utilisation", "new_cases"]
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The validated inputs a run saw, kept once per inputs hash (an audit copy)."""
+
+    inputs_hash: str
+    source: str
+    tables: dict[str, pd.DataFrame]
+
+
+def write_snapshot(conn: Connection, snap: Snapshot) -> None:
+    """Keep the snapshot's header and each of its tables once, inside the caller's transaction.
+    Two runs of the same inputs (say two PDUs of one file) may both get here: the second adds
+    nothing."""
+    now = datetime.now(UTC)
+    _insert_new(
+        conn,
+        input_snapshots,
+        [{"inputs_hash": snap.inputs_hash, "created_at": now, "source": snap.source}],
+    )
+    _insert_new(
+        conn,
+        input_tables,
+        [
+            {
+                "inputs_hash": snap.inputs_hash,
+                "name": name,
+                "rows": int(len(frame)),
+                "csv_gz": gzip.compress(frame.to_csv(index=False).encode()),
+            }
+            for name, frame in sorted(snap.tables.items())
+        ],
+    )
+
+
+def _insert_new(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert the rows whose primary key is not there yet (first writer wins)."""
+    keys = [c.name for c in table.primary_key.columns]
+    rows = [
+        r
+        for r in rows
+        if conn.execute(
+            select(*table.primary_key.columns).where(*(table.c[k] == r[k] for k in keys))
+        ).first()
+        is None
+    ]
+    if not rows:
+        return
+    dialect_insert = {"sqlite": sqlite_insert, "postgresql": pg_insert}.get(conn.dialect.name)
+    if dialect_insert is None:
+        conn.execute(insert(table), rows)
+    else:
+        conn.execute(dialect_insert(table).on_conflict_do_nothing(), rows)  # type: ignore[attr-defined]
 
 
 class Store:
@@ -59,33 +117,6 @@ class Store:
         args = {"timeout": 120} if url.startswith("sqlite") else {}
         self.engine: Engine = create_engine(url, future=True, connect_args=args)
         upgrade(self.engine)
-
-    @staticmethod
-    def _write_inputs(
-        conn, inputs_hash: str, source: str, pracs: pd.DataFrame, cases: pd.DataFrame
-    ) -> None:
-        """Keep the validated inputs once per hash (an audit copy of what the night saw)."""
-        if conn.execute(
-            select(input_snapshots.c.inputs_hash).where(
-                input_snapshots.c.inputs_hash == inputs_hash
-            )
-        ).first():
-            return
-        # Two runs for different PDUs of the same file may both get here: the second adds nothing.
-        dialect_insert = {"sqlite": sqlite_insert, "postgresql": pg_insert}.get(conn.dialect.name)
-        values = dict(
-            inputs_hash=inputs_hash,
-            created_at=datetime.now(UTC),
-            source=source,
-            practitioners_csv_gz=gzip.compress(pracs.to_csv(index=False).encode()),
-            cases_csv_gz=gzip.compress(cases.to_csv(index=False).encode()),
-        )
-        if dialect_insert is None:
-            conn.execute(insert(input_snapshots).values(**values))
-        else:
-            conn.execute(
-                dialect_insert(input_snapshots).values(**values).on_conflict_do_nothing()  # type: ignore[attr-defined]
-            )
 
     def night_holders(
         self, pdus: Sequence[str], period: str, kind: str = "allocation"
@@ -119,52 +150,79 @@ class Store:
         replace: bool = False,
         pdus: Sequence[str] = (),
         supersede: bool = False,
-        inputs: tuple | None = None,
+        inputs: Snapshot | None = None,
     ) -> None:
         """Write a run, its input snapshot, its results and its claim on each PDU's night in one
         transaction (replacing an earlier copy of the same run when `replace`; taking the night
         from another run when `supersede`). On any error nothing is written; when another run
         holds the night (or commits it while this one is writing), RunConflict says which."""
+        self._commit(
+            "allocation",
+            run["run_id"],
+            run["run_date"],
+            pdus,
+            supersede or replace,
+            inputs,
+            lambda conn: self._write_run(conn, run, decision_rows, workload_rows, replace),
+        )
+
+    def _commit(
+        self,
+        kind: str,
+        key: str,
+        period: str,
+        pdus: Sequence[str],
+        supersede: bool,
+        inputs: Snapshot | None,
+        write: Callable[[Connection], None],
+    ) -> None:
+        """One transaction for every kind of run: its input snapshot, its claim on each PDU's
+        period, then `write` (its own rows). On any error nothing is written; when another run
+        holds the period (or commits it while this one is writing), RunConflict says which."""
         try:
             with self.engine.begin() as conn:
                 if inputs is not None:
-                    self._write_inputs(conn, *inputs)
-                self._claim(
-                    conn, "allocation", pdus, run["run_date"], run["run_id"], supersede or replace
-                )
-                self._write_run(conn, run, decision_rows, workload_rows, replace)
+                    write_snapshot(conn, inputs)
+                self._claim(conn, kind, pdus, period, key, supersede)
+                write(conn)
         except IntegrityError:
             held = self._held(
-                self.night_holders(pdus, run["run_date"]),
-                run["run_date"],
-                run["run_id"],
-                "while this one ran",
+                self.night_holders(pdus, period, kind), period, key, "while this one ran", kind
             )
             raise RunConflict(
                 held
-                or f"run {run['run_id'][:12]} for the same inputs, night and scope was committed by "
-                "another process while this one ran: this run is refused and nothing of it was written; "
-                "use the stored one (or --force to replace it)"
+                or f"run {key[:12]} for the same inputs, {PERIOD_NAMES[kind]} and scope was "
+                "committed by another process while this one ran: this run is refused and "
+                "nothing of it was written; use the stored one (or --force to replace it)"
             ) from None
 
-    def check_night(self, pdus: Sequence[str], period: str, run_id: str) -> None:
-        """Refuse (RunConflict) a run whose PDUs' night another run has committed already."""
-        held = self._held(self.night_holders(pdus, period), period, run_id)
+    def check_night(
+        self, pdus: Sequence[str], period: str, run_id: str, kind: str = "allocation"
+    ) -> None:
+        """Refuse (RunConflict) a run whose PDUs' night (week, quarter) another run has
+        committed already."""
+        held = self._held(self.night_holders(pdus, period, kind), period, run_id, kind=kind)
         if held:
             raise RunConflict(held)
 
     @staticmethod
     def _held(
-        holders: dict[str, str], period: str, run_id: str, when: str = "already"
+        holders: dict[str, str],
+        period: str,
+        run_id: str,
+        when: str = "already",
+        kind: str = "allocation",
     ) -> str | None:
-        """What to tell a run whose PDUs' night other runs hold (None when none does)."""
+        """What to tell a run whose PDUs' period (night, week, quarter) other runs hold (None
+        when none does)."""
         held = {p: r for p, r in holders.items() if r != run_id}
         if not held:
             return None
         names = ", ".join(f"{p} (run {r[:12]})" for p, r in sorted(held.items()))
         return (
-            f"the {period} night of {names} was committed by another run {when}: this run is refused and nothing "
-            "of it was written; review the stored run, or pass --force to supersede it"
+            f"the {period} {PERIOD_NAMES.get(kind, 'period')} of {names} was committed by another "
+            f"run {when}: this run is refused and nothing of it was written; review the stored "
+            "run, or pass --force to supersede it"
         )
 
     def _claim(
@@ -184,7 +242,7 @@ class Store:
                 )
             )
         holders = self._holders(conn, kind, pdus, period)
-        held = self._held(holders, period, run_id)
+        held = self._held(holders, period, run_id, kind=kind)
         if held:
             raise RunConflict(held)
         now = datetime.now(UTC)
@@ -302,3 +360,103 @@ class Store:
             dict(r, summary=json.loads(r["summary_json"]), holds=held.get(r["run_id"], []))
             for r in rows
         ]
+
+
+class PlanStore(Store):
+    """A keyed store of one kind of plan (an Unpaid Work week, a programme quarter): a header
+    row per run key and child tables of its rows, in the same database as the nights, saved in
+    one transaction with its input snapshot and its claim on each PDU's period. A domain
+    declares only its tables (`kind`, `header`, `key`, `period`, `children`)."""
+
+    kind: str
+    header: Table
+    key: str  # the header's key column, also the children's
+    period: str  # the header's period column
+    children: dict[str, Table]
+
+    def find(self, key: str) -> dict[str, Any] | None:
+        """The stored plan's header row (summary JSON included), or None."""
+        with self.engine.connect() as conn:
+            row = (
+                conn.execute(select(self.header).where(self.header.c[self.key] == key))
+                .mappings()
+                .first()
+            )
+            return dict(row) if row else None
+
+    def save(
+        self,
+        key: str,
+        period: str,
+        inputs: Snapshot,
+        config: Any,
+        summary: dict[str, Any],
+        frames: dict[str, pd.DataFrame],
+        replace: bool = False,
+        pdus: Sequence[str] = (),
+        supersede: bool = False,
+    ) -> None:
+        """Write the plan, its rows, its input snapshot and its claim on each PDU's period in
+        one transaction (replacing an earlier copy of the same key when `replace`; taking the
+        period from another run when `supersede`): on any error nothing is written."""
+
+        def write(conn: Connection) -> None:
+            if replace:
+                for t in (*self.children.values(), self.header):
+                    conn.execute(delete(t).where(t.c[self.key] == key))
+            conn.execute(
+                insert(self.header).values(
+                    {
+                        self.key: key,
+                        self.period: period,
+                        "created_at": datetime.now(UTC),
+                        "inputs_hash": inputs.inputs_hash,
+                        "config_json": json.dumps(config.as_dict()),
+                        "summary_json": json.dumps(summary, default=str),
+                    }
+                )
+            )
+            for name, table in self.children.items():
+                rows = _records(frames[name], self.key, key)
+                if rows:
+                    conn.execute(insert(table), rows)
+
+        self._commit(self.kind, key, period, pdus, supersede or replace, inputs, write)
+
+    def load(self, key: str) -> tuple[dict[str, pd.DataFrame], dict[str, Any]]:
+        """The stored plan's tables (by the names of `children`) and its summary."""
+        with self.engine.connect() as conn:
+            frames = {
+                name: pd.read_sql(select(t).where(t.c[self.key] == key), conn).drop(
+                    columns=[self.key]
+                )
+                for name, t in self.children.items()
+            }
+            summary = json.loads(
+                conn.execute(
+                    select(self.header.c.summary_json).where(self.header.c[self.key] == key)
+                ).scalar_one()
+            )
+        return frames, summary
+
+    def latest(self, period: str) -> str | None:
+        """The key of the most recently stored plan of a period (the one a re-plan starts
+        from), or None."""
+        with self.engine.connect() as conn:
+            return (
+                conn.execute(
+                    select(self.header.c[self.key])
+                    .where(self.header.c[self.period] == period)
+                    .order_by(self.header.c.created_at.desc())
+                )
+                .scalars()
+                .first()
+            )
+
+
+def _records(frame: pd.DataFrame, key_column: str, key: str) -> list[dict[str, Any]]:
+    """A child table's rows for insertion: the plan's key added, dates as ISO text."""
+    return [
+        {k: (v.isoformat() if isinstance(v, date) else v) for k, v in r.items()} | {key_column: key}
+        for r in frame.to_dict("records")
+    ]

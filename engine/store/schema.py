@@ -54,14 +54,24 @@ def plan_header_table(name: str, key: str, period: str) -> Table:
     )
 
 
+# -- What each run saw: one snapshot per inputs hash, every validated table of it -----------
 input_snapshots = Table(
     "input_snapshots",
     metadata,
     Column("inputs_hash", String(64), primary_key=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("source", Text, nullable=False),
-    Column("practitioners_csv_gz", LargeBinary, nullable=False),
-    Column("cases_csv_gz", LargeBinary, nullable=False),
+    # A night's two tables, as stored before input_tables (revision 0003); empty since.
+    Column("practitioners_csv_gz", LargeBinary, nullable=True),
+    Column("cases_csv_gz", LargeBinary, nullable=True),
+)
+input_tables = Table(
+    "input_tables",
+    metadata,
+    Column("inputs_hash", String(64), ForeignKey("input_snapshots.inputs_hash"), primary_key=True),
+    Column("name", String(64), primary_key=True),  # practitioners, cases, upw_people, ...
+    Column("rows", Integer, nullable=False),
+    Column("csv_gz", LargeBinary, nullable=False),
 )
 runs = Table(
     "runs",

@@ -17,6 +17,7 @@ from engine.core.config import Config
 from engine.core.errors import RunFailed
 from engine.core.lifecycle import reusable, run_key, stopped_early
 from engine.core.parallel import PartsSettings, failed_stats, solve_parts
+from engine.store.runs import Snapshot
 from engine.unpaid_work.check import check_week
 from engine.unpaid_work.contract import load_upw
 from engine.unpaid_work.plan import (
@@ -124,17 +125,22 @@ def run_week(opts: WeekOptions) -> dict:
     )
     stored = store.find(key)
     if stored is not None and reusable(json.loads(stored["summary_json"]), opts.force):
-        sched, unplaced, summary = store.load(key)
-        _export(opts.out, sched, unplaced, reviews(ds, sched, config, opts.week), summary)
+        frames, summary = store.load(key)
+        sched = frames["schedule"]
+        _export(opts.out, sched, frames["unplaced"], reviews(ds, sched, config, opts.week), summary)
         return summary | {"reused": True}
+    pdus = sorted(set(ds.people["pdu"]))
+    if not opts.force:  # a week another run holds is refused before solving, not after
+        store.check_night(pdus, opts.week, key, store.kind)
     weeks = build_week(ds, config, times, dates)
     previous = None
     if opts.cancel:
-        previous = store.latest_schedule(opts.week)
-        if previous is None:
+        latest = store.latest(opts.week)
+        if latest is None:
             raise RunFailed(
                 f"no stored plan for {opts.week} to re-plan: run `probation upw plan` first"
             )
+        previous = store.load(latest)[0]["schedule"]
         _fix_previous(weeks, previous, set(opts.cancel))
     params = solver_params(config, opts.time_limit)
     jobs = [(w.pdu, w.problem, opts.solver, params, opts.observer) for w in weeks]
@@ -186,7 +192,17 @@ def run_week(opts: WeekOptions) -> dict:
     summary["stopped_early"] = stopped_early(opts.observer)
     summary["seconds"] = round(time.perf_counter() - t0, 2)
     store.save(
-        key, opts.week, ds.inputs_hash, config, summary, sched, unpl, replace=stored is not None
+        key,
+        opts.week,
+        Snapshot(
+            ds.inputs_hash, ds.source, {"upw_people": ds.people, "upw_placements": ds.placements}
+        ),
+        config,
+        summary,
+        {"schedule": sched, "unplaced": unpl},
+        replace=stored is not None,
+        pdus=pdus,
+        supersede=opts.force,
     )
     _export(opts.out, sched, unpl, reviews(ds, sched, config, opts.week), summary)
     return summary | {"reused": False}

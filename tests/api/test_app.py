@@ -266,18 +266,15 @@ def test_unpaid_work_and_groups_plans_over_http(client, lincoln):
             "facilitators",
         )
     }
-    r = client.post(
-        "/runs/upw/json",
-        json={
-            "upw_people": recs["upw_people"],
-            "upw_placements": recs["upw_placements"],
-            "week": "2026-W48",
-            "pdu": "Lincoln PDU",
-        },
-        headers=h,
-    )
+    week = {
+        "upw_people": recs["upw_people"],
+        "upw_placements": recs["upw_placements"],
+        "week": "2026-W48",
+        "pdu": "Lincoln PDU",
+    }
+    r = client.post("/runs/upw/json", json=week, headers=h)
     assert r.status_code == 202, r.text
-    assert wait_for(client, r.json()["run"], COORD)["state"] == "DONE"
+    assert wait_for(client, r.json()["run"], COORD)["state"] == "DONE"  # the same week, reused
     bad = [dict(recs["referrals"][0], referral_date="not a date")] + recs["referrals"][1:]
     body = {
         "referrals": bad,
@@ -293,7 +290,13 @@ def test_unpaid_work_and_groups_plans_over_http(client, lincoln):
         i["file"] == "referrals.csv" and i["row"] == 1 and i["field"] == "referral_date"
         for i in r.json()["detail"]
     ), r.text
-    r = client.post("/runs/groups/json", json=body | {"referrals": recs["referrals"]}, headers=h)
+    # the quarter is held by the cpsat plan above: a greedy plan of it is refused unless forced
+    body |= {"referrals": recs["referrals"]}
+    s = wait_for(
+        client, client.post("/runs/groups/json", json=body, headers=h).json()["run"], COORD
+    )
+    assert s["state"] == "FAILED" and "quarter of Lincoln PDU" in s["error"], s
+    r = client.post("/runs/groups/json", json=body | {"force": True}, headers=h)
     assert r.status_code == 202, r.text
     assert wait_for(client, r.json()["run"], COORD)["state"] == "DONE"
     # another PDU's key sees neither

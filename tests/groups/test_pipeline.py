@@ -28,3 +28,36 @@ def test_a_stopped_plan_is_never_reused_as_a_finished_one(tmp_path, shared, conf
     stored = GroupsStore(f"sqlite:///{tmp_path / 'out' / 'probation.sqlite'}").find(again["key"])
     assert stored is not None and json.loads(stored["summary_json"])["stopped_early"] is False
     assert run_groups(opts)["reused"] is True
+
+
+def test_a_held_quarter_is_refused_then_superseded(tmp_path, shared, config):
+    """Each PDU's quarter is held by one stored plan, as a night is: another plan from the same
+    Monday is refused before solving unless forced; the four input tables are kept once. A
+    Wednesday start plans from the next Monday, and that Monday is what the plan holds."""
+    import pandas as pd
+    import pytest
+
+    from engine.store.db import RunConflict
+    from engine.store.schema import groups_plans, input_tables
+
+    spec = SyntheticSpec(
+        scale="pdu", region="East Midlands", seed=3, n_practitioners=10, n_new=5, n_referrals=40
+    )
+    data = write_dataset(tmp_path / "data", *generate(shared / "data" / "boundaries", spec, config))
+    opts = GroupsOptions(
+        data=data, out=tmp_path / "out", start=date(2026, 11, 25), config=config, solver="greedy"
+    )
+    first = run_groups(opts)
+    store = GroupsStore(f"sqlite:///{tmp_path / 'out' / 'probation.sqlite'}")
+    pdus = sorted(set(pd.read_csv(data / "referrals.csv")["pdu"]))
+    assert pdus and set(store.night_holders(pdus, "2026-11-30", "groups").values()) == {
+        first["key"]
+    }
+    with pytest.raises(RunConflict, match="the 2026-11-30 quarter of"):
+        run_groups(replace(opts, time_limit=1, solver="cpsat"))
+    assert store.count(groups_plans) == 1
+    second = run_groups(replace(opts, time_limit=1, solver="cpsat", force=True))
+    assert set(store.night_holders(pdus, "2026-11-30", "groups").values()) == {second["key"]}
+    with store.engine.connect() as conn:
+        names = sorted(r.name for r in conn.execute(input_tables.select()))
+    assert names == ["facilitators", "programmes", "referrals", "venues"]

@@ -147,3 +147,36 @@ def test_a_stopped_week_is_never_reused_as_a_finished_one(week_data, tmp_path, c
     stored = UpwStore(f"sqlite:///{tmp_path / 'out' / 'probation.sqlite'}").find(again["key"])
     assert stored is not None and json.loads(stored["summary_json"])["stopped_early"] is False
     assert run_week(opts)["reused"] is True
+
+
+def test_a_held_week_is_refused_then_superseded_and_its_inputs_kept(week_data, tmp_path, config):
+    """Each PDU's week is held by one stored plan: another plan of the same week (here another
+    solver) is refused before solving, nothing written, unless forced; the inputs it was planned
+    from are kept once."""
+    from dataclasses import replace
+
+    import pytest
+
+    from engine.store.db import RunConflict
+    from engine.store.schema import input_tables, night_locks, upw_weeks
+    from engine.unpaid_work.pipeline import WeekOptions, run_week
+    from engine.unpaid_work.store import UpwStore
+
+    opts = WeekOptions(
+        data=week_data, out=tmp_path / "out", week=WEEK, config=config, solver="greedy"
+    )
+    first = run_week(opts)
+    store = UpwStore(f"sqlite:///{tmp_path / 'out' / 'probation.sqlite'}")
+    holders = store.night_holders(["Rutland PDU"], WEEK, "unpaid_work")
+    assert holders == {"Rutland PDU": first["key"]}
+    with pytest.raises(RunConflict, match=f"the {WEEK} week of Rutland PDU"):
+        run_week(replace(opts, solver="cpsat", time_limit=2))
+    assert store.count(upw_weeks) == 1
+    second = run_week(replace(opts, solver="cpsat", time_limit=2, force=True))
+    assert store.night_holders(["Rutland PDU"], WEEK, "unpaid_work") == {
+        "Rutland PDU": second["key"]
+    }
+    assert store.count(upw_weeks) == 2 and store.count(night_locks) == 1
+    with store.engine.connect() as conn:
+        names = sorted(r.name for r in conn.execute(input_tables.select()))
+    assert names == ["upw_people", "upw_placements"]
