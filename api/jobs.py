@@ -83,7 +83,8 @@ def _work(
 
 
 def _allocation(data, out, db_url, config, region, pdu, params, observer):
-    from engine.allocation.pipeline import RunOptions, run_night
+    from engine.allocation.pipeline import run_night
+    from engine.core.lifecycle import RunOptions
 
     res = run_night(
         RunOptions(
@@ -103,13 +104,14 @@ def _allocation(data, out, db_url, config, region, pdu, params, observer):
 
 
 def _upw(data, out, db_url, config, region, pdu, params, observer):
-    from engine.unpaid_work.pipeline import WeekOptions, run_week
+    from engine.core.lifecycle import RunOptions
+    from engine.unpaid_work.pipeline import run_week
 
     summary = run_week(
-        WeekOptions(
+        RunOptions(
             data=data,
             out=out,
-            week=params["week"],
+            period=params["week"],
             config=config,
             db_url=db_url,
             solver=params.get("solver") or "cpsat",
@@ -122,15 +124,15 @@ def _upw(data, out, db_url, config, region, pdu, params, observer):
 
 
 def _groups(data, out, db_url, config, region, pdu, params, observer):
-    from datetime import date
 
-    from engine.groups.pipeline import GroupsOptions, run_groups
+    from engine.core.lifecycle import RunOptions
+    from engine.groups.pipeline import run_groups
 
     summary = run_groups(
-        GroupsOptions(
+        RunOptions(
             data=data,
             out=out,
-            start=date.fromisoformat(params["from"]),
+            period=params["from"],
             config=config,
             db_url=db_url,
             solver=params.get("solver") or "cpsat",

@@ -42,7 +42,7 @@ def night(tmp_path, config):
             data=data,
             out=out,
             config=cfg or config,
-            run_date=RUN_DATE,
+            period=RUN_DATE.isoformat(),
             solver=solver,
             progress=False,
             force=True,

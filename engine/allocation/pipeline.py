@@ -27,7 +27,7 @@ from engine.allocation.plan import (
 )
 from engine.core.config import Config
 from engine.core.errors import RunFailed
-from engine.core.lifecycle import reusable, run_key, stopped_early
+from engine.core.lifecycle import RunOptions, reusable, run_key, stopped_early
 from engine.core.parallel import PART_FAILED, PartsSettings, failed_stats, solve_parts
 from engine.store.db import default_url
 from engine.store.runs import Snapshot, Store
@@ -35,24 +35,6 @@ from geo.travel import TravelTimes, travel_service
 from solvers.allocation import AllocationParams, AllocationResult
 from solvers.greedy import solve_least_loaded
 from solvers.registry import get_solver
-
-
-@dataclass
-class RunOptions:
-    data: Path
-    out: Path
-    config: Config
-    db_url: str | None = None
-    run_date: date | None = None
-    region: str | None = None
-    pdu: str | None = None
-    solver: str | None = None
-    osm_file: str | None = None  # road network; None = the config's travel.osm_file
-    force: bool = False
-    progress: bool = True
-    engine: str = "processes"  # processes (one machine) | dask (LocalCluster, or `scheduler`)
-    scheduler: str | None = None  # address of an existing Dask scheduler, e.g. tcp://10.0.0.5:8786
-    observer: Any = None  # progress and stop requests (engine/progress.py): the API's jobs
 
 
 @dataclass
@@ -352,7 +334,9 @@ def run_night(opts: RunOptions) -> RunOutcome:
     solver_name = opts.solver or config.solver.name
     get_solver(solver_name)  # unknown names fail before any work
     ds = load_dataset(opts.data, config)
-    run_date = opts.run_date or ds.run_date or date.today()
+    run_date = (
+        (date.fromisoformat(opts.period) if opts.period else None) or ds.run_date or date.today()
+    )
     scope = f"region={opts.region or '*'};pdu={opts.pdu or '*'}"
     cases, pracs = filter_scope(ds, opts.region, opts.pdu)
     if cases.empty:

@@ -22,6 +22,10 @@ from engine.core.contract import DataContractError
 from geo.network import NetworkError
 
 
+def _iso(day) -> str | None:
+    return day.isoformat() if day else None
+
+
 @app.command()
 def allocate(
     data: Path = typer.Option(..., help="Input folder (practitioners and cases, CSV or Parquet)"),
@@ -55,8 +59,9 @@ def allocate(
 ) -> None:
     """Run the nightly allocation for one PDU, a region or everything in the folder."""
     from engine.allocation.export import examples, render_summary
-    from engine.allocation.pipeline import RunOptions, run_night
+    from engine.allocation.pipeline import run_night
     from engine.core.errors import RunFailed
+    from engine.core.lifecycle import RunOptions
 
     cfg = config_or_exit(config)
     if allow_over_capacity:
@@ -68,7 +73,7 @@ def allocate(
         out=out,
         config=cfg,
         db_url=db,
-        run_date=parse_date(run_date),
+        period=_iso(parse_date(run_date)),
         region=region,
         pdu=pdu,
         solver=solver,

@@ -41,7 +41,8 @@ def groups_plan(
     """Form and schedule programme groups for a quarter: who joins which group, where, when,
     with which facilitators; the unplaced with a reason and an alternative."""
     from engine.core.errors import RunFailed
-    from engine.groups.pipeline import GroupsOptions, run_groups
+    from engine.core.lifecycle import RunOptions
+    from engine.groups.pipeline import run_groups
     from engine.groups.plan import SOLVERS
 
     if solver not in SOLVERS:
@@ -50,10 +51,10 @@ def groups_plan(
         start = date.fromisoformat(from_)
     except ValueError:
         raise typer.BadParameter(f"--from {from_!r} is not a date like 2026-11-23") from None
-    opts = GroupsOptions(
+    opts = RunOptions(
         data=data,
         out=out,
-        start=start,
+        period=start.isoformat(),
         config=config_or_exit(config),
         db_url=db,
         osm_file=str(osm) if osm else None,

@@ -18,15 +18,16 @@ def _run_week(
     data, out, week, db, osm, solver, config, cancel, force, time_limit, quiet, engine, scheduler
 ) -> None:
     from engine.core.errors import RunFailed
-    from engine.unpaid_work.pipeline import WeekOptions, run_week
+    from engine.core.lifecycle import RunOptions
+    from engine.unpaid_work.pipeline import run_week
     from engine.unpaid_work.plan import SOLVERS
 
     if solver not in SOLVERS:
         raise typer.BadParameter(f"solver must be one of {sorted(SOLVERS)}")
-    opts = WeekOptions(
+    opts = RunOptions(
         data=data,
         out=out,
-        week=week,
+        period=week,
         config=config_or_exit(config),
         db_url=db,
         osm_file=str(osm) if osm else None,

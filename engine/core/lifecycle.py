@@ -12,9 +12,37 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+from engine.core.config import Config
 from solvers.types import SearchObserver
+
+
+@dataclass
+class RunOptions:
+    """What a user asks of any planner's run (the night, the Unpaid Work week, the programme
+    quarter): one type, so the CLI, the API and the benchmarks drive all three the same way."""
+
+    data: Path  # the validated input folder
+    out: Path  # where the files go (and the SQLite store by default)
+    config: Config
+    # The night (YYYY-MM-DD; default the folder's manifest, else today), the ISO week
+    # (2026-W48), or the quarter's first day (YYYY-MM-DD; groups start on the Monday).
+    period: str | None = None
+    db_url: str | None = None  # SQLAlchemy URL; default sqlite:///OUT/probation.sqlite
+    region: str | None = None  # only this region (the night)
+    pdu: str | None = None  # only this PDU (the night)
+    solver: str | None = None  # a name in the planner's registry; default its first choice
+    osm_file: str | None = None  # road network; None = the config's travel.osm_file
+    time_limit: float | None = None  # seconds per part (week, programme); default the config's
+    cancel: tuple[str, ...] = ()  # Unpaid Work sessions (PLACEMENT@DATE) that stand down: re-plan
+    force: bool = False  # solve again, and take the period from the run that holds it
+    progress: bool = True  # a progress bar on the terminal
+    engine: str = "processes"  # processes (one machine) | dask (LocalCluster, or `scheduler`)
+    scheduler: str | None = None  # address of an existing Dask scheduler, e.g. tcp://10.0.0.5:8786
+    observer: Any = None  # progress and stop requests (engine/core/progress.py): the API's jobs
 
 
 def run_key(*parts: Any) -> str:

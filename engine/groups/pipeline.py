@@ -8,19 +8,19 @@ import time
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 from engine.core.check import rejected
-from engine.core.config import Config
 from engine.core.errors import RunFailed
-from engine.core.lifecycle import reusable, run_key, stopped_early
+from engine.core.lifecycle import RunOptions, reusable, run_key, stopped_early
 from engine.core.parallel import PartsSettings, failed_stats, solve_parts
 from engine.groups.check import check_groups
 from engine.groups.contract import load_groups
 from engine.groups.plan import (
     BASELINE,
+    DEFAULT_SOLVER,
     GROUP_COLUMNS,
     MEMBER_COLUMNS,
+    SOLVERS,
     UNPLACED_COLUMNS,
     build_plans,
     horizon_start,
@@ -33,24 +33,6 @@ from engine.store.runs import Snapshot
 from geo.travel import travel_service
 from solvers.groups import GroupsResult
 from solvers.types import SolveStats
-
-
-@dataclass
-class GroupsOptions:
-    data: Path
-    out: Path
-    start: date
-    config: Config
-    db_url: str | None = None
-    osm_file: str | None = None
-    solver: str = "cpsat"
-    time_limit: float | None = None  # seconds per programme
-    force: bool = False
-    progress: bool = True
-    engine: str = "processes"  # processes (one machine) | dask (LocalCluster, or `scheduler`)
-    scheduler: str | None = None  # address of an existing Dask scheduler
-    observer: Any = None  # progress and stop requests (engine/progress.py): the API's jobs
-
 
 QUARTER = "quarter"  # the one part of a plan: programmes share rooms and facilitators
 
@@ -96,7 +78,7 @@ def _fallback(job: tuple, error: BaseException) -> tuple[QuarterResult, QuarterR
     return QuarterResult(failed), base
 
 
-def run_groups(opts: GroupsOptions) -> dict:
+def run_groups(opts: RunOptions) -> dict:
     """Plan a quarter's programme groups: read and validate the folder, solve each programme in
     turn (most referrals first, each taking the rooms and facilitators left), check the plan
     independently, store it in one transaction and write the files. The same plan asked for
@@ -104,11 +86,20 @@ def run_groups(opts: GroupsOptions) -> dict:
     DataContractError on bad input and RunFailed when the checker rejects the plan."""
     t0 = time.perf_counter()
     config = opts.config
+    try:
+        start = date.fromisoformat(opts.period or "")
+    except ValueError:
+        raise RunFailed(
+            f"a programme plan needs its first day (YYYY-MM-DD), not {opts.period!r}"
+        ) from None
+    solver = opts.solver or DEFAULT_SOLVER
+    if solver not in SOLVERS:
+        raise RunFailed(f"unknown groups solver {solver!r}; choose one of {sorted(SOLVERS)}")
     ds = load_groups(opts.data, config.groups.max_group)
     times = travel_service(config.travel, opts.osm_file)
     store = GroupsStore(opts.db_url or f"sqlite:///{Path(opts.out) / 'probation.sqlite'}")
     key = run_key(
-        ds.inputs_hash, config.digest(), opts.start.isoformat(), opts.solver, times.network_hashes()
+        ds.inputs_hash, config.digest(), start.isoformat(), solver, times.network_hashes()
     )
     stored = store.find(key)
     if stored is not None and reusable(json.loads(stored["summary_json"]), opts.force):
@@ -116,10 +107,10 @@ def run_groups(opts: GroupsOptions) -> dict:
         _export(opts.out, frames, summary)
         return summary | {"reused": True}
     pdus = sorted(set(ds.referrals["pdu"]))
-    period = horizon_start(opts.start).isoformat()
+    period = horizon_start(start).isoformat()
     if not opts.force:  # a quarter another run holds is refused before solving, not after
         store.check_night(pdus, period, key, store.kind)
-    plans, res, meta = build_plans(ds, config, times, opts.start)
+    plans, res, meta = build_plans(ds, config, times, start)
     params = solver_params(config, opts.time_limit)
     settings = PartsSettings(
         "planning programme groups",
@@ -129,20 +120,18 @@ def run_groups(opts: GroupsOptions) -> dict:
         config.solver.part_retries,
         opts.progress,
     )
-    job = (QUARTER, plans, res, opts.solver, params, opts.observer)
+    job = (QUARTER, plans, res, solver, params, opts.observer)
     solved, base = solve_parts([job], _solve_quarter, _fallback, settings, opts.observer)[QUARTER]
     results = solved.programmes
     groups, members, unplaced, figures = tables(plans, results, meta, config)
     problems = check_groups(ds, groups, members, config, times)
     if problems:
         raise RunFailed(rejected("plan", problems))
-    baseline = (
-        tables(plans, base.programmes, meta, config)[3] if opts.solver != BASELINE else figures
-    )
+    baseline = tables(plans, base.programmes, meta, config)[3] if solver != BASELINE else figures
     summary = {
         "from": meta["monday"].isoformat(),
         "key": key,
-        "solver": opts.solver,
+        "solver": solver,
         **figures,
         "greedy": baseline,
         "programmes": [

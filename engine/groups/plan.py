@@ -309,6 +309,7 @@ def _greedy(pr: GroupsProblem, res: Resources, params: GroupsParams, observer=No
 # come first served greedy is the baseline.
 SOLVERS = {"cpsat": solve_cpsat, "greedy": _greedy}
 BASELINE = "greedy"
+DEFAULT_SOLVER = "cpsat"
 
 
 def solve_plans(

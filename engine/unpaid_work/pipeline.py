@@ -5,23 +5,21 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from engine.core.check import rejected
-from engine.core.config import Config
 from engine.core.errors import RunFailed
-from engine.core.lifecycle import reusable, run_key, stopped_early
+from engine.core.lifecycle import RunOptions, reusable, run_key, stopped_early
 from engine.core.parallel import PartsSettings, failed_stats, solve_parts
 from engine.store.runs import Snapshot
 from engine.unpaid_work.check import check_week
 from engine.unpaid_work.contract import load_upw
 from engine.unpaid_work.plan import (
     BASELINE,
+    DEFAULT_SOLVER,
     SOLVERS,
     build_week,
     reviews,
@@ -43,24 +41,6 @@ SCHEDULE_COLUMNS = [
     "supervised_travel_minutes",
     "travel_reason",
 ]
-
-
-@dataclass
-class WeekOptions:
-    data: Path
-    out: Path
-    week: str
-    config: Config
-    db_url: str | None = None
-    osm_file: str | None = None
-    solver: str = "cpsat"
-    time_limit: float | None = None  # seconds per PDU; default from the config's solver budget
-    cancel: tuple[str, ...] = ()  # session ids (PLACEMENT@DATE) that stand down: re-plan
-    force: bool = False
-    progress: bool = True
-    engine: str = "processes"  # processes (one machine) | dask (LocalCluster, or `scheduler`)
-    scheduler: str | None = None  # address of an existing Dask scheduler
-    observer: Any = None  # progress and stop requests (engine/progress.py): the API's jobs
 
 
 def _solve(pdu: str, problem, solver: str, params, observer) -> tuple[str, UpwResult, UpwResult]:
@@ -103,7 +83,7 @@ def _metrics(weeks, results: dict) -> dict:
     return out
 
 
-def run_week(opts: WeekOptions) -> dict:
+def run_week(opts: RunOptions) -> dict:
     """Plan an Unpaid Work week: read and validate the folder, solve each PDU (the chosen
     solver and the greedy baseline, in parallel processes), check the schedule independently,
     store it in one transaction and write the files. The same week asked for again is re-exported
@@ -111,15 +91,20 @@ def run_week(opts: WeekOptions) -> dict:
     and RunFailed when the checker rejects the week (nothing stored)."""
     t0 = time.perf_counter()
     config = opts.config
-    dates = week_dates(opts.week)
+    if opts.period is None:
+        raise RunFailed("an Unpaid Work plan needs its ISO week, e.g. 2026-W48")
+    week, solver = opts.period, opts.solver or DEFAULT_SOLVER
+    if solver not in SOLVERS:
+        raise RunFailed(f"unknown Unpaid Work solver {solver!r}; choose one of {sorted(SOLVERS)}")
+    dates = week_dates(week)
     ds = load_upw(opts.data, config)
     times = travel_service(config.travel, opts.osm_file)
     store = UpwStore(opts.db_url or f"sqlite:///{Path(opts.out) / 'probation.sqlite'}")
     key = run_key(
         ds.inputs_hash,
         config.digest(),
-        opts.week,
-        opts.solver,
+        week,
+        solver,
         sorted(opts.cancel),
         times.network_hashes(),
     )
@@ -127,23 +112,21 @@ def run_week(opts: WeekOptions) -> dict:
     if stored is not None and reusable(json.loads(stored["summary_json"]), opts.force):
         frames, summary = store.load(key)
         sched = frames["schedule"]
-        _export(opts.out, sched, frames["unplaced"], reviews(ds, sched, config, opts.week), summary)
+        _export(opts.out, sched, frames["unplaced"], reviews(ds, sched, config, week), summary)
         return summary | {"reused": True}
     pdus = sorted(set(ds.people["pdu"]))
     if not opts.force:  # a week another run holds is refused before solving, not after
-        store.check_night(pdus, opts.week, key, store.kind)
+        store.check_night(pdus, week, key, store.kind)
     weeks = build_week(ds, config, times, dates)
     previous = None
     if opts.cancel:
-        latest = store.latest(opts.week)
+        latest = store.latest(week)
         if latest is None:
-            raise RunFailed(
-                f"no stored plan for {opts.week} to re-plan: run `probation upw plan` first"
-            )
+            raise RunFailed(f"no stored plan for {week} to re-plan: run `probation upw plan` first")
         previous = store.load(latest)[0]["schedule"]
         _fix_previous(weeks, previous, set(opts.cancel))
     params = solver_params(config, opts.time_limit)
-    jobs = [(w.pdu, w.problem, opts.solver, params, opts.observer) for w in weeks]
+    jobs = [(w.pdu, w.problem, solver, params, opts.observer) for w in weeks]
     jobs.sort(key=lambda j: -len(j[1].pair_person))
     settings = PartsSettings(
         "planning Unpaid Work",
@@ -172,9 +155,9 @@ def run_week(opts: WeekOptions) -> dict:
     if problems:
         raise RunFailed(rejected("week", problems))
     summary = {
-        "week": opts.week,
+        "week": week,
         "key": key,
-        "solver": opts.solver,
+        "solver": solver,
         "sessions": int(sum(len(w.sessions) for w in weeks)),
         **_metrics(weeks, results),
         "greedy": _metrics(weeks, baseline),
@@ -193,7 +176,7 @@ def run_week(opts: WeekOptions) -> dict:
     summary["seconds"] = round(time.perf_counter() - t0, 2)
     store.save(
         key,
-        opts.week,
+        week,
         Snapshot(
             ds.inputs_hash, ds.source, {"upw_people": ds.people, "upw_placements": ds.placements}
         ),
@@ -204,7 +187,7 @@ def run_week(opts: WeekOptions) -> dict:
         pdus=pdus,
         supersede=opts.force,
     )
-    _export(opts.out, sched, unpl, reviews(ds, sched, config, opts.week), summary)
+    _export(opts.out, sched, unpl, reviews(ds, sched, config, week), summary)
     return summary | {"reused": False}
 
 

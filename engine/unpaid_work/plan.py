@@ -32,6 +32,7 @@ def _greedy(
 # the baseline (and the CP-SAT model's first hint).
 SOLVERS = {"cpsat": solve_cpsat, "greedy": _greedy}
 BASELINE = "greedy"
+DEFAULT_SOLVER = "cpsat"
 
 
 def week_dates(week: str) -> list[date]:

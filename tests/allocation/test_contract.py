@@ -122,14 +122,26 @@ def test_bad_input_writes_nothing(tmp_path, config):
     good = write_night(tmp_path / "good", [practitioner("A")], [case("C1")])
     out = tmp_path / "out"
     run_night(
-        RunOptions(data=good, out=out, config=config, db_url=db, run_date=RUN_DATE, progress=False)
+        RunOptions(
+            data=good,
+            out=out,
+            config=config,
+            db_url=db,
+            period=RUN_DATE.isoformat(),
+            progress=False,
+        )
     )
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     bad = write_night(tmp_path / "bad", [practitioner("A")], [case("C1", tier="Z9")])
     with pytest.raises(DataContractError):
         run_night(
             RunOptions(
-                data=bad, out=out, config=config, db_url=db, run_date=RUN_DATE, progress=False
+                data=bad,
+                out=out,
+                config=config,
+                db_url=db,
+                period=RUN_DATE.isoformat(),
+                progress=False,
             )
         )
     store = Store(db)

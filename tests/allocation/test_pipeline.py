@@ -4,7 +4,6 @@ the solver against the greedy baseline, and the CLI."""
 from __future__ import annotations
 
 import json
-from datetime import date
 
 import pandas as pd
 import pytest
@@ -130,7 +129,7 @@ def test_next_night_keeps_everyone(first_run, tight_pdu, tmp_path, config):
             data=folder,
             out=tmp_path / "o",
             config=config,
-            run_date=date(2026, 11, 24),
+            period="2026-11-24",
             progress=False,
         )
     )

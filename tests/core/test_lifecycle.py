@@ -26,3 +26,24 @@ def test_a_stopped_run_or_a_forced_one_is_not_reused():
 def test_stopped_early_asks_the_observer():
     assert stopped_early(StopRequested())
     assert not stopped_early(None)
+
+
+def test_one_options_type_names_what_each_planner_lacks(tmp_path, config):
+    """Every planner takes the same RunOptions; a week or a quarter without its period, or a
+    solver not in the planner's registry, is refused with what to give, before any reading."""
+    import pytest
+
+    from engine.core.errors import RunFailed
+    from engine.core.lifecycle import RunOptions
+    from engine.groups.pipeline import run_groups
+    from engine.unpaid_work.pipeline import run_week
+
+    opts = RunOptions(tmp_path / "nowhere", tmp_path / "out", config)
+    with pytest.raises(RunFailed, match="ISO week"):
+        run_week(opts)
+    with pytest.raises(RunFailed, match="first day"):
+        run_groups(opts)
+    with pytest.raises(RunFailed, match="unknown Unpaid Work solver 'highs'"):
+        run_week(RunOptions(tmp_path, tmp_path, config, "2026-W48", solver="highs"))
+    with pytest.raises(RunFailed, match="unknown groups solver 'highs'"):
+        run_groups(RunOptions(tmp_path, tmp_path, config, "2026-11-23", solver="highs"))

@@ -103,31 +103,28 @@ def test_failed_part_is_retried_reported_and_others_kept(small_region, config):
 def test_week_and_quarter_on_dask_match_the_process_pool(small_region, tmp_path, config):
     """The Unpaid Work week (one part per PDU) and the programme quarter (one part) take the
     same Dask path as the night, and give the same plans as on this machine."""
-    from engine.groups.pipeline import GroupsOptions, run_groups
-    from engine.unpaid_work.pipeline import WeekOptions, run_week
+    from engine.core.lifecycle import RunOptions
+    from engine.groups.pipeline import run_groups
+    from engine.unpaid_work.pipeline import run_week
+
+    def options(kind, engine, period):
+        return RunOptions(
+            small_region,
+            tmp_path / f"{kind}-{engine}",
+            config,
+            period,
+            solver="greedy",
+            progress=False,
+            engine=engine,
+        )
 
     def week(engine):
-        out = tmp_path / f"upw-{engine}"
-        run_week(
-            WeekOptions(
-                small_region,
-                out,
-                "2026-W48",
-                config,
-                solver="greedy",
-                progress=False,
-                engine=engine,
-            )
-        )
-        return pd.read_csv(out / "upw_schedule.csv")
+        run_week(options("upw", engine, "2026-W48"))
+        return pd.read_csv(tmp_path / f"upw-{engine}" / "upw_schedule.csv")
 
     def quarter(engine):
+        s = run_groups(options("groups", engine, NIGHT.isoformat()))
         out = tmp_path / f"groups-{engine}"
-        s = run_groups(
-            GroupsOptions(
-                small_region, out, NIGHT, config, solver="greedy", progress=False, engine=engine
-            )
-        )
         return s, pd.read_csv(out / "group_members.csv")
 
     on_dask, here = week("dask"), week("processes")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from datetime import date
 
-from engine.groups.pipeline import GroupsOptions, run_groups
+from engine.core.lifecycle import RunOptions
+from engine.groups.pipeline import run_groups
 from engine.groups.store import GroupsStore
 from engine.synthetic import SyntheticSpec, generate, write_dataset
 from tests.builders import StopRequested
@@ -17,8 +17,8 @@ def test_a_stopped_plan_is_never_reused_as_a_finished_one(tmp_path, shared, conf
         scale="pdu", region="East Midlands", seed=3, n_practitioners=10, n_new=5, n_referrals=60
     )
     data = write_dataset(tmp_path / "data", *generate(shared / "data" / "boundaries", spec, config))
-    opts = GroupsOptions(
-        data=data, out=tmp_path / "out", start=date(2026, 11, 23), config=config, time_limit=2
+    opts = RunOptions(
+        data=data, out=tmp_path / "out", period="2026-11-23", config=config, time_limit=2
     )
     stopped = run_groups(replace(opts, observer=StopRequested()))
     assert stopped["stopped_early"] is True and stopped["reused"] is False
@@ -44,8 +44,8 @@ def test_a_held_quarter_is_refused_then_superseded(tmp_path, shared, config):
         scale="pdu", region="East Midlands", seed=3, n_practitioners=10, n_new=5, n_referrals=40
     )
     data = write_dataset(tmp_path / "data", *generate(shared / "data" / "boundaries", spec, config))
-    opts = GroupsOptions(
-        data=data, out=tmp_path / "out", start=date(2026, 11, 25), config=config, solver="greedy"
+    opts = RunOptions(
+        data=data, out=tmp_path / "out", period="2026-11-25", config=config, solver="greedy"
     )
     first = run_groups(opts)
     store = GroupsStore(f"sqlite:///{tmp_path / 'out' / 'probation.sqlite'}")

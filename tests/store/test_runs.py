@@ -85,7 +85,7 @@ def test_night_stored_and_rerun_idempotently(db_url, tmp_path, config):
         out=tmp_path / "out",
         config=config,
         db_url=db_url,
-        run_date=RUN_DATE,
+        period=RUN_DATE.isoformat(),
         progress=False,
     )
     first = run_night(opts)
@@ -104,7 +104,7 @@ def test_second_run_for_the_same_night_is_refused_then_superseded(db_url, tmp_pa
         out=tmp_path / "out",
         config=config,
         db_url=db_url,
-        run_date=RUN_DATE,
+        period=RUN_DATE.isoformat(),
         pdu=PDUS[0],
         progress=False,
     )
@@ -140,7 +140,7 @@ def test_claim_is_refused_inside_the_commit(db_url, tmp_path, config):
         out=tmp_path / "out",
         config=config,
         db_url=db_url,
-        run_date=RUN_DATE,
+        period=RUN_DATE.isoformat(),
         pdu=PDUS[0],
         progress=False,
     )
@@ -156,7 +156,6 @@ def test_claim_is_refused_inside_the_commit(db_url, tmp_path, config):
 def _run_pdu(args: tuple) -> tuple[str, str, float, float]:
     """One process's night (spawned): returns what happened and when it ran."""
     data, out, url, pdu, solver, day = args
-    from datetime import date
 
     from engine.core.config import load_config
 
@@ -168,7 +167,7 @@ def _run_pdu(args: tuple) -> tuple[str, str, float, float]:
                 out=Path(out),
                 config=load_config(),
                 db_url=url,
-                run_date=date.fromisoformat(day),
+                period=day,
                 pdu=pdu,
                 solver=solver,
                 progress=False,

@@ -134,11 +134,14 @@ def test_a_stopped_week_is_never_reused_as_a_finished_one(week_data, tmp_path, c
     again is planned afresh and replaces it; only then is it reused."""
     from dataclasses import replace
 
-    from engine.unpaid_work.pipeline import WeekOptions, run_week
+    from engine.core.lifecycle import RunOptions
+    from engine.unpaid_work.pipeline import run_week
     from engine.unpaid_work.store import UpwStore
     from tests.builders import StopRequested
 
-    opts = WeekOptions(data=week_data, out=tmp_path / "out", week=WEEK, config=config, time_limit=2)
+    opts = RunOptions(
+        data=week_data, out=tmp_path / "out", period=WEEK, config=config, time_limit=2
+    )
     stopped = run_week(replace(opts, observer=StopRequested()))
     assert stopped["stopped_early"] is True and stopped["reused"] is False
     again = run_week(opts)
@@ -157,13 +160,14 @@ def test_a_held_week_is_refused_then_superseded_and_its_inputs_kept(week_data, t
 
     import pytest
 
+    from engine.core.lifecycle import RunOptions
     from engine.store.db import RunConflict
     from engine.store.schema import input_tables, night_locks, upw_weeks
-    from engine.unpaid_work.pipeline import WeekOptions, run_week
+    from engine.unpaid_work.pipeline import run_week
     from engine.unpaid_work.store import UpwStore
 
-    opts = WeekOptions(
-        data=week_data, out=tmp_path / "out", week=WEEK, config=config, solver="greedy"
+    opts = RunOptions(
+        data=week_data, out=tmp_path / "out", period=WEEK, config=config, solver="greedy"
     )
     first = run_week(opts)
     store = UpwStore(f"sqlite:///{tmp_path / 'out' / 'probation.sqlite'}")

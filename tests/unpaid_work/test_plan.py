@@ -9,9 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from engine.core.lifecycle import RunOptions
 from engine.unpaid_work.check import check_week
 from engine.unpaid_work.contract import load_upw
-from engine.unpaid_work.pipeline import WeekOptions, run_week
+from engine.unpaid_work.pipeline import run_week
 from engine.unpaid_work.plan import reviews
 from geo.travel import TravelTimes
 from tests.builders import person, placement, write_upw
@@ -25,7 +26,7 @@ def _plan(tmp_path, config, people, places, solver):
     back from the files it wrote, and checked again as the files stand."""
     data = write_upw(tmp_path, people, places)
     out = tmp_path / "out"
-    opts = WeekOptions(data=data, out=out, week=WEEK, config=config, solver=solver, time_limit=5)
+    opts = RunOptions(data=data, out=out, period=WEEK, config=config, solver=solver, time_limit=5)
     run_week(replace(opts, force=True))
     ds = load_upw(data, config)
     text = {"person_id": str, "placement_id": str, "date": str, "travel_reason": str}
