@@ -5,6 +5,7 @@ transaction, so a job stopped half way leaves the store as it was."""
 
 from __future__ import annotations
 
+import importlib
 import json
 import logging
 import multiprocessing as mp
@@ -63,8 +64,8 @@ def _work(
     out = Path(job_dir)
     observer = FileProgress(job_dir)
     try:
-        run_id, summary = _RUNNERS[kind](
-            Path(data), out / "out", db_url, config, region, pdu, params, observer
+        run_id, summary = _run(
+            kind, Path(data), out / "out", db_url, config, region, pdu, params, observer
         )
         state = "STOPPED" if summary.get("stopped_early") else "DONE"
         (out / "outcome.json").write_text(
@@ -82,69 +83,34 @@ def _work(
         )
 
 
-def _allocation(data, out, db_url, config, region, pdu, params, observer):
-    from engine.allocation.pipeline import run_night
+def _run(kind, data, out, db_url, config, region, pdu, params, observer):
+    """Any planner's run through the one lifecycle: the API's params become its RunOptions."""
     from engine.core.lifecycle import RunOptions
 
-    res = run_night(
-        RunOptions(
-            data=data,
-            out=out,
-            config=config,
-            db_url=db_url,
-            region=region,
-            pdu=pdu,
-            solver=params.get("solver"),
-            force=bool(params.get("force")),
-            progress=False,
-            observer=observer,
-        )
+    opts = RunOptions(
+        data=data,
+        out=out,
+        config=config,
+        period=params.get("week") or params.get("from"),
+        db_url=db_url,
+        region=region if kind == "allocation" else None,  # the others get their PDU's rows only
+        pdu=pdu if kind == "allocation" else None,
+        solver=params.get("solver"),
+        force=bool(params.get("force")),
+        progress=False,
+        observer=observer,
     )
-    return res.run_id, res.summary
+    module, name = _PLANNERS[kind]
+    outcome = getattr(importlib.import_module(module), name)(opts)
+    return outcome.run_id, outcome.summary
 
 
-def _upw(data, out, db_url, config, region, pdu, params, observer):
-    from engine.core.lifecycle import RunOptions
-    from engine.unpaid_work.pipeline import run_week
-
-    summary = run_week(
-        RunOptions(
-            data=data,
-            out=out,
-            period=params["week"],
-            config=config,
-            db_url=db_url,
-            solver=params.get("solver") or "cpsat",
-            force=bool(params.get("force")),
-            progress=False,
-            observer=observer,
-        )
-    )
-    return summary["key"], summary
-
-
-def _groups(data, out, db_url, config, region, pdu, params, observer):
-
-    from engine.core.lifecycle import RunOptions
-    from engine.groups.pipeline import run_groups
-
-    summary = run_groups(
-        RunOptions(
-            data=data,
-            out=out,
-            period=params["from"],
-            config=config,
-            db_url=db_url,
-            solver=params.get("solver") or "cpsat",
-            force=bool(params.get("force")),
-            progress=False,
-            observer=observer,
-        )
-    )
-    return summary["key"], summary
-
-
-_RUNNERS = {"allocation": _allocation, "upw": _upw, "groups": _groups}
+# Each kind of job and the run that plans it (imported in the worker, not at service start).
+_PLANNERS = {
+    "allocation": ("engine.allocation.pipeline", "run_night"),
+    "upw": ("engine.unpaid_work.pipeline", "run_week"),
+    "groups": ("engine.groups.pipeline", "run_groups"),
+}
 
 
 class JobManager:

@@ -49,7 +49,7 @@ def night(tmp_path, config):
             **kw,
         )
         res = run_night(opts)
-        return res.decisions.set_index("case_id"), res
+        return res.tables["decisions"].set_index("case_id"), res
 
     return _run
 

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from engine.core.export import write_csv, write_json, write_text
+
 ALLOCATION_COLUMNS = [
     "case_id",
     "practitioner_id",
@@ -24,26 +26,23 @@ WORKLOAD_COLUMNS = ["practitioner_id", "points", "available_points", "utilisatio
 def export_files(
     out: str | Path, decisions: pd.DataFrame, workload: pd.DataFrame, summary: dict
 ) -> list[Path]:
+    """allocations.csv, workload.csv, summary.json, explanations.jsonl and report.md in `out`,
+    each written atomically."""
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    paths = [
-        out / "allocations.csv",
-        out / "workload.csv",
-        out / "summary.json",
-        out / "explanations.jsonl",
-        out / "report.md",
-    ]
     d = decisions.copy()
     d["travel_minutes"] = d["travel_minutes"].astype("Int64")
-    d[ALLOCATION_COLUMNS].to_csv(paths[0], index=False)
-    workload[WORKLOAD_COLUMNS].to_csv(paths[1], index=False)
-    paths[2].write_text(json.dumps(summary, indent=2, default=str))
-    with paths[3].open("w") as fh:
-        for cid, status, exp in zip(d["case_id"], d["status"], d["explanation_json"]):
-            if isinstance(exp, str) and exp:
-                fh.write(json.dumps({"case_id": cid, "status": status, **json.loads(exp)}) + "\n")
-    paths[4].write_text(render_markdown(summary, d))
-    return paths
+    explained = "".join(
+        json.dumps({"case_id": cid, "status": status, **json.loads(exp)}) + "\n"
+        for cid, status, exp in zip(d["case_id"], d["status"], d["explanation_json"])
+        if isinstance(exp, str) and exp
+    )
+    return [
+        write_csv(out / "allocations.csv", d[ALLOCATION_COLUMNS]),
+        write_csv(out / "workload.csv", workload[WORKLOAD_COLUMNS]),
+        write_json(out / "summary.json", summary),
+        write_text(out / "explanations.jsonl", explained),
+        write_text(out / "report.md", render_markdown(summary, d)),
+    ]
 
 
 def _pct(x: float | None) -> str:

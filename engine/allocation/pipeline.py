@@ -1,11 +1,12 @@
-"""The nightly batch: import -> validate -> store inputs -> build model -> solve (components in
-parallel) -> check independently -> explain -> store results in one transaction -> export."""
+"""The nightly allocation's steps of the one run lifecycle (engine.core.lifecycle): validate
+the folder, split the scope into components, solve them in parallel, decode and explain, check
+independently, store inputs and results in one transaction, export."""
 
 from __future__ import annotations
 
 import json
-import time
-from dataclasses import dataclass, field, replace
+import os
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from engine.allocation.check import CheckReport, check_allocation
+from engine.allocation.check import check_allocation
 from engine.allocation.contract import Dataset, load_dataset
 from engine.allocation.explain import explain_component
 from engine.allocation.export import export_files
@@ -25,28 +26,17 @@ from engine.allocation.plan import (
     filter_scope,
     prepare_night,
 )
+from engine.allocation.store import NightStore
+from engine.core.check import Violation
 from engine.core.config import Config
 from engine.core.errors import RunFailed
-from engine.core.lifecycle import RunOptions, reusable, run_key, stopped_early
-from engine.core.parallel import PART_FAILED, PartsSettings, failed_stats, solve_parts
-from engine.store.db import default_url
-from engine.store.runs import Snapshot, Store
-from geo.travel import TravelTimes, travel_service
+from engine.core.lifecycle import Planner, RunOptions, RunOutcome, execute
+from engine.core.parallel import PART_FAILED, failed_stats
+from engine.store.runs import Snapshot
+from geo.travel import TravelTimes
 from solvers.allocation import AllocationParams, AllocationResult
 from solvers.greedy import solve_least_loaded
 from solvers.registry import get_solver
-
-
-@dataclass
-class RunOutcome:
-    run_id: str
-    reused: bool
-    summary: dict[str, Any]
-    decisions: pd.DataFrame
-    workload: pd.DataFrame
-    out_dir: Path
-    check: CheckReport | None = None
-    files: list[Path] = field(default_factory=list)
 
 
 def solver_params(config: Config, n_pairs: int, workers: int) -> AllocationParams:
@@ -77,28 +67,12 @@ def _fallback(job: tuple, error: BaseException) -> tuple[AllocationResult, Alloc
     return AllocationResult(base.agent_of_item, stats, [stats]), base
 
 
-def solve_components(
-    plan: NightPlan,
-    config: Config,
-    solver_name: str,
-    progress: bool,
-    engine: str = "processes",
-    scheduler: str | None = None,
-    observer=None,
-) -> dict[str, tuple[AllocationResult, AllocationResult]]:
-    """Solve every component (a PDU, or a connected part of one), in parallel processes on this
-    machine or as tasks on Dask distributed, with a progress bar per part."""
-    comps = plan.components
-    settings = PartsSettings(
-        "allocating",
-        config.solver.parallel_processes,
-        engine,
-        scheduler,
-        config.solver.part_retries,
-        progress,
-    )
-    cores = settings.processes
-    procs = max(1, min(cores, len(comps)))
+def night_jobs(plan: NightPlan, config: Config, solver_name: str, observer) -> list:
+    """One job per component (longest first keeps the processes busy), each with its solver's
+    params; when there are fewer components than cores, each gets the spare cores as workers
+    (on this machine; on Dask each part keeps the configured workers)."""
+    cores = config.solver.parallel_processes or os.cpu_count() or 1
+    procs = max(1, min(cores, len(plan.components)))
     workers = (
         max(config.solver.workers_per_component, cores // procs)
         if procs < cores
@@ -114,10 +88,10 @@ def solve_components(
                 observer=observer and observer.for_part(c.key),
             ),
         )
-        for c in comps
+        for c in plan.components
     ]
-    jobs.sort(key=lambda j: -len(j[2].pair_case))  # longest first keeps the processes busy
-    return solve_parts(jobs, _solve_one, _fallback, settings, observer)
+    jobs.sort(key=lambda j: -len(j[2].pair_case))
+    return jobs
 
 
 def _over_capacity(comp: Component, prac_of_case: np.ndarray) -> set[int]:
@@ -321,6 +295,76 @@ def _travel_rationale(comp: Component, j: int, p: int, minutes: int, target: flo
     )
 
 
+class NightPlanner(Planner):
+    """The nightly allocation: one part per component (a PDU, or a connected part of one)."""
+
+    kind = "allocation"
+    what = "allocation"
+    label = "allocating"
+
+    def load(self) -> None:
+        opts, config = self.opts, self.config
+        self.solver = opts.solver or config.solver.name
+        get_solver(self.solver)  # unknown names fail before any work
+        self.ds = load_dataset(opts.data, config)
+        self.run_date = (
+            (date.fromisoformat(opts.period) if opts.period else None)
+            or self.ds.run_date
+            or date.today()
+        )
+        self.period = self.run_date.isoformat()
+        self.scope = f"region={opts.region or '*'};pdu={opts.pdu or '*'}"
+        self.cases, self.pracs = filter_scope(self.ds, opts.region, opts.pdu)
+        if self.cases.empty:
+            raise RunFailed(f"no cases in scope {self.scope} of {opts.data}")
+        self.pdus = sorted(set(self.cases["pdu"]))
+
+    def key_parts(self) -> list[Any]:
+        ds, config = self.ds, self.config
+        return [ds.inputs_hash, config.digest(), self.period, self.scope, self.solver]
+
+    def open_store(self, url: str) -> NightStore:
+        return NightStore(url)
+
+    def parts(self, store) -> tuple[list[tuple], Any, Any]:
+        self.plan = prepare_night(self.cases, self.pracs, self.config, self.run_date, self.times)
+        jobs = night_jobs(self.plan, self.config, self.solver, self.opts.observer)
+        return jobs, _solve_one, _fallback
+
+    def decode(self, solved: dict) -> dict[str, pd.DataFrame]:
+        decisions, wl, self.baseline = assemble(self.plan, solved, self.config, self.times)
+        return {"decisions": decisions, "workload": wl}
+
+    def check(self, tables: dict[str, pd.DataFrame]) -> list[Violation]:
+        ds = self.ds
+        scoped = Dataset(self.pracs, self.cases, ds.inputs_hash, ds.source, ds.manifest)
+        return check_allocation(scoped, tables["decisions"], self.config, self.times).violations
+
+    def summary(self, key: str, tables: dict[str, pd.DataFrame], solved: dict) -> dict[str, Any]:
+        return _summary(
+            key,
+            self.plan,
+            tables["decisions"],
+            tables["workload"],
+            self.baseline,
+            self.config,
+            self.solver,
+            self.scope,
+            self.run_date,
+            self.ds,
+            self.solve_seconds,
+            self.times,
+        )
+
+    def snapshot(self) -> Snapshot:
+        ds = self.ds
+        tables = {"practitioners": ds.practitioners, "cases": ds.cases}
+        return Snapshot(ds.inputs_hash, ds.source, tables)
+
+    def export(self, tables: dict[str, pd.DataFrame], summary: dict[str, Any]) -> list[Path]:
+        return export_files(self.opts.out, tables["decisions"], tables["workload"], summary)
+
+
 def run_night(opts: RunOptions) -> RunOutcome:
     """Run the nightly allocation: read and validate the folder, split the scope into
     components, solve each (the chosen solver and the greedy baseline, on processes or Dask),
@@ -329,93 +373,7 @@ def run_night(opts: RunOptions) -> RunOutcome:
     from the store unless forced or stored stopped early; a night another run holds is refused
     (RunConflict) before solving. Raises DataContractError on bad input and RunFailed when the
     checker rejects the answer (nothing stored)."""
-    t0 = time.perf_counter()
-    config = opts.config
-    solver_name = opts.solver or config.solver.name
-    get_solver(solver_name)  # unknown names fail before any work
-    ds = load_dataset(opts.data, config)
-    run_date = (
-        (date.fromisoformat(opts.period) if opts.period else None) or ds.run_date or date.today()
-    )
-    scope = f"region={opts.region or '*'};pdu={opts.pdu or '*'}"
-    cases, pracs = filter_scope(ds, opts.region, opts.pdu)
-    if cases.empty:
-        raise RunFailed(f"no cases in scope {scope} of {opts.data}")
-    times = travel_service(config.travel, opts.osm_file)
-    store = Store(opts.db_url or default_url(opts.out))
-    rid = run_key(
-        ds.inputs_hash,
-        config.digest(),
-        run_date.isoformat(),
-        scope,
-        solver_name,
-        times.network_hashes(),
-    )
-    existing = store.find_run(rid)
-    if existing is not None and reusable(json.loads(existing["summary_json"]), opts.force):
-        decisions, wl = store.load_results(rid)
-        summary = json.loads(existing["summary_json"])
-        files = export_files(opts.out, decisions, wl, summary)
-        return RunOutcome(rid, True, summary, decisions, wl, opts.out, None, files)
-
-    pdus = sorted(set(cases["pdu"]))
-    if not opts.force:  # a night another run holds is refused before solving, not after
-        store.check_night(pdus, run_date.isoformat(), rid)
-    plan = prepare_night(cases, pracs, config, run_date, times)
-    t_solve = time.perf_counter()
-    results = solve_components(
-        plan, config, solver_name, opts.progress, opts.engine, opts.scheduler, opts.observer
-    )
-    solve_seconds = time.perf_counter() - t_solve
-    decisions, wl, baseline = assemble(plan, results, config, times)
-
-    scoped = Dataset(pracs, cases, ds.inputs_hash, ds.source, ds.manifest)
-    report = check_allocation(scoped, decisions, config, times)
-    if not report.ok:
-        raise RunFailed(
-            "the independent checker rejected the allocation; nothing stored:\n" + report.summary()
-        )
-
-    summary = _summary(
-        rid,
-        plan,
-        decisions,
-        wl,
-        baseline,
-        config,
-        solver_name,
-        scope,
-        run_date,
-        ds,
-        solve_seconds,
-        times,
-    )
-    summary["seconds"] = round(time.perf_counter() - t0, 3)
-    summary["stopped_early"] = stopped_early(opts.observer)
-    run = {
-        "run_id": rid,
-        "created_at": pd.Timestamp.now(tz="UTC").to_pydatetime(),
-        "run_date": run_date.isoformat(),
-        "scope": scope,
-        "solver": solver_name,
-        "inputs_hash": ds.inputs_hash,
-        "config_json": json.dumps(config.as_dict()),
-        "summary_json": json.dumps(summary),
-    }
-    store.save_run(
-        run,
-        decisions,
-        wl,
-        replace=existing is not None,
-        pdus=pdus,
-        supersede=opts.force,
-        inputs=Snapshot(
-            ds.inputs_hash, ds.source, {"practitioners": ds.practitioners, "cases": ds.cases}
-        ),
-    )
-    files = export_files(opts.out, decisions, wl, summary)
-    summary["seconds"] = round(time.perf_counter() - t0, 3)
-    return RunOutcome(rid, False, summary, decisions, wl, opts.out, report, files)
+    return execute(NightPlanner(opts))
 
 
 def _summary(

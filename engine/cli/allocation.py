@@ -86,7 +86,7 @@ def allocate(
     outcome = guard(lambda: run_night(opts), (RunFailed, ValueError), "run failed")
     print(render_summary(outcome.summary))
     print("Examples (every proposal and its reason is in allocations.csv and report.md):")
-    print(examples(outcome.decisions))
+    print(examples(outcome.tables["decisions"]))
     if outcome.reused:
         print(
             "  (this night was already stored: results re-exported, nothing solved or written again)"

@@ -65,7 +65,7 @@ def groups_plan(
         engine=parts_engine(engine, scheduler),
         scheduler=scheduler,
     )
-    s = guard(lambda: run_groups(opts), (RunFailed, ValueError), "plan failed")
+    s = guard(lambda: run_groups(opts), (RunFailed, ValueError), "plan failed").summary
     g = s["greedy"]
     print(
         f"Programme groups from {s['from']} ({s['solver']}): {s['started']} of {s['referrals']} people start in "

@@ -39,7 +39,7 @@ def _run_week(
         engine=parts_engine(engine, scheduler),
         scheduler=scheduler,
     )
-    s = guard(lambda: run_week(opts), (RunFailed, ValueError), "week failed")
+    s = guard(lambda: run_week(opts), (RunFailed, ValueError), "week failed").summary
     g = s["greedy"]
     print(
         f"Unpaid Work week {s['week']} ({s['solver']}): {s['placed']} of {s['people']} people placed in "

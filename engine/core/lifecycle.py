@@ -1,5 +1,8 @@
-"""The rules every planner's run follows, written once: how a run is keyed, when a stored run
-is reused, and whether a run was stopped before it finished.
+"""Every planner's run, written once: read and validate a folder -> split into independent
+parts -> solve each (the registry's solver and its baseline) -> decode to tables with reasons
+-> independent check -> summary against the baseline -> store in one transaction -> export.
+A planner (the night, the Unpaid Work week, the programme quarter) supplies only its steps, as
+a `Planner`; `execute` runs them the same way for all three.
 
 A run's key is a hash of everything that decides its answer (the inputs, the config, the
 period, the scope, the solver, the road networks), so re-running the same work re-exports the
@@ -12,11 +15,22 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar, Protocol
 
+import pandas as pd
+
+from engine.core.check import Violation, rejected
 from engine.core.config import Config
+from engine.core.errors import RunFailed
+from engine.core.parallel import Fallback, Job, PartsSettings, Solved, Task, solve_parts
+from engine.store.db import default_url
+from engine.store.runs import Snapshot
+from geo.travel import TravelTimes, travel_service
 from solvers.types import SearchObserver
 
 
@@ -59,3 +73,150 @@ def reusable(summary: dict[str, Any] | None, force: bool) -> bool:
     """A stored run answers again for the same key unless `force` asks for a new solve or the
     stored run was stopped before it finished."""
     return summary is not None and not force and not summary.get("stopped_early", False)
+
+
+@dataclass
+class RunOutcome:
+    """What any planner's run gives back: its key, whether the stored answer was reused, the
+    summary, the tables (as stored and exported) and the files written."""
+
+    run_id: str
+    reused: bool
+    summary: dict[str, Any]
+    tables: dict[str, pd.DataFrame]
+    out_dir: Path
+    files: list[Path] = field(default_factory=list)
+
+
+class RunStore(Protocol):
+    """The keyed run store a planner keeps its runs in (engine.store.runs)."""
+
+    def find(self, key: str) -> dict[str, Any] | None: ...
+
+    def load(self, key: str) -> tuple[dict[str, pd.DataFrame], dict[str, Any]]: ...
+
+    def save(
+        self,
+        key: str,
+        period: str,
+        inputs: Snapshot,
+        config: Any,
+        summary: dict[str, Any],
+        frames: dict[str, pd.DataFrame],
+        replace: bool = False,
+        pdus: Sequence[str] = (),
+        supersede: bool = False,
+    ) -> None: ...
+
+    def check_night(
+        self, pdus: Sequence[str], period: str, run_id: str, kind: str = "allocation"
+    ) -> None: ...
+
+
+class Planner(ABC):
+    """One planner's steps, in the order `execute` calls them. `load` sets `period` (what the
+    run holds for its PDUs: the night, the week, the quarter's Monday), `solver` and `pdus`."""
+
+    kind: ClassVar[str]  # the store's lock kind: allocation | unpaid_work | groups
+    what: ClassVar[str]  # what the checker rejects: 'allocation', 'week', 'plan'
+    label: ClassVar[str]  # the progress bar's words
+
+    period: str
+    solver: str
+    pdus: list[str]
+    times: TravelTimes  # set by `execute` once the folder is valid
+    solve_seconds: float = 0.0  # set by `execute`: the parts' wall time
+
+    def __init__(self, opts: RunOptions) -> None:
+        self.opts, self.config = opts, opts.config
+
+    @abstractmethod
+    def load(self) -> None:
+        """Read and validate the folder (DataContractError naming file, row and field) and
+        settle the period, the solver and the PDUs in scope (RunFailed when they cannot be)."""
+
+    @abstractmethod
+    def key_parts(self) -> list[Any]:
+        """Everything besides the road networks that decides the answer."""
+
+    @abstractmethod
+    def open_store(self, url: str) -> RunStore: ...
+
+    @abstractmethod
+    def parts(self, store: RunStore) -> tuple[list[Job], Task, Fallback]:
+        """The independent parts to solve (longest first), the module-level task that solves
+        one with the chosen solver and the baseline, and the fallback of a part that fails."""
+
+    @abstractmethod
+    def decode(self, solved: dict[str, Solved]) -> dict[str, pd.DataFrame]:
+        """The answer as the tables that are stored and exported, with reasons."""
+
+    @abstractmethod
+    def check(self, tables: dict[str, pd.DataFrame]) -> list[Violation]:
+        """The independent checker's verdict on what the plan adds."""
+
+    @abstractmethod
+    def summary(
+        self, key: str, tables: dict[str, pd.DataFrame], solved: dict[str, Solved]
+    ) -> dict[str, Any]:
+        """The run's figures, its solver's against the baseline's, with bound and gap."""
+
+    @abstractmethod
+    def snapshot(self) -> Snapshot:
+        """The validated inputs, kept once per inputs hash."""
+
+    @abstractmethod
+    def export(self, tables: dict[str, pd.DataFrame], summary: dict[str, Any]) -> list[Path]:
+        """Write the files (atomically) and return their paths."""
+
+
+def execute(planner: Planner) -> RunOutcome:
+    """Run a planner's steps: the same work asked for again is re-exported from the store
+    unless forced or stored stopped early; a period another run holds is refused (RunConflict)
+    before solving unless forced; a plan the checker rejects raises RunFailed and nothing of it
+    is stored; otherwise the run is stored in one transaction, then its files written."""
+    t0 = time.perf_counter()
+    opts, config = planner.opts, planner.config
+    planner.load()
+    planner.times = travel_service(config.travel, opts.osm_file)
+    store = planner.open_store(opts.db_url or default_url(opts.out))
+    key = run_key(*planner.key_parts(), planner.times.network_hashes())
+    stored = store.find(key)
+    if stored is not None and reusable(json.loads(stored["summary_json"]), opts.force):
+        tables, summary = store.load(key)
+        files = planner.export(tables, summary)
+        return RunOutcome(key, True, summary | {"reused": True}, tables, opts.out, files)
+    if not opts.force:  # a period another run holds is refused before solving, not after
+        store.check_night(planner.pdus, planner.period, key, planner.kind)
+    jobs, task, fallback = planner.parts(store)
+    settings = PartsSettings(
+        planner.label,
+        config.solver.parallel_processes,
+        opts.engine,
+        opts.scheduler,
+        config.solver.part_retries,
+        opts.progress,
+    )
+    t_solve = time.perf_counter()
+    solved = solve_parts(jobs, task, fallback, settings, opts.observer)
+    planner.solve_seconds = time.perf_counter() - t_solve
+    tables = planner.decode(solved)
+    violations = planner.check(tables)
+    if violations:
+        raise RunFailed(rejected(planner.what, violations))
+    summary = planner.summary(key, tables, solved)
+    summary["stopped_early"] = stopped_early(opts.observer)
+    summary["seconds"] = round(time.perf_counter() - t0, 3)
+    store.save(
+        key,
+        planner.period,
+        planner.snapshot(),
+        config,
+        summary,
+        tables,
+        replace=stored is not None,
+        pdus=planner.pdus,
+        supersede=opts.force,
+    )
+    files = planner.export(tables, summary)
+    return RunOutcome(key, False, summary | {"reused": False}, tables, opts.out, files)

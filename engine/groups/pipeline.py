@@ -1,27 +1,27 @@
-"""`probation groups plan`: plan a quarter's programme groups, check the plan independently,
-store it in one transaction, write the files."""
+"""`probation groups plan`: the programme quarter's steps of the one run lifecycle
+(engine.core.lifecycle): the programmes planned in turn as one part, checked independently,
+stored in one transaction, written out."""
 
 from __future__ import annotations
 
-import json
-import time
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
+from typing import Any
 
-from engine.core.check import rejected
+import pandas as pd
+
+from engine.core.check import Violation
 from engine.core.errors import RunFailed
-from engine.core.lifecycle import RunOptions, reusable, run_key, stopped_early
-from engine.core.parallel import PartsSettings, failed_stats, solve_parts
+from engine.core.lifecycle import Planner, RunOptions, RunOutcome, execute
+from engine.core.parallel import failed_stats
 from engine.groups.check import check_groups
 from engine.groups.contract import load_groups
+from engine.groups.export import export_plan
 from engine.groups.plan import (
     BASELINE,
     DEFAULT_SOLVER,
-    GROUP_COLUMNS,
-    MEMBER_COLUMNS,
     SOLVERS,
-    UNPLACED_COLUMNS,
     build_plans,
     horizon_start,
     solve_plans,
@@ -30,7 +30,6 @@ from engine.groups.plan import (
 )
 from engine.groups.store import GroupsStore
 from engine.store.runs import Snapshot
-from geo.travel import travel_service
 from solvers.groups import GroupsResult
 from solvers.types import SolveStats
 
@@ -78,80 +77,82 @@ def _fallback(job: tuple, error: BaseException) -> tuple[QuarterResult, QuarterR
     return QuarterResult(failed), base
 
 
-def run_groups(opts: RunOptions) -> dict:
-    """Plan a quarter's programme groups: read and validate the folder, solve each programme in
-    turn (most referrals first, each taking the rooms and facilitators left), check the plan
-    independently, store it in one transaction and write the files. The same plan asked for
-    again is re-exported from the store unless forced or stored stopped early. Raises
-    DataContractError on bad input and RunFailed when the checker rejects the plan."""
-    t0 = time.perf_counter()
-    config = opts.config
-    try:
-        start = date.fromisoformat(opts.period or "")
-    except ValueError:
-        raise RunFailed(
-            f"a programme plan needs its first day (YYYY-MM-DD), not {opts.period!r}"
-        ) from None
-    solver = opts.solver or DEFAULT_SOLVER
-    if solver not in SOLVERS:
-        raise RunFailed(f"unknown groups solver {solver!r}; choose one of {sorted(SOLVERS)}")
-    ds = load_groups(opts.data, config.groups.max_group)
-    times = travel_service(config.travel, opts.osm_file)
-    store = GroupsStore(opts.db_url or f"sqlite:///{Path(opts.out) / 'probation.sqlite'}")
-    key = run_key(
-        ds.inputs_hash, config.digest(), start.isoformat(), solver, times.network_hashes()
-    )
-    stored = store.find(key)
-    if stored is not None and reusable(json.loads(stored["summary_json"]), opts.force):
-        frames, summary = store.load(key)
-        _export(opts.out, frames, summary)
-        return summary | {"reused": True}
-    pdus = sorted(set(ds.referrals["pdu"]))
-    period = horizon_start(start).isoformat()
-    if not opts.force:  # a quarter another run holds is refused before solving, not after
-        store.check_night(pdus, period, key, store.kind)
-    plans, res, meta = build_plans(ds, config, times, start)
-    params = solver_params(config, opts.time_limit)
-    settings = PartsSettings(
-        "planning programme groups",
-        config.solver.parallel_processes,
-        opts.engine,
-        opts.scheduler,
-        config.solver.part_retries,
-        opts.progress,
-    )
-    job = (QUARTER, plans, res, solver, params, opts.observer)
-    solved, base = solve_parts([job], _solve_quarter, _fallback, settings, opts.observer)[QUARTER]
-    results = solved.programmes
-    groups, members, unplaced, figures = tables(plans, results, meta, config)
-    problems = check_groups(ds, groups, members, config, times)
-    if problems:
-        raise RunFailed(rejected("plan", problems))
-    baseline = tables(plans, base.programmes, meta, config)[3] if solver != BASELINE else figures
-    summary = {
-        "from": meta["monday"].isoformat(),
-        "key": key,
-        "solver": solver,
-        **figures,
-        "greedy": baseline,
-        "programmes": [
-            {
-                "programme": p.programme["programme"],
-                "referrals": len(p.people),
-                "candidate_groups": int(len(p.problem.cand_venue)),
-                "pairs": int(len(p.problem.pair_person)),
-                **r.stats.as_dict(),
-            }
-            for p, r in zip(plans, results)
-        ],
-    }
-    summary["stopped_early"] = stopped_early(opts.observer)
-    summary["seconds"] = round(time.perf_counter() - t0, 2)
-    frames = {"groups": groups, "members": members, "unplaced": unplaced}
-    store.save(
-        key,
-        period,
-        Snapshot(
+class QuarterPlanner(Planner):
+    """The programme quarter: one part, its programmes planned in turn (most referrals first),
+    each taking the rooms and facilitators left."""
+
+    kind = "groups"
+    what = "plan"
+    label = "planning programme groups"
+
+    def load(self) -> None:
+        opts = self.opts
+        try:
+            self.start = date.fromisoformat(opts.period or "")
+        except ValueError:
+            raise RunFailed(
+                f"a programme plan needs its first day (YYYY-MM-DD), not {opts.period!r}"
+            ) from None
+        self.solver = opts.solver or DEFAULT_SOLVER
+        if self.solver not in SOLVERS:
+            raise RunFailed(
+                f"unknown groups solver {self.solver!r}; choose one of {sorted(SOLVERS)}"
+            )
+        self.period = horizon_start(self.start).isoformat()
+        self.ds = load_groups(opts.data, self.config.groups.max_group)
+        self.pdus = sorted(set(self.ds.referrals["pdu"]))
+
+    def key_parts(self) -> list[Any]:
+        ds, config = self.ds, self.config
+        return [ds.inputs_hash, config.digest(), self.start.isoformat(), self.solver]
+
+    def open_store(self, url: str) -> GroupsStore:
+        return GroupsStore(url)
+
+    def parts(self, store) -> tuple[list[tuple], Any, Any]:
+        self.plans, res, self.meta = build_plans(self.ds, self.config, self.times, self.start)
+        params = solver_params(self.config, self.opts.time_limit)
+        job = (QUARTER, self.plans, res, self.solver, params, self.opts.observer)
+        return [job], _solve_quarter, _fallback
+
+    def decode(self, solved: dict) -> dict[str, pd.DataFrame]:
+        result, base = solved[QUARTER]
+        groups, members, unplaced, self.figures = tables(
+            self.plans, result.programmes, self.meta, self.config
+        )
+        self.baseline = (
+            tables(self.plans, base.programmes, self.meta, self.config)[3]
+            if self.solver != BASELINE
+            else self.figures
+        )
+        return {"groups": groups, "members": members, "unplaced": unplaced}
+
+    def check(self, tables: dict[str, pd.DataFrame]) -> list[Violation]:
+        return check_groups(self.ds, tables["groups"], tables["members"], self.config, self.times)
+
+    def summary(self, key: str, tables: dict[str, pd.DataFrame], solved: dict) -> dict[str, Any]:
+        results = solved[QUARTER][0].programmes
+        return {
+            "from": self.period,
+            "key": key,
+            "solver": self.solver,
+            **self.figures,
+            "greedy": self.baseline,
+            "programmes": [
+                {
+                    "programme": p.programme["programme"],
+                    "referrals": len(p.people),
+                    "candidate_groups": int(len(p.problem.cand_venue)),
+                    "pairs": int(len(p.problem.pair_person)),
+                    **r.stats.as_dict(),
+                }
+                for p, r in zip(self.plans, results)
+            ],
+        }
+
+    def snapshot(self) -> Snapshot:
+        ds = self.ds
+        return Snapshot(
             ds.inputs_hash,
             ds.source,
             {
@@ -160,22 +161,17 @@ def run_groups(opts: RunOptions) -> dict:
                 "venues": ds.venues,
                 "facilitators": ds.facilitators,
             },
-        ),
-        config,
-        summary,
-        frames,
-        replace=stored is not None,
-        pdus=pdus,
-        supersede=opts.force,
-    )
-    _export(opts.out, frames, summary)
-    return summary | {"reused": False}
+        )
+
+    def export(self, tables: dict[str, pd.DataFrame], summary: dict[str, Any]) -> list[Path]:
+        return export_plan(self.opts.out, tables, summary)
 
 
-def _export(out: Path, frames: dict, summary: dict) -> None:
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    frames["groups"][GROUP_COLUMNS].to_csv(out / "groups.csv", index=False)
-    frames["members"][MEMBER_COLUMNS].to_csv(out / "group_members.csv", index=False)
-    frames["unplaced"][UNPLACED_COLUMNS].to_csv(out / "unplaced.csv", index=False)
-    (out / "groups_summary.json").write_text(json.dumps(summary, indent=2, default=str))
+def run_groups(opts: RunOptions) -> RunOutcome:
+    """Plan a quarter's programme groups: read and validate the folder, solve the programmes in
+    turn (most referrals first, each taking the rooms and facilitators left), check the plan
+    independently, store it in one transaction and write the files. The same plan asked for
+    again is re-exported from the store unless forced or stored stopped early; a quarter
+    another plan holds is refused unless forced. Raises DataContractError on bad input and
+    RunFailed when the checker rejects the plan."""
+    return execute(QuarterPlanner(opts))

@@ -1,22 +1,23 @@
-"""`probation upw plan` and `probation upw replan`: plan a week per PDU (in parallel), check it
-independently, store it in one transaction, write the files."""
+"""`probation upw plan` and `probation upw replan`: the Unpaid Work week's steps of the one run
+lifecycle (engine.core.lifecycle): one part per PDU, solved in parallel, checked independently,
+stored in one transaction, written out."""
 
 from __future__ import annotations
 
-import json
-import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from engine.core.check import rejected
+from engine.core.check import Violation
 from engine.core.errors import RunFailed
-from engine.core.lifecycle import RunOptions, reusable, run_key, stopped_early
-from engine.core.parallel import PartsSettings, failed_stats, solve_parts
+from engine.core.lifecycle import Planner, RunOptions, RunOutcome, execute
+from engine.core.parallel import failed_stats
 from engine.store.runs import Snapshot
 from engine.unpaid_work.check import check_week
 from engine.unpaid_work.contract import load_upw
+from engine.unpaid_work.export import SCHEDULE_COLUMNS, UNPLACED_COLUMNS, export_week
 from engine.unpaid_work.plan import (
     BASELINE,
     DEFAULT_SOLVER,
@@ -28,19 +29,7 @@ from engine.unpaid_work.plan import (
     week_dates,
 )
 from engine.unpaid_work.store import UpwStore
-from geo.travel import travel_service
 from solvers.upw import UpwResult
-
-SCHEDULE_COLUMNS = [
-    "person_id",
-    "placement_id",
-    "date",
-    "hours",
-    "credited_hours",
-    "travel_minutes",
-    "supervised_travel_minutes",
-    "travel_reason",
-]
 
 
 def _solve(pdu: str, problem, solver: str, params, observer) -> tuple[str, UpwResult, UpwResult]:
@@ -83,112 +72,116 @@ def _metrics(weeks, results: dict) -> dict:
     return out
 
 
-def run_week(opts: RunOptions) -> dict:
+class WeekPlanner(Planner):
+    """The Unpaid Work week: one part per PDU; a re-plan starts from the week's stored plan."""
+
+    kind = "unpaid_work"
+    what = "week"
+    label = "planning Unpaid Work"
+
+    def load(self) -> None:
+        opts = self.opts
+        if opts.period is None:
+            raise RunFailed("an Unpaid Work plan needs its ISO week, e.g. 2026-W48")
+        self.period, self.solver = opts.period, opts.solver or DEFAULT_SOLVER
+        if self.solver not in SOLVERS:
+            raise RunFailed(
+                f"unknown Unpaid Work solver {self.solver!r}; choose one of {sorted(SOLVERS)}"
+            )
+        self.dates = week_dates(self.period)
+        self.ds = load_upw(opts.data, self.config)
+        self.pdus = sorted(set(self.ds.people["pdu"]))
+
+    def key_parts(self) -> list[Any]:
+        cancel = sorted(self.opts.cancel)
+        return [self.ds.inputs_hash, self.config.digest(), self.period, self.solver, cancel]
+
+    def open_store(self, url: str) -> UpwStore:
+        return UpwStore(url)
+
+    def parts(self, store) -> tuple[list[tuple], Any, Any]:
+        self.weeks = build_week(self.ds, self.config, self.times, self.dates)
+        self.previous = None
+        if self.opts.cancel:
+            latest = store.latest(self.period)
+            if latest is None:
+                raise RunFailed(
+                    f"no stored plan for {self.period} to re-plan: run `probation upw plan` first"
+                )
+            self.previous = store.load(latest)[0]["schedule"]
+            _fix_previous(self.weeks, self.previous, set(self.opts.cancel))
+        params = solver_params(self.config, self.opts.time_limit)
+        jobs = [(w.pdu, w.problem, self.solver, params, self.opts.observer) for w in self.weeks]
+        jobs.sort(key=lambda j: -len(j[1].pair_person))
+        return jobs, _solve, _fallback
+
+    def decode(self, solved: dict) -> dict[str, pd.DataFrame]:
+        rows, unplaced = [], []
+        for w in self.weeks:
+            r, u = schedule_rows(w, solved[w.pdu][0], self.config)
+            rows += r
+            unplaced += u
+        return {
+            "schedule": pd.DataFrame(rows, columns=SCHEDULE_COLUMNS),
+            "unplaced": pd.DataFrame(unplaced, columns=UNPLACED_COLUMNS),
+        }
+
+    def check(self, tables: dict[str, pd.DataFrame]) -> list[Violation]:
+        kept = (
+            frozenset()
+            if self.previous is None
+            else frozenset(
+                (r.person_id, f"{r.placement_id}@{r.date}") for r in self.previous.itertuples()
+            )
+        )
+        cancelled = frozenset(self.opts.cancel)
+        sched = tables["schedule"]
+        return check_week(self.ds, sched, self.config, self.times, cancelled=cancelled, kept=kept)
+
+    def summary(self, key: str, tables: dict[str, pd.DataFrame], solved: dict) -> dict[str, Any]:
+        weeks = self.weeks
+        results = {pdu: res for pdu, (res, _) in solved.items()}
+        summary = {
+            "week": self.period,
+            "key": key,
+            "solver": self.solver,
+            "sessions": int(sum(len(w.sessions) for w in weeks)),
+            **_metrics(weeks, results),
+            "greedy": _metrics(weeks, {pdu: base for pdu, (_, base) in solved.items()}),
+            "pdus": [
+                {
+                    "pdu": w.pdu,
+                    "pairs": int(len(w.problem.pair_person)),
+                    **results[w.pdu].stats.as_dict(),
+                }
+                for w in weeks
+            ],
+        }
+        if self.previous is not None:
+            summary["tell"] = _changes(self.previous, tables["schedule"], set(self.opts.cancel))
+        return summary
+
+    def snapshot(self) -> Snapshot:
+        ds = self.ds
+        return Snapshot(
+            ds.inputs_hash,
+            ds.source,
+            {"upw_people": ds.people, "upw_placements": ds.placements},
+        )
+
+    def export(self, tables: dict[str, pd.DataFrame], summary: dict[str, Any]) -> list[Path]:
+        rv = reviews(self.ds, tables["schedule"], self.config, self.period)
+        return export_week(self.opts.out, tables, rv, summary)
+
+
+def run_week(opts: RunOptions) -> RunOutcome:
     """Plan an Unpaid Work week: read and validate the folder, solve each PDU (the chosen
-    solver and the greedy baseline, in parallel processes), check the schedule independently,
-    store it in one transaction and write the files. The same week asked for again is re-exported
-    from the store unless forced or stored stopped early. Raises DataContractError on bad input
-    and RunFailed when the checker rejects the week (nothing stored)."""
-    t0 = time.perf_counter()
-    config = opts.config
-    if opts.period is None:
-        raise RunFailed("an Unpaid Work plan needs its ISO week, e.g. 2026-W48")
-    week, solver = opts.period, opts.solver or DEFAULT_SOLVER
-    if solver not in SOLVERS:
-        raise RunFailed(f"unknown Unpaid Work solver {solver!r}; choose one of {sorted(SOLVERS)}")
-    dates = week_dates(week)
-    ds = load_upw(opts.data, config)
-    times = travel_service(config.travel, opts.osm_file)
-    store = UpwStore(opts.db_url or f"sqlite:///{Path(opts.out) / 'probation.sqlite'}")
-    key = run_key(
-        ds.inputs_hash,
-        config.digest(),
-        week,
-        solver,
-        sorted(opts.cancel),
-        times.network_hashes(),
-    )
-    stored = store.find(key)
-    if stored is not None and reusable(json.loads(stored["summary_json"]), opts.force):
-        frames, summary = store.load(key)
-        sched = frames["schedule"]
-        _export(opts.out, sched, frames["unplaced"], reviews(ds, sched, config, week), summary)
-        return summary | {"reused": True}
-    pdus = sorted(set(ds.people["pdu"]))
-    if not opts.force:  # a week another run holds is refused before solving, not after
-        store.check_night(pdus, week, key, store.kind)
-    weeks = build_week(ds, config, times, dates)
-    previous = None
-    if opts.cancel:
-        latest = store.latest(week)
-        if latest is None:
-            raise RunFailed(f"no stored plan for {week} to re-plan: run `probation upw plan` first")
-        previous = store.load(latest)[0]["schedule"]
-        _fix_previous(weeks, previous, set(opts.cancel))
-    params = solver_params(config, opts.time_limit)
-    jobs = [(w.pdu, w.problem, solver, params, opts.observer) for w in weeks]
-    jobs.sort(key=lambda j: -len(j[1].pair_person))
-    settings = PartsSettings(
-        "planning Unpaid Work",
-        config.solver.parallel_processes,
-        opts.engine,
-        opts.scheduler,
-        config.solver.part_retries,
-        opts.progress,
-    )
-    solved = solve_parts(jobs, _solve, _fallback, settings, opts.observer)
-    results = {pdu: res for pdu, (res, _) in solved.items()}
-    baseline = {pdu: base for pdu, (_, base) in solved.items()}
-    rows, unplaced = [], []
-    for w in weeks:
-        r, u = schedule_rows(w, results[w.pdu], config)
-        rows += r
-        unplaced += u
-    sched = pd.DataFrame(rows, columns=SCHEDULE_COLUMNS)
-    unpl = pd.DataFrame(unplaced, columns=["person_id", "pdu", "behind_pace_hours", "reason"])
-    kept = (
-        frozenset()
-        if previous is None
-        else frozenset((r.person_id, f"{r.placement_id}@{r.date}") for r in previous.itertuples())
-    )
-    problems = check_week(ds, sched, config, times, cancelled=frozenset(opts.cancel), kept=kept)
-    if problems:
-        raise RunFailed(rejected("week", problems))
-    summary = {
-        "week": week,
-        "key": key,
-        "solver": solver,
-        "sessions": int(sum(len(w.sessions) for w in weeks)),
-        **_metrics(weeks, results),
-        "greedy": _metrics(weeks, baseline),
-        "pdus": [
-            {
-                "pdu": w.pdu,
-                "pairs": int(len(w.problem.pair_person)),
-                **results[w.pdu].stats.as_dict(),
-            }
-            for w in weeks
-        ],
-    }
-    if previous is not None:
-        summary["tell"] = _changes(previous, sched, set(opts.cancel))
-    summary["stopped_early"] = stopped_early(opts.observer)
-    summary["seconds"] = round(time.perf_counter() - t0, 2)
-    store.save(
-        key,
-        week,
-        Snapshot(
-            ds.inputs_hash, ds.source, {"upw_people": ds.people, "upw_placements": ds.placements}
-        ),
-        config,
-        summary,
-        {"schedule": sched, "unplaced": unpl},
-        replace=stored is not None,
-        pdus=pdus,
-        supersede=opts.force,
-    )
-    _export(opts.out, sched, unpl, reviews(ds, sched, config, week), summary)
-    return summary | {"reused": False}
+    solver and the greedy baseline, in parallel processes or on Dask), check the schedule
+    independently, store it in one transaction and write the files. The same week asked for
+    again is re-exported from the store unless forced or stored stopped early; a week another
+    plan holds is refused unless forced. Raises DataContractError on bad input and RunFailed
+    when the checker rejects the week (nothing stored)."""
+    return execute(WeekPlanner(opts))
 
 
 def _fix_previous(weeks, previous: pd.DataFrame, cancelled: set[str]) -> None:
@@ -248,14 +241,3 @@ def _changes(previous: pd.DataFrame, now: pd.DataFrame, cancelled: set[str]) -> 
                 }
             )
     return out
-
-
-def _export(
-    out: Path, sched: pd.DataFrame, unpl: pd.DataFrame, rv: pd.DataFrame, summary: dict
-) -> None:
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    sched.to_csv(out / "upw_schedule.csv", index=False)
-    unpl.to_csv(out / "upw_unplaced.csv", index=False)
-    rv.to_csv(out / "upw_reviews.csv", index=False)
-    (out / "upw_summary.json").write_text(json.dumps(summary, indent=2, default=str))

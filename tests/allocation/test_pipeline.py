@@ -98,8 +98,8 @@ def test_rerun_same_night_is_idempotent(first_run, tight_pdu, config):
     assert (store.count(runs), store.count(decisions)) == (n_runs, n_dec)
     cols = ["case_id", "practitioner_id", "status"]
     pd.testing.assert_frame_equal(
-        again.decisions[cols].reset_index(drop=True),
-        res.decisions[cols].reset_index(drop=True),
+        again.tables["decisions"][cols].reset_index(drop=True),
+        res.tables["decisions"][cols].reset_index(drop=True),
         check_dtype=False,
     )
     forced = run_night(
@@ -114,7 +114,7 @@ def test_next_night_keeps_everyone(first_run, tight_pdu, tmp_path, config):
     """Feed tonight's allocations back as tomorrow's caseload: nothing moves, nothing is new."""
     res, _ = first_run
     cases = pd.read_csv(tight_pdu / "cases.csv", dtype=str, keep_default_na=False)
-    got = res.decisions.set_index("case_id")["practitioner_id"]
+    got = res.tables["decisions"].set_index("case_id")["practitioner_id"]
     allocated = got.dropna()
     cases["current_practitioner_id"] = (
         cases["case_id"].map(allocated).fillna(cases["current_practitioner_id"])
@@ -137,7 +137,7 @@ def test_next_night_keeps_everyone(first_run, tight_pdu, tmp_path, config):
 
 
 def test_moves_are_reported(first_run):
-    dec = first_run[0].decisions
+    dec = first_run[0].tables["decisions"]
     moved = dec[dec["status"] == "MOVED"]
     for _, r in moved.iterrows():
         assert (
@@ -151,7 +151,7 @@ def test_registry_solvers_pass_the_checker(tight_pdu, tmp_path, config, solver):
     res = run_night(
         RunOptions(data=tight_pdu, out=tmp_path, config=config, solver=solver, progress=False)
     )
-    assert res.check is not None and res.check.ok
+    assert check_files(tight_pdu, tmp_path / "allocations.csv", config).ok
     assert res.summary["status"] == "HEURISTIC" and res.summary["solver"] == solver
 
 
@@ -235,6 +235,10 @@ def test_second_commit_of_the_same_run_is_refused_and_writes_nothing(first_run):
     run = dict(store.find_run(outcome.run_id))
     before = store.load_results(outcome.run_id)
     with pytest.raises(RunConflict, match="committed by another process"):
-        store.save_run(run, outcome.decisions.assign(practitioner_id="X"), outcome.workload)
+        store.save_run(
+            run,
+            outcome.tables["decisions"].assign(practitioner_id="X"),
+            outcome.tables["workload"],
+        )
     after = store.load_results(outcome.run_id)
     assert after[0].equals(before[0]) and after[1].equals(before[1])

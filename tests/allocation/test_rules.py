@@ -123,7 +123,7 @@ def test_capacity(night, solver):
     assert dec.loc["BIG", "status"] == "UNALLOCATED"
     assert "more points" in dec.loc["BIG", "reason"]
     assert _who(dec, "SMALL") == "A"
-    assert res.workload.set_index("practitioner_id").loc["A", "points"] <= 470
+    assert res.tables["workload"].set_index("practitioner_id").loc["A", "points"] <= 470
 
 
 @pytest.mark.parametrize("solver", SOLVERS)

@@ -47,3 +47,24 @@ def test_one_options_type_names_what_each_planner_lacks(tmp_path, config):
         run_week(RunOptions(tmp_path, tmp_path, config, "2026-W48", solver="highs"))
     with pytest.raises(RunFailed, match="unknown groups solver 'highs'"):
         run_groups(RunOptions(tmp_path, tmp_path, config, "2026-11-23", solver="highs"))
+
+
+def test_files_are_written_atomically(tmp_path, monkeypatch):
+    """A write that fails half way leaves the old file whole and no temporary file behind."""
+    import os
+
+    import pandas as pd
+    import pytest
+
+    from engine.core.export import write_csv, write_text
+
+    path = write_csv(tmp_path / "out" / "t.csv", pd.DataFrame({"a": [1, 2]}))
+    assert path.read_text() == "a\n1\n2\n"
+
+    def broken(fd):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "fsync", broken)
+    with pytest.raises(OSError, match="disk full"):
+        write_text(path, "half")
+    assert path.read_text() == "a\n1\n2\n" and os.listdir(path.parent) == ["t.csv"]

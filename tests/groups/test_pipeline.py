@@ -20,14 +20,14 @@ def test_a_stopped_plan_is_never_reused_as_a_finished_one(tmp_path, shared, conf
     opts = RunOptions(
         data=data, out=tmp_path / "out", period="2026-11-23", config=config, time_limit=2
     )
-    stopped = run_groups(replace(opts, observer=StopRequested()))
+    stopped = run_groups(replace(opts, observer=StopRequested())).summary
     assert stopped["stopped_early"] is True and stopped["reused"] is False
-    again = run_groups(opts)
+    again = run_groups(opts).summary
     assert again["reused"] is False and again["stopped_early"] is False
     assert again["key"] == stopped["key"]
     stored = GroupsStore(f"sqlite:///{tmp_path / 'out' / 'probation.sqlite'}").find(again["key"])
     assert stored is not None and json.loads(stored["summary_json"])["stopped_early"] is False
-    assert run_groups(opts)["reused"] is True
+    assert run_groups(opts).reused is True
 
 
 def test_a_held_quarter_is_refused_then_superseded(tmp_path, shared, config):
@@ -47,7 +47,7 @@ def test_a_held_quarter_is_refused_then_superseded(tmp_path, shared, config):
     opts = RunOptions(
         data=data, out=tmp_path / "out", period="2026-11-25", config=config, solver="greedy"
     )
-    first = run_groups(opts)
+    first = run_groups(opts).summary
     store = GroupsStore(f"sqlite:///{tmp_path / 'out' / 'probation.sqlite'}")
     pdus = sorted(set(pd.read_csv(data / "referrals.csv")["pdu"]))
     assert pdus and set(store.night_holders(pdus, "2026-11-30", "groups").values()) == {
@@ -56,7 +56,7 @@ def test_a_held_quarter_is_refused_then_superseded(tmp_path, shared, config):
     with pytest.raises(RunConflict, match="the 2026-11-30 quarter of"):
         run_groups(replace(opts, time_limit=1, solver="cpsat"))
     assert store.count(groups_plans) == 1
-    second = run_groups(replace(opts, time_limit=1, solver="cpsat", force=True))
+    second = run_groups(replace(opts, time_limit=1, solver="cpsat", force=True)).summary
     assert set(store.night_holders(pdus, "2026-11-30", "groups").values()) == {second["key"]}
     with store.engine.connect() as conn:
         names = sorted(r.name for r in conn.execute(input_tables.select()))

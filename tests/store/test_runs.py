@@ -94,7 +94,7 @@ def test_night_stored_and_rerun_idempotently(db_url, tmp_path, config):
     assert again.reused and again.run_id == first.run_id
     assert _counts(db_url) == n
     stored, _ = Store(db_url).load_results(first.run_id)
-    assert set(stored["case_id"]) == set(first.decisions["case_id"])
+    assert set(stored["case_id"]) == set(first.tables["decisions"]["case_id"])
 
 
 def test_second_run_for_the_same_night_is_refused_then_superseded(db_url, tmp_path, config):
@@ -149,7 +149,7 @@ def test_claim_is_refused_inside_the_commit(db_url, tmp_path, config):
     before = _counts(db_url)
     run = {**store.find_run(res.run_id), "run_id": "another-run", "solver": "greedy"}
     with pytest.raises(RunConflict, match="committed by another run"):
-        store.save_run(run, res.decisions, res.workload, pdus=[PDUS[0]])
+        store.save_run(run, res.tables["decisions"], res.tables["workload"], pdus=[PDUS[0]])
     assert _counts(db_url) == before
 
 

@@ -142,14 +142,14 @@ def test_a_stopped_week_is_never_reused_as_a_finished_one(week_data, tmp_path, c
     opts = RunOptions(
         data=week_data, out=tmp_path / "out", period=WEEK, config=config, time_limit=2
     )
-    stopped = run_week(replace(opts, observer=StopRequested()))
+    stopped = run_week(replace(opts, observer=StopRequested())).summary
     assert stopped["stopped_early"] is True and stopped["reused"] is False
-    again = run_week(opts)
+    again = run_week(opts).summary
     assert again["reused"] is False and again["stopped_early"] is False
     assert again["key"] == stopped["key"]
     stored = UpwStore(f"sqlite:///{tmp_path / 'out' / 'probation.sqlite'}").find(again["key"])
     assert stored is not None and json.loads(stored["summary_json"])["stopped_early"] is False
-    assert run_week(opts)["reused"] is True
+    assert run_week(opts).reused is True
 
 
 def test_a_held_week_is_refused_then_superseded_and_its_inputs_kept(week_data, tmp_path, config):
@@ -169,14 +169,14 @@ def test_a_held_week_is_refused_then_superseded_and_its_inputs_kept(week_data, t
     opts = RunOptions(
         data=week_data, out=tmp_path / "out", period=WEEK, config=config, solver="greedy"
     )
-    first = run_week(opts)
+    first = run_week(opts).summary
     store = UpwStore(f"sqlite:///{tmp_path / 'out' / 'probation.sqlite'}")
     holders = store.night_holders(["Rutland PDU"], WEEK, "unpaid_work")
     assert holders == {"Rutland PDU": first["key"]}
     with pytest.raises(RunConflict, match=f"the {WEEK} week of Rutland PDU"):
         run_week(replace(opts, solver="cpsat", time_limit=2))
     assert store.count(upw_weeks) == 1
-    second = run_week(replace(opts, solver="cpsat", time_limit=2, force=True))
+    second = run_week(replace(opts, solver="cpsat", time_limit=2, force=True)).summary
     assert store.night_holders(["Rutland PDU"], WEEK, "unpaid_work") == {
         "Rutland PDU": second["key"]
     }
