@@ -20,6 +20,7 @@ from engine.core.contract import (
     DataContractError,
     Issue,
     check_duplicates,
+    check_reference,
     file_hash,
     find_tables,
     read_table_or_fail,
@@ -113,16 +114,15 @@ def load_dataset(folder: str | Path, config: Config) -> Dataset:
     if pracs and cases:
         pids = {p.practitioner_id for p in pracs}
         for row, c in enumerate(cases, start=1):
-            if c.current_practitioner_id is not None and c.current_practitioner_id not in pids:
-                issues.append(
-                    Issue(
-                        cname,
-                        row,
-                        "current_practitioner_id",
-                        "refers to a practitioner not in " + pname,
-                        c.current_practitioner_id,
-                    )
-                )
+            check_reference(
+                cname,
+                row,
+                "current_practitioner_id",
+                c.current_practitioner_id,
+                pids,
+                f"a practitioner not in {pname}",
+                issues,
+            )
             missing = [x for x in c.conflict_practitioner_ids if x not in pids]
             if missing:
                 issues.append(

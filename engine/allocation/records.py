@@ -68,11 +68,7 @@ class Practitioner(Record):
 
     @model_validator(mode="after")
     def _reduction_within_hours(self) -> Practitioner:
-        if self.reduction_hours > self.contracted_hours:
-            raise ValueError(
-                f"reduction_hours ({self.reduction_hours}) exceeds contracted_hours "
-                f"({self.contracted_hours})"
-            )
+        self.at_most("reduction_hours", "contracted_hours")
         return self
 
 

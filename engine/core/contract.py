@@ -127,6 +127,30 @@ def check_duplicates(name: str, ids: Iterable[str], column: str, issues: list[Is
             seen[i] = row
 
 
+def check_reference(
+    name: str, row: int, column: str, value: str | None, known: set[str], what: str, issues: list
+) -> None:
+    """An optional id that must name a row of another file (`what`: 'a placement not in X')."""
+    if value is not None and value not in known:
+        issues.append(Issue(name, row, column, f"refers to {what}", value))
+
+
+def check_exclusions(
+    name: str, row: int, own: str, excluded: Iterable[str], known: set[str], issues: list[Issue]
+) -> None:
+    """People to keep apart must be other people of the same file."""
+    bad = [x for x in excluded if x not in known or x == own]
+    if bad:
+        issues.append(
+            Issue(
+                name,
+                row,
+                "exclude_person_ids",
+                f"refers to unknown people or to the person themself: {bad}",
+            )
+        )
+
+
 def file_hash(paths: list[Path]) -> str:
     h = hashlib.sha256()
     for p in paths:

@@ -86,6 +86,13 @@ Longitude = Annotated[float, Field(ge=UK_LON[0], le=UK_LON[1])]
 class Record(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore", str_strip_whitespace=True)
 
+    def at_most(self, part: str, whole: str) -> None:
+        """Refuse a row whose `part` field exceeds its `whole` field (hours done of hours
+        ordered, say), naming both with their values."""
+        a, b = getattr(self, part), getattr(self, whole)
+        if a > b:
+            raise ValueError(f"{part} ({a:g}) exceeds {whole} ({b:g})")
+
 
 def _days(v: object) -> object:
     """'mon; Sat' -> ('Mon', 'Sat'), checked against the week's day names."""

@@ -13,6 +13,7 @@ from engine.core.contract import (
     DataContractError,
     Issue,
     check_duplicates,
+    check_exclusions,
     file_hash,
     find_tables,
     read_table_or_fail,
@@ -141,16 +142,9 @@ def load_groups(folder: str | Path, max_group: int = 12) -> GroupsDataset:
                         r.programme,
                     )
                 )
-            bad = [x for x in r.exclude_person_ids if x not in people or x == r.person_id]
-            if bad:
-                issues.append(
-                    Issue(
-                        name["referrals"],
-                        row,
-                        "exclude_person_ids",
-                        f"refers to unknown people or to the person themself: {bad}",
-                    )
-                )
+            check_exclusions(
+                name["referrals"], row, r.person_id, r.exclude_person_ids, people, issues
+            )
         for row, f in enumerate(recs["facilitators"], start=1):
             bad = [x for x in f.trained_programmes if x not in programmes]
             if bad:

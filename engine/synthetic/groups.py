@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from engine.core.calendar import DAYS
+from engine.groups.contract import COLUMNS
 from engine.groups.records import PARTS
 from engine.synthetic.geography import Pdu, sample_points
 
@@ -34,17 +35,9 @@ MODES = (["public_transport", "car", "walk"], [0.70, 0.20, 0.10])
 
 
 def programmes_table() -> pd.DataFrame:
-    cols = [
-        "programme",
-        "kind",
-        "sessions",
-        "sessions_per_week",
-        "session_hours",
-        "min_group",
-        "max_group",
-        "facilitators_per_session",
-    ]
-    return pd.DataFrame([p[:8] for p in PROGRAMMES], columns=cols)
+    """The programmes file: the contract's columns, in its order."""
+    cols = COLUMNS["programmes"]
+    return pd.DataFrame([p[: len(cols)] for p in PROGRAMMES], columns=cols)
 
 
 def _slots(rng, days: Sequence[str], parts: Sequence[str], k: int) -> str:

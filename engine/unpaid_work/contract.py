@@ -14,6 +14,8 @@ from engine.core.contract import (
     DataContractError,
     Issue,
     check_duplicates,
+    check_exclusions,
+    check_reference,
     file_hash,
     find_tables,
     read_table_or_fail,
@@ -109,31 +111,21 @@ def load_upw(folder: str | Path, config: Config) -> UpwDataset:
                         p.max_hours_per_week,
                     )
                 )
-            bad = [x for x in p.exclude_person_ids if x not in ids or x == p.person_id]
-            if bad:
-                issues.append(
-                    Issue(
-                        ppath.name,
-                        row,
-                        "exclude_person_ids",
-                        f"refers to unknown people or to the person themself: {bad}",
-                    )
-                )
+            check_exclusions(ppath.name, row, p.person_id, p.exclude_person_ids, ids, issues)
     if places:
         check_duplicates(lpath.name, (p.placement_id for p in places), "placement_id", issues)
     if people and places:
         pids = {p.placement_id for p in places}
         for row, p in enumerate(people, start=1):
-            if p.last_placement_id is not None and p.last_placement_id not in pids:
-                issues.append(
-                    Issue(
-                        ppath.name,
-                        row,
-                        "last_placement_id",
-                        f"refers to a placement not in {lpath.name}",
-                        p.last_placement_id,
-                    )
-                )
+            check_reference(
+                ppath.name,
+                row,
+                "last_placement_id",
+                p.last_placement_id,
+                pids,
+                f"a placement not in {lpath.name}",
+                issues,
+            )
     if issues:
         raise DataContractError(issues)
     pdf = pd.DataFrame([p.model_dump(mode="json") for p in people])

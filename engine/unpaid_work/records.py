@@ -80,15 +80,8 @@ class UpwPerson(Record):
 
     @model_validator(mode="after")
     def _hours_consistent(self) -> UpwPerson:
-        if self.hours_completed > self.hours_ordered:
-            raise ValueError(
-                f"hours_completed ({self.hours_completed:g}) exceeds hours_ordered ({self.hours_ordered})"
-            )
-        if self.ete_hours_completed > self.hours_completed:
-            raise ValueError(
-                f"ete_hours_completed ({self.ete_hours_completed:g}) exceeds hours_completed "
-                f"({self.hours_completed:g})"
-            )
+        self.at_most("hours_completed", "hours_ordered")
+        self.at_most("ete_hours_completed", "hours_completed")
         return self
 
 
