@@ -12,17 +12,17 @@ from __future__ import annotations
 import json
 import math
 from collections import defaultdict
-from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlencode
 
 import pandas as pd
-from fastapi import FastAPI, Form, HTTPException, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
 from api.auth import COOKIE, Principal, principal
 from api.scope import seen_part, view
+from api.service import Service, service
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 CHART_ROWS = 40  # practitioners shown in the bar chart (those receiving work first)
@@ -144,177 +144,174 @@ def seen_pdus(night, proposals: pd.DataFrame) -> list[str]:
     )
 
 
-def add_review_routes(
-    app: FastAPI,
-    visible_job: Callable,
-    done_dir: Callable,
-    night_of: Callable,
-    decide_and_record: Callable,
-    decisions_of: Callable,
-    confirm_rest: Callable,
-) -> None:
-    def who_or_login(request: Request) -> Principal | None:
-        try:
-            return principal(request)
-        except HTTPException:
-            return None
+router = APIRouter(tags=["review"])
 
-    @app.get("/review/login", response_class=HTMLResponse, include_in_schema=False)
-    def login_page(request: Request, error: str | None = None):
-        return TEMPLATES.TemplateResponse(request, "login.html", {"error": error})
 
-    @app.post("/review/login", include_in_schema=False)
-    def login(request: Request, key: str = Form(...)):
-        if key not in request.app.state.keys:
-            return TEMPLATES.TemplateResponse(
-                request, "login.html", {"error": "unknown key"}, status_code=401
-            )
-        resp = RedirectResponse("/review", status_code=303)
-        resp.set_cookie(COOKIE, key, httponly=True, samesite="strict")
-        return resp
+def who_or_login(request: Request) -> Principal | None:
+    try:
+        return principal(request)
+    except HTTPException:
+        return None
 
-    @app.get("/review", response_class=HTMLResponse, summary="The runs this key may review")
-    def index(request: Request):
-        who = who_or_login(request)
-        if who is None:
-            return RedirectResponse("/review/login", status_code=303)
-        jobs = [
-            j
-            for j in request.app.state.jobs.list()
-            if j.kind == "allocation" and view(j, who) is not None
-        ]
-        return TEMPLATES.TemplateResponse(request, "index.html", {"who": who, "jobs": jobs})
 
-    @app.get(
-        "/review/{job_id}",
-        response_class=HTMLResponse,
-        summary="Review tonight's proposals of a run",
-    )
-    def review(request: Request, job_id: str, message: str | None = None, error: str | None = None):
-        who = who_or_login(request)
-        if who is None:
-            return RedirectResponse("/review/login", status_code=303)
-        job = visible_job(job_id, who)
-        out = done_dir(job)
-        seen = seen_part(
-            job, who
-        )  # an SPO sees their own PDUs' part of a region's or the nation's run
-        proposals = seen.rows(
-            pd.read_csv(out / "allocations.csv", dtype=str, keep_default_na=False)
-        )
-        workload = seen.rows(pd.read_csv(out / "workload.csv", dtype={"practitioner_id": str}))
-        explanations = {}
-        with (out / "explanations.jsonl").open() as fh:
-            for line in fh:
-                e = json.loads(line)
-                explanations[e["case_id"]] = e
-        night = night_of(job)
-        decided = {}
-        for d in decisions_of(job, who):
-            decided[d["case_id"]] = d  # the latest decision on each case
-        pending = proposals[proposals["status"].isin(["NEW", "MOVED", "UNALLOCATED"])]
-        cases = [
-            {
-                **r,
-                "explanation": explanations.get(r["case_id"], {}),
-                "decision": decided.get(r["case_id"]),
-            }
-            for r in pending.to_dict("records")
-        ]
-        pracs = seen.rows(night.practitioners).sort_values("practitioner_id")
-        choices = [
-            {"id": p.practitioner_id, "label": f"{p.name}, {p.grade}, {p.pdu}"}
-            for p in pracs.itertuples()
-        ]
-        summary = json.loads((out / "summary.json").read_text())
-        counts = proposals["status"].value_counts()
-        util = workload["utilisation"].dropna()
-        figures = {
-            "new": int(counts.get("NEW", 0)),
-            "moved": int(counts.get("MOVED", 0)),
-            "unallocated": int(counts.get("UNALLOCATED", 0)),
-            "peak": float(util.max()) if len(util) else 0.0,
-            "mean": float(util.mean()) if len(util) else 0.0,
-            "scope": ", ".join(sorted(set(seen_pdus(night, proposals))))
-            if not seen.whole
-            else None,
-        }
+@router.get("/review/login", response_class=HTMLResponse, include_in_schema=False)
+def login_page(request: Request, error: str | None = None):
+    return TEMPLATES.TemplateResponse(request, "login.html", {"error": error})
+
+
+@router.post("/review/login", include_in_schema=False)
+def login(request: Request, key: str = Form(...)):
+    if key not in request.app.state.keys:
         return TEMPLATES.TemplateResponse(
-            request,
-            "review.html",
-            {
-                "who": who,
-                "job": job,
-                "summary": summary,
-                "figures": figures,
-                "cases": cases,
-                "choices": choices,
-                "bars": workload_rows(
-                    workload, proposals, explanations, as_decided(proposals, decided)
-                ),
-                "map": map_points(
-                    night, as_decided(proposals, decided), seen.rows(night.practitioners)
-                ),
-                "message": message,
-                "error": error,
-                "may_decide": who.role.value in ("admin", "spo"),
-            },
+            request, "login.html", {"error": "unknown key"}, status_code=401
         )
+    resp = RedirectResponse("/review", status_code=303)
+    resp.set_cookie(COOKIE, key, httponly=True, samesite="strict")
+    return resp
 
-    @app.post("/review/{job_id}/confirm-rest", include_in_schema=False)
-    def confirm_rest_form(request: Request, job_id: str):
-        who = who_or_login(request)
-        if who is None:
-            return RedirectResponse("/review/login", status_code=303)
-        try:
-            rows = confirm_rest(visible_job(job_id, who), who)
-        except HTTPException as exc:
-            return RedirectResponse(
-                f"/review/{job_id}?{urlencode({'error': str(exc.detail)})}", status_code=303
-            )
+
+@router.get("/review", response_class=HTMLResponse, summary="The runs this key may review")
+def index(request: Request, svc: Service = Depends(service)):
+    who = who_or_login(request)
+    if who is None:
+        return RedirectResponse("/review/login", status_code=303)
+    jobs = [j for j in svc.jobs.list() if j.kind == "allocation" and view(j, who) is not None]
+    return TEMPLATES.TemplateResponse(request, "index.html", {"who": who, "jobs": jobs})
+
+
+@router.get(
+    "/review/{job_id}",
+    response_class=HTMLResponse,
+    summary="Review tonight's proposals of a run",
+)
+def review(
+    request: Request,
+    job_id: str,
+    message: str | None = None,
+    error: str | None = None,
+    svc: Service = Depends(service),
+):
+    who = who_or_login(request)
+    if who is None:
+        return RedirectResponse("/review/login", status_code=303)
+    job = svc.job(job_id, who)
+    out = svc.done(job)
+    seen = seen_part(job, who)  # an SPO sees their own PDUs' part of a region's or the nation's run
+    proposals = seen.rows(pd.read_csv(out / "allocations.csv", dtype=str, keep_default_na=False))
+    workload = seen.rows(pd.read_csv(out / "workload.csv", dtype={"practitioner_id": str}))
+    explanations = {}
+    with (out / "explanations.jsonl").open() as fh:
+        for line in fh:
+            e = json.loads(line)
+            explanations[e["case_id"]] = e
+    night = svc.night(job)
+    decided = {}
+    for d in svc.decisions(job, who):
+        decided[d["case_id"]] = d  # the latest decision on each case
+    pending = proposals[proposals["status"].isin(["NEW", "MOVED", "UNALLOCATED"])]
+    cases = [
+        {
+            **r,
+            "explanation": explanations.get(r["case_id"], {}),
+            "decision": decided.get(r["case_id"]),
+        }
+        for r in pending.to_dict("records")
+    ]
+    pracs = seen.rows(night.practitioners).sort_values("practitioner_id")
+    choices = [
+        {"id": p.practitioner_id, "label": f"{p.name}, {p.grade}, {p.pdu}"}
+        for p in pracs.itertuples()
+    ]
+    summary = json.loads((out / "summary.json").read_text())
+    counts = proposals["status"].value_counts()
+    util = workload["utilisation"].dropna()
+    figures = {
+        "new": int(counts.get("NEW", 0)),
+        "moved": int(counts.get("MOVED", 0)),
+        "unallocated": int(counts.get("UNALLOCATED", 0)),
+        "peak": float(util.max()) if len(util) else 0.0,
+        "mean": float(util.mean()) if len(util) else 0.0,
+        "scope": ", ".join(sorted(set(seen_pdus(night, proposals)))) if not seen.whole else None,
+    }
+    return TEMPLATES.TemplateResponse(
+        request,
+        "review.html",
+        {
+            "who": who,
+            "job": job,
+            "summary": summary,
+            "figures": figures,
+            "cases": cases,
+            "choices": choices,
+            "bars": workload_rows(
+                workload, proposals, explanations, as_decided(proposals, decided)
+            ),
+            "map": map_points(
+                night, as_decided(proposals, decided), seen.rows(night.practitioners)
+            ),
+            "message": message,
+            "error": error,
+            "may_decide": who.role.value in ("admin", "spo"),
+        },
+    )
+
+
+@router.post("/review/{job_id}/confirm-rest", include_in_schema=False)
+def confirm_rest_form(request: Request, job_id: str, svc: Service = Depends(service)):
+    who = who_or_login(request)
+    if who is None:
+        return RedirectResponse("/review/login", status_code=303)
+    try:
+        rows = svc.confirm_rest(svc.job(job_id, who), who)
+    except HTTPException as exc:
         return RedirectResponse(
-            f"/review/{job_id}?{urlencode({'message': f'{len(rows)} proposals confirmed'})}",
+            f"/review/{job_id}?{urlencode({'error': str(exc.detail)})}", status_code=303
+        )
+    return RedirectResponse(
+        f"/review/{job_id}?{urlencode({'message': f'{len(rows)} proposals confirmed'})}",
+        status_code=303,
+    )
+
+
+@router.post("/review/{job_id}/decide", include_in_schema=False)
+def decide_form(
+    request: Request,
+    job_id: str,
+    case_id: str = Form(...),
+    action: str = Form(...),
+    practitioner_id: str | None = Form(None),
+    reason: str = Form(""),
+    accept_rule_break: bool = Form(False),
+    svc: Service = Depends(service),
+):
+    who = who_or_login(request)
+    if who is None:
+        return RedirectResponse("/review/login", status_code=303)
+    job = svc.job(job_id, who)
+    try:
+        row = svc.decide(
+            job, who, case_id, action, practitioner_id or None, reason, accept_rule_break
+        )
+    except HTTPException as exc:
+        d = exc.detail
+        text = (
+            d
+            if isinstance(d, str)
+            else f"{d['message']}"
+            + (
+                f" Rule breaks: {'; '.join(d['rule_breaks'])}. Tick 'accept rule break' and give the reason to "
+                "record it anyway (it will be flagged)."
+                if d.get("rule_breaks")
+                else ""
+            )
+        )
+        return RedirectResponse(
+            f"/review/{job_id}?{urlencode({'error': f'{case_id}: {text}'})}#case-{case_id}",
             status_code=303,
         )
-
-    @app.post("/review/{job_id}/decide", include_in_schema=False)
-    def decide_form(
-        request: Request,
-        job_id: str,
-        case_id: str = Form(...),
-        action: str = Form(...),
-        practitioner_id: str | None = Form(None),
-        reason: str = Form(""),
-        accept_rule_break: bool = Form(False),
-    ):
-        who = who_or_login(request)
-        if who is None:
-            return RedirectResponse("/review/login", status_code=303)
-        job = visible_job(job_id, who)
-        try:
-            row = decide_and_record(
-                job, who, case_id, action, practitioner_id or None, reason, accept_rule_break
-            )
-        except HTTPException as exc:
-            d = exc.detail
-            text = (
-                d
-                if isinstance(d, str)
-                else f"{d['message']}"
-                + (
-                    f" Rule breaks: {'; '.join(d['rule_breaks'])}. Tick 'accept rule break' and give the reason to "
-                    "record it anyway (it will be flagged)."
-                    if d.get("rule_breaks")
-                    else ""
-                )
-            )
-            return RedirectResponse(
-                f"/review/{job_id}?{urlencode({'error': f'{case_id}: {text}'})}#case-{case_id}",
-                status_code=303,
-            )
-        note = f"{case_id}: {row['action']} recorded" + (
-            " (flagged: rule break accepted)" if row["flagged"] else ""
-        )
-        return RedirectResponse(
-            f"/review/{job_id}?{urlencode({'message': note})}#case-{case_id}", status_code=303
-        )
+    note = f"{case_id}: {row['action']} recorded" + (
+        " (flagged: rule break accepted)" if row["flagged"] else ""
+    )
+    return RedirectResponse(
+        f"/review/{job_id}?{urlencode({'message': note})}#case-{case_id}", status_code=303
+    )

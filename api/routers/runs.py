@@ -1,0 +1,201 @@
+"""Starting runs: the night, the Unpaid Work week and the programme quarter, from uploaded CSV
+files or JSON records, validated by the engine's own contract before a worker takes them."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Any, Literal
+
+from fastapi import APIRouter, Depends, File, Form, UploadFile
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.auth import Principal, runner
+from api.service import Service, check_iso_week, service
+
+router = APIRouter(tags=["runs"])
+
+
+def _run_date(folder: Path, run_date: str | None) -> None:
+    if run_date:
+        (folder / "manifest.json").write_text(json.dumps({"run_date": run_date}))
+
+
+FORCE_HELP = "Replace the stored run that holds this night, week or quarter"
+
+
+class JsonRun(BaseModel):
+    """An allocation run with its data as JSON records (the CSV columns of the data contract)."""
+
+    practitioners: list[dict[str, Any]]
+    cases: list[dict[str, Any]]
+    region: str | None = None
+    pdu: str | None = None
+    solver: str | None = None
+    force: bool = Field(False, description=FORCE_HELP)
+    run_date: str | None = None
+
+
+class JsonUpwRun(BaseModel):
+    """An Unpaid Work week with its data as JSON records (the CSV columns of the data contract)."""
+
+    upw_people: list[dict[str, Any]]
+    upw_placements: list[dict[str, Any]]
+    week: str = Field(pattern=r"^\d{4}-W\d{2}$", description="ISO week, e.g. 2026-W48")
+    region: str | None = None
+    pdu: str | None = None
+    solver: Literal["cpsat", "greedy"] = "cpsat"
+    force: bool = Field(False, description=FORCE_HELP)
+
+
+class JsonGroupsRun(BaseModel):
+    """A programme plan with its data as JSON records (the CSV columns of the data contract)."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    referrals: list[dict[str, Any]]
+    programmes: list[dict[str, Any]]
+    venues: list[dict[str, Any]]
+    facilitators: list[dict[str, Any]]
+    start: date = Field(alias="from", description="First day of the plan (YYYY-MM-DD)")
+    region: str | None = None
+    pdu: str | None = None
+    solver: Literal["cpsat", "greedy"] = "cpsat"
+    force: bool = Field(False, description=FORCE_HELP)
+
+
+@router.post(
+    "/runs/allocation",
+    status_code=202,
+    summary="Start an allocation run from uploaded CSV files",
+)
+async def allocation_csv(
+    practitioners: UploadFile = File(...),
+    cases: UploadFile = File(...),
+    region: str | None = Form(None),
+    pdu: str | None = Form(None),
+    solver: str | None = Form(None),
+    run_date: str | None = Form(None),
+    force: bool = Form(False, description=FORCE_HELP),
+    who: Principal = Depends(runner),
+    svc: Service = Depends(service),
+):
+    folder = await svc.save_uploads({"practitioners": practitioners, "cases": cases})
+    _run_date(folder, run_date)
+    return svc.start(who, "allocation", folder, region, pdu, {"solver": solver, "force": force})
+
+
+@router.post(
+    "/runs/allocation/json",
+    status_code=202,
+    summary="Start an allocation run from JSON records",
+)
+def allocation_json(
+    body: JsonRun, who: Principal = Depends(runner), svc: Service = Depends(service)
+):
+    folder = svc.records({"practitioners": body.practitioners, "cases": body.cases})
+    _run_date(folder, body.run_date)
+    return svc.start(
+        who,
+        "allocation",
+        folder,
+        body.region,
+        body.pdu,
+        {"solver": body.solver, "force": body.force},
+    )
+
+
+@router.post(
+    "/runs/upw/json", status_code=202, summary="Plan an Unpaid Work week from JSON records"
+)
+def upw_json(body: JsonUpwRun, who: Principal = Depends(runner), svc: Service = Depends(service)):
+    check_iso_week(body.week)
+    folder = svc.records({"upw_people": body.upw_people, "upw_placements": body.upw_placements})
+    return svc.start(
+        who,
+        "upw",
+        folder,
+        body.region,
+        body.pdu,
+        {"solver": body.solver, "week": body.week, "force": body.force},
+    )
+
+
+@router.post(
+    "/runs/groups/json", status_code=202, summary="Plan programme groups from JSON records"
+)
+def groups_json(
+    body: JsonGroupsRun, who: Principal = Depends(runner), svc: Service = Depends(service)
+):
+    folder = svc.records(
+        {
+            "referrals": body.referrals,
+            "programmes": body.programmes,
+            "venues": body.venues,
+            "facilitators": body.facilitators,
+        }
+    )
+    return svc.start(
+        who,
+        "groups",
+        folder,
+        body.region,
+        body.pdu,
+        {"solver": body.solver, "from": body.start.isoformat(), "force": body.force},
+    )
+
+
+@router.post(
+    "/runs/upw", status_code=202, summary="Plan an Unpaid Work week from uploaded CSV files"
+)
+async def upw_csv(
+    upw_people: UploadFile = File(...),
+    upw_placements: UploadFile = File(...),
+    week: str = Form(..., pattern=r"^\d{4}-W\d{2}$", description="ISO week, e.g. 2026-W48"),
+    region: str | None = Form(None),
+    pdu: str | None = Form(None),
+    solver: Literal["cpsat", "greedy"] = Form("cpsat"),
+    force: bool = Form(False, description=FORCE_HELP),
+    who: Principal = Depends(runner),
+    svc: Service = Depends(service),
+):
+    check_iso_week(week)
+    folder = await svc.save_uploads({"upw_people": upw_people, "upw_placements": upw_placements})
+    return svc.start(
+        who, "upw", folder, region, pdu, {"solver": solver, "week": week, "force": force}
+    )
+
+
+@router.post(
+    "/runs/groups", status_code=202, summary="Plan programme groups from uploaded CSV files"
+)
+async def groups_csv(
+    referrals: UploadFile = File(...),
+    programmes: UploadFile = File(...),
+    venues: UploadFile = File(...),
+    facilitators: UploadFile = File(...),
+    start: date = Form(..., alias="from", description="First day of the plan (YYYY-MM-DD)"),
+    region: str | None = Form(None),
+    pdu: str | None = Form(None),
+    solver: Literal["cpsat", "greedy"] = Form("cpsat"),
+    force: bool = Form(False, description=FORCE_HELP),
+    who: Principal = Depends(runner),
+    svc: Service = Depends(service),
+):
+    folder = await svc.save_uploads(
+        {
+            "referrals": referrals,
+            "programmes": programmes,
+            "venues": venues,
+            "facilitators": facilitators,
+        }
+    )
+    return svc.start(
+        who,
+        "groups",
+        folder,
+        region,
+        pdu,
+        {"solver": solver, "from": start.isoformat(), "force": force},
+    )

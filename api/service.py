@@ -1,0 +1,278 @@
+"""What the routes share, as one service object the routers get by dependency (never from
+closures): where uploads go, which runs a key may see, starting runs, reading a finished run,
+and judging and recording the SPOs' decisions. The engine does the work; this only wires it to
+keys, scopes and HTTP errors."""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import uuid
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from fastapi import HTTPException, Request, UploadFile
+
+from api.auth import Principal
+from api.jobs import Job, JobManager
+from api.scope import seen_part, view
+from engine.allocation.contract import load_dataset
+from engine.core.config import Config
+from engine.core.contract import DataContractError, Issue
+from engine.groups.contract import load_groups
+from engine.store.runs import Store
+from engine.unpaid_work.contract import load_upw
+
+log = logging.getLogger("probation.api")
+
+
+def log_event(event: str, **fields: Any) -> None:
+    """One JSON line per event the service records (runs, decisions, stops)."""
+    log.info(json.dumps({"event": event, **fields}, default=str))
+
+
+def plain(row: dict) -> dict:
+    """A stored row with its dates and times as ISO text (JSON-ready)."""
+    return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in row.items()}
+
+
+def check_iso_week(week: str) -> None:
+    try:
+        date.fromisocalendar(int(week[:4]), int(week[6:]), 1)
+    except ValueError:
+        raise HTTPException(
+            422, [{"field": "week", "message": f"{week!r} is not an ISO week (YYYY-Www)"}]
+        ) from None
+
+
+def _only_pdu(folder: Path, pdu: str) -> None:
+    """Keep only the rows of one PDU in each uploaded table that has a pdu column; a table left
+    with no rows is an error naming the file (the key's scope is the PDU, not the upload)."""
+    for f in sorted(folder.glob("*.csv")):
+        df = pd.read_csv(f, dtype=str, keep_default_na=False)
+        if "pdu" not in df.columns:
+            continue
+        kept = df[df["pdu"] == pdu]
+        if kept.empty:
+            raise DataContractError([Issue(f.name, None, "pdu", f"no rows for {pdu}", None)])
+        kept.to_csv(f, index=False)
+
+
+def _keep_if_valid(folder: Path, check) -> None:
+    """Run the contract's `check` on an input folder; a refused folder is removed (nothing kept)."""
+    try:
+        check()
+    except DataContractError:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+
+
+@dataclass
+class Service:
+    """The service's state: its work folder, config, job manager and store (one engine pool)."""
+
+    work: Path
+    config: Config
+    jobs: JobManager
+    store: Store
+
+    # -- starting runs --------------------------------------------------------------------
+    def inbox(self) -> Path:
+        d = self.work / "inbox" / uuid.uuid4().hex[:16]
+        d.mkdir(parents=True)
+        return d
+
+    async def save_uploads(self, files: dict[str, UploadFile]) -> Path:
+        folder = self.inbox()
+        for stem, f in files.items():
+            (folder / f"{stem}.csv").write_bytes(await f.read())
+        return folder
+
+    def records(self, tables: dict[str, list[dict]]) -> Path:
+        """JSON records written as the contract's CSV files, so one validation serves both."""
+        folder = self.inbox()
+        for stem, rows in tables.items():
+            pd.DataFrame(rows).to_csv(folder / f"{stem}.csv", index=False)
+        return folder
+
+    def validate(self, kind: str, folder: Path) -> None:
+        """The engine's own contract for the kind of run (DataContractError naming file, row
+        and field)."""
+        if kind == "allocation":
+            load_dataset(folder, self.config)
+        elif kind == "upw":
+            load_upw(folder, self.config)
+        else:
+            load_groups(folder, self.config.groups.max_group)
+
+    @staticmethod
+    def check_scope(who: Principal, region: str | None, pdu: str | None) -> None:
+        if who.role.value == "admin":
+            return
+        if pdu is None and region is None:
+            raise HTTPException(
+                403,
+                "name the PDU or region to run: this key is limited to "
+                f"{', '.join(who.pdus + who.regions) or 'nothing'}",
+            )
+        if not who.sees(region, pdu):
+            raise HTTPException(403, f"this key may not run {pdu or region}")
+
+    def start(
+        self, who: Principal, kind: str, folder: Path, region, pdu, params: dict
+    ) -> dict[str, Any]:
+        """Validate with the engine's own contract (a 422 naming file, row and field; nothing
+        kept), keep only the rows of the PDU asked for, then hand the run to a worker."""
+        self.check_scope(who, region, pdu)
+
+        def check() -> None:
+            self.validate(kind, folder)
+            if pdu is not None and kind != "allocation":  # the allocation run filters its own scope
+                _only_pdu(folder, pdu)
+
+        _keep_if_valid(folder, check)
+        job = self.jobs.submit(kind, who.name, folder, region, pdu, params)
+        log_event(
+            "run submitted",
+            run=job.job_id,
+            kind=kind,
+            by=who.name,
+            region=region,
+            pdu=pdu,
+            **params,
+        )
+        return {
+            "run": job.job_id,
+            "kind": kind,
+            "state": job.state,
+            "status": f"/runs/{job.job_id}",
+        }
+
+    def submit_folder(
+        self, folder: Path, region: str | None, pdu: str | None, owner: str = "operator"
+    ) -> Job:
+        """Start an allocation run from a data folder on this machine (`probation serve
+        --submit`): validated like an upload, copied into the inbox, then run by a worker."""
+        inbox = self.work / "inbox" / uuid.uuid4().hex[:16]
+        shutil.copytree(folder, inbox)
+        _keep_if_valid(inbox, lambda: load_dataset(inbox, self.config))
+        return self.jobs.submit("allocation", owner, inbox, region, pdu, {"solver": None})
+
+    # -- reading runs ---------------------------------------------------------------------
+    def job(self, job_id: str, who: Principal) -> Job:
+        """The run, when this key may see it (404 otherwise: no hint that it exists)."""
+        job = self.jobs.get(job_id)
+        if job is None or view(job, who) is None:
+            raise HTTPException(404, f"no run {job_id} visible to this key")
+        return job
+
+    @staticmethod
+    def case_visible(job: Job, who: Principal, case_id: str) -> None:
+        if not seen_part(job, who).has_case(case_id):
+            raise HTTPException(404, f"no case {case_id} visible to this key in run {job.job_id}")
+
+    def done(self, job: Job) -> Path:
+        """The finished run's files (409 while it is still running)."""
+        if job.state not in ("DONE", "STOPPED"):
+            raise HTTPException(
+                409, f"run {job.job_id} is {job.state}; results come when it is DONE (or STOPPED)"
+            )
+        return self.jobs.dir(job.job_id) / "out"
+
+    def night(self, job: Job):
+        """The validated inputs of an allocation run, within its scope."""
+        from engine.allocation.contract import Dataset
+        from engine.allocation.plan import filter_scope
+
+        if job.data is None:
+            raise HTTPException(404, f"run {job.job_id} has no allocation inputs")
+        ds = load_dataset(job.data, self.config)
+        cases, pracs = filter_scope(ds, job.region, job.pdu)
+        return Dataset(pracs, cases, ds.inputs_hash, ds.source, ds.manifest)
+
+    # -- decisions ------------------------------------------------------------------------
+    def proposals_to_decide(
+        self, job: Job, who: Principal, case_id: str | None = None
+    ) -> pd.DataFrame:
+        """The run's proposals, once this key is known to be one that may decide on them (and,
+        given a case, on that case)."""
+        if who.role.value not in ("admin", "spo"):
+            raise HTTPException(403, f"role {who.role.value} may not decide allocations")
+        if job.kind != "allocation":
+            raise HTTPException(
+                409, f"run {job.job_id} is a {job.kind} plan: decisions are on allocation runs"
+            )
+        if case_id is not None:
+            self.case_visible(job, who, case_id)
+        return pd.read_csv(self.done(job) / "allocations.csv", dtype=str, keep_default_na=False)
+
+    def decide(
+        self,
+        job: Job,
+        who: Principal,
+        case_id: str,
+        action: str,
+        practitioner_id: str | None,
+        reason: str,
+        accept_rule_break: bool,
+    ) -> dict:
+        """Judge and record one decision (the API and the review page alike)."""
+        from engine.allocation.decisions import DecisionRefused, decide
+
+        proposals = self.proposals_to_decide(job, who, case_id)
+        try:  # only an override is judged against the night's data (the rest need not load it)
+            night = self.night(job) if action == "override" else None
+            d = decide(
+                night,
+                proposals,
+                case_id,
+                action,
+                self.config,
+                practitioner_id,
+                reason,
+                accept_rule_break,
+            )
+        except DecisionRefused as exc:
+            raise HTTPException(
+                422, {"message": str(exc), "rule_breaks": exc.rule_breaks}
+            ) from None
+        row = self.store.record_decision(job.job_id, d, who.name)
+        log_event(
+            "decision",
+            run=job.job_id,
+            by=who.name,
+            case=d.case_id,
+            action=d.action,
+            flagged=d.flagged,
+        )
+        return plain(row) | {"rule_breaks": d.rule_breaks}
+
+    def decisions(self, job: Job, who: Principal) -> list[dict]:
+        """The decisions on the cases this key sees, oldest first."""
+        seen = seen_part(job, who)
+        return [
+            plain(r) for r in self.store.decisions_for(job.job_id) if seen.has_case(r["case_id"])
+        ]
+
+    def confirm_rest(self, job: Job, who: Principal) -> list[dict]:
+        """Confirm every proposal this key sees that nobody has decided yet (one transaction)."""
+        from engine.allocation.decisions import decide
+
+        proposals = seen_part(job, who).rows(self.proposals_to_decide(job, who))
+        decided = {d["case_id"] for d in self.decisions(job, who)}
+        todo = proposals[
+            proposals["status"].isin(["NEW", "MOVED"]) & ~proposals["case_id"].isin(decided)
+        ]
+        made = [decide(None, proposals, c, "confirm", self.config) for c in todo["case_id"]]
+        rows = self.store.record_decisions(job.job_id, made, who.name)
+        log_event("decisions", run=job.job_id, by=who.name, action="confirm", cases=len(rows))
+        return [plain(r) for r in rows]
+
+
+def service(request: Request) -> Service:
+    """The dependency every router takes: the app's one Service."""
+    return request.app.state.service
