@@ -15,8 +15,7 @@ import pytest
 from benchmarks.common import BOUNDARIES, SHARED
 from benchmarks.instances.gap_instances import gap_cost, read_gap, read_optima
 from engine.allocation.contract import load_dataset
-from engine.allocation.pipeline import solver_params
-from engine.allocation.plan import prepare_night
+from engine.allocation.plan import prepare_night, solver_params
 from engine.core.config import load_config
 from engine.synthetic import SyntheticSpec, generate, write_dataset
 from solvers.allocation import objective_terms

@@ -18,7 +18,7 @@ from engine.core.calendar import deadline, working_days_elapsed
 from engine.core.config import Config
 from geo.straight_line import haversine_km
 from geo.travel import TravelTimes
-from solvers.allocation import AllocationProblem
+from solvers.allocation import AllocationParams, AllocationProblem
 
 NEW, KEPT, REALLOCATE = "NEW", "KEPT", "REALLOCATE"
 
@@ -238,4 +238,17 @@ def _component(
     )
     return Component(
         key, np.asarray(case_rows), np.asarray(prac_rows), problem, excluded, terms, travel, method
+    )
+
+
+def solver_params(config: Config, n_pairs: int, workers: int) -> AllocationParams:
+    s = config.solver
+    return AllocationParams(
+        time_limit_seconds=s.component_time_limit_seconds
+        + s.seconds_per_1000_pairs * n_pairs / 1000,
+        workers=workers,
+        random_seed=s.random_seed,
+        spread_thresholds_permille=config.spread_thresholds_permille(),
+        spread_weight=config.objective.spread_weight,
+        never_fewer_than_greedy=config.objective.never_fewer_than_greedy,
     )

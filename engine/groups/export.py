@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 
 from engine.core.export import write_csv, write_json
-from engine.groups.plan import GROUP_COLUMNS, MEMBER_COLUMNS, UNPLACED_COLUMNS
+from engine.groups.decode import GROUP_COLUMNS, MEMBER_COLUMNS, UNPLACED_COLUMNS
 
 
 def export_plan(out: Path, tables: dict[str, pd.DataFrame], summary: dict[str, Any]) -> list[Path]:

@@ -17,6 +17,7 @@ from engine.core.lifecycle import Planner, RunOptions, RunOutcome, execute
 from engine.core.parallel import failed_stats
 from engine.groups.check import check_groups
 from engine.groups.contract import load_groups
+from engine.groups.decode import tables
 from engine.groups.export import export_plan
 from engine.groups.plan import (
     BASELINE,
@@ -26,7 +27,6 @@ from engine.groups.plan import (
     horizon_start,
     solve_plans,
     solver_params,
-    tables,
 )
 from engine.groups.store import GroupsStore
 from engine.store.runs import Snapshot

@@ -15,6 +15,7 @@ from engine.core.config import Config
 from engine.core.records import exclusion_pairs
 from engine.groups.contract import GroupsDataset
 from engine.groups.records import SLOTS
+from engine.groups.rules import able_facilitators, trained_for, venue_reach
 from geo.travel import TravelTimes
 from solvers.groups import (
     GroupsParams,
@@ -150,14 +151,10 @@ def _programme(
     ven, fac = ds.venues, ds.facilitators
     n = len(people)
     female = (people["sex"] == "F").to_numpy()
-    acc_ok = (
-        ~people["needs_accessible"].to_numpy(bool)[:, None]
-        | ven["accessible"].to_numpy(bool)[None, :]
-    )
-    reach = (travel <= g.max_travel_minutes) & acc_ok  # [people x venues]
+    reach = venue_reach(people, ven, travel, config)  # [people x venues]
     ends = pd.to_datetime(people["sentence_end"]).dt.date.to_numpy()
     referred = pd.to_datetime(people["referral_date"]).dt.date.to_numpy()
-    trained = np.array([prog["programme"] in t for t in fac["trained_programmes"]], bool)
+    trained = trained_for(prog["programme"], fac)
     k, mn, mx, need = (
         int(prog["sessions_per_week"]),
         int(prog["min_group"]),
@@ -191,11 +188,7 @@ def _programme(
             (p for p in free if free[p].sum() >= mn), key=lambda p: (-int(free[p].sum()), p)
         )[: g.patterns_per_venue]
         for p in best:
-            fj = np.nonzero(
-                trained
-                & f_slots[:, list(p)].all(1)
-                & (fac_travel[:, v] <= g.facilitator_max_travel_minutes)
-            )[0]
+            fj = able_facilitators(trained, f_slots, fac_travel[:, v], p, config)
             if len(fj) < need:
                 continue
             for w in starts:
@@ -327,119 +320,3 @@ def solve_plans(
         res = r.resources
         out.append(r)
     return out
-
-
-GROUP_COLUMNS = [
-    "group_id",
-    "programme",
-    "venue_id",
-    "slot",
-    "start_date",
-    "end_date",
-    "facilitator_ids",
-    "women_only",
-]
-MEMBER_COLUMNS = ["group_id", "person_id", "travel_minutes", "travel_reason"]
-UNPLACED_COLUMNS = ["person_id", "programme", "reason", "alternative"]
-
-
-def tables(plans: list[ProgrammePlan], results: list[GroupsResult], meta: dict, config: Config):
-    """groups, members and unplaced tables, and the figures of the plan."""
-    groups, members, unplaced = [], [], []
-    waits, over60 = [], 0
-    for plan, r in zip(plans, results):
-        pr, prog = plan.problem, plan.programme["programme"]
-        gid: dict[int, str] = {}
-        for c in sorted(r.facilitators, key=lambda c: (pr.cand_start[c], pr.cand_venue[c], c)):
-            gid[c] = f"G-{prog}-{len(gid) + 1:03d}"
-            groups.append(
-                {
-                    "group_id": gid[c],
-                    "programme": prog,
-                    "venue_id": meta["venue_ids"][pr.cand_venue[c]],
-                    "slot": ";".join(SLOTS[s] for s in plan.cand_pattern[c]),
-                    "start_date": plan.cand_dates[c][0].isoformat(),
-                    "end_date": plan.cand_dates[c][-1].isoformat(),
-                    "facilitator_ids": ";".join(
-                        meta["facilitator_ids"][j] for j in r.facilitators[c]
-                    ),
-                    "women_only": bool(pr.cand_women_only[c]),
-                }
-            )
-        pair = {(int(i), int(c)): k for k, (i, c) in enumerate(zip(pr.pair_person, pr.pair_cand))}
-        for i, c in enumerate(r.cand_of_person.tolist()):
-            pid = pr.person_ids[i]
-            if c >= 0:
-                t = int(pr.pair_travel[pair[(i, c)]])
-                over60 += t > config.groups.target_travel_minutes
-                waits.append(int(pr.pair_wait_days[pair[(i, c)]]))
-                members.append(
-                    {
-                        "group_id": gid[c],
-                        "person_id": pid,
-                        "travel_minutes": t,
-                        "travel_reason": _travel_reason(plan, i, t, config),
-                    }
-                )
-            else:
-                reason, alt = _unplaced(plan, r, i, meta, config)
-                unplaced.append(
-                    {"person_id": pid, "programme": prog, "reason": reason, "alternative": alt}
-                )
-    figures = {
-        "referrals": int(sum(len(p.people) for p in plans)),
-        "started": len(members),
-        "unplaced": len(unplaced),
-        "groups": len(groups),
-        "mean_wait_days": round(float(np.mean(waits)), 1) if waits else None,
-        "travel_over_60": int(over60),
-    }
-    return (
-        pd.DataFrame(groups, columns=GROUP_COLUMNS),
-        pd.DataFrame(members, columns=MEMBER_COLUMNS),
-        pd.DataFrame(unplaced, columns=UNPLACED_COLUMNS),
-        figures,
-    )
-
-
-def _travel_reason(plan: ProgrammePlan, i: int, t: int, config: Config) -> str:
-    target = config.groups.target_travel_minutes
-    if t <= target:
-        return ""
-    prog = plan.programme["programme"]
-    if not plan.near[i]:
-        return f"{t} min each way: no venue within {target:g} minutes runs {prog} in their slots before their sentence ends"
-    return (
-        f"{t} min each way: the {prog} groups within {target:g} minutes were full or could not run"
-    )
-
-
-def _unplaced(
-    plan: ProgrammePlan, r: GroupsResult, i: int, meta: dict, config: Config
-) -> tuple[str, str]:
-    prog = plan.programme["programme"]
-    pr = plan.problem
-    ends = plan.people["sentence_end"].iat[i]
-    if plan.reasons[i]:
-        reason = plan.reasons[i]
-    else:
-        reason = (
-            f"every {prog} group they could reach in their slots was full, could not run (rooms or facilitators), "
-            "or would have broken a group rule (a lone woman, co-defendants)"
-        )
-    if "sentence ends" in reason:
-        return reason, f"one-to-one delivery of {prog} before the sentence ends on {ends}"
-    # the nearest later group: one planned that they can reach, in their slots, ending in time
-    later = [
-        c
-        for c in r.facilitators
-        if plan.reach[i, pr.cand_venue[c]] and plan.slots[i, list(plan.cand_pattern[c])].all()
-    ]
-    if later:
-        c = min(later, key=lambda c: (plan.cand_dates[c][-1], c))
-        return reason, (
-            f"the next {prog} group at {meta['venue_ids'][pr.cand_venue[c]]} ({';'.join(SLOTS[s] for s in plan.cand_pattern[c])}) "
-            f"after this one ends on {plan.cand_dates[c][-1].isoformat()}, if the sentence (ends {ends}) allows; "
-            "otherwise one-to-one or remote delivery"
-        )
-    return reason, f"one-to-one or remote delivery of {prog}"

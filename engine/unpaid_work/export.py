@@ -9,18 +9,7 @@ from typing import Any
 import pandas as pd
 
 from engine.core.export import write_csv, write_json
-
-SCHEDULE_COLUMNS = [
-    "person_id",
-    "placement_id",
-    "date",
-    "hours",
-    "credited_hours",
-    "travel_minutes",
-    "supervised_travel_minutes",
-    "travel_reason",
-]
-UNPLACED_COLUMNS = ["person_id", "pdu", "behind_pace_hours", "reason"]
+from engine.unpaid_work.decode import SCHEDULE_COLUMNS, UNPLACED_COLUMNS
 
 
 def export_week(

@@ -17,14 +17,13 @@ from engine.core.parallel import failed_stats
 from engine.store.runs import Snapshot
 from engine.unpaid_work.check import check_week
 from engine.unpaid_work.contract import load_upw
-from engine.unpaid_work.export import SCHEDULE_COLUMNS, UNPLACED_COLUMNS, export_week
+from engine.unpaid_work.decode import SCHEDULE_COLUMNS, UNPLACED_COLUMNS, reviews, schedule_rows
+from engine.unpaid_work.export import export_week
 from engine.unpaid_work.plan import (
     BASELINE,
     DEFAULT_SOLVER,
     SOLVERS,
     build_week,
-    reviews,
-    schedule_rows,
     solver_params,
     week_dates,
 )

@@ -3,9 +3,8 @@ with travel, one problem per PDU, the solve, and the schedule, unplaced list and
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -14,6 +13,7 @@ from engine.core.calendar import DAYS, deadline
 from engine.core.config import Config
 from engine.core.records import exclusion_pairs
 from engine.unpaid_work.contract import UpwDataset
+from engine.unpaid_work.rules import eligible, starting
 from geo.travel import TravelTimes
 from solvers.types import SearchObserver
 from solvers.upw import UpwParams, UpwProblem, UpwResult, solve_cpsat, solve_greedy
@@ -87,11 +87,6 @@ def behind_pace_hours(people: pd.DataFrame, on: date, months: int) -> np.ndarray
     ) / (months * 30.44)
     expected = people["hours_ordered"].to_numpy() * np.clip(elapsed, 0, 1)
     return np.maximum(0.0, expected - people["hours_completed"].to_numpy())
-
-
-def starting(people: pd.DataFrame) -> np.ndarray:
-    """People who have not worked an hour yet: their first session is their induction."""
-    return people["hours_completed"].to_numpy(float) <= 0
 
 
 def start_due(
@@ -175,41 +170,9 @@ def build_week(
         travel = to_dest + bus[None, :]
         pidx = {p: k for k, p in enumerate(places["placement_id"])}
         sp = sess["placement_id"].map(pidx).to_numpy()
-        ok = _eligible(people, sess, travel[:, sp], config)
+        ok = eligible(people, sess, travel[:, sp], config)
         out.append(_problem(pdu, people, sess, travel, bus, sp, ok, config))
     return out
-
-
-def _eligible(
-    people: pd.DataFrame, sess: pd.DataFrame, travel: np.ndarray, config: Config
-) -> np.ndarray:
-    """[people x sessions]: every per-pair hard rule (capacity and company are the model's)."""
-    u = config.upw
-    day_ok = np.array(
-        [[DAYS[d] in avail for d in sess["day"]] for avail in people["available_days"]], dtype=bool
-    )
-    kind = sess["kind"].to_numpy()
-    workshop = people["needs_workshop"].to_numpy(bool)[:, None]
-    ok = day_ok & (~workshop | (kind == "WORKSHOP")[None, :])
-    ok &= ~(
-        people["no_public_facing"].to_numpy(bool)[:, None]
-        & sess["public_facing"].to_numpy(bool)[None, :]
-    )
-    ok &= ~(sess["women_only"].to_numpy(bool)[None, :] & (people["sex"] != "F").to_numpy()[:, None])
-    minutes = (sess["hours"].to_numpy() * 60).astype(int)
-    ete_budget = (
-        u.ete_max_share * people["hours_ordered"] - people["ete_hours_completed"]
-    ).to_numpy() * 60
-    ok &= ~((kind == "ETE")[None, :] & (minutes[None, :] > ete_budget[:, None]))
-    ok &= travel <= u.max_travel_minutes
-    # induction: someone who has not started travels at most 60 minutes each way this week
-    ok &= ~(starting(people)[:, None] & (travel > u.induction_max_travel_minutes))
-    carer = people["carer_max_travel_minutes"].to_numpy(dtype=float)
-    ok &= ~(np.isfinite(carer)[:, None] & (travel > np.nan_to_num(carer, nan=1e9)[:, None]))
-    remaining = (people["hours_ordered"] - people["hours_completed"]).to_numpy()
-    ok &= (remaining > 0)[:, None]
-    ok &= minutes[None, :] <= (people["max_hours_per_week"].to_numpy() * 60)[:, None]
-    return ok
 
 
 def _problem(pdu, people, sess, travel, bus, sp, ok, config) -> PduWeek:
@@ -276,123 +239,3 @@ def solver_params(config: Config, time_limit: float | None = None) -> UpwParams:
         target_travel_minutes=u.target_travel_minutes,
         over_target_hours_weight=u.over_target_hours_weight,
     )
-
-
-def schedule_rows(
-    week: PduWeek, result: UpwResult, config: Config
-) -> tuple[list[dict], list[dict]]:
-    """The schedule rows and the unplaced people (with reasons) of one PDU."""
-    pr, sess, people = week.problem, week.sessions, week.people
-    rows, unplaced = [], []
-    for i, ks in enumerate(result.sessions_of_person):
-        pid = pr.person_ids[i]
-        if not ks:
-            unplaced.append(
-                {
-                    "person_id": pid,
-                    "pdu": week.pdu,
-                    "behind_pace_hours": round(float(people["_behind"].iat[i]), 1),
-                    "reason": _unplaced_reason(week, i, config),
-                }
-            )
-            continue
-        left = int(pr.person_remaining_minutes[i])
-        for k in sorted(ks, key=lambda k: pr.session_day[pr.pair_session[k]]):
-            s = int(pr.pair_session[k])
-            cred = min(int(pr.pair_credited[k]), left)
-            left -= cred
-            t = int(pr.pair_travel[k])
-            rows.append(
-                {
-                    "person_id": pid,
-                    "placement_id": sess["placement_id"].iat[s],
-                    "date": sess["date"].iat[s].isoformat(),
-                    "hours": float(sess["hours"].iat[s]),
-                    "credited_hours": round(cred / 60, 2),
-                    "travel_minutes": t,
-                    "supervised_travel_minutes": int(week.supervised[week.session_place[s]]),
-                    "travel_reason": _travel_reason(week, i, s, t, config)
-                    if t > config.upw.target_travel_minutes
-                    else "",
-                }
-            )
-    return rows, unplaced
-
-
-def _travel_reason(week: PduWeek, i: int, s: int, t: int, config: Config) -> str:
-    target = config.upw.target_travel_minutes
-    near = np.nonzero(week.within_limits[i] & (week.travel[i, week.session_place] <= target))[0]
-    if not len(near):
-        return f"{t} min each way: no placement within {target} minutes fits this person (days, kind or restrictions)"
-    return f"{t} min each way: the {len(near)} session(s) within {target} minutes that fit were full or clashed"
-
-
-def _unplaced_reason(week: PduWeek, i: int, config: Config) -> str:
-    p = week.people.iloc[i]
-    if p["hours_ordered"] - p["hours_completed"] <= 0:
-        return "hours complete"
-    if not week.within_limits.shape[1]:
-        return "no placement sessions in the PDU this week"
-    if not week.within_limits[i].any():
-        first = p["hours_completed"] <= 0
-        limit = config.upw.induction_max_travel_minutes if first else config.upw.max_travel_minutes
-        return (
-            f"no session on their days ({';'.join(p['available_days'])}) within {limit:g} minutes"
-            f"{' (induction week)' if first else ''} that meets their restrictions"
-        )
-    return "every session that fits was full, or sharing it would break a rule (exclusions, women's company)"
-
-
-def reviews(ds: UpwDataset, schedule: pd.DataFrame, config: Config, week: str) -> pd.DataFrame:
-    """Everyone whose projected completion, at this week's planned pace, falls after the
-    12-month limit, with the hours a week they would need; and who reaches a review point."""
-    u = config.upw
-    start = week_dates(week)[0]
-    planned = (
-        schedule.groupby("person_id")["credited_hours"].sum()
-        if len(schedule)
-        else pd.Series(dtype=float)
-    )
-    rows = []
-    for p in ds.people.itertuples():
-        sentence = date.fromisoformat(str(p.sentence_date))
-        due = _add_months(sentence, u.complete_within_months)
-        left = p.hours_ordered - p.hours_completed
-        if left <= 0:
-            continue
-        pace = float(planned.get(p.person_id, 0.0))
-        weeks_left = max((due - start).days / 7, 0.0)
-        projected = start + timedelta(weeks=math.ceil(left / pace)) if pace > 0 else None
-        months = (start - sentence).days / 30.44
-        review = next(
-            (f"{m}-month review" for m in sorted(u.review_months, reverse=True) if months >= m), ""
-        )
-        if projected is None or projected > due:
-            rows.append(
-                {
-                    "person_id": p.person_id,
-                    "pdu": p.pdu,
-                    "hours_left": left,
-                    "due_date": due.isoformat(),
-                    "planned_hours_this_week": round(pace, 2),
-                    "projected_completion": projected.isoformat()
-                    if projected
-                    else "not planned this week",
-                    "hours_per_week_needed": round(left / weeks_left, 1)
-                    if weeks_left > 0
-                    else float(left),
-                    "review": review,
-                }
-            )
-    return pd.DataFrame(rows)
-
-
-def _add_months(d: date, months: int) -> date:
-    y, m = divmod(d.month - 1 + months, 12)
-    year, month = d.year + y, m + 1
-    for day in (d.day, 30, 29, 28):
-        try:
-            return date(year, month, day)
-        except ValueError:
-            continue
-    raise ValueError(d)

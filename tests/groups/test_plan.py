@@ -15,7 +15,8 @@ from engine.cli import app
 from engine.core.contract import DataContractError
 from engine.groups.check import check_groups
 from engine.groups.contract import load_groups
-from engine.groups.plan import build_plans, solve_plans, solver_params, tables
+from engine.groups.decode import tables
+from engine.groups.plan import build_plans, solve_plans, solver_params
 from geo.travel import TravelTimes
 
 START = date(2026, 11, 23)  # a Monday

@@ -12,8 +12,8 @@ import pytest
 from engine.core.lifecycle import RunOptions
 from engine.unpaid_work.check import check_week
 from engine.unpaid_work.contract import load_upw
+from engine.unpaid_work.decode import reviews
 from engine.unpaid_work.pipeline import run_week
-from engine.unpaid_work.plan import reviews
 from geo.travel import TravelTimes
 from tests.builders import person, placement, write_upw
 

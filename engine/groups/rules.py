@@ -1,0 +1,45 @@
+"""The programme group hard rules between people, venues and facilitators that the candidate
+groups are built from (the group rules themselves, sizes, one woman, co-defendants, rooms and
+facilitators' weeks, are the model's constraints). The independent checker (check.py) writes
+them again row by row."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from engine.core.config import Config
+
+
+def venue_reach(
+    people: pd.DataFrame, venues: pd.DataFrame, travel: np.ndarray, config: Config
+) -> np.ndarray:
+    """[people x venues]: within the travel limit each way, and step-free where needed."""
+    step_free = (
+        ~people["needs_accessible"].to_numpy(bool)[:, None]
+        | venues["accessible"].to_numpy(bool)[None, :]
+    )
+    return (travel <= config.groups.max_travel_minutes) & step_free
+
+
+def trained_for(programme: str, facilitators: pd.DataFrame) -> np.ndarray:
+    """Per facilitator: trained to deliver the programme."""
+    return np.array([programme in t for t in facilitators["trained_programmes"]], bool)
+
+
+def able_facilitators(
+    trained: np.ndarray,
+    free_slots: np.ndarray,
+    minutes_to_venue: np.ndarray,
+    pattern: Sequence[int],
+    config: Config,
+) -> np.ndarray:
+    """The facilitators who may run a group at a venue in a weekly slot pattern: trained, free
+    in every slot of it, and within their travel limit of the venue."""
+    return np.nonzero(
+        trained
+        & free_slots[:, list(pattern)].all(1)
+        & (minutes_to_venue <= config.groups.facilitator_max_travel_minutes)
+    )[0]

@@ -1,0 +1,147 @@
+"""An Unpaid Work week's answer as tables with reasons: the schedule (each long trip with why
+nothing closer would do), the unplaced (with why), and the reviews falling due."""
+
+from __future__ import annotations
+
+import math
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+
+from engine.core.config import Config
+from engine.unpaid_work.contract import UpwDataset
+from engine.unpaid_work.plan import PduWeek, week_dates
+from solvers.upw import UpwResult
+
+SCHEDULE_COLUMNS = [
+    "person_id",
+    "placement_id",
+    "date",
+    "hours",
+    "credited_hours",
+    "travel_minutes",
+    "supervised_travel_minutes",
+    "travel_reason",
+]
+UNPLACED_COLUMNS = ["person_id", "pdu", "behind_pace_hours", "reason"]
+
+
+def schedule_rows(
+    week: PduWeek, result: UpwResult, config: Config
+) -> tuple[list[dict], list[dict]]:
+    """The schedule rows and the unplaced people (with reasons) of one PDU."""
+    pr, sess, people = week.problem, week.sessions, week.people
+    rows, unplaced = [], []
+    for i, ks in enumerate(result.sessions_of_person):
+        pid = pr.person_ids[i]
+        if not ks:
+            unplaced.append(
+                {
+                    "person_id": pid,
+                    "pdu": week.pdu,
+                    "behind_pace_hours": round(float(people["_behind"].iat[i]), 1),
+                    "reason": _unplaced_reason(week, i, config),
+                }
+            )
+            continue
+        left = int(pr.person_remaining_minutes[i])
+        for k in sorted(ks, key=lambda k: pr.session_day[pr.pair_session[k]]):
+            s = int(pr.pair_session[k])
+            cred = min(int(pr.pair_credited[k]), left)
+            left -= cred
+            t = int(pr.pair_travel[k])
+            rows.append(
+                {
+                    "person_id": pid,
+                    "placement_id": sess["placement_id"].iat[s],
+                    "date": sess["date"].iat[s].isoformat(),
+                    "hours": float(sess["hours"].iat[s]),
+                    "credited_hours": round(cred / 60, 2),
+                    "travel_minutes": t,
+                    "supervised_travel_minutes": int(week.supervised[week.session_place[s]]),
+                    "travel_reason": _travel_reason(week, i, s, t, config)
+                    if t > config.upw.target_travel_minutes
+                    else "",
+                }
+            )
+    return rows, unplaced
+
+
+def _travel_reason(week: PduWeek, i: int, s: int, t: int, config: Config) -> str:
+    target = config.upw.target_travel_minutes
+    near = np.nonzero(week.within_limits[i] & (week.travel[i, week.session_place] <= target))[0]
+    if not len(near):
+        return f"{t} min each way: no placement within {target} minutes fits this person (days, kind or restrictions)"
+    return f"{t} min each way: the {len(near)} session(s) within {target} minutes that fit were full or clashed"
+
+
+def _unplaced_reason(week: PduWeek, i: int, config: Config) -> str:
+    p = week.people.iloc[i]
+    if p["hours_ordered"] - p["hours_completed"] <= 0:
+        return "hours complete"
+    if not week.within_limits.shape[1]:
+        return "no placement sessions in the PDU this week"
+    if not week.within_limits[i].any():
+        first = p["hours_completed"] <= 0
+        limit = config.upw.induction_max_travel_minutes if first else config.upw.max_travel_minutes
+        return (
+            f"no session on their days ({';'.join(p['available_days'])}) within {limit:g} minutes"
+            f"{' (induction week)' if first else ''} that meets their restrictions"
+        )
+    return "every session that fits was full, or sharing it would break a rule (exclusions, women's company)"
+
+
+def reviews(ds: UpwDataset, schedule: pd.DataFrame, config: Config, week: str) -> pd.DataFrame:
+    """Everyone whose projected completion, at this week's planned pace, falls after the
+    12-month limit, with the hours a week they would need; and who reaches a review point."""
+    u = config.upw
+    start = week_dates(week)[0]
+    planned = (
+        schedule.groupby("person_id")["credited_hours"].sum()
+        if len(schedule)
+        else pd.Series(dtype=float)
+    )
+    rows = []
+    for p in ds.people.itertuples():
+        sentence = date.fromisoformat(str(p.sentence_date))
+        due = _add_months(sentence, u.complete_within_months)
+        left = p.hours_ordered - p.hours_completed
+        if left <= 0:
+            continue
+        pace = float(planned.get(p.person_id, 0.0))
+        weeks_left = max((due - start).days / 7, 0.0)
+        projected = start + timedelta(weeks=math.ceil(left / pace)) if pace > 0 else None
+        months = (start - sentence).days / 30.44
+        review = next(
+            (f"{m}-month review" for m in sorted(u.review_months, reverse=True) if months >= m), ""
+        )
+        if projected is None or projected > due:
+            rows.append(
+                {
+                    "person_id": p.person_id,
+                    "pdu": p.pdu,
+                    "hours_left": left,
+                    "due_date": due.isoformat(),
+                    "planned_hours_this_week": round(pace, 2),
+                    "projected_completion": projected.isoformat()
+                    if projected
+                    else "not planned this week",
+                    "hours_per_week_needed": round(left / weeks_left, 1)
+                    if weeks_left > 0
+                    else float(left),
+                    "review": review,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def _add_months(d: date, months: int) -> date:
+    y, m = divmod(d.month - 1 + months, 12)
+    year, month = d.year + y, m + 1
+    for day in (d.day, 30, 29, 28):
+        try:
+            return date(year, month, day)
+        except ValueError:
+            continue
+    raise ValueError(d)

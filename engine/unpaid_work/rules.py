@@ -1,0 +1,48 @@
+"""The Unpaid Work hard rules between one person and one session, as one [people x sessions]
+matrix the model starts from (capacity, one session a day, weekly hours and company are the
+model's own constraints). The independent checker (check.py) writes them again row by row."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from engine.core.calendar import DAYS
+from engine.core.config import Config
+
+
+def starting(people: pd.DataFrame) -> np.ndarray:
+    """People who have not worked an hour yet: their first session is their induction."""
+    return people["hours_completed"].to_numpy(float) <= 0
+
+
+def eligible(
+    people: pd.DataFrame, sess: pd.DataFrame, travel: np.ndarray, config: Config
+) -> np.ndarray:
+    """[people x sessions]: every per-pair hard rule (capacity and company are the model's)."""
+    u = config.upw
+    day_ok = np.array(
+        [[DAYS[d] in avail for d in sess["day"]] for avail in people["available_days"]], dtype=bool
+    )
+    kind = sess["kind"].to_numpy()
+    workshop = people["needs_workshop"].to_numpy(bool)[:, None]
+    ok = day_ok & (~workshop | (kind == "WORKSHOP")[None, :])
+    ok &= ~(
+        people["no_public_facing"].to_numpy(bool)[:, None]
+        & sess["public_facing"].to_numpy(bool)[None, :]
+    )
+    ok &= ~(sess["women_only"].to_numpy(bool)[None, :] & (people["sex"] != "F").to_numpy()[:, None])
+    minutes = (sess["hours"].to_numpy() * 60).astype(int)
+    ete_budget = (
+        u.ete_max_share * people["hours_ordered"] - people["ete_hours_completed"]
+    ).to_numpy() * 60
+    ok &= ~((kind == "ETE")[None, :] & (minutes[None, :] > ete_budget[:, None]))
+    ok &= travel <= u.max_travel_minutes
+    # induction: someone who has not started travels at most 60 minutes each way this week
+    ok &= ~(starting(people)[:, None] & (travel > u.induction_max_travel_minutes))
+    carer = people["carer_max_travel_minutes"].to_numpy(dtype=float)
+    ok &= ~(np.isfinite(carer)[:, None] & (travel > np.nan_to_num(carer, nan=1e9)[:, None]))
+    remaining = (people["hours_ordered"] - people["hours_completed"]).to_numpy()
+    ok &= (remaining > 0)[:, None]
+    ok &= minutes[None, :] <= (people["max_hours_per_week"].to_numpy() * 60)[:, None]
+    return ok
