@@ -49,6 +49,7 @@ test: install browser lint
 	$(BIN)/python -m pytest -q
 
 # The everyday loop: every test not marked slow (public instances, browser, PostgreSQL, SIGKILL,
+# the national generator, the travel CLI on the road network,
 # schemathesis, Dask), in under two minutes.
 test-fast: install
 	$(BIN)/python -m pytest -q -m "not slow"

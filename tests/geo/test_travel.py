@@ -175,6 +175,7 @@ def test_allocation_uses_road_times_and_says_so(night, osm, times, cached_config
     assert res.summary["travel_network"]
 
 
+@pytest.mark.slow  # the CLI parses the Rutland network afresh: about 9 s
 def test_cli_travel_and_map(osm, cache, tmp_path, shared, monkeypatch):
     monkeypatch.setenv("HOME", str(tmp_path))  # the default cache under ~ stays inside the test
     r = CliRunner()

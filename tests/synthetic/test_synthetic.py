@@ -71,6 +71,7 @@ def test_tight_has_less_room(boundaries, config):
     assert headroom(True) < headroom(False) < 0.3
 
 
+@pytest.mark.slow  # the whole of England and Wales: about 12 s
 def test_national_scale_counts(boundaries, config):
     spec = SyntheticSpec(
         scale="national", seed=4, run_date=date(2026, 11, 23), n_practitioners=1200, n_new=300
