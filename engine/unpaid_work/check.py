@@ -156,7 +156,8 @@ def check_week(
                     f"{hours[pid]:g} planned over {p['max_hours_per_week']:g}",
                 )
             )
-        if ete.get(pid, 0) > _ete_left(p, u) + 1e-9:
+        planned_ete = ete.get(pid, 0.0)  # only what the plan adds: history over the share is not
+        if planned_ete > 0 and planned_ete > _ete_left(p, u) + 1e-9:  # this week's to judge
             out.append(
                 Violation(
                     f"{pid}/-/-",

@@ -304,3 +304,22 @@ def test_behind_pace_reached_before_more_hours_for_others(tmp_path, config, solv
     sched, _, _ = _plan(tmp_path, config, people, [crew], solver)
     assert "BEHIND" in set(sched["person_id"])
     assert set(sched.loc[sched["person_id"] == "ONPACE", "date"]) == {"2026-11-24", "2026-11-25"}
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_ete_history_over_its_share_does_not_fail_the_week(tmp_path, config, solver):
+    """25 ETE hours of a 100-hour order already done (over the 20% share, as the contract
+    allows): the week still plans and passes the checker with other work; only more ETE is
+    refused, because the checker judges what the plan adds."""
+    near = placement("NEAR", lat=52.67, lon=-0.71, pickup_lat="", pickup_lon="", days="Mon")
+    ete = placement(
+        "ETE", kind="ETE", lat=52.67, lon=-0.71, pickup_lat="", pickup_lon="", days="Mon"
+    )
+    who = person("A", available_days="Mon", hours_completed=30, ete_hours_completed=25)
+    sched, _, ds = _plan(tmp_path, config, [who], [near], solver)
+    assert sched["placement_id"].tolist() == ["NEAR"]
+    write_upw(tmp_path, [who], [near, ete])
+    ds, times = load_upw(tmp_path, config), TravelTimes(config.travel)
+    assert check_week(ds, pd.DataFrame([_row("A", "NEAR")]), config, times) == []
+    more = check_week(ds, pd.DataFrame([_row("A", "ETE")]), config, times)
+    assert [v.rule for v in more] == ["ETE"]
