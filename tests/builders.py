@@ -131,6 +131,81 @@ def write_upw(tmp_path, people, places):
     return tmp_path
 
 
+# ---- programme groups: one of each table, Rutland, one structured programme ----
+def referral(pid: str, **kw) -> dict:
+    row = {
+        "person_id": pid,
+        "sex": "M",
+        "pdu": "Rutland PDU",
+        "programme": "SI-EM",
+        "referral_date": "2026-10-01",
+        "sentence_end": "2027-12-31",
+        "home_lat": 52.67,
+        "home_lon": -0.72,
+        "travel_mode": "car",
+        "available_slots": "Mon-AM;Tue-AM",
+        "exclude_person_ids": "",
+    }
+    row.update(kw)
+    return row
+
+
+def programme(name: str = "SI-EM", **kw) -> dict:
+    row = {
+        "programme": name,
+        "kind": "STRUCTURED",
+        "sessions": 6,
+        "sessions_per_week": 1,
+        "session_hours": 2,
+        "min_group": 3,
+        "max_group": 12,
+        "facilitators_per_session": 1,
+    }
+    row.update(kw)
+    return row
+
+
+def venue(vid: str = "V1", **kw) -> dict:
+    row = {
+        "venue_id": vid,
+        "pdu": "Rutland PDU",
+        "lat": 52.66,
+        "lon": -0.70,
+        "rooms": 1,
+        "available_slots": "Mon-AM;Tue-AM",
+        "women_only_space": False,
+        "accessible": True,
+    }
+    row.update(kw)
+    return row
+
+
+def facilitator(fid: str = "F1", **kw) -> dict:
+    row = {
+        "facilitator_id": fid,
+        "sex": "F",
+        "pdu": "Rutland PDU",
+        "trained_programmes": "SI-EM",
+        "available_slots": "Mon-AM;Tue-AM",
+        "max_sessions_per_week": 5,
+        "base_lat": 52.66,
+        "base_lon": -0.71,
+    }
+    row.update(kw)
+    return row
+
+
+def write_groups(folder, refs, progs, venues, facs):
+    for stem, rows in (
+        ("referrals", refs),
+        ("programmes", progs),
+        ("venues", venues),
+        ("facilitators", facs),
+    ):
+        pd.DataFrame(rows).to_csv(folder / f"{stem}.csv", index=False)
+    return folder
+
+
 # ---- a night of two PDUs in one region ----
 PDUS = ("Rutland PDU", "Melton PDU")
 

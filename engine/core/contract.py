@@ -6,6 +6,7 @@ problem listed, and nothing is handed on (so nothing can be stored half-written)
 
 from __future__ import annotations
 
+import csv
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -79,6 +80,16 @@ def read_table(path: Path) -> pd.DataFrame:
     if path.suffix == ".parquet":
         df = pd.read_parquet(path)
         return df.astype(object).where(df.notna(), "")
+    with path.open(newline="", encoding="utf-8-sig") as fh:
+        header = next(csv.reader(fh), [])
+    twice = sorted({c for c in header if header.count(c) > 1})
+    if twice:  # pandas would rename the second 'x' to 'x.1' and read the first silently
+        raise DataContractError(
+            [
+                Issue(path.name, None, c, "column appears more than once in the header")
+                for c in twice
+            ]
+        )
     return pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False)
 
 
@@ -101,6 +112,9 @@ def validate_rows(
     if missing:
         for c in missing:
             issues.append(Issue(name, None, c, "required column is missing"))
+        return []
+    if df.empty:  # a header alone would plan nothing, or fail later far from its cause
+        issues.append(Issue(name, None, None, "has no rows (only a header)"))
         return []
     required = required + [c for c in optional if c in df.columns]
     records = df[required].to_dict("records")

@@ -18,87 +18,16 @@ from engine.groups.contract import load_groups
 from engine.groups.decode import tables
 from engine.groups.plan import build_plans, solve_plans, solver_params
 from geo.travel import TravelTimes
+from tests.builders import facilitator, programme, referral, venue, write_groups
 
 START = date(2026, 11, 23)  # a Monday
 SOLVERS = ["cpsat", "greedy"]
 
 
-def referral(pid: str, **kw) -> dict:
-    row = {
-        "person_id": pid,
-        "sex": "M",
-        "pdu": "Rutland PDU",
-        "programme": "SI-EM",
-        "referral_date": "2026-10-01",
-        "sentence_end": "2027-12-31",
-        "home_lat": 52.67,
-        "home_lon": -0.72,
-        "travel_mode": "car",
-        "available_slots": "Mon-AM;Tue-AM",
-        "exclude_person_ids": "",
-    }
-    row.update(kw)
-    return row
-
-
-def programme(name: str = "SI-EM", **kw) -> dict:
-    row = {
-        "programme": name,
-        "kind": "STRUCTURED",
-        "sessions": 6,
-        "sessions_per_week": 1,
-        "session_hours": 2,
-        "min_group": 3,
-        "max_group": 12,
-        "facilitators_per_session": 1,
-    }
-    row.update(kw)
-    return row
-
-
-def venue(vid: str = "V1", **kw) -> dict:
-    row = {
-        "venue_id": vid,
-        "pdu": "Rutland PDU",
-        "lat": 52.66,
-        "lon": -0.70,
-        "rooms": 1,
-        "available_slots": "Mon-AM;Tue-AM",
-        "women_only_space": False,
-        "accessible": True,
-    }
-    row.update(kw)
-    return row
-
-
-def facilitator(fid: str = "F1", **kw) -> dict:
-    row = {
-        "facilitator_id": fid,
-        "sex": "F",
-        "pdu": "Rutland PDU",
-        "trained_programmes": "SI-EM",
-        "available_slots": "Mon-AM;Tue-AM",
-        "max_sessions_per_week": 5,
-        "base_lat": 52.66,
-        "base_lon": -0.71,
-    }
-    row.update(kw)
-    return row
-
-
-def _write(folder, refs, progs, venues, facs):
-    for stem, rows in (
-        ("referrals", refs),
-        ("programmes", progs),
-        ("venues", venues),
-        ("facilitators", facs),
-    ):
-        pd.DataFrame(rows).to_csv(folder / f"{stem}.csv", index=False)
-    return folder
-
-
 def _plan(tmp_path, config, refs, progs=None, venues=None, facs=None, solver="cpsat"):
-    _write(tmp_path, refs, progs or [programme()], venues or [venue()], facs or [facilitator()])
+    write_groups(
+        tmp_path, refs, progs or [programme()], venues or [venue()], facs or [facilitator()]
+    )
     ds, times = load_groups(tmp_path), TravelTimes(config.travel)
     plans, res, meta = build_plans(ds, config, times, START)
     groups, members, unplaced, figures = tables(
@@ -109,7 +38,7 @@ def _plan(tmp_path, config, refs, progs=None, venues=None, facs=None, solver="cp
 
 
 def test_contract_names_file_row_and_column(tmp_path):
-    _write(
+    write_groups(
         tmp_path,
         [referral("A", available_slots="Mon-XX"), referral("B", programme="NOPE")],
         [programme(max_group=13)],
@@ -121,7 +50,7 @@ def test_contract_names_file_row_and_column(tmp_path):
     text = str(err.value)
     for needle in ("referrals.csv", "available_slots", "max_group", "venues.csv", "rooms"):
         assert needle in text
-    _write(
+    write_groups(
         tmp_path,
         [referral("A"), referral("B", programme="NOPE")],
         [programme()],
@@ -421,7 +350,7 @@ def test_solver_weights_come_from_the_config(tmp_path, config):
     from solvers.groups import pair_value
 
     refs = [referral(p) for p in "ABCDEF"]
-    _write(tmp_path, refs, [programme()], [venue()], [facilitator()])
+    write_groups(tmp_path, refs, [programme()], [venue()], [facilitator()])
     ds = load_groups(tmp_path)
     plans, _, _ = build_plans(ds, config, TravelTimes(config.travel), START)
     pr = plans[0].problem
