@@ -93,6 +93,11 @@ def render_summary(summary: dict) -> str:
     return "\n".join(lines)
 
 
+def _cell(value: object) -> str:
+    """A Markdown table cell: a '|' inside it would end the cell, a line break the row."""
+    return str(value).replace("|", "\\|").replace("\n", " ")
+
+
 def render_markdown(summary: dict, decisions: pd.DataFrame) -> str:
     pending = decisions[decisions["status"] != "KEPT"]
     out = [
@@ -110,10 +115,9 @@ def render_markdown(summary: dict, decisions: pd.DataFrame) -> str:
         "|---|---|---|---|---|---|",
     ]
     for r in pending.itertuples():
-        out.append(
-            f"| {r.case_id} | {r.status} | {r.practitioner_id or ''} | "
-            f"{'' if pd.isna(r.travel_minutes) else int(r.travel_minutes)} | {r.flags} | {r.reason} |"
-        )
+        minutes = "" if pd.isna(r.travel_minutes) else int(r.travel_minutes)
+        cells = [r.case_id, r.status, r.practitioner_id or "", minutes, r.flags, r.reason]
+        out.append("| " + " | ".join(_cell(c) for c in cells) + " |")
     credit = "Boundaries: ONS, Open Government Licence v3.0."
     if summary.get("travel_network"):
         credit += " Road network © OpenStreetMap contributors (ODbL 1.0)."

@@ -10,6 +10,8 @@ from typing import Any
 
 import pandas as pd
 
+from engine.core.records import FORMULA_STARTS
+
 
 def write_text(path: Path, text: str) -> Path:
     """Write `text` to `path` atomically (a temporary file beside it, then a rename)."""
@@ -27,8 +29,24 @@ def write_text(path: Path, text: str) -> Path:
 
 
 def write_csv(path: Path, frame: pd.DataFrame) -> Path:
-    """A table as CSV (no index), atomically."""
-    return write_text(path, frame.to_csv(index=False))
+    """A table as CSV (no index), atomically, with every text cell a spreadsheet would run as a
+    formula escaped by a leading apostrophe (OWASP's advice on CSV injection)."""
+    return write_text(path, escape_formulas(frame).to_csv(index=False))
+
+
+def escape_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with each text cell that starts like a formula (=, +, -, @, tab, CR) prefixed
+    with an apostrophe; numbers are left as they are."""
+    out = frame
+    for col in frame.columns:
+        cells = frame[col]
+        if not (pd.api.types.is_object_dtype(cells) or pd.api.types.is_string_dtype(cells)):
+            continue
+        risky = cells.map(lambda v: isinstance(v, str) and v.startswith(FORMULA_STARTS))
+        if risky.any():
+            out = out.copy() if out is frame else out
+            out[col] = cells.where(~risky, "'" + cells.astype(str))
+    return out
 
 
 def write_json(path: Path, data: Any) -> Path:

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from enum import Enum
 from typing import Annotated
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from engine.core.calendar import DAYS
 
@@ -72,8 +72,22 @@ IdList = Annotated[tuple[str, ...], BeforeValidator(_split_ids)]
 Flag = Annotated[bool, BeforeValidator(_bool)]
 
 
+# A cell starting with one of these is run as a formula when a CSV is opened in a spreadsheet
+# (OWASP, CSV injection): never the start of an id, and escaped in every file written.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _not_formula(v: str) -> str:
+    if v.startswith(FORMULA_STARTS):
+        raise ValueError(f"may not start with {v[0]!r} (a spreadsheet would run it as a formula)")
+    return v
+
+
 Id = Annotated[
-    str, BeforeValidator(lambda v: v.strip() if isinstance(v, str) else v), Field(min_length=1)
+    str,
+    BeforeValidator(lambda v: v.strip() if isinstance(v, str) else v),
+    Field(min_length=1),
+    AfterValidator(_not_formula),
 ]
 
 

@@ -68,3 +68,31 @@ def test_files_are_written_atomically(tmp_path, monkeypatch):
     with pytest.raises(OSError, match="disk full"):
         write_text(path, "half")
     assert path.read_text() == "a\n1\n2\n" and os.listdir(path.parent) == ["t.csv"]
+
+
+def test_text_that_a_spreadsheet_would_run_is_escaped_and_numbers_are_not(tmp_path):
+    import pandas as pd
+
+    from engine.core.export import write_csv
+
+    frame = pd.DataFrame(
+        {"id": ["C1", "=1+2", "@SUM(A1)", "-x", "+44"], "minutes": [1.5, -2.0, 0.0, 3.0, 4.0]}
+    )
+    text = write_csv(tmp_path / "t.csv", frame).read_text()
+    assert text.splitlines()[1:] == ["C1,1.5", "'=1+2,-2.0", "'@SUM(A1),0.0", "'-x,3.0", "'+44,4.0"]
+    assert frame["id"].iat[1] == "=1+2"  # the caller's frame is left as it was
+
+
+def test_a_bar_in_an_id_does_not_break_the_report_table(monkeypatch):
+    import pandas as pd
+
+    from engine.allocation import export
+    from engine.allocation.export import render_markdown
+
+    monkeypatch.setattr(export, "render_summary", lambda summary: "")  # the table alone
+
+    row = {"case_id": "A|B", "status": "NEW", "practitioner_id": "P1", "travel_minutes": 5}
+    decisions = pd.DataFrame([row | {"flags": "", "reason": "why\nnot"}])
+    text = render_markdown({}, decisions)
+    line = next(x for x in text.splitlines() if x.startswith("| A"))
+    assert line == "| A\\|B | NEW | P1 | 5 |  | why not |"
