@@ -12,9 +12,9 @@ import json
 import tomllib
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from engine.core.errors import ProbationError
 from geo.settings import TravelSettings
@@ -29,11 +29,15 @@ class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+Points = Annotated[int, Field(ge=0)]
+MAX_SPREAD_THRESHOLDS = 200  # the balance phase holds one variable per threshold and person
+
+
 class WorkloadConfig(_Section):
     full_time_hours: float = Field(gt=0)
     s_suffix_same_tier: bool = True
-    available_points: dict[str, int]
-    points: dict[str, dict[str, int]]
+    available_points: dict[str, Points]
+    points: dict[str, dict[str, Points]]
 
     @field_validator("points")
     @classmethod
@@ -80,6 +84,20 @@ class ObjectiveConfig(_Section):
     women_concentrator_weight: int = Field(ge=0)
     travel_minute_weight: int = Field(ge=0)
     travel_over_target_weight: int = Field(ge=0)
+
+    @model_validator(mode="after")
+    def _spread_grid(self) -> ObjectiveConfig:
+        if self.spread_from >= self.spread_to:
+            raise ValueError(
+                f"spread_from ({self.spread_from:g}) must be below spread_to ({self.spread_to:g})"
+            )
+        n = (self.spread_to - self.spread_from) / self.spread_step
+        if n > MAX_SPREAD_THRESHOLDS:
+            raise ValueError(
+                f"spread_step {self.spread_step:g} gives {n:.0f} thresholds from spread_from to "
+                f"spread_to; at most {MAX_SPREAD_THRESHOLDS}: make the step larger"
+            )
+        return self
 
 
 class SolverConfig(_Section):
@@ -146,6 +164,22 @@ class Config(_Section):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+    @model_validator(mode="after")
+    def _consistent(self) -> Config:
+        """Cross-section checks: every grade named is one the workload gives points to, and
+        each range runs the right way."""
+        known = set(self.workload.available_points)
+        for name in ("case_holding_grades", "high_risk_grades"):
+            unknown = sorted(set(getattr(self.eligibility, name)) - known)
+            if unknown:
+                raise ValueError(
+                    f"eligibility.{name} names {unknown}, not grades of "
+                    f"workload.available_points {sorted(known)}"
+                )
+        if self.upw.hours_ordered_min > self.upw.hours_ordered_max:
+            raise ValueError("upw.hours_ordered_min is above upw.hours_ordered_max")
+        return self
+
     def spread_thresholds_permille(self) -> tuple[int, ...]:
         o = self.objective
         n = int(round((o.spread_to - o.spread_from) / o.spread_step)) + 1
@@ -195,7 +229,7 @@ def load_config(path: str | Path | None = None, overrides: dict[str, Any] | None
         try:
             with p.open("rb") as fh:
                 data = _deep_merge(data, tomllib.load(fh))
-        except (OSError, tomllib.TOMLDecodeError) as exc:
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
             raise ConfigError(f"{p}: {exc}") from exc
     if overrides:
         data = _deep_merge(data, overrides)
