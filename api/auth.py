@@ -3,6 +3,7 @@ a TOML file (`[[keys]] key, name, role, regions, pdus`), never from the code."""
 
 from __future__ import annotations
 
+import hashlib
 import tomllib
 from enum import Enum
 from pathlib import Path
@@ -25,6 +26,12 @@ class Principal(BaseModel):
     regions: tuple[str, ...] = ()
     pdus: tuple[str, ...] = ()
 
+    @property
+    def key_id(self) -> str:
+        """Who this key is, for ownership: a hash of the secret (never the secret, never the
+        display name, which another key could share)."""
+        return hashlib.sha256(self.key.encode()).hexdigest()[:16]
+
     def sees(self, region: str | None, pdu: str | None) -> bool:
         """Admins see everything; others only their regions and PDUs."""
         if self.role == Role.ADMIN:
@@ -38,15 +45,21 @@ class Principal(BaseModel):
 
 
 def load_keys(path: str | Path) -> dict[str, Principal]:
-    """Keys by their secret. Raises ValueError naming the file and the entry on bad input."""
+    """Keys by their secret. Raises ValueError naming the file and the entry on bad input, and
+    on a key or a name given twice (names are shown as who decided, so each is one person)."""
     data = tomllib.loads(Path(path).read_text())
-    out = {}
+    out: dict[str, Principal] = {}
+    names: dict[str, int] = {}
     for n, entry in enumerate(data.get("keys", []), start=1):
         try:
             p = Principal(**entry)
         except Exception as exc:  # pydantic names the field
             raise ValueError(f"{path}: key entry {n}: {exc}") from None
-        out[p.key] = p
+        if p.key in out:
+            raise ValueError(f"{path}: key entry {n}: the same key as an earlier entry")
+        if p.name in names:
+            raise ValueError(f"{path}: key entry {n}: name {p.name!r} is entry {names[p.name]}'s")
+        out[p.key], names[p.name] = p, n
     return out
 
 

@@ -41,7 +41,7 @@ STOP_GRACE_SECONDS = 60.0  # after a stop request, how long the worker has to st
 class Job:
     job_id: str
     kind: str  # allocation | upw | groups
-    owner: str
+    owner: str  # the display name of who started it (shown, logged)
     region: str | None
     pdu: str | None
     state: str = "QUEUED"  # QUEUED | RUNNING | STOPPING | DONE | STOPPED | FAILED | CANCELLED
@@ -52,6 +52,7 @@ class Job:
     summary: dict | None = None
     data: str | None = None  # the validated input folder the run was made from
     params: dict = field(default_factory=dict)  # solver, week, from date...
+    owner_key: str | None = None  # the key that started it (Principal.key_id): who owns it
 
 
 def _work(
@@ -124,9 +125,25 @@ class JobManager:
         return self.root / job_id
 
     def submit(
-        self, kind: str, owner: str, data: Path, region: str | None, pdu: str | None, params: dict
+        self,
+        kind: str,
+        owner: str,
+        data: Path,
+        region: str | None,
+        pdu: str | None,
+        params: dict,
+        owner_key: str | None = None,
     ) -> Job:
-        job = Job(uuid.uuid4().hex[:16], kind, owner, region, pdu, data=str(data), params=params)
+        job = Job(
+            uuid.uuid4().hex[:16],
+            kind,
+            owner,
+            region,
+            pdu,
+            data=str(data),
+            params=params,
+            owner_key=owner_key,
+        )
         d = self.dir(job.job_id)
         d.mkdir(parents=True)
         self._save(job)

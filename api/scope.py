@@ -61,7 +61,7 @@ def _units(folder: str, region: str | None, pdu: str | None) -> tuple[pd.DataFra
 
 def view(job, who: Principal) -> View | None:
     """The part of `job` that `who` may see, or None for nothing at all."""
-    if who.role.value == "admin" or job.owner == who.name or who.sees(job.region, job.pdu):
+    if who.role.value == "admin" or job.owner_key == who.key_id or who.sees(job.region, job.pdu):
         return View(None, None)
     if job.kind != "allocation" or not job.data:
         return None

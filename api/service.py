@@ -135,7 +135,7 @@ class Service:
                 _only_pdu(folder, pdu)
 
         _keep_if_valid(folder, check)
-        job = self.jobs.submit(kind, who.name, folder, region, pdu, params)
+        job = self.jobs.submit(kind, who.name, folder, region, pdu, params, who.key_id)
         log_event(
             "run submitted",
             run=job.job_id,
