@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from engine.core.config import Config
+from engine.core.export import write_text
 
 JOB_ID = re.compile(r"[0-9a-f]{16}")
 log = logging.getLogger("probation.api")
@@ -266,6 +267,4 @@ class JobManager:
         return self.get(job_id)
 
     def _save(self, job: Job) -> None:
-        tmp = self.dir(job.job_id) / "job.json.tmp"
-        tmp.write_text(json.dumps(asdict(job), default=str))
-        tmp.replace(self.dir(job.job_id) / "job.json")
+        write_text(self.dir(job.job_id) / "job.json", json.dumps(asdict(job), default=str))

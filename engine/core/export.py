@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -16,9 +17,10 @@ from engine.core.records import FORMULA_STARTS
 def write_text(path: Path, text: str) -> Path:
     """Write `text` to `path` atomically (a temporary file beside it, then a rename)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    # a temporary name of its own per call: threads and processes may write the same file
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
     try:
-        with tmp.open("w") as fh:
+        with tmp.open("x") as fh:
             fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())

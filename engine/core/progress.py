@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from engine.core.export import write_text
+
 STOP = "STOP"
 
 
@@ -38,9 +40,7 @@ class RunObserver(Protocol):
 
 
 def _write(path: Path, data: dict) -> None:
-    tmp = path.with_name(path.name + f".{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(data, default=str))
-    tmp.replace(path)
+    write_text(path, json.dumps(data, default=str))
 
 
 @dataclass

@@ -96,3 +96,22 @@ def test_a_bar_in_an_id_does_not_break_the_report_table(monkeypatch):
     text = render_markdown({}, decisions)
     line = next(x for x in text.splitlines() if x.startswith("| A"))
     assert line == "| A\\|B | NEW | P1 | 5 |  | why not |"
+
+
+def test_one_file_written_from_many_threads_at_once_stays_whole(tmp_path):
+    """The service saves a job's state from its poller and its worker threads: each write has a
+    temporary file of its own, so none fails and the file is always one whole write."""
+    import json
+    from concurrent.futures import ThreadPoolExecutor
+
+    from engine.core.export import write_text
+
+    path = tmp_path / "job.json"
+
+    def save(k: int) -> None:
+        write_text(path, json.dumps({"k": k, "pad": "x" * 20_000}))
+
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(save, range(400)))  # an error in any write is raised here
+    assert json.loads(path.read_text())["pad"] == "x" * 20_000
+    assert [p.name for p in tmp_path.iterdir()] == ["job.json"]
