@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from ortools.sat.python import cp_model
@@ -147,6 +148,9 @@ def make_solver(params: CoreParams) -> cp_model.CpSolver:
     solver.parameters.num_workers = int(params.workers)
     solver.parameters.random_seed = int(params.random_seed)
     solver.parameters.log_search_progress = params.log
+    # A signal is the caller's to handle (it stops the search through the observer): CP-SAT
+    # catching SIGINT itself would end the search and let a cut-short answer pass as finished.
+    solver.parameters.catch_sigint_signal = False
     # Probing costs more than it pays on these assignment models (measured on PDU nights).
     solver.parameters.cp_model_probing_level = 0
     if params.linearization_level is not None:
@@ -182,22 +186,31 @@ def run(
     t0 = time.perf_counter()
     if obs is None:
         code = solver.solve(model)
-    else:  # a stop may come while no new solution is found: watch for it too
-        done = threading.Event()
+    else:  # the search runs in a thread while this one watches for a stop request, so a stop
+        # (or a signal, whose handler runs only in the main thread) is seen within 0.2 s even
+        # when no new solution comes
+        found_code: list[Any] = []
 
-        def watch() -> None:
-            while not done.wait(0.2):
+        def search() -> None:
+            try:
+                found_code.append(solver.solve(model, _Watch(obs, name)))
+            except BaseException as exc:  # handed to the caller's thread
+                found_code.append(exc)
+
+        searcher = threading.Thread(target=search, daemon=True)
+        searcher.start()
+        try:
+            while searcher.is_alive():
+                searcher.join(0.2)
                 if obs.stopped():
                     solver.stop_search()
-                    return
-
-        watcher = threading.Thread(target=watch, daemon=True)
-        watcher.start()
-        try:
-            code = solver.solve(model, _Watch(obs, name))
         finally:
-            done.set()
-            watcher.join()
+            if searcher.is_alive():  # the caller's thread is leaving: end the search first
+                solver.stop_search()
+                searcher.join()
+        if isinstance(found_code[0], BaseException):
+            raise found_code[0]
+        code = found_code[0]
     seconds = time.perf_counter() - t0
     status = STATUS_NAMES.get(code, "UNKNOWN")
     found = code in (cp_model.OPTIMAL, cp_model.FEASIBLE)

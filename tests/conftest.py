@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -16,6 +17,14 @@ from engine.core.config import load_config
 from tests.builders import REPO, RUN_DATE, write_night
 
 SHARED = Path(os.environ.get("PROBATION_SHARED", REPO.parent / "shared"))
+
+# Importing the CLI (the builders do) gives Ctrl-C and SIGTERM the command's own handling; the
+# test runner keeps Python's, so Ctrl-C still ends a test session. tests/reliability sends
+# signals to real `probation` processes.
+import engine.cli  # noqa: E402, F401
+
+signal.signal(signal.SIGINT, signal.default_int_handler)
+signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 @pytest.fixture(scope="session")

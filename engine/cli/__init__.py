@@ -2,10 +2,27 @@
 
 from __future__ import annotations
 
-from engine.cli import allocation, bench, data, db, groups, serve, unpaid_work  # noqa: F401, I001  (each registers its commands, in this order)
-from engine.cli.common import app
+import signal
+import sys
+
+from engine.core.signals import SIGNALS, RunInterrupted, exit_at_once, raise_interrupted
+
+# Ctrl-C or SIGTERM while the modules load ends the command with a message, not a traceback;
+# once it runs, the command's code sees RunInterrupted, and a run installs its own handling
+# (engine.core.signals).
+for _s in SIGNALS:
+    signal.signal(_s, exit_at_once)
+
+from engine.cli import allocation, bench, data, db, groups, serve, unpaid_work  # noqa: E402, F401, I001  (each registers its commands, in this order)
+from engine.cli.common import app, console  # noqa: E402
 
 
 def main() -> None:
     """The `probation` console script."""
-    app()
+    for s in SIGNALS:
+        signal.signal(s, raise_interrupted)
+    try:
+        app()
+    except RunInterrupted as exc:
+        console.print(f"[red]{exc}[/red]")
+        sys.exit(exc.exit_code)

@@ -8,6 +8,7 @@ import typer
 
 from engine.cli.common import (
     ENGINE,
+    KEEP_BEST,
     QUIET,
     SCHEDULER,
     app,
@@ -54,6 +55,7 @@ def allocate(
         False, "--force", help="Solve again even if this night is already stored"
     ),
     quiet: bool = QUIET,
+    keep_best: bool = KEEP_BEST,
     engine: str = ENGINE,
     scheduler: str | None = SCHEDULER,
 ) -> None:
@@ -78,6 +80,7 @@ def allocate(
         pdu=pdu,
         solver=solver,
         force=force,
+        keep_best=keep_best,
         progress=not quiet,
         osm_file=str(osm) if osm else None,
         engine=parts_engine(engine, scheduler),

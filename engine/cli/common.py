@@ -10,6 +10,7 @@ from rich.console import Console
 
 from engine.core.config import ConfigError, load_config
 from engine.core.contract import DataContractError
+from engine.core.signals import RunInterrupted
 from geo.network import NetworkError
 
 app = typer.Typer(
@@ -36,6 +37,9 @@ def guard(call, failures: tuple[type[Exception], ...], label: str):
     except (DataContractError, NetworkError) as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from None
+    except RunInterrupted as exc:  # Ctrl-C or SIGTERM: nothing of the run was stored
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(exc.exit_code) from None
     except failures as exc:
         console.print(f"[red]{label}:[/red] {exc}")
         raise typer.Exit(1) from None
@@ -63,6 +67,12 @@ def parse_latlon(value: str) -> tuple[float, float]:
 
 # The options every planner's command shares: where its parts are solved and whether a bar shows.
 QUIET = typer.Option(False, "--quiet", help="No progress bar")
+KEEP_BEST = typer.Option(
+    False,
+    "--keep-best",
+    help="On Ctrl-C or SIGTERM during the solve, store the best answer found so far, marked "
+    "stopped early (never reused as finished); without it the run ends with nothing stored",
+)
 ENGINE = typer.Option("processes", help="processes (this machine) | dask (Dask distributed)")
 SCHEDULER = typer.Option(
     None,

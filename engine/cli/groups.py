@@ -7,7 +7,16 @@ from pathlib import Path
 
 import typer
 
-from engine.cli.common import ENGINE, QUIET, SCHEDULER, app, config_or_exit, guard, parts_engine
+from engine.cli.common import (
+    ENGINE,
+    KEEP_BEST,
+    QUIET,
+    SCHEDULER,
+    app,
+    config_or_exit,
+    guard,
+    parts_engine,
+)
 
 groups_app = typer.Typer(
     add_completion=False,
@@ -35,6 +44,7 @@ def groups_plan(
     config: Path | None = typer.Option(None),
     force: bool = typer.Option(False, "--force", help="Plan again even if this plan is stored"),
     quiet: bool = QUIET,
+    keep_best: bool = KEEP_BEST,
     engine: str = ENGINE,
     scheduler: str | None = SCHEDULER,
 ) -> None:
@@ -62,6 +72,7 @@ def groups_plan(
         time_limit=time_limit,
         force=force,
         progress=not quiet,
+        keep_best=keep_best,
         engine=parts_engine(engine, scheduler),
         scheduler=scheduler,
     )

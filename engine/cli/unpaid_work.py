@@ -6,7 +6,16 @@ from pathlib import Path
 
 import typer
 
-from engine.cli.common import ENGINE, QUIET, SCHEDULER, app, config_or_exit, guard, parts_engine
+from engine.cli.common import (
+    ENGINE,
+    KEEP_BEST,
+    QUIET,
+    SCHEDULER,
+    app,
+    config_or_exit,
+    guard,
+    parts_engine,
+)
 
 upw_app = typer.Typer(
     add_completion=False, help="Unpaid Work: weekly placement planning.", no_args_is_help=True
@@ -15,7 +24,20 @@ app.add_typer(upw_app, name="upw")
 
 
 def _run_week(
-    data, out, week, db, osm, solver, config, cancel, force, time_limit, quiet, engine, scheduler
+    data,
+    out,
+    week,
+    db,
+    osm,
+    solver,
+    config,
+    cancel,
+    force,
+    time_limit,
+    quiet,
+    engine,
+    scheduler,
+    keep_best,
 ) -> None:
     from engine.core.errors import RunFailed
     from engine.core.lifecycle import RunOptions
@@ -36,6 +58,7 @@ def _run_week(
         force=force,
         time_limit=time_limit,
         progress=not quiet,
+        keep_best=keep_best,
         engine=parts_engine(engine, scheduler),
         scheduler=scheduler,
     )
@@ -79,12 +102,26 @@ def upw_plan(
     config: Path | None = typer.Option(None),
     force: bool = typer.Option(False, "--force", help="Plan again even if this week is stored"),
     quiet: bool = QUIET,
+    keep_best: bool = KEEP_BEST,
     engine: str = ENGINE,
     scheduler: str | None = SCHEDULER,
 ) -> None:
     """Plan a week: people to placement sessions, within every Unpaid Work rule."""
     _run_week(
-        data, out, week, db, osm, solver, config, (), force, time_limit, quiet, engine, scheduler
+        data,
+        out,
+        week,
+        db,
+        osm,
+        solver,
+        config,
+        (),
+        force,
+        time_limit,
+        quiet,
+        engine,
+        scheduler,
+        keep_best,
     )
 
 
@@ -102,11 +139,25 @@ def upw_replan(
     time_limit: float | None = typer.Option(None),
     config: Path | None = typer.Option(None),
     quiet: bool = QUIET,
+    keep_best: bool = KEEP_BEST,
     engine: str = ENGINE,
     scheduler: str | None = SCHEDULER,
 ) -> None:
     """Re-plan a stored week around cancelled sessions, keeping everyone else's sessions, and
     list who must be told."""
     _run_week(
-        data, out, week, db, osm, solver, config, cancel, True, time_limit, quiet, engine, scheduler
+        data,
+        out,
+        week,
+        db,
+        osm,
+        solver,
+        config,
+        cancel,
+        True,
+        time_limit,
+        quiet,
+        engine,
+        scheduler,
+        keep_best,
     )

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import tempfile
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, ClassVar, Protocol
 
@@ -28,6 +29,8 @@ from engine.core.check import Violation, rejected
 from engine.core.config import Config
 from engine.core.errors import RunFailed
 from engine.core.parallel import Fallback, Job, PartsSettings, Solved, Task, solve_parts
+from engine.core.progress import FileProgress
+from engine.core.signals import RunSignals
 from engine.store.db import default_url
 from engine.store.runs import Snapshot
 from geo.travel import TravelTimes, travel_service
@@ -53,6 +56,9 @@ class RunOptions:
     time_limit: float | None = None  # seconds per part (week, programme); default the config's
     cancel: tuple[str, ...] = ()  # Unpaid Work sessions (PLACEMENT@DATE) that stand down: re-plan
     force: bool = False  # solve again, and take the period from the run that holds it
+    # On Ctrl-C or SIGTERM during the solve: store the best answer found so far, marked
+    # stopped early (never reused as finished), instead of ending with nothing stored.
+    keep_best: bool = False
     progress: bool = True  # a progress bar on the terminal
     engine: str = "processes"  # processes (one machine) | dask (LocalCluster, or `scheduler`)
     scheduler: str | None = None  # address of an existing Dask scheduler, e.g. tcp://10.0.0.5:8786
@@ -174,8 +180,21 @@ def execute(planner: Planner) -> RunOutcome:
     """Run a planner's steps: the same work asked for again is re-exported from the store
     unless forced or stored stopped early; a period another run holds is refused (RunConflict)
     before solving unless forced; a plan the checker rejects raises RunFailed and nothing of it
-    is stored; otherwise the run is stored in one transaction, then its files written."""
+    is stored; otherwise the run is stored in one transaction, then its files written. SIGINT
+    and SIGTERM end the run with RunInterrupted and nothing stored (engine.core.signals), or
+    with `keep_best`, a signal during the solve stores the best answer marked stopped early."""
+    if planner.opts.observer is None:
+        # Without a caller's observer the run keeps its own, so that the stop request of a
+        # signal reaches the solver processes.
+        with tempfile.TemporaryDirectory(prefix="probation-run-") as folder:
+            planner.opts = replace(planner.opts, observer=FileProgress(folder))
+            return execute(planner)
     t0 = time.perf_counter()
+    with RunSignals(planner.opts.observer) as signals:
+        return _steps(planner, signals, t0)
+
+
+def _steps(planner: Planner, signals: RunSignals, t0: float) -> RunOutcome:
     opts, config = planner.opts, planner.config
     planner.load()
     planner.times = travel_service(config.travel, opts.osm_file)
@@ -198,8 +217,12 @@ def execute(planner: Planner) -> RunOutcome:
         opts.progress,
     )
     t_solve = time.perf_counter()
-    solved = solve_parts(jobs, task, fallback, settings, opts.observer)
+    with signals.solving():
+        solved = solve_parts(jobs, task, fallback, settings, opts.observer)
     planner.solve_seconds = time.perf_counter() - t_solve
+    if not opts.keep_best:
+        signals.check()
+    signals.signum = None  # kept: the best so far goes on, marked stopped early below
     tables = planner.decode(solved)
     violations = planner.check(tables)
     if violations:
@@ -207,6 +230,7 @@ def execute(planner: Planner) -> RunOutcome:
     summary = planner.summary(key, tables, solved)
     summary["stopped_early"] = stopped_early(opts.observer)
     summary["seconds"] = round(time.perf_counter() - t0, 3)
+    signals.check()
     store.save(
         key,
         planner.period,

@@ -21,6 +21,7 @@ from typing import Any
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from engine.core.progress import RunObserver
+from engine.core.signals import ignore_interrupts
 from solvers.types import SolveStats
 
 PART_FAILED = "PART_FAILED"  # status of a part whose solve failed on every try
@@ -101,7 +102,7 @@ def solve_parts(
             for job in jobs:
                 done(*task(*job))
         else:
-            with ProcessPoolExecutor(max_workers=procs) as pool:
+            with ProcessPoolExecutor(max_workers=procs, initializer=ignore_interrupts) as pool:
                 futures = [pool.submit(task, *job) for job in jobs]
                 for fut in as_completed(futures):
                     done(*fut.result())
