@@ -45,13 +45,18 @@ class Budget:
 
 
 def _combine(phases: list[SolveStats], seconds: float) -> SolveStats:
-    """The run's stats: the last phase's objective and bound; OPTIMAL only if every phase was. A
-    phase skipped on a stop request leaves the answer of the phase before it (FEASIBLE)."""
-    ran = [p for p in phases if p.status != "STOPPED"] or phases
-    last = ran[-1]
-    status = "OPTIMAL" if all(p.status == "OPTIMAL" for p in phases) else last.status
-    if status == "OPTIMAL" and last.objective is not None:
-        return SolveStats(status, last.objective, last.objective, seconds, "cpsat")
+    """The run's stats: the objective and bound of the answer it keeps, which is the last
+    phase that found one (a phase skipped on a stop request, or stopped before its first
+    solution, leaves the answer of the phase before it); OPTIMAL only if every phase was, and
+    FEASIBLE when a later phase did not finish."""
+    answered = [p for p in phases if p.objective is not None]
+    if not answered:
+        last = phases[-1]
+        return SolveStats(last.status, None, last.bound, seconds, "cpsat")
+    last = answered[-1]
+    if all(p.status == "OPTIMAL" for p in phases):
+        return SolveStats("OPTIMAL", last.objective, last.objective, seconds, "cpsat")
+    status = last.status if last is phases[-1] else "FEASIBLE"
     return SolveStats(status, last.objective, last.bound, seconds, "cpsat")
 
 

@@ -143,3 +143,22 @@ def test_a_filled_balance_phase_drops_its_bound():
     res = _completed(pr, np.full(pr.n_cases, -1), params, phases)
     terms = objective_terms(pr, res.agent_of_item, params)
     assert res.stats.objective == terms["balance_objective"] and res.stats.bound is None
+
+
+def test_a_phase_stopped_before_its_first_solution_leaves_the_answer_before_it():
+    """Stopped after the allocate phase's answer but before the peak phase found any: the run
+    reports the allocate phase's objective and bound (the answer it keeps), as FEASIBLE."""
+    from solvers.allocation_cpsat import _combine
+    from solvers.types import SolveStats
+
+    phases = [
+        SolveStats("OPTIMAL", 40.0, 40.0, 0.5, "allocate"),
+        SolveStats("UNKNOWN", None, 12.0, 0.2, "peak"),
+        SolveStats("STOPPED", None, None, 0.0, "balance"),
+    ]
+    st = _combine(phases, 0.7)
+    assert (st.status, st.objective, st.bound) == ("FEASIBLE", 40.0, 40.0)
+    done = [SolveStats("OPTIMAL", 40.0, 40.0, 0.5, "allocate")] * 3
+    assert _combine(done, 1.5).status == "OPTIMAL"
+    nothing = [SolveStats("UNKNOWN", None, 50.0, 0.5, "allocate")]
+    assert (_combine(nothing, 0.5).objective, _combine(nothing, 0.5).bound) == (None, 50.0)
