@@ -157,10 +157,22 @@ def load_dataset(folder: str | Path, config: Config) -> Dataset:
     if mpath.exists():
         try:
             manifest = json.loads(mpath.read_text())
-        except json.JSONDecodeError as exc:
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise DataContractError(
                 [Issue(mpath.name, None, None, f"not valid JSON: {exc}")]
             ) from exc
+        if not isinstance(manifest, dict):
+            raise DataContractError(
+                [Issue(mpath.name, None, None, 'must be a JSON object, e.g. {"run_date": ...}')]
+            )
+        night = manifest.get("run_date")
+        try:
+            if night is not None:
+                date.fromisoformat(str(night))
+        except ValueError:
+            raise DataContractError(
+                [Issue(mpath.name, None, "run_date", "is not a date (YYYY-MM-DD)", night)]
+            ) from None
 
     return Dataset(
         practitioners=_practitioner_frame(pracs, config),

@@ -15,6 +15,8 @@ for _s in SIGNALS:
 
 from engine.cli import allocation, bench, data, db, groups, serve, unpaid_work  # noqa: E402, F401, I001  (each registers its commands, in this order)
 from engine.cli.common import app, console  # noqa: E402
+from engine.core.contract import DataContractError  # noqa: E402
+from engine.core.errors import ProbationError  # noqa: E402
 
 
 def main() -> None:
@@ -26,3 +28,6 @@ def main() -> None:
     except RunInterrupted as exc:
         console.print(f"[red]{exc}[/red]")
         sys.exit(exc.exit_code)
+    except ProbationError as exc:  # any command: bad input exits 2, anything else the user
+        console.print(f"[red]{exc}[/red]")  # can act on (a store, a conflict) exits 1
+        sys.exit(2 if isinstance(exc, DataContractError) else 1)

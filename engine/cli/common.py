@@ -10,6 +10,7 @@ from rich.console import Console
 
 from engine.core.config import ConfigError, load_config
 from engine.core.contract import DataContractError
+from engine.core.errors import ProbationError
 from engine.core.signals import RunInterrupted
 from geo.network import NetworkError
 
@@ -40,7 +41,7 @@ def guard(call, failures: tuple[type[Exception], ...], label: str):
     except RunInterrupted as exc:  # Ctrl-C or SIGTERM: nothing of the run was stored
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(exc.exit_code) from None
-    except failures as exc:
+    except failures + (ProbationError,) as exc:  # a run that failed, a store or export error
         console.print(f"[red]{label}:[/red] {exc}")
         raise typer.Exit(1) from None
 

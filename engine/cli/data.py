@@ -12,6 +12,7 @@ from engine.cli.common import (
     app,
     config_or_exit,
     console,
+    guard,
     parse_date,
     parse_latlon,
 )
@@ -132,3 +133,60 @@ def travel(
         raise typer.Exit(2) from None
     minutes, method = times.matrix([a], [b], [c], [d], mode)
     print(f"{int(minutes[0, 0])} min by {mode}; method: {times.label(mode, int(method[0, 0]))}")
+
+
+@app.command("export")
+def export_run(
+    run: str = typer.Option(..., help="The run's key (run_id / key in its summary)"),
+    data: Path = typer.Option(..., help="The input folder the run was made from"),
+    out: Path = typer.Option(..., help="Where to write the files"),
+    db: str | None = typer.Option(
+        None, help="SQLAlchemy URL of the store; default sqlite:///OUT/probation.sqlite"
+    ),
+    config: Path | None = typer.Option(None),
+) -> None:
+    """Write a stored run's files again (a night, an Unpaid Work week or a programme plan),
+    after an export that failed or into another folder. Nothing is solved or stored."""
+    from engine.core.lifecycle import RunOptions, export_stored
+
+    cfg = config_or_exit(config)
+    found = guard(lambda: _find_run(run, db or f"sqlite:///{out / 'probation.sqlite'}"), (), "")
+    if found is None:
+        console.print(f"[red]no stored run {run} in {db or out / 'probation.sqlite'}[/red]")
+        raise typer.Exit(1)
+    planner_cls, summary = found
+    scope = dict(p.split("=", 1) for p in summary.get("scope", "").split(";") if "=" in p)
+    opts = RunOptions(
+        data=data,
+        out=out,
+        config=cfg,
+        period=summary.get("week") or summary.get("from") or summary.get("run_date"),
+        db_url=db,
+        region=None if scope.get("region", "*") == "*" else scope["region"],
+        pdu=None if scope.get("pdu", "*") == "*" else scope["pdu"],
+        solver=summary.get("solver"),
+    )
+    outcome = guard(lambda: export_stored(planner_cls(opts), run), (), "export failed")
+    print(f"wrote {len(outcome.files)} files of run {run}: {', '.join(map(str, outcome.files))}")
+
+
+def _find_run(key: str, url: str):
+    """The planner and stored summary of the run with this key, whichever kind it is."""
+    import json
+
+    from engine.allocation.pipeline import NightPlanner
+    from engine.allocation.store import NightStore
+    from engine.groups.pipeline import QuarterPlanner
+    from engine.groups.store import GroupsStore
+    from engine.unpaid_work.pipeline import WeekPlanner
+    from engine.unpaid_work.store import UpwStore
+
+    for store_cls, planner_cls in (
+        (NightStore, NightPlanner),
+        (UpwStore, WeekPlanner),
+        (GroupsStore, QuarterPlanner),
+    ):
+        row = store_cls(url).find(key)
+        if row is not None:
+            return planner_cls, json.loads(row["summary_json"])
+    return None

@@ -8,6 +8,11 @@ class ProbationError(Exception):
     """Base of every error the engine reports to its user."""
 
 
+class ExportFailed(ProbationError, OSError):
+    """The run is stored, whole, but its files could not be written where asked (a full or
+    read-only folder): `probation export` writes them again from the store."""
+
+
 class RunFailed(ProbationError, RuntimeError):
     """A run (a night, a week, a quarter's plan) could not be completed soundly; nothing of it
     was stored."""

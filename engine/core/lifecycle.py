@@ -27,7 +27,7 @@ import pandas as pd
 
 from engine.core.check import Violation, rejected
 from engine.core.config import Config
-from engine.core.errors import RunFailed
+from engine.core.errors import ExportFailed, RunFailed
 from engine.core.parallel import Fallback, Job, PartsSettings, Solved, Task, solve_parts
 from engine.core.progress import FileProgress
 from engine.core.signals import RunSignals
@@ -242,5 +242,33 @@ def _steps(planner: Planner, signals: RunSignals, t0: float) -> RunOutcome:
         pdus=planner.pdus,
         supersede=opts.force,
     )
-    files = planner.export(tables, summary)
+    files = _export(planner, key, tables, summary)
     return RunOutcome(key, False, summary | {"reused": False}, tables, opts.out, files)
+
+
+def _export(
+    planner: Planner, key: str, tables: dict[str, pd.DataFrame], summary: dict[str, Any]
+) -> list[Path]:
+    """The planner's files; a folder that cannot take them (full, read-only) is an error that
+    says the run is stored and how to write them again, never a traceback."""
+    opts = planner.opts
+    try:
+        return planner.export(tables, summary)
+    except OSError as exc:
+        raise ExportFailed(
+            f"run {key} is stored, but its files could not be written to {opts.out}: {exc}; "
+            f"write them again with `probation export --run {key} --data {opts.data} --out DIR`"
+        ) from None
+
+
+def export_stored(planner: Planner, key: str) -> RunOutcome:
+    """Write a stored run's files again from the store (after an export that failed, or into
+    another folder): its inputs are read again only for what the files add to the tables."""
+    opts = planner.opts
+    planner.load()
+    url = opts.db_url or default_url(opts.out)
+    store = planner.open_store(url)
+    if store.find(key) is None:
+        raise RunFailed(f"no stored {planner.what} {key} in {url}")
+    tables, summary = store.load(key)
+    return RunOutcome(key, True, summary, tables, opts.out, _export(planner, key, tables, summary))

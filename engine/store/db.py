@@ -19,6 +19,10 @@ def normalise_url(url: str) -> str:
     return url
 
 
+class StoreError(ProbationError, ValueError):
+    """The database cannot be opened or used (a bad URL, a missing driver, no server)."""
+
+
 class RunConflict(ProbationError, ValueError):
     """Another run with the same key (same inputs, config, night, scope and solver) committed
     first: this one is refused and nothing of it is written."""

@@ -20,9 +20,9 @@ from sqlalchemy import Table, create_engine, delete, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from engine.store.db import RunConflict, normalise_url
+from engine.store.db import RunConflict, StoreError, normalise_url
 from engine.store.migrate import upgrade
 from engine.store.schema import (
     decisions,
@@ -110,13 +110,18 @@ class Store:
 
     def __init__(self, url: str):
         url = normalise_url(url)
+        if url.startswith("sqlite") and not url.startswith("sqlite:///"):
+            raise StoreError(f"{url!r} is an in-memory database: nothing of a run would be kept")
         if url.startswith("sqlite:///"):
             Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         # A writer on SQLite waits (up to two minutes) for another process's transaction rather
         # than failing at once with 'database is locked'.
         args = {"timeout": 120} if url.startswith("sqlite") else {}
-        self.engine: Engine = create_engine(url, future=True, connect_args=args)
-        upgrade(self.engine)
+        try:
+            self.engine: Engine = create_engine(url, future=True, connect_args=args)
+            upgrade(self.engine)
+        except (SQLAlchemyError, ImportError, OSError) as exc:  # a bad URL, driver or server
+            raise StoreError(f"cannot open the database {url!r}: {exc}") from None
 
     def night_holders(
         self, pdus: Sequence[str], period: str, kind: str = "allocation"

@@ -87,6 +87,13 @@ def _latin1(path: Path) -> None:
     path.write_bytes(path.read_bytes().replace(b"Rutland", "R\xfctland".encode("latin-1")))
 
 
+def _text(text: str):
+    def change(path: Path) -> None:
+        path.write_text(text)
+
+    return change
+
+
 def _gone(path: Path) -> None:
     path.unlink()
 
@@ -121,6 +128,9 @@ CASES = [
     ("night", "cases.csv", _set(1, "case_type", "PAROLE"), ["row 1", "'case_type'"]),
     ("night", "cases.csv", _twice("tier"), ["'tier'", "more than once"]),
     ("night", "cases.csv", _gone, ["not found"]),
+    ("night", "manifest.json", _text("[1, 2]"), ["JSON object"]),
+    ("night", "manifest.json", _text('{"run_date": "tonight"}'), ["'run_date'", "not a date"]),
+    ("night", "manifest.json", _text("{run_date"), ["not valid JSON"]),
     ("night", "cases.csv", _set(1, "case_id", "=HYPERLINK(1)"), ["row 1", "'case_id'", "formula"]),
     ("week", "upw_people.csv", _set(1, "person_id", "+44"), ["row 1", "'person_id'", "formula"]),
     ("quarter", "venues.csv", _set(1, "venue_id", "@V1"), ["row 1", "'venue_id'", "formula"]),
