@@ -63,10 +63,11 @@ def _only_pdu(folder: Path, pdu: str) -> None:
 
 
 def _keep_if_valid(folder: Path, check) -> None:
-    """Run the contract's `check` on an input folder; a refused folder is removed (nothing kept)."""
+    """Run `check` on an input folder; a folder refused for any reason (its contract, the key's
+    scope) is removed: nothing of a refused upload is kept."""
     try:
         check()
-    except DataContractError:
+    except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
 
@@ -127,9 +128,9 @@ class Service:
     ) -> dict[str, Any]:
         """Validate with the engine's own contract (a 422 naming file, row and field; nothing
         kept), keep only the rows of the PDU asked for, then hand the run to a worker."""
-        self.check_scope(who, region, pdu)
 
         def check() -> None:
+            self.check_scope(who, region, pdu)
             self.validate(kind, folder)
             if pdu is not None and kind != "allocation":  # the allocation run filters its own scope
                 _only_pdu(folder, pdu)

@@ -8,13 +8,29 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, File, Form, UploadFile
+from fastapi import APIRouter, Depends, File, Form, HTTPException, UploadFile
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.auth import Principal, runner
 from api.service import Service, check_iso_week, service
+from solvers.registry import SOLVERS as NIGHT_SOLVERS
 
 router = APIRouter(tags=["runs"])
+
+
+def _night_params(solver: str | None, run_date: str | None) -> None:
+    """A night's solver and date are checked before anything is kept (422, not a run that is
+    accepted and then fails)."""
+    problems = []
+    if solver is not None and solver not in NIGHT_SOLVERS:
+        problems.append({"field": "solver", "message": f"one of {sorted(NIGHT_SOLVERS)}"})
+    try:
+        if run_date:
+            date.fromisoformat(run_date)
+    except ValueError:
+        problems.append({"field": "run_date", "message": f"{run_date!r} is not YYYY-MM-DD"})
+    if problems:
+        raise HTTPException(422, problems)
 
 
 def _run_date(folder: Path, run_date: str | None) -> None:
@@ -81,6 +97,7 @@ async def allocation_csv(
     who: Principal = Depends(runner),
     svc: Service = Depends(service),
 ):
+    _night_params(solver, run_date)
     folder = await svc.save_uploads({"practitioners": practitioners, "cases": cases})
     _run_date(folder, run_date)
     return svc.start(who, "allocation", folder, region, pdu, {"solver": solver, "force": force})
@@ -94,6 +111,7 @@ async def allocation_csv(
 def allocation_json(
     body: JsonRun, who: Principal = Depends(runner), svc: Service = Depends(service)
 ):
+    _night_params(body.solver, body.run_date)
     folder = svc.records({"practitioners": body.practitioners, "cases": body.cases})
     _run_date(folder, body.run_date)
     return svc.start(

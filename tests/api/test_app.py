@@ -115,6 +115,23 @@ def test_bad_input_is_422_naming_record_and_field(client, lincoln, tmp_path):
     assert list((client.app.state.jobs.root).glob("*")) == before  # no job, nothing stored
     r = client.post("/runs/allocation/json", json={"cases": []}, headers={"X-API-Key": SPO_L})
     assert r.status_code == 422  # the body itself is checked by the same pydantic machinery
+    # a night's solver and date are checked before anything is kept or started
+    good = {"practitioners": pracs, "cases": cases.assign(tier="B2").to_dict("records")}
+    inbox = sorted((client.app.state.work / "inbox").glob("*"))
+    for bad, field in (({"solver": "magic"}, "solver"), ({"run_date": "2026-02-30"}, "run_date")):
+        r = client.post(
+            "/runs/allocation/json",
+            json=good | bad | {"pdu": "Lincoln PDU"},
+            headers={"X-API-Key": SPO_L},
+        )
+        assert r.status_code == 422 and r.json()["detail"][0]["field"] == field, r.text
+    assert list((client.app.state.jobs.root).glob("*")) == before
+    assert sorted((client.app.state.work / "inbox").glob("*")) == inbox  # no upload kept
+    r = client.post(  # another PDU's key: refused, and its upload not kept either
+        "/runs/allocation/json", json=good | {"pdu": "Lincoln PDU"}, headers={"X-API-Key": SPO_B}
+    )
+    assert r.status_code == 403
+    assert sorted((client.app.state.work / "inbox").glob("*")) == inbox
 
 
 def test_discard_ends_a_run_and_stores_nothing(client, lincoln):
