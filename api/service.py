@@ -72,6 +72,12 @@ def _keep_if_valid(folder: Path, check) -> None:
         raise
 
 
+def decision_ref(job: Job) -> str:
+    """What the SPOs' decisions are kept under: the stored run the proposals are, so two jobs
+    that reuse one stored night share one log (decisions of older stores are under the job)."""
+    return job.run_id or job.job_id
+
+
 @dataclass
 class Service:
     """The service's state: its work folder, config, job manager and store (one engine pool)."""
@@ -241,7 +247,7 @@ class Service:
             raise HTTPException(
                 422, {"message": str(exc), "rule_breaks": exc.rule_breaks}
             ) from None
-        row = self.store.record_decision(job.job_id, d, who.name)
+        row = self.store.record_decision(decision_ref(job), d, who.name)
         log_event(
             "decision",
             run=job.job_id,
@@ -255,9 +261,12 @@ class Service:
     def decisions(self, job: Job, who: Principal) -> list[dict]:
         """The decisions on the cases this key sees, oldest first."""
         seen = seen_part(job, who)
-        return [
-            plain(r) for r in self.store.decisions_for(job.job_id) if seen.has_case(r["case_id"])
-        ]
+        refs = dict.fromkeys([decision_ref(job), job.job_id])  # and any kept under the job
+        rows = sorted(
+            (r for ref in refs for r in self.store.decisions_for(ref)),
+            key=lambda r: r["decision_id"],
+        )
+        return [plain(r) for r in rows if seen.has_case(r["case_id"])]
 
     def confirm_rest(self, job: Job, who: Principal) -> list[dict]:
         """Confirm every proposal this key sees that nobody has decided yet (one transaction)."""
@@ -269,7 +278,7 @@ class Service:
             proposals["status"].isin(["NEW", "MOVED"]) & ~proposals["case_id"].isin(decided)
         ]
         made = [decide(None, proposals, c, "confirm", self.config) for c in todo["case_id"]]
-        rows = self.store.record_decisions(job.job_id, made, who.name)
+        rows = self.store.record_decisions(decision_ref(job), made, who.name)
         log_event("decisions", run=job.job_id, by=who.name, action="confirm", cases=len(rows))
         return [plain(r) for r in rows]
 

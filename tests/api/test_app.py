@@ -585,3 +585,26 @@ def test_submit_a_local_folder(client, lincoln, tmp_path):
     with pytest.raises(DataContractError, match="practitioners.csv"):
         submit_folder(client.app, tmp_path, None, None)
     assert set((client.app.state.work / "inbox").iterdir()) == inbox
+
+
+def test_two_jobs_over_one_stored_night_share_one_decision_log(client, lincoln):
+    """The second job reuses the first's stored night: a decision made through either is one
+    decision on that night, seen through both, and confirm-rest through the other skips it."""
+    h = {"X-API-Key": SPO_L}
+    data = {"pdu": "Lincoln PDU", "run_date": "2026-11-24"}  # a night no other test decides on
+    runs = []
+    for _ in range(2):
+        r = client.post("/runs/allocation", files=upload_files(lincoln), data=data, headers=h)
+        runs.append(r.json()["run"])
+        assert wait_for(client, runs[-1], SPO_L)["state"] == "DONE"
+    first, second = (client.get(f"/runs/{r}", headers=h).json() for r in runs)
+    assert first["engine_run_id"] == second["engine_run_id"]
+    items = all_rows(client, runs[0], SPO_L)
+    case = next(i["case_id"] for i in items if i["status"] in ("NEW", "MOVED"))
+    body = {"case_id": case, "action": "reject", "reason": "not this one"}
+    assert client.post(f"/runs/{runs[0]}/decisions", json=body, headers=h).status_code == 201
+    seen = client.get(f"/runs/{runs[1]}/decisions", headers=h).json()
+    assert [(d["case_id"], d["action"]) for d in seen] == [(case, "reject")]
+    rest = client.post(f"/runs/{runs[1]}/decisions/confirm-rest", headers=h).json()
+    assert rest and case not in {d["case_id"] for d in rest}
+    assert len(client.get(f"/runs/{runs[0]}/decisions", headers=h).json()) == len(rest) + 1
