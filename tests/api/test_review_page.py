@@ -177,8 +177,10 @@ def test_spo_confirms_and_overrides_in_the_browser(server, browser, lincoln):
     shot = SCREENSHOTS / "review-page.png"
     assert browser.save_screenshot(str(shot)) and shot.stat().st_size > 10_000
 
-    # The database holds both decisions: who, what, the proposal and the change.
-    log = Store(client.app.state.jobs.db_url).decisions_for(run)
+    # The database holds both decisions, under the stored night: who, what, the proposal and
+    # the change.
+    night = client.app.state.jobs.get(run).run_id
+    log = Store(client.app.state.jobs.db_url).decisions_for(night)
     assert [(d["case_id"], d["action"]) for d in log[:2]] == [
         (first["case_id"], "confirm"),
         (second["case_id"], "override"),
