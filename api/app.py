@@ -32,6 +32,7 @@ class ApiSettings:
     work_dir: Path
     db_url: str | None = None  # default sqlite:///WORK_DIR/probation.sqlite
     config: Config | None = None
+    max_upload_mb: float = 200.0  # one uploaded file at most; larger is refused with 413
 
 
 def submit_folder(
@@ -64,7 +65,9 @@ def create_app(settings: ApiSettings) -> FastAPI:
         work / "jobs", settings.db_url or f"sqlite:///{work / 'probation.sqlite'}", config
     )
     # one engine (pool) for the service; it migrates the store at start
-    app.state.service = Service(work, config, jobs, Store(jobs.db_url))
+    app.state.service = Service(
+        work, config, jobs, Store(jobs.db_url), int(settings.max_upload_mb * 1024 * 1024)
+    )
     app.state.keys = load_keys(settings.keys_file)
     app.state.work, app.state.config = work, config
     app.state.jobs, app.state.store = jobs, app.state.service.store

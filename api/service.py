@@ -16,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 from fastapi import HTTPException, Request, UploadFile
+from starlette.concurrency import run_in_threadpool
 
 from api.auth import Principal
 from api.jobs import Job, JobManager
@@ -86,6 +87,7 @@ class Service:
     config: Config
     jobs: JobManager
     store: Store
+    max_upload_bytes: int = 200 * 1024 * 1024
 
     # -- starting runs --------------------------------------------------------------------
     def inbox(self) -> Path:
@@ -94,10 +96,33 @@ class Service:
         return d
 
     async def save_uploads(self, files: dict[str, UploadFile]) -> Path:
+        """The uploaded files in a new inbox folder, each read a chunk at a time; a file over
+        the size limit is refused (413) and nothing of the upload kept."""
         folder = self.inbox()
-        for stem, f in files.items():
-            (folder / f"{stem}.csv").write_bytes(await f.read())
+        try:
+            for stem, f in files.items():
+                size = 0
+                with (folder / f"{stem}.csv").open("wb") as out:
+                    while chunk := await f.read(1 << 20):
+                        size += len(chunk)
+                        if size > self.max_upload_bytes:
+                            raise HTTPException(
+                                413,
+                                f"{stem}.csv is over the {self.max_upload_bytes >> 20} MB "
+                                "limit for one uploaded file",
+                            )
+                        out.write(chunk)
+        except BaseException:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
         return folder
+
+    async def start_uploaded(
+        self, who: Principal, kind: str, folder: Path, region, pdu, params: dict
+    ) -> dict[str, Any]:
+        """`start` for an upload handler: the contract's validation runs in a worker thread, so
+        a large file never holds up the service's other requests."""
+        return await run_in_threadpool(self.start, who, kind, folder, region, pdu, params)
 
     def records(self, tables: dict[str, list[dict]]) -> Path:
         """JSON records written as the contract's CSV files, so one validation serves both."""

@@ -248,7 +248,7 @@ KEYS = [
 ]
 
 
-def make_client(tmp_path_factory, config) -> TestClient:
+def make_client(tmp_path_factory, config, **settings) -> TestClient:
     work = tmp_path_factory.mktemp("api")
     keys = work / "keys.toml"
     keys.write_text(
@@ -257,7 +257,9 @@ def make_client(tmp_path_factory, config) -> TestClient:
             for k, name, role, pdus in KEYS
         )
     )  # a JSON list of strings is a TOML array
-    return TestClient(create_app(ApiSettings(keys_file=keys, work_dir=work, config=config)))
+    return TestClient(
+        create_app(ApiSettings(keys_file=keys, work_dir=work, config=config, **settings))
+    )
 
 
 def upload_files(folder):

@@ -100,7 +100,9 @@ async def allocation_csv(
     _night_params(solver, run_date)
     folder = await svc.save_uploads({"practitioners": practitioners, "cases": cases})
     _run_date(folder, run_date)
-    return svc.start(who, "allocation", folder, region, pdu, {"solver": solver, "force": force})
+    return await svc.start_uploaded(
+        who, "allocation", folder, region, pdu, {"solver": solver, "force": force}
+    )
 
 
 @router.post(
@@ -180,7 +182,7 @@ async def upw_csv(
 ):
     check_iso_week(week)
     folder = await svc.save_uploads({"upw_people": upw_people, "upw_placements": upw_placements})
-    return svc.start(
+    return await svc.start_uploaded(
         who, "upw", folder, region, pdu, {"solver": solver, "week": week, "force": force}
     )
 
@@ -209,7 +211,7 @@ async def groups_csv(
             "facilitators": facilitators,
         }
     )
-    return svc.start(
+    return await svc.start_uploaded(
         who,
         "groups",
         folder,
