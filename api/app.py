@@ -33,6 +33,7 @@ class ApiSettings:
     db_url: str | None = None  # default sqlite:///WORK_DIR/probation.sqlite
     config: Config | None = None
     max_upload_mb: float = 200.0  # one uploaded file at most; larger is refused with 413
+    max_running_jobs: int = 0  # runs at once (each a worker process); 0 = the machine's cores
 
 
 def submit_folder(
@@ -62,7 +63,10 @@ def create_app(settings: ApiSettings) -> FastAPI:
     work = Path(settings.work_dir)
     config = settings.config or load_config()
     jobs = JobManager(
-        work / "jobs", settings.db_url or f"sqlite:///{work / 'probation.sqlite'}", config
+        work / "jobs",
+        settings.db_url or f"sqlite:///{work / 'probation.sqlite'}",
+        config,
+        settings.max_running_jobs,
     )
     # one engine (pool) for the service; it migrates the store at start
     app.state.service = Service(

@@ -12,9 +12,11 @@ import multiprocessing as mp
 import os
 import re
 import signal
+import threading
 import time
 import traceback
 import uuid
+from collections import deque
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -116,11 +118,18 @@ _PLANNERS = {
 
 
 class JobManager:
-    def __init__(self, root: Path, db_url: str, config: Config):
+    """The service's runs, each in a worker process of its own; at most `max_running` at once,
+    the rest QUEUED and started oldest first as workers finish (a burst of submissions never
+    starts more processes than the machine has cores for)."""
+
+    def __init__(self, root: Path, db_url: str, config: Config, max_running: int = 0):
         self.root, self.db_url, self.config = Path(root), db_url, config
+        self.max_running = max_running or os.cpu_count() or 1
         self.root.mkdir(parents=True, exist_ok=True)
         self.procs: dict[str, mp.process.BaseProcess] = {}
         self.ctx = mp.get_context("spawn")
+        self._lock = threading.RLock()  # handlers call in from several threads
+        self._queue: deque[str] = deque()  # jobs submitted here and not started yet
 
     def dir(self, job_id: str) -> Path:
         return self.root / job_id
@@ -145,24 +154,56 @@ class JobManager:
             params=params,
             owner_key=owner_key,
         )
-        d = self.dir(job.job_id)
-        d.mkdir(parents=True)
-        self._save(job)
+        with self._lock:
+            self.dir(job.job_id).mkdir(parents=True)
+            self._save(job)
+            self._queue.append(job.job_id)
+            self._dispatch()
+        return self.get(job.job_id) or job
+
+    def _dispatch(self) -> None:
+        """Reap the workers that ended, then start queued jobs, oldest first, while fewer than
+        `max_running` run."""
+        with self._lock:
+            for job_id, proc in list(self.procs.items()):
+                if not proc.is_alive():
+                    proc.join(0)  # reaped: no zombie left behind
+                    del self.procs[job_id]
+            while self._queue and len(self.procs) < self.max_running:
+                job = self._refresh(self._queue.popleft())
+                if job is not None and job.state == "QUEUED":  # not stopped meanwhile
+                    self._start(job)
+
+    def _start(self, job: Job) -> None:
         # Not a daemon: a run of several PDUs solves them in its own pool of processes. The
         # service ends any still running when it shuts down (`shutdown`).
         p = self.ctx.Process(
             target=_work,
-            args=(str(d), kind, str(data), self.db_url, self.config, region, pdu, params),
+            args=(
+                str(self.dir(job.job_id)),
+                job.kind,
+                str(job.data),
+                self.db_url,
+                self.config,
+                job.region,
+                job.pdu,
+                job.params,
+            ),
         )
         p.start()
         self.procs[job.job_id] = p
         job.state = "RUNNING"
         self._save(job)
-        return job
 
     def get(self, job_id: str) -> Job | None:
         if not JOB_ID.fullmatch(job_id or ""):  # never a path outside the jobs folder
             return None
+        with self._lock:
+            self._dispatch()  # reap the workers that ended; start queued jobs in their place
+            return self._refresh(job_id)
+
+    def _refresh(self, job_id: str) -> Job | None:
+        """The job as stored, brought up to date with its worker's outcome."""
         f = self.dir(job_id) / "job.json"
         if not f.exists():
             return None
@@ -222,6 +263,10 @@ class JobManager:
         job = self.get(job_id)
         if job is None or job.state not in ("QUEUED", "RUNNING"):
             return job
+        if job.state == "QUEUED":  # never started: nothing to stop, nothing stored
+            with self._lock:
+                self._terminate(job, "stopped before it started: nothing stored")
+            return job
         self.progress(job_id).request_stop()
         job.state = "STOPPING"
         self._save(job)
@@ -245,9 +290,18 @@ class JobManager:
             proc.join(10)
         job.state, job.error, job.finished = "CANCELLED", why, time.time()
         self._save(job)
+        self._dispatch()
 
     def shutdown(self) -> None:
-        """The service is stopping: end the runs still going (nothing of them is stored)."""
+        """The service is stopping: end the runs still going (nothing of them is stored) and
+        those still waiting their turn."""
+        with self._lock:
+            while self._queue:
+                job = self._refresh(self._queue.popleft())
+                if job is not None and job.state == "QUEUED":
+                    job.state, job.error = "CANCELLED", "the service stopped before it started"
+                    job.finished = time.time()
+                    self._save(job)
         for job_id, proc in list(self.procs.items()):
             if proc.is_alive():
                 job = self.get(job_id)

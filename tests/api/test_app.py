@@ -565,9 +565,10 @@ def test_service_shutdown_ends_running_jobs(tmp_path_factory, config, lincoln):
             headers={"X-API-Key": ADMIN},
         ).json()["run"]
         jobs = c.app.state.jobs
+        worker = jobs.procs[run]
     job = jobs.get(run)
     assert job.state == "CANCELLED" and "service stopped" in job.error
-    assert not jobs.procs[run].is_alive()
+    assert not worker.is_alive() and run not in jobs.procs
     assert Store(jobs.db_url).count(runs) == 0
 
 

@@ -43,3 +43,47 @@ def test_upload_validation_runs_in_a_worker_thread(tmp_path_factory, config, lin
         headers={"X-API-Key": SPO_L},
     )
     assert r.status_code == 202 and seen == ["in a worker thread"]
+
+
+def test_runs_beyond_the_limit_wait_their_turn_and_workers_are_reaped(
+    tmp_path_factory, config, lincoln
+):
+    from tests.builders import wait_for
+
+    client = make_client(tmp_path_factory, config, max_running_jobs=1)
+    h = {"X-API-Key": SPO_L}
+    runs = [
+        client.post(
+            "/runs/allocation",
+            files=upload_files(lincoln),
+            data={"pdu": "Lincoln PDU", "solver": "greedy", "run_date": day},
+            headers=h,
+        ).json()
+        for day in ("2026-11-23", "2026-11-24", "2026-11-25")
+    ]
+    assert [r["state"] for r in runs] == ["RUNNING", "QUEUED", "QUEUED"]
+    assert len(client.app.state.jobs.procs) == 1  # one worker process, not three
+    assert [wait_for(client, r["run"], SPO_L)["state"] for r in runs] == ["DONE"] * 3
+    for proc in list(client.app.state.jobs.procs.values()):
+        proc.join(60)  # the last worker exits just after writing its outcome
+    client.get(f"/runs/{runs[0]['run']}", headers=h)
+    assert client.app.state.jobs.procs == {}  # every ended worker joined: no zombie left
+
+
+def test_a_queued_run_stopped_before_it_starts_is_cancelled(tmp_path_factory, config, lincoln):
+    client = make_client(tmp_path_factory, config, max_running_jobs=1)
+    h = {"X-API-Key": SPO_L}
+    first, queued = (
+        client.post(
+            "/runs/allocation",
+            files=upload_files(lincoln),
+            data={"pdu": "Lincoln PDU", "solver": "greedy", "run_date": day},
+            headers=h,
+        ).json()["run"]
+        for day in ("2026-11-26", "2026-11-27")
+    )
+    assert client.delete(f"/runs/{queued}", headers=h).json()["state"] == "CANCELLED"
+    from tests.builders import wait_for
+
+    assert wait_for(client, first, SPO_L)["state"] == "DONE"
+    assert client.get(f"/runs/{queued}", headers=h).json()["state"] == "CANCELLED"
