@@ -7,6 +7,7 @@ reused as finished. Real `probation` processes, real signals."""
 from __future__ import annotations
 
 import json
+import os
 import signal
 import sqlite3
 import subprocess
@@ -45,12 +46,16 @@ def folder(shared, tmp_path_factory, config):
     return data
 
 
-def _start(planner: str, data: Path, out: Path, *extra: str) -> subprocess.Popen:
+def _start(
+    planner: str, data: Path, out: Path, *extra: str, tmp: Path | None = None
+) -> subprocess.Popen:
     args = [*COMMANDS[planner], "--data", str(data), "--out", str(out), "--quiet"]
     args += ["--config", str(data / "slow.toml"), *extra]
+    env = dict(os.environ, TMPDIR=str(tmp)) if tmp is not None else None
     return subprocess.Popen(
         [sys.executable, "-m", "engine.cli", *args],
         cwd=REPO,
+        env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -84,21 +89,23 @@ def test_a_signal_ends_the_run_with_nothing_stored(folder, tmp_path, planner, si
     assert not [p for p in out.glob("*") if p.suffix in (".csv", ".json", ".jsonl", ".md")]
 
 
-def _when_solving(out: Path, proc: subprocess.Popen) -> None:
-    """The store is opened just before the parts are built and solved: wait for it, and a
-    little more, so that the signal lands in the solve."""
-    for _ in range(600):
-        if (out / "probation.sqlite").exists() or proc.poll() is not None:
-            break
-        time.sleep(0.05)
-    time.sleep(3.0)
+def _when_solving(tmp: Path, proc: subprocess.Popen) -> None:
+    """Wait until a part has reported a solution into the run's own observer folder (made in
+    the process's TMPDIR): the solve is under way, however busy the machine."""
+    deadline = time.monotonic() + 300
+    while proc.poll() is None and time.monotonic() < deadline:
+        if list(tmp.glob("probation-run-*/parts/*.json")):
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"no part reported while the run went on: {proc.poll()}")
 
 
 @pytest.mark.parametrize("planner", sorted(COMMANDS))
 def test_keep_best_stores_the_best_so_far_marked_stopped_early(folder, tmp_path, planner):
-    out = tmp_path / "out"
-    proc = _start(planner, folder, out, "--keep-best")
-    _when_solving(out, proc)
+    out, tmp = tmp_path / "out", tmp_path / "tmp"
+    tmp.mkdir()
+    proc = _start(planner, folder, out, "--keep-best", tmp=tmp)
+    _when_solving(tmp, proc)
     t0 = time.monotonic()
     proc.send_signal(signal.SIGINT)
     text, _ = proc.communicate(timeout=120)
