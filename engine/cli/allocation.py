@@ -17,7 +17,7 @@ from engine.cli.common import (
     guard,
     parse_date,
     parse_latlon,
-    parts_engine,
+    run_options,
 )
 from engine.core.contract import DataContractError
 from geo.network import NetworkError
@@ -63,17 +63,15 @@ def allocate(
     from engine.allocation.export import examples, render_summary
     from engine.allocation.pipeline import run_night
     from engine.core.errors import RunFailed
-    from engine.core.lifecycle import RunOptions
 
-    cfg = config_or_exit(config)
-    if allow_over_capacity:
-        cfg = cfg.model_copy(
-            update={"allocation": cfg.allocation.model_copy(update={"allow_over_capacity": True})}
-        )
-    opts = RunOptions(
-        data=data,
-        out=out,
-        config=cfg,
+    opts = run_options(
+        data,
+        out,
+        config,
+        engine=engine,
+        scheduler=scheduler,
+        quiet=quiet,
+        osm=osm,
         db_url=db,
         period=_iso(parse_date(run_date)),
         region=region,
@@ -81,11 +79,10 @@ def allocate(
         solver=solver,
         force=force,
         keep_best=keep_best,
-        progress=not quiet,
-        osm_file=str(osm) if osm else None,
-        engine=parts_engine(engine, scheduler),
-        scheduler=scheduler,
     )
+    if allow_over_capacity:
+        allocation = opts.config.allocation.model_copy(update={"allow_over_capacity": True})
+        opts.config = opts.config.model_copy(update={"allocation": allocation})
     outcome = guard(lambda: run_night(opts), (RunFailed, ValueError), "run failed")
     print(render_summary(outcome.summary))
     print("Examples (every proposal and its reason is in allocations.csv and report.md):")

@@ -82,6 +82,34 @@ SCHEDULER = typer.Option(
 )
 
 
+def run_options(
+    data: Path,
+    out: Path,
+    config: Path | None,
+    *,
+    engine: str,
+    scheduler: str | None,
+    quiet: bool,
+    osm: Path | None = None,
+    **given,
+):
+    """The one RunOptions of a planner's command: the config read (exit 2 on a bad one), the
+    engine settled, the progress bar and the road network as asked; `given` passes the rest
+    (period, solver, force, keep_best, ...) as they are."""
+    from engine.core.lifecycle import RunOptions
+
+    return RunOptions(
+        data=data,
+        out=out,
+        config=config_or_exit(config),
+        osm_file=str(osm) if osm else None,
+        progress=not quiet,
+        engine=parts_engine(engine, scheduler),
+        scheduler=scheduler,
+        **given,
+    )
+
+
 def parts_engine(engine: str, scheduler: str | None) -> str:
     """The engine a run's parts are solved on: a scheduler address means Dask."""
     from engine.core.parallel import ENGINES

@@ -13,9 +13,8 @@ from engine.cli.common import (
     QUIET,
     SCHEDULER,
     app,
-    config_or_exit,
     guard,
-    parts_engine,
+    run_options,
 )
 
 groups_app = typer.Typer(
@@ -51,7 +50,6 @@ def groups_plan(
     """Form and schedule programme groups for a quarter: who joins which group, where, when,
     with which facilitators; the unplaced with a reason and an alternative."""
     from engine.core.errors import RunFailed
-    from engine.core.lifecycle import RunOptions
     from engine.groups.pipeline import run_groups
     from engine.groups.plan import SOLVERS
 
@@ -61,20 +59,20 @@ def groups_plan(
         start = date.fromisoformat(from_)
     except ValueError:
         raise typer.BadParameter(f"--from {from_!r} is not a date like 2026-11-23") from None
-    opts = RunOptions(
-        data=data,
-        out=out,
+    opts = run_options(
+        data,
+        out,
+        config,
+        engine=engine,
+        scheduler=scheduler,
+        quiet=quiet,
+        osm=osm,
         period=start.isoformat(),
-        config=config_or_exit(config),
         db_url=db,
-        osm_file=str(osm) if osm else None,
         solver=solver,
         time_limit=time_limit,
         force=force,
-        progress=not quiet,
         keep_best=keep_best,
-        engine=parts_engine(engine, scheduler),
-        scheduler=scheduler,
     )
     s = guard(lambda: run_groups(opts), (RunFailed, ValueError), "plan failed").summary
     g = s["greedy"]

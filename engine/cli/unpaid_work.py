@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -12,10 +13,12 @@ from engine.cli.common import (
     QUIET,
     SCHEDULER,
     app,
-    config_or_exit,
     guard,
-    parts_engine,
+    run_options,
 )
+
+if TYPE_CHECKING:
+    from engine.core.lifecycle import RunOptions
 
 upw_app = typer.Typer(
     add_completion=False, help="Unpaid Work: weekly placement planning.", no_args_is_help=True
@@ -23,45 +26,14 @@ upw_app = typer.Typer(
 app.add_typer(upw_app, name="upw")
 
 
-def _run_week(
-    data,
-    out,
-    week,
-    db,
-    osm,
-    solver,
-    config,
-    cancel,
-    force,
-    time_limit,
-    quiet,
-    engine,
-    scheduler,
-    keep_best,
-) -> None:
+def _run_week(opts: RunOptions, cancel: list[str]) -> None:
+    """Plan (or re-plan) the week and print what the coordinator needs to know."""
     from engine.core.errors import RunFailed
-    from engine.core.lifecycle import RunOptions
     from engine.unpaid_work.pipeline import run_week
     from engine.unpaid_work.plan import SOLVERS
 
-    if solver not in SOLVERS:
+    if opts.solver not in SOLVERS:
         raise typer.BadParameter(f"solver must be one of {sorted(SOLVERS)}")
-    opts = RunOptions(
-        data=data,
-        out=out,
-        period=week,
-        config=config_or_exit(config),
-        db_url=db,
-        osm_file=str(osm) if osm else None,
-        solver=solver,
-        cancel=tuple(cancel),
-        force=force,
-        time_limit=time_limit,
-        progress=not quiet,
-        keep_best=keep_best,
-        engine=parts_engine(engine, scheduler),
-        scheduler=scheduler,
-    )
     s = guard(lambda: run_week(opts), (RunFailed, ValueError), "week failed").summary
     g = s["greedy"]
     print(
@@ -83,7 +55,9 @@ def _run_week(
         print(
             "  (this week was already stored: files re-exported, nothing planned or written again)"
         )
-    print(f"  files: {out}/upw_schedule.csv, upw_unplaced.csv, upw_reviews.csv, upw_summary.json")
+    print(
+        f"  files: {opts.out}/upw_schedule.csv, upw_unplaced.csv, upw_reviews.csv, upw_summary.json"
+    )
 
 
 @upw_app.command("plan")
@@ -107,22 +81,22 @@ def upw_plan(
     scheduler: str | None = SCHEDULER,
 ) -> None:
     """Plan a week: people to placement sessions, within every Unpaid Work rule."""
-    _run_week(
+    opts = run_options(
         data,
         out,
-        week,
-        db,
-        osm,
-        solver,
         config,
-        (),
-        force,
-        time_limit,
-        quiet,
-        engine,
-        scheduler,
-        keep_best,
+        engine=engine,
+        scheduler=scheduler,
+        quiet=quiet,
+        osm=osm,
+        period=week,
+        db_url=db,
+        solver=solver,
+        force=force,
+        time_limit=time_limit,
+        keep_best=keep_best,
     )
+    _run_week(opts, [])
 
 
 @upw_app.command("replan")
@@ -145,19 +119,20 @@ def upw_replan(
 ) -> None:
     """Re-plan a stored week around cancelled sessions, keeping everyone else's sessions, and
     list who must be told."""
-    _run_week(
+    opts = run_options(
         data,
         out,
-        week,
-        db,
-        osm,
-        solver,
         config,
-        cancel,
-        True,
-        time_limit,
-        quiet,
-        engine,
-        scheduler,
-        keep_best,
+        engine=engine,
+        scheduler=scheduler,
+        quiet=quiet,
+        osm=osm,
+        period=week,
+        db_url=db,
+        solver=solver,
+        cancel=tuple(cancel),
+        force=True,  # a re-plan replaces the week's plan
+        time_limit=time_limit,
+        keep_best=keep_best,
     )
+    _run_week(opts, cancel)
