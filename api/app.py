@@ -17,7 +17,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from api import review
-from api.auth import load_keys
+from api.auth import Sessions, Throttle, load_keys
 from api.jobs import Job, JobManager
 from api.routers import decisions, results, runs
 from api.service import Service
@@ -34,6 +34,7 @@ class ApiSettings:
     config: Config | None = None
     max_upload_mb: float = 200.0  # one uploaded file at most; larger is refused with 413
     max_running_jobs: int = 0  # runs at once (each a worker process); 0 = the machine's cores
+    session_hours: float = 8.0  # a review-page sign-in ends after this long
 
 
 def submit_folder(
@@ -73,6 +74,8 @@ def create_app(settings: ApiSettings) -> FastAPI:
         work, config, jobs, Store(jobs.db_url), int(settings.max_upload_mb * 1024 * 1024)
     )
     app.state.keys = load_keys(settings.keys_file)
+    app.state.sessions = Sessions(settings.session_hours)
+    app.state.throttle = Throttle()
     app.state.work, app.state.config = work, config
     app.state.jobs, app.state.store = jobs, app.state.service.store
 

@@ -20,7 +20,7 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
-from api.auth import COOKIE, Principal, principal
+from api.auth import COOKIE, Principal, check_form, known_key, page_session
 from api.scope import seen_part, view
 from api.service import Service, service
 
@@ -147,11 +147,14 @@ def seen_pdus(night, proposals: pd.DataFrame) -> list[str]:
 router = APIRouter(tags=["review"])
 
 
-def who_or_login(request: Request) -> Principal | None:
-    try:
-        return principal(request)
-    except HTTPException:
+def _signed_in_form(request: Request, csrf: str | None) -> Principal | None:
+    """The signed-in user of a state-changing form, once it is known to come from this
+    service's own page (403 otherwise); None: sign in again."""
+    session = page_session(request)
+    if session is None:
         return None
+    check_form(request, session, csrf)
+    return session.who
 
 
 @router.get("/review/login", response_class=HTMLResponse, include_in_schema=False)
@@ -161,22 +164,49 @@ def login_page(request: Request, error: str | None = None):
 
 @router.post("/review/login", include_in_schema=False)
 def login(request: Request, key: str = Form(...)):
-    if key not in request.app.state.keys:
+    """Sign in with an API key: the browser gets a session id (HttpOnly, SameSite=Strict,
+    Secure over TLS, ending after the configured hours), never the key itself."""
+    own = f"{request.url.scheme}://{request.url.netloc}"
+    if request.headers.get("origin", own) != own:
+        raise HTTPException(403, "a sign-in from another site is refused")
+    who = known_key(request, key)
+    if who is None:
         return TEMPLATES.TemplateResponse(
             request, "login.html", {"error": "unknown key"}, status_code=401
         )
+    sessions = request.app.state.sessions
+    sid, _ = sessions.open(who)
     resp = RedirectResponse("/review", status_code=303)
-    resp.set_cookie(COOKIE, key, httponly=True, samesite="strict")
+    resp.set_cookie(
+        COOKIE,
+        sid,
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+        max_age=int(sessions.seconds),
+    )
+    return resp
+
+
+@router.post("/review/logout", include_in_schema=False)
+def logout(request: Request, csrf: str | None = Form(None)):
+    if _signed_in_form(request, csrf) is not None:
+        request.app.state.sessions.close(request.cookies.get(COOKIE))
+    resp = RedirectResponse("/review/login", status_code=303)
+    resp.delete_cookie(COOKIE)
     return resp
 
 
 @router.get("/review", response_class=HTMLResponse, summary="The runs this key may review")
 def index(request: Request, svc: Service = Depends(service)):
-    who = who_or_login(request)
-    if who is None:
+    session = page_session(request)
+    if session is None:
         return RedirectResponse("/review/login", status_code=303)
+    who = session.who
     jobs = [j for j in svc.jobs.list() if j.kind == "allocation" and view(j, who) is not None]
-    return TEMPLATES.TemplateResponse(request, "index.html", {"who": who, "jobs": jobs})
+    return TEMPLATES.TemplateResponse(
+        request, "index.html", {"who": who, "jobs": jobs, "csrf": session.csrf}
+    )
 
 
 @router.get(
@@ -191,9 +221,10 @@ def review(
     error: str | None = None,
     svc: Service = Depends(service),
 ):
-    who = who_or_login(request)
-    if who is None:
+    session = page_session(request)
+    if session is None:
         return RedirectResponse("/review/login", status_code=303)
+    who = session.who
     job = svc.job(job_id, who)
     out = svc.done(job)
     seen = seen_part(job, who)  # an SPO sees their own PDUs' part of a region's or the nation's run
@@ -252,13 +283,19 @@ def review(
             "message": message,
             "error": error,
             "may_decide": who.role.value in ("admin", "spo"),
+            "csrf": session.csrf,
         },
     )
 
 
 @router.post("/review/{job_id}/confirm-rest", include_in_schema=False)
-def confirm_rest_form(request: Request, job_id: str, svc: Service = Depends(service)):
-    who = who_or_login(request)
+def confirm_rest_form(
+    request: Request,
+    job_id: str,
+    csrf: str | None = Form(None),
+    svc: Service = Depends(service),
+):
+    who = _signed_in_form(request, csrf)
     if who is None:
         return RedirectResponse("/review/login", status_code=303)
     try:
@@ -282,9 +319,10 @@ def decide_form(
     practitioner_id: str | None = Form(None),
     reason: str = Form(""),
     accept_rule_break: bool = Form(False),
+    csrf: str | None = Form(None),
     svc: Service = Depends(service),
 ):
-    who = who_or_login(request)
+    who = _signed_in_form(request, csrf)
     if who is None:
         return RedirectResponse("/review/login", status_code=303)
     job = svc.job(job_id, who)
