@@ -210,6 +210,59 @@ def test_spo_confirms_and_overrides_in_the_browser(server, browser, lincoln):
     )
 
 
+def test_a_form_on_another_port_cannot_act_for_a_signed_in_spo(server, browser, lincoln):
+    """The attack that was found: a page on another port of the same host (same site, so the
+    SameSite cookie goes along) submits the confirm-rest form with the SPO's session. The
+    service refuses it, and nothing is confirmed."""
+    import http.server
+
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as EC
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    client, base = server
+    h = {"X-API-Key": SPO_L}
+    r = client.post(
+        "/runs/allocation",
+        files=upload_files(lincoln),
+        data={"pdu": "Lincoln PDU", "run_date": "2026-11-25", "solver": "greedy"},
+        headers=h,
+    )
+    run = r.json()["run"]
+    assert wait_for(client, run, SPO_L)["state"] == "DONE"
+    browser.delete_all_cookies()
+    browser.get(f"{base}/review/login")
+    browser.find_element(By.ID, "key").send_keys(SPO_L)
+    browser.find_element(By.ID, "sign-in").click()
+    WebDriverWait(browser, 15).until(EC.url_to_be(f"{base}/review"))
+
+    hostile = (
+        f'<html><body onload="document.forms[0].submit()">'
+        f'<form method="post" action="{base}/review/{run}/confirm-rest">'
+        f'<input type="hidden" name="csrf" value="guessed"></form></body></html>'
+    ).encode()
+
+    class Page(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 (the handler's name is http.server's)
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.end_headers()
+            self.wfile.write(hostile)
+
+        def log_message(self, *args):
+            pass
+
+    evil = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Page)
+    threading.Thread(target=evil.serve_forever, daemon=True).start()
+    try:
+        browser.get(f"http://127.0.0.1:{evil.server_address[1]}/")
+        WebDriverWait(browser, 15).until(EC.url_contains("/confirm-rest"))
+        assert "may not act on this service" in browser.page_source
+    finally:
+        evil.shutdown()
+    assert client.get(f"/runs/{run}/decisions", headers=h).json() == []
+
+
 def test_review_page_without_a_browser(server):
     """The page's sign-in and scope over plain HTTP (quick, and runs where chromium is absent)."""
     client, _ = server
