@@ -96,6 +96,8 @@ def read_table(path: Path) -> pd.DataFrame:
 def read_table_or_fail(path: Path) -> pd.DataFrame:
     try:
         return read_table(path)
+    except DataContractError:  # already names the file and the column
+        raise
     except Exception as exc:  # unreadable or malformed file: name it
         raise DataContractError([Issue(path.name, None, None, f"cannot be read: {exc}")]) from exc
 
