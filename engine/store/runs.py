@@ -62,7 +62,15 @@ class Snapshot:
 def write_snapshot(conn: Connection, snap: Snapshot) -> None:
     """Keep the snapshot's header and each of its tables once, inside the caller's transaction.
     Two runs of the same inputs (say two PDUs of one file) may both get here: the second adds
-    nothing."""
+    nothing, and a table already kept is not written out and compressed again."""
+    kept = set(
+        conn.execute(
+            select(input_tables.c.name).where(input_tables.c.inputs_hash == snap.inputs_hash)
+        ).scalars()
+    )
+    missing = {name: frame for name, frame in snap.tables.items() if name not in kept}
+    if not missing:
+        return
     now = datetime.now(UTC)
     _insert_new(
         conn,
@@ -79,7 +87,7 @@ def write_snapshot(conn: Connection, snap: Snapshot) -> None:
                 "rows": int(len(frame)),
                 "csv_gz": gzip.compress(frame.to_csv(index=False).encode()),
             }
-            for name, frame in sorted(snap.tables.items())
+            for name, frame in sorted(missing.items())
         ],
     )
 
