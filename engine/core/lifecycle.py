@@ -203,7 +203,7 @@ def _steps(planner: Planner, signals: RunSignals, t0: float) -> RunOutcome:
     stored = store.find(key)
     if stored is not None and reusable(json.loads(stored["summary_json"]), opts.force):
         tables, summary = store.load(key)
-        files = planner.export(tables, summary)
+        files = _export(planner, key, tables, summary)
         return RunOutcome(key, True, summary | {"reused": True}, tables, opts.out, files)
     if not opts.force:  # a period another run holds is refused before solving, not after
         store.check_night(planner.pdus, planner.period, key, planner.kind)

@@ -48,6 +48,11 @@ def test_a_failed_export_keeps_the_run_and_export_writes_it_again(tmp_path, plan
     assert len(pd.read_csv(out / first)) >= 1
     again = r.invoke(app, [*args, "--data", str(data), "--out", str(out), "--db", db, "--quiet"])
     assert again.exit_code == 0 and "already stored" in again.output  # it was stored whole
+    other = tmp_path / "other"
+    (other / first).mkdir(parents=True)  # re-exporting the stored run where it cannot go
+    res = r.invoke(app, [*args, "--data", str(data), "--out", str(other), "--db", db, "--quiet"])
+    assert res.exit_code == 1 and "Traceback" not in res.output, res.output
+    assert "is stored, but its files could not be written" in " ".join(res.output.split())
 
 
 def test_export_of_a_run_not_stored_says_so(tmp_path):
