@@ -18,9 +18,11 @@ from fastapi.responses import JSONResponse
 
 from api import review
 from api.auth import Sessions, Throttle, load_keys
+from api.body_limit import BodyLimit
 from api.jobs import Job, JobManager
 from api.routers import decisions, results, runs
 from api.service import Service
+from api.validation import Validator
 from engine.core.config import Config, load_config
 from engine.core.contract import DataContractError
 from engine.store.runs import Store
@@ -35,6 +37,8 @@ class ApiSettings:
     max_upload_mb: float = 200.0  # one uploaded file at most; larger is refused with 413
     max_running_jobs: int = 0  # runs at once (each a worker process); 0 = the machine's cores
     session_hours: float = 8.0  # a review-page sign-in ends after this long
+    validation_workers: int = 1  # processes checking uploads against the contract
+    worker_nice: int = 10  # runs and upload checks yield the CPU to requests (0 = same priority)
 
 
 def submit_folder(
@@ -53,6 +57,7 @@ def create_app(settings: ApiSettings) -> FastAPI:
     async def lifespan(app: FastAPI):
         yield
         app.state.jobs.shutdown()
+        app.state.service.validator.shutdown()
 
     app = FastAPI(
         lifespan=lifespan,
@@ -61,6 +66,7 @@ def create_app(settings: ApiSettings) -> FastAPI:
         description="Runs of the three planners as jobs; every plan checked by the independent "
         "checker.",
     )
+    app.add_middleware(BodyLimit, max_bytes=int(settings.max_upload_mb * 1024 * 1024))
     work = Path(settings.work_dir)
     config = settings.config or load_config()
     jobs = JobManager(
@@ -68,10 +74,16 @@ def create_app(settings: ApiSettings) -> FastAPI:
         settings.db_url or f"sqlite:///{work / 'probation.sqlite'}",
         config,
         settings.max_running_jobs,
+        settings.worker_nice,
     )
     # one engine (pool) for the service; it migrates the store at start
     app.state.service = Service(
-        work, config, jobs, Store(jobs.db_url), int(settings.max_upload_mb * 1024 * 1024)
+        work,
+        config,
+        jobs,
+        Store(jobs.db_url),
+        Validator(settings.validation_workers, settings.worker_nice),
+        int(settings.max_upload_mb * 1024 * 1024),
     )
     app.state.keys = load_keys(settings.keys_file)
     app.state.sessions = Sessions(settings.session_hours)

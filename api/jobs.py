@@ -59,12 +59,22 @@ class Job:
 
 
 def _work(
-    job_dir: str, kind: str, data: str, db_url: str, config: Config, region, pdu, params: dict
+    job_dir: str,
+    kind: str,
+    data: str,
+    db_url: str,
+    config: Config,
+    region,
+    pdu,
+    params: dict,
+    nice: int = 0,
 ) -> None:
     """The worker process: run the job and write the outcome (or the error) for the service."""
     from engine.core.progress import FileProgress
 
     os.setpgrp()  # its own process group: ending the run ends its solver processes too
+    if nice:
+        os.nice(nice)  # a batch run yields the CPU to the service answering requests
     out = Path(job_dir)
     observer = FileProgress(job_dir)
     try:
@@ -122,8 +132,11 @@ class JobManager:
     the rest QUEUED and started oldest first as workers finish (a burst of submissions never
     starts more processes than the machine has cores for)."""
 
-    def __init__(self, root: Path, db_url: str, config: Config, max_running: int = 0):
+    def __init__(
+        self, root: Path, db_url: str, config: Config, max_running: int = 0, nice: int = 0
+    ):
         self.root, self.db_url, self.config = Path(root), db_url, config
+        self.nice = nice
         self.max_running = max_running or os.cpu_count() or 1
         self.root.mkdir(parents=True, exist_ok=True)
         self.procs: dict[str, mp.process.BaseProcess] = {}
@@ -188,6 +201,7 @@ class JobManager:
                 job.region,
                 job.pdu,
                 job.params,
+                self.nice,
             ),
         )
         p.start()

@@ -21,12 +21,10 @@ from starlette.concurrency import run_in_threadpool
 from api.auth import Principal
 from api.jobs import Job, JobManager
 from api.scope import seen_part, view
+from api.validation import Validator
 from engine.allocation.contract import load_dataset
 from engine.core.config import Config
-from engine.core.contract import DataContractError, Issue
-from engine.groups.contract import load_groups
 from engine.store.runs import Store
-from engine.unpaid_work.contract import load_upw
 
 log = logging.getLogger("probation.api")
 
@@ -48,19 +46,6 @@ def check_iso_week(week: str) -> None:
         raise HTTPException(
             422, [{"field": "week", "message": f"{week!r} is not an ISO week (YYYY-Www)"}]
         ) from None
-
-
-def _only_pdu(folder: Path, pdu: str) -> None:
-    """Keep only the rows of one PDU in each uploaded table that has a pdu column; a table left
-    with no rows is an error naming the file (the key's scope is the PDU, not the upload)."""
-    for f in sorted(folder.glob("*.csv")):
-        df = pd.read_csv(f, dtype=str, keep_default_na=False)
-        if "pdu" not in df.columns:
-            continue
-        kept = df[df["pdu"] == pdu]
-        if kept.empty:
-            raise DataContractError([Issue(f.name, None, "pdu", f"no rows for {pdu}", None)])
-        kept.to_csv(f, index=False)
 
 
 def _keep_if_valid(folder: Path, check) -> None:
@@ -87,6 +72,7 @@ class Service:
     config: Config
     jobs: JobManager
     store: Store
+    validator: Validator
     max_upload_bytes: int = 200 * 1024 * 1024
 
     # -- starting runs --------------------------------------------------------------------
@@ -120,9 +106,15 @@ class Service:
     async def start_uploaded(
         self, who: Principal, kind: str, folder: Path, region, pdu, params: dict
     ) -> dict[str, Any]:
-        """`start` for an upload handler: the contract's validation runs in a worker thread, so
-        a large file never holds up the service's other requests."""
-        return await run_in_threadpool(self.start, who, kind, folder, region, pdu, params)
+        """`start` for an upload handler: the contract's check runs in a checking process
+        (`Validator`), so a large file never holds up the service's other requests."""
+        try:
+            self.check_scope(who, region, pdu)
+            await self.validator.check(kind, folder, self.config, pdu)
+        except BaseException:
+            shutil.rmtree(folder, ignore_errors=True)  # nothing of a refused upload is kept
+            raise
+        return await run_in_threadpool(self._submit, who, kind, folder, region, pdu, params)
 
     def records(self, tables: dict[str, list[dict]]) -> Path:
         """JSON records written as the contract's CSV files, so one validation serves both."""
@@ -130,16 +122,6 @@ class Service:
         for stem, rows in tables.items():
             pd.DataFrame(rows).to_csv(folder / f"{stem}.csv", index=False)
         return folder
-
-    def validate(self, kind: str, folder: Path) -> None:
-        """The engine's own contract for the kind of run (DataContractError naming file, row
-        and field)."""
-        if kind == "allocation":
-            load_dataset(folder, self.config)
-        elif kind == "upw":
-            load_upw(folder, self.config)
-        else:
-            load_groups(folder, self.config.groups.max_group)
 
     @staticmethod
     def check_scope(who: Principal, region: str | None, pdu: str | None) -> None:
@@ -162,11 +144,15 @@ class Service:
 
         def check() -> None:
             self.check_scope(who, region, pdu)
-            self.validate(kind, folder)
-            if pdu is not None and kind != "allocation":  # the allocation run filters its own scope
-                _only_pdu(folder, pdu)
+            self.validator.check_sync(kind, folder, self.config, pdu)
 
         _keep_if_valid(folder, check)
+        return self._submit(who, kind, folder, region, pdu, params)
+
+    def _submit(
+        self, who: Principal, kind: str, folder: Path, region, pdu, params: dict
+    ) -> dict[str, Any]:
+        """A checked folder handed to a worker, and the run's address for the caller."""
         job = self.jobs.submit(kind, who.name, folder, region, pdu, params, who.key_id)
         log_event(
             "run submitted",

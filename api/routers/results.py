@@ -17,7 +17,8 @@ router = APIRouter(tags=["runs"])
 
 
 @router.get("/healthz")
-def healthz() -> dict:
+async def healthz() -> dict:
+    """Answered on the event loop itself, never queued behind a worker thread."""
     return {"status": "ok"}
 
 

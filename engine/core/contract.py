@@ -50,6 +50,10 @@ class DataContractError(ProbationError, ValueError):
         more = f"\n  ... and {len(issues) - MAX_LISTED} more" if len(issues) > MAX_LISTED else ""
         super().__init__(f"input rejected, {len(issues)} problem(s):\n{shown}{more}")
 
+    def __reduce__(self):
+        """Raised in a checking process, it crosses back whole (issues, not only the text)."""
+        return (type(self), (self.issues,))
+
 
 def find_table(folder: Path, stem: str) -> Path | None:
     for ext in (".csv", ".parquet"):

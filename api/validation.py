@@ -1,0 +1,106 @@
+"""Checking an upload against the engine's contract, in a process of its own.
+
+Validating a national file is seconds of Python holding the GIL: in a thread of the service it
+starves the event loop, so `/healthz` and every page wait. The check runs instead in a small pool
+of lower-priority processes; the service's process only moves bytes and answers requests."""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing as mp
+import os
+import threading
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+
+import pandas as pd
+from fastapi import HTTPException
+
+from engine.allocation.contract import load_dataset
+from engine.core.config import Config
+from engine.core.contract import DataContractError, Issue
+from engine.groups.contract import load_groups
+from engine.unpaid_work.contract import load_upw
+
+
+def only_pdu(folder: Path, pdu: str) -> None:
+    """Keep only the rows of one PDU in each uploaded table that has a pdu column; a table left
+    with no rows is an error naming the file (the key's scope is the PDU, not the upload)."""
+    for f in sorted(folder.glob("*.csv")):
+        df = pd.read_csv(f, dtype=str, keep_default_na=False)
+        if "pdu" not in df.columns:
+            continue
+        kept = df[df["pdu"] == pdu]
+        if kept.empty:
+            raise DataContractError([Issue(f.name, None, "pdu", f"no rows for {pdu}", None)])
+        kept.to_csv(f, index=False)
+
+
+def validate_folder(kind: str, folder: str, config: Config, pdu: str | None) -> None:
+    """The engine's own contract for the kind of run (DataContractError naming file, row and
+    field), then, for a run of one PDU, only that PDU's rows kept (the allocation run filters
+    its own scope)."""
+    path = Path(folder)
+    if kind == "allocation":
+        load_dataset(path, config)
+    elif kind == "upw":
+        load_upw(path, config)
+    else:
+        load_groups(path, config.groups.max_group)
+    if pdu is not None and kind != "allocation":
+        only_pdu(path, pdu)
+
+
+def _lower_priority(nice: int) -> None:
+    """A checking process yields the CPU to the service's own (requests first)."""
+    if nice:
+        os.nice(nice)
+
+
+class Validator:
+    """A lazily started pool of checking processes (spawned: the service has threads). A pool
+    broken by a killed worker is replaced, and that one request told to try again (503)."""
+
+    def __init__(self, workers: int = 1, nice: int = 10):
+        self.workers = max(1, workers)
+        self.nice = nice
+        self._pool: ProcessPoolExecutor | None = None
+        self._lock = threading.Lock()
+
+    def _submit(self, *args) -> Future:
+        with self._lock:
+            if self._pool is None:
+                self._pool = ProcessPoolExecutor(
+                    self.workers,
+                    mp_context=mp.get_context("spawn"),
+                    initializer=_lower_priority,
+                    initargs=(self.nice,),
+                )
+            return self._pool.submit(validate_folder, *args)
+
+    def _broken(self) -> HTTPException:
+        with self._lock:
+            if self._pool is not None:
+                self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
+        return HTTPException(503, "the upload could not be checked (a checking process ended); "
+                             "send it again")  # fmt: skip
+
+    async def check(self, kind: str, folder: Path, config: Config, pdu: str | None) -> None:
+        try:
+            await asyncio.wrap_future(self._submit(kind, str(folder), config, pdu))
+        except BrokenProcessPool:
+            raise self._broken() from None
+
+    def check_sync(self, kind: str, folder: Path, config: Config, pdu: str | None) -> None:
+        try:
+            self._submit(kind, str(folder), config, pdu).result()
+        except BrokenProcessPool:
+            raise self._broken() from None
+
+    def shutdown(self) -> None:
+        with self._lock:
+            if self._pool is not None:
+                self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
