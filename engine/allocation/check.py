@@ -15,10 +15,12 @@ import numpy as np
 import pandas as pd
 
 from engine.allocation.contract import Dataset, load_dataset
+from engine.allocation.plan import GRADE, MOVE_REASONS
+from engine.allocation.timeline import case_due
 from engine.core.check import Violation
 from engine.core.config import Config
 
-STATUSES = {"KEPT", "NEW", "MOVED", "UNALLOCATED"}
+STATUSES = {"KEPT", "NEW", "MOVED", "UNALLOCATED", "FUTURE"}
 
 
 @dataclass
@@ -140,8 +142,40 @@ def _pair_violations(
     return bad
 
 
-def check_allocation(ds: Dataset, alloc: pd.DataFrame, config: Config, times=None) -> CheckReport:
-    """Re-verify an allocation (case_id, practitioner_id, status, ...) against the input."""
+def _clock_violations(cid: str, case: dict, row: dict, status: str, run_date, config) -> list:
+    """A new case's clock on the run date: FUTURE exactly when its handover window has not
+    opened (never allocated early), OVERDUE exactly when its due date has passed, and the
+    stated due date the rule's."""
+    if status == "KEPT" or run_date is None:
+        return []
+    due = case_due(case, config)
+    out = []
+    if status == "FUTURE" and not due.future(run_date):
+        out.append(Violation(cid, "timeliness", f"FUTURE although its window opened {due.opens}"))
+    if status in ("NEW", "UNALLOCATED") and due.future(run_date):
+        out.append(Violation(cid, "timeliness", f"{status} before its window opens on {due.opens}"))
+    overdue = "OVERDUE" in str(row.get("flags", "")).split(";")
+    if status != "FUTURE" and overdue != (run_date > due.due):
+        out.append(
+            Violation(
+                cid,
+                "timeliness",
+                f"{'flagged' if overdue else 'not flagged'} OVERDUE, due {due.due} and the "
+                f"night is {run_date}",
+            )
+        )
+    stated = str(row.get("allocation_due") or "")
+    if stated and stated != due.due.isoformat():
+        out.append(Violation(cid, "timeliness", f"states due {stated}, the rule gives {due.due}"))
+    return out
+
+
+def check_allocation(
+    ds: Dataset, alloc: pd.DataFrame, config: Config, times=None, run_date=None
+) -> CheckReport:
+    """Re-verify an allocation (case_id, practitioner_id, status, ...) against the input. With
+    a run date (given, or the input's manifest's), each new case's clock is checked too."""
+    run_date = run_date or ds.run_date
     rep = CheckReport()
     v = rep.violations
     cases = {r["case_id"]: r for r in ds.cases.to_dict("records")}
@@ -153,6 +187,7 @@ def check_allocation(ds: Dataset, alloc: pd.DataFrame, config: Config, times=Non
     holder: dict[str, str] = {}
     new_to: dict[str, list[str]] = {}
     flagged_over: set[str] = set()
+    future: set[str] = set()
     for row in alloc.to_dict("records"):
         cid, status = str(row["case_id"]), str(row["status"])
         pid = row.get("practitioner_id")
@@ -175,6 +210,13 @@ def check_allocation(ds: Dataset, alloc: pd.DataFrame, config: Config, times=Non
         rep.counts[status] = rep.counts.get(status, 0) + 1
         cur = case["current_practitioner_id"]
         cur = None if cur is None or (isinstance(cur, float) and math.isnan(cur)) else cur
+        if cur is None:  # a held case's clock is its move's, from the night it arose
+            v.extend(_clock_violations(cid, case, row, status, run_date, config))
+        if status == "FUTURE":
+            if pid is not None or cur is not None:
+                v.append(Violation(cid, "status", "FUTURE is for a new case, with nobody named"))
+            future.add(cid)
+            continue
         if status == "UNALLOCATED":
             if pid is not None:
                 v.append(Violation(cid, "status", "UNALLOCATED but a practitioner is named"))
@@ -202,6 +244,8 @@ def check_allocation(ds: Dataset, alloc: pd.DataFrame, config: Config, times=Non
         if status == "MOVED":
             if cur is None:
                 v.append(Violation(cid, "continuity", "MOVED but had no practitioner"))
+            elif (code := str(row.get("move_reason") or GRADE)) not in MOVE_REASONS:
+                v.append(Violation(cid, "continuity", f"moved for {code!r}, not a reason"))
             elif _grade_ok(case, pracs[cur], config):
                 v.append(Violation(cid, "continuity", f"moved although {cur} is still eligible"))
             elif pid == cur:
@@ -239,7 +283,7 @@ def check_allocation(ds: Dataset, alloc: pd.DataFrame, config: Config, times=Non
     by_pdu: dict[str, list[str]] = {}
     for pid, prac in pracs.items():
         by_pdu.setdefault(prac["pdu"], []).append(pid)
-    for cid in (c for c in seen if c in cases and c not in holder):
+    for cid in (c for c in seen if c in cases and c not in holder and c not in future):
         case = cases[cid]
         reach = neighbours.get(case["pdu"], set()) | {case["pdu"]}
         for pid in (q for pdu in sorted(reach) for q in by_pdu.get(pdu, [])):
@@ -270,10 +314,14 @@ def check_allocation(ds: Dataset, alloc: pd.DataFrame, config: Config, times=Non
 
 
 def check_files(
-    data_dir: str | Path, allocations_csv: str | Path, config: Config, osm_file: str | None = None
+    data_dir: str | Path,
+    allocations_csv: str | Path,
+    config: Config,
+    osm_file: str | None = None,
+    run_date=None,
 ) -> CheckReport:
     from geo.travel import travel_service
 
     ds = load_dataset(data_dir, config)
     alloc = pd.read_csv(allocations_csv, dtype=str, keep_default_na=False)
-    return check_allocation(ds, alloc, config, travel_service(config.travel, osm_file))
+    return check_allocation(ds, alloc, config, travel_service(config.travel, osm_file), run_date)

@@ -61,7 +61,12 @@ CASE_COLUMNS = [
     "current_practitioner_id",
     "conflict_practitioner_ids",
 ]
-OPTIONAL_CASE_COLUMNS = ["travel_mode"]
+OPTIONAL_CASE_COLUMNS = [
+    "travel_mode",
+    "expected_release_date",
+    "early_allocation",
+    "sentence_length_months",
+]
 
 
 @dataclass
@@ -143,6 +148,16 @@ def load_dataset(folder: str | Path, config: Config) -> Dataset:
                         c.current_practitioner_id,
                     )
                 )
+            if c.expected_release_date is not None and c.expected_release_date < c.sentence_date:
+                issues.append(
+                    Issue(
+                        cname,
+                        row,
+                        "expected_release_date",
+                        f"is before the sentence date {c.sentence_date}",
+                        c.expected_release_date,
+                    )
+                )
             if c.tier.endswith("S") and not config.workload.s_suffix_same_tier:
                 issues.append(
                     Issue(
@@ -201,6 +216,8 @@ def _case_frame(cases: list[Case], config: Config) -> pd.DataFrame:
     for col in ("sex", "rosh", "case_type"):
         df[col] = [getattr(c, col).value for c in cases]
     df["base_tier"] = [c.base_tier for c in cases]
+    df["expected_release_date"] = df["expected_release_date"].astype(object)
+    df["sentence_length_months"] = df["sentence_length_months"].astype(float)
     df["points"] = [config.points_for(c.base_tier, c.case_type.value) for c in cases]
     df["current_practitioner_id"] = df["current_practitioner_id"].astype(object)
     return df

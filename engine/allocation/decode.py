@@ -9,7 +9,15 @@ import numpy as np
 import pandas as pd
 
 from engine.allocation.explain import explain_component
-from engine.allocation.plan import KEPT, REALLOCATE, Component, NightPlan, solver_params
+from engine.allocation.plan import (
+    FUTURE,
+    KEPT,
+    REALLOCATE,
+    Component,
+    NightPlan,
+    solver_params,
+)
+from engine.allocation.timeline import REALLOCATION, SENTENCE, clock_text
 from engine.core.config import Config
 from geo.travel import TravelTimes
 from solvers.allocation import AllocationResult
@@ -58,13 +66,11 @@ def utilisation_metrics(
     }
 
 
-def _flags(
-    row_elapsed: int, deadline_days: int, minutes: int | None, target: float, over: bool
-) -> str:
+def _flags(case, run_date, minutes: int | None, target: float, over: bool) -> str:
     f = []
-    if row_elapsed > deadline_days:
+    if run_date > case["allocation_due"]:
         f.append("OVERDUE")
-    elif row_elapsed == deadline_days:
+    elif run_date == case["allocation_due"]:
         f.append("DUE_TODAY")
     if minutes is not None and minutes > target:
         f.append("TRAVEL_EXCEPTION")
@@ -81,7 +87,7 @@ def assemble(
 ) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     """Decisions for every case in scope, the workload table and the baseline comparison."""
     cases, pracs = plan.cases, plan.pracs
-    dl, target = config.allocation.deadline_working_days, config.travel.target_minutes
+    target = config.travel.target_minutes
     load = pracs.set_index("practitioner_id")["existing_load"].astype(np.int64).copy()
     base_load = load.copy()
     new_cases = pd.Series(0, index=load.index)
@@ -113,9 +119,13 @@ def assemble(
                 "travel_method": lab,
                 "flags": "TRAVEL_EXCEPTION" if m > target else "",
                 "explanation_json": None,
+                "allocation_due": None,
+                "first_appointment_due": None,
+                "move_reason": None,
             }
             for c, p, m, lab in zip(kept["case_id"].to_numpy(), pid, mins, labels)
         )
+    rows.extend(_future_row(c, config) for c in cases[cases["kind"] == FUTURE].to_dict("records"))
     stats = []
     explain_params = solver_params(
         config, 0, 1
@@ -155,6 +165,8 @@ def assemble(
                 reason += "; travel: " + infos[j]["travel_rationale"]
             if c["kind"] == REALLOCATE:
                 reason = f"reallocation: {c['move_reason']}. " + reason
+            if c["due_basis"] not in (SENTENCE, REALLOCATION):
+                reason += "; " + clock_text(c, config)
             if j in over:
                 reason = "OVER CAPACITY (allowed by run option): " + reason
             rows.append(
@@ -166,8 +178,11 @@ def assemble(
                     "reason": reason,
                     "travel_minutes": minutes,
                     "travel_method": method,
-                    "flags": _flags(int(c["working_days_elapsed"]), dl, minutes, target, j in over),
+                    "flags": _flags(c, plan.run_date, minutes, target, j in over),
                     "explanation_json": json.dumps(infos[j]),
+                    "allocation_due": _iso(c["allocation_due"]),
+                    "first_appointment_due": _iso(c["first_appointment_due"]),
+                    "move_reason": c["move_code"] or None if c["kind"] == REALLOCATE else None,
                 }
             )
             if pid is not None:
@@ -198,6 +213,28 @@ def assemble(
         wl.sort_values("practitioner_id").reset_index(drop=True),
         baseline,
     )
+
+
+def _iso(d) -> str | None:
+    return None if d is None or pd.isna(d) else d.isoformat()
+
+
+def _future_row(c: dict, config: Config) -> dict:
+    """A custody case before its handover window: listed with its dates, allocated later."""
+    return {
+        "case_id": c["case_id"],
+        "practitioner_id": None,
+        "previous_practitioner_id": None,
+        "status": FUTURE,
+        "reason": "not in tonight's run yet: " + clock_text(c, config),
+        "travel_minutes": None,
+        "travel_method": None,
+        "flags": "",
+        "explanation_json": None,
+        "allocation_due": _iso(c["allocation_due"]),
+        "first_appointment_due": _iso(c["first_appointment_due"]),
+        "move_reason": None,
+    }
 
 
 def _travel_rationale(comp: Component, j: int, p: int, minutes: int, target: float) -> str:

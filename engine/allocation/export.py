@@ -19,6 +19,9 @@ ALLOCATION_COLUMNS = [
     "travel_method",
     "previous_practitioner_id",
     "flags",
+    "allocation_due",
+    "first_appointment_due",
+    "move_reason",
 ]
 WORKLOAD_COLUMNS = ["practitioner_id", "points", "available_points", "utilisation", "new_cases"]
 
@@ -75,7 +78,8 @@ def render_summary(summary: dict) -> str:
         f"Night of {summary['run_date']} ({scope_text(summary['scope'])}), solver {summary['solver']}, "
         f"run {summary['run_id'][:12]}",
         f"  cases {summary['cases']}: kept {c['KEPT']}, new {c['NEW']}, moved {c['MOVED']}, unallocated {c['UNALLOCATED']}"
-        f" (of which overdue {summary['overdue_unallocated']})",
+        f" (of which overdue {summary['overdue_unallocated']})"
+        + (f"; custody not yet due {c['FUTURE']}" if c.get("FUTURE") else ""),
         f"  utilisation: max {summary['max_utilisation']:.1%}, mean {summary['mean_utilisation']:.1%}, "
         f"std {summary['std_utilisation']:.2%}; highest among those given new work "
         f"{_pct(summary.get('max_utilisation_receiving'))}",
@@ -99,7 +103,8 @@ def _cell(value: object) -> str:
 
 
 def render_markdown(summary: dict, decisions: pd.DataFrame) -> str:
-    pending = decisions[decisions["status"] != "KEPT"]
+    pending = decisions[~decisions["status"].isin(["KEPT", "FUTURE"])]
+    future = decisions[decisions["status"] == "FUTURE"]
     out = [
         "# Nightly allocation proposals",
         "",
@@ -118,6 +123,17 @@ def render_markdown(summary: dict, decisions: pd.DataFrame) -> str:
         minutes = "" if pd.isna(r.travel_minutes) else int(r.travel_minutes)
         cells = [r.case_id, r.status, r.practitioner_id or "", minutes, r.flags, r.reason]
         out.append("| " + " | ".join(_cell(c) for c in cells) + " |")
+    if len(future):
+        out += [
+            "",
+            "## Custody cases not yet due",
+            "",
+            "| case | allocation due | first appointment by | why |",
+            "|---|---|---|---|",
+        ]
+        for r in future.itertuples():
+            cells = [r.case_id, r.allocation_due, r.first_appointment_due or "", r.reason]
+            out.append("| " + " | ".join(_cell(c) for c in cells) + " |")
     credit = "Boundaries: ONS, Open Government Licence v3.0."
     if summary.get("travel_network"):
         credit += " Road network © OpenStreetMap contributors (ODbL 1.0)."

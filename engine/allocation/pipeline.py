@@ -120,7 +120,9 @@ class NightPlanner(Planner):
     def check(self, tables: dict[str, pd.DataFrame]) -> list[Violation]:
         ds = self.ds
         scoped = Dataset(self.pracs, self.cases, ds.inputs_hash, ds.source, ds.manifest)
-        return check_allocation(scoped, tables["decisions"], self.config, self.times).violations
+        return check_allocation(
+            scoped, tables["decisions"], self.config, self.times, self.run_date
+        ).violations
 
     def summary(self, key: str, tables: dict[str, pd.DataFrame], solved: dict) -> dict[str, Any]:
         return _summary(
@@ -174,7 +176,7 @@ def _summary(
 ) -> dict:
     scope_pdus = set(plan.cases["pdu"])
     counts = decisions["status"].value_counts().to_dict()
-    pending = decisions[decisions["status"] != "KEPT"]
+    pending = decisions[~decisions["status"].isin(["KEPT", "FUTURE"])]
     load = wl.set_index("practitioner_id")["points"]
     pracs = plan.pracs.drop_duplicates("practitioner_id").set_index("practitioner_id")
     comps = baseline["components"]
@@ -198,7 +200,9 @@ def _summary(
         "source": ds.source,
         "cases": int(len(decisions)),
         "practitioners": int(len(pracs)),
-        "counts": {k: int(counts.get(k, 0)) for k in ("KEPT", "NEW", "MOVED", "UNALLOCATED")},
+        "counts": {
+            k: int(counts.get(k, 0)) for k in ("KEPT", "NEW", "MOVED", "UNALLOCATED", "FUTURE")
+        },
         "to_allocate": int(len(pending)),
         "unallocated": int(counts.get("UNALLOCATED", 0)),
         "overdue_unallocated": int((overdue & (pending["status"] == "UNALLOCATED")).sum()),

@@ -1,7 +1,9 @@
 """Turn a validated night into solver arrays, one component (PDU or neighbouring PDUs) at a time.
 
-Also decides which existing cases stay (KEPT) and which must move: a case whose tier/risk rose
-beyond its practitioner's grade is the only kind of existing case that is reallocated.
+Also decides which cases are in tonight's run: an existing case stays (KEPT) unless it must move
+(REALLOCATE: its tier/risk rose beyond its practitioner's grade); a new case is allocated once
+its window has opened (NEW), and a custody case before its handover window is FUTURE (listed
+with its dates, not allocated; engine.allocation.timeline).
 """
 
 from __future__ import annotations
@@ -14,13 +16,26 @@ import pandas as pd
 
 from engine.allocation.contract import Dataset
 from engine.allocation.rules import HARD_RULES, SOFT_TERMS, RuleContext, grade_holds, requires_po
-from engine.core.calendar import deadline, working_days_elapsed
+from engine.allocation.timeline import REALLOCATION, timeline
 from engine.core.config import Config
 from geo.straight_line import haversine_km
 from geo.travel import TravelTimes
 from solvers.allocation import AllocationParams, AllocationProblem
 
-NEW, KEPT, REALLOCATE = "NEW", "KEPT", "REALLOCATE"
+NEW, KEPT, REALLOCATE, FUTURE = "NEW", "KEPT", "REALLOCATE", "FUTURE"
+# Why an existing case may move (decisions.move_reason): its risk or tier now needs another
+# grade, its practitioner left or is away long term, a transfer in from another PDU, a change
+# of address, risk to staff, or an adjustment of caseload. The checker accepts no other.
+GRADE = "grade"
+MOVE_REASONS = (
+    GRADE,
+    "left",
+    "absence",
+    "transfer-in",
+    "change-of-address",
+    "risk-to-staff",
+    "caseload-adjustment",
+)
 
 
 @dataclass
@@ -114,17 +129,21 @@ def _components(pdus: list[str], neighbours: dict[str, set[str]]) -> list[list[s
 def classify(
     cases: pd.DataFrame, pracs: pd.DataFrame, config: Config, run_date: date
 ) -> pd.DataFrame:
-    """Add kind (NEW / KEPT / REALLOCATE), urgency and deadline columns to the cases."""
+    """Add kind (NEW / KEPT / REALLOCATE / FUTURE), the case's clock (timeline columns) and
+    working_days_left (working days from the run date to allocation_due; below 0 overdue)."""
     cases = cases.copy()
     cases["requires_po"] = requires_po(cases, config)
-    sd = pd.to_datetime(cases["sentence_date"]).to_numpy().astype("datetime64[D]")
-    hol = config.calendar.bank_holidays
-    cases["working_days_elapsed"] = working_days_elapsed(sd, run_date, hol)
-    cases["deadline"] = pd.to_datetime(
-        deadline(sd, config.allocation.deadline_working_days, hol)
-    ).date
-    kind = np.where(cases["current_practitioner_id"].isna(), NEW, KEPT).astype(object)
+    clock = timeline(cases, config)
+    for col in clock.columns:
+        cases[col] = clock[col]
+    hol = np.array(sorted(config.calendar.bank_holidays), dtype="datetime64[D]")
+    due = pd.to_datetime(cases["allocation_due"]).to_numpy().astype("datetime64[D]")
+    cases["working_days_left"] = np.busday_count(np.datetime64(run_date, "D"), due, holidays=hol)
+    future = (pd.to_datetime(cases["window_opens"]) > pd.Timestamp(run_date)).to_numpy()
+    unheld = cases["current_practitioner_id"].isna().to_numpy()
+    kind = np.where(unheld, np.where(future, FUTURE, NEW), KEPT).astype(object)
     reason = np.full(len(cases), "", dtype=object)
+    code = np.full(len(cases), "", dtype=object)
     held = np.nonzero(kind == KEPT)[0]
     if len(held):
         grade_of = pracs.drop_duplicates("practitioner_id").set_index("practitioner_id")["grade"]
@@ -134,6 +153,7 @@ def classify(
         for j in np.nonzero(~ok)[0]:
             i = held[j]
             kind[i] = REALLOCATE
+            code[i] = GRADE
             if cur_grade[j] not in config.eligibility.case_holding_grades:
                 reason[i] = (
                     f"current practitioner {cur_id.iat[j]} is {cur_grade[j]}, a grade that holds no caseload"
@@ -146,8 +166,22 @@ def classify(
                     f"{cur_id.iat[j]} is {cur_grade[j]}"
                 )
     cases["kind"] = kind
+    _moves_due_from_tonight(cases, kind == REALLOCATE, run_date)
     cases["move_reason"] = reason
+    cases["move_code"] = code
     return cases
+
+
+def _moves_due_from_tonight(cases: pd.DataFrame, moving: np.ndarray, run_date: date) -> None:
+    """A held case that must move is due tonight, the night the need is seen (never OVERDUE
+    for its old sentence date, and first in line like any case due today)."""
+    if not moving.any():
+        return
+    cases.loc[moving, "window_opens"] = run_date
+    cases.loc[moving, "allocation_due"] = run_date
+    cases.loc[moving, "first_appointment_due"] = None
+    cases.loc[moving, "due_basis"] = REALLOCATION
+    cases.loc[moving, "working_days_left"] = 0
 
 
 def prepare_night(
@@ -178,7 +212,7 @@ def prepare_night(
         pdu_neighbours(pracs, alloc.neighbour_max_km) if alloc.allow_neighbouring_pdus else {}
     )
     plan = NightPlan(run_date, cases, pracs, neighbours=neighbours)
-    pending = cases.index[cases["kind"] != KEPT].to_numpy()
+    pending = cases.index[cases["kind"].isin([NEW, REALLOCATE]).to_numpy()].to_numpy()
     pdus = sorted(set(cases.loc[pending, "pdu"]))
     for group in _components(pdus, neighbours):
         allowed = {p: neighbours.get(p, {p}) | {p} for p in group}
@@ -201,8 +235,9 @@ def prepare_night(
 
 
 def _priority(cases: pd.DataFrame, config: Config) -> np.ndarray:
+    """The worth of allocating each case: more the nearer (or further past) its due date."""
     o, d = config.objective, config.allocation.deadline_working_days
-    urgency = np.minimum(cases["working_days_elapsed"].to_numpy(), d)
+    urgency = d - np.clip(cases["working_days_left"].to_numpy(), 0, d)
     return (o.allocate_weight + o.urgency_weight * urgency).astype(np.int64)
 
 

@@ -97,6 +97,19 @@ class Case(Record):
         TravelMode | None,
         BeforeValidator(lambda v: empty_to_none(v.lower() if isinstance(v, str) else v)),
     ] = None
+    # Optional columns of the custody clock: when the person is expected out, whether the case
+    # meets the Early Allocation criteria, and the sentence's length (release estimated from it
+    # when no date is given).
+    expected_release_date: Annotated[date | None, BeforeValidator(empty_to_none)] = None
+    early_allocation: Flag = False
+    sentence_length_months: Annotated[float | None, BeforeValidator(empty_to_none)] = None
+
+    @field_validator("sentence_length_months")
+    @classmethod
+    def _length(cls, v: float | None) -> float | None:
+        if v is not None and not 0 < v <= 1200:
+            raise ValueError(f"sentence_length_months {v:g} is not between 0 and 1200")
+        return v
 
     @field_validator("tier")
     @classmethod

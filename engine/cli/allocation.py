@@ -102,12 +102,21 @@ def check(
         None, help="Road network used by the run, for a hard travel limit"
     ),
     config: Path | None = typer.Option(None),
+    night: str | None = typer.Option(
+        None, "--date", help="The night (YYYY-MM-DD) whose clock to check; default the manifest's"
+    ),
 ) -> None:
     """Independently re-verify every hard rule of an allocations.csv against its input."""
     from engine.allocation.check import check_files
 
     try:
-        rep = check_files(data, allocations, config_or_exit(config), str(osm) if osm else None)
+        rep = check_files(
+            data,
+            allocations,
+            config_or_exit(config),
+            str(osm) if osm else None,
+            parse_date(night),
+        )
     except (DataContractError, NetworkError) as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from None

@@ -70,6 +70,23 @@ class AllocationConfig(_Section):
     allow_over_capacity: bool = False
     allow_neighbouring_pdus: bool = False
     neighbour_max_km: float = Field(ge=0)
+    # the custody clock: responsibility passes to the community practitioner before release
+    handover_months: float = Field(default=7.5, gt=0, le=60)
+    early_allocation_months: float = Field(default=15.0, gt=0, le=60)
+    community_from_sentence_under_months: float = Field(default=10.0, ge=0, le=60)
+    handover_lead_working_days: int = Field(default=10, ge=0, le=130)
+    release_share_of_sentence: float = Field(default=0.5, gt=0, le=1)
+    first_appointment_days: int = Field(default=7, ge=0, le=60)
+    first_appointment_hours_after_release: int = Field(default=24, ge=0, le=720)
+
+    @model_validator(mode="after")
+    def _early_before_standard(self) -> AllocationConfig:
+        if self.early_allocation_months < self.handover_months:
+            raise ValueError(
+                f"early_allocation_months ({self.early_allocation_months:g}) must not be below "
+                f"handover_months ({self.handover_months:g}): Early Allocation hands over sooner"
+            )
+        return self
 
 
 class ObjectiveConfig(_Section):

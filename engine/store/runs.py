@@ -44,6 +44,9 @@ DECISION_COLUMNS = [
     "travel_method",
     "flags",
     "explanation_json",
+    "allocation_due",
+    "first_appointment_due",
+    "move_reason",
 ]
 # What each kind of run holds for its PDUs, as the refusals name it.
 PERIOD_NAMES = {"allocation": "night", "unpaid_work": "week", "groups": "quarter"}

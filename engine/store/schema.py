@@ -98,6 +98,9 @@ decisions = Table(
     Column("travel_method", Text),
     Column("flags", Text, nullable=False),
     Column("explanation_json", Text),
+    Column("allocation_due", String(10)),  # ISO date; none for a kept case
+    Column("first_appointment_due", String(10)),
+    Column("move_reason", String(32)),  # MOVED only: the code of the reason (plan.MOVE_REASONS)
 )
 workload = Table(
     "workload",

@@ -254,6 +254,8 @@ def generate_caseload(
         cases = cases.drop(index=drop).reset_index(drop=True)
     _tier_rises(cases, pracs, rng, config)
     _conflicts(cases, pracs, rng)
+    # a stream of its own, so that adding release dates left every other draw as it was
+    _release_dates(cases, np.random.default_rng((spec.seed, 75)), spec.run_date, config)
     cases.insert(0, "case_id", [f"X{spec.seed % 1000:03d}{k:07d}" for k in range(len(cases))])
     cases["conflict_practitioner_ids"] = cases.pop("conflict_practitioner_ids")
     cases["travel_mode"] = cases.pop("travel_mode")
@@ -261,6 +263,40 @@ def generate_caseload(
     cases["needs_welsh"] = cases["needs_welsh"].astype(bool)
     pracs = pracs.drop(columns=["_avail"])
     return pracs, cases
+
+
+# Custodial sentence lengths in months and their shares (most are short).
+SENTENCE_MONTHS = (
+    [4, 6, 8, 12, 18, 24, 30, 36, 48, 60, 84, 120],
+    [0.12, 0.14, 0.10, 0.14, 0.12, 0.10, 0.06, 0.07, 0.06, 0.04, 0.03, 0.02],
+)
+
+
+def _release_dates(cases: pd.DataFrame, rng, run_date, config: Config) -> None:
+    """Custody cases get a sentence length, an expected release (the configured share of the
+    sentence after sentence, within a few weeks; a held case not yet out is released in the
+    coming year) and, for about 1 in 20 of four years or more, Early Allocation."""
+    custody = (cases["case_type"] == "CUSTODY").to_numpy()
+    n = int(custody.sum())
+    months = choice(rng, SENTENCE_MONTHS, n).astype(float)
+    sentence = pd.to_datetime(cases.loc[custody, "sentence_date"]).dt.date.to_numpy()
+    share = config.allocation.release_share_of_sentence
+    release = [
+        s + timedelta(days=int(m * share * 30.44) + int(j))
+        for s, m, j in zip(sentence, months, rng.integers(-14, 15, n))
+    ]
+    held = (cases.loc[custody, "current_practitioner_id"] != "").to_numpy()
+    release = [
+        run_date + timedelta(days=int(rng.integers(7, 400))) if h and r <= run_date else r
+        for r, h in zip(release, held)
+    ]
+    early = (months >= 48) & (rng.random(n) < 0.05)
+    cases["sentence_length_months"] = ""
+    cases["expected_release_date"] = ""
+    cases["early_allocation"] = False
+    cases.loc[custody, "sentence_length_months"] = [f"{m:g}" for m in months]
+    cases.loc[custody, "expected_release_date"] = [r.isoformat() for r in release]
+    cases.loc[custody, "early_allocation"] = early
 
 
 def _tier_rises(cases: pd.DataFrame, pracs: pd.DataFrame, rng, config: Config) -> None:

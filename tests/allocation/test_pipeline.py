@@ -133,7 +133,13 @@ def test_next_night_keeps_everyone(first_run, tight_pdu, tmp_path, config):
             progress=False,
         )
     )
-    assert nxt.summary["counts"] == {"KEPT": len(cases), "NEW": 0, "MOVED": 0, "UNALLOCATED": 0}
+    assert nxt.summary["counts"] == {
+        "KEPT": len(cases),
+        "NEW": 0,
+        "MOVED": 0,
+        "UNALLOCATED": 0,
+        "FUTURE": 0,
+    }
 
 
 def test_moves_are_reported(first_run):
