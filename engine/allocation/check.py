@@ -15,7 +15,18 @@ import numpy as np
 import pandas as pd
 
 from engine.allocation.contract import Dataset, load_dataset
-from engine.allocation.plan import GRADE, MOVE_REASONS
+from engine.allocation.moves import long_absences
+from engine.allocation.records import (
+    ABSENCE,
+    ADDRESS,
+    CASELOAD,
+    GRADE,
+    LEFT,
+    MOVE_REASONS,
+    RISK,
+    STAY_IF_NO_ROOM,
+    TRANSFER,
+)
 from engine.allocation.timeline import case_due
 from engine.core.check import Violation
 from engine.core.config import Config
@@ -142,6 +153,65 @@ def _pair_violations(
     return bad
 
 
+@dataclass
+class _Requests:
+    """What the night's requests and reductions say, read again from the input."""
+
+    away: dict[str, str]  # practitioner -> left | absence
+    risk: set[tuple[str, str]]  # (practitioner, case)
+    adjust: set[str]  # practitioners whose caseload is to be adjusted
+
+    @classmethod
+    def read(cls, ds: Dataset, run_date, config: Config) -> _Requests:
+        away: dict[str, str] = {}
+        risk: set[tuple[str, str]] = set()
+        adjust: set[str] = set()
+        for r in ds.reallocations.to_dict("records"):
+            start, end = r.get("from_date"), r.get("to_date")
+            if run_date is not None and (
+                (not pd.isna(start) and start and pd.Timestamp(start).date() > run_date)
+                or (not pd.isna(end) and end and pd.Timestamp(end).date() < run_date)
+            ):
+                continue
+            pid, reason = r["practitioner_id"], r["reason"]
+            if reason == LEFT or (reason == ABSENCE and away.get(pid) != LEFT):
+                away[pid] = reason
+            elif reason == RISK:
+                risk.add((pid, r["case_id"]))
+            elif reason == CASELOAD:
+                adjust.add(pid)
+        if run_date is not None:
+            for pid in long_absences(ds.practitioners, run_date, config):
+                away.setdefault(pid, ABSENCE)
+        return cls(away, risk, adjust)
+
+
+def _unjustified(
+    code: str, cid: str, case: dict, cur: str, pracs: dict, req: _Requests, neighbours, config,
+    times,
+) -> str | None:  # fmt: skip
+    """Why a move of `case` away from `cur` for `code` is not borne out by the input (None:
+    it is)."""
+    if code not in MOVE_REASONS:
+        return f"moved for {code!r}, not a reason a case may move for"
+    if code == GRADE:
+        ok = not _grade_ok(case, pracs[cur], config)
+    elif code in (LEFT, ABSENCE):
+        ok = req.away.get(cur) == code
+    elif code == RISK:
+        ok = (cur, cid) in req.risk
+    elif code == TRANSFER:
+        here = neighbours.get(case["pdu"], set()) | {case["pdu"]}
+        ok = bool(case.get("transfer_in")) and pracs[cur]["pdu"] not in here
+    elif code == ADDRESS:
+        ok = bool(case.get("address_changed")) and (
+            _minutes(case, pracs[cur], config, times) > config.travel.target_minutes
+        )
+    else:
+        ok = cur in req.adjust
+    return None if ok else f"moved from {cur} for {code!r}, which the input does not bear out"
+
+
 def _clock_violations(cid: str, case: dict, row: dict, status: str, run_date, config) -> list:
     """A new case's clock on the run date: FUTURE exactly when its handover window has not
     opened (never allocated early), OVERDUE exactly when its due date has passed, and the
@@ -188,6 +258,7 @@ def check_allocation(
     new_to: dict[str, list[str]] = {}
     flagged_over: set[str] = set()
     future: set[str] = set()
+    req = _Requests.read(ds, run_date, config)
     for row in alloc.to_dict("records"):
         cid, status = str(row["case_id"]), str(row["status"])
         pid = row.get("practitioner_id")
@@ -217,12 +288,18 @@ def check_allocation(
                 v.append(Violation(cid, "status", "FUTURE is for a new case, with nobody named"))
             future.add(cid)
             continue
+        code = str(row.get("move_reason") or "") or (GRADE if cur is not None else "")
         if status == "UNALLOCATED":
             if pid is not None:
                 v.append(Violation(cid, "status", "UNALLOCATED but a practitioner is named"))
-            if cur is not None and _grade_ok(case, pracs[cur], config):
+            if cur is not None and (
+                code in STAY_IF_NO_ROOM
+                or _unjustified(code, cid, case, cur, pracs, req, neighbours, config, times)
+            ):
                 v.append(
-                    Violation(cid, "continuity", f"held by eligible {cur} but left unallocated")
+                    Violation(
+                        cid, "continuity", f"held by {cur}, who may keep it, but left unallocated"
+                    )
                 )
             continue
         if pid is None or pid not in pracs:
@@ -244,14 +321,14 @@ def check_allocation(
         if status == "MOVED":
             if cur is None:
                 v.append(Violation(cid, "continuity", "MOVED but had no practitioner"))
-            elif (code := str(row.get("move_reason") or GRADE)) not in MOVE_REASONS:
-                v.append(Violation(cid, "continuity", f"moved for {code!r}, not a reason"))
-            elif _grade_ok(case, pracs[cur], config):
-                v.append(Violation(cid, "continuity", f"moved although {cur} is still eligible"))
+            elif why := _unjustified(code, cid, case, cur, pracs, req, neighbours, config, times):
+                v.append(Violation(cid, "continuity", why))
             elif pid == cur:
                 v.append(Violation(cid, "continuity", "MOVED to the same practitioner"))
         for rule, detail in _pair_violations(case, pracs[pid], config, neighbours, times):
             v.append(Violation(cid, rule, f"{pid}: {detail}"))
+        if pid in req.away:
+            v.append(Violation(cid, "away", f"{pid} {req.away[pid]}: takes no case tonight"))
         new_to.setdefault(pid, []).append(cid)
         if "OVER_CAPACITY" in str(row.get("flags", "")):
             flagged_over.add(cid)
@@ -286,7 +363,10 @@ def check_allocation(
     for cid in (c for c in seen if c in cases and c not in holder and c not in future):
         case = cases[cid]
         reach = neighbours.get(case["pdu"], set()) | {case["pdu"]}
+        leaves = case["current_practitioner_id"]  # a held case unallocated is leaving them
         for pid in (q for pdu in sorted(reach) for q in by_pdu.get(pdu, [])):
+            if pid == leaves or pid in req.away:
+                continue
             prac = pracs[pid]
             cap = math.floor(prac["available_points"] * limit + 1e-9)
             if load[pid] + int(case["points"]) <= cap and not _pair_violations(

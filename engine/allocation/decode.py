@@ -17,6 +17,7 @@ from engine.allocation.plan import (
     NightPlan,
     solver_params,
 )
+from engine.allocation.records import STAY_ALLOWED, STAY_IF_NO_ROOM
 from engine.allocation.timeline import REALLOCATION, SENTENCE, clock_text
 from engine.core.config import Config
 from geo.travel import TravelTimes
@@ -159,6 +160,28 @@ def assemble(
             )
             if minutes is not None and minutes > target:
                 infos[j]["travel_rationale"] = _travel_rationale(comp, j, p, minutes, target)
+            holder = c["current_practitioner_id"]
+            stays = c["kind"] == REALLOCATE and (
+                (pid is None and c["move_code"] in STAY_IF_NO_ROOM)
+                or (pid == holder and c["move_code"] in STAY_ALLOWED)
+            )
+            if stays:  # nobody else had room: the case stays where it is
+                h = pr.prac_ids.index(holder) if holder in pr.prac_ids else -1
+                rows.append(
+                    _stay_row(
+                        c,
+                        holder,
+                        int(comp.travel[j, h]) if h >= 0 else None,
+                        times.label(c["travel_mode"], int(comp.travel_method[j, h]))
+                        if h >= 0
+                        else None,
+                        target,
+                    )
+                )
+                load[holder] += int(pr.points[j])
+                b = int(base.agent_of_item[j])
+                base_load[pr.prac_ids[b] if b >= 0 else holder] += int(pr.points[j])
+                continue
             status = "UNALLOCATED" if p < 0 else ("MOVED" if c["kind"] == REALLOCATE else "NEW")
             reason = infos[j]["reason"]
             if "travel_rationale" in infos[j]:
@@ -217,6 +240,25 @@ def assemble(
 
 def _iso(d) -> str | None:
     return None if d is None or pd.isna(d) else d.isoformat()
+
+
+def _stay_row(c, holder: str, minutes, method, target: float) -> dict:
+    """A case whose move could end with it staying, and did: KEPT, with why."""
+    return {
+        "case_id": c["case_id"],
+        "practitioner_id": holder,
+        "previous_practitioner_id": holder,
+        "status": "KEPT",
+        "reason": f"continuity: stays with {holder}; {c['move_reason']}, and nobody eligible "
+        "had room for it",
+        "travel_minutes": minutes,
+        "travel_method": method,
+        "flags": "TRAVEL_EXCEPTION" if minutes is not None and minutes > target else "",
+        "explanation_json": None,
+        "allocation_due": None,
+        "first_appointment_due": None,
+        "move_reason": None,
+    }
 
 
 def _future_row(c: dict, config: Config) -> dict:

@@ -22,6 +22,8 @@ RULE_LABELS = {
     "welsh": "not a Welsh speaker",
     "conflict": "conflict of interest",
     "travel_limit": "over travel limit",
+    "away": "left or away",
+    "move": "the practitioner it leaves (or not nearer)",
     "capacity": "no room",
 }
 TERM_LABELS = {
@@ -29,6 +31,7 @@ TERM_LABELS = {
     "travel": "shorter travel",
     "preferred_skills": "has preferred skills",
     "women_concentrator": "women concentrator",
+    "other_team": "the same team",
 }
 
 

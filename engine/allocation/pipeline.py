@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 
 from engine.allocation.check import check_allocation
-from engine.allocation.contract import Dataset, load_dataset
+from engine.allocation.contract import Dataset, load_dataset, on_night, with_requests
 from engine.allocation.decode import assemble, utilisation_metrics
 from engine.allocation.export import export_files
 from engine.allocation.plan import (
@@ -94,6 +94,7 @@ class NightPlanner(Planner):
             or self.ds.run_date
             or date.today()
         )
+        self.ds = with_requests(on_night(self.ds, self.run_date, config), opts.reallocations)
         self.period = self.run_date.isoformat()
         self.scope = f"region={opts.region or '*'};pdu={opts.pdu or '*'}"
         self.cases, self.pracs = filter_scope(self.ds, opts.region, opts.pdu)
@@ -109,7 +110,9 @@ class NightPlanner(Planner):
         return NightStore(url)
 
     def parts(self, store) -> tuple[list[tuple], Any, Any]:
-        self.plan = prepare_night(self.cases, self.pracs, self.config, self.run_date, self.times)
+        self.plan = prepare_night(
+            self.cases, self.pracs, self.config, self.run_date, self.times, self.ds.reallocations
+        )
         jobs = night_jobs(self.plan, self.config, self.solver, self.opts.observer)
         return jobs, _solve_one, _fallback
 
@@ -119,7 +122,9 @@ class NightPlanner(Planner):
 
     def check(self, tables: dict[str, pd.DataFrame]) -> list[Violation]:
         ds = self.ds
-        scoped = Dataset(self.pracs, self.cases, ds.inputs_hash, ds.source, ds.manifest)
+        scoped = Dataset(
+            self.pracs, self.cases, ds.inputs_hash, ds.source, ds.manifest, ds.reallocations
+        )
         return check_allocation(
             scoped, tables["decisions"], self.config, self.times, self.run_date
         ).violations
@@ -143,6 +148,8 @@ class NightPlanner(Planner):
     def snapshot(self) -> Snapshot:
         ds = self.ds
         tables = {"practitioners": ds.practitioners, "cases": ds.cases}
+        if len(ds.reallocations):
+            tables["reallocations"] = ds.reallocations
         return Snapshot(ds.inputs_hash, ds.source, tables)
 
     def export(self, tables: dict[str, pd.DataFrame], summary: dict[str, Any]) -> list[Path]:

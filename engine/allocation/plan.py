@@ -15,7 +15,8 @@ import numpy as np
 import pandas as pd
 
 from engine.allocation.contract import Dataset
-from engine.allocation.rules import HARD_RULES, SOFT_TERMS, RuleContext, grade_holds, requires_po
+from engine.allocation.moves import find_moves
+from engine.allocation.rules import HARD_RULES, SOFT_TERMS, RuleContext, requires_po
 from engine.allocation.timeline import REALLOCATION, timeline
 from engine.core.config import Config
 from geo.straight_line import haversine_km
@@ -23,19 +24,6 @@ from geo.travel import TravelTimes
 from solvers.allocation import AllocationParams, AllocationProblem
 
 NEW, KEPT, REALLOCATE, FUTURE = "NEW", "KEPT", "REALLOCATE", "FUTURE"
-# Why an existing case may move (decisions.move_reason): its risk or tier now needs another
-# grade, its practitioner left or is away long term, a transfer in from another PDU, a change
-# of address, risk to staff, or an adjustment of caseload. The checker accepts no other.
-GRADE = "grade"
-MOVE_REASONS = (
-    GRADE,
-    "left",
-    "absence",
-    "transfer-in",
-    "change-of-address",
-    "risk-to-staff",
-    "caseload-adjustment",
-)
 
 
 @dataclass
@@ -127,10 +115,18 @@ def _components(pdus: list[str], neighbours: dict[str, set[str]]) -> list[list[s
 
 
 def classify(
-    cases: pd.DataFrame, pracs: pd.DataFrame, config: Config, run_date: date
-) -> pd.DataFrame:
-    """Add kind (NEW / KEPT / REALLOCATE / FUTURE), the case's clock (timeline columns) and
-    working_days_left (working days from the run date to allocation_due; below 0 overdue)."""
+    cases: pd.DataFrame,
+    pracs: pd.DataFrame,
+    config: Config,
+    run_date: date,
+    requests: pd.DataFrame | None = None,
+    times: TravelTimes | None = None,
+    allowed_pdus: dict[str, set[str]] | None = None,
+) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Add kind (NEW / KEPT / REALLOCATE / FUTURE), the case's clock (timeline columns),
+    working_days_left (working days from the run date to allocation_due; below 0 overdue), and
+    for a case that moves its code, its words and its practitioner's team (engine.allocation.
+    moves). Also returns the practitioners who take no new case tonight (left, away)."""
     cases = cases.copy()
     cases["requires_po"] = requires_po(cases, config)
     clock = timeline(cases, config)
@@ -141,35 +137,24 @@ def classify(
     cases["working_days_left"] = np.busday_count(np.datetime64(run_date, "D"), due, holidays=hol)
     future = (pd.to_datetime(cases["window_opens"]) > pd.Timestamp(run_date)).to_numpy()
     unheld = cases["current_practitioner_id"].isna().to_numpy()
+    moves = find_moves(
+        cases,
+        pracs,
+        config,
+        run_date,
+        requests,
+        times or TravelTimes(config.travel),
+        allowed_pdus or {},
+    )
     kind = np.where(unheld, np.where(future, FUTURE, NEW), KEPT).astype(object)
-    reason = np.full(len(cases), "", dtype=object)
-    code = np.full(len(cases), "", dtype=object)
-    held = np.nonzero(kind == KEPT)[0]
-    if len(held):
-        grade_of = pracs.drop_duplicates("practitioner_id").set_index("practitioner_id")["grade"]
-        cur_id = cases["current_practitioner_id"].iloc[held]
-        cur_grade = cur_id.map(grade_of).to_numpy()
-        ok = grade_holds(cases["requires_po"].to_numpy()[held], cur_grade, config)
-        for j in np.nonzero(~ok)[0]:
-            i = held[j]
-            kind[i] = REALLOCATE
-            code[i] = GRADE
-            if cur_grade[j] not in config.eligibility.case_holding_grades:
-                reason[i] = (
-                    f"current practitioner {cur_id.iat[j]} is {cur_grade[j]}, a grade that holds no caseload"
-                )
-            else:
-                reason[i] = (
-                    f"tier {cases['tier'].iat[i]}, RoSH {cases['rosh'].iat[i]}, MAPPA "
-                    f"{cases['mappa_level'].iat[i]} now needs grade "
-                    f"{'/'.join(config.eligibility.high_risk_grades)}; current practitioner "
-                    f"{cur_id.iat[j]} is {cur_grade[j]}"
-                )
+    kind[moves.code != ""] = REALLOCATE
     cases["kind"] = kind
     _moves_due_from_tonight(cases, kind == REALLOCATE, run_date)
-    cases["move_reason"] = reason
-    cases["move_code"] = code
-    return cases
+    cases["move_reason"] = moves.why
+    cases["move_code"] = moves.code
+    team = pracs.drop_duplicates("practitioner_id").set_index("practitioner_id")["team"]
+    cases["holder_team"] = cases["current_practitioner_id"].map(team).where(kind == REALLOCATE)
+    return cases, moves.away
 
 
 def _moves_due_from_tonight(cases: pd.DataFrame, moving: np.ndarray, run_date: date) -> None:
@@ -190,10 +175,19 @@ def prepare_night(
     config: Config,
     run_date: date,
     travel: TravelTimes | None = None,
+    requests: pd.DataFrame | None = None,
 ) -> NightPlan:
-    """Classify cases, compute each practitioner's kept load and build one problem per component."""
-    cases = classify(cases, pracs, config, run_date)
+    """Classify cases, compute each practitioner's kept load and build one problem per
+    component. `requests` are the SPOs' reallocation requests (Dataset.reallocations)."""
+    times = travel or TravelTimes(config.travel)
+    alloc = config.allocation
+    neighbours = (
+        pdu_neighbours(pracs, alloc.neighbour_max_km) if alloc.allow_neighbouring_pdus else {}
+    )
+    allowed_pdus = {p: neighbours.get(p, {p}) | {p} for p in set(cases["pdu"])}
+    cases, away = classify(cases, pracs, config, run_date, requests, times, allowed_pdus)
     pracs = pracs.copy()
+    pracs["away"] = [away.get(p, "") for p in pracs["practitioner_id"]]
     kept = cases[cases["kind"] == KEPT]
     load = kept.groupby("current_practitioner_id")["points"].sum()
     pracs["existing_load"] = pracs["practitioner_id"].map(load).fillna(0).astype(np.int64)
@@ -206,11 +200,6 @@ def prepare_night(
     pracs["capacity"] = np.floor(
         pracs["available_points"] * config.allocation.max_utilisation + 1e-9
     ).astype(np.int64)
-
-    alloc = config.allocation
-    neighbours = (
-        pdu_neighbours(pracs, alloc.neighbour_max_km) if alloc.allow_neighbouring_pdus else {}
-    )
     plan = NightPlan(run_date, cases, pracs, neighbours=neighbours)
     pending = cases.index[cases["kind"].isin([NEW, REALLOCATE]).to_numpy()].to_numpy()
     pdus = sorted(set(cases.loc[pending, "pdu"]))
@@ -228,7 +217,7 @@ def prepare_night(
                 prac_rows,
                 allowed,
                 config,
-                travel or TravelTimes(config.travel),
+                times,
             )
         )
     return plan

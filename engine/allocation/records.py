@@ -65,6 +65,10 @@ class Practitioner(Record):
     welsh_speaker: Flag = False
     office_lat: Latitude
     office_lon: Longitude
+    # Optional: the days the reduction holds (either end open). Outside them the practitioner
+    # works their contracted hours; a 100% reduction held long enough moves their cases.
+    reduction_from: Annotated[date | None, BeforeValidator(empty_to_none)] = None
+    reduction_to: Annotated[date | None, BeforeValidator(empty_to_none)] = None
 
     @model_validator(mode="after")
     def _reduction_within_hours(self) -> Practitioner:
@@ -103,6 +107,13 @@ class Case(Record):
     expected_release_date: Annotated[date | None, BeforeValidator(empty_to_none)] = None
     early_allocation: Flag = False
     sentence_length_months: Annotated[float | None, BeforeValidator(empty_to_none)] = None
+    # Optional columns of reallocation: a case transferred in from another PDU (held by a
+    # practitioner there, or by nobody yet), a home address changed since allocation, and the
+    # practitioner who last supervised a person now back on a new sentence.
+    transfer_in: Flag = False
+    previous_pdu: Annotated[str | None, BeforeValidator(empty_to_none)] = None
+    address_changed: Flag = False
+    previous_practitioner_id: Annotated[str | None, BeforeValidator(empty_to_none)] = None
 
     @field_validator("sentence_length_months")
     @classmethod
@@ -130,3 +141,49 @@ class Case(Record):
     @property
     def change_level(self) -> int:
         return int(self.tier[1])
+
+
+# Why a held case moves (decisions.move_reason), as engine.allocation.moves finds them.
+GRADE = "grade"
+LEFT, ABSENCE, RISK = "left", "absence", "risk-to-staff"
+TRANSFER, ADDRESS, CASELOAD = "transfer-in", "change-of-address", "caseload-adjustment"
+MOVE_REASONS = (GRADE, LEFT, ABSENCE, TRANSFER, ADDRESS, RISK, CASELOAD)
+STAY_ALLOWED = (ADDRESS,)  # a move that may end with the case staying where it is
+# ... and those whose case stays (KEPT) when nobody else has room for it; the rest are then
+# UNALLOCATED for the SPO, their practitioner being unable to keep them.
+STAY_IF_NO_ROOM = (ADDRESS, CASELOAD)
+
+
+class MoveReason(str, Enum):
+    """What an SPO may ask to move a practitioner's cases for (reallocations.csv, `probation
+    reallocate`). The night finds the other reasons itself (grade, transfer in, change of
+    address, a long 100% reduction)."""
+
+    LEFT = "left"
+    ABSENCE = "absence"
+    RISK_TO_STAFF = "risk-to-staff"
+    CASELOAD_ADJUSTMENT = "caseload-adjustment"
+
+
+class Reallocation(Record):
+    """One request: move the cases of a practitioner (one case, for risk to staff) for a reason,
+    while the request holds (from_date..to_date, either end open)."""
+
+    practitioner_id: Id
+    reason: Annotated[MoveReason, BeforeValidator(lambda v: v.lower() if isinstance(v, str) else v)]
+    case_id: Annotated[str | None, BeforeValidator(empty_to_none)] = None
+    from_date: Annotated[date | None, BeforeValidator(empty_to_none)] = None
+    to_date: Annotated[date | None, BeforeValidator(empty_to_none)] = None
+
+    @model_validator(mode="after")
+    def _dates_and_case(self) -> Reallocation:
+        if self.from_date and self.to_date and self.to_date < self.from_date:
+            raise ValueError(f"to_date {self.to_date} is before from_date {self.from_date}")
+        if self.reason == MoveReason.RISK_TO_STAFF and not self.case_id:
+            raise ValueError("risk-to-staff names the case_id the risk is from")
+        return self
+
+    def holds_on(self, night: date) -> bool:
+        return (self.from_date is None or self.from_date <= night) and (
+            self.to_date is None or night <= self.to_date
+        )

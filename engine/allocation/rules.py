@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from engine.allocation.records import STAY_ALLOWED
 from engine.core.config import Config
 
 
@@ -136,6 +137,35 @@ def rule_travel(ctx: RuleContext) -> np.ndarray:
     return ctx.travel_minutes > limit
 
 
+def rule_away(ctx: RuleContext) -> np.ndarray:
+    """A practitioner who left, or is away (a request, a long 100% reduction), takes no case."""
+    away = (
+        (ctx.pracs["away"] != "").to_numpy()
+        if "away" in ctx.pracs
+        else np.zeros(len(ctx.pracs), bool)
+    )
+    return np.broadcast_to(away[None, :], (len(ctx.cases), len(ctx.pracs)))
+
+
+def rule_move(ctx: RuleContext) -> np.ndarray:
+    """A case that moves never goes back to the practitioner it leaves, unless its move may end
+    with it staying (a change of address); then it moves only to someone within the travel
+    target."""
+    out = np.zeros((len(ctx.cases), len(ctx.pracs)), dtype=bool)
+    if "move_code" not in ctx.cases:
+        return out
+    code = ctx.cases["move_code"].to_numpy()
+    holder = ctx.cases["current_practitioner_id"].to_numpy()
+    pid = ctx.pracs["practitioner_id"].to_numpy()
+    is_holder = holder[:, None] == pid[None, :]
+    may_stay = np.isin(code, STAY_ALLOWED)
+    moving = code != ""
+    out |= (moving & ~may_stay)[:, None] & is_holder
+    far = ctx.travel_minutes > ctx.config.travel.target_minutes
+    out |= may_stay[:, None] & ~is_holder & far
+    return out
+
+
 def rule_capacity(ctx: RuleContext) -> np.ndarray:
     """The case alone would take the practitioner over the utilisation limit."""
     pts = ctx.cases["points"].to_numpy()
@@ -151,6 +181,8 @@ HARD_RULES: dict[str, Callable[[RuleContext], np.ndarray]] = {
     "welsh": rule_welsh,
     "conflict": rule_conflict,
     "travel_limit": rule_travel,
+    "away": rule_away,
+    "move": rule_move,
     "capacity": rule_capacity,
 }
 # Capacity depends on the rest of the night; the others are fixed facts about the pair.
@@ -192,8 +224,20 @@ def term_women_concentrator(ctx: RuleContext) -> np.ndarray:
     ).astype(np.int64)
 
 
+def term_other_team(ctx: RuleContext) -> np.ndarray:
+    """A case that moves, to someone outside its practitioner's team (continuity of the team
+    under one SPO, 000 ~2812-2838)."""
+    if "holder_team" not in ctx.cases:
+        return np.zeros((len(ctx.cases), len(ctx.pracs)), dtype=np.int64)
+    team = ctx.cases["holder_team"].to_numpy()
+    moving = pd.notna(team)
+    other = team[:, None] != ctx.pracs["team"].to_numpy()[None, :]
+    return ctx.config.objective.other_team_weight * (moving[:, None] & other).astype(np.int64)
+
+
 SOFT_TERMS: dict[str, Callable[[RuleContext], np.ndarray]] = {
     "travel": term_travel,
     "preferred_skills": term_preferred_skills,
     "women_concentrator": term_women_concentrator,
+    "other_team": term_other_team,
 }

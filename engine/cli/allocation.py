@@ -95,6 +95,67 @@ def allocate(
 
 
 @app.command()
+def reallocate(
+    data: Path = typer.Option(..., help="Input folder of the night"),
+    out: Path = typer.Option(..., help="Output folder"),
+    practitioner: str = typer.Option(..., help="The practitioner whose cases move"),
+    reason: str = typer.Option(..., help="left | absence | risk-to-staff | caseload-adjustment"),
+    case: str | None = typer.Option(None, "--case", help="risk-to-staff: the one case that moves"),
+    start: str | None = typer.Option(None, "--from", help="The request holds from (YYYY-MM-DD)"),
+    end: str | None = typer.Option(None, "--to", help="... to (YYYY-MM-DD)"),
+    db: str | None = typer.Option(
+        None, help="SQLAlchemy URL; default sqlite:///OUT/probation.sqlite"
+    ),
+    run_date: str | None = typer.Option(
+        None, "--date", help="The night (YYYY-MM-DD); default manifest or today"
+    ),
+    region: str | None = typer.Option(None, help="Only this region"),
+    pdu: str | None = typer.Option(None, help="Only this PDU"),
+    osm: Path | None = typer.Option(None, help="Road network: a local OpenStreetMap XML file"),
+    config: Path | None = typer.Option(None, help="Config TOML overriding the shipped defaults"),
+    quiet: bool = QUIET,
+) -> None:
+    """Re-propose a practitioner's cases for a reason, with the fewest moves: their team first,
+    everyone else kept. The night is solved again with the request (its stored run replaced),
+    and each move is recorded with its reason."""
+    from engine.allocation.export import render_summary
+    from engine.allocation.pipeline import run_night
+    from engine.core.errors import RunFailed
+
+    request = {
+        "practitioner_id": practitioner,
+        "reason": reason,
+        "case_id": case or "",
+        "from_date": _iso(parse_date(start)) or "",
+        "to_date": _iso(parse_date(end)) or "",
+    }
+    opts = run_options(
+        data,
+        out,
+        config,
+        engine="processes",
+        scheduler=None,
+        quiet=quiet,
+        osm=osm,
+        db_url=db,
+        period=_iso(parse_date(run_date)),
+        region=region,
+        pdu=pdu,
+        force=True,
+        reallocations=(request,),
+    )
+    outcome = guard(lambda: run_night(opts), (RunFailed, ValueError), "run failed")
+    print(render_summary(outcome.summary))
+    d = outcome.tables["decisions"]
+    affected = d[d["previous_practitioner_id"].eq(practitioner) & d["status"].ne("KEPT")]
+    print(f"Cases of {practitioner} re-proposed ({reason}): {len(affected)}")
+    for r in affected.itertuples():
+        who = r.practitioner_id if isinstance(r.practitioner_id, str) else "nobody with room"
+        print(f"  {r.status:<11} {r.case_id} -> {who}: {r.reason}")
+    print(f"  files: {', '.join(str(p) for p in outcome.files)}")
+
+
+@app.command()
 def check(
     data: Path = typer.Option(..., help="Input folder"),
     allocations: Path = typer.Option(..., help="allocations.csv to verify"),

@@ -78,6 +78,7 @@ class AllocationConfig(_Section):
     release_share_of_sentence: float = Field(default=0.5, gt=0, le=1)
     first_appointment_days: int = Field(default=7, ge=0, le=60)
     first_appointment_hours_after_release: int = Field(default=24, ge=0, le=720)
+    long_absence_days: int = Field(default=28, ge=1, le=3650)
 
     @model_validator(mode="after")
     def _early_before_standard(self) -> AllocationConfig:
@@ -101,6 +102,7 @@ class ObjectiveConfig(_Section):
     women_concentrator_weight: int = Field(ge=0)
     travel_minute_weight: int = Field(ge=0)
     travel_over_target_weight: int = Field(ge=0)
+    other_team_weight: int = Field(default=80, ge=0)
 
     @model_validator(mode="after")
     def _spread_grid(self) -> ObjectiveConfig:

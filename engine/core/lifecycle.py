@@ -55,6 +55,9 @@ class RunOptions:
     osm_file: str | None = None  # road network; None = the config's travel.osm_file
     time_limit: float | None = None  # seconds per part (week, programme); default the config's
     cancel: tuple[str, ...] = ()  # Unpaid Work sessions (PLACEMENT@DATE) that stand down: re-plan
+    # The night's reallocation requests on top of the folder's reallocations.csv (`probation
+    # reallocate`): rows of practitioner_id, reason, case_id, from_date, to_date.
+    reallocations: tuple[dict[str, Any], ...] = ()
     force: bool = False  # solve again, and take the period from the run that holds it
     # On Ctrl-C or SIGTERM during the solve: store the best answer found so far, marked
     # stopped early (never reused as finished), instead of ending with nothing stored.

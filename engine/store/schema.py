@@ -100,7 +100,7 @@ decisions = Table(
     Column("explanation_json", Text),
     Column("allocation_due", String(10)),  # ISO date; none for a kept case
     Column("first_appointment_due", String(10)),
-    Column("move_reason", String(32)),  # MOVED only: the code of the reason (plan.MOVE_REASONS)
+    Column("move_reason", String(32)),  # MOVED only: the code of the reason (moves.MOVE_REASONS)
 )
 workload = Table(
     "workload",
