@@ -31,6 +31,12 @@ demo: install
 		--date 2026-11-23 --out $(DEMO)/data --boundaries $(SHARED)/data/boundaries
 	$(BIN)/probation allocate --data $(DEMO)/data --out $(DEMO)/out --db sqlite:///$(DEMO)/probation.sqlite \
 		--osm $(SHARED)/data/osm/rutland-highways.osm.bz2
+	$(BIN)/probation recommend --data $(DEMO)/data --results $(DEMO)/out --top 3 \
+		--osm $(SHARED)/data/osm/rutland-highways.osm.bz2 \
+		--case "$$(awk -F, '$$4=="Rutland PDU" && $$15=="" {print $$1; exit}' $(DEMO)/data/cases.csv)"
+	$(BIN)/probation reallocate --data $(DEMO)/data --out $(DEMO)/out-reallocation --pdu "Rutland PDU" \
+		--practitioner RUTL007-002 --reason left --db sqlite:///$(DEMO)/probation.sqlite \
+		--osm $(SHARED)/data/osm/rutland-highways.osm.bz2
 	$(BIN)/probation map --data $(DEMO)/data --pdu "Rutland PDU" --mode public_transport \
 		--osm $(SHARED)/data/osm/rutland-highways.osm.bz2 --out $(DEMO)/out/rutland-map.html
 	$(BIN)/probation upw plan --data $(DEMO)/data --week 2026-W48 --out $(DEMO)/out-upw \

@@ -212,6 +212,56 @@ class Service:
         cases, pracs = filter_scope(ds, job.region, job.pdu)
         return Dataset(pracs, cases, ds.inputs_hash, ds.source, ds.manifest)
 
+    # -- recommendations ------------------------------------------------------------------
+    def night_with_case(self, who: Principal, case_id: str, job_id: str | None) -> Job:
+        """The allocation run asked for, or else the newest finished one this key sees that
+        holds the case."""
+        if job_id is not None:
+            job = self.job(job_id, who)
+            self.case_visible(job, who, case_id)
+            return job
+        for job in sorted(self.jobs.list(), key=lambda j: -j.created):
+            if job.kind != "allocation" or job.state not in ("DONE", "STOPPED"):
+                continue
+            part = view(job, who)
+            if part is not None and part.has_case(case_id):
+                return job
+        raise HTTPException(404, f"no finished night visible to this key holds case {case_id}")
+
+    def recommend(
+        self, job: Job, who: Principal, case_id: str, top: int, exclude: tuple[str, ...] = ()
+    ) -> dict[str, Any]:
+        """The practitioners for one case against the run's night (engine.allocation.recommend),
+        the ones rejected for it left out."""
+        from engine.allocation.contract import on_night
+        from engine.allocation.recommend import NoSuchCase, recommend
+
+        out = self.done(job)
+        summary = json.loads((out / "summary.json").read_text())
+        night = date.fromisoformat(summary["run_date"])
+        read = lambda n: pd.read_csv(out / n, dtype=str, keep_default_na=False)  # noqa: E731
+        wl = read("workload.csv")
+        wl["points"] = wl["points"].astype(int)
+        rejected = tuple(
+            d["proposed_practitioner_id"]
+            for d in self.decisions(job, who)
+            if d["case_id"] == case_id and d["action"] == "reject" and d["proposed_practitioner_id"]
+        )
+        try:
+            rec = recommend(
+                on_night(self.night(job), night, self.config),
+                read("allocations.csv"),
+                wl,
+                self.config,
+                case_id,
+                night,
+                top,
+                tuple(dict.fromkeys(rejected + exclude)),
+            )
+        except NoSuchCase as exc:
+            raise HTTPException(404, str(exc)) from None
+        return {"run": job.job_id, "run_date": night.isoformat(), **rec.as_dict()}
+
     # -- decisions ------------------------------------------------------------------------
     def proposals_to_decide(
         self, job: Job, who: Principal, case_id: str | None = None
@@ -267,7 +317,11 @@ class Service:
             action=d.action,
             flagged=d.flagged,
         )
-        return plain(row) | {"rule_breaks": d.rule_breaks}
+        out = plain(row) | {"rule_breaks": d.rule_breaks}
+        if action == "reject":  # the next best for the case, without whoever was rejected
+            best = self.recommend(job, who, case_id, 1)["ranked"]
+            out["reproposal"] = best[0] if best else None
+        return out
 
     def decisions(self, job: Job, who: Principal) -> list[dict]:
         """The decisions on the cases this key sees, oldest first."""

@@ -4,7 +4,7 @@ the log of who decided what."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
 
 from api.auth import Principal, principal
@@ -43,6 +43,23 @@ def decide_case(
         body.reason,
         body.accept_rule_break,
     )
+
+
+@router.get(
+    "/recommendations",
+    summary="Who should take this one case now: ranked against the night, with each term's "
+    "difference and the rules that exclude the rest",
+)
+def recommendations(
+    case_id: str,
+    run: str | None = None,
+    top: int = Query(5, ge=1, le=50),
+    who: Principal = Depends(principal),
+    svc: Service = Depends(service),
+) -> dict:
+    """Against the run named, or the newest finished night this key sees that holds the case;
+    practitioners already rejected for the case are left out."""
+    return svc.recommend(svc.night_with_case(who, case_id, run), who, case_id, top)
 
 
 @router.post(

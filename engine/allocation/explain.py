@@ -25,6 +25,7 @@ RULE_LABELS = {
     "away": "left or away",
     "move": "the practitioner it leaves (or not nearer)",
     "capacity": "no room",
+    "rejected": "rejected for it by the SPO",
 }
 TERM_LABELS = {
     "spread": "lower utilisation",
@@ -35,7 +36,7 @@ TERM_LABELS = {
 }
 
 
-def _marginal_spread(load_before: int, pts: int, avail: int, params: AllocationParams) -> int:
+def marginal_spread(load_before: int, pts: int, avail: int, params: AllocationParams) -> int:
     """Phase-3 spread cost of adding `pts` to a practitioner holding `load_before`."""
     cost = 0
     for t in params.spread_thresholds_permille:
@@ -88,7 +89,7 @@ def explain_component(
             before = int(final_load[p]) - pts
 
             def score(q: int, base: int, i: int = i, pts: int = pts) -> int:
-                return _marginal_spread(base, pts, int(pr.available[q]), params) + int(cost[i, q])
+                return marginal_spread(base, pts, int(pr.available[q]), params) + int(cost[i, q])
 
             alts = []
             for q in eligible.tolist():
@@ -103,7 +104,7 @@ def explain_component(
                 "utilisation_after": round(int(final_load[p]) / max(1, int(pr.available[p])), 4),
                 "travel_minutes": int(comp.travel[i, p]),
                 "terms": {n: int(comp.terms[n][i, p]) for n in comp.terms},
-                "spread_cost": _marginal_spread(before, pts, int(pr.available[p]), params),
+                "spread_cost": marginal_spread(before, pts, int(pr.available[p]), params),
             }
             info["chosen"] = chosen
             runner = next(((s, q, room) for s, q, room in alts if room), None)
@@ -116,7 +117,7 @@ def explain_component(
                     ),
                     "travel_minutes": int(comp.travel[i, q]),
                     "terms": {n: int(comp.terms[n][i, q]) for n in comp.terms},
-                    "spread_cost": _marginal_spread(
+                    "spread_cost": marginal_spread(
                         int(final_load[q]), pts, int(pr.available[q]), params
                     ),
                 }

@@ -149,10 +149,54 @@ def reallocate(
     d = outcome.tables["decisions"]
     affected = d[d["previous_practitioner_id"].eq(practitioner) & d["status"].ne("KEPT")]
     print(f"Cases of {practitioner} re-proposed ({reason}): {len(affected)}")
-    for r in affected.itertuples():
+    for r in affected.head(10).itertuples():
         who = r.practitioner_id if isinstance(r.practitioner_id, str) else "nobody with room"
         print(f"  {r.status:<11} {r.case_id} -> {who}: {r.reason}")
+    if len(affected) > 10:
+        print(f"  ... and {len(affected) - 10} more (every one with its reason in allocations.csv)")
     print(f"  files: {', '.join(str(p) for p in outcome.files)}")
+
+
+@app.command()
+def recommend(
+    data: Path = typer.Option(..., help="Input folder of the night"),
+    results: Path = typer.Option(..., help="The night's output folder (allocations.csv, ...)"),
+    case: str = typer.Option(..., "--case", help="The case to place"),
+    top: int = typer.Option(5, min=1, max=50, help="How many practitioners to rank"),
+    exclude: list[str] = typer.Option(
+        [], "--exclude", help="A practitioner rejected for it (repeat for more)"
+    ),
+    osm: Path | None = typer.Option(None, help="Road network the night used"),
+    config: Path | None = typer.Option(None, help="Config TOML overriding the shipped defaults"),
+) -> None:
+    """Who should take this one case now: the eligible practitioners ranked by the night's own
+    costs against its stored loads, each term's difference from the best, and the rules that
+    exclude the rest."""
+    import json
+
+    import pandas as pd
+
+    from engine.allocation.contract import load_dataset, on_night
+    from engine.allocation.recommend import NoSuchCase, recommend, render
+    from geo.travel import travel_service
+
+    cfg = config_or_exit(config)
+
+    def ranked():
+        summary = json.loads((results / "summary.json").read_text())
+        night = parse_date(summary["run_date"])
+        assert night is not None
+        ds = on_night(load_dataset(data, cfg), night, cfg)
+        read = lambda name: pd.read_csv(results / name, dtype=str, keep_default_na=False)  # noqa: E731
+        wl = read("workload.csv")
+        wl["points"] = wl["points"].astype(int)
+        return recommend(
+            ds, read("allocations.csv"), wl, cfg, case, night, top, tuple(exclude),
+            travel_service(cfg.travel, str(osm) if osm else None),
+        )  # fmt: skip
+
+    rec = guard(ranked, (NoSuchCase, OSError, KeyError), "cannot recommend")
+    print(render(rec))
 
 
 @app.command()

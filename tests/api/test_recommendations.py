@@ -1,0 +1,45 @@
+"""GET /recommendations against a finished night, and the re-proposal that comes with a
+rejection (the rejected practitioner left out)."""
+
+from __future__ import annotations
+
+from tests.builders import SPO_B, SPO_L, all_rows, upload_files, wait_for
+
+
+def test_a_case_ranked_then_rejected_and_reproposed(client, lincoln):
+    h = {"X-API-Key": SPO_L}
+    r = client.post(
+        "/runs/allocation",
+        files=upload_files(lincoln),
+        data={"pdu": "Lincoln PDU", "run_date": "2026-11-23", "solver": "greedy"},
+        headers=h,
+    )
+    run = r.json()["run"]
+    assert wait_for(client, run, SPO_L)["state"] == "DONE"
+    placed = [x for x in all_rows(client, run, SPO_L) if x["status"] == "NEW"][0]
+    cid, proposed = placed["case_id"], placed["practitioner_id"]
+
+    got = client.get("/recommendations", params={"case_id": cid, "top": 3}, headers=h)
+    assert got.status_code == 200, got.text
+    rec = got.json()
+    assert rec["run"] == run and rec["proposed"] == proposed and 1 <= len(rec["ranked"]) <= 3
+    scores = [c["score"] for c in rec["ranked"]]
+    assert scores == sorted(scores) and set(rec["ranked"][0]["terms"]) >= {"travel", "spread"}
+    assert all(v == 0 for v in rec["ranked"][0]["difference"].values())
+
+    rejected = client.post(
+        f"/runs/{run}/decisions",
+        json={"case_id": cid, "action": "reject", "reason": "knows the family"},
+        headers=h,
+    )
+    assert rejected.status_code == 201, rejected.text
+    again = rejected.json()["reproposal"]
+    assert again is not None and again["practitioner_id"] != proposed
+    after = client.get("/recommendations", params={"case_id": cid, "run": run}, headers=h).json()
+    assert proposed not in {c["practitioner_id"] for c in after["ranked"]}
+    assert after["excluded"]["rejected"]["practitioners"] == [proposed]
+
+    # another PDU's key sees no night holding the case; an unknown case is 404 too
+    other = client.get("/recommendations", params={"case_id": cid}, headers={"X-API-Key": SPO_B})
+    assert other.status_code == 404
+    assert client.get("/recommendations", params={"case_id": "NOPE"}, headers=h).status_code == 404
