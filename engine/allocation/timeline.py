@@ -139,7 +139,7 @@ def timeline(cases: pd.DataFrame, config: Config) -> pd.DataFrame:
     length = pd.to_numeric(
         cases.get("sentence_length_months", pd.Series(np.nan, index=cases.index)), errors="coerce"
     )
-    estimated_release = _add_months(sentence, length * a.release_share_of_sentence)
+    estimated_release = add_months(sentence, length * a.release_share_of_sentence)
     release = given.where(given.notna(), estimated_release)
     estimated = given.isna() & release.notna()
     after_release = release + pd.Timedelta(
@@ -148,11 +148,11 @@ def timeline(cases: pd.DataFrame, config: Config) -> pd.DataFrame:
     ctype = cases["case_type"].to_numpy()
     custody = ctype == "CUSTODY"
     has_release = release.notna().to_numpy()
-    short = (release < _add_months(sentence, pd.Series(a.community_from_sentence_under_months,
+    short = (release < add_months(sentence, pd.Series(a.community_from_sentence_under_months,
                                                        index=cases.index))).to_numpy()  # fmt: skip
     early = cases.get("early_allocation", pd.Series(False, index=cases.index)).astype(bool)
     months = early.map({True: a.early_allocation_months, False: a.handover_months}).astype(float)
-    handover = _add_months(release, -months)
+    handover = add_months(release, -months)
     reaches_back = (handover <= sentence).to_numpy()
     lead = pd.Series(pd.NaT, index=cases.index, dtype="datetime64[ns]")
     ok = handover.notna().to_numpy()
@@ -191,7 +191,7 @@ def timeline(cases: pd.DataFrame, config: Config) -> pd.DataFrame:
     )
 
 
-def _add_months(dates: pd.Series, months: pd.Series) -> pd.Series:
+def add_months(dates: pd.Series, months: pd.Series) -> pd.Series:
     """Each date plus its (signed, possibly fractional) months, as `months_after` does; NaT
     where either is missing."""
     out = pd.Series(pd.NaT, index=dates.index, dtype="datetime64[ns]")

@@ -200,6 +200,51 @@ def recommend(
 
 
 @app.command()
+def capacity(
+    data: Path = typer.Option(..., help="Input folder (practitioners and cases)"),
+    out: Path = typer.Option(..., help="Output folder"),
+    weeks: int = typer.Option(12, min=1, max=104, help="How many weeks ahead"),
+    run_date: str | None = typer.Option(
+        None, "--date", help="The first day (YYYY-MM-DD); default manifest or today"
+    ),
+    region: str | None = typer.Option(None, help="Only this region"),
+    pdu: str | None = typer.Option(None, help="Only this PDU"),
+    config: Path | None = typer.Option(None, help="Config TOML overriding the shipped defaults"),
+) -> None:
+    """Capacity ahead: each practitioner's points week by week (releases to licence points,
+    sentences ending, dated reductions), the cases falling due, and the fewest extra PO and PSO
+    hours per PDU that place them all within 100% (CSV and an SVG chart)."""
+    from datetime import date as _date
+
+    from engine.allocation.capacity import export, project
+    from engine.allocation.contract import Dataset, load_dataset
+    from engine.allocation.plan import filter_scope
+
+    cfg = config_or_exit(config)
+
+    def run():
+        ds = load_dataset(data, cfg)
+        start = parse_date(run_date) or ds.run_date or _date.today()
+        cases, pracs = filter_scope(ds, region, pdu)
+        if pdu or region:  # the PDUs asked for, without holders from elsewhere
+            pracs = pracs[pracs["pdu"].isin(set(cases["pdu"]))]
+        plan = project(Dataset(pracs, cases, ds.inputs_hash, ds.source), cfg, start, weeks)
+        return plan, export(plan, out)
+
+    plan, files = guard(run, (OSError, ValueError), "capacity failed")
+    print(f"Capacity ahead: {len(plan.weeks)} weeks from {plan.weeks[0]}")
+    for r in plan.needs.itertuples():
+        need = (
+            f"short from the week of {r.first_week_short}: needs {r.extra_po_hours:g} more "
+            f"contracted PO hours and {r.extra_pso_hours:g} PSO hours"
+            if r.first_week_short is not None
+            else "has room for every case due"
+        )
+        print(f"  {r.pdu}: {r.due_cases} cases due, {need}")
+    print(f"  files: {', '.join(str(p) for p in files)}")
+
+
+@app.command()
 def check(
     data: Path = typer.Option(..., help="Input folder"),
     allocations: Path = typer.Option(..., help="allocations.csv to verify"),

@@ -290,6 +290,10 @@ def _release_dates(cases: pd.DataFrame, rng, run_date, config: Config) -> None:
         run_date + timedelta(days=int(rng.integers(7, 400))) if h and r <= run_date else r
         for r, h in zip(release, held)
     ]
+    # a held case released later than its draw serves a longer sentence: the licence runs on
+    months = np.array(
+        [max(m, 2 * (r - s).days / 30.44) for m, r, s in zip(months, release, sentence)]
+    ).round(1)
     early = (months >= 48) & (rng.random(n) < 0.05)
     cases["sentence_length_months"] = ""
     cases["expected_release_date"] = ""
