@@ -33,6 +33,8 @@ TERM_LABELS = {
     "preferred_skills": "has preferred skills",
     "women_concentrator": "women concentrator",
     "other_team": "the same team",
+    "returning": "supervised them before",
+    "case_mix": "keeps the PO's mix of risk",
 }
 
 

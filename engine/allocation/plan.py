@@ -16,7 +16,7 @@ import pandas as pd
 
 from engine.allocation.contract import Dataset
 from engine.allocation.moves import find_moves
-from engine.allocation.rules import HARD_RULES, SOFT_TERMS, RuleContext, requires_po
+from engine.allocation.rules import HARD_RULES, SOFT_TERMS, RuleContext, high_rosh, requires_po
 from engine.allocation.timeline import REALLOCATION, timeline
 from engine.core.config import Config
 from geo.straight_line import haversine_km
@@ -157,6 +157,15 @@ def classify(
     return cases, moves.away
 
 
+def kept_high_share(kept: pd.DataFrame, pracs: pd.DataFrame, config: Config) -> np.ndarray:
+    """Each practitioner's share of high risk of harm cases among those they keep (0 when
+    they keep none): what the case-mix term weighs a new case against."""
+    high = pd.Series(high_rosh(kept, config), index=kept.index)
+    by = kept["current_practitioner_id"]
+    share = high.groupby(by).mean()
+    return pracs["practitioner_id"].map(share).fillna(0.0).to_numpy(dtype=float)
+
+
 def _moves_due_from_tonight(cases: pd.DataFrame, moving: np.ndarray, run_date: date) -> None:
     """A held case that must move is due tonight, the night the need is seen (never OVERDUE
     for its old sentence date, and first in line like any case due today)."""
@@ -200,6 +209,7 @@ def prepare_night(
     pracs["capacity"] = np.floor(
         pracs["available_points"] * config.allocation.max_utilisation + 1e-9
     ).astype(np.int64)
+    pracs["high_share"] = kept_high_share(kept, pracs, config)
     plan = NightPlan(run_date, cases, pracs, neighbours=neighbours)
     pending = cases.index[cases["kind"].isin([NEW, REALLOCATE]).to_numpy()].to_numpy()
     pdus = sorted(set(cases.loc[pending, "pdu"]))

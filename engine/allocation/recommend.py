@@ -19,7 +19,7 @@ import pandas as pd
 
 from engine.allocation.contract import Dataset
 from engine.allocation.explain import RULE_LABELS, marginal_spread
-from engine.allocation.plan import classify, pdu_neighbours, solver_params
+from engine.allocation.plan import classify, kept_high_share, pdu_neighbours, solver_params
 from engine.allocation.rules import HARD_RULES, SOFT_TERMS, RuleContext
 from engine.core.config import Config
 from engine.core.errors import ProbationError
@@ -94,6 +94,8 @@ def recommend(
     case, away = classify(one, ds.practitioners, config, run_date, ds.reallocations, times, allowed)
     case = case.reset_index(drop=True)
     pracs["away"] = [away.get(p, "") for p in pracs["practitioner_id"]]
+    held = ds.cases[ds.cases["current_practitioner_id"].notna()]
+    pracs["high_share"] = kept_high_share(held[held["case_id"] != case_id], pracs, config)
     pts = int(case["points"].iat[0])
 
     placed = decisions[decisions["case_id"] == case_id]

@@ -235,9 +235,47 @@ def term_other_team(ctx: RuleContext) -> np.ndarray:
     return ctx.config.objective.other_team_weight * (moving[:, None] & other).astype(np.int64)
 
 
+def term_returning(ctx: RuleContext) -> np.ndarray:
+    """A person back on a new sentence, given to anyone but the practitioner who last
+    supervised them (when that practitioner is among the candidates)."""
+    out = np.zeros((len(ctx.cases), len(ctx.pracs)), dtype=np.int64)
+    if "previous_practitioner_id" not in ctx.cases:
+        return out
+    prev = ctx.cases["previous_practitioner_id"].to_numpy()
+    pid = ctx.pracs["practitioner_id"].to_numpy()
+    new = ctx.cases["current_practitioner_id"].isna().to_numpy()
+    known = np.array([isinstance(p, str) and p in set(pid) for p in prev]) & new
+    other = prev[:, None] != pid[None, :]
+    return ctx.config.objective.returning_weight * (known[:, None] & other).astype(np.int64)
+
+
+def high_rosh(cases: pd.DataFrame, config: Config) -> np.ndarray:
+    """High or very high risk of serious harm."""
+    return cases["rosh"].isin(config.eligibility.high_risk_rosh).to_numpy()
+
+
+def term_case_mix(ctx: RuleContext) -> np.ndarray:
+    """A PO's mix of high and medium/low risk of harm cases (000 ~2487): a high case to a PO
+    whose kept cases are over the target share high, or a medium/low one to a PO under it, per
+    percentage point of the gap."""
+    out = np.zeros((len(ctx.cases), len(ctx.pracs)), dtype=np.int64)
+    if "high_share" not in ctx.pracs:
+        return out
+    o = ctx.config.objective
+    po = ctx.pracs["grade"].isin(ctx.config.eligibility.high_risk_grades).to_numpy()
+    share = ctx.pracs["high_share"].to_numpy(dtype=float)
+    over = np.round(100 * np.maximum(share - o.case_mix_high_share, 0)).astype(np.int64)
+    under = np.round(100 * np.maximum(o.case_mix_high_share - share, 0)).astype(np.int64)
+    high = high_rosh(ctx.cases, ctx.config)
+    gap = np.where(high[:, None], over[None, :], under[None, :])
+    return o.case_mix_weight * gap * po[None, :]
+
+
 SOFT_TERMS: dict[str, Callable[[RuleContext], np.ndarray]] = {
     "travel": term_travel,
     "preferred_skills": term_preferred_skills,
     "women_concentrator": term_women_concentrator,
     "other_team": term_other_team,
+    "returning": term_returning,
+    "case_mix": term_case_mix,
 }

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.builders import case, filler, practitioner
+from tests.builders import OAKHAM, case, filler, practitioner
 
 SOLVERS = ["cpsat", "greedy"]
 
@@ -234,3 +234,53 @@ def test_case_held_by_spo_is_moved(night):
     dec, _ = night(pracs, [case("C1", current_practitioner_id="SPO1", sentence_date="2026-03-02")])
     assert dec.loc["C1", "status"] == "MOVED" and _who(dec, "C1") == "PSO1"
     assert "holds no caseload" in dec.loc["C1", "reason"]
+
+
+def test_returning_person_goes_back_to_their_last_practitioner(night):
+    """NEAR is nearer the home; LAST supervised the person before: LAST, and NEAR without it."""
+    pracs = [
+        practitioner("NEAR"),
+        practitioner("LAST", office_lat=OAKHAM[0] + 0.03, office_lon=OAKHAM[1]),
+    ]
+    dec, _ = night(pracs, [case("BACK", previous_practitioner_id="LAST")])
+    assert _who(dec, "BACK") == "LAST"
+    assert "supervised them before" in dec.loc["BACK", "reason"]
+    dec, _ = night(pracs, [case("BACK")])
+    assert _who(dec, "BACK") == "NEAR"
+
+
+def _mix_night():
+    """HIGHPO keeps only high risk of harm cases, MIXPO only medium ones, the same points."""
+    pracs = [practitioner("HIGHPO"), practitioner("MIXPO", office_lat=OAKHAM[0] + 0.04)]
+    held = filler("HIGHPO", 630) + filler("MIXPO", 630, start=100)
+    for c in held[:10]:
+        c["rosh"] = "HIGH"
+    return pracs, held
+
+
+def test_case_mix_sends_a_high_case_to_the_po_under_the_share(night):
+    pracs, held = _mix_night()
+    dec, _ = night(pracs, held + [case("HI", rosh="HIGH")])
+    assert _who(dec, "HI") == "MIXPO"  # though HIGHPO is nearer
+
+
+def test_case_mix_off_leaves_the_high_case_to_the_nearer_po(night, config):
+    pracs, held = _mix_night()
+    o = config.objective.model_copy(update={"case_mix_weight": 0})
+    dec, _ = night(
+        pracs, held + [case("HI", rosh="HIGH")], cfg=config.model_copy(update={"objective": o})
+    )
+    assert _who(dec, "HI") == "HIGHPO"
+
+
+def test_case_mix_sends_a_medium_case_to_the_po_over_the_share(night, config):
+    pracs, held = _mix_night()
+    pracs[0], pracs[1] = (
+        practitioner("HIGHPO", office_lat=OAKHAM[0] + 0.04),
+        practitioner("MIXPO"),
+    )  # MIXPO now the nearer
+    dec, _ = night(pracs, held + [case("MED")])
+    assert _who(dec, "MED") == "HIGHPO"
+    o = config.objective.model_copy(update={"case_mix_weight": 0})
+    dec, _ = night(pracs, held + [case("MED")], cfg=config.model_copy(update={"objective": o}))
+    assert _who(dec, "MED") == "MIXPO"
