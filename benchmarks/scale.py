@@ -20,6 +20,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import pandas as pd
+
 from benchmarks.common import finish, make_instance  # noqa: E402
 
 INSTANCES = {
@@ -122,6 +124,8 @@ def main() -> int:
                 print(proc.stdout, proc.stderr)
                 return 1
             s = json.loads((out / "summary.json").read_text())
+            dec = pd.read_csv(out / "allocations.csv", dtype=str, keep_default_na=False)
+            future = dec["status"] == "FUTURE"
             rows.append(
                 {
                     "instance": name,
@@ -143,11 +147,19 @@ def main() -> int:
                     "greedy_std_utilisation": s["greedy"]["std_utilisation"],
                     "status": s["status"],
                     "gap": s["gap"],
+                    # the custody clock: cases before their handover window, never placed early
+                    # (the checker refuses that) and never flagged overdue
+                    "future": int(future.sum()),
+                    "future_placed": int((future & (dec["practitioner_id"] != "")).sum()),
+                    "future_overdue": int((future & dec["flags"].str.contains("OVERDUE")).sum()),
+                    "overdue_unallocated": s["overdue_unallocated"],
                 }
             )
             print(
                 f"{name}: {seconds:.2f}s end to end (target {target:g}s), solve {s['solve_seconds']}s, "
-                f"unallocated {s['unallocated']} (greedy {s['greedy']['unallocated']}), gap {s['gap']:.3%}"
+                f"unallocated {s['unallocated']} (greedy {s['greedy']['unallocated']}), gap {s['gap']:.3%}; "
+                f"custody not yet due {int(future.sum())}, of them placed {rows[-1]['future_placed']}, "
+                f"flagged overdue {rows[-1]['future_overdue']}"
             )
             if seconds > target:
                 missed.append(name)

@@ -113,26 +113,37 @@ def find_moves(
     grade = cur.map(by_id["grade"]).to_numpy()
     ok_grade = grade_holds(cases["requires_po"].to_numpy(), grade, config)
     pdu_of = cur.map(by_id["pdu"]).to_numpy()
-    for i in np.nonzero(held)[0]:
-        c, p = cases.iloc[i], cur.iat[i]
-        if not ok_grade[i]:
-            code[i] = GRADE
-            if grade[i] not in config.eligibility.case_holding_grades:
-                why[i] = f"current practitioner {p} is {grade[i]}, a grade that holds no caseload"
-            else:
-                why[i] = (
-                    f"tier {c['tier']}, RoSH {c['rosh']}, MAPPA {c['mappa_level']} now needs "
-                    f"grade {'/'.join(config.eligibility.high_risk_grades)}; current "
-                    f"practitioner {p} is {grade[i]}"
-                )
-        elif p in away:
-            code[i], why[i] = away[p], f"{p} {words[p]}"
-        elif c["case_id"] in risk:
-            code[i], why[i] = RISK, f"risk to staff: the case may not stay with {p}"
-        elif bool(c.get("transfer_in")) and pdu_of[i] not in allowed_pdus.get(c["pdu"], {c["pdu"]}):
-            src = c.get("previous_pdu") or pdu_of[i]
+    free = held.copy()  # held cases no reason has claimed yet (the first reason wins)
+    for i in np.flatnonzero(free & ~ok_grade):
+        p = cur.iat[i]
+        code[i] = GRADE
+        if grade[i] not in config.eligibility.case_holding_grades:
+            why[i] = f"current practitioner {p} is {grade[i]}, a grade that holds no caseload"
+        else:
+            why[i] = (
+                f"tier {cases['tier'].iat[i]}, RoSH {cases['rosh'].iat[i]}, MAPPA "
+                f"{cases['mappa_level'].iat[i]} now needs grade "
+                f"{'/'.join(config.eligibility.high_risk_grades)}; current practitioner {p} "
+                f"is {grade[i]}"
+            )
+    free &= code == ""
+    for i in np.flatnonzero(free & cur.isin(list(away)).to_numpy()):
+        p = cur.iat[i]
+        code[i], why[i] = away[p], f"{p} {words[p]}"
+    free &= code == ""
+    for i in np.flatnonzero(free & cases["case_id"].isin(risk).to_numpy()):
+        code[i], why[i] = RISK, f"risk to staff: the case may not stay with {cur.iat[i]}"
+    free &= code == ""
+    if "transfer_in" in cases:
+        moved_in = cases["transfer_in"].fillna(False).astype(bool).to_numpy()
+        for i in np.flatnonzero(free & moved_in):
+            here = cases["pdu"].iat[i]
+            if pdu_of[i] in allowed_pdus.get(here, {here}):
+                continue
+            prev = cases["previous_pdu"].iat[i] if "previous_pdu" in cases else None
+            src = prev if isinstance(prev, str) and prev else pdu_of[i]
             code[i] = TRANSFER
-            why[i] = f"transferred in from {src}; {p} works in {pdu_of[i]}, not {c['pdu']}"
+            why[i] = f"transferred in from {src}; {cur.iat[i]} works in {pdu_of[i]}, not {here}"
     _address_moves(cases, by_id, config, times, code, why)
     _caseload_moves(cases, by_id, config, adjust, code, why)
     return Moves(code, why, away)

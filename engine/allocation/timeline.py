@@ -192,15 +192,23 @@ def timeline(cases: pd.DataFrame, config: Config) -> pd.DataFrame:
 
 
 def add_months(dates: pd.Series, months: pd.Series) -> pd.Series:
-    """Each date plus its (signed, possibly fractional) months, as `months_after` does; NaT
-    where either is missing."""
+    """Each date plus its (signed, possibly fractional) months, as `months_after` does (whole
+    calendar months, the day kept or clipped to the month's end, then 30 days a month for the
+    fraction); NaT where either is missing. Vectorised: a night holds many sentence lengths."""
     out = pd.Series(pd.NaT, index=dates.index, dtype="datetime64[ns]")
-    ok = dates.notna() & months.notna()
-    for m in pd.unique(months[ok]):  # few distinct values: one vectorised offset each
-        rows = ok & (months == m)
-        whole = int(m) if m >= 0 else -int(-m)
-        days = round((m - whole) * 30)
-        out[rows] = dates[rows] + pd.DateOffset(months=whole) + pd.Timedelta(days=days)
+    ok = (dates.notna() & months.notna()).to_numpy()
+    if not ok.any():
+        return out
+    d = pd.to_datetime(dates[ok])
+    m = months[ok].to_numpy(dtype=float)
+    whole = np.trunc(m).astype(np.int64)
+    extra = np.round((m - whole) * 30).astype(np.int64)
+    ym = d.dt.year.to_numpy() * 12 + d.dt.month.to_numpy() - 1 + whole
+    first = (ym - 1970 * 12).astype("datetime64[M]")
+    length = (first + 1).astype("datetime64[D]") - first.astype("datetime64[D]")
+    day = np.minimum(d.dt.day.to_numpy(), length.astype(np.int64))
+    got = first.astype("datetime64[D]") + (day - 1) + extra
+    out[ok] = got.astype("datetime64[ns]")
     return out
 
 

@@ -104,7 +104,7 @@ class ObjectiveConfig(_Section):
     travel_over_target_weight: int = Field(ge=0)
     other_team_weight: int = Field(default=80, ge=0)
     returning_weight: int = Field(default=150, ge=0)
-    case_mix_weight: int = Field(default=3, ge=0)
+    case_mix_weight: int = Field(default=1, ge=0)
     case_mix_high_share: float = Field(default=0.5, ge=0, le=1)
 
     @model_validator(mode="after")

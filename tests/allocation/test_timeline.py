@@ -139,3 +139,19 @@ def test_a_release_before_sentence_is_refused(tmp_path, config):
     assert [(i.file, i.row, i.column) for i in err.value.issues] == [
         ("cases.csv", 1, "expected_release_date")
     ]
+
+
+def test_months_added_to_a_frame_are_the_row_rule():
+    """`add_months` (vectorised) against `months_after`/`months_before`, on 2,000 random dates
+    and signed half-month lengths, month ends included."""
+    import numpy as np
+
+    from engine.allocation.timeline import add_months, months_after, months_before
+
+    rng = np.random.default_rng(7)
+    days = pd.Series(pd.Timestamp("2020-01-31") + pd.to_timedelta(rng.integers(0, 2500, 2000), "D"))
+    months = pd.Series(np.round(rng.uniform(-60, 60, 2000) * 2) / 2)
+    got = add_months(days, months)
+    for d, m, g in zip(days, months, got):
+        rule = months_after if m >= 0 else months_before
+        assert g.date() == rule(d.date(), abs(m)), (d, m)
