@@ -350,6 +350,15 @@ def decide_form(
     note = f"{case_id}: {row['action']} recorded" + (
         " (flagged: rule break accepted)" if row["flagged"] else ""
     )
+    if row.get("reproposal"):  # after a rejection: who would take it next, to override to
+        nxt = row["reproposal"]
+        note += (
+            f". Next best for it: {nxt['practitioner_id']} ({nxt['utilisation_before']:.0%} -> "
+            f"{nxt['utilisation_after']:.0%}, {nxt['travel_minutes']} min); override to them "
+            "to accept"
+        )
+    elif action == "reject":
+        note += ". Nobody else eligible has room for it"
     return RedirectResponse(
         f"/review/{job_id}?{urlencode({'message': note})}#case-{case_id}", status_code=303
     )

@@ -43,3 +43,39 @@ def test_a_case_ranked_then_rejected_and_reproposed(client, lincoln):
     other = client.get("/recommendations", params={"case_id": cid}, headers={"X-API-Key": SPO_B})
     assert other.status_code == 404
     assert client.get("/recommendations", params={"case_id": "NOPE"}, headers=h).status_code == 404
+
+
+def test_the_review_page_names_the_next_best_after_a_rejection(tmp_path_factory, config, lincoln):
+    import re
+
+    from tests.builders import make_client
+
+    client = make_client(tmp_path_factory, config)
+    h = {"X-API-Key": SPO_L}
+    run = client.post(
+        "/runs/allocation",
+        files=upload_files(lincoln),
+        data={"pdu": "Lincoln PDU", "solver": "greedy"},
+        headers=h,
+    ).json()["run"]
+    assert wait_for(client, run, SPO_L)["state"] == "DONE"
+    new = [x["case_id"] for x in all_rows(client, run, SPO_L) if x["status"] == "NEW"]
+    ranked = {
+        c: client.get("/recommendations", params={"case_id": c, "run": run}, headers=h).json()
+        for c in new
+    }
+    cid = next(c for c, rec in ranked.items() if len(rec["ranked"]) >= 2)
+    proposed = ranked[cid]["proposed"]
+    second = next(
+        c["practitioner_id"] for c in ranked[cid]["ranked"] if c["practitioner_id"] != proposed
+    )
+    client.post("/review/login", data={"key": SPO_L}, follow_redirects=False)
+    token = re.search(r'name="csrf" value="([^"]+)"', client.get(f"/review/{run}").text).group(1)
+    r = client.post(
+        f"/review/{run}/decide",
+        data={"case_id": cid, "action": "reject", "reason": "x", "csrf": token},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    page = client.get(r.headers["location"]).text
+    assert f"Next best for it: {second} (" in page
