@@ -34,6 +34,7 @@ TABLES = {
         "schedule": "upw_schedule.csv",
         "unplaced": "upw_unplaced.csv",
         "reviews": "upw_reviews.csv",
+        "tell_practitioner": "upw_tell_practitioner.csv",
     },
     "groups": {"groups": "groups.csv", "members": "group_members.csv", "unplaced": "unplaced.csv"},
 }
@@ -111,6 +112,7 @@ def _run(kind, data, out, db_url, config, region, pdu, params, observer):
         pdu=pdu if kind == "allocation" else None,
         solver=params.get("solver"),
         force=bool(params.get("force")),
+        cancel=tuple(params.get("cancel") or ()),  # a week re-planned around stand-downs
         progress=False,
         observer=observer,
     )

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import shutil
 import uuid
 from dataclasses import dataclass
@@ -25,8 +26,12 @@ from api.validation import Validator
 from engine.allocation.contract import load_dataset
 from engine.core.config import Config
 from engine.store.runs import Store
+from engine.unpaid_work.plan import week_dates
 
 log = logging.getLogger("probation.api")
+
+
+SESSION = re.compile(r"[^@\s]+@\d{4}-\d{2}-\d{2}")  # PLACEMENT@YYYY-MM-DD
 
 
 def log_event(event: str, **fields: Any) -> None:
@@ -110,7 +115,7 @@ class Service:
         (`Validator`), so a large file never holds up the service's other requests."""
         try:
             self.check_scope(who, region, pdu)
-            await self.validator.check(kind, folder, self.config, pdu)
+            await self.validator.check(kind, folder, self.config, pdu, params.get("week"))
         except BaseException:
             shutil.rmtree(folder, ignore_errors=True)  # nothing of a refused upload is kept
             raise
@@ -144,7 +149,7 @@ class Service:
 
         def check() -> None:
             self.check_scope(who, region, pdu)
-            self.validator.check_sync(kind, folder, self.config, pdu)
+            self.validator.check_sync(kind, folder, self.config, pdu, params.get("week"))
 
         _keep_if_valid(folder, check)
         return self._submit(who, kind, folder, region, pdu, params)
@@ -179,6 +184,35 @@ class Service:
         shutil.copytree(folder, inbox)
         _keep_if_valid(inbox, lambda: load_dataset(inbox, self.config))
         return self.jobs.submit("allocation", owner, inbox, region, pdu, {"solver": None})
+
+    def replan(self, job: Job, who: Principal, cancel: list[str]) -> dict[str, Any]:
+        """`upw replan` as a job: the week's stored plan re-planned around the sessions that
+        stand down, from the same inputs (copied: each job keeps its own folder)."""
+        if job.kind != "upw":
+            raise HTTPException(409, f"run {job.job_id} is a {job.kind} plan, not a week")
+        self.done(job)
+        self.check_scope(who, job.region, job.pdu)
+        week = str(job.params.get("week"))
+        days = {d.isoformat() for d in week_dates(week)}
+        bad = [c for c in cancel if not SESSION.fullmatch(c) or c.split("@")[1] not in days]
+        if bad:
+            raise HTTPException(
+                422,
+                [
+                    {
+                        "field": "cancel",
+                        "message": f"not a session (PLACEMENT@DATE) of {week}: {bad}",
+                    }
+                ],
+            )
+        if job.data is None:
+            raise HTTPException(404, f"run {job.job_id} has no inputs kept to re-plan from")
+        folder = self.work / "inbox" / uuid.uuid4().hex[:16]
+        shutil.copytree(job.data, folder)
+        # a re-plan replaces the week's plan, as `probation upw replan` does
+        params = {"solver": job.params.get("solver"), "week": week, "cancel": list(cancel),
+                  "force": True}  # fmt: skip
+        return self._submit(who, "upw", folder, job.region, job.pdu, params)
 
     # -- reading runs ---------------------------------------------------------------------
     def job(self, job_id: str, who: Principal) -> Job:

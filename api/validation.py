@@ -22,6 +22,8 @@ from engine.core.config import Config
 from engine.core.contract import DataContractError, Issue
 from engine.groups.contract import load_groups
 from engine.unpaid_work.contract import load_upw
+from engine.unpaid_work.outcomes import read_attendance
+from engine.unpaid_work.plan import week_dates
 
 
 def only_pdu(folder: Path, pdu: str) -> None:
@@ -35,17 +37,26 @@ def only_pdu(folder: Path, pdu: str) -> None:
         if kept.empty:
             raise DataContractError([Issue(f.name, None, "pdu", f"no rows for {pdu}", None)])
         kept.to_csv(f, index=False)
+    outcomes = folder / "upw_attendance.csv"
+    if outcomes.exists() and (folder / "upw_people.csv").exists():  # only the kept people's
+        people = set(pd.read_csv(folder / "upw_people.csv", dtype=str)["person_id"])
+        rows = pd.read_csv(outcomes, dtype=str, keep_default_na=False)
+        rows[rows["person_id"].isin(people)].to_csv(outcomes, index=False)
 
 
-def validate_folder(kind: str, folder: str, config: Config, pdu: str | None) -> None:
+def validate_folder(
+    kind: str, folder: str, config: Config, pdu: str | None, period: str | None = None
+) -> None:
     """The engine's own contract for the kind of run (DataContractError naming file, row and
-    field), then, for a run of one PDU, only that PDU's rows kept (the allocation run filters
-    its own scope)."""
+    field), last week's outcomes included for a week, then, for a run of one PDU, only that
+    PDU's rows kept (the allocation run filters its own scope)."""
     path = Path(folder)
     if kind == "allocation":
         load_dataset(path, config)
     elif kind == "upw":
-        load_upw(path, config)
+        ds = load_upw(path, config)
+        if period is not None:
+            read_attendance(path, ds.people, ds.placements, week_dates(period)[0])
     else:
         load_groups(path, config.groups.max_group)
     if pdu is not None and kind != "allocation":
@@ -87,15 +98,19 @@ class Validator:
         return HTTPException(503, "the upload could not be checked (a checking process ended); "
                              "send it again")  # fmt: skip
 
-    async def check(self, kind: str, folder: Path, config: Config, pdu: str | None) -> None:
+    async def check(
+        self, kind: str, folder: Path, config: Config, pdu: str | None, period: str | None = None
+    ) -> None:
         try:
-            await asyncio.wrap_future(self._submit(kind, str(folder), config, pdu))
+            await asyncio.wrap_future(self._submit(kind, str(folder), config, pdu, period))
         except BrokenProcessPool:
             raise self._broken() from None
 
-    def check_sync(self, kind: str, folder: Path, config: Config, pdu: str | None) -> None:
+    def check_sync(
+        self, kind: str, folder: Path, config: Config, pdu: str | None, period: str | None = None
+    ) -> None:
         try:
-            self._submit(kind, str(folder), config, pdu).result()
+            self._submit(kind, str(folder), config, pdu, period).result()
         except BrokenProcessPool:
             raise self._broken() from None
 

@@ -45,6 +45,8 @@ def status(
     }
     if job.kind == "allocation":
         out |= {"counts": s.get("counts"), "unallocated": s.get("unallocated")}
+    if job.kind == "upw":  # who must be told: of a re-plan's changes, of an unacceptable absence
+        out |= {k: s.get(k) for k in ("outcomes", "tell_practitioner", "tell")}
     if job.state in (
         "RUNNING",
         "STOPPING",

@@ -172,6 +172,9 @@ def groups_json(
 async def upw_csv(
     upw_people: UploadFile = File(...),
     upw_placements: UploadFile = File(...),
+    upw_attendance: UploadFile | None = File(
+        None, description="Optional: last week's outcomes, fed back before planning"
+    ),
     week: str = Form(..., pattern=r"^\d{4}-W\d{2}$", description="ISO week, e.g. 2026-W48"),
     region: str | None = Form(None),
     pdu: str | None = Form(None),
@@ -181,10 +184,35 @@ async def upw_csv(
     svc: Service = Depends(service),
 ):
     check_iso_week(week)
-    folder = await svc.save_uploads({"upw_people": upw_people, "upw_placements": upw_placements})
+    files = {"upw_people": upw_people, "upw_placements": upw_placements}
+    if upw_attendance is not None:
+        files["upw_attendance"] = upw_attendance
+    folder = await svc.save_uploads(files)
     return await svc.start_uploaded(
         who, "upw", folder, region, pdu, {"solver": solver, "week": week, "force": force}
     )
+
+
+class UpwReplan(BaseModel):
+    """Sessions that stand down (PLACEMENT@YYYY-MM-DD) in a week already planned."""
+
+    cancel: list[str] = Field(min_length=1)
+
+
+@router.post(
+    "/runs/{job_id}/replan",
+    status_code=202,
+    summary="Re-plan a stored Unpaid Work week around sessions that stand down",
+)
+def upw_replan(
+    job_id: str,
+    body: UpwReplan,
+    who: Principal = Depends(runner),
+    svc: Service = Depends(service),
+):
+    """Only the people whose sessions stand down are planned again; the result says whom to
+    tell (the summary's `tell`)."""
+    return svc.replan(svc.job(job_id, who), who, body.cancel)
 
 
 @router.post(

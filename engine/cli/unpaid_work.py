@@ -51,12 +51,25 @@ def _run_week(opts: RunOptions, cancel: list[str]) -> None:
             print(
                 f"    {t['person_id']}: lost {', '.join(t['cancelled']) or '-'}; replacement {', '.join(t['added']) or 'none found'}"
             )
+    if "outcomes" in s:
+        o = s["outcomes"]
+        print(
+            f"  outcomes fed back: {o['sessions']} sessions, {o['hours_added']:g} hours added; "
+            f"tell the practitioner of {o['unacceptable_absences']} unacceptable absence(s):"
+        )
+        for t in s["tell_practitioner"][:20]:
+            late = " (OVERDUE)" if t["overdue"] else ""
+            print(
+                f"    {t['person_id']} ({t['pdu']}) absent from {t['placement_id']} on {t['date']}: "
+                f"tell by {t['tell_by']}{late}"
+            )
     if s.get("reused"):
         print(
             "  (this week was already stored: files re-exported, nothing planned or written again)"
         )
     print(
-        f"  files: {opts.out}/upw_schedule.csv, upw_unplaced.csv, upw_reviews.csv, upw_summary.json"
+        f"  files: {opts.out}/upw_schedule.csv, upw_unplaced.csv, upw_reviews.csv, "
+        "upw_tell_practitioner.csv, upw_summary.json"
     )
 
 

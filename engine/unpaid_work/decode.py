@@ -92,11 +92,29 @@ def _unplaced_reason(week: PduWeek, i: int, config: Config) -> str:
     return "every session that fits was full, or sharing it would break a rule (exclusions, women's company)"
 
 
+REVIEW_COLUMNS = [
+    "person_id",
+    "pdu",
+    "review",
+    "hours_ordered",
+    "hours_done",
+    "hours_left",
+    "due_date",
+    "planned_hours_this_week",
+    "projected_completion",
+    "late",
+    "hours_per_week_needed",
+]
+
+
 def reviews(ds: UpwDataset, schedule: pd.DataFrame, config: Config, week: str) -> pd.DataFrame:
-    """Everyone whose projected completion, at this week's planned pace, falls after the
-    12-month limit, with the hours a week they would need; and who reaches a review point."""
+    """The review list: everyone still working off hours whose 6- or 9-month review falls in
+    the week (000 ~5226), and everyone whose projected completion at this week's planned pace
+    falls after the 12-month limit; each with hours done and left, the projected completion
+    and, when late, the hours a week they would need."""
     u = config.upw
-    start = week_dates(week)[0]
+    days = week_dates(week)
+    start, end = days[0], days[0] + timedelta(days=6)
     planned = (
         schedule.groupby("person_id")["credited_hours"].sum()
         if len(schedule)
@@ -106,34 +124,43 @@ def reviews(ds: UpwDataset, schedule: pd.DataFrame, config: Config, week: str) -
     for p in ds.people.itertuples():
         sentence = date.fromisoformat(str(p.sentence_date))
         due = _add_months(sentence, u.complete_within_months)
-        left = p.hours_ordered - p.hours_completed
+        left = round(float(p.hours_ordered) - float(p.hours_completed), 2)
         if left <= 0:
             continue
         pace = float(planned.get(p.person_id, 0.0))
         weeks_left = max((due - start).days / 7, 0.0)
         projected = start + timedelta(weeks=math.ceil(left / pace)) if pace > 0 else None
-        months = (start - sentence).days / 30.44
         review = next(
-            (f"{m}-month review" for m in sorted(u.review_months, reverse=True) if months >= m), ""
+            (
+                f"{m}-month review {_add_months(sentence, m).isoformat()}"
+                for m in sorted(u.review_months)
+                if start <= _add_months(sentence, m) <= end
+            ),
+            "",
         )
-        if projected is None or projected > due:
-            rows.append(
-                {
-                    "person_id": p.person_id,
-                    "pdu": p.pdu,
-                    "hours_left": left,
-                    "due_date": due.isoformat(),
-                    "planned_hours_this_week": round(pace, 2),
-                    "projected_completion": projected.isoformat()
-                    if projected
-                    else "not planned this week",
-                    "hours_per_week_needed": round(left / weeks_left, 1)
-                    if weeks_left > 0
-                    else float(left),
-                    "review": review,
-                }
-            )
-    return pd.DataFrame(rows)
+        late = projected is None or projected > due
+        if not review and not late:
+            continue
+        rows.append(
+            {
+                "person_id": p.person_id,
+                "pdu": p.pdu,
+                "review": review,
+                "hours_ordered": p.hours_ordered,
+                "hours_done": round(float(p.hours_completed), 2),
+                "hours_left": left,
+                "due_date": due.isoformat(),
+                "planned_hours_this_week": round(pace, 2),
+                "projected_completion": projected.isoformat()
+                if projected
+                else "not planned this week",
+                "late": late,
+                "hours_per_week_needed": (round(left / weeks_left, 1) if weeks_left > 0 else left)
+                if late
+                else None,
+            }
+        )
+    return pd.DataFrame(rows, columns=REVIEW_COLUMNS)
 
 
 def _add_months(d: date, months: int) -> date:

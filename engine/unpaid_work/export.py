@@ -13,13 +13,19 @@ from engine.unpaid_work.decode import SCHEDULE_COLUMNS, UNPLACED_COLUMNS
 
 
 def export_week(
-    out: Path, tables: dict[str, pd.DataFrame], reviews: pd.DataFrame, summary: dict[str, Any]
+    out: Path,
+    tables: dict[str, pd.DataFrame],
+    reviews: pd.DataFrame,
+    tell: pd.DataFrame,
+    summary: dict[str, Any],
 ) -> list[Path]:
-    """upw_schedule.csv, upw_unplaced.csv, upw_reviews.csv and upw_summary.json in `out`."""
+    """upw_schedule.csv, upw_unplaced.csv, upw_reviews.csv, upw_tell_practitioner.csv (the
+    unacceptable absences to report) and upw_summary.json in `out`."""
     out = Path(out)
     return [
         write_csv(out / "upw_schedule.csv", tables["schedule"][SCHEDULE_COLUMNS]),
         write_csv(out / "upw_unplaced.csv", tables["unplaced"][UNPLACED_COLUMNS]),
         write_csv(out / "upw_reviews.csv", reviews),
+        write_csv(out / "upw_tell_practitioner.csv", tell),
         write_json(out / "upw_summary.json", summary),
     ]

@@ -4,6 +4,8 @@ stored in one transaction, written out."""
 
 from __future__ import annotations
 
+import hashlib
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +21,12 @@ from engine.unpaid_work.check import check_week
 from engine.unpaid_work.contract import load_upw
 from engine.unpaid_work.decode import SCHEDULE_COLUMNS, UNPLACED_COLUMNS, reviews, schedule_rows
 from engine.unpaid_work.export import export_week
+from engine.unpaid_work.outcomes import (
+    TELL_COLUMNS,
+    apply_outcomes,
+    read_attendance,
+    tell_practitioner,
+)
 from engine.unpaid_work.plan import (
     BASELINE,
     DEFAULT_SOLVER,
@@ -89,6 +97,17 @@ class WeekPlanner(Planner):
             )
         self.dates = week_dates(self.period)
         self.ds = load_upw(opts.data, self.config)
+        self.attendance = read_attendance(
+            Path(opts.data), self.ds.people, self.ds.placements, self.dates[0]
+        )
+        if self.attendance is not None:  # last week's outcomes move the hours first
+            self.ds = replace(
+                self.ds,
+                people=apply_outcomes(self.ds.people, self.ds.placements, self.attendance),
+                inputs_hash=hashlib.sha256(
+                    (self.ds.inputs_hash + self.attendance.to_json(date_format="iso")).encode()
+                ).hexdigest(),
+            )
         self.pdus = sorted(set(self.ds.people["pdu"]))
 
     def key_parts(self) -> list[Any]:
@@ -158,19 +177,30 @@ class WeekPlanner(Planner):
         }
         if self.previous is not None:
             summary["tell"] = _changes(self.previous, tables["schedule"], set(self.opts.cancel))
+        if self.attendance is not None:
+            told = tell_practitioner(self.ds.people, self.attendance, self.config, self.dates[0])
+            summary["outcomes"] = {
+                "sessions": int(len(self.attendance)),
+                "hours_added": round(float(self.ds.people["hours_from_outcomes"].sum()), 2),
+                "unacceptable_absences": int(len(told)),
+            }
+            summary["tell_practitioner"] = [
+                {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in r.items()}
+                for r in told.to_dict("records")
+            ]
         return summary
 
     def snapshot(self) -> Snapshot:
         ds = self.ds
-        return Snapshot(
-            ds.inputs_hash,
-            ds.source,
-            {"upw_people": ds.people, "upw_placements": ds.placements},
-        )
+        tables = {"upw_people": ds.people, "upw_placements": ds.placements}
+        if self.attendance is not None:
+            tables["upw_attendance"] = self.attendance
+        return Snapshot(ds.inputs_hash, ds.source, tables)
 
     def export(self, tables: dict[str, pd.DataFrame], summary: dict[str, Any]) -> list[Path]:
         rv = reviews(self.ds, tables["schedule"], self.config, self.period)
-        return export_week(self.opts.out, tables, rv, summary)
+        told = pd.DataFrame(summary.get("tell_practitioner", []), columns=TELL_COLUMNS)
+        return export_week(self.opts.out, tables, rv, told, summary)
 
 
 def run_week(opts: RunOptions) -> RunOutcome:
