@@ -51,6 +51,13 @@ def _run_week(opts: RunOptions, cancel: list[str]) -> None:
             print(
                 f"    {t['person_id']}: lost {', '.join(t['cancelled']) or '-'}; replacement {', '.join(t['added']) or 'none found'}"
             )
+    if s.get("ete_over_share"):
+        print(
+            f"  ETE already over {len(s['ete_over_share'])} people's share (no more ETE planned "
+            f"for them): {', '.join(s['ete_over_share'][:10])}"
+        )
+    if s.get("placements_without_days"):
+        print(f"  placements with no session days: {', '.join(s['placements_without_days'])}")
     if "outcomes" in s:
         o = s["outcomes"]
         print(

@@ -177,6 +177,7 @@ class WeekPlanner(Planner):
         }
         if self.previous is not None:
             summary["tell"] = _changes(self.previous, tables["schedule"], set(self.opts.cancel))
+        summary |= _history_flags(self.ds, self.config)
         if self.attendance is not None:
             told = tell_practitioner(self.ds.people, self.attendance, self.config, self.dates[0])
             summary["outcomes"] = {
@@ -211,6 +212,19 @@ def run_week(opts: RunOptions) -> RunOutcome:
     plan holds is refused unless forced. Raises DataContractError on bad input and RunFailed
     when the checker rejects the week (nothing stored)."""
     return execute(WeekPlanner(opts))
+
+
+def _history_flags(ds, config) -> dict[str, list[str]]:
+    """History that breaks today's rules, planned around rather than refused: people whose ETE
+    hours already pass the share (no more ETE is planned for them), and placements with no
+    session days (nothing is planned there)."""
+    p = ds.people
+    over = p["ete_hours_completed"] > config.upw.ete_max_share * p["hours_ordered"] + 1e-9
+    idle = ds.placements[[len(d) == 0 for d in ds.placements["days"]]]
+    return {
+        "ete_over_share": sorted(p.loc[over, "person_id"]),
+        "placements_without_days": sorted(idle["placement_id"]),
+    }
 
 
 def _fix_previous(weeks, previous: pd.DataFrame, cancelled: set[str]) -> None:

@@ -124,3 +124,26 @@ def test_the_review_list_holds_everyone_at_six_or_nine_months(tmp_path, config):
     assert rv.loc["SIX", "hours_done"] == 60 and rv.loc["SIX", "hours_left"] == 40
     assert rv.loc["SIX", "projected_completion"] == "2026-12-14"  # 40 h at 14 a week: 3 weeks
     assert not rv.loc["SIX", "late"]
+
+
+def test_history_over_todays_rules_is_planned_around_and_flagged(tmp_path, config):
+    """ETE hours already over the 20% share on a 40-hour order, and a placement with no session
+    days: the week plans (the checker judges only what it adds) and flags both."""
+    people = [
+        person("ETE1", hours_ordered=40, hours_completed=15, ete_hours_completed=12),
+        person("ETE2", hours_ordered=40, hours_completed=10, ete_hours_completed=9),
+        person("PLAIN"),
+    ]
+    places = [
+        placement("CREW"),
+        placement("COLLEGE", kind="ETE", pickup_lat="", pickup_lon=""),
+        placement("IDLE", days=""),
+    ]
+    res = _week(write_upw(tmp_path, people, places), config, tmp_path)
+    s = res.summary
+    assert s["ete_over_share"] == ["ETE1", "ETE2"]
+    assert s["placements_without_days"] == ["IDLE"]
+    sched = res.tables["schedule"]
+    ete_people = set(sched.loc[sched["placement_id"] == "COLLEGE", "person_id"])
+    assert not ete_people & {"ETE1", "ETE2"}  # no more ETE for them
+    assert {"ETE1", "ETE2"} & set(sched["person_id"])  # yet they are planned work
