@@ -104,14 +104,16 @@ REVIEW_COLUMNS = [
     "projected_completion",
     "late",
     "hours_per_week_needed",
+    "can_finish",
 ]
 
 
 def reviews(ds: UpwDataset, schedule: pd.DataFrame, config: Config, week: str) -> pd.DataFrame:
     """The review list: everyone still working off hours whose 6- or 9-month review falls in
     the week (000 ~5226), and everyone whose projected completion at this week's planned pace
-    falls after the 12-month limit; each with hours done and left, the projected completion
-    and, when late, the hours a week they would need."""
+    falls after the 12-month limit; each with hours done and left, the projected completion,
+    when late the hours a week they would need, and whether they can finish in time at all
+    (`can_finish` false: not even at their most hours a week, every week left)."""
     u = config.upw
     days = week_dates(week)
     start, end = days[0], days[0] + timedelta(days=6)
@@ -139,6 +141,8 @@ def reviews(ds: UpwDataset, schedule: pd.DataFrame, config: Config, week: str) -
             "",
         )
         late = projected is None or projected > due
+        most = min(float(p.max_hours_per_week), u.max_hours_per_week)  # a week at most
+        can_finish = left <= weeks_left * most + 1e-9  # whatever is planned from now on
         if not review and not late:
             continue
         rows.append(
@@ -158,6 +162,7 @@ def reviews(ds: UpwDataset, schedule: pd.DataFrame, config: Config, week: str) -
                 "hours_per_week_needed": (round(left / weeks_left, 1) if weeks_left > 0 else left)
                 if late
                 else None,
+                "can_finish": can_finish,
             }
         )
     return pd.DataFrame(rows, columns=REVIEW_COLUMNS)

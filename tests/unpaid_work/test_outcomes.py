@@ -147,3 +147,21 @@ def test_history_over_todays_rules_is_planned_around_and_flagged(tmp_path, confi
     ete_people = set(sched.loc[sched["placement_id"] == "COLLEGE", "person_id"])
     assert not ete_people & {"ETE1", "ETE2"}  # no more ETE for them
     assert {"ETE1", "ETE2"} & set(sched["person_id"])  # yet they are planned work
+
+
+def test_who_cannot_finish_whatever_is_planned(tmp_path, config):
+    from engine.unpaid_work.contract import load_upw
+    from engine.unpaid_work.decode import reviews
+
+    people = [  # due 2026-12-01: 8 days left, 14 hours a week at most
+        person("HOPELESS", sentence_date="2025-12-01", hours_completed=60, max_hours_per_week=14),
+        person("TIGHT", sentence_date="2025-12-01", hours_completed=90, max_hours_per_week=14),
+    ]
+    ds = load_upw(write_upw(tmp_path, people, [placement("CREW")]), config)
+    none = pd.DataFrame({"person_id": [], "credited_hours": []})
+    rv = reviews(ds, none, config, WEEK).set_index("person_id")
+    assert (
+        not rv.loc["HOPELESS", "can_finish"]
+        and rv.loc["HOPELESS", "hours_per_week_needed"] == 35  # 40 h in 8 days
+    )
+    assert rv.loc["TIGHT", "can_finish"] and rv.loc["TIGHT", "late"]
