@@ -34,6 +34,7 @@ TABLES = {
         "schedule": "upw_schedule.csv",
         "unplaced": "upw_unplaced.csv",
         "reviews": "upw_reviews.csv",
+        "progress": "upw_progress.csv",
         "tell_practitioner": "upw_tell_practitioner.csv",
     },
     "groups": {"groups": "groups.csv", "members": "group_members.csv", "unplaced": "unplaced.csv"},

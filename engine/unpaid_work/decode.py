@@ -111,9 +111,21 @@ REVIEW_COLUMNS = [
 def reviews(ds: UpwDataset, schedule: pd.DataFrame, config: Config, week: str) -> pd.DataFrame:
     """The review list: everyone still working off hours whose 6- or 9-month review falls in
     the week (000 ~5226), and everyone whose projected completion at this week's planned pace
-    falls after the 12-month limit; each with hours done and left, the projected completion,
-    when late the hours a week they would need, and whether they can finish in time at all
-    (`can_finish` false: not even at their most hours a week, every week left)."""
+    falls after the 12-month limit (`progress`, those rows)."""
+    return review_rows(progress(ds, schedule, config, week))
+
+
+def review_rows(progress: pd.DataFrame) -> pd.DataFrame:
+    """The rows of `progress` at a review in the week, or late."""
+    due = (progress["review"] != "") | progress["late"].astype(bool)
+    return progress[due].reset_index(drop=True)
+
+
+def progress(ds: UpwDataset, schedule: pd.DataFrame, config: Config, week: str) -> pd.DataFrame:
+    """Everyone still working off hours: hours done and left, the projected completion at this
+    week's planned pace, their review if it falls in the week, when late the hours a week they
+    would need, and whether they can finish in time at all (`can_finish` false: not even at
+    their most hours a week, every week left)."""
     u = config.upw
     days = week_dates(week)
     start, end = days[0], days[0] + timedelta(days=6)
@@ -143,8 +155,6 @@ def reviews(ds: UpwDataset, schedule: pd.DataFrame, config: Config, week: str) -
         late = projected is None or projected > due
         most = min(float(p.max_hours_per_week), u.max_hours_per_week)  # a week at most
         can_finish = left <= weeks_left * most + 1e-9  # whatever is planned from now on
-        if not review and not late:
-            continue
         rows.append(
             {
                 "person_id": p.person_id,

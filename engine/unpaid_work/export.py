@@ -9,23 +9,25 @@ from typing import Any
 import pandas as pd
 
 from engine.core.export import write_csv, write_json
-from engine.unpaid_work.decode import SCHEDULE_COLUMNS, UNPLACED_COLUMNS
+from engine.unpaid_work.decode import SCHEDULE_COLUMNS, UNPLACED_COLUMNS, review_rows
 
 
 def export_week(
     out: Path,
     tables: dict[str, pd.DataFrame],
-    reviews: pd.DataFrame,
+    progress: pd.DataFrame,
     tell: pd.DataFrame,
     summary: dict[str, Any],
 ) -> list[Path]:
-    """upw_schedule.csv, upw_unplaced.csv, upw_reviews.csv, upw_tell_practitioner.csv (the
-    unacceptable absences to report) and upw_summary.json in `out`."""
+    """upw_schedule.csv, upw_unplaced.csv, upw_progress.csv (everyone still working off hours,
+    with the projected completion), upw_reviews.csv (those at a review or late),
+    upw_tell_practitioner.csv (the unacceptable absences to report) and upw_summary.json."""
     out = Path(out)
     return [
         write_csv(out / "upw_schedule.csv", tables["schedule"][SCHEDULE_COLUMNS]),
         write_csv(out / "upw_unplaced.csv", tables["unplaced"][UNPLACED_COLUMNS]),
-        write_csv(out / "upw_reviews.csv", reviews),
+        write_csv(out / "upw_progress.csv", progress),
+        write_csv(out / "upw_reviews.csv", review_rows(progress)),
         write_csv(out / "upw_tell_practitioner.csv", tell),
         write_json(out / "upw_summary.json", summary),
     ]

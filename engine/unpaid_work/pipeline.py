@@ -19,7 +19,7 @@ from engine.core.parallel import failed_stats
 from engine.store.runs import Snapshot
 from engine.unpaid_work.check import check_week
 from engine.unpaid_work.contract import load_upw
-from engine.unpaid_work.decode import SCHEDULE_COLUMNS, UNPLACED_COLUMNS, reviews, schedule_rows
+from engine.unpaid_work.decode import SCHEDULE_COLUMNS, UNPLACED_COLUMNS, progress, schedule_rows
 from engine.unpaid_work.export import export_week
 from engine.unpaid_work.outcomes import (
     TELL_COLUMNS,
@@ -199,9 +199,9 @@ class WeekPlanner(Planner):
         return Snapshot(ds.inputs_hash, ds.source, tables)
 
     def export(self, tables: dict[str, pd.DataFrame], summary: dict[str, Any]) -> list[Path]:
-        rv = reviews(self.ds, tables["schedule"], self.config, self.period)
+        everyone = progress(self.ds, tables["schedule"], self.config, self.period)
         told = pd.DataFrame(summary.get("tell_practitioner", []), columns=TELL_COLUMNS)
-        return export_week(self.opts.out, tables, rv, told, summary)
+        return export_week(self.opts.out, tables, everyone, told, summary)
 
 
 def run_week(opts: RunOptions) -> RunOutcome:

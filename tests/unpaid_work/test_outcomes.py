@@ -64,6 +64,9 @@ def test_hours_worked_move_the_order_on_and_absences_are_told(folder, config, tm
     # the week was planned from the new hours: the review list shows them
     rv = pd.read_csv(res.out_dir / "upw_reviews.csv").set_index("person_id")
     assert rv.loc["A", "hours_done"] == 29.5 and rv.loc["A", "hours_left"] == 70.5
+    everyone = pd.read_csv(res.out_dir / "upw_progress.csv").set_index("person_id")
+    assert set(everyone.index) == {"A", "B", "C"}  # all still working off hours
+    assert everyone.loc["C", "hours_done"] == 23.5
 
 
 def test_the_hours_reach_the_plan(folder, config, tmp_path):
