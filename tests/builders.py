@@ -288,6 +288,17 @@ def all_rows(client, run: str, key: str) -> list[dict]:
         page += 1
 
 
+def review_session(client, run: str, key: str):
+    """Sign a TestClient in to the review page with `key`; the login response and the page's
+    CSRF token for `run`."""
+    import re
+
+    login = client.post("/review/login", data={"key": key}, follow_redirects=False)
+    assert login.status_code == 303
+    page = client.get(f"/review/{run}").text
+    return login, re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+
+
 def wait_for(client, run, key, timeout=120):
     t_end = time.time() + timeout
     while time.time() < t_end:

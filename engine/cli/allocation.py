@@ -7,9 +7,14 @@ from pathlib import Path
 import typer
 
 from engine.cli.common import (
+    CONFIG,
+    DB,
     ENGINE,
     KEEP_BEST,
+    NIGHT,
+    PDU,
     QUIET,
+    REGION,
     SCHEDULER,
     app,
     config_or_exit,
@@ -31,21 +36,17 @@ def _iso(day) -> str | None:
 def allocate(
     data: Path = typer.Option(..., help="Input folder (practitioners and cases, CSV or Parquet)"),
     out: Path = typer.Option(..., help="Output folder"),
-    db: str | None = typer.Option(
-        None, help="SQLAlchemy URL; default sqlite:///OUT/probation.sqlite"
-    ),
-    run_date: str | None = typer.Option(
-        None, "--date", help="The night (YYYY-MM-DD); default manifest or today"
-    ),
-    region: str | None = typer.Option(None, help="Only this region"),
-    pdu: str | None = typer.Option(None, help="Only this PDU"),
+    db: str | None = DB,
+    run_date: str | None = NIGHT,
+    region: str | None = REGION,
+    pdu: str | None = PDU,
     solver: str | None = typer.Option(
         None, help="cpsat | greedy | greedy-grade-first | random-eligible"
     ),
     osm: Path | None = typer.Option(
         None, help="Road network: a local OpenStreetMap XML file (.osm/.osm.bz2)"
     ),
-    config: Path | None = typer.Option(None, help="Config TOML overriding the shipped defaults"),
+    config: Path | None = CONFIG,
     allow_over_capacity: bool = typer.Option(
         False,
         "--allow-over-capacity",
@@ -103,16 +104,12 @@ def reallocate(
     case: str | None = typer.Option(None, "--case", help="risk-to-staff: the one case that moves"),
     start: str | None = typer.Option(None, "--from", help="The request holds from (YYYY-MM-DD)"),
     end: str | None = typer.Option(None, "--to", help="... to (YYYY-MM-DD)"),
-    db: str | None = typer.Option(
-        None, help="SQLAlchemy URL; default sqlite:///OUT/probation.sqlite"
-    ),
-    run_date: str | None = typer.Option(
-        None, "--date", help="The night (YYYY-MM-DD); default manifest or today"
-    ),
-    region: str | None = typer.Option(None, help="Only this region"),
-    pdu: str | None = typer.Option(None, help="Only this PDU"),
+    db: str | None = DB,
+    run_date: str | None = NIGHT,
+    region: str | None = REGION,
+    pdu: str | None = PDU,
     osm: Path | None = typer.Option(None, help="Road network: a local OpenStreetMap XML file"),
-    config: Path | None = typer.Option(None, help="Config TOML overriding the shipped defaults"),
+    config: Path | None = CONFIG,
     quiet: bool = QUIET,
 ) -> None:
     """Re-propose a practitioner's cases for a reason, with the fewest moves: their team first,
@@ -167,7 +164,7 @@ def recommend(
         [], "--exclude", help="A practitioner rejected for it (repeat for more)"
     ),
     osm: Path | None = typer.Option(None, help="Road network the night used"),
-    config: Path | None = typer.Option(None, help="Config TOML overriding the shipped defaults"),
+    config: Path | None = CONFIG,
 ) -> None:
     """Who should take this one case now: the eligible practitioners ranked by the night's own
     costs against its stored loads, each term's difference from the best, and the rules that
@@ -209,7 +206,7 @@ def capacity(
     ),
     region: str | None = typer.Option(None, help="Only this region"),
     pdu: str | None = typer.Option(None, help="Only this PDU"),
-    config: Path | None = typer.Option(None, help="Config TOML overriding the shipped defaults"),
+    config: Path | None = CONFIG,
 ) -> None:
     """Capacity ahead: each practitioner's points week by week (releases to licence points,
     sentences ending, dated reductions), the cases falling due, and the fewest extra PO and PSO

@@ -75,6 +75,12 @@ KEEP_BEST = typer.Option(
     "stopped early (never reused as finished); without it the run ends with nothing stored",
 )
 ENGINE = typer.Option("processes", help="processes (this machine) | dask (Dask distributed)")
+# The options every night's command shares (allocate, reallocate, capacity).
+DB = typer.Option(None, help="SQLAlchemy URL; default sqlite:///OUT/probation.sqlite")
+NIGHT = typer.Option(None, "--date", help="The night (YYYY-MM-DD); default manifest or today")
+REGION = typer.Option(None, help="Only this region")
+PDU = typer.Option(None, help="Only this PDU")
+CONFIG = typer.Option(None, help="Config TOML overriding the shipped defaults")
 SCHEDULER = typer.Option(
     None,
     help="Existing Dask scheduler address (implies --engine dask); "

@@ -46,9 +46,7 @@ def test_a_case_ranked_then_rejected_and_reproposed(client, lincoln):
 
 
 def test_the_review_page_names_the_next_best_after_a_rejection(tmp_path_factory, config, lincoln):
-    import re
-
-    from tests.builders import make_client
+    from tests.builders import make_client, review_session
 
     client = make_client(tmp_path_factory, config)
     h = {"X-API-Key": SPO_L}
@@ -69,8 +67,7 @@ def test_the_review_page_names_the_next_best_after_a_rejection(tmp_path_factory,
     second = next(
         c["practitioner_id"] for c in ranked[cid]["ranked"] if c["practitioner_id"] != proposed
     )
-    client.post("/review/login", data={"key": SPO_L}, follow_redirects=False)
-    token = re.search(r'name="csrf" value="([^"]+)"', client.get(f"/review/{run}").text).group(1)
+    _, token = review_session(client, run, SPO_L)
     r = client.post(
         f"/review/{run}/decide",
         data={"case_id": cid, "action": "reject", "reason": "x", "csrf": token},

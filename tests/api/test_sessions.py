@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.auth import COOKIE, Sessions, Throttle
-from tests.builders import ADMIN, SPO_L, make_client, upload_files, wait_for
+from tests.builders import ADMIN, SPO_L, make_client, review_session, upload_files, wait_for
 
 
 @pytest.fixture(scope="module")
@@ -26,10 +26,7 @@ def signed_in(tmp_path_factory, config, lincoln):
         headers=h,
     ).json()["run"]
     assert wait_for(client, run, SPO_L)["state"] == "DONE"
-    login = client.post("/review/login", data={"key": SPO_L}, follow_redirects=False)
-    assert login.status_code == 303
-    page = client.get(f"/review/{run}").text
-    token = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+    login, token = review_session(client, run, SPO_L)
     return client, run, token, login
 
 
