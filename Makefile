@@ -28,7 +28,7 @@ browser:
 
 demo: install
 	$(BIN)/probation generate --scale region --region "East Midlands" --seed 42 --tight \
-		--date 2026-11-23 --out $(DEMO)/data --boundaries $(SHARED)/data/boundaries
+		--date 2026-11-23 --upw-outcomes --out $(DEMO)/data --boundaries $(SHARED)/data/boundaries
 	$(BIN)/probation allocate --data $(DEMO)/data --out $(DEMO)/out --db sqlite:///$(DEMO)/probation.sqlite \
 		--osm $(SHARED)/data/osm/rutland-highways.osm.bz2
 	$(BIN)/probation recommend --data $(DEMO)/data --results $(DEMO)/out --top 3 \

@@ -44,6 +44,9 @@ def generate(
         help="At most this many existing cases (a random sample of the "
         "caseloads dealt to capacity is kept)",
     ),
+    upw_outcomes: bool = typer.Option(
+        False, "--upw-outcomes", help="Also last week's Unpaid Work outcomes (upw_attendance.csv)"
+    ),
     fmt: str = typer.Option("csv", "--format", help="csv | parquet"),
     boundaries: Path = typer.Option(
         DEFAULT_BOUNDARIES, help="Folder with the ONS boundary GeoJSON files"
@@ -66,6 +69,7 @@ def generate(
         n_practitioners=practitioners,
         n_new=new_cases,
         n_existing=existing_cases,
+        upw_outcomes=upw_outcomes,
     )
     try:
         pracs, cases, manifest = gen(boundaries, spec, config_or_exit(config))

@@ -14,7 +14,7 @@ from engine.synthetic.allocation import SCALES, generate_caseload
 from engine.synthetic.common import SyntheticSpec, pick_pdus, write_dataset
 from engine.synthetic.geography import build_pdus
 from engine.synthetic.groups import generate_groups
-from engine.synthetic.unpaid_work import generate_upw
+from engine.synthetic.unpaid_work import generate_attendance, generate_upw
 
 __all__ = ["SCALES", "SyntheticSpec", "generate", "write_dataset"]
 
@@ -72,5 +72,10 @@ def generate(
         "facilitators": int(len(groups["facilitators"])),
         "credits": "Boundaries: ONS, Open Government Licence v3.0, Crown copyright and database right.",
     }
-    manifest["_tables"] = {"upw_people": upw_people, "upw_placements": upw_places, **groups}
+    tables = {"upw_people": upw_people, "upw_placements": upw_places, **groups}
+    if spec.upw_outcomes:  # a stream of its own again: nothing else changes with it
+        tables["upw_attendance"] = generate_attendance(
+            upw_people, upw_places, spec.run_date, np.random.default_rng([spec.seed, 8])
+        )
+    manifest["_tables"] = tables
     return pracs, cases, manifest

@@ -48,6 +48,7 @@ class SyntheticSpec:
     n_existing: int | None = (
         None  # cap on existing cases: a random sample of the dealt caseloads is kept
     )
+    upw_outcomes: bool = False  # also last week's Unpaid Work outcomes (upw_attendance.csv)
 
 
 def pick_pdus(all_pdus: list[Pdu], spec: SyntheticSpec, rng) -> list[Pdu]:

@@ -168,3 +168,51 @@ def generate_upw(
         places += mine
         people += _people(pdu, u, int(n_pe), rng, run_date, config, mine)
     return pd.DataFrame(people), pd.DataFrame(places)
+
+
+# How last week's sessions went, in a generated week's outcomes (shares).
+OUTCOMES = (
+    ["ATTENDED", "ABSENT_ACCEPTABLE", "ABSENT_UNACCEPTABLE", "SENT_HOME"],
+    [0.75, 0.10, 0.10, 0.05],
+)
+
+
+def generate_attendance(
+    people: pd.DataFrame, places: pd.DataFrame, run_date: date, rng, share: float = 0.35
+) -> pd.DataFrame:
+    """Outcomes of last week (the week before `run_date`'s) for about `share` of the people
+    who have started: one session each, on one of their days at a placement of their PDU; an
+    attended session worked in full, a sent-home one in part, an absence not at all."""
+    monday = run_date - timedelta(days=run_date.weekday() + 7)
+    names = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+    by_pdu = {pdu: g for pdu, g in places.groupby("pdu")}
+    rows = []
+    for p in people.itertuples():
+        if float(p.hours_completed) <= 0 or rng.random() >= share or p.pdu not in by_pdu:
+            continue
+        day = str(p.available_days).split(";")[0]
+        mine = by_pdu[p.pdu]
+        fits = mine[[day in str(d).split(";") for d in mine["days"]]]  # a session that day
+        pool = fits if len(fits) else mine
+        here = pool.iloc[int(rng.integers(len(pool)))]
+        outcome = str(_pick(rng, OUTCOMES))
+        hours = float(here["session_hours"])
+        worked = (
+            hours
+            if outcome == "ATTENDED"
+            else round(hours * 0.4, 1)
+            if outcome == "SENT_HOME"
+            else 0.0
+        )
+        rows.append(
+            {
+                "person_id": p.person_id,
+                "date": (monday + timedelta(days=names.index(day))).isoformat(),
+                "placement_id": here["placement_id"],
+                "outcome": outcome,
+                "hours_worked": worked,
+            }
+        )
+    return pd.DataFrame(
+        rows, columns=["person_id", "date", "placement_id", "outcome", "hours_worked"]
+    )

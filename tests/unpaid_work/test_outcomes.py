@@ -168,3 +168,19 @@ def test_who_cannot_finish_whatever_is_planned(tmp_path, config):
         and rv.loc["HOPELESS", "hours_per_week_needed"] == 35  # 40 h in 8 days
     )
     assert rv.loc["TIGHT", "can_finish"] and rv.loc["TIGHT", "late"]
+
+
+def test_the_generator_writes_outcomes_the_week_takes(shared, tmp_path, config):
+    from engine.synthetic import SyntheticSpec, generate, write_dataset
+
+    spec = SyntheticSpec(scale="pdu", region="East Midlands", pdu="Rutland PDU", seed=4,
+                         run_date=date(2026, 11, 23), n_practitioners=8, n_new=4,
+                         n_upw_people=80, n_upw_placements=6, upw_outcomes=True)  # fmt: skip
+    folder = write_dataset(tmp_path / "d", *generate(shared / "data" / "boundaries", spec, config))
+    outcomes = pd.read_csv(folder / "upw_attendance.csv")
+    assert len(outcomes) and (outcomes["date"] < "2026-11-23").all()
+    res = _week(folder, config, tmp_path)
+    assert res.summary["outcomes"]["sessions"] == len(outcomes)
+    assert res.summary["outcomes"]["unacceptable_absences"] == int(
+        (outcomes["outcome"] == "ABSENT_UNACCEPTABLE").sum()
+    )
