@@ -100,8 +100,8 @@ def read_table(path: Path) -> pd.DataFrame:
 def read_table_or_fail(path: Path) -> pd.DataFrame:
     try:
         return read_table(path)
-    except DataContractError:  # already names the file and the column
-        raise
+    except ProbationError:  # already says what: bad input (by file and column), or a signal
+        raise  # (Ctrl-C or SIGTERM while the file is read ends the run, not as bad input)
     except Exception as exc:  # unreadable or malformed file: name it
         raise DataContractError([Issue(path.name, None, None, f"cannot be read: {exc}")]) from exc
 

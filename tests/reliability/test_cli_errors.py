@@ -37,3 +37,22 @@ def test_a_database_that_cannot_keep_the_run_is_refused(tmp_path, url, says, mon
         for s, h in handlers.items():
             signal.signal(s, h)
     assert done.value.code == 1 and says in " ".join(capsys.readouterr().err.split())
+
+
+def test_a_signal_while_a_file_is_read_is_not_bad_input(tmp_path, monkeypatch):
+    """Ctrl-C or SIGTERM while a table is read ends the run (RunInterrupted, exit 130/143),
+    never reported as a file that 'cannot be read' (exit 2)."""
+    import signal
+
+    import pytest
+
+    from engine.core import contract
+    from engine.core.signals import RunInterrupted
+
+    def interrupted(path):
+        raise RunInterrupted(signal.SIGTERM)
+
+    monkeypatch.setattr(contract, "read_table", interrupted)
+    (tmp_path / "cases.csv").write_text("case_id\nC1\n")
+    with pytest.raises(RunInterrupted):
+        contract.read_table_or_fail(tmp_path / "cases.csv")
