@@ -69,7 +69,7 @@ def _stored(out: Path, table: str) -> list[dict]:
     with sqlite3.connect(db) as conn:
         conn.row_factory = sqlite3.Row
         made = conn.execute("select 1 from sqlite_master where name = ?", (table,)).fetchone()
-        if made is None:  # stopped while the new store's schema was made: rolled back, empty
+        if made is None:  # stopped while a new store was migrated: rolled back, made next time
             return []
         return [dict(r) for r in conn.execute(f"select summary_json from {table}")]
 
