@@ -24,11 +24,15 @@ PMEDCAP = Path(__file__).resolve().parents[3] / "shared" / "data" / "pmedcap"
 @pytest.mark.slow
 @pytest.mark.parametrize("k", range(1, 11))
 def test_pmedcap_reaches_the_known_optimum(k):
+    """Nine of the ten prove their optimum in under 2 s. pmedcap1-08 is never proved (its gap
+    closes only by search) and uses the whole limit: it finds 820 within 30 s on a free core,
+    so its limit is 60 s, not the benchmark's 30 s, to pass on a machine whose other core is
+    busy (seen failing at 30 s with three loads on two cores)."""
     inst = read_pmedcap(PMEDCAP / f"pmedcap1-{k:02d}.txt")
     d = inst.distances()
     res = solve_facility(
         pmedian_problem(d, inst.demand, inst.p, inst.capacity),
-        CoreParams(30.0, 1, linearization_level=2),
+        CoreParams(60.0 if k == 8 else 30.0, 1, linearization_level=2),
     )
     assert pmedian_cost(d, inst.demand, inst.p, inst.capacity, res.site_of_client) == inst.optimum
     greedy = pmedian_cost(
