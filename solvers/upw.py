@@ -6,12 +6,17 @@ when she asks), co-defendants who must not meet and the per-person ETE and weekl
 tie sessions together in ways a flow network cannot express. The model is small per PDU
 (people x sessions they can reach on days they are free), so CP-SAT solves it directly.
 
+Supervisors (when the week has them): a GROUP or WORKSHOP session runs only with one rostered
+supervisor, one Boolean per (supervisor, session) they may run; its crew is at most that
+supervisor's crew (and the crew bus's seats when it leaves from a pickup point), a supervisor
+runs at most one session a day, and nobody is rostered to a session with no crew.
+
 Hours are in minutes throughout (integers). Three phases, each held in the next:
 1. reach: place as many as possible of the people who come first (behind the pace needed to
    finish within 12 months, or due to start), the furthest behind weighing most;
 2. hours: maximise the total credited minutes (the people who come first win ties);
-3. travel and stability: minimise travel minutes (heavily over 60 each way) and moves away
-   from last week's placement.
+3. travel and stability: minimise travel minutes (heavily over 60 each way), moves away
+   from last week's placement and the rostered supervisors' drives.
 Then anyone still travelling over 60 minutes is moved to a closer session that fits, if any.
 """
 
@@ -61,6 +66,14 @@ class UpwProblem:
     pair_fixed: np.ndarray | None = (
         None  # bool: pairs that must stay (re-planning keeps everyone else)
     )
+    # Supervisors: None (or no True) when sessions are taken as supervised at capacity.
+    session_supervised: np.ndarray | None = None  # bool: runs only with a rostered supervisor
+    supervisor_ids: list[str] = field(default_factory=list)
+    roster_supervisor: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    roster_session: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    roster_crew: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # crew limit
+    roster_cost: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # drive
+    roster_fixed: np.ndarray | None = None  # bool: rostered pairs a re-plan keeps
 
 
 @dataclass
@@ -69,6 +82,22 @@ class UpwResult:
     chosen: np.ndarray  # bool per pair
     stats: SolveStats
     phases: list[SolveStats] = field(default_factory=list)
+    roster: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))  # bool per roster pair
+
+
+def supervised(problem: UpwProblem) -> np.ndarray:
+    """Per session: does it run only with a rostered supervisor."""
+    if problem.session_supervised is None:
+        return np.zeros(len(problem.session_ids), bool)
+    return problem.session_supervised
+
+
+def _roster_by(problem: UpwProblem) -> list[list[int]]:
+    """Roster pairs per session."""
+    out: list[list[int]] = [[] for _ in problem.session_ids]
+    for q, s in enumerate(problem.roster_session.tolist()):
+        out[s].append(q)
+    return out
 
 
 def needs_company(problem: UpwProblem, i: int, s: int) -> bool:
@@ -91,11 +120,12 @@ def _pairs_by(problem: UpwProblem):
 
 
 def fits(problem: UpwProblem, state: dict, k: int) -> bool:
-    """Would adding pair k to the week in `state` keep every hard rule: room, one session a
-    day, weekly and ETE budgets, exclusions and women's company (used by the greedy and the
-    repair; the CP-SAT model states the same rules as constraints)."""
+    """Would adding pair k to the week in `state` keep every hard rule: room (in the session
+    and in its supervisor's crew, or a supervisor free to take it), one session a day, weekly
+    and ETE budgets, exclusions and women's company (used by the greedy and the repair; the
+    CP-SAT model states the same rules as constraints)."""
     i, s = int(problem.pair_person[k]), int(problem.pair_session[k])
-    if state["count"][s] >= problem.session_capacity[s] or state["days"][i] & (
+    if state["count"][s] >= _room(problem, state, s) or state["days"][i] & (
         1 << int(problem.session_day[s])
     ):
         return False
@@ -109,6 +139,32 @@ def fits(problem: UpwProblem, state: dict, k: int) -> bool:
     if any(j in state["members"][s] for j in state["excluded"].get(i, ())):
         return False
     return _women_ok(problem, state["members"][s] | {i}, s)
+
+
+def _room(problem: UpwProblem, state: dict, s: int) -> int:
+    """Places in session s: its capacity, and when it needs a supervisor the crew of the one
+    rostered (or of the best one free that day; none free: no room)."""
+    cap = int(problem.session_capacity[s])
+    if not state["supervised"][s]:
+        return cap
+    q = state["sup_of"][s]
+    if q < 0:
+        q = _free_supervisor(problem, state, s)
+    return min(cap, int(problem.roster_crew[q])) if q >= 0 else 0
+
+
+def _free_supervisor(problem: UpwProblem, state: dict, s: int) -> int:
+    """The roster pair that would take session s: a supervisor not rostered that day, the
+    largest crew first, then the shortest drive (-1 if none is free)."""
+    bit = 1 << int(problem.session_day[s])
+    free = [
+        q
+        for q in state["roster_of"][s]
+        if not state["sup_days"][problem.roster_supervisor[q]] & bit
+    ]
+    if not free:
+        return -1
+    return min(free, key=lambda q: (-problem.roster_crew[q], problem.roster_cost[q], q))
 
 
 def _women_ok(problem: UpwProblem, members: set[int], s: int) -> bool:
@@ -140,17 +196,26 @@ def solve_greedy(problem: UpwProblem, params: UpwParams) -> UpwResult:
         if problem.pair_fixed is not None
         else np.zeros(len(problem.pair_person), bool)
     )
-    chosen = shorten_long_trips(problem, fill(problem, start), params.target_travel_minutes)
+    roster = (
+        problem.roster_fixed.copy()
+        if problem.roster_fixed is not None
+        else np.zeros(len(problem.roster_session), bool)
+    )
+    chosen, roster = fill(problem, start, roster)
+    chosen, roster = shorten_long_trips(problem, chosen, params.target_travel_minutes, roster)
     stats = SolveStats("HEURISTIC", None, None, time.perf_counter() - t0, "upw-greedy")
-    return UpwResult(_per_person(problem, chosen), chosen, stats, [stats])
+    return UpwResult(_per_person(problem, chosen), chosen, stats, [stats], roster)
 
 
-def fill(problem: UpwProblem, chosen: np.ndarray) -> np.ndarray:
-    """Keep `chosen` and add sessions first-fit: people in priority order (then most behind),
-    each taking the nearest sessions that still fit until their hours are covered."""
+def fill(
+    problem: UpwProblem, chosen: np.ndarray, roster: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Keep `chosen` (and its `roster`) and add sessions first-fit: people in priority order
+    (then most behind), each taking the nearest sessions that still fit until their hours are
+    covered; a supervised session's first member brings its supervisor."""
     by_person, _ = _pairs_by(problem)
     out = chosen.copy()
-    state = _state(problem, out)
+    state = _state(problem, out, roster)
     order = sorted(
         range(len(problem.person_ids)),
         key=lambda i: (-problem.person_priority[i], -problem.person_behind_weight[i], i),
@@ -161,11 +226,14 @@ def fill(problem: UpwProblem, chosen: np.ndarray) -> np.ndarray:
                 break
             if not out[k] and fits(problem, state, k):
                 _apply(problem, state, out, k, +1)
-    return out
+    return out, _roster_of(problem, state)
 
 
-def _state(problem: UpwProblem, chosen: np.ndarray) -> dict:
+def _state(problem: UpwProblem, chosen: np.ndarray, roster: np.ndarray | None = None) -> dict:
+    """The week's running totals for `chosen`: the supervisors in `roster` first, then each
+    supervised session still without one gets the best free supervisor."""
     n_s, n_p = len(problem.session_ids), len(problem.person_ids)
+    kept: set[int] = set()  # sessions whose supervisor a re-plan keeps even if emptied
     state = {
         "count": np.zeros(n_s, int),
         "days": np.zeros(n_p, np.int64),
@@ -173,20 +241,48 @@ def _state(problem: UpwProblem, chosen: np.ndarray) -> dict:
         "ete": np.zeros(n_p, np.int64),
         "members": [set() for _ in range(n_s)],
         "excluded": partners(problem.exclusions),
+        "supervised": supervised(problem),
+        "sup_of": np.full(n_s, -1, np.int64),  # roster pair running each session
+        "sup_days": np.zeros(len(problem.supervisor_ids), np.int64),  # day bits rostered
+        "roster_of": _roster_by(problem),
+        "sup_fixed": kept,
     }
+    if roster is not None:
+        fixed = problem.roster_fixed
+        for q in np.nonzero(roster)[0]:
+            _roster(problem, state, int(q), +1)
+            if fixed is not None and fixed[q]:
+                kept.add(int(problem.roster_session[q]))
     for k in np.nonzero(chosen)[0]:
         _apply(problem, state, None, int(k), +1)
     return state
 
 
-def shorten_long_trips(problem: UpwProblem, chosen: np.ndarray, limit: int) -> np.ndarray:
+def _roster(problem: UpwProblem, state: dict, q: int, sign: int) -> None:
+    s = int(problem.roster_session[q])
+    state["sup_of"][s] = q if sign > 0 else -1
+    bit = 1 << int(problem.session_day[s])
+    j = int(problem.roster_supervisor[q])
+    state["sup_days"][j] = state["sup_days"][j] | bit if sign > 0 else state["sup_days"][j] & ~bit
+
+
+def _roster_of(problem: UpwProblem, state: dict) -> np.ndarray:
+    out = np.zeros(len(problem.roster_session), bool)
+    q = state["sup_of"]
+    out[q[q >= 0]] = True
+    return out
+
+
+def shorten_long_trips(
+    problem: UpwProblem, chosen: np.ndarray, limit: int, roster: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Move anyone travelling over `limit` minutes to a session within it that fits (room, day,
-    weekly and ETE budgets, exclusions, women's company on both sides) and credits no fewer
-    hours; a trip stays long only when no such session exists. Repeated until nothing moves,
-    since one move can open room or company for another (each move removes a long trip, so it
-    ends)."""
+    weekly and ETE budgets, exclusions, women's company on both sides, a supervisor) and
+    credits no fewer hours; a trip stays long only when no such session exists. Repeated until
+    nothing moves, since one move can open room or company for another (each move removes a
+    long trip, so it ends). Returns the schedule and its roster."""
     out = chosen.copy()
-    state = _state(problem, out)
+    state = _state(problem, out, roster)
     by_person, _ = _pairs_by(problem)
     fixed = problem.pair_fixed if problem.pair_fixed is not None else np.zeros(len(out), bool)
     moved = True
@@ -211,11 +307,13 @@ def shorten_long_trips(problem: UpwProblem, chosen: np.ndarray, limit: int) -> n
             best = min(options, key=lambda k2: (problem.pair_cost[k2], k2)) if options else int(k)
             _apply(problem, state, out, best, +1)
             moved |= best != k
-    return out
+    return out, _roster_of(problem, state)
 
 
 def _apply(problem: UpwProblem, state: dict, chosen: np.ndarray | None, k: int, sign: int) -> None:
-    """Add (+1) or remove (-1) pair k from the week's running totals (and from `chosen`)."""
+    """Add (+1) or remove (-1) pair k from the week's running totals (and from `chosen`); a
+    supervised session's first member rosters its supervisor, its last one releases them
+    (unless a re-plan keeps that supervisor there)."""
     i, s = int(problem.pair_person[k]), int(problem.pair_session[k])
     if chosen is not None:
         chosen[k] = sign > 0
@@ -226,6 +324,18 @@ def _apply(problem: UpwProblem, state: dict, chosen: np.ndarray | None, k: int, 
     if problem.session_is_ete[s]:
         state["ete"][i] += sign * problem.pair_minutes[k]
     (state["members"][s].add if sign > 0 else state["members"][s].discard)(i)
+    if state["supervised"][s]:
+        if sign > 0 and state["sup_of"][s] < 0:
+            q = _free_supervisor(problem, state, s)
+            if q >= 0:  # none free only for a schedule given from outside (the checker says)
+                _roster(problem, state, q, +1)
+        elif (
+            sign < 0
+            and state["count"][s] == 0
+            and state["sup_of"][s] >= 0
+            and s not in state["sup_fixed"]
+        ):
+            _roster(problem, state, int(state["sup_of"][s]), -1)
 
 
 def _per_person(problem: UpwProblem, chosen: np.ndarray) -> list[list[int]]:
@@ -263,17 +373,25 @@ def solve_cpsat(
     greedy = greedy or solve_greedy(problem, params)  # the caller's baseline, when it has one
     if n_k == 0:
         st = SolveStats("OPTIMAL", 0.0, 0.0, 0.0, "upw-cpsat")
-        return UpwResult([[] for _ in range(n_p)], np.zeros(0, bool), st, [st])
+        none = np.zeros(len(problem.roster_session), bool)
+        return UpwResult([[] for _ in range(n_p)], np.zeros(0, bool), st, [st], none)
     mod = _UpwModel(problem)
-    best = greedy.chosen
+    best, roster = greedy.chosen, greedy.roster
     phases: list[SolveStats] = []
+    n_q = len(problem.roster_session)
+    none_q = np.zeros(n_q, np.int64)
     steps = [
-        ("reach", +1, _reach_terms(problem)),
-        ("hours", +1, _hours_terms(problem, params)),
+        ("reach", +1, (*_reach_terms(problem), none_q)),
+        ("hours", +1, (*_hours_terms(problem, params), none_q)),
         (
             "travel",
             -1,
-            (np.zeros(n_p, np.int64), np.zeros(n_p, np.int64), problem.pair_cost.astype(np.int64)),
+            (
+                np.zeros(n_p, np.int64),
+                np.zeros(n_p, np.int64),
+                problem.pair_cost.astype(np.int64),
+                problem.roster_cost.astype(np.int64),
+            ),
         ),
     ]
     if not problem.person_priority.any():
@@ -283,26 +401,27 @@ def solve_cpsat(
     for name, sense, terms in steps:
         expr = mod.expression(*terms)
         (mod.model.maximize if sense > 0 else mod.model.minimize)(expr)
-        mod.hint(best)
+        mod.hint(best, roster)
         limit = max(0.05, params.time_limit_seconds * shares[name] / total)
         core = CoreParams(limit, params.workers, params.random_seed, observer=observer)
         solver, st = run(mod.model, core, name)
         phases.append(st)
         if st.objective is not None:
             best = np.array([solver.boolean_value(v) for v in mod.x], dtype=bool)
+            roster = np.array([solver.boolean_value(v) for v in mod.r], dtype=bool)
         if (
             name == "reach"
         ):  # the reach phase values nobody else: give the others their sessions back
-            best = fill(problem, best)
-        value = _evaluate(problem, best, *terms)
+            best, roster = fill(problem, best, roster)
+        value = _evaluate(problem, best, roster, *terms)
         mod.model.add(expr >= value if sense > 0 else expr <= value)
-    best = shorten_long_trips(problem, best, params.target_travel_minutes)
+    best, roster = shorten_long_trips(problem, best, params.target_travel_minutes, roster)
     status = "OPTIMAL" if all(p.status == "OPTIMAL" for p in phases) else "FEASIBLE"
     last = phases[-1]
     stats = SolveStats(
         status, last.objective, last.bound, time.perf_counter() - t_start, "upw-cpsat"
     )
-    return UpwResult(_per_person(problem, best), best, stats, phases)
+    return UpwResult(_per_person(problem, best), best, stats, phases, roster)
 
 
 def _reach_terms(problem: UpwProblem):
@@ -327,12 +446,16 @@ def _hours_terms(problem: UpwProblem, params: UpwParams):
     return weight, np.zeros(len(problem.person_ids), np.int64), -over.astype(np.int64)
 
 
-def _evaluate(problem: UpwProblem, chosen: np.ndarray, w_credit, w_placed, w_pair) -> int:
-    """The phase objective of a schedule, computed outside the solver (for holding it)."""
+def _evaluate(
+    problem: UpwProblem, chosen: np.ndarray, roster: np.ndarray, w_credit, w_placed, w_pair, w_q
+) -> int:
+    """The phase objective of a schedule and its roster, computed outside the solver (for
+    holding it)."""
     return int(
         (credited(problem, chosen) * w_credit).sum()
         + (_placed(problem, chosen) * w_placed).sum()
         + w_pair[chosen].sum()
+        + w_q[roster].sum()
     )
 
 
@@ -385,6 +508,7 @@ class _UpwModel:
             m.add(sum(men) <= len(men) * has_men)
             for k in guarded:
                 m.add(sum(women) >= 2).only_enforce_if([x[k], has_men])
+        self.r = self._roster(by_session)
         self.cred, self.placed = [], []
         for i in range(n_p):  # credited minutes, capped at what is left to work; placed at all
             ks = by_person[i]
@@ -397,19 +521,53 @@ class _UpwModel:
             self.cred.append(c)
             self.placed.append(y)
 
-    def expression(self, w_credit, w_placed, w_pair) -> cp_model.LinearExpr:
+    def _roster(self, by_session: list[list[int]]) -> list[cp_model.IntVar]:
+        """One Boolean per (supervisor, session) they may run: a supervised session runs with
+        one supervisor, its crew within theirs; one session a day each; nobody rostered to an
+        empty session; a re-plan keeps its rostered pairs."""
+        pr, m, x = self.problem, self.model, self.x
+        r = [
+            m.new_bool_var(f"roster[{pr.supervisor_ids[j]}@{pr.session_ids[s]}]")
+            for j, s in zip(pr.roster_supervisor.tolist(), pr.roster_session.tolist())
+        ]
+        by_sess = _roster_by(pr)
+        for s in np.nonzero(supervised(pr))[0]:
+            crew = [x[k] for k in by_session[s]]
+            rs = by_sess[s]
+            if not rs:  # nobody can supervise it: it does not run
+                for v in crew:
+                    m.add(v == 0)
+                continue
+            m.add_at_most_one(r[q] for q in rs)
+            m.add(sum(crew) <= sum(int(pr.roster_crew[q]) * r[q] for q in rs))
+            m.add(sum(r[q] for q in rs) <= sum(crew))
+        days: dict[tuple[int, int], list[cp_model.IntVar]] = {}
+        for q, (j, s) in enumerate(zip(pr.roster_supervisor.tolist(), pr.roster_session.tolist())):
+            days.setdefault((j, int(pr.session_day[s])), []).append(r[q])
+        for vs in days.values():
+            if len(vs) > 1:
+                m.add_at_most_one(vs)
+        if pr.roster_fixed is not None:
+            for f in np.nonzero(pr.roster_fixed)[0]:
+                m.add(r[int(f)] == 1)
+        return r
+
+    def expression(self, w_credit, w_placed, w_pair, w_q) -> cp_model.LinearExpr:
         return (
             cp_model.LinearExpr.weighted_sum(self.cred, np.asarray(w_credit).tolist())
             + cp_model.LinearExpr.weighted_sum(self.placed, np.asarray(w_placed).tolist())
             + cp_model.LinearExpr.weighted_sum(self.x, np.asarray(w_pair).tolist())
+            + cp_model.LinearExpr.weighted_sum(self.r, np.asarray(w_q).tolist())
         )
 
-    def hint(self, chosen: np.ndarray) -> None:
+    def hint(self, chosen: np.ndarray, roster: np.ndarray) -> None:
         """A complete hint (every variable), so the solver starts from this schedule at once."""
         pr, m = self.problem, self.model
         m.clear_hints()
         for k, v in enumerate(self.x):
             m.add_hint(v, bool(chosen[k]))
+        for q, v in enumerate(self.r):
+            m.add_hint(v, bool(roster[q]))
         for c, val in zip(self.cred, credited(pr, chosen).tolist()):
             m.add_hint(c, int(val))
         for y, val in zip(self.placed, _placed(pr, chosen).tolist()):

@@ -125,9 +125,28 @@ def placement(plid: str, **kw) -> dict:
     return row
 
 
-def write_upw(tmp_path, people, places):
+def supervisor(sid: str, **kw) -> dict:
+    row = {
+        "supervisor_id": sid,
+        "sex": "M",
+        "pdu": "Rutland PDU",
+        "base_lat": 52.67,
+        "base_lon": -0.72,
+        "available_days": "Mon;Tue;Wed;Thu;Fri",
+        "kinds": "GROUP;WORKSHOP",
+        "max_crew": 8,
+        "drives_van": True,
+        "van_seats": 8,
+    }
+    row.update(kw)
+    return row
+
+
+def write_upw(tmp_path, people, places, supervisors=None):
     pd.DataFrame(people).to_csv(tmp_path / "upw_people.csv", index=False)
     pd.DataFrame(places).to_csv(tmp_path / "upw_placements.csv", index=False)
+    if supervisors is not None:
+        pd.DataFrame(supervisors).to_csv(tmp_path / "upw_supervisors.csv", index=False)
     return tmp_path
 
 

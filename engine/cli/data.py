@@ -47,6 +47,11 @@ def generate(
     upw_outcomes: bool = typer.Option(
         False, "--upw-outcomes", help="Also last week's Unpaid Work outcomes (upw_attendance.csv)"
     ),
+    supervisors_short: bool = typer.Option(
+        False,
+        "--supervisors-short",
+        help="Fewer than half the Unpaid Work supervisors: they, not places, bind the week",
+    ),
     fmt: str = typer.Option("csv", "--format", help="csv | parquet"),
     boundaries: Path = typer.Option(
         DEFAULT_BOUNDARIES, help="Folder with the ONS boundary GeoJSON files"
@@ -70,6 +75,7 @@ def generate(
         n_new=new_cases,
         n_existing=existing_cases,
         upw_outcomes=upw_outcomes,
+        supervisors_short=supervisors_short,
     )
     try:
         pracs, cases, manifest = gen(boundaries, spec, config_or_exit(config))

@@ -45,6 +45,15 @@ def _run_week(opts: RunOptions, cancel: list[str]) -> None:
         f"  greedy first-fit on the same week: {g['placed']} placed, {g['credited_hours']:g} hours, behind pace "
         f"and unplaced {g['behind_pace_unplaced']}, travel over 60 min {g['travel_over_60']}"
     )
+    sup = s.get("supervisors", {})
+    if sup.get("given"):
+        print(
+            f"  supervisors: {sup['rostered']} of {sup['supervisors']} rostered to "
+            f"{sup['sessions_rostered']} sessions; {sup['sessions_unsupervised']} session(s) "
+            "cannot run for want of a supervisor (upw_unsupervised.csv, with why)"
+        )
+    elif sup:
+        print(f"  {sup['note']}")
     if "tell" in s:
         print(f"  re-planned around {', '.join(cancel)}: tell {len(s['tell'])} people:")
         for t in s["tell"][:20]:
@@ -74,9 +83,10 @@ def _run_week(opts: RunOptions, cancel: list[str]) -> None:
         print(
             "  (this week was already stored: files re-exported, nothing planned or written again)"
         )
+    rostered = "upw_roster.csv, upw_unsupervised.csv, " if sup.get("given") else ""
     print(
         f"  files: {opts.out}/upw_schedule.csv, upw_unplaced.csv, upw_reviews.csv, "
-        "upw_tell_practitioner.csv, upw_summary.json"
+        f"upw_progress.csv, upw_tell_practitioner.csv, {rostered}upw_summary.json"
     )
 
 

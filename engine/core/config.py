@@ -148,6 +148,8 @@ class UpwConfig(_Section):
     over_target_cost: int = Field(ge=0)
     move_cost: int = Field(ge=0)
     over_target_hours_weight: int = Field(ge=0)
+    supervisor_max_travel_minutes: float = Field(gt=0)
+    supervisor_travel_cost: int = Field(ge=0)
 
 
 class CalendarConfig(_Section):

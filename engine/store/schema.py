@@ -138,6 +138,30 @@ upw_unplaced = Table(
     Column("reason", Text, nullable=False),
 )
 
+upw_roster = Table(
+    "upw_roster",
+    metadata,
+    Column("week_key", String(64), primary_key=True),
+    Column("supervisor_id", String(64), primary_key=True),
+    Column("date", String(10), primary_key=True),
+    Column("placement_id", String(64), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("crew", Integer, nullable=False),
+    Column("crew_limit", Integer, nullable=False),
+    Column("crew_bus", Boolean, nullable=False),
+    Column("drive_minutes", Integer, nullable=False),
+)
+upw_unsupervised = Table(
+    "upw_unsupervised",
+    metadata,
+    Column("week_key", String(64), primary_key=True),
+    Column("placement_id", String(64), primary_key=True),
+    Column("date", String(10), primary_key=True),
+    Column("kind", String(16), nullable=False),
+    Column("people_who_could_go", Integer, nullable=False),
+    Column("reason", Text, nullable=False),
+)
+
 # -- Programme plans -----------------------------------------------------------------------
 groups_plans = plan_header_table("groups_plans", "plan_key", "from_date")
 groups_groups = Table(

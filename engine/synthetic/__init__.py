@@ -14,7 +14,11 @@ from engine.synthetic.allocation import SCALES, generate_caseload
 from engine.synthetic.common import SyntheticSpec, pick_pdus, write_dataset
 from engine.synthetic.geography import build_pdus
 from engine.synthetic.groups import generate_groups
-from engine.synthetic.unpaid_work import generate_attendance, generate_upw
+from engine.synthetic.unpaid_work import (
+    generate_attendance,
+    generate_supervisors,
+    generate_upw,
+)
 
 __all__ = ["SCALES", "SyntheticSpec", "generate", "write_dataset"]
 
@@ -38,6 +42,9 @@ def generate(
         spec.tight,
         spec.n_upw_people,
         spec.n_upw_placements,
+    )
+    upw_sups = generate_supervisors(  # a stream of its own: people and places stay as they were
+        pdus, upw_places, np.random.default_rng([spec.seed, 9]), spec.supervisors_short
     )
     groups = generate_groups(
         pdus,
@@ -67,12 +74,18 @@ def generate(
         ),
         "upw_people": int(len(upw_people)),
         "upw_placements": int(len(upw_places)),
+        "upw_supervisors": int(len(upw_sups)),
         "referrals": int(len(groups["referrals"])),
         "venues": int(len(groups["venues"])),
         "facilitators": int(len(groups["facilitators"])),
         "credits": "Boundaries: ONS, Open Government Licence v3.0, Crown copyright and database right.",
     }
-    tables = {"upw_people": upw_people, "upw_placements": upw_places, **groups}
+    tables = {
+        "upw_people": upw_people,
+        "upw_placements": upw_places,
+        "upw_supervisors": upw_sups,
+        **groups,
+    }
     if spec.upw_outcomes:  # a stream of its own again: nothing else changes with it
         tables["upw_attendance"] = generate_attendance(
             upw_people, upw_places, spec.run_date, np.random.default_rng([spec.seed, 8])

@@ -49,6 +49,7 @@ class SyntheticSpec:
         None  # cap on existing cases: a random sample of the dealt caseloads is kept
     )
     upw_outcomes: bool = False  # also last week's Unpaid Work outcomes (upw_attendance.csv)
+    supervisors_short: bool = False  # Unpaid Work supervisors, not places, are short
 
 
 def pick_pdus(all_pdus: list[Pdu], spec: SyntheticSpec, rng) -> list[Pdu]:

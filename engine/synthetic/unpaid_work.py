@@ -216,3 +216,64 @@ def generate_attendance(
     return pd.DataFrame(
         rows, columns=["person_id", "date", "placement_id", "outcome", "hours_worked"]
     )
+
+
+# Community Payback supervisors per placement (a region's 150 placements get 120), and the
+# share kept when supervisors, not places, are short.
+SUPERVISORS_PER_PLACEMENT = 0.8
+SHORT_SUPERVISOR_SHARE = 0.45
+SUPERVISOR_KINDS = (["GROUP", "GROUP;WORKSHOP", "WORKSHOP"], [0.6, 0.25, 0.15])
+
+
+def generate_supervisors(
+    pdus: list[Pdu], places: pd.DataFrame, rng, short: bool = False
+) -> pd.DataFrame:
+    """Supervisors for each PDU in proportion to its placements, based at its offices: most
+    run groups, some workshops too; most work four weekdays and a third a weekend day as well
+    (weekend groups need them); about six in ten drive the crew bus. `short`: fewer than half
+    as many, so supervisors, not places, bind the week."""
+    rows = []
+    per = SUPERVISORS_PER_PLACEMENT * (SHORT_SUPERVISOR_SHARE if short else 1.0)
+    counts = places.groupby("pdu").size()
+    for u, pdu in enumerate(pdus):
+        n = int(round(per * int(counts.get(pdu.name, 0))))
+        if counts.get(pdu.name, 0):
+            n = max(n, 1)
+        for k in range(n):
+            office = pdu.offices[int(rng.integers(len(pdu.offices)))]
+            weekend = rng.random() < 0.35
+            days = _days(rng, WEEKDAYS, 2 if weekend else 4)
+            if weekend:
+                days += ";" + _days(rng, ["Sat", "Sun"], int(rng.integers(1, 3)))
+            van = bool(rng.random() < 0.6)
+            rows.append(
+                {
+                    "supervisor_id": f"SUP-{pdu.name.split()[0][:4].upper()}{u:03d}-{k + 1:03d}",
+                    "sex": "F" if rng.random() < 0.3 else "M",
+                    "pdu": pdu.name,
+                    "base_lat": round(office[1], 5),
+                    "base_lon": round(office[2], 5),
+                    "available_days": days,
+                    "kinds": str(_pick(rng, SUPERVISOR_KINDS)),
+                    "max_crew": int(rng.integers(6, 11)),
+                    "drives_van": van,
+                    "van_seats": int(rng.choice([6, 8, 10])) if van else None,
+                }
+            )
+    out = pd.DataFrame(
+        rows,
+        columns=[
+            "supervisor_id",
+            "sex",
+            "pdu",
+            "base_lat",
+            "base_lon",
+            "available_days",
+            "kinds",
+            "max_crew",
+            "drives_van",
+            "van_seats",
+        ],
+    )
+    out["van_seats"] = out["van_seats"].astype("Int64")  # written as 8, or empty
+    return out

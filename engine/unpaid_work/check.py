@@ -15,6 +15,7 @@ from engine.core.calendar import DAYS
 from engine.core.check import Violation
 from engine.core.config import Config
 from engine.unpaid_work.contract import UpwDataset
+from engine.unpaid_work.records import SUPERVISED_KINDS
 from geo.travel import TravelTimes
 
 
@@ -58,9 +59,124 @@ class _Travel:
         return int(self.bus[self.index[plid]])
 
 
+class _Supervision:
+    """The supervisors' side of the week, rebuilt from the inputs and the roster alone: who
+    may run a session (trained for its kind, working that day, a woman for a women-only
+    session, a van driver for a crew bus, within the drive from base) and how many their crew
+    takes there."""
+
+    def __init__(self, ds: UpwDataset, roster: pd.DataFrame, travel: _Travel, u):
+        self.u, self.travel = u, travel
+        sups = ds.supervisors if ds.supervisors is not None else pd.DataFrame()
+        self.sups = {r["supervisor_id"]: r for r in sups.to_dict("records")}
+        ids = list(self.sups)
+        self.drive = {}
+        if ids:
+            m, _ = travel.times.matrix(
+                [self.sups[j]["base_lat"] for j in ids],
+                [self.sups[j]["base_lon"] for j in ids],
+                travel.dest_lat,
+                travel.dest_lon,
+                "car",
+            )
+            self.drive = {j: m[a] for a, j in enumerate(ids)}
+        self.of: dict[tuple[str, str], list[str]] = defaultdict(list)
+        self.busy: dict[tuple[str, str], list[str]] = defaultdict(list)
+        for r in roster.to_dict("records"):
+            self.of[(r["placement_id"], str(r["date"]))].append(r["supervisor_id"])
+            self.busy[(r["supervisor_id"], str(r["date"]))].append(r["placement_id"])
+
+    def why_not(self, j: str, pl: dict, dname: str) -> str | None:
+        """Why supervisor j may not run this placement's session on `dname` (None: they may)."""
+        sup = self.sups.get(j)
+        if sup is None:
+            return "not in the supervisors table"
+        if sup["pdu"] != pl["pdu"]:
+            return f"works in {sup['pdu']}, not {pl['pdu']}"
+        if pl["kind"] not in sup["kinds"]:
+            return f"not trained for {pl['kind']}"
+        if dname not in sup["available_days"]:
+            return f"does not work on {dname}"
+        if pl["women_only"] and sup["sex"] != "F":
+            return "a women-only session needs a woman supervisor"
+        if _has_pickup(pl) and not sup["drives_van"]:
+            return "the crew bus needs a van driver"
+        drive = int(self.drive[j][self.travel.index[pl["placement_id"]]])
+        if drive > self.u.supervisor_max_travel_minutes:
+            return f"{drive} min drive from base, over {self.u.supervisor_max_travel_minutes:g}"
+        return None
+
+    def crew(self, j: str, pl: dict) -> int:
+        sup = self.sups[j]
+        most = min(int(pl["capacity"]), int(sup["max_crew"]))
+        return min(most, int(sup["van_seats"])) if _has_pickup(pl) else most
+
+    def room(self, pl: dict, day: str, dname: str) -> int:
+        """Places the session has: its capacity unsupervised; else its supervisor's crew, or
+        the best crew of a supervisor free that day who may run it (none: no room)."""
+        if pl["kind"] not in SUPERVISED_KINDS:
+            return int(pl["capacity"])
+        who = self.of.get((pl["placement_id"], day), [])
+        if who:
+            return self.crew(who[0], pl)
+        free = [
+            j
+            for j in self.sups
+            if not self.busy.get((j, day)) and self.why_not(j, pl, dname) is None
+        ]
+        return max((self.crew(j, pl) for j in free), default=0)
+
+    def violations(self, places: dict, members: dict) -> list[Violation]:
+        out = []
+        for (plid, day), who in self.of.items():
+            where = f"{','.join(who)}/{plid}/{day}"
+            pl = places.get(plid)
+            if pl is None:
+                out.append(Violation(where, "roster", "placement not in the input"))
+                continue
+            if pl["kind"] not in SUPERVISED_KINDS:
+                out.append(Violation(where, "roster", f"a {pl['kind']} session has no supervisor"))
+                continue
+            if len(who) > 1:
+                out.append(Violation(where, "roster", f"{len(who)} supervisors for one session"))
+            dname = DAYS[date.fromisoformat(day).weekday()]
+            for j in who:
+                why = self.why_not(j, pl, dname)
+                if why:
+                    out.append(Violation(f"{j}/{plid}/{day}", "supervisor", why))
+            crew = len(members.get((plid, day), []))
+            if not crew:
+                out.append(Violation(where, "roster", "rostered to a session with no crew"))
+            elif who[0] in self.sups and crew > self.crew(who[0], pl):
+                out.append(
+                    Violation(
+                        where,
+                        "crew",
+                        f"{crew} people, over the {self.crew(who[0], pl)} {who[0]} takes there",
+                    )
+                )
+        for (j, day), plids in self.busy.items():
+            if len(plids) > 1:
+                out.append(Violation(f"{j}/-/{day}", "supervisor", f"{len(plids)} sessions a day"))
+        for (plid, day), who in members.items():
+            pl = places[plid]
+            if pl["kind"] in SUPERVISED_KINDS and not self.of.get((plid, day)):
+                out.append(
+                    Violation(
+                        f"-/{plid}/{day}",
+                        "supervisor",
+                        f"{len(who)} people in a {pl['kind']} session with no supervisor rostered",
+                    )
+                )
+        return out
+
+
 def _has_pickup(pl: dict) -> bool:
     v = pl["pickup_lat"]
     return v is not None and isinstance(v, float) and v == v
+
+
+_NO_ROSTER = pd.DataFrame(columns=["supervisor_id", "placement_id", "date"])
 
 
 def lone_woman(people: dict, who: list[str] | set[str], kind: str) -> str | None:
@@ -85,10 +201,13 @@ def check_week(
     times: TravelTimes,
     cancelled: frozenset[str] = frozenset(),
     kept: frozenset[tuple[str, str]] = frozenset(),
+    roster: pd.DataFrame | None = None,
 ) -> list[Violation]:
     """Every broken rule as 'person/placement/date: rule: detail' (empty: the week is sound).
     `cancelled` are sessions (PLACEMENT@DATE) stood down; `kept` are (person, session) pairs
-    carried unchanged from the plan being re-planned, which are not moved to shorten trips."""
+    carried unchanged from the plan being re-planned, which are not moved to shorten trips;
+    `roster` is who supervises which session (checked when the week has supervisors: an
+    absent roster then means nobody is rostered)."""
     u = config.upw
     people = {r["person_id"]: r for r in ds.people.to_dict("records")}
     places = {r["placement_id"]: r for r in ds.placements.to_dict("records")}
@@ -165,6 +284,10 @@ def check_week(
                     f"{ete[pid] + p['ete_hours_completed']:g} h over {u.ete_max_share:.0%} of {p['hours_ordered']}",
                 )
             )
+    sup = None
+    if ds.supervisors is not None:
+        sup = _Supervision(ds, roster if roster is not None else _NO_ROSTER, travel, u)
+        out += sup.violations(places, members)
     for (plid, day), who in members.items():
         pl = places[plid]
         if len(who) > pl["capacity"]:
@@ -195,6 +318,7 @@ def check_week(
         "hours": hours,
         "ete": ete,
         "cancelled": cancelled,
+        "supervision": sup,
     }
     for pid, plid, day, t in long_trips:
         closer = _closer_session(people[pid], places, plid, day, state, people, travel, u)
@@ -285,7 +409,9 @@ def _closer_session(
             ):
                 continue
             who = state["members"].get((q, d), [])
-            if len(who) >= pl["capacity"] or set(who) & set(p["exclude_person_ids"]):
+            sup = state["supervision"]
+            room = sup.room(pl, d, dname) if sup is not None else int(pl["capacity"])
+            if len(who) >= room or set(who) & set(p["exclude_person_ids"]):
                 continue
             if lone_woman(people, who + [pid], pl["kind"]):
                 continue

@@ -1,6 +1,6 @@
-"""Unpaid Work data contract: `upw_people` and `upw_placements` (CSV or Parquet), validated
-row by row like the allocation inputs; all-or-nothing, every problem named by file, row and
-column."""
+"""Unpaid Work data contract: `upw_people` and `upw_placements` (CSV or Parquet), and the
+optional `upw_supervisors`, validated row by row like the allocation inputs; all-or-nothing,
+every problem named by file, row and column."""
 
 from __future__ import annotations
 
@@ -17,11 +17,12 @@ from engine.core.contract import (
     check_exclusions,
     check_reference,
     file_hash,
+    find_table,
     find_tables,
     read_table_or_fail,
     validate_rows,
 )
-from engine.unpaid_work.records import UpwPerson, UpwPlacement
+from engine.unpaid_work.records import UpwPerson, UpwPlacement, UpwSupervisor
 
 PEOPLE_COLUMNS = [
     "person_id",
@@ -59,6 +60,18 @@ PLACEMENT_COLUMNS = [
     "pickup_lat",
     "pickup_lon",
 ]
+SUPERVISOR_COLUMNS = [
+    "supervisor_id",
+    "sex",
+    "pdu",
+    "base_lat",
+    "base_lon",
+    "available_days",
+    "kinds",
+    "max_crew",
+    "drives_van",
+    "van_seats",
+]
 
 
 @dataclass
@@ -67,6 +80,9 @@ class UpwDataset:
     placements: pd.DataFrame
     inputs_hash: str
     source: str
+    # None: no upw_supervisors table, so GROUP and WORKSHOP sessions are taken as supervised
+    # at the placement's capacity (the summary says so).
+    supervisors: pd.DataFrame | None = None
 
 
 def load_upw(folder: str | Path, config: Config) -> UpwDataset:
@@ -126,6 +142,8 @@ def load_upw(folder: str | Path, config: Config) -> UpwDataset:
                 f"a placement not in {lpath.name}",
                 issues,
             )
+    spath = find_table(folder, "upw_supervisors")
+    sups = _supervisors(spath, issues) if spath is not None else None
     if issues:
         raise DataContractError(issues)
     pdf = pd.DataFrame([p.model_dump(mode="json") for p in people])
@@ -133,4 +151,21 @@ def load_upw(folder: str | Path, config: Config) -> UpwDataset:
         pdf[col] = [getattr(p, col) for p in people]
     ldf = pd.DataFrame([p.model_dump(mode="json") for p in places])
     ldf["days"] = [p.days for p in places]
-    return UpwDataset(pdf, ldf, file_hash([ppath, lpath]), str(folder))
+    sdf = None
+    if sups is not None and spath is not None:
+        sdf = pd.DataFrame([p.model_dump(mode="json") for p in sups])
+        for col in ("available_days", "kinds"):
+            sdf[col] = [getattr(p, col) for p in sups]
+    hashed = [ppath, lpath] + ([spath] if spath is not None else [])
+    return UpwDataset(pdf, ldf, file_hash(hashed), str(folder), sdf)
+
+
+def _supervisors(path: Path, issues: list[Issue]) -> list[UpwSupervisor]:
+    """The supervisors table: each row valid and ids unique (a header alone is refused like
+    any empty table: it would stand down every group and workshop session; leave the file out
+    to plan without supervisors)."""
+    sups = validate_rows(
+        path.name, read_table_or_fail(path), UpwSupervisor, SUPERVISOR_COLUMNS, issues
+    )
+    check_duplicates(path.name, (p.supervisor_id for p in sups), "supervisor_id", issues)
+    return sups

@@ -25,6 +25,118 @@ SCHEDULE_COLUMNS = [
     "travel_reason",
 ]
 UNPLACED_COLUMNS = ["person_id", "pdu", "behind_pace_hours", "reason"]
+ROSTER_COLUMNS = [
+    "supervisor_id",
+    "date",
+    "placement_id",
+    "kind",
+    "crew",
+    "crew_limit",
+    "crew_bus",
+    "drive_minutes",
+]
+UNSUPERVISED_COLUMNS = ["placement_id", "date", "kind", "people_who_could_go", "reason"]
+
+
+def roster_rows(week: PduWeek, result: UpwResult) -> list[dict]:
+    """Who supervises which session: the crew placed, the most it may take, whether it rides
+    the crew bus from a pickup point, and the supervisor's drive."""
+    pr, sess, r = week.problem, week.sessions, week.roster
+    if r is None:
+        return []
+    crew = np.bincount(pr.pair_session[result.chosen], minlength=len(pr.session_ids))
+    rows = []
+    for q in np.nonzero(result.roster)[0]:
+        j, s = int(pr.roster_supervisor[q]), int(pr.roster_session[q])
+        rows.append(
+            {
+                "supervisor_id": pr.supervisor_ids[j],
+                "date": sess["date"].iat[s].isoformat(),
+                "placement_id": sess["placement_id"].iat[s],
+                "kind": sess["kind"].iat[s],
+                "crew": int(crew[s]),
+                "crew_limit": int(pr.roster_crew[q]),
+                "crew_bus": bool(r.pickup[s]),
+                "drive_minutes": int(r.drive[j, s]),
+            }
+        )
+    return rows
+
+
+def unsupervised_rows(week: PduWeek, result: UpwResult, config: Config) -> list[dict]:
+    """The GROUP and WORKSHOP sessions that do not run for want of a supervisor, with why:
+    nobody of the PDU may run them (the first rule that rules everyone out), or everyone who
+    may is rostered elsewhere that day while people who could go there were left without it.
+    A session a free supervisor could have run but nobody needed is not listed."""
+    pr, sess, r = week.problem, week.sessions, week.roster
+    if r is None:
+        return []
+    ran = np.zeros(len(pr.session_ids), bool)
+    ran[pr.roster_session[result.roster]] = True
+    busy = {
+        (int(pr.roster_supervisor[q]), int(pr.session_day[pr.roster_session[q]]))
+        for q in np.nonzero(result.roster)[0]
+    }
+    could_go = week.within_limits.sum(axis=0)
+    rows = []
+    for s in np.nonzero(pr.session_supervised & ~ran)[0]:
+        able = np.nonzero(r.can_run[:, s])[0]
+        if len(able):
+            if not could_go[s] or any((int(j), int(pr.session_day[s])) not in busy for j in able):
+                continue
+            reason = (
+                f"the {len(able)} supervisor(s) who could run it are rostered to other "
+                "sessions that day"
+            )
+        else:
+            reason = _no_supervisor(week, int(s), config)
+        rows.append(
+            {
+                "placement_id": sess["placement_id"].iat[s],
+                "date": sess["date"].iat[s].isoformat(),
+                "kind": sess["kind"].iat[s],
+                "people_who_could_go": int(could_go[s]),
+                "reason": reason,
+            }
+        )
+    return rows
+
+
+def _no_supervisor(week: PduWeek, s: int, config: Config) -> str:
+    """Why no supervisor of the PDU may run session s: the rules in turn, each narrowing who
+    is left, naming the first that leaves nobody."""
+    sess, r = week.sessions, week.roster
+    assert r is not None
+    sups = r.supervisors
+    kind, day = sess["kind"].iat[s], sess["date"].iat[s].strftime("%a")
+    left = np.ones(len(sups), bool)
+    pickup = bool(r.pickup[s])
+    tests = [
+        (np.array([kind in k for k in sups["kinds"]], bool), f"trained for {kind}"),
+        (np.array([day in d for d in sups["available_days"]], bool), f"working on {day}"),
+        (
+            (sups["sex"] == "F").to_numpy() | (not bool(sess["women_only"].iat[s])),
+            "a woman (women-only session)",
+        ),
+        (
+            sups["drives_van"].to_numpy(bool) | (not pickup),
+            "a van driver (the crew bus from the pickup point)",
+        ),
+        (
+            r.drive[:, s] <= config.upw.supervisor_max_travel_minutes,
+            f"within {config.upw.supervisor_max_travel_minutes:g} minutes' drive",
+        ),
+    ]
+    if not len(sups):
+        return "the PDU has no supervisors"
+    wanted = []
+    for ok, what in tests:
+        wanted.append(what)
+        left &= ok
+        if not left.any():
+            break
+    named = ", ".join(wanted[:-1]) + " and " + wanted[-1] if len(wanted) > 1 else wanted[0]
+    return f"no supervisor of the PDU is {named}"
 
 
 def schedule_rows(
@@ -89,7 +201,11 @@ def _unplaced_reason(week: PduWeek, i: int, config: Config) -> str:
             f"no session on their days ({';'.join(p['available_days'])}) within {limit:g} minutes"
             f"{' (induction week)' if first else ''} that meets their restrictions"
         )
-    return "every session that fits was full, or sharing it would break a rule (exclusions, women's company)"
+    short = ", had no supervisor free" if week.roster is not None else ""
+    return (
+        f"every session that fits was full{short}, or sharing it would break a rule "
+        "(exclusions, women's company)"
+    )
 
 
 REVIEW_COLUMNS = [

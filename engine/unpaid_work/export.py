@@ -9,7 +9,13 @@ from typing import Any
 import pandas as pd
 
 from engine.core.export import write_csv, write_json
-from engine.unpaid_work.decode import SCHEDULE_COLUMNS, UNPLACED_COLUMNS, review_rows
+from engine.unpaid_work.decode import (
+    ROSTER_COLUMNS,
+    SCHEDULE_COLUMNS,
+    UNPLACED_COLUMNS,
+    UNSUPERVISED_COLUMNS,
+    review_rows,
+)
 
 
 def export_week(
@@ -21,7 +27,9 @@ def export_week(
 ) -> list[Path]:
     """upw_schedule.csv, upw_unplaced.csv, upw_progress.csv (everyone still working off hours,
     with the projected completion), upw_reviews.csv (those at a review or late),
-    upw_tell_practitioner.csv (the unacceptable absences to report) and upw_summary.json."""
+    upw_tell_practitioner.csv (the unacceptable absences to report), upw_roster.csv (who
+    supervises which session) and upw_unsupervised.csv (sessions that cannot run for want of a
+    supervisor, with why) when the week has supervisors, and upw_summary.json."""
     out = Path(out)
     return [
         write_csv(out / "upw_schedule.csv", tables["schedule"][SCHEDULE_COLUMNS]),
@@ -29,5 +37,15 @@ def export_week(
         write_csv(out / "upw_progress.csv", progress),
         write_csv(out / "upw_reviews.csv", review_rows(progress)),
         write_csv(out / "upw_tell_practitioner.csv", tell),
+        *(
+            [
+                write_csv(out / "upw_roster.csv", tables["roster"][ROSTER_COLUMNS]),
+                write_csv(
+                    out / "upw_unsupervised.csv", tables["unsupervised"][UNSUPERVISED_COLUMNS]
+                ),
+            ]
+            if summary.get("supervisors", {}).get("given")
+            else []
+        ),
         write_json(out / "upw_summary.json", summary),
     ]

@@ -19,7 +19,16 @@ from engine.core.parallel import failed_stats
 from engine.store.runs import Snapshot
 from engine.unpaid_work.check import check_week
 from engine.unpaid_work.contract import load_upw
-from engine.unpaid_work.decode import SCHEDULE_COLUMNS, UNPLACED_COLUMNS, progress, schedule_rows
+from engine.unpaid_work.decode import (
+    ROSTER_COLUMNS,
+    SCHEDULE_COLUMNS,
+    UNPLACED_COLUMNS,
+    UNSUPERVISED_COLUMNS,
+    progress,
+    roster_rows,
+    schedule_rows,
+    unsupervised_rows,
+)
 from engine.unpaid_work.export import export_week
 from engine.unpaid_work.outcomes import (
     TELL_COLUMNS,
@@ -49,7 +58,8 @@ def _solve(pdu: str, problem, solver: str, params, observer) -> tuple[str, UpwRe
 def _fallback(job: tuple, error: BaseException) -> tuple[UpwResult, UpwResult]:
     """A PDU whose solve failed on every try gets the baseline's week."""
     base = SOLVERS[BASELINE](job[1], job[3])
-    return UpwResult(base.sessions_of_person, base.chosen, failed_stats(error), []), base
+    failed = UpwResult(base.sessions_of_person, base.chosen, failed_stats(error), [], base.roster)
+    return failed, base
 
 
 def _metrics(weeks, results: dict) -> dict:
@@ -62,6 +72,7 @@ def _metrics(weeks, results: dict) -> dict:
         "behind_pace_unplaced": 0,
         "credited_hours": 0.0,
         "travel_over_60": 0,
+        "sessions_rostered": 0,
     }
     for w in weeks:
         res = results[w.pdu]
@@ -75,6 +86,7 @@ def _metrics(weeks, results: dict) -> dict:
         out["behind_pace_unplaced"] += int((behind & ~placed).sum())
         out["credited_hours"] += float(credited(pr, res.chosen).sum()) / 60
         out["travel_over_60"] += int((pr.pair_travel[res.chosen] > 60).sum())
+        out["sessions_rostered"] += int(res.roster.sum())
     out["credited_hours"] = round(out["credited_hours"], 1)
     return out
 
@@ -126,22 +138,29 @@ class WeekPlanner(Planner):
                 raise RunFailed(
                     f"no stored plan for {self.period} to re-plan: run `probation upw plan` first"
                 )
-            self.previous = store.load(latest)[0]["schedule"]
+            stored = store.load(latest)[0]
+            self.previous = stored["schedule"]
             _fix_previous(self.weeks, self.previous, set(self.opts.cancel))
+            _fix_roster(self.weeks, stored["roster"], set(self.opts.cancel))
         params = solver_params(self.config, self.opts.time_limit)
         jobs = [(w.pdu, w.problem, self.solver, params, self.opts.observer) for w in self.weeks]
         jobs.sort(key=lambda j: -len(j[1].pair_person))
         return jobs, _solve, _fallback
 
     def decode(self, solved: dict) -> dict[str, pd.DataFrame]:
-        rows, unplaced = [], []
+        rows, unplaced, roster, unsupervised = [], [], [], []
         for w in self.weeks:
-            r, u = schedule_rows(w, solved[w.pdu][0], self.config)
+            res = solved[w.pdu][0]
+            r, u = schedule_rows(w, res, self.config)
             rows += r
             unplaced += u
+            roster += roster_rows(w, res)
+            unsupervised += unsupervised_rows(w, res, self.config)
         return {
             "schedule": pd.DataFrame(rows, columns=SCHEDULE_COLUMNS),
             "unplaced": pd.DataFrame(unplaced, columns=UNPLACED_COLUMNS),
+            "roster": pd.DataFrame(roster, columns=ROSTER_COLUMNS),
+            "unsupervised": pd.DataFrame(unsupervised, columns=UNSUPERVISED_COLUMNS),
         }
 
     def check(self, tables: dict[str, pd.DataFrame]) -> list[Violation]:
@@ -154,7 +173,15 @@ class WeekPlanner(Planner):
         )
         cancelled = frozenset(self.opts.cancel)
         sched = tables["schedule"]
-        return check_week(self.ds, sched, self.config, self.times, cancelled=cancelled, kept=kept)
+        return check_week(
+            self.ds,
+            sched,
+            self.config,
+            self.times,
+            cancelled=cancelled,
+            kept=kept,
+            roster=tables["roster"],
+        )
 
     def summary(self, key: str, tables: dict[str, pd.DataFrame], solved: dict) -> dict[str, Any]:
         weeks = self.weeks
@@ -177,6 +204,7 @@ class WeekPlanner(Planner):
         }
         if self.previous is not None:
             summary["tell"] = _changes(self.previous, tables["schedule"], set(self.opts.cancel))
+        summary["supervisors"] = _supervision(self.ds, tables)
         summary |= _history_flags(self.ds, self.config)
         if self.attendance is not None:
             told = tell_practitioner(self.ds.people, self.attendance, self.config, self.dates[0])
@@ -196,6 +224,8 @@ class WeekPlanner(Planner):
         tables = {"upw_people": ds.people, "upw_placements": ds.placements}
         if self.attendance is not None:
             tables["upw_attendance"] = self.attendance
+        if ds.supervisors is not None:
+            tables["upw_supervisors"] = ds.supervisors
         return Snapshot(ds.inputs_hash, ds.source, tables)
 
     def export(self, tables: dict[str, pd.DataFrame], summary: dict[str, Any]) -> list[Path]:
@@ -212,6 +242,25 @@ def run_week(opts: RunOptions) -> RunOutcome:
     plan holds is refused unless forced. Raises DataContractError on bad input and RunFailed
     when the checker rejects the week (nothing stored)."""
     return execute(WeekPlanner(opts))
+
+
+def _supervision(ds, tables: dict[str, pd.DataFrame]) -> dict[str, Any]:
+    """How the week was supervised: without a supervisors table every GROUP and WORKSHOP
+    session is taken as supervised at its capacity (said here, so nobody reads the plan as
+    rostered)."""
+    if ds.supervisors is None:
+        return {
+            "given": False,
+            "note": "no upw_supervisors table: GROUP and WORKSHOP sessions are taken as "
+            "supervised at the placement's capacity",
+        }
+    return {
+        "given": True,
+        "supervisors": int(len(ds.supervisors)),
+        "rostered": int(tables["roster"]["supervisor_id"].nunique()),
+        "sessions_rostered": int(len(tables["roster"])),
+        "sessions_unsupervised": int(len(tables["unsupervised"])),
+    }
 
 
 def _history_flags(ds, config) -> dict[str, list[str]]:
@@ -257,6 +306,22 @@ def _fix_previous(weeks, previous: pd.DataFrame, cancelled: set[str]) -> None:
         ):
             setattr(pr, name, getattr(pr, name)[mask])
         pr.pair_fixed = fixed[mask]
+
+
+def _fix_roster(weeks, previous: pd.DataFrame, cancelled: set[str]) -> None:
+    """Re-planning: every supervisor keeps the sessions they were rostered to that still run;
+    one whose session stood down is free that day for the people planned again."""
+    keep = {(r.supervisor_id, f"{r.placement_id}@{r.date}") for r in previous.itertuples()}
+    for w in weeks:
+        pr = w.problem
+        pr.roster_fixed = np.array(
+            [
+                (pr.supervisor_ids[j], pr.session_ids[s]) in keep
+                and pr.session_ids[s] not in cancelled
+                for j, s in zip(pr.roster_supervisor.tolist(), pr.roster_session.tolist())
+            ],
+            dtype=bool,
+        )
 
 
 def _changes(previous: pd.DataFrame, now: pd.DataFrame, cancelled: set[str]) -> list[dict]:

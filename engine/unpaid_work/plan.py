@@ -13,7 +13,8 @@ from engine.core.calendar import DAYS, deadline
 from engine.core.config import Config
 from engine.core.records import exclusion_pairs
 from engine.unpaid_work.contract import UpwDataset
-from engine.unpaid_work.rules import eligible, starting
+from engine.unpaid_work.records import SUPERVISED_KINDS
+from engine.unpaid_work.rules import can_supervise, crew_limit, eligible, starting
 from geo.travel import TravelTimes
 from solvers.types import SearchObserver
 from solvers.upw import UpwParams, UpwProblem, UpwResult, solve_cpsat, solve_greedy
@@ -107,6 +108,17 @@ def priority(behind: np.ndarray, due: np.ndarray) -> np.ndarray:
 
 
 @dataclass
+class Roster:
+    """Who may supervise which session of one PDU's week, as the problem's roster arrays."""
+
+    supervisors: pd.DataFrame
+    can_run: np.ndarray  # [supervisors x sessions]
+    crew: np.ndarray  # [supervisors x sessions] crew limit
+    drive: np.ndarray  # [supervisors x sessions] minutes each way by car
+    pickup: np.ndarray  # [sessions] the crew leaves by bus from a pickup point
+
+
+@dataclass
 class PduWeek:
     pdu: str
     problem: UpwProblem
@@ -118,6 +130,30 @@ class PduWeek:
         np.ndarray
     )  # [sessions] index of each session's placement in `travel`/`supervised`
     within_limits: np.ndarray  # [people x sessions] every rule but capacity/company held
+    roster: Roster | None = None  # the PDU's supervisors (None: no supervisors table)
+
+
+def roster_options(
+    sups: pd.DataFrame,
+    places: pd.DataFrame,
+    sess: pd.DataFrame,
+    sp: np.ndarray,
+    times: TravelTimes,
+    config: Config,
+) -> Roster:
+    """The PDU's supervisors against its sessions: who may run each (rules.can_supervise),
+    the crew each would take, and their drive from base to the site or pickup point."""
+    pickup_place = places["pickup_lat"].notna().to_numpy()
+    lat = np.where(pickup_place, places["pickup_lat"].fillna(0), places["lat"])
+    lon = np.where(pickup_place, places["pickup_lon"].fillna(0), places["lon"])
+    if len(sups):
+        drive_place, _ = times.matrix(sups["base_lat"], sups["base_lon"], lat, lon, "car")
+    else:
+        drive_place = np.zeros((0, len(places)), np.int64)
+    drive = np.asarray(drive_place, dtype=np.int64)[:, sp]
+    pickup = pickup_place[sp]
+    ok = can_supervise(sups, sess, pickup, drive, config)
+    return Roster(sups, ok, crew_limit(sups, sess, pickup), drive, pickup)
 
 
 def build_week(
@@ -171,11 +207,15 @@ def build_week(
         pidx = {p: k for k, p in enumerate(places["placement_id"])}
         sp = sess["placement_id"].map(pidx).to_numpy()
         ok = eligible(people, sess, travel[:, sp], config)
-        out.append(_problem(pdu, people, sess, travel, bus, sp, ok, config))
+        roster = None
+        if ds.supervisors is not None:
+            mine = ds.supervisors[ds.supervisors["pdu"] == pdu].reset_index(drop=True)
+            roster = roster_options(mine, places, sess, sp, times, config)
+        out.append(_problem(pdu, people, sess, travel, bus, sp, ok, config, roster))
     return out
 
 
-def _problem(pdu, people, sess, travel, bus, sp, ok, config) -> PduWeek:
+def _problem(pdu, people, sess, travel, bus, sp, ok, config, roster=None) -> PduWeek:
     u = config.upw
     pi, si = np.nonzero(ok)
     minutes = (sess["hours"].to_numpy() * 60).astype(np.int64)
@@ -227,7 +267,20 @@ def _problem(pdu, people, sess, travel, bus, sp, ok, config) -> PduWeek:
         pair_travel=trav.astype(np.int64),
         pair_cost=cost.astype(np.int64),
     )
-    return PduWeek(pdu, problem, people, sess, travel, bus, sp, ok)
+    if roster is not None:
+        _add_roster(problem, sess, roster, config)
+    return PduWeek(pdu, problem, people, sess, travel, bus, sp, ok, roster)
+
+
+def _add_roster(problem: UpwProblem, sess: pd.DataFrame, roster: Roster, config: Config) -> None:
+    """Give the problem its supervisors: GROUP and WORKSHOP sessions run only with one."""
+    j, s = np.nonzero(roster.can_run)
+    problem.session_supervised = sess["kind"].isin(SUPERVISED_KINDS).to_numpy()
+    problem.supervisor_ids = roster.supervisors["supervisor_id"].tolist()
+    problem.roster_supervisor = j.astype(np.int64)
+    problem.roster_session = s.astype(np.int64)
+    problem.roster_crew = roster.crew[j, s].astype(np.int64)
+    problem.roster_cost = (config.upw.supervisor_travel_cost * roster.drive[j, s]).astype(np.int64)
 
 
 def solver_params(config: Config, time_limit: float | None = None) -> UpwParams:

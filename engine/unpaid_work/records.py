@@ -9,7 +9,7 @@ from datetime import date
 from enum import Enum
 from typing import Annotated
 
-from pydantic import BeforeValidator, Field, field_validator, model_validator
+from pydantic import BeforeValidator, Field, ValidationInfo, field_validator, model_validator
 
 from engine.core.records import (
     DayList,
@@ -110,3 +110,57 @@ class UpwPlacement(Record):
                 f"only GROUP placements have a crew-bus pickup point, not {self.kind.value}"
             )
         return self  # a placement with no days is data: it has no sessions this week
+
+
+SUPERVISED_KINDS = ("GROUP", "WORKSHOP")
+
+
+def _kinds(v: object) -> object:
+    """'group; Workshop' -> ('GROUP', 'WORKSHOP'); only the kinds a supervisor runs."""
+    if isinstance(v, str):
+        out = []
+        for part in (p.strip().upper() for p in v.split(";")):
+            if not part:
+                continue
+            if part not in SUPERVISED_KINDS:
+                raise ValueError(f"{part!r} is not a supervised kind (use GROUP;WORKSHOP)")
+            out.append(part)
+        return tuple(sorted(set(out), key=SUPERVISED_KINDS.index))
+    return v
+
+
+class UpwSupervisor(Record):
+    """A Community Payback supervisor: the GROUP and WORKSHOP sessions they are trained for,
+    the days they work, the largest crew they take, and whether they drive the crew bus (and
+    how many it seats besides them)."""
+
+    supervisor_id: Id
+    sex: Annotated[Sex, BeforeValidator(upper)]
+    pdu: Id
+    base_lat: Latitude
+    base_lon: Longitude
+    available_days: DayList
+    kinds: Annotated[tuple[str, ...], BeforeValidator(_kinds)]
+    max_crew: int = Field(ge=1, le=60)
+    drives_van: Flag = False
+    van_seats: Annotated[int, BeforeValidator(lambda v: 0 if empty_to_none(v) is None else v)] = (
+        Field(default=0, ge=0, le=60)
+    )
+
+    @field_validator("available_days", "kinds")
+    @classmethod
+    def _not_empty(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        if not v:
+            raise ValueError("none given")
+        return v
+
+    @field_validator("van_seats")
+    @classmethod
+    def _van(cls, v: int, info: ValidationInfo) -> int:
+        """Seats go with driving the van (checked on the seats, so the error names them)."""
+        drives = info.data.get("drives_van")
+        if v and drives is False:
+            raise ValueError("van_seats given for a supervisor who does not drive the van")
+        if drives and not v:
+            raise ValueError("a van driver needs van_seats (the crew the bus carries)")
+        return v

@@ -46,3 +46,35 @@ def eligible(
     ok &= (remaining > 0)[:, None]
     ok &= minutes[None, :] <= (people["max_hours_per_week"].to_numpy() * 60)[:, None]
     return ok
+
+
+def can_supervise(
+    sups: pd.DataFrame, sess: pd.DataFrame, pickup: np.ndarray, drive: np.ndarray, config: Config
+) -> np.ndarray:
+    """[supervisors x sessions]: who may run each session. Only GROUP and WORKSHOP sessions
+    have supervisors; a supervisor runs the kinds they are trained for, on their days, within
+    their drive from base; a women-only session has a woman supervisor; a session that leaves
+    from a pickup point needs a van driver (the crew bus). `pickup` is per session, `drive`
+    [supervisors x sessions] minutes by car to the site or pickup point."""
+    kind = sess["kind"].to_numpy()
+    day = [DAYS[d] for d in sess["day"]]
+    ok = np.array([[k in kinds for k in kind] for kinds in sups["kinds"]], dtype=bool).reshape(
+        len(sups), len(sess)
+    )
+    ok &= np.array(
+        [[d in avail for d in day] for avail in sups["available_days"]], dtype=bool
+    ).reshape(len(sups), len(sess))
+    ok &= ~(sess["women_only"].to_numpy(bool)[None, :] & (sups["sex"] != "F").to_numpy()[:, None])
+    ok &= ~(pickup[None, :] & ~sups["drives_van"].to_numpy(bool)[:, None])
+    ok &= drive <= config.upw.supervisor_max_travel_minutes
+    return ok
+
+
+def crew_limit(sups: pd.DataFrame, sess: pd.DataFrame, pickup: np.ndarray) -> np.ndarray:
+    """[supervisors x sessions]: the most people a supervisor's crew takes there: the session's
+    places, their own crew size, and the crew bus's seats when it leaves from a pickup point."""
+    crew = np.minimum(
+        sups["max_crew"].to_numpy(np.int64)[:, None], sess["capacity"].to_numpy(np.int64)[None, :]
+    )
+    seats = sups["van_seats"].to_numpy(np.int64)[:, None]
+    return np.where(pickup[None, :], np.minimum(crew, seats), crew)

@@ -4,7 +4,13 @@ in; saving, loading, the week's lock and its input snapshot are the generic Plan
 from __future__ import annotations
 
 from engine.store.runs import PlanStore
-from engine.store.schema import upw_sessions, upw_unplaced, upw_weeks
+from engine.store.schema import (
+    upw_roster,
+    upw_sessions,
+    upw_unplaced,
+    upw_unsupervised,
+    upw_weeks,
+)
 
 
 class UpwStore(PlanStore):
@@ -14,4 +20,9 @@ class UpwStore(PlanStore):
     header = upw_weeks
     key = "week_key"
     period = "week"
-    children = {"schedule": upw_sessions, "unplaced": upw_unplaced}
+    children = {
+        "schedule": upw_sessions,
+        "unplaced": upw_unplaced,
+        "roster": upw_roster,
+        "unsupervised": upw_unsupervised,
+    }
