@@ -36,6 +36,8 @@ TABLES = {
         "reviews": "upw_reviews.csv",
         "progress": "upw_progress.csv",
         "tell_practitioner": "upw_tell_practitioner.csv",
+        "roster": "upw_roster.csv",  # these two only when the week has supervisors
+        "unsupervised": "upw_unsupervised.csv",
     },
     "groups": {"groups": "groups.csv", "members": "group_members.csv", "unplaced": "unplaced.csv"},
 }

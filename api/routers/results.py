@@ -46,7 +46,7 @@ def status(
     if job.kind == "allocation":
         out |= {"counts": s.get("counts"), "unallocated": s.get("unallocated")}
     if job.kind == "upw":  # who must be told: of a re-plan's changes, of an unacceptable absence
-        out |= {k: s.get(k) for k in ("outcomes", "tell_practitioner", "tell")}
+        out |= {k: s.get(k) for k in ("outcomes", "tell_practitioner", "tell", "supervisors")}
     if job.state in (
         "RUNNING",
         "STOPPING",
@@ -70,17 +70,19 @@ def results(
     who: Principal = Depends(principal),
     svc: Service = Depends(service),
 ) -> dict:
-    """allocation: allocations, workload; upw: schedule, unplaced, reviews; groups: groups,
-    members, unplaced."""
+    """allocation: allocations, workload; upw: schedule, unplaced, reviews, progress,
+    tell_practitioner, and roster and unsupervised when the week has supervisors; groups:
+    groups, members, unplaced."""
     job = svc.job(job_id, who)
     if table not in TABLES[job.kind]:
         raise HTTPException(
             404,
             f"a {job.kind} run has no table {table!r}; it has {', '.join(TABLES[job.kind])}",
         )
-    rows = seen_part(job, who).rows(
-        pd.read_csv(svc.done(job) / TABLES[job.kind][table], dtype=str, keep_default_na=False)
-    )
+    path = svc.done(job) / TABLES[job.kind][table]
+    if not path.exists():  # a week planned without a supervisors table has no roster
+        raise HTTPException(404, f"run {job.job_id} has no {table} table (no input for it)")
+    rows = seen_part(job, who).rows(pd.read_csv(path, dtype=str, keep_default_na=False))
     chunk = rows.iloc[(page - 1) * size : page * size]
     return {
         "run": job.job_id,

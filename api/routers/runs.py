@@ -58,6 +58,9 @@ class JsonUpwRun(BaseModel):
 
     upw_people: list[dict[str, Any]]
     upw_placements: list[dict[str, Any]]
+    upw_supervisors: list[dict[str, Any]] | None = Field(
+        None, description="Optional: the supervisors GROUP and WORKSHOP sessions are run by"
+    )
     week: str = Field(pattern=r"^\d{4}-W\d{2}$", description="ISO week, e.g. 2026-W48")
     region: str | None = None
     pdu: str | None = None
@@ -131,7 +134,10 @@ def allocation_json(
 )
 def upw_json(body: JsonUpwRun, who: Principal = Depends(runner), svc: Service = Depends(service)):
     check_iso_week(body.week)
-    folder = svc.records({"upw_people": body.upw_people, "upw_placements": body.upw_placements})
+    tables = {"upw_people": body.upw_people, "upw_placements": body.upw_placements}
+    if body.upw_supervisors is not None:
+        tables["upw_supervisors"] = body.upw_supervisors
+    folder = svc.records(tables)
     return svc.start(
         who,
         "upw",
@@ -175,6 +181,9 @@ async def upw_csv(
     upw_attendance: UploadFile | None = File(
         None, description="Optional: last week's outcomes, fed back before planning"
     ),
+    upw_supervisors: UploadFile | None = File(
+        None, description="Optional: the supervisors GROUP and WORKSHOP sessions are run by"
+    ),
     week: str = Form(..., pattern=r"^\d{4}-W\d{2}$", description="ISO week, e.g. 2026-W48"),
     region: str | None = Form(None),
     pdu: str | None = Form(None),
@@ -187,6 +196,8 @@ async def upw_csv(
     files = {"upw_people": upw_people, "upw_placements": upw_placements}
     if upw_attendance is not None:
         files["upw_attendance"] = upw_attendance
+    if upw_supervisors is not None:
+        files["upw_supervisors"] = upw_supervisors
     folder = await svc.save_uploads(files)
     return await svc.start_uploaded(
         who, "upw", folder, region, pdu, {"solver": solver, "week": week, "force": force}

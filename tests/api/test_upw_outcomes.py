@@ -1,5 +1,5 @@
-"""The Unpaid Work week over HTTP with last week's outcomes uploaded beside it, and the
-stand-down re-plan as a job of its own."""
+"""The Unpaid Work week over HTTP with last week's outcomes and its supervisors uploaded beside
+it, and the stand-down re-plan as a job of its own."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ def test_outcomes_then_a_stand_down_replanned_as_a_job(client, lincoln):
     )  # fmt: skip
     files = {
         stem: (f"{stem}.csv", (lincoln / f"{stem}.csv").read_bytes(), "text/csv")
-        for stem in ("upw_people", "upw_placements")
+        for stem in ("upw_people", "upw_placements", "upw_supervisors")
     }
     files["upw_attendance"] = ("upw_attendance.csv", outcomes.to_csv(index=False), "text/csv")
     form = {"week": "2026-W48", "pdu": "Lincoln PDU", "solver": "greedy"}
@@ -41,6 +41,10 @@ def test_outcomes_then_a_stand_down_replanned_as_a_job(client, lincoln):
     assert s["tell_practitioner"][0]["person_id"] == mine[0]
     told = client.get(f"/runs/{week}/results/tell_practitioner", headers=h).json()
     assert [i["person_id"] for i in told["items"]] == [mine[0]]
+    assert s["supervisors"]["given"] and s["supervisors"]["sessions_rostered"] > 0
+    roster = client.get(f"/runs/{week}/results/roster", params={"size": 1000}, headers=h).json()
+    assert roster["total"] == s["supervisors"]["sessions_rostered"]
+    assert {i["supervisor_id"][:8] for i in roster["items"]} == {"SUP-LINC"}
 
     sched = client.get(f"/runs/{week}/results/schedule", params={"size": 1000}, headers=h).json()
     first = sched["items"][0]
@@ -55,3 +59,18 @@ def test_outcomes_then_a_stand_down_replanned_as_a_job(client, lincoln):
     assert again["state"] == "DONE", again
     told = {t["person_id"] for t in again["tell"]}
     assert first["person_id"] in told
+
+
+def test_a_week_without_supervisors_has_no_roster_table(client, lincoln):
+    h = {"X-API-Key": COORD}
+    files = {
+        stem: (f"{stem}.csv", (lincoln / f"{stem}.csv").read_bytes(), "text/csv")
+        for stem in ("upw_people", "upw_placements")
+    }
+    form = {"week": "2026-W49", "pdu": "Lincoln PDU", "solver": "greedy"}
+    r = client.post("/runs/upw", files=files, data=form, headers=h)
+    assert r.status_code == 202, r.text
+    s = wait_for(client, r.json()["run"], COORD)
+    assert s["state"] == "DONE" and s["supervisors"]["given"] is False, s
+    r = client.get(f"/runs/{s['run']}/results/roster", headers=h)
+    assert r.status_code == 404 and "no roster table" in r.json()["detail"]
