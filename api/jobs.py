@@ -38,6 +38,7 @@ TABLES = {
         "tell_practitioner": "upw_tell_practitioner.csv",
         "roster": "upw_roster.csv",  # these two only when the week has supervisors
         "unsupervised": "upw_unsupervised.csv",
+        "inductions": "upw_induction_plan.csv",  # only when the week has induction slots
     },
     "groups": {"groups": "groups.csv", "members": "group_members.csv", "unplaced": "unplaced.csv"},
 }

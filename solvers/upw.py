@@ -11,6 +11,9 @@ supervisor, one Boolean per (supervisor, session) they may run; its crew is at m
 supervisor's crew (and the crew bus's seats when it leaves from a pickup point), a supervisor
 runs at most one session a day, and nobody is rostered to a session with no crew.
 
+Inductions (when the week has slots): INDUCTION sessions take only people who need one, at
+most one each, and each of their work sessions comes on a later day than their induction.
+
 Hours are in minutes throughout (integers). Three phases, each held in the next:
 1. reach: place as many as possible of the people who come first (behind the pace needed to
    finish within 12 months, or due to start), the furthest behind weighing most;
@@ -74,6 +77,9 @@ class UpwProblem:
     roster_crew: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # crew limit
     roster_cost: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # drive
     roster_fixed: np.ndarray | None = None  # bool: rostered pairs a re-plan keeps
+    # Inductions: None when the week has no induction slots (the first session inducts).
+    session_is_induction: np.ndarray | None = None  # bool
+    person_needs_induction: np.ndarray | None = None  # bool: inducted before any work
 
 
 @dataclass
@@ -138,7 +144,26 @@ def fits(problem: UpwProblem, state: dict, k: int) -> bool:
         return False
     if any(j in state["members"][s] for j in state["excluded"].get(i, ())):
         return False
+    if not _induction_order_ok(problem, state, i, s):
+        return False
     return _women_ok(problem, state["members"][s] | {i}, s)
+
+
+def _induction_order_ok(problem: UpwProblem, state: dict, i: int, s: int) -> bool:
+    """Induction before work: one induction, before any work session of the week; work only
+    after it (for whoever needs one)."""
+    if problem.person_needs_induction is None or not problem.person_needs_induction[i]:
+        return True
+    d = int(problem.session_day[s])
+    if induction_sessions(problem)[s]:
+        return state["ind_day"][i] < 0 and not state["work_days"][i] & ((2 << d) - 1)
+    return 0 <= state["ind_day"][i] < d
+
+
+def induction_sessions(problem: UpwProblem) -> np.ndarray:
+    if problem.session_is_induction is None:
+        return np.zeros(len(problem.session_ids), bool)
+    return problem.session_is_induction
 
 
 def _room(problem: UpwProblem, state: dict, s: int) -> int:
@@ -220,13 +245,22 @@ def fill(
         range(len(problem.person_ids)),
         key=lambda i: (-problem.person_priority[i], -problem.person_behind_weight[i], i),
     )
+    induction = induction_sessions(problem)
     for i in order:
-        for k in sorted(by_person[i], key=lambda k: (problem.pair_cost[k], k)):
+        for k in sorted(by_person[i], key=lambda k: _fill_order(problem, induction, k)):
             if state["minutes"][i] >= problem.person_remaining_minutes[i]:
                 break
             if not out[k] and fits(problem, state, k):
                 _apply(problem, state, out, k, +1)
     return out, _roster_of(problem, state)
+
+
+def _fill_order(problem: UpwProblem, induction: np.ndarray, k: int) -> tuple:
+    """The induction first (the earliest), then the nearest sessions."""
+    s = int(problem.pair_session[k])
+    if induction[s]:
+        return (0, int(problem.session_day[s]), int(problem.pair_cost[k]), k)
+    return (1, 0, int(problem.pair_cost[k]), k)
 
 
 def _state(problem: UpwProblem, chosen: np.ndarray, roster: np.ndarray | None = None) -> dict:
@@ -246,6 +280,9 @@ def _state(problem: UpwProblem, chosen: np.ndarray, roster: np.ndarray | None = 
         "sup_days": np.zeros(len(problem.supervisor_ids), np.int64),  # day bits rostered
         "roster_of": _roster_by(problem),
         "sup_fixed": kept,
+        "induction": induction_sessions(problem),
+        "ind_day": np.full(n_p, -1, np.int64),  # day of the person's induction, if any
+        "work_days": np.zeros(n_p, np.int64),  # day bits of work sessions
     }
     if roster is not None:
         fixed = problem.roster_fixed
@@ -324,6 +361,11 @@ def _apply(problem: UpwProblem, state: dict, chosen: np.ndarray | None, k: int, 
     if problem.session_is_ete[s]:
         state["ete"][i] += sign * problem.pair_minutes[k]
     (state["members"][s].add if sign > 0 else state["members"][s].discard)(i)
+    if state["induction"][s]:
+        state["ind_day"][i] = int(problem.session_day[s]) if sign > 0 else -1
+    else:
+        w = state["work_days"]
+        w[i] = w[i] | bit if sign > 0 else w[i] & ~bit
     if state["supervised"][s]:
         if sign > 0 and state["sup_of"][s] < 0:
             q = _free_supervisor(problem, state, s)
@@ -509,6 +551,7 @@ class _UpwModel:
             for k in guarded:
                 m.add(sum(women) >= 2).only_enforce_if([x[k], has_men])
         self.r = self._roster(by_session)
+        self._inductions(by_person)
         self.cred, self.placed = [], []
         for i in range(n_p):  # credited minutes, capped at what is left to work; placed at all
             ks = by_person[i]
@@ -551,6 +594,28 @@ class _UpwModel:
             for f in np.nonzero(pr.roster_fixed)[0]:
                 m.add(r[int(f)] == 1)
         return r
+
+    def _inductions(self, by_person: list[list[int]]) -> None:
+        """Whoever needs an induction has at most one, and each work session only on a day
+        after it."""
+        pr, m, x = self.problem, self.model, self.x
+        if pr.person_needs_induction is None:
+            return
+        ind = induction_sessions(pr)
+        for i in np.nonzero(pr.person_needs_induction)[0]:
+            ks = by_person[i]
+            inds = [k for k in ks if ind[pr.pair_session[k]]]
+            if len(inds) > 1:
+                m.add_at_most_one(x[k] for k in inds)
+            for k in ks:
+                if ind[pr.pair_session[k]]:
+                    continue
+                d = pr.session_day[pr.pair_session[k]]
+                before = [x[k2] for k2 in inds if pr.session_day[pr.pair_session[k2]] < d]
+                if before:
+                    m.add(x[k] <= sum(before))
+                else:  # no induction before that day: no work that day
+                    m.add(x[k] == 0)
 
     def expression(self, w_credit, w_placed, w_pair, w_q) -> cp_model.LinearExpr:
         return (

@@ -142,11 +142,29 @@ def supervisor(sid: str, **kw) -> dict:
     return row
 
 
-def write_upw(tmp_path, people, places, supervisors=None):
+def induction(iid: str, **kw) -> dict:
+    row = {
+        "induction_id": iid,
+        "pdu": "Rutland PDU",
+        "lat": 52.67,
+        "lon": -0.72,
+        "days": "Mon",
+        "date": "",
+        "capacity": 10,
+    }
+    row.update(kw)
+    return row
+
+
+def write_upw(tmp_path, people, places, supervisors=None, inductions=None):
     pd.DataFrame(people).to_csv(tmp_path / "upw_people.csv", index=False)
     pd.DataFrame(places).to_csv(tmp_path / "upw_placements.csv", index=False)
-    if supervisors is not None:
-        pd.DataFrame(supervisors).to_csv(tmp_path / "upw_supervisors.csv", index=False)
+    for stem, rows in (("upw_supervisors", supervisors), ("upw_inductions", inductions)):
+        path = tmp_path / f"{stem}.csv"
+        if rows is not None:
+            pd.DataFrame(rows).to_csv(path, index=False)
+        elif path.exists():
+            path.unlink()
     return tmp_path
 
 

@@ -46,7 +46,10 @@ def status(
     if job.kind == "allocation":
         out |= {"counts": s.get("counts"), "unallocated": s.get("unallocated")}
     if job.kind == "upw":  # who must be told: of a re-plan's changes, of an unacceptable absence
-        out |= {k: s.get(k) for k in ("outcomes", "tell_practitioner", "tell", "supervisors")}
+        out |= {
+            k: s.get(k)
+            for k in ("outcomes", "tell_practitioner", "tell", "supervisors", "inductions")
+        }
     if job.state in (
         "RUNNING",
         "STOPPING",
@@ -71,7 +74,8 @@ def results(
     svc: Service = Depends(service),
 ) -> dict:
     """allocation: allocations, workload; upw: schedule, unplaced, reviews, progress,
-    tell_practitioner, and roster and unsupervised when the week has supervisors; groups:
+    tell_practitioner, roster and unsupervised when the week has supervisors, inductions when
+    it has induction slots; groups:
     groups, members, unplaced."""
     job = svc.job(job_id, who)
     if table not in TABLES[job.kind]:

@@ -61,6 +61,9 @@ class JsonUpwRun(BaseModel):
     upw_supervisors: list[dict[str, Any]] | None = Field(
         None, description="Optional: the supervisors GROUP and WORKSHOP sessions are run by"
     )
+    upw_inductions: list[dict[str, Any]] | None = Field(
+        None, description="Optional: induction slots (inducted before any work)"
+    )
     week: str = Field(pattern=r"^\d{4}-W\d{2}$", description="ISO week, e.g. 2026-W48")
     region: str | None = None
     pdu: str | None = None
@@ -135,8 +138,9 @@ def allocation_json(
 def upw_json(body: JsonUpwRun, who: Principal = Depends(runner), svc: Service = Depends(service)):
     check_iso_week(body.week)
     tables = {"upw_people": body.upw_people, "upw_placements": body.upw_placements}
-    if body.upw_supervisors is not None:
-        tables["upw_supervisors"] = body.upw_supervisors
+    for stem in ("upw_supervisors", "upw_inductions"):
+        if getattr(body, stem) is not None:
+            tables[stem] = getattr(body, stem)
     folder = svc.records(tables)
     return svc.start(
         who,
@@ -184,6 +188,9 @@ async def upw_csv(
     upw_supervisors: UploadFile | None = File(
         None, description="Optional: the supervisors GROUP and WORKSHOP sessions are run by"
     ),
+    upw_inductions: UploadFile | None = File(
+        None, description="Optional: induction slots (inducted before any work)"
+    ),
     week: str = Form(..., pattern=r"^\d{4}-W\d{2}$", description="ISO week, e.g. 2026-W48"),
     region: str | None = Form(None),
     pdu: str | None = Form(None),
@@ -198,6 +205,8 @@ async def upw_csv(
         files["upw_attendance"] = upw_attendance
     if upw_supervisors is not None:
         files["upw_supervisors"] = upw_supervisors
+    if upw_inductions is not None:
+        files["upw_inductions"] = upw_inductions
     folder = await svc.save_uploads(files)
     return await svc.start_uploaded(
         who, "upw", folder, region, pdu, {"solver": solver, "week": week, "force": force}

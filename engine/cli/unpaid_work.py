@@ -54,6 +54,15 @@ def _run_week(opts: RunOptions, cancel: list[str]) -> None:
         )
     elif sup:
         print(f"  {sup['note']}")
+    ind = s.get("inductions", {})
+    if ind.get("given"):
+        print(
+            f"  inductions: {ind['needed']} needed, {ind['planned']} planned in time, "
+            f"{ind['late']} late, {ind['not_planned']} not planned (upw_induction_plan.csv, "
+            "with why)"
+        )
+    elif ind:
+        print(f"  {ind['note']}")
     if "tell" in s:
         print(f"  re-planned around {', '.join(cancel)}: tell {len(s['tell'])} people:")
         for t in s["tell"][:20]:
@@ -84,6 +93,7 @@ def _run_week(opts: RunOptions, cancel: list[str]) -> None:
             "  (this week was already stored: files re-exported, nothing planned or written again)"
         )
     rostered = "upw_roster.csv, upw_unsupervised.csv, " if sup.get("given") else ""
+    rostered += "upw_induction_plan.csv, " if ind.get("given") else ""
     print(
         f"  files: {opts.out}/upw_schedule.csv, upw_unplaced.csv, upw_reviews.csv, "
         f"upw_progress.csv, upw_tell_practitioner.csv, {rostered}upw_summary.json"

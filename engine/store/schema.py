@@ -162,6 +162,21 @@ upw_unsupervised = Table(
     Column("reason", Text, nullable=False),
 )
 
+upw_induction_plan = Table(
+    "upw_induction_plan",
+    metadata,
+    Column("week_key", String(64), primary_key=True),
+    Column("person_id", String(64), primary_key=True),
+    Column("pdu", Text, nullable=False),
+    Column("sentence_date", String(10), nullable=False),
+    Column("due_by", String(10), nullable=False),
+    Column("induction_id", String(64), nullable=False),  # empty when not planned
+    Column("date", String(10), nullable=False),
+    Column("travel_minutes", Integer),
+    Column("status", String(16), nullable=False),  # PLANNED | LATE | NOT_PLANNED
+    Column("reason", Text, nullable=False),
+)
+
 # -- Programme plans -----------------------------------------------------------------------
 groups_plans = plan_header_table("groups_plans", "plan_key", "from_date")
 groups_groups = Table(

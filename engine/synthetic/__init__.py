@@ -16,6 +16,7 @@ from engine.synthetic.geography import build_pdus
 from engine.synthetic.groups import generate_groups
 from engine.synthetic.unpaid_work import (
     generate_attendance,
+    generate_inductions,
     generate_supervisors,
     generate_upw,
 )
@@ -46,6 +47,7 @@ def generate(
     upw_sups = generate_supervisors(  # a stream of its own: people and places stay as they were
         pdus, upw_places, np.random.default_rng([spec.seed, 9]), spec.supervisors_short
     )
+    upw_slots = generate_inductions(pdus, np.random.default_rng([spec.seed, 10]))
     groups = generate_groups(
         pdus,
         spec.scale,
@@ -75,6 +77,7 @@ def generate(
         "upw_people": int(len(upw_people)),
         "upw_placements": int(len(upw_places)),
         "upw_supervisors": int(len(upw_sups)),
+        "upw_inductions": int(len(upw_slots)),
         "referrals": int(len(groups["referrals"])),
         "venues": int(len(groups["venues"])),
         "facilitators": int(len(groups["facilitators"])),
@@ -84,6 +87,7 @@ def generate(
         "upw_people": upw_people,
         "upw_placements": upw_places,
         "upw_supervisors": upw_sups,
+        "upw_inductions": upw_slots,
         **groups,
     }
     if spec.upw_outcomes:  # a stream of its own again: nothing else changes with it

@@ -277,3 +277,25 @@ def generate_supervisors(
     )
     out["van_seats"] = out["van_seats"].astype("Int64")  # written as 8, or empty
     return out
+
+
+def generate_inductions(pdus: list[Pdu], rng) -> pd.DataFrame:
+    """Induction slots at each PDU's offices: two weekdays each (the first office a Saturday
+    too, for people who work in the week), for 6-12 people."""
+    rows = []
+    for u, pdu in enumerate(pdus):
+        for k, office in enumerate(pdu.offices):
+            rows.append(
+                {
+                    "induction_id": f"IND-{pdu.name.split()[0][:4].upper()}{u:03d}-{k + 1}",
+                    "pdu": pdu.name,
+                    "lat": round(office[1], 5),
+                    "lon": round(office[2], 5),
+                    "days": _days(rng, WEEKDAYS, 2) + (";Sat" if k == 0 else ""),
+                    "date": "",
+                    "capacity": int(rng.integers(6, 13)),
+                }
+            )
+    return pd.DataFrame(
+        rows, columns=["induction_id", "pdu", "lat", "lon", "days", "date", "capacity"]
+    )

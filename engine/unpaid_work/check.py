@@ -202,12 +202,14 @@ def check_week(
     cancelled: frozenset[str] = frozenset(),
     kept: frozenset[tuple[str, str]] = frozenset(),
     roster: pd.DataFrame | None = None,
+    inductions: pd.DataFrame | None = None,
 ) -> list[Violation]:
     """Every broken rule as 'person/placement/date: rule: detail' (empty: the week is sound).
     `cancelled` are sessions (PLACEMENT@DATE) stood down; `kept` are (person, session) pairs
     carried unchanged from the plan being re-planned, which are not moved to shorten trips;
     `roster` is who supervises which session (checked when the week has supervisors: an
-    absent roster then means nobody is rostered)."""
+    absent roster then means nobody is rostered); `inductions` is who is inducted where and
+    when (checked when the week has induction slots: nobody who needs one works before it)."""
     u = config.upw
     people = {r["person_id"]: r for r in ds.people.to_dict("records")}
     places = {r["placement_id"]: r for r in ds.placements.to_dict("records")}
@@ -236,7 +238,7 @@ def check_week(
                     f"{where}", "hours", f"{r['hours']} is not the session's {pl['session_hours']}"
                 )
             )
-        pair = _pair_rules(p, pl, dname, travel.minutes(p, plid), u)
+        pair = _pair_rules(p, pl, dname, travel.minutes(p, plid), u, ds.inductions is not None)
         out += [Violation(where, rule, message) for rule, message in pair]
         t = travel.minutes(p, plid)
         if t > u.target_travel_minutes:
@@ -263,6 +265,12 @@ def check_week(
         hours[pid] += float(pl["session_hours"])
         if pl["kind"] == "ETE":
             ete[pid] += float(pl["session_hours"])
+    ind_date: dict[str, str] = {}
+    if ds.inductions is not None:
+        found, ind_date = _check_inductions(
+            ds, inductions, people, days_of, hours, config, travel.times
+        )
+        out += found
     for pid, ds_ in days_of.items():
         for day in {d for d in ds_ if ds_.count(d) > 1}:
             out.append(Violation(f"{pid}/-/{day}", "one a day", f"{ds_.count(day)} sessions"))
@@ -319,6 +327,8 @@ def check_week(
         "ete": ete,
         "cancelled": cancelled,
         "supervision": sup,
+        "inducted_on": ind_date,
+        "inductions": ds.inductions is not None,
     }
     for pid, plid, day, t in long_trips:
         closer = _closer_session(people[pid], places, plid, day, state, people, travel, u)
@@ -341,8 +351,11 @@ def _ete_left(p: dict, u) -> float:
     return u.ete_max_share * p["hours_ordered"] - float(p["ete_hours_completed"])
 
 
-def _pair_rules(p: dict, pl: dict, dname: str, t: int, u) -> list[tuple[str, str]]:
-    """The rules between one person and one placement on one day (no one else involved)."""
+def _pair_rules(
+    p: dict, pl: dict, dname: str, t: int, u, inductions: bool = False
+) -> list[tuple[str, str]]:
+    """The rules between one person and one placement on one day (no one else involved).
+    Without induction slots the first work session is the induction (60 minutes at most)."""
     out = []
     if dname not in p["available_days"]:
         out.append(("availability", f"not available on {dname}"))
@@ -357,7 +370,7 @@ def _pair_rules(p: dict, pl: dict, dname: str, t: int, u) -> list[tuple[str, str
     carer = p["carer_max_travel_minutes"]
     if carer is not None and carer == carer and t > carer:
         out.append(("carer travel", f"{t} min over the carer's {carer:g}"))
-    if float(p["hours_completed"]) <= 0 and t > u.induction_max_travel_minutes:
+    if not inductions and float(p["hours_completed"]) <= 0 and t > u.induction_max_travel_minutes:
         out.append(
             (
                 "induction",
@@ -402,10 +415,12 @@ def _closer_session(
             continue
         for dname in pl["days"]:
             d = (monday + timedelta(days=DAYS.index(dname))).isoformat()
+            inducted = state["inducted_on"].get(pid)
             if (
                 d in other_days
                 or f"{q}@{d}" in state["cancelled"]
-                or _pair_rules(p, pl, dname, t, u)
+                or _pair_rules(p, pl, dname, t, u, state["inductions"])
+                or (inducted is not None and d <= inducted)
             ):
                 continue
             who = state["members"].get((q, d), [])
@@ -417,3 +432,99 @@ def _closer_session(
                 continue
             return q, d, t
     return None
+
+
+def _check_inductions(
+    ds: UpwDataset,
+    plan: pd.DataFrame | None,
+    people: dict,
+    days_of: dict,
+    hours: dict,
+    config: Config,
+    times: TravelTimes,
+) -> tuple[list[Violation], dict[str, str]]:
+    """The inductions planned, against the slots and the schedule: only whoever needs one,
+    one each, in a slot of their PDU on a day it runs and they are free, within 60 minutes
+    each way (and a carer's limit), within its capacity, no co-defendants together, no woman
+    alone among men unless she agreed, and before every work session of theirs (someone who
+    needs one and has none does not work). Adds each induction's day and hours to the
+    person's week. Returns the violations and each person's induction date."""
+    from engine.unpaid_work.rules import needs_induction
+
+    u = config.upw
+    out: list[Violation] = []
+    slots = {r["induction_id"]: r for r in ds.inductions.to_dict("records")}  # type: ignore[union-attr]
+    need = dict(zip(ds.people["person_id"], needs_induction(ds.people)))
+    rows = [] if plan is None else plan[plan["induction_id"].astype(str) != ""].to_dict("records")
+    when: dict[str, str] = {}
+    members: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for r in rows:
+        pid, sid, day = r["person_id"], r["induction_id"], str(r["date"])
+        where = f"{pid}/{sid}/{day}"
+        p, slot = people.get(pid), slots.get(sid)
+        if p is None or slot is None:
+            out.append(Violation(where, "induction", "person or induction slot not in the input"))
+            continue
+        if pid in when:
+            out.append(Violation(where, "induction", f"a second induction (also {when[pid]})"))
+        when[pid] = min(day, when.get(pid, day))
+        dname = DAYS[date.fromisoformat(day).weekday()]
+        runs = dname in slot["days"] if len(slot["days"]) else str(slot["date"]) == day
+        t = int(
+            times.matrix(
+                [p["home_lat"]], [p["home_lon"]], [slot["lat"]], [slot["lon"]], p["travel_mode"]
+            )[0][0, 0]
+        )
+        carer = p["carer_max_travel_minutes"]
+        for broken, message in (
+            (not need.get(pid, False), "does not need an induction"),
+            (slot["pdu"] != p["pdu"], f"a slot of {slot['pdu']}, not {p['pdu']}"),
+            (not runs, f"the slot does not run on {day}"),
+            (dname not in p["available_days"], f"not available on {dname}"),
+            (
+                t > u.induction_max_travel_minutes,
+                f"{t} min each way, over {u.induction_max_travel_minutes:g}",
+            ),
+            (carer is not None and carer == carer and t > carer, f"{t} min over the carer's"),
+        ):
+            if broken:
+                out.append(Violation(where, "induction", message))
+        members[(sid, day)].append(pid)
+        days_of[pid].append(day)
+        hours[pid] += u.induction_hours
+    for (sid, day), who in members.items():
+        if len(who) > slots[sid]["capacity"]:
+            out.append(
+                Violation(
+                    f"-/{sid}/{day}", "capacity", f"{len(who)} people for {slots[sid]['capacity']}"
+                )
+            )
+        for pid in who:
+            bad = set(who) & set(people[pid]["exclude_person_ids"])
+            if bad:
+                out.append(
+                    Violation(f"{pid}/{sid}/{day}", "exclusion", f"inducted with {sorted(bad)}")
+                )
+        alone = lone_woman(people, who, "GROUP")
+        if alone:
+            out.append(
+                Violation(
+                    f"{alone}/{sid}/{day}",
+                    "women",
+                    f"the only woman among {len(who) - 1} men at induction",
+                )
+            )
+    for pid, work in days_of.items():
+        if not need.get(pid, False):
+            continue
+        first = when.get(pid)
+        early = [d for d in work if first is None or d < first]
+        if first is None and work:
+            out.append(Violation(f"{pid}/-/-", "induction", "works with no induction first"))
+        elif early:
+            out.append(
+                Violation(
+                    f"{pid}/-/{min(early)}", "induction", f"works before the {first} induction"
+                )
+            )
+    return out, when

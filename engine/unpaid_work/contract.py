@@ -22,7 +22,7 @@ from engine.core.contract import (
     read_table_or_fail,
     validate_rows,
 )
-from engine.unpaid_work.records import UpwPerson, UpwPlacement, UpwSupervisor
+from engine.unpaid_work.records import UpwInduction, UpwPerson, UpwPlacement, UpwSupervisor
 
 PEOPLE_COLUMNS = [
     "person_id",
@@ -45,7 +45,7 @@ PEOPLE_COLUMNS = [
     "carer_max_travel_minutes",
     "exclude_person_ids",
 ]
-OPTIONAL_PEOPLE_COLUMNS = ["last_placement_id"]
+OPTIONAL_PEOPLE_COLUMNS = ["last_placement_id", "inducted"]
 PLACEMENT_COLUMNS = [
     "placement_id",
     "kind",
@@ -73,6 +73,8 @@ SUPERVISOR_COLUMNS = [
     "van_seats",
 ]
 
+INDUCTION_COLUMNS = ["induction_id", "pdu", "lat", "lon", "days", "date", "capacity"]
+
 
 @dataclass
 class UpwDataset:
@@ -83,6 +85,9 @@ class UpwDataset:
     # None: no upw_supervisors table, so GROUP and WORKSHOP sessions are taken as supervised
     # at the placement's capacity (the summary says so).
     supervisors: pd.DataFrame | None = None
+    # None: no upw_inductions table, so someone who has not started is inducted at their
+    # first work session (travel at most 60 minutes each way that week).
+    inductions: pd.DataFrame | None = None
 
 
 def load_upw(folder: str | Path, config: Config) -> UpwDataset:
@@ -144,6 +149,13 @@ def load_upw(folder: str | Path, config: Config) -> UpwDataset:
             )
     spath = find_table(folder, "upw_supervisors")
     sups = _supervisors(spath, issues) if spath is not None else None
+    ipath = find_table(folder, "upw_inductions")
+    slots = None
+    if ipath is not None:
+        slots = validate_rows(
+            ipath.name, read_table_or_fail(ipath), UpwInduction, INDUCTION_COLUMNS, issues
+        )
+        check_duplicates(ipath.name, (p.induction_id for p in slots), "induction_id", issues)
     if issues:
         raise DataContractError(issues)
     pdf = pd.DataFrame([p.model_dump(mode="json") for p in people])
@@ -156,8 +168,13 @@ def load_upw(folder: str | Path, config: Config) -> UpwDataset:
         sdf = pd.DataFrame([p.model_dump(mode="json") for p in sups])
         for col in ("available_days", "kinds"):
             sdf[col] = [getattr(p, col) for p in sups]
-    hashed = [ppath, lpath] + ([spath] if spath is not None else [])
-    return UpwDataset(pdf, ldf, file_hash(hashed), str(folder), sdf)
+    idf = None
+    if slots is not None:
+        idf = pd.DataFrame([p.model_dump(mode="json") for p in slots], columns=INDUCTION_COLUMNS)
+        idf["days"] = [p.days for p in slots]
+        idf["date"] = [p.date for p in slots]
+    hashed = [ppath, lpath] + [p for p in (spath, ipath) if p is not None]
+    return UpwDataset(pdf, ldf, file_hash(hashed), str(folder), sdf, idf)
 
 
 def _supervisors(path: Path, issues: list[Issue]) -> list[UpwSupervisor]:

@@ -25,6 +25,93 @@ SCHEDULE_COLUMNS = [
     "travel_reason",
 ]
 UNPLACED_COLUMNS = ["person_id", "pdu", "behind_pace_hours", "reason"]
+INDUCTION_COLUMNS = [
+    "person_id",
+    "pdu",
+    "sentence_date",
+    "due_by",
+    "induction_id",
+    "date",
+    "travel_minutes",
+    "status",
+    "reason",
+]
+
+
+def induction_rows(week: PduWeek, result: UpwResult, config: Config) -> list[dict]:
+    """Everyone of the PDU who needs an induction: their slot this week (PLANNED), or LATE
+    when it falls after the day the first session is due (15 working days from sentence), or
+    NOT_PLANNED with why (OVERDUE in the reason when that day has passed)."""
+    from engine.core.calendar import deadline
+    from engine.unpaid_work.rules import needs_induction
+
+    pr, sess, people = week.problem, week.sessions, week.people
+    due = deadline(
+        people["sentence_date"].astype(str).to_numpy(),
+        config.upw.first_session_working_days,
+        config.calendar.bank_holidays,
+    )
+    induction = (sess["kind"] == "INDUCTION").to_numpy()
+    slot = {
+        int(pr.pair_person[k]): int(k)
+        for k in np.nonzero(result.chosen)[0]
+        if induction[pr.pair_session[k]]
+    }
+    first_day = sess["date"].min() if len(sess) else None
+    rows = []
+    for i in np.nonzero(needs_induction(people))[0]:
+        by = due[i].astype(object)
+        row = {
+            "person_id": people["person_id"].iat[i],
+            "pdu": week.pdu,
+            "sentence_date": str(people["sentence_date"].iat[i]),
+            "due_by": by.isoformat(),
+            "induction_id": "",
+            "date": "",
+            "travel_minutes": None,
+            "status": "NOT_PLANNED",
+            "reason": "",
+        }
+        k = slot.get(int(i))
+        if k is not None:
+            s = int(pr.pair_session[k])
+            when = sess["date"].iat[s]
+            late = when > by
+            row |= {
+                "induction_id": sess["placement_id"].iat[s],
+                "date": when.isoformat(),
+                "travel_minutes": int(pr.pair_travel[k]),
+                "status": "LATE" if late else "PLANNED",
+                "reason": f"after the {by.isoformat()} limit (15 working days from sentence)"
+                if late
+                else "",
+            }
+        else:
+            overdue = first_day is not None and by < first_day
+            row["reason"] = _no_induction(week, int(i), config) + (
+                f" (OVERDUE: due by {by.isoformat()})" if overdue else ""
+            )
+        rows.append(row)
+    return rows
+
+
+def _no_induction(week: PduWeek, i: int, config: Config) -> str:
+    sess = week.sessions
+    induction = (sess["kind"] == "INDUCTION").to_numpy()
+    if not induction.any():
+        return "no induction slot in the PDU this week"
+    if not (week.within_limits[i] & induction).any():
+        p = week.people.iloc[i]
+        return (
+            f"no induction slot on their days ({';'.join(p['available_days'])}) within "
+            f"{config.upw.induction_max_travel_minutes:g} minutes each way"
+        )
+    return (
+        "every induction slot that fits was full, or sharing it would break a rule "
+        "(exclusions, a woman alone among men)"
+    )
+
+
 ROSTER_COLUMNS = [
     "supervisor_id",
     "date",
@@ -144,6 +231,7 @@ def schedule_rows(
 ) -> tuple[list[dict], list[dict]]:
     """The schedule rows and the unplaced people (with reasons) of one PDU."""
     pr, sess, people = week.problem, week.sessions, week.people
+    induction = (sess["kind"] == "INDUCTION").to_numpy()
     rows, unplaced = [], []
     for i, ks in enumerate(result.sessions_of_person):
         pid = pr.person_ids[i]
@@ -162,6 +250,8 @@ def schedule_rows(
             s = int(pr.pair_session[k])
             cred = min(int(pr.pair_credited[k]), left)
             left -= cred
+            if induction[s]:  # on the induction list (induction_rows), not the schedule
+                continue
             t = int(pr.pair_travel[k])
             rows.append(
                 {

@@ -10,6 +10,7 @@ import pandas as pd
 
 from engine.core.export import write_csv, write_json
 from engine.unpaid_work.decode import (
+    INDUCTION_COLUMNS,
     ROSTER_COLUMNS,
     SCHEDULE_COLUMNS,
     UNPLACED_COLUMNS,
@@ -29,7 +30,9 @@ def export_week(
     with the projected completion), upw_reviews.csv (those at a review or late),
     upw_tell_practitioner.csv (the unacceptable absences to report), upw_roster.csv (who
     supervises which session) and upw_unsupervised.csv (sessions that cannot run for want of a
-    supervisor, with why) when the week has supervisors, and upw_summary.json."""
+    supervisor, with why) when the week has supervisors, upw_induction_plan.csv (everyone who
+    needs an induction: planned, late or not, with why) when it has induction slots, and
+    upw_summary.json."""
     out = Path(out)
     return [
         write_csv(out / "upw_schedule.csv", tables["schedule"][SCHEDULE_COLUMNS]),
@@ -45,6 +48,11 @@ def export_week(
                 ),
             ]
             if summary.get("supervisors", {}).get("given")
+            else []
+        ),
+        *(
+            [write_csv(out / "upw_induction_plan.csv", tables["inductions"][INDUCTION_COLUMNS])]
+            if summary.get("inductions", {}).get("given")
             else []
         ),
         write_json(out / "upw_summary.json", summary),

@@ -20,10 +20,12 @@ from engine.store.runs import Snapshot
 from engine.unpaid_work.check import check_week
 from engine.unpaid_work.contract import load_upw
 from engine.unpaid_work.decode import (
+    INDUCTION_COLUMNS,
     ROSTER_COLUMNS,
     SCHEDULE_COLUMNS,
     UNPLACED_COLUMNS,
     UNSUPERVISED_COLUMNS,
+    induction_rows,
     progress,
     roster_rows,
     schedule_rows,
@@ -148,7 +150,7 @@ class WeekPlanner(Planner):
         return jobs, _solve, _fallback
 
     def decode(self, solved: dict) -> dict[str, pd.DataFrame]:
-        rows, unplaced, roster, unsupervised = [], [], [], []
+        rows, unplaced, roster, unsupervised, inducted = [], [], [], [], []
         for w in self.weeks:
             res = solved[w.pdu][0]
             r, u = schedule_rows(w, res, self.config)
@@ -156,11 +158,16 @@ class WeekPlanner(Planner):
             unplaced += u
             roster += roster_rows(w, res)
             unsupervised += unsupervised_rows(w, res, self.config)
+            if self.ds.inductions is not None:
+                inducted += induction_rows(w, res, self.config)
         return {
             "schedule": pd.DataFrame(rows, columns=SCHEDULE_COLUMNS),
             "unplaced": pd.DataFrame(unplaced, columns=UNPLACED_COLUMNS),
             "roster": pd.DataFrame(roster, columns=ROSTER_COLUMNS),
             "unsupervised": pd.DataFrame(unsupervised, columns=UNSUPERVISED_COLUMNS),
+            "inductions": pd.DataFrame(inducted, columns=INDUCTION_COLUMNS).astype(
+                {"travel_minutes": "Int64"}
+            ),
         }
 
     def check(self, tables: dict[str, pd.DataFrame]) -> list[Violation]:
@@ -181,6 +188,7 @@ class WeekPlanner(Planner):
             cancelled=cancelled,
             kept=kept,
             roster=tables["roster"],
+            inductions=tables["inductions"],
         )
 
     def summary(self, key: str, tables: dict[str, pd.DataFrame], solved: dict) -> dict[str, Any]:
@@ -205,6 +213,7 @@ class WeekPlanner(Planner):
         if self.previous is not None:
             summary["tell"] = _changes(self.previous, tables["schedule"], set(self.opts.cancel))
         summary["supervisors"] = _supervision(self.ds, tables)
+        summary["inductions"] = _inductions(self.ds, tables["inductions"])
         summary |= _history_flags(self.ds, self.config)
         if self.attendance is not None:
             told = tell_practitioner(self.ds.people, self.attendance, self.config, self.dates[0])
@@ -226,6 +235,8 @@ class WeekPlanner(Planner):
             tables["upw_attendance"] = self.attendance
         if ds.supervisors is not None:
             tables["upw_supervisors"] = ds.supervisors
+        if ds.inductions is not None:
+            tables["upw_inductions"] = ds.inductions
         return Snapshot(ds.inputs_hash, ds.source, tables)
 
     def export(self, tables: dict[str, pd.DataFrame], summary: dict[str, Any]) -> list[Path]:
@@ -260,6 +271,23 @@ def _supervision(ds, tables: dict[str, pd.DataFrame]) -> dict[str, Any]:
         "rostered": int(tables["roster"]["supervisor_id"].nunique()),
         "sessions_rostered": int(len(tables["roster"])),
         "sessions_unsupervised": int(len(tables["unsupervised"])),
+    }
+
+
+def _inductions(ds, plan: pd.DataFrame) -> dict[str, Any]:
+    """Who needed an induction and how many were planned, late or not planned; without slots
+    the first work session is taken as the induction (said here)."""
+    if ds.inductions is None:
+        return {
+            "given": False,
+            "note": "no upw_inductions table: someone who has not started is inducted at "
+            "their first work session (within 60 minutes each way)",
+        }
+    counts = plan["status"].value_counts()
+    return {
+        "given": True,
+        "needed": int(len(plan)),
+        **{k.lower(): int(counts.get(k, 0)) for k in ("PLANNED", "LATE", "NOT_PLANNED")},
     }
 
 

@@ -14,7 +14,13 @@ from engine.core.config import Config
 from engine.core.records import exclusion_pairs
 from engine.unpaid_work.contract import UpwDataset
 from engine.unpaid_work.records import SUPERVISED_KINDS
-from engine.unpaid_work.rules import can_supervise, crew_limit, eligible, starting
+from engine.unpaid_work.rules import (
+    can_supervise,
+    crew_limit,
+    eligible,
+    needs_induction,
+    starting,
+)
 from geo.travel import TravelTimes
 from solvers.types import SearchObserver
 from solvers.upw import UpwParams, UpwProblem, UpwResult, solve_cpsat, solve_greedy
@@ -79,6 +85,39 @@ def sessions_of(places: pd.DataFrame, dates: list[date]) -> pd.DataFrame:
                 }
             )
     return pd.DataFrame(rows, columns=SESSION_COLUMNS)
+
+
+def induction_places(slots: pd.DataFrame, dates: list[date], hours: float) -> pd.DataFrame:
+    """Induction slots as placements of kind INDUCTION (no pickup, nothing restricted), each
+    with a session on its weekdays, or on its date's weekday when the date is in the week."""
+    rows = []
+    for r in slots.itertuples():
+        days = r.days if len(r.days) else ((DAYS[r.date.weekday()],) if r.date in dates else ())
+        rows.append(
+            {
+                "placement_id": r.induction_id,
+                "kind": "INDUCTION",
+                "pdu": r.pdu,
+                "lat": r.lat,
+                "lon": r.lon,
+                "days": days,
+                "session_hours": hours,
+                "capacity": int(r.capacity),
+                "public_facing": False,
+                "women_only": False,
+                "pickup_lat": np.nan,
+                "pickup_lon": np.nan,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def with_inductions(ds: UpwDataset, config: Config, dates: list[date]) -> pd.DataFrame:
+    """The week's placements, and its induction slots as INDUCTION placements."""
+    if ds.inductions is None or ds.inductions.empty:
+        return ds.placements
+    slots = induction_places(ds.inductions, dates, config.upw.induction_hours)
+    return pd.concat([ds.placements, slots], ignore_index=True)
 
 
 def behind_pace_hours(people: pd.DataFrame, on: date, months: int) -> np.ndarray:
@@ -160,14 +199,15 @@ def build_week(
     ds: UpwDataset, config: Config, times: TravelTimes, dates: list[date]
 ) -> list[PduWeek]:
     u = config.upw
-    sessions = sessions_of(ds.placements, dates)
+    allplaces = with_inductions(ds, config, dates)
+    sessions = sessions_of(allplaces, dates)
     out = []
     behind = behind_pace_hours(ds.people, dates[0], u.complete_within_months)
     due = start_due(
         ds.people, dates[-1], u.first_session_working_days, config.calendar.bank_holidays
     )
     for pdu, people in ds.people.groupby("pdu", sort=True):
-        places = ds.placements[ds.placements["pdu"] == pdu].reset_index(drop=True)
+        places = allplaces[allplaces["pdu"] == pdu].reset_index(drop=True)
         sess = sessions[sessions["pdu"] == pdu].reset_index(drop=True)
         people = people.copy()
         people["_behind"] = behind[people.index]
@@ -206,16 +246,22 @@ def build_week(
         travel = to_dest + bus[None, :]
         pidx = {p: k for k, p in enumerate(places["placement_id"])}
         sp = sess["placement_id"].map(pidx).to_numpy()
-        ok = eligible(people, sess, travel[:, sp], config)
+        ok = eligible(people, sess, travel[:, sp], config, ds.inductions is not None)
         roster = None
         if ds.supervisors is not None:
             mine = ds.supervisors[ds.supervisors["pdu"] == pdu].reset_index(drop=True)
             roster = roster_options(mine, places, sess, sp, times, config)
-        out.append(_problem(pdu, people, sess, travel, bus, sp, ok, config, roster))
+        out.append(
+            _problem(
+                pdu, people, sess, travel, bus, sp, ok, config, roster, ds.inductions is not None
+            )
+        )
     return out
 
 
-def _problem(pdu, people, sess, travel, bus, sp, ok, config, roster=None) -> PduWeek:
+def _problem(
+    pdu, people, sess, travel, bus, sp, ok, config, roster=None, inductions=False
+) -> PduWeek:
     u = config.upw
     pi, si = np.nonzero(ok)
     minutes = (sess["hours"].to_numpy() * 60).astype(np.int64)
@@ -244,7 +290,7 @@ def _problem(pdu, people, sess, travel, bus, sp, ok, config, roster=None) -> Pdu
         session_capacity=sess["capacity"].to_numpy(np.int64),
         session_is_ete=(sess["kind"] == "ETE").to_numpy(),
         session_needs_company=(sess["kind"] != "INDIVIDUAL").to_numpy(),
-        session_is_group=(sess["kind"] == "GROUP").to_numpy(),
+        session_is_group=sess["kind"].isin(["GROUP", "INDUCTION"]).to_numpy(),
         person_female=sex_f,
         person_lone_ok=people["lone_woman_ok"].to_numpy(bool),
         person_prefers_not_all_male=people["prefers_not_all_male"].to_numpy(bool),
@@ -267,6 +313,9 @@ def _problem(pdu, people, sess, travel, bus, sp, ok, config, roster=None) -> Pdu
         pair_travel=trav.astype(np.int64),
         pair_cost=cost.astype(np.int64),
     )
+    if inductions:
+        problem.session_is_induction = (sess["kind"] == "INDUCTION").to_numpy()
+        problem.person_needs_induction = needs_induction(people)
     if roster is not None:
         _add_roster(problem, sess, roster, config)
     return PduWeek(pdu, problem, people, sess, travel, bus, sp, ok, roster)

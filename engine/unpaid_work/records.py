@@ -6,6 +6,7 @@ Field names are the CSV columns of the Unpaid Work data contract (README, "Unpai
 from __future__ import annotations
 
 from datetime import date
+from datetime import date as Date  # a field below is named `date`
 from enum import Enum
 from typing import Annotated
 
@@ -63,6 +64,8 @@ class UpwPerson(Record):
     exclude_person_ids: IdList = ()
     # Optional column: where the person worked last week (kept if it still fits).
     last_placement_id: Annotated[str | None, BeforeValidator(empty_to_none)] = None
+    # Optional column: inducted already, though no hours are worked yet (no induction needed).
+    inducted: Flag = False
 
     @field_validator("available_days")
     @classmethod
@@ -163,4 +166,28 @@ class UpwSupervisor(Record):
             raise ValueError("van_seats given for a supervisor who does not drive the van")
         if drives and not v:
             raise ValueError("a van driver needs van_seats (the crew the bus carries)")
+        return v
+
+
+class UpwInduction(Record):
+    """An induction slot: where, on which weekdays (or on one date), for how many. Someone
+    who has not started is inducted before any work session."""
+
+    induction_id: Id
+    pdu: Id
+    lat: Latitude
+    lon: Longitude
+    days: DayList = ()
+    date: Annotated[Date | None, BeforeValidator(empty_to_none)] = None
+    capacity: int = Field(ge=1, le=60)
+
+    @field_validator("date")
+    @classmethod
+    def _days_or_date(cls, v: Date | None, info: ValidationInfo) -> Date | None:
+        """One of the two (checked on the date, so the error names a column)."""
+        days = info.data.get("days")
+        if v is None and not days:
+            raise ValueError("give the slot's weekdays (days) or its date")
+        if v is not None and days:
+            raise ValueError("give the slot's weekdays (days) or its date, not both")
         return v

@@ -16,10 +16,23 @@ def starting(people: pd.DataFrame) -> np.ndarray:
     return people["hours_completed"].to_numpy(float) <= 0
 
 
+def needs_induction(people: pd.DataFrame) -> np.ndarray:
+    """People to induct before any work: not started, and not inducted already."""
+    done = people["inducted"].to_numpy(bool) if "inducted" in people else False
+    return starting(people) & ~done
+
+
 def eligible(
-    people: pd.DataFrame, sess: pd.DataFrame, travel: np.ndarray, config: Config
+    people: pd.DataFrame,
+    sess: pd.DataFrame,
+    travel: np.ndarray,
+    config: Config,
+    inductions: bool = False,
 ) -> np.ndarray:
-    """[people x sessions]: every per-pair hard rule (capacity and company are the model's)."""
+    """[people x sessions]: every per-pair hard rule (capacity and company are the model's).
+    With `inductions` (the week has induction slots) the INDUCTION sessions take only whoever
+    needs one, within 60 minutes each way, and the order (induction before work) is the
+    model's; without, the first work session is the induction and keeps to 60 minutes."""
     u = config.upw
     day_ok = np.array(
         [[DAYS[d] in avail for d in sess["day"]] for avail in people["available_days"]], dtype=bool
@@ -38,8 +51,12 @@ def eligible(
     ).to_numpy() * 60
     ok &= ~((kind == "ETE")[None, :] & (minutes[None, :] > ete_budget[:, None]))
     ok &= travel <= u.max_travel_minutes
-    # induction: someone who has not started travels at most 60 minutes each way this week
-    ok &= ~(starting(people)[:, None] & (travel > u.induction_max_travel_minutes))
+    if inductions:
+        induction = kind == "INDUCTION"
+        within = travel <= u.induction_max_travel_minutes
+        ok[:, induction] = (day_ok & within & needs_induction(people)[:, None])[:, induction]
+    else:
+        ok &= ~(starting(people)[:, None] & (travel > u.induction_max_travel_minutes))
     carer = people["carer_max_travel_minutes"].to_numpy(dtype=float)
     ok &= ~(np.isfinite(carer)[:, None] & (travel > np.nan_to_num(carer, nan=1e9)[:, None]))
     remaining = (people["hours_ordered"] - people["hours_completed"]).to_numpy()

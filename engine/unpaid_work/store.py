@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from engine.store.runs import PlanStore
 from engine.store.schema import (
+    upw_induction_plan,
     upw_roster,
     upw_sessions,
     upw_unplaced,
@@ -25,4 +26,5 @@ class UpwStore(PlanStore):
         "unplaced": upw_unplaced,
         "roster": upw_roster,
         "unsupervised": upw_unsupervised,
+        "inductions": upw_induction_plan,
     }

@@ -24,7 +24,7 @@ def test_outcomes_then_a_stand_down_replanned_as_a_job(client, lincoln):
     )  # fmt: skip
     files = {
         stem: (f"{stem}.csv", (lincoln / f"{stem}.csv").read_bytes(), "text/csv")
-        for stem in ("upw_people", "upw_placements", "upw_supervisors")
+        for stem in ("upw_people", "upw_placements", "upw_supervisors", "upw_inductions")
     }
     files["upw_attendance"] = ("upw_attendance.csv", outcomes.to_csv(index=False), "text/csv")
     form = {"week": "2026-W48", "pdu": "Lincoln PDU", "solver": "greedy"}
@@ -45,6 +45,9 @@ def test_outcomes_then_a_stand_down_replanned_as_a_job(client, lincoln):
     roster = client.get(f"/runs/{week}/results/roster", params={"size": 1000}, headers=h).json()
     assert roster["total"] == s["supervisors"]["sessions_rostered"]
     assert {i["supervisor_id"][:8] for i in roster["items"]} == {"SUP-LINC"}
+    assert s["inductions"]["given"]
+    inducted = client.get(f"/runs/{week}/results/inductions", headers=h).json()
+    assert inducted["total"] == s["inductions"]["needed"]
 
     sched = client.get(f"/runs/{week}/results/schedule", params={"size": 1000}, headers=h).json()
     first = sched["items"][0]

@@ -183,4 +183,4 @@ def test_a_held_week_is_refused_then_superseded_and_its_inputs_kept(week_data, t
     assert store.count(upw_weeks) == 2 and store.count(night_locks) == 1
     with store.engine.connect() as conn:
         names = sorted(r.name for r in conn.execute(input_tables.select()))
-    assert names == ["upw_people", "upw_placements", "upw_supervisors"]
+    assert names == ["upw_inductions", "upw_people", "upw_placements", "upw_supervisors"]
