@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import os
 import subprocess
@@ -21,12 +22,28 @@ NIGHT = date(2026, 11, 23)
 
 
 def make_instance(folder: Path, **spec) -> Path:
-    """Generate (once) a seeded synthetic night into `folder`."""
-    if (folder / "cases.csv").exists():
-        return folder
+    """Generate a seeded synthetic night into `folder`, once: the folder is reused only while
+    the spec and the generator's code are the same (a key of both kept beside it), so a
+    benchmark never measures an instance an older generator wrote."""
     spec.setdefault("run_date", NIGHT)
+    key = _instance_key(spec)
+    if (folder / "cases.csv").exists() and _read(folder / ".instance-key") == key:
+        return folder
     pracs, cases, manifest = generate(BOUNDARIES, SyntheticSpec(**spec), load_config())
-    return write_dataset(folder, pracs, cases, manifest)
+    out = write_dataset(folder, pracs, cases, manifest)
+    (folder / ".instance-key").write_text(key)
+    return out
+
+
+def _instance_key(spec: dict) -> str:
+    h = hashlib.sha256(json.dumps(spec, sort_keys=True, default=str).encode())
+    for src in sorted((REPO / "engine" / "synthetic").glob("*.py")):
+        h.update(src.read_bytes())
+    return h.hexdigest()
+
+
+def _read(path: Path) -> str | None:
+    return path.read_text() if path.exists() else None
 
 
 def write_csv(path: Path, rows: list[dict]) -> Path:
