@@ -45,24 +45,22 @@ def _run_week(opts: RunOptions, cancel: list[str]) -> None:
         f"  greedy first-fit on the same week: {g['placed']} placed, {g['credited_hours']:g} hours, behind pace "
         f"and unplaced {g['behind_pace_unplaced']}, travel over 60 min {g['travel_over_60']}"
     )
-    sup = s.get("supervisors", {})
-    if sup.get("given"):
-        print(
-            f"  supervisors: {sup['rostered']} of {sup['supervisors']} rostered to "
-            f"{sup['sessions_rostered']} sessions; {sup['sessions_unsupervised']} session(s) "
-            "cannot run for want of a supervisor (upw_unsupervised.csv, with why)"
-        )
-    elif sup:
-        print(f"  {sup['note']}")
-    ind = s.get("inductions", {})
-    if ind.get("given"):
-        print(
-            f"  inductions: {ind['needed']} needed, {ind['planned']} planned in time, "
-            f"{ind['late']} late, {ind['not_planned']} not planned (upw_induction_plan.csv, "
-            "with why)"
-        )
-    elif ind:
-        print(f"  {ind['note']}")
+    sup, ind = s.get("supervisors", {}), s.get("inductions", {})
+    _given_or_note(
+        sup,
+        lambda: (
+            f"supervisors: {sup['rostered']} of {sup['supervisors']} rostered to "
+            f"{sup['sessions_rostered']} sessions; {sup['sessions_unsupervised']} session(s) cannot "
+            "run for want of a supervisor (upw_unsupervised.csv, with why)"
+        ),
+    )
+    _given_or_note(
+        ind,
+        lambda: (
+            f"inductions: {ind['needed']} needed, {ind['planned']} planned in time, "
+            f"{ind['late']} late, {ind['not_planned']} not planned (upw_induction_plan.csv, with why)"
+        ),
+    )
     if "tell" in s:
         print(f"  re-planned around {', '.join(cancel)}: tell {len(s['tell'])} people:")
         for t in s["tell"][:20]:
@@ -98,6 +96,14 @@ def _run_week(opts: RunOptions, cancel: list[str]) -> None:
         f"  files: {opts.out}/upw_schedule.csv, upw_unplaced.csv, upw_reviews.csv, "
         f"upw_progress.csv, upw_tell_practitioner.csv, {rostered}upw_summary.json"
     )
+
+
+def _given_or_note(part: dict, line) -> None:
+    """A summary part's line when its input was given, else its note (nothing if absent)."""
+    if part.get("given"):
+        print(f"  {line()}")
+    elif part:
+        print(f"  {part['note']}")
 
 
 @upw_app.command("plan")

@@ -12,6 +12,7 @@ import pandas as pd
 
 from engine.core.config import Config
 from engine.synthetic.geography import Pdu, sample_points
+from engine.unpaid_work.contract import INDUCTION_COLUMNS, SUPERVISOR_COLUMNS
 
 # people with an Unpaid Work requirement, placements
 UPW_SCALES = {"pdu": (250, 13), "region": (3000, 150), "national": (30_000, 1500)}
@@ -260,21 +261,7 @@ def generate_supervisors(
                     "van_seats": int(rng.choice([6, 8, 10])) if van else None,
                 }
             )
-    out = pd.DataFrame(
-        rows,
-        columns=[
-            "supervisor_id",
-            "sex",
-            "pdu",
-            "base_lat",
-            "base_lon",
-            "available_days",
-            "kinds",
-            "max_crew",
-            "drives_van",
-            "van_seats",
-        ],
-    )
+    out = pd.DataFrame(rows, columns=SUPERVISOR_COLUMNS)
     out["van_seats"] = out["van_seats"].astype("Int64")  # written as 8, or empty
     return out
 
@@ -296,6 +283,4 @@ def generate_inductions(pdus: list[Pdu], rng) -> pd.DataFrame:
                     "capacity": int(rng.integers(6, 13)),
                 }
             )
-    return pd.DataFrame(
-        rows, columns=["induction_id", "pdu", "lat", "lon", "days", "date", "capacity"]
-    )
+    return pd.DataFrame(rows, columns=INDUCTION_COLUMNS)
