@@ -45,6 +45,15 @@ def _run_week(opts: RunOptions, cancel: list[str]) -> None:
         f"  greedy first-fit on the same week: {g['placed']} placed, {g['credited_hours']:g} hours, behind pace "
         f"and unplaced {g['behind_pace_unplaced']}, travel over 60 min {g['travel_over_60']}"
     )
+    ahead = s.get("horizon", [])[1:]
+    if ahead:
+        print(
+            "  provisional weeks ahead (re-planned next time): "
+            + "; ".join(
+                f"{h['week']} {h['placed']} placed, {h['credited_hours']:g} h" for h in ahead
+            )
+            + " (upw_progress.csv: each person's projected completion at this pace)"
+        )
     sup, ind = s.get("supervisors", {}), s.get("inductions", {})
     _given_or_note(
         sup,
@@ -119,6 +128,9 @@ def upw_plan(
     osm: Path | None = typer.Option(None, help="Road network (local OpenStreetMap XML)"),
     solver: str = typer.Option("cpsat", help="cpsat | greedy"),
     time_limit: float | None = typer.Option(None, help="Seconds per PDU"),
+    weeks: int = typer.Option(
+        4, min=1, max=12, help="Weeks planned ahead: week 1 firm, the rest provisional"
+    ),
     config: Path | None = typer.Option(None),
     force: bool = typer.Option(False, "--force", help="Plan again even if this week is stored"),
     quiet: bool = QUIET,
@@ -141,6 +153,7 @@ def upw_plan(
         force=force,
         time_limit=time_limit,
         keep_best=keep_best,
+        weeks=weeks,
     )
     _run_week(opts, [])
 
@@ -157,6 +170,9 @@ def upw_replan(
     osm: Path | None = typer.Option(None),
     solver: str = typer.Option("cpsat"),
     time_limit: float | None = typer.Option(None),
+    weeks: int = typer.Option(
+        4, min=1, max=12, help="Weeks planned ahead: week 1 firm, the rest provisional"
+    ),
     config: Path | None = typer.Option(None),
     quiet: bool = QUIET,
     keep_best: bool = KEEP_BEST,
@@ -180,5 +196,6 @@ def upw_replan(
         force=True,  # a re-plan replaces the week's plan
         time_limit=time_limit,
         keep_best=keep_best,
+        weeks=weeks,
     )
     _run_week(opts, cancel)

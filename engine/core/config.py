@@ -149,6 +149,7 @@ class UpwConfig(_Section):
     move_cost: int = Field(ge=0)
     over_target_hours_weight: int = Field(ge=0)
     induction_hours: float = Field(gt=0, le=8)
+    provisional_week_share: float = Field(gt=0, le=1)
     supervisor_max_travel_minutes: float = Field(gt=0)
     supervisor_travel_cost: int = Field(ge=0)
 

@@ -48,6 +48,7 @@ class RunOptions:
     # The night (YYYY-MM-DD; default the folder's manifest, else today), the ISO week
     # (2026-W48), or the quarter's first day (YYYY-MM-DD; groups start on the Monday).
     period: str | None = None
+    weeks: int = 1  # Unpaid Work: weeks planned ahead (week 1 firm, the rest provisional)
     db_url: str | None = None  # SQLAlchemy URL; default sqlite:///OUT/probation.sqlite
     region: str | None = None  # only this region (the night)
     pdu: str | None = None  # only this PDU (the night)

@@ -528,3 +528,32 @@ def _check_inductions(
                 )
             )
     return out, when
+
+
+def people_at(ds: UpwDataset, tables: dict[str, pd.DataFrame], config: Config, day: str):
+    """The input as a later week of the plan sees it: each person's hours, ETE hours and
+    induction moved on by the plan's own rows dated before `day` (credited hours as written,
+    each checked in its own week; an induction counts its hours and makes them inducted)."""
+    from dataclasses import replace
+
+    sched, ind = tables["schedule"], tables["inductions"]
+    before = sched[sched["date"].astype(str) < day]
+    if not len(before) and not len(ind):
+        return ds
+    people = ds.people.copy()
+    got = before.groupby("person_id")["credited_hours"].sum()
+    kinds = ds.placements.set_index("placement_id")["kind"]
+    ete_rows = before[before["placement_id"].map(kinds) == "ETE"]
+    ete = ete_rows.groupby("person_id")["hours"].sum()
+    done = ind[(ind["date"].astype(str) != "") & (ind["date"].astype(str) < day)]["person_id"]
+    extra = people["person_id"].map(got).fillna(0.0) + people["person_id"].isin(set(done)) * (
+        config.upw.induction_hours
+    )
+    people["hours_completed"] = (people["hours_completed"] + extra).clip(
+        upper=people["hours_ordered"]
+    )
+    people["ete_hours_completed"] = people["ete_hours_completed"] + people["person_id"].map(
+        ete
+    ).fillna(0.0)
+    people["inducted"] = people["inducted"] | people["person_id"].isin(set(done))
+    return replace(ds, people=people)

@@ -307,6 +307,7 @@ REVIEW_COLUMNS = [
     "hours_left",
     "due_date",
     "planned_hours_this_week",
+    "planned_hours_per_week",
     "projected_completion",
     "late",
     "hours_per_week_needed",
@@ -327,19 +328,26 @@ def review_rows(progress: pd.DataFrame) -> pd.DataFrame:
     return progress[due].reset_index(drop=True)
 
 
-def progress(ds: UpwDataset, schedule: pd.DataFrame, config: Config, week: str) -> pd.DataFrame:
-    """Everyone still working off hours: hours done and left, the projected completion at this
-    week's planned pace, their review if it falls in the week, when late the hours a week they
-    would need, and whether they can finish in time at all (`can_finish` false: not even at
-    their most hours a week, every week left)."""
+def progress(
+    ds: UpwDataset, schedule: pd.DataFrame, config: Config, week: str, weeks: int = 1
+) -> pd.DataFrame:
+    """Everyone still working off hours: hours done and left, the projected completion at the
+    pace planned over the `weeks` ahead (hours planned a week, on average), their review if it
+    falls in the first week, when late the hours a week they would need, and whether they can
+    finish in time at all (`can_finish` false: not even at their most hours a week, every
+    week left)."""
     u = config.upw
     days = week_dates(week)
     start, end = days[0], days[0] + timedelta(days=6)
-    planned = (
-        schedule.groupby("person_id")["credited_hours"].sum()
-        if len(schedule)
-        else pd.Series(dtype=float)
-    )
+    if len(schedule):
+        first = schedule
+        if "date" in schedule:  # a horizon's schedule: its first week's rows
+            day = schedule["date"].astype(str)
+            first = schedule[(day >= start.isoformat()) & (day <= end.isoformat())]
+        this_week = first.groupby("person_id")["credited_hours"].sum()
+        planned = schedule.groupby("person_id")["credited_hours"].sum() / max(weeks, 1)
+    else:
+        this_week = planned = pd.Series(dtype=float)
     rows = []
     for p in ds.people.itertuples():
         sentence = date.fromisoformat(str(p.sentence_date))
@@ -370,10 +378,11 @@ def progress(ds: UpwDataset, schedule: pd.DataFrame, config: Config, week: str) 
                 "hours_done": round(float(p.hours_completed), 2),
                 "hours_left": left,
                 "due_date": due.isoformat(),
-                "planned_hours_this_week": round(pace, 2),
+                "planned_hours_this_week": round(float(this_week.get(p.person_id, 0.0)), 2),
+                "planned_hours_per_week": round(pace, 2),
                 "projected_completion": projected.isoformat()
                 if projected
-                else "not planned this week",
+                else "not planned in the weeks ahead",
                 "late": late,
                 "hours_per_week_needed": (round(left / weeks_left, 1) if weeks_left > 0 else left)
                 if late

@@ -17,6 +17,17 @@ from engine.unpaid_work.decode import (
     UNSUPERVISED_COLUMNS,
     review_rows,
 )
+from engine.unpaid_work.plan import week_dates
+
+
+def with_weeks(schedule: pd.DataFrame, first: str) -> pd.DataFrame:
+    """The schedule with each row's ISO week, and `firm` for the first week's (the weeks
+    after it are provisional: re-planned next time)."""
+    end = (week_dates(first)[-1]).isoformat()
+    days = pd.to_datetime(schedule["date"].astype(str))
+    return schedule[SCHEDULE_COLUMNS].assign(
+        week=days.dt.strftime("%G-W%V"), firm=schedule["date"].astype(str) <= end
+    )
 
 
 def export_week(
@@ -35,7 +46,7 @@ def export_week(
     upw_summary.json."""
     out = Path(out)
     return [
-        write_csv(out / "upw_schedule.csv", tables["schedule"][SCHEDULE_COLUMNS]),
+        write_csv(out / "upw_schedule.csv", with_weeks(tables["schedule"], summary["week"])),
         write_csv(out / "upw_unplaced.csv", tables["unplaced"][UNPLACED_COLUMNS]),
         write_csv(out / "upw_progress.csv", progress),
         write_csv(out / "upw_reviews.csv", review_rows(progress)),

@@ -17,7 +17,7 @@ from engine.core.errors import RunFailed
 from engine.core.lifecycle import Planner, RunOptions, RunOutcome, execute
 from engine.core.parallel import failed_stats
 from engine.store.runs import Snapshot
-from engine.unpaid_work.check import check_week
+from engine.unpaid_work.check import check_week, people_at
 from engine.unpaid_work.contract import load_upw
 from engine.unpaid_work.decode import (
     INDUCTION_COLUMNS,
@@ -32,6 +32,7 @@ from engine.unpaid_work.decode import (
     unsupervised_rows,
 )
 from engine.unpaid_work.export import export_week
+from engine.unpaid_work.horizon import Horizon, horizon_dates, solve_horizon
 from engine.unpaid_work.outcomes import (
     TELL_COLUMNS,
     apply_outcomes,
@@ -42,7 +43,8 @@ from engine.unpaid_work.plan import (
     BASELINE,
     DEFAULT_SOLVER,
     SOLVERS,
-    build_week,
+    PduSetup,
+    build_setups,
     solver_params,
     week_dates,
 )
@@ -50,18 +52,44 @@ from engine.unpaid_work.store import UpwStore
 from solvers.upw import UpwResult
 
 
-def _solve(pdu: str, problem, solver: str, params, observer) -> tuple[str, UpwResult, UpwResult]:
-    """One PDU's week: the chosen solver, and the baseline it starts from."""
+def _solve(pdu: str, setup: PduSetup, solver: str, params, observer, fixed) -> tuple:
+    """One PDU's weeks, in order: each with the chosen solver and the baseline it starts from
+    (a re-plan's `fixed` keeps week 1's sessions and supervisors)."""
     observer = observer.for_part(pdu) if observer is not None else None
-    base = SOLVERS[BASELINE](problem, params)
-    return pdu, SOLVERS[solver](problem, params, observer=observer, greedy=base), base
+
+    def one(week, p, k):
+        base = SOLVERS[BASELINE](week.problem, p)
+        return SOLVERS[solver](week.problem, p, observer=observer, greedy=base), base
+
+    share = setup.config.upw.provisional_week_share
+    return pdu, solve_horizon(setup, params, one, share, _fixer(fixed)), None
 
 
-def _fallback(job: tuple, error: BaseException) -> tuple[UpwResult, UpwResult]:
-    """A PDU whose solve failed on every try gets the baseline's week."""
-    base = SOLVERS[BASELINE](job[1], job[3])
-    failed = UpwResult(base.sessions_of_person, base.chosen, failed_stats(error), [], base.roster)
-    return failed, base
+def _fallback(job: tuple, error: BaseException) -> tuple[Horizon, None]:
+    """A PDU whose solve failed on every try gets the baseline's weeks."""
+
+    def one(week, p, k):
+        base = SOLVERS[BASELINE](week.problem, p)
+        failed = UpwResult(
+            base.sessions_of_person, base.chosen, failed_stats(error), [], base.roster
+        )
+        return failed, base
+
+    setup, params, fixed = job[1], job[3], job[5]
+    return solve_horizon(setup, params, one, 1.0, _fixer(fixed)), None
+
+
+def _fixer(fixed):
+    """A re-plan's adjustment of week 1: everyone else keeps their sessions and supervisors."""
+    if fixed is None:
+        return None
+    previous, roster, cancelled = fixed
+
+    def fix(week) -> None:
+        _fix_previous([week], previous, cancelled)
+        _fix_roster([week], roster, cancelled)
+
+    return fix
 
 
 def _metrics(weeks, results: dict) -> dict:
@@ -126,14 +154,16 @@ class WeekPlanner(Planner):
 
     def key_parts(self) -> list[Any]:
         cancel = sorted(self.opts.cancel)
-        return [self.ds.inputs_hash, self.config.digest(), self.period, self.solver, cancel]
+        parts = [self.ds.inputs_hash, self.config.digest(), self.period, self.solver, cancel]
+        return parts + ([self.opts.weeks] if self.opts.weeks != 1 else [])
 
     def open_store(self, url: str) -> UpwStore:
         return UpwStore(url)
 
     def parts(self, store) -> tuple[list[tuple], Any, Any]:
-        self.weeks = build_week(self.ds, self.config, self.times, self.dates)
-        self.previous = None
+        self.horizon = horizon_dates(self.dates, self.opts.weeks)
+        setups = build_setups(self.ds, self.config, self.times, self.horizon)
+        self.previous, fixed = None, None
         if self.opts.cancel:
             latest = store.latest(self.period)
             if latest is None:
@@ -142,24 +172,35 @@ class WeekPlanner(Planner):
                 )
             stored = store.load(latest)[0]
             self.previous = stored["schedule"]
-            _fix_previous(self.weeks, self.previous, set(self.opts.cancel))
-            _fix_roster(self.weeks, stored["roster"], set(self.opts.cancel))
+            fixed = (self.previous, stored["roster"], set(self.opts.cancel))
         params = solver_params(self.config, self.opts.time_limit)
-        jobs = [(w.pdu, w.problem, self.solver, params, self.opts.observer) for w in self.weeks]
-        jobs.sort(key=lambda j: -len(j[1].pair_person))
+        jobs = [
+            (s.pdu, s, self.solver, params, self.opts.observer, fixed)
+            for s in sorted(setups, key=lambda s: -len(s.people) * len(s.places))
+        ]
         return jobs, _solve, _fallback
 
     def decode(self, solved: dict) -> dict[str, pd.DataFrame]:
         rows, unplaced, roster, unsupervised, inducted = [], [], [], [], []
-        for w in self.weeks:
-            res = solved[w.pdu][0]
-            r, u = schedule_rows(w, res, self.config)
-            rows += r
-            unplaced += u
-            roster += roster_rows(w, res)
-            unsupervised += unsupervised_rows(w, res, self.config)
-            if self.ds.inductions is not None:
-                inducted += induction_rows(w, res, self.config)
+        self.solved = {pdu: h.weeks for pdu, (h, _) in solved.items()}
+        self.weeks = [self.solved[pdu][0][0] for pdu in sorted(solved)]  # week 1, firm
+        for pdu in sorted(solved):
+            found: dict[str, dict] = {}
+            for k, (w, res, _) in enumerate(self.solved[pdu]):
+                r, u = schedule_rows(w, res, self.config)
+                rows += r
+                if k == 0:  # who is left out of the week that is acted on
+                    unplaced += u
+                roster += roster_rows(w, res)
+                unsupervised += unsupervised_rows(w, res, self.config)
+                if self.ds.inductions is not None:  # each person's first planned induction
+                    for row in induction_rows(w, res, self.config):
+                        have = found.get(row["person_id"])
+                        if have is None or (
+                            have["status"] == "NOT_PLANNED" and row["status"] != "NOT_PLANNED"
+                        ):
+                            found[row["person_id"]] = row
+            inducted += list(found.values())
         return {
             "schedule": pd.DataFrame(rows, columns=SCHEDULE_COLUMNS),
             "unplaced": pd.DataFrame(unplaced, columns=UNPLACED_COLUMNS),
@@ -171,6 +212,8 @@ class WeekPlanner(Planner):
         }
 
     def check(self, tables: dict[str, pd.DataFrame]) -> list[Violation]:
+        """Each week of the horizon on its own, for the people as the plan's earlier weeks
+        leave them (check.people_at); a re-plan's kept and cancelled sessions are week 1's."""
         kept = (
             frozenset()
             if self.previous is None
@@ -178,29 +221,43 @@ class WeekPlanner(Planner):
                 (r.person_id, f"{r.placement_id}@{r.date}") for r in self.previous.itertuples()
             )
         )
-        cancelled = frozenset(self.opts.cancel)
-        sched = tables["schedule"]
-        return check_week(
-            self.ds,
-            sched,
-            self.config,
-            self.times,
-            cancelled=cancelled,
-            kept=kept,
-            roster=tables["roster"],
-            inductions=tables["inductions"],
-        )
+        out: list[Violation] = []
+        for k, dates in enumerate(self.horizon):
+            first, last = dates[0].isoformat(), dates[-1].isoformat()
+            out += check_week(
+                people_at(self.ds, tables, self.config, first),
+                _between(tables["schedule"], first, last),
+                self.config,
+                self.times,
+                cancelled=frozenset(self.opts.cancel) if k == 0 else frozenset(),
+                kept=kept if k == 0 else frozenset(),
+                roster=_between(tables["roster"], first, last),
+                inductions=_between(tables["inductions"], first, last),
+            )
+        return out
 
     def summary(self, key: str, tables: dict[str, pd.DataFrame], solved: dict) -> dict[str, Any]:
-        weeks = self.weeks
-        results = {pdu: res for pdu, (res, _) in solved.items()}
+        weeks, solved = self.weeks, self.solved
+        results = {pdu: parts[0][1] for pdu, parts in solved.items()}
         summary = {
             "week": self.period,
             "key": key,
             "solver": self.solver,
+            "weeks": len(self.horizon),
             "sessions": int(sum(len(w.sessions) for w in weeks)),
             **_metrics(weeks, results),
-            "greedy": _metrics(weeks, {pdu: base for pdu, (_, base) in solved.items()}),
+            "greedy": _metrics(weeks, {pdu: parts[0][2] for pdu, parts in solved.items()}),
+            "horizon": [
+                {
+                    "week": dates[0].strftime("%G-W%V"),
+                    "firm": k == 0,
+                    **_metrics(
+                        [parts[k][0] for parts in solved.values()],
+                        {pdu: parts[k][1] for pdu, parts in solved.items()},
+                    ),
+                }
+                for k, dates in enumerate(self.horizon)
+            ],
             "pdus": [
                 {
                     "pdu": w.pdu,
@@ -211,7 +268,12 @@ class WeekPlanner(Planner):
             ],
         }
         if self.previous is not None:
-            summary["tell"] = _changes(self.previous, tables["schedule"], set(self.opts.cancel))
+            first, last = self.horizon[0][0].isoformat(), self.horizon[0][-1].isoformat()
+            summary["tell"] = _changes(
+                _between(self.previous, first, last),
+                _between(tables["schedule"], first, last),
+                set(self.opts.cancel),
+            )
         summary["supervisors"] = _supervision(self.ds, tables)
         summary["inductions"] = _inductions(self.ds, tables["inductions"])
         summary |= _history_flags(self.ds, self.config)
@@ -240,7 +302,9 @@ class WeekPlanner(Planner):
         return Snapshot(ds.inputs_hash, ds.source, tables)
 
     def export(self, tables: dict[str, pd.DataFrame], summary: dict[str, Any]) -> list[Path]:
-        everyone = progress(self.ds, tables["schedule"], self.config, self.period)
+        everyone = progress(
+            self.ds, tables["schedule"], self.config, self.period, summary.get("weeks", 1)
+        )
         told = pd.DataFrame(summary.get("tell_practitioner", []), columns=TELL_COLUMNS)
         return export_week(self.opts.out, tables, everyone, told, summary)
 
@@ -334,6 +398,14 @@ def _fix_previous(weeks, previous: pd.DataFrame, cancelled: set[str]) -> None:
         ):
             setattr(pr, name, getattr(pr, name)[mask])
         pr.pair_fixed = fixed[mask]
+
+
+def _between(table: pd.DataFrame, first: str, last: str) -> pd.DataFrame:
+    """The rows of a plan's table dated within one week (ISO dates compare as text)."""
+    if table is None or not len(table):
+        return table
+    day = table["date"].astype(str)
+    return table[(day >= first) & (day <= last)].reset_index(drop=True)
 
 
 def _fix_roster(weeks, previous: pd.DataFrame, cancelled: set[str]) -> None:

@@ -68,8 +68,11 @@ SESSION_COLUMNS = [
 def sessions_of(places: pd.DataFrame, dates: list[date]) -> pd.DataFrame:
     rows = []
     for r in places.itertuples():
+        only = getattr(r, "only_date", None)
         for day in r.days:
             d = DAYS.index(day)
+            if isinstance(only, date) and dates[d] != only:
+                continue  # a slot on one date runs only in its own week
             rows.append(
                 {
                     "session_id": f"{r.placement_id}@{dates[d].isoformat()}",
@@ -87,12 +90,12 @@ def sessions_of(places: pd.DataFrame, dates: list[date]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=SESSION_COLUMNS)
 
 
-def induction_places(slots: pd.DataFrame, dates: list[date], hours: float) -> pd.DataFrame:
+def induction_places(slots: pd.DataFrame, hours: float) -> pd.DataFrame:
     """Induction slots as placements of kind INDUCTION (no pickup, nothing restricted), each
-    with a session on its weekdays, or on its date's weekday when the date is in the week."""
+    with a session on its weekdays, or on its one date (`only_date`, that week alone)."""
     rows = []
     for r in slots.itertuples():
-        days = r.days if len(r.days) else ((DAYS[r.date.weekday()],) if r.date in dates else ())
+        days = r.days if len(r.days) else (DAYS[r.date.weekday()],)
         rows.append(
             {
                 "placement_id": r.induction_id,
@@ -107,16 +110,17 @@ def induction_places(slots: pd.DataFrame, dates: list[date], hours: float) -> pd
                 "women_only": False,
                 "pickup_lat": np.nan,
                 "pickup_lon": np.nan,
+                "only_date": r.date if not len(r.days) else None,
             }
         )
     return pd.DataFrame(rows)
 
 
-def with_inductions(ds: UpwDataset, config: Config, dates: list[date]) -> pd.DataFrame:
-    """The week's placements, and its induction slots as INDUCTION placements."""
+def with_inductions(ds: UpwDataset, config: Config) -> pd.DataFrame:
+    """The placements, and the induction slots as INDUCTION placements."""
     if ds.inductions is None or ds.inductions.empty:
         return ds.placements
-    slots = induction_places(ds.inductions, dates, config.upw.induction_hours)
+    slots = induction_places(ds.inductions, config.upw.induction_hours)
     return pd.concat([ds.placements, slots], ignore_index=True)
 
 
@@ -172,91 +176,152 @@ class PduWeek:
     roster: Roster | None = None  # the PDU's supervisors (None: no supervisors table)
 
 
+def supervisor_drives(sups: pd.DataFrame, places: pd.DataFrame, times: TravelTimes) -> np.ndarray:
+    """[supervisors x placements]: minutes by car from base to the site or pickup point."""
+    pickup = places["pickup_lat"].notna().to_numpy()
+    lat = np.where(pickup, places["pickup_lat"].fillna(0), places["lat"])
+    lon = np.where(pickup, places["pickup_lon"].fillna(0), places["lon"])
+    if not len(sups) or not len(places):
+        return np.zeros((len(sups), len(places)), np.int64)
+    drive, _ = times.matrix(sups["base_lat"], sups["base_lon"], lat, lon, "car")
+    return np.asarray(drive, dtype=np.int64)
+
+
 def roster_options(
     sups: pd.DataFrame,
     places: pd.DataFrame,
     sess: pd.DataFrame,
     sp: np.ndarray,
-    times: TravelTimes,
+    drive_place: np.ndarray,
     config: Config,
 ) -> Roster:
     """The PDU's supervisors against its sessions: who may run each (rules.can_supervise),
     the crew each would take, and their drive from base to the site or pickup point."""
-    pickup_place = places["pickup_lat"].notna().to_numpy()
-    lat = np.where(pickup_place, places["pickup_lat"].fillna(0), places["lat"])
-    lon = np.where(pickup_place, places["pickup_lon"].fillna(0), places["lon"])
-    if len(sups):
-        drive_place, _ = times.matrix(sups["base_lat"], sups["base_lon"], lat, lon, "car")
-    else:
-        drive_place = np.zeros((0, len(places)), np.int64)
-    drive = np.asarray(drive_place, dtype=np.int64)[:, sp]
-    pickup = pickup_place[sp]
+    pickup = places["pickup_lat"].notna().to_numpy()[sp]
+    drive = drive_place[:, sp]
     ok = can_supervise(sups, sess, pickup, drive, config)
     return Roster(sups, ok, crew_limit(sups, sess, pickup), drive, pickup)
+
+
+@dataclass
+class PduSetup:
+    """One PDU's weeks: what stays the same while hours are worked (its people as the input
+    has them, placements and travel, each week's sessions, the supervisors' drives). A week's
+    problem is built from it and the people as the weeks before left them (`week`), inside
+    the part's own process."""
+
+    pdu: str
+    people: pd.DataFrame
+    places: pd.DataFrame
+    sessions: list[pd.DataFrame]  # per week of the horizon
+    weeks: list[list[date]]
+    travel: np.ndarray  # [people x placements] minutes each way (incl. crew bus)
+    bus: np.ndarray  # [placements] crew-bus minutes each way
+    sups: pd.DataFrame | None
+    drive_place: np.ndarray | None  # [supervisors x placements]
+    inductions: bool
+    config: Config
+
+    def week(self, k: int, people: pd.DataFrame) -> PduWeek:
+        """Week k's problem for `people` (rows in the setup's order, hours as they stand)."""
+        u, dates, sess = self.config.upw, self.weeks[k], self.sessions[k]
+        people = people.copy()
+        people["_behind"] = behind_pace_hours(people, dates[0], u.complete_within_months)
+        people["_start_due"] = start_due(
+            people, dates[-1], u.first_session_working_days, self.config.calendar.bank_holidays
+        )
+        if self.places.empty or sess.empty:  # nothing to offer: everyone is reported unplaced
+            n = len(people)
+            return _problem(
+                self.pdu,
+                people,
+                sess,
+                np.zeros((n, 0), np.int64),
+                np.zeros(0, np.int64),
+                np.zeros(0, np.int64),
+                np.zeros((n, 0), bool),
+                self.config,
+            )
+        pidx = {p: j for j, p in enumerate(self.places["placement_id"])}
+        sp = sess["placement_id"].map(pidx).to_numpy()
+        ok = eligible(people, sess, self.travel[:, sp], self.config, self.inductions)
+        roster = None
+        if self.sups is not None and self.drive_place is not None:
+            roster = roster_options(self.sups, self.places, sess, sp, self.drive_place, self.config)
+        return _problem(
+            self.pdu,
+            people,
+            sess,
+            self.travel,
+            self.bus,
+            sp,
+            ok,
+            self.config,
+            roster,
+            self.inductions,
+        )
+
+
+def build_setups(
+    ds: UpwDataset, config: Config, times: TravelTimes, weeks: list[list[date]]
+) -> list[PduSetup]:
+    """Each PDU's setup for the weeks of the horizon (travel computed once, here)."""
+    allplaces = with_inductions(ds, config)
+    out = []
+    for pdu, people in ds.people.groupby("pdu", sort=True):
+        places = allplaces[allplaces["pdu"] == pdu].reset_index(drop=True)
+        sessions = [
+            sessions_of(places, dates).reset_index(drop=True)
+            if len(places)
+            else sessions_of(places, dates)
+            for dates in weeks
+        ]
+        people = people.reset_index(drop=True)
+        travel = np.zeros((len(people), len(places)), np.int64)
+        bus = np.zeros(len(places), dtype=np.int64)
+        if len(places):
+            pickup = places["pickup_lat"].notna().to_numpy()
+            dest_lat = np.where(pickup, places["pickup_lat"].fillna(0), places["lat"])
+            dest_lon = np.where(pickup, places["pickup_lon"].fillna(0), places["lon"])
+            to_dest, _ = times.matrix_by_mode(
+                people["home_lat"], people["home_lon"], people["travel_mode"], dest_lat, dest_lon
+            )
+            if pickup.any():
+                bus[pickup], _ = times.pairwise(
+                    places.loc[pickup, "pickup_lat"],
+                    places.loc[pickup, "pickup_lon"],
+                    ["car"] * int(pickup.sum()),
+                    places.loc[pickup, "lat"],
+                    places.loc[pickup, "lon"],
+                )
+            travel = to_dest + bus[None, :]
+        sups, drive = None, None
+        if ds.supervisors is not None:
+            sups = ds.supervisors[ds.supervisors["pdu"] == pdu].reset_index(drop=True)
+            drive = supervisor_drives(sups, places, times)
+        out.append(
+            PduSetup(
+                str(pdu),
+                people,
+                places,
+                sessions,
+                weeks,
+                travel,
+                bus,
+                sups,
+                drive,
+                ds.inductions is not None,
+                config,
+            )
+        )
+    return out
 
 
 def build_week(
     ds: UpwDataset, config: Config, times: TravelTimes, dates: list[date]
 ) -> list[PduWeek]:
-    u = config.upw
-    allplaces = with_inductions(ds, config, dates)
-    sessions = sessions_of(allplaces, dates)
-    out = []
-    behind = behind_pace_hours(ds.people, dates[0], u.complete_within_months)
-    due = start_due(
-        ds.people, dates[-1], u.first_session_working_days, config.calendar.bank_holidays
-    )
-    for pdu, people in ds.people.groupby("pdu", sort=True):
-        places = allplaces[allplaces["pdu"] == pdu].reset_index(drop=True)
-        sess = sessions[sessions["pdu"] == pdu].reset_index(drop=True)
-        people = people.copy()
-        people["_behind"] = behind[people.index]
-        people["_start_due"] = due[people.index]
-        people = people.reset_index(drop=True)
-        if places.empty or sess.empty:  # nothing to offer: everyone is reported unplaced
-            n = len(people)
-            out.append(
-                _problem(
-                    pdu,
-                    people,
-                    sess,
-                    np.zeros((n, 0), np.int64),
-                    np.zeros(0, np.int64),
-                    np.zeros(0, np.int64),
-                    np.zeros((n, 0), bool),
-                    config,
-                )
-            )
-            continue
-        pickup = places["pickup_lat"].notna().to_numpy()
-        dest_lat = np.where(pickup, places["pickup_lat"].fillna(0), places["lat"])
-        dest_lon = np.where(pickup, places["pickup_lon"].fillna(0), places["lon"])
-        to_dest, _ = times.matrix_by_mode(
-            people["home_lat"], people["home_lon"], people["travel_mode"], dest_lat, dest_lon
-        )
-        bus = np.zeros(len(places), dtype=np.int64)
-        if pickup.any():
-            bus[pickup], _ = times.pairwise(
-                places.loc[pickup, "pickup_lat"],
-                places.loc[pickup, "pickup_lon"],
-                ["car"] * int(pickup.sum()),
-                places.loc[pickup, "lat"],
-                places.loc[pickup, "lon"],
-            )
-        travel = to_dest + bus[None, :]
-        pidx = {p: k for k, p in enumerate(places["placement_id"])}
-        sp = sess["placement_id"].map(pidx).to_numpy()
-        ok = eligible(people, sess, travel[:, sp], config, ds.inductions is not None)
-        roster = None
-        if ds.supervisors is not None:
-            mine = ds.supervisors[ds.supervisors["pdu"] == pdu].reset_index(drop=True)
-            roster = roster_options(mine, places, sess, sp, times, config)
-        out.append(
-            _problem(
-                pdu, people, sess, travel, bus, sp, ok, config, roster, ds.inductions is not None
-            )
-        )
-    return out
+    """One week's problem per PDU, for the people as the input has them."""
+    return [setup.week(0, setup.people) for setup in build_setups(ds, config, times, [dates])]
 
 
 def _problem(

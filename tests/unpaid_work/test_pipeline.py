@@ -34,6 +34,8 @@ def week_data(shared, tmp_path_factory, config):
 
 
 def test_plan_replan_and_rerun(week_data, tmp_path):
+    """Four weeks ahead (the default): week 1 firm, the rest provisional. A re-plan keeps
+    everyone else's firm week exactly and tells only the people whose session stood down."""
     r = CliRunner()
     out = tmp_path / "out"
     args = [
@@ -60,7 +62,14 @@ def test_plan_replan_and_rerun(week_data, tmp_path):
         "travel_minutes",
         "supervised_travel_minutes",
         "travel_reason",
+        "week",
+        "firm",
     ]
+    assert sorted(sched["week"].unique()) == ["2026-W48", "2026-W49", "2026-W50", "2026-W51"]
+    assert set(sched[sched["firm"]]["week"]) == {WEEK}
+    summary = json.loads((out / "upw_summary.json").read_text())
+    assert summary["weeks"] == 4 and [h["firm"] for h in summary["horizon"]] == [1, 0, 0, 0]
+    sched = sched[sched["firm"]]
     assert (
         len(sched) > 0
         and (out / "upw_unplaced.csv").exists()
@@ -99,6 +108,7 @@ def test_plan_replan_and_rerun(week_data, tmp_path):
     )
     assert re.exit_code == 0, re.output
     after = pd.read_csv(out / "upw_schedule.csv")
+    after = after[after["firm"]]
     assert not ((after["placement_id"] == busiest[0]) & (after["date"] == busiest[1])).any()
     key = ["person_id", "placement_id", "date"]
     others_before = (
