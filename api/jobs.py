@@ -117,6 +117,7 @@ def _run(kind, data, out, db_url, config, region, pdu, params, observer):
         solver=params.get("solver"),
         force=bool(params.get("force")),
         cancel=tuple(params.get("cancel") or ()),  # a week re-planned around stand-downs
+        weeks=int(params.get("weeks") or 1),  # Unpaid Work: weeks planned ahead
         progress=False,
         observer=observer,
     )

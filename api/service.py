@@ -211,7 +211,7 @@ class Service:
         shutil.copytree(job.data, folder)
         # a re-plan replaces the week's plan, as `probation upw replan` does
         params = {"solver": job.params.get("solver"), "week": week, "cancel": list(cancel),
-                  "force": True}  # fmt: skip
+                  "force": True, "weeks": job.params.get("weeks", 1)}  # fmt: skip
         return self._submit(who, "upw", folder, job.region, job.pdu, params)
 
     # -- reading runs ---------------------------------------------------------------------

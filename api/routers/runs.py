@@ -39,6 +39,7 @@ def _run_date(folder: Path, run_date: str | None) -> None:
 
 
 FORCE_HELP = "Replace the stored run that holds this night, week or quarter"
+WEEKS_HELP = "Weeks planned ahead: the first firm, the rest provisional (re-planned next time)"
 
 
 class JsonRun(BaseModel):
@@ -65,6 +66,7 @@ class JsonUpwRun(BaseModel):
         None, description="Optional: induction slots (inducted before any work)"
     )
     week: str = Field(pattern=r"^\d{4}-W\d{2}$", description="ISO week, e.g. 2026-W48")
+    weeks: int = Field(4, ge=1, le=12, description=WEEKS_HELP)
     region: str | None = None
     pdu: str | None = None
     solver: Literal["cpsat", "greedy"] = "cpsat"
@@ -148,7 +150,7 @@ def upw_json(body: JsonUpwRun, who: Principal = Depends(runner), svc: Service = 
         folder,
         body.region,
         body.pdu,
-        {"solver": body.solver, "week": body.week, "force": body.force},
+        {"solver": body.solver, "week": body.week, "force": body.force, "weeks": body.weeks},
     )
 
 
@@ -192,6 +194,7 @@ async def upw_csv(
         None, description="Optional: induction slots (inducted before any work)"
     ),
     week: str = Form(..., pattern=r"^\d{4}-W\d{2}$", description="ISO week, e.g. 2026-W48"),
+    weeks: int = Form(4, ge=1, le=12, description=WEEKS_HELP),
     region: str | None = Form(None),
     pdu: str | None = Form(None),
     solver: Literal["cpsat", "greedy"] = Form("cpsat"),
@@ -209,7 +212,12 @@ async def upw_csv(
         files["upw_inductions"] = upw_inductions
     folder = await svc.save_uploads(files)
     return await svc.start_uploaded(
-        who, "upw", folder, region, pdu, {"solver": solver, "week": week, "force": force}
+        who,
+        "upw",
+        folder,
+        region,
+        pdu,
+        {"solver": solver, "week": week, "force": force, "weeks": weeks},
     )
 
 
