@@ -1,9 +1,10 @@
-"""Unpaid Work benchmark: a region's week (3,000 people, 150 placements, 120 supervisors,
-~600 sessions, induction slots) planned
-by `probation upw plan` end to end on 2 cores, against the greedy first-fit baseline in the
-same run. Writes one CSV row per solver.
+"""Unpaid Work benchmark: a region's weeks ahead (3,000 people, 150 placements, 120
+supervisors, ~650 sessions a week, induction slots; 4 weeks unless --weeks) planned by
+`probation upw plan` end to end on 2 cores, against the greedy first-fit baseline in the same
+run. Writes one CSV row per solver; the figures are week 1's (the firm week), the seconds the
+whole horizon's. The target: the 4-week horizon within 120 s.
 
-    .venv/bin/python benchmarks/upw.py --out benchmarks/results
+    .venv/bin/python benchmarks/upw.py --out benchmarks/results [--weeks 1] [--tight]
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.common import compare_solvers, finish, make_instance  # noqa: E402
 
-TARGET = 60.0
+TARGET = 120.0
 WEEK = "2026-W48"
 
 
@@ -29,12 +30,14 @@ def main() -> int:
         action="store_true",
         help="A week where supervisors, not places, are short (fewer than half of them)",
     )
+    ap.add_argument("--weeks", type=int, default=4, help="Weeks planned ahead (default 4)")
     args = ap.parse_args()
     name = (
         "upw-region-east-midlands"
         + ("-tight" if args.tight else "")
         + ("-supervisors-short" if args.supervisors_short else "")
     )
+    run = name + ("" if args.weeks == 4 else f"-{args.weeks}w")
     data = make_instance(
         args.out / "instances" / name,
         scale="region",
@@ -44,12 +47,13 @@ def main() -> int:
         supervisors_short=args.supervisors_short,
     )
     done = compare_solvers(
-        name,
+        run,
         data,
         args.out,
-        ["upw", "plan", "--week", WEEK],
+        ["upw", "plan", "--week", WEEK, "--weeks", str(args.weeks)],
         "upw_summary.json",
         [
+            "weeks",
             "people",
             "sessions",
             "placed",
@@ -69,7 +73,7 @@ def main() -> int:
         return 1
     rows, missed = done
     return finish(
-        args.out / f"{name.replace('upw-region-east-midlands', 'upw')}.csv",
+        args.out / f"{run.replace('upw-region-east-midlands', 'upw')}.csv",
         rows,
         missed,
         f"over {TARGET:g} s",
