@@ -12,6 +12,8 @@ import pandas as pd
 from engine.core.config import Config
 from engine.unpaid_work.contract import UpwDataset
 from engine.unpaid_work.plan import PduWeek, week_dates
+from engine.unpaid_work.records import INDUCTION
+from engine.unpaid_work.rules import supervisor_rules
 from solvers.upw import UpwResult
 
 SCHEDULE_COLUMNS = [
@@ -51,7 +53,7 @@ def induction_rows(week: PduWeek, result: UpwResult, config: Config) -> list[dic
         config.upw.first_session_working_days,
         config.calendar.bank_holidays,
     )
-    induction = (sess["kind"] == "INDUCTION").to_numpy()
+    induction = (sess["kind"] == INDUCTION).to_numpy()
     slot = {
         int(pr.pair_person[k]): int(k)
         for k in np.nonzero(result.chosen)[0]
@@ -97,7 +99,7 @@ def induction_rows(week: PduWeek, result: UpwResult, config: Config) -> list[dic
 
 def _no_induction(week: PduWeek, i: int, config: Config) -> str:
     sess = week.sessions
-    induction = (sess["kind"] == "INDUCTION").to_numpy()
+    induction = (sess["kind"] == INDUCTION).to_numpy()
     if not induction.any():
         return "no induction slot in the PDU this week"
     if not (week.within_limits[i] & induction).any():
@@ -190,36 +192,20 @@ def unsupervised_rows(week: PduWeek, result: UpwResult, config: Config) -> list[
 
 
 def _no_supervisor(week: PduWeek, s: int, config: Config) -> str:
-    """Why no supervisor of the PDU may run session s: the rules in turn, each narrowing who
-    is left, naming the first that leaves nobody."""
+    """Why no supervisor of the PDU may run session s: the rules (rules.supervisor_rules) in
+    turn, each narrowing who is left, naming them up to the first that leaves nobody."""
     sess, r = week.sessions, week.roster
     assert r is not None
-    sups = r.supervisors
-    kind, day = sess["kind"].iat[s], sess["date"].iat[s].strftime("%a")
-    left = np.ones(len(sups), bool)
-    pickup = bool(r.pickup[s])
-    tests = [
-        (np.array([kind in k for k in sups["kinds"]], bool), f"trained for {kind}"),
-        (np.array([day in d for d in sups["available_days"]], bool), f"working on {day}"),
-        (
-            (sups["sex"] == "F").to_numpy() | (not bool(sess["women_only"].iat[s])),
-            "a woman (women-only session)",
-        ),
-        (
-            sups["drives_van"].to_numpy(bool) | (not pickup),
-            "a van driver (the crew bus from the pickup point)",
-        ),
-        (
-            r.drive[:, s] <= config.upw.supervisor_max_travel_minutes,
-            f"within {config.upw.supervisor_max_travel_minutes:g} minutes' drive",
-        ),
-    ]
-    if not len(sups):
+    if not len(r.supervisors):
         return "the PDU has no supervisors"
+    one = sess.iloc[[s]]
+    rules = supervisor_rules(r.supervisors, one, r.pickup[[s]], r.drive[:, [s]], config)
+    words = {"kind": one["kind"].iat[0], "day": one["date"].iat[0].strftime("%a")}
+    left = np.ones(len(r.supervisors), bool)
     wanted = []
-    for ok, what in tests:
-        wanted.append(what)
-        left &= ok
+    for what, mask in rules:
+        wanted.append(what.format(**words))
+        left &= mask[:, 0]
         if not left.any():
             break
     named = ", ".join(wanted[:-1]) + " and " + wanted[-1] if len(wanted) > 1 else wanted[0]
@@ -231,7 +217,7 @@ def schedule_rows(
 ) -> tuple[list[dict], list[dict]]:
     """The schedule rows and the unplaced people (with reasons) of one PDU."""
     pr, sess, people = week.problem, week.sessions, week.people
-    induction = (sess["kind"] == "INDUCTION").to_numpy()
+    induction = (sess["kind"] == INDUCTION).to_numpy()
     rows, unplaced = [], []
     for i, ks in enumerate(result.sessions_of_person):
         pid = pr.person_ids[i]

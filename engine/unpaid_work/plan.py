@@ -13,7 +13,7 @@ from engine.core.calendar import DAYS, deadline
 from engine.core.config import Config
 from engine.core.records import exclusion_pairs
 from engine.unpaid_work.contract import UpwDataset
-from engine.unpaid_work.records import SUPERVISED_KINDS
+from engine.unpaid_work.records import INDUCTION, SUPERVISED_KINDS
 from engine.unpaid_work.rules import (
     can_supervise,
     crew_limit,
@@ -99,7 +99,7 @@ def induction_places(slots: pd.DataFrame, hours: float) -> pd.DataFrame:
         rows.append(
             {
                 "placement_id": r.induction_id,
-                "kind": "INDUCTION",
+                "kind": INDUCTION,
                 "pdu": r.pdu,
                 "lat": r.lat,
                 "lon": r.lon,
@@ -176,11 +176,18 @@ class PduWeek:
     roster: Roster | None = None  # the PDU's supervisors (None: no supervisors table)
 
 
-def supervisor_drives(sups: pd.DataFrame, places: pd.DataFrame, times: TravelTimes) -> np.ndarray:
-    """[supervisors x placements]: minutes by car from base to the site or pickup point."""
+def destinations(places: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Where each placement's people (and supervisor) go first: its crew-bus pickup point when
+    it has one, else the site. Returns (has pickup, lat, lon) per placement."""
     pickup = places["pickup_lat"].notna().to_numpy()
     lat = np.where(pickup, places["pickup_lat"].fillna(0), places["lat"])
     lon = np.where(pickup, places["pickup_lon"].fillna(0), places["lon"])
+    return pickup, lat, lon
+
+
+def supervisor_drives(sups: pd.DataFrame, places: pd.DataFrame, times: TravelTimes) -> np.ndarray:
+    """[supervisors x placements]: minutes by car from base to the site or pickup point."""
+    _, lat, lon = destinations(places)
     if not len(sups) or not len(places):
         return np.zeros((len(sups), len(places)), np.int64)
     drive, _ = times.matrix(sups["base_lat"], sups["base_lon"], lat, lon, "car")
@@ -197,7 +204,7 @@ def roster_options(
 ) -> Roster:
     """The PDU's supervisors against its sessions: who may run each (rules.can_supervise),
     the crew each would take, and their drive from base to the site or pickup point."""
-    pickup = places["pickup_lat"].notna().to_numpy()[sp]
+    pickup = destinations(places)[0][sp]
     drive = drive_place[:, sp]
     ok = can_supervise(sups, sess, pickup, drive, config)
     return Roster(sups, ok, crew_limit(sups, sess, pickup), drive, pickup)
@@ -280,9 +287,7 @@ def build_setups(
         travel = np.zeros((len(people), len(places)), np.int64)
         bus = np.zeros(len(places), dtype=np.int64)
         if len(places):
-            pickup = places["pickup_lat"].notna().to_numpy()
-            dest_lat = np.where(pickup, places["pickup_lat"].fillna(0), places["lat"])
-            dest_lon = np.where(pickup, places["pickup_lon"].fillna(0), places["lon"])
+            pickup, dest_lat, dest_lon = destinations(places)
             to_dest, _ = times.matrix_by_mode(
                 people["home_lat"], people["home_lon"], people["travel_mode"], dest_lat, dest_lon
             )
@@ -355,7 +360,7 @@ def _problem(
         session_capacity=sess["capacity"].to_numpy(np.int64),
         session_is_ete=(sess["kind"] == "ETE").to_numpy(),
         session_needs_company=(sess["kind"] != "INDIVIDUAL").to_numpy(),
-        session_is_group=sess["kind"].isin(["GROUP", "INDUCTION"]).to_numpy(),
+        session_is_group=sess["kind"].isin(["GROUP", INDUCTION]).to_numpy(),
         person_female=sex_f,
         person_lone_ok=people["lone_woman_ok"].to_numpy(bool),
         person_prefers_not_all_male=people["prefers_not_all_male"].to_numpy(bool),
@@ -379,7 +384,7 @@ def _problem(
         pair_cost=cost.astype(np.int64),
     )
     if inductions:
-        problem.session_is_induction = (sess["kind"] == "INDUCTION").to_numpy()
+        problem.session_is_induction = (sess["kind"] == INDUCTION).to_numpy()
         problem.person_needs_induction = needs_induction(people)
     if roster is not None:
         _add_roster(problem, sess, roster, config)

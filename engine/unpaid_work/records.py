@@ -116,6 +116,7 @@ class UpwPlacement(Record):
 
 
 SUPERVISED_KINDS = ("GROUP", "WORKSHOP")
+INDUCTION = "INDUCTION"  # the kind an induction slot's sessions have in the week's problem
 
 
 def _kinds(v: object) -> object:

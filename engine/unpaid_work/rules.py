@@ -9,6 +9,7 @@ import pandas as pd
 
 from engine.core.calendar import DAYS
 from engine.core.config import Config
+from engine.unpaid_work.records import INDUCTION
 
 
 def starting(people: pd.DataFrame) -> np.ndarray:
@@ -52,7 +53,7 @@ def eligible(
     ok &= ~((kind == "ETE")[None, :] & (minutes[None, :] > ete_budget[:, None]))
     ok &= travel <= u.max_travel_minutes
     if inductions:
-        induction = kind == "INDUCTION"
+        induction = kind == INDUCTION
         within = travel <= u.induction_max_travel_minutes
         ok[:, induction] = (day_ok & within & needs_induction(people)[:, None])[:, induction]
     else:
@@ -65,25 +66,52 @@ def eligible(
     return ok
 
 
+def supervisor_rules(
+    sups: pd.DataFrame, sess: pd.DataFrame, pickup: np.ndarray, drive: np.ndarray, config: Config
+) -> list[tuple[str, np.ndarray]]:
+    """Each rule of who may run a session, named as the reasons say it, as a [supervisors x
+    sessions] mask: trained for its kind, working that day, a woman for a women-only session,
+    a van driver when the crew leaves by bus from a pickup point, within the drive from base.
+    `pickup` is per session, `drive` [supervisors x sessions] minutes by car."""
+    shape = (len(sups), len(sess))
+    kind = sess["kind"].to_numpy()
+    day = [DAYS[d] for d in sess["day"]]
+    u = config.upw
+    return [
+        (
+            "trained for {kind}",
+            np.array([[k in ks for k in kind] for ks in sups["kinds"]], bool).reshape(shape),
+        ),
+        (
+            "working on {day}",
+            np.array([[d in a for d in day] for a in sups["available_days"]], bool).reshape(shape),
+        ),
+        (
+            "a woman (women-only session)",
+            ~(
+                sess["women_only"].to_numpy(bool)[None, :]
+                & (sups["sex"] != "F").to_numpy()[:, None]
+            ),
+        ),
+        (
+            "a van driver (the crew bus from the pickup point)",
+            ~(pickup[None, :] & ~sups["drives_van"].to_numpy(bool)[:, None]),
+        ),
+        (
+            f"within {u.supervisor_max_travel_minutes:g} minutes' drive",
+            drive <= u.supervisor_max_travel_minutes,
+        ),
+    ]
+
+
 def can_supervise(
     sups: pd.DataFrame, sess: pd.DataFrame, pickup: np.ndarray, drive: np.ndarray, config: Config
 ) -> np.ndarray:
-    """[supervisors x sessions]: who may run each session. Only GROUP and WORKSHOP sessions
-    have supervisors; a supervisor runs the kinds they are trained for, on their days, within
-    their drive from base; a women-only session has a woman supervisor; a session that leaves
-    from a pickup point needs a van driver (the crew bus). `pickup` is per session, `drive`
-    [supervisors x sessions] minutes by car to the site or pickup point."""
-    kind = sess["kind"].to_numpy()
-    day = [DAYS[d] for d in sess["day"]]
-    ok = np.array([[k in kinds for k in kind] for kinds in sups["kinds"]], dtype=bool).reshape(
-        len(sups), len(sess)
-    )
-    ok &= np.array(
-        [[d in avail for d in day] for avail in sups["available_days"]], dtype=bool
-    ).reshape(len(sups), len(sess))
-    ok &= ~(sess["women_only"].to_numpy(bool)[None, :] & (sups["sex"] != "F").to_numpy()[:, None])
-    ok &= ~(pickup[None, :] & ~sups["drives_van"].to_numpy(bool)[:, None])
-    ok &= drive <= config.upw.supervisor_max_travel_minutes
+    """[supervisors x sessions]: who may run each session (every supervisor_rules mask held).
+    Only GROUP and WORKSHOP sessions have supervisors (the kinds they are trained for)."""
+    ok = np.ones((len(sups), len(sess)), bool)
+    for _, mask in supervisor_rules(sups, sess, pickup, drive, config):
+        ok &= mask
     return ok
 
 
