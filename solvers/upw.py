@@ -26,7 +26,7 @@ Then anyone still travelling over 60 minutes is moved to a closer session that f
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from ortools.sat.python import cp_model
@@ -210,6 +210,7 @@ class UpwParams:
     )
     workers: int = 1
     random_seed: int = 7
+    lp_bounds: bool = True  # prove the reach and hours phases with the LP relaxation's bound
 
 
 def solve_greedy(problem: UpwProblem, params: UpwParams) -> UpwResult:
@@ -440,6 +441,7 @@ def solve_cpsat(
         steps = steps[1:]  # nobody behind pace or due to start: nothing to put first
     shares = {"reach": 0.25, "hours": 0.5, "travel": 0.25}
     total = sum(shares[name] for name, _, _ in steps)
+    held: list[tuple[tuple, int]] = []  # each maximised phase's terms and the value kept
     for name, sense, terms in steps:
         expr = mod.expression(*terms)
         (mod.model.maximize if sense > 0 else mod.model.minimize)(expr)
@@ -447,7 +449,6 @@ def solve_cpsat(
         limit = max(0.05, params.time_limit_seconds * shares[name] / total)
         core = CoreParams(limit, params.workers, params.random_seed, observer=observer)
         solver, st = run(mod.model, core, name)
-        phases.append(st)
         if st.objective is not None:
             best = np.array([solver.boolean_value(v) for v in mod.x], dtype=bool)
             roster = np.array([solver.boolean_value(v) for v in mod.r], dtype=bool)
@@ -456,6 +457,12 @@ def solve_cpsat(
         ):  # the reach phase values nobody else: give the others their sessions back
             best, roster = fill(problem, best, roster)
         value = _evaluate(problem, best, roster, *terms)
+        if sense > 0 and params.lp_bounds:  # prove it: the LP relaxation's bound, if tighter
+            from solvers.upw_bound import lp_bound  # it builds on this module's problem
+
+            st = tighter(st, lp_bound(problem, [*held, (terms, value)]), value)
+        phases.append(st)
+        held.append((terms, value))
         mod.model.add(expr >= value if sense > 0 else expr <= value)
     best, roster = shorten_long_trips(problem, best, params.target_travel_minutes, roster)
     status = "OPTIMAL" if all(p.status == "OPTIMAL" for p in phases) else "FEASIBLE"
@@ -464,6 +471,19 @@ def solve_cpsat(
         status, last.objective, last.bound, time.perf_counter() - t_start, "upw-cpsat"
     )
     return UpwResult(_per_person(problem, best), best, stats, phases, roster)
+
+
+def tighter(st: SolveStats, lp: float | None, value: int) -> SolveStats:
+    """A maximised phase's stats with the better of CP-SAT's bound and the LP's (rounded
+    down: the objective is an integer), and the objective of the schedule kept."""
+    bounds = [
+        b for b in (st.bound, None if lp is None else float(np.floor(lp + 1e-6))) if b is not None
+    ]
+    bound = min(bounds) if bounds else None
+    if bound is not None and bound < value:  # never below what was found (LP tolerance)
+        bound = float(value)
+    status = "OPTIMAL" if bound is not None and bound <= value else st.status
+    return replace(st, objective=float(value), bound=bound, status=status)
 
 
 def _reach_terms(problem: UpwProblem):

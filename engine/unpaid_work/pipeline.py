@@ -263,6 +263,7 @@ class WeekPlanner(Planner):
                     "pdu": w.pdu,
                     "pairs": int(len(w.problem.pair_person)),
                     **results[w.pdu].stats.as_dict(),
+                    "phases": [p.as_dict() for p in results[w.pdu].phases],
                 }
                 for w in weeks
             ],
