@@ -33,53 +33,8 @@ from ortools.sat.python import cp_model
 
 from solvers.assignment import CoreParams, keep_apart, partners, run
 from solvers.types import SearchObserver, SolveStats
-
-
-@dataclass
-class UpwProblem:
-    """One PDU's week. People i, sessions s, eligible pairs k (every per-pair rule already held:
-    day available, kind, public facing, women only, travel limits, ETE budget)."""
-
-    person_ids: list[str]
-    session_ids: list[str]
-    session_day: np.ndarray  # day index 0..6
-    session_capacity: np.ndarray
-    session_is_ete: np.ndarray  # bool
-    session_needs_company: np.ndarray  # bool: a GROUP/WORKSHOP/ETE session (people work together)
-    session_is_group: np.ndarray  # bool
-    person_female: np.ndarray  # bool
-    person_lone_ok: np.ndarray  # bool: a woman content to be the only woman in a crew
-    person_prefers_not_all_male: np.ndarray  # bool
-    person_max_minutes: np.ndarray  # weekly planned minutes at most
-    person_remaining_minutes: np.ndarray  # hours still to work, in minutes
-    person_ete_budget_minutes: np.ndarray  # ETE minutes still allowed
-    person_behind_weight: np.ndarray  # int >= 0: hours behind pace, rounded up (0 = on pace)
-    person_priority: (
-        np.ndarray
-    )  # int >= 0: weight of reaching this person at all this week (0 = not first)
-    exclusions: list[tuple[int, int]]  # people who must never share a session
-    pair_person: np.ndarray
-    pair_session: np.ndarray
-    pair_minutes: np.ndarray  # session minutes (work)
-    pair_credited: np.ndarray  # work minutes + supervised travel credited (both ways, capped)
-    pair_travel: np.ndarray  # travel minutes each way
-    pair_cost: (
-        np.ndarray
-    )  # phase-2 cost: travel (penalised over 60) + move from last week's placement
-    pair_fixed: np.ndarray | None = (
-        None  # bool: pairs that must stay (re-planning keeps everyone else)
-    )
-    # Supervisors: None (or no True) when sessions are taken as supervised at capacity.
-    session_supervised: np.ndarray | None = None  # bool: runs only with a rostered supervisor
-    supervisor_ids: list[str] = field(default_factory=list)
-    roster_supervisor: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
-    roster_session: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
-    roster_crew: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # crew limit
-    roster_cost: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # drive
-    roster_fixed: np.ndarray | None = None  # bool: rostered pairs a re-plan keeps
-    # Inductions: None when the week has no induction slots (the first session inducts).
-    session_is_induction: np.ndarray | None = None  # bool
-    person_needs_induction: np.ndarray | None = None  # bool: inducted before any work
+from solvers.upw_bound import lp_bound
+from solvers.upw_problem import UpwProblem, induction_sessions, supervised
 
 
 @dataclass
@@ -89,13 +44,6 @@ class UpwResult:
     stats: SolveStats
     phases: list[SolveStats] = field(default_factory=list)
     roster: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))  # bool per roster pair
-
-
-def supervised(problem: UpwProblem) -> np.ndarray:
-    """Per session: does it run only with a rostered supervisor."""
-    if problem.session_supervised is None:
-        return np.zeros(len(problem.session_ids), bool)
-    return problem.session_supervised
 
 
 def _roster_by(problem: UpwProblem) -> list[list[int]]:
@@ -158,12 +106,6 @@ def _induction_order_ok(problem: UpwProblem, state: dict, i: int, s: int) -> boo
     if induction_sessions(problem)[s]:
         return state["ind_day"][i] < 0 and not state["work_days"][i] & ((2 << d) - 1)
     return 0 <= state["ind_day"][i] < d
-
-
-def induction_sessions(problem: UpwProblem) -> np.ndarray:
-    if problem.session_is_induction is None:
-        return np.zeros(len(problem.session_ids), bool)
-    return problem.session_is_induction
 
 
 def _room(problem: UpwProblem, state: dict, s: int) -> int:
@@ -458,8 +400,6 @@ def solve_cpsat(
             best, roster = fill(problem, best, roster)
         value = _evaluate(problem, best, roster, *terms)
         if sense > 0 and params.lp_bounds:  # prove it: the LP relaxation's bound, if tighter
-            from solvers.upw_bound import lp_bound  # it builds on this module's problem
-
             st = tighter(st, lp_bound(problem, [*held, (terms, value)]), value)
         phases.append(st)
         held.append((terms, value))

@@ -15,7 +15,7 @@ import numpy as np
 from scipy.optimize import linprog
 from scipy.sparse import coo_matrix
 
-from solvers.upw import UpwProblem, induction_sessions, supervised
+from solvers.upw_problem import UpwProblem, induction_sessions, supervised
 
 
 class _Rows:
