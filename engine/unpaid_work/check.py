@@ -298,28 +298,7 @@ def check_week(
         out += sup.violations(places, members)
     for (plid, day), who in members.items():
         pl = places[plid]
-        if len(who) > pl["capacity"]:
-            out.append(
-                Violation(
-                    f"-/{plid}/{day}", "capacity", f"{len(who)} people for {pl['capacity']} places"
-                )
-            )
-        group = set(who)
-        for pid in who:
-            bad = group & set(people[pid]["exclude_person_ids"])
-            if bad:
-                out.append(
-                    Violation(
-                        f"{pid}/{plid}/{day}", "exclusion", f"shares the session with {sorted(bad)}"
-                    )
-                )
-        alone = lone_woman(people, who, pl["kind"])
-        if alone:
-            out.append(
-                Violation(
-                    f"{alone}/{plid}/{day}", "women", f"the only woman among {len(who) - 1} men"
-                )
-            )
+        out += _together(people, plid, day, who, int(pl["capacity"]), pl["kind"])
     state = {
         "members": members,
         "days": days_of,
@@ -340,6 +319,33 @@ def check_week(
                     f"{t} min each way, but {closer[0]} on {closer[1]} ({closer[2]} min) had room, fits and credits as much",
                 )
             )
+    return out
+
+
+def _together(
+    people: dict, sid: str, day: str, who: list[str], capacity: int, kind: str
+) -> list[Violation]:
+    """The rules of the people sharing one session (work or induction): within its places,
+    co-defendants apart, and no woman alone among men against her wishes."""
+    out = []
+    if len(who) > capacity:
+        out.append(
+            Violation(f"-/{sid}/{day}", "capacity", f"{len(who)} people for {capacity} places")
+        )
+    group = set(who)
+    for pid in who:
+        bad = group & set(people[pid]["exclude_person_ids"])
+        if bad:
+            out.append(
+                Violation(
+                    f"{pid}/{sid}/{day}", "exclusion", f"shares the session with {sorted(bad)}"
+                )
+            )
+    alone = lone_woman(people, who, kind)
+    if alone:
+        out.append(
+            Violation(f"{alone}/{sid}/{day}", "women", f"the only woman among {len(who) - 1} men")
+        )
     return out
 
 
@@ -492,28 +498,8 @@ def _check_inductions(
         members[(sid, day)].append(pid)
         days_of[pid].append(day)
         hours[pid] += u.induction_hours
-    for (sid, day), who in members.items():
-        if len(who) > slots[sid]["capacity"]:
-            out.append(
-                Violation(
-                    f"-/{sid}/{day}", "capacity", f"{len(who)} people for {slots[sid]['capacity']}"
-                )
-            )
-        for pid in who:
-            bad = set(who) & set(people[pid]["exclude_person_ids"])
-            if bad:
-                out.append(
-                    Violation(f"{pid}/{sid}/{day}", "exclusion", f"inducted with {sorted(bad)}")
-                )
-        alone = lone_woman(people, who, "GROUP")
-        if alone:
-            out.append(
-                Violation(
-                    f"{alone}/{sid}/{day}",
-                    "women",
-                    f"the only woman among {len(who) - 1} men at induction",
-                )
-            )
+    for (sid, day), who in members.items():  # an induction is a group as to company
+        out += _together(people, sid, day, who, int(slots[sid]["capacity"]), "GROUP")
     for pid, work in days_of.items():
         if not need.get(pid, False):
             continue

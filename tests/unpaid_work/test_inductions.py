@@ -148,3 +148,20 @@ def test_a_slot_with_neither_days_nor_date_is_named(tmp_path, config):
         load_upw(data, config)
     (issue,) = err.value.issues
     assert (issue.file, issue.row, issue.column) == ("upw_inductions.csv", 2, "date")
+
+
+def test_checker_refuses_a_lone_woman_and_an_overfull_induction(tmp_path, config):
+    men = [person(f"M{k}", available_days="Mon", **NEW) for k in range(2)]
+    her = person("W", sex="F", available_days="Mon", **NEW)
+    places = [placement("G1", days="Wed", pickup_lat="", pickup_lon="")]
+    data = write_upw(tmp_path, men + [her], places, inductions=[induction("I1", capacity=2)])
+    ds = load_upw(data, config)
+    none = pd.DataFrame(columns=["person_id", "placement_id", "date", "hours", "credited_hours"])
+    inducted = pd.DataFrame(
+        [{"person_id": p, "induction_id": "I1", "date": MON} for p in ("M0", "M1", "W")]
+    )
+    rules = {
+        v.rule
+        for v in check_week(ds, none, config, TravelTimes(config.travel), inductions=inducted)
+    }
+    assert {"women", "capacity"} <= rules
