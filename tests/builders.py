@@ -142,6 +142,20 @@ def supervisor(sid: str, **kw) -> dict:
     return row
 
 
+def schedule_row(pid, plid, day="2026-11-23", hours=7.0, travel=0, reason="") -> dict:
+    """One row of an Unpaid Work schedule, as the planner writes it (for checker tests)."""
+    return {
+        "person_id": pid,
+        "placement_id": plid,
+        "date": day,
+        "hours": hours,
+        "credited_hours": hours,
+        "travel_minutes": travel,
+        "supervised_travel_minutes": 0,
+        "travel_reason": reason,
+    }
+
+
 def induction(iid: str, **kw) -> dict:
     row = {
         "induction_id": iid,

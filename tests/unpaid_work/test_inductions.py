@@ -14,7 +14,7 @@ from engine.unpaid_work.check import check_week
 from engine.unpaid_work.contract import load_upw
 from engine.unpaid_work.pipeline import run_week
 from geo.travel import TravelTimes
-from tests.builders import induction, person, placement, write_upw
+from tests.builders import induction, person, placement, schedule_row, write_upw
 
 WEEK = "2026-W48"  # Mon 23 Nov 2026
 MON, TUE, WED = "2026-11-23", "2026-11-24", "2026-11-25"
@@ -118,20 +118,7 @@ def test_checker_refuses_work_before_induction_and_an_induction_nobody_needs(tmp
     data = write_upw(tmp_path, people, places, inductions=[induction("I1", days="Wed")])
     ds = load_upw(data, config)
     times = TravelTimes(config.travel)
-    work = pd.DataFrame(
-        [
-            {
-                "person_id": "A",
-                "placement_id": "G1",
-                "date": MON,
-                "hours": 7.0,
-                "credited_hours": 7.0,
-                "travel_minutes": 0,
-                "supervised_travel_minutes": 0,
-                "travel_reason": "",
-            }
-        ]
-    )
+    work = pd.DataFrame([schedule_row("A", "G1", MON)])
     inducted = pd.DataFrame([{"person_id": "A", "induction_id": "I1", "date": WED}])
     found = check_week(ds, work, config, times, inductions=inducted)
     assert any(v.rule == "induction" and "before the" in v.message for v in found)

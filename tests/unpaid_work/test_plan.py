@@ -15,7 +15,7 @@ from engine.unpaid_work.contract import load_upw
 from engine.unpaid_work.decode import reviews
 from engine.unpaid_work.pipeline import run_week
 from geo.travel import TravelTimes
-from tests.builders import person, placement, write_upw
+from tests.builders import person, placement, schedule_row, write_upw
 
 WEEK = "2026-W48"  # Mon 23 Nov 2026
 SOLVERS = ["cpsat", "greedy"]
@@ -212,19 +212,6 @@ def test_long_trip_moved_when_a_closer_session_fits(tmp_path, config):
     assert shorten_long_trips(pr, start, target)[0][k_far]
 
 
-def _row(pid, plid, day="2026-11-23", hours=7.0, travel=0, reason=""):
-    return {
-        "person_id": pid,
-        "placement_id": plid,
-        "date": day,
-        "hours": hours,
-        "credited_hours": hours,
-        "travel_minutes": travel,
-        "supervised_travel_minutes": 0,
-        "travel_reason": reason,
-    }
-
-
 def test_checker_rejects_a_long_trip_when_a_closer_session_had_room(tmp_path, config):
     # 73 min each way by public transport to MID, a few minutes to NEAR; both Monday, same hours
     mid = placement("MID", lat=52.82, lon=-0.70, pickup_lat="", pickup_lon="", days="Mon")
@@ -237,11 +224,11 @@ def test_checker_rejects_a_long_trip_when_a_closer_session_had_room(tmp_path, co
         [mid, near],
     )
     ds, times = load_upw(tmp_path, config), TravelTimes(config.travel)
-    needless = pd.DataFrame([_row("A", "MID", travel=73, reason="far")])
+    needless = pd.DataFrame([schedule_row("A", "MID", travel=73, reason="far")])
     problems = check_week(ds, needless, config, times)
     assert any("travel over 60" in str(p) and "NEAR" in str(p) for p in problems)
     full = pd.DataFrame(
-        [_row("A", "MID", travel=73, reason="far"), _row("B", "NEAR")]
+        [schedule_row("A", "MID", travel=73, reason="far"), schedule_row("B", "NEAR")]
     )  # NEAR taken: the trip stands
     assert check_week(ds, full, config, times) == []
     # a re-plan keeps others' sessions as they were: a kept long trip is not questioned
@@ -266,7 +253,7 @@ def test_induction_within_60_minutes(tmp_path, config, solver):
     assert set(sched["person_id"]) == {"STARTED"} and "induction" in unplaced.loc["NEW", "reason"]
     assert sched["travel_reason"].str.contains("60 minutes").all()
     ds = load_upw(tmp_path, config)
-    first_week = pd.DataFrame([_row("NEW", "MID", travel=73, reason="far")])
+    first_week = pd.DataFrame([schedule_row("NEW", "MID", travel=73, reason="far")])
     assert any(
         "induction" in str(p)
         for p in check_week(ds, first_week, config, TravelTimes(config.travel))
@@ -323,6 +310,6 @@ def test_ete_history_over_its_share_does_not_fail_the_week(tmp_path, config, sol
     assert sched["placement_id"].tolist() == ["NEAR"]
     write_upw(tmp_path, [who], [near, ete])
     ds, times = load_upw(tmp_path, config), TravelTimes(config.travel)
-    assert check_week(ds, pd.DataFrame([_row("A", "NEAR")]), config, times) == []
-    more = check_week(ds, pd.DataFrame([_row("A", "ETE")]), config, times)
+    assert check_week(ds, pd.DataFrame([schedule_row("A", "NEAR")]), config, times) == []
+    more = check_week(ds, pd.DataFrame([schedule_row("A", "ETE")]), config, times)
     assert [v.rule for v in more] == ["ETE"]

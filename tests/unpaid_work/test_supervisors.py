@@ -16,7 +16,7 @@ from engine.unpaid_work.check import check_week
 from engine.unpaid_work.contract import load_upw
 from engine.unpaid_work.pipeline import run_week
 from geo.travel import TravelTimes
-from tests.builders import person, placement, supervisor, write_upw
+from tests.builders import person, placement, schedule_row, supervisor, write_upw
 
 WEEK = "2026-W48"  # Mon 23 Nov 2026
 MON, TUE = "2026-11-23", "2026-11-24"
@@ -184,30 +184,20 @@ def test_checker_refuses_an_unsupervised_crew_an_overfull_crew_and_a_double_rost
     ds = load_upw(data, config)
     times = TravelTimes(config.travel)
 
-    def row(pid, plid):
-        return {
-            "person_id": pid,
-            "placement_id": plid,
-            "date": MON,
-            "hours": 7.0,
-            "credited_hours": 7.0,
-            "travel_minutes": 0,
-            "supervised_travel_minutes": 0,
-            "travel_reason": "",
-        }
-
     def rostered(*plids):
         return pd.DataFrame(
             [{"supervisor_id": "S1", "placement_id": p, "date": MON} for p in plids]
         )
 
-    two = pd.DataFrame([row("A0", "G1"), row("A1", "G1")])
+    two = pd.DataFrame([schedule_row("A0", "G1"), schedule_row("A1", "G1")])
     assert check_week(ds, two, config, times, roster=rostered("G1")) == []
     rules = {v.rule for v in check_week(ds, two, config, times, roster=rostered())}
     assert "supervisor" in rules  # a crew with nobody rostered
-    three = pd.DataFrame([row("A0", "G1"), row("A1", "G1"), row("A2", "G1")])
+    three = pd.DataFrame(
+        [schedule_row("A0", "G1"), schedule_row("A1", "G1"), schedule_row("A2", "G1")]
+    )
     assert "crew" in {v.rule for v in check_week(ds, three, config, times, roster=rostered("G1"))}
-    both = pd.DataFrame([row("A0", "G1"), row("A1", "G2")])
+    both = pd.DataFrame([schedule_row("A0", "G1"), schedule_row("A1", "G2")])
     found = check_week(ds, both, config, times, roster=rostered("G1", "G2"))
     assert any("2 sessions a day" in v.message for v in found)
 
