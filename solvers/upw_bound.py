@@ -75,6 +75,9 @@ def lp_bound(problem: UpwProblem, phases: list[tuple[tuple, float | None]]) -> f
         lo[rs + np.nonzero(pr.roster_fixed)[0]] = 1
     hi = np.ones(n_k + 2 * n_p + n_q)
     hi[cs : cs + n_p] = pr.person_remaining_minutes
+    reachable = np.bincount(pr.pair_person, minlength=n_p) > 0
+    hi[cs : cs + n_p][~reachable] = 0  # nobody with no session is placed or credited
+    hi[ys : ys + n_p][~reachable] = 0
     a = coo_matrix((rows.v, (rows.i, rows.j)), shape=(len(rows.b), len(lo))).tocsr()
     res = linprog(
         -costs[-1], A_ub=a, b_ub=np.array(rows.b), bounds=np.column_stack([lo, hi]), method="highs"

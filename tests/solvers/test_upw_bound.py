@@ -61,3 +61,13 @@ def test_phases_report_a_bound_never_below_their_objective(tmp_path, config):
     terms = (*_hours_terms(pr, solver_params(config, 5)), np.zeros(len(pr.roster_session)))
     held = (*_reach_terms(pr), np.zeros(len(pr.roster_session)))
     assert lp_bound(pr, [(held, reach.objective), (terms, None)]) >= hours.objective - 1e-6
+
+
+def test_someone_no_session_can_take_adds_nothing_to_the_bound(tmp_path, config):
+    """A person free only on a day no placement runs has no pair: the LP may not count them
+    as placed (it did, and the reach gaps of the big PDUs were mostly that)."""
+    people = [person("A1", available_days="Mon", **BEHIND)]
+    people += [person("B1", available_days="Fri", **BEHIND)]
+    pr = _week(tmp_path, config, people, [placement("G1", days="Mon", capacity=1)])
+    assert len(pr.person_ids) == 2 and pr.person_priority[1] > 0
+    assert _reach(pr) == pr.person_priority[0]
