@@ -68,6 +68,7 @@ def main() -> int:
             f"{s['behind_pace_unplaced']}/{s['behind_pace']}, travel over 60 min {s['travel_over_60']}"
         ),
         TARGET,
+        ("mip", "greedy"),
     )
     if done is None:
         return 1

@@ -33,8 +33,15 @@ from ortools.sat.python import cp_model
 
 from solvers.assignment import CoreParams, keep_apart, partners, run
 from solvers.types import SearchObserver, SolveStats
-from solvers.upw_bound import lp_bound
-from solvers.upw_problem import UpwProblem, induction_sessions, supervised
+from solvers.upw_mip import PhaseParams, lp_bound, solve_phase, week_mip
+from solvers.upw_problem import (
+    UpwProblem,
+    credited,
+    induction_sessions,
+    needs_company,
+    placed,
+    supervised,
+)
 
 
 @dataclass
@@ -52,16 +59,6 @@ def _roster_by(problem: UpwProblem) -> list[list[int]]:
     for q, s in enumerate(problem.roster_session.tolist()):
         out[s].append(q)
     return out
-
-
-def needs_company(problem: UpwProblem, i: int, s: int) -> bool:
-    """A woman who must not be the only woman (or among men only) in this session."""
-    if not problem.person_female[i] or not problem.session_needs_company[s]:
-        return False
-    return bool(
-        (problem.session_is_group[s] and not problem.person_lone_ok[i])
-        or problem.person_prefers_not_all_male[i]
-    )
 
 
 def _pairs_by(problem: UpwProblem):
@@ -152,7 +149,9 @@ class UpwParams:
     )
     workers: int = 1
     random_seed: int = 7
-    lp_bounds: bool = True  # prove the reach and hours phases with the LP relaxation's bound
+    lp_bounds: bool = True  # CP-SAT: prove the reach and hours phases with the LP's bound too
+    proof_gap: float = 0.002  # MIP: a phase stops once proved within this relative gap
+    support_tolerance: float = 1e-6  # MIP: pairs the LP gives less are left out at first
 
 
 def solve_greedy(problem: UpwProblem, params: UpwParams) -> UpwResult:
@@ -330,40 +329,13 @@ def _per_person(problem: UpwProblem, chosen: np.ndarray) -> list[list[int]]:
     return out
 
 
-def _placed(problem: UpwProblem, chosen: np.ndarray) -> np.ndarray:
-    out = np.zeros(len(problem.person_ids), dtype=np.int64)
-    out[problem.pair_person[chosen]] = 1
-    return out
+SHARES = {"reach": 0.25, "hours": 0.5, "travel": 0.25}  # of a week's time, by phase
 
 
-def credited(problem: UpwProblem, chosen: np.ndarray) -> np.ndarray:
-    """Credited minutes per person: supervised work and travel, never beyond the hours left."""
-    got = np.zeros(len(problem.person_ids), dtype=np.int64)
-    np.add.at(got, problem.pair_person[chosen], problem.pair_credited[chosen])
-    return np.minimum(got, problem.person_remaining_minutes)
-
-
-def solve_cpsat(
-    problem: UpwProblem,
-    params: UpwParams,
-    observer: SearchObserver | None = None,
-    greedy: UpwResult | None = None,
-) -> UpwResult:
-    """Three lexicographic phases, each held in the next at the value of the best schedule
-    known (so a phase cut short never lets a later one give anything away), then the long-trip
-    repair. The greedy schedule is the first hint, so the result is never worse than greedy on
-    the first phase."""
-    t_start = time.perf_counter()
-    n_p, n_k = len(problem.person_ids), len(problem.pair_person)
-    greedy = greedy or solve_greedy(problem, params)  # the caller's baseline, when it has one
-    if n_k == 0:
-        st = SolveStats("OPTIMAL", 0.0, 0.0, 0.0, "upw-cpsat")
-        none = np.zeros(len(problem.roster_session), bool)
-        return UpwResult([[] for _ in range(n_p)], np.zeros(0, bool), st, [st], none)
-    mod = _UpwModel(problem)
-    best, roster = greedy.chosen, greedy.roster
-    phases: list[SolveStats] = []
-    n_q = len(problem.roster_session)
+def phases(problem: UpwProblem, params: UpwParams) -> list[tuple[str, int, tuple]]:
+    """The three lexicographic phases: (name, sense +1 max / -1 min, objective terms
+    (w_credit, w_placed, w_pair, w_roster)). No reach phase when nobody comes first."""
+    n_p, n_q = len(problem.person_ids), len(problem.roster_session)
     none_q = np.zeros(n_q, np.int64)
     steps = [
         ("reach", +1, (*_reach_terms(problem), none_q)),
@@ -380,15 +352,111 @@ def solve_cpsat(
         ),
     ]
     if not problem.person_priority.any():
-        steps = steps[1:]  # nobody behind pace or due to start: nothing to put first
-    shares = {"reach": 0.25, "hours": 0.5, "travel": 0.25}
-    total = sum(shares[name] for name, _, _ in steps)
+        return steps[1:]  # nobody behind pace or due to start: nothing to put first
+    return steps
+
+
+def solve_mip(
+    problem: UpwProblem,
+    params: UpwParams,
+    observer: SearchObserver | None = None,
+    greedy: UpwResult | None = None,
+) -> UpwResult:
+    """The three phases, each an LP-guided MIP (solvers/upw_mip.py, HiGHS; why a MIP is in
+    its docstring), each held in the next at the value of the schedule kept, from the greedy
+    schedule; then the long-trip repair. A phase that proves its gap early leaves its time to
+    the phases after it. Never worse than greedy on the first phase."""
+    t_start = time.perf_counter()
+    greedy = greedy or solve_greedy(problem, params)
+    if len(problem.pair_person) == 0:
+        return _nothing(problem, "upw-mip")
+    best, roster = greedy.chosen, greedy.roster
+    mip = week_mip(problem)
+    steps = phases(problem, params)
+    held: list[tuple[tuple, float | None]] = []
+    stats: list[SolveStats] = []
+    for n, (name, sense, terms) in enumerate(steps):
+        share = SHARES[name] / sum(SHARES[m] for m, _, _ in steps[n:])
+        left = params.time_limit_seconds - (time.perf_counter() - t_start)
+        phase = PhaseParams(
+            max(0.05, left * share),
+            params.proof_gap,
+            params.support_tolerance,
+            params.random_seed,
+            observer,
+        )
+        got, st = solve_phase(mip, [*held, (terms, None)], sense, phase, name, (best, roster))
+        if got is not None and _holds(problem, *got, held):
+            best, roster = got
+        if name == "reach":  # the reach phase values nobody else: give the others their sessions
+            best, roster = fill(problem, best, roster)
+        value = _evaluate(problem, best, roster, *terms)
+        stats.append(_kept(st, value, sense))
+        held.append((terms, value))
+        if observer is not None:
+            observer.report(name, float(value), stats[-1].bound, force=True)
+    best, roster = shorten_long_trips(problem, best, params.target_travel_minutes, roster)
+    status = "OPTIMAL" if all(p.status == "OPTIMAL" for p in stats) else "FEASIBLE"
+    last = stats[-1]
+    total = SolveStats(status, last.objective, last.bound, time.perf_counter() - t_start, "upw-mip")
+    return UpwResult(_per_person(problem, best), best, total, stats, roster)
+
+
+def _nothing(problem: UpwProblem, name: str) -> UpwResult:
+    """A week with no eligible pair: nothing to plan, proved."""
+    st = SolveStats("OPTIMAL", 0.0, 0.0, 0.0, name)
+    none = np.zeros(len(problem.roster_session), bool)
+    return UpwResult([[] for _ in problem.person_ids], np.zeros(0, bool), st, [st], none)
+
+
+def _holds(problem: UpwProblem, chosen, roster, held: list[tuple[tuple, float | None]]) -> bool:
+    """Does a schedule keep every earlier phase at its value (computed exactly, not within the
+    MIP's tolerances)?"""
+    return all(_evaluate(problem, chosen, roster, *t) >= (v or 0) for t, v in held)
+
+
+def _kept(st: SolveStats, value: int, sense: int) -> SolveStats:
+    """A phase's stats for the schedule kept (after the reach phase's fill): its objective,
+    and the bound rounded to an integer (every phase's objective is one), never on the wrong
+    side of the value (LP tolerances)."""
+    bound = st.bound
+    if bound is not None:
+        bound = float(np.floor(bound + 1e-6) if sense > 0 else np.ceil(bound - 1e-6))
+        bound = max(bound, value) if sense > 0 else min(bound, value)
+    status = st.status
+    if bound is not None and bound == value:
+        status = "OPTIMAL"
+    elif status == "OPTIMAL":
+        status = "FEASIBLE"
+    return replace(st, objective=float(value), bound=bound, status=status)
+
+
+def solve_cpsat(
+    problem: UpwProblem,
+    params: UpwParams,
+    observer: SearchObserver | None = None,
+    greedy: UpwResult | None = None,
+) -> UpwResult:
+    """Three lexicographic phases, each held in the next at the value of the best schedule
+    known (so a phase cut short never lets a later one give anything away), then the long-trip
+    repair. The greedy schedule is the first hint, so the result is never worse than greedy on
+    the first phase."""
+    t_start = time.perf_counter()
+    n_k = len(problem.pair_person)
+    greedy = greedy or solve_greedy(problem, params)  # the caller's baseline, when it has one
+    if n_k == 0:
+        return _nothing(problem, "upw-cpsat")
+    mod = _UpwModel(problem)
+    best, roster = greedy.chosen, greedy.roster
+    done: list[SolveStats] = []
+    steps = phases(problem, params)
+    total = sum(SHARES[name] for name, _, _ in steps)
     held: list[tuple[tuple, int]] = []  # each maximised phase's terms and the value kept
     for name, sense, terms in steps:
         expr = mod.expression(*terms)
         (mod.model.maximize if sense > 0 else mod.model.minimize)(expr)
         mod.hint(best, roster)
-        limit = max(0.05, params.time_limit_seconds * shares[name] / total)
+        limit = max(0.05, params.time_limit_seconds * SHARES[name] / total)
         core = CoreParams(limit, params.workers, params.random_seed, observer=observer)
         solver, st = run(mod.model, core, name)
         if st.objective is not None:
@@ -401,16 +469,16 @@ def solve_cpsat(
         value = _evaluate(problem, best, roster, *terms)
         if sense > 0 and params.lp_bounds:  # prove it: the LP relaxation's bound, if tighter
             st = tighter(st, lp_bound(problem, [*held, (terms, value)]), value)
-        phases.append(st)
+        done.append(st)
         held.append((terms, value))
         mod.model.add(expr >= value if sense > 0 else expr <= value)
     best, roster = shorten_long_trips(problem, best, params.target_travel_minutes, roster)
-    status = "OPTIMAL" if all(p.status == "OPTIMAL" for p in phases) else "FEASIBLE"
-    last = phases[-1]
+    status = "OPTIMAL" if all(p.status == "OPTIMAL" for p in done) else "FEASIBLE"
+    last = done[-1]
     stats = SolveStats(
         status, last.objective, last.bound, time.perf_counter() - t_start, "upw-cpsat"
     )
-    return UpwResult(_per_person(problem, best), best, stats, phases, roster)
+    return UpwResult(_per_person(problem, best), best, stats, done, roster)
 
 
 def tighter(st: SolveStats, lp: float | None, value: int) -> SolveStats:
@@ -455,7 +523,7 @@ def _evaluate(
     holding it)."""
     return int(
         (credited(problem, chosen) * w_credit).sum()
-        + (_placed(problem, chosen) * w_placed).sum()
+        + (placed(problem, chosen) * w_placed).sum()
         + w_pair[chosen].sum()
         + w_q[roster].sum()
     )
@@ -595,7 +663,7 @@ class _UpwModel:
             m.add_hint(v, bool(roster[q]))
         for c, val in zip(self.cred, credited(pr, chosen).tolist()):
             m.add_hint(c, int(val))
-        for y, val in zip(self.placed, _placed(pr, chosen).tolist()):
+        for y, val in zip(self.placed, placed(pr, chosen).tolist()):
             m.add_hint(y, bool(val))
         men = np.zeros(len(pr.session_ids), bool)
         men[pr.pair_session[chosen & ~pr.person_female[pr.pair_person]]] = True

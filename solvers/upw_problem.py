@@ -1,5 +1,5 @@
 """One PDU's Unpaid Work week as arrays (the problem both the CP-SAT model in solvers/upw.py
-and its LP bound in solvers/upw_bound.py read), and the session masks they share."""
+and its MIP in solvers/upw_mip.py read), the session masks and the per-person rules they share."""
 
 from __future__ import annotations
 
@@ -66,3 +66,44 @@ def induction_sessions(problem: UpwProblem) -> np.ndarray:
     if problem.session_is_induction is None:
         return np.zeros(len(problem.session_ids), bool)
     return problem.session_is_induction
+
+
+def needs_company(problem: UpwProblem, i: int, s: int) -> bool:
+    """A woman who must not be the only woman (or among men only) in this session."""
+    if not problem.person_female[i] or not problem.session_needs_company[s]:
+        return False
+    return bool(
+        (problem.session_is_group[s] and not problem.person_lone_ok[i])
+        or problem.person_prefers_not_all_male[i]
+    )
+
+
+def placed(problem: UpwProblem, chosen: np.ndarray) -> np.ndarray:
+    """Per person: 1 when given any session."""
+    out = np.zeros(len(problem.person_ids), dtype=np.int64)
+    out[problem.pair_person[chosen]] = 1
+    return out
+
+
+def credited(problem: UpwProblem, chosen: np.ndarray) -> np.ndarray:
+    """Credited minutes per person: supervised work and travel, never beyond the hours left."""
+    got = np.zeros(len(problem.person_ids), dtype=np.int64)
+    np.add.at(got, problem.pair_person[chosen], problem.pair_credited[chosen])
+    return np.minimum(got, problem.person_remaining_minutes)
+
+
+def company_sessions(problem: UpwProblem) -> list[tuple[int, list[int], list[int], list[int]]]:
+    """Sessions where a woman may need company among men: (session, its men's pairs, its
+    women's pairs, the pairs of the women who need company)."""
+    by_session: list[list[int]] = [[] for _ in problem.session_ids]
+    for k, s in enumerate(problem.pair_session.tolist()):
+        by_session[s].append(k)
+    out = []
+    for s, ks in enumerate(by_session):
+        female = problem.person_female[problem.pair_person[ks]] if ks else np.zeros(0, bool)
+        men = [k for k, f in zip(ks, female) if not f]
+        women = [k for k, f in zip(ks, female) if f]
+        guarded = [k for k in women if needs_company(problem, int(problem.pair_person[k]), s)]
+        if men and guarded:
+            out.append((s, men, women, guarded))
+    return out

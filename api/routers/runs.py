@@ -69,7 +69,7 @@ class JsonUpwRun(BaseModel):
     weeks: int = Field(4, ge=1, le=12, description=WEEKS_HELP)
     region: str | None = None
     pdu: str | None = None
-    solver: Literal["cpsat", "greedy"] = "cpsat"
+    solver: Literal["mip", "cpsat", "greedy"] = "mip"
     force: bool = Field(False, description=FORCE_HELP)
 
 
@@ -197,7 +197,7 @@ async def upw_csv(
     weeks: int = Form(4, ge=1, le=12, description=WEEKS_HELP),
     region: str | None = Form(None),
     pdu: str | None = Form(None),
-    solver: Literal["cpsat", "greedy"] = Form("cpsat"),
+    solver: Literal["mip", "cpsat", "greedy"] = Form("mip"),
     force: bool = Form(False, description=FORCE_HELP),
     who: Principal = Depends(runner),
     svc: Service = Depends(service),

@@ -144,6 +144,7 @@ class UpwConfig(_Section):
     hours_ordered_min: int = Field(ge=1)
     hours_ordered_max: int = Field(ge=1)
     seconds_per_pdu: float = Field(gt=0)
+    proof_gap: float = Field(ge=0, lt=1)
     target_travel_minutes: int = Field(gt=0)
     over_target_cost: int = Field(ge=0)
     move_cost: int = Field(ge=0)

@@ -23,7 +23,7 @@ from engine.unpaid_work.rules import (
 )
 from geo.travel import TravelTimes
 from solvers.types import SearchObserver
-from solvers.upw import UpwParams, UpwProblem, UpwResult, solve_cpsat, solve_greedy
+from solvers.upw import UpwParams, UpwProblem, UpwResult, solve_cpsat, solve_greedy, solve_mip
 
 
 def _greedy(
@@ -37,9 +37,9 @@ def _greedy(
 
 # The Unpaid Work registry: name -> solver of one PDU's week; first fit, most behind first, is
 # the baseline (and the CP-SAT model's first hint).
-SOLVERS = {"cpsat": solve_cpsat, "greedy": _greedy}
+SOLVERS = {"mip": solve_mip, "cpsat": solve_cpsat, "greedy": _greedy}
 BASELINE = "greedy"
-DEFAULT_SOLVER = "cpsat"
+DEFAULT_SOLVER = "mip"
 
 
 def week_dates(week: str) -> list[date]:
@@ -410,4 +410,5 @@ def solver_params(config: Config, time_limit: float | None = None) -> UpwParams:
         time_limit_seconds=time_limit or u.seconds_per_pdu,
         target_travel_minutes=u.target_travel_minutes,
         over_target_hours_weight=u.over_target_hours_weight,
+        proof_gap=u.proof_gap,
     )

@@ -18,11 +18,11 @@ from tests.builders import induction, person, placement, schedule_row, write_upw
 
 WEEK = "2026-W48"  # Mon 23 Nov 2026
 MON, TUE, WED = "2026-11-23", "2026-11-24", "2026-11-25"
-SOLVERS = ["cpsat", "greedy"]
+SOLVERS = ["mip", "cpsat", "greedy"]
 NEW = {"hours_completed": 0, "sentence_date": "2026-11-16"}  # due by 7 Dec: in time this week
 
 
-def _plan(tmp_path, config, people, places, slots, solver="cpsat"):
+def _plan(tmp_path, config, people, places, slots, solver="mip"):
     data = write_upw(tmp_path, people, places, inductions=slots)
     out = tmp_path / "out"
     opts = RunOptions(

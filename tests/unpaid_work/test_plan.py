@@ -18,7 +18,7 @@ from geo.travel import TravelTimes
 from tests.builders import person, placement, schedule_row, write_upw
 
 WEEK = "2026-W48"  # Mon 23 Nov 2026
-SOLVERS = ["cpsat", "greedy"]
+SOLVERS = ["mip", "cpsat", "greedy"]
 
 
 def _plan(tmp_path, config, people, places, solver):
@@ -147,7 +147,7 @@ def test_travel_limits_and_ete_budget(tmp_path, config, solver):
 
 def test_crew_bus_credits_supervised_travel(tmp_path, config):
     crew = placement("CREW", lat=52.60, lon=-0.55, pickup_lat=52.67, pickup_lon=-0.72, days="Mon")
-    sched, _, _ = _plan(tmp_path, config, [person("A", available_days="Mon")], [crew], "cpsat")
+    sched, _, _ = _plan(tmp_path, config, [person("A", available_days="Mon")], [crew], "mip")
     row = sched.iloc[0]
     assert row["supervised_travel_minutes"] > 0
     assert row["credited_hours"] == pytest.approx(
@@ -161,7 +161,7 @@ def test_most_behind_goes_first(tmp_path, config):
         person("ONPACE", available_days="Mon", sentence_date="2026-06-01", hours_completed=60),
         person("BEHIND", available_days="Mon", sentence_date="2026-01-05", hours_completed=5),
     ]
-    sched, _, ds = _plan(tmp_path, config, people, places, "cpsat")
+    sched, _, ds = _plan(tmp_path, config, people, places, "mip")
     assert list(sched["person_id"]) == ["BEHIND"]
     rv = reviews(ds, sched, config, WEEK).set_index("person_id")
     assert (

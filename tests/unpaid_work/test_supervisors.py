@@ -20,10 +20,10 @@ from tests.builders import person, placement, schedule_row, supervisor, write_up
 
 WEEK = "2026-W48"  # Mon 23 Nov 2026
 MON, TUE = "2026-11-23", "2026-11-24"
-SOLVERS = ["cpsat", "greedy"]
+SOLVERS = ["mip", "cpsat", "greedy"]
 
 
-def _plan(tmp_path, config, people, places, sups, solver="cpsat", cancel=()):
+def _plan(tmp_path, config, people, places, sups, solver="mip", cancel=()):
     """The week through `run_week`, read back from its files and checked again as they stand."""
     data = write_upw(tmp_path, people, places, sups)
     out = tmp_path / "out"

@@ -1,0 +1,129 @@
+"""One HiGHS solve of a model given as sparse rows: minimise cost.x with row and column bounds,
+the columns integral where asked, from an optional starting solution, within a time limit, and
+stoppable by the caller's observer. Both the product (the Unpaid Work phases) and the
+benchmarks' MIP baselines call it, so the MIP figures measure the same solver the product runs.
+highspy is pinned below 1.15, which clashes with ortools 9.15 in one process."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import highspy
+import numpy as np
+from scipy import sparse
+
+from solvers.types import SearchObserver, SolveStats
+
+_STATUS = {"Optimal": "OPTIMAL", "Time limit reached": "FEASIBLE", "Infeasible": "INFEASIBLE"}
+_WATCH_EVERY_SECONDS = 0.2  # how often a running solve asks the observer whether to stop
+
+
+@dataclass(frozen=True)
+class HighsParams:
+    """How one HiGHS solve runs."""
+
+    time_limit_seconds: float
+    mip_rel_gap: float = 0.0  # stop once proved within this relative gap (0: to optimality)
+    threads: int = 1
+    random_seed: int = 7
+    observer: SearchObserver | None = None
+
+
+@dataclass(frozen=True)
+class LinearModel:
+    """min cost.x subject to row_lower <= A x <= row_upper, col_lower <= x <= col_upper, the
+    columns marked in `integral` integer."""
+
+    cost: np.ndarray
+    a: sparse.spmatrix
+    row_lower: np.ndarray
+    row_upper: np.ndarray
+    col_lower: np.ndarray
+    col_upper: np.ndarray
+    integral: np.ndarray  # bool per column
+
+
+def solve(
+    model: LinearModel, params: HighsParams, name: str = "", start: np.ndarray | None = None
+) -> tuple[np.ndarray | None, SolveStats]:
+    """Solve `model` (from `start`, a feasible point, when given). Returns the columns' values
+    (None without a feasible solution) and the stats: the objective and HiGHS's dual bound (for
+    a model with no integer column, the LP optimum is both). A stop request ends the solve with
+    the best solution found (status FEASIBLE), or before it begins (STOPPED)."""
+    obs = params.observer
+    if obs is not None and obs.stopped():
+        return None, SolveStats("STOPPED", None, None, 0.0, name)
+    t0 = time.perf_counter()
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("time_limit", max(0.01, float(params.time_limit_seconds)))
+    h.setOptionValue("threads", int(params.threads))
+    h.setOptionValue("random_seed", int(params.random_seed))
+    h.setOptionValue("mip_rel_gap", float(params.mip_rel_gap))
+    h.passModel(_lp(model))
+    if start is not None:
+        h.setSolution(_solution(start))
+    if obs is not None:
+        _watch(h, obs)
+    h.run()
+    return _result(h, model, name, time.perf_counter() - t0)
+
+
+def _lp(model: LinearModel) -> highspy.HighsLp:
+    lp = highspy.HighsLp()
+    a = sparse.csc_matrix(model.a)
+    lp.num_col_, lp.num_row_ = a.shape[1], a.shape[0]
+    lp.col_cost_ = np.asarray(model.cost, float)
+    lp.col_lower_ = np.asarray(model.col_lower, float)
+    lp.col_upper_ = np.asarray(model.col_upper, float)
+    lp.row_lower_ = np.asarray(model.row_lower, float)
+    lp.row_upper_ = np.asarray(model.row_upper, float)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = a.indptr
+    lp.a_matrix_.index_ = a.indices
+    lp.a_matrix_.value_ = a.data.astype(float)
+    if np.any(model.integral):
+        kinds = highspy.HighsVarType
+        lp.integrality_ = [kinds.kInteger if f else kinds.kContinuous for f in model.integral]
+    return lp
+
+
+def _solution(values: np.ndarray) -> highspy.HighsSolution:
+    sol = highspy.HighsSolution()
+    sol.col_value = np.asarray(values, float).tolist()
+    sol.value_valid = True
+    return sol
+
+
+def _watch(h: highspy.Highs, obs: SearchObserver) -> None:
+    """Interrupt the solve when the observer is asked to stop (asked at most every 0.2 s)."""
+    last = [0.0]
+
+    def check(event) -> None:
+        now = time.perf_counter()
+        if now - last[0] >= _WATCH_EVERY_SECONDS:
+            last[0] = now
+            if obs.stopped():
+                event.interrupt()
+
+    h.cbMipInterrupt += check
+    h.cbSimplexInterrupt += check
+
+
+def _result(
+    h: highspy.Highs, model: LinearModel, name: str, seconds: float
+) -> tuple[np.ndarray | None, SolveStats]:
+    text = h.modelStatusToString(h.getModelStatus())
+    info = h.getInfo()
+    has = info.primal_solution_status == 2  # a feasible solution
+    x = np.asarray(h.getSolution().col_value) if has else None
+    objective = float(info.objective_function_value) if has else None
+    if np.any(model.integral):
+        bound = float(info.mip_dual_bound) if np.isfinite(info.mip_dual_bound) else None
+    else:
+        bound = objective if text == "Optimal" else None
+    status = _STATUS.get(text, "FEASIBLE" if has else "UNKNOWN")
+    if status == "INFEASIBLE" or not has:
+        status = "INFEASIBLE" if text == "Infeasible" else "UNKNOWN"
+    return x, SolveStats(status, objective, bound, seconds, name)

@@ -1,0 +1,348 @@
+"""The Unpaid Work week as a mixed-integer program (HiGHS): the same hard rules as the CP-SAT
+model in solvers/upw.py, as sparse rows. It solves the reach and hours phases, and its LP
+relaxation bounds them.
+
+Why a MIP for those two phases: they maximise a weighted count (people reached, credited
+minutes) over an assignment with capacities (session places, one session a day, weekly and
+ETE minutes, supervisors' crews), which is nearly a transportation problem. Its LP relaxation
+is within a fraction of a percent of the integer optimum, so HiGHS's branch and bound proves
+the big PDUs within 1% in a second or two, where CP-SAT's search stayed 5-15% short of the
+optimum on the same budget and its bound 15-60% above it (East Midlands week, measured: see
+the README). The travel phase stays with CP-SAT (solvers/upw.py).
+
+Columns: x per eligible pair, c credited minutes and y placed per person, r per (supervisor,
+session) roster pair, h "has men" per session where a woman needs company."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, replace
+
+import numpy as np
+from scipy.sparse import coo_matrix
+
+from solvers.highs import HighsParams, LinearModel, solve
+from solvers.types import SearchObserver, SolveStats
+from solvers.upw_problem import (
+    UpwProblem,
+    company_sessions,
+    credited,
+    induction_sessions,
+    placed,
+    supervised,
+)
+
+Phase = tuple[tuple, float | None]  # a phase's terms (w_credit, w_placed, w_pair, w_roster), value
+
+
+class _Rows:
+    """Sparse rows a.x <= b."""
+
+    def __init__(self) -> None:
+        self.i: list[int] = []
+        self.j: list[int] = []
+        self.v: list[float] = []
+        self.b: list[float] = []
+
+    def add(self, cols, vals, bound: float) -> None:
+        cols = [int(c) for c in cols]
+        self.i += [len(self.b)] * len(cols)
+        self.j += cols
+        self.v += [float(v) for v in vals]
+        self.b.append(float(bound))
+
+    def copy(self) -> _Rows:
+        out = _Rows()
+        out.i, out.j, out.v, out.b = list(self.i), list(self.j), list(self.v), list(self.b)
+        return out
+
+
+@dataclass
+class WeekMip:
+    """The week's hard rules as rows over the columns x, c, y, r, h (offsets below)."""
+
+    problem: UpwProblem
+    rows: _Rows
+    n_cols: int
+    col_upper: np.ndarray
+    col_lower: np.ndarray
+    company: list[tuple[int, list[int], list[int], list[int]]]  # (session, men, women, guarded)
+
+    @property
+    def xs(self) -> int:
+        return 0
+
+    @property
+    def cs(self) -> int:
+        return len(self.problem.pair_person)
+
+    @property
+    def ys(self) -> int:
+        return self.cs + len(self.problem.person_ids)
+
+    @property
+    def rs(self) -> int:
+        return self.ys + len(self.problem.person_ids)
+
+    @property
+    def hs(self) -> int:
+        return self.rs + len(self.problem.roster_session)
+
+
+def week_mip(problem: UpwProblem) -> WeekMip:
+    """Every hard rule of the week as linear rows (the CP-SAT model's, one for one)."""
+    pr = problem
+    n_k, n_p, n_q = len(pr.pair_person), len(pr.person_ids), len(pr.roster_session)
+    company = company_sessions(pr)
+    n = n_k + 2 * n_p + n_q + len(company)
+    mip = WeekMip(pr, _Rows(), n, np.ones(n), np.zeros(n), company)
+    hi, lo = mip.col_upper, mip.col_lower
+    hi[mip.cs : mip.cs + n_p] = pr.person_remaining_minutes
+    reachable = np.bincount(pr.pair_person, minlength=n_p) > 0
+    hi[mip.cs : mip.cs + n_p][~reachable] = 0  # nobody with no session is placed or credited
+    hi[mip.ys : mip.ys + n_p][~reachable] = 0
+    if pr.pair_fixed is not None:
+        lo[mip.xs + np.nonzero(pr.pair_fixed)[0]] = 1
+    if pr.roster_fixed is not None:
+        lo[mip.rs + np.nonzero(pr.roster_fixed)[0]] = 1
+    _people(mip)
+    _supervisors(mip)
+    _inductions(mip)
+    _apart(mip)
+    _company(mip)
+    return mip
+
+
+def _people(mip: WeekMip) -> None:
+    """Places in each session; per person one session a day, weekly and ETE minutes, and the
+    placed and credited columns held by the sessions taken."""
+    pr, rows, xs = mip.problem, mip.rows, mip.xs
+    ks = np.arange(len(pr.pair_person))
+    for s in range(len(pr.session_ids)):
+        mine = ks[pr.pair_session == s]
+        if len(mine):
+            rows.add(xs + mine, np.ones(len(mine)), pr.session_capacity[s])
+    day = pr.session_day[pr.pair_session]
+    for i in range(len(pr.person_ids)):
+        mine = ks[pr.pair_person == i]
+        if not len(mine):
+            continue
+        for d in np.unique(day[mine]):
+            rows.add(xs + mine[day[mine] == d], np.ones(int((day[mine] == d).sum())), 1)
+        rows.add(xs + mine, pr.pair_minutes[mine], pr.person_max_minutes[i])
+        ete = mine[pr.session_is_ete[pr.pair_session[mine]]]
+        if len(ete):
+            rows.add(xs + ete, pr.pair_minutes[ete], pr.person_ete_budget_minutes[i])
+        rows.add([mip.ys + i, *(xs + mine)], [1.0, *(-np.ones(len(mine)))], 0)
+        # a session credits at most the minutes left (so the LP cannot credit the few
+        # minutes left by a sliver of a session; valid, and much tighter)
+        got = np.minimum(pr.pair_credited[mine], pr.person_remaining_minutes[i])
+        rows.add([mip.cs + i, *(xs + mine)], [1.0, *(-got)], 0)
+
+
+def _supervisors(mip: WeekMip) -> None:
+    """A supervised session runs with at most one supervisor, its crew within theirs, and
+    nobody rostered to it while it is empty; a supervisor runs one session a day."""
+    pr, rows, xs, rs = mip.problem, mip.rows, mip.xs, mip.rs
+    qs = np.arange(len(pr.roster_session))
+    ks = np.arange(len(pr.pair_person))
+    for s in np.nonzero(supervised(pr))[0]:
+        mine, sup = ks[pr.pair_session == s], qs[pr.roster_session == s]
+        if not len(sup):  # nobody can supervise it: it does not run
+            mip.col_upper[xs + mine] = 0
+            continue
+        if len(mine):
+            rows.add([*(xs + mine), *(rs + sup)], [*np.ones(len(mine)), *(-pr.roster_crew[sup])], 0)
+        rows.add([*(rs + sup), *(xs + mine)], [*np.ones(len(sup)), *(-np.ones(len(mine)))], 0)
+        if len(sup) > 1:
+            rows.add(rs + sup, np.ones(len(sup)), 1)
+    day = pr.session_day[pr.roster_session]
+    for j in np.unique(pr.roster_supervisor):
+        for d in np.unique(day[pr.roster_supervisor == j]):
+            sel = qs[(pr.roster_supervisor == j) & (day == d)]
+            if len(sel) > 1:
+                rows.add(rs + sel, np.ones(len(sel)), 1)
+
+
+def _inductions(mip: WeekMip) -> None:
+    """Whoever needs an induction: at most one, and work only on a later day than it."""
+    pr, rows, xs = mip.problem, mip.rows, mip.xs
+    if pr.person_needs_induction is None:
+        return
+    ind = induction_sessions(pr)
+    ks = np.arange(len(pr.pair_person))
+    for i in np.nonzero(pr.person_needs_induction)[0]:
+        mine = ks[pr.pair_person == i]
+        is_ind = ind[pr.pair_session[mine]]
+        inds, work = mine[is_ind], mine[~is_ind]
+        if len(inds) > 1:
+            rows.add(xs + inds, np.ones(len(inds)), 1)
+        for k in work:
+            d = pr.session_day[pr.pair_session[k]]
+            before = inds[pr.session_day[pr.pair_session[inds]] < d]
+            if len(before):
+                rows.add([xs + k, *(xs + before)], [1.0, *(-np.ones(len(before)))], 0)
+            else:  # no induction before that day: no work that day
+                mip.col_upper[xs + k] = 0
+
+
+def _apart(mip: WeekMip) -> None:
+    """Co-defendants never in one session."""
+    pr = mip.problem
+    pair_of = {(int(i), int(s)): k for k, (i, s) in enumerate(zip(pr.pair_person, pr.pair_session))}
+    sessions_of: dict[int, set[int]] = {}
+    for (i, s), _ in pair_of.items():
+        sessions_of.setdefault(i, set()).add(s)
+    for a, b in pr.exclusions:
+        for s in sorted(sessions_of.get(a, set()) & sessions_of.get(b, set())):
+            mip.rows.add([mip.xs + pair_of[a, s], mip.xs + pair_of[b, s]], [1.0, 1.0], 1)
+
+
+def _company(mip: WeekMip) -> None:
+    """A woman who needs company is never the only woman among men: h is 1 when any man is
+    in the session, and then she is there only with another woman."""
+    rows, xs = mip.rows, mip.xs
+    for n, (_, men, women, guarded) in enumerate(mip.company):
+        h = mip.hs + n
+        for k in men:
+            rows.add([xs + k, h], [1.0, -1.0], 0)
+        for g in guarded:  # 2 x_g + 2 h - sum(women) <= 2
+            cols = [h, *(xs + np.asarray(women))]
+            vals = [2.0, *(-1.0 if k != g else 1.0 for k in women)]
+            rows.add(cols, vals, 2)
+
+
+def _objective(mip: WeekMip, terms: tuple) -> np.ndarray:
+    pr = mip.problem
+    w_credit, w_placed, w_pair, w_roster = terms
+    n_p = len(pr.person_ids)
+    return np.concatenate(
+        [
+            np.asarray(w_pair, float),
+            np.asarray(w_credit, float) * np.ones(n_p),
+            np.asarray(w_placed, float) * np.ones(n_p),
+            np.asarray(w_roster, float) * np.ones(len(pr.roster_session)),
+            np.zeros(len(mip.company)),
+        ]
+    )
+
+
+def phase_model(mip: WeekMip, phases: list[Phase], integral: bool, sense: int = +1) -> LinearModel:
+    """The last of `phases` maximised (sense +1, as HiGHS's minimum of its negation) or
+    minimised (-1), each earlier (maximised) one held at its value."""
+    rows = mip.rows.copy()
+    costs = [_objective(mip, terms) for terms, _ in phases]
+    for c, (_, held) in zip(costs[:-1], phases[:-1]):
+        nz = np.nonzero(c)[0]
+        rows.add(nz, -c[nz], -float(held or 0))
+    a = coo_matrix((rows.v, (rows.i, rows.j)), shape=(len(rows.b), mip.n_cols)).tocsr()
+    kinds = np.ones(mip.n_cols, bool) if integral else np.zeros(mip.n_cols, bool)
+    kinds[mip.cs : mip.ys] = False  # credited minutes follow the sessions taken
+    return LinearModel(
+        -sense * costs[-1],
+        a,
+        np.full(len(rows.b), -np.inf),
+        np.array(rows.b),
+        mip.col_lower,
+        mip.col_upper,
+        kinds,
+    )
+
+
+def lp_bound(problem: UpwProblem, phases: list[Phase], mip: WeekMip | None = None) -> float | None:
+    """The LP optimum of the last of `phases`, maximised with the earlier ones held; None if
+    HiGHS does not solve it."""
+    mip = mip or week_mip(problem)
+    _, st = solve(phase_model(mip, phases, integral=False), HighsParams(60.0), "lp")
+    return None if st.objective is None else -st.objective
+
+
+@dataclass(frozen=True)
+class PhaseParams:
+    """How one phase is solved: its time, the gap at which it stops, the LP value below which
+    a pair is left out of the restricted MIP, and the observer that may stop it."""
+
+    time_limit_seconds: float
+    gap: float
+    support_tolerance: float = 1e-6
+    random_seed: int = 7
+    observer: SearchObserver | None = None
+
+
+def solve_phase(
+    mip: WeekMip,
+    phases: list[Phase],
+    sense: int,
+    params: PhaseParams,
+    name: str,
+    start: tuple[np.ndarray, np.ndarray],
+) -> tuple[tuple[np.ndarray, np.ndarray] | None, SolveStats]:
+    """The last of `phases` (max for sense +1, min for -1, the earlier ones held), from
+    `start` (a schedule and its roster that keep every rule and hold the earlier phases).
+
+    Three steps, each only while the time lasts and the gap is above `params.gap`:
+    1. the LP relaxation: its optimum is the phase's bound;
+    2. a restricted MIP over the pairs the LP uses or the start has (a RENS-style
+       neighbourhood: the LP is nearly integral here, so the best schedule is almost always
+       among them, and the restricted MIP is a tenth of the size);
+    3. the whole MIP from the best schedule so far (its dual bound can only tighten the LP's).
+    Returns the best schedule and roster found (None if none beat the start) and the stats in
+    the phase's own sense: the objective of the schedule HiGHS returned and the bound."""
+    t0 = time.perf_counter()
+    left = lambda: params.time_limit_seconds - (time.perf_counter() - t0)  # noqa: E731
+    hp = HighsParams(left(), params.gap, random_seed=params.random_seed, observer=params.observer)
+    lp_x, lp = solve(phase_model(mip, phases, False, sense), hp, name + "-lp")
+    bound = None if lp.status != "OPTIMAL" or lp.objective is None else -sense * lp.objective
+    model = phase_model(mip, phases, True, sense)
+    best, found = start_values(mip, *start), None
+    objective = float(-sense * model.cost @ best)
+    status = "STOPPED" if lp.status == "STOPPED" else "FEASIBLE"
+    steps = []
+    if lp_x is not None:
+        n_k = len(mip.problem.pair_person)
+        closed = np.zeros(mip.n_cols, bool)
+        closed[:n_k] = (lp_x[:n_k] <= params.support_tolerance) & (best[:n_k] < 0.5)
+        hi = np.where(closed, 0.0, model.col_upper)
+        steps.append(replace(model, col_upper=hi))
+    steps.append(model)
+    for step in steps:
+        if left() <= 0.01 or _within(objective, bound, sense, params.gap):
+            break
+        x, st = solve(step, replace(hp, time_limit_seconds=left()), name, best)
+        if x is not None and st.objective is not None:
+            value = -sense * st.objective  # in the phase's own sense
+            if sense * value > sense * objective:
+                best, found, objective = x, x, value
+        if step is model and st.bound is not None:  # the whole MIP's dual bound is global
+            b = -sense * st.bound
+            bound = b if bound is None else (min(bound, b) if sense > 0 else max(bound, b))
+        status = st.status if st.status == "STOPPED" else status
+    if bound is not None and _within(objective, bound, sense, 0.0):
+        status = "OPTIMAL"
+    stats = SolveStats(status, objective, bound, time.perf_counter() - t0, name)
+    if found is None:
+        return None, stats
+    pr = mip.problem
+    chosen = found[: len(pr.pair_person)] > 0.5
+    roster = found[mip.rs : mip.rs + len(pr.roster_session)] > 0.5
+    return (chosen, roster), stats
+
+
+def _within(objective: float, bound: float | None, sense: int, gap: float) -> bool:
+    """Is `objective` proved within `gap` (relative) of `bound`?"""
+    if bound is None:
+        return False
+    return sense * (bound - objective) <= gap * max(1.0, abs(objective)) + 1e-6
+
+
+def start_values(mip: WeekMip, chosen: np.ndarray, roster: np.ndarray) -> np.ndarray:
+    """Every column's value for a schedule and its roster (a start HiGHS can check)."""
+    pr = mip.problem
+    out = np.zeros(mip.n_cols)
+    out[: len(chosen)] = chosen
+    out[mip.cs : mip.ys] = credited(pr, chosen)
+    out[mip.ys : mip.rs] = placed(pr, chosen)
+    out[mip.rs : mip.hs] = roster
+    for n, (_, men, _, _) in enumerate(mip.company):
+        out[mip.hs + n] = float(any(chosen[k] for k in men))
+    return out
