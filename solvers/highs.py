@@ -7,7 +7,7 @@ highspy is pinned below 1.15, which clashes with ortools 9.15 in one process."""
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import highspy
 import numpy as np
@@ -68,6 +68,47 @@ def solve(
         _watch(h, obs)
     h.run()
     return _result(h, model, name, time.perf_counter() - t0)
+
+
+class OpenLp:
+    """An LP relaxation kept open, so that rows (cutting planes) can be added and the LP
+    solved again from its last basis (the dual simplex then needs a few iterations, not a
+    fresh solve)."""
+
+    def __init__(self, model: LinearModel, params: HighsParams, name: str = "") -> None:
+        self.name, self.params = name, params
+        self.h = highspy.Highs()
+        self.h.setOptionValue("output_flag", False)
+        self.h.setOptionValue("threads", int(params.threads))
+        self.model = replace(model, integral=np.zeros(len(model.cost), bool))
+        self.h.passModel(_lp(self.model))
+        if params.observer is not None:
+            _watch(self.h, params.observer)
+
+    def solve(self, time_limit: float) -> tuple[np.ndarray | None, SolveStats]:
+        """Solve (again) within `time_limit` seconds: the optimum, or None and UNKNOWN."""
+        obs = self.params.observer
+        if obs is not None and obs.stopped():
+            return None, SolveStats("STOPPED", None, None, 0.0, self.name)
+        t0 = time.perf_counter()
+        self.h.setOptionValue("time_limit", max(0.01, float(time_limit)))
+        self.h.run()
+        return _result(self.h, self.model, self.name, time.perf_counter() - t0)
+
+    def add_rows(self, a: sparse.spmatrix, upper: np.ndarray) -> None:
+        """Rows a.x <= upper."""
+        a = sparse.csr_matrix(a)
+        n = a.shape[0]
+        lower = np.full(n, -highspy.kHighsInf)
+        self.h.addRows(
+            n,
+            lower,
+            np.asarray(upper, float),
+            a.nnz,
+            a.indptr[:-1].astype(np.int32),
+            a.indices.astype(np.int32),
+            a.data.astype(float),
+        )
 
 
 def _lp(model: LinearModel) -> highspy.HighsLp:

@@ -33,7 +33,7 @@ from ortools.sat.python import cp_model
 
 from solvers.assignment import CoreParams, keep_apart, partners, run
 from solvers.types import SearchObserver, SolveStats
-from solvers.upw_mip import PhaseParams, lp_bound, solve_phase, week_mip
+from solvers.upw_mip import CUT_ROUNDS, PhaseParams, lp_bound, solve_phase, week_mip
 from solvers.upw_problem import (
     UpwProblem,
     credited,
@@ -152,6 +152,7 @@ class UpwParams:
     lp_bounds: bool = True  # CP-SAT: prove the reach and hours phases with the LP's bound too
     proof_gap: float = 0.002  # MIP: a phase stops once proved within this relative gap
     support_tolerance: float = 1e-6  # MIP: pairs the LP gives less are left out at first
+    cut_rounds: int = CUT_ROUNDS  # MIP: rounds of supervisor cuts on each phase's LP
 
 
 def solve_greedy(problem: UpwProblem, params: UpwParams) -> UpwResult:
@@ -381,16 +382,17 @@ def solve_mip(
         phase = PhaseParams(
             max(0.05, left * share),
             params.proof_gap,
-            params.support_tolerance,
-            params.random_seed,
-            observer,
+            support_tolerance=params.support_tolerance,
+            cut_rounds=params.cut_rounds,
+            random_seed=params.random_seed,
+            observer=observer,
         )
         got, st = solve_phase(mip, [*held, (terms, None)], sense, phase, name, (best, roster))
         if got is not None and _holds(problem, *got, held):
             best, roster = got
         if name == "reach":  # the reach phase values nobody else: give the others their sessions
             best, roster = fill(problem, best, roster)
-        value = _evaluate(problem, best, roster, *terms)
+        value = evaluate(problem, best, roster, *terms)
         stats.append(_kept(st, value, sense))
         held.append((terms, value))
         if observer is not None:
@@ -412,7 +414,7 @@ def _nothing(problem: UpwProblem, name: str) -> UpwResult:
 def _holds(problem: UpwProblem, chosen, roster, held: list[tuple[tuple, float | None]]) -> bool:
     """Does a schedule keep every earlier phase at its value (computed exactly, not within the
     MIP's tolerances)?"""
-    return all(_evaluate(problem, chosen, roster, *t) >= (v or 0) for t, v in held)
+    return all(evaluate(problem, chosen, roster, *t) >= (v or 0) for t, v in held)
 
 
 def _kept(st: SolveStats, value: int, sense: int) -> SolveStats:
@@ -466,7 +468,7 @@ def solve_cpsat(
             name == "reach"
         ):  # the reach phase values nobody else: give the others their sessions back
             best, roster = fill(problem, best, roster)
-        value = _evaluate(problem, best, roster, *terms)
+        value = evaluate(problem, best, roster, *terms)
         if sense > 0 and params.lp_bounds:  # prove it: the LP relaxation's bound, if tighter
             st = tighter(st, lp_bound(problem, [*held, (terms, value)]), value)
         done.append(st)
@@ -516,7 +518,7 @@ def _hours_terms(problem: UpwProblem, params: UpwParams):
     return weight, np.zeros(len(problem.person_ids), np.int64), -over.astype(np.int64)
 
 
-def _evaluate(
+def evaluate(
     problem: UpwProblem, chosen: np.ndarray, roster: np.ndarray, w_credit, w_placed, w_pair, w_q
 ) -> int:
     """The phase objective of a schedule and its roster, computed outside the solver (for

@@ -16,12 +16,12 @@ session) roster pair, h "has men" per session where a woman needs company."""
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from scipy.sparse import coo_matrix
 
-from solvers.highs import HighsParams, LinearModel, solve
+from solvers.highs import HighsParams, LinearModel, OpenLp, solve
 from solvers.types import SearchObserver, SolveStats
 from solvers.upw_problem import (
     UpwProblem,
@@ -32,6 +32,7 @@ from solvers.upw_problem import (
     supervised,
 )
 
+CUT_ROUNDS = 5  # rounds of supervisor cuts on a phase's LP (each round adds the rows it breaks)
 Phase = tuple[tuple, float | None]  # a phase's terms (w_credit, w_placed, w_pair, w_roster), value
 
 
@@ -51,6 +52,15 @@ class _Rows:
         self.v += [float(v) for v in vals]
         self.b.append(float(bound))
 
+    def add_matrix(self, a) -> None:
+        """The rows of a sparse matrix, each <= 0."""
+        a = a.tocoo()
+        n = len(self.b)
+        self.i += (a.row + n).tolist()
+        self.j += a.col.tolist()
+        self.v += a.data.tolist()
+        self.b += [0.0] * a.shape[0]
+
     def copy(self) -> _Rows:
         out = _Rows()
         out.i, out.j, out.v, out.b = list(self.i), list(self.j), list(self.v), list(self.b)
@@ -67,6 +77,7 @@ class WeekMip:
     col_upper: np.ndarray
     col_lower: np.ndarray
     company: list[tuple[int, list[int], list[int], list[int]]]  # (session, men, women, guarded)
+    links: list[tuple[int, np.ndarray]] = field(default_factory=list)  # (pair, its roster pairs)
 
     @property
     def xs(self) -> int:
@@ -130,14 +141,27 @@ def _people(mip: WeekMip) -> None:
         for d in np.unique(day[mine]):
             rows.add(xs + mine[day[mine] == d], np.ones(int((day[mine] == d).sum())), 1)
         rows.add(xs + mine, pr.pair_minutes[mine], pr.person_max_minutes[i])
+        _at_most(rows, xs + mine, pr.pair_minutes[mine], pr.person_max_minutes[i])
         ete = mine[pr.session_is_ete[pr.pair_session[mine]]]
         if len(ete):
             rows.add(xs + ete, pr.pair_minutes[ete], pr.person_ete_budget_minutes[i])
+            _at_most(rows, xs + ete, pr.pair_minutes[ete], pr.person_ete_budget_minutes[i])
         rows.add([mip.ys + i, *(xs + mine)], [1.0, *(-np.ones(len(mine)))], 0)
         # a session credits at most the minutes left (so the LP cannot credit the few
         # minutes left by a sliver of a session; valid, and much tighter)
         got = np.minimum(pr.pair_credited[mine], pr.person_remaining_minutes[i])
         rows.add([mip.cs + i, *(xs + mine)], [1.0, *(-got)], 0)
+
+
+def _at_most(rows: _Rows, cols: np.ndarray, minutes: np.ndarray, budget: int) -> None:
+    """How many of these sessions fit in `budget` minutes at most: floor(budget / the shortest).
+    Implied by the minutes row for whole sessions, but it cuts off the LP's fractions of a
+    session (four 7.5-hour days in 28 hours is 3.73 sessions to the LP, 3 in truth)."""
+    if len(cols) == 0 or minutes.min() <= 0:
+        return
+    most = int(budget // int(minutes.min()))
+    if most < len(cols):
+        rows.add(cols, np.ones(len(cols)), most)
 
 
 def _supervisors(mip: WeekMip) -> None:
@@ -153,6 +177,7 @@ def _supervisors(mip: WeekMip) -> None:
             continue
         if len(mine):
             rows.add([*(xs + mine), *(rs + sup)], [*np.ones(len(mine)), *(-pr.roster_crew[sup])], 0)
+        mip.links += [(int(k), sup) for k in mine]
         rows.add([*(rs + sup), *(xs + mine)], [*np.ones(len(sup)), *(-np.ones(len(mine)))], 0)
         if len(sup) > 1:
             rows.add(rs + sup, np.ones(len(sup)), 1)
@@ -250,11 +275,11 @@ def phase_model(mip: WeekMip, phases: list[Phase], integral: bool, sense: int = 
 
 
 def lp_bound(problem: UpwProblem, phases: list[Phase], mip: WeekMip | None = None) -> float | None:
-    """The LP optimum of the last of `phases`, maximised with the earlier ones held; None if
-    HiGHS does not solve it."""
+    """The LP optimum of the last of `phases`, maximised with the earlier ones held and
+    tightened by the supervisor cuts; None if HiGHS does not solve it."""
     mip = mip or week_mip(problem)
-    _, st = solve(phase_model(mip, phases, integral=False), HighsParams(60.0), "lp")
-    return None if st.objective is None else -st.objective
+    _, st = _relaxation(mip, phases, +1, HighsParams(60.0), CUT_ROUNDS, "lp")
+    return None if st.status != "OPTIMAL" or st.objective is None else -st.objective
 
 
 @dataclass(frozen=True)
@@ -265,6 +290,7 @@ class PhaseParams:
     time_limit_seconds: float
     gap: float
     support_tolerance: float = 1e-6
+    cut_rounds: int = CUT_ROUNDS
     random_seed: int = 7
     observer: SearchObserver | None = None
 
@@ -291,7 +317,7 @@ def solve_phase(
     t0 = time.perf_counter()
     left = lambda: params.time_limit_seconds - (time.perf_counter() - t0)  # noqa: E731
     hp = HighsParams(left(), params.gap, random_seed=params.random_seed, observer=params.observer)
-    lp_x, lp = solve(phase_model(mip, phases, False, sense), hp, name + "-lp")
+    lp_x, lp = _relaxation(mip, phases, sense, hp, params.cut_rounds, name + "-lp")
     bound = None if lp.status != "OPTIMAL" or lp.objective is None else -sense * lp.objective
     model = phase_model(mip, phases, True, sense)
     best, found = start_values(mip, *start), None
@@ -305,17 +331,15 @@ def solve_phase(
         hi = np.where(closed, 0.0, model.col_upper)
         steps.append(replace(model, col_upper=hi))
     steps.append(model)
+    start_of = lambda step: best if step is not model else None  # noqa: E731
     for step in steps:
         if left() <= 0.01 or _within(objective, bound, sense, params.gap):
             break
-        x, st = solve(step, replace(hp, time_limit_seconds=left()), name, best)
+        x, st = solve(step, replace(hp, time_limit_seconds=left()), name, start_of(step))
         if x is not None and st.objective is not None:
             value = -sense * st.objective  # in the phase's own sense
             if sense * value > sense * objective:
                 best, found, objective = x, x, value
-        if step is model and st.bound is not None:  # the whole MIP's dual bound is global
-            b = -sense * st.bound
-            bound = b if bound is None else (min(bound, b) if sense > 0 else max(bound, b))
         status = st.status if st.status == "STOPPED" else status
     if bound is not None and _within(objective, bound, sense, 0.0):
         status = "OPTIMAL"
@@ -326,6 +350,46 @@ def solve_phase(
     chosen = found[: len(pr.pair_person)] > 0.5
     roster = found[mip.rs : mip.rs + len(pr.roster_session)] > 0.5
     return (chosen, roster), stats
+
+
+def _relaxation(
+    mip: WeekMip, phases: list[Phase], sense: int, params: HighsParams, rounds: int, name: str
+) -> tuple[np.ndarray | None, SolveStats]:
+    """The phase's LP optimum, tightened by up to `rounds` rounds of cutting planes: "nobody
+    in a supervised session unless a supervisor is rostered to it" (x_k <= sum of its roster
+    pairs), for the pairs the LP breaks. The rule is implied for whole schedules, but without
+    it the LP splits a supervisor across a day's sessions and pools their crews. One row per
+    pair would slow the LP of a big PDU threefold; the LP breaks only a few hundred. Cuts found
+    stay in `mip` (valid for every phase and the MIPs)."""
+    t0 = time.perf_counter()
+    lp = OpenLp(phase_model(mip, phases, False, sense), params, name)
+    x, st = lp.solve(params.time_limit_seconds)
+    links = _link_rows(mip)
+    for _ in range(rounds):
+        if x is None or st.status != "OPTIMAL":
+            break
+        broken = np.nonzero(links @ x > 1e-6)[0]
+        if not len(broken):
+            break
+        cuts = links[broken]
+        lp.add_rows(cuts, np.zeros(len(broken)))
+        mip.rows.add_matrix(cuts)
+        again, st_again = lp.solve(params.time_limit_seconds - (time.perf_counter() - t0))
+        if again is None or st_again.status != "OPTIMAL":
+            break  # out of time: the last LP solved is still a valid relaxation
+        x, st = again, st_again
+    return x, replace(st, seconds=time.perf_counter() - t0)
+
+
+def _link_rows(mip: WeekMip):
+    """One row x_k - sum of its session's roster pairs per supervised pair (<= 0), as a
+    sparse matrix over the columns."""
+    i, j, v = [], [], []
+    for n, (k, sup) in enumerate(mip.links):
+        i += [n] * (1 + len(sup))
+        j += [mip.xs + k, *(mip.rs + sup).tolist()]
+        v += [1.0] + [-1.0] * len(sup)
+    return coo_matrix((v, (i, j)), shape=(len(mip.links), mip.n_cols)).tocsr()
 
 
 def _within(objective: float, bound: float | None, sense: int, gap: float) -> bool:

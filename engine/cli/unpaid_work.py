@@ -126,9 +126,7 @@ def upw_plan(
         None, help="SQLAlchemy URL; default sqlite:///OUT/probation.sqlite"
     ),
     osm: Path | None = typer.Option(None, help="Road network (local OpenStreetMap XML)"),
-    solver: str = typer.Option(
-        "mip", help="mip (LP-guided HiGHS, the default) | cpsat | greedy"
-    ),
+    solver: str = typer.Option("mip", help="mip (LP-guided HiGHS, the default) | cpsat | greedy"),
     time_limit: float | None = typer.Option(None, help="Seconds per PDU"),
     weeks: int = typer.Option(
         4, min=1, max=12, help="Weeks planned ahead: week 1 firm, the rest provisional"

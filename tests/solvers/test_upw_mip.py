@@ -47,6 +47,24 @@ def test_supervisors_crews_bound_the_reach(tmp_path, config):
     assert _reach(pr) == 2 * pr.person_priority[0]
 
 
+def test_a_supervisor_split_across_two_sessions_is_cut_off(tmp_path, config):
+    """One supervisor, two Monday sessions, each person able to reach only one of them: the
+    plain LP runs both at half a supervisor each (two people); the cut x <= rostered makes
+    the bound one person, the truth."""
+    people = [
+        person("A", available_days="Mon", home_lat=52.60, home_lon=-0.60, **BEHIND),
+        person("B", available_days="Mon", home_lat=52.75, home_lon=-0.80, **BEHIND),
+    ]
+    places = [
+        placement("G1", days="Mon", lat=52.60, lon=-0.60, pickup_lat="", pickup_lon=""),
+        placement("G2", days="Mon", lat=52.75, lon=-0.80, pickup_lat="", pickup_lon=""),
+    ]
+    pr = _week(tmp_path, config, people, places, [supervisor("S1", max_crew=2)])
+    assert len(pr.pair_person) == 2  # each person reaches one session only
+    terms = (*_reach_terms(pr), np.zeros(len(pr.roster_session), np.int64))
+    assert lp_bound(pr, [(terms, None)]) == pr.person_priority[0]
+
+
 def test_phases_report_a_bound_never_below_their_objective(tmp_path, config):
     people = [person(f"A{k}", available_days="Mon;Wed", **BEHIND) for k in range(5)]
     people += [person(f"B{k}", available_days="Wed") for k in range(4)]
