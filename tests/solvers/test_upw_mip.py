@@ -65,6 +65,17 @@ def test_a_supervisor_split_across_two_sessions_is_cut_off(tmp_path, config):
     assert lp_bound(pr, [(terms, None)]) == pr.person_priority[0]
 
 
+def test_the_lp_takes_whole_sessions_within_the_weekly_hours(tmp_path, config):
+    """10 hours a week and 7-hour sessions on two days: one session, not 1.43 of them."""
+    people = [person("A", available_days="Mon;Tue", max_hours_per_week=10)]
+    places = [placement("G1", days="Mon;Tue", pickup_lat="", pickup_lon="")]
+    pr = _week(tmp_path, config, people, places)
+    assert len(pr.pair_person) == 2 and 2 * pr.pair_minutes[0] > pr.person_max_minutes[0]
+    n_p, n_q = len(pr.person_ids), len(pr.roster_session)
+    terms = (np.ones(n_p), np.zeros(n_p), np.zeros(len(pr.pair_person)), np.zeros(n_q))
+    assert lp_bound(pr, [(terms, None)]) == pr.pair_credited.max()
+
+
 def test_phases_report_a_bound_never_below_their_objective(tmp_path, config):
     people = [person(f"A{k}", available_days="Mon;Wed", **BEHIND) for k in range(5)]
     people += [person(f"B{k}", available_days="Wed") for k in range(4)]
