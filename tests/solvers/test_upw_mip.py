@@ -5,6 +5,8 @@ the rule for it), and the phases of `solve_mip` proved."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from engine.unpaid_work.contract import load_upw
@@ -221,3 +223,20 @@ def test_a_stop_request_keeps_the_start(tmp_path, config):
     params = PhaseParams(10, 0.0, observer=_Stopped())
     got, st = solve_phase(week_mip(pr), [(terms, None)], +1, params, "r", start)
     assert got is None and st.objective == 0 and st.status != "OPTIMAL"
+
+
+def test_cpsat_proves_what_the_lp_leaves_open(tmp_path, config):
+    """A woman who needs company and a man, one session: the LP takes her and half of him
+    (its company rows are weak), 50% above the truth; CP-SAT proves the phase at once."""
+    people = [
+        person("W", sex="F", available_days="Mon", **BEHIND),
+        person("M", available_days="Mon", **BEHIND),
+    ]
+    pr = _week(
+        tmp_path, config, people, [placement("G1", days="Mon", pickup_lat="", pickup_lon="")]
+    )
+    params = solver_params(config, 5)
+    loose = solve_mip(pr, replace(params, proof_target=1.0)).phases[0]  # no CP-SAT proof
+    assert loose.bound > loose.objective
+    reach = solve_mip(pr, params).phases[0]
+    assert reach.status == "OPTIMAL" and reach.bound == reach.objective == loose.objective
