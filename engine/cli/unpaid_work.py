@@ -77,9 +77,11 @@ def _run_week(opts: RunOptions, cancel: list[str]) -> None:
                 f"    {t['person_id']}: lost {', '.join(t['cancelled']) or '-'}; replacement {', '.join(t['added']) or 'none found'}"
             )
     if s.get("ete_over_share"):
+        n = len(s["ete_over_share"])
+        who = "person has" if n == 1 else "people have"
         print(
-            f"  ETE already over {len(s['ete_over_share'])} people's share (no more ETE planned "
-            f"for them): {', '.join(s['ete_over_share'][:10])}"
+            f"  {n} {who} ETE hours already over the share allowed (no more ETE planned for them): "
+            f"{', '.join(s['ete_over_share'][:10])}"
         )
     if s.get("placements_without_days"):
         print(f"  placements with no session days: {', '.join(s['placements_without_days'])}")
