@@ -1,10 +1,13 @@
-"""The weekly Unpaid Work problem as arrays, its greedy first-fit baseline and its CP-SAT model.
+"""The weekly Unpaid Work problem's solvers: the greedy first-fit baseline, the LP-guided MIP
+(`solve_mip`, the default: each phase a HiGHS MIP, solvers/upw_mip.py, whose docstring says why)
+and the CP-SAT model (`solve_cpsat`, kept as the alternative, and proving small PDUs' phases
+where the LP is loose).
 
-Why CP-SAT and not min-cost flow: the week is an assignment of people to sessions, but the
+Why not min-cost flow: the week is an assignment of people to sessions, but the
 women's rules (never the only woman in a crew unless she agrees; never in an all-male session
 when she asks), co-defendants who must not meet and the per-person ETE and weekly-hour budgets
 tie sessions together in ways a flow network cannot express. The model is small per PDU
-(people x sessions they can reach on days they are free), so CP-SAT solves it directly.
+(people x sessions they can reach on days they are free), so an exact solver takes it whole.
 
 Supervisors (when the week has them): a GROUP or WORKSHOP session runs only with one rostered
 supervisor, one Boolean per (supervisor, session) they may run; its crew is at most that
