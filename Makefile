@@ -27,6 +27,7 @@ browser:
 	else echo "chromium/chromedriver not installed and no root: the browser test will skip"; fi
 
 demo: install
+	rm -rf $(DEMO)/out* $(DEMO)/probation.sqlite  # each demo starts afresh (its store included)
 	$(BIN)/probation generate --scale region --region "East Midlands" --seed 42 --tight \
 		--date 2026-11-23 --upw-outcomes --out $(DEMO)/data --boundaries $(SHARED)/data/boundaries
 	$(BIN)/probation allocate --data $(DEMO)/data --out $(DEMO)/out --db sqlite:///$(DEMO)/probation.sqlite \
