@@ -246,14 +246,34 @@ def facilitator(fid: str = "F1", **kw) -> dict:
     return row
 
 
-def write_groups(folder, refs, progs, venues, facs):
+def running_group(gid: str = "R1", **kw) -> dict:
+    row = {
+        "group_id": gid,
+        "programme": "SI-EM",
+        "venue_id": "V1",
+        "slots": "Mon-AM",
+        "start_date": "2026-11-02",
+        "facilitator_ids": "F1",
+        "person_ids": "M1;M2;M3",
+        "sessions_done": 3,
+    }
+    row.update(kw)
+    return row
+
+
+def write_groups(folder, refs, progs, venues, facs, running=None):
     for stem, rows in (
         ("referrals", refs),
         ("programmes", progs),
         ("venues", venues),
         ("facilitators", facs),
+        ("groups_running", running),
     ):
-        pd.DataFrame(rows).to_csv(folder / f"{stem}.csv", index=False)
+        path = folder / f"{stem}.csv"
+        if rows is not None:
+            pd.DataFrame(rows).to_csv(path, index=False)
+        elif path.exists():
+            path.unlink()
     return folder
 
 

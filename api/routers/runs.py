@@ -82,6 +82,9 @@ class JsonGroupsRun(BaseModel):
     programmes: list[dict[str, Any]]
     venues: list[dict[str, Any]]
     facilitators: list[dict[str, Any]]
+    groups_running: list[dict[str, Any]] | None = Field(
+        None, description="Optional: groups already running (pinned, members not planned again)"
+    )
     start: date = Field(alias="from", description="First day of the plan (YYYY-MM-DD)")
     region: str | None = None
     pdu: str | None = None
@@ -160,14 +163,15 @@ def upw_json(body: JsonUpwRun, who: Principal = Depends(runner), svc: Service = 
 def groups_json(
     body: JsonGroupsRun, who: Principal = Depends(runner), svc: Service = Depends(service)
 ):
-    folder = svc.records(
-        {
-            "referrals": body.referrals,
-            "programmes": body.programmes,
-            "venues": body.venues,
-            "facilitators": body.facilitators,
-        }
-    )
+    tables = {
+        "referrals": body.referrals,
+        "programmes": body.programmes,
+        "venues": body.venues,
+        "facilitators": body.facilitators,
+    }
+    if body.groups_running is not None:
+        tables["groups_running"] = body.groups_running
+    folder = svc.records(tables)
     return svc.start(
         who,
         "groups",
@@ -251,6 +255,9 @@ async def groups_csv(
     programmes: UploadFile = File(...),
     venues: UploadFile = File(...),
     facilitators: UploadFile = File(...),
+    groups_running: UploadFile | None = File(
+        None, description="Optional: groups already running (pinned, members not planned again)"
+    ),
     start: date = Form(..., alias="from", description="First day of the plan (YYYY-MM-DD)"),
     region: str | None = Form(None),
     pdu: str | None = Form(None),
@@ -259,14 +266,15 @@ async def groups_csv(
     who: Principal = Depends(runner),
     svc: Service = Depends(service),
 ):
-    folder = await svc.save_uploads(
-        {
-            "referrals": referrals,
-            "programmes": programmes,
-            "venues": venues,
-            "facilitators": facilitators,
-        }
-    )
+    files = {
+        "referrals": referrals,
+        "programmes": programmes,
+        "venues": venues,
+        "facilitators": facilitators,
+    }
+    if groups_running is not None:
+        files["groups_running"] = groups_running
+    folder = await svc.save_uploads(files)
     return await svc.start_uploaded(
         who,
         "groups",

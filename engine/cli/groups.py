@@ -85,6 +85,12 @@ def groups_plan(
         f"  first come first served on the same referrals: {g['started']} start in {g['groups']} groups, mean wait "
         f"{g['mean_wait_days']} days, travel over 60 min {g['travel_over_60']}"
     )
+    if s.get("running_groups"):
+        print(
+            f"  {s['running_groups']} group(s) already running, {s['running_members']} members: "
+            "their rooms and facilitators held first, their members not planned again, their end "
+            "dates recomputed (groups.csv, status RUNNING)"
+        )
     if s.get("reused"):
         print(
             "  (this plan was already stored: files re-exported, nothing planned or written again)"

@@ -5,33 +5,15 @@ travel service), never from the solver's arrays."""
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, timedelta
+from datetime import date
 
 import pandas as pd
 
 from engine.core.check import Violation
 from engine.core.config import Config
 from engine.groups.contract import GroupsDataset
-from engine.groups.records import SLOTS
+from engine.groups.rules import group_sessions, running_sessions
 from geo.travel import TravelTimes
-
-
-def group_sessions(
-    start: date, slots: list[str], sessions: int, holidays: frozenset[date] = frozenset()
-) -> list[tuple[date, str]]:
-    """(date, slot) of every session: the slots' weekdays from the start date's week on, never
-    on a bank holiday (that session is held at the next slot)."""
-    monday = start - timedelta(days=start.weekday())
-    days = sorted(slots, key=SLOTS.index)
-    out: list[tuple[date, str]] = []
-    week = 0
-    while len(out) < sessions and week < 400:
-        for s in days:
-            d = monday + timedelta(days=7 * week + SLOTS.index(s) // 3)
-            if d >= start and len(out) < sessions and d not in holidays:
-                out.append((d, s))
-        week += 1
-    return out
 
 
 def check_groups(
@@ -40,9 +22,15 @@ def check_groups(
     members: pd.DataFrame,
     config: Config,
     times: TravelTimes,
+    first_day: date | None = None,
 ) -> list[Violation]:
-    """Every broken rule as 'group/person: rule: detail' (empty: the plan is sound)."""
+    """Every broken rule as 'group/person: rule: detail' (empty: the plan is sound). The running
+    groups (`ds.running`) are history: their sessions from `first_day` on hold their rooms and
+    facilitators, a new group may not clash with them and their members may not join a new
+    group, but clashes among running groups themselves are not the plan's to judge. Their rows
+    in `groups` (status RUNNING) must carry the end the calendar gives."""
     g = config.groups
+    holidays = frozenset(config.calendar.bank_holidays)
     progs = {r["programme"]: r for r in ds.programmes.to_dict("records")}
     venues = {r["venue_id"]: r for r in ds.venues.to_dict("records")}
     facs = {r["facilitator_id"]: r for r in ds.facilitators.to_dict("records")}
@@ -52,7 +40,16 @@ def check_groups(
     fac_use: dict[tuple[str, date, str], list[str]] = defaultdict(list)
     fac_week: dict[tuple[str, tuple[int, int]], int] = defaultdict(int)
     info = {}
+    pinned = _pinned(ds, progs, first_day, holidays, groups, out)
+    for gid, (r, left) in pinned.items():
+        for d, s in left:
+            room_use[(r["venue_id"], d, s)].append(gid)
+            for f in r["facilitator_ids"]:
+                fac_use[(f, d, s)].append(gid)
+                fac_week[(f, d.isocalendar()[:2])] += 1
     for r in groups.to_dict("records"):
+        if str(r.get("status", "NEW")) == "RUNNING":
+            continue  # checked against the input's running groups above
         gid, prog, vid = r["group_id"], progs.get(r["programme"]), venues.get(r["venue_id"])
         if prog is None or vid is None:
             out.append(Violation(gid, "unknown", "programme or venue not in the input"))
@@ -124,7 +121,7 @@ def check_groups(
             )
         info[gid] = (r, prog, vid, sessions)
     for (vid, d, s), gids in room_use.items():
-        if len(gids) > venues[vid]["rooms"]:
+        if len(gids) > venues[vid]["rooms"] and not set(gids) <= set(pinned):
             out.append(
                 Violation(
                     f"{';'.join(gids)}",
@@ -133,12 +130,15 @@ def check_groups(
                 )
             )
     for (f, d, s), gids in fac_use.items():
-        if len(gids) > 1:
+        if len(gids) > 1 and not set(gids) <= set(pinned):
             out.append(
                 Violation(f"{';'.join(gids)}", "double-booked", f"facilitator {f} on {d} {s}")
             )
+    new_weeks = {
+        (f, d.isocalendar()[:2]) for (f, d, _), gids in fac_use.items() if set(gids) - set(pinned)
+    }
     for (f, wk), n in fac_week.items():
-        if n > facs[f]["max_sessions_per_week"]:
+        if n > facs[f]["max_sessions_per_week"] and (f, wk) in new_weeks:
             out.append(
                 Violation(
                     "-",
@@ -146,7 +146,9 @@ def check_groups(
                     f"{f} has {n} sessions in week {wk[0]}-W{wk[1]:02d}, at most {facs[f]['max_sessions_per_week']}",
                 )
             )
-    seen: dict[str, str] = {}
+    seen: dict[str, str] = {
+        pid: gid for gid, (r, _) in pinned.items() for pid in r["person_ids"]
+    }  # a running group's members are in it already
     by_group: dict[str, list[str]] = defaultdict(list)
     for m in members.to_dict("records"):
         gid, pid = m["group_id"], m["person_id"]
@@ -236,3 +238,42 @@ def check_groups(
                     Violation(f"{gid}/{pid}", "exclusion", f"in a group with {sorted(apart)}")
                 )
     return out
+
+
+def _pinned(
+    ds: GroupsDataset,
+    progs: dict,
+    first_day: date | None,
+    holidays: frozenset[date],
+    groups: pd.DataFrame,
+    out: list[Violation],
+) -> dict[str, tuple[dict, list[tuple[date, str]]]]:
+    """Each running group and its sessions left from `first_day`; a violation where the plan's
+    RUNNING row is missing or gives another end date."""
+    if ds.running is None or first_day is None:
+        return {}
+    rows = {
+        r["group_id"]: r
+        for r in groups.to_dict("records")
+        if str(r.get("status", "NEW")) == "RUNNING"
+    }
+    pinned = {}
+    for r in ds.running.to_dict("records"):
+        gid, prog = r["group_id"], progs[r["programme"]]
+        left = running_sessions(
+            date.fromisoformat(str(r["start_date"])),
+            list(r["slots"]),
+            int(prog["sessions"]) - int(r["sessions_done"]),
+            first_day,
+            holidays,
+        )
+        pinned[gid] = (r, left)
+        row = rows.get(gid)
+        end = left[-1][0].isoformat() if left else str(r["start_date"])
+        if row is None:
+            out.append(Violation(gid, "running", "a running group is missing from the plan"))
+        elif str(row["end_date"]) != end:
+            out.append(
+                Violation(gid, "running", f"ends {row['end_date']}, the calendar gives {end}")
+            )
+    return pinned

@@ -1,6 +1,7 @@
 """Programme groups data contract: `referrals`, `programmes`, `venues`, `facilitators` (CSV or
-Parquet), validated row by row like the allocation inputs; all-or-nothing, every problem named
-by file, row and column, cross-references checked (programmes named, people excluded)."""
+Parquet), and optionally `groups_running`, validated row by row like the allocation inputs;
+all-or-nothing, every problem named by file, row and column, cross-references checked
+(programmes named, people excluded, a running group's programme, venue and facilitators)."""
 
 from __future__ import annotations
 
@@ -15,11 +16,12 @@ from engine.core.contract import (
     check_duplicates,
     check_exclusions,
     file_hash,
+    find_table,
     find_tables,
     read_table_or_fail,
     validate_rows,
 )
-from engine.groups.records import Facilitator, Programme, Referral, Venue
+from engine.groups.records import Facilitator, Programme, Referral, RunningGroup, Venue
 
 COLUMNS = {
     "referrals": [
@@ -66,6 +68,17 @@ COLUMNS = {
         "base_lon",
     ],
 }
+RUNNING_COLUMNS = [
+    "group_id",
+    "programme",
+    "venue_id",
+    "slots",
+    "start_date",
+    "facilitator_ids",
+    "person_ids",
+    "sessions_done",
+]
+RUNNING_LISTS = ["slots", "facilitator_ids", "person_ids"]
 OPTIONAL = {"referrals": ["needs_accessible"]}
 MODELS = {
     "referrals": Referral,
@@ -94,6 +107,7 @@ class GroupsDataset:
     facilitators: pd.DataFrame
     inputs_hash: str
     source: str
+    running: pd.DataFrame | None = None  # groups already running (None: no file given)
 
 
 def load_groups(folder: str | Path, max_group: int = 12) -> GroupsDataset:
@@ -156,6 +170,14 @@ def load_groups(folder: str | Path, max_group: int = 12) -> GroupsDataset:
                         f"not in {name['programmes']}: {bad}",
                     )
                 )
+    rpath = find_table(folder, "groups_running")
+    running = None
+    if rpath is not None:
+        running = validate_rows(
+            rpath.name, read_table_or_fail(rpath), RunningGroup, RUNNING_COLUMNS, issues
+        )
+        check_duplicates(rpath.name, (g.group_id for g in running), "group_id", issues)
+        _check_running(rpath.name, running, recs, issues)
     if issues:
         raise DataContractError(issues)
     frames = {}
@@ -177,6 +199,57 @@ def load_groups(folder: str | Path, max_group: int = 12) -> GroupsDataset:
         frames["programmes"],
         frames["venues"],
         frames["facilitators"],
-        file_hash(list(paths.values())),
+        file_hash(list(paths.values()) + ([rpath] if rpath is not None else [])),
         str(folder),
+        _frame(running) if running is not None else None,
     )
+
+
+def _frame(running: list[RunningGroup]) -> pd.DataFrame:
+    df = pd.DataFrame([g.model_dump(mode="json") for g in running], columns=RUNNING_COLUMNS)
+    for col in RUNNING_LISTS:
+        df[col] = [getattr(g, col) for g in running]
+    return df
+
+
+def _check_running(name: str, running: list[RunningGroup], recs: dict, issues: list[Issue]) -> None:
+    """A running group names a programme, venue and facilitators of the other files; its slots
+    are the programme's sessions a week on different days; it has sessions left; its members
+    fit the programme's groups and are in no other running group."""
+    progs = {p.programme: p for p in recs.get("programmes", [])}
+    venues = {v.venue_id for v in recs.get("venues", [])}
+    facs = {f.facilitator_id: f for f in recs.get("facilitators", [])}
+    member_of: dict[str, str] = {}
+    for row, g in enumerate(running, start=1):
+
+        def bad(field: str, message: str, value: object = None) -> None:
+            issues.append(Issue(name, row, field, message, value))  # noqa: B023
+
+        prog = progs.get(g.programme)
+        if prog is None:
+            bad("programme", "not in programmes", g.programme)
+        if g.venue_id not in venues:
+            bad("venue_id", "not in venues", g.venue_id)
+        for f in g.facilitator_ids:
+            if f not in facs:
+                bad("facilitator_ids", "not in facilitators", f)
+        days = [s[:3] for s in g.slots]
+        if len(set(days)) != len(days):
+            bad("slots", "two sessions on one day", ";".join(g.slots))
+        for pid in g.person_ids:
+            if pid in member_of:
+                bad("person_ids", f"already a member of {member_of[pid]}", pid)
+            member_of[pid] = g.group_id
+        if prog is None:
+            continue
+        if len(g.slots) != prog.sessions_per_week:
+            bad("slots", f"{prog.programme} runs {prog.sessions_per_week} session(s) a week")
+        if g.sessions_done >= prog.sessions:
+            bad("sessions_done", f"{prog.programme} has {prog.sessions} sessions: nothing left")
+        if len(g.person_ids) > prog.max_group:
+            bad("person_ids", f"{len(g.person_ids)} members, at most {prog.max_group}")
+        if len(g.facilitator_ids) != prog.facilitators_per_session:
+            bad(
+                "facilitator_ids",
+                f"{len(g.facilitator_ids)} named, {prog.facilitators_per_session} run each session",
+            )

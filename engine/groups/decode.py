@@ -20,6 +20,8 @@ GROUP_COLUMNS = [
     "end_date",
     "facilitator_ids",
     "women_only",
+    "status",  # NEW (planned now) | RUNNING (pinned from groups_running, end date recomputed)
+    "sessions_left",
 ]
 
 MEMBER_COLUMNS = ["group_id", "person_id", "travel_minutes", "travel_reason"]
@@ -48,6 +50,8 @@ def tables(plans: list[ProgrammePlan], results: list[GroupsResult], meta: dict, 
                         meta["facilitator_ids"][j] for j in r.facilitators[c]
                     ),
                     "women_only": bool(pr.cand_women_only[c]),
+                    "status": "NEW",
+                    "sessions_left": len(plan.cand_dates[c]),
                 }
             )
         pair = {(int(i), int(c)): k for k, (i, c) in enumerate(zip(pr.pair_person, pr.pair_cand))}
@@ -70,11 +74,17 @@ def tables(plans: list[ProgrammePlan], results: list[GroupsResult], meta: dict, 
                 unplaced.append(
                     {"person_id": pid, "programme": prog, "reason": reason, "alternative": alt}
                 )
+    new_groups = len(groups)
+    running = meta.get("running", [])
+    for g in running:
+        groups.append(_running_row(g))
     figures = {
+        "running_groups": len(running),
+        "running_members": int(sum(len(g["person_ids"]) for g in running)),
         "referrals": int(sum(len(p.people) for p in plans)),
         "started": len(members),
         "unplaced": len(unplaced),
-        "groups": len(groups),
+        "groups": new_groups,
         "mean_wait_days": round(float(np.mean(waits)), 1) if waits else None,
         "travel_over_60": int(over60),
     }
@@ -84,6 +94,23 @@ def tables(plans: list[ProgrammePlan], results: list[GroupsResult], meta: dict, 
         pd.DataFrame(unplaced, columns=UNPLACED_COLUMNS),
         figures,
     )
+
+
+def _running_row(g: dict) -> dict:
+    """A running group as the plan keeps it: its own start, the end the calendar now gives."""
+    left = g["left"]
+    return {
+        "group_id": g["group_id"],
+        "programme": g["programme"],
+        "venue_id": g["venue_id"],
+        "slot": ";".join(g["slots"]),
+        "start_date": str(g["start_date"]),
+        "end_date": left[-1][0].isoformat() if left else str(g["start_date"]),
+        "facilitator_ids": ";".join(g["facilitator_ids"]),
+        "women_only": False,
+        "status": "RUNNING",
+        "sessions_left": int(g["sessions_left"]),
+    }
 
 
 def _travel_reason(plan: ProgrammePlan, i: int, t: int, config: Config) -> str:

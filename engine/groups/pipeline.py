@@ -128,7 +128,14 @@ class QuarterPlanner(Planner):
         return {"groups": groups, "members": members, "unplaced": unplaced}
 
     def check(self, tables: dict[str, pd.DataFrame]) -> list[Violation]:
-        return check_groups(self.ds, tables["groups"], tables["members"], self.config, self.times)
+        return check_groups(
+            self.ds,
+            tables["groups"],
+            tables["members"],
+            self.config,
+            self.times,
+            horizon_start(self.start),
+        )
 
     def summary(self, key: str, tables: dict[str, pd.DataFrame], solved: dict) -> dict[str, Any]:
         results = solved[QUARTER][0].programmes
@@ -160,6 +167,7 @@ class QuarterPlanner(Planner):
                 "programmes": ds.programmes,
                 "venues": ds.venues,
                 "facilitators": ds.facilitators,
+                **({"groups_running": ds.running} if ds.running is not None else {}),
             },
         )
 

@@ -5,7 +5,7 @@ turn (each taking the rooms and facilitators left), and the plan as tables with 
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 import numpy as np
@@ -15,7 +15,7 @@ from engine.core.config import Config
 from engine.core.records import exclusion_pairs
 from engine.groups.contract import GroupsDataset
 from engine.groups.records import SLOTS
-from engine.groups.rules import able_facilitators, trained_for, venue_reach
+from engine.groups.rules import able_facilitators, running_sessions, trained_for, venue_reach
 from geo.travel import TravelTimes
 from solvers.groups import (
     GroupsParams,
@@ -82,7 +82,15 @@ class ProgrammePlan:
 def build_plans(
     ds: GroupsDataset, config: Config, times: TravelTimes, start: date
 ) -> tuple[list[ProgrammePlan], Resources, dict]:
+    """Each programme's problem, the rooms and facilitators left once the running groups have
+    taken theirs, and the ids the tables are decoded with. Members of running groups are not
+    planned again."""
     monday = horizon_start(start)
+    running = running_groups(ds, config, monday)
+    members = {p for g in running for p in g["person_ids"]}
+    ds = replace(
+        ds, referrals=ds.referrals[~ds.referrals["person_id"].isin(members)].reset_index(drop=True)
+    )
     ven, fac, ref = ds.venues, ds.facilitators, ds.referrals
     travel, _ = times.matrix_by_mode(
         ref["home_lat"], ref["home_lon"], ref["travel_mode"], ven["lat"], ven["lon"]
@@ -125,6 +133,7 @@ def build_plans(
         np.zeros((len(fac), n_weeks), np.int64),
         fac["max_sessions_per_week"].to_numpy(np.int64),
     )
+    _pin(res, running, monday, ven["venue_id"].tolist(), fac["facilitator_id"].tolist())
     return (
         plans,
         res,
@@ -132,8 +141,50 @@ def build_plans(
             "monday": monday,
             "venue_ids": ven["venue_id"].tolist(),
             "facilitator_ids": fac["facilitator_id"].tolist(),
+            "running": running,
         },
     )
+
+
+def running_groups(ds: GroupsDataset, config: Config, monday: date) -> list[dict]:
+    """Each running group with the sessions it has left from the horizon's Monday on (dates
+    recomputed with the calendar, so a bank holiday moves its end)."""
+    if ds.running is None:
+        return []
+    sessions = ds.programmes.set_index("programme")["sessions"].to_dict()
+    holidays = frozenset(config.calendar.bank_holidays)
+    out = []
+    for g in ds.running.to_dict("records"):
+        left = int(sessions[g["programme"]]) - int(g["sessions_done"])
+        start = date.fromisoformat(str(g["start_date"]))
+        out.append(
+            {
+                **g,
+                "sessions_left": left,
+                "left": running_sessions(start, list(g["slots"]), left, monday, holidays),
+            }
+        )
+    return out
+
+
+def _pin(
+    res: Resources, running: list[dict], monday: date, venue_ids: list, facilitator_ids: list
+) -> None:
+    """The running groups' sessions take their rooms and facilitators first."""
+    v_of = {v: n for n, v in enumerate(venue_ids)}
+    f_of = {f: n for n, f in enumerate(facilitator_ids)}
+    n_weeks = res.room_used.shape[2]
+    for g in running:
+        v = v_of[g["venue_id"]]
+        for d, slot in g["left"]:
+            w = (d - monday).days // 7
+            if w >= n_weeks:  # after every candidate group has ended: nothing to share
+                continue
+            s = SLOTS.index(slot)
+            res.room_used[v, s, w] += 1
+            for f in g["facilitator_ids"]:
+                res.fac_busy[f_of[f], s, w] = True
+                res.fac_load[f_of[f], w] += 1
 
 
 def _slot_matrix(col) -> np.ndarray:

@@ -131,3 +131,27 @@ class Facilitator(Record):
     max_sessions_per_week: int = Field(ge=0, le=20)
     base_lat: Latitude
     base_lon: Longitude
+
+
+class RunningGroup(Record):
+    """A group already running (`groups_running.csv`): pinned, so its remaining sessions take
+    their room and facilitators before anything new is planned, and its members are not
+    planned again."""
+
+    group_id: Id
+    programme: Id
+    venue_id: Id
+    slots: SlotList
+    start_date: date
+    facilitator_ids: IdList
+    person_ids: IdList
+    sessions_done: int = Field(ge=0, le=200)
+
+    _slots_given = field_validator("slots")(classmethod(lambda cls, v: _some(v)))
+
+    @field_validator("facilitator_ids", "person_ids")
+    @classmethod
+    def _named(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        if not v:
+            raise ValueError("none given")
+        return v

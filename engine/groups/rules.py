@@ -6,11 +6,13 @@ them again row by row."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
 
 from engine.core.config import Config
+from engine.groups.records import SLOTS
 
 
 def venue_reach(
@@ -43,3 +45,30 @@ def able_facilitators(
         & free_slots[:, list(pattern)].all(1)
         & (minutes_to_venue <= config.groups.facilitator_max_travel_minutes)
     )[0]
+
+
+def group_sessions(
+    start: date, slots: list[str], sessions: int, holidays: frozenset[date] = frozenset()
+) -> list[tuple[date, str]]:
+    """(date, slot) of every session: the slots' weekdays from the start date's week on, never
+    on a bank holiday (that session is held at the next slot)."""
+    monday = start - timedelta(days=start.weekday())
+    days = sorted(slots, key=SLOTS.index)
+    out: list[tuple[date, str]] = []
+    week = 0
+    while len(out) < sessions and week < 400:
+        for s in days:
+            d = monday + timedelta(days=7 * week + SLOTS.index(s) // 3)
+            if d >= start and len(out) < sessions and d not in holidays:
+                out.append((d, s))
+        week += 1
+    return out
+
+
+def running_sessions(
+    start: date, slots: list[str], left: int, first_day: date, holidays: frozenset[date]
+) -> list[tuple[date, str]]:
+    """(date, slot) of the sessions a running group has left: `left` of its weekly slots from
+    the later of its start and `first_day` on, a bank holiday's session held at the next slot,
+    so its end date is recomputed with the calendar."""
+    return group_sessions(max(start, first_day), slots, left, holidays)

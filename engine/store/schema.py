@@ -191,6 +191,8 @@ groups_groups = Table(
     Column("end_date", String(10), nullable=False),
     Column("facilitator_ids", Text, nullable=False),
     Column("women_only", Boolean, nullable=False),
+    Column("status", String(16), nullable=False, server_default="NEW"),  # NEW | RUNNING
+    Column("sessions_left", Integer),
 )
 groups_members = Table(
     "groups_members",

@@ -13,7 +13,7 @@ from engine.core.config import Config
 from engine.synthetic.allocation import SCALES, generate_caseload
 from engine.synthetic.common import SyntheticSpec, pick_pdus, write_dataset
 from engine.synthetic.geography import build_pdus
-from engine.synthetic.groups import generate_groups
+from engine.synthetic.groups import generate_groups, generate_running
 from engine.synthetic.unpaid_work import (
     generate_attendance,
     generate_inductions,
@@ -56,6 +56,9 @@ def generate(
         spec.tight,
         spec.n_referrals,
     )
+    groups["groups_running"] = generate_running(  # its own stream: the rest stays as it was
+        groups, spec.scale, np.random.default_rng([spec.seed, 11]), spec.run_date
+    )
     manifest = {
         "generator": "engine.synthetic",
         "scale": spec.scale,
@@ -81,6 +84,7 @@ def generate(
         "referrals": int(len(groups["referrals"])),
         "venues": int(len(groups["venues"])),
         "facilitators": int(len(groups["facilitators"])),
+        "running_groups": int(len(groups["groups_running"])),
         "credits": "Boundaries: ONS, Open Government Licence v3.0, Crown copyright and database right.",
     }
     tables = {

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from engine.core.calendar import DAYS
-from engine.groups.contract import COLUMNS
+from engine.groups.contract import COLUMNS, RUNNING_COLUMNS
 from engine.groups.records import PARTS
 from engine.synthetic.geography import Pdu, sample_points
 
@@ -154,3 +154,63 @@ def generate_groups(
         "venues": pd.DataFrame(venues),
         "facilitators": pd.DataFrame(facs),
     }
+
+
+RUNNING_MEMBERS = {"pdu": 15, "region": 150, "national": 1500}  # people in groups already running
+
+
+def generate_running(
+    groups: dict[str, pd.DataFrame], scale: str, rng, run_date: date
+) -> pd.DataFrame:
+    """Groups already running when the quarter is planned (`groups_running.csv`): in each PDU
+    in turn, a programme its facilitators are trained for, at one of its venues in slots the
+    venue and the facilitators share, started a few weeks ago with some sessions done, about
+    eight members each (people already in a group, not among the referrals waiting), until
+    about `RUNNING_MEMBERS[scale]` members in all."""
+    progs = groups["programmes"].set_index("programme")
+    venues, facs = groups["venues"], groups["facilitators"]
+    target, members = RUNNING_MEMBERS[scale], 0
+    rows: list[dict] = []
+    pdus = sorted(set(venues["pdu"]))
+    for attempt in range(20 * max(1, len(pdus))):
+        if members >= target:
+            break
+        pdu = pdus[attempt % len(pdus)]
+        vs = venues[venues["pdu"] == pdu]
+        fs = facs[facs["pdu"] == pdu]
+        name = str(rng.choice(progs.index))
+        p = progs.loc[name]
+        trained = fs[[name in str(t).split(";") for t in fs["trained_programmes"]]]
+        if len(trained) < int(p["facilitators_per_session"]) or vs.empty:
+            continue
+        v = vs.iloc[int(rng.integers(len(vs)))]
+        pick = trained.iloc[rng.permutation(len(trained))[: int(p["facilitators_per_session"])]]
+        shared = set(str(v["available_slots"]).split(";"))
+        for f in pick["available_slots"]:
+            shared &= set(str(f).split(";"))
+        by_day: dict[str, str] = {}
+        for s in sorted(shared, key=lambda s: (DAYS.index(s[:3]), PARTS.index(s[4:]))):
+            by_day.setdefault(s[:3], s)
+        if len(by_day) < int(p["sessions_per_week"]):
+            continue
+        days = sorted(rng.choice(sorted(by_day), int(p["sessions_per_week"]), replace=False))
+        weeks_ago = int(rng.integers(1, 6))
+        done = min(int(p["sessions"]) - 1, weeks_ago * int(p["sessions_per_week"]))
+        size = int(rng.integers(int(p["min_group"]), int(p["max_group"]) + 1))
+        gid = f"RG-{len(rows) + 1:04d}"
+        rows.append(
+            {
+                "group_id": gid,
+                "programme": name,
+                "venue_id": v["venue_id"],
+                "slots": ";".join(
+                    sorted((by_day[d] for d in days), key=lambda s: DAYS.index(s[:3]))
+                ),
+                "start_date": (run_date - timedelta(weeks=weeks_ago)).isoformat(),
+                "facilitator_ids": ";".join(pick["facilitator_id"]),
+                "person_ids": ";".join(f"{gid}-M{k + 1:02d}" for k in range(size)),
+                "sessions_done": done,
+            }
+        )
+        members += size
+    return pd.DataFrame(rows, columns=RUNNING_COLUMNS)

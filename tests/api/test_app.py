@@ -307,6 +307,25 @@ def test_unpaid_work_and_groups_plans_over_http(client, lincoln):
         i["file"] == "referrals.csv" and i["row"] == 1 and i["field"] == "referral_date"
         for i in r.json()["detail"]
     ), r.text
+    running = {  # a running group at a venue nobody has heard of: refused by file, row, field
+        "group_id": "R1",
+        "programme": recs["programmes"][0]["programme"],
+        "venue_id": "NOWHERE",
+        "slots": "Mon-AM",
+        "start_date": "2026-11-02",
+        "facilitator_ids": recs["facilitators"][0]["facilitator_id"],
+        "person_ids": "X1",
+        "sessions_done": 1,
+    }
+    r = client.post(
+        "/runs/groups/json",
+        json=body | {"referrals": recs["referrals"], "groups_running": [running]},
+        headers=h,
+    )
+    assert r.status_code == 422 and any(
+        i["file"] == "groups_running.csv" and i["row"] == 1 and i["field"] == "venue_id"
+        for i in r.json()["detail"]
+    ), r.text
     # the quarter is held by the cpsat plan above: a greedy plan of it is refused unless forced
     body |= {"referrals": recs["referrals"]}
     s = wait_for(

@@ -60,4 +60,4 @@ def test_a_held_quarter_is_refused_then_superseded(tmp_path, shared, config):
     assert set(store.night_holders(pdus, "2026-11-30", "groups").values()) == {second["key"]}
     with store.engine.connect() as conn:
         names = sorted(r.name for r in conn.execute(input_tables.select()))
-    assert names == ["facilitators", "programmes", "referrals", "venues"]
+    assert names == ["facilitators", "groups_running", "programmes", "referrals", "venues"]

@@ -1,0 +1,147 @@
+"""Groups already running (`groups_running.csv`): validated by file, row and field; pinned, so
+their remaining sessions hold their room and facilitators before anything new is planned;
+their members not planned again; their end date recomputed with the calendar; and the checker
+refusing a new group that clashes with one."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from engine.core.contract import DataContractError
+from engine.groups.check import check_groups
+from engine.groups.contract import load_groups
+from engine.groups.decode import tables
+from engine.groups.plan import build_plans, solve_plans, solver_params
+from geo.travel import TravelTimes
+from tests.builders import facilitator, programme, referral, running_group, venue, write_groups
+
+START = date(2026, 11, 23)  # a Monday
+SOLVERS = ["cpsat", "greedy"]
+
+
+def _plan(tmp_path, config, refs, running, facs=None, venues=None, solver="cpsat"):
+    write_groups(
+        tmp_path,
+        refs,
+        [programme()],
+        venues or [venue()],
+        facs or [facilitator()],
+        running,
+    )
+    ds, times = load_groups(tmp_path), TravelTimes(config.travel)
+    plans, res, meta = build_plans(ds, config, times, START)
+    groups, members, unplaced, figures = tables(
+        plans, solve_plans(plans, res, solver, solver_params(config, 5.0)), meta, config
+    )
+    assert check_groups(ds, groups, members, config, times, START) == []
+    return groups, members, unplaced, figures, ds
+
+
+def test_a_running_group_is_validated_by_row_and_field(tmp_path):
+    bad = [
+        running_group("R1", venue_id="NOWHERE", facilitator_ids="F9"),
+        running_group("R2", slots="Mon-AM;Tue-AM", sessions_done=6, person_ids="M1"),
+        running_group("R3", person_ids="M1", programme="NOPE"),
+    ]
+    write_groups(tmp_path, [referral("A")], [programme()], [venue()], [facilitator()], bad)
+    with pytest.raises(DataContractError) as err:
+        load_groups(tmp_path)
+    text = str(err.value)
+    for needle in (
+        "groups_running.csv row 1",
+        "venue_id",
+        "facilitator_ids",
+        "row 2",
+        "sessions_done",
+        "slots",
+        "row 3",
+        "already a member of R2",
+        "programme",
+    ):
+        assert needle in text, needle
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_a_pinned_groups_facilitator_and_room_are_not_taken_by_a_new_group(
+    tmp_path, config, solver
+):
+    """One room, one facilitator, free on Monday mornings only; a running group holds both
+    until 7 December: the new group for the three waiting starts only after it ends (the next
+    start week), not on 23 November as it would without it."""
+    refs = [referral(p, available_slots="Mon-AM") for p in ("A", "B", "C")]
+    facs = [facilitator(available_slots="Mon-AM")]
+    venues = [venue(available_slots="Mon-AM")]
+    groups, members, _, figures, _ = _plan(
+        tmp_path, config, refs, [running_group()], facs, venues, solver
+    )
+    by = groups.set_index("status")
+    assert sorted(groups["status"]) == ["NEW", "RUNNING"] and len(members) == 3
+    assert by.loc["NEW", "start_date"] > by.loc["RUNNING", "end_date"] == "2026-12-07"
+    assert figures["running_groups"] == 1 and figures["running_members"] == 3
+    groups, members, _, _, _ = _plan(tmp_path, config, refs, None, facs, venues, solver)
+    assert list(groups["start_date"]) == ["2026-11-23"] and len(members) == 3
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_a_second_facilitator_lets_a_new_group_share_the_slot(tmp_path, config, solver):
+    refs = [referral(p, available_slots="Mon-AM") for p in ("A", "B", "C")]
+    facs = [
+        facilitator("F1", available_slots="Mon-AM"),
+        facilitator("F2", available_slots="Mon-AM"),
+    ]
+    venues = [venue(available_slots="Mon-AM", rooms=2)]
+    groups, members, _, _, _ = _plan(
+        tmp_path, config, refs, [running_group()], facs, venues, solver
+    )
+    new = groups[groups["status"] == "NEW"]
+    assert len(new) == 1 and new["facilitator_ids"].iat[0] == "F2" and len(members) == 3
+
+
+def test_members_of_a_running_group_are_not_planned_again(tmp_path, config):
+    refs = [referral(p) for p in ("M1", "A", "B", "C")]
+    facs = [facilitator("F1"), facilitator("F2")]
+    groups, members, unplaced, _, _ = _plan(
+        tmp_path, config, refs, [running_group()], facs, [venue(rooms=2)]
+    )
+    assert "M1" not in set(members["person_id"]) and "M1" not in set(unplaced["person_id"])
+    assert sorted(members["person_id"]) == ["A", "B", "C"]
+
+
+def test_the_end_date_is_recomputed_with_the_calendar(tmp_path, config):
+    """Six Monday sessions from 2 Nov, three done: three left from 23 Nov, so it ends on
+    7 Dec; with 30 Nov a bank holiday the last session moves to 14 Dec."""
+    refs = [referral("A")]
+    groups, *_ = _plan(tmp_path, config, refs, [running_group()])
+    row = groups.set_index("group_id").loc["R1"]
+    assert row["end_date"] == "2026-12-07" and row["sessions_left"] == 3
+    cal = config.calendar.model_copy(
+        update={"bank_holidays": (*config.calendar.bank_holidays, date(2026, 11, 30))}
+    )
+    later = config.model_copy(update={"calendar": cal})
+    groups, *_ = _plan(tmp_path, later, refs, [running_group()])
+    assert groups.set_index("group_id").loc["R1", "end_date"] == "2026-12-14"
+
+
+def test_the_checker_refuses_a_new_group_on_a_running_groups_facilitator(tmp_path, config):
+    refs = [referral(p, available_slots="Mon-AM") for p in ("M1", "A", "B", "C")]
+    facs = [
+        facilitator("F1", available_slots="Mon-AM"),
+        facilitator("F2", available_slots="Mon-AM"),
+    ]
+    venues = [venue(available_slots="Mon-AM", rooms=2)]
+    groups, members, _, _, ds = _plan(tmp_path, config, refs, [running_group()], facs, venues)
+    times = TravelTimes(config.travel)
+    clash = groups.copy()
+    clash.loc[clash["status"] == "NEW", "facilitator_ids"] = "F1"
+    problems = check_groups(ds, clash, members, config, times, START)
+    assert any("double-booked" in str(p) and "F1" in str(p) for p in problems)
+    joined = members.copy()
+    joined.loc[0, "person_id"] = "M1"  # a running group's member put in the new group
+    problems = check_groups(ds, groups, joined, config, times, START)
+    assert any("already in R1" in str(p) for p in problems)
+    wrong_end = groups.copy()
+    wrong_end.loc[wrong_end["status"] == "RUNNING", "end_date"] = "2026-12-01"
+    problems = check_groups(ds, wrong_end, members, config, times, START)
+    assert any("the calendar gives" in str(p) for p in problems)
