@@ -40,7 +40,12 @@ TABLES = {
         "unsupervised": "upw_unsupervised.csv",
         "inductions": "upw_induction_plan.csv",  # only when the week has induction slots
     },
-    "groups": {"groups": "groups.csv", "members": "group_members.csv", "unplaced": "unplaced.csv"},
+    "groups": {
+        "groups": "groups.csv",
+        "members": "group_members.csv",
+        "unplaced": "unplaced.csv",
+        "reviews": "group_reviews.csv",
+    },
 }
 STOP_GRACE_SECONDS = 60.0  # after a stop request, how long the worker has to store its best answer
 

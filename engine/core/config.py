@@ -175,6 +175,7 @@ class GroupsConfig(_Section):
     over_target_per_minute: int = Field(ge=0)
     group_cost: int = Field(ge=0)
     women_only_value: int = Field(ge=0)
+    review_months_before_end: list[int]
 
 
 class Config(_Section):

@@ -3,6 +3,8 @@ with its rationale), and the unplaced with a reason and an alternative."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import numpy as np
 import pandas as pd
 
@@ -27,6 +29,18 @@ GROUP_COLUMNS = [
 MEMBER_COLUMNS = ["group_id", "person_id", "travel_minutes", "travel_reason"]
 
 UNPLACED_COLUMNS = ["person_id", "programme", "reason", "alternative"]
+
+REVIEW_COLUMNS = [
+    "person_id",
+    "programme",
+    "sentence_end",
+    "review",  # months before the sentence ends
+    "review_date",
+    "status",  # WAITING | IN_GROUP | NO_GROUP_FITS
+    "group_id",
+    "group_end",
+    "reason",
+]
 
 
 def tables(plans: list[ProgrammePlan], results: list[GroupsResult], meta: dict, config: Config):
@@ -154,3 +168,60 @@ def _unplaced(
             "otherwise one-to-one or remote delivery"
         )
     return reason, f"one-to-one or remote delivery of {prog}"
+
+
+def reviews(
+    ds,
+    plans: list[ProgrammePlan],
+    groups: pd.DataFrame,
+    members: pd.DataFrame,
+    unplaced: pd.DataFrame,
+    first_day: date,
+    config: Config,
+) -> pd.DataFrame:
+    """Everyone referred whose programme will not be completed at a review that falls in the
+    horizon (`review_months_before_end` months before the sentence ends, 6 and 3): WAITING (no
+    group yet, though one could fit), IN_GROUP (in a new or running group that ends after the
+    review) or NO_GROUP_FITS (nothing within the limits, in their slots, before the sentence
+    ends), each with the reason. Someone whose group ends by the review is not listed."""
+    g = config.groups
+    last = first_day + timedelta(weeks=g.horizon_weeks)
+    ends = dict(zip(groups["group_id"], groups["end_date"]))
+    group_of = dict(zip(members["person_id"], members["group_id"]))
+    if ds.running is not None:
+        for r in ds.running.to_dict("records"):
+            group_of.update({pid: r["group_id"] for pid in r["person_ids"]})
+    why = dict(zip(unplaced["person_id"], unplaced["reason"]))
+    fits_none = {
+        pid for p in plans for pid, r in zip(p.problem.person_ids, p.reasons) if r
+    }  # the planner found no candidate group at all for them
+    rows = []
+    for p in ds.referrals.to_dict("records"):
+        end = date.fromisoformat(str(p["sentence_end"]))
+        for months in g.review_months_before_end:
+            on = (pd.Timestamp(end) - pd.DateOffset(months=months)).date()
+            if not first_day <= on < last:
+                continue
+            gid = group_of.get(p["person_id"])
+            if gid is not None and gid in ends:
+                if date.fromisoformat(str(ends[gid])) <= on:
+                    continue  # completed by the review
+                status, reason = "IN_GROUP", f"in {gid}, which ends {ends[gid]}, after the review"
+            elif p["person_id"] in fits_none:
+                status, reason = "NO_GROUP_FITS", why.get(p["person_id"], "")
+            else:
+                status, reason = "WAITING", why.get(p["person_id"], "no group started yet")
+            rows.append(
+                {
+                    "person_id": p["person_id"],
+                    "programme": p["programme"],
+                    "sentence_end": end.isoformat(),
+                    "review": months,
+                    "review_date": on.isoformat(),
+                    "status": status,
+                    "group_id": gid or "",
+                    "group_end": str(ends.get(gid, "")) if gid else "",
+                    "reason": reason,
+                }
+            )
+    return pd.DataFrame(rows, columns=REVIEW_COLUMNS)

@@ -1,5 +1,5 @@
 """Files out of a programme plan: the groups, who joins each, the unplaced with a reason and an
-alternative, and the summary; each written atomically, columns in the contract's order."""
+alternative, the reviews due with the programme not completed, and the summary; each written atomically, columns in the contract's order."""
 
 from __future__ import annotations
 
@@ -9,15 +9,17 @@ from typing import Any
 import pandas as pd
 
 from engine.core.export import write_csv, write_json
-from engine.groups.decode import GROUP_COLUMNS, MEMBER_COLUMNS, UNPLACED_COLUMNS
+from engine.groups.decode import GROUP_COLUMNS, MEMBER_COLUMNS, REVIEW_COLUMNS, UNPLACED_COLUMNS
 
 
 def export_plan(out: Path, tables: dict[str, pd.DataFrame], summary: dict[str, Any]) -> list[Path]:
-    """groups.csv, group_members.csv, unplaced.csv and groups_summary.json in `out`."""
+    """groups.csv, group_members.csv, unplaced.csv, group_reviews.csv and groups_summary.json
+    in `out`."""
     out = Path(out)
     return [
         write_csv(out / "groups.csv", tables["groups"][GROUP_COLUMNS]),
         write_csv(out / "group_members.csv", tables["members"][MEMBER_COLUMNS]),
         write_csv(out / "unplaced.csv", tables["unplaced"][UNPLACED_COLUMNS]),
+        write_csv(out / "group_reviews.csv", tables["reviews"][REVIEW_COLUMNS]),
         write_json(out / "groups_summary.json", summary),
     ]

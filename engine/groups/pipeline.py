@@ -17,7 +17,7 @@ from engine.core.lifecycle import Planner, RunOptions, RunOutcome, execute
 from engine.core.parallel import failed_stats
 from engine.groups.check import check_groups
 from engine.groups.contract import load_groups
-from engine.groups.decode import tables
+from engine.groups.decode import reviews, tables
 from engine.groups.export import export_plan
 from engine.groups.plan import (
     BASELINE,
@@ -125,7 +125,16 @@ class QuarterPlanner(Planner):
             if self.solver != BASELINE
             else self.figures
         )
-        return {"groups": groups, "members": members, "unplaced": unplaced}
+        due = reviews(
+            self.ds,
+            self.plans,
+            groups,
+            members,
+            unplaced,
+            horizon_start(self.start),
+            self.config,
+        )
+        return {"groups": groups, "members": members, "unplaced": unplaced, "reviews": due}
 
     def check(self, tables: dict[str, pd.DataFrame]) -> list[Violation]:
         return check_groups(
@@ -144,6 +153,7 @@ class QuarterPlanner(Planner):
             "key": key,
             "solver": self.solver,
             **self.figures,
+            "reviews": _review_counts(tables["reviews"]),
             "greedy": self.baseline,
             "programmes": [
                 {
@@ -173,6 +183,11 @@ class QuarterPlanner(Planner):
 
     def export(self, tables: dict[str, pd.DataFrame], summary: dict[str, Any]) -> list[Path]:
         return export_plan(self.opts.out, tables, summary)
+
+
+def _review_counts(due: pd.DataFrame) -> dict[str, int]:
+    """How many reviews in the horizon find the programme not completed, by status."""
+    return {"due": len(due), **due["status"].value_counts().sort_index().to_dict()}
 
 
 def run_groups(opts: RunOptions) -> RunOutcome:

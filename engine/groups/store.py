@@ -4,7 +4,13 @@ in; saving, loading, the quarter's lock and its input snapshot are the generic P
 from __future__ import annotations
 
 from engine.store.runs import PlanStore
-from engine.store.schema import groups_groups, groups_members, groups_plans, groups_unplaced
+from engine.store.schema import (
+    groups_groups,
+    groups_members,
+    groups_plans,
+    groups_reviews,
+    groups_unplaced,
+)
 
 
 class GroupsStore(PlanStore):
@@ -14,4 +20,9 @@ class GroupsStore(PlanStore):
     header = groups_plans
     key = "plan_key"
     period = "from_date"
-    children = {"groups": groups_groups, "members": groups_members, "unplaced": groups_unplaced}
+    children = {
+        "groups": groups_groups,
+        "members": groups_members,
+        "unplaced": groups_unplaced,
+        "reviews": groups_reviews,
+    }

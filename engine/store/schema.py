@@ -213,6 +213,21 @@ groups_unplaced = Table(
     Column("alternative", Text, nullable=False),
 )
 
+groups_reviews = Table(
+    "groups_reviews",
+    metadata,
+    Column("plan_key", String(64), primary_key=True),
+    Column("person_id", String(64), primary_key=True),
+    Column("review", Integer, primary_key=True),  # months before the sentence ends
+    Column("programme", String(64), nullable=False),
+    Column("sentence_end", String(10), nullable=False),
+    Column("review_date", String(10), nullable=False),
+    Column("status", String(16), nullable=False),  # WAITING | IN_GROUP | NO_GROUP_FITS
+    Column("group_id", String(64), nullable=False),
+    Column("group_end", String(10), nullable=False),
+    Column("reason", Text, nullable=False),
+)
+
 # -- Which run holds each PDU's night -----------------------------------------------------
 night_locks = Table(
     "night_locks",

@@ -295,6 +295,9 @@ def test_groups_plan_command_end_to_end(tmp_path, shared):
     new, running = groups[groups["status"] == "NEW"], groups[groups["status"] == "RUNNING"]
     assert summary["started"] == len(members) > 0 and summary["groups"] == len(new)
     assert summary["running_groups"] == len(running) > 0  # the generator writes running groups
+    due = pd.read_csv(out / "group_reviews.csv")
+    assert summary["reviews"]["due"] == len(due) > 0
+    assert set(due["status"]) <= {"WAITING", "IN_GROUP", "NO_GROUP_FITS"}
     assert (
         len(members) + len(unplaced) == summary["referrals"]
         and unplaced["alternative"].notna().all()

@@ -59,7 +59,14 @@ def test_store_from_before_migrations_is_upgraded_with_its_data(db_url):
         "decisions": {"allocation_due", "first_appointment_due", "move_reason"},
         "groups_groups": {"status", "sessions_left"},
     }
-    newer = ("night_locks", "input_tables", "upw_roster", "upw_unsupervised", "upw_induction_plan")
+    newer = (
+        "night_locks",
+        "input_tables",
+        "upw_roster",
+        "upw_unsupervised",
+        "upw_induction_plan",
+        "groups_reviews",
+    )
     old = MetaData()
     for name, t in metadata.tables.items():
         if name not in newer:

@@ -1,0 +1,60 @@
+"""The programme review list: everyone referred whose programme is not completed at a review
+(6 and 3 months before the sentence ends) falling in the quarter, as WAITING, IN_GROUP (a new
+or running group that ends after the review) or NO_GROUP_FITS, each with the reason; nobody
+whose group ends by the review."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from engine.groups.check import check_groups
+from engine.groups.contract import load_groups
+from engine.groups.decode import reviews, tables
+from engine.groups.plan import build_plans, solve_plans, solver_params
+from geo.travel import TravelTimes
+from tests.builders import facilitator, programme, referral, running_group, venue, write_groups
+
+START = date(2026, 11, 23)  # a Monday; the quarter runs to 22 February 2027
+
+
+def test_each_review_in_the_quarter_with_the_programme_not_completed(tmp_path, config):
+    refs = [
+        referral("A", available_slots="Mon-AM", sentence_end="2027-06-10", exclude_person_ids="W"),
+        referral("B", available_slots="Mon-AM", sentence_end="2027-07-20"),  # review 20 Jan
+        referral("X", available_slots="Mon-AM", sentence_end="2028-01-01"),  # none this quarter
+        referral(  # A's co-defendant, further away: the group takes A, W waits
+            "W",
+            available_slots="Mon-AM",
+            sentence_end="2027-06-10",
+            exclude_person_ids="A",
+            home_lat=52.75,
+        ),
+        referral("T", available_slots="Tue-AM", sentence_end="2027-06-10"),  # alone on Tuesdays
+        referral("N", available_slots="Wed-PM", sentence_end="2027-06-10"),  # no venue then
+        referral("M1", available_slots="Mon-AM", sentence_end="2027-06-01"),  # review 1 Dec
+    ]
+    facs = [facilitator("F1"), facilitator("F2")]
+    write_groups(
+        tmp_path,
+        refs,
+        [programme()],
+        [venue(rooms=2)],
+        facs,
+        [running_group()],  # R1: Mondays, ends 7 December
+    )
+    ds, times = load_groups(tmp_path), TravelTimes(config.travel)
+    plans, res, meta = build_plans(ds, config, times, START)
+    groups, members, unplaced, _ = tables(
+        plans, solve_plans(plans, res, "cpsat", solver_params(config, 5.0)), meta, config
+    )
+    assert check_groups(ds, groups, members, config, times, START) == []
+    due = reviews(ds, plans, groups, members, unplaced, START, config).set_index("person_id")
+    new = groups[groups["status"] == "NEW"]
+    assert len(new) == 1 and new["end_date"].iat[0] == "2027-01-04"  # 28 Dec a bank holiday
+    assert sorted(due.index) == ["A", "M1", "N", "T", "W"]  # B done by 20 Jan, X no review
+    assert due.loc["A", "status"] == "IN_GROUP" and due.loc["A", "review_date"] == "2026-12-10"
+    assert due.loc["A", "group_end"] == "2027-01-04" and due.loc["A", "review"] == 6
+    assert due.loc["M1", "status"] == "IN_GROUP" and due.loc["M1", "group_id"] == "R1"
+    assert due.loc["W", "status"] == "WAITING" and "every SI-EM group" in due.loc["W", "reason"]
+    assert due.loc["N", "status"] == "NO_GROUP_FITS" and "slots" in due.loc["N", "reason"]
+    assert due.loc["T", "status"] == "NO_GROUP_FITS"  # too few share Tuesday mornings
