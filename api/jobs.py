@@ -45,6 +45,7 @@ TABLES = {
         "members": "group_members.csv",
         "unplaced": "unplaced.csv",
         "reviews": "group_reviews.csv",
+        "one_to_one": "one_to_one.csv",
     },
 }
 STOP_GRACE_SECONDS = 60.0  # after a stop request, how long the worker has to store its best answer

@@ -176,6 +176,7 @@ class GroupsConfig(_Section):
     group_cost: int = Field(ge=0)
     women_only_value: int = Field(ge=0)
     review_months_before_end: list[int]
+    one_to_one_accredited: list[str]
 
 
 class Config(_Section):

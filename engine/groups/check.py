@@ -23,6 +23,7 @@ def check_groups(
     config: Config,
     times: TravelTimes,
     first_day: date | None = None,
+    one_to_one: pd.DataFrame | None = None,
 ) -> list[Violation]:
     """Every broken rule as 'group/person: rule: detail' (empty: the plan is sound). The running
     groups (`ds.running`) are history: their sessions from `first_day` on hold their rooms and
@@ -120,6 +121,20 @@ def check_groups(
                 Violation(f"{gid}", "women-only", f"{r['venue_id']} has no women-only space")
             )
         info[gid] = (r, prog, vid, sessions)
+    alone = _one_to_one(
+        one_to_one,
+        progs,
+        venues,
+        facs,
+        people,
+        config,
+        times,
+        holidays,
+        out,
+        room_use,
+        fac_use,
+        fac_week,
+    )
     for (vid, d, s), gids in room_use.items():
         if len(gids) > venues[vid]["rooms"] and not set(gids) <= set(pinned):
             out.append(
@@ -149,6 +164,9 @@ def check_groups(
     seen: dict[str, str] = {
         pid: gid for gid, (r, _) in pinned.items() for pid in r["person_ids"]
     }  # a running group's members are in it already
+    for pid in sorted(alone & set(seen)):
+        out.append(Violation(f"one-to-one/{pid}", "one group", f"already in {seen[pid]}"))
+    seen.update({pid: "one-to-one delivery" for pid in alone})
     by_group: dict[str, list[str]] = defaultdict(list)
     for m in members.to_dict("records"):
         gid, pid = m["group_id"], m["person_id"]
@@ -277,3 +295,58 @@ def _pinned(
                 Violation(gid, "running", f"ends {row['end_date']}, the calendar gives {end}")
             )
     return pinned
+
+
+def _one_to_one(
+    table, progs, venues, facs, people, config, times, holidays, out, room_use, fac_use, fac_week
+) -> set[str]:
+    """Each one-to-one row's rules, its sessions booked beside the groups'; the people in it."""
+    if table is None or table.empty:
+        return set()
+    g = config.groups
+    seen: set[str] = set()
+    for r in table.to_dict("records"):
+        where = f"one-to-one/{r['person_id']}"
+        p, prog = people.get(r["person_id"]), progs.get(r["programme"])
+        vid, f = venues.get(r["venue_id"]), facs.get(r["facilitator_id"])
+        if p is None or prog is None or vid is None or f is None:
+            out.append(Violation(where, "unknown", "person, programme, venue or facilitator"))
+            continue
+        if r["person_id"] in seen:
+            out.append(Violation(where, "one-to-one", "planned twice"))
+        seen.add(r["person_id"])
+        if prog["kind"] != "STRUCTURED" and r["programme"] not in g.one_to_one_accredited:
+            out.append(Violation(where, "one-to-one", f"{r['programme']} is not delivered so"))
+        if p["programme"] != r["programme"]:
+            out.append(Violation(where, "programme", f"referred to {p['programme']}"))
+        slots = [s for s in str(r["slot"]).split(";") if s]
+        if len(slots) != prog["sessions_per_week"] or len({s[:3] for s in slots}) != len(slots):
+            out.append(Violation(where, "slots", f"{r['slot']}: not the programme's week"))
+        for who, free in (("venue", vid), ("facilitator", f), ("person", p)):
+            if [s for s in slots if s not in free["available_slots"]]:
+                out.append(Violation(where, f"{who} slots", f"not available {r['slot']}"))
+        if r["programme"] not in f["trained_programmes"]:
+            out.append(Violation(where, "facilitator training", f"{f['facilitator_id']}"))
+        sessions = group_sessions(
+            date.fromisoformat(str(r["start_date"])), slots, int(prog["sessions"]), holidays
+        )
+        if not sessions or sessions[-1][0].isoformat() != str(r["end_date"]):
+            out.append(Violation(where, "dates", f"{r['start_date']}..{r['end_date']}"))
+        if sessions and sessions[-1][0] > date.fromisoformat(str(p["sentence_end"])):
+            out.append(Violation(where, "sentence end", f"ends after {p['sentence_end']}"))
+        if sessions and sessions[0][0] < date.fromisoformat(str(p["referral_date"])):
+            out.append(Violation(where, "referral", f"starts before {p['referral_date']}"))
+        if p["needs_accessible"] and not vid["accessible"]:
+            out.append(Violation(where, "accessible", f"{vid['venue_id']} is not accessible"))
+        t = int(
+            times.matrix(
+                [p["home_lat"]], [p["home_lon"]], [vid["lat"]], [vid["lon"]], p["travel_mode"]
+            )[0][0, 0]
+        )
+        if t > g.max_travel_minutes:
+            out.append(Violation(where, "travel", f"{t} min each way"))
+        for d, s in sessions:
+            room_use[(r["venue_id"], d, s)].append(where)
+            fac_use[(r["facilitator_id"], d, s)].append(where)
+            fac_week[(r["facilitator_id"], d.isocalendar()[:2])] += 1
+    return seen

@@ -30,13 +30,25 @@ MEMBER_COLUMNS = ["group_id", "person_id", "travel_minutes", "travel_reason"]
 
 UNPLACED_COLUMNS = ["person_id", "programme", "reason", "alternative"]
 
+ONE_TO_ONE_COLUMNS = [
+    "person_id",
+    "programme",
+    "venue_id",
+    "slot",
+    "start_date",
+    "end_date",
+    "sessions",
+    "facilitator_id",
+    "travel_minutes",
+]
+
 REVIEW_COLUMNS = [
     "person_id",
     "programme",
     "sentence_end",
     "review",  # months before the sentence ends
     "review_date",
-    "status",  # WAITING | IN_GROUP | NO_GROUP_FITS
+    "status",  # WAITING | IN_GROUP | ONE_TO_ONE | NO_GROUP_FITS
     "group_id",
     "group_end",
     "reason",
@@ -170,6 +182,36 @@ def _unplaced(
     return reason, f"one-to-one or remote delivery of {prog}"
 
 
+def one_to_one_table(plans: list[ProgrammePlan], ones: list, meta: dict) -> pd.DataFrame:
+    """The one-to-ones planned, one row each (the slots, dates and facilitator)."""
+    by_name = {p.programme["programme"]: p for p in plans}
+    rows = []
+    for o in ones:
+        plan = by_name[o.programme]
+        rows.append(
+            {
+                "person_id": plan.people["person_id"].iat[o.person],
+                "programme": o.programme,
+                "venue_id": meta["venue_ids"][o.venue],
+                "slot": ";".join(SLOTS[s] for s in o.pattern),
+                "start_date": o.dates[0].isoformat(),
+                "end_date": o.dates[-1].isoformat(),
+                "sessions": len(o.dates),
+                "facilitator_id": meta["facilitator_ids"][o.facilitator],
+                "travel_minutes": int(plan.travel[o.person, o.venue]),
+            }
+        )
+    return pd.DataFrame(rows, columns=ONE_TO_ONE_COLUMNS)
+
+
+def without_one_to_one(unplaced: pd.DataFrame, ones: pd.DataFrame, figures: dict) -> pd.DataFrame:
+    """The unplaced less those now delivered one-to-one; the figures counted again."""
+    left = unplaced[~unplaced["person_id"].isin(ones["person_id"])].reset_index(drop=True)
+    figures["one_to_one"] = len(ones)
+    figures["unplaced"] = len(left)
+    return left
+
+
 def reviews(
     ds,
     plans: list[ProgrammePlan],
@@ -178,6 +220,7 @@ def reviews(
     unplaced: pd.DataFrame,
     first_day: date,
     config: Config,
+    ones: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Everyone referred whose programme will not be completed at a review that falls in the
     horizon (`review_months_before_end` months before the sentence ends, 6 and 3): WAITING (no
@@ -192,6 +235,7 @@ def reviews(
         for r in ds.running.to_dict("records"):
             group_of.update({pid: r["group_id"] for pid in r["person_ids"]})
     why = dict(zip(unplaced["person_id"], unplaced["reason"]))
+    alone = {} if ones is None else dict(zip(ones["person_id"], ones["end_date"]))
     fits_none = {
         pid for p in plans for pid, r in zip(p.problem.person_ids, p.reasons) if r
     }  # the planner found no candidate group at all for them
@@ -203,7 +247,12 @@ def reviews(
             if not first_day <= on < last:
                 continue
             gid = group_of.get(p["person_id"])
-            if gid is not None and gid in ends:
+            if p["person_id"] in alone:
+                if date.fromisoformat(str(alone[p["person_id"]])) <= on:
+                    continue  # completed by the review
+                status, reason = "ONE_TO_ONE", f"one-to-one until {alone[p['person_id']]}"
+                gid = None
+            elif gid is not None and gid in ends:
                 if date.fromisoformat(str(ends[gid])) <= on:
                     continue  # completed by the review
                 status, reason = "IN_GROUP", f"in {gid}, which ends {ends[gid]}, after the review"
@@ -220,7 +269,7 @@ def reviews(
                     "review_date": on.isoformat(),
                     "status": status,
                     "group_id": gid or "",
-                    "group_end": str(ends.get(gid, "")) if gid else "",
+                    "group_end": str(ends.get(gid, "")) if gid else alone.get(p["person_id"], ""),
                     "reason": reason,
                 }
             )

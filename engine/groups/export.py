@@ -9,17 +9,24 @@ from typing import Any
 import pandas as pd
 
 from engine.core.export import write_csv, write_json
-from engine.groups.decode import GROUP_COLUMNS, MEMBER_COLUMNS, REVIEW_COLUMNS, UNPLACED_COLUMNS
+from engine.groups.decode import (
+    GROUP_COLUMNS,
+    MEMBER_COLUMNS,
+    ONE_TO_ONE_COLUMNS,
+    REVIEW_COLUMNS,
+    UNPLACED_COLUMNS,
+)
 
 
 def export_plan(out: Path, tables: dict[str, pd.DataFrame], summary: dict[str, Any]) -> list[Path]:
-    """groups.csv, group_members.csv, unplaced.csv, group_reviews.csv and groups_summary.json
-    in `out`."""
+    """groups.csv, group_members.csv, unplaced.csv, group_reviews.csv, one_to_one.csv and
+    groups_summary.json in `out`."""
     out = Path(out)
     return [
         write_csv(out / "groups.csv", tables["groups"][GROUP_COLUMNS]),
         write_csv(out / "group_members.csv", tables["members"][MEMBER_COLUMNS]),
         write_csv(out / "unplaced.csv", tables["unplaced"][UNPLACED_COLUMNS]),
         write_csv(out / "group_reviews.csv", tables["reviews"][REVIEW_COLUMNS]),
+        write_csv(out / "one_to_one.csv", tables["one_to_one"][ONE_TO_ONE_COLUMNS]),
         write_json(out / "groups_summary.json", summary),
     ]

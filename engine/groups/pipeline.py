@@ -4,7 +4,7 @@ stored in one transaction, written out."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -17,14 +17,16 @@ from engine.core.lifecycle import Planner, RunOptions, RunOutcome, execute
 from engine.core.parallel import failed_stats
 from engine.groups.check import check_groups
 from engine.groups.contract import load_groups
-from engine.groups.decode import reviews, tables
+from engine.groups.decode import one_to_one_table, reviews, tables, without_one_to_one
 from engine.groups.export import export_plan
 from engine.groups.plan import (
     BASELINE,
     DEFAULT_SOLVER,
     SOLVERS,
+    OneToOne,
     build_plans,
     horizon_start,
+    plan_one_to_one,
     solve_plans,
     solver_params,
 )
@@ -38,9 +40,11 @@ QUARTER = "quarter"  # the one part of a plan: programmes share rooms and facili
 
 @dataclass
 class QuarterResult:
-    """Every programme's groups, planned in turn, each taking the rooms and facilitators left."""
+    """Every programme's groups, planned in turn, each taking the rooms and facilitators left,
+    then the one-to-one delivery of whoever no group took, where the programme allows it."""
 
     programmes: list[GroupsResult]
+    one_to_one: list[OneToOne] = field(default_factory=list)
 
     @property
     def stats(self) -> SolveStats:
@@ -59,22 +63,34 @@ class QuarterResult:
         )
 
 
+def _quarter(plans, res, solver: str, params, observer, setup, config) -> QuarterResult:
+    """The programmes with one solver, then the one-to-ones from the resources they left."""
+    groups = solve_plans(plans, res, solver, params, observer)
+    left = groups[-1].resources if groups else res
+    assert left is not None, "a groups solve hands on the resources it left"
+    ones, _ = plan_one_to_one(plans, groups, left, setup, config)
+    return QuarterResult(groups, ones)
+
+
 def _solve_quarter(
-    key: str, plans, res, solver: str, params, observer
+    key: str, plans, res, solver: str, params, observer, setup, config
 ) -> tuple[str, QuarterResult, QuarterResult]:
     """The quarter's programmes with the chosen solver, and with the baseline."""
-    results = QuarterResult(solve_plans(plans, res, solver, params, observer))
+    results = _quarter(plans, res, solver, params, observer, setup, config)
     base = (
-        results if solver == BASELINE else QuarterResult(solve_plans(plans, res, BASELINE, params))
+        results
+        if solver == BASELINE
+        else _quarter(plans, res, BASELINE, params, None, setup, config)
     )
     return key, results, base
 
 
 def _fallback(job: tuple, error: BaseException) -> tuple[QuarterResult, QuarterResult]:
     """A quarter whose solve failed on every try gets the baseline's plan."""
-    base = QuarterResult(solve_plans(job[1], job[2], BASELINE, job[4]))
+    _, plans, res, _, params, _, setup, config = job
+    base = _quarter(plans, res, BASELINE, params, None, setup, config)
     failed = [replace(r, stats=failed_stats(error)) for r in base.programmes]
-    return QuarterResult(failed), base
+    return QuarterResult(failed, base.one_to_one), base
 
 
 class QuarterPlanner(Planner):
@@ -112,7 +128,16 @@ class QuarterPlanner(Planner):
     def parts(self, store) -> tuple[list[tuple], Any, Any]:
         self.plans, res, self.meta = build_plans(self.ds, self.config, self.times, self.start)
         params = solver_params(self.config, self.opts.time_limit)
-        job = (QUARTER, self.plans, res, self.solver, params, self.opts.observer)
+        job = (
+            QUARTER,
+            self.plans,
+            res,
+            self.solver,
+            params,
+            self.opts.observer,
+            self.meta["one_to_one"],
+            self.config,
+        )
         return [job], _solve_quarter, _fallback
 
     def decode(self, solved: dict) -> dict[str, pd.DataFrame]:
@@ -120,11 +145,16 @@ class QuarterPlanner(Planner):
         groups, members, unplaced, self.figures = tables(
             self.plans, result.programmes, self.meta, self.config
         )
-        self.baseline = (
-            tables(self.plans, base.programmes, self.meta, self.config)[3]
-            if self.solver != BASELINE
-            else self.figures
-        )
+        ones = one_to_one_table(self.plans, result.one_to_one, self.meta)
+        unplaced = without_one_to_one(unplaced, ones, self.figures)
+        if self.solver != BASELINE:
+            b_groups, _, b_unplaced, self.baseline = tables(
+                self.plans, base.programmes, self.meta, self.config
+            )
+            b_ones = one_to_one_table(self.plans, base.one_to_one, self.meta)
+            without_one_to_one(b_unplaced, b_ones, self.baseline)
+        else:
+            self.baseline = self.figures
         due = reviews(
             self.ds,
             self.plans,
@@ -133,8 +163,15 @@ class QuarterPlanner(Planner):
             unplaced,
             horizon_start(self.start),
             self.config,
+            ones,
         )
-        return {"groups": groups, "members": members, "unplaced": unplaced, "reviews": due}
+        return {
+            "groups": groups,
+            "members": members,
+            "unplaced": unplaced,
+            "reviews": due,
+            "one_to_one": ones,
+        }
 
     def check(self, tables: dict[str, pd.DataFrame]) -> list[Violation]:
         return check_groups(
@@ -144,6 +181,7 @@ class QuarterPlanner(Planner):
             self.config,
             self.times,
             horizon_start(self.start),
+            tables["one_to_one"],
         )
 
     def summary(self, key: str, tables: dict[str, pd.DataFrame], solved: dict) -> dict[str, Any]:

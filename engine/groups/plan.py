@@ -27,6 +27,7 @@ from solvers.groups import (
 )
 
 WEEKDAYS = 5
+HOLIDAY_WEEKS = 4  # weeks a programme's end may move for bank holidays (Christmas and New Year)
 
 
 def horizon_start(day: date) -> date:
@@ -77,6 +78,7 @@ class ProgrammePlan:
     near: np.ndarray  # per person: some candidate within the target travel before pruning
     reach: np.ndarray  # [people x venues]: within the travel limit (and accessible where needed)
     slots: np.ndarray  # [people x slots]: available
+    travel: np.ndarray  # [people x venues]: minutes each way
 
 
 def build_plans(
@@ -126,6 +128,16 @@ def build_plans(
         (int(s + w) for pl in plans for s, w in zip(pl.problem.cand_start, pl.problem.cand_weeks)),
         default=0,
     )
+    # and every week a running group or a one-to-one started in the horizon can reach
+    longest = max(
+        (-(-int(p.sessions) // int(p.sessions_per_week)) for p in ds.programmes.itertuples()),
+        default=0,
+    )
+    n_weeks = max(
+        n_weeks,
+        config.groups.horizon_weeks + longest + HOLIDAY_WEEKS,
+        *((g["left"][-1][0] - monday).days // 7 + 1 for g in running if g["left"]),
+    )
     res = Resources(
         ven["rooms"].to_numpy(np.int64),
         np.zeros((len(ven), len(SLOTS), n_weeks), np.int64),
@@ -142,6 +154,14 @@ def build_plans(
             "venue_ids": ven["venue_id"].tolist(),
             "facilitator_ids": fac["facilitator_id"].tolist(),
             "running": running,
+            "one_to_one": OneToOneSetup(
+                monday,
+                f_slots,
+                v_slots,
+                fac_travel,
+                fac["facilitator_id"].tolist(),
+                fac["trained_programmes"].tolist(),
+            ),
         },
     )
 
@@ -324,7 +344,7 @@ def _programme(
                 f"could finish, or too few people share their slots and area for a viable group"
             )
     return ProgrammePlan(
-        prog, problem, people, cand["pattern"], cand["dates"], reasons, near, reach, r_slots
+        prog, problem, people, cand["pattern"], cand["dates"], reasons, near, reach, r_slots, travel
     )
 
 
@@ -371,3 +391,126 @@ def solve_plans(
         res = r.resources
         out.append(r)
     return out
+
+
+@dataclass
+class OneToOneSetup:
+    """What one-to-one delivery is scheduled from, beside the programme plans."""
+
+    monday: date
+    f_slots: np.ndarray  # [facilitators x slots]: available
+    v_slots: np.ndarray  # [venues x slots]: available
+    fac_travel: np.ndarray  # [facilitators x venues]: minutes by car
+    facilitator_ids: list[str]
+    trained: list  # per facilitator: the programmes they deliver
+
+
+@dataclass
+class OneToOne:
+    """One person's programme delivered one-to-one: a venue's room, one facilitator, a weekly
+    slot pattern from a start week."""
+
+    programme: str
+    person: int  # index in the programme plan's people
+    venue: int
+    pattern: tuple[int, ...]
+    dates: list[date]
+    facilitator: int
+
+
+def one_to_one_allowed(programme: dict, config: Config) -> bool:
+    """Structured interventions may always be delivered one-to-one; an accredited programme
+    only when the config names it."""
+    return (
+        programme["kind"] == "STRUCTURED"
+        or programme["programme"] in config.groups.one_to_one_accredited
+    )
+
+
+def plan_one_to_one(
+    plans: list[ProgrammePlan],
+    results: list[GroupsResult],
+    res: Resources,
+    setup: OneToOneSetup,
+    config: Config,
+) -> tuple[list[OneToOne], Resources]:
+    """After the groups: everyone no group took, on a programme that may be delivered
+    one-to-one, gets their sessions scheduled (the soonest sentence end first): the earliest
+    start week, then the nearest venue within the travel limits (accessible where needed),
+    in a weekly pattern of their slots the venue and a trained facilitator within their drive
+    share, with a room free and the facilitator free and within their weekly sessions for
+    every session, and ending before the sentence does. Each session books its room and
+    facilitator, so one-to-ones count against the facilitators' weeks. Returns the sessions
+    planned and the resources left."""
+    g = config.groups
+    res = res.copy()
+    holidays = frozenset(config.calendar.bank_holidays)
+    waiting = []
+    for n, (plan, r) in enumerate(zip(plans, results)):
+        if not one_to_one_allowed(plan.programme, config):
+            continue
+        ends = pd.to_datetime(plan.people["sentence_end"]).dt.date.tolist()
+        for i in np.nonzero(r.cand_of_person < 0)[0].tolist():
+            waiting.append((ends[i], str(plan.people["referral_date"].iat[i]), n, i))
+    out = []
+    for end, referred, n, i in sorted(waiting):
+        plan = plans[n]
+        found = _first_fit(plan, i, end, date.fromisoformat(referred), res, setup, g, holidays)
+        if found is not None:
+            _book_one(res, found, setup.monday)
+            out.append(found)
+    return out, res
+
+
+def _first_fit(plan, i, end, referred, res, setup, g, holidays) -> OneToOne | None:
+    prog = plan.programme
+    k, sessions = int(prog["sessions_per_week"]), int(prog["sessions"])
+    name = prog["programme"]
+    trained = np.array([name in t for t in setup.trained], bool)
+    venues = sorted(np.nonzero(plan.reach[i])[0].tolist(), key=lambda v: (plan.travel[i, v], v))
+    mine = [p for p in slot_patterns(k) if plan.slots[i, list(p)].all()]
+    for w in range(g.horizon_weeks):
+        first = setup.monday + timedelta(weeks=w)
+        timely = [p for p in mine if session_dates(first, p, sessions, holidays)[-1] <= end]
+        if not timely:
+            return None  # every pattern from this week ends after the sentence: later ones too
+        for v in venues:
+            for p in timely:
+                if not setup.v_slots[v, list(p)].all():
+                    continue
+                dates = session_dates(first, p, sessions, holidays)
+                if dates[0] < referred:
+                    continue
+                booked = _sessions(dates, p, setup.monday)
+                if any(res.room_used[v, s, wk] >= res.rooms[v] for s, wk in booked):
+                    continue
+                able = trained & setup.f_slots[:, list(p)].all(1)
+                able &= setup.fac_travel[:, v] <= g.facilitator_max_travel_minutes
+                for j in sorted(
+                    np.nonzero(able)[0].tolist(), key=lambda j: (setup.fac_travel[j, v], j)
+                ):
+                    if _free(res, j, booked):
+                        return OneToOne(name, i, v, p, dates, j)
+    return None
+
+
+def _sessions(dates: list[date], pattern: tuple[int, ...], monday: date) -> list[tuple[int, int]]:
+    """(slot, week) of each session date (the pattern's slot on that weekday)."""
+    by_day = {s // 3: s for s in pattern}
+    return [(by_day[d.weekday()], (d - monday).days // 7) for d in dates]
+
+
+def _free(res: Resources, j: int, booked: list[tuple[int, int]]) -> bool:
+    load: dict[int, int] = {}
+    for s, wk in booked:
+        if res.fac_busy[j, s, wk]:
+            return False
+        load[wk] = load.get(wk, 0) + 1
+    return all(res.fac_load[j, wk] + n <= res.fac_max[j] for wk, n in load.items())
+
+
+def _book_one(res: Resources, one: OneToOne, monday: date) -> None:
+    for s, wk in _sessions(one.dates, one.pattern, monday):
+        res.room_used[one.venue, s, wk] += 1
+        res.fac_busy[one.facilitator, s, wk] = True
+        res.fac_load[one.facilitator, wk] += 1

@@ -7,6 +7,7 @@ from engine.store.runs import PlanStore
 from engine.store.schema import (
     groups_groups,
     groups_members,
+    groups_one_to_one,
     groups_plans,
     groups_reviews,
     groups_unplaced,
@@ -25,4 +26,5 @@ class GroupsStore(PlanStore):
         "members": groups_members,
         "unplaced": groups_unplaced,
         "reviews": groups_reviews,
+        "one_to_one": groups_one_to_one,
     }

@@ -228,6 +228,21 @@ groups_reviews = Table(
     Column("reason", Text, nullable=False),
 )
 
+groups_one_to_one = Table(
+    "groups_one_to_one",
+    metadata,
+    Column("plan_key", String(64), primary_key=True),
+    Column("person_id", String(64), primary_key=True),
+    Column("programme", String(64), nullable=False),
+    Column("venue_id", String(64), nullable=False),
+    Column("slot", Text, nullable=False),
+    Column("start_date", String(10), nullable=False),
+    Column("end_date", String(10), nullable=False),
+    Column("sessions", Integer, nullable=False),
+    Column("facilitator_id", String(64), nullable=False),
+    Column("travel_minutes", Integer, nullable=False),
+)
+
 # -- Which run holds each PDU's night -----------------------------------------------------
 night_locks = Table(
     "night_locks",

@@ -297,9 +297,12 @@ def test_groups_plan_command_end_to_end(tmp_path, shared):
     assert summary["running_groups"] == len(running) > 0  # the generator writes running groups
     due = pd.read_csv(out / "group_reviews.csv")
     assert summary["reviews"]["due"] == len(due) > 0
-    assert set(due["status"]) <= {"WAITING", "IN_GROUP", "NO_GROUP_FITS"}
+    assert set(due["status"]) <= {"WAITING", "IN_GROUP", "ONE_TO_ONE", "NO_GROUP_FITS"}
+    ones = pd.read_csv(out / "one_to_one.csv")
+    assert summary["one_to_one"] == len(ones) > 0  # structured interventions no group took
+    assert not set(ones["person_id"]) & (set(unplaced["person_id"]) | set(members["person_id"]))
     assert (
-        len(members) + len(unplaced) == summary["referrals"]
+        len(members) + len(ones) + len(unplaced) == summary["referrals"]
         and unplaced["alternative"].notna().all()
     )
     assert summary["started"] >= summary["greedy"]["started"]

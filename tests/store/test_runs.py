@@ -66,6 +66,7 @@ def test_store_from_before_migrations_is_upgraded_with_its_data(db_url):
         "upw_unsupervised",
         "upw_induction_plan",
         "groups_reviews",
+        "groups_one_to_one",
     )
     old = MetaData()
     for name, t in metadata.tables.items():
