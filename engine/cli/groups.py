@@ -85,6 +85,15 @@ def groups_plan(
         f"  first come first served on the same referrals: {g['started']} start in {g['groups']} groups, mean wait "
         f"{g['mean_wait_days']} days, travel over 60 min {g['travel_over_60']}"
     )
+    if s.get("one_to_one"):
+        print(
+            f"  {s['one_to_one']} no group took delivered one-to-one instead "
+            "(one_to_one.csv: venue, slots, dates, facilitator)"
+        )
+    if s.get("reviews", {}).get("due"):
+        r = s["reviews"]
+        parts = ", ".join(f"{r[k]} {k.lower().replace('_', ' ')}" for k in sorted(r) if k != "due")
+        print(f"  {r['due']} review(s) this quarter with the programme not done: {parts}")
     if s.get("running_groups"):
         print(
             f"  {s['running_groups']} group(s) already running, {s['running_members']} members: "
@@ -95,4 +104,7 @@ def groups_plan(
         print(
             "  (this plan was already stored: files re-exported, nothing planned or written again)"
         )
-    print(f"  files: {out}/groups.csv, group_members.csv, unplaced.csv, groups_summary.json")
+    print(
+        f"  files: {out}/groups.csv, group_members.csv, unplaced.csv, one_to_one.csv, "
+        "group_reviews.csv, groups_summary.json"
+    )
