@@ -195,16 +195,24 @@ def _pin(
     f_of = {f: n for n, f in enumerate(facilitator_ids)}
     n_weeks = res.room_used.shape[2]
     for g in running:
-        v = v_of[g["venue_id"]]
-        for d, slot in g["left"]:
-            w = (d - monday).days // 7
-            if w >= n_weeks:  # after every candidate group has ended: nothing to share
-                continue
-            s = SLOTS.index(slot)
-            res.room_used[v, s, w] += 1
-            for f in g["facilitator_ids"]:
-                res.fac_busy[f_of[f], s, w] = True
-                res.fac_load[f_of[f], w] += 1
+        sessions = [(SLOTS.index(slot), (d - monday).days // 7) for d, slot in g["left"]]
+        book_sessions(
+            res,
+            v_of[g["venue_id"]],
+            [f_of[f] for f in g["facilitator_ids"]],
+            [(s, w) for s, w in sessions if w < n_weeks],  # later: nothing left to share
+        )
+
+
+def book_sessions(
+    res: Resources, venue: int, facilitators: list[int], sessions: list[tuple[int, int]]
+) -> None:
+    """Each (slot, week) session takes a room at the venue and the facilitators' time."""
+    for s, w in sessions:
+        res.room_used[venue, s, w] += 1
+        for j in facilitators:
+            res.fac_busy[j, s, w] = True
+            res.fac_load[j, w] += 1
 
 
 def _slot_matrix(col) -> np.ndarray:
@@ -457,7 +465,8 @@ def plan_one_to_one(
         plan = plans[n]
         found = _first_fit(plan, i, end, date.fromisoformat(referred), res, setup, g, holidays)
         if found is not None:
-            _book_one(res, found, setup.monday)
+            booked = _sessions(found.dates, found.pattern, setup.monday)
+            book_sessions(res, found.venue, [found.facilitator], booked)
             out.append(found)
     return out, res
 
@@ -507,10 +516,3 @@ def _free(res: Resources, j: int, booked: list[tuple[int, int]]) -> bool:
             return False
         load[wk] = load.get(wk, 0) + 1
     return all(res.fac_load[j, wk] + n <= res.fac_max[j] for wk, n in load.items())
-
-
-def _book_one(res: Resources, one: OneToOne, monday: date) -> None:
-    for s, wk in _sessions(one.dates, one.pattern, monday):
-        res.room_used[one.venue, s, wk] += 1
-        res.fac_busy[one.facilitator, s, wk] = True
-        res.fac_load[one.facilitator, wk] += 1
