@@ -195,35 +195,9 @@ def check_groups(
                     f"not available {sorted(needed - set(p['available_slots']))}",
                 )
             )
-        if sessions and sessions[-1][0] > date.fromisoformat(str(p["sentence_end"])):
-            out.append(
-                Violation(
-                    f"{where}",
-                    "sentence end",
-                    f"the group ends {sessions[-1][0]}, after the sentence ends {p['sentence_end']}",
-                )
-            )
-        if sessions and sessions[0][0] < date.fromisoformat(str(p["referral_date"])):
-            out.append(
-                Violation(
-                    f"{where}",
-                    "referral",
-                    f"the group starts before the referral date {p['referral_date']}",
-                )
-            )
-        if p["needs_accessible"] and not vid["accessible"]:
-            out.append(Violation(f"{where}", "accessible", f"{vid['venue_id']} is not accessible"))
         if bool(r["women_only"]) and p["sex"] != "F":
             out.append(Violation(f"{where}", "women-only", "a man in a women-only group"))
-        t = int(
-            times.matrix(
-                [p["home_lat"]], [p["home_lon"]], [vid["lat"]], [vid["lon"]], p["travel_mode"]
-            )[0][0, 0]
-        )
-        if t > g.max_travel_minutes:
-            out.append(
-                Violation(f"{where}", "travel", f"{t} min each way over {g.max_travel_minutes:g}")
-            )
+        t = _person_at(where, p, vid, sessions, times, config, out)
         if t > g.target_travel_minutes and not str(m.get("travel_reason", "") or ""):
             out.append(
                 Violation(
@@ -332,21 +306,38 @@ def _one_to_one(
         )
         if not sessions or sessions[-1][0].isoformat() != str(r["end_date"]):
             out.append(Violation(where, "dates", f"{r['start_date']}..{r['end_date']}"))
-        if sessions and sessions[-1][0] > date.fromisoformat(str(p["sentence_end"])):
-            out.append(Violation(where, "sentence end", f"ends after {p['sentence_end']}"))
-        if sessions and sessions[0][0] < date.fromisoformat(str(p["referral_date"])):
-            out.append(Violation(where, "referral", f"starts before {p['referral_date']}"))
-        if p["needs_accessible"] and not vid["accessible"]:
-            out.append(Violation(where, "accessible", f"{vid['venue_id']} is not accessible"))
-        t = int(
-            times.matrix(
-                [p["home_lat"]], [p["home_lon"]], [vid["lat"]], [vid["lon"]], p["travel_mode"]
-            )[0][0, 0]
-        )
-        if t > g.max_travel_minutes:
-            out.append(Violation(where, "travel", f"{t} min each way"))
+        _person_at(where, p, vid, sessions, times, config, out)
         for d, s in sessions:
             room_use[(r["venue_id"], d, s)].append(where)
             fac_use[(r["facilitator_id"], d, s)].append(where)
             fac_week[(r["facilitator_id"], d.isocalendar()[:2])] += 1
     return seen
+
+
+def _person_at(where, p, vid, sessions, times, config, out) -> int:
+    """The rules between a person and where and when they are delivered (a group or
+    one-to-one): within the sentence, after the referral, accessible where needed, within the
+    travel limit. Returns the minutes each way."""
+    g = config.groups
+    if sessions and sessions[-1][0] > date.fromisoformat(str(p["sentence_end"])):
+        out.append(
+            Violation(
+                where,
+                "sentence end",
+                f"it ends {sessions[-1][0]}, after the sentence ends {p['sentence_end']}",
+            )
+        )
+    if sessions and sessions[0][0] < date.fromisoformat(str(p["referral_date"])):
+        out.append(
+            Violation(where, "referral", f"it starts before the referral date {p['referral_date']}")
+        )
+    if p["needs_accessible"] and not vid["accessible"]:
+        out.append(Violation(where, "accessible", f"{vid['venue_id']} is not accessible"))
+    t = int(
+        times.matrix(
+            [p["home_lat"]], [p["home_lon"]], [vid["lat"]], [vid["lon"]], p["travel_mode"]
+        )[0][0, 0]
+    )
+    if t > g.max_travel_minutes:
+        out.append(Violation(where, "travel", f"{t} min each way over {g.max_travel_minutes:g}"))
+    return t
