@@ -1,5 +1,5 @@
 """Programme groups benchmark: a region's quarter (1,500 referrals across 8 programmes, 40
-venues, 80 facilitators) planned by `probation groups plan` end to end on 2 cores, against the
+venues, 80 facilitators, about 150 members of groups already running) planned by `probation groups plan` end to end on 2 cores, against the
 first-come-first-served greedy in the same run. Writes one CSV row per solver.
 
     .venv/bin/python benchmarks/groups.py --out benchmarks/results [--tight]
@@ -40,10 +40,20 @@ def main() -> int:
         args.out,
         ["groups", "plan", "--from", FROM],
         "groups_summary.json",
-        ["referrals", "started", "mean_wait_days", "travel_over_60", "groups"],
+        [
+            "referrals",
+            "started",
+            "mean_wait_days",
+            "travel_over_60",
+            "groups",
+            "running_groups",
+            "one_to_one",
+            "unplaced",
+        ],
         lambda s: (
             f"started {s['started']}/{s['referrals']} in {s['groups']} groups, mean wait "
-            f"{s['mean_wait_days']} days, travel over 60 min {s['travel_over_60']}"
+            f"{s['mean_wait_days']} days, travel over 60 min {s['travel_over_60']}, "
+            f"one-to-one {s['one_to_one']}, unplaced {s['unplaced']}"
         ),
         TARGET,
     )
