@@ -18,6 +18,7 @@ from engine.core.contract import (
     file_hash,
     find_table,
     find_tables,
+    keyed_rows,
     read_table_or_fail,
     validate_rows,
 )
@@ -173,10 +174,7 @@ def load_groups(folder: str | Path, max_group: int = 12) -> GroupsDataset:
     rpath = find_table(folder, "groups_running")
     running = None
     if rpath is not None:
-        running = validate_rows(
-            rpath.name, read_table_or_fail(rpath), RunningGroup, RUNNING_COLUMNS, issues
-        )
-        check_duplicates(rpath.name, (g.group_id for g in running), "group_id", issues)
+        running = keyed_rows(rpath, RunningGroup, RUNNING_COLUMNS, "group_id", issues)
         _check_running(rpath.name, running, recs, issues)
     if issues:
         raise DataContractError(issues)

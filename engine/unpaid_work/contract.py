@@ -19,6 +19,7 @@ from engine.core.contract import (
     file_hash,
     find_table,
     find_tables,
+    keyed_rows,
     read_table_or_fail,
     validate_rows,
 )
@@ -152,10 +153,7 @@ def load_upw(folder: str | Path, config: Config) -> UpwDataset:
     ipath = find_table(folder, "upw_inductions")
     slots = None
     if ipath is not None:
-        slots = validate_rows(
-            ipath.name, read_table_or_fail(ipath), UpwInduction, INDUCTION_COLUMNS, issues
-        )
-        check_duplicates(ipath.name, (p.induction_id for p in slots), "induction_id", issues)
+        slots = keyed_rows(ipath, UpwInduction, INDUCTION_COLUMNS, "induction_id", issues)
     if issues:
         raise DataContractError(issues)
     pdf = pd.DataFrame([p.model_dump(mode="json") for p in people])
@@ -181,8 +179,4 @@ def _supervisors(path: Path, issues: list[Issue]) -> list[UpwSupervisor]:
     """The supervisors table: each row valid and ids unique (a header alone is refused like
     any empty table: it would stand down every group and workshop session; leave the file out
     to plan without supervisors)."""
-    sups = validate_rows(
-        path.name, read_table_or_fail(path), UpwSupervisor, SUPERVISOR_COLUMNS, issues
-    )
-    check_duplicates(path.name, (p.supervisor_id for p in sups), "supervisor_id", issues)
-    return sups
+    return keyed_rows(path, UpwSupervisor, SUPERVISOR_COLUMNS, "supervisor_id", issues)
