@@ -39,6 +39,7 @@ from solvers.types import SearchObserver, SolveStats
 from solvers.upw_mip import CUT_ROUNDS, PhaseParams, lp_bound, solve_phase, week_mip
 from solvers.upw_problem import (
     UpwProblem,
+    company_sessions,
     credited,
     induction_sessions,
     needs_company,
@@ -614,17 +615,11 @@ class _UpwModel:
             m, x, pr.pair_person, pr.pair_session, pr.exclusions
         )  # co-defendants never together
         self.has_men: dict[int, cp_model.IntVar] = {}
-        for s in range(n_s):  # women's company rules
-            ks = by_session[s]
-            guarded = [k for k in ks if needs_company(pr, int(pr.pair_person[k]), s)]
-            men = [x[k] for k in ks if not pr.person_female[pr.pair_person[k]]]
-            if not guarded or not men:
-                continue
-            women = [x[k] for k in ks if pr.person_female[pr.pair_person[k]]]
+        for s, men, women, guarded in company_sessions(pr):  # women's company rules
             has_men = self.has_men[s] = m.new_bool_var(f"has_men[{pr.session_ids[s]}]")
-            m.add(sum(men) <= len(men) * has_men)
-            for k in guarded:
-                m.add(sum(women) >= 2).only_enforce_if([x[k], has_men])
+            m.add(sum(x[k] for k in men) <= len(men) * has_men)
+            for g in guarded:
+                m.add(sum(x[w] for w in women) >= 2).only_enforce_if([x[g], has_men])
         self.r = self._roster(by_session)
         self._inductions(by_person)
         self.cred, self.placed = [], []
