@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 from scipy.sparse import coo_matrix
@@ -84,6 +85,7 @@ class WeekMip:
     col_lower: np.ndarray
     company: list[tuple[int, list[int], list[int], list[int]]]  # (session, men, women, guarded)
     links: list[tuple[int, np.ndarray]] = field(default_factory=list)  # (pair, its roster pairs)
+    link_rows: Any = None  # the links as sparse rows x_k - sum(roster) <= 0, built once
 
     @property
     def xs(self) -> int:
@@ -317,7 +319,8 @@ def solve_phase(
     2. a restricted MIP over the pairs the LP uses or the start has (a RENS-style
        neighbourhood: the LP is nearly integral here, so the best schedule is almost always
        among them, and the restricted MIP is a tenth of the size);
-    3. the whole MIP from the best schedule so far (its dual bound can only tighten the LP's).
+    3. the whole MIP, from no start (given one, HiGHS once claimed a short schedule
+       optimal), its schedule kept only when better; its dual bound is not used.
     Returns the best schedule and roster found (None if none beat the start) and the stats in
     the phase's own sense: the objective of the schedule HiGHS returned and the bound."""
     t0 = time.perf_counter()
@@ -370,7 +373,9 @@ def _relaxation(
     t0 = time.perf_counter()
     lp = OpenLp(phase_model(mip, phases, False, sense), params, name)
     x, st = lp.solve(params.time_limit_seconds)
-    links = _link_rows(mip)
+    if mip.link_rows is None:  # the same for every phase: built on the first
+        mip.link_rows = _link_rows(mip)
+    links = mip.link_rows
     for _ in range(rounds):
         if x is None or st.status != "OPTIMAL":
             break
