@@ -41,6 +41,9 @@ class GroupsParams:
     over_target_per_minute: int = 20
     group_cost: int = 1_500  # fewest groups for the people served; far below one person started
     women_only_value: int = 600  # per woman in a women-only group: outweighs one more group
+    # The joint MIP (solvers/groups_mip.py): `time_limit_seconds` is each programme's own
+    # solve, then this for all programmes together over the rooms and facilitators they share
+    joint_seconds: float = 40.0
 
 
 @dataclass
@@ -95,6 +98,7 @@ class GroupsResult:
     facilitators: dict[int, list[int]]  # open candidate -> facilitator indices
     stats: SolveStats
     resources: Resources | None = field(repr=False, default=None)
+    started_bound: float | None = None  # proved: no plan starts more of this programme
 
 
 def _active(pr: GroupsProblem, c: int) -> list[tuple[int, int]]:

@@ -28,6 +28,7 @@ class HighsParams:
     threads: int = 1
     random_seed: int = 7
     observer: SearchObserver | None = None
+    lp_method: str = "choose"  # HiGHS's `solver`: choose | simplex | ipm (an LP's method)
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,40 @@ class LinearModel:
     col_lower: np.ndarray
     col_upper: np.ndarray
     integral: np.ndarray  # bool per column
+
+
+class Rows:
+    """Sparse rows a.x <= b."""
+
+    def __init__(self) -> None:
+        self.i: list[int] = []
+        self.j: list[int] = []
+        self.v: list[float] = []
+        self.b: list[float] = []
+
+    def add(self, cols, vals, bound: float) -> None:
+        cols = [int(c) for c in cols]
+        self.i += [len(self.b)] * len(cols)
+        self.j += cols
+        self.v += [float(v) for v in vals]
+        self.b.append(float(bound))
+
+    def add_matrix(self, a) -> None:
+        """The rows of a sparse matrix, each <= 0."""
+        a = a.tocoo()
+        n = len(self.b)
+        self.i += (a.row + n).tolist()
+        self.j += a.col.tolist()
+        self.v += a.data.tolist()
+        self.b += [0.0] * a.shape[0]
+
+    def matrix(self, n_cols: int) -> sparse.csr_matrix:
+        return sparse.coo_matrix((self.v, (self.i, self.j)), shape=(len(self.b), n_cols)).tocsr()
+
+    def copy(self) -> Rows:
+        out = Rows()
+        out.i, out.j, out.v, out.b = list(self.i), list(self.j), list(self.v), list(self.b)
+        return out
 
 
 def solve(
@@ -61,6 +96,8 @@ def solve(
     h.setOptionValue("threads", int(params.threads))
     h.setOptionValue("random_seed", int(params.random_seed))
     h.setOptionValue("mip_rel_gap", float(params.mip_rel_gap))
+    if not np.any(model.integral):
+        h.setOptionValue("solver", params.lp_method)
     h.passModel(_lp(model))
     if start is not None:
         h.setSolution(_solution(start))

@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 from scipy.sparse import coo_matrix
 
-from solvers.highs import HighsParams, LinearModel, OpenLp, solve
+from solvers.highs import HighsParams, LinearModel, OpenLp, Rows, solve
 from solvers.types import SearchObserver, SolveStats
 from solvers.upw_problem import (
     UpwProblem,
@@ -43,43 +43,12 @@ CUT_ROUNDS = 5  # rounds of supervisor cuts on a phase's LP (each round adds the
 Phase = tuple[tuple, float | None]  # a phase's terms (w_credit, w_placed, w_pair, w_roster), value
 
 
-class _Rows:
-    """Sparse rows a.x <= b."""
-
-    def __init__(self) -> None:
-        self.i: list[int] = []
-        self.j: list[int] = []
-        self.v: list[float] = []
-        self.b: list[float] = []
-
-    def add(self, cols, vals, bound: float) -> None:
-        cols = [int(c) for c in cols]
-        self.i += [len(self.b)] * len(cols)
-        self.j += cols
-        self.v += [float(v) for v in vals]
-        self.b.append(float(bound))
-
-    def add_matrix(self, a) -> None:
-        """The rows of a sparse matrix, each <= 0."""
-        a = a.tocoo()
-        n = len(self.b)
-        self.i += (a.row + n).tolist()
-        self.j += a.col.tolist()
-        self.v += a.data.tolist()
-        self.b += [0.0] * a.shape[0]
-
-    def copy(self) -> _Rows:
-        out = _Rows()
-        out.i, out.j, out.v, out.b = list(self.i), list(self.j), list(self.v), list(self.b)
-        return out
-
-
 @dataclass
 class WeekMip:
     """The week's hard rules as rows over the columns x, c, y, r, h (offsets below)."""
 
     problem: UpwProblem
-    rows: _Rows
+    rows: Rows
     n_cols: int
     col_upper: np.ndarray
     col_lower: np.ndarray
@@ -114,7 +83,7 @@ def week_mip(problem: UpwProblem) -> WeekMip:
     n_k, n_p, n_q = len(pr.pair_person), len(pr.person_ids), len(pr.roster_session)
     company = company_sessions(pr)
     n = n_k + 2 * n_p + n_q + len(company)
-    mip = WeekMip(pr, _Rows(), n, np.ones(n), np.zeros(n), company)
+    mip = WeekMip(pr, Rows(), n, np.ones(n), np.zeros(n), company)
     hi, lo = mip.col_upper, mip.col_lower
     hi[mip.cs : mip.cs + n_p] = pr.person_remaining_minutes
     reachable = np.bincount(pr.pair_person, minlength=n_p) > 0
@@ -161,7 +130,7 @@ def _people(mip: WeekMip) -> None:
         rows.add([mip.cs + i, *(xs + mine)], [1.0, *(-got)], 0)
 
 
-def _at_most(rows: _Rows, cols: np.ndarray, minutes: np.ndarray, budget: int) -> None:
+def _at_most(rows: Rows, cols: np.ndarray, minutes: np.ndarray, budget: int) -> None:
     """How many of these sessions fit in `budget` minutes at most: floor(budget / the shortest).
     Implied by the minutes row for whole sessions, but it cuts off the LP's fractions of a
     session (four 7.5-hour days in 28 hours is 3.73 sessions to the LP, 3 in truth)."""
@@ -268,7 +237,7 @@ def phase_model(mip: WeekMip, phases: list[Phase], integral: bool, sense: int = 
     for c, (_, held) in zip(costs[:-1], phases[:-1]):
         nz = np.nonzero(c)[0]
         rows.add(nz, -c[nz], -float(held or 0))
-    a = coo_matrix((rows.v, (rows.i, rows.j)), shape=(len(rows.b), mip.n_cols)).tocsr()
+    a = rows.matrix(mip.n_cols)
     kinds = np.ones(mip.n_cols, bool) if integral else np.zeros(mip.n_cols, bool)
     kinds[mip.cs : mip.ys] = False  # credited minutes follow the sessions taken
     return LinearModel(

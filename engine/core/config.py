@@ -169,6 +169,7 @@ class GroupsConfig(_Section):
     patterns_per_venue: int = Field(ge=1)
     pairs_per_person: int = Field(ge=1)
     seconds_per_programme: float = Field(gt=0)
+    joint_seconds: float = Field(gt=0)
     start_value: int = Field(ge=0)
     wait_per_day: int = Field(ge=0)
     travel_per_minute: int = Field(ge=0)

@@ -1,6 +1,6 @@
 """`probation groups plan`: the programme quarter's steps of the one run lifecycle
-(engine.core.lifecycle): the programmes planned in turn as one part, checked independently,
-stored in one transaction, written out."""
+(engine.core.lifecycle): the programmes planned together as one part (or in turn, by the
+older solvers), checked independently, stored in one transaction, written out."""
 
 from __future__ import annotations
 
@@ -40,8 +40,8 @@ QUARTER = "quarter"  # the one part of a plan: programmes share rooms and facili
 
 @dataclass
 class QuarterResult:
-    """Every programme's groups, planned in turn, each taking the rooms and facilitators left,
-    then the one-to-one delivery of whoever no group took, where the programme allows it."""
+    """Every programme's groups (planned together by `mip`, in turn by the others), then the
+    one-to-one delivery of whoever no group took, where the programme allows it."""
 
     programmes: list[GroupsResult]
     one_to_one: list[OneToOne] = field(default_factory=list)
@@ -65,9 +65,7 @@ class QuarterResult:
 
 def _quarter(plans, res, solver: str, params, observer, setup, config) -> QuarterResult:
     """The programmes with one solver, then the one-to-ones from the resources they left."""
-    groups = solve_plans(plans, res, solver, params, observer)
-    left = groups[-1].resources if groups else res
-    assert left is not None, "a groups solve hands on the resources it left"
+    groups, left = solve_plans(plans, res, solver, params, observer)
     ones, _ = plan_one_to_one(plans, groups, left, setup, config)
     return QuarterResult(groups, ones)
 
@@ -94,8 +92,7 @@ def _fallback(job: tuple, error: BaseException) -> tuple[QuarterResult, QuarterR
 
 
 class QuarterPlanner(Planner):
-    """The programme quarter: one part, its programmes planned in turn (most referrals first),
-    each taking the rooms and facilitators left."""
+    """The programme quarter: one part, its programmes sharing rooms and facilitators."""
 
     kind = "groups"
     what = "plan"
@@ -186,23 +183,28 @@ class QuarterPlanner(Planner):
 
     def summary(self, key: str, tables: dict[str, pd.DataFrame], solved: dict) -> dict[str, Any]:
         results = solved[QUARTER][0].programmes
+        programmes = [
+            {
+                "programme": p.programme["programme"],
+                "referrals": len(p.people),
+                "candidate_groups": int(len(p.problem.cand_venue)),
+                "pairs": int(len(p.problem.pair_person)),
+                **_started(int((r.cand_of_person >= 0).sum()), r.started_bound),
+                **r.stats.as_dict(),
+            }
+            for p, r in zip(self.plans, results)
+        ]
+        bounds = [r.started_bound for r in results]
+        total = None if None in bounds else float(sum(b for b in bounds if b is not None))
         return {
             "from": self.period,
             "key": key,
             "solver": self.solver,
             **self.figures,
+            **{k: v for k, v in _started(self.figures["started"], total).items() if k != "started"},
             "reviews": _review_counts(tables["reviews"]),
             "greedy": self.baseline,
-            "programmes": [
-                {
-                    "programme": p.programme["programme"],
-                    "referrals": len(p.people),
-                    "candidate_groups": int(len(p.problem.cand_venue)),
-                    "pairs": int(len(p.problem.pair_person)),
-                    **r.stats.as_dict(),
-                }
-                for p, r in zip(self.plans, results)
-            ],
+            "programmes": programmes,
         }
 
     def snapshot(self) -> Snapshot:
@@ -223,14 +225,25 @@ class QuarterPlanner(Planner):
         return export_plan(self.opts.out, tables, summary)
 
 
+def _started(started: int, bound: float | None) -> dict[str, Any]:
+    """People started in new groups against the proved bound on them (None where the solver
+    proves none), and the relative gap."""
+    gap = None if bound is None else (bound - started) / max(1.0, bound)
+    return {
+        "started": started,
+        "started_bound": bound,
+        "started_gap": None if gap is None else round(gap, 4),
+    }
+
+
 def _review_counts(due: pd.DataFrame) -> dict[str, int]:
     """How many reviews in the horizon find the programme not completed, by status."""
     return {"due": len(due), **due["status"].value_counts().sort_index().to_dict()}
 
 
 def run_groups(opts: RunOptions) -> RunOutcome:
-    """Plan a quarter's programme groups: read and validate the folder, solve the programmes in
-    turn (most referrals first, each taking the rooms and facilitators left), check the plan
+    """Plan a quarter's programme groups: read and validate the folder, solve the programmes
+    (together by default, sharing the rooms and facilitators left by running groups), check the plan
     independently, store it in one transaction and write the files. The same plan asked for
     again is re-exported from the store unless forced or stored stopped early; a quarter
     another plan holds is refused unless forced. Raises DataContractError on bad input and

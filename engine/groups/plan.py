@@ -1,6 +1,6 @@
 """Planning programme groups for a horizon (a quarter by default): candidate groups from the
-venues, slots and start weeks, eligible people for each, one problem per programme solved in
-turn (each taking the rooms and facilitators left), and the plan as tables with reasons."""
+venues, slots and start weeks, eligible people for each, one problem per programme, and the
+registry of solvers that plan the programmes together or in turn."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ from solvers.groups import (
     solve_cpsat,
     solve_greedy,
 )
+from solvers.groups_mip import solve_quarter_mip
 
 WEEKDAYS = 5
 HOLIDAY_WEEKS = 4  # weeks a programme's end may move for bank holidays (Christmas and New Year)
@@ -358,10 +359,12 @@ def _programme(
 
 def solver_params(config: Config, time_limit: float | None = None) -> GroupsParams:
     """The groups solvers' params from the config (`time_limit` seconds per programme overrides
-    the config's budget)."""
+    the config's budget, and scales the joint solve's with it)."""
     g = config.groups
+    scale = (time_limit / g.seconds_per_programme) if time_limit else 1.0
     return GroupsParams(
         time_limit_seconds=time_limit or g.seconds_per_programme,
+        joint_seconds=g.joint_seconds * scale,
         random_seed=config.solver.random_seed,
         start_value=g.start_value,
         wait_per_day=g.wait_per_day,
@@ -373,32 +376,49 @@ def solver_params(config: Config, time_limit: float | None = None) -> GroupsPara
     )
 
 
+def _in_turn(solve):
+    """A solver of one programme as a quarter solver: each programme in turn (the plans'
+    order, most referrals first) takes the rooms and facilitators the previous ones left."""
+
+    def quarter(
+        problems: list[GroupsProblem], res: Resources, params: GroupsParams, observer=None
+    ) -> tuple[list[GroupsResult], Resources]:
+        out = []
+        for n, pr in enumerate(problems):
+            part = observer.for_part(f"programme {n + 1}") if observer is not None else None
+            r = solve(pr, res, params, observer=part)
+            if part is not None:
+                part.report("done", None, None, force=True)
+            assert r.resources is not None, "a groups solve hands on the resources it left"
+            res = r.resources
+            out.append(r)
+        return out, res
+
+    return quarter
+
+
 def _greedy(pr: GroupsProblem, res: Resources, params: GroupsParams, observer=None):
     return solve_greedy(pr, res, params)
 
 
-# The groups registry: name -> solver of one programme given the resources left; the first
-# come first served greedy is the baseline.
-SOLVERS = {"cpsat": solve_cpsat, "greedy": _greedy}
+def _joint(problems, res, params, observer=None):
+    part = observer.for_part("all programmes") if observer is not None else None
+    return solve_quarter_mip(problems, res, params, part)
+
+
+# The groups registry: name -> solver of the quarter's programmes given the rooms and
+# facilitators the running groups left. `mip` plans all programmes together; `cpsat` and the
+# first-come-first-served `greedy` (the baseline) plan them one after another.
+SOLVERS = {"mip": _joint, "cpsat": _in_turn(solve_cpsat), "greedy": _in_turn(_greedy)}
 BASELINE = "greedy"
-DEFAULT_SOLVER = "cpsat"
+DEFAULT_SOLVER = "mip"
 
 
 def solve_plans(
     plans: list[ProgrammePlan], res: Resources, solver: str, params: GroupsParams, observer=None
-) -> list[GroupsResult]:
-    """Each programme in turn (most referrals first) takes the rooms and facilitators left."""
-    out = []
-    solve = SOLVERS[solver]
-    for plan in plans:
-        part = observer.for_part(plan.programme["programme"]) if observer is not None else None
-        r = solve(plan.problem, res, params, observer=part)
-        if part is not None:
-            part.report("done", None, None, force=True)
-        assert r.resources is not None, "a groups solve hands on the resources it left"
-        res = r.resources
-        out.append(r)
-    return out
+) -> tuple[list[GroupsResult], Resources]:
+    """The programmes' groups with the named solver, and the rooms and facilitators left."""
+    return SOLVERS[solver]([p.problem for p in plans], res, params, observer)
 
 
 @dataclass

@@ -12,7 +12,9 @@ def client(tmp_path_factory, config):
     quick = config.model_copy(
         update={
             "upw": config.upw.model_copy(update={"seconds_per_pdu": 2.0}),
-            "groups": config.groups.model_copy(update={"seconds_per_programme": 2.0}),
+            "groups": config.groups.model_copy(
+                update={"seconds_per_programme": 2.0, "joint_seconds": 4.0}
+            ),
         }
     )
     with make_client(tmp_path_factory, quick) as c:

@@ -30,9 +30,8 @@ def _plan(tmp_path, config, refs, progs=None, facs=None, venues=None, running=No
     )
     ds, times = load_groups(tmp_path), TravelTimes(config.travel)
     plans, res, meta = build_plans(ds, config, times, START)
-    results = solve_plans(plans, res, "cpsat", solver_params(config, 5.0))
+    results, left = solve_plans(plans, res, "mip", solver_params(config, 5.0))
     groups, members, unplaced, figures = tables(plans, results, meta, config)
-    left = results[-1].resources
     ones = one_to_one_table(
         plans, plan_one_to_one(plans, results, left, meta["one_to_one"], config)[0], meta
     )

@@ -21,7 +21,7 @@ from geo.travel import TravelTimes
 from tests.builders import facilitator, programme, referral, venue, write_groups
 
 START = date(2026, 11, 23)  # a Monday
-SOLVERS = ["cpsat", "greedy"]
+SOLVERS = ["mip", "cpsat", "greedy"]
 
 
 def _plan(tmp_path, config, refs, progs=None, venues=None, facs=None, solver="cpsat"):
@@ -31,7 +31,7 @@ def _plan(tmp_path, config, refs, progs=None, venues=None, facs=None, solver="cp
     ds, times = load_groups(tmp_path), TravelTimes(config.travel)
     plans, res, meta = build_plans(ds, config, times, START)
     groups, members, unplaced, figures = tables(
-        plans, solve_plans(plans, res, solver, solver_params(config, 5.0)), meta, config
+        plans, solve_plans(plans, res, solver, solver_params(config, 5.0))[0], meta, config
     )
     assert check_groups(ds, groups, members, config, times) == []
     return groups, members, unplaced.set_index("person_id"), ds

@@ -45,7 +45,7 @@ def test_each_review_in_the_quarter_with_the_programme_not_completed(tmp_path, c
     ds, times = load_groups(tmp_path), TravelTimes(config.travel)
     plans, res, meta = build_plans(ds, config, times, START)
     groups, members, unplaced, _ = tables(
-        plans, solve_plans(plans, res, "cpsat", solver_params(config, 5.0)), meta, config
+        plans, solve_plans(plans, res, "cpsat", solver_params(config, 5.0))[0], meta, config
     )
     assert check_groups(ds, groups, members, config, times, START) == []
     due = reviews(ds, plans, groups, members, unplaced, START, config).set_index("person_id")

@@ -1,0 +1,415 @@
+"""Programme groups for every programme of the quarter at once, as mixed-integer programs
+(HiGHS), with a proved bound on the people started, per programme and overall.
+
+The model: columns x (a person in a candidate group), y (a candidate group runs), h (a group
+has women: then at least two) and f (a trained facilitator runs a group); rows for one group a
+person, group sizes between the minimum and the maximum, co-defendants apart, the facilitators
+each group needs, and the rooms, facilitators' slots and facilitators' weekly sessions that
+all programmes share (what the running groups took is already gone).
+
+Why a decomposition, and why this one (measured on the East Midlands quarter: README,
+Programme groups):
+- The whole model (all 8 programmes: 49,000 columns, 87,000 rows) is too big to solve in the
+  time: its LP relaxation alone took HiGHS 25 s, and its MIP found 6 people started in 60 s.
+- The rooms and facilitators the programmes share are not what limits how many start: it is
+  whether enough people share a venue, slots and start for a viable group. Each programme
+  alone, given every room and facilitator, is a MIP HiGHS proves optimal in about 5 s (the
+  largest, TSP, within 1%), where CP-SAT on the weighted model stayed 15-37% from its bound.
+- Dropping the competition between programmes for rooms and facilitators is a relaxation of
+  the whole model that splits by programme. So each programme alone, given everything,
+  bounds that programme's starts in any plan, and their sum bounds the quarter's. That is the
+  proof the summary reports.
+- Then the whole model restricted to the candidate groups those solutions, their LPs and the
+  first-come-first-served plan use settles who gets a shared room or facilitator by people
+  started (not by the order the programmes come in), and a last phase keeps that number
+  started and maximises the rest: shorter waits and travel, women-only groups, fewest groups,
+  facilitators' driving.
+HiGHS's dual bound is taken only from a solve given no start (given one, HiGHS 1.14 once
+claimed optimality for a worse schedule: solvers/upw_mip.py).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from solvers.groups import (
+    GroupsParams,
+    GroupsProblem,
+    GroupsResult,
+    Resources,
+    _active,
+    _weeks,
+    book,
+    free_facilitators,
+    pair_value,
+    room_free,
+    solve_greedy,
+)
+from solvers.highs import HighsParams, LinearModel, Rows, solve
+from solvers.types import SearchObserver, SolveStats
+
+SUPPORT = 1e-6  # an LP value above this puts its candidate group in the restricted model
+LEX = 100_000  # per person started: above every other term of the plan, so starts come first
+
+
+@dataclass
+class QuarterMip:
+    """The rows of the programmes' groups over shared rooms and facilitators, and where each
+    programme's columns are."""
+
+    rows: Rows
+    n_cols: int
+    x0: list[int]  # first x column of each programme (one per pair)
+    y0: list[int]  # first y column of each programme (one per candidate group)
+    facs: list[dict[int, list[tuple[int, int]]]]  # per programme: group -> [(column, facilitator)]
+    women: list[dict[int, int]]  # per programme: group -> its h column
+    fac_cost: np.ndarray  # per column: the facilitator's minutes to the venue (f columns)
+    integral: np.ndarray = field(repr=False, default_factory=lambda: np.zeros(0, bool))
+
+
+def quarter_mip(
+    problems: list[GroupsProblem], res: Resources, allowed: list[np.ndarray] | None = None
+) -> QuarterMip:
+    """The model over `problems` with what `res` leaves; only the candidate groups marked in
+    `allowed` (per programme, all when None) may run."""
+    rows = Rows()
+    n = 0
+    x0: list[int] = []
+    y0: list[int] = []
+    facs: list[dict[int, list[tuple[int, int]]]] = []
+    women: list[dict[int, int]] = []
+    fcost: dict[int, int] = {}
+    rooms: dict[tuple[int, int, int], list[int]] = {}
+    busy: dict[tuple[int, int, int], list[int]] = {}
+    load: dict[tuple[int, int], list[tuple[int, int]]] = {}
+    for p, pr in enumerate(problems):
+        nk, nc = len(pr.pair_person), len(pr.cand_venue)
+        x0.append(n)
+        y0.append(n + nk)
+        n += nk + nc
+        xo, yo = x0[-1], y0[-1]
+        on = np.ones(nc, bool) if allowed is None else allowed[p]
+        by_person: dict[int, list[int]] = {}
+        by_cand: dict[int, list[int]] = {}
+        for k, (i, c) in enumerate(zip(pr.pair_person.tolist(), pr.pair_cand.tolist())):
+            by_person.setdefault(i, []).append(xo + k)
+            by_cand.setdefault(c, []).append(k)
+            rows.add([xo + k, yo + c], [1, -1], 0)  # x <= y: far tighter than the size row
+        for cols in by_person.values():
+            rows.add(cols, [1] * len(cols), 1)
+        fc: dict[int, list[tuple[int, int]]] = {}
+        wc: dict[int, int] = {}
+        for c in range(nc):
+            ks = by_cand.get(c, [])
+            usable = free_facilitators(pr, res, c) if ks and on[c] else []
+            if len(usable) < pr.facilitators_needed or not room_free(pr, res, c):
+                rows.add([yo + c], [1], 0)
+                continue
+            xs = [xo + k for k in ks]
+            rows.add(xs + [yo + c], [1] * len(xs) + [-pr.max_group], 0)
+            rows.add(xs + [yo + c], [-1] * len(xs) + [pr.min_group], 0)
+            fem = [xo + k for k in ks if pr.person_female[pr.pair_person[k]]]
+            if fem and not (pr.cand_women_only[c] and pr.min_group >= 2):
+                wc[c] = h = n  # never exactly one woman: none, or at least two
+                n += 1
+                rows.add(fem + [h], [1] * len(fem) + [-pr.max_group], 0)
+                rows.add(fem + [h], [-1] * len(fem) + [2], 0)
+            v = int(pr.cand_venue[c])
+            act = _active(pr, c)
+            for s, w in act:
+                rooms.setdefault((v, s, w), []).append(yo + c)
+            cost = dict(zip(pr.cand_facilitators[c].tolist(), pr.cand_fac_cost[c].tolist()))
+            fc[c] = []
+            for j in usable:
+                fc[c].append((n, j))
+                fcost[n] = cost[j]
+                rows.add([n, yo + c], [1, -1], 0)
+                for s, w in act:
+                    busy.setdefault((j, s, w), []).append(n)
+                for w in _weeks(pr, c):
+                    load.setdefault((j, w), []).append((n, pr.sessions_per_week))
+                n += 1
+            cols = [col for col, _ in fc[c]]
+            need = pr.facilitators_needed
+            rows.add(cols + [yo + c], [1] * len(cols) + [-need], 0)
+            rows.add(cols + [yo + c], [-1] * len(cols) + [need], 0)
+        at = {
+            (int(i), int(c)): xo + k for k, (i, c) in enumerate(zip(pr.pair_person, pr.pair_cand))
+        }
+        for a, b in pr.exclusions:
+            for c in range(nc):
+                if (a, c) in at and (b, c) in at:
+                    rows.add([at[a, c], at[b, c]], [1, 1], 1)
+        facs.append(fc)
+        women.append(wc)
+    _shared(rows, res, rooms, busy, load)
+    integral = np.ones(n, bool)
+    drive = np.zeros(n)
+    drive[list(fcost)] = list(fcost.values())
+    return QuarterMip(rows, n, x0, y0, facs, women, drive, integral)
+
+
+def _shared(rows: Rows, res: Resources, rooms: dict, busy: dict, load: dict) -> None:
+    """The rows of the shared rooms and facilitators that can bind, each distinct row once
+    (a group that runs for weeks repeats the same row every week)."""
+    seen: dict[tuple, float] = {}
+    for (v, s, w), cols in rooms.items():
+        free = int(res.rooms[v] - res.room_used[v, s, w])
+        if len(cols) > free:
+            key = (tuple(cols), (1,) * len(cols))
+            seen[key] = min(seen.get(key, free), free)
+    for cols in busy.values():
+        if len(cols) > 1:
+            key = (tuple(cols), (1,) * len(cols))
+            seen[key] = min(seen.get(key, 1), 1)
+    for (j, w), terms in load.items():
+        free = int(res.fac_max[j] - res.fac_load[j, w])
+        if sum(q for _, q in terms) > free:
+            key = (tuple(c for c, _ in terms), tuple(q for _, q in terms))
+            seen[key] = min(seen.get(key, free), free)
+    for (cols, vals), bound in seen.items():
+        rows.add(cols, vals, bound)
+
+
+def _started(mip: QuarterMip, problems: list[GroupsProblem]) -> np.ndarray:
+    """The objective 'people started' as a column vector."""
+    c = np.zeros(mip.n_cols)
+    for pr, xo in zip(problems, mip.x0):
+        c[xo : xo + len(pr.pair_person)] = 1
+    return c
+
+
+def _quality(mip: QuarterMip, problems: list[GroupsProblem], params: GroupsParams) -> np.ndarray:
+    """The weighted objective of the CP-SAT model: each placement's value less the groups' and
+    the facilitators' costs."""
+    c = -mip.fac_cost.copy()
+    for pr, xo, yo in zip(problems, mip.x0, mip.y0):
+        c[xo : xo + len(pr.pair_person)] = pair_value(pr, params)
+        c[yo : yo + len(pr.cand_venue)] = -params.group_cost
+    return c
+
+
+def _model(mip: QuarterMip, value: np.ndarray, at_least: list[tuple[np.ndarray, float]]):
+    """Maximise `value` with each (column vector, floor) of `at_least` held."""
+    rows = mip.rows.copy()
+    for c, floor in at_least:
+        nz = np.nonzero(c)[0]
+        rows.add(nz, -c[nz], -floor)
+    return LinearModel(
+        -value,
+        rows.matrix(mip.n_cols),
+        np.full(len(rows.b), -np.inf),
+        np.array(rows.b),
+        np.zeros(mip.n_cols),
+        np.ones(mip.n_cols),
+        mip.integral,
+    )
+
+
+def _decode(
+    mip: QuarterMip, problems: list[GroupsProblem], values: np.ndarray
+) -> list[tuple[np.ndarray, dict[int, list[int]]]]:
+    """Each programme's group per person (-1: none) and facilitators per group that runs."""
+    out = []
+    for p, pr in enumerate(problems):
+        xo, yo = mip.x0[p], mip.y0[p]
+        x = values[xo : xo + len(pr.pair_person)] > 0.5
+        cand_of = np.full(len(pr.person_ids), -1, np.int64)
+        cand_of[pr.pair_person[x]] = pr.pair_cand[x]
+        facs = {
+            c: sorted(j for col, j in cols if values[col] > 0.5)
+            for c, cols in mip.facs[p].items()
+            if values[yo + c] > 0.5
+        }
+        out.append((cand_of, facs))
+    return out
+
+
+def _encode(
+    mip: QuarterMip, problems: list[GroupsProblem], plans: list[GroupsResult]
+) -> np.ndarray:
+    """The column values of a plan (the starting solution HiGHS is given)."""
+    v = np.zeros(mip.n_cols)
+    for p, (pr, r) in enumerate(zip(problems, plans)):
+        xo, yo = mip.x0[p], mip.y0[p]
+        placed = r.cand_of_person[pr.pair_person] == pr.pair_cand
+        v[xo : xo + len(pr.pair_person)] = placed
+        for c, js in r.facilitators.items():
+            v[yo + c] = 1
+            for col, j in mip.facs[p].get(c, []):
+                v[col] = j in js
+            if c in mip.women[p]:
+                members = np.nonzero(r.cand_of_person == c)[0]
+                v[mip.women[p][c]] = pr.person_female[members].any()
+    return v
+
+
+def _mask(problems: list[GroupsProblem], *plans: list) -> list[np.ndarray]:
+    """Per programme: the candidate groups any of `plans` (lists of per-programme group index
+    arrays) uses."""
+    out = [np.zeros(len(pr.cand_venue), bool) for pr in problems]
+    for plan in plans:
+        for p, used in enumerate(plan):
+            out[p][np.asarray(used, np.int64)] = True
+    return out
+
+
+@dataclass
+class _Alone:
+    """One programme given every room and facilitator left: its best plan found, the bound on
+    its people started, and the candidate groups its LP uses."""
+
+    plan: tuple[np.ndarray, dict[int, list[int]]]
+    started: int
+    bound: float | None
+    support: np.ndarray  # candidate group indices
+    seconds: float
+
+
+def _alone(
+    pr: GroupsProblem, res: Resources, greedy: GroupsResult, params: GroupsParams, hp: HighsParams
+) -> _Alone:
+    """The LP for the candidate groups worth offering the shared model; a MIP restricted to
+    those and the greedy plan's groups for a good plan fast; then the whole MIP given no start
+    for the bound (and its plan when better)."""
+    t0 = time.perf_counter()
+    end = t0 + hp.time_limit_seconds
+    mip = quarter_mip([pr], res)
+    started = _started(mip, [pr])
+    model = _model(mip, started, [])
+    ys = slice(mip.y0[0], mip.y0[0] + len(pr.cand_venue))
+    lp, _ = solve(
+        replace(model, integral=np.zeros(mip.n_cols, bool)),
+        replace(_within(hp, end, 0.3), lp_method="ipm"),  # five times the simplex's speed here
+    )
+    support = np.nonzero(lp[ys] > SUPPORT)[0] if lp is not None else np.zeros(0, np.int64)
+    small = quarter_mip([pr], res, _mask([pr], [support], [list(greedy.facilitators)]))
+    value = LEX * _started(small, [pr]) + _quality(small, [pr], params)
+    x, _ = solve(
+        _model(small, value, []), _within(hp, end, 0.3), "", _encode(small, [pr], [greedy])
+    )
+    plan = (
+        _decode(small, [pr], x)[0]
+        if x is not None
+        else (greedy.cand_of_person, greedy.facilitators)
+    )
+    best = int((plan[0] >= 0).sum())
+    x, st = solve(model, _within(hp, end, 1.0))
+    if x is not None and started @ x > best + 0.5:
+        plan, best = _decode(mip, [pr], x)[0], int(round(started @ x))
+    bound = None if st.bound is None else float(np.floor(-st.bound + 1e-6))  # people are whole
+    return _Alone(plan, best, bound, support, time.perf_counter() - t0)
+
+
+def _within(hp: HighsParams, end: float, share: float) -> HighsParams:
+    """`share` of the time left before `end`."""
+    left = max(0.05, (end - time.perf_counter()) * share)
+    return replace(hp, time_limit_seconds=left)
+
+
+def _merge(
+    problems: list[GroupsProblem], res: Resources, plans: list[tuple[np.ndarray, dict]]
+) -> list[GroupsResult]:
+    """The programmes' own plans put together: each group keeps its room and facilitators
+    where they are still free, takes other free trained facilitators where not, and is
+    dropped (its members unplaced) where neither will do. Largest groups first."""
+    res = res.copy()
+    out = []
+    for pr, (cand_of, facs) in zip(problems, plans):
+        keep = np.full(len(pr.person_ids), -1, np.int64)
+        kept: dict[int, list[int]] = {}
+        size = np.bincount(cand_of[cand_of >= 0], minlength=len(pr.cand_venue))
+        for c in sorted(facs, key=lambda c: (-int(size[c]), c)):
+            if not room_free(pr, res, c):
+                continue
+            free = free_facilitators(pr, res, c)
+            chosen = [j for j in facs[c] if j in free]
+            chosen += [j for j in free if j not in chosen]
+            if len(chosen) < pr.facilitators_needed:
+                continue
+            kept[c] = chosen[: pr.facilitators_needed]
+            book(pr, res, c, kept[c])
+            keep[cand_of == c] = c
+        out.append(GroupsResult(keep, kept, SolveStats("HEURISTIC", None, None, 0.0)))
+    return out
+
+
+def solve_quarter_mip(
+    problems: list[GroupsProblem],
+    res: Resources,
+    params: GroupsParams,
+    observer: SearchObserver | None = None,
+) -> tuple[list[GroupsResult], Resources]:
+    """Every programme's groups at once (module docstring): each programme alone for its most
+    people started and their bound, then the shared rooms and facilitators settled by people
+    started over the groups those plans use, then the rest of the objective with that number
+    held. Never starts fewer than the first-come-first-served plan, which is in the restricted
+    model and its start. Returns each programme's result and the resources left."""
+    t0 = time.perf_counter()
+    greedy = _in_turn_greedy(problems, res, params)
+    hp = HighsParams(
+        params.time_limit_seconds,
+        threads=params.workers,
+        random_seed=params.random_seed,
+        observer=observer,
+    )
+    alone = []
+    for pr, g in zip(problems, greedy):
+        a = _alone(pr, res, g, params, hp)
+        alone.append(a)
+        if observer is not None:
+            observer.report("started, alone", a.started, a.bound, force=True)
+    merged = _merge(problems, res, [a.plan for a in alone])
+    if sum(int((m.cand_of_person >= 0).sum()) for m in merged) < sum(
+        int((g.cand_of_person >= 0).sum()) for g in greedy
+    ):
+        merged = greedy
+    allowed = _mask(
+        problems,
+        [a.support for a in alone],
+        [list(a.plan[1]) for a in alone],
+        [list(g.facilitators) for g in greedy],
+    )
+    mip = quarter_mip(problems, res, allowed)
+    start = _encode(mip, problems, merged)
+    started = _started(mip, problems)
+    x, st = solve(
+        _model(mip, LEX * started + _quality(mip, problems, params), []),
+        replace(hp, time_limit_seconds=params.joint_seconds),
+        "groups-joint",
+        start,
+    )
+    if x is None or started @ x < started @ start - 0.5:
+        x = start
+    seconds = time.perf_counter() - t0
+    out, left = [], res.copy()
+    for pr, a, (cand_of, facs) in zip(problems, alone, _decode(mip, problems, x)):
+        for c, js in facs.items():
+            book(pr, left, c, js)
+        n = int((cand_of >= 0).sum())
+        proved = a.bound is not None and n >= a.bound
+        share = a.seconds + (seconds - sum(b.seconds for b in alone)) / len(problems)
+        stats = SolveStats(
+            "OPTIMAL" if proved else "FEASIBLE", float(n), a.bound, share, "groups-mip"
+        )
+        out.append(GroupsResult(cand_of, facs, stats, None, started_bound=a.bound))
+    if observer is not None:
+        bounds = [a.bound for a in alone]
+        total = None if None in bounds else sum(b for b in bounds if b is not None)
+        observer.report("started, shared", float(started @ x), total, force=True)
+    return out, left
+
+
+def _in_turn_greedy(
+    problems: list[GroupsProblem], res: Resources, params: GroupsParams
+) -> list[GroupsResult]:
+    out = []
+    for pr in problems:
+        r = solve_greedy(pr, res, params)
+        assert r.resources is not None
+        res = r.resources
+        out.append(r)
+    return out
