@@ -43,7 +43,7 @@ class GroupsParams:
     women_only_value: int = 600  # per woman in a women-only group: outweighs one more group
     # The joint MIP (solvers/groups_mip.py): `time_limit_seconds` is each programme's own
     # solve, then this for all programmes together over the rooms and facilitators they share
-    joint_seconds: float = 40.0
+    joint_seconds: float = 30.0
 
 
 @dataclass
@@ -98,7 +98,10 @@ class GroupsResult:
     facilitators: dict[int, list[int]]  # open candidate -> facilitator indices
     stats: SolveStats
     resources: Resources | None = field(repr=False, default=None)
-    started_bound: float | None = None  # proved: no plan starts more of this programme
+    # Proved (None where the solver proves nothing): no plan starts more of this programme
+    # given the rooms and facilitators the other programmes' groups hold, or given them all
+    started_bound: float | None = None
+    started_bound_alone: float | None = None
 
 
 def _active(pr: GroupsProblem, c: int) -> list[tuple[int, int]]:

@@ -343,11 +343,29 @@ def solve_quarter_mip(
     params: GroupsParams,
     observer: SearchObserver | None = None,
 ) -> tuple[list[GroupsResult], Resources]:
-    """Every programme's groups at once (module docstring): each programme alone for its most
-    people started and their bound, then the shared rooms and facilitators settled by people
-    started over the groups those plans use, then the rest of the objective with that number
-    held. Never starts fewer than the first-come-first-served plan, which is in the restricted
-    model and its start. Returns each programme's result and the resources left."""
+    """Every programme's groups at once (module docstring). The programmes are taken in one
+    order of their own (by their people), so the order they are given in changes nothing.
+    Returns each programme's result, in the order given, and the resources left."""
+    order = sorted(range(len(problems)), key=lambda p: sorted(problems[p].person_ids))
+    results, left = _solve([problems[p] for p in order], res, params, observer)
+    out: list[GroupsResult | None] = [None] * len(problems)
+    for p, r in zip(order, results):
+        out[p] = r
+    return [r for r in out if r is not None], left
+
+
+def _solve(
+    problems: list[GroupsProblem],
+    res: Resources,
+    params: GroupsParams,
+    observer: SearchObserver | None,
+) -> tuple[list[GroupsResult], Resources]:
+    """1. Each programme alone (every room and facilitator left): its bound, a plan, the
+    candidate groups its LP uses. 2. All programmes over those groups and the greedy plan's,
+    people started first, from the plans put together (or the greedy plan, when that starts
+    more): the shared rooms and facilitators go where they start the most. 3. Each programme
+    again, given what the others' groups hold: its bound there, and its better plan where
+    one is found. Never starts fewer than the first-come-first-served plan."""
     t0 = time.perf_counter()
     greedy = _in_turn_greedy(problems, res, params)
     hp = HighsParams(
@@ -358,14 +376,11 @@ def solve_quarter_mip(
     )
     alone = []
     for pr, g in zip(problems, greedy):
-        a = _alone(pr, res, g, params, hp)
-        alone.append(a)
+        alone.append(_alone(pr, res, g, params, hp))
         if observer is not None:
-            observer.report("started, alone", a.started, a.bound, force=True)
+            observer.report("started, alone", alone[-1].started, alone[-1].bound, force=True)
     merged = _merge(problems, res, [a.plan for a in alone])
-    if sum(int((m.cand_of_person >= 0).sum()) for m in merged) < sum(
-        int((g.cand_of_person >= 0).sum()) for g in greedy
-    ):
+    if _count(merged) < _count(greedy):
         merged = greedy
     allowed = _mask(
         problems,
@@ -376,7 +391,7 @@ def solve_quarter_mip(
     mip = quarter_mip(problems, res, allowed)
     start = _encode(mip, problems, merged)
     started = _started(mip, problems)
-    x, st = solve(
+    x, _ = solve(
         _model(mip, LEX * started + _quality(mip, problems, params), []),
         replace(hp, time_limit_seconds=params.joint_seconds),
         "groups-joint",
@@ -384,23 +399,78 @@ def solve_quarter_mip(
     )
     if x is None or started @ x < started @ start - 0.5:
         x = start
+    plans = _decode(mip, problems, x)
+    bounds: list[float | None] = []
+    for p, a in enumerate(alone):
+        if a.bound is not None and int((plans[p][0] >= 0).sum()) >= a.bound:
+            bounds.append(a.bound)  # as many as with every room and facilitator: nothing to try
+            continue
+        plan, bound = _given_others(problems, res, plans, p, params, hp)
+        plans[p] = plan
+        bounds.append(bound)
     seconds = time.perf_counter() - t0
     out, left = [], res.copy()
-    for pr, a, (cand_of, facs) in zip(problems, alone, _decode(mip, problems, x)):
+    for pr, a, bound, (cand_of, facs) in zip(problems, alone, bounds, plans):
         for c, js in facs.items():
             book(pr, left, c, js)
         n = int((cand_of >= 0).sum())
-        proved = a.bound is not None and n >= a.bound
+        proved = bound is not None and n >= bound
         share = a.seconds + (seconds - sum(b.seconds for b in alone)) / len(problems)
         stats = SolveStats(
-            "OPTIMAL" if proved else "FEASIBLE", float(n), a.bound, share, "groups-mip"
+            "OPTIMAL" if proved else "FEASIBLE", float(n), bound, share, "groups-mip"
         )
-        out.append(GroupsResult(cand_of, facs, stats, None, started_bound=a.bound))
+        out.append(GroupsResult(cand_of, facs, stats, None, bound, a.bound))
     if observer is not None:
-        bounds = [a.bound for a in alone]
-        total = None if None in bounds else sum(b for b in bounds if b is not None)
-        observer.report("started, shared", float(started @ x), total, force=True)
+        total = [a.bound for a in alone]
+        observer.report(
+            "started, shared",
+            float(_count(out)),
+            None if None in total else sum(b for b in total if b is not None),
+            force=True,
+        )
     return out, left
+
+
+def _count(results: list[GroupsResult]) -> int:
+    return sum(int((r.cand_of_person >= 0).sum()) for r in results)
+
+
+def _given_others(
+    problems: list[GroupsProblem],
+    res: Resources,
+    plans: list[tuple[np.ndarray, dict[int, list[int]]]],
+    p: int,
+    params: GroupsParams,
+    hp: HighsParams,
+) -> tuple[tuple[np.ndarray, dict[int, list[int]]], float | None]:
+    """Programme `p` with the rooms and facilitators the other programmes' groups leave: the
+    bound on its people started there (a MIP given no start), and the plan, replaced by a
+    better one where found (then its waits and travel improved with that number held)."""
+    t0 = time.perf_counter()
+    end = t0 + hp.time_limit_seconds
+    left = res.copy()
+    for q, (pq, (_, facs)) in enumerate(zip(problems, plans)):
+        if q != p:
+            for c, js in facs.items():
+                book(pq, left, c, js)
+    pr = problems[p]
+    mip = quarter_mip([pr], left)
+    started = _started(mip, [pr])
+    x, st = solve(_model(mip, started, []), _within(hp, end, 0.8))
+    bound = None if st.bound is None else float(np.floor(-st.bound + 1e-6))
+    have = int((plans[p][0] >= 0).sum())
+    if x is None or started @ x < have + 0.5:
+        return plans[p], bound
+    held = float(round(started @ x))
+    y, _ = solve(
+        _model(mip, _quality(mip, [pr], params), [(started, held)]),
+        replace(hp, time_limit_seconds=max(0.5, end - time.perf_counter())),
+        "",
+        x,
+    )
+    if y is not None and started @ y >= held - 0.5:
+        x = y
+    return _decode(mip, [pr], x)[0], bound
 
 
 def _in_turn_greedy(

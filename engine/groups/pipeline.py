@@ -190,11 +190,12 @@ class QuarterPlanner(Planner):
                 "candidate_groups": int(len(p.problem.cand_venue)),
                 "pairs": int(len(p.problem.pair_person)),
                 **_started(int((r.cand_of_person >= 0).sum()), r.started_bound),
+                "started_bound_alone": r.started_bound_alone,
                 **r.stats.as_dict(),
             }
             for p, r in zip(self.plans, results)
         ]
-        bounds = [r.started_bound for r in results]
+        bounds = [r.started_bound_alone for r in results]
         total = None if None in bounds else float(sum(b for b in bounds if b is not None))
         return {
             "from": self.period,

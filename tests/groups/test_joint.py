@@ -56,8 +56,10 @@ def test_a_shared_facilitator_goes_to_the_programme_that_starts_more(tmp_path, c
     assert _started(ds, times, plans, in_turn, meta, config) == {"SI-EM": 3}
     joint, _ = solve_plans(plans, res, "mip", params)
     assert _started(ds, times, plans, joint, meta, config) == {"SI-DA": 5}
-    # proved: SI-DA cannot start more than its five, SI-EM more than its three Monday people
-    assert [r.started_bound for r in joint] == [3.0, 5.0]
+    # proved: with every room and facilitator SI-EM could start its three Monday people and
+    # SI-DA its five; given the facilitator runs the SI-DA group, SI-EM can start nobody
+    assert [r.started_bound_alone for r in joint] == [3.0, 5.0]
+    assert [r.started_bound for r in joint] == [0.0, 5.0]
 
 
 def test_the_order_programmes_come_in_does_not_decide_who_starts(tmp_path, config):
