@@ -46,6 +46,7 @@ TABLES = {
         "unplaced": "unplaced.csv",
         "reviews": "group_reviews.csv",
         "one_to_one": "one_to_one.csv",
+        "pre_group": "pre_group.csv",
     },
 }
 STOP_GRACE_SECONDS = 60.0  # after a stop request, how long the worker has to store its best answer

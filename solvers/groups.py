@@ -90,6 +90,11 @@ class GroupsProblem:
     pair_cand: np.ndarray
     pair_travel: np.ndarray
     pair_wait_days: np.ndarray
+    # Pre-group sessions: each member meets, one to one, a facilitator trained for the
+    # programme within their drive of the venue in the `pre_group_weeks` before the start
+    cand_pre_facilitators: list[np.ndarray] = field(default_factory=list)
+    pre_group_weeks: int = 0
+    pre_group_per_slot: int = 1  # appointments in one half-day, which is one session of the week
 
 
 @dataclass
@@ -102,6 +107,9 @@ class GroupsResult:
     # given the rooms and facilitators the other programmes' groups hold, or given them all
     started_bound: float | None = None
     started_bound_alone: float | None = None
+    reasons: dict[int, str] = field(
+        default_factory=dict
+    )  # why a person left a group after the solve
 
 
 def _active(pr: GroupsProblem, c: int) -> list[tuple[int, int]]:

@@ -162,6 +162,8 @@ class CalendarConfig(_Section):
 class GroupsConfig(_Section):
     horizon_weeks: int = Field(ge=1, le=52)
     start_every_weeks: int = Field(ge=1)
+    pre_group_weeks: int = Field(ge=1)
+    pre_group_per_slot: int = Field(ge=1)
     max_group: int = Field(ge=2, le=12)
     max_travel_minutes: float = Field(gt=0)
     target_travel_minutes: float = Field(gt=0)

@@ -5,7 +5,7 @@ travel service), never from the solver's arrays."""
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date
+from datetime import date, timedelta
 
 import pandas as pd
 
@@ -24,12 +24,15 @@ def check_groups(
     times: TravelTimes,
     first_day: date | None = None,
     one_to_one: pd.DataFrame | None = None,
+    pre_group: pd.DataFrame | None = None,
 ) -> list[Violation]:
     """Every broken rule as 'group/person: rule: detail' (empty: the plan is sound). The running
     groups (`ds.running`) are history: their sessions from `first_day` on hold their rooms and
     facilitators, a new group may not clash with them and their members may not join a new
     group, but clashes among running groups themselves are not the plan's to judge. Their rows
-    in `groups` (status RUNNING) must carry the end the calendar gives."""
+    in `groups` (status RUNNING) must carry the end the calendar gives. With `pre_group`, every
+    member of a new group has their pre-group session before the group's first (without it,
+    as for plans stored before there were any, that rule is not judged)."""
     g = config.groups
     holidays = frozenset(config.calendar.bank_holidays)
     progs = {r["programme"]: r for r in ds.programmes.to_dict("records")}
@@ -135,6 +138,21 @@ def check_groups(
         fac_use,
         fac_week,
     )
+    if pre_group is not None:
+        _pre_group(
+            pre_group,
+            members,
+            info,
+            venues,
+            facs,
+            people,
+            config,
+            times,
+            first_day,
+            out,
+            fac_use,
+            fac_week,
+        )
     for (vid, d, s), gids in room_use.items():
         if len(gids) > venues[vid]["rooms"] and not set(gids) <= set(pinned):
             out.append(
@@ -312,6 +330,85 @@ def _one_to_one(
             fac_use[(r["facilitator_id"], d, s)].append(where)
             fac_week[(r["facilitator_id"], d.isocalendar()[:2])] += 1
     return seen
+
+
+def _pre_group(
+    table,
+    members,
+    info,
+    venues,
+    facs,
+    people,
+    config,
+    times,
+    first_day,
+    out,
+    fac_use,
+    fac_week,
+) -> None:
+    """Each member of a new group has one pre-group appointment, one-to-one with a facilitator
+    trained for the programme, on a working day in the `pre_group_weeks` before the group's
+    first session, in the person's, venue's and facilitator's slot, within the person's
+    travel limits. A facilitator's half-day of appointments holds `pre_group_per_slot` at
+    one venue at most, and is theirs: no group or one-to-one then, and one session of their
+    week."""
+    g = config.groups
+    holidays = frozenset(config.calendar.bank_holidays)
+    half_days: dict[tuple[str, date, str], list[tuple[str, str]]] = defaultdict(list)
+    rows: dict[str, list[dict]] = defaultdict(list)
+    for r in table.to_dict("records"):
+        rows[r["person_id"]].append(r)
+    group_of = {m["person_id"]: m["group_id"] for m in members.to_dict("records")}
+    for pid, gid in group_of.items():
+        if gid in info and not rows.get(pid):
+            out.append(Violation(f"{gid}/{pid}", "pre-group", "no pre-group session"))
+    for pid, mine in rows.items():
+        where = f"pre-group/{pid}"
+        gid = group_of.get(pid)
+        if gid not in info:
+            out.append(Violation(where, "pre-group", "not a member of a new group"))
+            continue
+        if len(mine) > 1:
+            out.append(Violation(where, "pre-group", f"{len(mine)} sessions, one needed"))
+        grp, prog, _, sessions = info[gid]
+        r = mine[0]
+        p, vid, f = people[pid], venues.get(r["venue_id"]), facs.get(r["facilitator_id"])
+        if vid is None or f is None:
+            out.append(Violation(where, "unknown", "venue or facilitator not in the input"))
+            continue
+        day, slot = date.fromisoformat(str(r["date"])), str(r["slot"])
+        first = sessions[0][0] if sessions else day
+        if not first - timedelta(weeks=g.pre_group_weeks) <= day < first:
+            out.append(
+                Violation(
+                    where,
+                    "pre-group date",
+                    f"{day} is not in the {g.pre_group_weeks} weeks before {gid} starts {first}",
+                )
+            )
+        if day.weekday() > 4 or day in holidays or (first_day is not None and day < first_day):
+            out.append(Violation(where, "pre-group date", f"{day}: not a working day planned"))
+        if slot[:3] != day.strftime("%a"):
+            out.append(Violation(where, "pre-group slot", f"{slot} is not on {day:%A}"))
+        for who, free in (("venue", vid), ("facilitator", f), ("person", p)):
+            if slot not in free["available_slots"]:
+                out.append(Violation(where, f"{who} slots", f"not available {slot}"))
+        if grp["programme"] not in f["trained_programmes"]:
+            out.append(Violation(where, "facilitator training", f"{f['facilitator_id']}"))
+        _person_at(where, p, vid, [(day, slot)], times, config, out)
+        half_days[(r["facilitator_id"], day, slot)].append((pid, r["venue_id"]))
+    for (f, day, slot), seen in half_days.items():
+        held = f"pre-group/{f}/{day}/{slot}"
+        if len(seen) > g.pre_group_per_slot:
+            out.append(
+                Violation(
+                    held, "pre-group", f"{len(seen)} appointments, {g.pre_group_per_slot} at most"
+                )
+            )
+        if len({v for _, v in seen}) > 1:
+            out.append(Violation(held, "pre-group", "one half-day at two venues"))
+        fac_use[(f, day, slot)].append(held)  # the half-day is the facilitator's
+        fac_week[(f, day.isocalendar()[:2])] += 1  # and one session of their week
 
 
 def _person_at(where, p, vid, sessions, times, config, out) -> int:

@@ -42,6 +42,17 @@ ONE_TO_ONE_COLUMNS = [
     "travel_minutes",
 ]
 
+PRE_GROUP_COLUMNS = [
+    "person_id",
+    "programme",
+    "group_id",
+    "date",
+    "slot",
+    "venue_id",
+    "facilitator_id",
+    "travel_minutes",
+]
+
 REVIEW_COLUMNS = [
     "person_id",
     "programme",
@@ -157,7 +168,9 @@ def _unplaced(
     prog = plan.programme["programme"]
     pr = plan.problem
     ends = plan.people["sentence_end"].iat[i]
-    if plan.reasons[i]:
+    if i in r.reasons:
+        reason = r.reasons[i]  # left the group after the solve (no pre-group session)
+    elif plan.reasons[i]:
         reason = plan.reasons[i]
     else:
         reason = (
@@ -202,6 +215,31 @@ def one_to_one_table(plans: list[ProgrammePlan], ones: list, meta: dict) -> pd.D
             }
         )
     return pd.DataFrame(rows, columns=ONE_TO_ONE_COLUMNS)
+
+
+def pre_group_table(
+    plans: list[ProgrammePlan], sessions: list, members: pd.DataFrame, meta: dict
+) -> pd.DataFrame:
+    """The pre-group sessions, one row each, with the group the person starts."""
+    by_name = {p.programme["programme"]: p for p in plans}
+    group_of = dict(zip(members["person_id"], members["group_id"]))
+    rows = []
+    for s in sessions:
+        plan = by_name[s.programme]
+        pid = plan.people["person_id"].iat[s.person]
+        rows.append(
+            {
+                "person_id": pid,
+                "programme": s.programme,
+                "group_id": group_of[pid],
+                "date": s.day.isoformat(),
+                "slot": SLOTS[s.slot],
+                "venue_id": meta["venue_ids"][s.venue],
+                "facilitator_id": meta["facilitator_ids"][s.facilitator],
+                "travel_minutes": int(plan.travel[s.person, s.venue]),
+            }
+        )
+    return pd.DataFrame(rows, columns=PRE_GROUP_COLUMNS)
 
 
 def without_one_to_one(unplaced: pd.DataFrame, ones: pd.DataFrame, figures: dict) -> pd.DataFrame:

@@ -1,5 +1,7 @@
 """Files out of a programme plan: the groups, who joins each, the unplaced with a reason and an
-alternative, the reviews due with the programme not completed, and the summary; each written atomically, columns in the contract's order."""
+alternative, the members' pre-group sessions, the one-to-ones, the reviews due with the
+programme not completed, and the summary; each written atomically, columns in the contract's
+order."""
 
 from __future__ import annotations
 
@@ -13,18 +15,20 @@ from engine.groups.decode import (
     GROUP_COLUMNS,
     MEMBER_COLUMNS,
     ONE_TO_ONE_COLUMNS,
+    PRE_GROUP_COLUMNS,
     REVIEW_COLUMNS,
     UNPLACED_COLUMNS,
 )
 
 
 def export_plan(out: Path, tables: dict[str, pd.DataFrame], summary: dict[str, Any]) -> list[Path]:
-    """groups.csv, group_members.csv, unplaced.csv, group_reviews.csv, one_to_one.csv and
-    groups_summary.json in `out`."""
+    """groups.csv, group_members.csv, pre_group.csv, unplaced.csv, group_reviews.csv,
+    one_to_one.csv and groups_summary.json in `out`."""
     out = Path(out)
     return [
         write_csv(out / "groups.csv", tables["groups"][GROUP_COLUMNS]),
         write_csv(out / "group_members.csv", tables["members"][MEMBER_COLUMNS]),
+        write_csv(out / "pre_group.csv", tables["pre_group"][PRE_GROUP_COLUMNS]),
         write_csv(out / "unplaced.csv", tables["unplaced"][UNPLACED_COLUMNS]),
         write_csv(out / "group_reviews.csv", tables["reviews"][REVIEW_COLUMNS]),
         write_csv(out / "one_to_one.csv", tables["one_to_one"][ONE_TO_ONE_COLUMNS]),

@@ -17,16 +17,24 @@ from engine.core.lifecycle import Planner, RunOptions, RunOutcome, execute
 from engine.core.parallel import failed_stats
 from engine.groups.check import check_groups
 from engine.groups.contract import load_groups
-from engine.groups.decode import one_to_one_table, reviews, tables, without_one_to_one
+from engine.groups.decode import (
+    one_to_one_table,
+    pre_group_table,
+    reviews,
+    tables,
+    without_one_to_one,
+)
 from engine.groups.export import export_plan
 from engine.groups.plan import (
     BASELINE,
     DEFAULT_SOLVER,
     SOLVERS,
     OneToOne,
+    PreGroup,
     build_plans,
     horizon_start,
     plan_one_to_one,
+    plan_pre_group,
     solve_plans,
     solver_params,
 )
@@ -45,6 +53,7 @@ class QuarterResult:
 
     programmes: list[GroupsResult]
     one_to_one: list[OneToOne] = field(default_factory=list)
+    pre_group: list[PreGroup] = field(default_factory=list)
 
     @property
     def stats(self) -> SolveStats:
@@ -64,10 +73,12 @@ class QuarterResult:
 
 
 def _quarter(plans, res, solver: str, params, observer, setup, config) -> QuarterResult:
-    """The programmes with one solver, then the one-to-ones from the resources they left."""
+    """The programmes with one solver, their members' pre-group sessions, then the one-to-ones
+    from the resources they left."""
     groups, left = solve_plans(plans, res, solver, params, observer)
+    groups, pre, left = plan_pre_group(plans, groups, left, setup, config)
     ones, _ = plan_one_to_one(plans, groups, left, setup, config)
-    return QuarterResult(groups, ones)
+    return QuarterResult(groups, ones, pre)
 
 
 def _solve_quarter(
@@ -88,7 +99,7 @@ def _fallback(job: tuple, error: BaseException) -> tuple[QuarterResult, QuarterR
     _, plans, res, _, params, _, setup, config = job
     base = _quarter(plans, res, BASELINE, params, None, setup, config)
     failed = [replace(r, stats=failed_stats(error)) for r in base.programmes]
-    return QuarterResult(failed, base.one_to_one), base
+    return QuarterResult(failed, base.one_to_one, base.pre_group), base
 
 
 class QuarterPlanner(Planner):
@@ -144,6 +155,7 @@ class QuarterPlanner(Planner):
         )
         ones = one_to_one_table(self.plans, result.one_to_one, self.meta)
         unplaced = without_one_to_one(unplaced, ones, self.figures)
+        pre = pre_group_table(self.plans, result.pre_group, members, self.meta)
         if self.solver != BASELINE:
             b_groups, _, b_unplaced, self.baseline = tables(
                 self.plans, base.programmes, self.meta, self.config
@@ -168,6 +180,7 @@ class QuarterPlanner(Planner):
             "unplaced": unplaced,
             "reviews": due,
             "one_to_one": ones,
+            "pre_group": pre,
         }
 
     def check(self, tables: dict[str, pd.DataFrame]) -> list[Violation]:
@@ -179,6 +192,7 @@ class QuarterPlanner(Planner):
             self.times,
             horizon_start(self.start),
             tables["one_to_one"],
+            tables["pre_group"],
         )
 
     def summary(self, key: str, tables: dict[str, pd.DataFrame], solved: dict) -> dict[str, Any]:

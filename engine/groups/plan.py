@@ -22,6 +22,7 @@ from solvers.groups import (
     GroupsProblem,
     GroupsResult,
     Resources,
+    book,
     solve_cpsat,
     solve_greedy,
 )
@@ -206,14 +207,19 @@ def _pin(
 
 
 def book_sessions(
-    res: Resources, venue: int, facilitators: list[int], sessions: list[tuple[int, int]]
+    res: Resources,
+    venue: int,
+    facilitators: list[int],
+    sessions: list[tuple[int, int]],
+    sign: int = 1,
 ) -> None:
-    """Each (slot, week) session takes a room at the venue and the facilitators' time."""
+    """Each (slot, week) session takes a room at the venue and the facilitators' time (gives
+    them back with sign -1)."""
     for s, w in sessions:
-        res.room_used[venue, s, w] += 1
+        res.room_used[venue, s, w] += sign
         for j in facilitators:
-            res.fac_busy[j, s, w] = True
-            res.fac_load[j, w] += 1
+            res.fac_busy[j, s, w] = sign > 0
+            res.fac_load[j, w] += sign
 
 
 def _slot_matrix(col) -> np.ndarray:
@@ -241,7 +247,8 @@ def _programme(
         int(prog["max_group"]),
         int(prog["facilitators_per_session"]),
     )
-    starts = list(range(0, g.horizon_weeks, g.start_every_weeks))
+    # groups start once their members can have had their pre-group sessions
+    starts = list(range(g.pre_group_weeks, g.horizon_weeks, g.start_every_weeks))
     holidays = frozenset(config.calendar.bank_holidays)
     cand: dict[str, list] = {
         "venue": [],
@@ -252,6 +259,7 @@ def _programme(
         "fac_cost": [],
         "dates": [],
         "weeks": [],
+        "pre": [],
     }
     pairs = []
     slot_fit = np.zeros(n, bool)
@@ -267,6 +275,7 @@ def _programme(
         best = sorted(
             (p for p in free if free[p].sum() >= mn), key=lambda p: (-int(free[p].sum()), p)
         )[: g.patterns_per_venue]
+        near_fac = np.nonzero(trained & (fac_travel[:, v] <= g.facilitator_max_travel_minutes))[0]
         for p in best:
             fj = able_facilitators(trained, f_slots, fac_travel[:, v], p, config)
             if len(fj) < need:
@@ -291,6 +300,7 @@ def _programme(
                         ("fac_cost", fac_travel[fj, v].astype(np.int64)),
                         ("dates", dates),
                         ("weeks", weeks),
+                        ("pre", near_fac),
                     ):
                         cand[key].append(val)
                     for i in np.nonzero(elig)[0].tolist():
@@ -332,6 +342,9 @@ def _programme(
         pair_cand=arr[:, 1],
         pair_travel=arr[:, 2],
         pair_wait_days=arr[:, 3],
+        cand_pre_facilitators=cand["pre"],
+        pre_group_weeks=g.pre_group_weeks,
+        pre_group_per_slot=g.pre_group_per_slot,
     )
     reasons = []
     for i in range(n):
@@ -536,3 +549,163 @@ def _free(res: Resources, j: int, booked: list[tuple[int, int]]) -> bool:
             return False
         load[wk] = load.get(wk, 0) + 1
     return all(res.fac_load[j, wk] + n <= res.fac_max[j] for wk, n in load.items())
+
+
+@dataclass
+class PreGroup:
+    """A group member's pre-group session: one-to-one with a trained facilitator (one of the
+    group's own where they are free) in the weeks before the group's first session."""
+
+    programme: str
+    person: int  # index in the programme plan's people
+    cand: int  # the group's candidate index
+    day: date
+    slot: int
+    venue: int
+    facilitator: int
+
+
+PRE_GROUP_MISSING = (
+    "no pre-group session could be booked with a trained facilitator in their slots in the {weeks} "
+    "weeks before the group's first session"
+)
+LONE_WOMAN = (
+    "the other women planned into the group could not have a pre-group session, and a woman "
+    "never starts a group as its only woman"
+)
+GROUP_FELL_THROUGH = (
+    "the group they were planned into could not run: too few of its members could have a "
+    "pre-group session before it started"
+)
+
+
+class _Diary:
+    """The half-days facilitators hold for pre-group appointments: (facilitator, slot, week) ->
+    [venue, appointments]. The first appointment takes the half-day from the facilitator's
+    week (as a session); up to `per_slot` people meet them there in it."""
+
+    def __init__(self, res: Resources, per_slot: int) -> None:
+        self.res, self.per_slot = res, per_slot
+        self.held: dict[tuple[int, int, int], list[int]] = {}
+
+    def can(self, j: int, s: int, w: int, v: int, new: bool) -> bool:
+        """Room for one more appointment at venue `v`: in a half-day already held (or, when
+        `new`, in a half-day the facilitator has free within their week)."""
+        held = self.held.get((j, s, w))
+        if held is not None:
+            return held[0] == v and held[1] < self.per_slot
+        if not new:
+            return False
+        res = self.res
+        return not res.fac_busy[j, s, w] and res.fac_load[j, w] < res.fac_max[j]
+
+    def add(self, j: int, s: int, w: int, v: int, sign: int = 1) -> None:
+        held = self.held.setdefault((j, s, w), [v, 0])
+        if held[1] == 0 and sign > 0:
+            book_sessions(self.res, v, [j], [(s, w)])
+            self.res.room_used[v, s, w] -= 1  # an appointment, not a group room
+        held[1] += sign
+        if held[1] == 0:
+            del self.held[(j, s, w)]
+            self.res.room_used[v, s, w] += 1
+            book_sessions(self.res, v, [j], [(s, w)], -1)
+
+
+def plan_pre_group(
+    plans: list[ProgrammePlan],
+    results: list[GroupsResult],
+    res: Resources,
+    setup: OneToOneSetup,
+    config: Config,
+) -> tuple[list[GroupsResult], list[PreGroup], Resources]:
+    """Each member of a new group, in referral order, gets a one-to-one pre-group appointment
+    in the `pre_group_weeks` before the group's first session: the latest day first, in the
+    person's slots, at the group's venue, with the group's own facilitator or another trained
+    one within their drive, free in that half-day and within their weekly sessions (a half-day
+    of appointments is one session; it holds up to `pre_group_per_slot` people). The joint
+    model keeps facilitators' weeks free for them (solvers/groups_mip.py). Whoever cannot
+    have one does not start the group; a group left below its minimum, or with one woman,
+    loses her or does not run (its room and facilitators are freed). Returns the results
+    with who stays, the appointments and the resources left."""
+    g = config.groups
+    res = res.copy()
+    diary = _Diary(res, g.pre_group_per_slot)
+    holidays = frozenset(config.calendar.bank_holidays)
+    out_results: list[GroupsResult] = []
+    sessions: list[PreGroup] = []
+    for plan, r in zip(plans, results):
+        pr = plan.problem
+        cand_of, facs = r.cand_of_person.copy(), dict(r.facilitators)
+        reasons = dict(r.reasons)
+        name = plan.programme["programme"]
+        trained = np.array([name in t for t in setup.trained], bool)
+        referred = pd.to_datetime(plan.people["referral_date"]).dt.date.tolist()
+        for c in sorted(facs, key=lambda c: (plan.cand_dates[c][0], c)):
+            booked: dict[int, PreGroup] = {}
+            for i in sorted(np.nonzero(cand_of == c)[0].tolist(), key=lambda i: referred[i]):
+                found = _pre_group_fit(
+                    plan, i, c, facs[c], trained, referred[i], diary, setup, g, holidays
+                )
+                if found is None:
+                    cand_of[i] = -1
+                    reasons[i] = PRE_GROUP_MISSING.format(weeks=g.pre_group_weeks)
+                    continue
+                diary.add(found.facilitator, *_at(found, setup.monday), found.venue)
+                booked[i] = found
+            women = [i for i in booked if pr.person_female[i]]
+            leave = {i: LONE_WOMAN for i in women} if len(women) == 1 else {}
+            if len(booked) - len(leave) < pr.min_group:
+                leave = {i: GROUP_FELL_THROUGH for i in booked}
+                book(pr, res, c, facs.pop(c), -1)
+            for i, why in leave.items():
+                found = booked.pop(i)
+                diary.add(found.facilitator, *_at(found, setup.monday), found.venue, -1)
+                cand_of[i] = -1
+                reasons[i] = why
+            sessions += booked.values()
+        out_results.append(replace(r, cand_of_person=cand_of, facilitators=facs, reasons=reasons))
+    return out_results, sessions, res
+
+
+def _at(s: PreGroup, monday: date) -> tuple[int, int]:
+    return s.slot, (s.day - monday).days // 7
+
+
+def _pre_group_fit(
+    plan, i, c, group_facs, trained, referred, diary: _Diary, setup, g, holidays
+) -> PreGroup | None:
+    """The latest appointment in the weeks before the group starts: in a half-day a
+    facilitator already holds for appointments at the venue if any (fewest half-days taken
+    from the facilitators' weeks), else in a new one."""
+    for new in (False, True):
+        found = _pre_group_slot(
+            plan, i, c, group_facs, trained, referred, diary, setup, g, holidays, new
+        )
+        if found is not None:
+            return found
+    return None
+
+
+def _pre_group_slot(
+    plan, i, c, group_facs, trained, referred, diary: _Diary, setup, g, holidays, new: bool
+) -> PreGroup | None:
+    start = plan.cand_dates[c][0]
+    v = int(plan.problem.cand_venue[c])  # where the group will meet
+    able_here = trained & (setup.fac_travel[:, v] <= g.facilitator_max_travel_minutes)
+    for back in range(1, 7 * g.pre_group_weeks + 1):
+        day = start - timedelta(days=back)
+        if day.weekday() >= WEEKDAYS or day in holidays or day < max(setup.monday, referred):
+            continue
+        week = (day - setup.monday).days // 7
+        for s in range(day.weekday() * 3, day.weekday() * 3 + 3):
+            if not plan.slots[i, s] or not setup.v_slots[v, s]:
+                continue
+            able = able_here & setup.f_slots[:, s]
+            others = sorted(
+                (j for j in np.nonzero(able)[0].tolist() if j not in group_facs),
+                key=lambda j: (setup.fac_travel[j, v], j),
+            )
+            for j in [j for j in group_facs if able[j]] + others:
+                if diary.can(j, s, week, v, new):
+                    return PreGroup(plan.programme["programme"], i, c, day, s, v, j)
+    return None

@@ -9,6 +9,7 @@ from engine.store.schema import (
     groups_members,
     groups_one_to_one,
     groups_plans,
+    groups_pre_group,
     groups_reviews,
     groups_unplaced,
 )
@@ -27,4 +28,5 @@ class GroupsStore(PlanStore):
         "unplaced": groups_unplaced,
         "reviews": groups_reviews,
         "one_to_one": groups_one_to_one,
+        "pre_group": groups_pre_group,
     }

@@ -243,6 +243,20 @@ groups_one_to_one = Table(
     Column("travel_minutes", Integer, nullable=False),
 )
 
+groups_pre_group = Table(
+    "groups_pre_group",
+    metadata,
+    Column("plan_key", String(64), primary_key=True),
+    Column("person_id", String(64), primary_key=True),
+    Column("programme", String(64), nullable=False),
+    Column("group_id", String(64), nullable=False),
+    Column("date", String(10), nullable=False),
+    Column("slot", String(16), nullable=False),
+    Column("venue_id", String(64), nullable=False),
+    Column("facilitator_id", String(64), nullable=False),
+    Column("travel_minutes", Integer, nullable=False),
+)
+
 # -- Which run holds each PDU's night -----------------------------------------------------
 night_locks = Table(
     "night_locks",

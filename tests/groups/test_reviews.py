@@ -50,10 +50,11 @@ def test_each_review_in_the_quarter_with_the_programme_not_completed(tmp_path, c
     assert check_groups(ds, groups, members, config, times, START) == []
     due = reviews(ds, plans, groups, members, unplaced, START, config).set_index("person_id")
     new = groups[groups["status"] == "NEW"]
-    assert len(new) == 1 and new["end_date"].iat[0] == "2027-01-04"  # 28 Dec a bank holiday
+    # from 7 December (after the two pre-group weeks), 28 December a bank holiday
+    assert len(new) == 1 and new["end_date"].iat[0] == "2027-01-18"
     assert sorted(due.index) == ["A", "M1", "N", "T", "W"]  # B done by 20 Jan, X no review
     assert due.loc["A", "status"] == "IN_GROUP" and due.loc["A", "review_date"] == "2026-12-10"
-    assert due.loc["A", "group_end"] == "2027-01-04" and due.loc["A", "review"] == 6
+    assert due.loc["A", "group_end"] == "2027-01-18" and due.loc["A", "review"] == 6
     assert due.loc["M1", "status"] == "IN_GROUP" and due.loc["M1", "group_id"] == "R1"
     assert due.loc["W", "status"] == "WAITING" and "every SI-EM group" in due.loc["W", "reason"]
     assert due.loc["N", "status"] == "NO_GROUP_FITS" and "slots" in due.loc["N", "reason"]

@@ -69,7 +69,8 @@ def test_a_pinned_groups_facilitator_and_room_are_not_taken_by_a_new_group(
 ):
     """One room, one facilitator, free on Monday mornings only; a running group holds both
     until 7 December: the new group for the three waiting starts only after it ends (the next
-    start week), not on 23 November as it would without it."""
+    start week), not on 7 December (the first start after the pre-group weeks) as it would
+    without it."""
     refs = [referral(p, available_slots="Mon-AM") for p in ("A", "B", "C")]
     facs = [facilitator(available_slots="Mon-AM")]
     venues = [venue(available_slots="Mon-AM")]
@@ -81,7 +82,7 @@ def test_a_pinned_groups_facilitator_and_room_are_not_taken_by_a_new_group(
     assert by.loc["NEW", "start_date"] > by.loc["RUNNING", "end_date"] == "2026-12-07"
     assert figures["running_groups"] == 1 and figures["running_members"] == 3
     groups, members, _, _, _ = _plan(tmp_path, config, refs, None, facs, venues, solver)
-    assert list(groups["start_date"]) == ["2026-11-23"] and len(members) == 3
+    assert list(groups["start_date"]) == ["2026-12-07"] and len(members) == 3
 
 
 @pytest.mark.parametrize("solver", SOLVERS)

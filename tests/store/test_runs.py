@@ -67,6 +67,7 @@ def test_store_from_before_migrations_is_upgraded_with_its_data(db_url):
         "upw_induction_plan",
         "groups_reviews",
         "groups_one_to_one",
+        "groups_pre_group",
     )
     old = MetaData()
     for name, t in metadata.tables.items():

@@ -1,0 +1,119 @@
+"""Pre-group sessions: every member of a new group first meets a trained facilitator one to
+one in the two weeks before the group's first session; whoever cannot have one does not start
+(nor does a woman left as the only woman, nor a group left too small); the checker refuses a
+plan without them or with one on the wrong day."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pandas as pd
+import pytest
+
+from engine.groups.check import check_groups
+from engine.groups.contract import load_groups
+from engine.groups.decode import pre_group_table, tables
+from engine.groups.pipeline import _quarter
+from engine.groups.plan import build_plans, solver_params
+from geo.travel import TravelTimes
+from tests.builders import facilitator, programme, referral, venue, write_groups
+
+START = date(2026, 11, 23)  # a Monday: groups start from 7 December, after two pre-group weeks
+
+
+def _plan(tmp_path, config, refs, facs, solver="mip"):
+    write_groups(tmp_path, refs, [programme()], [venue(available_slots="Mon-AM", rooms=2)], facs)
+    ds, times = load_groups(tmp_path), TravelTimes(config.travel)
+    plans, res, meta = build_plans(ds, config, times, START)
+    q = _quarter(plans, res, solver, solver_params(config, 5.0), None, meta["one_to_one"], config)
+    groups, members, unplaced, _ = tables(plans, q.programmes, meta, config)
+    pre = pre_group_table(plans, q.pre_group, members, meta)
+    assert check_groups(ds, groups, members, config, times, START, None, pre) == []
+    return groups, members, unplaced.set_index("person_id"), pre, (ds, times)
+
+
+@pytest.mark.parametrize("solver", ["mip", "greedy"])
+def test_each_member_meets_a_facilitator_before_the_first_session(tmp_path, config, solver):
+    refs = [referral(p, available_slots="Mon-AM") for p in ("A", "B", "C", "D")]
+    facs = [
+        facilitator("F1", available_slots="Mon-AM"),
+        facilitator("F2", available_slots="Mon-AM"),
+    ]
+    groups, members, _, pre, _ = _plan(tmp_path, config, refs, facs, solver)
+    assert len(groups) == 1 and len(members) == 4 and sorted(pre["person_id"]) == list("ABCD")
+    first = date.fromisoformat(groups["start_date"].iat[0])
+    days = pd.to_datetime(pre["date"]).dt.date
+    assert all(first - timedelta(weeks=2) <= d < first for d in days)
+    assert set(pre["slot"]) == {"Mon-AM"} and set(pre["group_id"]) == set(groups["group_id"])
+    # two Mondays, two facilitators, one session each: the group's own facilitator and the other
+    assert set(pre["facilitator_id"]) == {"F1", "F2"}
+
+
+def _one_a_half_day(config):
+    return config.model_copy(
+        update={"groups": config.groups.model_copy(update={"pre_group_per_slot": 1})}
+    )
+
+
+def test_no_pre_group_session_no_start(tmp_path, config):
+    """One facilitator free on Monday mornings, one appointment a half-day: two in the two
+    weeks, so of four people two cannot start and the group (at least three) does not run.
+    Three appointments a half-day (the shipped config): all four start."""
+    refs = [referral(p, available_slots="Mon-AM") for p in ("A", "B", "C", "D")]
+    facs = [facilitator(available_slots="Mon-AM")]
+    groups, members, unplaced, pre, _ = _plan(tmp_path, _one_a_half_day(config), refs, facs)
+    assert members.empty and pre.empty and groups.empty
+    assert sorted(unplaced.index) == list("ABCD")
+    assert unplaced["reason"].str.contains("pre-group").all()
+    _, members, _, pre, _ = _plan(tmp_path, config, refs, facs)
+    assert len(members) == 4 and len(pre) == 4 and set(pre["facilitator_id"]) == {"F1"}
+
+
+def test_a_woman_never_starts_as_the_only_woman(tmp_path, config):
+    """Four pre-group appointments (two facilitators, two Mondays, one a half-day) for five
+    members of the greedy's group: the last referred, a woman, has none, so the other woman
+    would start alone among men: she does not start either; the three men do. The joint
+    model knows the appointments are short and plans the three men only."""
+    refs = [
+        referral(f"M{k}", available_slots="Mon-AM", referral_date="2026-09-01") for k in range(3)
+    ]
+    refs += [
+        referral("W1", sex="F", available_slots="Mon-AM", referral_date="2026-09-15"),
+        referral("W2", sex="F", available_slots="Mon-AM", referral_date="2026-10-15"),
+    ]
+    facs = [
+        facilitator("F1", available_slots="Mon-AM"),
+        facilitator("F2", available_slots="Mon-AM"),
+    ]
+    one = _one_a_half_day(config)
+    _, members, unplaced, pre, _ = _plan(tmp_path, one, refs, facs, "greedy")
+    assert sorted(members["person_id"]) == ["M0", "M1", "M2"] == sorted(pre["person_id"])
+    assert "pre-group" in unplaced.loc["W2", "reason"]
+    assert "only woman" in unplaced.loc["W1", "reason"]
+    _, members, _, _, _ = _plan(tmp_path, one, refs, facs, "mip")
+    assert sorted(members["person_id"]) == ["M0", "M1", "M2"]
+
+
+def test_the_checker_wants_each_members_pre_group_session_in_time(tmp_path, config):
+    refs = [referral(p, available_slots="Mon-AM") for p in ("A", "B", "C", "D")]
+    facs = [
+        facilitator("F1", available_slots="Mon-AM"),
+        facilitator("F2", available_slots="Mon-AM"),
+    ]
+    groups, members, _, pre, (ds, times) = _plan(tmp_path, config, refs, facs)
+
+    def problems(table):
+        return [
+            str(v) for v in check_groups(ds, groups, members, config, times, START, None, table)
+        ]
+
+    assert any("no pre-group session" in p for p in problems(pre.iloc[1:]))
+    late = pre.copy()
+    late.loc[0, "date"] = groups["start_date"].iat[0]
+    assert any("pre-group date" in p for p in problems(late))
+    full = pre.copy()
+    full["facilitator_id"], full["date"] = "F1", pre["date"].iat[0]  # four in one half-day
+    assert any("4 appointments, 3 at most" in p for p in problems(full))
+    clash = pre.copy()  # an appointment in a half-day the facilitator runs the group
+    clash.loc[0, ["date", "facilitator_id"]] = [groups["start_date"].iat[0], "F1"]
+    assert any("pre-group date" in p for p in problems(clash))
