@@ -17,6 +17,7 @@ from engine.groups.contract import GroupsDataset
 from engine.groups.records import SLOTS
 from engine.groups.rules import able_facilitators, running_sessions, trained_for, venue_reach
 from geo.travel import TravelTimes
+from solvers.appointments import AppointmentsProblem, first_fit
 from solvers.groups import (
     GroupsParams,
     GroupsProblem,
@@ -588,17 +589,6 @@ class _Diary:
         self.res, self.per_slot = res, per_slot
         self.held: dict[tuple[int, int, int], list[int]] = {}
 
-    def can(self, j: int, s: int, w: int, v: int, new: bool) -> bool:
-        """Room for one more appointment at venue `v`: in a half-day already held (or, when
-        `new`, in a half-day the facilitator has free within their week)."""
-        held = self.held.get((j, s, w))
-        if held is not None:
-            return held[0] == v and held[1] < self.per_slot
-        if not new:
-            return False
-        res = self.res
-        return not res.fac_busy[j, s, w] and res.fac_load[j, w] < res.fac_max[j]
-
     def add(self, j: int, s: int, w: int, v: int, sign: int = 1) -> None:
         held = self.held.setdefault((j, s, w), [v, 0])
         if held[1] == 0 and sign > 0:
@@ -618,94 +608,119 @@ def plan_pre_group(
     setup: OneToOneSetup,
     config: Config,
 ) -> tuple[list[GroupsResult], list[PreGroup], Resources]:
-    """Each member of a new group, in referral order, gets a one-to-one pre-group appointment
-    in the `pre_group_weeks` before the group's first session: the latest day first, in the
-    person's slots, at the group's venue, with the group's own facilitator or another trained
-    one within their drive, free in that half-day and within their weekly sessions (a half-day
-    of appointments is one session; it holds up to `pre_group_per_slot` people). The joint
-    model keeps facilitators' weeks free for them (solvers/groups_mip.py). Whoever cannot
-    have one does not start the group; a group left below its minimum, or with one woman,
-    loses her or does not run (its room and facilitators are freed). Returns the results
-    with who stays, the appointments and the resources left."""
+    """Each member of a new group gets a one-to-one pre-group appointment in the
+    `pre_group_weeks` before the group's first session, in the person's slots, at the group's
+    venue, with a facilitator trained for the programme within their drive, free in that
+    half-day and within their weekly sessions (a half-day of appointments is one session; it
+    holds up to `pre_group_per_slot` people). All members are booked together, first fit in
+    referral order, packed into half-days already open (solvers/appointments.py): the
+    latest day first, the group's own facilitators first. The joint model kept facilitators'
+    weeks free for them (solvers/groups_mip.py). Whoever cannot have one does not start the group; a group
+    left below its minimum, or with one woman, loses her or does not run (its room and
+    facilitators are freed). Returns the results with who stays, the appointments and the
+    resources left."""
     g = config.groups
     res = res.copy()
+    members, options = _pre_group_options(plans, results, res, setup, config)
+    half_days = sorted({o[1:] for o in options})  # (facilitator, slot, week, venue)
+    h_of = {h: n for n, h in enumerate(half_days)}
+    fac_weeks = sorted({(j, w) for j, _, w, _ in half_days})
+    f_of = {f: n for n, f in enumerate(fac_weeks)}
+    n_slots, n_weeks = res.fac_busy.shape[1], res.fac_busy.shape[2]
+    problem = AppointmentsProblem(
+        len(members),
+        np.array([o[0] for o in options], np.int64),
+        np.array([h_of[o[1:]] for o in options], np.int64),
+        np.array([(j * n_slots + s) * n_weeks + w for j, s, w, _ in half_days], np.int64),
+        np.array([f_of[(j, w)] for j, _, w, _ in half_days], np.int64),
+        np.array([res.fac_max[j] - res.fac_load[j, w] for j, w in fac_weeks], np.int64),
+        g.pre_group_per_slot,
+    )
+    chosen = first_fit(problem)
     diary = _Diary(res, g.pre_group_per_slot)
-    holidays = frozenset(config.calendar.bank_holidays)
+    booked: dict[tuple[int, int], dict[int, PreGroup]] = {}  # (programme, group) -> person -> it
+    for m, k in enumerate(chosen.tolist()):
+        n, i, c = members[m]
+        if k < 0:
+            continue
+        j, s, w, v = options[k][1:]
+        day = setup.monday + timedelta(weeks=w, days=s // 3)
+        diary.add(j, s, w, v)
+        booked.setdefault((n, c), {})[i] = PreGroup(
+            plans[n].programme["programme"], i, c, day, s, v, j
+        )
     out_results: list[GroupsResult] = []
     sessions: list[PreGroup] = []
-    for plan, r in zip(plans, results):
+    for n, (plan, r) in enumerate(zip(plans, results)):
         pr = plan.problem
         cand_of, facs = r.cand_of_person.copy(), dict(r.facilitators)
         reasons = dict(r.reasons)
-        name = plan.programme["programme"]
-        trained = np.array([name in t for t in setup.trained], bool)
-        referred = pd.to_datetime(plan.people["referral_date"]).dt.date.tolist()
-        for c in sorted(facs, key=lambda c: (plan.cand_dates[c][0], c)):
-            booked: dict[int, PreGroup] = {}
-            for i in sorted(np.nonzero(cand_of == c)[0].tolist(), key=lambda i: referred[i]):
-                found = _pre_group_fit(
-                    plan, i, c, facs[c], trained, referred[i], diary, setup, g, holidays
-                )
-                if found is None:
+        for c in sorted(facs):
+            mine = booked.get((n, c), {})
+            for i in np.nonzero(cand_of == c)[0].tolist():
+                if i not in mine:
                     cand_of[i] = -1
                     reasons[i] = PRE_GROUP_MISSING.format(weeks=g.pre_group_weeks)
-                    continue
-                diary.add(found.facilitator, *_at(found, setup.monday), found.venue)
-                booked[i] = found
-            women = [i for i in booked if pr.person_female[i]]
+            women = [i for i in mine if pr.person_female[i]]
             leave = {i: LONE_WOMAN for i in women} if len(women) == 1 else {}
-            if len(booked) - len(leave) < pr.min_group:
-                leave = {i: GROUP_FELL_THROUGH for i in booked}
+            if len(mine) - len(leave) < pr.min_group:
+                leave = {i: GROUP_FELL_THROUGH for i in mine}
                 book(pr, res, c, facs.pop(c), -1)
             for i, why in leave.items():
-                found = booked.pop(i)
-                diary.add(found.facilitator, *_at(found, setup.monday), found.venue, -1)
+                gone = mine.pop(i)
+                diary.add(gone.facilitator, *_at(gone, setup.monday), gone.venue, -1)
                 cand_of[i] = -1
                 reasons[i] = why
-            sessions += booked.values()
+            sessions += mine.values()
         out_results.append(replace(r, cand_of_person=cand_of, facilitators=facs, reasons=reasons))
     return out_results, sessions, res
 
 
+def _pre_group_options(
+    plans: list[ProgrammePlan],
+    results: list[GroupsResult],
+    res: Resources,
+    setup: OneToOneSetup,
+    config: Config,
+) -> tuple[list[tuple[int, int, int]], list[tuple[int, int, int, int, int]]]:
+    """Every new group member (programme, person, group) and their options (member,
+    facilitator, slot, week, venue): a working day in the weeks before the group starts, in
+    the person's slots with the venue open, a trained facilitator within their drive of the
+    venue, available then, free and with a session of their week left."""
+    g = config.groups
+    holidays = frozenset(config.calendar.bank_holidays)
+    waiting: list[tuple[date, int, int, int]] = []
+    for n, (plan, r) in enumerate(zip(plans, results)):
+        referred = pd.to_datetime(plan.people["referral_date"]).dt.date.tolist()
+        waiting += [
+            (referred[i], n, i, c) for i, c in enumerate(r.cand_of_person.tolist()) if c >= 0
+        ]
+    members: list[tuple[int, int, int]] = []
+    options: list[tuple[int, int, int, int, int]] = []
+    for referred, n, i, c in sorted(waiting):  # referral order
+        plan = plans[n]
+        m = len(members)
+        members.append((n, i, c))
+        name = plan.programme["programme"]
+        trained = np.array([name in t for t in setup.trained], bool)
+        v = int(plan.problem.cand_venue[c])
+        near = trained & (setup.fac_travel[:, v] <= g.facilitator_max_travel_minutes)
+        own = results[n].facilitators[c]
+        start = plan.cand_dates[c][0]
+        for back in range(1, 7 * g.pre_group_weeks + 1):  # the latest day first
+            day = start - timedelta(days=back)
+            if day.weekday() >= WEEKDAYS or day in holidays or day < max(setup.monday, referred):
+                continue
+            w = (day - setup.monday).days // 7
+            for s in range(day.weekday() * 3, day.weekday() * 3 + 3):
+                if not plan.slots[i, s] or not setup.v_slots[v, s]:
+                    continue
+                able = near & setup.f_slots[:, s] & ~res.fac_busy[:, s, w]
+                able &= res.fac_load[:, w] < res.fac_max
+                js = sorted(np.nonzero(able)[0].tolist(), key=lambda j: (j not in own, j))
+                options += [(m, j, s, w, v) for j in js]
+    return members, options
+
+
 def _at(s: PreGroup, monday: date) -> tuple[int, int]:
     return s.slot, (s.day - monday).days // 7
-
-
-def _pre_group_fit(
-    plan, i, c, group_facs, trained, referred, diary: _Diary, setup, g, holidays
-) -> PreGroup | None:
-    """The latest appointment in the weeks before the group starts: in a half-day a
-    facilitator already holds for appointments at the venue if any (fewest half-days taken
-    from the facilitators' weeks), else in a new one."""
-    for new in (False, True):
-        found = _pre_group_slot(
-            plan, i, c, group_facs, trained, referred, diary, setup, g, holidays, new
-        )
-        if found is not None:
-            return found
-    return None
-
-
-def _pre_group_slot(
-    plan, i, c, group_facs, trained, referred, diary: _Diary, setup, g, holidays, new: bool
-) -> PreGroup | None:
-    start = plan.cand_dates[c][0]
-    v = int(plan.problem.cand_venue[c])  # where the group will meet
-    able_here = trained & (setup.fac_travel[:, v] <= g.facilitator_max_travel_minutes)
-    for back in range(1, 7 * g.pre_group_weeks + 1):
-        day = start - timedelta(days=back)
-        if day.weekday() >= WEEKDAYS or day in holidays or day < max(setup.monday, referred):
-            continue
-        week = (day - setup.monday).days // 7
-        for s in range(day.weekday() * 3, day.weekday() * 3 + 3):
-            if not plan.slots[i, s] or not setup.v_slots[v, s]:
-                continue
-            able = able_here & setup.f_slots[:, s]
-            others = sorted(
-                (j for j in np.nonzero(able)[0].tolist() if j not in group_facs),
-                key=lambda j: (setup.fac_travel[j, v], j),
-            )
-            for j in [j for j in group_facs if able[j]] + others:
-                if diary.can(j, s, week, v, new):
-                    return PreGroup(plan.programme["programme"], i, c, day, s, v, j)
-    return None
