@@ -13,8 +13,15 @@ import numpy as np
 
 from engine.core.config import Config
 from engine.groups.contract import load_groups
-from engine.groups.plan import ProgrammePlan, build_plans, solve_plans, solver_params
+from engine.groups.plan import (
+    ProgrammePlan,
+    build_plans,
+    plan_pre_group,
+    solve_plans,
+    solver_params,
+)
 from geo.travel import travel_service
+from solvers.groups import GroupsResult, book
 from solvers.groups_mip import LEX, _decode, _model, _quality, _started, quarter_mip
 from solvers.highs import HighsParams, solve
 
@@ -29,10 +36,11 @@ def compare_with_highs(
 ) -> tuple[list[dict], float]:
     """Per programme and overall: the product's people started, its bounds and gap (from the
     run's summary), and what HiGHS's MIP on the whole model starts in the product's solve time
-    (the same objective: people started first, then the rest of the weighted plan)."""
+    (the same objective: people started first, then the rest of the weighted plan), its plan
+    then through the same pre-group booking as the product's."""
     s = json.loads(summary.read_text())
     seconds = sum(p["seconds"] for p in s["programmes"])
-    plans, res, _ = _plans(data, config, start)
+    plans, res, meta = _plans(data, config, start)
     problems = [p.problem for p in plans]
     params = solver_params(config)
     mip = quarter_mip(problems, res)
@@ -42,11 +50,20 @@ def compare_with_highs(
         HighsParams(seconds, random_seed=params.random_seed),
         "highs-joint",
     )
-    highs = (
-        [int((c >= 0).sum()) for c, _ in _decode(mip, problems, x)]
+    plan = (
+        _decode(mip, problems, x)
         if x is not None
-        else [0] * len(problems)
+        else [(np.full(len(p.person_ids), -1), {}) for p in problems]
     )
+    # then the same pre-group booking as the product's plan
+    left = res.copy()
+    results = []
+    for pr, (cand_of, facs) in zip(problems, plan):
+        for c, js in facs.items():
+            book(pr, left, c, js)
+        results.append(GroupsResult(cand_of, facs, st))
+    results, _, _ = plan_pre_group(plans, results, left, meta["one_to_one"], config)
+    highs = [int((r.cand_of_person >= 0).sum()) for r in results]
     by_name = {p["programme"]: p for p in s["programmes"]}
     rows = []
     for plan, h in zip(plans, highs):

@@ -3,10 +3,10 @@ appointments before a programme group starts): each person at most one of their 
 facilitator's half-day at a venue), a half-day holding at most `per_slot` of them, and the
 half-days a facilitator opens in a week within what their week has left.
 
-Why first fit, packing into half-days already open: on the East Midlands quarter it booked 943
-of the 951 group members in well under a second; a MIP over the same options (HiGHS, most
-people then fewest half-days, from this start) booked 944 in 60 s and 943 in 5 s. Booking
-each group's members in turn, a half-day at a time, had booked 922."""
+Why first fit, packing into half-days already open: on an East Midlands plan of 951 group
+members it booked 943 in well under a second; a MIP over the same options (HiGHS, most people
+then fewest half-days, from this start) booked 944 in 60 s and 943 in 5 s. Booking each
+group's members in turn, a half-day at a time, had booked 922 of 948."""
 
 from __future__ import annotations
 

@@ -2,10 +2,12 @@
 (HiGHS), with a proved bound on the people started, per programme and overall.
 
 The model: columns x (a person in a candidate group), y (a candidate group runs), h (a group
-has women: then at least two) and f (a trained facilitator runs a group); rows for one group a
-person, group sizes between the minimum and the maximum, co-defendants apart, the facilitators
-each group needs, and the rooms, facilitators' slots and facilitators' weekly sessions that
-all programmes share (what the running groups took is already gone).
+has women: then at least two), f (a trained facilitator runs a group), p (pre-group
+appointments a facilitator gives a group in a week before it starts) and d (a facilitator's
+whole half-days of appointments in a week); rows for one group a person, group sizes between
+the minimum and the maximum, co-defendants apart, the facilitators each group needs, an
+appointment for each member, and the rooms, facilitators' slots and facilitators' weekly
+sessions that all programmes share (what the running groups took is already gone).
 
 Why a decomposition, and why this one (measured on the East Midlands quarter: README,
 Programme groups):
@@ -19,8 +21,9 @@ Programme groups):
   the whole model that splits by programme. So each programme alone, given everything,
   bounds that programme's starts in any plan, and their sum bounds the quarter's: the
   overall bound the summary reports. It is tight where rooms and facilitators are not short
-  (0.7% on the East Midlands quarter) and loose where they are (the tight quarter: 10.8%,
-  most of it the bound's, as every programme is optimal given what the others hold).
+  (0.7% on the East Midlands quarter before pre-group appointments were required) and loose
+  where they are (the tight quarter: 10.8%, most of it the bound's, as every programme was
+  optimal given what the others hold).
 - Then the whole model restricted to the candidate groups those solutions, their LPs and the
   first-come-first-served plan use settles who gets a shared room or facilitator by people
   started (not by the order the programmes come in), then the rest of the objective: shorter
@@ -207,7 +210,7 @@ def _shared(rows: Rows, res: Resources, rooms: dict, busy: dict, load: dict) -> 
     (a group that runs for weeks repeats the same row every week)."""
     seen: dict[tuple, float] = {}
     for (v, s, w), cols in rooms.items():
-        free = int(res.rooms[v] - res.room_used[v, s, w])
+        free = max(0, int(res.rooms[v] - res.room_used[v, s, w]))  # history may overbook
         if len(cols) > free:
             key = (tuple(cols), (1,) * len(cols))
             seen[key] = min(seen.get(key, free), free)
@@ -216,7 +219,7 @@ def _shared(rows: Rows, res: Resources, rooms: dict, busy: dict, load: dict) -> 
             key = (tuple(cols), (1,) * len(cols))
             seen[key] = min(seen.get(key, 1), 1)
     for (j, w), terms in load.items():
-        free = int(res.fac_max[j] - res.fac_load[j, w])
+        free = max(0, int(res.fac_max[j] - res.fac_load[j, w]))
         if sum(q for _, q in terms) > free:
             key = (tuple(c for c, _ in terms), tuple(q for _, q in terms))
             seen[key] = min(seen.get(key, free), free)

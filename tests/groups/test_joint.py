@@ -11,7 +11,7 @@ from engine.groups.contract import load_groups
 from engine.groups.decode import tables
 from engine.groups.plan import build_plans, solve_plans, solver_params
 from geo.travel import TravelTimes
-from tests.builders import facilitator, programme, referral, venue, write_groups
+from tests.builders import facilitator, programme, referral, running_group, venue, write_groups
 
 START = date(2026, 11, 23)  # a Monday
 
@@ -70,3 +70,28 @@ def test_the_order_programmes_come_in_does_not_decide_who_starts(tmp_path, confi
         back = plans[::-1]
         other = _started(ds, times, back, solve_plans(back, res, solver, params)[0], meta, config)
         assert (sum(given.values()) != sum(other.values())) == changes, solver
+
+
+def test_running_groups_over_a_facilitators_week_leave_the_model_solvable(tmp_path, config):
+    """History may overbook: two running groups give F1 two sessions in weeks where F1 has one.
+    F1 can take nothing more (no group, no pre-group appointment), but the others still plan."""
+    refs = [referral(f"P{k}") for k in range(4)]
+    running = [
+        running_group("R1"),
+        running_group("R2", slots="Tue-AM", person_ids="M4;M5;M6"),
+    ]
+    write_groups(
+        tmp_path,
+        refs,
+        [programme()],
+        [venue(rooms=3)],
+        [facilitator("F1", max_sessions_per_week=1), facilitator("F2")],
+        running,
+    )
+    ds, times = load_groups(tmp_path), TravelTimes(config.travel)
+    plans, res, meta = build_plans(ds, config, times, START)
+    results, _ = solve_plans(plans, res, "mip", solver_params(config, 5.0))
+    groups, members, _, _ = tables(plans, results, meta, config)
+    assert check_groups(ds, groups, members, config, times, START) == []
+    assert len(members) == 4 and results[0].started_bound == 4.0
+    assert set(groups.loc[groups["status"] == "NEW", "facilitator_ids"]) == {"F2"}
