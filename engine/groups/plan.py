@@ -589,6 +589,15 @@ class _Diary:
         self.res, self.per_slot = res, per_slot
         self.held: dict[tuple[int, int, int], list[int]] = {}
 
+    def can(self, j: int, s: int, w: int, v: int) -> bool:
+        """Room for one more appointment at venue `v` in the facilitator's half-day: one held
+        there with room, or a half-day free within their week."""
+        held = self.held.get((j, s, w))
+        if held is not None:
+            return held[0] == v and held[1] < self.per_slot
+        res = self.res
+        return not res.fac_busy[j, s, w] and res.fac_load[j, w] < res.fac_max[j]
+
     def add(self, j: int, s: int, w: int, v: int, sign: int = 1) -> None:
         held = self.held.setdefault((j, s, w), [v, 0])
         if held[1] == 0 and sign > 0:
@@ -615,7 +624,9 @@ def plan_pre_group(
     holds up to `pre_group_per_slot` people). All members are booked together, first fit in
     referral order, packed into half-days already open (solvers/appointments.py): the
     latest day first, the group's own facilitators first. The joint model kept facilitators'
-    weeks free for them (solvers/groups_mip.py). Whoever cannot have one does not start the group; a group
+    weeks free for them (solvers/groups_mip.py). Whoever has none before their group moves to
+    another of the programme's groups they suit with a place and an appointment before it,
+    if any. Whoever cannot have one does not start the group; a group
     left below its minimum, or with one woman, loses her or does not run (its room and
     facilitators are freed). Returns the results with who stays, the appointments and the
     resources left."""
@@ -649,12 +660,17 @@ def plan_pre_group(
         booked.setdefault((n, c), {})[i] = PreGroup(
             plans[n].programme["programme"], i, c, day, s, v, j
         )
+    unbooked = [members[m] for m, k in enumerate(chosen.tolist()) if k < 0]
+    moved = _move_unbooked(plans, results, unbooked, booked, diary, setup, config)
     out_results: list[GroupsResult] = []
     sessions: list[PreGroup] = []
     for n, (plan, r) in enumerate(zip(plans, results)):
         pr = plan.problem
         cand_of, facs = r.cand_of_person.copy(), dict(r.facilitators)
         reasons = dict(r.reasons)
+        for (m, i), c in moved.items():
+            if m == n:
+                cand_of[i] = c
         for c in sorted(facs):
             mine = booked.get((n, c), {})
             for i in np.nonzero(cand_of == c)[0].tolist():
@@ -676,6 +692,91 @@ def plan_pre_group(
     return out_results, sessions, res
 
 
+def _move_unbooked(
+    plans: list[ProgrammePlan],
+    results: list[GroupsResult],
+    unbooked: list[tuple[int, int, int]],
+    booked: dict[tuple[int, int], dict[int, PreGroup]],
+    diary: _Diary,
+    setup: OneToOneSetup,
+    config: Config,
+) -> dict[tuple[int, int], int]:
+    """A member who could not have a pre-group appointment before their group may before
+    another group of the programme that runs and suits them (an eligible pair), earlier or
+    later, with a place left among those booked, no co-defendant in it, and another woman
+    in it for a woman: they move there with an appointment before it. Returns (programme,
+    person) -> the group they moved to."""
+    moved: dict[tuple[int, int], int] = {}
+    for n, i, c in unbooked:
+        plan, r = plans[n], results[n]
+        pr = plan.problem
+        apart = {b for a, b in pr.exclusions if a == i} | {a for a, b in pr.exclusions if b == i}
+        referred = date.fromisoformat(str(plan.people["referral_date"].iat[i])[:10])
+        for k in np.nonzero(pr.pair_person == i)[0].tolist():
+            other = int(pr.pair_cand[k])
+            there = booked.get((n, other), {})
+            if other == c or other not in r.facilitators or not there:
+                continue
+            if len(there) >= pr.max_group or apart & set(there):
+                continue
+            if pr.person_female[i] and not any(pr.person_female[p] for p in there):
+                continue
+            own = r.facilitators[other]
+            fit = next(
+                (
+                    o
+                    for o in _member_options(plan, i, other, own, referred, setup, config)
+                    if diary.can(*o)
+                ),
+                None,
+            )
+            if fit is None:
+                continue
+            j, s, w, v = fit
+            diary.add(j, s, w, v)
+            day = setup.monday + timedelta(weeks=w, days=s // 3)
+            there[i] = PreGroup(plan.programme["programme"], i, other, day, s, v, j)
+            moved[(n, i)] = other
+            break
+    return moved
+
+
+def _member_options(
+    plan: ProgrammePlan,
+    i: int,
+    c: int,
+    own: list[int],
+    referred: date,
+    setup: OneToOneSetup,
+    config: Config,
+) -> list[tuple[int, int, int, int]]:
+    """A member's pre-group options (facilitator, slot, week, venue) before group `c` starts,
+    the latest day first and the group's own facilitators first: a working day, in the
+    person's slots with the venue open, a trained facilitator available then within their
+    drive of the venue (whether they are free is the caller's to say)."""
+    g = config.groups
+    holidays = frozenset(config.calendar.bank_holidays)
+    name = plan.programme["programme"]
+    trained = np.array([name in t for t in setup.trained], bool)
+    v = int(plan.problem.cand_venue[c])
+    near = trained & (setup.fac_travel[:, v] <= g.facilitator_max_travel_minutes)
+    start = plan.cand_dates[c][0]
+    out = []
+    for back in range(1, 7 * g.pre_group_weeks + 1):
+        day = start - timedelta(days=back)
+        if day.weekday() >= WEEKDAYS or day in holidays or day < max(setup.monday, referred):
+            continue
+        w = (day - setup.monday).days // 7
+        for s in range(day.weekday() * 3, day.weekday() * 3 + 3):
+            if not plan.slots[i, s] or not setup.v_slots[v, s]:
+                continue
+            js = sorted(
+                np.nonzero(near & setup.f_slots[:, s])[0].tolist(), key=lambda j: (j not in own, j)
+            )
+            out += [(j, s, w, v) for j in js]
+    return out
+
+
 def _pre_group_options(
     plans: list[ProgrammePlan],
     results: list[GroupsResult],
@@ -687,8 +788,6 @@ def _pre_group_options(
     facilitator, slot, week, venue): a working day in the weeks before the group starts, in
     the person's slots with the venue open, a trained facilitator within their drive of the
     venue, available then, free and with a session of their week left."""
-    g = config.groups
-    holidays = frozenset(config.calendar.bank_holidays)
     waiting: list[tuple[date, int, int, int]] = []
     for n, (plan, r) in enumerate(zip(plans, results)):
         referred = pd.to_datetime(plan.people["referral_date"]).dt.date.tolist()
@@ -701,24 +800,12 @@ def _pre_group_options(
         plan = plans[n]
         m = len(members)
         members.append((n, i, c))
-        name = plan.programme["programme"]
-        trained = np.array([name in t for t in setup.trained], bool)
-        v = int(plan.problem.cand_venue[c])
-        near = trained & (setup.fac_travel[:, v] <= g.facilitator_max_travel_minutes)
-        own = results[n].facilitators[c]
-        start = plan.cand_dates[c][0]
-        for back in range(1, 7 * g.pre_group_weeks + 1):  # the latest day first
-            day = start - timedelta(days=back)
-            if day.weekday() >= WEEKDAYS or day in holidays or day < max(setup.monday, referred):
-                continue
-            w = (day - setup.monday).days // 7
-            for s in range(day.weekday() * 3, day.weekday() * 3 + 3):
-                if not plan.slots[i, s] or not setup.v_slots[v, s]:
-                    continue
-                able = near & setup.f_slots[:, s] & ~res.fac_busy[:, s, w]
-                able &= res.fac_load[:, w] < res.fac_max
-                js = sorted(np.nonzero(able)[0].tolist(), key=lambda j: (j not in own, j))
-                options += [(m, j, s, w, v) for j in js]
+        free = _member_options(plan, i, c, results[n].facilitators[c], referred, setup, config)
+        options += [
+            (m, j, s, w, v)
+            for j, s, w, v in free
+            if not res.fac_busy[j, s, w] and res.fac_load[j, w] < res.fac_max[j]
+        ]
     return members, options
 
 

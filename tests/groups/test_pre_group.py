@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -14,8 +15,10 @@ from engine.groups.check import check_groups
 from engine.groups.contract import load_groups
 from engine.groups.decode import pre_group_table, tables
 from engine.groups.pipeline import _quarter
-from engine.groups.plan import build_plans, solver_params
+from engine.groups.plan import build_plans, plan_pre_group, solver_params
 from geo.travel import TravelTimes
+from solvers.groups import GroupsResult, book
+from solvers.types import SolveStats
 from tests.builders import facilitator, programme, referral, venue, write_groups
 
 START = date(2026, 11, 23)  # a Monday: groups start from 7 December, after two pre-group weeks
@@ -110,3 +113,35 @@ def test_the_checker_wants_each_members_pre_group_session_in_time(tmp_path, conf
     clash = pre.copy()  # an appointment in a half-day the facilitator runs the group
     clash.loc[0, ["date", "facilitator_id"]] = [groups["start_date"].iat[0], "F1"]
     assert any("pre-group date" in p for p in problems(clash))
+
+
+def test_a_member_with_no_appointment_before_their_group_moves_to_a_later_one(tmp_path, config):
+    """X is referred on 1 December: no pre-group Monday before the 7 December group, but the
+    4 January group has one (21 December, with F3: F1 runs the first group then and F2's
+    half-day is full with the three others) and a place: X moves there rather than not
+    start."""
+    refs = [referral(p, available_slots="Mon-AM") for p in ("A", "B", "C", "E", "F", "G")]
+    refs.append(referral("X", available_slots="Mon-AM", referral_date="2026-12-01"))
+    facs = [facilitator(f, available_slots="Mon-AM") for f in ("F1", "F2", "F3")]
+    write_groups(tmp_path, refs, [programme()], [venue(available_slots="Mon-AM", rooms=2)], facs)
+    ds, times = load_groups(tmp_path), TravelTimes(config.travel)
+    plans, res, meta = build_plans(ds, config, times, START)
+    plan = plans[0]
+    pr = plan.problem
+    first = {plan.cand_dates[c][0].isoformat(): c for c in range(len(pr.cand_venue))}
+    early, late = first["2026-12-07"], first["2027-01-04"]
+    who = {p: n for n, p in enumerate(pr.person_ids)}
+    cand_of = np.full(len(pr.person_ids), -1, np.int64)
+    cand_of[[who[p] for p in "ABCX"]] = early
+    cand_of[[who[p] for p in "EFG"]] = late
+    facilitators = {early: [0], late: [1]}
+    for c, js in facilitators.items():
+        book(pr, res, c, js)
+    planned = GroupsResult(cand_of, facilitators, SolveStats("HEURISTIC", None, None, 0.0))
+    kept, appts, _ = plan_pre_group(plans, [planned], res, meta["one_to_one"], config)
+    assert kept[0].cand_of_person[who["X"]] == late
+    groups, members, _, _ = tables(plans, kept, meta, config)
+    pre = pre_group_table(plans, appts, members, meta).set_index("person_id")
+    assert pre.loc["X", "date"] == "2026-12-21" and pre.loc["X", "facilitator_id"] == "F3"
+    assert len(pre) == 7
+    assert check_groups(ds, groups, members, config, times, START, None, pre.reset_index()) == []
