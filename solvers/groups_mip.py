@@ -78,6 +78,12 @@ class QuarterMip:
     fac_cost: np.ndarray  # per column: the facilitator's minutes to the venue (f columns)
     integral: np.ndarray = field(repr=False, default_factory=lambda: np.zeros(0, bool))
     upper: np.ndarray = field(repr=False, default_factory=lambda: np.zeros(0))
+    # pre-group appointments: per programme, group -> [(column, facilitator, week)]; the
+    # half-days column of each (facilitator, week); appointments a half-day; sessions left
+    pre_cols: list[dict[int, list[tuple[int, int, int]]]] = field(default_factory=list)
+    half_cols: dict[tuple[int, int], int] = field(default_factory=dict)
+    per_slot: int = 1
+    week_free: np.ndarray = field(repr=False, default_factory=lambda: np.zeros((0, 0), np.int64))
 
 
 def quarter_mip(
@@ -94,6 +100,7 @@ def quarter_mip(
     fcost: dict[int, int] = {}
     pre: dict[tuple[int, int], int] = {}  # pre-group columns [a, b) and their upper bound
     appts: dict[tuple[int, int], list[int]] = {}  # (facilitator, week) -> appointment columns
+    pre_cols: list[dict[int, list[tuple[int, int, int]]]] = []
     rooms: dict[tuple[int, int, int], list[int]] = {}
     busy: dict[tuple[int, int, int], list[int]] = {}
     load: dict[tuple[int, int], list[tuple[int, int]]] = {}
@@ -114,6 +121,7 @@ def quarter_mip(
             rows.add(cols, [1] * len(cols), 1)
         fc: dict[int, list[tuple[int, int]]] = {}
         wc: dict[int, int] = {}
+        pc: dict[int, list[tuple[int, int, int]]] = {}
         for c in range(nc):
             ks = by_cand.get(c, [])
             usable = free_facilitators(pr, res, c) if ks and on[c] else []
@@ -149,7 +157,7 @@ def quarter_mip(
             rows.add(cols + [yo + c], [1] * len(cols) + [-need], 0)
             rows.add(cols + [yo + c], [-1] * len(cols) + [need], 0)
             first = n
-            n = _pre_group(pr, c, xs, n, rows, appts)
+            n, pc[c] = _pre_group(pr, c, xs, n, rows, appts)
             pre[(first, n)] = pr.max_group
         at = {
             (int(i), int(c)): xo + k for k, (i, c) in enumerate(zip(pr.pair_person, pr.pair_cand))
@@ -160,8 +168,11 @@ def quarter_mip(
                     rows.add([at[a, c], at[b, c]], [1, 1], 1)
         facs.append(fc)
         women.append(wc)
+        pre_cols.append(pc)
     first = n
-    n = _half_days(rows, n, appts, load, max((pr.pre_group_per_slot for pr in problems), default=1))
+    per_slot = max((pr.pre_group_per_slot for pr in problems), default=1)
+    half_cols = {key: first + k for k, key in enumerate(appts)}
+    n = _half_days(rows, n, appts, load, per_slot)
     _shared(rows, res, rooms, busy, load)
     upper = np.ones(n)
     for (a, b), top in pre.items():
@@ -171,26 +182,33 @@ def quarter_mip(
     integral[first:n] = True
     drive = np.zeros(n)
     drive[list(fcost)] = list(fcost.values())
-    return QuarterMip(rows, n, x0, y0, facs, women, drive, integral, upper)
+    free = np.maximum(res.fac_max[:, None] - res.fac_load, 0)
+    return QuarterMip(
+        rows, n, x0, y0, facs, women, drive, integral, upper, pre_cols, half_cols, per_slot, free
+    )
 
 
-def _pre_group(pr: GroupsProblem, c: int, xs: list[int], n: int, rows: Rows, appts: dict) -> int:
+def _pre_group(
+    pr: GroupsProblem, c: int, xs: list[int], n: int, rows: Rows, appts: dict
+) -> tuple[int, list[tuple[int, int, int]]]:
     """Each member's pre-group appointment is with a trained facilitator within their drive,
     in a week before the group starts: columns for the appointments each such facilitator
     gives the group in each of those weeks, as many in all as members (`appts` collects them
-    by facilitator and week, for `_half_days`). Returns the next column."""
+    by facilitator and week, for `_half_days`). Returns the next column and the group's
+    (column, facilitator, week)."""
     weeks = [w for w in range(int(pr.cand_start[c]) - pr.pre_group_weeks, int(pr.cand_start[c]))]
     facs: list[int] = pr.cand_pre_facilitators[c].tolist() if pr.cand_pre_facilitators else []
-    cols = []
+    out = []
     for j in facs:
         for w in weeks:
             if w >= 0:
                 appts.setdefault((int(j), w), []).append(n)
-                cols.append(n)
+                out.append((n, int(j), w))
                 n += 1
     if xs and pr.pre_group_weeks:
-        rows.add(xs + cols, [1] * len(xs) + [-1] * len(cols), 0)  # a session for each member
-    return n
+        cols = [col for col, _, _ in out]  # an appointment for each member
+        rows.add(xs + cols, [1] * len(xs) + [-1] * len(cols), 0)
+    return n, out
 
 
 def _half_days(rows: Rows, n: int, appts: dict, load: dict, per_slot: int) -> int:
@@ -297,7 +315,41 @@ def _encode(
             if c in mip.women[p]:
                 members = np.nonzero(r.cand_of_person == c)[0]
                 v[mip.women[p][c]] = pr.person_female[members].any()
+    _encode_appointments(mip, problems, plans, v)
     return v
+
+
+def _encode_appointments(
+    mip: QuarterMip, problems: list[GroupsProblem], plans: list[GroupsResult], v: np.ndarray
+) -> None:
+    """Each group's members' appointments in the plan's start: filling half-days its
+    facilitators-to-be open in the weeks before it, within the sessions their weeks have left
+    once the plan's groups are taken (a group that cannot be covered leaves the start short,
+    for HiGHS to repair)."""
+    left = mip.week_free.copy()
+    for pr, r in zip(problems, plans):
+        for c, js in r.facilitators.items():
+            for w in _weeks(pr, c):
+                left[js, w] -= pr.sessions_per_week
+    half: dict[tuple[int, int], int] = {}
+    given: dict[tuple[int, int], int] = {}
+    for p, r in enumerate(plans):
+        for c in r.facilitators:
+            need = int((r.cand_of_person == c).sum())
+            for col, j, w in mip.pre_cols[p].get(c, []):
+                while need > 0:
+                    room = mip.per_slot * half.get((j, w), 0) - given.get((j, w), 0)
+                    if room <= 0:
+                        if left[j, w] - half.get((j, w), 0) <= 0:
+                            break
+                        half[(j, w)] = half.get((j, w), 0) + 1
+                        continue
+                    take = min(need, room)
+                    v[col] += take
+                    given[(j, w)] = given.get((j, w), 0) + take
+                    need -= take
+    for key, col in mip.half_cols.items():
+        v[col] = half.get(key, 0)
 
 
 def _mask(problems: list[GroupsProblem], *plans: list) -> list[np.ndarray]:
