@@ -381,6 +381,12 @@ def _alone(
     those and the greedy plan's groups for a good plan fast; then the whole MIP given no start
     for the bound (and its plan when better)."""
     t0 = time.perf_counter()
+    if len(pr.pair_person) == 0:  # nobody has a group to join: nobody can start
+        none: tuple[np.ndarray, dict[int, list[int]]] = (
+            np.full(len(pr.person_ids), -1, np.int64),
+            {},
+        )
+        return _Alone(none, 0, 0.0, np.zeros(0, np.int64), 0.0)
     end = t0 + hp.time_limit_seconds
     mip = quarter_mip([pr], res)
     started = _started(mip, [pr])

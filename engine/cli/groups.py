@@ -38,7 +38,9 @@ def groups_plan(
         None, help="SQLAlchemy URL; default sqlite:///OUT/probation.sqlite"
     ),
     osm: Path | None = typer.Option(None, help="Road network (local OpenStreetMap XML)"),
-    solver: str = typer.Option("cpsat", help="cpsat | greedy"),
+    solver: str = typer.Option(
+        "mip", help="mip (all programmes together) | cpsat | greedy (one after another)"
+    ),
     time_limit: float | None = typer.Option(None, help="Seconds per programme"),
     config: Path | None = typer.Option(None),
     force: bool = typer.Option(False, "--force", help="Plan again even if this plan is stored"),
@@ -81,9 +83,18 @@ def groups_plan(
         f"{s['groups']} groups, mean wait {s['mean_wait_days']} days, travel over 60 min {s['travel_over_60']}, "
         f"{s['unplaced']} unplaced (each with a reason and an alternative)"
     )
+    if s.get("started_bound") is not None:
+        print(
+            f"  proved: no plan starts more than {s['started_bound']:g} "
+            f"(gap {100 * s['started_gap']:.2f}%; per programme in groups_summary.json)"
+        )
     print(
         f"  first come first served on the same referrals: {g['started']} start in {g['groups']} groups, mean wait "
         f"{g['mean_wait_days']} days, travel over 60 min {g['travel_over_60']}"
+    )
+    print(
+        "  each member meets a facilitator one to one before their group's first session "
+        "(pre_group.csv)"
     )
     if s.get("one_to_one"):
         print(
@@ -105,6 +116,6 @@ def groups_plan(
             "  (this plan was already stored: files re-exported, nothing planned or written again)"
         )
     print(
-        f"  files: {out}/groups.csv, group_members.csv, unplaced.csv, one_to_one.csv, "
-        "group_reviews.csv, groups_summary.json"
+        f"  files: {out}/groups.csv, group_members.csv, pre_group.csv, unplaced.csv, "
+        "one_to_one.csv, group_reviews.csv, groups_summary.json"
     )

@@ -306,6 +306,12 @@ def test_groups_plan_command_end_to_end(tmp_path, shared):
         and unplaced["alternative"].notna().all()
     )
     assert summary["started"] >= summary["greedy"]["started"]
+    # the default: all programmes together, people started proved against a bound, and each
+    # member's pre-group appointment
+    assert summary["solver"] == "mip" and summary["started_bound"] >= summary["started"]
+    assert "proved: no plan starts more than" in res.output
+    pre = pd.read_csv(out / "pre_group.csv")
+    assert sorted(pre["person_id"]) == sorted(members["person_id"])
     again = runner.invoke(app, args)
     assert again.exit_code == 0 and "already stored" in again.output
     (data / "venues.csv").write_text("venue_id,pdu\nV,x\n")
