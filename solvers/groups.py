@@ -327,3 +327,25 @@ def solve_cpsat(
         "groups-cpsat",
     )
     return GroupsResult(cand_of, facs, stats, out)
+
+
+def in_turn(solve):
+    """A solver of one programme as a quarter solver: each programme in turn (the order
+    given) takes the rooms and facilitators the previous ones left. Returns each programme's
+    result and the resources left."""
+
+    def quarter(
+        problems: list[GroupsProblem], res: Resources, params: GroupsParams, observer=None
+    ) -> tuple[list[GroupsResult], Resources]:
+        out = []
+        for n, pr in enumerate(problems):
+            part = observer.for_part(f"programme {n + 1}") if observer is not None else None
+            r = solve(pr, res, params, observer=part)
+            if part is not None:
+                part.report("done", None, None, force=True)
+            assert r.resources is not None, "a groups solve hands on the resources it left"
+            res = r.resources
+            out.append(r)
+        return out, res
+
+    return quarter

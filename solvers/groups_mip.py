@@ -52,6 +52,7 @@ from solvers.groups import (
     _weeks,
     book,
     free_facilitators,
+    in_turn,
     pair_value,
     room_free,
     solve_greedy,
@@ -478,7 +479,7 @@ def _solve(
     again, given what the others' groups hold: its bound there, and its better plan where
     one is found. Never starts fewer than the first-come-first-served plan."""
     t0 = time.perf_counter()
-    greedy = _in_turn_greedy(problems, res, params)
+    greedy, _ = in_turn(_greedy)(problems, res, params)
     hp = HighsParams(
         params.time_limit_seconds,
         threads=params.workers,
@@ -542,6 +543,10 @@ def _solve(
     return out, left
 
 
+def _greedy(pr: GroupsProblem, res: Resources, params: GroupsParams, observer=None):
+    return solve_greedy(pr, res, params)
+
+
 def _count(results: list[GroupsResult]) -> int:
     return sum(int((r.cand_of_person >= 0).sum()) for r in results)
 
@@ -583,15 +588,3 @@ def _given_others(
     if y is not None and started @ y >= held - 0.5:
         x = y
     return _decode(mip, [pr], x)[0], bound
-
-
-def _in_turn_greedy(
-    problems: list[GroupsProblem], res: Resources, params: GroupsParams
-) -> list[GroupsResult]:
-    out = []
-    for pr in problems:
-        r = solve_greedy(pr, res, params)
-        assert r.resources is not None
-        res = r.resources
-        out.append(r)
-    return out

@@ -24,6 +24,7 @@ from solvers.groups import (
     GroupsResult,
     Resources,
     book,
+    in_turn,
     solve_cpsat,
     solve_greedy,
 )
@@ -390,27 +391,6 @@ def solver_params(config: Config, time_limit: float | None = None) -> GroupsPara
     )
 
 
-def _in_turn(solve):
-    """A solver of one programme as a quarter solver: each programme in turn (the plans'
-    order, most referrals first) takes the rooms and facilitators the previous ones left."""
-
-    def quarter(
-        problems: list[GroupsProblem], res: Resources, params: GroupsParams, observer=None
-    ) -> tuple[list[GroupsResult], Resources]:
-        out = []
-        for n, pr in enumerate(problems):
-            part = observer.for_part(f"programme {n + 1}") if observer is not None else None
-            r = solve(pr, res, params, observer=part)
-            if part is not None:
-                part.report("done", None, None, force=True)
-            assert r.resources is not None, "a groups solve hands on the resources it left"
-            res = r.resources
-            out.append(r)
-        return out, res
-
-    return quarter
-
-
 def _greedy(pr: GroupsProblem, res: Resources, params: GroupsParams, observer=None):
     return solve_greedy(pr, res, params)
 
@@ -423,7 +403,7 @@ def _joint(problems, res, params, observer=None):
 # The groups registry: name -> solver of the quarter's programmes given the rooms and
 # facilitators the running groups left. `mip` plans all programmes together; `cpsat` and the
 # first-come-first-served `greedy` (the baseline) plan them one after another.
-SOLVERS = {"mip": _joint, "cpsat": _in_turn(solve_cpsat), "greedy": _in_turn(_greedy)}
+SOLVERS = {"mip": _joint, "cpsat": in_turn(solve_cpsat), "greedy": in_turn(_greedy)}
 BASELINE = "greedy"
 DEFAULT_SOLVER = "mip"
 
