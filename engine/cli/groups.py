@@ -119,3 +119,68 @@ def groups_plan(
         f"  files: {out}/groups.csv, group_members.csv, pre_group.csv, unplaced.csv, "
         "one_to_one.csv, group_reviews.csv, groups_summary.json"
     )
+
+
+@groups_app.command("replan")
+def groups_replan(
+    data: Path = typer.Option(..., help="The folder the stored plan was made from"),
+    from_: str = typer.Option(..., "--from", help="The quarter's first day, as planned"),
+    out: Path = typer.Option(..., help="Output folder"),
+    facilitator_off: list[str] = typer.Option(
+        [], help="A facilitator off: FACILITATOR_ID@YYYY-MM-DD..YYYY-MM-DD (repeatable)"
+    ),
+    venue_closed: list[str] = typer.Option(
+        [], help="A venue closed: VENUE_ID@YYYY-MM-DD..YYYY-MM-DD (repeatable)"
+    ),
+    db: str | None = typer.Option(
+        None, help="SQLAlchemy URL; default sqlite:///OUT/probation.sqlite"
+    ),
+    osm: Path | None = typer.Option(None, help="Road network (local OpenStreetMap XML)"),
+    time_limit: float | None = typer.Option(None, help="Seconds for the re-plan's solve"),
+    config: Path | None = typer.Option(None),
+    quiet: bool = QUIET,
+    engine: str = ENGINE,
+    scheduler: str | None = SCHEDULER,
+) -> None:
+    """Re-plan the quarter's stored plan around facilitators off and venues closed: each
+    session they hit is covered by another trained facilitator, else moved to another venue,
+    else postponed, with the fewest people affected; everything else stays as it was. Lists
+    who must be told (tell.csv) and every session changed (changes.csv)."""
+    from engine.core.errors import RunFailed
+    from engine.groups.pipeline import replan_groups
+
+    try:
+        start = date.fromisoformat(from_)
+    except ValueError:
+        raise typer.BadParameter(f"--from {from_!r} is not a date like 2026-11-23") from None
+    opts = run_options(
+        data,
+        out,
+        config,
+        engine=engine,
+        scheduler=scheduler,
+        quiet=quiet,
+        osm=osm,
+        period=start.isoformat(),
+        db_url=db,
+        time_limit=time_limit,
+        force=True,  # a re-plan replaces the quarter's plan
+        facilitator_off=tuple(facilitator_off),
+        venue_closed=tuple(venue_closed),
+    )
+    s = guard(lambda: replan_groups(opts), (RunFailed, ValueError), "re-plan failed").summary
+    r = s["replan"]
+    print(f"Programme groups from {s['from']} re-planned around {'; '.join(r['disruptions'])}:")
+    print(
+        f"  {r['sessions_disrupted']} session(s) hit: {r['cover']} covered by another "
+        f"facilitator, {r['move']} moved to another venue, {r['postpone']} postponed, "
+        f"{r['rebook']} pre-group appointment(s) rebooked, {r['unresolved']} left for the team"
+    )
+    proved = " (proved fewest)" if r["status"] == "OPTIMAL" else ""
+    print(
+        f"  {r['people_affected']} people must be told{proved}, and {r['facilitators_told']} "
+        f"facilitator(s); taking the first repair that fits would tell "
+        f"{r['greedy']['people_affected']}"
+    )
+    print("  everything else is kept as it was")
+    print(f"  files: {out}/tell.csv (who must be told what), changes.csv, groups.csv, ...")

@@ -178,6 +178,12 @@ class GroupsConfig(_Section):
     over_target_per_minute: int = Field(ge=0)
     group_cost: int = Field(ge=0)
     women_only_value: int = Field(ge=0)
+    replan_person_cost: float = Field(ge=0)
+    replan_cover_cost: float = Field(ge=0)
+    replan_move_cost: float = Field(ge=0)
+    replan_postpone_cost: float = Field(ge=0)
+    replan_unresolved_cost: float = Field(ge=0)
+    replan_seconds: float = Field(gt=0)
     review_months_before_end: list[int]
     one_to_one_accredited: list[str]
 

@@ -56,6 +56,9 @@ class RunOptions:
     osm_file: str | None = None  # road network; None = the config's travel.osm_file
     time_limit: float | None = None  # seconds per part (week, programme); default the config's
     cancel: tuple[str, ...] = ()  # Unpaid Work sessions (PLACEMENT@DATE) that stand down: re-plan
+    # Programme groups re-planned around facilitators off and venues closed: ID@FROM..TO.
+    facilitator_off: tuple[str, ...] = ()
+    venue_closed: tuple[str, ...] = ()
     # The night's reallocation requests on top of the folder's reallocations.csv (`probation
     # reallocate`): rows of practitioner_id, reason, case_id, from_date, to_date.
     reallocations: tuple[dict[str, Any], ...] = ()

@@ -5,6 +5,7 @@ travel service), never from the solver's arrays."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import date, timedelta
 
 import pandas as pd
@@ -12,6 +13,7 @@ import pandas as pd
 from engine.core.check import Violation
 from engine.core.config import Config
 from engine.groups.contract import GroupsDataset
+from engine.groups.replan import UNRESOLVED, Disruption
 from engine.groups.rules import group_sessions, running_sessions
 from geo.travel import TravelTimes
 
@@ -25,6 +27,9 @@ def check_groups(
     first_day: date | None = None,
     one_to_one: pd.DataFrame | None = None,
     pre_group: pd.DataFrame | None = None,
+    changes: pd.DataFrame | None = None,
+    disruptions: Sequence[Disruption] = (),
+    previous: dict[str, pd.DataFrame] | None = None,
 ) -> list[Violation]:
     """Every broken rule as 'group/person: rule: detail' (empty: the plan is sound). The running
     groups (`ds.running`) are history: their sessions from `first_day` on hold their rooms and
@@ -32,7 +37,10 @@ def check_groups(
     group, but clashes among running groups themselves are not the plan's to judge. Their rows
     in `groups` (status RUNNING) must carry the end the calendar gives. With `pre_group`, every
     member of a new group has their pre-group session before the group's first (without it,
-    as for plans stored before there were any, that rule is not judged)."""
+    as for plans stored before there were any, that rule is not judged). A re-plan's `changes`
+    move sessions (a cover, another venue, a make-up date): the sessions are judged where they
+    are now, none may meet a facilitator off or a venue closed in `disruptions` unless it is
+    listed unresolved, and against the `previous` plan nothing else may change."""
     g = config.groups
     holidays = frozenset(config.calendar.bank_holidays)
     progs = {r["programme"]: r for r in ds.programmes.to_dict("records")}
@@ -44,13 +52,19 @@ def check_groups(
     fac_use: dict[tuple[str, date, str], list[str]] = defaultdict(list)
     fac_week: dict[tuple[str, tuple[int, int]], int] = defaultdict(int)
     info = {}
-    pinned = _pinned(ds, progs, first_day, holidays, groups, out)
+    moved = _moved(changes)
+    pinned = _pinned(ds, progs, first_day, holidays, groups, out, moved)
     for gid, (r, left) in pinned.items():
-        for d, s in left:
-            room_use[(r["venue_id"], d, s)].append(gid)
-            for f in r["facilitator_ids"]:
-                fac_use[(f, d, s)].append(gid)
+        for d, s, v, fs, changed in left:
+            label = f"{gid}@{d}" if changed else gid  # a re-plan's change is judged
+            room_use[(v, d, s)].append(label)
+            for f in fs:
+                fac_use[(f, d, s)].append(label)
                 fac_week[(f, d.isocalendar()[:2])] += 1
+            if changed:
+                _changed_session(
+                    gid, r["programme"], v, d, s, fs, r["facilitator_ids"], venues, facs, out
+                )
     for r in groups.to_dict("records"):
         if str(r.get("status", "NEW")) == "RUNNING":
             continue  # checked against the input's running groups above
@@ -72,16 +86,19 @@ def check_groups(
             out.append(
                 Violation(f"{gid}", "venue slots", f"{r['venue_id']} is not available {bad}")
             )
-        sessions = group_sessions(
+        calendar = group_sessions(
             date.fromisoformat(str(r["start_date"])),
             slots,
             int(prog["sessions"]),
             frozenset(config.calendar.bank_holidays),
         )
+        fids = [f for f in str(r["facilitator_ids"]).split(";") if f]
+        now = _now(gid, calendar, r["venue_id"], tuple(fids), moved)
+        sessions = [(d, s) for d, s, *_ in now]
         if (
-            not sessions
-            or sessions[0][0].isoformat() != str(r["start_date"])
-            or sessions[-1][0].isoformat() != str(r["end_date"])
+            not calendar
+            or calendar[0][0].isoformat() != str(r["start_date"])
+            or max(sessions)[0].isoformat() != str(r["end_date"])
         ):
             out.append(
                 Violation(
@@ -90,7 +107,6 @@ def check_groups(
                     f"{r['start_date']}..{r['end_date']} do not match {prog['sessions']} sessions in {r['slot']}",
                 )
             )
-        fids = [f for f in str(r["facilitator_ids"]).split(";") if f]
         if len(fids) != prog["facilitators_per_session"] or len(set(fids)) != len(fids):
             out.append(
                 Violation(
@@ -114,16 +130,22 @@ def check_groups(
                 out.append(
                     Violation(f"{gid}", "facilitator slots", f"{f} is not available {r['slot']}")
                 )
-            for d, s in sessions:
+        for d, s, v, fs, changed in now:
+            room_use[(v, d, s)].append(gid)
+            for f in fs:
                 fac_use[(f, d, s)].append(gid)
                 fac_week[(f, d.isocalendar()[:2])] += 1
-        for d, s in sessions:
-            room_use[(r["venue_id"], d, s)].append(gid)
+            if changed:
+                _changed_session(gid, r["programme"], v, d, s, fs, fids, venues, facs, out)
+                if bool(r["women_only"]) and not venues[v]["women_only_space"]:
+                    out.append(
+                        Violation(f"{gid}@{d}", "women-only", f"{v} has no women-only space")
+                    )
         if bool(r["women_only"]) and not vid["women_only_space"]:
             out.append(
                 Violation(f"{gid}", "women-only", f"{r['venue_id']} has no women-only space")
             )
-        info[gid] = (r, prog, vid, sessions)
+        info[gid] = (r, prog, vid, now, calendar[0][0] if calendar else None)
     alone = _one_to_one(
         one_to_one,
         progs,
@@ -137,7 +159,23 @@ def check_groups(
         room_use,
         fac_use,
         fac_week,
+        moved,
     )
+    for gid, (r, now) in pinned.items():  # a running group's members where a re-plan moved it
+        for d, s, v, _, changed in now:
+            if changed and v != r["venue_id"] and v in venues:
+                for pid in r["person_ids"]:
+                    if pid in people:
+                        _person_at(
+                            f"{gid}@{d}/{pid}", people[pid], venues[v], [(d, s)], times, config, out
+                        )
+    if changes is not None and len(changes):
+        before = None if previous is None else previous.get("changes")
+        _replan(changes, before, disruptions, pinned, info, one_to_one, pre_group, out)
+    if disruptions:
+        _disrupted(disruptions, moved, pinned, info, one_to_one, pre_group, holidays, progs, out)
+    if previous is not None:
+        _kept(previous, groups, members, one_to_one, pre_group, changes, out)
     if pre_group is not None:
         _pre_group(
             pre_group,
@@ -154,6 +192,8 @@ def check_groups(
             fac_week,
         )
     for (vid, d, s), gids in room_use.items():
+        if vid not in venues:
+            continue  # named as unknown where it was used
         if len(gids) > venues[vid]["rooms"] and not set(gids) <= set(pinned):
             out.append(
                 Violation(
@@ -171,7 +211,7 @@ def check_groups(
         (f, d.isocalendar()[:2]) for (f, d, _), gids in fac_use.items() if set(gids) - set(pinned)
     }
     for (f, wk), n in fac_week.items():
-        if n > facs[f]["max_sessions_per_week"] and (f, wk) in new_weeks:
+        if f in facs and n > facs[f]["max_sessions_per_week"] and (f, wk) in new_weeks:
             out.append(
                 Violation(
                     "-",
@@ -197,7 +237,8 @@ def check_groups(
             out.append(Violation(f"{where}", "one group", f"already in {seen[pid]}"))
         seen[pid] = gid
         by_group[gid].append(pid)
-        r, prog, vid, sessions = info[gid]
+        r, prog, vid, now, _ = info[gid]
+        sessions = sorted((d, s) for d, s, *_ in now)
         if p["programme"] != r["programme"]:
             out.append(
                 Violation(
@@ -216,13 +257,16 @@ def check_groups(
         if bool(r["women_only"]) and p["sex"] != "F":
             out.append(Violation(f"{where}", "women-only", "a man in a women-only group"))
         t = _person_at(where, p, vid, sessions, times, config, out)
+        for u in sorted({v for _, _, v, _, _ in now if v != r["venue_id"] and v in venues}):
+            at_u = sorted((d, s) for d, s, v, _, _ in now if v == u)  # moved by a re-plan
+            _person_at(f"{where}@{u}", p, venues[u], at_u, times, config, out)
         if t > g.target_travel_minutes and not str(m.get("travel_reason", "") or ""):
             out.append(
                 Violation(
                     f"{where}", "travel reason", f"{t} min each way with no recorded rationale"
                 )
             )
-    for gid, (_, prog, _, _) in info.items():
+    for gid, (_, prog, _, _, _) in info.items():
         who = by_group.get(gid, [])
         if not prog["min_group"] <= len(who) <= min(prog["max_group"], g.max_group):
             out.append(
@@ -257,9 +301,11 @@ def _pinned(
     holidays: frozenset[date],
     groups: pd.DataFrame,
     out: list[Violation],
-) -> dict[str, tuple[dict, list[tuple[date, str]]]]:
-    """Each running group and its sessions left from `first_day`; a violation where the plan's
-    RUNNING row is missing or gives another end date."""
+    moved: dict[tuple[str, date, str], dict],
+) -> dict[str, tuple[dict, list[tuple]]]:
+    """Each running group and its sessions left from `first_day` as a re-plan leaves them
+    (date, slot, venue, facilitators, changed); a violation where the plan's RUNNING row is
+    missing or gives another end date."""
     if ds.running is None or first_day is None:
         return {}
     rows = {
@@ -277,9 +323,10 @@ def _pinned(
             first_day,
             holidays,
         )
-        pinned[gid] = (r, left)
+        now = _now(gid, left, r["venue_id"], tuple(r["facilitator_ids"]), moved)
+        pinned[gid] = (r, now)
         row = rows.get(gid)
-        end = left[-1][0].isoformat() if left else str(r["start_date"])
+        end = max(now)[0].isoformat() if now else str(r["start_date"])
         if row is None:
             out.append(Violation(gid, "running", "a running group is missing from the plan"))
         elif str(row["end_date"]) != end:
@@ -290,7 +337,19 @@ def _pinned(
 
 
 def _one_to_one(
-    table, progs, venues, facs, people, config, times, holidays, out, room_use, fac_use, fac_week
+    table,
+    progs,
+    venues,
+    facs,
+    people,
+    config,
+    times,
+    holidays,
+    out,
+    room_use,
+    fac_use,
+    fac_week,
+    moved,
 ) -> set[str]:
     """Each one-to-one row's rules, its sessions booked beside the groups'; the people in it."""
     if table is None or table.empty:
@@ -319,16 +378,23 @@ def _one_to_one(
                 out.append(Violation(where, f"{who} slots", f"not available {r['slot']}"))
         if r["programme"] not in f["trained_programmes"]:
             out.append(Violation(where, "facilitator training", f"{f['facilitator_id']}"))
-        sessions = group_sessions(
+        calendar = group_sessions(
             date.fromisoformat(str(r["start_date"])), slots, int(prog["sessions"]), holidays
         )
-        if not sessions or sessions[-1][0].isoformat() != str(r["end_date"]):
+        now = _now(where, calendar, r["venue_id"], (r["facilitator_id"],), moved)
+        if not now or max(now)[0].isoformat() != str(r["end_date"]):
             out.append(Violation(where, "dates", f"{r['start_date']}..{r['end_date']}"))
-        _person_at(where, p, vid, sessions, times, config, out)
-        for d, s in sessions:
-            room_use[(r["venue_id"], d, s)].append(where)
-            fac_use[(r["facilitator_id"], d, s)].append(where)
-            fac_week[(r["facilitator_id"], d.isocalendar()[:2])] += 1
+        for u in sorted({v for _, _, v, _, _ in now if v in venues}):
+            at_u = sorted((d, s) for d, s, v, _, _ in now if v == u)
+            _person_at(where, p, venues[u], at_u, times, config, out)
+        for d, s, v, fs, changed in now:
+            room_use[(v, d, s)].append(where)
+            for f2 in fs:
+                fac_use[(f2, d, s)].append(where)
+                fac_week[(f2, d.isocalendar()[:2])] += 1
+            if changed:
+                fids = (r["facilitator_id"],)
+                _changed_session(where, r["programme"], v, d, s, fs, fids, venues, facs, out)
     return seen
 
 
@@ -370,14 +436,14 @@ def _pre_group(
             continue
         if len(mine) > 1:
             out.append(Violation(where, "pre-group", f"{len(mine)} sessions, one needed"))
-        grp, prog, _, sessions = info[gid]
+        grp, prog, _, _, first = info[gid]
         r = mine[0]
         p, vid, f = people[pid], venues.get(r["venue_id"]), facs.get(r["facilitator_id"])
         if vid is None or f is None:
             out.append(Violation(where, "unknown", "venue or facilitator not in the input"))
             continue
         day, slot = date.fromisoformat(str(r["date"])), str(r["slot"])
-        first = sessions[0][0] if sessions else day
+        first = first or day  # the group's first session as planned (a re-plan may move it)
         if not first - timedelta(weeks=g.pre_group_weeks) <= day < first:
             out.append(
                 Violation(
@@ -438,3 +504,220 @@ def _person_at(where, p, vid, sessions, times, config, out) -> int:
     if t > g.max_travel_minutes:
         out.append(Violation(where, "travel", f"{t} min each way over {g.max_travel_minutes:g}"))
     return t
+
+
+def _moved(changes: pd.DataFrame | None) -> dict[tuple[str, date, str], dict]:
+    """A re-plan's change rows by the session they change (item, date, slot as planned)."""
+    if changes is None or changes.empty:
+        return {}
+    return {
+        (c["item"], date.fromisoformat(str(c["date"])), str(c["slot"])): c
+        for c in changes.to_dict("records")
+    }
+
+
+def _now(
+    item: str,
+    calendar: list[tuple[date, str]],
+    venue: str,
+    facs: tuple[str, ...],
+    moved: dict[tuple[str, date, str], dict],
+) -> list[tuple[date, str, str, tuple[str, ...], bool]]:
+    """A delivery's sessions where they are now: (date, slot, venue, facilitators, changed),
+    each planned session moved by its change row (one left unresolved stays where it was)."""
+    out = []
+    for d, s in calendar:
+        c = moved.get((item, d, s))
+        if c is None or c["action"] == UNRESOLVED:
+            out.append((d, s, venue, facs, False))
+        else:
+            out.append(
+                (
+                    date.fromisoformat(str(c["new_date"])),
+                    str(c["new_slot"]),
+                    str(c["new_venue_id"]),
+                    tuple(f for f in str(c["new_facilitator_ids"]).split(";") if f),
+                    True,
+                )
+            )
+    return out
+
+
+def _changed_session(item, programme, v, d, s, fs, planned, venues, facs, out) -> None:
+    """A session a re-plan moved or covered: its venue open then and its facilitators (the
+    covers among them) trained, available in the slot, as many as the group had; the slot on
+    its date's weekday."""
+    where = f"{item}@{d}"
+    if v not in venues:
+        out.append(Violation(where, "unknown", f"venue {v} not in the input"))
+    elif s not in venues[v]["available_slots"]:
+        out.append(Violation(where, "venue slots", f"{v} is not available {s}"))
+    if s[:3] != d.strftime("%a"):
+        out.append(Violation(where, "slot", f"{s} is not on {d:%A}"))
+    if len(set(fs)) != len(planned):
+        out.append(Violation(where, "facilitators", f"{len(set(fs))} named, {len(planned)} needed"))
+    for f in fs:
+        fr = facs.get(f)
+        if fr is None:
+            out.append(Violation(where, "facilitators", f"unknown {f}"))
+        elif programme not in fr["trained_programmes"]:
+            out.append(
+                Violation(where, "facilitator training", f"{f} is not trained for {programme}")
+            )
+        elif s not in fr["available_slots"]:
+            out.append(Violation(where, "facilitator slots", f"{f} is not available {s}"))
+
+
+def _hit(disruptions: Sequence[Disruption], d: date, v: str, fs) -> list[str]:
+    return [str(x) for x in disruptions if x.hits(d, v, tuple(fs))]
+
+
+def _disrupted(disruptions, moved, pinned, info, ones, pre, holidays, progs, out) -> None:
+    """No session, group, one-to-one or pre-group, where a facilitator is off or a venue
+    closed, unless the re-plan lists it unresolved; no make-up session on a bank holiday."""
+    unresolved = {k for k, c in moved.items() if c["action"] == UNRESOLVED}
+
+    def judge(item: str, sessions, calendar) -> None:
+        for (d, s, v, fs, changed), key in zip(sessions, calendar):
+            why = _hit(disruptions, d, v, fs)
+            if why and (item, *key) not in unresolved:
+                out.append(Violation(f"{item}@{d}", "re-plan", f"{s} at {v}: {'; '.join(why)}"))
+            if changed and d in holidays:
+                out.append(Violation(f"{item}@{d}", "re-plan", "a session on a bank holiday"))
+
+    for gid, (_, now) in pinned.items():
+        judge(gid, now, [(c[0], c[1]) for c in _planned_keys(gid, now, moved)])
+    for gid, (_, _, _, now, _) in info.items():
+        judge(gid, now, _planned_keys(gid, now, moved))
+    if ones is not None:
+        for r in ones.to_dict("records"):
+            item = f"one-to-one/{r['person_id']}"
+            slots = [s for s in str(r["slot"]).split(";") if s]
+            calendar = group_sessions(
+                date.fromisoformat(str(r["start_date"])),
+                slots,
+                int(progs[r["programme"]]["sessions"]),
+                holidays,
+            )
+            now = _now(item, calendar, r["venue_id"], (r["facilitator_id"],), moved)
+            judge(item, now, calendar)
+    if pre is not None:
+        for r in pre.to_dict("records"):
+            d = date.fromisoformat(str(r["date"]))
+            item = f"pre-group/{r['person_id']}"
+            why = _hit(disruptions, d, r["venue_id"], (r["facilitator_id"],))
+            if why and not any(k[0] == item for k in unresolved):
+                out.append(Violation(f"{item}@{d}", "re-plan", "; ".join(why)))
+
+
+def _planned_keys(item, now, moved) -> list[tuple[date, str]]:
+    """The planned (date, slot) of each session now, from its change row where it moved."""
+    back = {
+        (date.fromisoformat(str(c["new_date"])), str(c["new_slot"])): k[1:]
+        for k, c in moved.items()
+        if k[0] == item and c["action"] != UNRESOLVED
+    }
+    return [back.get((d, s), (d, s)) if changed else (d, s) for d, s, _, _, changed in now]
+
+
+def _replan(changes, before, disruptions, pinned, info, ones, pre, out) -> None:
+    """Every change row names a delivery of the plan, and a repair its action describes: a
+    cover keeps the time and venue, a move keeps the time, a postponement keeps the venue and
+    facilitators; a changed pre-group row matches the appointment now in pre_group. A row the
+    re-plan adds (not in the plan re-planned, `before`) changes only a session a disruption
+    hits, as that plan had it."""
+    items = set(pinned) | set(info)
+    if ones is not None:
+        items |= {f"one-to-one/{p}" for p in ones["person_id"]}
+    booked = {}
+    if pre is not None:
+        booked = {
+            f"pre-group/{r['person_id']}": (
+                str(r["date"]),
+                r["slot"],
+                r["venue_id"],
+                r["facilitator_id"],
+            )
+            for r in pre.to_dict("records")
+        }
+    old = (
+        {}
+        if before is None
+        else {(c["item"], str(c["date"]), c["slot"]): c for c in before.to_dict("records")}
+    )
+    for c in changes.to_dict("records"):
+        where = f"{c['item']}@{c['date']}"
+        prior = old.get((c["item"], str(c["date"]), c["slot"]))
+        if prior is None or _row(prior) != _row(c):
+            was = (
+                (prior["new_date"], prior["new_venue_id"], prior["new_facilitator_ids"])
+                if prior is not None and prior["action"] != UNRESOLVED
+                else (c["date"], c["venue_id"], c["facilitator_ids"])
+            )
+            fs = tuple(f for f in str(was[2]).split(";") if f)
+            if not _hit(disruptions, date.fromisoformat(str(was[0])), str(was[1]), fs):
+                out.append(Violation(where, "re-plan", "changes a session no disruption hits"))
+        same_time = (str(c["new_date"]), c["new_slot"]) == (str(c["date"]), c["slot"])
+        if c["kind"] == "pre_group":
+            if c["item"] not in booked:
+                out.append(Violation(where, "re-plan", "no such pre-group appointment"))
+            elif c["action"] != UNRESOLVED and booked[c["item"]] != (
+                str(c["new_date"]),
+                c["new_slot"],
+                c["new_venue_id"],
+                c["new_facilitator_ids"],
+            ):
+                out.append(Violation(where, "re-plan", "pre_group does not hold the rebooking"))
+            continue
+        if c["item"] not in items:
+            out.append(Violation(where, "re-plan", "no such group or one-to-one"))
+            continue
+        bad = {
+            "COVER": not same_time or c["new_venue_id"] != c["venue_id"],
+            "MOVE": not same_time,
+            "POSTPONE": c["new_venue_id"] != c["venue_id"]
+            or c["new_facilitator_ids"] != c["facilitator_ids"]
+            or str(c["new_date"]) <= str(c["date"]),
+            "UNRESOLVED": False,
+        }.get(c["action"], True)
+        if bad:
+            out.append(Violation(where, "re-plan", f"{c['action']} does not describe the change"))
+
+
+def _row(c: dict) -> tuple:
+    return tuple(
+        str(c[k]) for k in ("action", "new_date", "new_slot", "new_venue_id", "new_facilitator_ids")
+    )
+
+
+def _kept(previous, groups, members, ones, pre, changes, out) -> None:
+    """Against the plan re-planned: the same groups (only end dates may move), members,
+    one-to-ones and pre-group appointments (only those a change row rebooks may differ)."""
+
+    def rows(df, drop=()):
+        if df is None or df.empty:
+            return set()
+        keep = [c for c in df.columns if c not in drop]
+        return set(map(tuple, df[keep].astype(str).itertuples(index=False)))
+
+    for name, now, drop in (
+        ("groups", groups, ("end_date",)),
+        ("members", members, ()),
+        ("one_to_one", ones, ("end_date",)),
+    ):
+        before = previous.get(name)
+        if before is not None and rows(before, drop) != rows(now, drop):
+            out.append(Violation(name, "re-plan", "changed beyond the sessions a disruption hit"))
+    if pre is not None and previous.get("pre_group") is not None:
+        rebooked = set()
+        if changes is not None and not changes.empty:
+            rebooked = {
+                c["item"].split("/", 1)[1]
+                for c in changes.to_dict("records")
+                if c["kind"] == "pre_group"
+            }
+        old = previous["pre_group"]
+        a = rows(old[~old["person_id"].isin(rebooked)])
+        b = rows(pre[~pre["person_id"].isin(rebooked)])
+        if a != b:
+            out.append(Violation("pre_group", "re-plan", "appointments no disruption hit changed"))

@@ -250,9 +250,14 @@ def without_one_to_one(unplaced: pd.DataFrame, ones: pd.DataFrame, figures: dict
     return left
 
 
+def no_group_fits(plans: list[ProgrammePlan]) -> set[str]:
+    """The people for whom the planner found no candidate group at all."""
+    return {pid for p in plans for pid, r in zip(p.problem.person_ids, p.reasons) if r}
+
+
 def reviews(
     ds,
-    plans: list[ProgrammePlan],
+    fits_none: set[str],
     groups: pd.DataFrame,
     members: pd.DataFrame,
     unplaced: pd.DataFrame,
@@ -274,9 +279,6 @@ def reviews(
             group_of.update({pid: r["group_id"] for pid in r["person_ids"]})
     why = dict(zip(unplaced["person_id"], unplaced["reason"]))
     alone = {} if ones is None else dict(zip(ones["person_id"], ones["end_date"]))
-    fits_none = {
-        pid for p in plans for pid, r in zip(p.problem.person_ids, p.reasons) if r
-    }  # the planner found no candidate group at all for them
     rows = []
     for p in ds.referrals.to_dict("records"):
         end = date.fromisoformat(str(p["sentence_end"]))

@@ -1,6 +1,7 @@
-"""`probation groups plan`: the programme quarter's steps of the one run lifecycle
-(engine.core.lifecycle): the programmes planned together as one part (or in turn, by the
-older solvers), checked independently, stored in one transaction, written out."""
+"""`probation groups plan` and `probation groups replan`: the programme quarter's steps of the
+one run lifecycle (engine.core.lifecycle): the programmes planned together as one part (or in
+turn, by the older solvers), or a stored plan repaired around a facilitator off or a venue
+closed; checked independently, stored in one transaction, written out."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from engine.core.parallel import failed_stats
 from engine.groups.check import check_groups
 from engine.groups.contract import load_groups
 from engine.groups.decode import (
+    no_group_fits,
     one_to_one_table,
     pre_group_table,
     reviews,
@@ -38,9 +40,19 @@ from engine.groups.plan import (
     solve_plans,
     solver_params,
 )
+from engine.groups.replan import (
+    CHANGE_COLUMNS,
+    TELL_COLUMNS,
+    Disruption,
+    build_replan,
+    decode_replan,
+    figures,
+    parse_disruptions,
+)
 from engine.groups.store import GroupsStore
 from engine.store.runs import Snapshot
 from solvers.groups import GroupsResult
+from solvers.replan import ChoiceResult, ReplanParams, choose_greedy, choose_mip
 from solvers.types import SolveStats
 
 QUARTER = "quarter"  # the one part of a plan: programmes share rooms and facilitators
@@ -166,7 +178,7 @@ class QuarterPlanner(Planner):
             self.baseline = self.figures
         due = reviews(
             self.ds,
-            self.plans,
+            no_group_fits(self.plans),
             groups,
             members,
             unplaced,
@@ -181,6 +193,8 @@ class QuarterPlanner(Planner):
             "reviews": due,
             "one_to_one": ones,
             "pre_group": pre,
+            "changes": pd.DataFrame(columns=CHANGE_COLUMNS),  # a plan: nothing re-planned yet
+            "tell": pd.DataFrame(columns=TELL_COLUMNS),
         }
 
     def check(self, tables: dict[str, pd.DataFrame]) -> list[Violation]:
@@ -240,6 +254,109 @@ class QuarterPlanner(Planner):
         return export_plan(self.opts.out, tables, summary)
 
 
+def _solve_replan(key: str, problem, params) -> tuple[str, ChoiceResult, ChoiceResult]:
+    """The repairs proved by the MIP, and the greedy's for comparison."""
+    return key, choose_mip(problem, params), choose_greedy(problem)
+
+
+def _replan_fallback(job: tuple, error: BaseException) -> tuple[ChoiceResult, ChoiceResult]:
+    """A re-plan whose MIP failed on every try takes the greedy's repairs."""
+    base = choose_greedy(job[1])
+    return ChoiceResult(base.option_of_item, failed_stats(error)), base
+
+
+class ReplanPlanner(QuarterPlanner):
+    """The quarter's stored plan repaired around facilitators off and venues closed: what no
+    disruption hits stays as it was; the repairs are chosen for the fewest people told."""
+
+    what = "re-plan"
+    label = "re-planning programme groups"
+
+    def load(self) -> None:
+        super().load()
+        self.disruptions: list[Disruption] = parse_disruptions(
+            self.opts.facilitator_off, self.opts.venue_closed, self.ds
+        )
+
+    def key_parts(self) -> list[Any]:
+        return [*super().key_parts(), "replan", sorted(str(x) for x in self.disruptions)]
+
+    def parts(self, store) -> tuple[list[tuple], Any, Any]:
+        latest = store.latest(self.period)
+        if latest is None:
+            raise RunFailed(
+                f"no stored plan from {self.period} to re-plan: run `probation groups plan` first"
+            )
+        if store.find(latest)["inputs_hash"] != self.ds.inputs_hash:
+            raise RunFailed(
+                f"the folder {self.opts.data} is not the one the stored plan {latest} was made "
+                "from (its referrals, programmes, venues or facilitators changed): plan the "
+                "quarter again with `probation groups plan --force` instead"
+            )
+        self.previous_key = latest
+        self.previous, self.previous_summary = store.load(latest)
+        self.setup = build_replan(
+            self.ds,
+            self.previous,
+            self.disruptions,
+            self.config,
+            self.times,
+            horizon_start(self.start),
+        )
+        seconds = self.opts.time_limit or self.config.groups.replan_seconds
+        params = ReplanParams(seconds, self.opts.observer)
+        return [(QUARTER, self.setup.problem, params)], _solve_replan, _replan_fallback
+
+    def decode(self, solved: dict) -> dict[str, pd.DataFrame]:
+        result, _ = solved[QUARTER]
+        tables = decode_replan(self.setup, result.option_of_item, self.previous)
+        stored = self.previous["reviews"]
+        tables["reviews"] = reviews(
+            self.ds,
+            set(stored.loc[stored["status"] == "NO_GROUP_FITS", "person_id"]),
+            tables["groups"],
+            tables["members"],
+            tables["unplaced"],
+            horizon_start(self.start),
+            self.config,
+            tables["one_to_one"],
+        )
+        return tables
+
+    def check(self, tables: dict[str, pd.DataFrame]) -> list[Violation]:
+        return check_groups(
+            self.ds,
+            tables["groups"],
+            tables["members"],
+            self.config,
+            self.times,
+            horizon_start(self.start),
+            tables["one_to_one"],
+            tables["pre_group"],
+            changes=tables["changes"],
+            disruptions=self.disruptions,
+            previous=self.previous,
+        )
+
+    def summary(self, key: str, tables: dict[str, pd.DataFrame], solved: dict) -> dict[str, Any]:
+        result, base = solved[QUARTER]
+        kept = {k: v for k, v in self.previous_summary.items() if k not in ("seconds", "reused")}
+        tell = tables["tell"]
+        return {
+            **kept,
+            "key": key,
+            "reviews": _review_counts(tables["reviews"]),
+            "replan": {
+                "of": self.previous_key,
+                "disruptions": [str(x) for x in self.disruptions],
+                **figures(self.setup, result.option_of_item),
+                "facilitators_told": int((tell["role"] == "facilitator").sum()),
+                **result.stats.as_dict(),
+                "greedy": figures(self.setup, base.option_of_item),
+            },
+        }
+
+
 def _started(started: int, bound: float | None) -> dict[str, Any]:
     """People started in new groups against the proved bound on them (None where the solver
     proves none), and the relative gap."""
@@ -264,3 +381,11 @@ def run_groups(opts: RunOptions) -> RunOutcome:
     another plan holds is refused unless forced. Raises DataContractError on bad input and
     RunFailed when the checker rejects the plan."""
     return execute(QuarterPlanner(opts))
+
+
+def replan_groups(opts: RunOptions) -> RunOutcome:
+    """Re-plan the quarter's stored plan around `opts.facilitator_off` and
+    `opts.venue_closed`: each session they hit covered, moved or postponed with the fewest
+    people affected, everything else kept; checked, stored in one transaction (replacing the
+    quarter's plan), and written with changes.csv and tell.csv (who must be told what)."""
+    return execute(ReplanPlanner(opts))

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from engine.store.runs import PlanStore
 from engine.store.schema import (
+    groups_changes,
     groups_groups,
     groups_members,
     groups_one_to_one,
     groups_plans,
     groups_pre_group,
     groups_reviews,
+    groups_tell,
     groups_unplaced,
 )
 
@@ -29,4 +31,6 @@ class GroupsStore(PlanStore):
         "reviews": groups_reviews,
         "one_to_one": groups_one_to_one,
         "pre_group": groups_pre_group,
+        "changes": groups_changes,  # a re-plan's session changes (none in a fresh plan)
+        "tell": groups_tell,  # and who must be told of them
     }

@@ -257,6 +257,36 @@ groups_pre_group = Table(
     Column("travel_minutes", Integer, nullable=False),
 )
 
+groups_changes = Table(
+    "groups_changes",
+    metadata,
+    Column("plan_key", String(64), primary_key=True),
+    Column("item", String(128), primary_key=True),
+    Column("date", String(10), primary_key=True),
+    Column("slot", String(16), primary_key=True),
+    Column("kind", String(16), nullable=False),
+    Column("programme", String(64), nullable=False),
+    Column("venue_id", String(64), nullable=False),
+    Column("facilitator_ids", String(512), nullable=False),
+    Column("action", String(16), nullable=False),
+    Column("new_date", String(10), nullable=False),
+    Column("new_slot", String(16), nullable=False),
+    Column("new_venue_id", String(64), nullable=False),
+    Column("new_facilitator_ids", String(512), nullable=False),
+    Column("people_affected", Integer, nullable=False),
+    Column("reason", Text, nullable=False),
+)
+
+groups_tell = Table(
+    "groups_tell",
+    metadata,
+    Column("plan_key", String(64), primary_key=True),
+    Column("who", String(64), primary_key=True),
+    Column("item", String(128), primary_key=True),
+    Column("role", String(16), nullable=False),
+    Column("message", Text, nullable=False),
+)
+
 # -- Which run holds each PDU's night -----------------------------------------------------
 night_locks = Table(
     "night_locks",

@@ -1,0 +1,736 @@
+"""Re-planning a stored programme quarter around a facilitator off or a venue closed, with the
+fewest people affected: each session the disruption hits is covered by another trained
+facilitator at the same time and place where one is free (nobody on the programme is told),
+else moved to another venue at the same time, else postponed to the group's next free slot
+after its last session (its members are told); a session nothing can repair is listed for the
+Interventions Team. Everything the disruption does not hit stays exactly where it was.
+
+The choice among the repairs is one small MIP (solvers.replan): every disrupted session takes
+one repair, the repairs share facilitators' half-days and weeks, rooms and the half-days of
+pre-group appointments, and telling a group's members of a change costs per person."""
+
+from __future__ import annotations
+
+import itertools
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from engine.core.config import Config
+from engine.core.errors import RunFailed
+from engine.groups.contract import GroupsDataset
+from engine.groups.records import SLOTS
+from engine.groups.rules import group_sessions, running_sessions
+from geo.travel import TravelTimes
+from solvers.replan import ChoiceProblem
+
+CHANGE_COLUMNS = [
+    "item",  # a group_id, one-to-one/PERSON or pre-group/PERSON
+    "kind",  # group | one_to_one | pre_group
+    "programme",
+    "date",  # the session as first planned: the key of the change
+    "slot",
+    "venue_id",
+    "facilitator_ids",
+    "action",  # COVER | MOVE | POSTPONE | REBOOK | UNRESOLVED
+    "new_date",
+    "new_slot",
+    "new_venue_id",
+    "new_facilitator_ids",
+    "people_affected",
+    "reason",
+]
+
+TELL_COLUMNS = ["who", "role", "item", "message"]  # role: person | facilitator
+
+COVER, MOVE, POSTPONE, REBOOK, UNRESOLVED = "COVER", "MOVE", "POSTPONE", "REBOOK", "UNRESOLVED"
+COVERS_KEPT = 8  # cover facilitators tried per session (nearest first)
+PRE_GROUP_OPTIONS = 40  # rebookings tried per pre-group appointment (soonest, nearest first)
+
+
+@dataclass(frozen=True)
+class Disruption:
+    """A facilitator off, or a venue closed, from `first` to `last` inclusive."""
+
+    kind: str  # facilitator | venue
+    who: str
+    first: date
+    last: date
+
+    def hits(self, day: date, venue: str, facilitators: tuple[str, ...]) -> bool:
+        if not self.first <= day <= self.last:
+            return False
+        return venue == self.who if self.kind == "venue" else self.who in facilitators
+
+    def __str__(self) -> str:
+        what = "off" if self.kind == "facilitator" else "closed"
+        return f"{self.who} {what} {self.first}..{self.last}"
+
+
+def parse_disruptions(
+    off: tuple[str, ...], closed: tuple[str, ...], ds: GroupsDataset
+) -> list[Disruption]:
+    """`F@FROM..TO` (or `F@DAY`) per facilitator off and venue closed, each checked against
+    the folder: a clear error naming the option and the value that is wrong."""
+    out = []
+    known = {
+        "facilitator": set(ds.facilitators["facilitator_id"]),
+        "venue": set(ds.venues["venue_id"]),
+    }
+    for kind, flag, specs in (
+        ("facilitator", "--facilitator-off", off),
+        ("venue", "--venue-closed", closed),
+    ):
+        for spec in specs:
+            who, at, span = spec.partition("@")
+            first_s, _, last_s = span.partition("..")
+            try:
+                first = date.fromisoformat(first_s.strip())
+                last = date.fromisoformat((last_s or first_s).strip())
+            except ValueError:
+                raise RunFailed(
+                    f"{flag} {spec!r}: give ID@YYYY-MM-DD..YYYY-MM-DD (or ID@YYYY-MM-DD)"
+                ) from None
+            who = who.strip()
+            if not at or not who:
+                raise RunFailed(f"{flag} {spec!r}: give ID@YYYY-MM-DD..YYYY-MM-DD")
+            if last < first:
+                raise RunFailed(f"{flag} {spec!r}: the period ends before it begins")
+            if who not in known[kind]:
+                raise RunFailed(f"{flag} {spec!r}: no {kind} {who!r} in the folder")
+            out.append(Disruption(kind, who, first, last))
+    if not out:
+        raise RunFailed("a re-plan needs --facilitator-off or --venue-closed")
+    return out
+
+
+@dataclass
+class Session:
+    """One session of a delivery: its calendar key, and where, when and with whom it is now."""
+
+    key: tuple[date, str]
+    day: date
+    slot: str
+    venue: str
+    facilitators: tuple[str, ...]
+    change: dict | None = None  # the stored change row that moved it, if any
+
+
+@dataclass
+class Delivery:
+    """A group (new or running), a one-to-one, or a pre-group appointment, as stored."""
+
+    item: str
+    kind: str  # group | one_to_one | pre_group
+    programme: str
+    venue: str
+    facilitators: tuple[str, ...]
+    slots: list[str]
+    people: list[str]
+    sessions: list[Session]
+    women_only: bool = False
+    group: str = ""  # a pre-group appointment's group
+    first: date | None = None  # a pre-group appointment's group's first session (calendar)
+
+
+def deliveries(
+    ds: GroupsDataset, tables: dict[str, pd.DataFrame], first_day: date, config: Config
+) -> list[Delivery]:
+    """Every stored delivery with its sessions as they stand, earlier re-plans applied."""
+    holidays = frozenset(config.calendar.bank_holidays)
+    progs = ds.programmes.set_index("programme")
+    changes = tables.get("changes")
+    moved: dict[tuple[str, date, str], dict] = {}
+    if changes is not None:
+        for c in changes.to_dict("records"):
+            moved[(c["item"], date.fromisoformat(str(c["date"])), c["slot"])] = c
+    members = tables["members"].groupby("group_id")["person_id"].apply(list).to_dict()
+    if ds.running is not None:
+        members.update(
+            {r["group_id"]: list(r["person_ids"]) for r in ds.running.to_dict("records")}
+        )
+    out = []
+
+    def sessions(item, calendar, venue, facs) -> list[Session]:
+        got = []
+        for d, s in calendar:
+            c = moved.get((item, d, s))
+            if c is None or c["action"] == UNRESOLVED:
+                got.append(Session((d, s), d, s, venue, facs, c))
+            else:
+                got.append(
+                    Session(
+                        (d, s),
+                        date.fromisoformat(str(c["new_date"])),
+                        c["new_slot"],
+                        c["new_venue_id"],
+                        _ids(c["new_facilitator_ids"]),
+                        c,
+                    )
+                )
+        return got
+
+    for g in tables["groups"].to_dict("records"):
+        slots = list(_ids(g["slot"]))
+        start = date.fromisoformat(str(g["start_date"]))
+        if g["status"] == "RUNNING":
+            cal = running_sessions(start, slots, int(g["sessions_left"]), first_day, holidays)
+        else:
+            n = int(progs.loc[g["programme"], "sessions"])
+            cal = group_sessions(start, slots, n, holidays)
+        facs = _ids(g["facilitator_ids"])
+        out.append(
+            Delivery(
+                g["group_id"],
+                "group",
+                g["programme"],
+                g["venue_id"],
+                facs,
+                slots,
+                members.get(g["group_id"], []),
+                sessions(g["group_id"], cal, g["venue_id"], facs),
+                bool(g["women_only"]),
+            )
+        )
+    for o in tables["one_to_one"].to_dict("records"):
+        item, slots = f"one-to-one/{o['person_id']}", list(_ids(o["slot"]))
+        n = int(progs.loc[o["programme"], "sessions"])
+        cal = group_sessions(date.fromisoformat(str(o["start_date"])), slots, n, holidays)
+        facs = (o["facilitator_id"],)
+        out.append(
+            Delivery(
+                item,
+                "one_to_one",
+                o["programme"],
+                o["venue_id"],
+                facs,
+                slots,
+                [o["person_id"]],
+                sessions(item, cal, o["venue_id"], facs),
+            )
+        )
+    starts = dict(zip(tables["groups"]["group_id"], tables["groups"]["start_date"]))
+    for p in tables["pre_group"].to_dict("records"):
+        item, d = f"pre-group/{p['person_id']}", date.fromisoformat(str(p["date"]))
+        c = moved.get((item, d, p["slot"]))
+        out.append(
+            Delivery(
+                item,
+                "pre_group",
+                p["programme"],
+                p["venue_id"],
+                (p["facilitator_id"],),
+                [p["slot"]],
+                [p["person_id"]],
+                [Session((d, p["slot"]), d, p["slot"], p["venue_id"], (p["facilitator_id"],), c)],
+                group=p["group_id"],
+                first=date.fromisoformat(str(starts[p["group_id"]])),
+            )
+        )
+    return out
+
+
+def _ids(text: Any) -> tuple[str, ...]:
+    """'F-1;F-2' -> ('F-1', 'F-2'); empty or missing -> ()."""
+    if text is None or (isinstance(text, float) and np.isnan(text)):
+        return ()
+    return tuple(s for s in str(text).split(";") if s)
+
+
+@dataclass
+class Ledger:
+    """What the sessions nothing disrupts hold: facilitators' half-days and weeks, rooms, and
+    the pre-group half-days open (a facilitator's half-day at a venue, its appointments)."""
+
+    busy: set[tuple[str, date, str]] = field(default_factory=set)
+    week: Counter = field(default_factory=Counter)
+    rooms: Counter = field(default_factory=Counter)
+    pre_open: dict[tuple[str, date, str], tuple[str, int]] = field(default_factory=dict)
+
+    def hold(self, d: Delivery, s: Session) -> None:
+        if d.kind == "pre_group":
+            f = s.facilitators[0]
+            venue, n = self.pre_open.get((f, s.day, s.slot), (s.venue, 0))
+            if n == 0:
+                self.busy.add((f, s.day, s.slot))
+                self.week[(f, _week(s.day))] += 1
+            self.pre_open[(f, s.day, s.slot)] = (venue, n + 1)
+            return
+        self.rooms[(s.venue, s.day, s.slot)] += 1
+        for f in s.facilitators:
+            self.busy.add((f, s.day, s.slot))
+            self.week[(f, _week(s.day))] += 1
+
+
+def _week(d: date) -> tuple[int, int]:
+    return d.isocalendar()[:2]
+
+
+@dataclass
+class Option:
+    """One repair of one disrupted session."""
+
+    action: str
+    day: date
+    slot: str
+    venue: str
+    facilitators: tuple[str, ...]
+    cost: float
+    touches: bool
+    uses: list[tuple[tuple, float]]
+
+
+@dataclass
+class ReplanSetup:
+    """The disrupted sessions (the items), their repairs as a ChoiceProblem, and what decoding
+    needs: the options by index and the deliveries."""
+
+    problem: ChoiceProblem
+    items: list[tuple[Delivery, Session]]
+    options: list[Option]
+    deliveries: list[Delivery]
+    disruptions: list[Disruption]
+
+
+class _Context:
+    """The inputs a repair is judged against: people, venues, facilitators, travel."""
+
+    def __init__(self, ds: GroupsDataset, config: Config, times: TravelTimes, first_day: date):
+        self.config, self.g, self.first_day = config, config.groups, first_day
+        self.holidays = frozenset(config.calendar.bank_holidays)
+        self.people = ds.referrals.set_index("person_id")
+        self.venues = ds.venues.set_index("venue_id")
+        self.facs = ds.facilitators.set_index("facilitator_id")
+        ref, ven, fac = ds.referrals, ds.venues, ds.facilitators
+        travel, _ = times.matrix_by_mode(
+            ref["home_lat"], ref["home_lon"], ref["travel_mode"], ven["lat"], ven["lon"]
+        )
+        fac_travel, _ = times.matrix(
+            fac["base_lat"], fac["base_lon"], ven["lat"], ven["lon"], "car"
+        )
+        self.travel = pd.DataFrame(travel, index=ref["person_id"], columns=ven["venue_id"])
+        self.fac_travel = pd.DataFrame(
+            fac_travel, index=fac["facilitator_id"], columns=ven["venue_id"]
+        )
+        self.sentence_end = {
+            p: date.fromisoformat(str(e)) for p, e in zip(ref["person_id"], ref["sentence_end"])
+        }
+
+    def person_reaches(self, person: str, venue: str) -> bool:
+        p, v = self.people.loc[person], self.venues.loc[venue]
+        return bool(self.travel.at[person, venue] <= self.g.max_travel_minutes) and bool(
+            v["accessible"] or not p["needs_accessible"]
+        )
+
+    def facilitator_reaches(self, f: str, venue: str) -> bool:
+        return bool(self.fac_travel.at[f, venue] <= self.g.facilitator_max_travel_minutes)
+
+
+def build_replan(
+    ds: GroupsDataset,
+    tables: dict[str, pd.DataFrame],
+    disruptions: list[Disruption],
+    config: Config,
+    times: TravelTimes,
+    first_day: date,
+) -> ReplanSetup:
+    """The disrupted sessions of a stored plan and every repair each may take."""
+    ctx = _Context(ds, config, times, first_day)
+    alls = deliveries(ds, tables, first_day, config)
+
+    def hit(s: Session) -> bool:
+        return any(x.hits(s.day, s.venue, s.facilitators) for x in disruptions)
+
+    ledger = Ledger()
+    items: list[tuple[Delivery, Session]] = []
+    for d in alls:
+        for s in d.sessions:
+            if hit(s):
+                items.append((d, s))
+            else:
+                ledger.hold(d, s)
+    items.sort(key=lambda x: (x[1].day, SLOTS.index(x[1].slot), x[0].item))
+    size = {d.item: len(d.people) for d, _ in items}
+    touch = {item: t for t, item in enumerate(size)}
+    touch_people = np.array(list(size.values()), dtype=float)
+    make_up = _make_up(items, ledger, disruptions, ctx)
+    options: list[Option] = []
+    option_item: list[int] = []
+    for i, (d, s) in enumerate(items):
+        mine = (
+            _pre_group_options(d, s, ledger, disruptions, ctx)
+            if d.kind == "pre_group"
+            else _session_options(d, s, ledger, disruptions, ctx, make_up.get(d.item, []))
+        )
+        mine.append(
+            Option(
+                UNRESOLVED,
+                s.day,
+                s.slot,
+                s.venue,
+                s.facilitators,
+                config.groups.replan_unresolved_cost * max(1, len(d.people)),
+                True,
+                [],
+            )
+        )
+        options += mine
+        option_item += [i] * len(mine)
+    problem = _problem(items, options, option_item, touch, touch_people, ledger, ctx)
+    return ReplanSetup(problem, items, options, alls, disruptions)
+
+
+def _free(ledger: Ledger, f: str, day: date, slot: str, ctx: _Context) -> bool:
+    return (f, day, slot) not in ledger.busy and ledger.week[(f, _week(day))] < int(
+        ctx.facs.at[f, "max_sessions_per_week"]
+    )
+
+
+def _off(disruptions: list[Disruption], f: str, day: date) -> bool:
+    return any(
+        x.kind == "facilitator" and x.who == f and x.first <= day <= x.last for x in disruptions
+    )
+
+
+def _closed(disruptions: list[Disruption], venue: str, day: date) -> bool:
+    return any(
+        x.kind == "venue" and x.who == venue and x.first <= day <= x.last for x in disruptions
+    )
+
+
+def _session_uses(day: date, slot: str, venue: str, facs: tuple[str, ...]) -> list:
+    uses: list[tuple[tuple, float]] = [(("room", venue, day, slot), 1.0)]
+    for f in facs:
+        uses += [(("fac", f, day, slot), 1.0), (("week", f, _week(day)), 1.0)]
+    return uses
+
+
+def _session_options(
+    d: Delivery,
+    s: Session,
+    ledger: Ledger,
+    disruptions: list[Disruption],
+    ctx: _Context,
+    make_up: list[tuple[date, str]],
+) -> list[Option]:
+    """Cover at the same time and place; or the same time at another venue (with cover where
+    needed); or one of the delivery's make-up slots after its last session."""
+    g = ctx.g
+    off = [f for f in s.facilitators if _off(disruptions, f, s.day)]
+    keep = tuple(f for f in s.facilitators if f not in off)
+    venues = [s.venue] if not _closed(disruptions, s.venue, s.day) else []
+    if not venues:
+        venues = [
+            v
+            for v in ctx.venues.index
+            if v != s.venue
+            and not _closed(disruptions, v, s.day)
+            and s.slot in ctx.venues.at[v, "available_slots"]
+            and ledger.rooms[(v, s.day, s.slot)] < int(ctx.venues.at[v, "rooms"])
+            and (not d.women_only or bool(ctx.venues.at[v, "women_only_space"]))
+            and all(ctx.person_reaches(p, v) for p in d.people)
+            and all(ctx.facilitator_reaches(f, v) for f in keep)
+        ]
+        venues.sort(key=lambda v: (max((ctx.travel.at[p, v] for p in d.people), default=0), v))
+    out = []
+    for v in venues[:COVERS_KEPT]:
+        able = [
+            f
+            for f in ctx.facs.index
+            if f not in s.facilitators
+            and d.programme in ctx.facs.at[f, "trained_programmes"]
+            and s.slot in ctx.facs.at[f, "available_slots"]
+            and not _off(disruptions, f, s.day)
+            and ctx.facilitator_reaches(f, v)
+            and _free(ledger, f, s.day, s.slot, ctx)
+        ]
+        able.sort(key=lambda f: (ctx.fac_travel.at[f, v], f))
+        moved = v != s.venue
+        for cover in itertools.combinations(able[:COVERS_KEPT], len(off)):
+            facs = keep + cover
+            out.append(
+                Option(
+                    MOVE if moved else COVER,
+                    s.day,
+                    s.slot,
+                    v,
+                    facs,
+                    g.replan_cover_cost * len(cover) + (g.replan_move_cost if moved else 0),
+                    moved,
+                    _session_uses(s.day, s.slot, v, facs),
+                )
+            )
+    for j, (day, slot) in enumerate(make_up):
+        uses = _session_uses(day, slot, d.venue, d.facilitators)
+        uses += [(("order", d.item, j), 1.0), (("order", d.item, j + 1), -1.0)]
+        out.append(
+            Option(
+                POSTPONE,
+                day,
+                slot,
+                d.venue,
+                d.facilitators,
+                g.replan_postpone_cost + j,
+                True,
+                uses,
+            )
+        )
+    return out
+
+
+def _make_up(
+    items: list[tuple[Delivery, Session]],
+    ledger: Ledger,
+    disruptions: list[Disruption],
+    ctx: _Context,
+) -> dict[str, list[tuple[date, str]]]:
+    """Per group or one-to-one, the slots its postponed sessions may take, in order: its own
+    weekly slots after its last session, with its own venue and facilitators, each free then,
+    before any member's sentence ends (a bank holiday's slot skipped)."""
+    hits = Counter(d.item for d, _ in items if d.kind != "pre_group")
+    out: dict[str, list[tuple[date, str]]] = {}
+    for d, _ in items:
+        if d.kind == "pre_group" or d.item in out:
+            continue
+        last = max(s.day for s in d.sessions)
+        ends = min((ctx.sentence_end[p] for p in d.people), default=last + timedelta(weeks=52))
+        got: list[tuple[date, str]] = []
+        day = last + timedelta(days=1)
+        for day_s in group_sessions(day, d.slots, 4 * hits[d.item] + 8, ctx.holidays):
+            when, slot = day_s
+            if len(got) == hits[d.item] or when > ends:
+                break
+            if (
+                not _closed(disruptions, d.venue, when)
+                and not any(_off(disruptions, f, when) for f in d.facilitators)
+                and ledger.rooms[(d.venue, when, slot)] < int(ctx.venues.at[d.venue, "rooms"])
+                and all(_free(ledger, f, when, slot, ctx) for f in d.facilitators)
+            ):
+                got.append(day_s)
+        out[d.item] = got
+    return out
+
+
+def _pre_group_options(
+    d: Delivery, s: Session, ledger: Ledger, disruptions: list[Disruption], ctx: _Context
+) -> list[Option]:
+    """Another trained facilitator at the same time and venue; else another half-day in the
+    weeks before the group starts: joining a facilitator's half-day of appointments already
+    open there, or opening one (one session of their week)."""
+    g, person = ctx.g, d.people[0]
+    p = ctx.people.loc[person]
+    assert d.first is not None
+    first = max(d.first - timedelta(weeks=g.pre_group_weeks), ctx.first_day)
+    days = [first + timedelta(days=k) for k in range((d.first - first).days)]
+    venue = s.venue
+    out = []
+    for day in days:
+        if day.weekday() > 4 or day in ctx.holidays or _closed(disruptions, venue, day):
+            continue
+        for slot in SLOTS[3 * day.weekday() : 3 * day.weekday() + 3]:
+            if (
+                slot not in p["available_slots"]
+                or slot not in ctx.venues.at[venue, "available_slots"]
+            ):
+                continue
+            same = (day, slot) == (s.day, s.slot)
+            for f in ctx.facs.index:
+                if (
+                    d.programme not in ctx.facs.at[f, "trained_programmes"]
+                    or slot not in ctx.facs.at[f, "available_slots"]
+                    or _off(disruptions, f, day)
+                    or not ctx.facilitator_reaches(f, venue)
+                ):
+                    continue
+                cost = g.replan_cover_cost if same else g.replan_move_cost
+                row = ("pre", f, day, slot, venue)
+                held = ledger.pre_open.get((f, day, slot))
+                where = (REBOOK if not same else COVER, day, slot, venue, (f,))
+                if held is not None:
+                    if held[0] == venue and held[1] < g.pre_group_per_slot:
+                        out.append(Option(*where, cost, not same, [(row, 1.0)]))
+                elif _free(ledger, f, day, slot, ctx):
+                    opens = [
+                        (row, 1.0 - g.pre_group_per_slot),
+                        (("fac", f, day, slot), 1.0),
+                        (("week", f, _week(day)), 1.0),
+                    ]
+                    out.append(Option(*where, cost + g.replan_cover_cost, not same, opens))
+                    out.append(Option(*where, cost, not same, [(row, 1.0)]))
+    out.sort(key=lambda o: (o.cost, abs((o.day - s.day).days), o.day, o.facilitators))
+    return out[:PRE_GROUP_OPTIONS]
+
+
+def _problem(items, options, option_item, touch, touch_people, ledger, ctx) -> ChoiceProblem:
+    """The repairs as arrays: each capacity row's room left beside what nothing disrupts."""
+    rows: dict[tuple, int] = {}
+    use_row, use_option, use_amount = [], [], []
+    for k, o in enumerate(options):
+        for r, a in o.uses:
+            use_row.append(rows.setdefault(r, len(rows)))
+            use_option.append(k)
+            use_amount.append(a)
+    g = ctx.g
+    capacity = np.zeros(len(rows))
+    for r, n in rows.items():
+        kind = r[0]
+        if kind == "room":
+            capacity[n] = int(ctx.venues.at[r[1], "rooms"]) - ledger.rooms[r[1:]]
+        elif kind == "fac":
+            capacity[n] = 0 if r[1:] in ledger.busy else 1
+        elif kind == "week":
+            cap = int(ctx.facs.at[r[1], "max_sessions_per_week"])
+            capacity[n] = max(0, cap - ledger.week[r[1:]])
+        elif kind == "pre":
+            held = ledger.pre_open.get(r[1:4])
+            capacity[n] = (
+                g.pre_group_per_slot - held[1] if held is not None and held[0] == r[4] else 0
+            )
+        else:  # order: the (j+1)th make-up session only once the jth is taken
+            capacity[n] = 1 if r[2] == 0 else 0
+    return ChoiceProblem(
+        n_items=len(items),
+        option_item=np.array(option_item, np.int64),
+        option_cost=np.array([o.cost for o in options], float),
+        option_touch=np.array(
+            [touch[items[i][0].item] if o.touches else -1 for o, i in zip(options, option_item)],
+            np.int64,
+        ),
+        touch_cost=g.replan_person_cost * touch_people,
+        use_row=np.array(use_row, np.int64),
+        use_option=np.array(use_option, np.int64),
+        use_amount=np.array(use_amount, float),
+        capacity=capacity,
+    )
+
+
+def _reasons(setup: ReplanSetup, s: Session) -> str:
+    return "; ".join(str(x) for x in setup.disruptions if x.hits(s.day, s.venue, s.facilitators))
+
+
+def figures(setup: ReplanSetup, chosen: np.ndarray) -> dict[str, Any]:
+    """What a choice of repairs does: sessions by repair, and the people and facilitators who
+    must be told (each person once, however many of their sessions change)."""
+    acts: Counter = Counter()
+    people: set[str] = set()
+    for i, (d, _) in enumerate(setup.items):
+        o = setup.options[chosen[i]] if chosen[i] >= 0 else None
+        action = o.action if o is not None else UNRESOLVED
+        acts[action] += 1
+        if o is None or o.touches:
+            people.update(d.people)
+    return {
+        "sessions_disrupted": len(setup.items),
+        **{a.lower(): acts[a] for a in (COVER, MOVE, POSTPONE, REBOOK, UNRESOLVED)},
+        "people_affected": len(people),
+    }
+
+
+def decode_replan(
+    setup: ReplanSetup,
+    chosen: np.ndarray,
+    tables: dict[str, pd.DataFrame],
+) -> dict[str, pd.DataFrame]:
+    """The stored plan with the chosen repairs: each repaired session's change row (keyed by
+    the session as first planned), the groups' and one-to-ones' end dates after postponed
+    sessions, the pre-group appointments rebooked, and who must be told what."""
+    old = tables.get("changes")
+    rows = (
+        {}
+        if old is None
+        else {(c["item"], str(c["date"]), c["slot"]): c for c in old.to_dict("records")}
+    )
+    ends: dict[str, date] = {}
+    pre: dict[str, Option] = {}
+    tell: dict[tuple[str, str], dict] = {}
+
+    def told(who: str, role: str, item: str, message: str) -> None:
+        row = tell.setdefault((who, item), {"who": who, "role": role, "item": item, "message": ""})
+        row["message"] = f"{row['message']}; {message}" if row["message"] else message
+
+    now: dict[tuple[str, tuple[date, str]], date] = {}
+    for i, (d, s) in enumerate(setup.items):
+        k = chosen[i]
+        o = setup.options[k] if k >= 0 else None
+        if o is None or o.action == UNRESOLVED:
+            o = Option(UNRESOLVED, s.day, s.slot, s.venue, s.facilitators, 0.0, True, [])
+        key = (d.item, s.key[0].isoformat(), s.key[1])
+        first = rows.get(key)
+        was = (
+            (first["venue_id"], first["facilitator_ids"])
+            if first is not None
+            else (s.venue, ";".join(s.facilitators))
+        )
+        rows[key] = {
+            "item": d.item,
+            "kind": d.kind,
+            "programme": d.programme,
+            "date": key[1],
+            "slot": key[2],
+            "venue_id": was[0],
+            "facilitator_ids": was[1],
+            "action": o.action,
+            "new_date": o.day.isoformat(),
+            "new_slot": o.slot,
+            "new_venue_id": o.venue,
+            "new_facilitator_ids": ";".join(o.facilitators),
+            "people_affected": len(d.people) if o.touches else 0,
+            "reason": _reasons(setup, s),
+        }
+        if d.kind == "pre_group":
+            if o.action != UNRESOLVED:
+                pre[d.people[0]] = o
+        else:
+            now[(d.item, s.key)] = o.day
+        at = f"{d.programme} {'pre-group appointment' if d.kind == 'pre_group' else 'session'} {s.day} {s.slot} at {s.venue}"
+        what = {
+            COVER: f"{at}: now with {';'.join(o.facilitators)}",
+            MOVE: f"{at}: now at {o.venue}",
+            POSTPONE: f"{at}: postponed to {o.day} {o.slot}",
+            REBOOK: f"{at}: now {o.day} {o.slot} with {';'.join(o.facilitators)}",
+            UNRESOLVED: f"{at}: cannot go ahead ({_reasons(setup, s)}); not re-planned, the Interventions Team will arrange it",
+        }[o.action]
+        if o.touches:
+            for p in d.people:
+                told(p, "person", d.item, what)
+        for f in o.facilitators:
+            if o.action != UNRESOLVED and (f not in s.facilitators or o.touches):
+                told(f, "facilitator", d.item, what)
+    for d in setup.deliveries:
+        if d.kind != "pre_group" and any((d.item, s.key) in now for s in d.sessions):
+            ends[d.item] = max(now.get((d.item, s.key), s.day) for s in d.sessions)
+    out = dict(tables)
+    out["groups"] = _ended(tables["groups"], tables["groups"]["group_id"], ends)
+    ones = tables["one_to_one"]
+    out["one_to_one"] = _ended(ones, "one-to-one/" + ones["person_id"], ends)
+    pg = tables["pre_group"].copy()
+    for n, pid in enumerate(pg["person_id"]):
+        o = pre.get(pid)
+        if o is not None:
+            pg.loc[pg.index[n], ["date", "slot", "venue_id", "facilitator_id"]] = [
+                o.day.isoformat(),
+                o.slot,
+                o.venue,
+                o.facilitators[0],
+            ]
+    out["pre_group"] = pg
+    out["changes"] = pd.DataFrame(list(rows.values()), columns=CHANGE_COLUMNS).sort_values(
+        ["date", "slot", "item"], ignore_index=True
+    )
+    out["tell"] = pd.DataFrame(list(tell.values()), columns=TELL_COLUMNS).sort_values(
+        ["role", "who", "item"], ignore_index=True
+    )
+    return out
+
+
+def _ended(table: pd.DataFrame, items: pd.Series, ends: dict[str, date]) -> pd.DataFrame:
+    """The table with the end dates postponed sessions moved."""
+    out = table.copy()
+    out["end_date"] = [
+        ends[i].isoformat() if i in ends else e for i, e in zip(items, table["end_date"])
+    ]
+    return out

@@ -1,0 +1,278 @@
+"""Re-plans around a facilitator off or a venue closed: a cover by another trained facilitator
+first (nobody on the programme told), then another venue at the same time, then a make-up
+session after the group's last; the fewest people affected; everyone else exactly where they
+were; and the checker refusing a re-plan that leaves a session where it cannot run or changes
+one nothing hit."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from engine.groups.check import check_groups
+from engine.groups.contract import load_groups
+from engine.groups.decode import (
+    GROUP_COLUMNS,
+    MEMBER_COLUMNS,
+    ONE_TO_ONE_COLUMNS,
+    PRE_GROUP_COLUMNS,
+    REVIEW_COLUMNS,
+    UNPLACED_COLUMNS,
+)
+from engine.groups.replan import (
+    CHANGE_COLUMNS,
+    TELL_COLUMNS,
+    build_replan,
+    decode_replan,
+    figures,
+    parse_disruptions,
+)
+from engine.groups.rules import group_sessions
+from geo.travel import TravelTimes
+from solvers.replan import ReplanParams, choose_greedy, choose_mip
+from tests.builders import facilitator, programme, referral, venue, write_groups
+
+START = date(2026, 11, 23)  # the quarter's first Monday: groups start from 7 December
+FAR = {"lat": 53.60, "lon": -2.90}  # a venue well over 90 minutes from Rutland
+
+
+def _group(gid, members, venue_id="V1", facs="F1", start="2026-12-07", slot="Mon-AM", config=None):
+    days = group_sessions(
+        date.fromisoformat(start), [slot], 6, frozenset(config.calendar.bank_holidays)
+    )
+    row = {
+        "group_id": gid,
+        "programme": "SI-EM",
+        "venue_id": venue_id,
+        "slot": slot,
+        "start_date": start,
+        "end_date": days[-1][0].isoformat(),
+        "facilitator_ids": facs,
+        "women_only": False,
+        "status": "NEW",
+        "sessions_left": 6,
+    }
+    return row, [
+        {"group_id": gid, "person_id": p, "travel_minutes": 5, "travel_reason": ""}
+        for p in members
+    ]
+
+
+def _stored(groups, pre=()) -> dict[str, pd.DataFrame]:
+    """A stored plan's tables, as the store gives them back."""
+    rows = [g for g, _ in groups]
+    members = [m for _, ms in groups for m in ms]
+    return {
+        "groups": pd.DataFrame(rows, columns=GROUP_COLUMNS),
+        "members": pd.DataFrame(members, columns=MEMBER_COLUMNS),
+        "unplaced": pd.DataFrame(columns=UNPLACED_COLUMNS),
+        "reviews": pd.DataFrame(columns=REVIEW_COLUMNS),
+        "one_to_one": pd.DataFrame(columns=ONE_TO_ONE_COLUMNS),
+        "pre_group": pd.DataFrame(list(pre), columns=PRE_GROUP_COLUMNS),
+        "changes": pd.DataFrame(columns=CHANGE_COLUMNS),
+        "tell": pd.DataFrame(columns=TELL_COLUMNS),
+    }
+
+
+def _pre(person, group, day="2026-11-30", facilitator_id="F1"):
+    return {
+        "person_id": person,
+        "programme": "SI-EM",
+        "group_id": group,
+        "date": day,
+        "slot": "Mon-AM",
+        "venue_id": "V1",
+        "facilitator_id": facilitator_id,
+        "travel_minutes": 5,
+    }
+
+
+def _replan(tmp_path, config, refs, venues, facs, stored, off=(), closed=(), greedy=False):
+    write_groups(tmp_path, refs, [programme(), programme("TSP")], venues, facs)
+    ds, times = load_groups(tmp_path), TravelTimes(config.travel)
+    dis = parse_disruptions(tuple(off), tuple(closed), ds)
+    setup = build_replan(ds, stored, dis, config, times, START)
+    res = choose_greedy(setup.problem) if greedy else choose_mip(setup.problem, ReplanParams(10))
+    now = decode_replan(setup, res.option_of_item, stored)
+    judge = dict(
+        ds=ds, config=config, times=times, dis=dis, stored=stored, pre=len(stored["pre_group"])
+    )
+    return now, _check(now, **judge), figures(setup, res.option_of_item), judge
+
+
+def _check(now, ds, config, times, dis, stored, pre):
+    return check_groups(
+        ds,
+        now["groups"],
+        now["members"],
+        config,
+        times,
+        START,
+        now["one_to_one"],
+        now["pre_group"] if pre else None,
+        changes=now["changes"],
+        disruptions=dis,
+        previous=stored,
+    )
+
+
+ABC = [referral(p, available_slots="Mon-AM") for p in "ABC"]
+
+
+def test_a_facilitator_off_is_covered_and_nobody_on_the_programme_is_told(tmp_path, config):
+    stored = _stored([_group("G1", "ABC", config=config)])
+    facs = [facilitator("F1"), facilitator("F2")]
+    now, bad, fig, _ = _replan(
+        tmp_path, config, ABC, [venue()], facs, stored, off=["F1@2026-12-14"]
+    )
+    assert bad == []
+    (c,) = now["changes"].to_dict("records")
+    assert (c["action"], c["date"], c["new_facilitator_ids"], c["people_affected"]) == (
+        "COVER",
+        "2026-12-14",
+        "F2",
+        0,
+    )
+    assert list(now["tell"]["who"]) == ["F2"] and fig["people_affected"] == 0
+    assert now["groups"]["end_date"].tolist() == stored["groups"]["end_date"].tolist()
+
+
+def test_with_no_one_to_cover_the_session_is_postponed_and_its_members_told(tmp_path, config):
+    """F2 is not trained for SI-EM: the 14 December session moves to the Monday after the
+    group's last (18 January: 28 December is a bank holiday), so 25 January, and A, B and C
+    are told."""
+    stored = _stored([_group("G1", "ABC", config=config)])
+    facs = [facilitator("F1"), facilitator("F2", trained_programmes="TSP")]
+    now, bad, fig, _ = _replan(
+        tmp_path, config, ABC, [venue()], facs, stored, off=["F1@2026-12-14"]
+    )
+    assert bad == []
+    (c,) = now["changes"].to_dict("records")
+    assert (c["action"], c["new_date"], c["people_affected"]) == ("POSTPONE", "2027-01-25", 3)
+    assert stored["groups"]["end_date"].iat[0] == "2027-01-18"
+    assert now["groups"]["end_date"].iat[0] == "2027-01-25"
+    people = now["tell"][now["tell"]["role"] == "person"]
+    assert sorted(people["who"]) == list("ABC") and fig["people_affected"] == 3
+    assert people["message"].str.contains("postponed to 2027-01-25").all()
+
+
+def test_a_venue_closed_moves_the_session_to_another_venue_at_the_same_time(tmp_path, config):
+    stored = _stored([_group("G1", "ABC", config=config)])
+    venues = [venue("V1"), venue("V2", lat=52.67)]
+    now, bad, _, _ = _replan(
+        tmp_path, config, ABC, venues, [facilitator()], stored, closed=["V1@2026-12-14"]
+    )
+    assert bad == []
+    (c,) = now["changes"].to_dict("records")
+    assert (c["action"], c["new_date"], c["new_venue_id"]) == ("MOVE", "2026-12-14", "V2")
+    assert now["groups"]["end_date"].tolist() == stored["groups"]["end_date"].tolist()
+    # V2 is not step-free and A needs it: the session waits for a make-up date instead
+    refs = [referral("A", available_slots="Mon-AM", needs_accessible=True), *ABC[1:]]
+    venues = [venue("V1"), venue("V2", lat=52.67, accessible=False)]
+    now, bad, _, _ = _replan(
+        tmp_path, config, refs, venues, [facilitator()], stored, closed=["V1@2026-12-14"]
+    )
+    assert bad == [] and now["changes"]["action"].tolist() == ["POSTPONE"]
+
+
+def test_the_fewest_people_are_affected_when_two_sessions_need_one_cover(tmp_path, config):
+    """F1 and F2 are both off on 14 December; F3 can cover one of their Monday mornings. The
+    re-plan covers the group of five and postpones the group of three (3 people told); the
+    greedy, taking the sessions in turn, covers the first and tells five."""
+    stored = _stored(
+        [
+            _group("G1", "ABC", config=config),
+            _group("G2", "DEFGH", venue_id="V2", facs="F2", config=config),
+        ]
+    )
+    refs = [referral(p, available_slots="Mon-AM") for p in "ABCDEFGH"]
+    venues = [venue("V1"), venue("V2")]
+    facs = [facilitator("F1"), facilitator("F2"), facilitator("F3")]
+    off = ["F1@2026-12-14", "F2@2026-12-14"]
+    now, bad, fig, _ = _replan(tmp_path, config, refs, venues, facs, stored, off=off)
+    assert bad == [] and fig["people_affected"] == 3
+    acts = now["changes"].set_index("item")["action"].to_dict()
+    assert acts == {"G1": "POSTPONE", "G2": "COVER"}
+    now, bad, fig, _ = _replan(tmp_path, config, refs, venues, facs, stored, off=off, greedy=True)
+    assert bad == [] and fig["people_affected"] == 5
+
+
+def test_a_session_nothing_can_repair_is_listed_not_left_where_it_cannot_run(tmp_path, config):
+    """F1 is off from 14 December to past every sentence's end and nobody else is trained:
+    no cover, no make-up date: each session is listed unresolved and its people told."""
+    stored = _stored([_group("G1", "ABC", config=config)])
+    now, bad, fig, _ = _replan(
+        tmp_path, config, ABC, [venue()], [facilitator()], stored, off=["F1@2026-12-14..2028-06-30"]
+    )
+    assert bad == []
+    assert set(now["changes"]["action"]) == {"UNRESOLVED"} and len(now["changes"]) == 5
+    assert fig["unresolved"] == 5 and fig["people_affected"] == 3
+    assert now["tell"]["message"].str.contains("cannot go ahead").all()
+
+
+def test_a_pre_group_appointment_is_covered_or_rebooked_before_the_group_starts(
+    tmp_path, config
+):
+    """F1 holds A, B and C's pre-group appointments on 30 November and is off that week. With
+    F2 trained they meet F2 at the same time; without, all three are rebooked into one
+    half-day on 23 November, still before the group starts on 7 December."""
+    pre = [_pre(p, "G1") for p in "ABC"]
+    stored = _stored([_group("G1", "ABC", config=config)], pre)
+    off = ["F1@2026-11-30..2026-12-04"]
+    facs = [facilitator("F1"), facilitator("F2")]
+    now, bad, fig, _ = _replan(tmp_path, config, ABC, [venue()], facs, stored, off=off)
+    assert bad == [] and set(now["changes"]["action"]) == {"COVER"}
+    assert set(now["pre_group"]["facilitator_id"]) == {"F2"} and fig["people_affected"] == 0
+    now, bad, fig, _ = _replan(tmp_path, config, ABC, [venue()], facs[:1], stored, off=off)
+    assert bad == [] and set(now["changes"]["action"]) == {"REBOOK"}
+    assert set(now["pre_group"]["date"]) == {"2026-11-23"} and fig["people_affected"] == 3
+
+
+def test_the_checker_refuses_a_replan_that_breaks_the_rules(tmp_path, config):
+    stored = _stored([_group("G1", "ABC", config=config)])
+    facs = [facilitator("F1"), facilitator("F2"), facilitator("F9", trained_programmes="TSP")]
+    venues = [venue("V1"), venue("V2", lat=52.67)]
+    now, bad, _, judge = _replan(tmp_path, config, ABC, venues, facs, stored, off=["F1@2026-12-14"])
+    assert bad == []
+
+    def rules(tables) -> set[str]:
+        return {v.rule for v in _check(tables, **judge)}
+
+    # the change left out: the session stays with a facilitator who is off
+    assert rules(now | {"changes": now["changes"].iloc[0:0]}) == {"re-plan"}
+    # covered by a facilitator not trained for the programme
+    untrained = now["changes"].assign(new_facilitator_ids="F9")
+    assert "facilitator training" in rules(now | {"changes": untrained})
+    # a session nothing hit moved as well
+    extra = now["changes"].iloc[0].to_dict() | {
+        "date": "2026-12-21",
+        "new_date": "2026-12-21",
+        "action": "MOVE",
+        "new_venue_id": "V2",
+        "new_facilitator_ids": "F1",
+    }
+    more = pd.concat([now["changes"], pd.DataFrame([extra])], ignore_index=True)
+    assert "changes a session no disruption hits" in {
+        v.message for v in _check(now | {"changes": more}, **judge)
+    }
+    # someone else's group changed
+    members = now["members"].copy()
+    members.loc[0, "travel_minutes"] = 99
+    assert "re-plan" in rules(now | {"members": members})
+
+
+def test_a_disruption_is_named_clearly_when_it_is_wrong(tmp_path, config):
+    from engine.core.errors import RunFailed
+
+    write_groups(tmp_path, ABC, [programme()], [venue()], [facilitator()])
+    ds = load_groups(tmp_path)
+    for off, closed, needle in (
+        (["F7@2026-12-14"], [], "no facilitator 'F7'"),
+        (["F1@14/12/2026"], [], "--facilitator-off"),
+        ([], ["V1@2026-12-14..2026-12-01"], "ends before it begins"),
+        ([], [], "needs --facilitator-off or --venue-closed"),
+    ):
+        with pytest.raises(RunFailed, match=needle):
+            parse_disruptions(tuple(off), tuple(closed), ds)
