@@ -12,8 +12,8 @@ import pandas as pd
 
 from engine.core.check import Violation
 from engine.core.config import Config
-from engine.groups.contract import GroupsDataset
-from engine.groups.replan import UNRESOLVED, Disruption
+from engine.groups.contract import Disruption, GroupsDataset
+from engine.groups.decode import UNRESOLVED
 from engine.groups.rules import group_sessions, running_sessions
 from geo.travel import TravelTimes
 

@@ -6,6 +6,7 @@ all-or-nothing, every problem named by file, row and column, cross-references ch
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -22,6 +23,7 @@ from engine.core.contract import (
     read_table_or_fail,
     validate_rows,
 )
+from engine.core.errors import RunFailed
 from engine.groups.records import Facilitator, Programme, Referral, RunningGroup, Venue
 
 COLUMNS = {
@@ -251,3 +253,59 @@ def _check_running(name: str, running: list[RunningGroup], recs: dict, issues: l
                 "facilitator_ids",
                 f"{len(g.facilitator_ids)} named, {prog.facilitators_per_session} run each session",
             )
+
+
+@dataclass(frozen=True)
+class Disruption:
+    """A facilitator off, or a venue closed, from `first` to `last` inclusive."""
+
+    kind: str  # facilitator | venue
+    who: str
+    first: date
+    last: date
+
+    def hits(self, day: date, venue: str, facilitators: tuple[str, ...]) -> bool:
+        if not self.first <= day <= self.last:
+            return False
+        return venue == self.who if self.kind == "venue" else self.who in facilitators
+
+    def __str__(self) -> str:
+        what = "off" if self.kind == "facilitator" else "closed"
+        return f"{self.who} {what} {self.first}..{self.last}"
+
+
+def parse_disruptions(
+    off: tuple[str, ...], closed: tuple[str, ...], ds: GroupsDataset
+) -> list[Disruption]:
+    """`F@FROM..TO` (or `F@DAY`) per facilitator off and venue closed, each checked against
+    the folder: a clear error naming the option and the value that is wrong."""
+    out = []
+    known = {
+        "facilitator": set(ds.facilitators["facilitator_id"]),
+        "venue": set(ds.venues["venue_id"]),
+    }
+    for kind, flag, specs in (
+        ("facilitator", "--facilitator-off", off),
+        ("venue", "--venue-closed", closed),
+    ):
+        for spec in specs:
+            who, at, span = spec.partition("@")
+            first_s, _, last_s = span.partition("..")
+            try:
+                first = date.fromisoformat(first_s.strip())
+                last = date.fromisoformat((last_s or first_s).strip())
+            except ValueError:
+                raise RunFailed(
+                    f"{flag} {spec!r}: give ID@YYYY-MM-DD..YYYY-MM-DD (or ID@YYYY-MM-DD)"
+                ) from None
+            who = who.strip()
+            if not at or not who:
+                raise RunFailed(f"{flag} {spec!r}: give ID@YYYY-MM-DD..YYYY-MM-DD")
+            if last < first:
+                raise RunFailed(f"{flag} {spec!r}: the period ends before it begins")
+            if who not in known[kind]:
+                raise RunFailed(f"{flag} {spec!r}: no {kind} {who!r} in the folder")
+            out.append(Disruption(kind, who, first, last))
+    if not out:
+        raise RunFailed("a re-plan needs --facilitator-off or --venue-closed")
+    return out

@@ -53,6 +53,29 @@ PRE_GROUP_COLUMNS = [
     "travel_minutes",
 ]
 
+CHANGE_COLUMNS = [
+    "item",  # a group_id, one-to-one/PERSON or pre-group/PERSON
+    "kind",  # group | one_to_one | pre_group
+    "programme",
+    "date",  # the session as first planned: the key of the change
+    "slot",
+    "venue_id",
+    "facilitator_ids",
+    "action",  # COVER | MOVE | POSTPONE | REBOOK | UNRESOLVED
+    "new_date",
+    "new_slot",
+    "new_venue_id",
+    "new_facilitator_ids",
+    "people_affected",
+    "reason",
+]
+
+TELL_COLUMNS = ["who", "role", "item", "message"]  # role: person | facilitator
+
+# A re-plan's repairs of a session: another facilitator at the same time and place; another
+# venue at the same time; a make-up session after the last; a pre-group appointment at another
+# time; none found (the Interventions Team arranges it).
+COVER, MOVE, POSTPONE, REBOOK, UNRESOLVED = "COVER", "MOVE", "POSTPONE", "REBOOK", "UNRESOLVED"
 REVIEW_COLUMNS = [
     "person_id",
     "programme",

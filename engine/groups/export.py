@@ -12,14 +12,15 @@ import pandas as pd
 
 from engine.core.export import write_csv, write_json
 from engine.groups.decode import (
+    CHANGE_COLUMNS,
     GROUP_COLUMNS,
     MEMBER_COLUMNS,
     ONE_TO_ONE_COLUMNS,
     PRE_GROUP_COLUMNS,
     REVIEW_COLUMNS,
+    TELL_COLUMNS,
     UNPLACED_COLUMNS,
 )
-from engine.groups.replan import CHANGE_COLUMNS, TELL_COLUMNS
 
 
 def export_plan(out: Path, tables: dict[str, pd.DataFrame], summary: dict[str, Any]) -> list[Path]:

@@ -17,8 +17,10 @@ from engine.core.errors import RunFailed
 from engine.core.lifecycle import Planner, RunOptions, RunOutcome, execute
 from engine.core.parallel import failed_stats
 from engine.groups.check import check_groups
-from engine.groups.contract import load_groups
+from engine.groups.contract import Disruption, load_groups, parse_disruptions
 from engine.groups.decode import (
+    CHANGE_COLUMNS,
+    TELL_COLUMNS,
     no_group_fits,
     one_to_one_table,
     pre_group_table,
@@ -40,15 +42,7 @@ from engine.groups.plan import (
     solve_plans,
     solver_params,
 )
-from engine.groups.replan import (
-    CHANGE_COLUMNS,
-    TELL_COLUMNS,
-    Disruption,
-    build_replan,
-    decode_replan,
-    figures,
-    parse_disruptions,
-)
+from engine.groups.replan import build_replan, decode_replan, figures
 from engine.groups.store import GroupsStore
 from engine.store.runs import Snapshot
 from solvers.groups import GroupsResult

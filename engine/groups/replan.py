@@ -21,91 +21,23 @@ import numpy as np
 import pandas as pd
 
 from engine.core.config import Config
-from engine.core.errors import RunFailed
-from engine.groups.contract import GroupsDataset
+from engine.groups.contract import Disruption, GroupsDataset
+from engine.groups.decode import (
+    CHANGE_COLUMNS,
+    COVER,
+    MOVE,
+    POSTPONE,
+    REBOOK,
+    TELL_COLUMNS,
+    UNRESOLVED,
+)
 from engine.groups.records import SLOTS
 from engine.groups.rules import group_sessions, running_sessions
 from geo.travel import TravelTimes
 from solvers.replan import ChoiceProblem
 
-CHANGE_COLUMNS = [
-    "item",  # a group_id, one-to-one/PERSON or pre-group/PERSON
-    "kind",  # group | one_to_one | pre_group
-    "programme",
-    "date",  # the session as first planned: the key of the change
-    "slot",
-    "venue_id",
-    "facilitator_ids",
-    "action",  # COVER | MOVE | POSTPONE | REBOOK | UNRESOLVED
-    "new_date",
-    "new_slot",
-    "new_venue_id",
-    "new_facilitator_ids",
-    "people_affected",
-    "reason",
-]
-
-TELL_COLUMNS = ["who", "role", "item", "message"]  # role: person | facilitator
-
-COVER, MOVE, POSTPONE, REBOOK, UNRESOLVED = "COVER", "MOVE", "POSTPONE", "REBOOK", "UNRESOLVED"
 COVERS_KEPT = 8  # cover facilitators tried per session (nearest first)
 PRE_GROUP_OPTIONS = 40  # rebookings tried per pre-group appointment (soonest, nearest first)
-
-
-@dataclass(frozen=True)
-class Disruption:
-    """A facilitator off, or a venue closed, from `first` to `last` inclusive."""
-
-    kind: str  # facilitator | venue
-    who: str
-    first: date
-    last: date
-
-    def hits(self, day: date, venue: str, facilitators: tuple[str, ...]) -> bool:
-        if not self.first <= day <= self.last:
-            return False
-        return venue == self.who if self.kind == "venue" else self.who in facilitators
-
-    def __str__(self) -> str:
-        what = "off" if self.kind == "facilitator" else "closed"
-        return f"{self.who} {what} {self.first}..{self.last}"
-
-
-def parse_disruptions(
-    off: tuple[str, ...], closed: tuple[str, ...], ds: GroupsDataset
-) -> list[Disruption]:
-    """`F@FROM..TO` (or `F@DAY`) per facilitator off and venue closed, each checked against
-    the folder: a clear error naming the option and the value that is wrong."""
-    out = []
-    known = {
-        "facilitator": set(ds.facilitators["facilitator_id"]),
-        "venue": set(ds.venues["venue_id"]),
-    }
-    for kind, flag, specs in (
-        ("facilitator", "--facilitator-off", off),
-        ("venue", "--venue-closed", closed),
-    ):
-        for spec in specs:
-            who, at, span = spec.partition("@")
-            first_s, _, last_s = span.partition("..")
-            try:
-                first = date.fromisoformat(first_s.strip())
-                last = date.fromisoformat((last_s or first_s).strip())
-            except ValueError:
-                raise RunFailed(
-                    f"{flag} {spec!r}: give ID@YYYY-MM-DD..YYYY-MM-DD (or ID@YYYY-MM-DD)"
-                ) from None
-            who = who.strip()
-            if not at or not who:
-                raise RunFailed(f"{flag} {spec!r}: give ID@YYYY-MM-DD..YYYY-MM-DD")
-            if last < first:
-                raise RunFailed(f"{flag} {spec!r}: the period ends before it begins")
-            if who not in known[kind]:
-                raise RunFailed(f"{flag} {spec!r}: no {kind} {who!r} in the folder")
-            out.append(Disruption(kind, who, first, last))
-    if not out:
-        raise RunFailed("a re-plan needs --facilitator-off or --venue-closed")
-    return out
 
 
 @dataclass

@@ -12,23 +12,18 @@ import pandas as pd
 import pytest
 
 from engine.groups.check import check_groups
-from engine.groups.contract import load_groups
+from engine.groups.contract import load_groups, parse_disruptions
 from engine.groups.decode import (
+    CHANGE_COLUMNS,
     GROUP_COLUMNS,
     MEMBER_COLUMNS,
     ONE_TO_ONE_COLUMNS,
     PRE_GROUP_COLUMNS,
     REVIEW_COLUMNS,
+    TELL_COLUMNS,
     UNPLACED_COLUMNS,
 )
-from engine.groups.replan import (
-    CHANGE_COLUMNS,
-    TELL_COLUMNS,
-    build_replan,
-    decode_replan,
-    figures,
-    parse_disruptions,
-)
+from engine.groups.replan import build_replan, decode_replan, figures
 from engine.groups.rules import group_sessions
 from geo.travel import TravelTimes
 from solvers.replan import ReplanParams, choose_greedy, choose_mip
@@ -55,8 +50,7 @@ def _group(gid, members, venue_id="V1", facs="F1", start="2026-12-07", slot="Mon
         "sessions_left": 6,
     }
     return row, [
-        {"group_id": gid, "person_id": p, "travel_minutes": 5, "travel_reason": ""}
-        for p in members
+        {"group_id": gid, "person_id": p, "travel_minutes": 5, "travel_reason": ""} for p in members
     ]
 
 
@@ -212,9 +206,7 @@ def test_a_session_nothing_can_repair_is_listed_not_left_where_it_cannot_run(tmp
     assert now["tell"]["message"].str.contains("cannot go ahead").all()
 
 
-def test_a_pre_group_appointment_is_covered_or_rebooked_before_the_group_starts(
-    tmp_path, config
-):
+def test_a_pre_group_appointment_is_covered_or_rebooked_before_the_group_starts(tmp_path, config):
     """F1 holds A, B and C's pre-group appointments on 30 November and is off that week. With
     F2 trained they meet F2 at the same time; without, all three are rebooked into one
     half-day on 23 November, still before the group starts on 7 December."""
@@ -276,3 +268,47 @@ def test_a_disruption_is_named_clearly_when_it_is_wrong(tmp_path, config):
     ):
         with pytest.raises(RunFailed, match=needle):
             parse_disruptions(tuple(off), tuple(closed), ds)
+
+
+def test_replan_through_the_cli_keeps_earlier_changes_and_refuses_what_it_cannot(tmp_path):
+    """`probation groups replan` on the quarter's stored plan: refused before there is one;
+    a running group's session hit by a facilitator off is repaired and stored with who must be
+    told; a second re-plan keeps the first's changes; a changed folder is refused."""
+    from typer.testing import CliRunner
+
+    from engine.cli import app
+    from engine.groups.store import GroupsStore
+    from tests.builders import running_group
+
+    refs = [referral(p) for p in ("A", "B", "C", "D", "M1", "M2", "M3")]
+    facs = [facilitator("F1"), facilitator("F2")]
+    write_groups(tmp_path, refs, [programme()], [venue(rooms=2)], facs, [running_group()])
+    out = tmp_path / "out"
+
+    def run(*args):
+        common = ["--data", str(tmp_path), "--out", str(out), "--quiet", "--from", "2026-11-23"]
+        res = CliRunner().invoke(app, ["groups", *args, *common])
+        res.said = " ".join(res.output.split())  # as one line, however the terminal wrapped it
+        return res
+
+    res = run("replan", "--facilitator-off", "F1@2026-11-30")
+    assert res.exit_code == 1 and "run `probation groups plan` first" in res.said
+    assert run("plan", "--solver", "greedy").exit_code == 0
+    res = run("replan", "--facilitator-off", "F1@2026-11-30")
+    assert res.exit_code == 0, res.output
+    assert "re-planned around F1 off 2026-11-30..2026-11-30" in res.said
+    changes = pd.read_csv(out / "changes.csv")
+    assert ("R1", "2026-11-30") in set(zip(changes["item"], changes["date"]))
+    assert (out / "tell.csv").exists()
+    res = run("replan", "--venue-closed", "V1@2026-12-07")
+    assert res.exit_code == 0, res.output
+    again = pd.read_csv(out / "changes.csv")
+    assert set(zip(changes["item"], changes["date"])) < set(zip(again["item"], again["date"]))
+    store = GroupsStore(f"sqlite:///{out / 'probation.sqlite'}")
+    tables, summary = store.load(store.latest("2026-11-23"))
+    assert len(tables["changes"]) == len(again) and summary["replan"]["disruptions"] == [
+        "V1 closed 2026-12-07..2026-12-07"
+    ]
+    write_groups(tmp_path, refs[:-1], [programme()], [venue(rooms=2)], facs, [running_group()])
+    res = run("replan", "--venue-closed", "V1@2026-12-14")
+    assert res.exit_code == 1 and "is not the one the stored plan" in res.said
