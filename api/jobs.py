@@ -47,6 +47,8 @@ TABLES = {
         "reviews": "group_reviews.csv",
         "one_to_one": "one_to_one.csv",
         "pre_group": "pre_group.csv",
+        "changes": "changes.csv",  # a re-plan's session changes
+        "tell": "tell.csv",  # and who must be told what
     },
 }
 STOP_GRACE_SECONDS = 60.0  # after a stop request, how long the worker has to store its best answer
@@ -125,10 +127,14 @@ def _run(kind, data, out, db_url, config, region, pdu, params, observer):
         force=bool(params.get("force")),
         cancel=tuple(params.get("cancel") or ()),  # a week re-planned around stand-downs
         weeks=int(params.get("weeks") or 1),  # Unpaid Work: weeks planned ahead
+        # a programme quarter re-planned around facilitators off and venues closed
+        facilitator_off=tuple(params.get("facilitator_off") or ()),
+        venue_closed=tuple(params.get("venue_closed") or ()),
         progress=False,
         observer=observer,
     )
-    module, name = _PLANNERS[kind]
+    replan = bool(opts.facilitator_off or opts.venue_closed)
+    module, name = _PLANNERS["groups-replan" if kind == "groups" and replan else kind]
     outcome = getattr(importlib.import_module(module), name)(opts)
     return outcome.run_id, outcome.summary
 
@@ -138,6 +144,7 @@ _PLANNERS = {
     "allocation": ("engine.allocation.pipeline", "run_night"),
     "upw": ("engine.unpaid_work.pipeline", "run_week"),
     "groups": ("engine.groups.pipeline", "run_groups"),
+    "groups-replan": ("engine.groups.pipeline", "replan_groups"),
 }
 
 

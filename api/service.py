@@ -190,6 +190,10 @@ class Service:
         stand down, from the same inputs (copied: each job keeps its own folder)."""
         if job.kind != "upw":
             raise HTTPException(409, f"run {job.job_id} is a {job.kind} plan, not a week")
+        if not cancel:
+            raise HTTPException(
+                422, [{"field": "cancel", "message": "name the sessions that stand down"}]
+            )
         self.done(job)
         self.check_scope(who, job.region, job.pdu)
         week = str(job.params.get("week"))
@@ -213,6 +217,31 @@ class Service:
         params = {"solver": job.params.get("solver"), "week": week, "cancel": list(cancel),
                   "force": True, "weeks": job.params.get("weeks", 1)}  # fmt: skip
         return self._submit(who, "upw", folder, job.region, job.pdu, params)
+
+    def replan_groups(
+        self, job: Job, who: Principal, off: list[str], closed: list[str]
+    ) -> dict[str, Any]:
+        """`groups replan` as a job: the quarter's stored plan re-planned around facilitators
+        off and venues closed, each checked against the run's own folder first (422 naming
+        the field), from a copy of its inputs."""
+        from engine.core.errors import RunFailed
+        from engine.groups.contract import load_groups, parse_disruptions
+
+        self.done(job)
+        self.check_scope(who, job.region, job.pdu)
+        if job.data is None:
+            raise HTTPException(404, f"run {job.job_id} has no inputs kept to re-plan from")
+        try:
+            parse_disruptions(tuple(off), tuple(closed), load_groups(Path(job.data)))
+        except RunFailed as exc:
+            field = "venue_closed" if "--venue-closed" in str(exc) else "facilitator_off"
+            raise HTTPException(422, [{"field": field, "message": str(exc)}]) from None
+        folder = self.work / "inbox" / uuid.uuid4().hex[:16]
+        shutil.copytree(job.data, folder)
+        params = {"solver": job.params.get("solver"), "from": job.params.get("from"),
+                  "force": True, "facilitator_off": list(off),
+                  "venue_closed": list(closed)}  # fmt: skip
+        return self._submit(who, "groups", folder, job.region, job.pdu, params)
 
     # -- reading runs ---------------------------------------------------------------------
     def job(self, job_id: str, who: Principal) -> Job:

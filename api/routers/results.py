@@ -50,6 +50,8 @@ def status(
             k: s.get(k)
             for k in ("outcomes", "tell_practitioner", "tell", "supervisors", "inductions")
         }
+    if job.kind == "groups":  # people started against the proved bound; a re-plan's figures
+        out |= {k: s.get(k) for k in ("started", "started_bound", "started_gap", "replan")}
     if job.state in (
         "RUNNING",
         "STOPPING",

@@ -88,7 +88,7 @@ class JsonGroupsRun(BaseModel):
     start: date = Field(alias="from", description="First day of the plan (YYYY-MM-DD)")
     region: str | None = None
     pdu: str | None = None
-    solver: Literal["cpsat", "greedy"] = "cpsat"
+    solver: Literal["mip", "cpsat", "greedy"] = "mip"
     force: bool = Field(False, description=FORCE_HELP)
 
 
@@ -225,26 +225,35 @@ async def upw_csv(
     )
 
 
-class UpwReplan(BaseModel):
-    """Sessions that stand down (PLACEMENT@YYYY-MM-DD) in a week already planned."""
+class Replan(BaseModel):
+    """What changed since a stored plan: for an Unpaid Work week, the sessions that stand down
+    (PLACEMENT@YYYY-MM-DD); for a programme quarter, facilitators off and venues closed
+    (ID@YYYY-MM-DD..YYYY-MM-DD, or ID@YYYY-MM-DD for one day)."""
 
-    cancel: list[str] = Field(min_length=1)
+    cancel: list[str] = Field(default_factory=list)
+    facilitator_off: list[str] = Field(default_factory=list)
+    venue_closed: list[str] = Field(default_factory=list)
 
 
 @router.post(
     "/runs/{job_id}/replan",
     status_code=202,
-    summary="Re-plan a stored Unpaid Work week around sessions that stand down",
+    summary="Re-plan a stored week or quarter around what changed",
 )
-def upw_replan(
+def replan(
     job_id: str,
-    body: UpwReplan,
+    body: Replan,
     who: Principal = Depends(runner),
     svc: Service = Depends(service),
 ):
-    """Only the people whose sessions stand down are planned again; the result says whom to
-    tell (the summary's `tell`)."""
-    return svc.replan(svc.job(job_id, who), who, body.cancel)
+    """A week: only the people whose sessions stand down are planned again. A quarter: each
+    session a facilitator off or a venue closed hits is covered, moved or postponed with the
+    fewest people affected, everything else kept. The result says whom to tell (the week's
+    summary `tell`; the quarter's `tell` table)."""
+    job = svc.job(job_id, who)
+    if job.kind == "groups":
+        return svc.replan_groups(job, who, body.facilitator_off, body.venue_closed)
+    return svc.replan(job, who, body.cancel)
 
 
 @router.post(
@@ -261,7 +270,7 @@ async def groups_csv(
     start: date = Form(..., alias="from", description="First day of the plan (YYYY-MM-DD)"),
     region: str | None = Form(None),
     pdu: str | None = Form(None),
-    solver: Literal["cpsat", "greedy"] = Form("cpsat"),
+    solver: Literal["mip", "cpsat", "greedy"] = Form("mip"),
     force: bool = Form(False, description=FORCE_HELP),
     who: Principal = Depends(runner),
     svc: Service = Depends(service),

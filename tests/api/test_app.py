@@ -256,7 +256,10 @@ def test_unpaid_work_and_groups_plans_over_http(client, lincoln):
         for stem in ("referrals", "programmes", "venues", "facilitators")
     }
     r = client.post(
-        "/runs/groups", files=gfiles, data={"from": "2026-11-23", "pdu": "Lincoln PDU"}, headers=h
+        "/runs/groups",
+        files=gfiles,
+        data={"from": "2026-11-23", "pdu": "Lincoln PDU", "solver": "cpsat"},
+        headers=h,
     )
     assert r.status_code == 202, r.text
     groups = r.json()["run"]

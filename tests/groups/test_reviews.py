@@ -9,7 +9,7 @@ from datetime import date
 
 from engine.groups.check import check_groups
 from engine.groups.contract import load_groups
-from engine.groups.decode import reviews, tables
+from engine.groups.decode import no_group_fits, reviews, tables
 from engine.groups.plan import build_plans, solve_plans, solver_params
 from geo.travel import TravelTimes
 from tests.builders import facilitator, programme, referral, running_group, venue, write_groups
@@ -48,7 +48,8 @@ def test_each_review_in_the_quarter_with_the_programme_not_completed(tmp_path, c
         plans, solve_plans(plans, res, "cpsat", solver_params(config, 5.0))[0], meta, config
     )
     assert check_groups(ds, groups, members, config, times, START) == []
-    due = reviews(ds, plans, groups, members, unplaced, START, config).set_index("person_id")
+    due = reviews(ds, no_group_fits(plans), groups, members, unplaced, START, config)
+    due = due.set_index("person_id")
     new = groups[groups["status"] == "NEW"]
     # from 7 December (after the two pre-group weeks), 28 December a bank holiday
     assert len(new) == 1 and new["end_date"].iat[0] == "2027-01-18"
