@@ -163,7 +163,7 @@ def check_groups(
     )
     for gid, (r, now) in pinned.items():  # a running group's members where a re-plan moved it
         for d, s, v, _, changed in now:
-            if changed and v != r["venue_id"] and v in venues:
+            if changed and v in venues:  # moved or made up later: reach and sentence end
                 for pid in r["person_ids"]:
                     if pid in people:
                         _person_at(
@@ -622,8 +622,7 @@ def _planned_keys(item, now, moved) -> list[tuple[date, str]]:
 
 def _replan(changes, before, disruptions, pinned, info, ones, pre, out) -> None:
     """Every change row names a delivery of the plan, and a repair its action describes: a
-    cover keeps the time and venue, a move keeps the time, a postponement keeps the venue and
-    facilitators; a changed pre-group row matches the appointment now in pre_group. A row the
+    cover keeps the time and venue, a move keeps the time, a postponement comes later; a changed pre-group row matches the appointment now in pre_group. A row the
     re-plan adds (not in the plan re-planned, `before`) changes only a session a disruption
     hits, as that plan had it."""
     items = set(pinned) | set(info)
@@ -675,9 +674,7 @@ def _replan(changes, before, disruptions, pinned, info, ones, pre, out) -> None:
         bad = {
             "COVER": not same_time or c["new_venue_id"] != c["venue_id"],
             "MOVE": not same_time,
-            "POSTPONE": c["new_venue_id"] != c["venue_id"]
-            or c["new_facilitator_ids"] != c["facilitator_ids"]
-            or str(c["new_date"]) <= str(c["date"]),
+            "POSTPONE": str(c["new_date"]) <= str(c["date"]),
             "UNRESOLVED": False,
         }.get(c["action"], True)
         if bad:

@@ -347,7 +347,7 @@ def _session_options(
     ledger: Ledger,
     disruptions: list[Disruption],
     ctx: _Context,
-    make_up: list[tuple[date, str]],
+    make_up: list[tuple[date, str, str, tuple[str, ...]]],
 ) -> list[Option]:
     """Cover at the same time and place; or the same time at another venue (with cover where
     needed); or one of the delivery's make-up slots after its last session."""
@@ -356,31 +356,10 @@ def _session_options(
     keep = tuple(f for f in s.facilitators if f not in off)
     venues = [s.venue] if not _closed(disruptions, s.venue, s.day) else []
     if not venues:
-        venues = [
-            v
-            for v in ctx.venues.index
-            if v != s.venue
-            and not _closed(disruptions, v, s.day)
-            and s.slot in ctx.venues.at[v, "available_slots"]
-            and ledger.rooms[(v, s.day, s.slot)] < int(ctx.venues.at[v, "rooms"])
-            and (not d.women_only or bool(ctx.venues.at[v, "women_only_space"]))
-            and all(ctx.person_reaches(p, v) for p in d.people)
-            and all(ctx.facilitator_reaches(f, v) for f in keep)
-        ]
-        venues.sort(key=lambda v: (max((ctx.travel.at[p, v] for p in d.people), default=0), v))
+        venues = _other_venues(d, s.venue, s.day, s.slot, keep, ledger, disruptions, ctx)
     out = []
     for v in venues[:COVERS_KEPT]:
-        able = [
-            f
-            for f in ctx.facs.index
-            if f not in s.facilitators
-            and d.programme in ctx.facs.at[f, "trained_programmes"]
-            and s.slot in ctx.facs.at[f, "available_slots"]
-            and not _off(disruptions, f, s.day)
-            and ctx.facilitator_reaches(f, v)
-            and _free(ledger, f, s.day, s.slot, ctx)
-        ]
-        able.sort(key=lambda f: (ctx.fac_travel.at[f, v], f))
+        able = _covers(d.programme, v, s.day, s.slot, s.facilitators, ledger, disruptions, ctx)
         moved = v != s.venue
         for cover in itertools.combinations(able[:COVERS_KEPT], len(off)):
             facs = keep + cover
@@ -396,22 +375,69 @@ def _session_options(
                     _session_uses(s.day, s.slot, v, facs),
                 )
             )
-    for j, (day, slot) in enumerate(make_up):
-        uses = _session_uses(day, slot, d.venue, d.facilitators)
+    for j, (day, slot, v, facs) in enumerate(make_up):
+        uses = _session_uses(day, slot, v, facs)
         uses += [(("order", d.item, j), 1.0), (("order", d.item, j + 1), -1.0)]
-        out.append(
-            Option(
-                POSTPONE,
-                day,
-                slot,
-                d.venue,
-                d.facilitators,
-                g.replan_postpone_cost + j,
-                True,
-                uses,
-            )
-        )
+        covers = len(set(facs) - set(d.facilitators))
+        cost = g.replan_postpone_cost + j + g.replan_cover_cost * covers
+        cost += g.replan_move_cost if v != d.venue else 0
+        out.append(Option(POSTPONE, day, slot, v, facs, cost, True, uses))
     return out
+
+
+def _other_venues(
+    d: Delivery,
+    venue: str,
+    day: date,
+    slot: str,
+    keep: tuple[str, ...],
+    ledger: Ledger,
+    disruptions: list[Disruption],
+    ctx: _Context,
+) -> list[str]:
+    """The venues a session may move to, nearest its furthest member first: open then and
+    available in the slot, a room free, women-only space for a women-only group, within every
+    member's reach (step-free where needed) and the kept facilitators' drive."""
+    venues = [
+        v
+        for v in ctx.venues.index
+        if v != venue
+        and not _closed(disruptions, v, day)
+        and slot in ctx.venues.at[v, "available_slots"]
+        and ledger.rooms[(v, day, slot)] < int(ctx.venues.at[v, "rooms"])
+        and (not d.women_only or bool(ctx.venues.at[v, "women_only_space"]))
+        and all(ctx.person_reaches(p, v) for p in d.people)
+        and all(ctx.facilitator_reaches(f, v) for f in keep)
+    ]
+    return sorted(
+        venues, key=lambda v: (max((ctx.travel.at[p, v] for p in d.people), default=0), v)
+    )
+
+
+def _covers(
+    programme: str,
+    venue: str,
+    day: date,
+    slot: str,
+    planned: tuple[str, ...],
+    ledger: Ledger,
+    disruptions: list[Disruption],
+    ctx: _Context,
+) -> list[str]:
+    """The facilitators who may cover a session, nearest the venue first: trained for the
+    programme, available in the slot, not off, within their drive, free then and with a
+    session of their week left; none of those already planned on it."""
+    able = [
+        f
+        for f in ctx.facs.index
+        if f not in planned
+        and programme in ctx.facs.at[f, "trained_programmes"]
+        and slot in ctx.facs.at[f, "available_slots"]
+        and not _off(disruptions, f, day)
+        and ctx.facilitator_reaches(f, venue)
+        and _free(ledger, f, day, slot, ctx)
+    ]
+    return sorted(able, key=lambda f: (ctx.fac_travel.at[f, venue], f))
 
 
 def _make_up(
@@ -419,30 +445,40 @@ def _make_up(
     ledger: Ledger,
     disruptions: list[Disruption],
     ctx: _Context,
-) -> dict[str, list[tuple[date, str]]]:
+) -> dict[str, list[tuple[date, str, str, tuple[str, ...]]]]:
     """Per group or one-to-one, the slots its postponed sessions may take, in order: its own
-    weekly slots after its last session, with its own venue and facilitators, each free then,
-    before any member's sentence ends (a bank holiday's slot skipped)."""
+    weekly slots after its last session, before any member's sentence ends (a bank holiday's
+    slot skipped), at its own venue where a room is free then, else the nearest other venue
+    a move could take, with its own facilitators where they are free then and the nearest
+    cover for any who is not."""
     hits = Counter(d.item for d, _ in items if d.kind != "pre_group")
-    out: dict[str, list[tuple[date, str]]] = {}
+    out: dict[str, list[tuple[date, str, str, tuple[str, ...]]]] = {}
     for d, _ in items:
         if d.kind == "pre_group" or d.item in out:
             continue
         last = max(s.day for s in d.sessions)
         ends = min((ctx.sentence_end[p] for p in d.people), default=last + timedelta(weeks=52))
-        got: list[tuple[date, str]] = []
+        got: list[tuple[date, str, str, tuple[str, ...]]] = []
         day = last + timedelta(days=1)
-        for day_s in group_sessions(day, d.slots, 4 * hits[d.item] + 8, ctx.holidays):
-            when, slot = day_s
+        for when, slot in group_sessions(day, d.slots, 4 * hits[d.item] + 8, ctx.holidays):
             if len(got) == hits[d.item] or when > ends:
                 break
-            if (
-                not _closed(disruptions, d.venue, when)
-                and not any(_off(disruptions, f, when) for f in d.facilitators)
-                and ledger.rooms[(d.venue, when, slot)] < int(ctx.venues.at[d.venue, "rooms"])
-                and all(_free(ledger, f, when, slot, ctx) for f in d.facilitators)
-            ):
-                got.append(day_s)
+            keep = tuple(
+                f
+                for f in d.facilitators
+                if not _off(disruptions, f, when) and _free(ledger, f, when, slot, ctx)
+            )
+            here = not _closed(disruptions, d.venue, when) and ledger.rooms[
+                (d.venue, when, slot)
+            ] < int(ctx.venues.at[d.venue, "rooms"])
+            where = [d.venue] if here else []
+            where += _other_venues(d, d.venue, when, slot, keep, ledger, disruptions, ctx)[:1]
+            for v in where:
+                need = len(d.facilitators) - len(keep)
+                able = _covers(d.programme, v, when, slot, d.facilitators, ledger, disruptions, ctx)
+                if len(able) >= need:
+                    got.append((when, slot, v, keep + tuple(able[:need])))
+                    break
         out[d.item] = got
     return out
 

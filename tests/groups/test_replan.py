@@ -312,3 +312,19 @@ def test_replan_through_the_cli_keeps_earlier_changes_and_refuses_what_it_cannot
     write_groups(tmp_path, refs[:-1], [programme()], [venue(rooms=2)], facs, [running_group()])
     res = run("replan", "--venue-closed", "V1@2026-12-14")
     assert res.exit_code == 1 and "is not the one the stored plan" in res.said
+
+
+def test_a_make_up_session_takes_a_cover_where_the_groups_facilitator_is_off_then(tmp_path, config):
+    """F1 is off on 14 December and on 25 January, F2 on 14 December only: nobody can cover
+    the 14th, so it is made up on 25 January, after the group's last session, with F2."""
+    stored = _stored([_group("G1", "ABC", config=config)])
+    facs = [facilitator("F1"), facilitator("F2")]
+    off = ["F1@2026-12-14", "F2@2026-12-14", "F1@2027-01-25"]
+    now, bad, _, _ = _replan(tmp_path, config, ABC, [venue()], facs, stored, off=off)
+    assert bad == []
+    (c,) = now["changes"].to_dict("records")
+    assert (c["action"], c["new_date"], c["new_facilitator_ids"]) == (
+        "POSTPONE",
+        "2027-01-25",
+        "F2",
+    )
