@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import pandas as pd
@@ -16,6 +17,40 @@ from engine.groups.contract import Disruption, GroupsDataset
 from engine.groups.decode import UNRESOLVED
 from engine.groups.rules import group_sessions, running_sessions
 from geo.travel import TravelTimes
+
+
+@dataclass
+class _Book:
+    """What every rule reads (the inputs by id, the travel service, the calendar) and the
+    ledger the plan fills as it is read: rooms and facilitators per half-day, facilitators'
+    sessions per week, and the violations found."""
+
+    config: Config
+    times: TravelTimes
+    first_day: date | None
+    progs: dict
+    venues: dict
+    facs: dict
+    people: dict
+    holidays: frozenset[date]
+    out: list[Violation] = field(default_factory=list)
+    room_use: dict[tuple[str, date, str], list[str]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    fac_use: dict[tuple[str, date, str], list[str]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    fac_week: dict[tuple[str, tuple[int, int]], int] = field(
+        default_factory=lambda: defaultdict(int)
+    )
+
+    def hold(self, label: str, venue: str | None, d: date, s: str, facs) -> None:
+        """A session (or a facilitator's half-day, venue None) booked under `label`."""
+        if venue is not None:
+            self.room_use[(venue, d, s)].append(label)
+        for f in facs:
+            self.fac_use[(f, d, s)].append(label)
+            self.fac_week[(f, d.isocalendar()[:2])] += 1
 
 
 def check_groups(
@@ -42,29 +77,26 @@ def check_groups(
     are now, none may meet a facilitator off or a venue closed in `disruptions` unless it is
     listed unresolved, and against the `previous` plan nothing else may change."""
     g = config.groups
-    holidays = frozenset(config.calendar.bank_holidays)
-    progs = {r["programme"]: r for r in ds.programmes.to_dict("records")}
-    venues = {r["venue_id"]: r for r in ds.venues.to_dict("records")}
-    facs = {r["facilitator_id"]: r for r in ds.facilitators.to_dict("records")}
-    people = {r["person_id"]: r for r in ds.referrals.to_dict("records")}
-    out: list[Violation] = []
-    room_use: dict[tuple[str, date, str], list[str]] = defaultdict(list)
-    fac_use: dict[tuple[str, date, str], list[str]] = defaultdict(list)
-    fac_week: dict[tuple[str, tuple[int, int]], int] = defaultdict(int)
+    bk = _Book(
+        config,
+        times,
+        first_day,
+        {r["programme"]: r for r in ds.programmes.to_dict("records")},
+        {r["venue_id"]: r for r in ds.venues.to_dict("records")},
+        {r["facilitator_id"]: r for r in ds.facilitators.to_dict("records")},
+        {r["person_id"]: r for r in ds.referrals.to_dict("records")},
+        frozenset(config.calendar.bank_holidays),
+    )
+    progs, venues, facs, people, holidays = bk.progs, bk.venues, bk.facs, bk.people, bk.holidays
+    out, room_use, fac_use, fac_week = bk.out, bk.room_use, bk.fac_use, bk.fac_week
     info = {}
     moved = _moved(changes)
     pinned = _pinned(ds, progs, first_day, holidays, groups, out, moved)
     for gid, (r, left) in pinned.items():
         for d, s, v, fs, changed in left:
-            label = f"{gid}@{d}" if changed else gid  # a re-plan's change is judged
-            room_use[(v, d, s)].append(label)
-            for f in fs:
-                fac_use[(f, d, s)].append(label)
-                fac_week[(f, d.isocalendar()[:2])] += 1
+            bk.hold(f"{gid}@{d}" if changed else gid, v, d, s, fs)  # a re-plan's change is judged
             if changed:
-                _changed_session(
-                    gid, r["programme"], v, d, s, fs, r["facilitator_ids"], venues, facs, out
-                )
+                _changed_session(gid, r["programme"], v, d, s, fs, r["facilitator_ids"], bk)
     for r in groups.to_dict("records"):
         if str(r.get("status", "NEW")) == "RUNNING":
             continue  # checked against the input's running groups above
@@ -131,12 +163,9 @@ def check_groups(
                     Violation(f"{gid}", "facilitator slots", f"{f} is not available {r['slot']}")
                 )
         for d, s, v, fs, changed in now:
-            room_use[(v, d, s)].append(gid)
-            for f in fs:
-                fac_use[(f, d, s)].append(gid)
-                fac_week[(f, d.isocalendar()[:2])] += 1
+            bk.hold(gid, v, d, s, fs)
             if changed:
-                _changed_session(gid, r["programme"], v, d, s, fs, fids, venues, facs, out)
+                _changed_session(gid, r["programme"], v, d, s, fs, fids, bk)
                 if bool(r["women_only"]) and not venues[v]["women_only_space"]:
                     out.append(
                         Violation(f"{gid}@{d}", "women-only", f"{v} has no women-only space")
@@ -146,51 +175,22 @@ def check_groups(
                 Violation(f"{gid}", "women-only", f"{r['venue_id']} has no women-only space")
             )
         info[gid] = (r, prog, vid, now, calendar[0][0] if calendar else None)
-    alone = _one_to_one(
-        one_to_one,
-        progs,
-        venues,
-        facs,
-        people,
-        config,
-        times,
-        holidays,
-        out,
-        room_use,
-        fac_use,
-        fac_week,
-        moved,
-    )
+    alone = _one_to_one(one_to_one, bk, moved)
     for gid, (r, now) in pinned.items():  # a running group's members where a re-plan moved it
         for d, s, v, _, changed in now:
             if changed and v in venues:  # moved or made up later: reach and sentence end
                 for pid in r["person_ids"]:
                     if pid in people:
-                        _person_at(
-                            f"{gid}@{d}/{pid}", people[pid], venues[v], [(d, s)], times, config, out
-                        )
+                        _person_at(f"{gid}@{d}/{pid}", people[pid], venues[v], [(d, s)], bk)
     if changes is not None and len(changes):
         before = None if previous is None else previous.get("changes")
         _replan(changes, before, disruptions, pinned, info, one_to_one, pre_group, out)
     if disruptions:
-        _disrupted(disruptions, moved, pinned, info, one_to_one, pre_group, holidays, progs, out)
+        _disrupted(bk, disruptions, moved, pinned, info, one_to_one, pre_group)
     if previous is not None:
         _kept(previous, groups, members, one_to_one, pre_group, changes, out)
     if pre_group is not None:
-        _pre_group(
-            pre_group,
-            members,
-            info,
-            venues,
-            facs,
-            people,
-            config,
-            times,
-            first_day,
-            out,
-            fac_use,
-            fac_week,
-        )
+        _pre_group(pre_group, members, info, bk)
     for (vid, d, s), gids in room_use.items():
         if vid not in venues:
             continue  # named as unknown where it was used
@@ -256,10 +256,10 @@ def check_groups(
             )
         if bool(r["women_only"]) and p["sex"] != "F":
             out.append(Violation(f"{where}", "women-only", "a man in a women-only group"))
-        t = _person_at(where, p, vid, sessions, times, config, out)
+        t = _person_at(where, p, vid, sessions, bk)
         for u in sorted({v for _, _, v, _, _ in now if v != r["venue_id"] and v in venues}):
             at_u = sorted((d, s) for d, s, v, _, _ in now if v == u)  # moved by a re-plan
-            _person_at(f"{where}@{u}", p, venues[u], at_u, times, config, out)
+            _person_at(f"{where}@{u}", p, venues[u], at_u, bk)
         if t > g.target_travel_minutes and not str(m.get("travel_reason", "") or ""):
             out.append(
                 Violation(
@@ -336,25 +336,12 @@ def _pinned(
     return pinned
 
 
-def _one_to_one(
-    table,
-    progs,
-    venues,
-    facs,
-    people,
-    config,
-    times,
-    holidays,
-    out,
-    room_use,
-    fac_use,
-    fac_week,
-    moved,
-) -> set[str]:
+def _one_to_one(table, bk: _Book, moved) -> set[str]:
     """Each one-to-one row's rules, its sessions booked beside the groups'; the people in it."""
     if table is None or table.empty:
         return set()
-    g = config.groups
+    progs, venues, facs, people, out = bk.progs, bk.venues, bk.facs, bk.people, bk.out
+    g, holidays = bk.config.groups, bk.holidays
     seen: set[str] = set()
     for r in table.to_dict("records"):
         where = f"one-to-one/{r['person_id']}"
@@ -386,40 +373,24 @@ def _one_to_one(
             out.append(Violation(where, "dates", f"{r['start_date']}..{r['end_date']}"))
         for u in sorted({v for _, _, v, _, _ in now if v in venues}):
             at_u = sorted((d, s) for d, s, v, _, _ in now if v == u)
-            _person_at(where, p, venues[u], at_u, times, config, out)
+            _person_at(where, p, venues[u], at_u, bk)
         for d, s, v, fs, changed in now:
-            room_use[(v, d, s)].append(where)
-            for f2 in fs:
-                fac_use[(f2, d, s)].append(where)
-                fac_week[(f2, d.isocalendar()[:2])] += 1
+            bk.hold(where, v, d, s, fs)
             if changed:
                 fids = (r["facilitator_id"],)
-                _changed_session(where, r["programme"], v, d, s, fs, fids, venues, facs, out)
+                _changed_session(where, r["programme"], v, d, s, fs, fids, bk)
     return seen
 
 
-def _pre_group(
-    table,
-    members,
-    info,
-    venues,
-    facs,
-    people,
-    config,
-    times,
-    first_day,
-    out,
-    fac_use,
-    fac_week,
-) -> None:
+def _pre_group(table, members, info, bk: _Book) -> None:
     """Each member of a new group has one pre-group appointment, one-to-one with a facilitator
     trained for the programme, on a working day in the `pre_group_weeks` before the group's
     first session, in the person's, venue's and facilitator's slot, within the person's
     travel limits. A facilitator's half-day of appointments holds `pre_group_per_slot` at
     one venue at most, and is theirs: no group or one-to-one then, and one session of their
     week."""
-    g = config.groups
-    holidays = frozenset(config.calendar.bank_holidays)
+    g, holidays, first_day, out = bk.config.groups, bk.holidays, bk.first_day, bk.out
+    venues, facs, people = bk.venues, bk.facs, bk.people
     half_days: dict[tuple[str, date, str], list[tuple[str, str]]] = defaultdict(list)
     rows: dict[str, list[dict]] = defaultdict(list)
     for r in table.to_dict("records"):
@@ -461,7 +432,7 @@ def _pre_group(
                 out.append(Violation(where, f"{who} slots", f"not available {slot}"))
         if grp["programme"] not in f["trained_programmes"]:
             out.append(Violation(where, "facilitator training", f"{f['facilitator_id']}"))
-        _person_at(where, p, vid, [(day, slot)], times, config, out)
+        _person_at(where, p, vid, [(day, slot)], bk)
         half_days[(r["facilitator_id"], day, slot)].append((pid, r["venue_id"]))
     for (f, day, slot), seen in half_days.items():
         held = f"pre-group/{f}/{day}/{slot}"
@@ -473,15 +444,14 @@ def _pre_group(
             )
         if len({v for _, v in seen}) > 1:
             out.append(Violation(held, "pre-group", "one half-day at two venues"))
-        fac_use[(f, day, slot)].append(held)  # the half-day is the facilitator's
-        fac_week[(f, day.isocalendar()[:2])] += 1  # and one session of their week
+        bk.hold(held, None, day, slot, [f])  # the half-day is theirs, one session of their week
 
 
-def _person_at(where, p, vid, sessions, times, config, out) -> int:
+def _person_at(where, p, vid, sessions, bk: _Book) -> int:
     """The rules between a person and where and when they are delivered (a group or
     one-to-one): within the sentence, after the referral, accessible where needed, within the
     travel limit. Returns the minutes each way."""
-    g = config.groups
+    g, out = bk.config.groups, bk.out
     if sessions and sessions[-1][0] > date.fromisoformat(str(p["sentence_end"])):
         out.append(
             Violation(
@@ -497,7 +467,7 @@ def _person_at(where, p, vid, sessions, times, config, out) -> int:
     if p["needs_accessible"] and not vid["accessible"]:
         out.append(Violation(where, "accessible", f"{vid['venue_id']} is not accessible"))
     t = int(
-        times.matrix(
+        bk.times.matrix(
             [p["home_lat"]], [p["home_lon"]], [vid["lat"]], [vid["lon"]], p["travel_mode"]
         )[0][0, 0]
     )
@@ -543,10 +513,11 @@ def _now(
     return out
 
 
-def _changed_session(item, programme, v, d, s, fs, planned, venues, facs, out) -> None:
+def _changed_session(item, programme, v, d, s, fs, planned, bk: _Book) -> None:
     """A session a re-plan moved or covered: its venue open then and its facilitators (the
     covers among them) trained, available in the slot, as many as the group had; the slot on
     its date's weekday."""
+    venues, facs, out = bk.venues, bk.facs, bk.out
     where = f"{item}@{d}"
     if v not in venues:
         out.append(Violation(where, "unknown", f"venue {v} not in the input"))
@@ -572,10 +543,11 @@ def _hit(disruptions: Sequence[Disruption], d: date, v: str, fs) -> list[str]:
     return [str(x) for x in disruptions if x.hits(d, v, tuple(fs))]
 
 
-def _disrupted(disruptions, moved, pinned, info, ones, pre, holidays, progs, out) -> None:
+def _disrupted(bk: _Book, disruptions, moved, pinned, info, ones, pre) -> None:
     """No session, group, one-to-one or pre-group, where a facilitator is off or a venue
     closed, unless the re-plan lists it unresolved; no make-up session on a bank holiday."""
     unresolved = {k for k, c in moved.items() if c["action"] == UNRESOLVED}
+    out, holidays, progs = bk.out, bk.holidays, bk.progs
 
     def judge(item: str, sessions, calendar) -> None:
         for (d, s, v, fs, changed), key in zip(sessions, calendar):

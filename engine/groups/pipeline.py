@@ -201,7 +201,13 @@ class QuarterPlanner(Planner):
             horizon_start(self.start),
             tables["one_to_one"],
             tables["pre_group"],
+            **self.judged_against(tables),
         )
+
+    def judged_against(self, tables: dict[str, pd.DataFrame]) -> dict[str, Any]:
+        """What else the checker judges the plan against: a re-plan's changes, disruptions
+        and the plan it starts from (none for a fresh plan)."""
+        return {}
 
     def summary(self, key: str, tables: dict[str, pd.DataFrame], solved: dict) -> dict[str, Any]:
         results = solved[QUARTER][0].programmes
@@ -317,20 +323,12 @@ class ReplanPlanner(QuarterPlanner):
         )
         return tables
 
-    def check(self, tables: dict[str, pd.DataFrame]) -> list[Violation]:
-        return check_groups(
-            self.ds,
-            tables["groups"],
-            tables["members"],
-            self.config,
-            self.times,
-            horizon_start(self.start),
-            tables["one_to_one"],
-            tables["pre_group"],
-            changes=tables["changes"],
-            disruptions=self.disruptions,
-            previous=self.previous,
-        )
+    def judged_against(self, tables: dict[str, pd.DataFrame]) -> dict[str, Any]:
+        return {
+            "changes": tables["changes"],
+            "disruptions": self.disruptions,
+            "previous": self.previous,
+        }
 
     def summary(self, key: str, tables: dict[str, pd.DataFrame], solved: dict) -> dict[str, Any]:
         result, base = solved[QUARTER]
