@@ -164,6 +164,7 @@ class GroupsConfig(_Section):
     start_every_weeks: int = Field(ge=1)
     pre_group_weeks: int = Field(ge=1)
     pre_group_per_slot: int = Field(ge=1)
+    pre_group_other_venues: int = Field(ge=0)
     max_group: int = Field(ge=2, le=12)
     max_travel_minutes: float = Field(gt=0)
     target_travel_minutes: float = Field(gt=0)

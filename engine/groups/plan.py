@@ -730,30 +730,35 @@ def _member_options(
     setup: OneToOneSetup,
     config: Config,
 ) -> list[tuple[int, int, int, int]]:
-    """A member's pre-group options (facilitator, slot, week, venue) before group `c` starts,
-    the latest day first and the group's own facilitators first: a working day, in the
-    person's slots with the venue open, a trained facilitator available then within their
-    drive of the venue (whether they are free is the caller's to say)."""
+    """A member's pre-group options (facilitator, slot, week, venue) before group `c` starts:
+    at the group's venue first, then at the `pre_group_other_venues` others nearest them that
+    they can reach; at each, the latest day first and the group's own facilitators first: a
+    working day, in the person's slots with the venue open, a trained facilitator available
+    then within their drive of the venue (whether they are free is the caller's to say)."""
     g = config.groups
     holidays = frozenset(config.calendar.bank_holidays)
     name = plan.programme["programme"]
     trained = np.array([name in t for t in setup.trained], bool)
-    v = int(plan.problem.cand_venue[c])
-    near = trained & (setup.fac_travel[:, v] <= g.facilitator_max_travel_minutes)
+    own_v = int(plan.problem.cand_venue[c])
+    others = [u for u in np.argsort(plan.travel[i], kind="stable").tolist() if u != own_v]
+    venues = [own_v] + [u for u in others if plan.reach[i, u]][: g.pre_group_other_venues]
     start = plan.cand_dates[c][0]
     out = []
-    for back in range(1, 7 * g.pre_group_weeks + 1):
-        day = start - timedelta(days=back)
-        if day.weekday() >= WEEKDAYS or day in holidays or day < max(setup.monday, referred):
-            continue
-        w = (day - setup.monday).days // 7
-        for s in range(day.weekday() * 3, day.weekday() * 3 + 3):
-            if not plan.slots[i, s] or not setup.v_slots[v, s]:
+    for v in venues:
+        near = trained & (setup.fac_travel[:, v] <= g.facilitator_max_travel_minutes)
+        for back in range(1, 7 * g.pre_group_weeks + 1):
+            day = start - timedelta(days=back)
+            if day.weekday() >= WEEKDAYS or day in holidays or day < max(setup.monday, referred):
                 continue
-            js = sorted(
-                np.nonzero(near & setup.f_slots[:, s])[0].tolist(), key=lambda j: (j not in own, j)
-            )
-            out += [(j, s, w, v) for j in js]
+            w = (day - setup.monday).days // 7
+            for s in range(day.weekday() * 3, day.weekday() * 3 + 3):
+                if not plan.slots[i, s] or not setup.v_slots[v, s]:
+                    continue
+                js = sorted(
+                    np.nonzero(near & setup.f_slots[:, s])[0].tolist(),
+                    key=lambda j: (j not in own, j),
+                )
+                out += [(j, s, w, v) for j in js]
     return out
 
 

@@ -145,3 +145,26 @@ def test_a_member_with_no_appointment_before_their_group_moves_to_a_later_one(tm
     assert pre.loc["X", "date"] == "2026-12-21" and pre.loc["X", "facilitator_id"] == "F3"
     assert len(pre) == 7
     assert check_groups(ds, groups, members, config, times, START, None, pre.reset_index()) == []
+
+
+def test_a_pre_group_appointment_may_be_at_another_venue_the_person_reaches(tmp_path, config):
+    """One appointment a half-day; the group's venue V1 opens on Monday mornings only, so two
+    of the four can meet F1 there in the two weeks before. V2, near them and open on Tuesday
+    mornings, takes the other two; without V2 the group (at least three) cannot run."""
+    refs = [referral(p, available_slots="Mon-AM;Tue-AM") for p in ("A", "B", "C", "D")]
+    facs = [facilitator("F1", available_slots="Mon-AM;Tue-AM")]
+    one = _one_a_half_day(config)
+    v1 = venue("V1", available_slots="Mon-AM")
+    v2 = venue("V2", available_slots="Tue-AM", lat=52.665)
+    for venues, starts in (([v1, v2], 4), ([v1], 0)):
+        write_groups(tmp_path, refs, [programme()], venues, facs)
+        ds, times = load_groups(tmp_path), TravelTimes(config.travel)
+        plans, res, meta = build_plans(ds, one, times, START)
+        q = _quarter(plans, res, "mip", solver_params(one, 5.0), None, meta["one_to_one"], one)
+        groups, members, _, _ = tables(plans, q.programmes, meta, one)
+        pre = pre_group_table(plans, q.pre_group, members, meta)
+        assert check_groups(ds, groups, members, one, times, START, None, pre) == []
+        assert len(members) == starts
+        if starts:
+            assert set(groups["venue_id"]) == {"V1"}
+            assert sorted(pre["venue_id"]) == ["V1", "V1", "V2", "V2"]
