@@ -28,3 +28,12 @@ def deadline(sentence_dates: np.ndarray, days: int, holidays: list[date]) -> np.
 
 
 DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def week_dates(week: str) -> list[date]:
+    """'2026-W48' -> the seven dates Monday..Sunday of that ISO week."""
+    try:
+        year, w = week.upper().split("-W")
+        return [date.fromisocalendar(int(year), int(w), d) for d in range(1, 8)]
+    except ValueError:
+        raise ValueError(f"{week!r} is not an ISO week like 2026-W48") from None

@@ -16,6 +16,7 @@ from engine.core.config import Config
 from engine.groups.contract import Disruption, GroupsDataset
 from engine.groups.decode import UNRESOLVED
 from engine.groups.rules import group_sessions, running_sessions
+from engine.store.calendar import DAY_PARTS
 from geo.travel import TravelTimes
 
 
@@ -65,6 +66,7 @@ def check_groups(
     changes: pd.DataFrame | None = None,
     disruptions: Sequence[Disruption] = (),
     previous: dict[str, pd.DataFrame] | None = None,
+    busy: dict[str, dict[date, str]] | None = None,
 ) -> list[Violation]:
     """Every broken rule as 'group/person: rule: detail' (empty: the plan is sound). The running
     groups (`ds.running`) are history: their sessions from `first_day` on hold their rooms and
@@ -75,7 +77,9 @@ def check_groups(
     as for plans stored before there were any, that rule is not judged). A re-plan's `changes`
     move sessions (a cover, another venue, a make-up date): the sessions are judged where they
     are now, none may meet a facilitator off or a venue closed in `disruptions` unless it is
-    listed unresolved, and against the `previous` plan nothing else may change."""
+    listed unresolved, and against the `previous` plan nothing else may change. With `busy`
+    (person -> date -> placement of their firm Unpaid Work), nobody is in a morning or
+    afternoon session on one of those days: one calendar per person."""
     g = config.groups
     bk = _Book(
         config,
@@ -189,6 +193,8 @@ def check_groups(
         _disrupted(bk, disruptions, moved, pinned, info, one_to_one, pre_group)
     if previous is not None:
         _kept(previous, groups, members, one_to_one, pre_group, changes, out)
+    if busy:
+        _one_calendar(busy, members, info, one_to_one, pre_group, bk)
     if pre_group is not None:
         _pre_group(pre_group, members, info, bk)
     for (vid, d, s), gids in room_use.items():
@@ -690,3 +696,39 @@ def _kept(previous, groups, members, ones, pre, changes, out) -> None:
         b = rows(pre[~pre["person_id"].isin(rebooked)])
         if a != b:
             out.append(Violation("pre_group", "re-plan", "appointments no disruption hit changed"))
+
+
+def _one_calendar(busy, members, info, ones, pre, bk: _Book) -> None:
+    """No member of a new group, one-to-one or pre-group appointment in a morning or afternoon
+    their firm Unpaid Work takes (the running groups are history, not this plan's)."""
+    taken: list[tuple[str, str, list[tuple[date, str]]]] = []
+    for m in members.to_dict("records"):
+        if m["group_id"] in info:
+            now = info[m["group_id"]][3]
+            taken.append((m["person_id"], m["group_id"], [(d, s) for d, s, *_ in now]))
+    if ones is not None:
+        for r in ones.to_dict("records"):
+            prog = bk.progs.get(r["programme"])
+            if prog is None:
+                continue
+            slots = [s for s in str(r["slot"]).split(";") if s]
+            days = group_sessions(
+                date.fromisoformat(str(r["start_date"])), slots, int(prog["sessions"]), bk.holidays
+            )
+            taken.append((r["person_id"], "one-to-one", days))
+    if pre is not None:
+        for r in pre.to_dict("records"):
+            taken.append(
+                (r["person_id"], "pre-group", [(date.fromisoformat(str(r["date"])), r["slot"])])
+            )
+    for pid, what, sessions in taken:
+        days = busy.get(pid, {})
+        for d, s in sessions:
+            if d in days and s.split("-")[1] in DAY_PARTS:
+                bk.out.append(
+                    Violation(
+                        f"{what}/{pid}",
+                        "one calendar",
+                        f"{d} {s}: Unpaid Work at {days[d]} that day",
+                    )
+                )

@@ -6,7 +6,7 @@ closed; checked independently, stored in one transaction, written out."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +14,7 @@ import pandas as pd
 
 from engine.core.check import Violation
 from engine.core.errors import RunFailed
-from engine.core.lifecycle import Planner, RunOptions, RunOutcome, execute
+from engine.core.lifecycle import Planner, RunOptions, RunOutcome, execute, run_key
 from engine.core.parallel import failed_stats
 from engine.groups.check import check_groups
 from engine.groups.contract import Disruption, load_groups, parse_disruptions
@@ -42,8 +42,9 @@ from engine.groups.plan import (
     solve_plans,
     solver_params,
 )
-from engine.groups.replan import build_replan, decode_replan, figures
+from engine.groups.replan import build_replan, calendar_table, decode_replan, figures
 from engine.groups.store import GroupsStore
+from engine.store.calendar import upw_days
 from engine.store.runs import Snapshot
 from solvers.groups import GroupsResult
 from solvers.replan import ChoiceResult, ReplanParams, choose_greedy, choose_mip
@@ -134,13 +135,22 @@ class QuarterPlanner(Planner):
 
     def key_parts(self) -> list[Any]:
         ds, config = self.ds, self.config
-        return [ds.inputs_hash, config.digest(), self.start.isoformat(), self.solver]
+        parts = [ds.inputs_hash, config.digest(), self.start.isoformat(), self.solver]
+        return parts + ([_busy_key(self.busy)] if self.busy else [])
 
     def open_store(self, url: str) -> GroupsStore:
-        return GroupsStore(url)
+        """The store, and from it each referred person's firm Unpaid Work days: busy time."""
+        store = GroupsStore(url)
+        first = horizon_start(self.start)
+        self.busy = upw_days(
+            store.engine, first, first + timedelta(weeks=BUSY_WEEKS), self.ds.referrals["person_id"]
+        )
+        return store
 
     def parts(self, store) -> tuple[list[tuple], Any, Any]:
-        self.plans, res, self.meta = build_plans(self.ds, self.config, self.times, self.start)
+        self.plans, res, self.meta = build_plans(
+            self.ds, self.config, self.times, self.start, self.busy
+        )
         params = solver_params(self.config, self.opts.time_limit)
         job = (
             QUARTER,
@@ -180,7 +190,7 @@ class QuarterPlanner(Planner):
             self.config,
             ones,
         )
-        return {
+        out = {
             "groups": groups,
             "members": members,
             "unplaced": unplaced,
@@ -190,6 +200,8 @@ class QuarterPlanner(Planner):
             "changes": pd.DataFrame(columns=CHANGE_COLUMNS),  # a plan: nothing re-planned yet
             "tell": pd.DataFrame(columns=TELL_COLUMNS),
         }
+        out["calendar"] = calendar_table(self.ds, out, horizon_start(self.start), self.config)
+        return out
 
     def check(self, tables: dict[str, pd.DataFrame]) -> list[Violation]:
         return check_groups(
@@ -201,6 +213,7 @@ class QuarterPlanner(Planner):
             horizon_start(self.start),
             tables["one_to_one"],
             tables["pre_group"],
+            busy=self.busy,
             **self.judged_against(tables),
         )
 
@@ -302,6 +315,7 @@ class ReplanPlanner(QuarterPlanner):
             self.config,
             self.times,
             horizon_start(self.start),
+            self.busy,
         )
         seconds = self.opts.time_limit or self.config.groups.replan_seconds
         params = ReplanParams(seconds, self.opts.observer)
@@ -321,6 +335,7 @@ class ReplanPlanner(QuarterPlanner):
             self.config,
             tables["one_to_one"],
         )
+        tables["calendar"] = calendar_table(self.ds, tables, horizon_start(self.start), self.config)
         return tables
 
     def judged_against(self, tables: dict[str, pd.DataFrame]) -> dict[str, Any]:
@@ -347,6 +362,16 @@ class ReplanPlanner(QuarterPlanner):
                 "greedy": figures(self.setup, base.option_of_item),
             },
         }
+
+
+BUSY_WEEKS = 104  # how far ahead Unpaid Work is read as busy time: past any group's end
+
+
+def _busy_key(busy: dict[str, dict[date, str]]) -> str:
+    """The busy time as part of the run key: the same plan asked for again after the Unpaid
+    Work changed is planned again, not reused."""
+    rows = sorted((p, d.isoformat()) for p, days in busy.items() for d in days)
+    return run_key(rows)
 
 
 def _started(started: int, bound: float | None) -> dict[str, Any]:

@@ -5,7 +5,7 @@ registry of solvers that plan the programmes together or in turn."""
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 import numpy as np
@@ -16,6 +16,7 @@ from engine.core.records import exclusion_pairs
 from engine.groups.contract import GroupsDataset
 from engine.groups.records import SLOTS
 from engine.groups.rules import able_facilitators, running_sessions, trained_for, venue_reach
+from engine.store.calendar import DAY_PARTS
 from geo.travel import TravelTimes
 from solvers.appointments import AppointmentsProblem, first_fit
 from solvers.groups import (
@@ -83,14 +84,29 @@ class ProgrammePlan:
     reach: np.ndarray  # [people x venues]: within the travel limit (and accessible where needed)
     slots: np.ndarray  # [people x slots]: available
     travel: np.ndarray  # [people x venues]: minutes each way
+    # per person: the days their firm Unpaid Work takes (morning and afternoon), one calendar
+    busy: list[frozenset[date]] = field(default_factory=list)
+
+    def free_on(self, i: int, dates: list[date], pattern: tuple[int, ...]) -> bool:
+        """Person i has no Unpaid Work on any of `dates` in the part of the day `pattern`
+        is in (a pattern keeps one part of the day; an evening is never taken)."""
+        if not self.busy or not self.busy[i]:
+            return True
+        return not (SLOTS[pattern[0]].split("-")[1] in DAY_PARTS and self.busy[i] & set(dates))
 
 
 def build_plans(
-    ds: GroupsDataset, config: Config, times: TravelTimes, start: date
+    ds: GroupsDataset,
+    config: Config,
+    times: TravelTimes,
+    start: date,
+    busy: dict[str, dict[date, str]] | None = None,
 ) -> tuple[list[ProgrammePlan], Resources, dict]:
     """Each programme's problem, the rooms and facilitators left once the running groups have
     taken theirs, and the ids the tables are decoded with. Members of running groups are not
-    planned again."""
+    planned again. `busy` (person -> their firm Unpaid Work days, engine.store.calendar) keeps
+    everyone out of a group, one-to-one or pre-group appointment in a morning or afternoon
+    their Unpaid Work takes."""
     monday = horizon_start(start)
     running = running_groups(ds, config, monday)
     members = {p for g in running for p in g["person_ids"]}
@@ -125,6 +141,7 @@ def build_plans(
                 v_slots,
                 f_slots,
                 r_slots[rows],
+                [frozenset((busy or {}).get(p, {})) for p in ref["person_id"].iloc[rows]],
             )
         )
     # weeks the calendar must hold: the last week any candidate group runs (bank holidays lengthen some)
@@ -232,7 +249,7 @@ def _slot_matrix(col) -> np.ndarray:
 
 
 def _programme(
-    prog, ds, config, monday, rows, travel, fac_travel, v_slots, f_slots, r_slots
+    prog, ds, config, monday, rows, travel, fac_travel, v_slots, f_slots, r_slots, busy
 ) -> ProgrammePlan:
     g = config.groups
     people = ds.referrals.iloc[rows].reset_index(drop=True)
@@ -279,6 +296,7 @@ def _programme(
         )[: g.patterns_per_venue]
         near_fac = np.nonzero(trained & (fac_travel[:, v] <= g.facilitator_max_travel_minutes))[0]
         for p in best:
+            p_part = SLOTS[p[0]].split("-")[1]
             fj = able_facilitators(trained, f_slots, fac_travel[:, v], p, config)
             if len(fj) < need:
                 continue
@@ -288,6 +306,8 @@ def _programme(
                 )
                 weeks = weeks_spanned(monday + timedelta(weeks=w), dates)
                 ok = free[p] & (ends >= dates[-1]) & (referred <= dates[0])
+                if p_part in DAY_PARTS:  # nobody whose Unpaid Work takes one of these days
+                    ok &= ~np.array([bool(b & set(dates)) for b in busy], bool)
                 for women_only in [False, True] if ven["women_only_space"].iat[v] else [False]:
                     elig = ok & female if women_only else ok
                     if elig.sum() < mn:
@@ -368,7 +388,17 @@ def _programme(
                 f"could finish, or too few people share their slots and area for a viable group"
             )
     return ProgrammePlan(
-        prog, problem, people, cand["pattern"], cand["dates"], reasons, near, reach, r_slots, travel
+        prog,
+        problem,
+        people,
+        cand["pattern"],
+        cand["dates"],
+        reasons,
+        near,
+        reach,
+        r_slots,
+        travel,
+        busy,
     )
 
 
@@ -502,7 +532,7 @@ def _first_fit(plan, i, end, referred, res, setup, g, holidays) -> OneToOne | No
                 if not setup.v_slots[v, list(p)].all():
                     continue
                 dates = session_dates(first, p, sessions, holidays)
-                if dates[0] < referred:
+                if dates[0] < referred or not plan.free_on(i, dates, p):
                     continue
                 booked = _sessions(dates, p, setup.monday)
                 if any(res.room_used[v, s, wk] >= res.rooms[v] for s, wk in booked):
@@ -753,6 +783,8 @@ def _member_options(
             w = (day - setup.monday).days // 7
             for s in range(day.weekday() * 3, day.weekday() * 3 + 3):
                 if not plan.slots[i, s] or not setup.v_slots[v, s]:
+                    continue
+                if not plan.free_on(i, [day], (s,)):
                     continue
                 js = sorted(
                     np.nonzero(near & setup.f_slots[:, s])[0].tolist(),

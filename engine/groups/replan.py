@@ -33,6 +33,7 @@ from engine.groups.decode import (
 )
 from engine.groups.records import SLOTS
 from engine.groups.rules import group_sessions, running_sessions
+from engine.store.calendar import DAY_PARTS
 from geo.travel import TravelTimes
 from solvers.replan import ChoiceProblem
 
@@ -229,9 +230,18 @@ class ReplanSetup:
 
 
 class _Context:
-    """The inputs a repair is judged against: people, venues, facilitators, travel."""
+    """The inputs a repair is judged against: people, venues, facilitators, travel, and the
+    people's firm Unpaid Work days (busy time)."""
 
-    def __init__(self, ds: GroupsDataset, config: Config, times: TravelTimes, first_day: date):
+    def __init__(
+        self,
+        ds: GroupsDataset,
+        config: Config,
+        times: TravelTimes,
+        first_day: date,
+        busy: dict[str, dict[date, str]] | None = None,
+    ):
+        self.busy = busy or {}
         self.config, self.g, self.first_day = config, config.groups, first_day
         self.holidays = frozenset(config.calendar.bank_holidays)
         self.people = ds.referrals.set_index("person_id")
@@ -253,9 +263,19 @@ class _Context:
         }
 
     def person_reaches(self, person: str, venue: str) -> bool:
+        """Within the travel limit, step-free where needed. A running group's member with no
+        referral row has no home to judge from: never moved, only covered or postponed."""
+        if person not in self.people.index:
+            return False
         p, v = self.people.loc[person], self.venues.loc[venue]
         return bool(self.travel.at[person, venue] <= self.g.max_travel_minutes) and bool(
             v["accessible"] or not p["needs_accessible"]
+        )
+
+    def free(self, people: list[str], day: date, slot: str) -> bool:
+        """None of `people` has Unpaid Work that takes this half-day."""
+        return slot.split("-")[1] not in DAY_PARTS or not any(
+            day in self.busy.get(p, {}) for p in people
         )
 
     def facilitator_reaches(self, f: str, venue: str) -> bool:
@@ -269,9 +289,11 @@ def build_replan(
     config: Config,
     times: TravelTimes,
     first_day: date,
+    busy: dict[str, dict[date, str]] | None = None,
 ) -> ReplanSetup:
-    """The disrupted sessions of a stored plan and every repair each may take."""
-    ctx = _Context(ds, config, times, first_day)
+    """The disrupted sessions of a stored plan and every repair each may take (never into a
+    half-day someone's firm Unpaid Work takes, `busy`)."""
+    ctx = _Context(ds, config, times, first_day, busy)
     alls = deliveries(ds, tables, first_day, config)
 
     def hit(s: Session) -> bool:
@@ -410,7 +432,8 @@ def _other_venues(
         and all(ctx.facilitator_reaches(f, v) for f in keep)
     ]
     return sorted(
-        venues, key=lambda v: (max((ctx.travel.at[p, v] for p in d.people), default=0), v)
+        venues,
+        key=lambda v: (max((int(ctx.travel.at[p, v]) for p in d.people), default=0), v),
     )
 
 
@@ -457,12 +480,15 @@ def _make_up(
         if d.kind == "pre_group" or d.item in out:
             continue
         last = max(s.day for s in d.sessions)
-        ends = min((ctx.sentence_end[p] for p in d.people), default=last + timedelta(weeks=52))
+        known = [ctx.sentence_end[p] for p in d.people if p in ctx.sentence_end]
+        ends = min(known, default=last + timedelta(weeks=52))  # a running member: no end given
         got: list[tuple[date, str, str, tuple[str, ...]]] = []
         day = last + timedelta(days=1)
         for when, slot in group_sessions(day, d.slots, 4 * hits[d.item] + 8, ctx.holidays):
             if len(got) == hits[d.item] or when > ends:
                 break
+            if not ctx.free(d.people, when, slot):
+                continue
             keep = tuple(
                 f
                 for f in d.facilitators
@@ -504,6 +530,8 @@ def _pre_group_options(
                 slot not in p["available_slots"]
                 or slot not in ctx.venues.at[venue, "available_slots"]
             ):
+                continue
+            if not ctx.free(d.people, day, slot):
                 continue
             same = (day, slot) == (s.day, s.slot)
             for f in ctx.facs.index:
@@ -702,3 +730,24 @@ def _ended(table: pd.DataFrame, items: pd.Series, ends: dict[str, date]) -> pd.D
         ends[i].isoformat() if i in ends else e for i, e in zip(items, table["end_date"])
     ]
     return out
+
+
+CALENDAR_COLUMNS = ["person_id", "date", "slot", "item", "programme", "venue_id"]
+
+
+def calendar_table(
+    ds: GroupsDataset, tables: dict[str, pd.DataFrame], first_day: date, config: Config
+) -> pd.DataFrame:
+    """Each person's programme sessions from `first_day` on, where they stand (earlier
+    re-plans applied): their group's (new or running), one-to-one and pre-group sessions, one
+    row per person, date and slot; a session left unresolved is not held. The store keeps it
+    so that the Unpaid Work week takes it as busy time (engine.store.calendar)."""
+    rows = []
+    for d in deliveries(ds, tables, first_day, config):
+        for s in d.sessions:
+            if s.day < first_day or (s.change is not None and s.change["action"] == UNRESOLVED):
+                continue
+            for p in d.people:
+                rows.append((p, s.day.isoformat(), s.slot, d.item, d.programme, s.venue))
+    out = pd.DataFrame(rows, columns=CALENDAR_COLUMNS)
+    return out.drop_duplicates(["person_id", "date", "slot"]).reset_index(drop=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from engine.store.runs import PlanStore
 from engine.store.schema import (
+    groups_calendar,
     groups_changes,
     groups_groups,
     groups_members,
@@ -33,4 +34,5 @@ class GroupsStore(PlanStore):
         "pre_group": groups_pre_group,
         "changes": groups_changes,  # a re-plan's session changes (none in a fresh plan)
         "tell": groups_tell,  # and who must be told of them
+        "calendar": groups_calendar,  # each person's sessions by date and slot
     }

@@ -287,6 +287,20 @@ groups_tell = Table(
     Column("message", Text, nullable=False),
 )
 
+groups_calendar = (
+    Table(  # each person's programme sessions, as the plan (and its re-plans) left them
+        "groups_calendar",
+        metadata,
+        Column("plan_key", String(64), primary_key=True),
+        Column("person_id", String(64), primary_key=True),
+        Column("date", String(10), primary_key=True),
+        Column("slot", String(16), primary_key=True),
+        Column("item", String(128), nullable=False),
+        Column("programme", String(64), nullable=False),
+        Column("venue_id", String(64), nullable=False),
+    )
+)
+
 # -- Which run holds each PDU's night -----------------------------------------------------
 night_locks = Table(
     "night_locks",

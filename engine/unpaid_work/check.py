@@ -14,6 +14,7 @@ import pandas as pd
 from engine.core.calendar import DAYS
 from engine.core.check import Violation
 from engine.core.config import Config
+from engine.store.calendar import DAY_PARTS
 from engine.unpaid_work.contract import UpwDataset
 from engine.unpaid_work.records import SUPERVISED_KINDS
 from geo.travel import TravelTimes
@@ -203,8 +204,11 @@ def check_week(
     kept: frozenset[tuple[str, str]] = frozenset(),
     roster: pd.DataFrame | None = None,
     inductions: pd.DataFrame | None = None,
+    busy: dict[str, dict[tuple[date, str], str]] | None = None,
 ) -> list[Violation]:
     """Every broken rule as 'person/placement/date: rule: detail' (empty: the week is sound).
+    `busy` is each person's programme sessions by (date, part of day): no Unpaid Work on a
+    day one takes the morning or afternoon (one calendar per person).
     `cancelled` are sessions (PLACEMENT@DATE) stood down; `kept` are (person, session) pairs
     carried unchanged from the plan being re-planned, which are not moved to shorten trips;
     `roster` is who supervises which session (checked when the week has supervisors: an
@@ -228,6 +232,10 @@ def check_week(
             out.append(Violation(where, "unknown", "person or placement not in the input"))
             continue
         dname = DAYS[date.fromisoformat(day).weekday()]
+        for part in DAY_PARTS:
+            clash = (busy or {}).get(pid, {}).get((date.fromisoformat(day), part))
+            if clash is not None:
+                out.append(Violation(where, "one calendar", f"{clash} that {part} (programme)"))
         if f"{plid}@{day}" in cancelled:
             out.append(Violation(f"{where}", "cancelled", "the session was stood down"))
         if dname not in pl["days"]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -14,8 +15,9 @@ import pandas as pd
 
 from engine.core.check import Violation
 from engine.core.errors import RunFailed
-from engine.core.lifecycle import Planner, RunOptions, RunOutcome, execute
+from engine.core.lifecycle import Planner, RunOptions, RunOutcome, execute, run_key
 from engine.core.parallel import failed_stats
+from engine.store.calendar import programme_half_days
 from engine.store.runs import Snapshot
 from engine.unpaid_work.check import check_week, people_at
 from engine.unpaid_work.contract import load_upw
@@ -154,15 +156,22 @@ class WeekPlanner(Planner):
 
     def key_parts(self) -> list[Any]:
         cancel = sorted(self.opts.cancel)
-        parts = [self.ds.inputs_hash, self.config.digest(), self.period, self.solver, cancel]
-        return parts + ([self.opts.weeks] if self.opts.weeks != 1 else [])
+        parts: list[Any] = [self.ds.inputs_hash, self.config.digest(), self.period]
+        parts += [self.solver, cancel] + ([self.opts.weeks] if self.opts.weeks != 1 else [])
+        return parts + ([_busy_key(self.busy)] if self.busy else [])
 
     def open_store(self, url: str) -> UpwStore:
-        return UpwStore(url)
+        """The store, and from it each person's programme sessions over the horizon: busy."""
+        store = UpwStore(url)
+        days = [d for week in horizon_dates(self.dates, self.opts.weeks) for d in week]
+        self.busy = programme_half_days(
+            store.engine, min(days), max(days), self.ds.people["person_id"]
+        )
+        return store
 
     def parts(self, store) -> tuple[list[tuple], Any, Any]:
         self.horizon = horizon_dates(self.dates, self.opts.weeks)
-        setups = build_setups(self.ds, self.config, self.times, self.horizon)
+        setups = build_setups(self.ds, self.config, self.times, self.horizon, self.busy)
         self.previous, fixed = None, None
         if self.opts.cancel:
             latest = store.latest(self.period)
@@ -233,6 +242,7 @@ class WeekPlanner(Planner):
                 kept=kept if k == 0 else frozenset(),
                 roster=_between(tables["roster"], first, last),
                 inductions=_between(tables["inductions"], first, last),
+                busy=self.busy,
             )
         return out
 
@@ -399,6 +409,13 @@ def _fix_previous(weeks, previous: pd.DataFrame, cancelled: set[str]) -> None:
         ):
             setattr(pr, name, getattr(pr, name)[mask])
         pr.pair_fixed = fixed[mask]
+
+
+def _busy_key(busy: dict[str, dict[tuple[date, str], str]]) -> str:
+    """The programme sessions as part of the run key: the same week asked for again after
+    the programme plan changed is planned again, not reused."""
+    rows = sorted((p, d.isoformat(), part) for p, taken in busy.items() for d, part in taken)
+    return run_key(rows)
 
 
 def _between(table: pd.DataFrame, first: str, last: str) -> pd.DataFrame:

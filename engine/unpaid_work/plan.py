@@ -3,15 +3,19 @@ with travel, one problem per PDU, the solve, and the schedule, unplaced list and
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
 import pandas as pd
 
 from engine.core.calendar import DAYS, deadline
+from engine.core.calendar import (
+    week_dates as week_dates,  # the week planner's dates, here since before
+)
 from engine.core.config import Config
 from engine.core.records import exclusion_pairs
+from engine.store.calendar import DAY_PARTS
 from engine.unpaid_work.contract import UpwDataset
 from engine.unpaid_work.records import INDUCTION, SUPERVISED_KINDS
 from engine.unpaid_work.rules import (
@@ -40,15 +44,6 @@ def _greedy(
 SOLVERS = {"mip": solve_mip, "cpsat": solve_cpsat, "greedy": _greedy}
 BASELINE = "greedy"
 DEFAULT_SOLVER = "mip"
-
-
-def week_dates(week: str) -> list[date]:
-    """'2026-W48' -> the seven dates Monday..Sunday of that ISO week."""
-    try:
-        year, w = week.upper().split("-W")
-        return [date.fromisocalendar(int(year), int(w), d) for d in range(1, 8)]
-    except ValueError:
-        raise ValueError(f"{week!r} is not an ISO week like 2026-W48") from None
 
 
 SESSION_COLUMNS = [
@@ -228,6 +223,9 @@ class PduSetup:
     drive_place: np.ndarray | None  # [supervisors x placements]
     inductions: bool
     config: Config
+    # person -> the days a programme session (group, one-to-one, pre-group) takes their
+    # morning or afternoon: an Unpaid Work day there would book them twice (one calendar)
+    busy: dict[str, frozenset[date]] = field(default_factory=dict)
 
     def week(self, k: int, people: pd.DataFrame) -> PduWeek:
         """Week k's problem for `people` (rows in the setup's order, hours as they stand)."""
@@ -252,6 +250,12 @@ class PduSetup:
         pidx = {p: j for j, p in enumerate(self.places["placement_id"])}
         sp = sess["placement_id"].map(pidx).to_numpy()
         ok = eligible(people, sess, self.travel[:, sp], self.config, self.inductions)
+        if self.busy:
+            days = sess["date"].tolist()
+            for i, pid in enumerate(people["person_id"]):
+                taken = self.busy.get(pid)
+                if taken:
+                    ok[i] &= np.array([d not in taken for d in days], bool)
         roster = None
         if self.sups is not None and self.drive_place is not None:
             roster = roster_options(self.sups, self.places, sess, sp, self.drive_place, self.config)
@@ -270,9 +274,19 @@ class PduSetup:
 
 
 def build_setups(
-    ds: UpwDataset, config: Config, times: TravelTimes, weeks: list[list[date]]
+    ds: UpwDataset,
+    config: Config,
+    times: TravelTimes,
+    weeks: list[list[date]],
+    busy: dict[str, dict[tuple[date, str], str]] | None = None,
 ) -> list[PduSetup]:
-    """Each PDU's setup for the weeks of the horizon (travel computed once, here)."""
+    """Each PDU's setup for the weeks of the horizon (travel computed once, here). `busy`
+    (person -> (date, part of day) -> programme session, engine.store.calendar) keeps
+    everyone off Unpaid Work on a day a programme session takes their morning or afternoon."""
+    days = {
+        p: frozenset(d for d, part in taken if part in DAY_PARTS)
+        for p, taken in (busy or {}).items()
+    }
     allplaces = with_inductions(ds, config)
     out = []
     for pdu, people in ds.people.groupby("pdu", sort=True):
@@ -317,6 +331,7 @@ def build_setups(
                 drive,
                 ds.inductions is not None,
                 config,
+                {p: days[p] for p in people["person_id"] if p in days},
             )
         )
     return out

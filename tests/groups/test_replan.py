@@ -83,8 +83,10 @@ def _pre(person, group, day="2026-11-30", facilitator_id="F1"):
     }
 
 
-def _replan(tmp_path, config, refs, venues, facs, stored, off=(), closed=(), greedy=False):
-    write_groups(tmp_path, refs, [programme(), programme("TSP")], venues, facs)
+def _replan(
+    tmp_path, config, refs, venues, facs, stored, off=(), closed=(), greedy=False, running=None
+):
+    write_groups(tmp_path, refs, [programme(), programme("TSP")], venues, facs, running)
     ds, times = load_groups(tmp_path), TravelTimes(config.travel)
     dis = parse_disruptions(tuple(off), tuple(closed), ds)
     setup = build_replan(ds, stored, dis, config, times, START)
@@ -328,3 +330,41 @@ def test_a_make_up_session_takes_a_cover_where_the_groups_facilitator_is_off_the
         "2027-01-25",
         "F2",
     )
+
+
+def test_a_running_group_whose_members_have_no_referral_row_is_postponed_not_moved(
+    tmp_path, config
+):
+    """R1 (members X1-X3, on no referral row: no home to judge a move from) has sessions left
+    on 23 and 30 November and 7 December; F1 is off on the 30th and nobody else is trained:
+    the session is made up on 14 December, and R1's end date moves with it."""
+    from tests.builders import running_group
+
+    row = {
+        "group_id": "R1",
+        "programme": "SI-EM",
+        "venue_id": "V1",
+        "slot": "Mon-AM",
+        "start_date": "2026-11-02",
+        "end_date": "2026-12-07",
+        "facilitator_ids": "F1",
+        "women_only": False,
+        "status": "RUNNING",
+        "sessions_left": 3,
+    }
+    stored = _stored([(row, [])])
+    facs = [facilitator("F1"), facilitator("F2", trained_programmes="TSP")]
+    now, bad, fig, _ = _replan(
+        tmp_path,
+        config,
+        ABC,
+        [venue("V1"), venue("V2", lat=52.67)],
+        facs,
+        stored,
+        off=["F1@2026-11-30"],
+        running=[running_group(person_ids="X1;X2;X3")],
+    )
+    assert bad == []
+    (c,) = now["changes"].to_dict("records")
+    assert (c["item"], c["action"], c["new_date"]) == ("R1", "POSTPONE", "2026-12-14")
+    assert now["groups"]["end_date"].iat[0] == "2026-12-14" and fig["people_affected"] == 3

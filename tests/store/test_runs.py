@@ -70,6 +70,7 @@ def test_store_from_before_migrations_is_upgraded_with_its_data(db_url):
         "groups_pre_group",
         "groups_changes",
         "groups_tell",
+        "groups_calendar",
     )
     old = MetaData()
     for name, t in metadata.tables.items():

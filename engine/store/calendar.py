@@ -1,0 +1,86 @@
+"""One calendar per person across services, read from the store: the firm Unpaid Work sessions
+(each stored week's own dates, from its latest plan) and the programme sessions (group
+sessions, one-to-ones and pre-group appointments, from each quarter's latest plan). Each
+planner takes the other service's sessions as busy time and its checker refuses a clash, so a
+person is never booked in two places at once; the planners never read each other's code,
+only these rows.
+
+An Unpaid Work session is a working day: it takes the morning and the afternoon of its date
+(`DAY_PARTS`), leaving the evening, so an evening group the same day is no clash (the day's
+work ends by late afternoon, time enough to travel)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date
+
+from sqlalchemy import Engine, Table, select
+
+from engine.core.calendar import week_dates
+from engine.store.schema import groups_calendar, groups_plans, upw_sessions, upw_weeks
+
+DAY_PARTS = ("AM", "PM")  # the half-days an Unpaid Work session takes
+
+
+def _latest(engine: Engine, header: Table, key: str, period: str) -> dict[str, str]:
+    """Each period's latest stored plan: period -> its key (the plan a re-plan replaced is
+    not the calendar any more)."""
+    with engine.connect() as conn:
+        rows = conn.execute(select(header.c[key], header.c[period], header.c.created_at)).all()
+    best: dict[str, tuple] = {}
+    for k, p, at in rows:
+        if p not in best or at > best[p][1]:
+            best[p] = (k, at)
+    return {p: k for p, (k, _) in best.items()}
+
+
+def upw_days(
+    engine: Engine, first: date, last: date, people: Iterable[str] | None = None
+) -> dict[str, dict[date, str]]:
+    """person -> date -> placement of their firm Unpaid Work sessions from `first` to `last`:
+    each stored week's latest plan, its own week only (the weeks after it are provisional)."""
+    latest = _latest(engine, upw_weeks, "week_key", "week")
+    want = None if people is None else set(people)
+    out: dict[str, dict[date, str]] = defaultdict(dict)
+    lo, hi = first.isoformat(), last.isoformat()
+    with engine.connect() as conn:
+        for week, key in latest.items():
+            days = week_dates(week)
+            if days[-1] < first or days[0] > last:
+                continue
+            own_lo, own_hi = max(lo, days[0].isoformat()), min(hi, days[-1].isoformat())
+            t = upw_sessions
+            rows = conn.execute(
+                select(t.c.person_id, t.c.date, t.c.placement_id).where(
+                    t.c.week_key == key, t.c.date >= own_lo, t.c.date <= own_hi
+                )
+            ).all()
+            for pid, d, place in rows:
+                if want is None or pid in want:
+                    out[pid][date.fromisoformat(str(d))] = place
+    return dict(out)
+
+
+def programme_half_days(
+    engine: Engine, first: date, last: date, people: Iterable[str] | None = None
+) -> dict[str, dict[tuple[date, str], str]]:
+    """person -> (date, AM|PM|EVE) -> what (group, one-to-one or pre-group appointment) of
+    their programme sessions from `first` to `last`, from each quarter's latest plan."""
+    latest = _latest(engine, groups_plans, "plan_key", "from_date")
+    want = None if people is None else set(people)
+    out: dict[str, dict[tuple[date, str], str]] = defaultdict(dict)
+    t = groups_calendar
+    with engine.connect() as conn:
+        for key in latest.values():
+            rows = conn.execute(
+                select(t.c.person_id, t.c.date, t.c.slot, t.c.item).where(
+                    t.c.plan_key == key,
+                    t.c.date >= first.isoformat(),
+                    t.c.date <= last.isoformat(),
+                )
+            ).all()
+            for pid, d, slot, item in rows:
+                if want is None or pid in want:
+                    out[pid][(date.fromisoformat(str(d)), str(slot).split("-")[-1])] = item
+    return dict(out)

@@ -1,0 +1,109 @@
+"""One calendar per person: someone with both an Unpaid Work requirement and a programme
+requirement is never booked in two places at once, whichever is planned first, and both
+checkers refuse the clash."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+from sqlalchemy import create_engine
+
+from engine.core.lifecycle import RunOptions
+from engine.groups.check import check_groups
+from engine.groups.contract import load_groups
+from engine.groups.pipeline import run_groups
+from engine.store.calendar import programme_half_days, upw_days
+from engine.store.db import normalise_url
+from engine.unpaid_work.check import check_week
+from engine.unpaid_work.contract import load_upw
+from engine.unpaid_work.pipeline import run_week
+from geo.travel import TravelTimes
+from tests.builders import (
+    facilitator,
+    person,
+    placement,
+    programme,
+    referral,
+    schedule_row,
+    venue,
+    write_groups,
+    write_upw,
+)
+
+MONDAY = date(2026, 12, 7)  # the first Monday a group starts (after the pre-group weeks)
+
+
+def _folder(tmp_path):
+    """P1 is on both: Unpaid Work on Mondays only, and a programme on Monday mornings only,
+    with A, B and C, who have no Unpaid Work."""
+    write_upw(
+        tmp_path,
+        [person("P1", available_days="Mon")],
+        [placement("PL1", days="Mon")],
+    )
+    refs = [referral(p, available_slots="Mon-AM") for p in ("A", "B", "C", "P1")]
+    write_groups(
+        tmp_path,
+        refs,
+        [programme()],
+        [venue(available_slots="Mon-AM")],
+        [facilitator("F1", available_slots="Mon-AM"), facilitator("F2", available_slots="Mon-AM")],
+    )
+    return tmp_path
+
+
+def _opts(tmp_path, config, period, solver="greedy"):
+    return RunOptions(
+        data=tmp_path, out=tmp_path / "out", period=period, config=config, solver=solver,
+        progress=False,
+    )  # fmt: skip
+
+
+def _group_days(tables, pid) -> set[date]:
+    cal = tables["calendar"]
+    return {date.fromisoformat(d) for d in cal.loc[cal["person_id"] == pid, "date"]}
+
+
+def test_unpaid_work_first_then_the_programme_keeps_off_that_day(tmp_path, config):
+    _folder(tmp_path)
+    week = run_week(_opts(tmp_path, config, "2026-W50"))
+    sched = week.tables["schedule"]
+    assert list(sched.loc[sched["person_id"] == "P1", "date"].astype(str)) == ["2026-12-07"]
+    quarter = run_groups(_opts(tmp_path, config, "2026-11-23"))
+    assert MONDAY not in _group_days(quarter.tables, "P1")
+    assert {"A", "B", "C"} <= set(quarter.tables["members"]["person_id"])
+    url = f"sqlite:///{tmp_path / 'out' / 'probation.sqlite'}"
+    assert upw_days(create_engine(normalise_url(url)), MONDAY, MONDAY)["P1"] == {MONDAY: "PL1"}
+
+
+def test_the_programme_first_then_unpaid_work_keeps_off_that_day(tmp_path, config):
+    _folder(tmp_path)
+    quarter = run_groups(_opts(tmp_path, config, "2026-11-23"))
+    assert MONDAY in _group_days(quarter.tables, "P1")  # P1 starts with the others on the 7th
+    url = f"sqlite:///{tmp_path / 'out' / 'probation.sqlite'}"
+    taken = programme_half_days(create_engine(normalise_url(url)), MONDAY, MONDAY)
+    assert taken["P1"] == {(MONDAY, "AM"): quarter.tables["members"]["group_id"].iat[0]}
+    week = run_week(_opts(tmp_path, config, "2026-W50"))
+    sched = week.tables["schedule"]
+    assert (sched["person_id"] == "P1").sum() == 0
+    assert "P1" in set(week.tables["unplaced"]["person_id"])
+
+
+def test_both_checkers_refuse_the_clash(tmp_path, config):
+    _folder(tmp_path)
+    times = TravelTimes(config.travel)
+    upw = load_upw(tmp_path, config)
+    sched = pd.DataFrame([schedule_row("P1", "PL1", day=MONDAY.isoformat())])
+    busy = {"P1": {(MONDAY, "AM"): "G-SI-EM-001"}}
+    assert check_week(upw, sched, config, times) == []
+    rules = {v.rule for v in check_week(upw, sched, config, times, busy=busy)}
+    assert rules == {"one calendar"}
+    ds = load_groups(tmp_path)
+    quarter = run_groups(_opts(tmp_path, config, "2026-11-23")).tables
+    args = (ds, quarter["groups"], quarter["members"], config, times, date(2026, 11, 23))
+    assert check_groups(*args, quarter["one_to_one"], quarter["pre_group"]) == []
+    said = check_groups(
+        *args, quarter["one_to_one"], quarter["pre_group"], busy={"P1": {MONDAY: "PL1"}}
+    )
+    assert {v.rule for v in said} == {"one calendar"}
