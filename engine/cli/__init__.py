@@ -13,7 +13,7 @@ from engine.core.signals import SIGNALS, RunInterrupted, exit_at_once, raise_int
 for _s in SIGNALS:
     signal.signal(_s, exit_at_once)
 
-from engine.cli import allocation, bench, data, db, groups, serve, unpaid_work  # noqa: E402, F401, I001  (each registers its commands, in this order)
+from engine.cli import allocation, bench, calendar, data, db, groups, serve, unpaid_work  # noqa: E402, F401, I001  (each registers its commands, in this order)
 from engine.cli.common import app, console  # noqa: E402
 from engine.core.contract import DataContractError  # noqa: E402
 from engine.core.errors import ProbationError  # noqa: E402

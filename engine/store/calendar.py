@@ -84,3 +84,51 @@ def programme_half_days(
                 if want is None or pid in want:
                     out[pid][(date.fromisoformat(str(d)), str(slot).split("-")[-1])] = item
     return dict(out)
+
+
+def person_calendar(engine: Engine, person: str, first: date, last: date) -> list[dict]:
+    """One person's bookings from `first` to `last` across services, in date order: each
+    firm Unpaid Work session (the morning and afternoon, where, its hours) and each programme
+    session (the slot, which group, one-to-one or pre-group appointment, the venue)."""
+    out: list[dict] = []
+    lo, hi = first.isoformat(), last.isoformat()
+    with engine.connect() as conn:
+        for week, key in _latest(engine, upw_weeks, "week_key", "week").items():
+            days = week_dates(week)
+            t = upw_sessions
+            rows = conn.execute(
+                select(t.c.date, t.c.placement_id, t.c.hours).where(
+                    t.c.week_key == key,
+                    t.c.person_id == person,
+                    t.c.date >= max(lo, days[0].isoformat()),
+                    t.c.date <= min(hi, days[-1].isoformat()),
+                )
+            ).all()
+            out += [
+                {
+                    "date": str(d),
+                    "when": "-".join(DAY_PARTS),
+                    "service": "Unpaid Work",
+                    "what": f"{hours:g} hours' work",
+                    "where": place,
+                }
+                for d, place, hours in rows
+            ]
+        t = groups_calendar
+        for key in _latest(engine, groups_plans, "plan_key", "from_date").values():
+            sessions = conn.execute(
+                select(t.c.date, t.c.slot, t.c.item, t.c.programme, t.c.venue_id).where(
+                    t.c.plan_key == key, t.c.person_id == person, t.c.date >= lo, t.c.date <= hi
+                )
+            ).all()
+            out += [
+                {
+                    "date": str(d),
+                    "when": slot,
+                    "service": "programme",
+                    "what": f"{programme}: {item}",
+                    "where": venue,
+                }
+                for d, slot, item, programme, venue in sessions
+            ]
+    return sorted(out, key=lambda r: (r["date"], r["when"]))

@@ -107,3 +107,24 @@ def test_both_checkers_refuse_the_clash(tmp_path, config):
         *args, quarter["one_to_one"], quarter["pre_group"], busy={"P1": {MONDAY: "PL1"}}
     )
     assert {v.rule for v in said} == {"one calendar"}
+
+
+def test_a_persons_calendar_across_services_from_the_cli(tmp_path, config):
+    """`probation calendar` lists P1's Unpaid Work Monday and their programme Mondays after it,
+    never the same morning."""
+    from typer.testing import CliRunner
+
+    from engine.cli import app
+
+    _folder(tmp_path)
+    run_week(_opts(tmp_path, config, "2026-W50"))
+    run_groups(_opts(tmp_path, config, "2026-11-23"))
+    url = f"sqlite:///{tmp_path / 'out' / 'probation.sqlite'}"
+    res = CliRunner().invoke(
+        app, ["calendar", "--person", "P1", "--db", url, "--from", "2026-11-23"]
+    )
+    assert res.exit_code == 0, res.output
+    (line,) = [ln for ln in res.output.splitlines() if "2026-12-07" in ln]  # one booking
+    assert "AM-PM" in line and "Unpaid Work" in line and "PL1" in line
+    later = [ln for ln in res.output.splitlines() if "programme" in ln]
+    assert later and all("2026-12-07" not in ln for ln in later)
