@@ -44,6 +44,11 @@ demo: install
 		--db sqlite:///$(DEMO)/probation.sqlite --osm $(SHARED)/data/osm/rutland-highways.osm.bz2
 	$(BIN)/probation groups plan --data $(DEMO)/data --from 2026-11-23 --out $(DEMO)/out-groups \
 		--db sqlite:///$(DEMO)/probation.sqlite --osm $(SHARED)/data/osm/rutland-highways.osm.bz2
+	$(BIN)/probation groups replan --data $(DEMO)/data --from 2026-11-23 --out $(DEMO)/out-groups \
+		--db sqlite:///$(DEMO)/probation.sqlite --osm $(SHARED)/data/osm/rutland-highways.osm.bz2 \
+		--facilitator-off "$$(awk -F, 'NR==2 {print $$1; exit}' $(DEMO)/data/facilitators.csv)@2026-12-14..2026-12-25"
+	$(BIN)/probation calendar --db sqlite:///$(DEMO)/probation.sqlite --from 2026-11-23 \
+		--person "$$(awk -F, 'NR==2 {print $$2; exit}' $(DEMO)/out-groups/group_members.csv)"
 	@echo
 	@echo "Start the service, with tonight's Rutland PDU run submitted to it:"
 	@echo "  $(BIN)/probation serve --keys api/keys.example.toml --work $(DEMO)/api --osm $(SHARED)/data/osm/rutland-highways.osm.bz2 \\"
