@@ -57,10 +57,7 @@ def groups_plan(
 
     if solver not in SOLVERS:
         raise typer.BadParameter(f"solver must be one of {sorted(SOLVERS)}")
-    try:
-        start = date.fromisoformat(from_)
-    except ValueError:
-        raise typer.BadParameter(f"--from {from_!r} is not a date like 2026-11-23") from None
+    start = _first_day(from_)
     opts = run_options(
         data,
         out,
@@ -149,10 +146,7 @@ def groups_replan(
     from engine.core.errors import RunFailed
     from engine.groups.pipeline import replan_groups
 
-    try:
-        start = date.fromisoformat(from_)
-    except ValueError:
-        raise typer.BadParameter(f"--from {from_!r} is not a date like 2026-11-23") from None
+    start = _first_day(from_)
     opts = run_options(
         data,
         out,
@@ -184,3 +178,11 @@ def groups_replan(
     )
     print("  everything else is kept as it was")
     print(f"  files: {out}/tell.csv (who must be told what), changes.csv, groups.csv, ...")
+
+
+def _first_day(from_: str) -> date:
+    """The quarter's first day as given to --from (a clear error, not a traceback)."""
+    try:
+        return date.fromisoformat(from_)
+    except ValueError:
+        raise typer.BadParameter(f"--from {from_!r} is not a date like 2026-11-23") from None
