@@ -106,10 +106,12 @@ def choose_greedy(pr: ChoiceProblem) -> ChoiceResult:
     return ChoiceResult(out, SolveStats("HEURISTIC", obj, None, time.perf_counter() - t0, "greedy"))
 
 
-def choose_mip(pr: ChoiceProblem, params: ReplanParams) -> ChoiceResult:
+def choose_mip(
+    pr: ChoiceProblem, params: ReplanParams, greedy: ChoiceResult | None = None
+) -> ChoiceResult:
     """The fewest-cost choice proved by HiGHS from the greedy's start (the greedy's answer
-    where HiGHS finds none in time)."""
-    greedy = choose_greedy(pr)
+    where HiGHS finds none in time); `greedy` when the caller has it already."""
+    greedy = greedy if greedy is not None else choose_greedy(pr)
     n_opt, n_touch = len(pr.option_item), len(pr.touch_cost)
     n = n_opt + n_touch
     a = _uses(pr).tocoo()

@@ -44,7 +44,7 @@ from engine.groups.plan import (
 )
 from engine.groups.replan import build_replan, calendar_table, decode_replan, figures
 from engine.groups.store import GroupsStore
-from engine.store.calendar import upw_days
+from engine.store.calendar import busy_rows, upw_days
 from engine.store.runs import Snapshot
 from solvers.groups import GroupsResult
 from solvers.replan import ChoiceResult, ReplanParams, choose_greedy, choose_mip
@@ -136,7 +136,7 @@ class QuarterPlanner(Planner):
     def key_parts(self) -> list[Any]:
         ds, config = self.ds, self.config
         parts = [ds.inputs_hash, config.digest(), self.start.isoformat(), self.solver]
-        return parts + ([_busy_key(self.busy)] if self.busy else [])
+        return parts + ([run_key(busy_rows(self.busy))] if self.busy else [])
 
     def open_store(self, url: str) -> GroupsStore:
         """The store, and from it each referred person's firm Unpaid Work days: busy time."""
@@ -268,8 +268,9 @@ class QuarterPlanner(Planner):
 
 
 def _solve_replan(key: str, problem, params) -> tuple[str, ChoiceResult, ChoiceResult]:
-    """The repairs proved by the MIP, and the greedy's for comparison."""
-    return key, choose_mip(problem, params), choose_greedy(problem)
+    """The repairs proved by the MIP from the greedy's, and the greedy's for comparison."""
+    base = choose_greedy(problem)
+    return key, choose_mip(problem, params, base), base
 
 
 def _replan_fallback(job: tuple, error: BaseException) -> tuple[ChoiceResult, ChoiceResult]:
@@ -365,13 +366,6 @@ class ReplanPlanner(QuarterPlanner):
 
 
 BUSY_WEEKS = 104  # how far ahead Unpaid Work is read as busy time: past any group's end
-
-
-def _busy_key(busy: dict[str, dict[date, str]]) -> str:
-    """The busy time as part of the run key: the same plan asked for again after the Unpaid
-    Work changed is planned again, not reused."""
-    rows = sorted((p, d.isoformat()) for p, days in busy.items() for d in days)
-    return run_key(rows)
 
 
 def _started(started: int, bound: float | None) -> dict[str, Any]:

@@ -23,6 +23,13 @@ from engine.store.schema import groups_calendar, groups_plans, upw_sessions, upw
 DAY_PARTS = ("AM", "PM")  # the half-days an Unpaid Work session takes
 
 
+def busy_rows(busy: dict[str, dict]) -> list[tuple[str, str]]:
+    """Either service's busy time as sorted (person, date or (date, part)) rows of text: the
+    part of a run's key that makes the same plan asked for again, after the other service's
+    plan changed, be planned again rather than reused."""
+    return sorted((p, str(k)) for p, taken in busy.items() for k in taken)
+
+
 def _latest(engine: Engine, header: Table, key: str, period: str) -> dict[str, str]:
     """Each period's latest stored plan: period -> its key (the plan a re-plan replaced is
     not the calendar any more)."""

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import replace
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +16,7 @@ from engine.core.check import Violation
 from engine.core.errors import RunFailed
 from engine.core.lifecycle import Planner, RunOptions, RunOutcome, execute, run_key
 from engine.core.parallel import failed_stats
-from engine.store.calendar import programme_half_days
+from engine.store.calendar import busy_rows, programme_half_days
 from engine.store.runs import Snapshot
 from engine.unpaid_work.check import check_week, people_at
 from engine.unpaid_work.contract import load_upw
@@ -158,7 +157,7 @@ class WeekPlanner(Planner):
         cancel = sorted(self.opts.cancel)
         parts: list[Any] = [self.ds.inputs_hash, self.config.digest(), self.period]
         parts += [self.solver, cancel] + ([self.opts.weeks] if self.opts.weeks != 1 else [])
-        return parts + ([_busy_key(self.busy)] if self.busy else [])
+        return parts + ([run_key(busy_rows(self.busy))] if self.busy else [])
 
     def open_store(self, url: str) -> UpwStore:
         """The store, and from it each person's programme sessions over the horizon: busy."""
@@ -409,13 +408,6 @@ def _fix_previous(weeks, previous: pd.DataFrame, cancelled: set[str]) -> None:
         ):
             setattr(pr, name, getattr(pr, name)[mask])
         pr.pair_fixed = fixed[mask]
-
-
-def _busy_key(busy: dict[str, dict[tuple[date, str], str]]) -> str:
-    """The programme sessions as part of the run key: the same week asked for again after
-    the programme plan changed is planned again, not reused."""
-    rows = sorted((p, d.isoformat(), part) for p, taken in busy.items() for d, part in taken)
-    return run_key(rows)
 
 
 def _between(table: pd.DataFrame, first: str, last: str) -> pd.DataFrame:
