@@ -44,6 +44,8 @@ class _Book:
     fac_week: dict[tuple[str, tuple[int, int]], int] = field(
         default_factory=lambda: defaultdict(int)
     )
+    # each one-to-one read: item -> (person, its sessions as planned, where they are now)
+    alone: dict[str, tuple[str, list, list]] = field(default_factory=dict)
 
     def hold(self, label: str, venue: str | None, d: date, s: str, facs) -> None:
         """A session (or a facilitator's half-day, venue None) booked under `label`."""
@@ -190,11 +192,11 @@ def check_groups(
         before = None if previous is None else previous.get("changes")
         _replan(changes, before, disruptions, pinned, info, one_to_one, pre_group, out)
     if disruptions:
-        _disrupted(bk, disruptions, moved, pinned, info, one_to_one, pre_group)
+        _disrupted(bk, disruptions, moved, pinned, info, pre_group)
     if previous is not None:
         _kept(previous, groups, members, one_to_one, pre_group, changes, out)
     if busy:
-        _one_calendar(busy, members, info, one_to_one, pre_group, bk)
+        _one_calendar(busy, members, info, pre_group, bk)
     if pre_group is not None:
         _pre_group(pre_group, members, info, bk)
     for (vid, d, s), gids in room_use.items():
@@ -375,6 +377,7 @@ def _one_to_one(table, bk: _Book, moved) -> set[str]:
             date.fromisoformat(str(r["start_date"])), slots, int(prog["sessions"]), holidays
         )
         now = _now(where, calendar, r["venue_id"], (r["facilitator_id"],), moved)
+        bk.alone[where] = (r["person_id"], calendar, now)
         if not now or max(now)[0].isoformat() != str(r["end_date"]):
             out.append(Violation(where, "dates", f"{r['start_date']}..{r['end_date']}"))
         for u in sorted({v for _, _, v, _, _ in now if v in venues}):
@@ -549,11 +552,11 @@ def _hit(disruptions: Sequence[Disruption], d: date, v: str, fs) -> list[str]:
     return [str(x) for x in disruptions if x.hits(d, v, tuple(fs))]
 
 
-def _disrupted(bk: _Book, disruptions, moved, pinned, info, ones, pre) -> None:
+def _disrupted(bk: _Book, disruptions, moved, pinned, info, pre) -> None:
     """No session, group, one-to-one or pre-group, where a facilitator is off or a venue
     closed, unless the re-plan lists it unresolved; no make-up session on a bank holiday."""
     unresolved = {k for k, c in moved.items() if c["action"] == UNRESOLVED}
-    out, holidays, progs = bk.out, bk.holidays, bk.progs
+    out, holidays = bk.out, bk.holidays
 
     def judge(item: str, sessions, calendar) -> None:
         for (d, s, v, fs, changed), key in zip(sessions, calendar):
@@ -567,18 +570,8 @@ def _disrupted(bk: _Book, disruptions, moved, pinned, info, ones, pre) -> None:
         judge(gid, now, [(c[0], c[1]) for c in _planned_keys(gid, now, moved)])
     for gid, (_, _, _, now, _) in info.items():
         judge(gid, now, _planned_keys(gid, now, moved))
-    if ones is not None:
-        for r in ones.to_dict("records"):
-            item = f"one-to-one/{r['person_id']}"
-            slots = [s for s in str(r["slot"]).split(";") if s]
-            calendar = group_sessions(
-                date.fromisoformat(str(r["start_date"])),
-                slots,
-                int(progs[r["programme"]]["sessions"]),
-                holidays,
-            )
-            now = _now(item, calendar, r["venue_id"], (r["facilitator_id"],), moved)
-            judge(item, now, calendar)
+    for item, (_, calendar, now) in bk.alone.items():
+        judge(item, now, calendar)
     if pre is not None:
         for r in pre.to_dict("records"):
             d = date.fromisoformat(str(r["date"]))
@@ -698,7 +691,7 @@ def _kept(previous, groups, members, ones, pre, changes, out) -> None:
             out.append(Violation("pre_group", "re-plan", "appointments no disruption hit changed"))
 
 
-def _one_calendar(busy, members, info, ones, pre, bk: _Book) -> None:
+def _one_calendar(busy, members, info, pre, bk: _Book) -> None:
     """No member of a new group, one-to-one or pre-group appointment in a morning or afternoon
     their firm Unpaid Work takes (the running groups are history, not this plan's)."""
     taken: list[tuple[str, str, list[tuple[date, str]]]] = []
@@ -706,16 +699,8 @@ def _one_calendar(busy, members, info, ones, pre, bk: _Book) -> None:
         if m["group_id"] in info:
             now = info[m["group_id"]][3]
             taken.append((m["person_id"], m["group_id"], [(d, s) for d, s, *_ in now]))
-    if ones is not None:
-        for r in ones.to_dict("records"):
-            prog = bk.progs.get(r["programme"])
-            if prog is None:
-                continue
-            slots = [s for s in str(r["slot"]).split(";") if s]
-            days = group_sessions(
-                date.fromisoformat(str(r["start_date"])), slots, int(prog["sessions"]), bk.holidays
-            )
-            taken.append((r["person_id"], "one-to-one", days))
+    for pid, _, now in bk.alone.values():  # where a re-plan left them
+        taken.append((pid, "one-to-one", [(d, s) for d, s, *_ in now]))
     if pre is not None:
         for r in pre.to_dict("records"):
             taken.append(
