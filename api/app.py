@@ -14,9 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api import review
+from api import pages, review
 from api.auth import Sessions, Throttle, load_keys
 from api.body_limit import BodyLimit
 from api.jobs import Job, JobManager
@@ -26,6 +28,8 @@ from api.validation import Validator
 from engine.core.config import Config, load_config
 from engine.core.contract import DataContractError
 from engine.store.runs import Store
+
+PAGE_PATHS = ("/review", "/pages/")  # what a browser signs in to: errors come as pages
 
 
 @dataclass
@@ -109,6 +113,13 @@ def create_app(settings: ApiSettings) -> FastAPI:
             },
         )
 
-    for router in (results.router, runs.router, decisions.router, review.router):
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException):
+        """The pages answer a person with a page (the JSON API, as ever, with JSON)."""
+        if request.url.path.startswith(PAGE_PATHS):
+            return pages.error_page(request, exc.status_code, exc.detail)
+        return await http_exception_handler(request, exc)
+
+    for router in (results.router, runs.router, decisions.router, review.router, pages.router):
         app.include_router(router)
     return app

@@ -21,8 +21,19 @@ from pydantic import BaseModel, Field
 class Role(str, Enum):
     ADMIN = "admin"
     SPO = "spo"
-    COORDINATOR = "coordinator"
+    COORDINATOR = "coordinator"  # Unpaid Work: plans and re-plans the weeks of its PDUs
+    INTERVENTIONS = "interventions"  # programme groups: plans and re-plans its region's quarters
     READ_ONLY = "read-only"
+
+
+# The kinds of run each role may start (and re-plan); every role sees what its scope covers.
+RUNS: dict[Role, frozenset[str]] = {
+    Role.ADMIN: frozenset({"allocation", "upw", "groups"}),
+    Role.SPO: frozenset({"allocation", "upw", "groups"}),
+    Role.COORDINATOR: frozenset({"upw"}),
+    Role.INTERVENTIONS: frozenset({"groups"}),
+    Role.READ_ONLY: frozenset(),
+}
 
 
 class Principal(BaseModel):
@@ -46,8 +57,10 @@ class Principal(BaseModel):
             pdu is not None and pdu in self.pdus
         )
 
-    def may_run(self) -> bool:
-        return self.role in (Role.ADMIN, Role.SPO, Role.COORDINATOR)
+    def may_run(self, kind: str | None = None) -> bool:
+        """Whether this key may start runs at all (`kind` None), or runs of `kind`."""
+        allowed = RUNS[self.role]
+        return bool(allowed) if kind is None else kind in allowed
 
 
 def load_keys(path: str | Path) -> dict[str, Principal]:

@@ -158,12 +158,21 @@ def _signed_in_form(request: Request, csrf: str | None) -> Principal | None:
 
 
 @router.get("/review/login", response_class=HTMLResponse, include_in_schema=False)
-def login_page(request: Request, error: str | None = None):
-    return TEMPLATES.TemplateResponse(request, "login.html", {"error": error})
+def login_page(request: Request, error: str | None = None, next: str | None = None):
+    return TEMPLATES.TemplateResponse(
+        request, "login.html", {"error": error, "next": _own_path(next)}
+    )
+
+
+def _own_path(path: str | None) -> str | None:
+    """Where to go after signing in: a path of this service only (never another site)."""
+    if path and path.startswith("/") and not path.startswith("//") and "\\" not in path:
+        return path
+    return None
 
 
 @router.post("/review/login", include_in_schema=False)
-def login(request: Request, key: str = Form(...)):
+def login(request: Request, key: str = Form(...), next: str | None = Form(None)):
     """Sign in with an API key: the browser gets a session id (HttpOnly, SameSite=Strict,
     Secure over TLS, ending after the configured hours), never the key itself."""
     own = f"{request.url.scheme}://{request.url.netloc}"
@@ -172,11 +181,14 @@ def login(request: Request, key: str = Form(...)):
     who = known_key(request, key)
     if who is None:
         return TEMPLATES.TemplateResponse(
-            request, "login.html", {"error": "unknown key"}, status_code=401
+            request,
+            "login.html",
+            {"error": "unknown key", "next": _own_path(next)},
+            status_code=401,
         )
     sessions = request.app.state.sessions
     sid, _ = sessions.open(who)
-    resp = RedirectResponse("/review", status_code=303)
+    resp = RedirectResponse(_own_path(next) or "/review", status_code=303)
     resp.set_cookie(
         COOKIE,
         sid,
@@ -203,7 +215,7 @@ def index(request: Request, svc: Service = Depends(service)):
     if session is None:
         return RedirectResponse("/review/login", status_code=303)
     who = session.who
-    jobs = [j for j in svc.jobs.list() if j.kind == "allocation" and view(j, who) is not None]
+    jobs = [j for j in svc.jobs.list() if view(j, who) is not None]
     return TEMPLATES.TemplateResponse(
         request, "index.html", {"who": who, "jobs": jobs, "csrf": session.csrf}
     )

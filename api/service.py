@@ -114,7 +114,7 @@ class Service:
         """`start` for an upload handler: the contract's check runs in a checking process
         (`Validator`), so a large file never holds up the service's other requests."""
         try:
-            self.check_scope(who, region, pdu)
+            self.check_scope(who, kind, region, pdu)
             await self.validator.check(kind, folder, self.config, pdu, params.get("week"))
         except BaseException:
             shutil.rmtree(folder, ignore_errors=True)  # nothing of a refused upload is kept
@@ -129,7 +129,10 @@ class Service:
         return folder
 
     @staticmethod
-    def check_scope(who: Principal, region: str | None, pdu: str | None) -> None:
+    def check_scope(who: Principal, kind: str, region: str | None, pdu: str | None) -> None:
+        """403 unless this key's role may start `kind` runs, for this region or PDU."""
+        if not who.may_run(kind):
+            raise HTTPException(403, f"role {who.role.value} may not start {kind} runs")
         if who.role.value == "admin":
             return
         if pdu is None and region is None:
@@ -148,7 +151,7 @@ class Service:
         kept), keep only the rows of the PDU asked for, then hand the run to a worker."""
 
         def check() -> None:
-            self.check_scope(who, region, pdu)
+            self.check_scope(who, kind, region, pdu)
             self.validator.check_sync(kind, folder, self.config, pdu, params.get("week"))
 
         _keep_if_valid(folder, check)
@@ -195,7 +198,7 @@ class Service:
                 422, [{"field": "cancel", "message": "name the sessions that stand down"}]
             )
         self.done(job)
-        self.check_scope(who, job.region, job.pdu)
+        self.check_scope(who, job.kind, job.region, job.pdu)
         week = str(job.params.get("week"))
         days = {d.isoformat() for d in week_dates(week)}
         bad = [c for c in cancel if not SESSION.fullmatch(c) or c.split("@")[1] not in days]
@@ -227,8 +230,10 @@ class Service:
         from engine.core.errors import RunFailed
         from engine.groups.contract import load_groups, parse_disruptions
 
+        if job.kind != "groups":
+            raise HTTPException(409, f"run {job.job_id} is a {job.kind} plan, not a quarter")
         self.done(job)
-        self.check_scope(who, job.region, job.pdu)
+        self.check_scope(who, job.kind, job.region, job.pdu)
         if job.data is None:
             raise HTTPException(404, f"run {job.job_id} has no inputs kept to re-plan from")
         try:

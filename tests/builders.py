@@ -3,7 +3,10 @@ API's keys and client helpers. Fixtures live in the conftest files; plain builde
 
 from __future__ import annotations
 
+import contextlib
 import json
+import shutil
+import threading
 import time
 from datetime import date
 from pathlib import Path
@@ -14,6 +17,9 @@ from fastapi.testclient import TestClient
 from api.app import ApiSettings, create_app
 
 REPO = Path(__file__).resolve().parents[1]
+SCREENSHOTS = REPO / "test-artifacts"  # the browser tests' screenshots, for people to look at
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 NIGHT = date(2026, 11, 23)  # the generated nights' date (a Monday)
 RUN_DATE = date(2026, 11, 23)  # a Monday
 OAKHAM = (52.6702, -0.7270)
@@ -306,6 +312,8 @@ ADMIN, SPO_L, SPO_B, READER = (
     "reader-key-0123456789",
 )
 COORD = "coord-lincoln-0123456789"
+INTERV = "interventions-em-0123456789"  # the East Midlands Interventions Team
+INTERV_OTHER = "interventions-nw-0123456789"  # another region's team
 SPO_R = "spo-rutland-0123456789"
 
 
@@ -317,6 +325,10 @@ KEYS = [
     (SPO_R, "spo-rutland", "spo", ("Rutland PDU",)),
     (COORD, "coordinator-lincoln", "coordinator", ("Lincoln PDU",)),
 ]
+REGION_KEYS = [  # keys scoped by region: (key, name, role, regions)
+    (INTERV, "interventions-east-midlands", "interventions", ("East Midlands",)),
+    (INTERV_OTHER, "interventions-north-west", "interventions", ("North West",)),
+]
 
 
 def make_client(tmp_path_factory, config, **settings) -> TestClient:
@@ -326,6 +338,11 @@ def make_client(tmp_path_factory, config, **settings) -> TestClient:
         "".join(
             f'[[keys]]\nkey = "{k}"\nname = "{name}"\nrole = "{role}"\npdus = {json.dumps(list(pdus))}\n\n'
             for k, name, role, pdus in KEYS
+        )
+        + "".join(
+            f'[[keys]]\nkey = "{k}"\nname = "{name}"\nrole = "{role}"\n'
+            f"regions = {json.dumps(list(regions))}\n\n"
+            for k, name, role, regions in REGION_KEYS
         )
     )  # a JSON list of strings is a TOML array
     return TestClient(
@@ -396,3 +413,53 @@ class StopRequested:
 
     def parts_done(self, done: int, total: int, objective, bound) -> None:
         pass
+
+
+# ---- a real browser against the service ----
+@contextlib.contextmanager
+def served(app):
+    """The service on a real port (uvicorn in a thread), as a browser would reach it: its
+    base URL."""
+    import socket
+
+    import uvicorn
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    t = threading.Thread(target=srv.run, daemon=True)
+    t.start()
+    while not srv.started:
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        srv.should_exit = True
+        t.join(10)
+
+
+def chromium_driver():
+    """Debian's headless chromium through Debian's chromedriver (nothing downloaded); the
+    caller skips where they are not installed."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = CHROMIUM
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--window-size=1400,1800",
+    ):
+        opts.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
+    driver.implicitly_wait(5)
+    return driver

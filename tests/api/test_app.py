@@ -13,6 +13,7 @@ import pytest
 from tests.builders import (
     ADMIN,
     COORD,
+    INTERV,
     READER,
     SPO_B,
     SPO_L,
@@ -231,6 +232,7 @@ def test_stop_keeps_the_best_solution_found(tmp_path_factory, shared, config):
 
 def test_unpaid_work_and_groups_plans_over_http(client, lincoln):
     h = {"X-API-Key": COORD}
+    hg = {"X-API-Key": INTERV}  # the region's Interventions Team plans its groups
     files = {
         stem: (f"{stem}.csv", (lincoln / f"{stem}.csv").read_bytes(), "text/csv")
         for stem in ("upw_people", "upw_placements")
@@ -261,6 +263,18 @@ def test_unpaid_work_and_groups_plans_over_http(client, lincoln):
         data={"from": "2026-11-23", "pdu": "Lincoln PDU", "solver": "cpsat"},
         headers=h,
     )
+    assert r.status_code == 403, r.text  # a coordinator plans Unpaid Work, not groups
+    r = client.post(
+        "/runs/groups",
+        files=gfiles,
+        data={
+            "from": "2026-11-23",
+            "region": "East Midlands",
+            "pdu": "Lincoln PDU",
+            "solver": "cpsat",
+        },
+        headers=hg,
+    )
     assert r.status_code == 202, r.text
     groups = r.json()["run"]
     s = wait_for(client, upw, COORD)
@@ -268,9 +282,9 @@ def test_unpaid_work_and_groups_plans_over_http(client, lincoln):
     sched = client.get(f"/runs/{upw}/results/schedule", headers=h).json()
     assert sched["total"] > 0 and {"person_id", "placement_id", "date"} <= set(sched["items"][0])
     assert client.get(f"/runs/{upw}/results/allocations", headers=h).status_code == 404
-    s = wait_for(client, groups, COORD)
+    s = wait_for(client, groups, INTERV)
     assert s["state"] == "DONE" and s["kind"] == "groups", s
-    g = client.get(f"/runs/{groups}/results/groups", headers=h).json()
+    g = client.get(f"/runs/{groups}/results/groups", headers=hg).json()
     assert g["total"] > 0 and {"group_id", "programme", "venue_id"} <= set(g["items"][0])
     # the same plans from JSON records, validated the same way (a 422 names the file, row and field)
     recs = {
@@ -302,10 +316,11 @@ def test_unpaid_work_and_groups_plans_over_http(client, lincoln):
         "venues": recs["venues"],
         "facilitators": recs["facilitators"],
         "from": "2026-11-23",
+        "region": "East Midlands",
         "pdu": "Lincoln PDU",
         "solver": "greedy",
     }
-    r = client.post("/runs/groups/json", json=body, headers=h)
+    r = client.post("/runs/groups/json", json=body, headers=hg)
     assert r.status_code == 422 and any(
         i["file"] == "referrals.csv" and i["row"] == 1 and i["field"] == "referral_date"
         for i in r.json()["detail"]
@@ -323,7 +338,7 @@ def test_unpaid_work_and_groups_plans_over_http(client, lincoln):
     r = client.post(
         "/runs/groups/json",
         json=body | {"referrals": recs["referrals"], "groups_running": [running]},
-        headers=h,
+        headers=hg,
     )
     assert r.status_code == 422 and any(
         i["file"] == "groups_running.csv" and i["row"] == 1 and i["field"] == "venue_id"
@@ -332,12 +347,12 @@ def test_unpaid_work_and_groups_plans_over_http(client, lincoln):
     # the quarter is held by the cpsat plan above: a greedy plan of it is refused unless forced
     body |= {"referrals": recs["referrals"]}
     s = wait_for(
-        client, client.post("/runs/groups/json", json=body, headers=h).json()["run"], COORD
+        client, client.post("/runs/groups/json", json=body, headers=hg).json()["run"], INTERV
     )
     assert s["state"] == "FAILED" and "quarter of Lincoln PDU" in s["error"], s
-    r = client.post("/runs/groups/json", json=body | {"force": True}, headers=h)
+    r = client.post("/runs/groups/json", json=body | {"force": True}, headers=hg)
     assert r.status_code == 202, r.text
-    assert wait_for(client, r.json()["run"], COORD)["state"] == "DONE"
+    assert wait_for(client, r.json()["run"], INTERV)["state"] == "DONE"
     # another PDU's key sees neither
     assert client.get(f"/runs/{upw}", headers={"X-API-Key": SPO_B}).status_code == 404
     assert (

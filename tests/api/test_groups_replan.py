@@ -4,20 +4,26 @@ sessions changed and who must be told."""
 
 from __future__ import annotations
 
-from tests.builders import COORD, READER, wait_for
+from tests.builders import COORD, INTERV, READER, wait_for
 
 
 def test_a_facilitator_off_replanned_as_a_job(client, lincoln):
-    h = {"X-API-Key": COORD}
+    h = {"X-API-Key": INTERV}
     files = {
         stem: (f"{stem}.csv", (lincoln / f"{stem}.csv").read_bytes(), "text/csv")
         for stem in ("referrals", "programmes", "venues", "facilitators")
     }
-    form = {"from": "2026-11-23", "pdu": "Lincoln PDU", "solver": "greedy", "force": "true"}
+    form = {
+        "from": "2026-11-23",
+        "region": "East Midlands",
+        "pdu": "Lincoln PDU",
+        "solver": "greedy",
+    }
+    form["force"] = "true"
     r = client.post("/runs/groups", files=files, data=form, headers=h)
     assert r.status_code == 202, r.text
     plan = r.json()["run"]
-    s = wait_for(client, plan, COORD)
+    s = wait_for(client, plan, INTERV)
     assert s["state"] == "DONE" and s["started"] > 0, s
     groups = client.get(f"/runs/{plan}/results/groups", params={"size": 1000}, headers=h).json()
     first = min(groups["items"], key=lambda g: g["start_date"])
@@ -32,9 +38,13 @@ def test_a_facilitator_off_replanned_as_a_job(client, lincoln):
         f"/runs/{plan}/replan", json={"facilitator_off": [off]}, headers={"X-API-Key": READER}
     )
     assert r.status_code == 403
+    r = client.post(
+        f"/runs/{plan}/replan", json={"facilitator_off": [off]}, headers={"X-API-Key": COORD}
+    )
+    assert r.status_code == 403  # a coordinator re-plans Unpaid Work, not groups
     r = client.post(f"/runs/{plan}/replan", json={"facilitator_off": [off]}, headers=h)
     assert r.status_code == 202, r.text
-    again = wait_for(client, r.json()["run"], COORD)
+    again = wait_for(client, r.json()["run"], INTERV)
     assert again["state"] == "DONE", again
     assert again["replan"]["sessions_disrupted"] >= 1
     changes = client.get(f"/runs/{again['run']}/results/changes", headers=h).json()

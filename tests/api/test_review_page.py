@@ -6,73 +6,32 @@ and the database holds both decisions afterwards. A screenshot is saved for peop
 
 from __future__ import annotations
 
-import shutil
 import threading
-import time
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from tests.builders import ADMIN, REPO, SPO_B, SPO_L, all_rows, make_client, upload_files, wait_for
+from tests.builders import (
+    ADMIN,
+    SCREENSHOTS,
+    SPO_B,
+    SPO_L,
+    all_rows,
+    make_client,
+    served,
+    upload_files,
+    wait_for,
+)
 
 pytestmark = pytest.mark.slow  # the browser
-
-SCREENSHOTS = REPO / "test-artifacts"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, config):
     """The service on a real port (uvicorn in a thread), as an SPO's browser would reach it."""
-    import socket
-
-    import uvicorn
-
     tc = make_client(tmp_path_factory, config)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    srv = uvicorn.Server(uvicorn.Config(tc.app, host="127.0.0.1", port=port, log_level="warning"))
-    t = threading.Thread(target=srv.run, daemon=True)
-    t.start()
-    while not srv.started:
-        time.sleep(0.05)
-    yield tc, f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    t.join(10)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
-        pytest.skip(
-            f"Debian's chromium and chromium-driver are not installed ({CHROMIUM}, {CHROMEDRIVER}): "
-            "apt-get install chromium chromium-driver"
-        )
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    opts = webdriver.ChromeOptions()
-    opts.binary_location = CHROMIUM
-    for flag in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--window-size=1400,1800",
-    ):
-        opts.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
-    driver.implicitly_wait(5)
-    yield driver
-    driver.quit()
+    with served(tc.app) as base:
+        yield tc, base
 
 
 def test_spo_confirms_and_overrides_in_the_browser(server, browser, lincoln):
