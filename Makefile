@@ -29,7 +29,7 @@ browser:
 demo: install
 	rm -rf $(DEMO)/out* $(DEMO)/probation.sqlite  # each demo starts afresh (its store included)
 	$(BIN)/probation generate --scale region --region "East Midlands" --seed 42 --tight \
-		--date 2026-11-23 --upw-outcomes --out $(DEMO)/data --boundaries $(SHARED)/data/boundaries
+		--date 2026-11-23 --upw-outcomes --both-share 0.1 --out $(DEMO)/data --boundaries $(SHARED)/data/boundaries
 	$(BIN)/probation allocate --data $(DEMO)/data --out $(DEMO)/out --db sqlite:///$(DEMO)/probation.sqlite \
 		--osm $(SHARED)/data/osm/rutland-highways.osm.bz2
 	$(BIN)/probation recommend --data $(DEMO)/data --results $(DEMO)/out --top 3 \
@@ -50,11 +50,16 @@ demo: install
 	$(BIN)/probation calendar --db sqlite:///$(DEMO)/probation.sqlite --from 2026-11-23 \
 		--person "$$(awk -F, 'NR==2 {print $$2; exit}' $(DEMO)/out-groups/group_members.csv)"
 	@echo
-	@echo "Start the service, with tonight's Rutland PDU run submitted to it:"
+	@echo "Start the service, with Rutland PDU's night, Unpaid Work week and programme quarter submitted to it:"
 	@echo "  $(BIN)/probation serve --keys api/keys.example.toml --work $(DEMO)/api --osm $(SHARED)/data/osm/rutland-highways.osm.bz2 \\"
-	@echo "      --submit $(DEMO)/data --pdu 'Rutland PDU'"
-	@echo "then open the review page  http://127.0.0.1:8000/review  (sign in with the key demo-spo-rutland-change-me)"
-	@echo "and the API docs           http://127.0.0.1:8000/docs    (header X-API-Key: demo-admin-key-change-me)"
+	@echo "      --submit $(DEMO)/data --region 'East Midlands' --pdu 'Rutland PDU' --week 2026-W48 --from 2026-11-23"
+	@echo "then open each page (it asks for the key once; 'latest' is the newest finished run the key sees):"
+	@echo "  SPO review           http://127.0.0.1:8000/review/latest          key demo-spo-rutland-change-me"
+	@echo "  Unpaid Work week     http://127.0.0.1:8000/pages/upw/latest       key demo-coordinator-rutland-change-me"
+	@echo "  programme quarter    http://127.0.0.1:8000/pages/groups/latest    key demo-interventions-em-change-me"
+	@echo "  one person           http://127.0.0.1:8000/pages/person/latest/$$(awk -F, 'NR==FNR {if ($$3=="Rutland PDU") upw[$$1]=1; next} ($$1 in upw) {print $$1; exit}' $(DEMO)/data/upw_people.csv $(DEMO)/data/referrals.csv)   key demo-coordinator-rutland-change-me"
+	@echo "  analyst              http://127.0.0.1:8000/pages/analyst          key demo-reader-rutland-change-me"
+	@echo "  API docs             http://127.0.0.1:8000/docs                   header X-API-Key: demo-admin-key-change-me"
 
 # Everything, as CI runs it: the style checks, then every test (slow ones included).
 test: install browser lint

@@ -46,11 +46,18 @@ class ApiSettings:
 
 
 def submit_folder(
-    app: FastAPI, folder: Path, region: str | None, pdu: str | None, owner: str = "operator"
+    app: FastAPI,
+    folder: Path,
+    region: str | None,
+    pdu: str | None,
+    owner: str = "operator",
+    kind: str = "allocation",
+    params: dict | None = None,
 ) -> Job:
-    """Start an allocation run from a data folder on this machine (`probation serve --submit`):
-    validated like an upload, copied into the service's inbox, then run by a worker."""
-    return app.state.service.submit_folder(folder, region, pdu, owner)
+    """Start a run (a night, an Unpaid Work week or a programme quarter) from a data folder on
+    this machine (`probation serve --submit`): validated like an upload, copied into the
+    service's inbox, then run by a worker."""
+    return app.state.service.submit_folder(folder, region, pdu, owner, kind, params)
 
 
 def create_app(settings: ApiSettings) -> FastAPI:

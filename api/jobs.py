@@ -18,6 +18,7 @@ import traceback
 import uuid
 from collections import deque
 from dataclasses import asdict, dataclass, field
+from datetime import date
 from pathlib import Path
 
 from engine.core.config import Config
@@ -95,6 +96,8 @@ def _work(
         run_id, summary = _run(
             kind, Path(data), out / "out", db_url, config, region, pdu, params, observer
         )
+        if kind == "allocation" and not summary.get("stopped_early"):
+            _capacity(Path(data), out / "out" / "capacity", config, region, pdu)
         state = "STOPPED" if summary.get("stopped_early") else "DONE"
         (out / "outcome.json").write_text(
             json.dumps({"state": state, "run_id": run_id, "summary": summary}, default=str)
@@ -137,6 +140,27 @@ def _run(kind, data, out, db_url, config, region, pdu, params, observer):
     module, name = _PLANNERS["groups-replan" if kind == "groups" and replan else kind]
     outcome = getattr(importlib.import_module(module), name)(opts)
     return outcome.run_id, outcome.summary
+
+
+CAPACITY_WEEKS = 12  # the capacity projection a night's run leaves for the analyst's page
+
+
+def _capacity(data: Path, out: Path, config: Config, region, pdu) -> None:
+    """The night's capacity ahead (as `probation capacity` projects it) for its scope, made in
+    the worker beside the run so the analyst's page only reads it."""
+    from engine.allocation.capacity import export, project
+    from engine.allocation.contract import Dataset, load_dataset
+    from engine.allocation.plan import filter_scope
+
+    ds = load_dataset(data, config)
+    cases, pracs = filter_scope(ds, region, pdu)
+    if pdu or region:  # the PDUs of the run, without holders from elsewhere
+        pracs = pracs[pracs["pdu"].isin(set(cases["pdu"]))]
+    start = ds.run_date or date.today()
+    export(
+        project(Dataset(pracs, cases, ds.inputs_hash, ds.source), config, start, CAPACITY_WEEKS),
+        out,
+    )
 
 
 # Each kind of job and the run that plans it (imported in the worker, not at service start).

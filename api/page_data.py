@@ -92,9 +92,10 @@ def _overlap(a: dict, b: dict) -> bool:
 
 
 def room_lanes(groups: pd.DataFrame, first: date) -> tuple[list[dict], list[dict]]:
-    """The quarter as lanes, one per venue and room: each group goes into the venue's first room
-    where no group shares a slot while both run (what the planner's room count allows), as a
-    bar from its first session to its last. Returns the lanes and the week ticks."""
+    """The quarter as a timeline per venue and room: each group goes into the venue's first
+    room where no group shares a slot while both run (what the planner's room count allows),
+    and is drawn as its own row, a bar from its first session to its last, under its room.
+    Returns the rows (venue and room named on each room's first) and the week ticks."""
     if groups.empty:
         return [], []
     last = max(date.fromisoformat(d) for d in groups["end_date"])
@@ -103,7 +104,7 @@ def room_lanes(groups: pd.DataFrame, first: date) -> tuple[list[dict], list[dict
     def x(d: str) -> float:
         return round(TIMELINE_WIDTH * (date.fromisoformat(d) - first).days / span, 1)
 
-    lanes = []
+    rows = []
     for venue, df in groups.sort_values(["venue_id", "start_date", "group_id"]).groupby("venue_id"):
         rooms: list[list[dict]] = []
         for g in df.to_dict("records"):
@@ -113,19 +114,22 @@ def room_lanes(groups: pd.DataFrame, first: date) -> tuple[list[dict], list[dict
                 rooms.append(room)
             room.append(g)
         for n, room in enumerate(rooms, start=1):
-            bars = [
-                {
-                    "group": g["group_id"],
-                    "programme": g["programme"],
-                    "x": max(0.0, x(g["start_date"])),
-                    "w": max(2.0, x(g["end_date"]) - max(0.0, x(g["start_date"]))),
-                    "label": f"{g['group_id']} {g['slot']} {g['start_date']}..{g['end_date']}",
-                }
-                for g in room
-            ]
-            lanes.append({"venue": venue, "room": n, "bars": bars})
+            for k, g in enumerate(room):
+                start = max(0.0, x(g["start_date"]))
+                rows.append(
+                    {
+                        "venue": venue,
+                        "room": n,
+                        "first_in_room": k == 0,
+                        "group": g["group_id"],
+                        "programme": g["programme"],
+                        "x": start,
+                        "w": max(2.0, x(g["end_date"]) - start),
+                        "label": f"{g['group_id']} {g['slot']} {g['start_date']}..{g['end_date']}",
+                    }
+                )
     ticks = [first + timedelta(weeks=k) for k in range(0, span // 7 + 1, 2)]
-    return lanes, [{"x": x(t.isoformat()), "label": t.strftime("%d %b")} for t in ticks]
+    return rows, [{"x": x(t.isoformat()), "label": t.strftime("%d %b")} for t in ticks]
 
 
 # -- One person's calendar ------------------------------------------------------------------
@@ -299,47 +303,34 @@ def balance_charts(series: list[dict]) -> dict[str, dict]:
     }
 
 
-CAPACITY_WEEKS = 12
-
-
 def capacity_of(svc, nights: list, who) -> dict | None:
-    """The capacity projection from the latest night the key sees (the same projection as
-    `probation capacity`), within the key's scope: each PDU's cases falling due and the extra
-    hours needed, and the PDUs' points week by week against what they have."""
+    """The capacity projection the latest night the key sees left beside its run (the same
+    projection as `probation capacity`), within the key's scope: each PDU's cases falling due
+    and the extra hours needed, and the PDUs' utilisation week by week (a chart)."""
+    from engine.allocation.capacity import CapacityPlan, chart
+
     if not nights:
         return None
     job = max(nights, key=lambda j: j.created)
-    if job.data is None:
+    folder = svc.jobs.dir(job.job_id) / "out" / "capacity"
+    if not (folder / "capacity_pdus.csv").exists():
         return None
-    pdus = None if who.role.value == "admin" or who.sees(job.region, job.pdu) else who.pdus
-    return _projection(svc, job.job_id, job.data, job.region, job.pdu, pdus)
-
-
-_PROJECTIONS: dict[tuple, dict] = {}
-
-
-def _projection(svc, job_id, data, region, pdu, pdus) -> dict:
-    """One night's projection, computed once (its inputs never change)."""
-    key = (job_id, pdus)
-    if key in _PROJECTIONS:
-        return _PROJECTIONS[key]
-    from engine.allocation.capacity import chart, project
-    from engine.allocation.contract import Dataset, load_dataset
-    from engine.allocation.plan import filter_scope
-
-    ds = load_dataset(data, svc.config)
-    cases, pracs = filter_scope(ds, region, pdu)
-    if pdus is not None:
-        cases, pracs = cases[cases["pdu"].isin(pdus)], pracs[pracs["pdu"].isin(pdus)]
-    start = ds.run_date or date.today()
-    plan = project(
-        Dataset(pracs, cases, ds.inputs_hash, ds.source), svc.config, start, CAPACITY_WEEKS
-    )
-    _PROJECTIONS[key] = {
-        "night": start.isoformat(),
-        "run": job_id,
-        "weeks": [str(w) for w in plan.weeks],
-        "needs": plan.needs.to_dict("records"),
-        "chart": chart(plan) if len(plan.pdus) else "",  # escaped SVG of our own making
+    pdus, needs = _capacity_tables(str(folder))
+    if not (who.role.value == "admin" or who.sees(job.region, job.pdu)):
+        pdus, needs = pdus[pdus["pdu"].isin(who.pdus)], needs[needs["pdu"].isin(who.pdus)]
+    weeks = sorted(pdus["week"].unique())
+    plan = CapacityPlan(weeks, pd.DataFrame(), pdus, needs)
+    return {
+        "night": weeks[0] if weeks else "",
+        "run": job.job_id,
+        "needs": needs.where(needs.notna(), None).to_dict("records"),
+        "chart": chart(plan) if len(pdus) else "",  # escaped SVG of our own making
     }
-    return _PROJECTIONS[key]
+
+
+@lru_cache(maxsize=64)
+def _capacity_tables(folder: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    return (
+        pd.read_csv(Path(folder) / "capacity_pdus.csv"),
+        pd.read_csv(Path(folder) / "capacity_needs.csv"),
+    )

@@ -35,6 +35,7 @@ from api.scope import view
 from api.service import Service, service
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
+LATEST = "latest"  # in a page's address: the newest finished run of its kind this key sees
 WAIT_REFRESH_SECONDS = 2  # a page waiting for its run reloads itself this often (no script)
 
 
@@ -45,6 +46,22 @@ def _signed_in(request: Request) -> Session | RedirectResponse:
         here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse(f"/review/login?{urlencode({'next': here})}", status_code=303)
     return session
+
+
+def newest(svc: Service, who: Principal, kinds: tuple[str, ...], person: str | None = None) -> Job:
+    """The newest finished run of these kinds this key sees (holding `person` in its inputs,
+    when given), else the newest still running: what `latest` in a page's address stands for,
+    so an address can be kept."""
+    found = [
+        j
+        for j in svc.jobs.list()
+        if j.kind in kinds and j.state not in ("FAILED", "CANCELLED") and view(j, who) is not None
+        and (person is None or (j.data and page_data.in_inputs(person, Path(j.data))))
+    ]  # fmt: skip
+    if not found:
+        raise HTTPException(404, f"no {' or '.join(kinds)} run visible to this key")
+    done = [j for j in found if j.state in ("DONE", "STOPPED")]
+    return max(done or found, key=lambda j: j.created)  # one still running: its page waits
 
 
 def _run_of(svc: Service, who: Principal, job_id: str, kind: str) -> Job:
@@ -84,18 +101,25 @@ def upw_page(
     job_id: str,
     message: str | None = None,
     error: str | None = None,
+    ahead: bool = False,
     svc: Service = Depends(service),
 ):
+    """The week (`ahead`: and the provisional weeks after it) as a calendar."""
     session = _signed_in(request)
     if isinstance(session, RedirectResponse):
         return session
     who = session.who
+    if job_id == LATEST:
+        return RedirectResponse(f"/pages/upw/{newest(svc, who, ('upw',)).job_id}", 303)
     job = _run_of(svc, who, job_id, "upw")
     if job.state not in ("DONE", "STOPPED"):
         return _waiting(request, session, job, "Unpaid Work week")
     out = svc.done(job)
     summary = json.loads((out / "upw_summary.json").read_text())
     schedule, roster = _read(out, "upw_schedule.csv"), _read(out, "upw_roster.csv")
+    weeks_ahead = int(schedule["week"].nunique()) - 1 if "week" in schedule else 0
+    if not ahead and "firm" in schedule:
+        schedule = schedule[schedule["firm"] == "True"]
     days, rows = page_data.upw_calendar(schedule, roster)
     return TEMPLATES.TemplateResponse(
         request,
@@ -113,6 +137,8 @@ def upw_page(
             "unsupervised": _read(out, "upw_unsupervised.csv").to_dict("records"),
             "told": summary.get("tell"),  # a re-plan's changes: who must be told
             "stood_down": job.params.get("cancel") or [],
+            "ahead": ahead,
+            "weeks_ahead": weeks_ahead,
             "may_replan": who.may_run("upw"),
             "message": message,
             "error": error,
@@ -159,6 +185,8 @@ def groups_page(
     if isinstance(session, RedirectResponse):
         return session
     who = session.who
+    if job_id == LATEST:
+        return RedirectResponse(f"/pages/groups/{newest(svc, who, ('groups',)).job_id}", 303)
     job = _run_of(svc, who, job_id, "groups")
     if job.state not in ("DONE", "STOPPED"):
         return _waiting(request, session, job, "programme quarter")
@@ -246,6 +274,9 @@ def person_page(
     if isinstance(session, RedirectResponse):
         return session
     who = session.who
+    if job_id == LATEST:
+        found = newest(svc, who, ("upw", "groups"), person_id)
+        return RedirectResponse(person_link(found.job_id, person_id), 303)
     job = svc.job(job_id, who)
     missing = HTTPException(404, f"no person {person_id} visible to this key in run {job_id}")
     # the run this key sees holds the person (its inputs are its PDU's or region's only)

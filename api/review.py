@@ -237,6 +237,10 @@ def review(
     if session is None:
         return RedirectResponse("/review/login", status_code=303)
     who = session.who
+    if job_id == "latest":  # the newest finished night this key sees: an address to keep
+        from api.pages import newest
+
+        return RedirectResponse(f"/review/{newest(svc, who, ('allocation',)).job_id}", 303)
     job = svc.job(job_id, who)
     out = svc.done(job)
     seen = seen_part(job, who)  # an SPO sees their own PDUs' part of a region's or the nation's run
@@ -247,7 +251,7 @@ def review(
         for line in fh:
             e = json.loads(line)
             explanations[e["case_id"]] = e
-    night = svc.night(job)
+    night = svc.night_view(job)
     decided = {}
     for d in svc.decisions(job, who):
         decided[d["case_id"]] = d  # the latest decision on each case

@@ -12,6 +12,7 @@ import shutil
 import uuid
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ from api.scope import seen_part, view
 from api.validation import Validator
 from engine.allocation.contract import load_dataset
 from engine.core.config import Config
+from engine.core.contract import find_tables, read_table_or_fail
 from engine.store.runs import Store
 from engine.unpaid_work.plan import week_dates
 
@@ -179,14 +181,28 @@ class Service:
         }
 
     def submit_folder(
-        self, folder: Path, region: str | None, pdu: str | None, owner: str = "operator"
+        self,
+        folder: Path,
+        region: str | None,
+        pdu: str | None,
+        owner: str = "operator",
+        kind: str = "allocation",
+        params: dict | None = None,
     ) -> Job:
-        """Start an allocation run from a data folder on this machine (`probation serve
-        --submit`): validated like an upload, copied into the inbox, then run by a worker."""
+        """Start a run from a data folder on this machine (`probation serve --submit`):
+        validated like an upload (an Unpaid Work week or a quarter keeps its PDU's rows only),
+        copied into the inbox, then run by a worker."""
         inbox = self.work / "inbox" / uuid.uuid4().hex[:16]
         shutil.copytree(folder, inbox)
-        _keep_if_valid(inbox, lambda: load_dataset(inbox, self.config))
-        return self.jobs.submit("allocation", owner, inbox, region, pdu, {"solver": None})
+        params = dict(params or {"solver": None})
+        if kind == "allocation":
+            _keep_if_valid(inbox, lambda: load_dataset(inbox, self.config))
+        else:
+            period = params.get("week") or params.get("from")
+            _keep_if_valid(
+                inbox, lambda: self.validator.check_sync(kind, inbox, self.config, pdu, period)
+            )
+        return self.jobs.submit(kind, owner, inbox, region, pdu, params)
 
     def replan(self, job: Job, who: Principal, cancel: list[str]) -> dict[str, Any]:
         """`upw replan` as a job: the week's stored plan re-planned around the sessions that
@@ -279,6 +295,14 @@ class Service:
         ds = load_dataset(job.data, self.config)
         cases, pracs = filter_scope(ds, job.region, job.pdu)
         return Dataset(pracs, cases, ds.inputs_hash, ds.source, ds.manifest)
+
+    def night_view(self, job: Job):
+        """The night's cases and practitioners within its scope, for a page to show: read as
+        text, not validated again (they passed the contract when the run was submitted and
+        never change), so a region's night opens in well under a second."""
+        if job.data is None:
+            raise HTTPException(404, f"run {job.job_id} has no allocation inputs")
+        return _night_tables(str(job.data), job.region, job.pdu)
 
     # -- recommendations ------------------------------------------------------------------
     def night_with_case(self, who: Principal, case_id: str, job_id: str | None) -> Job:
@@ -414,6 +438,19 @@ class Service:
         rows = self.store.record_decisions(decision_ref(job), made, who.name)
         log_event("decisions", run=job.job_id, by=who.name, action="confirm", cases=len(rows))
         return [plain(r) for r in rows]
+
+
+@lru_cache(maxsize=8)
+def _night_tables(folder: str, region: str | None, pdu: str | None):
+    from engine.allocation.contract import Dataset
+    from engine.allocation.plan import filter_scope
+
+    tables = find_tables(Path(folder), ("cases", "practitioners"))
+    whole = Dataset(
+        read_table_or_fail(tables["practitioners"]), read_table_or_fail(tables["cases"]), "", folder
+    )
+    cases, pracs = filter_scope(whole, region, pdu)
+    return Dataset(pracs, cases, "", folder)
 
 
 def service(request: Request) -> Service:

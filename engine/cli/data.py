@@ -52,6 +52,13 @@ def generate(
         "--supervisors-short",
         help="Fewer than half the Unpaid Work supervisors: they, not places, bind the week",
     ),
+    both_share: float = typer.Option(
+        0.0,
+        "--both-share",
+        min=0.0,
+        max=1.0,
+        help="This share of programme referrals are people on Unpaid Work too (one calendar)",
+    ),
     fmt: str = typer.Option("csv", "--format", help="csv | parquet"),
     boundaries: Path = typer.Option(
         DEFAULT_BOUNDARIES, help="Folder with the ONS boundary GeoJSON files"
@@ -76,6 +83,7 @@ def generate(
         n_existing=existing_cases,
         upw_outcomes=upw_outcomes,
         supervisors_short=supervisors_short,
+        both_share=both_share,
     )
     try:
         pracs, cases, manifest = gen(boundaries, spec, config_or_exit(config))

@@ -32,6 +32,14 @@ def serve(
     ),
     region: str | None = typer.Option(None, help="With --submit: only this region"),
     pdu: str | None = typer.Option(None, help="With --submit: only this PDU"),
+    week: str | None = typer.Option(
+        None, help="With --submit: also plan this Unpaid Work week (e.g. 2026-W48) of the PDU"
+    ),
+    from_: str | None = typer.Option(
+        None,
+        "--from",
+        help="With --submit: also plan the programme quarter from this day (YYYY-MM-DD)",
+    ),
 ) -> None:
     """Start the HTTP service (OpenAPI docs at /docs, the review page at /review)."""
     import logging
@@ -49,11 +57,25 @@ def serve(
             )
         application = create_app(ApiSettings(keys_file=keys, work_dir=work, db_url=db, config=cfg))
         if submit is not None:
+            base = f"http://{host}:{port}"
             job = submit_folder(application, submit, region, pdu)
-            console.print(
-                f"run {job.job_id} started for {pdu or region or 'everything'} in {submit}: "
-                f"review it at http://{host}:{port}/review/{job.job_id} once it is DONE"
-            )
+            pages = [("the night's review", f"{base}/review/{job.job_id}")]
+            if week is not None:
+                upw = submit_folder(
+                    application, submit, region, pdu, kind="upw",
+                    params={"solver": None, "week": week},
+                )  # fmt: skip
+                pages.append(("the Unpaid Work week", f"{base}/pages/upw/{upw.job_id}"))
+            if from_ is not None:
+                groups = submit_folder(
+                    application, submit, region, pdu, kind="groups",
+                    params={"solver": None, "from": from_},
+                )  # fmt: skip
+                pages.append(("the programme quarter", f"{base}/pages/groups/{groups.job_id}"))
+            pages.append(("the analyst's balance", f"{base}/pages/analyst"))
+            console.print(f"runs started for {pdu or region or 'everything'} in {submit}:")
+            for what, url in pages:
+                console.print(f"  {what}: {url}")
     except (OSError, ValueError, DataContractError) as exc:
         console.print(f"[red]cannot start:[/red] {exc}")
         raise typer.Exit(2) from None

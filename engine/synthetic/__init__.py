@@ -13,7 +13,7 @@ from engine.core.config import Config
 from engine.synthetic.allocation import SCALES, generate_caseload
 from engine.synthetic.common import SyntheticSpec, pick_pdus, write_dataset
 from engine.synthetic.geography import build_pdus
-from engine.synthetic.groups import generate_groups, generate_running
+from engine.synthetic.groups import generate_groups, generate_running, share_people
 from engine.synthetic.unpaid_work import (
     generate_attendance,
     generate_inductions,
@@ -59,6 +59,10 @@ def generate(
     groups["groups_running"] = generate_running(  # its own stream: the rest stays as it was
         groups, spec.scale, np.random.default_rng([spec.seed, 11]), spec.run_date
     )
+    if spec.both_share > 0:  # a stream of its own: nothing else changes with it
+        groups["referrals"] = share_people(
+            upw_people, groups["referrals"], spec.both_share, np.random.default_rng([spec.seed, 12])
+        )
     manifest = {
         "generator": "engine.synthetic",
         "scale": spec.scale,
@@ -82,6 +86,7 @@ def generate(
         "upw_supervisors": int(len(upw_sups)),
         "upw_inductions": int(len(upw_slots)),
         "referrals": int(len(groups["referrals"])),
+        "on_both": int(groups["referrals"]["person_id"].isin(upw_people["person_id"]).sum()),
         "venues": int(len(groups["venues"])),
         "facilitators": int(len(groups["facilitators"])),
         "running_groups": int(len(groups["groups_running"])),

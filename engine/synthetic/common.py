@@ -50,6 +50,9 @@ class SyntheticSpec:
     )
     upw_outcomes: bool = False  # also last week's Unpaid Work outcomes (upw_attendance.csv)
     supervisors_short: bool = False  # Unpaid Work supervisors, not places, are short
+    # this share of each PDU's programme referrals are people on Unpaid Work too (a community
+    # order with both requirements); 0 keeps every earlier instance as it was
+    both_share: float = 0.0
 
 
 def pick_pdus(all_pdus: list[Pdu], spec: SyntheticSpec, rng) -> list[Pdu]:

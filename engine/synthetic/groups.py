@@ -214,3 +214,30 @@ def generate_running(
         )
         members += size
     return pd.DataFrame(rows, columns=RUNNING_COLUMNS)
+
+
+def share_people(
+    upw_people: pd.DataFrame, referrals: pd.DataFrame, share: float, rng: np.random.Generator
+) -> pd.DataFrame:
+    """`share` of each PDU's referrals made people already on Unpaid Work in that PDU (a
+    community order with both requirements, as is common): the referral takes the person's id,
+    sex and home, and co-defendant exclusions follow the new id."""
+    out = referrals.copy()
+    rename: dict[str, str] = {}
+    for pdu, refs in out.groupby("pdu", sort=True):
+        upw = upw_people[upw_people["pdu"] == pdu]
+        k = min(int(round(share * len(refs))), len(upw))
+        if k == 0:
+            continue
+        ref_rows = rng.choice(refs.index.to_numpy(), size=k, replace=False)
+        people = upw.iloc[rng.choice(len(upw), size=k, replace=False)]
+        for i, (_, person) in zip(ref_rows, people.iterrows()):
+            rename[str(out.at[i, "person_id"])] = str(person["person_id"])
+            for col in ("person_id", "sex", "home_lat", "home_lon"):
+                out.at[i, col] = person[col]
+    if rename:
+        out["exclude_person_ids"] = [
+            ";".join(rename.get(p, p) for p in str(v).split(";") if p) if v else v
+            for v in out["exclude_person_ids"]
+        ]
+    return out

@@ -79,3 +79,25 @@ def test_national_scale_counts(boundaries, config):
     pracs, cases, m = generate(boundaries, spec, config)
     assert len(m["regions"]) == 12
     assert set(cases["region"]) == set(PROBATION_REGIONS)
+
+
+def test_some_people_on_both_unpaid_work_and_a_programme(boundaries, config, tmp_path):
+    """--both-share: that share of referrals are people on Unpaid Work in the same PDU (their
+    id, sex and home), both services' files stay valid, and without it nothing changes."""
+    from engine.groups.contract import load_groups
+    from engine.unpaid_work.contract import load_upw
+
+    base = SyntheticSpec(scale="pdu", region="East Midlands", seed=4, run_date=date(2026, 11, 23))
+    _, _, plain = generate(boundaries, base, config)
+    _, _, m = generate(boundaries, base.__class__(**{**base.__dict__, "both_share": 0.2}), config)
+    refs, upw = m["_tables"]["referrals"], m["_tables"]["upw_people"]
+    shared = refs[refs["person_id"].isin(upw["person_id"])]
+    assert m["on_both"] == len(shared) >= 0.15 * len(refs) and plain["on_both"] == 0
+    same = shared.merge(upw, on="person_id", suffixes=("", "_upw"))
+    assert (same["sex"] == same["sex_upw"]).all() and (same["pdu"] == same["pdu_upw"]).all()
+    assert refs.drop(columns=["person_id", "sex", "home_lat", "home_lon", "exclude_person_ids"]
+                     ).equals(plain["_tables"]["referrals"].drop(
+                         columns=["person_id", "sex", "home_lat", "home_lon", "exclude_person_ids"]
+                     ))  # fmt: skip
+    folder = write_dataset(tmp_path, *generate(boundaries, base, config)[:2], m)
+    assert len(load_groups(folder).referrals) == len(refs) and len(load_upw(folder, config).people)
