@@ -10,6 +10,7 @@ one `Service` (api/service.py) by dependency.
 from __future__ import annotations
 
 import contextlib
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -96,6 +97,8 @@ def create_app(settings: ApiSettings) -> FastAPI:
         Validator(settings.validation_workers, settings.worker_nice),
         int(settings.max_upload_mb * 1024 * 1024),
     )
+    if config.travel.osm_file:  # the pages' maps: the roads loaded before anyone asks
+        threading.Thread(target=app.state.service.roads, daemon=True).start()
     app.state.keys = load_keys(settings.keys_file)
     app.state.sessions = Sessions(settings.session_hours)
     app.state.throttle = Throttle()

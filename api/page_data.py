@@ -334,3 +334,50 @@ def _capacity_tables(folder: str) -> tuple[pd.DataFrame, pd.DataFrame]:
         pd.read_csv(Path(folder) / "capacity_pdus.csv"),
         pd.read_csv(Path(folder) / "capacity_needs.csv"),
     )
+
+
+# -- Maps -----------------------------------------------------------------------------------
+def _coords(df: pd.DataFrame, key: str, ids, lat: str, lon: str) -> dict[str, tuple[float, float]]:
+    rows = df[df[key].isin(set(ids))] if len(df) else df
+    return {
+        str(r[key]): (float(r[lat]), float(r[lon]))
+        for r in rows.to_dict("records")
+        if r[lat] not in ("", None) and r[lon] not in ("", None)
+    }
+
+
+def upw_map(roads, folder: Path, schedule: pd.DataFrame) -> dict:
+    """The week's placements and the homes of the people working them, on the roads."""
+    from api.maps import Point, road_map
+
+    if schedule.empty:
+        return road_map(roads, [])
+    places = _coords(
+        _table(str(folder), "upw_placements.csv"), "placement_id", schedule["placement_id"],
+        "lat", "lon",
+    )  # fmt: skip
+    homes = _coords(
+        _table(str(folder), "upw_people.csv"), "person_id", schedule["person_id"],
+        "home_lat", "home_lon",
+    )  # fmt: skip
+    points = [Point(la, lo, "home", f"home of {p}") for p, (la, lo) in sorted(homes.items())]
+    points += [Point(la, lo, "site", f"placement {p}") for p, (la, lo) in sorted(places.items())]
+    return road_map(roads, points)
+
+
+def groups_map(roads, folder: Path, groups: pd.DataFrame, members: pd.DataFrame) -> dict:
+    """The quarter's venues with groups and the homes of the groups' members, on the roads."""
+    from api.maps import Point, road_map
+
+    if groups.empty:
+        return road_map(roads, [])
+    venues = _coords(
+        _table(str(folder), "venues.csv"), "venue_id", groups["venue_id"], "lat", "lon"
+    )
+    people = members["person_id"] if len(members) else []
+    homes = _coords(
+        _table(str(folder), "referrals.csv"), "person_id", people, "home_lat", "home_lon"
+    )
+    points = [Point(la, lo, "home", f"home of {p}") for p, (la, lo) in sorted(homes.items())]
+    points += [Point(la, lo, "site", f"venue {v}") for v, (la, lo) in sorted(venues.items())]
+    return road_map(roads, points)

@@ -9,8 +9,9 @@ import json
 import logging
 import re
 import shutil
+import threading
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -81,6 +82,8 @@ class Service:
     store: Store
     validator: Validator
     max_upload_bytes: int = 200 * 1024 * 1024
+    _roads: tuple | None = field(default=None, repr=False)  # (network or None,) once loaded
+    _roads_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     # -- starting runs --------------------------------------------------------------------
     def inbox(self) -> Path:
@@ -295,6 +298,21 @@ class Service:
         ds = load_dataset(job.data, self.config)
         cases, pracs = filter_scope(ds, job.region, job.pdu)
         return Dataset(pracs, cases, ds.inputs_hash, ds.source, ds.manifest)
+
+    def roads(self):
+        """The car road network of the service's OpenStreetMap file, for the pages' maps (None
+        without a file, or where it cannot be read: the maps then show points only). Loaded
+        once; the service starts loading it when it starts."""
+        with self._roads_lock:
+            if self._roads is None:
+                try:
+                    from geo.travel import travel_service
+
+                    self._roads = (travel_service(self.config.travel).networks.get("car"),)
+                except Exception as exc:  # a map without roads, never a failed page
+                    log_event("road network not loaded for the maps", error=str(exc))
+                    self._roads = (None,)
+            return self._roads[0]
 
     def night_view(self, job: Job):
         """The night's cases and practitioners within its scope, for a page to show: read as

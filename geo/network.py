@@ -109,6 +109,23 @@ class RoadNetwork:
             ]
         )
 
+    def segments(
+        self, south: float, north: float, west: float, east: float
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The roads within a box, for drawing a map: (lat1, lon1, lat2, lon2) of each edge
+        that reaches into it, each road once (not once per direction)."""
+        a = self.graph.tocoo()
+        keep = a.row < a.col  # one direction of each two-way road
+        one_way = self.graph.T.tocsr()[a.row, a.col].A1 == 0  # and the one-way roads
+        u, v = a.row[keep | one_way], a.col[keep | one_way]
+        la1, la2, lo1, lo2 = self.lat[u], self.lat[v], self.lon[u], self.lon[v]
+        sel = (  # the road's own box meets the box: it crosses it, or an end lies in it
+            (np.minimum(la1, la2) <= north) & (np.maximum(la1, la2) >= south)
+            & (np.minimum(lo1, lo2) <= east) & (np.maximum(lo1, lo2) >= west)
+        )  # fmt: skip
+        u, v = u[sel], v[sel]
+        return self.lat[u], self.lon[u], self.lat[v], self.lon[v]
+
     def snap(self, lat, lon) -> tuple[np.ndarray, np.ndarray]:
         """Nearest node of each point and the straight distance to it (metres, projected).
 

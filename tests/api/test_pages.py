@@ -188,3 +188,17 @@ def test_read_only_sees_and_never_changes(pages):
     # a coordinator sees the quarter of its PDU but cannot re-plan it
     sign_in(client, COORD)
     assert 'id="facilitator-off"' not in client.get(f"/pages/groups/{pages['groups']}").text
+
+
+def test_latest_stands_for_the_newest_run_the_key_sees(pages):
+    client = pages["client"]
+    sign_in(client, INTERV)
+    r = client.get("/pages/groups/latest", follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].startswith("/pages/groups/")
+    assert 'id="map"' in client.get(r.headers["location"]).text
+    sign_in(client, INTERV_OTHER)  # another region's team: none of these runs
+    assert client.get("/pages/groups/latest").status_code == 404
+    sign_in(client, COORD)
+    person = pages["both"][0]
+    r = client.get(f"/pages/person/latest/{person}", follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].endswith(f"/{person}")
