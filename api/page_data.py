@@ -209,6 +209,8 @@ def calendar_with_reasons(
     for r in rows:
         if r["service"] == "Unpaid Work":
             r["why"] = _upw_reason(about)
+        elif r["service"] == "supervision":
+            r["why"] = "supervision appointment: every planner keeps this half-day free"
         else:
             programme, _, item = r["what"].partition(": ")
             r["why"] = _programme_reason(item, programme, about)

@@ -16,7 +16,6 @@ from engine.core.config import Config
 from engine.groups.contract import Disruption, GroupsDataset
 from engine.groups.decode import UNRESOLVED
 from engine.groups.rules import group_sessions, running_sessions
-from engine.store.calendar import DAY_PARTS
 from geo.travel import TravelTimes
 
 
@@ -68,7 +67,7 @@ def check_groups(
     changes: pd.DataFrame | None = None,
     disruptions: Sequence[Disruption] = (),
     previous: dict[str, pd.DataFrame] | None = None,
-    busy: dict[str, dict[date, str]] | None = None,
+    busy: dict[str, dict[tuple[date, str], str]] | None = None,
 ) -> list[Violation]:
     """Every broken rule as 'group/person: rule: detail' (empty: the plan is sound). The running
     groups (`ds.running`) are history: their sessions from `first_day` on hold their rooms and
@@ -692,8 +691,9 @@ def _kept(previous, groups, members, ones, pre, changes, out) -> None:
 
 
 def _one_calendar(busy, members, info, pre, bk: _Book) -> None:
-    """No member of a new group, one-to-one or pre-group appointment in a morning or afternoon
-    their firm Unpaid Work takes (the running groups are history, not this plan's)."""
+    """No member of a new group, one-to-one or pre-group appointment in a half-day already
+    taken: by their firm Unpaid Work (a morning and an afternoon) or a supervision appointment
+    (the running groups are history, not this plan's)."""
     taken: list[tuple[str, str, list[tuple[date, str]]]] = []
     for m in members.to_dict("records"):
         if m["group_id"] in info:
@@ -707,13 +707,8 @@ def _one_calendar(busy, members, info, pre, bk: _Book) -> None:
                 (r["person_id"], "pre-group", [(date.fromisoformat(str(r["date"])), r["slot"])])
             )
     for pid, what, sessions in taken:
-        days = busy.get(pid, {})
+        halves = busy.get(pid, {})
         for d, s in sessions:
-            if d in days and s.split("-")[1] in DAY_PARTS:
-                bk.out.append(
-                    Violation(
-                        f"{what}/{pid}",
-                        "one calendar",
-                        f"{d} {s}: Unpaid Work at {days[d]} that day",
-                    )
-                )
+            other = halves.get((d, s.split("-")[1]))
+            if other is not None:
+                bk.out.append(Violation(f"{what}/{pid}", "one calendar", f"{d} {s}: {other} then"))

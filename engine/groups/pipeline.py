@@ -16,6 +16,8 @@ from engine.core.check import Violation
 from engine.core.errors import RunFailed
 from engine.core.lifecycle import Planner, RunOptions, RunOutcome, execute, run_key
 from engine.core.parallel import failed_stats
+from engine.core.supervision import half_days as supervision_busy
+from engine.core.supervision import load_supervision
 from engine.groups.check import check_groups
 from engine.groups.contract import Disruption, load_groups, parse_disruptions
 from engine.groups.decode import (
@@ -44,7 +46,13 @@ from engine.groups.plan import (
 )
 from engine.groups.replan import build_replan, calendar_table, decode_replan, figures
 from engine.groups.store import GroupsStore
-from engine.store.calendar import busy_rows, upw_days
+from engine.store.calendar import (
+    busy_rows,
+    merge_busy,
+    supervision_half_days,
+    upw_days,
+    upw_half_days,
+)
 from engine.store.runs import Snapshot
 from solvers.groups import GroupsResult
 from solvers.replan import ChoiceResult, ReplanParams, choose_greedy, choose_mip
@@ -132,6 +140,7 @@ class QuarterPlanner(Planner):
         self.period = horizon_start(self.start).isoformat()
         self.ds = load_groups(opts.data, self.config.groups.max_group)
         self.pdus = sorted(set(self.ds.referrals["pdu"]))
+        self.supervision = load_supervision(opts.data)  # appointments given: busy, and stored
 
     def key_parts(self) -> list[Any]:
         ds, config = self.ds, self.config
@@ -139,11 +148,15 @@ class QuarterPlanner(Planner):
         return parts + ([run_key(busy_rows(self.busy))] if self.busy else [])
 
     def open_store(self, url: str) -> GroupsStore:
-        """The store, and from it each referred person's firm Unpaid Work days: busy time."""
+        """The store, and from it each referred person's firm Unpaid Work days and supervision
+        appointments (with those this quarter was given), as the half-days they take: busy."""
         store = GroupsStore(url)
         first = horizon_start(self.start)
-        self.busy = upw_days(
-            store.engine, first, first + timedelta(weeks=BUSY_WEEKS), self.ds.referrals["person_id"]
+        last, people = first + timedelta(weeks=BUSY_WEEKS), self.ds.referrals["person_id"]
+        self.busy = merge_busy(
+            supervision_busy(self.supervision, people, first, last),
+            upw_half_days(upw_days(store.engine, first, last, people)),
+            supervision_half_days(store.engine, first, last, people),
         )
         return store
 
@@ -201,6 +214,7 @@ class QuarterPlanner(Planner):
             "tell": pd.DataFrame(columns=TELL_COLUMNS),
         }
         out["calendar"] = calendar_table(self.ds, out, horizon_start(self.start), self.config)
+        out["supervision"] = self.supervision  # kept with the plan: part of the one calendar
         return out
 
     def check(self, tables: dict[str, pd.DataFrame]) -> list[Violation]:
@@ -337,6 +351,7 @@ class ReplanPlanner(QuarterPlanner):
             tables["one_to_one"],
         )
         tables["calendar"] = calendar_table(self.ds, tables, horizon_start(self.start), self.config)
+        tables["supervision"] = self.supervision
         return tables
 
     def judged_against(self, tables: dict[str, pd.DataFrame]) -> dict[str, Any]:

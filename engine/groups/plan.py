@@ -16,7 +16,6 @@ from engine.core.records import exclusion_pairs
 from engine.groups.contract import GroupsDataset
 from engine.groups.records import SLOTS
 from engine.groups.rules import able_facilitators, running_sessions, trained_for, venue_reach
-from engine.store.calendar import DAY_PARTS
 from geo.travel import TravelTimes
 from solvers.appointments import AppointmentsProblem, first_fit
 from solvers.groups import (
@@ -84,15 +83,21 @@ class ProgrammePlan:
     reach: np.ndarray  # [people x venues]: within the travel limit (and accessible where needed)
     slots: np.ndarray  # [people x slots]: available
     travel: np.ndarray  # [people x venues]: minutes each way
-    # per person: the days their firm Unpaid Work takes (morning and afternoon), one calendar
-    busy: list[frozenset[date]] = field(default_factory=list)
+    # per person: the half-days (date, AM|PM|EVE) taken by their firm Unpaid Work (a morning
+    # and an afternoon) and their supervision appointments: one calendar
+    busy: list[frozenset[tuple[date, str]]] = field(default_factory=list)
 
     def free_on(self, i: int, dates: list[date], pattern: tuple[int, ...]) -> bool:
-        """Person i has no Unpaid Work on any of `dates` in the part of the day `pattern`
-        is in (a pattern keeps one part of the day; an evening is never taken)."""
+        """Person i has nothing else on any of `dates` in the part of the day `pattern` is in
+        (a pattern keeps one part of the day)."""
         if not self.busy or not self.busy[i]:
             return True
-        return not (SLOTS[pattern[0]].split("-")[1] in DAY_PARTS and self.busy[i] & set(dates))
+        return not taken(self.busy[i], dates, SLOTS[pattern[0]].split("-")[1])
+
+
+def taken(busy: frozenset[tuple[date, str]], dates, part: str) -> bool:
+    """Whether any of `dates` has its `part` of the day (AM, PM, EVE) in `busy`."""
+    return any((d, part) in busy for d in dates)
 
 
 def build_plans(
@@ -100,13 +105,13 @@ def build_plans(
     config: Config,
     times: TravelTimes,
     start: date,
-    busy: dict[str, dict[date, str]] | None = None,
+    busy: dict[str, dict[tuple[date, str], str]] | None = None,
 ) -> tuple[list[ProgrammePlan], Resources, dict]:
     """Each programme's problem, the rooms and facilitators left once the running groups have
     taken theirs, and the ids the tables are decoded with. Members of running groups are not
-    planned again. `busy` (person -> their firm Unpaid Work days, engine.store.calendar) keeps
-    everyone out of a group, one-to-one or pre-group appointment in a morning or afternoon
-    their Unpaid Work takes."""
+    planned again. `busy` (person -> (date, AM|PM|EVE) -> what: their firm Unpaid Work and
+    supervision appointments, engine.store.calendar) keeps everyone out of a group,
+    one-to-one or pre-group appointment in a half-day already taken."""
     monday = horizon_start(start)
     running = running_groups(ds, config, monday)
     members = {p for g in running for p in g["person_ids"]}
@@ -306,8 +311,8 @@ def _programme(
                 )
                 weeks = weeks_spanned(monday + timedelta(weeks=w), dates)
                 ok = free[p] & (ends >= dates[-1]) & (referred <= dates[0])
-                if p_part in DAY_PARTS:  # nobody whose Unpaid Work takes one of these days
-                    ok &= ~np.array([bool(b & set(dates)) for b in busy], bool)
+                # nobody with these half-days already taken (Unpaid Work, supervision)
+                ok &= ~np.array([bool(b) and taken(b, dates, p_part) for b in busy], bool)
                 for women_only in [False, True] if ven["women_only_space"].iat[v] else [False]:
                     elig = ok & female if women_only else ok
                     if elig.sum() < mn:

@@ -33,7 +33,6 @@ from engine.groups.decode import (
 )
 from engine.groups.records import SLOTS
 from engine.groups.rules import group_sessions, running_sessions
-from engine.store.calendar import DAY_PARTS
 from geo.travel import TravelTimes
 from solvers.replan import ChoiceProblem
 
@@ -231,7 +230,7 @@ class ReplanSetup:
 
 class _Context:
     """The inputs a repair is judged against: people, venues, facilitators, travel, and the
-    people's firm Unpaid Work days (busy time)."""
+    half-days the people's firm Unpaid Work and supervision appointments take (busy time)."""
 
     def __init__(
         self,
@@ -239,7 +238,7 @@ class _Context:
         config: Config,
         times: TravelTimes,
         first_day: date,
-        busy: dict[str, dict[date, str]] | None = None,
+        busy: dict[str, dict[tuple[date, str], str]] | None = None,
     ):
         self.busy = busy or {}
         self.config, self.g, self.first_day = config, config.groups, first_day
@@ -273,10 +272,9 @@ class _Context:
         )
 
     def free(self, people: list[str], day: date, slot: str) -> bool:
-        """None of `people` has Unpaid Work that takes this half-day."""
-        return slot.split("-")[1] not in DAY_PARTS or not any(
-            day in self.busy.get(p, {}) for p in people
-        )
+        """None of `people` has this half-day taken (Unpaid Work, supervision)."""
+        half = (day, slot.split("-")[1])
+        return not any(half in self.busy.get(p, {}) for p in people)
 
     def facilitator_reaches(self, f: str, venue: str) -> bool:
         return bool(self.fac_travel.at[f, venue] <= self.g.facilitator_max_travel_minutes)
@@ -289,7 +287,7 @@ def build_replan(
     config: Config,
     times: TravelTimes,
     first_day: date,
-    busy: dict[str, dict[date, str]] | None = None,
+    busy: dict[str, dict[tuple[date, str], str]] | None = None,
 ) -> ReplanSetup:
     """The disrupted sessions of a stored plan and every repair each may take (never into a
     half-day someone's firm Unpaid Work takes, `busy`)."""

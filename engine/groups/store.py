@@ -13,6 +13,7 @@ from engine.store.schema import (
     groups_plans,
     groups_pre_group,
     groups_reviews,
+    groups_supervision,
     groups_tell,
     groups_unplaced,
 )
@@ -35,4 +36,5 @@ class GroupsStore(PlanStore):
         "changes": groups_changes,  # a re-plan's session changes (none in a fresh plan)
         "tell": groups_tell,  # and who must be told of them
         "calendar": groups_calendar,  # each person's sessions by date and slot
+        "supervision": groups_supervision,  # the appointments the quarter was given
     }

@@ -1,6 +1,7 @@
 """One calendar per person across services, read from the store: the firm Unpaid Work sessions
-(each stored week's own dates, from its latest plan) and the programme sessions (group
-sessions, one-to-ones and pre-group appointments, from each quarter's latest plan). Each
+(each stored week's own dates, from its latest plan), the programme sessions (group
+sessions, one-to-ones and pre-group appointments, from each quarter's latest plan) and the
+supervision appointments either was given (engine.core.supervision). Each
 planner takes the other service's sessions as busy time and its checker refuses a clash, so a
 person is never booked in two places at once; the planners never read each other's code,
 only these rows.
@@ -18,7 +19,18 @@ from datetime import date
 from sqlalchemy import Engine, Table, select
 
 from engine.core.calendar import week_dates
-from engine.store.schema import groups_calendar, groups_plans, upw_sessions, upw_weeks
+from engine.core.supervision import describe
+from engine.core.supervision import half_days as supervision_rows
+from engine.store.schema import (
+    groups_calendar,
+    groups_plans,
+    groups_supervision,
+    upw_sessions,
+    upw_supervision,
+    upw_weeks,
+)
+
+Busy = dict[str, dict[tuple[date, str], str]]  # person -> (date, AM|PM|EVE) -> what
 
 DAY_PARTS = ("AM", "PM")  # the half-days an Unpaid Work session takes
 
@@ -93,6 +105,62 @@ def programme_half_days(
     return dict(out)
 
 
+def upw_half_days(days: dict[str, dict[date, str]]) -> Busy:
+    """Firm Unpaid Work days as the half-days they take (the morning and the afternoon)."""
+    return {
+        p: {
+            (d, part): f"Unpaid Work at {place}" for d, place in taken.items() for part in DAY_PARTS
+        }
+        for p, taken in days.items()
+    }
+
+
+def merge_busy(*parts: Busy) -> Busy:
+    """Busy time from several sources, as one (a half-day named once, by the first)."""
+    out: Busy = defaultdict(dict)
+    for part in parts:
+        for p, taken in part.items():
+            for k, what in taken.items():
+                out[p].setdefault(k, what)
+    return dict(out)
+
+
+def _stored_supervision(engine: Engine, first: date, last: date):
+    """The supervision appointments kept with each latest Unpaid Work week and programme
+    quarter, within the days asked for (each once)."""
+    found: dict[tuple[str, str, str], tuple[str, str]] = {}
+    plans = (
+        (upw_weeks, "week_key", "week", upw_supervision),
+        (groups_plans, "plan_key", "from_date", groups_supervision),
+    )
+    with engine.connect() as conn:
+        for header, key, period, t in plans:
+            for k in _latest(engine, header, key, period).values():
+                rows = conn.execute(
+                    select(t.c.person_id, t.c.date, t.c.slot, t.c.practitioner_id, t.c.location)
+                    .where(t.c[key] == k)
+                    .where(t.c.date >= first.isoformat(), t.c.date <= last.isoformat())
+                ).all()
+                for pid, d, slot, who, where in rows:
+                    found.setdefault((pid, str(d), slot), (who, where))
+    return found
+
+
+def supervision_half_days(
+    engine: Engine, first: date, last: date, people: Iterable[str] | None = None
+) -> Busy:
+    """person -> (date, AM|PM|EVE) -> what, of the supervision appointments stored with the
+    latest plans of either service (engine.core.supervision)."""
+    import pandas as pd
+
+    rows = [
+        (pid, d, slot, who, where)
+        for (pid, d, slot), (who, where) in _stored_supervision(engine, first, last).items()
+    ]
+    df = pd.DataFrame(rows, columns=["person_id", "date", "slot", "practitioner_id", "location"])
+    return supervision_rows(df, people, first, last)
+
+
 def person_calendar(engine: Engine, person: str, first: date, last: date) -> list[dict]:
     """One person's bookings from `first` to `last` across services, in date order: each
     firm Unpaid Work session (the morning and afternoon, where, its hours) and each programme
@@ -138,4 +206,15 @@ def person_calendar(engine: Engine, person: str, first: date, last: date) -> lis
                 }
                 for d, slot, item, programme, venue in sessions
             ]
+    out += [
+        {
+            "date": d,
+            "when": f"{date.fromisoformat(d).strftime('%a')}-{slot}",  # as a programme slot
+            "service": "supervision",
+            "what": describe(who, ""),
+            "where": where,
+        }
+        for (pid, d, slot), (who, where) in _stored_supervision(engine, first, last).items()
+        if pid == person
+    ]
     return sorted(out, key=lambda r: (r["date"], r["when"]))

@@ -301,6 +301,26 @@ groups_calendar = (
     )
 )
 
+
+def supervision_table(name: str, key: str) -> Table:
+    """The supervision appointments a plan was given (engine.core.supervision), kept with it:
+    part of each person's one calendar."""
+    return Table(
+        name,
+        metadata,
+        Column(key, String(64), primary_key=True),
+        Column("person_id", String(64), primary_key=True),
+        Column("date", String(10), primary_key=True),
+        Column("slot", String(16), primary_key=True),
+        Column("practitioner_id", String(64), nullable=False),
+        Column("location", Text, nullable=False),
+    )
+
+
+upw_supervision = supervision_table("upw_supervision", "week_key")
+groups_supervision = supervision_table("groups_supervision", "plan_key")
+
+
 # -- Which run holds each PDU's night -----------------------------------------------------
 night_locks = Table(
     "night_locks",

@@ -235,7 +235,7 @@ def check_week(
         for part in DAY_PARTS:
             clash = (busy or {}).get(pid, {}).get((date.fromisoformat(day), part))
             if clash is not None:
-                out.append(Violation(where, "one calendar", f"{clash} that {part} (programme)"))
+                out.append(Violation(where, "one calendar", f"booked that {part}: {clash}"))
         if f"{plid}@{day}" in cancelled:
             out.append(Violation(f"{where}", "cancelled", "the session was stood down"))
         if dname not in pl["days"]:

@@ -16,7 +16,14 @@ from engine.core.check import Violation
 from engine.core.errors import RunFailed
 from engine.core.lifecycle import Planner, RunOptions, RunOutcome, execute, run_key
 from engine.core.parallel import failed_stats
-from engine.store.calendar import busy_rows, programme_half_days
+from engine.core.supervision import half_days as supervision_busy
+from engine.core.supervision import load_supervision
+from engine.store.calendar import (
+    busy_rows,
+    merge_busy,
+    programme_half_days,
+    supervision_half_days,
+)
 from engine.store.runs import Snapshot
 from engine.unpaid_work.check import check_week, people_at
 from engine.unpaid_work.contract import load_upw
@@ -152,6 +159,7 @@ class WeekPlanner(Planner):
                 ).hexdigest(),
             )
         self.pdus = sorted(set(self.ds.people["pdu"]))
+        self.supervision = load_supervision(opts.data)  # appointments given: busy, and stored
 
     def key_parts(self) -> list[Any]:
         cancel = sorted(self.opts.cancel)
@@ -160,11 +168,15 @@ class WeekPlanner(Planner):
         return parts + ([run_key(busy_rows(self.busy))] if self.busy else [])
 
     def open_store(self, url: str) -> UpwStore:
-        """The store, and from it each person's programme sessions over the horizon: busy."""
+        """The store, and from it each person's programme sessions and supervision appointments
+        over the horizon (with those this week was given): busy time."""
         store = UpwStore(url)
         days = [d for week in horizon_dates(self.dates, self.opts.weeks) for d in week]
-        self.busy = programme_half_days(
-            store.engine, min(days), max(days), self.ds.people["person_id"]
+        people, first, last = self.ds.people["person_id"], min(days), max(days)
+        self.busy = merge_busy(
+            supervision_busy(self.supervision, people, first, last),
+            programme_half_days(store.engine, first, last, people),
+            supervision_half_days(store.engine, first, last, people),
         )
         return store
 
@@ -217,6 +229,7 @@ class WeekPlanner(Planner):
             "inductions": pd.DataFrame(inducted, columns=INDUCTION_COLUMNS).astype(
                 {"travel_minutes": "Int64"}
             ),
+            "supervision": self.supervision,  # kept with the week: part of the one calendar
         }
 
     def check(self, tables: dict[str, pd.DataFrame]) -> list[Violation]:

@@ -8,6 +8,7 @@ from engine.store.schema import (
     upw_induction_plan,
     upw_roster,
     upw_sessions,
+    upw_supervision,
     upw_unplaced,
     upw_unsupervised,
     upw_weeks,
@@ -27,4 +28,5 @@ class UpwStore(PlanStore):
         "roster": upw_roster,
         "unsupervised": upw_unsupervised,
         "inductions": upw_induction_plan,
+        "supervision": upw_supervision,  # the appointments the week was given
     }

@@ -71,6 +71,8 @@ def test_store_from_before_migrations_is_upgraded_with_its_data(db_url):
         "groups_changes",
         "groups_tell",
         "groups_calendar",
+        "upw_supervision",
+        "groups_supervision",
     )
     old = MetaData()
     for name, t in metadata.tables.items():
