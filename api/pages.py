@@ -30,6 +30,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from api import page_data
 from api.auth import Principal, Session, check_form, page_session
 from api.jobs import Job
+from api.latest import newest
 from api.review import TEMPLATES
 from api.scope import view
 from api.service import Service, service
@@ -46,22 +47,6 @@ def _signed_in(request: Request) -> Session | RedirectResponse:
         here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse(f"/review/login?{urlencode({'next': here})}", status_code=303)
     return session
-
-
-def newest(svc: Service, who: Principal, kinds: tuple[str, ...], person: str | None = None) -> Job:
-    """The newest finished run of these kinds this key sees (holding `person` in its inputs,
-    when given), else the newest still running: what `latest` in a page's address stands for,
-    so an address can be kept."""
-    found = [
-        j
-        for j in svc.jobs.list()
-        if j.kind in kinds and j.state not in ("FAILED", "CANCELLED") and view(j, who) is not None
-        and (person is None or (j.data and page_data.in_inputs(person, Path(j.data))))
-    ]  # fmt: skip
-    if not found:
-        raise HTTPException(404, f"no {' or '.join(kinds)} run visible to this key")
-    done = [j for j in found if j.state in ("DONE", "STOPPED")]
-    return max(done or found, key=lambda j: j.created)  # one still running: its page waits
 
 
 def _run_of(svc: Service, who: Principal, job_id: str, kind: str) -> Job:

@@ -21,6 +21,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
 from api.auth import COOKIE, Principal, check_form, known_key, page_session
+from api.latest import newest
 from api.scope import seen_part, view
 from api.service import Service, service
 
@@ -238,8 +239,6 @@ def review(
         return RedirectResponse("/review/login", status_code=303)
     who = session.who
     if job_id == "latest":  # the newest finished night this key sees: an address to keep
-        from api.pages import newest
-
         return RedirectResponse(f"/review/{newest(svc, who, ('allocation',)).job_id}", 303)
     job = svc.job(job_id, who)
     out = svc.done(job)
