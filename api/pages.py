@@ -19,13 +19,14 @@ the re-plan forms only where its role may start that kind of run."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
 import pandas as pd
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api import page_data
 from api.auth import Principal, Session, check_form, page_session
@@ -72,6 +73,49 @@ def _waiting(request: Request, session: Session, job: Job, what: str) -> HTMLRes
     )
 
 
+def _open_plan(
+    request: Request, svc: Service, job_id: str, kind: str, what: str
+) -> tuple[Session, Job, Path] | Response:
+    """A plan page's run, finished: (session, run, its files); or the response to give
+    instead (sign in, the newest run for `latest`, a page waiting for the run)."""
+    session = _signed_in(request)
+    if isinstance(session, RedirectResponse):
+        return session
+    if job_id == LATEST:
+        return RedirectResponse(f"/pages/{kind}/{newest(svc, session.who, (kind,)).job_id}", 303)
+    job = _run_of(svc, session.who, job_id, kind)
+    if job.state not in ("DONE", "STOPPED"):
+        return _waiting(request, session, job, what)
+    return session, job, svc.done(job)
+
+
+def _replan_form(
+    request: Request,
+    svc: Service,
+    job_id: str,
+    kind: str,
+    csrf: str | None,
+    start: Callable[[Job, Principal], dict],
+) -> Response:
+    """A re-plan form posted: from this service's own page, by a key that sees the run; the
+    re-plan job started, and the new run's page (or this page, saying why not)."""
+    signed = _signed_in(request)
+    if isinstance(signed, RedirectResponse):
+        return signed
+    check_form(request, signed, csrf)
+    job = _run_of(svc, signed.who, job_id, kind)
+    try:
+        started = start(job, signed.who)
+    except HTTPException as exc:
+        if exc.status_code == 404:
+            raise
+        return RedirectResponse(
+            f"/pages/{kind}/{job_id}?{urlencode({'error': page_data.detail_text(exc.detail)})}",
+            status_code=303,
+        )
+    return RedirectResponse(f"/pages/{kind}/{started['run']}", status_code=303)
+
+
 def _read(out: Path, name: str) -> pd.DataFrame:
     path = out / name
     if not path.exists():
@@ -90,16 +134,11 @@ def upw_page(
     svc: Service = Depends(service),
 ):
     """The week (`ahead`: and the provisional weeks after it) as a calendar."""
-    session = _signed_in(request)
-    if isinstance(session, RedirectResponse):
-        return session
+    opened = _open_plan(request, svc, job_id, "upw", "Unpaid Work week")
+    if isinstance(opened, Response):
+        return opened
+    session, job, out = opened
     who = session.who
-    if job_id == LATEST:
-        return RedirectResponse(f"/pages/upw/{newest(svc, who, ('upw',)).job_id}", 303)
-    job = _run_of(svc, who, job_id, "upw")
-    if job.state not in ("DONE", "STOPPED"):
-        return _waiting(request, session, job, "Unpaid Work week")
-    out = svc.done(job)
     summary = json.loads((out / "upw_summary.json").read_text())
     schedule, roster = _read(out, "upw_schedule.csv"), _read(out, "upw_roster.csv")
     weeks_ahead = int(schedule["week"].nunique()) - 1 if "week" in schedule else 0
@@ -142,21 +181,9 @@ def stand_down(
 ):
     """Stand a session down: the week re-planned around it as a job of its own (the page of
     the new run shows it running, then the new week and who must be told)."""
-    signed = _signed_in(request)
-    if isinstance(signed, RedirectResponse):
-        return signed
-    check_form(request, signed, csrf)
-    job = _run_of(svc, signed.who, job_id, "upw")
-    try:
-        started = svc.replan(job, signed.who, [session_id])
-    except HTTPException as exc:
-        if exc.status_code == 404:
-            raise
-        return RedirectResponse(
-            f"/pages/upw/{job_id}?{urlencode({'error': page_data.detail_text(exc.detail)})}",
-            status_code=303,
-        )
-    return RedirectResponse(f"/pages/upw/{started['run']}", status_code=303)
+    return _replan_form(
+        request, svc, job_id, "upw", csrf, lambda job, who: svc.replan(job, who, [session_id])
+    )
 
 
 # -- Programme groups: the Interventions Team's quarter --------------------------------------
@@ -167,16 +194,11 @@ def groups_page(
     error: str | None = None,
     svc: Service = Depends(service),
 ):
-    session = _signed_in(request)
-    if isinstance(session, RedirectResponse):
-        return session
+    opened = _open_plan(request, svc, job_id, "groups", "programme quarter")
+    if isinstance(opened, Response):
+        return opened
+    session, job, out = opened
     who = session.who
-    if job_id == LATEST:
-        return RedirectResponse(f"/pages/groups/{newest(svc, who, ('groups',)).job_id}", 303)
-    job = _run_of(svc, who, job_id, "groups")
-    if job.state not in ("DONE", "STOPPED"):
-        return _waiting(request, session, job, "programme quarter")
-    out = svc.done(job)
     summary = json.loads((out / "groups_summary.json").read_text())
     groups, members = _read(out, "groups.csv"), _read(out, "group_members.csv")
     sessions = page_data.group_sessions(svc.store.engine, job.run_id)
@@ -230,22 +252,15 @@ def facilitator_off(
 ):
     """Mark a facilitator off for some days: the quarter re-planned around it as a job of its
     own (the new run's page shows it running, then the changes and who must be told)."""
-    signed = _signed_in(request)
-    if isinstance(signed, RedirectResponse):
-        return signed
-    check_form(request, signed, csrf)
-    job = _run_of(svc, signed.who, job_id, "groups")
     off = f"{facilitator_id}@{date_from}..{date_to}" if date_to else f"{facilitator_id}@{date_from}"
-    try:
-        started = svc.replan_groups(job, signed.who, [off], [])
-    except HTTPException as exc:
-        if exc.status_code == 404:
-            raise
-        return RedirectResponse(
-            f"/pages/groups/{job_id}?{urlencode({'error': page_data.detail_text(exc.detail)})}",
-            status_code=303,
-        )
-    return RedirectResponse(f"/pages/groups/{started['run']}", status_code=303)
+    return _replan_form(
+        request,
+        svc,
+        job_id,
+        "groups",
+        csrf,
+        lambda job, who: svc.replan_groups(job, who, [off], []),
+    )
 
 
 # -- One person's calendar -------------------------------------------------------------------

@@ -60,18 +60,15 @@ def serve(
             base = f"http://{host}:{port}"
             job = submit_folder(application, submit, region, pdu)
             pages = [("the night's review", f"{base}/review/{job.job_id}")]
-            if week is not None:
-                upw = submit_folder(
-                    application, submit, region, pdu, kind="upw",
-                    params={"solver": None, "week": week},
-                )  # fmt: skip
-                pages.append(("the Unpaid Work week", f"{base}/pages/upw/{upw.job_id}"))
-            if from_ is not None:
-                groups = submit_folder(
-                    application, submit, region, pdu, kind="groups",
-                    params={"solver": None, "from": from_},
-                )  # fmt: skip
-                pages.append(("the programme quarter", f"{base}/pages/groups/{groups.job_id}"))
+            also = (("upw", "week", week, "the Unpaid Work week"),
+                    ("groups", "from", from_, "the programme quarter"))  # fmt: skip
+            for kind, name, period, what in also:
+                if period is not None:
+                    run = submit_folder(
+                        application, submit, region, pdu, kind=kind,
+                        params={"solver": None, name: period},
+                    )  # fmt: skip
+                    pages.append((what, f"{base}/pages/{kind}/{run.job_id}"))
             pages.append(("the analyst's balance", f"{base}/pages/analyst"))
             console.print(f"runs started for {pdu or region or 'everything'} in {submit}:")
             for what, url in pages:
