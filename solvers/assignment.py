@@ -40,6 +40,15 @@ class CoreParams:
     log: bool = False
     linearization_level: int | None = None  # 2: more LP cuts (pays on facility location)
     observer: SearchObserver | None = None  # progress reports and stop requests (the API's jobs)
+    # The whole solve's end (time.perf_counter()): no search of any phase runs past it, however
+    # long the phase's own limit (None: only that limit). Set once, by the solve's entry.
+    deadline: float | None = None
+
+    def left(self) -> float:
+        """Seconds to the deadline (the time limit where there is none)."""
+        if self.deadline is None:
+            return float(self.time_limit_seconds)
+        return max(0.0, self.deadline - time.perf_counter())
 
 
 @dataclass
@@ -143,8 +152,11 @@ def build_core(
 
 
 def make_solver(params: CoreParams) -> cp_model.CpSolver:
+    """A CP-SAT solver for one search: its own time limit, cut to the solve's deadline."""
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = float(params.time_limit_seconds)
+    solver.parameters.max_time_in_seconds = max(
+        0.0, min(float(params.time_limit_seconds), params.left())
+    )
     solver.parameters.num_workers = int(params.workers)
     solver.parameters.random_seed = int(params.random_seed)
     solver.parameters.log_search_progress = params.log
@@ -230,6 +242,8 @@ def _finite(x: float) -> float | None:
     return float(x) if np.isfinite(x) and abs(x) < 1e18 else None
 
 
+MIN_PHASE_SECONDS = 0.05  # less than this left: no further phase is started
+
 # GAP's first neighbourhood: about this many pairs per job (measured on c10200/c20200: a tight
 # instance with few agents otherwise starts too narrow to hold any cheaper answer). The
 # p-median search keeps half a unit: its neighbourhoods were measured with that.
@@ -269,21 +283,25 @@ def solve_gap(
         params.linearization_level is None
     ):  # the stronger LP: measured to close c20200 and b10200 more often
         params = CoreParams(**{**params.__dict__, "linearization_level": 2})
+    if params.deadline is None:  # one deadline for every phase: the solve ends on time
+        params = CoreParams(**{**params.__dict__, "deadline": t0 + total})
     agent_of, stats = _solve_gap_pairs(
         cost, weight, capacity, allowed, with_time(params, total * first_share), None, "gap"
     )
     phases = [stats]
     if stats.status == "UNKNOWN":  # no answer yet (a large instance): the whole model gets the rest
-        rest = with_time(params, max(0.0, total - (time.perf_counter() - t0)))
+        rest = with_time(params, params.left())
         agent_of, stats = _solve_gap_pairs(cost, weight, capacity, allowed, rest, None, "gap")
         phases.append(stats)
-    if stats.objective is None or stats.status == "OPTIMAL":
+    if stats.objective is None or stats.status == "OPTIMAL" or params.left() < MIN_PHASE_SECONDS:
         return AssignmentResult(agent_of, stats, phases)
     upper = stats.objective
     priced = np.where(
         allowed, cost, cost.max() * n + 1
     )  # pairs an agent cannot hold: never worth it
-    lag = lagrange_bound(priced, weight, capacity, upper, seconds=total * bound_share)
+    lag = lagrange_bound(
+        priced, weight, capacity, upper, seconds=min(total * bound_share, params.left())
+    )
     lower = max(stats.bound if stats.bound is not None else -np.inf, lag.integer_bound())
     phases.append(SolveStats("BOUND", None, lag.bound, time.perf_counter() - t0, "gap-lagrange"))
 
@@ -310,12 +328,13 @@ def solve_gap(
         )
 
     agent_of, upper, lower, tried = _meet_bound(
-        priced, weight, capacity, allowed, lag, agent_of, upper, lower, params, total * target_share
-    )
+        priced, weight, capacity, allowed, lag, agent_of, upper, lower, params,
+        min(total * target_share, params.left()),
+    )  # fmt: skip
     phases += tried
 
     def reprice(best: float, last: LagrangeBound) -> LagrangeBound:
-        left = t0 + total - time.perf_counter()
+        left = params.left()
         return lagrange_bound(
             priced,
             weight,
@@ -333,7 +352,7 @@ def solve_gap(
         lower,
         solve_pairs,
         params,
-        t0 + total,
+        params.deadline or t0 + total,
         total * step_share,
         reprice,
         GAP_PAIRS_PER_ITEM,

@@ -17,6 +17,7 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from solvers.assignment import (
+    MIN_PHASE_SECONDS,
     AssignmentCore,
     CoreParams,
     build_core,
@@ -150,6 +151,9 @@ def solve_facility(
     (`solvers.lagrange`, `bound_share`) and the neighbourhoods the prices point at
     (`search_near_bound`, the rest: moves clients between open sites)."""
     t0 = time.perf_counter()
+    if params.deadline is None:  # one deadline for every phase: the solve ends on time
+        params = with_time(params, params.time_limit_seconds)
+        params.deadline = t0 + params.time_limit_seconds
     fm = FacilityModel(pr)
     fm.model.minimize(fm.cost())
     if start is not None:
@@ -166,9 +170,11 @@ def solve_facility(
     if stats.objective is None:
         return FacilityResult(np.full(pr.n_clients, -1), np.zeros(pr.n_sites, bool), stats)
     site, opened = fm.decode(solver)
-    if not pmedian or stats.status == "OPTIMAL":
+    if not pmedian or stats.status == "OPTIMAL" or params.left() < MIN_PHASE_SECONDS:
         return FacilityResult(site, opened, stats)
-    site = improve_medians(pr, site, params.time_limit_seconds * medians_share, params.random_seed)
+    site = improve_medians(
+        pr, site, min(params.time_limit_seconds * medians_share, params.left()), params.random_seed
+    )
     cost = _pair_cost_matrix(pr).T  # sites x clients; pairs not allowed priced out
     allowed = np.zeros(cost.shape, dtype=bool)
     allowed[pr.pair_site, pr.pair_client] = True
@@ -182,7 +188,7 @@ def solve_facility(
         int(pr.open_exactly),
         pr.site_capacity,
         upper,
-        seconds=params.time_limit_seconds * bound_share,
+        seconds=min(params.time_limit_seconds * bound_share, params.left()),
     )
     lower = max(stats.bound if stats.bound is not None else -np.inf, lag.integer_bound())
 
@@ -213,7 +219,7 @@ def solve_facility(
         lower,
         solve_pairs,
         params,
-        t0 + params.time_limit_seconds,
+        params.deadline,
         params.time_limit_seconds * step_share,
     )
     status = "OPTIMAL" if upper <= lower else "FEASIBLE"
