@@ -48,7 +48,7 @@ demo: install
 		--db sqlite:///$(DEMO)/probation.sqlite --osm $(SHARED)/data/osm/rutland-highways.osm.bz2 \
 		--facilitator-off "$$(awk -F, 'NR==2 {print $$1; exit}' $(DEMO)/data/facilitators.csv)@2026-12-14..2026-12-25"
 	$(BIN)/probation calendar --db sqlite:///$(DEMO)/probation.sqlite --from 2026-11-23 \
-		--person "$$(awk -F, 'NR==2 {print $$2; exit}' $(DEMO)/out-groups/group_members.csv)"
+		--person "$$(awk -F, 'NR==FNR {if (FNR > 1) upw[$$1]=1; next} FNR > 1 && ($$2 in upw) {print $$2; exit}' $(DEMO)/data/upw_people.csv $(DEMO)/out-groups/group_members.csv)"
 	@echo
 	@echo "Start the service, with Rutland PDU's night, Unpaid Work week and programme quarter submitted to it:"
 	@echo "  $(BIN)/probation serve --keys api/keys.example.toml --work $(DEMO)/api --osm $(SHARED)/data/osm/rutland-highways.osm.bz2 \\"
