@@ -162,6 +162,7 @@ def test_discard_ends_a_run_and_stores_nothing(client, lincoln):
     assert client.delete(f"/runs/{run}", headers={"X-API-Key": READER}).status_code == 403
 
 
+@pytest.mark.slow  # an end-to-end run: make test, not the everyday loop
 def test_stop_keeps_the_best_solution_found(tmp_path_factory, shared, config):
     """A night with two minutes of search: stopped once a solution is reported, it ends within
     seconds with that best answer checked, stored and served."""
@@ -230,6 +231,7 @@ def test_stop_keeps_the_best_solution_found(tmp_path_factory, shared, config):
         assert len(stored) == page["total"] == sum(s["counts"].values())
 
 
+@pytest.mark.slow  # an end-to-end run: make test, not the everyday loop
 def test_unpaid_work_and_groups_plans_over_http(client, lincoln):
     h = {"X-API-Key": COORD}
     hg = {"X-API-Key": INTERV}  # the region's Interventions Team plans its groups
@@ -489,6 +491,7 @@ def test_logs_are_json_lines_with_the_run_id(client, lincoln, caplog):
     assert next(e for e in mine if e["event"] == "run finished")["state"] == "DONE"
 
 
+@pytest.mark.slow  # an end-to-end run: make test, not the everyday loop
 def test_concurrent_runs_over_http(client, tmp_path):
     """Different PDUs submitted together both finish; two runs (different solvers) for the same
     PDU and night at once: one commits, the other fails saying which run holds the night."""
@@ -521,6 +524,7 @@ def test_concurrent_runs_over_http(client, tmp_path):
     assert "RunConflict" in failed["error"] and f"2026-12-02 night of {PDUS[0]}" in failed["error"]
 
 
+@pytest.mark.slow  # an end-to-end run: make test, not the everyday loop
 def test_spo_sees_only_their_pdu_of_a_region_run(client, tmp_path):
     """The nightly batch runs the whole region; each SPO sees, explains, decides and reviews only
     the cases and staff of their own PDU, and may not stop the region's run."""
@@ -625,6 +629,7 @@ def test_submit_a_local_folder(client, lincoln, tmp_path):
     assert set((client.app.state.work / "inbox").iterdir()) == inbox
 
 
+@pytest.mark.slow  # an end-to-end run: make test, not the everyday loop
 def test_two_jobs_over_one_stored_night_share_one_decision_log(client, lincoln):
     """The second job reuses the first's stored night: a decision made through either is one
     decision on that night, seen through both, and confirm-rest through the other skips it."""

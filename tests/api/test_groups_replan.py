@@ -4,9 +4,12 @@ sessions changed and who must be told."""
 
 from __future__ import annotations
 
+import pytest
+
 from tests.builders import COORD, INTERV, READER, wait_for
 
 
+@pytest.mark.slow  # an end-to-end run: make test, not the everyday loop
 def test_a_facilitator_off_replanned_as_a_job(client, lincoln):
     h = {"X-API-Key": INTERV}
     files = {

@@ -3,6 +3,8 @@ kept; the contract's check of an upload runs in a checking process, off the even
 
 from __future__ import annotations
 
+import pytest
+
 from tests.builders import SPO_L, make_client, upload_files
 
 
@@ -51,6 +53,7 @@ def test_upload_validation_runs_in_a_checking_process(tmp_path_factory, config, 
     assert pickle.loads(pickle.dumps(err)).issues == err.issues
 
 
+@pytest.mark.slow  # an end-to-end run: make test, not the everyday loop
 def test_runs_beyond_the_limit_wait_their_turn_and_workers_are_reaped(
     tmp_path_factory, config, lincoln
 ):
@@ -76,6 +79,7 @@ def test_runs_beyond_the_limit_wait_their_turn_and_workers_are_reaped(
     assert client.app.state.jobs.procs == {}  # every ended worker joined: no zombie left
 
 
+@pytest.mark.slow  # a long run: make test, not the everyday loop
 def test_a_queued_run_stopped_before_it_starts_is_cancelled(tmp_path_factory, config, lincoln):
     client = make_client(tmp_path_factory, config, max_running_jobs=1)
     h = {"X-API-Key": SPO_L}

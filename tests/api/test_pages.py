@@ -13,6 +13,8 @@ import pytest
 from tests.api.conftest import WEEK
 from tests.builders import COORD, INTERV, INTERV_OTHER, READER, SPO_B, SPO_L, wait_for
 
+pytestmark = pytest.mark.slow  # three plans over a live service: make test, not the everyday loop
+
 
 def sign_in(client, key: str) -> str:
     """Sign the test client in (the session cookie), returning the forms' CSRF token."""

@@ -3,9 +3,12 @@ rejection (the rejected practitioner left out)."""
 
 from __future__ import annotations
 
+import pytest
+
 from tests.builders import SPO_B, SPO_L, all_rows, upload_files, wait_for
 
 
+@pytest.mark.slow  # a long run: make test, not the everyday loop
 def test_a_case_ranked_then_rejected_and_reproposed(client, lincoln):
     h = {"X-API-Key": SPO_L}
     r = client.post(
@@ -45,6 +48,7 @@ def test_a_case_ranked_then_rejected_and_reproposed(client, lincoln):
     assert client.get("/recommendations", params={"case_id": "NOPE"}, headers=h).status_code == 404
 
 
+@pytest.mark.slow  # an end-to-end run: make test, not the everyday loop
 def test_the_review_page_names_the_next_best_after_a_rejection(tmp_path_factory, config, lincoln):
     from tests.builders import make_client, review_session
 

@@ -4,10 +4,12 @@ it, and the stand-down re-plan as a job of its own."""
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from tests.builders import COORD, READER, wait_for
 
 
+@pytest.mark.slow  # an end-to-end run: make test, not the everyday loop
 def test_outcomes_then_a_stand_down_replanned_as_a_job(client, lincoln):
     h = {"X-API-Key": COORD}
     people = pd.read_csv(lincoln / "upw_people.csv", dtype=str, keep_default_na=False)
@@ -64,6 +66,7 @@ def test_outcomes_then_a_stand_down_replanned_as_a_job(client, lincoln):
     assert first["person_id"] in told
 
 
+@pytest.mark.slow  # a long run: make test, not the everyday loop
 def test_a_week_without_supervisors_has_no_roster_table(client, lincoln):
     h = {"X-API-Key": COORD}
     files = {

@@ -354,7 +354,9 @@ def test_neighbourhoods_widen_after_a_timeout_and_a_finished_whole_search_proves
     ]  # unsized (the p-median search): 0.5 -> 1.0 -> 2.0 -> 4.0 (whole)
 
 
-@pytest.mark.parametrize("kind, agents, jobs", [("D", 40, 400), ("E", 20, 900)])
+@pytest.mark.parametrize(
+    "kind, agents, jobs", [("D", 40, 400), pytest.param("E", 20, 900, marks=pytest.mark.slow)]
+)
 def test_the_whole_solve_keeps_its_time_limit(kind, agents, jobs):
     """One deadline for every phase (the whole model, the Lagrangian ascent, the target and
     neighbourhood searches): a solve too big to finish ends within 5% of its limit (or 0.5 s),

@@ -201,6 +201,7 @@ def _run_pdu(args: tuple) -> tuple[str, str, float, float]:
         return "refused", str(exc), t0, time.time()
 
 
+@pytest.mark.slow  # an end-to-end run: make test, not the everyday loop
 def test_concurrent_runs_different_pdus_both_commit_same_pdu_only_one(db_url, tmp_path):
     data = two_pdu_night(tmp_path / "in", per_pdu=30)
     Store(db_url)  # migrated once; the processes below only open it

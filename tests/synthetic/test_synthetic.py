@@ -34,6 +34,7 @@ def test_seeded_and_valid(boundaries, config, tmp_path):
     assert len(ds.cases) == len(c1)
 
 
+@pytest.mark.slow  # a long run: make test, not the everyday loop
 def test_region_mix_is_realistic(boundaries, config):
     spec = SyntheticSpec(scale="region", region="Wales", seed=1, run_date=date(2026, 11, 23))
     pracs, cases, m = generate(boundaries, spec, config)
