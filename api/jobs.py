@@ -148,19 +148,12 @@ CAPACITY_WEEKS = 12  # the capacity projection a night's run leaves for the anal
 def _capacity(data: Path, out: Path, config: Config, region, pdu) -> None:
     """The night's capacity ahead (as `probation capacity` projects it) for its scope, made in
     the worker beside the run so the analyst's page only reads it."""
-    from engine.allocation.capacity import export, project
-    from engine.allocation.contract import Dataset, load_dataset
-    from engine.allocation.plan import filter_scope
+    from engine.allocation.capacity import export, project_scope
+    from engine.allocation.contract import load_dataset
 
     ds = load_dataset(data, config)
-    cases, pracs = filter_scope(ds, region, pdu)
-    if pdu or region:  # the PDUs of the run, without holders from elsewhere
-        pracs = pracs[pracs["pdu"].isin(set(cases["pdu"]))]
     start = ds.run_date or date.today()
-    export(
-        project(Dataset(pracs, cases, ds.inputs_hash, ds.source), config, start, CAPACITY_WEEKS),
-        out,
-    )
+    export(project_scope(ds, config, start, CAPACITY_WEEKS, region, pdu), out)
 
 
 # Each kind of job and the run that plans it (imported in the worker, not at service start).

@@ -201,9 +201,9 @@ class Service:
         if kind == "allocation":
             _keep_if_valid(inbox, lambda: load_dataset(inbox, self.config))
         else:
-            period = params.get("week") or params.get("from")
+            week = params.get("week")  # the period the contract checks (outcomes of a week)
             _keep_if_valid(
-                inbox, lambda: self.validator.check_sync(kind, inbox, self.config, pdu, period)
+                inbox, lambda: self.validator.check_sync(kind, inbox, self.config, pdu, week)
             )
         return self.jobs.submit(kind, owner, inbox, region, pdu, params)
 

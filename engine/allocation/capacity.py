@@ -183,6 +183,19 @@ def _needs(by_pdu: pd.DataFrame, config: Config) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def project_scope(
+    ds: Dataset, config: Config, start: date, weeks: int, region=None, pdu=None
+) -> CapacityPlan:
+    """`project` over one region or PDU of a night's inputs (None: all): the PDUs of its cases,
+    without the practitioners from elsewhere who hold some of them."""
+    from engine.allocation.plan import filter_scope
+
+    cases, pracs = filter_scope(ds, region, pdu)
+    if pdu or region:
+        pracs = pracs[pracs["pdu"].isin(set(cases["pdu"]))]
+    return project(Dataset(pracs, cases, ds.inputs_hash, ds.source), config, start, weeks)
+
+
 def chart(plan: CapacityPlan, width: int = 720, height: int = 360) -> str:
     """An SVG line per PDU: projected utilisation with the cases due, week by week; 100% marked."""
     g = plan.pdus.copy()

@@ -213,19 +213,15 @@ def capacity(
     hours per PDU that place them all within 100% (CSV and an SVG chart)."""
     from datetime import date as _date
 
-    from engine.allocation.capacity import export, project
-    from engine.allocation.contract import Dataset, load_dataset
-    from engine.allocation.plan import filter_scope
+    from engine.allocation.capacity import export, project_scope
+    from engine.allocation.contract import load_dataset
 
     cfg = config_or_exit(config)
 
     def run():
         ds = load_dataset(data, cfg)
         start = parse_date(run_date) or ds.run_date or _date.today()
-        cases, pracs = filter_scope(ds, region, pdu)
-        if pdu or region:  # the PDUs asked for, without holders from elsewhere
-            pracs = pracs[pracs["pdu"].isin(set(cases["pdu"]))]
-        plan = project(Dataset(pracs, cases, ds.inputs_hash, ds.source), cfg, start, weeks)
+        plan = project_scope(ds, cfg, start, weeks, region, pdu)
         return plan, export(plan, out)
 
     plan, files = guard(run, (OSError, ValueError), "capacity failed")
