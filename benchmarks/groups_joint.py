@@ -36,7 +36,8 @@ def compare_with_highs(
 ) -> tuple[list[dict], float]:
     """Per programme and overall: the product's people started, its bounds and gap (from the
     run's summary), and what HiGHS's MIP on the whole model starts in the product's solve time
-    (the same objective: people started first, then the rest of the weighted plan), its plan
+    (the same objective: people started first, then the rest of the weighted plan; as many
+    threads as the product has processes), its plan
     then through the same pre-group booking as the product's."""
     s = json.loads(summary.read_text())
     seconds = sum(p["seconds"] for p in s["programmes"])
@@ -47,7 +48,7 @@ def compare_with_highs(
     started = _started(mip, problems)
     x, st = solve(
         _model(mip, LEX * started + _quality(mip, problems, params), []),
-        HighsParams(seconds, random_seed=params.random_seed),
+        HighsParams(seconds, threads=params.processes, random_seed=params.random_seed),
         "highs-joint",
     )
     plan = (

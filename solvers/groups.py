@@ -30,7 +30,10 @@ class GroupsParams:
     `engine.groups.plan.solver_params`). The defaults are the shipped config's."""
 
     time_limit_seconds: float = 10.0
-    workers: int = 1
+    workers: int = 1  # threads of one solve
+    # mip: processes solving the programmes alone at once (each with `workers` threads); the
+    # engine gives the machine's cores (config solver.parallel_processes, 0 = all)
+    processes: int = 1
     random_seed: int = 7
     start_value: int = 10_000  # one more person started outweighs every other term of theirs
     wait_per_day: int = 10
@@ -43,7 +46,8 @@ class GroupsParams:
     women_only_value: int = 600  # per woman in a women-only group: outweighs one more group
     # The joint MIP (solvers/groups_mip.py): `time_limit_seconds` is each programme's own
     # solve, then this for all programmes together over the rooms and facilitators they share
-    joint_seconds: float = 30.0
+    joint_seconds: float = 50.0
+    processes_from_pairs: int = 5000  # below this many person-group pairs in all: one process
 
 
 @dataclass

@@ -27,7 +27,11 @@ Programme groups):
 - Then the whole model restricted to the candidate groups those solutions, their LPs and the
   first-come-first-served plan use settles who gets a shared room or facilitator by people
   started (not by the order the programmes come in), then the rest of the objective: shorter
-  waits and travel, women-only groups, fewest groups, facilitators' driving.
+  waits and travel, women-only groups, fewest groups, facilitators' driving. Which groups to
+  allow is a trade: more alternatives hold better plans, but the root of a larger model can
+  take the whole time (seed 11: 64,000 columns kept the start, 55,000 found 1,019 started).
+  So with two processes both run at once, the narrow model and a wider one that adds each
+  programme's LP groups given what the others' groups hold, and the better plan is kept.
 - Last, each programme short of its own bound is solved again given the rooms and
   facilitators the other programmes' groups hold. That proves the per-programme bound the
   summary reports (no programme could start more without taking from another), and it
@@ -38,7 +42,11 @@ claimed optimality for a worse schedule: solvers/upw_mip.py).
 
 from __future__ import annotations
 
+import multiprocessing
+import pickle
+import signal
 import time
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -421,6 +429,55 @@ def _alone(
     return _Alone(plan, best, bound, support, time.perf_counter() - t0)
 
 
+class _Runner:
+    """Independent solves run in `processes` processes at once where there are several (the
+    East Midlands quarter's eight programmes alone took 48-55 s one after another with one
+    core idle), else here one after another. The observer's stop request reaches the
+    processes (the engine's is file-backed), and every solve keeps its own time limit, so a
+    stop or the limit ends them all."""
+
+    def __init__(self, processes: int, observer: SearchObserver | None) -> None:
+        self.pool: ProcessPoolExecutor | None = None
+        if processes > 1 and _picklable(observer):
+            ctx = multiprocessing.get_context("spawn")  # never fork a process holding threads
+            self.pool = ProcessPoolExecutor(processes, mp_context=ctx, initializer=_quiet)
+
+    def __enter__(self) -> _Runner:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
+
+    @property
+    def parallel(self) -> bool:
+        return self.pool is not None
+
+    def map(self, fn, jobs: list[tuple], sizes: list[int] | None = None) -> list:
+        """fn(*job) for each job, in the jobs' order (largest `sizes` started first)."""
+        if self.pool is None:
+            return [fn(*job) for job in jobs]
+        order = sorted(range(len(jobs)), key=lambda k: -(sizes[k] if sizes else 0))
+        futures = {k: self.pool.submit(fn, *jobs[k]) for k in order}
+        return [futures[k].result() for k in range(len(jobs))]
+
+
+def _picklable(observer: SearchObserver | None) -> bool:
+    """Whether the observer crosses to another process (the engine's does; a caller's
+    in-memory one may not, and then the programmes are solved here, one after another)."""
+    try:
+        pickle.dumps(observer)
+    except Exception:  # noqa: BLE001 - any failure to pickle means: stay in this process
+        return False
+    return True
+
+
+def _quiet() -> None:
+    """Ctrl-C reaches the whole process group; the run decides (its stop request reaches
+    these processes through the observer)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _within(hp: HighsParams, end: float, share: float) -> HighsParams:
     """`share` of the time left before `end`."""
     left = max(0.05, (end - time.perf_counter()) * share)
@@ -480,9 +537,12 @@ def _solve(
     """1. Each programme alone (every room and facilitator left): its bound, a plan, the
     candidate groups its LP uses. 2. All programmes over those groups and the greedy plan's,
     people started first, from the plans put together (or the greedy plan, when that starts
-    more): the shared rooms and facilitators go where they start the most. 3. Each programme
-    again, given what the others' groups hold: its bound there, and its better plan where
-    one is found. Never starts fewer than the first-come-first-served plan."""
+    more): the shared rooms and facilitators go where they start the most; with a second
+    process, beside it the wider model that also has each programme's LP groups given what
+    the others' groups hold in the plans put together, and the better of the two is kept.
+    3. Each programme again, given what the others' groups hold: its bound there, and its
+    better plan where one is found. Never starts fewer than the first-come-first-served
+    plan. Steps 1 and 2 run in `params.processes` processes (_Runner)."""
     t0 = time.perf_counter()
     greedy, _ = in_turn(_greedy)(problems, res, params)
     hp = HighsParams(
@@ -491,32 +551,29 @@ def _solve(
         random_seed=params.random_seed,
         observer=observer,
     )
-    alone = []
-    for pr, g in zip(problems, greedy):
-        alone.append(_alone(pr, res, g, params, hp))
-        if observer is not None:
-            observer.report("started, alone", alone[-1].started, alone[-1].bound, force=True)
-    merged = _merge(problems, res, [a.plan for a in alone])
-    if _count(merged) < _count(greedy):
-        merged = greedy
-    allowed = _mask(
-        problems,
-        [a.support for a in alone],
-        [list(a.plan[1]) for a in alone],
-        [list(g.facilitators) for g in greedy],
-    )
-    mip = quarter_mip(problems, res, allowed)
-    start = _encode(mip, problems, merged)
-    started = _started(mip, problems)
-    x, _ = solve(
-        _model(mip, LEX * started + _quality(mip, problems, params), []),
-        replace(hp, time_limit_seconds=params.joint_seconds),
-        "groups-joint",
-        start,
-    )
-    if x is None or started @ x < started @ start - 0.5:
-        x = start
-    plans = _decode(mip, problems, x)
+    sizes = [len(pr.pair_person) for pr in problems]
+    procs = params.processes if sum(sizes) >= params.processes_from_pairs else 1
+    with _Runner(procs, observer) as runner:
+        alone = runner.map(
+            _alone, [(pr, res, g, params, hp) for pr, g in zip(problems, greedy)], sizes
+        )
+        for a in alone:
+            if observer is not None:
+                observer.report("started, alone", a.started, a.bound, force=True)
+        merged = _merge(problems, res, [a.plan for a in alone])
+        if _count(merged) < _count(greedy):
+            merged = greedy
+        chosen = [a.support for a in alone], [list(a.plan[1]) for a in alone]
+        masks = [_mask(problems, *chosen, [list(g.facilitators) for g in greedy])]
+        if runner.parallel:  # a second core: the wider model beside the narrow one
+            jobs = [
+                (pr, _others_hold(problems, res, [r.facilitators for r in merged], p), hp)
+                for p, pr in enumerate(problems)
+            ]
+            wider = runner.map(_support_given, jobs, sizes)
+            masks.append(_mask(problems, *chosen, [list(g.facilitators) for g in greedy], wider))
+        joint = runner.map(_joint, [(problems, res, m, merged, params, hp) for m in masks])
+    plans = max(joint, key=lambda j: j.value).plans
     bounds: list[float | None] = []
     for p, a in enumerate(alone):
         if a.bound is not None and int((plans[p][0] >= 0).sum()) >= a.bound:
@@ -548,6 +605,70 @@ def _solve(
     return out, left
 
 
+@dataclass
+class _Joint:
+    """A plan of the joint model and its value there (people started first)."""
+
+    plans: list[tuple[np.ndarray, dict[int, list[int]]]]
+    value: float
+
+
+def _joint(
+    problems: list[GroupsProblem],
+    res: Resources,
+    allowed: list[np.ndarray],
+    merged: list[GroupsResult],
+    params: GroupsParams,
+    hp: HighsParams,
+) -> _Joint:
+    """All programmes over the `allowed` candidate groups, people started first, from the
+    plans put together (kept where the solve finds nothing that starts as many)."""
+    mip = quarter_mip(problems, res, allowed)
+    start = _encode(mip, problems, merged)
+    started = _started(mip, problems)
+    value = LEX * started + _quality(mip, problems, params)
+    x, _ = solve(
+        _model(mip, value, []),
+        replace(hp, time_limit_seconds=params.joint_seconds),
+        "groups-joint",
+        start,
+    )
+    if x is None or started @ x < started @ start - 0.5:
+        x = start
+    return _Joint(_decode(mip, problems, x), float(value @ x))
+
+
+def _others_hold(
+    problems: list[GroupsProblem], res: Resources, groups: list[dict[int, list[int]]], p: int
+) -> Resources:
+    """What is left for programme `p` once the other programmes' `groups` (each programme's
+    group -> facilitators) are booked."""
+    left = res.copy()
+    for q, (pq, facs) in enumerate(zip(problems, groups)):
+        if q != p:
+            for c, js in facs.items():
+                book(pq, left, c, js)
+    return left
+
+
+def _support_given(pr: GroupsProblem, left: Resources, hp: HighsParams) -> np.ndarray:
+    """The candidate groups of the programme's LP given what the others' groups hold: where it
+    goes when the rooms and facilitators it wanted alone are taken (an interior point, so
+    every group of an optimal face: the joint model then has the alternatives). Beside the
+    narrow joint model, on the East Midlands quarter (tuning seeds 42 and 7) the wider one
+    started 952 and 934 where the narrow one started 950 and 930; on seed 11 its root took
+    the time and it kept the start (774) where the narrow one found 1,019."""
+    mip = quarter_mip([pr], left)
+    model = _model(mip, _started(mip, [pr]), [])
+    lp, _ = solve(
+        replace(model, integral=np.zeros(mip.n_cols, bool)),
+        replace(hp, time_limit_seconds=hp.time_limit_seconds * 0.3, lp_method="ipm"),
+    )
+    if lp is None:
+        return np.zeros(0, np.int64)
+    return np.nonzero(lp[mip.y0[0] : mip.y0[0] + len(pr.cand_venue)] > SUPPORT)[0]
+
+
 def _greedy(pr: GroupsProblem, res: Resources, params: GroupsParams, observer=None):
     return solve_greedy(pr, res, params)
 
@@ -572,11 +693,7 @@ def _given_others(
     with that number held)."""
     t0 = time.perf_counter()
     end = t0 + hp.time_limit_seconds * share
-    left = res.copy()
-    for q, (pq, (_, facs)) in enumerate(zip(problems, plans)):
-        if q != p:
-            for c, js in facs.items():
-                book(pq, left, c, js)
+    left = _others_hold(problems, res, [facs for _, facs in plans], p)
     pr = problems[p]
     mip = quarter_mip([pr], left)
     started = _started(mip, [pr])

@@ -173,6 +173,7 @@ class GroupsConfig(_Section):
     pairs_per_person: int = Field(ge=1)
     seconds_per_programme: float = Field(gt=0)
     joint_seconds: float = Field(gt=0)
+    processes_from_pairs: int = Field(ge=0)
     start_value: int = Field(ge=0)
     wait_per_day: int = Field(ge=0)
     travel_per_minute: int = Field(ge=0)

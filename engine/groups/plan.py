@@ -5,6 +5,7 @@ registry of solvers that plan the programmes together or in turn."""
 from __future__ import annotations
 
 import itertools
+import os
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
@@ -414,7 +415,9 @@ def solver_params(config: Config, time_limit: float | None = None) -> GroupsPara
     scale = (time_limit / g.seconds_per_programme) if time_limit else 1.0
     return GroupsParams(
         time_limit_seconds=time_limit or g.seconds_per_programme,
+        processes=config.solver.parallel_processes or os.cpu_count() or 1,
         joint_seconds=g.joint_seconds * scale,
+        processes_from_pairs=g.processes_from_pairs,
         random_seed=config.solver.random_seed,
         start_value=g.start_value,
         wait_per_day=g.wait_per_day,

@@ -4,13 +4,16 @@ programme's people started are proved against a bound (every plan through the ch
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
+from engine.core.progress import FileProgress
 from engine.groups.check import check_groups
 from engine.groups.contract import load_groups
 from engine.groups.decode import tables
 from engine.groups.plan import build_plans, solve_plans, solver_params
 from geo.travel import TravelTimes
+from solvers.groups_mip import _Runner
 from tests.builders import facilitator, programme, referral, running_group, venue, write_groups
 
 START = date(2026, 11, 23)  # a Monday
@@ -95,3 +98,43 @@ def test_running_groups_over_a_facilitators_week_leave_the_model_solvable(tmp_pa
     assert check_groups(ds, groups, members, config, times, START) == []
     assert len(members) == 4 and results[0].started_bound == 4.0
     assert set(groups.loc[groups["status"] == "NEW", "facilitator_ids"]) == {"F2"}
+
+
+def _in_processes(config, seconds: float = 5.0):
+    """The params of a quarter large enough for the programmes to be solved in two processes
+    (every quarter is, from 0 pairs)."""
+    return replace(solver_params(config, seconds), processes=2, processes_from_pairs=0)
+
+
+def test_programmes_solved_in_two_processes_plan_as_in_one(tmp_path, config):
+    """Two processes: the programmes alone in parallel, and the narrow and wide joint models
+    side by side. The same proved plan as one process (the small quarter is solved exactly)."""
+    ds, times, plans, res, meta = _quarter(tmp_path, config)
+    joint, _ = solve_plans(plans, res, "mip", _in_processes(config))
+    assert _started(ds, times, plans, joint, meta, config) == {"SI-DA": 5}
+    assert [r.started_bound_alone for r in joint] == [3.0, 5.0]
+    assert [r.started_bound for r in joint] == [0.0, 5.0]
+
+
+def test_an_observer_that_cannot_cross_to_a_process_keeps_the_solve_here():
+    class InMemory:
+        def __init__(self) -> None:
+            self.stop = lambda: False  # a lambda does not pickle
+
+    with _Runner(2, InMemory()) as runner:  # type: ignore[arg-type]
+        assert not runner.parallel
+        assert runner.map(divmod, [(7, 2), (9, 4)]) == [(3, 1), (2, 1)]
+    with _Runner(2, FileProgress("/nonexistent")) as runner:
+        assert runner.parallel
+        assert runner.map(divmod, [(7, 2), (9, 4)], [1, 5]) == [(3, 1), (2, 1)]
+
+
+def test_a_stop_request_reaches_the_programmes_in_other_processes(tmp_path, config):
+    """A stop already asked for reaches the solves in the processes: none proves a bound (run
+    to the end they prove 3 and 5), and the plan kept is still a checked one."""
+    ds, times, plans, res, meta = _quarter(tmp_path, config)
+    observer = FileProgress(str(tmp_path))
+    observer.request_stop()
+    results, _ = solve_plans(plans, res, "mip", _in_processes(config), observer)
+    assert [r.started_bound_alone for r in results] == [None, None]
+    _started(ds, times, plans, results, meta, config)  # through the checker
