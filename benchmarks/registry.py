@@ -7,10 +7,10 @@ import time
 
 import numpy as np
 
-from benchmarks.gap_greedy import solve_gap_greedy
 from benchmarks.highs import solve_facility_highs, solve_gap_highs
 from solvers.assignment import CoreParams, solve_gap
 from solvers.facility import FacilityResult, pmedian_greedy, pmedian_problem, solve_facility
+from solvers.gap_greedy import solve_gap_greedy
 from solvers.types import SolveStats
 
 
