@@ -66,14 +66,13 @@ def test_eighty_agents_and_1600_jobs_in_well_under_a_second_per_measure():
     assert gap_cost(inst, res.agent_of_item) == res.stats.objective
 
 
-def test_the_core_goes_on_from_the_heuristic_when_its_first_solve_finds_nothing():
-    """At 80 agents the first share of the time finds no answer: the heuristic's is the start
-    of the Lagrangian and neighbourhood phases (before, the whole model took the rest and
-    found nothing)."""
+def test_the_core_answers_with_the_heuristic_when_the_whole_model_finds_nothing():
+    """At 80 agents x 1,600 jobs the whole model finds no answer in a short time: the core
+    answers with the regret heuristic's (it answered nothing before)."""
     inst = generate_gap("C", 80, 1600, 3)
     greedy = solve_gap_greedy(inst.cost, inst.weight, inst.capacity)
-    res = solve_gap(inst.cost, inst.weight, inst.capacity, CoreParams(time_limit_seconds=4.0))
-    assert [p.name for p in res.phases[:2]] == ["gap", "gap-greedy"]
-    assert res.phases[0].status == "UNKNOWN"
-    assert res.stats.objective is not None and res.stats.objective <= greedy.stats.objective
+    res = solve_gap(inst.cost, inst.weight, inst.capacity, CoreParams(time_limit_seconds=2.0))
+    names = [p.name for p in res.phases]
+    assert names[:3] == ["gap", "gap-greedy", "gap"] and res.phases[2].objective is None
+    assert res.stats.objective == greedy.stats.objective
     assert gap_cost(inst, res.agent_of_item) == res.stats.objective
