@@ -302,7 +302,9 @@ def solve_gap(
         phases += [greedy.stats, stats]
         if stats.objective is None and greedy.stats.objective is not None:
             agent_of = greedy.agent_of_item
-            stats = replace(greedy.stats, status="FEASIBLE", name="gap")
+            stats = replace(
+                greedy.stats, status="FEASIBLE", name="gap", seconds=time.perf_counter() - t0
+            )
     if stats.objective is None or stats.status == "OPTIMAL" or params.left() < MIN_PHASE_SECONDS:
         return AssignmentResult(agent_of, stats, phases)
     upper = stats.objective
