@@ -563,15 +563,19 @@ def _solve(
         merged = _merge(problems, res, [a.plan for a in alone])
         if _count(merged) < _count(greedy):
             merged = greedy
-        chosen = [a.support for a in alone], [list(a.plan[1]) for a in alone]
-        masks = [_mask(problems, *chosen, [list(g.facilitators) for g in greedy])]
+        chosen = (
+            [a.support for a in alone],
+            [list(a.plan[1]) for a in alone],
+            [list(g.facilitators) for g in greedy],
+        )
+        masks = [_mask(problems, *chosen)]
         if runner.parallel:  # a second core: the wider model beside the narrow one
             jobs = [
                 (pr, _others_hold(problems, res, [r.facilitators for r in merged], p), hp)
                 for p, pr in enumerate(problems)
             ]
             wider = runner.map(_support_given, jobs, sizes)
-            masks.append(_mask(problems, *chosen, [list(g.facilitators) for g in greedy], wider))
+            masks.append(_mask(problems, *chosen, wider))
         joint = runner.map(_joint, [(problems, res, m, merged, params, hp) for m in masks])
     plans = max(joint, key=lambda j: j.value).plans
     bounds: list[float | None] = []
