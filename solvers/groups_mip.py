@@ -42,11 +42,7 @@ claimed optimality for a worse schedule: solvers/upw_mip.py).
 
 from __future__ import annotations
 
-import multiprocessing
-import pickle
-import signal
 import time
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -66,6 +62,7 @@ from solvers.groups import (
     solve_greedy,
 )
 from solvers.highs import HighsParams, LinearModel, Rows, solve
+from solvers.processes import Runner
 from solvers.types import SearchObserver, SolveStats
 
 SUPPORT = 1e-6  # an LP value above this puts its candidate group in the restricted model
@@ -429,55 +426,6 @@ def _alone(
     return _Alone(plan, best, bound, support, time.perf_counter() - t0)
 
 
-class _Runner:
-    """Independent solves run in `processes` processes at once where there are several (the
-    East Midlands quarter's eight programmes alone took 48-55 s one after another with one
-    core idle), else here one after another. The observer's stop request reaches the
-    processes (the engine's is file-backed), and every solve keeps its own time limit, so a
-    stop or the limit ends them all."""
-
-    def __init__(self, processes: int, observer: SearchObserver | None) -> None:
-        self.pool: ProcessPoolExecutor | None = None
-        if processes > 1 and _picklable(observer):
-            ctx = multiprocessing.get_context("spawn")  # never fork a process holding threads
-            self.pool = ProcessPoolExecutor(processes, mp_context=ctx, initializer=_quiet)
-
-    def __enter__(self) -> _Runner:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(cancel_futures=True)
-
-    @property
-    def parallel(self) -> bool:
-        return self.pool is not None
-
-    def map(self, fn, jobs: list[tuple], sizes: list[int] | None = None) -> list:
-        """fn(*job) for each job, in the jobs' order (largest `sizes` started first)."""
-        if self.pool is None:
-            return [fn(*job) for job in jobs]
-        order = sorted(range(len(jobs)), key=lambda k: -(sizes[k] if sizes else 0))
-        futures = {k: self.pool.submit(fn, *jobs[k]) for k in order}
-        return [futures[k].result() for k in range(len(jobs))]
-
-
-def _picklable(observer: SearchObserver | None) -> bool:
-    """Whether the observer crosses to another process (the engine's does; a caller's
-    in-memory one may not, and then the programmes are solved here, one after another)."""
-    try:
-        pickle.dumps(observer)
-    except Exception:  # noqa: BLE001 - any failure to pickle means: stay in this process
-        return False
-    return True
-
-
-def _quiet() -> None:
-    """Ctrl-C reaches the whole process group; the run decides (its stop request reaches
-    these processes through the observer)."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
 def _within(hp: HighsParams, end: float, share: float) -> HighsParams:
     """`share` of the time left before `end`."""
     left = max(0.05, (end - time.perf_counter()) * share)
@@ -542,7 +490,7 @@ def _solve(
     the others' groups hold in the plans put together, and the better of the two is kept.
     3. Each programme again, given what the others' groups hold: its bound there, and its
     better plan where one is found. Never starts fewer than the first-come-first-served
-    plan. Steps 1 and 2 run in `params.processes` processes (_Runner)."""
+    plan. Steps 1 and 2 run in `params.processes` processes (solvers.processes.Runner)."""
     t0 = time.perf_counter()
     greedy, _ = in_turn(_greedy)(problems, res, params)
     hp = HighsParams(
@@ -553,7 +501,7 @@ def _solve(
     )
     sizes = [len(pr.pair_person) for pr in problems]
     procs = params.processes if sum(sizes) >= params.processes_from_pairs else 1
-    with _Runner(procs, observer) as runner:
+    with Runner(procs, observer) as runner:
         alone = runner.map(
             _alone, [(pr, res, g, params, hp) for pr, g in zip(problems, greedy)], sizes
         )

@@ -21,7 +21,7 @@ from typing import Any
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from engine.core.progress import RunObserver
-from engine.core.signals import ignore_interrupts
+from solvers.processes import ignore_interrupts
 from solvers.types import SolveStats
 
 PART_FAILED = "PART_FAILED"  # status of a part whose solve failed on every try

@@ -46,12 +46,6 @@ def exit_at_once(signum: int, frame: Any) -> None:
     os._exit(128 + signum)
 
 
-def ignore_interrupts() -> None:
-    """For a solver process of a run: Ctrl-C reaches the whole process group, but the run
-    decides what happens (its stop request reaches the process through the observer)."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
 class RunSignals:
     """The signal handling of one run (`with RunSignals(observer) as sig:`)."""
 

@@ -13,7 +13,7 @@ from engine.groups.contract import load_groups
 from engine.groups.decode import tables
 from engine.groups.plan import build_plans, solve_plans, solver_params
 from geo.travel import TravelTimes
-from solvers.groups_mip import _Runner
+from solvers.processes import Runner
 from tests.builders import facilitator, programme, referral, running_group, venue, write_groups
 
 START = date(2026, 11, 23)  # a Monday
@@ -121,10 +121,10 @@ def test_an_observer_that_cannot_cross_to_a_process_keeps_the_solve_here():
         def __init__(self) -> None:
             self.stop = lambda: False  # a lambda does not pickle
 
-    with _Runner(2, InMemory()) as runner:  # type: ignore[arg-type]
+    with Runner(2, InMemory()) as runner:  # type: ignore[arg-type]
         assert not runner.parallel
         assert runner.map(divmod, [(7, 2), (9, 4)]) == [(3, 1), (2, 1)]
-    with _Runner(2, FileProgress("/nonexistent")) as runner:
+    with Runner(2, FileProgress("/nonexistent")) as runner:
         assert runner.parallel
         assert runner.map(divmod, [(7, 2), (9, 4)], [1, 5]) == [(3, 1), (2, 1)]
 
