@@ -24,7 +24,8 @@ def _rescan(f: np.ndarray, weight: np.ndarray, capacity: np.ndarray) -> np.ndarr
         order = np.sort(c, axis=0)
         if (todo & ~np.isfinite(order[0])).any():
             return None
-        regret = np.where(np.isfinite(order[1]), order[1] - order[0], np.inf)
+        with np.errstate(invalid="ignore"):  # inf - inf where a job has one agent left
+            regret = np.where(np.isfinite(order[1]), order[1] - order[0], np.inf)
         j = int(np.argmax(np.where(todo, regret, -np.inf)))
         i = int(np.argmin(c[:, j]))
         agent[j], left[i], todo[j] = i, left[i] - weight[i, j], False
