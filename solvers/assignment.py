@@ -295,7 +295,7 @@ def solve_gap(
         # whole model finds none, as it did at that size. Neither as the whole model's hint
         # nor as the later phases' start: from so poor an answer (2.5 times the optimum on
         # type C) they ended worse than on their own (gap-large seed 1: D 40 x 900 61,120
-        # from it, where the whole model found 56,000).
+        # from it, where the whole model given the rest found 55,348).
         greedy = solve_gap_greedy(cost, weight, capacity)
         rest = with_time(params, params.left())
         agent_of, stats = _solve_gap_pairs(cost, weight, capacity, allowed, rest, None, "gap")
