@@ -48,7 +48,13 @@ class PartsSettings:
 
     @property
     def processes(self) -> int:
-        return self.cores or os.cpu_count() or 1
+        return processes(self.cores)
+
+
+def processes(cores: int) -> int:
+    """Processes for a setting of `cores` (config solver.parallel_processes): 0 = every core
+    of this machine."""
+    return cores or os.cpu_count() or 1
 
 
 def failed_stats(error: BaseException) -> SolveStats:

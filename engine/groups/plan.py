@@ -5,7 +5,6 @@ registry of solvers that plan the programmes together or in turn."""
 from __future__ import annotations
 
 import itertools
-import os
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
@@ -13,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from engine.core.config import Config
+from engine.core.parallel import processes
 from engine.core.records import exclusion_pairs
 from engine.groups.contract import GroupsDataset
 from engine.groups.records import SLOTS
@@ -415,7 +415,7 @@ def solver_params(config: Config, time_limit: float | None = None) -> GroupsPara
     scale = (time_limit / g.seconds_per_programme) if time_limit else 1.0
     return GroupsParams(
         time_limit_seconds=time_limit or g.seconds_per_programme,
-        processes=config.solver.parallel_processes or os.cpu_count() or 1,
+        processes=processes(config.solver.parallel_processes),
         joint_seconds=g.joint_seconds * scale,
         processes_from_pairs=g.processes_from_pairs,
         random_seed=config.solver.random_seed,
