@@ -19,6 +19,8 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from solvers.gap_greedy import solve_gap_greedy
+from solvers.gap_lp import gap_lp_prices, gap_mip, lp_desirability
+from solvers.highs import HighsParams
 from solvers.lagrange import LagrangeBound, lagrange_bound
 from solvers.types import AssignmentResult, SearchObserver, SolveStats
 
@@ -249,6 +251,21 @@ MIN_PHASE_SECONDS = 0.05  # less than this left: no further phase is started
 # instance with few agents otherwise starts too narrow to hold any cheaper answer). The
 # p-median search keeps half a unit: its neighbourhoods were measured with that.
 GAP_PAIRS_PER_ITEM = 1.6
+# From this many (agent, job) pairs, an instance the first solve does not prove is priced by
+# its LP relaxation, not the Lagrangian ascent (solvers.gap_lp). The shared instances have at
+# most 4,000 (20 x 200) and stay with the ascent, which proves them; gap-large seed 1
+# (tuning): at 10 x 400 (4,000) the ascent proved C and E optimal where the LP's prices left
+# them 0.1% above, and from 40 x 400 (16,000) the LP's did better on every D and C instance.
+LP_FROM_PAIRS = 10_000
+# The LP-priced search's MIP core and neighbourhoods: about this many pairs per job (gap-large
+# seed 1, tuning: 1.6 ended at or below 2 on 11 of 13 instances from 40 x 400 up, 3 worse on
+# most and 5 found nothing in the first core at 80 x 1,600).
+LP_PAIRS_PER_ITEM = 1.6
+# Of the limit, for HiGHS's MIP over that core from the rounded LP answer, before CP-SAT's
+# neighbourhoods (gap-large seed 1: with half, E 40 x 900 ended at 94,547 where CP-SAT's
+# neighbourhoods alone ended at 95,468, and E 40 x 400 at 42,405 against 43,091; HiGHS's MIP
+# alone stalls at D 80 x 1,600, where CP-SAT's neighbourhoods go on from it).
+MIP_SHARE = 0.5
 
 
 def solve_gap(
@@ -260,6 +277,7 @@ def solve_gap(
     bound_share: float = 0.10,
     step_share: float = 0.20,
     target_share: float = 0.20,
+    lp_share: float = 0.30,
 ) -> AssignmentResult:
     """Generalised assignment: every job to exactly one agent within capacities, minimum cost.
 
@@ -290,6 +308,18 @@ def solve_gap(
         cost, weight, capacity, allowed, with_time(params, total * first_share), None, "gap"
     )
     phases = [stats]
+    if stats.status != "OPTIMAL" and _priced_by_lp(weight):
+        lp = gap_lp_prices(cost, weight, capacity, allowed, _highs_within(params, total * lp_share))
+        phases.append(
+            SolveStats(
+                "BOUND", None, None if lp is None else lp.bound, time.perf_counter() - t0, "gap-lp"
+            )
+        )
+        if lp is not None:
+            return _search_lp(
+                cost, weight, capacity, allowed, lp, agent_of, stats, params, phases, t0,
+                total * step_share,
+            )  # fmt: skip
     if stats.status == "UNKNOWN":  # no answer yet (a large instance): the whole model gets the rest
         # The regret heuristic's answer (0.1 s at 80 agents x 1,600 jobs) is kept in case the
         # whole model finds none, as it did at that size. Neither as the whole model's hint
@@ -369,6 +399,90 @@ def solve_gap(
         reprice,
         GAP_PAIRS_PER_ITEM,
     )
+    status = "OPTIMAL" if upper <= lower else "FEASIBLE"
+    stats = SolveStats(
+        status, float(upper), float(min(lower, upper)), time.perf_counter() - t0, "gap"
+    )
+    return AssignmentResult(agent_of, stats, phases + searched + [stats])
+
+
+def _priced_by_lp(weight: np.ndarray) -> bool:
+    """Whether the instance is large enough for LP prices (`LP_FROM_PAIRS`)."""
+    return weight.size >= LP_FROM_PAIRS
+
+
+def _highs_within(params: CoreParams, seconds: float) -> HighsParams:
+    """HiGHS run as the core is: its threads, seed and observer, within `seconds` and the
+    solve's deadline."""
+    return HighsParams(
+        max(0.01, min(seconds, params.left())),
+        threads=params.workers,
+        random_seed=params.random_seed,
+        observer=params.observer,
+    )
+
+
+def _search_lp(
+    cost: np.ndarray,
+    weight: np.ndarray,
+    capacity: np.ndarray,
+    allowed: np.ndarray,
+    lp: LagrangeBound,
+    agent_of: np.ndarray,
+    stats: SolveStats,
+    params: CoreParams,
+    phases: list[SolveStats],
+    t0: float,
+    step_seconds: float,
+) -> AssignmentResult:
+    """The large instances' search, priced by the LP (`solvers.gap_lp`): without an answer
+    yet, the core over the pairs of least reduced cost (about `LP_PAIRS_PER_ITEM` a job,
+    with the LP's own) gives the first, and the regret heuristic's is taken only when that finds
+    none; then the neighbourhoods of `search_near_bound`, widened by reduced cost, with pairs
+    no cheaper answer can use banned. A finished search over every pair left proves the
+    answer optimal."""
+    n = cost.shape[1]
+    lower = max(stats.bound if stats.bound is not None else -np.inf, lp.integer_bound())
+    upper = stats.objective
+    rounded = solve_gap_greedy(cost, weight, capacity, lp_desirability(lp))
+    phases.append(replace(rounded.stats, name="gap-lp-rounded"))
+    if rounded.stats.objective is not None and (upper is None or rounded.stats.objective < upper):
+        agent_of, upper = rounded.agent_of_item, rounded.stats.objective
+    if upper is None:
+        keep = allowed & lp.near(_sized_threshold(lp, allowed, None, 0.5, LP_PAIRS_PER_ITEM * n))
+        agent_of, st = _solve_gap_pairs(
+            cost, weight, capacity, keep, with_time(params, step_seconds), None, "gap-lp-core"
+        )
+        phases.append(st)
+        upper = st.objective
+        if upper is None:
+            greedy = solve_gap_greedy(cost, weight, capacity)
+            phases.append(greedy.stats)
+            agent_of, upper = greedy.agent_of_item, greedy.stats.objective
+        if upper is None:
+            stats = SolveStats("UNKNOWN", None, lower, time.perf_counter() - t0, "gap")
+            return AssignmentResult(agent_of, stats, phases + [stats])
+
+    if MIP_SHARE > 0:
+        keep = allowed & lp.near(
+            _sized_threshold(lp, allowed, agent_of, 0.5, LP_PAIRS_PER_ITEM * n)
+        )
+        keep[agent_of, np.arange(n)] = True
+        found, st = gap_mip(
+            cost, weight, capacity, keep, agent_of,
+            _highs_within(params, params.time_limit_seconds * MIP_SHARE),
+        )  # fmt: skip
+        phases.append(st)
+        if found is not None and st.objective is not None and st.objective < upper:
+            agent_of, upper = found, st.objective
+
+    def solve_pairs(keep: np.ndarray, sub: CoreParams, hint: np.ndarray, prices: LagrangeBound):
+        return _solve_gap_pairs(cost, weight, capacity, keep, sub, hint, "gap-neighbourhood")
+
+    agent_of, upper, lower, searched = search_near_bound(
+        lp, allowed, agent_of, float(upper), lower, solve_pairs, params,
+        params.deadline or t0 + params.time_limit_seconds, step_seconds, None, LP_PAIRS_PER_ITEM,
+    )  # fmt: skip
     status = "OPTIMAL" if upper <= lower else "FEASIBLE"
     stats = SolveStats(
         status, float(upper), float(min(lower, upper)), time.perf_counter() - t0, "gap"
@@ -529,13 +643,18 @@ def search_near_bound(
 
 
 def _sized_threshold(
-    lag: LagrangeBound, reduced: np.ndarray, incumbent: np.ndarray, least: float, pairs: float
+    lag: LagrangeBound,
+    reduced: np.ndarray,
+    incumbent: np.ndarray | None,
+    least: float,
+    pairs: float,
 ) -> float:
     """The first threshold: at least `least` (in cost units), and wide enough that the
-    neighbourhood holds about `pairs` pairs, so that it scales with the instance rather than
-    with its costs."""
+    neighbourhood holds about `pairs` pairs (with the incumbent's, where there is one), so that
+    it scales with the instance rather than with its costs."""
     inside = reduced & lag.taken
-    inside[incumbent, np.arange(len(incumbent))] = True
+    if incumbent is not None:
+        inside[incumbent, np.arange(len(incumbent))] = True
     extra = np.sort(lag.penalty[reduced & ~inside])
     need = int(pairs) - int(inside.sum())
     if need <= 0 or extra.size == 0:

@@ -12,18 +12,24 @@ from solvers.types import AssignmentResult, SolveStats
 
 
 def solve_gap_greedy(
-    cost: np.ndarray, weight: np.ndarray, capacity: np.ndarray
+    cost: np.ndarray,
+    weight: np.ndarray,
+    capacity: np.ndarray,
+    prefer: np.ndarray | None = None,
 ) -> AssignmentResult:
     """MTHG: the regret heuristic under four measures of how good an agent is for a job (cost,
     cost per unit of weight, weight, share of the agent's capacity), the cheapest feasible
-    answer kept; reported INFEASIBLE when every measure strands a job."""
+    answer kept; reported INFEASIBLE when every measure strands a job. `prefer` (lower is
+    better) stands in for the cost in the first two measures: the LP's answer to round
+    (`solvers.gap_lp.lp_desirability`); the answers are still compared by their cost."""
     t0 = time.perf_counter()
     cost, weight = np.asarray(cost, float), np.asarray(weight, float)
     capacity = np.asarray(capacity, float)
-    measures = [cost, cost / np.maximum(weight, 1e-9), weight, weight / capacity[:, None]]
+    f = cost if prefer is None else np.asarray(prefer, float)
+    measures = [f, f / np.maximum(weight, 1e-9), weight, weight / capacity[:, None]]
     best = None
     for f in measures:
-        agent = _regret(f, weight, capacity)
+        agent = regret_assign(f, weight, capacity)
         if agent is not None:
             obj = float(cost[agent, np.arange(cost.shape[1])].sum())
             if best is None or obj < best[1]:
@@ -39,7 +45,7 @@ def solve_gap_greedy(
     return AssignmentResult(agent, stats, [stats])
 
 
-def _regret(f: np.ndarray, weight: np.ndarray, capacity: np.ndarray) -> np.ndarray | None:
+def regret_assign(f: np.ndarray, weight: np.ndarray, capacity: np.ndarray) -> np.ndarray | None:
     """Each round, the job with the largest gap between its best and second-best feasible agent
     (by f, lower is better) goes to its best; None when a job fits nowhere. Each job's best two
     are kept and recomputed only for the jobs whose best or second no longer fits the agent

@@ -90,6 +90,44 @@ def solve(
     if obs is not None and obs.stopped():
         return None, SolveStats("STOPPED", None, None, 0.0, name)
     t0 = time.perf_counter()
+    h = _highs(model, params)
+    if start is not None:
+        h.setSolution(_solution(start))
+    h.run()
+    return _result(h, model, name, time.perf_counter() - t0)
+
+
+@dataclass(frozen=True)
+class LpOptimum:
+    """An LP's optimum with its duals: what prices the pairs of a model too large to search
+    whole (each column's reduced cost: how far the LP bound rises per unit of it)."""
+
+    x: np.ndarray
+    row_dual: np.ndarray
+    reduced_cost: np.ndarray
+
+
+def solve_lp(
+    model: LinearModel, params: HighsParams, name: str = ""
+) -> tuple[LpOptimum | None, SolveStats]:
+    """Solve `model`'s LP relaxation; its optimum and duals (None unless proved optimal: duals
+    of a stopped simplex price nothing)."""
+    obs = params.observer
+    if obs is not None and obs.stopped():
+        return None, SolveStats("STOPPED", None, None, 0.0, name)
+    t0 = time.perf_counter()
+    model = replace(model, integral=np.zeros(len(model.cost), bool))
+    h = _highs(model, params)
+    h.run()
+    x, stats = _result(h, model, name, time.perf_counter() - t0)
+    if x is None or stats.status != "OPTIMAL":
+        return None, stats
+    sol = h.getSolution()
+    return LpOptimum(x, np.asarray(sol.row_dual), np.asarray(sol.col_dual)), stats
+
+
+def _highs(model: LinearModel, params: HighsParams) -> highspy.Highs:
+    """A HiGHS instance holding `model`, set up by `params` (and watched by its observer)."""
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
     h.setOptionValue("time_limit", max(0.01, float(params.time_limit_seconds)))
@@ -99,12 +137,9 @@ def solve(
     if not np.any(model.integral):
         h.setOptionValue("solver", params.lp_method)
     h.passModel(_lp(model))
-    if start is not None:
-        h.setSolution(_solution(start))
-    if obs is not None:
-        _watch(h, obs)
-    h.run()
-    return _result(h, model, name, time.perf_counter() - t0)
+    if params.observer is not None:
+        _watch(h, params.observer)
+    return h
 
 
 class OpenLp:
