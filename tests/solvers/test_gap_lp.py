@@ -3,7 +3,6 @@ ban only pairs no cheaper answer uses, and the large instances' search priced by
 
 from __future__ import annotations
 
-import itertools
 import time
 
 import numpy as np
@@ -15,18 +14,9 @@ from solvers.assignment import CoreParams, solve_gap
 from solvers.gap_lp import gap_lp_prices
 from solvers.highs import HighsParams
 from solvers.types import SolveStats
+from tests.solvers.gap_answers import every_answer
 
 HP = HighsParams(5.0)
-
-
-def _every_answer(cost: np.ndarray, weight: np.ndarray, capacity: np.ndarray):
-    """Every feasible answer of a tiny instance, with its cost."""
-    m, n = cost.shape
-    for agents in itertools.product(range(m), repeat=n):
-        a = np.array(agents)
-        load = np.bincount(a, weights=weight[a, np.arange(n)], minlength=m)
-        if (load <= capacity).all():
-            yield a, int(cost[a, np.arange(n)].sum())
 
 
 def _tiny(seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -38,13 +28,13 @@ def _tiny(seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3, 4])
-def test_lp_bound_and_reduced_costs_hold_against_every_answer(seed):
+def test_lp_bound_and_reduced_costs_hold_againstevery_answer(seed):
     """The LP bound is below every answer, and an answer using a pair costs at least the
     bound plus that pair's reduced cost (what lets the search ban pairs)."""
     cost, weight, capacity = _tiny(seed)
     lp = gap_lp_prices(cost, weight, capacity, weight <= capacity[:, None], HP)
     assert lp is not None
-    answers = list(_every_answer(cost, weight, capacity))
+    answers = list(every_answer(cost, weight, capacity))
     assert answers
     best = min(c for _, c in answers)
     assert lp.bound <= best + 1e-6 and lp.integer_bound() <= best
@@ -108,7 +98,7 @@ def test_the_lp_priced_search_proves_a_small_instance_optimal(seed):
         cost, weight, capacity, allowed, lp, none, SolveStats("UNKNOWN", None, None, 0.0),
         params, [], time.perf_counter(), 1.0,
     )  # fmt: skip
-    best = min(c for _, c in _every_answer(cost, weight, capacity))
+    best = min(c for _, c in every_answer(cost, weight, capacity))
     assert res.stats.status == "OPTIMAL" and res.stats.objective == best
     assert gap_cost(GapInstance("tiny", cost, weight, capacity), res.agent_of_item) == best
 

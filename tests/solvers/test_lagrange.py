@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from solvers.lagrange import lagrange_bound
+from tests.solvers.gap_answers import every_answer
 
 
 def _tiny(seed: int, m: int = 3, n: int = 6):
@@ -19,16 +20,6 @@ def _tiny(seed: int, m: int = 3, n: int = 6):
     weight = rng.integers(2, 9, size=(m, n))
     capacity = (weight.sum(axis=1) * 0.55 / m * 1.6).astype(int) + 1
     return cost, weight, capacity
-
-
-def _assignments(cost, weight, capacity):
-    """Every feasible assignment with its cost."""
-    m, n = cost.shape
-    for agents in itertools.product(range(m), repeat=n):
-        a = np.array(agents)
-        load = np.bincount(a, weights=weight[a, np.arange(n)], minlength=m)
-        if (load <= capacity).all():
-            yield a, int(cost[a, np.arange(n)].sum())
 
 
 def _knapsack(profit, weight, cap, forced=None):
@@ -46,7 +37,7 @@ def _knapsack(profit, weight, cap, forced=None):
 @pytest.mark.parametrize("seed", range(6))
 def test_bound_penalties_and_bans_by_brute_force(seed):
     cost, weight, capacity = _tiny(seed)
-    answers = list(_assignments(cost, weight, capacity))
+    answers = list(every_answer(cost, weight, capacity))
     if not answers:
         pytest.skip("no feasible assignment for this draw")
     optimum = min(c for _, c in answers)
@@ -72,7 +63,7 @@ def test_bound_penalties_and_bans_by_brute_force(seed):
 
 def test_a_tight_upper_bans_and_a_loose_one_does_not():
     cost, weight, capacity = _tiny(3)
-    optimum = min(c for _, c in _assignments(cost, weight, capacity))
+    optimum = min(c for _, c in every_answer(cost, weight, capacity))
     lag = lagrange_bound(cost, weight, capacity, optimum, seconds=2)
     assert lag.banned(optimum).sum() > lag.banned(optimum + 1000).sum() == 0
 
