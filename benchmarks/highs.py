@@ -11,6 +11,8 @@ import numpy as np
 from scipy import sparse
 
 from solvers.facility import FacilityProblem, FacilityResult
+from solvers.gap_lp import gap_model
+from solvers.highs import HighsParams, solve
 from solvers.types import AssignmentResult, SolveStats
 
 _STATUS = {"Optimal": "OPTIMAL", "Time limit reached": "FEASIBLE", "Infeasible": "INFEASIBLE"}
@@ -71,19 +73,15 @@ def solve_gap_highs(
     """Generalised assignment (agents x jobs, OR-Library layout) as a MIP: each job to exactly
     one agent, agents within capacity, minimum cost."""
     cost, weight, capacity = np.asarray(cost), np.asarray(weight), np.asarray(capacity)
-    m, n = cost.shape
+    n = cost.shape[1]
     agents, jobs = np.nonzero(weight <= capacity[:, None])
-    k = np.arange(len(agents))
-    rows = np.concatenate([jobs, n + agents])
-    cols = np.concatenate([k, k])
-    vals = np.concatenate([np.ones(len(k)), weight[agents, jobs]])
-    a = sparse.csc_matrix((vals, (rows, cols)), shape=(n + m, len(k)))
-    lower = np.concatenate([np.ones(n), np.full(m, -np.inf)])
-    upper = np.concatenate([np.ones(n), capacity.astype(float)])
-    x, stats = _solve(cost[agents, jobs], a, lower, upper, time_limit, "gap-highs")
+    model = gap_model(np.asarray(cost, float), weight, capacity, agents, jobs, integral=True)
+    # HiGHS's own default seed (0), as this baseline has always run
+    x, stats = solve(model, HighsParams(time_limit, random_seed=0), "gap-highs")
     out = np.full(n, -1, np.int64)
     if x is not None:
-        out[jobs[x]] = agents[x]
+        on = x > 0.5
+        out[jobs[on]] = agents[on]
     return AssignmentResult(out, stats, [stats])
 
 
