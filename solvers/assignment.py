@@ -403,11 +403,18 @@ def solve_gap(
         reprice,
         GAP_PAIRS_PER_ITEM,
     )
+    return _answer(agent_of, upper, lower, t0, phases + searched)
+
+
+def _answer(
+    agent_of: np.ndarray, upper: float, lower: float, t0: float, phases: list[SolveStats]
+) -> AssignmentResult:
+    """The solve's answer after its search phases: optimal once the answer meets the bound."""
     status = "OPTIMAL" if upper <= lower else "FEASIBLE"
     stats = SolveStats(
         status, float(upper), float(min(lower, upper)), time.perf_counter() - t0, "gap"
     )
-    return AssignmentResult(agent_of, stats, phases + searched + [stats])
+    return AssignmentResult(agent_of, stats, phases + [stats])
 
 
 def _priced_by_lp(weight: np.ndarray) -> bool:
@@ -469,18 +476,15 @@ def _search_lp(
             stats = SolveStats("UNKNOWN", None, lower, time.perf_counter() - t0, "gap")
             return AssignmentResult(agent_of, stats, phases + [stats])
 
-    if MIP_SHARE > 0:
-        keep = allowed & lp.near(
-            _sized_threshold(lp, allowed, agent_of, 0.5, LP_PAIRS_PER_ITEM * n)
-        )
-        keep[agent_of, np.arange(n)] = True
-        found, st = gap_mip(
-            cost, weight, capacity, keep, agent_of,
-            _highs_within(params, params.time_limit_seconds * MIP_SHARE),
-        )  # fmt: skip
-        phases.append(st)
-        if found is not None and st.objective is not None and st.objective < upper:
-            agent_of, upper = found, st.objective
+    keep = allowed & lp.near(_sized_threshold(lp, allowed, agent_of, 0.5, LP_PAIRS_PER_ITEM * n))
+    keep[agent_of, np.arange(n)] = True
+    found, st = gap_mip(
+        cost, weight, capacity, keep, agent_of,
+        _highs_within(params, params.time_limit_seconds * MIP_SHARE),
+    )  # fmt: skip
+    phases.append(st)
+    if found is not None and st.objective is not None and st.objective < upper:
+        agent_of, upper = found, st.objective
 
     def solve_pairs(keep: np.ndarray, sub: CoreParams, hint: np.ndarray, prices: LagrangeBound):
         return _solve_gap_pairs(cost, weight, capacity, keep, sub, hint, "gap-neighbourhood")
@@ -489,11 +493,7 @@ def _search_lp(
         lp, allowed, agent_of, float(upper), lower, solve_pairs, params,
         params.deadline or t0 + params.time_limit_seconds, step_seconds, None, LP_PAIRS_PER_ITEM,
     )  # fmt: skip
-    status = "OPTIMAL" if upper <= lower else "FEASIBLE"
-    stats = SolveStats(
-        status, float(upper), float(min(lower, upper)), time.perf_counter() - t0, "gap"
-    )
-    return AssignmentResult(agent_of, stats, phases + searched + [stats])
+    return _answer(agent_of, upper, lower, t0, phases + searched)
 
 
 def _meet_bound(

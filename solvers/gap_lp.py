@@ -81,7 +81,7 @@ def gap_mip(
     """HiGHS's MIP over the kept pairs only, from `start` (an agent per job, on kept pairs):
     the agent per job of the best answer found (None without one). Its dual bound holds for
     those pairs alone, so it is not reported as a bound."""
-    m, n = np.asarray(cost).shape
+    n = np.asarray(cost).shape[1]
     agents, jobs = np.nonzero(keep)
     model = gap_model(np.asarray(cost, float), weight, capacity, agents, jobs, integral=True)
     x, stats = solve(model, params, "gap-lp-mip", (start[jobs] == agents).astype(float))
