@@ -258,6 +258,13 @@ GAP_PAIRS_PER_ITEM = 1.6
 # (tuning): at 10 x 400 (4,000) the ascent proved C and E optimal where the LP's prices left
 # them 0.1% above, and from 40 x 400 (16,000) the LP's did better on every D and C instance.
 LP_FROM_PAIRS = 10_000
+# Below that, the LP prices too where the ascent's knapsack tables (agents x jobs x mean
+# capacity) exceed this many cells a step: the ascent then takes too few steps in its share.
+# Gap-large D 10 x 400 (6.5 million cells; seeds 1 and 3, tuning) ended its 2 s of ascent at a
+# bound of 18,000-20,000 where the LP's is 24,700-25,100, and the core 45 above HiGHS on seed 1;
+# priced by the LP, 2 and 37 below it. C and E 10 x 400 (1.4-1.9 million)
+# are proved optimal by either; the 78 shared instances have at most 0.8 million.
+LP_FROM_CELLS = 4_000_000
 # The LP-priced search's MIP core and neighbourhoods: about this many pairs per job (gap-large
 # seed 1, tuning: 1.6 ended at or below 2 on 11 of 13 instances from 40 x 400 up, 3 worse on
 # most and 5 found nothing in the first core at 80 x 1,600).
@@ -293,7 +300,8 @@ def solve_gap(
     `step_share` of the time, half as long again after one that ran out of time), widening the
     threshold when one brings nothing. Once the threshold takes in every pair left, a finished
     search proves the incumbent optimal; so does an incumbent that meets the bound.
-    From `LP_FROM_PAIRS` pairs the Lagrangian ascent does not scale, and the LP relaxation
+    From `LP_FROM_PAIRS` pairs, or knapsack tables of over `LP_FROM_CELLS` cells, the
+    Lagrangian ascent does not scale, and the LP relaxation
     prices the pairs instead (up to `lp_share` of the time; it ends when solved: 1-4 s at
     80 x 1,600, over 6 s there with three solves on two cores): `_search_lp`. Where the LP is
     not solved in that share, the path above is taken.
@@ -313,7 +321,7 @@ def solve_gap(
         cost, weight, capacity, allowed, with_time(params, total * first_share), None, "gap"
     )
     phases = [stats]
-    if stats.status != "OPTIMAL" and _priced_by_lp(weight):
+    if stats.status != "OPTIMAL" and _priced_by_lp(weight, capacity):
         lp = gap_lp_prices(cost, weight, capacity, allowed, _highs_within(params, total * lp_share))
         phases.append(
             SolveStats(
@@ -441,9 +449,11 @@ def _answer(
     return AssignmentResult(agent_of, stats, phases + [stats])
 
 
-def _priced_by_lp(weight: np.ndarray) -> bool:
-    """Whether the instance is large enough for LP prices (`LP_FROM_PAIRS`)."""
-    return weight.size >= LP_FROM_PAIRS
+def _priced_by_lp(weight: np.ndarray, capacity: np.ndarray) -> bool:
+    """Whether the instance is too large for the Lagrangian ascent, and so priced by the LP
+    (`LP_FROM_PAIRS`, `LP_FROM_CELLS`)."""
+    cells = weight.size * float(np.mean(capacity)) if weight.size else 0.0
+    return weight.size >= LP_FROM_PAIRS or cells > LP_FROM_CELLS
 
 
 def _highs_within(params: CoreParams, seconds: float) -> HighsParams:

@@ -1,6 +1,6 @@
-"""Shift and swap descent (solvers.gap_moves): each move taken where it pays and fits, left
-where it does not, and on random instances an answer never worse, always feasible, and with
-no improving shift or swap left (checked by brute force)."""
+"""Shift, swap and ejection descent (solvers.gap_moves): each move taken where it pays and
+fits, left where it does not, and on random instances an answer never worse, always feasible,
+and with no improving move left (checked by brute force)."""
 
 from __future__ import annotations
 
@@ -49,6 +49,20 @@ def test_two_jobs_do_not_swap_when_the_exchange_overfills_an_agent():
     assert _run([[9, 1], [1, 9]], [[4, 6], [4, 4]], [5, 5], [0, 1]).tolist() == [0, 1]
 
 
+# job 0 is cheaper at agent 1, which job 1 fills; job 1 costs 100 at agent 0 (no swap) and 3 at
+# agent 2, where it fits only if agent 2 holds 4
+EJECT_COST = [[10, 100], [1, 1], [10, 3]]
+EJECT_WEIGHT = [[4, 4], [4, 4], [4, 4]]
+
+
+def test_a_job_ejects_another_that_has_somewhere_to_go():
+    assert _run(EJECT_COST, EJECT_WEIGHT, [5, 5, 5], [0, 1]).tolist() == [1, 2]
+
+
+def test_no_ejection_where_the_ejected_job_has_nowhere_to_go():
+    assert _run(EJECT_COST, EJECT_WEIGHT, [5, 5, 3], [0, 1]).tolist() == [0, 1]
+
+
 def test_a_pair_an_agent_cannot_hold_is_never_used():
     # agent 1 is cheaper for job 0 but the job's weight exceeds its capacity
     assert _run([[9], [1]], [[4], [9]], [5, 5], [0]).tolist() == [0]
@@ -80,8 +94,14 @@ def test_random_answers_end_at_a_feasible_local_optimum_never_worse(seed):
             t = a.copy()
             t[j] = b
             assert not (_feasible(weight, capacity, t) and _cost(cost, t) < base)
-    for j in range(n):  # no improving swap
+    for j in range(n):  # no improving swap, and no improving ejection (j into k's agent, k out)
         for i in range(j + 1, n):
             t = a.copy()
             t[j], t[i] = a[i], a[j]
             assert not (_feasible(weight, capacity, t) and _cost(cost, t) < base)
+        for k in range(n):
+            for b in range(m):
+                if a[k] != a[j] and b != a[k]:
+                    t = a.copy()
+                    t[j], t[k] = a[k], b
+                    assert not (_feasible(weight, capacity, t) and _cost(cost, t) < base)
