@@ -350,8 +350,7 @@ def solve_gap(
             )
     if stats.objective is None or stats.status == "OPTIMAL" or params.left() < MIN_PHASE_SECONDS:
         return AssignmentResult(agent_of, stats, phases)
-    agent_of, upper = _polish(cost, weight, capacity, allowed, agent_of, params, phases)
-    upper = min(upper, stats.objective)
+    upper = stats.objective
     priced = np.where(
         allowed, cost, cost.max() * n + 1
     )  # pairs an agent cannot hold: never worth it
@@ -372,7 +371,7 @@ def solve_gap(
         sub = with_time(
             sub, max(0.01, sub.time_limit_seconds - (time.perf_counter() - started))
         )  # within its time
-        found, st = _solve_gap_pairs(
+        return _solve_gap_pairs(
             priced,
             weight,
             capacity,
@@ -382,10 +381,6 @@ def solve_gap(
             "gap-neighbourhood",
             None if columns is None else (better, columns),
         )
-        if st.objective is None or st.objective > better:
-            return found, st
-        found, value = _polish(cost, weight, capacity, allowed, found, params, [])
-        return found, replace(st, objective=value)
 
     agent_of, upper, lower, tried = _meet_bound(
         priced, weight, capacity, allowed, lag, agent_of, upper, lower, params,
@@ -429,7 +424,7 @@ def _polish(
     params: CoreParams,
     phases: list[SolveStats],
 ) -> tuple[np.ndarray, float]:
-    """An answer (every job placed) after the shift and swap descent (`solvers.gap_moves`: a
+    """An answer (every job placed) after the shift, swap and ejection descent (`gap_moves`: a
     quarter of a second at 80 x 1,600), and its cost; the descent's stats join `phases`."""
     t0 = time.perf_counter()
     better = descend(cost, weight, capacity, allowed, agent_of, t0 + params.left())
