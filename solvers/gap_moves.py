@@ -21,11 +21,15 @@ agents' loads, so those moves are independent and all stay feasible. Numpy only;
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 import numpy as np
 
-BLOCK = 256  # rows of the swap table a step: its memory is BLOCK x jobs per array
+BLOCK = 256  # rows of a jobs x jobs table a step: its memory is BLOCK x jobs per array
 EPS = 1e-9
+
+Move = tuple[float, tuple[tuple[int, int], ...]]  # (gain, the (job, agent) shifts it makes)
 
 
 def descend(
@@ -37,141 +41,126 @@ def descend(
     deadline: float,
 ) -> np.ndarray:
     """The answer `agent_of` (every job placed, within capacity) improved by shifts, swaps and
-    ejections until none improves it or `deadline` (time.perf_counter) passes. Never worse, always
-    feasible: a copy, the input untouched."""
-    cost = np.asarray(cost, float)
-    weight = np.asarray(weight, float)
-    capacity = np.asarray(capacity, float)
+    ejections until none improves it or `deadline` (time.perf_counter) passes. Never worse,
+    always feasible: a copy, the input untouched."""
     a = np.asarray(agent_of, np.int64).copy()
-    n = len(a)
-    if n == 0 or (a < 0).any():
+    if len(a) == 0 or (a < 0).any():
         return a
-    jobs = np.arange(n)
-    load = np.bincount(a, weights=weight[a, jobs], minlength=cost.shape[0])
-    while time.perf_counter() < deadline:
-        if _shifts(cost, weight, capacity, allowed, a, load):
-            continue
-        if _swaps(cost, weight, capacity, allowed, a, load, deadline):
-            continue
-        if not _ejections(cost, weight, capacity, allowed, a, load, deadline):
-            break
-    return a
-
-
-def _ejections(cost, weight, capacity, allowed, a, load, deadline) -> int:
-    """One round of ejections: a job into another job's agent, which that job leaves for the
-    agent it costs least more at, where it fits (a chain of two shifts)."""
-    n = len(a)
-    jobs = np.arange(n)
-    cur = cost[a, jobs]
-    slack = capacity - load
-    fits = allowed & (load[:, None] + weight <= capacity[:, None] + EPS)
-    out = np.where(fits, cost - cur[None, :], np.inf)
-    out[a, jobs] = np.inf
-    exit_to = np.argmin(out, axis=0)
-    exit_gain = out[exit_to, jobs]
-    moves = []
-    for s in range(0, n, BLOCK):
-        if time.perf_counter() >= deadline:
-            break
-        rows = jobs[s : s + BLOCK]
-        # [r, k]: job r into job k's agent, job k out to exit_to[k]
-        delta = cost[a[None, :], rows[:, None]] - cur[rows][:, None] + exit_gain[None, :]
-        ok = (a[None, :] != a[rows][:, None]) & allowed[a[None, :], rows[:, None]]
-        ok &= (
-            weight[a[None, :], rows[:, None]] - weight[a, jobs][None, :] <= slack[a][None, :] + EPS
-        )
-        ok &= np.isfinite(exit_gain)[None, :]
-        delta = np.where(ok, delta, np.inf)
-        best = np.argmin(delta, axis=1)
-        value = delta[np.arange(len(rows)), best]
-        for r in np.nonzero(value < -EPS)[0]:
-            j, k = int(rows[r]), int(best[r])
-            moves.append((float(value[r]), j, int(a[j]), int(a[k]), k, int(exit_to[k])))
-    touched: set[int] = set()
-    done = 0
-    for _, j, src, dst, k, to in sorted(moves):
-        if {src, dst, to} & touched:
-            continue
-        _shift(weight, a, load, k, to)
-        _shift(weight, a, load, j, dst)
-        touched.update((src, dst, to))
-        done += 1
-    return done
-
-
-def _shifts(cost, weight, capacity, allowed, a, load) -> int:
-    """One round of shifts (each job to the agent it gains most at, where it fits); how many
-    were applied."""
-    n = len(a)
-    jobs = np.arange(n)
-    gain = cost - cost[a, jobs][None, :]
-    fits = allowed & (load[:, None] + weight <= capacity[:, None] + EPS)
-    gain = np.where(fits, gain, np.inf)
-    gain[a, jobs] = np.inf
-    to = np.argmin(gain, axis=0)
-    delta = gain[to, jobs]
-    better = np.nonzero(delta < -EPS)[0]
-    return _apply(
-        [(float(delta[j]), int(j), int(a[j]), int(to[j]), -1) for j in better], weight, a, load
+    ans = _Answer(
+        np.asarray(cost, float),
+        np.asarray(weight, float),
+        np.asarray(capacity, float),
+        np.asarray(allowed, bool),
+        a,
     )
+    while time.perf_counter() < deadline:
+        if not (ans.apply(ans.shifts()) or ans.apply(ans.swaps(deadline))):
+            if not ans.apply(ans.ejections(deadline)):
+                break
+    return ans.a
 
 
-def _swaps(cost, weight, capacity, allowed, a, load, deadline) -> int:
-    """One round of swaps (for each job, its best exchange partner); how many were applied."""
-    n = len(a)
-    jobs = np.arange(n)
-    cur = cost[a, jobs]
-    slack = capacity - load
-    moves = []
-    for s in range(0, n, BLOCK):
+@dataclass
+class _Answer:
+    """An answer being improved: the agent of each job and each agent's load."""
+
+    cost: np.ndarray
+    weight: np.ndarray
+    capacity: np.ndarray
+    allowed: np.ndarray
+    a: np.ndarray
+
+    def __post_init__(self) -> None:
+        self.jobs = np.arange(len(self.a))
+        self.load = np.bincount(
+            self.a, weights=self.weight[self.a, self.jobs], minlength=len(self.capacity)
+        )
+
+    def shifts(self) -> list[Move]:
+        """Each job to the agent it gains most at, where it fits."""
+        a, jobs = self.a, self.jobs
+        gain = np.where(self._fits(), self.cost - self._now()[None, :], np.inf)
+        gain[a, jobs] = np.inf
+        to = np.argmin(gain, axis=0)
+        delta = gain[to, jobs]
+        return [(float(delta[j]), ((int(j), int(to[j])),)) for j in np.nonzero(delta < -EPS)[0]]
+
+    def swaps(self, deadline: float) -> list[Move]:
+        """For each job, its best exchange with a job of another agent."""
+        a, cost, weight, jobs = self.a, self.cost, self.weight, self.jobs
+        now, slack = self._now(), self.capacity - self.load
+
+        def table(rows: np.ndarray) -> np.ndarray:  # [r, i]: i into r's agent, r into i's
+            ar, into = a[rows], (a[None, :], rows[:, None])
+            delta = cost[ar, :] + cost[into] - now[None, :] - now[rows][:, None]
+            ok = (a[None, :] != ar[:, None]) & (jobs[None, :] > rows[:, None])
+            ok &= self.allowed[ar, :] & self.allowed[into]
+            ok &= weight[ar, :] - weight[ar, rows][:, None] <= slack[ar][:, None] + EPS
+            ok &= weight[into] - weight[a, jobs][None, :] <= slack[a][None, :] + EPS
+            return np.where(ok, delta, np.inf)
+
+        return [
+            (g, ((j, int(a[i])), (i, int(a[j])))) for g, j, i in _best_pairs(table, jobs, deadline)
+        ]
+
+    def ejections(self, deadline: float) -> list[Move]:
+        """For each job, the best job to eject: it takes that job's agent, and the ejected job
+        leaves for the agent it costs least more at, where it fits (two shifts in a chain)."""
+        a, cost, weight, jobs = self.a, self.cost, self.weight, self.jobs
+        now, slack = self._now(), self.capacity - self.load
+        out = np.where(self._fits(), cost - now[None, :], np.inf)
+        out[a, jobs] = np.inf
+        exit_to = np.argmin(out, axis=0)
+        exit_gain = out[exit_to, jobs]
+
+        def table(rows: np.ndarray) -> np.ndarray:  # [r, k]: r into k's agent, k out
+            into = (a[None, :], rows[:, None])
+            delta = cost[into] - now[rows][:, None] + exit_gain[None, :]
+            ok = (a[None, :] != a[rows][:, None]) & self.allowed[into]
+            ok &= weight[into] - weight[a, jobs][None, :] <= slack[a][None, :] + EPS
+            return np.where(ok & np.isfinite(exit_gain)[None, :], delta, np.inf)
+
+        return [
+            (g, ((k, int(exit_to[k])), (j, int(a[k]))))
+            for g, j, k in _best_pairs(table, jobs, deadline)
+        ]
+
+    def apply(self, moves: list[Move]) -> int:
+        """Apply `moves` best first, skipping any that touches an agent an earlier one touched
+        (its gain and feasibility may have changed); how many were applied."""
+        touched: set[int] = set()
+        done = 0
+        for _, shifts in sorted(moves):
+            agents = {int(self.a[j]) for j, _ in shifts} | {to for _, to in shifts}
+            if agents & touched:
+                continue
+            for j, to in shifts:
+                self.load[self.a[j]] -= self.weight[self.a[j], j]
+                self.load[to] += self.weight[to, j]
+                self.a[j] = to
+            touched |= agents
+            done += 1
+        return done
+
+    def _now(self) -> np.ndarray:
+        return self.cost[self.a, self.jobs]
+
+    def _fits(self) -> np.ndarray:
+        """Agents x jobs: the job would fit beside the agent's load."""
+        return self.allowed & (self.load[:, None] + self.weight <= self.capacity[:, None] + EPS)
+
+
+def _best_pairs(
+    table: Callable[[np.ndarray], np.ndarray], jobs: np.ndarray, deadline: float
+) -> Iterator[tuple[float, int, int]]:
+    """For each job (a row of the jobs x jobs `table` of gains, built BLOCK rows at a time),
+    its best partner where that gains: (gain, job, partner)."""
+    for s in range(0, len(jobs), BLOCK):
         if time.perf_counter() >= deadline:
-            break
+            return
         rows = jobs[s : s + BLOCK]
-        aj = a[rows]
-        # [r, i]: job i into row r's agent; job r into job i's agent
-        c_in, w_in = cost[aj, :], weight[aj, :]
-        c_out, w_out = cost[a[None, :], rows[:, None]], weight[a[None, :], rows[:, None]]
-        delta = c_in + c_out - cur[None, :] - cur[rows][:, None]
-        ok = (a[None, :] != aj[:, None]) & (jobs[None, :] > rows[:, None])
-        ok &= allowed[aj, :] & allowed[a[None, :], rows[:, None]]
-        ok &= w_in - weight[aj, rows][:, None] <= slack[aj][:, None] + EPS
-        ok &= w_out - weight[a, jobs][None, :] <= slack[a][None, :] + EPS
-        delta = np.where(ok, delta, np.inf)
+        delta = table(rows)
         best = np.argmin(delta, axis=1)
         value = delta[np.arange(len(rows)), best]
         for r in np.nonzero(value < -EPS)[0]:
-            j, i = int(rows[r]), int(best[r])
-            moves.append((float(value[r]), j, int(a[j]), int(a[i]), i))
-    return _apply(moves, weight, a, load)
-
-
-def _apply(moves: list[tuple[float, int, int, int, int]], weight, a, load) -> int:
-    """Apply `moves` (gain, job, its agent, the other agent, the job swapped with or -1 for a
-    shift) best first, skipping any that touches an agent an earlier one touched (its gain and
-    feasibility may have changed); how many were applied."""
-    touched: set[int] = set()
-    done = 0
-    for _, j, src, dst, i in sorted(moves):
-        if src in touched or dst in touched:
-            continue
-        if i < 0:
-            _shift(weight, a, load, j, dst)
-        else:
-            _swap(weight, a, load, j, i)
-        touched.update((src, dst))
-        done += 1
-    return done
-
-
-def _shift(weight, a, load, j: int, dst: int) -> None:
-    load[a[j]] -= weight[a[j], j]
-    load[dst] += weight[dst, j]
-    a[j] = dst
-
-
-def _swap(weight, a, load, j: int, i: int) -> None:
-    aj, ai = a[j], a[i]
-    load[aj] += weight[aj, i] - weight[aj, j]
-    load[ai] += weight[ai, j] - weight[ai, i]
-    a[j], a[i] = ai, aj
+            yield float(value[r]), int(rows[r]), int(best[r])
