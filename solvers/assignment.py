@@ -255,16 +255,18 @@ GAP_PAIRS_PER_ITEM = 1.6
 # From this many (agent, job) pairs, an instance the first solve does not prove is priced by
 # its LP relaxation, not the Lagrangian ascent (solvers.gap_lp). The shared instances have at
 # most 4,000 (20 x 200) and stay with the ascent, which proves them; gap-large seed 1
-# (tuning): at 10 x 400 (4,000) the ascent proved C and E optimal where the LP's prices left
-# them 0.1% above, and from 40 x 400 (16,000) the LP's did better on every D and C instance.
+# (tuning): from 40 x 400 (16,000) the LP's did better on every D and C instance. (At 10 x 400,
+# before the descent of solvers.gap_moves, the ascent proved C and E optimal where the LP's
+# prices left them 0.1% above; with it, see LP_FROM_CELLS.)
 LP_FROM_PAIRS = 10_000
 # Below that, the LP prices too where the ascent's knapsack tables (agents x jobs x mean
-# capacity) exceed this many cells a step: the ascent then takes too few steps in its share.
-# Gap-large D 10 x 400 (6.5 million cells; seeds 1 and 3, tuning) ended its 2 s of ascent at a
-# bound of 18,000-20,000 where the LP's is 24,700-25,100, and the core 45 above HiGHS on seed 1;
-# priced by the LP, 2 and 37 below it. C and E 10 x 400 (1.4-1.9 million)
-# are proved optimal by either; the 78 shared instances have at most 0.8 million.
-LP_FROM_CELLS = 4_000_000
+# capacity) pass this many cells a step: the ascent then takes too few steps in its share.
+# Gap-large D 10 x 400 (6.5 million cells; seeds 1 and 3) ended its 2 s of ascent at a bound of
+# 18,000-20,000 where the LP's is 24,700-25,100, and the core 45 above HiGHS on seed 1; priced
+# by the LP, 2 and 37 below it. C and E 10 x 400 (1.4-1.9 million): on seed 6 the ascent's path
+# ended 2 above the optimum on both, where LP-priced all 8 of seeds 1, 3, 5 and 6 were proved
+# optimal (in 8.9-17.3 s of 20). The 78 shared instances have at most 0.8 million.
+LP_FROM_CELLS = 1_000_000
 # The LP-priced search's MIP core and neighbourhoods: about this many pairs per job (gap-large
 # seed 1, tuning: 1.6 ended at or below 2 on 11 of 13 instances from 40 x 400 up, 3 worse on
 # most and 5 found nothing in the first core at 80 x 1,600).

@@ -118,9 +118,10 @@ def test_at_80_agents_the_lp_priced_search_is_near_the_bound_and_on_time():
 
 def test_the_lp_prices_where_the_ascents_knapsack_tables_are_too_large():
     """From `LP_FROM_PAIRS` pairs, or below it where agents x jobs x capacity passes
-    `LP_FROM_CELLS` (gap-large D 10 x 400: 6.5 million cells), the LP prices; the shared
-    instances' sizes (20 x 200, capacity 200) keep the ascent."""
+    `LP_FROM_CELLS` (gap-large 10 x 400: 1.4-6.5 million cells), the LP prices; the shared
+    instances' sizes (20 x 200, capacity 200: 0.8 million) keep the ascent."""
     assert assignment._priced_by_lp(np.ones((10, 400)), np.full(10, 1631))
-    assert not assignment._priced_by_lp(np.ones((10, 400)), np.full(10, 400))
+    assert assignment._priced_by_lp(np.ones((10, 400)), np.full(10, 350))
+    assert not assignment._priced_by_lp(np.ones((10, 400)), np.full(10, 200))
     assert assignment._priced_by_lp(np.ones((40, 400)), np.full(40, 10))
     assert not assignment._priced_by_lp(np.ones((20, 200)), np.full(20, 200))
