@@ -483,8 +483,10 @@ def _search_lp(
     cost (about `LP_PAIRS_PER_ITEM` a job, with the LP's own), then the heuristic on the costs.
     Then HiGHS's MIP over that core from the start (`MIP_SHARE` of the limit), and CP-SAT's
     neighbourhoods of `search_near_bound`, widened by reduced cost, with the pairs no cheaper
-    answer can use banned, for the rest. A finished search over every pair left proves the
-    answer optimal."""
+    answer can use banned, for the rest. The start, the MIP's answer and each better answer of
+    a neighbourhood go through the shift, swap and ejection descent (`_polish`): answers the
+    exact steps prove best over a core are seldom local optima of those moves outside it. A
+    finished search over every pair left proves the answer optimal."""
     n = cost.shape[1]
     lower = max(stats.bound if stats.bound is not None else -np.inf, lp.integer_bound())
     upper = stats.objective
