@@ -107,8 +107,8 @@ def test_the_lp_priced_search_proves_a_small_instance_optimal(seed):
 def test_at_80_agents_the_lp_priced_search_is_near_the_bound_and_on_time():
     """80 agents x 1,600 jobs (type D), 10 s: the whole model finds nothing in its share, the
     LP prices the rest, and the answer is within 1% of the LP bound (0.26% with the descent,
-    1.28% before it, the rounded answer; on seed 1 the regret heuristic on the costs alone, the answer before the
-    LP pricing, was 1.8 times it), with the limit kept."""
+    1.28% before it, the rounded answer; on seed 1 the regret heuristic on the costs alone,
+    the answer before the LP pricing, was 1.8 times it), with the limit kept."""
     inst = generate_gap("D", 80, 1600, 2)
     res = solve_gap(inst.cost, inst.weight, inst.capacity, CoreParams(time_limit_seconds=10.0))
     assert res.stats.objective is not None and res.stats.bound is not None
