@@ -494,8 +494,6 @@ def _search_lp(
     phases.append(replace(rounded.stats, name="gap-lp-rounded"))
     if rounded.stats.objective is not None and (upper is None or rounded.stats.objective < upper):
         agent_of, upper = rounded.agent_of_item, rounded.stats.objective
-    if upper is not None:
-        agent_of, upper = _polish(cost, weight, capacity, allowed, agent_of, params, phases)
     if upper is None:
         keep = allowed & lp.near(_sized_threshold(lp, allowed, None, 0.5, LP_PAIRS_PER_ITEM * n))
         agent_of, st = _solve_gap_pairs(
@@ -510,6 +508,7 @@ def _search_lp(
         if upper is None:
             stats = SolveStats("UNKNOWN", None, lower, time.perf_counter() - t0, "gap")
             return AssignmentResult(agent_of, stats, phases + [stats])
+    agent_of, upper = _polish(cost, weight, capacity, allowed, agent_of, params, phases)
 
     keep = allowed & lp.near(_sized_threshold(lp, allowed, agent_of, 0.5, LP_PAIRS_PER_ITEM * n))
     keep[agent_of, np.arange(n)] = True
