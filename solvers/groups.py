@@ -48,6 +48,9 @@ class GroupsParams:
     # solve, then this for all programmes together over the rooms and facilitators they share
     joint_seconds: float = 50.0
     processes_from_pairs: int = 5000  # below this many person-group pairs in all: one process
+    # mip: of `time_limit_seconds` a programme, the share split evenly among the programmes;
+    # the rest goes by their person-group pairs (solvers.groups_mip._budgets)
+    even_share: float = 0.33
 
 
 @dataclass

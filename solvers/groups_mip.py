@@ -32,10 +32,17 @@ Programme groups):
   take the whole time (seed 11: 64,000 columns kept the start, 55,000 found 1,019 started).
   So with two processes both run at once, the narrow model and a wider one that adds each
   programme's LP groups given what the others' groups hold, and the better plan is kept.
+  Each first solves its LP and a MIP over only the groups that LP uses: HiGHS's own root on
+  the whole restricted model can take the time before its heuristics find anything
+  (`_joint`).
 - Last, each programme short of its own bound is solved again given the rooms and
-  facilitators the other programmes' groups hold. That proves the per-programme bound the
-  summary reports (no programme could start more without taking from another), and it
-  replaces the programme's plan where it finds a better one.
+  facilitators the other programmes' groups in the joint plan hold, in both processes at
+  once. That proves the per-programme bound the summary reports (no programme could start
+  more without taking from another), and it replaces the programme's plan where it finds a
+  better one that still fits beside the others' (two may take the same free room), the
+  largest gain first. One after another these solves took 21-24 s with a core idle.
+- The programmes' time is shared by their size (`_budgets`), and a programme's bound alone
+  is its MIP's or its LP's, the lower.
 HiGHS's dual bound is taken only from a solve given no start (given one, HiGHS 1.14 once
 claimed optimality for a worse schedule: solvers/upw_mip.py).
 """
@@ -66,11 +73,19 @@ from solvers.processes import Runner
 from solvers.types import SearchObserver, SolveStats
 
 SUPPORT = 1e-6  # an LP value above this puts its candidate group in the restricted model
+# Of a programme's time, at most this for its LP: the LP's groups are what the programme's
+# own MIP and the joint model choose from, so an LP stopped unsolved leaves only the greedy's
+# (seed 11's TSP needs 3.6-4.1 s of interior point: solvers.groups_mip._budgets)
+ALONE_LP_SHARE = 0.4
 # Of a programme's time left after its LP, for the MIP over the LP's groups: the plan the joint
 # model starts from. At 0.3, seed 11's TSP (an IPM support of 164 groups) needed 3.3 s and had
 # 2.7 s: it stopped at 155 started where 242 were there, and the quarter at 897 (936 at 0.6,
 # seed 42 unchanged at 951); the full MIP after it gives the bound, found at its root.
 SMALL_SHARE = 0.6
+# Of the joint model's time: at most this for its LP, then this of the time left for the MIP
+# over the LP's groups (seed 11's narrow model: the LP 10 s, that MIP proved in 10 s)
+JOINT_LP_SHARE = 0.5
+JOINT_SUPPORT_SHARE = 0.5
 GIVEN_OTHERS_SHARE = 0.5  # of a programme's own time, for its solve given the others' groups
 LEX = 100_000  # per person started: above every other term of the plan, so starts come first
 
@@ -403,9 +418,9 @@ def _alone(
     started = _started(mip, [pr])
     model = _model(mip, started, [])
     ys = slice(mip.y0[0], mip.y0[0] + len(pr.cand_venue))
-    lp, _ = solve(
+    lp, lp_st = solve(
         replace(model, integral=np.zeros(mip.n_cols, bool)),
-        replace(_within(hp, end, 0.3), lp_method="ipm"),  # five times the simplex's speed here
+        replace(_within(hp, end, ALONE_LP_SHARE), lp_method="ipm"),  # 5x the simplex here
     )
     support = np.nonzero(lp[ys] > SUPPORT)[0] if lp is not None else np.zeros(0, np.int64)
     small = quarter_mip([pr], res, _mask([pr], [support], [list(greedy.facilitators)]))
@@ -422,8 +437,31 @@ def _alone(
     x, st = solve(model, _within(hp, end, 1.0))
     if x is not None and started @ x > best + 0.5:
         plan, best = _decode(mip, [pr], x)[0], int(round(started @ x))
-    bound = None if st.bound is None else float(np.floor(-st.bound + 1e-6))  # people are whole
+    # the LP bounds it too, where the MIP stopped before its root did (seed 42's TSP: 322)
+    lp_bound = _whole(lp_st.objective) if lp_st.status == "OPTIMAL" else None
+    found = [b for b in (_whole(st.bound), lp_bound) if b is not None]
+    bound = min(found) if found else None
     return _Alone(plan, best, bound, support, time.perf_counter() - t0)
+
+
+def _whole(bound: float | None) -> float | None:
+    """A bound on people started from a minimising solve's bound on -started: people are
+    whole, so rounded down."""
+    return None if bound is None else float(np.floor(-bound + 1e-6))
+
+
+def _budgets(sizes: list[int], params: GroupsParams) -> list[float]:
+    """Each programme's seconds of its own: of `time_limit_seconds` a programme, `even_share`
+    split evenly and the rest by person-group pairs, as its LP and MIPs grow with them. Even
+    budgets were a cliff: on the seed 11 quarter TSP's LP (4,500 pairs) takes 3.6 s and had
+    0.3 of 12 s, so it stopped unsolved in one run and TSP's plan kept the greedy's groups
+    (171 started against 242 alone; the quarter 949 where it was 1,009 with the LP solved),
+    while Resolve (400 pairs) was proved in 5.5 s of its 12."""
+    total, pairs = params.time_limit_seconds * len(sizes), sum(sizes)
+    if pairs == 0:
+        return [params.time_limit_seconds] * len(sizes)
+    even = params.even_share / len(sizes)
+    return [total * (even + (1.0 - params.even_share) * s / pairs) for s in sizes]
 
 
 def _within(hp: HighsParams, end: float, share: float) -> HighsParams:
@@ -488,9 +526,10 @@ def _solve(
     more): the shared rooms and facilitators go where they start the most; with a second
     process, beside it the wider model that also has each programme's LP groups given what
     the others' groups hold in the plans put together, and the better of the two is kept.
-    3. Each programme again, given what the others' groups hold: its bound there, and its
-    better plan where one is found. Never starts fewer than the first-come-first-served
-    plan. Steps 1 and 2 run in `params.processes` processes (solvers.processes.Runner)."""
+    3. Each programme short of its bound alone again, given what the others' groups in the
+    joint plan hold: its bound there, and its better plan where one is found and fits beside
+    the others'. Never starts fewer than the first-come-first-served plan. Each step runs in
+    `params.processes` processes (solvers.processes.Runner)."""
     t0 = time.perf_counter()
     greedy, _ = in_turn(_greedy)(problems, res, params)
     hp = HighsParams(
@@ -500,10 +539,11 @@ def _solve(
         observer=observer,
     )
     sizes = [len(pr.pair_person) for pr in problems]
+    hps = [replace(hp, time_limit_seconds=s) for s in _budgets(sizes, params)]
     procs = params.processes if sum(sizes) >= params.processes_from_pairs else 1
     with Runner(procs, observer) as runner:
         alone = runner.map(
-            _alone, [(pr, res, g, params, hp) for pr, g in zip(problems, greedy)], sizes
+            _alone, [(pr, res, g, params, h) for pr, g, h in zip(problems, greedy, hps)], sizes
         )
         for a in alone:
             if observer is not None:
@@ -519,21 +559,33 @@ def _solve(
         masks = [_mask(problems, *chosen)]
         if runner.parallel:  # a second core: the wider model beside the narrow one
             jobs = [
-                (pr, _others_hold(problems, res, [r.facilitators for r in merged], p), hp)
+                (pr, _others_hold(problems, res, [r.facilitators for r in merged], p), hps[p])
                 for p, pr in enumerate(problems)
             ]
             wider = runner.map(_support_given, jobs, sizes)
             masks.append(_mask(problems, *chosen, wider))
         joint = runner.map(_joint, [(problems, res, m, merged, params, hp) for m in masks])
-    plans = max(joint, key=lambda j: j.value).plans
-    bounds: list[float | None] = []
-    for p, a in enumerate(alone):
-        if a.bound is not None and int((plans[p][0] >= 0).sum()) >= a.bound:
-            bounds.append(a.bound)  # as many as with every room and facilitator: nothing to try
-            continue
-        plan, bound = _given_others(problems, res, plans, p, params, hp, GIVEN_OTHERS_SHARE)
-        plans[p] = plan
-        bounds.append(bound)
+        plans = max(joint, key=lambda j: j.value).plans
+        # at their bound alone (as many as with every room and facilitator): nothing to try
+        short = [
+            p
+            for p, a in enumerate(alone)
+            if a.bound is None or int((plans[p][0] >= 0).sum()) < a.bound
+        ]
+        found = runner.map(
+            _given_others,
+            [(problems, res, plans, p, params, hps[p], GIVEN_OTHERS_SHARE) for p in short],
+            [sizes[p] for p in short],
+        )
+    bounds: list[float | None] = [a.bound for a in alone]
+    gains = [
+        int((plan[0] >= 0).sum() - (plans[p][0] >= 0).sum()) for p, (plan, _) in zip(short, found)
+    ]
+    for k in sorted(range(len(short)), key=lambda k: -gains[k]):
+        p, (plan, bound) = short[k], found[k]
+        bounds[p] = bound
+        if gains[k] > 0 and _fits(problems, res, plans, p, plan[1]):
+            plans[p] = plan
     seconds = time.perf_counter() - t0
     out, left = [], res.copy()
     for pr, a, bound, (cand_of, facs) in zip(problems, alone, bounds, plans):
@@ -574,20 +626,47 @@ def _joint(
     hp: HighsParams,
 ) -> _Joint:
     """All programmes over the `allowed` candidate groups, people started first, from the
-    plans put together (kept where the solve finds nothing that starts as many)."""
+    plans put together: first the joint LP, and the MIP over only the groups it uses (and
+    the merged plan's) for a good plan fast; then the whole restricted model from that plan
+    for the time left. Each answer is kept only where it starts at least as many as the one
+    before. Why the first step: HiGHS on the whole restricted model (55,000 columns on the
+    seed 11 quarter) spends 36 s at the root before its sub-MIP heuristic finds anything, so
+    with 50 s it found 1,019 started in one run and nothing beyond the merged plan's 774 in
+    another; the LP (10 s) and the MIP over its 280 groups (10 s, proved) give 1,017 every
+    time. On seed 42 they give 944 in 10 s, and the whole model from there 950."""
+    end = time.perf_counter() + params.joint_seconds
     mip = quarter_mip(problems, res, allowed)
-    start = _encode(mip, problems, merged)
     started = _started(mip, problems)
     value = LEX * started + _quality(mip, problems, params)
-    x, _ = solve(
-        _model(mip, value, []),
-        replace(hp, time_limit_seconds=params.joint_seconds),
-        "groups-joint",
-        start,
+    model = _model(mip, value, [])
+    best = _encode(mip, problems, merged)
+    lp, _ = solve(
+        replace(model, integral=np.zeros(mip.n_cols, bool)),
+        replace(_within(hp, end, JOINT_LP_SHARE), lp_method="ipm"),
     )
-    if x is None or started @ x < started @ start - 0.5:
-        x = start
-    return _Joint(_decode(mip, problems, x), float(value @ x))
+    if lp is not None:
+        upper = mip.upper.copy()
+        for p, pr in enumerate(problems):
+            ys = slice(mip.y0[p], mip.y0[p] + len(pr.cand_venue))
+            upper[ys][(lp[ys] <= SUPPORT) & (best[ys] < 0.5)] = (
+                0  # neither the LP's nor the start's
+            )
+        x, _ = solve(
+            replace(model, col_upper=upper),
+            _within(hp, end, JOINT_SUPPORT_SHARE),
+            "groups-joint-support",
+            best,
+        )
+        best = _better(started, best, x)
+    x, _ = solve(model, _within(hp, end, 1.0), "groups-joint", best)
+    best = _better(started, best, x)
+    return _Joint(_decode(mip, problems, best), float(value @ best))
+
+
+def _better(started: np.ndarray, best: np.ndarray, x: np.ndarray | None) -> np.ndarray:
+    """`x` where it starts at least as many people as `best` (a solve from `best` that found
+    nothing may hand back less), else `best`."""
+    return x if x is not None and started @ x >= started @ best - 0.5 else best
 
 
 def _others_hold(
@@ -621,6 +700,25 @@ def _support_given(pr: GroupsProblem, left: Resources, hp: HighsParams) -> np.nd
     return np.nonzero(lp[mip.y0[0] : mip.y0[0] + len(pr.cand_venue)] > SUPPORT)[0]
 
 
+def _fits(
+    problems: list[GroupsProblem],
+    res: Resources,
+    plans: list[tuple[np.ndarray, dict[int, list[int]]]],
+    p: int,
+    groups: dict[int, list[int]],
+) -> bool:
+    """Whether programme `p`'s `groups` (group -> facilitators) have their rooms and
+    facilitators free beside the other programmes' groups of `plans`: two programmes each
+    solved given the same plan may both take what it left free."""
+    pr = problems[p]
+    left = _others_hold(problems, res, [facs for _, facs in plans], p)
+    for c, js in groups.items():
+        if not room_free(pr, left, c) or not set(js) <= set(free_facilitators(pr, left, c)):
+            return False
+        book(pr, left, c, js)
+    return True
+
+
 def _greedy(pr: GroupsProblem, res: Resources, params: GroupsParams, observer=None):
     return solve_greedy(pr, res, params)
 
@@ -651,7 +749,7 @@ def _given_others(
     started = _started(mip, [pr])
     now = GroupsResult(*plans[p], SolveStats("HEURISTIC", None, None, 0.0))
     x, st = solve(_model(mip, started, []), _within(hp, end, 0.8), "", _encode(mip, [pr], [now]))
-    bound = None if st.bound is None else float(np.floor(-st.bound + 1e-6))
+    bound = _whole(st.bound)
     have = int((plans[p][0] >= 0).sum())
     if x is None or started @ x < have + 0.5:
         return plans[p], bound

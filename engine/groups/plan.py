@@ -418,6 +418,7 @@ def solver_params(config: Config, time_limit: float | None = None) -> GroupsPara
         processes=processes(config.solver.parallel_processes),
         joint_seconds=g.joint_seconds * scale,
         processes_from_pairs=g.processes_from_pairs,
+        even_share=g.even_share,
         random_seed=config.solver.random_seed,
         start_value=g.start_value,
         wait_per_day=g.wait_per_day,

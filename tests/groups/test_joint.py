@@ -7,12 +7,16 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
+import pytest
+
 from engine.core.progress import FileProgress
 from engine.groups.check import check_groups
 from engine.groups.contract import load_groups
 from engine.groups.decode import tables
 from engine.groups.plan import build_plans, solve_plans, solver_params
 from geo.travel import TravelTimes
+from solvers.groups import GroupsParams
+from solvers.groups_mip import _budgets, _fits, _whole
 from solvers.processes import Runner
 from tests.builders import facilitator, programme, referral, running_group, venue, write_groups
 
@@ -138,3 +142,31 @@ def test_a_stop_request_reaches_the_programmes_in_other_processes(tmp_path, conf
     results, _ = solve_plans(plans, res, "mip", _in_processes(config), observer)
     assert [r.started_bound_alone for r in results] == [None, None]
     _started(ds, times, plans, results, meta, config)  # through the checker
+
+
+def test_each_programme_has_time_by_its_pairs_beyond_an_even_share():
+    """A programme of 4,500 person-group pairs (the seed 11 quarter's TSP, whose LP alone takes
+    3.6 s) has more of the time than one of 400, and the programmes' total is unchanged."""
+    params = GroupsParams(time_limit_seconds=12.0, even_share=0.33)
+    big, small = _budgets([4500, 400], params)
+    assert big + small == pytest.approx(24.0)
+    assert big > 3 * small and small >= 24.0 * 0.33 / 2
+    assert _budgets([0, 0], params) == [12.0, 12.0]
+    assert _whole(-245.4) == 245.0 and _whole(None) is None  # people started are whole
+
+
+def test_a_plan_found_beside_the_others_fits_only_where_their_plans_leave_room(tmp_path, config):
+    """Each programme solved again beside the same plan may take what it left free: SI-EM's
+    Monday group fits beside an SI-DA plan with no group, not beside one whose group has the
+    one facilitator both need (one session a week)."""
+    ds, times, plans, res, meta = _quarter(tmp_path, config)
+    params = solver_params(config, 5.0)
+    in_turn, _ = solve_plans(plans, res, "cpsat", params)
+    joint, _ = solve_plans(plans, res, "mip", params)
+    problems = [p.problem for p in plans]
+    em_group = in_turn[0].facilitators
+    assert em_group and not joint[0].facilitators and joint[1].facilitators
+    with_da = [(r.cand_of_person, r.facilitators) for r in joint]
+    assert not _fits(problems, res, with_da, 0, em_group)
+    without_da = [with_da[0], (joint[1].cand_of_person * 0 - 1, {})]
+    assert _fits(problems, res, without_da, 0, em_group)
