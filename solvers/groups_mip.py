@@ -405,7 +405,7 @@ def _alone(
 ) -> _Alone:
     """The LP for the candidate groups worth offering the shared model; a MIP restricted to
     those and the greedy plan's groups for a good plan fast; then the whole MIP given no start
-    for the bound (and its plan when better)."""
+    for the bound (and its plan when better): its bound or the LP's, the lower."""
     t0 = time.perf_counter()
     if len(pr.pair_person) == 0:  # nobody has a group to join: nobody can start
         none: tuple[np.ndarray, dict[int, list[int]]] = (
@@ -645,12 +645,10 @@ def _joint(
         replace(_within(hp, end, JOINT_LP_SHARE), lp_method="ipm"),
     )
     if lp is not None:
-        upper = mip.upper.copy()
+        upper = mip.upper.copy()  # groups neither the LP nor the start has may not run
         for p, pr in enumerate(problems):
             ys = slice(mip.y0[p], mip.y0[p] + len(pr.cand_venue))
-            upper[ys][(lp[ys] <= SUPPORT) & (best[ys] < 0.5)] = (
-                0  # neither the LP's nor the start's
-            )
+            upper[ys][(lp[ys] <= SUPPORT) & (best[ys] < 0.5)] = 0
         x, _ = solve(
             replace(model, col_upper=upper),
             _within(hp, end, JOINT_SUPPORT_SHARE),
