@@ -14,7 +14,7 @@ for _s in SIGNALS:
     signal.signal(_s, exit_at_once)
 
 from engine.cli import allocation, bench, calendar, data, db, groups, serve, unpaid_work  # noqa: E402, F401, I001  (each registers its commands, in this order)
-from engine.cli.common import app, console  # noqa: E402
+from engine.cli.common import app, say_error  # noqa: E402
 from engine.core.contract import DataContractError  # noqa: E402
 from engine.core.errors import ProbationError  # noqa: E402
 
@@ -26,8 +26,8 @@ def main() -> None:
     try:
         app()
     except RunInterrupted as exc:
-        console.print(f"[red]{exc}[/red]")
+        say_error(exc)
         sys.exit(exc.exit_code)
     except ProbationError as exc:  # any command: bad input exits 2, anything else the user
-        console.print(f"[red]{exc}[/red]")  # can act on (a store, a conflict) exits 1
+        say_error(exc)  # can act on (a store, a conflict) exits 1
         sys.exit(2 if isinstance(exc, DataContractError) else 1)

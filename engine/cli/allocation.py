@@ -18,14 +18,11 @@ from engine.cli.common import (
     SCHEDULER,
     app,
     config_or_exit,
-    console,
     guard,
     parse_date,
     parse_latlon,
     run_options,
 )
-from engine.core.contract import DataContractError
-from geo.network import NetworkError
 
 
 def _iso(day) -> str | None:
@@ -252,17 +249,8 @@ def check(
     """Independently re-verify every hard rule of an allocations.csv against its input."""
     from engine.allocation.check import check_files
 
-    try:
-        rep = check_files(
-            data,
-            allocations,
-            config_or_exit(config),
-            str(osm) if osm else None,
-            parse_date(night),
-        )
-    except (DataContractError, NetworkError) as exc:
-        console.print(f"[red]{exc}[/red]")
-        raise typer.Exit(2) from None
+    cfg, day = config_or_exit(config), parse_date(night)
+    rep = guard(lambda: check_files(data, allocations, cfg, str(osm) if osm else None, day))
     print(rep.summary())
     raise typer.Exit(0 if rep.ok else 1)
 
@@ -289,12 +277,8 @@ def map_(
     if mode not in MODES:
         raise typer.BadParameter(f"mode must be one of {MODES}")
     cfg = config_or_exit(config)
-    try:
-        ds = load_dataset(data, cfg)
-        times = travel_service(cfg.travel, str(osm) if osm else None)
-    except (DataContractError, NetworkError) as exc:
-        console.print(f"[red]{exc}[/red]")
-        raise typer.Exit(2) from None
+    ds = guard(lambda: load_dataset(data, cfg))
+    times = guard(lambda: travel_service(cfg.travel, str(osm) if osm else None))
     path = write_map(ds, times, out, site=parse_latlon(site) if site else None, mode=mode, pdu=pdu)
     print(f"wrote {path}")
 

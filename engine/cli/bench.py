@@ -101,7 +101,7 @@ def bench_make_gap_cmd(
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from None
     for p in paths:
-        console.print(str(p))
+        console.print(str(p), markup=False, soft_wrap=True)
 
 
 @bench_app.command("pmedcap")

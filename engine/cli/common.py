@@ -7,6 +7,7 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from engine.core.config import ConfigError, load_config
 from engine.core.contract import DataContractError
@@ -30,19 +31,28 @@ def parse_date(value: str | None) -> date | None:
         raise typer.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
 
 
-def guard(call, failures: tuple[type[Exception], ...], label: str):
+def say_error(message: object, label: str = "") -> None:
+    """An error on stderr, in red, exactly as written: escaped, because it may quote a value
+    from the user's file (`[/]` read as markup raised rich's MarkupError, a traceback), and
+    never wrapped inside a word, so a path in it stays whole to copy."""
+    text = escape(str(message))
+    line = f"[red]{escape(label)}:[/red] {text}" if label else f"[red]{text}[/red]"
+    console.print(line, soft_wrap=True)
+
+
+def guard(call, failures: tuple[type[Exception], ...] = (), label: str = "failed"):
     """Run `call`: bad input (file, row, column) exits 2, a run that failed exits 1, each with
     its message and no traceback."""
     try:
         return call()
     except (DataContractError, NetworkError) as exc:
-        console.print(f"[red]{exc}[/red]")
+        say_error(exc)
         raise typer.Exit(2) from None
     except RunInterrupted as exc:  # Ctrl-C or SIGTERM: nothing of the run was stored
-        console.print(f"[red]{exc}[/red]")
+        say_error(exc)
         raise typer.Exit(exc.exit_code) from None
     except failures + (ProbationError,) as exc:  # a run that failed, a store or export error
-        console.print(f"[red]{label}:[/red] {exc}")
+        say_error(exc, label)
         raise typer.Exit(1) from None
 
 
@@ -50,7 +60,7 @@ def config_or_exit(path: Path | None):
     try:
         return load_config(path)
     except ConfigError as exc:
-        console.print(f"[red]config error:[/red] {exc}")
+        say_error(exc, "config error")
         raise typer.Exit(2) from None
 
 

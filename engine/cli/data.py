@@ -15,9 +15,8 @@ from engine.cli.common import (
     guard,
     parse_date,
     parse_latlon,
+    say_error,
 )
-from engine.core.contract import DataContractError
-from geo.network import NetworkError
 
 
 @app.command()
@@ -88,12 +87,13 @@ def generate(
     try:
         pracs, cases, manifest = gen(boundaries, spec, config_or_exit(config))
     except (ValueError, FileNotFoundError) as exc:
-        console.print(f"[red]error:[/red] {exc}")
+        say_error(exc, "error")
         raise typer.Exit(2) from None
     write_dataset(out, pracs, cases, manifest, fmt)
     console.print(
         f"wrote {len(pracs)} practitioners and {len(cases)} cases "
-        f"({manifest['new_cases']} new) for {', '.join(manifest['regions'])} to {out}"
+        f"({manifest['new_cases']} new) for {', '.join(manifest['regions'])} to {out}",
+        markup=False,
     )
 
 
@@ -108,7 +108,8 @@ def validate(
     from engine.unpaid_work.contract import load_upw
 
     cfg = config_or_exit(config)
-    try:
+
+    def report() -> None:
         ds = load_dataset(data, cfg)
         print(
             f"valid: {len(ds.practitioners)} practitioners, {len(ds.cases)} cases (inputs hash {ds.inputs_hash[:12]})"
@@ -122,9 +123,8 @@ def validate(
                 f"valid: {len(grp.referrals)} programme referrals, {len(grp.programmes)} programmes, "
                 f"{len(grp.venues)} venues, {len(grp.facilitators)} facilitators"
             )
-    except DataContractError as exc:
-        console.print(f"[red]{exc}[/red]")
-        raise typer.Exit(2) from None
+
+    guard(report)
 
 
 @app.command()
@@ -144,11 +144,7 @@ def travel(
         raise typer.BadParameter(f"mode must be one of {MODES}")
     (a, b), (c, d) = parse_latlon(from_), parse_latlon(to)
     cfg = config_or_exit(config)
-    try:
-        times = travel_service(cfg.travel, str(osm) if osm else None)
-    except NetworkError as exc:
-        console.print(f"[red]{exc}[/red]")
-        raise typer.Exit(2) from None
+    times = guard(lambda: travel_service(cfg.travel, str(osm) if osm else None))
     minutes, method = times.matrix([a], [b], [c], [d], mode)
     print(f"{int(minutes[0, 0])} min by {mode}; method: {times.label(mode, int(method[0, 0]))}")
 
@@ -168,9 +164,9 @@ def export_run(
     from engine.core.lifecycle import RunOptions, export_stored
 
     cfg = config_or_exit(config)
-    found = guard(lambda: _find_run(run, db or f"sqlite:///{out / 'probation.sqlite'}"), (), "")
+    found = guard(lambda: _find_run(run, db or f"sqlite:///{out / 'probation.sqlite'}"))
     if found is None:
-        console.print(f"[red]no stored run {run} in {db or out / 'probation.sqlite'}[/red]")
+        say_error(f"no stored run {run} in {db or out / 'probation.sqlite'}")
         raise typer.Exit(1)
     planner_cls, summary = found
     scope = dict(p.split("=", 1) for p in summary.get("scope", "").split(";") if "=" in p)

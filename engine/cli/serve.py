@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from engine.cli.common import app, config_or_exit, console
+from engine.cli.common import app, config_or_exit, console, say_error
 from engine.core.contract import DataContractError
 
 
@@ -70,10 +70,12 @@ def serve(
                     )  # fmt: skip
                     pages.append((what, f"{base}/pages/{kind}/{run.job_id}"))
             pages.append(("the analyst's balance", f"{base}/pages/analyst"))
-            console.print(f"runs started for {pdu or region or 'everything'} in {submit}:")
+            console.print(
+                f"runs started for {pdu or region or 'everything'} in {submit}:", markup=False
+            )
             for what, url in pages:
-                console.print(f"  {what}: {url}")
+                console.print(f"  {what}: {url}", markup=False, soft_wrap=True)
     except (OSError, ValueError, DataContractError) as exc:
-        console.print(f"[red]cannot start:[/red] {exc}")
+        say_error(exc, "cannot start")
         raise typer.Exit(2) from None
     uvicorn.run(application, host=host, port=port)

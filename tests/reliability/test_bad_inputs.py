@@ -123,6 +123,9 @@ CASES = [
     ("night", "cases.csv", _set(2, "rosh", "EXTREME"), ["row 2", "'rosh'"]),
     ("night", "cases.csv", _set(1, "sentence_date", "2026-13-01"), ["row 1", "'sentence_date'"]),
     ("night", "cases.csv", _set(1, "current_practitioner_id", "NOPE"), ["row 1", "NOPE"]),
+    # a value that reads as rich markup is quoted as it is, not raised as rich's MarkupError
+    ("night", "cases.csv", _set(1, "current_practitioner_id", "[/]"), ["row 1", "[/]"]),
+    ("week", "upw_placements.csv", _set(1, "kind", "[bold]BEACH"), ["row 1", "[bold]BEACH"]),
     ("night", "cases.csv", _set(1, "sex", "Q"), ["row 1", "'sex'"]),
     ("night", "cases.csv", _set(2, "mappa_level", "7"), ["row 2", "'mappa_level'"]),
     ("night", "cases.csv", _set(1, "case_type", "PAROLE"), ["row 1", "'case_type'"]),
@@ -212,3 +215,15 @@ def test_bad_input_is_refused_naming_where_and_nothing_is_written(
 
 def test_the_table_covers_forty_breaks_across_the_three_planners():
     assert len(CASES) >= 40 and {c[0] for c in CASES} == set(PLANNERS)
+
+
+def test_a_long_path_in_a_refusal_is_never_broken_inside(tmp_path):
+    """The refusal names the file by its whole path, on one line however narrow the terminal:
+    rich wrapped it at 80 columns, inside the path, so it could not be copied."""
+    data = tmp_path / ("night-of-2026-12-03-" * 6) / "data"
+    data.mkdir(parents=True)
+    _night(data)
+    (data / "cases.csv").unlink()
+    res = _run("night", data, tmp_path / "out")
+    assert res.exit_code == 2, res.output
+    assert str(data / "cases.csv") in res.output
