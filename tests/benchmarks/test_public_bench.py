@@ -86,10 +86,10 @@ def test_gap_checker_and_infeasible_instance_reported():
     assert res.stats.objective is None and (res.agent_of_item < 0).all()
 
 
-def test_bench_names_a_missing_file_and_takes_a_folder(tmp_path):
-    missing = CliRunner().invoke(
-        app, ["bench", "gap", str(tmp_path / "gap9-9"), "--solver", "greedy"]
-    )
+def test_bench_names_a_missing_file_and_takes_a_folder(tmp_path, monkeypatch):
+    # a short relative path: typer's error panel wraps at 80 columns, inside a long tmp path
+    monkeypatch.chdir(tmp_path)
+    missing = CliRunner().invoke(app, ["bench", "gap", "gap9-9", "--solver", "greedy"])
     assert (
         missing.exit_code == 2 and "no such file" in missing.output and "gap9-9" in missing.output
     )
