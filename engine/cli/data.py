@@ -94,6 +94,7 @@ def generate(
         f"wrote {len(pracs)} practitioners and {len(cases)} cases "
         f"({manifest['new_cases']} new) for {', '.join(manifest['regions'])} to {out}",
         markup=False,
+        soft_wrap=True,
     )
 
 

@@ -71,7 +71,9 @@ def serve(
                     pages.append((what, f"{base}/pages/{kind}/{run.job_id}"))
             pages.append(("the analyst's balance", f"{base}/pages/analyst"))
             console.print(
-                f"runs started for {pdu or region or 'everything'} in {submit}:", markup=False
+                f"runs started for {pdu or region or 'everything'} in {submit}:",
+                markup=False,
+                soft_wrap=True,
             )
             for what, url in pages:
                 console.print(f"  {what}: {url}", markup=False, soft_wrap=True)
