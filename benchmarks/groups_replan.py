@@ -85,6 +85,7 @@ def replan_benchmark(name: str, data: Path, run: Path, start: str) -> tuple[dict
             )
         },
         "greedy_people_affected": r["greedy"]["people_affected"],
+        "greedy_facilitators_told": r["greedy"]["facilitators_told"],
         "greedy_unresolved": r["greedy"]["unresolved"],
         "seconds": round(seconds, 2),
     }
@@ -92,7 +93,9 @@ def replan_benchmark(name: str, data: Path, run: Path, start: str) -> tuple[dict
         f"{name} re-plan around {off} and {closed}: {r['sessions_disrupted']} sessions hit, "
         f"{r['cover']} covered, {r['move']} moved, {r['postpone']} postponed, {r['rebook']} "
         f"rebooked, {r['unresolved']} unresolved; {r['people_affected']} people told "
-        f"({r['status']}), the greedy's repairs {r['greedy']['people_affected']}; {seconds:.1f}s"
+        f"({r['status']}), the greedy's repairs {r['greedy']['people_affected']}; "
+        f"{r['facilitators_told']} facilitators told, the greedy's "
+        f"{r['greedy']['facilitators_told']}; {seconds:.1f}s"
     )
     missed = []
     if r["people_affected"] > r["greedy"]["people_affected"] or r["status"] != "OPTIMAL":

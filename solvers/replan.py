@@ -1,12 +1,14 @@
 """Choosing one way to repair each disrupted session (a re-plan): each item takes exactly one of
 its options, the options share capacities (a facilitator's half-day, their week, a room, a
-facilitator's half-day of appointments, the order of a group's make-up sessions), and touching
-an item (telling its people of a change) has a fixed charge on top of its options' costs.
+facilitator's half-day of appointments, the order of a group's make-up sessions), and each
+touch (telling an item's people of a change, or a facilitator of their part in one group's
+changes) has a fixed charge on top of the options' costs, paid once however many of the chosen
+options make it.
 
     minimise  sum_k cost_k x_k + sum_t charge_t h_t
     s.t.      sum_{k of item i} x_k = 1                 every item
               sum_k use_rk x_k <= capacity_r            every shared capacity r
-              x_k <= h_{touch_k}                        an option that touches its item
+              x_k <= h_t                                every touch t that option k makes
               x, h binary
 
 A negative use frees capacity: an option that opens a facilitator's half-day of appointments
@@ -38,7 +40,8 @@ class ChoiceProblem:
     n_items: int
     option_item: np.ndarray  # the item each option repairs
     option_cost: np.ndarray
-    option_touch: np.ndarray  # the touch charge an option incurs (-1: none)
+    touch_option: np.ndarray  # sparse touches: the option, and the charge it incurs
+    touch_of: np.ndarray
     touch_cost: np.ndarray
     use_row: np.ndarray  # sparse uses: capacity row, option, amount
     use_option: np.ndarray
@@ -61,10 +64,18 @@ class ReplanParams:
 
 
 def objective(pr: ChoiceProblem, chosen: np.ndarray) -> float:
-    """The cost of a choice: its options' costs and the charge of every item they touch."""
+    """The cost of a choice: its options' costs and the charge of every touch they make."""
     k = chosen[chosen >= 0]
-    touched = {int(t) for t in pr.option_touch[k] if t >= 0}
-    return float(pr.option_cost[k].sum() + sum(pr.touch_cost[t] for t in touched))
+    touched = np.unique(pr.touch_of[np.isin(pr.touch_option, k)])
+    return float(pr.option_cost[k].sum() + pr.touch_cost[touched].sum())
+
+
+def _touches(pr: ChoiceProblem) -> list[list[int]]:
+    """The touches each option makes."""
+    out: list[list[int]] = [[] for _ in range(len(pr.option_item))]
+    for k, t in zip(pr.touch_option.tolist(), pr.touch_of.tolist()):
+        out[k].append(t)
+    return out
 
 
 def _uses(pr: ChoiceProblem) -> sparse.csc_matrix:
@@ -75,10 +86,11 @@ def _uses(pr: ChoiceProblem) -> sparse.csc_matrix:
 
 
 def choose_greedy(pr: ChoiceProblem) -> ChoiceResult:
-    """Each item in turn takes the cheapest option (its cost, and the item's charge if it is
-    not yet touched) whose uses keep every capacity it shares."""
+    """Each item in turn takes the cheapest option (its cost, and the charge of each touch it
+    makes that no option taken before made) whose uses keep every capacity it shares."""
     t0 = time.perf_counter()
     a = _uses(pr)
+    makes = _touches(pr)
     used = np.zeros(len(pr.capacity))
     touched: set[int] = set()
     out = np.full(pr.n_items, -1, np.int64)
@@ -88,10 +100,8 @@ def choose_greedy(pr: ChoiceProblem) -> ChoiceResult:
     for i in range(pr.n_items):
 
         def price(k: int) -> float:
-            t = int(pr.option_touch[k])
-            return float(pr.option_cost[k]) + (
-                float(pr.touch_cost[t]) if t >= 0 and t not in touched else 0.0
-            )
+            new = [t for t in makes[k] if t not in touched]
+            return float(pr.option_cost[k]) + float(pr.touch_cost[new].sum())
 
         for k in sorted(by_item[i], key=lambda k: (price(k), k)):
             col = a.getcol(k)
@@ -99,8 +109,7 @@ def choose_greedy(pr: ChoiceProblem) -> ChoiceResult:
             if np.all(used[rows] + amounts <= pr.capacity[rows] + 1e-9):
                 used[rows] += amounts
                 out[i] = k
-                if pr.option_touch[k] >= 0:
-                    touched.add(int(pr.option_touch[k]))
+                touched.update(makes[k])
                 break
     obj = objective(pr, out)
     return ChoiceResult(out, SolveStats("HEURISTIC", obj, None, time.perf_counter() - t0, "greedy"))
@@ -127,10 +136,10 @@ def choose_mip(
     lower.append(np.ones(pr.n_items))
     upper.append(np.ones(pr.n_items))
     r1 = r0 + pr.n_items
-    k = np.nonzero(pr.option_touch >= 0)[0]  # x_k - h_t <= 0
+    k = pr.touch_option  # x_k - h_t <= 0
     link = r1 + np.arange(len(k))
     rows_i += [link, link]
-    rows_j += [k, n_opt + pr.option_touch[k]]
+    rows_j += [k, n_opt + pr.touch_of]
     rows_v += [np.ones(len(k)), -np.ones(len(k))]
     lower.append(np.full(len(k), -np.inf))
     upper.append(np.zeros(len(k)))
@@ -151,8 +160,7 @@ def choose_mip(
     if (greedy.option_of_item >= 0).all():
         start = np.zeros(n)
         start[greedy.option_of_item] = 1
-        touch = pr.option_touch[greedy.option_of_item]
-        start[n_opt + touch[touch >= 0]] = 1
+        start[n_opt + pr.touch_of[np.isin(pr.touch_option, greedy.option_of_item)]] = 1
     x, stats = solve(
         model,
         HighsParams(params.time_limit_seconds, observer=params.observer),

@@ -182,6 +182,7 @@ class GroupsConfig(_Section):
     group_cost: int = Field(ge=0)
     women_only_value: int = Field(ge=0)
     replan_person_cost: float = Field(ge=0)
+    replan_facilitator_cost: float = Field(ge=0)
     replan_cover_cost: float = Field(ge=0)
     replan_move_cost: float = Field(ge=0)
     replan_postpone_cost: float = Field(ge=0)

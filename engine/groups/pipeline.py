@@ -364,7 +364,6 @@ class ReplanPlanner(QuarterPlanner):
     def summary(self, key: str, tables: dict[str, pd.DataFrame], solved: dict) -> dict[str, Any]:
         result, base = solved[QUARTER]
         kept = {k: v for k, v in self.previous_summary.items() if k not in ("seconds", "reused")}
-        tell = tables["tell"]
         return {
             **kept,
             "key": key,
@@ -373,7 +372,6 @@ class ReplanPlanner(QuarterPlanner):
                 "of": self.previous_key,
                 "disruptions": [str(x) for x in self.disruptions],
                 **figures(self.setup, result.option_of_item),
-                "facilitators_told": int((tell["role"] == "facilitator").sum()),
                 **result.stats.as_dict(),
                 "greedy": figures(self.setup, base.option_of_item),
             },

@@ -559,8 +559,20 @@ def _pre_group_options(
     return out[:PRE_GROUP_OPTIONS]
 
 
+def told_facilitators(o: Option, s: Session) -> list[str]:
+    """The facilitators a repair must tell: one new to the session (a cover), and every one of
+    it where its people are told too (a move, a make-up date, a rebooking)."""
+    if o.action == UNRESOLVED:
+        return []
+    return [f for f in o.facilitators if f not in s.facilitators or o.touches]
+
+
 def _problem(items, options, option_item, touch, touch_people, ledger, ctx) -> ChoiceProblem:
-    """The repairs as arrays: each capacity row's room left beside what nothing disrupts."""
+    """The repairs as arrays: each capacity row's room left beside what nothing disrupts. An
+    option touches its item's people (where it changes their session) and each facilitator it
+    must tell, once per group or person: so one facilitator covering every session of a long
+    absence is preferred to a different one each week (fewer facilitators told, and the same
+    face for the group)."""
     rows: dict[tuple, int] = {}
     use_row, use_option, use_amount = [], [], []
     for k, o in enumerate(options):
@@ -569,6 +581,16 @@ def _problem(items, options, option_item, touch, touch_people, ledger, ctx) -> C
             use_option.append(k)
             use_amount.append(a)
     g = ctx.g
+    touch_option, touch_of = [], []
+    told: dict[tuple[str, str], int] = {}
+    for k, (o, i) in enumerate(zip(options, option_item)):
+        d, s = items[i]
+        if o.touches:
+            touch_option.append(k)
+            touch_of.append(touch[d.item])
+        for f in told_facilitators(o, s):
+            touch_option.append(k)
+            touch_of.append(len(touch) + told.setdefault((f, d.item), len(told)))
     capacity = np.zeros(len(rows))
     for r, n in rows.items():
         kind = r[0]
@@ -590,11 +612,11 @@ def _problem(items, options, option_item, touch, touch_people, ledger, ctx) -> C
         n_items=len(items),
         option_item=np.array(option_item, np.int64),
         option_cost=np.array([o.cost for o in options], float),
-        option_touch=np.array(
-            [touch[items[i][0].item] if o.touches else -1 for o, i in zip(options, option_item)],
-            np.int64,
+        touch_option=np.array(touch_option, np.int64),
+        touch_of=np.array(touch_of, np.int64),
+        touch_cost=np.concatenate(
+            [g.replan_person_cost * touch_people, np.full(len(told), g.replan_facilitator_cost)]
         ),
-        touch_cost=g.replan_person_cost * touch_people,
         use_row=np.array(use_row, np.int64),
         use_option=np.array(use_option, np.int64),
         use_amount=np.array(use_amount, float),
@@ -608,19 +630,24 @@ def _reasons(setup: ReplanSetup, s: Session) -> str:
 
 def figures(setup: ReplanSetup, chosen: np.ndarray) -> dict[str, Any]:
     """What a choice of repairs does: sessions by repair, and the people and facilitators who
-    must be told (each person once, however many of their sessions change)."""
+    must be told (each person once, however many of their sessions change; each facilitator
+    once per group or person whose sessions they are told of, as `tell.csv` lists them)."""
     acts: Counter = Counter()
     people: set[str] = set()
-    for i, (d, _) in enumerate(setup.items):
+    facs: set[tuple[str, str]] = set()
+    for i, (d, s) in enumerate(setup.items):
         o = setup.options[chosen[i]] if chosen[i] >= 0 else None
         action = o.action if o is not None else UNRESOLVED
         acts[action] += 1
         if o is None or o.touches:
             people.update(d.people)
+        if o is not None:
+            facs.update((f, d.item) for f in told_facilitators(o, s))
     return {
         "sessions_disrupted": len(setup.items),
         **{a.lower(): acts[a] for a in (COVER, MOVE, POSTPONE, REBOOK, UNRESOLVED)},
         "people_affected": len(people),
+        "facilitators_told": len(facs),
     }
 
 
@@ -691,9 +718,8 @@ def decode_replan(
         if o.touches:
             for p in d.people:
                 told(p, "person", d.item, what)
-        for f in o.facilitators:
-            if o.action != UNRESOLVED and (f not in s.facilitators or o.touches):
-                told(f, "facilitator", d.item, what)
+        for f in told_facilitators(o, s):
+            told(f, "facilitator", d.item, what)
     for d in setup.deliveries:
         if d.kind != "pre_group" and any((d.item, s.key) in now for s in d.sessions):
             ends[d.item] = max(now.get((d.item, s.key), s.day) for s in d.sessions)

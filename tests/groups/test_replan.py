@@ -195,6 +195,33 @@ def test_the_fewest_people_are_affected_when_two_sessions_need_one_cover(tmp_pat
     assert bad == [] and fig["people_affected"] == 5
 
 
+def test_one_facilitator_covers_every_session_of_an_absence_where_one_can(tmp_path, config):
+    """F1 is off for two weeks: G1's sessions of 14 and 21 December need a cover. F2 (listed
+    first) is free on the 14th but runs G2 from the 21st; F3 is free on both. The re-plan has
+    F3 cover both, so the group sees one new face and one facilitator is told; the greedy,
+    taking the sessions in turn, has F2 on the 14th and F3 on the 21st."""
+    stored = _stored(
+        [
+            _group("G1", "ABC", config=config),
+            _group("G2", "DEF", venue_id="V2", facs="F2", start="2026-12-21", config=config),
+        ]
+    )
+    refs = [referral(p, available_slots="Mon-AM") for p in "ABCDEF"]
+    facs = [facilitator("F1"), facilitator("F2"), facilitator("F3")]
+    off = ["F1@2026-12-14..2026-12-25"]
+    now, bad, fig, _ = _replan(
+        tmp_path, config, refs, [venue("V1"), venue("V2")], facs, stored, off=off
+    )
+    assert bad == [] and fig["people_affected"] == 0 and fig["cover"] == 2
+    assert now["changes"]["new_facilitator_ids"].tolist() == ["F3", "F3"]
+    assert now["tell"]["who"].tolist() == ["F3"] and fig["facilitators_told"] == 1
+    now, bad, fig, _ = _replan(
+        tmp_path, config, refs, [venue("V1"), venue("V2")], facs, stored, off=off, greedy=True
+    )
+    assert bad == [] and now["changes"]["new_facilitator_ids"].tolist() == ["F2", "F3"]
+    assert sorted(now["tell"]["who"]) == ["F2", "F3"] and fig["facilitators_told"] == 2
+
+
 def test_a_session_nothing_can_repair_is_listed_not_left_where_it_cannot_run(tmp_path, config):
     """F1 is off from 14 December to past every sentence's end and nobody else is trained:
     no cover, no make-up date: each session is listed unresolved and its people told."""

@@ -9,12 +9,16 @@ from solvers.replan import ChoiceProblem, ReplanParams, choose_greedy, choose_mi
 
 
 def _problem(option_item, cost, touch, touch_cost, uses, capacity) -> ChoiceProblem:
+    """`touch`: per option, the touch it makes (-1: none) or a tuple of them."""
     rows, opts, amounts = zip(*uses) if uses else ((), (), ())
+    pairs = [(k, t) for k, ts in enumerate(touch) for t in (ts if isinstance(ts, tuple) else (ts,))]
+    pairs = [(k, t) for k, t in pairs if t >= 0]
     return ChoiceProblem(
         n_items=max(option_item) + 1,
         option_item=np.array(option_item),
         option_cost=np.array(cost, float),
-        option_touch=np.array(touch),
+        touch_option=np.array([k for k, _ in pairs], np.int64),
+        touch_of=np.array([t for _, t in pairs], np.int64),
         touch_cost=np.array(touch_cost, float),
         use_row=np.array(rows, np.int64),
         use_option=np.array(opts, np.int64),
@@ -82,3 +86,40 @@ def test_others_join_a_half_day_only_once_it_is_opened():
         choose_greedy(pr).option_of_item,
     ):
         assert _feasible(pr, chosen) and objective(pr, chosen) == 3
+
+
+def test_one_facilitator_covering_both_sessions_is_told_once():
+    """Two sessions of one group need a cover: option 0 (item 0) and option 2 (item 1) are
+    facilitator A (touch 0), options 1 and 3 facilitator B (touch 1); A is nearest, so listed
+    first, but busy for the second session (row 0 full). B covering both tells one facilitator
+    (cost 2 + 5); the greedy takes A first and then must take B (2 + 10)."""
+    pr = _problem(
+        option_item=[0, 0, 1, 1],
+        cost=[1, 1, 1, 1],
+        touch=[0, 1, 0, 1],
+        touch_cost=[5, 5],
+        uses=[(0, 2, 1)],
+        capacity=[0],
+    )
+    best = choose_mip(pr, ReplanParams(10)).option_of_item
+    greedy = choose_greedy(pr).option_of_item
+    assert _feasible(pr, best) and best.tolist() == [1, 3] and objective(pr, best) == 7
+    assert _feasible(pr, greedy) and greedy.tolist() == [0, 3] and objective(pr, greedy) == 12
+
+
+def test_an_option_may_make_several_touches_each_charged_once():
+    """A move tells the group's people (touch 0) and its covering facilitator (touch 1); a
+    second move of the same group with the same cover adds only its own cost."""
+    pr = _problem(
+        option_item=[0, 1],
+        cost=[10, 10],
+        touch=[(0, 1), (0, 1)],
+        touch_cost=[3000, 5],
+        uses=[],
+        capacity=[],
+    )
+    for chosen in (
+        choose_mip(pr, ReplanParams(10)).option_of_item,
+        choose_greedy(pr).option_of_item,
+    ):
+        assert objective(pr, chosen) == 3025
