@@ -75,6 +75,7 @@ def replan_benchmark(name: str, data: Path, run: Path, start: str) -> tuple[dict
                 "sessions_disrupted",
                 "cover",
                 "move",
+                "reschedule",
                 "postpone",
                 "rebook",
                 "unresolved",
@@ -91,7 +92,8 @@ def replan_benchmark(name: str, data: Path, run: Path, start: str) -> tuple[dict
     }
     print(
         f"{name} re-plan around {off} and {closed}: {r['sessions_disrupted']} sessions hit, "
-        f"{r['cover']} covered, {r['move']} moved, {r['postpone']} postponed, {r['rebook']} "
+        f"{r['cover']} covered, {r['move']} moved, {r['reschedule']} another day that week, "
+        f"{r['postpone']} postponed, {r['rebook']} "
         f"rebooked, {r['unresolved']} unresolved; {r['people_affected']} people told "
         f"({r['status']}), the greedy's repairs {r['greedy']['people_affected']}; "
         f"{r['facilitators_told']} facilitators told, the greedy's "

@@ -167,7 +167,8 @@ def groups_replan(
     print(f"Programme groups from {s['from']} re-planned around {'; '.join(r['disruptions'])}:")
     print(
         f"  {r['sessions_disrupted']} session(s) hit: {r['cover']} covered by another "
-        f"facilitator, {r['move']} moved to another venue, {r['postpone']} postponed, "
+        f"facilitator, {r['move']} moved to another venue, {r['reschedule']} held another day "
+        f"that week, {r['postpone']} postponed, "
         f"{r['rebook']} pre-group appointment(s) rebooked, {r['unresolved']} left for the team"
     )
     proved = " (proved fewest)" if r["status"] == "OPTIMAL" else ""

@@ -185,6 +185,7 @@ class GroupsConfig(_Section):
     replan_facilitator_cost: float = Field(ge=0)
     replan_cover_cost: float = Field(ge=0)
     replan_move_cost: float = Field(ge=0)
+    replan_reschedule_cost: float = Field(ge=0)
     replan_postpone_cost: float = Field(ge=0)
     replan_unresolved_cost: float = Field(ge=0)
     replan_seconds: float = Field(gt=0)

@@ -187,6 +187,7 @@ def check_groups(
                 for pid in r["person_ids"]:
                     if pid in people:
                         _person_at(f"{gid}@{d}/{pid}", people[pid], venues[v], [(d, s)], bk)
+                        _person_slot(f"{gid}@{d}/{pid}", people[pid], s, bk)
     if changes is not None and len(changes):
         before = None if previous is None else previous.get("changes")
         _replan(changes, before, disruptions, pinned, info, one_to_one, pre_group, out)
@@ -387,6 +388,7 @@ def _one_to_one(table, bk: _Book, moved) -> set[str]:
             if changed:
                 fids = (r["facilitator_id"],)
                 _changed_session(where, r["programme"], v, d, s, fs, fids, bk)
+                _person_slot(f"{where}@{d}", p, s, bk)
     return seen
 
 
@@ -547,6 +549,12 @@ def _changed_session(item, programme, v, d, s, fs, planned, bk: _Book) -> None:
             out.append(Violation(where, "facilitator slots", f"{f} is not available {s}"))
 
 
+def _person_slot(where: str, p: dict, s: str, bk: _Book) -> None:
+    """A session a re-plan moved to another half-day is in one the person is available."""
+    if s not in p["available_slots"]:
+        bk.out.append(Violation(where, "slots", f"not available {s}"))
+
+
 def _hit(disruptions: Sequence[Disruption], d: date, v: str, fs) -> list[str]:
     return [str(x) for x in disruptions if x.hits(d, v, tuple(fs))]
 
@@ -592,7 +600,9 @@ def _planned_keys(item, now, moved) -> list[tuple[date, str]]:
 
 def _replan(changes, before, disruptions, pinned, info, ones, pre, out) -> None:
     """Every change row names a delivery of the plan, and a repair its action describes: a
-    cover keeps the time and venue, a move keeps the time, a postponement comes later; a changed pre-group row matches the appointment now in pre_group. A row the
+    cover keeps the time and venue, a move keeps the time, a reschedule keeps the venue and the
+    week, a postponement comes later; a changed pre-group row matches the appointment now in
+    pre_group. A row the
     re-plan adds (not in the plan re-planned, `before`) changes only a session a disruption
     hits, as that plan had it."""
     items = set(pinned) | set(info)
@@ -644,11 +654,18 @@ def _replan(changes, before, disruptions, pinned, info, ones, pre, out) -> None:
         bad = {
             "COVER": not same_time or c["new_venue_id"] != c["venue_id"],
             "MOVE": not same_time,
+            "RESCHEDULE": same_time
+            or c["new_venue_id"] != c["venue_id"]
+            or _week(str(c["new_date"])) != _week(str(c["date"])),
             "POSTPONE": str(c["new_date"]) <= str(c["date"]),
             "UNRESOLVED": False,
         }.get(c["action"], True)
         if bad:
             out.append(Violation(where, "re-plan", f"{c['action']} does not describe the change"))
+
+
+def _week(day: str) -> tuple[int, int]:
+    return date.fromisoformat(day).isocalendar()[:2]
 
 
 def _row(c: dict) -> tuple:

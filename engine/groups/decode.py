@@ -61,7 +61,7 @@ CHANGE_COLUMNS = [
     "slot",
     "venue_id",
     "facilitator_ids",
-    "action",  # COVER | MOVE | POSTPONE | REBOOK | UNRESOLVED
+    "action",  # COVER | MOVE | RESCHEDULE | POSTPONE | REBOOK | UNRESOLVED
     "new_date",
     "new_slot",
     "new_venue_id",
@@ -73,9 +73,11 @@ CHANGE_COLUMNS = [
 TELL_COLUMNS = ["who", "role", "item", "message"]  # role: person | facilitator
 
 # A re-plan's repairs of a session: another facilitator at the same time and place; another
-# venue at the same time; a make-up session after the last; a pre-group appointment at another
-# time; none found (the Interventions Team arranges it).
+# venue at the same time; another day of the same week at the same venue; a make-up session
+# after the last; a pre-group appointment at another time; none found (the Interventions Team
+# arranges it).
 COVER, MOVE, POSTPONE, REBOOK, UNRESOLVED = "COVER", "MOVE", "POSTPONE", "REBOOK", "UNRESOLVED"
+RESCHEDULE = "RESCHEDULE"
 REVIEW_COLUMNS = [
     "person_id",
     "programme",

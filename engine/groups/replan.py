@@ -1,9 +1,9 @@
 """Re-planning a stored programme quarter around a facilitator off or a venue closed, with the
 fewest people affected: each session the disruption hits is covered by another trained
 facilitator at the same time and place where one is free (nobody on the programme is told),
-else moved to another venue at the same time, else postponed to the group's next free slot
-after its last session (its members are told); a session nothing can repair is listed for the
-Interventions Team. Everything the disruption does not hit stays exactly where it was.
+else moved to another venue at the same time, else held on another day of the same week at its
+venue, else postponed to the group's next free slot after its last session (its members are
+told); a session nothing can repair is listed for the Interventions Team. Everything the disruption does not hit stays exactly where it was.
 
 The choice among the repairs is one small MIP (solvers.replan): every disrupted session takes
 one repair, the repairs share facilitators' half-days and weeks, rooms and the half-days of
@@ -28,6 +28,7 @@ from engine.groups.decode import (
     MOVE,
     POSTPONE,
     REBOOK,
+    RESCHEDULE,
     TELL_COLUMNS,
     UNRESOLVED,
 )
@@ -176,12 +177,18 @@ def _ids(text: Any) -> tuple[str, ...]:
 @dataclass
 class Ledger:
     """What the sessions nothing disrupts hold: facilitators' half-days and weeks, rooms, and
-    the pre-group half-days open (a facilitator's half-day at a venue, its appointments)."""
+    the pre-group half-days open (a facilitator's half-day at a venue, its appointments); and
+    the half-days every session, disrupted or not, gives its people (none is rescheduled onto
+    one of them)."""
 
     busy: set[tuple[str, date, str]] = field(default_factory=set)
     week: Counter = field(default_factory=Counter)
     rooms: Counter = field(default_factory=Counter)
     pre_open: dict[tuple[str, date, str], tuple[str, int]] = field(default_factory=dict)
+    people: set[tuple[str, date, str]] = field(default_factory=set)
+
+    def attend(self, d: Delivery, s: Session) -> None:
+        self.people.update((p, s.day, s.slot) for p in d.people)
 
     def hold(self, d: Delivery, s: Session) -> None:
         if d.kind == "pre_group":
@@ -301,6 +308,7 @@ def build_replan(
     items: list[tuple[Delivery, Session]] = []
     for d in alls:
         for s in d.sessions:
+            ledger.attend(d, s)
             if hit(s):
                 items.append((d, s))
             else:
@@ -370,7 +378,8 @@ def _session_options(
     make_up: list[tuple[date, str, str, tuple[str, ...]]],
 ) -> list[Option]:
     """Cover at the same time and place; or the same time at another venue (with cover where
-    needed); or one of the delivery's make-up slots after its last session."""
+    needed); or another half-day of the same week at its venue; or one of the delivery's
+    make-up slots after its last session."""
     g = ctx.g
     off = [f for f in s.facilitators if _off(disruptions, f, s.day)]
     keep = tuple(f for f in s.facilitators if f not in off)
@@ -395,6 +404,13 @@ def _session_options(
                     _session_uses(s.day, s.slot, v, facs),
                 )
             )
+    alts = _same_week(d, s, ledger, disruptions, ctx)
+    for j, (day, slot, facs) in enumerate(alts):
+        uses = _session_uses(day, slot, s.venue, facs)
+        uses += [(("person", p, day, slot), 1.0) for p in d.people]
+        covers = len(set(facs) - set(s.facilitators))
+        cost = g.replan_reschedule_cost + g.replan_cover_cost * covers + j / len(alts)
+        out.append(Option(RESCHEDULE, day, slot, s.venue, facs, cost, True, uses))
     for j, (day, slot, v, facs) in enumerate(make_up):
         uses = _session_uses(day, slot, v, facs)
         uses += [(("order", d.item, j), 1.0), (("order", d.item, j + 1), -1.0)]
@@ -402,6 +418,60 @@ def _session_options(
         cost = g.replan_postpone_cost + j + g.replan_cover_cost * covers
         cost += g.replan_move_cost if v != d.venue else 0
         out.append(Option(POSTPONE, day, slot, v, facs, cost, True, uses))
+    return out
+
+
+def _same_week(
+    d: Delivery, s: Session, ledger: Ledger, disruptions: list[Disruption], ctx: _Context
+) -> list[tuple[date, str, tuple[str, ...]]]:
+    """The other half-days of the session's week it may be held in at its venue, so the
+    group's end date stays (nearest the planned day first): a working day from the horizon's
+    first, not a bank holiday nor a day the delivery already meets, within every member's
+    sentence; the venue open, available in the slot and a room free; every member available
+    in the slot and free then (no Unpaid Work, supervision or other programme session); its
+    facilitators where they are free then, the nearest cover for any who is not. A running
+    group's member with no referral row has no slots to judge from: never rescheduled; nor is
+    a session an earlier re-plan changed (its change row keeps the session as first planned,
+    and a reschedule is judged against that)."""
+    if s.change is not None or not d.people or not all(p in ctx.people.index for p in d.people):
+        return []
+    monday = s.day - timedelta(days=s.day.weekday())
+    met = {x.day for x in d.sessions}
+    ends = min(ctx.sentence_end[p] for p in d.people)
+    venue = ctx.venues.loc[s.venue]
+    out = []
+    for k in sorted(range(5), key=lambda k: (abs(k - s.day.weekday()), k)):
+        day = monday + timedelta(days=k)
+        if (
+            day in met
+            or day in ctx.holidays
+            or day < ctx.first_day
+            or day > ends
+            or _closed(disruptions, s.venue, day)
+        ):
+            continue
+        for slot in SLOTS[3 * k : 3 * k + 3]:
+            if (
+                slot not in venue["available_slots"]
+                or ledger.rooms[(s.venue, day, slot)] >= int(venue["rooms"])
+                or any(slot not in ctx.people.at[p, "available_slots"] for p in d.people)
+                or any((p, day, slot) in ledger.people for p in d.people)
+                or not ctx.free(d.people, day, slot)
+            ):
+                continue
+            keep = tuple(
+                f
+                for f in s.facilitators
+                if not _off(disruptions, f, day)
+                and slot in ctx.facs.at[f, "available_slots"]
+                and _free(ledger, f, day, slot, ctx)
+            )
+            need = len(s.facilitators) - len(keep)
+            able = _covers(
+                d.programme, s.venue, day, slot, s.facilitators, ledger, disruptions, ctx
+            )
+            if len(able) >= need:
+                out.append((day, slot, keep + tuple(able[:need])))
     return out
 
 
@@ -598,6 +668,8 @@ def _problem(items, options, option_item, touch, touch_people, ledger, ctx) -> C
             capacity[n] = int(ctx.venues.at[r[1], "rooms"]) - ledger.rooms[r[1:]]
         elif kind == "fac":
             capacity[n] = 0 if r[1:] in ledger.busy else 1
+        elif kind == "person":  # two reschedules of one person's sessions never meet
+            capacity[n] = 1
         elif kind == "week":
             cap = int(ctx.facs.at[r[1], "max_sessions_per_week"])
             capacity[n] = max(0, cap - ledger.week[r[1:]])
@@ -645,7 +717,7 @@ def figures(setup: ReplanSetup, chosen: np.ndarray) -> dict[str, Any]:
             facs.update((f, d.item) for f in told_facilitators(o, s))
     return {
         "sessions_disrupted": len(setup.items),
-        **{a.lower(): acts[a] for a in (COVER, MOVE, POSTPONE, REBOOK, UNRESOLVED)},
+        **{a.lower(): acts[a] for a in (COVER, MOVE, RESCHEDULE, POSTPONE, REBOOK, UNRESOLVED)},
         "people_affected": len(people),
         "facilitators_told": len(facs),
     }
@@ -711,6 +783,7 @@ def decode_replan(
         what = {
             COVER: f"{at}: now with {';'.join(o.facilitators)}",
             MOVE: f"{at}: now at {o.venue}",
+            RESCHEDULE: f"{at}: now {o.day} {o.slot}, same venue",
             POSTPONE: f"{at}: postponed to {o.day} {o.slot}",
             REBOOK: f"{at}: now {o.day} {o.slot} with {';'.join(o.facilitators)}",
             UNRESOLVED: f"{at}: cannot go ahead ({_reasons(setup, s)}); not re-planned, the Interventions Team will arrange it",

@@ -173,6 +173,44 @@ def test_a_venue_closed_moves_the_session_to_another_venue_at_the_same_time(tmp_
     assert bad == [] and now["changes"]["action"].tolist() == ["POSTPONE"]
 
 
+def test_a_venue_closed_one_day_holds_the_session_another_day_that_week(tmp_path, config):
+    """V1 is closed on Monday 14 December and no other venue is near; A, B and C, the venue and
+    F1 are free on Tuesday mornings too: the session is held on Tuesday 15 December at V1, so
+    the group ends when planned (a make-up date would move its end a week on). With A free only
+    on Mondays it is postponed."""
+    stored = _stored([_group("G1", "ABC", config=config)])
+    refs = [referral(p, available_slots="Mon-AM;Tue-AM") for p in "ABC"]
+    now, bad, fig, judge = _replan(
+        tmp_path, config, refs, [venue()], [facilitator()], stored, closed=["V1@2026-12-14"]
+    )
+    assert bad == []
+    (c,) = now["changes"].to_dict("records")
+    assert (c["action"], c["new_date"], c["new_slot"], c["new_venue_id"]) == (
+        "RESCHEDULE",
+        "2026-12-15",
+        "Tue-AM",
+        "V1",
+    )
+    assert now["groups"]["end_date"].tolist() == stored["groups"]["end_date"].tolist()
+    assert fig["reschedule"] == 1 and fig["people_affected"] == 3
+    assert now["tell"]["message"].str.contains("now 2026-12-15 Tue-AM").all()
+
+    def rules(changes) -> set[str]:
+        return {v.rule for v in _check(now | {"changes": changes}, **judge)}
+
+    # the checker: a half-day the members are not free, another week
+    assert "slots" in rules(now["changes"].assign(new_date="2026-12-17", new_slot="Thu-AM"))
+    later = now["changes"].assign(new_date="2026-12-22")
+    assert "RESCHEDULE does not describe the change" in {
+        v.message for v in _check(now | {"changes": later}, **judge)
+    }
+    refs = [referral("A", available_slots="Mon-AM"), *refs[1:]]
+    now, bad, _, _ = _replan(
+        tmp_path, config, refs, [venue()], [facilitator()], stored, closed=["V1@2026-12-14"]
+    )
+    assert bad == [] and now["changes"]["action"].tolist() == ["POSTPONE"]
+
+
 def test_the_fewest_people_are_affected_when_two_sessions_need_one_cover(tmp_path, config):
     """F1 and F2 are both off on 14 December; F3 can cover one of their Monday mornings. The
     re-plan covers the group of five and postpones the group of three (3 people told); the
