@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import shutil
 import threading
 import time
@@ -439,14 +440,16 @@ def served(app):
         t.join(10)
 
 
-def chromium_driver():
+def chromium_driver(scratch: Path):
     """Debian's headless chromium through Debian's chromedriver (nothing downloaded); the
-    caller skips where they are not installed."""
+    caller skips where they are not installed. Its profile and temporary files (the
+    org.chromium.Chromium.* singleton folders it leaves in /tmp otherwise) go under `scratch`."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
     opts = webdriver.ChromeOptions()
     opts.binary_location = CHROMIUM
+    opts.add_argument(f"--user-data-dir={scratch / 'profile'}")
     for flag in (
         "--headless=new",
         "--no-sandbox",
@@ -460,6 +463,7 @@ def chromium_driver():
         "--window-size=1400,1800",
     ):
         opts.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
+    env = {**os.environ, "TMPDIR": str(scratch)}
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER, env=env), options=opts)
     driver.implicitly_wait(5)
     return driver

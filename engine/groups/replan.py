@@ -3,7 +3,8 @@ fewest people affected: each session the disruption hits is covered by another t
 facilitator at the same time and place where one is free (nobody on the programme is told),
 else moved to another venue at the same time, else held on another day of the same week at its
 venue, else postponed to the group's next free slot after its last session (its members are
-told); a session nothing can repair is listed for the Interventions Team. Everything the disruption does not hit stays exactly where it was.
+told); a session nothing can repair is listed for the Interventions Team. Everything the
+disruption does not hit stays exactly where it was.
 
 The choice among the repairs is one small MIP (solvers.replan): every disrupted session takes
 one repair, the repairs share facilitators' half-days and weeks, rooms and the half-days of

@@ -63,14 +63,14 @@ def tight_pdu_data(shared, tmp_path_factory, config):
 
 
 @pytest.fixture(scope="module")
-def browser():
+def browser(tmp_path_factory):
     """Headless Debian chromium for a module's page tests (skipped, saying why, without it)."""
     if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
         pytest.skip(
             f"Debian's chromium and chromium-driver are not installed ({CHROMIUM}, {CHROMEDRIVER}): "
             "apt-get install chromium chromium-driver"
         )
-    driver = chromium_driver()
+    driver = chromium_driver(tmp_path_factory.mktemp("chromium"))
     yield driver
     driver.quit()
 
