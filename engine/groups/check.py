@@ -602,9 +602,8 @@ def _replan(changes, before, disruptions, pinned, info, ones, pre, out) -> None:
     """Every change row names a delivery of the plan, and a repair its action describes: a
     cover keeps the time and venue, a move keeps the time, a reschedule keeps the venue and the
     week, a postponement comes later; a changed pre-group row matches the appointment now in
-    pre_group. A row the
-    re-plan adds (not in the plan re-planned, `before`) changes only a session a disruption
-    hits, as that plan had it."""
+    pre_group. A row the re-plan adds (not in the plan re-planned, `before`) changes only a
+    session a disruption hits, as that plan had it."""
     items = set(pinned) | set(info)
     if ones is not None:
         items |= {f"one-to-one/{p}" for p in ones["person_id"]}
