@@ -52,7 +52,7 @@ class _Book:
             self.room_use[(venue, d, s)].append(label)
         for f in facs:
             self.fac_use[(f, d, s)].append(label)
-            self.fac_week[(f, d.isocalendar()[:2])] += 1
+            self.fac_week[(f, _week(d))] += 1
 
 
 def check_groups(
@@ -215,9 +215,7 @@ def check_groups(
             out.append(
                 Violation(f"{';'.join(gids)}", "double-booked", f"facilitator {f} on {d} {s}")
             )
-    new_weeks = {
-        (f, d.isocalendar()[:2]) for (f, d, _), gids in fac_use.items() if set(gids) - set(pinned)
-    }
+    new_weeks = {(f, _week(d)) for (f, d, _), gids in fac_use.items() if set(gids) - set(pinned)}
     for (f, wk), n in fac_week.items():
         if f in facs and n > facs[f]["max_sessions_per_week"] and (f, wk) in new_weeks:
             out.append(
@@ -655,7 +653,8 @@ def _replan(changes, before, disruptions, pinned, info, ones, pre, out) -> None:
             "MOVE": not same_time,
             "RESCHEDULE": same_time
             or c["new_venue_id"] != c["venue_id"]
-            or _week(str(c["new_date"])) != _week(str(c["date"])),
+            or _week(date.fromisoformat(str(c["new_date"])))
+            != _week(date.fromisoformat(str(c["date"]))),
             "POSTPONE": str(c["new_date"]) <= str(c["date"]),
             "UNRESOLVED": False,
         }.get(c["action"], True)
@@ -663,8 +662,9 @@ def _replan(changes, before, disruptions, pinned, info, ones, pre, out) -> None:
             out.append(Violation(where, "re-plan", f"{c['action']} does not describe the change"))
 
 
-def _week(day: str) -> tuple[int, int]:
-    return date.fromisoformat(day).isocalendar()[:2]
+def _week(d: date) -> tuple[int, int]:
+    """The ISO (year, week) a date falls in: facilitators' weekly sessions, a reschedule's week."""
+    return d.isocalendar()[:2]
 
 
 def _row(c: dict) -> tuple:
