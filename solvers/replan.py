@@ -47,6 +47,9 @@ class ChoiceProblem:
     use_option: np.ndarray
     use_amount: np.ndarray
     capacity: np.ndarray
+    # per item, the option it takes when nothing else fits (an unresolved session, which keeps
+    # its place): all of them together fit, and the greedy keeps their room until their turn
+    fallback: np.ndarray | None = None
 
 
 @dataclass
@@ -87,17 +90,24 @@ def _uses(pr: ChoiceProblem) -> sparse.csc_matrix:
 
 def choose_greedy(pr: ChoiceProblem) -> ChoiceResult:
     """Each item in turn takes the cheapest option (its cost, and the charge of each touch it
-    makes that no option taken before made) whose uses keep every capacity it shares."""
+    makes that no option taken before made) whose uses keep every capacity it shares, beside
+    what the later items' fallbacks hold (so each item's fallback still fits in its turn)."""
     t0 = time.perf_counter()
     a = _uses(pr)
     makes = _touches(pr)
     used = np.zeros(len(pr.capacity))
+    kept = np.zeros(len(pr.capacity))  # the later items' fallbacks
+    if pr.fallback is not None:
+        kept = np.asarray(a[:, pr.fallback].sum(axis=1)).ravel()
     touched: set[int] = set()
     out = np.full(pr.n_items, -1, np.int64)
     by_item: list[list[int]] = [[] for _ in range(pr.n_items)]
     for k, i in enumerate(pr.option_item.tolist()):
         by_item[i].append(k)
     for i in range(pr.n_items):
+        if pr.fallback is not None:
+            col = a.getcol(int(pr.fallback[i]))
+            kept[col.indices] -= col.data
 
         def price(k: int) -> float:
             new = [t for t in makes[k] if t not in touched]
@@ -106,7 +116,7 @@ def choose_greedy(pr: ChoiceProblem) -> ChoiceResult:
         for k in sorted(by_item[i], key=lambda k: (price(k), k)):
             col = a.getcol(k)
             rows, amounts = col.indices, col.data
-            if np.all(used[rows] + amounts <= pr.capacity[rows] + 1e-9):
+            if np.all(used[rows] + kept[rows] + amounts <= pr.capacity[rows] + 1e-9):
                 used[rows] += amounts
                 out[i] = k
                 touched.update(makes[k])

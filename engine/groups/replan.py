@@ -321,6 +321,7 @@ def build_replan(
     make_up = _make_up(items, ledger, disruptions, ctx)
     options: list[Option] = []
     option_item: list[int] = []
+    fallback: list[int] = []  # each item's UNRESOLVED option
     for i, (d, s) in enumerate(items):
         mine = (
             _pre_group_options(d, s, ledger, disruptions, ctx)
@@ -336,13 +337,29 @@ def build_replan(
                 s.facilitators,
                 config.groups.replan_unresolved_cost * max(1, len(d.people)),
                 True,
-                [],
+                _unresolved_uses(d, s, disruptions),
             )
         )
         options += mine
         option_item += [i] * len(mine)
-    problem = _problem(items, options, option_item, touch, touch_people, ledger, ctx)
+        fallback.append(len(options) - 1)
+    problem = _problem(items, options, option_item, touch, touch_people, ledger, ctx, fallback)
     return ReplanSetup(problem, items, options, alls, disruptions)
+
+
+def _unresolved_uses(d: Delivery, s: Session, disruptions: list[Disruption]) -> list:
+    """What a session left unresolved still holds: it stays in the calendar for the team to
+    arrange, so its room where the venue is open and the half-day and week of each of its
+    facilitators not off (who would otherwise be free to cover another session then, and
+    the checker would find them double-booked or over their week). A pre-group appointment
+    holds nothing: its facilitator's half-day is one of appointments, shared."""
+    if d.kind == "pre_group":
+        return []
+    kept = tuple(f for f in s.facilitators if not _off(disruptions, f, s.day))
+    uses = _session_uses(s.day, s.slot, s.venue, kept)
+    if _closed(disruptions, s.venue, s.day):
+        uses = uses[1:]  # no room at a closed venue
+    return uses
 
 
 def _free(ledger: Ledger, f: str, day: date, slot: str, ctx: _Context) -> bool:
@@ -638,8 +655,12 @@ def told_facilitators(o: Option, s: Session) -> list[str]:
     return [f for f in o.facilitators if f not in s.facilitators or o.touches]
 
 
-def _problem(items, options, option_item, touch, touch_people, ledger, ctx) -> ChoiceProblem:
-    """The repairs as arrays: each capacity row's room left beside what nothing disrupts. An
+def _problem(
+    items, options, option_item, touch, touch_people, ledger, ctx, fallback
+) -> ChoiceProblem:
+    """The repairs as arrays: each capacity row's room left beside what nothing disrupts, at
+    least what every item's fallback (left unresolved, where it was planned) holds, which the
+    plan had (more only where running groups' history over-books a week). An
     option touches its item's people (where it changes their session) and each facilitator it
     must tell, once per group or person: so one facilitator covering every session of a long
     absence is preferred to a different one each week (fewer facilitators told, and the same
@@ -663,6 +684,7 @@ def _problem(items, options, option_item, touch, touch_people, ledger, ctx) -> C
             touch_option.append(k)
             touch_of.append(len(touch) + told.setdefault((f, d.item), len(told)))
     capacity = np.zeros(len(rows))
+    standing = np.zeros(len(rows))  # what the fallbacks hold together
     for r, n in rows.items():
         kind = r[0]
         if kind == "room":
@@ -681,6 +703,10 @@ def _problem(items, options, option_item, touch, touch_people, ledger, ctx) -> C
             )
         else:  # order: the (j+1)th make-up session only once the jth is taken
             capacity[n] = 1 if r[2] == 0 else 0
+    for k in fallback:
+        for r, a in options[k].uses:
+            standing[rows[r]] += a
+    capacity = np.maximum(capacity, standing)
     return ChoiceProblem(
         n_items=len(items),
         option_item=np.array(option_item, np.int64),
@@ -694,6 +720,7 @@ def _problem(items, options, option_item, touch, touch_people, ledger, ctx) -> C
         use_option=np.array(use_option, np.int64),
         use_amount=np.array(use_amount, float),
         capacity=capacity,
+        fallback=np.array(fallback, np.int64),
     )
 
 

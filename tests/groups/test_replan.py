@@ -433,3 +433,39 @@ def test_a_running_group_whose_members_have_no_referral_row_is_postponed_not_mov
     (c,) = now["changes"].to_dict("records")
     assert (c["item"], c["action"], c["new_date"]) == ("R1", "POSTPONE", "2026-12-14")
     assert now["groups"]["end_date"].iat[0] == "2026-12-14" and fig["people_affected"] == 3
+
+
+def test_a_session_left_unresolved_keeps_its_other_facilitator(tmp_path, config):
+    """V1 is closed on 14 December and G1 can go nowhere else (its members need step-free
+    access, which V2 lacks; their sentences end with the group): it is left unresolved, where
+    it was, with F2. G2's F3 is off that morning and F2, trained and near, is the only cover:
+    but F2 stays G1's, so G2 is postponed; covering with F2 double-booked F2 (the checker)."""
+    stored = _stored(
+        [
+            _group("G1", "ABC", facs="F2", config=config),
+            _group("G2", "DEF", venue_id="V2", facs="F3", config=config),
+        ]
+    )
+    ends = stored["groups"]["end_date"].iat[0]
+    refs = [
+        referral(p, available_slots="Mon-AM", needs_accessible=True, sentence_end=ends)
+        for p in "ABC"
+    ]
+    refs += [referral(p, available_slots="Mon-AM", needs_accessible=False) for p in "DEF"]
+    venues = [venue("V1"), venue("V2", accessible=False)]
+    facs = [facilitator("F2"), facilitator("F3")]
+    for greedy in (False, True):
+        now, bad, _, _ = _replan(
+            tmp_path,
+            config,
+            refs,
+            venues,
+            facs,
+            stored,
+            off=["F3@2026-12-14"],
+            closed=["V1@2026-12-14"],
+            greedy=greedy,
+        )
+        assert bad == []
+        acts = now["changes"].set_index("item")["action"].to_dict()
+        assert acts == {"G1": "UNRESOLVED", "G2": "POSTPONE"}

@@ -123,3 +123,25 @@ def test_an_option_may_make_several_touches_each_charged_once():
         choose_greedy(pr).option_of_item,
     ):
         assert objective(pr, chosen) == 3025
+
+
+def test_the_greedy_keeps_room_for_a_later_items_fallback():
+    """Item 1 left unresolved (its fallback, option 2) keeps its facilitator's half-day (row
+    0), which item 0's cheap option would take. The greedy leaves it: item 0 takes its dearer
+    option and item 1 its fallback; without the fallback kept, item 0 took row 0 and item 1
+    had no option left that fits."""
+    pr = _problem(
+        option_item=[0, 0, 1],
+        cost=[1, 5, 100],
+        touch=[-1, -1, -1],
+        touch_cost=[],
+        uses=[(0, 0, 1), (0, 2, 1)],
+        capacity=[1],
+    )
+    assert choose_greedy(pr).option_of_item.tolist() == [0, -1]
+    pr.fallback = np.array([1, 2])
+    for chosen in (
+        choose_greedy(pr).option_of_item,
+        choose_mip(pr, ReplanParams(10)).option_of_item,
+    ):
+        assert _feasible(pr, chosen) and chosen.tolist() == [1, 2]
