@@ -35,16 +35,21 @@ Programme groups):
   Each first solves its LP and a MIP over only the groups that LP uses: HiGHS's own root on
   the whole restricted model can take the time before its heuristics find anything
   (`_joint`).
-- Last, each programme short of its own bound is solved again given the rooms and
-  facilitators the other programmes' groups in the joint plan hold, in both processes at
-  once. That proves the per-programme bound the summary reports (no programme could start
-  more without taking from another), and it replaces the programme's plan where it finds a
-  better one that still fits beside the others' (two may take the same free room), the
-  largest gain first. One after another these solves took 21-24 s with a core idle.
+- Last, each programme short of its own bound is solved again, with every candidate group,
+  beside the other programmes' groups in the joint plan (their times, venues and members
+  held, their facilitators free to change), in both processes at once. That proves the
+  per-programme bound the summary reports (no programme could start more without another
+  giving up a group), and it replaces the plans where it finds a better one that still fits
+  beside the others' (two may take the same free room), the largest gain first
+  (`_take_gains`). One after another these solves took 21-24 s with a core idle.
 - The programmes' time is shared by their size (`_budgets`), and a programme's bound alone
-  is its MIP's or its LP's, the lower.
-HiGHS's dual bound is taken only from a solve given no start (given one, HiGHS 1.14 once
-claimed optimality for a worse schedule: solvers/upw_mip.py).
+  is its MIP's or its LP's, the lower. Each bound MIP stops once it proves the plan in hand
+  (`_proves`): on the East Midlands quarter that took 36-37 s of the programmes' time down
+  to 25-27 s, as most of it went on finding again a plan as good as the one in hand.
+A programme's bound alone is taken only from a solve given no start (given one, HiGHS 1.14
+once claimed optimality for a worse schedule: solvers/upw_mip.py); the bound given the
+others' groups comes from a solve from the joint plan, which must be feasible there, and
+the quarter's bound does not rest on it.
 """
 
 from __future__ import annotations
@@ -86,7 +91,9 @@ SMALL_SHARE = 0.6
 # over the LP's groups (seed 11's narrow model: the LP 10 s, that MIP proved in 10 s)
 JOINT_LP_SHARE = 0.5
 JOINT_SUPPORT_SHARE = 0.5
-GIVEN_OTHERS_SHARE = 0.5  # of a programme's own time, for its solve given the others' groups
+# Of a programme's own time, for its solve beside the others' groups: seed 42's TSP there needs
+# 5.8 s to prove its 201 (the whole model, the others' groups held) and at 0.5 had 6.4 s
+GIVEN_OTHERS_SHARE = 1.0
 LEX = 100_000  # per person started: above every other term of the plan, so starts come first
 
 
@@ -434,11 +441,13 @@ def _alone(
         else (greedy.cand_of_person, greedy.facilitators)
     )
     best = int((plan[0] >= 0).sum())
-    x, st = solve(model, _within(hp, end, 1.0))
-    if x is not None and started @ x > best + 0.5:
-        plan, best = _decode(mip, [pr], x)[0], int(round(started @ x))
     # the LP bounds it too, where the MIP stopped before its root did (seed 42's TSP: 322)
     lp_bound = _whole(lp_st.objective) if lp_st.status == "OPTIMAL" else None
+    if lp_bound is not None and lp_bound <= best:  # the plan is proved best already
+        return _Alone(plan, best, lp_bound, support, time.perf_counter() - t0)
+    x, st = solve(model, replace(_within(hp, end, 1.0), stop_at_bound=_proves(best)))
+    if x is not None and started @ x > best + 0.5:
+        plan, best = _decode(mip, [pr], x)[0], int(round(started @ x))
     found = [b for b in (_whole(st.bound), lp_bound) if b is not None]
     bound = min(found) if found else None
     return _Alone(plan, best, bound, support, time.perf_counter() - t0)
@@ -448,6 +457,14 @@ def _whole(bound: float | None) -> float | None:
     """A bound on people started from a minimising solve's bound on -started: people are
     whole, so rounded down."""
     return None if bound is None else float(np.floor(-bound + 1e-6))
+
+
+def _proves(started: int) -> float:
+    """The dual bound of a solve minimising -started at which `started` is proved the most
+    (people are whole, so below started + 1 is enough: `_whole`). On the East Midlands quarter
+    each programme's MIP alone had its final bound 1.3-5 s in but took 7-20 s to prove it by
+    finding a plan as good as the one in hand (SI-ATB 1.8 s and 10.3 s, TSP 4.9 s and 20 s)."""
+    return -(started + 1) + 0.5
 
 
 def _budgets(sizes: list[int], params: GroupsParams) -> list[float]:
@@ -526,9 +543,9 @@ def _solve(
     more): the shared rooms and facilitators go where they start the most; with a second
     process, beside it the wider model that also has each programme's LP groups given what
     the others' groups hold in the plans put together, and the better of the two is kept.
-    3. Each programme short of its bound alone again, given what the others' groups in the
-    joint plan hold: its bound there, and its better plan where one is found and fits beside
-    the others'. Never starts fewer than the first-come-first-served plan. Each step runs in
+    3. Each programme short of its bound alone again, beside the others' groups in the joint
+    plan (their facilitators free to change): its bound there, and the better plans where
+    found and fitting beside the others'. Never starts fewer than the first-come-first-served plan. Each step runs in
     `params.processes` processes (solvers.processes.Runner)."""
     t0 = time.perf_counter()
     greedy, _ = in_turn(_greedy)(problems, res, params)
@@ -578,14 +595,9 @@ def _solve(
             [sizes[p] for p in short],
         )
     bounds: list[float | None] = [a.bound for a in alone]
-    gains = [
-        int((plan[0] >= 0).sum() - (plans[p][0] >= 0).sum()) for p, (plan, _) in zip(short, found)
-    ]
-    for k in sorted(range(len(short)), key=lambda k: -gains[k]):
-        p, (plan, bound) = short[k], found[k]
+    for p, (_, bound) in zip(short, found):
         bounds[p] = bound
-        if gains[k] > 0 and _fits(problems, res, plans, p, plan[1]):
-            plans[p] = plan
+    plans = _take_gains(problems, res, plans, [(p, new) for p, (new, _) in zip(short, found)])
     seconds = time.perf_counter() - t0
     out, left = [], res.copy()
     for pr, a, bound, (cand_of, facs) in zip(problems, alone, bounds, plans):
@@ -607,6 +619,36 @@ def _solve(
             force=True,
         )
     return out, left
+
+
+def _take_gains(
+    problems: list[GroupsProblem],
+    res: Resources,
+    plans: list[tuple[np.ndarray, dict[int, list[int]]]],
+    found: list[tuple[int, list[tuple[np.ndarray, dict[int, list[int]]]]]],
+) -> list[tuple[np.ndarray, dict[int, list[int]]]]:
+    """The programmes' plans found beside the same `plans` ((programme, every programme's
+    plans)), the largest gain first: the first whole (its programme's new groups, the others'
+    facilitators as it moved them), each later one where it still fits: its programme's new
+    groups beside the plans so far, or its whole answer with the programmes already improved
+    kept as they are now."""
+
+    def count(plan: tuple[np.ndarray, dict]) -> int:
+        return int((plan[0] >= 0).sum())
+
+    gain = {p: count(new[p]) - count(plans[p]) for p, new in found}
+    improved: list[int] = []
+    for p, new in sorted(found, key=lambda pf: -gain[pf[0]]):
+        if gain[p] <= 0:
+            continue
+        own = [new[p] if q == p else plan for q, plan in enumerate(plans)]
+        whole = [plans[q] if q in improved else plan for q, plan in enumerate(new)]
+        for option in (own, whole):
+            if _feasible(problems, res, option):
+                plans = option
+                improved.append(p)
+                break
+    return plans
 
 
 @dataclass
@@ -698,25 +740,6 @@ def _support_given(pr: GroupsProblem, left: Resources, hp: HighsParams) -> np.nd
     return np.nonzero(lp[mip.y0[0] : mip.y0[0] + len(pr.cand_venue)] > SUPPORT)[0]
 
 
-def _fits(
-    problems: list[GroupsProblem],
-    res: Resources,
-    plans: list[tuple[np.ndarray, dict[int, list[int]]]],
-    p: int,
-    groups: dict[int, list[int]],
-) -> bool:
-    """Whether programme `p`'s `groups` (group -> facilitators) have their rooms and
-    facilitators free beside the other programmes' groups of `plans`: two programmes each
-    solved given the same plan may both take what it left free."""
-    pr = problems[p]
-    left = _others_hold(problems, res, [facs for _, facs in plans], p)
-    for c, js in groups.items():
-        if not room_free(pr, left, c) or not set(js) <= set(free_facilitators(pr, left, c)):
-            return False
-        book(pr, left, c, js)
-    return True
-
-
 def _greedy(pr: GroupsProblem, res: Resources, params: GroupsParams, observer=None):
     return solve_greedy(pr, res, params)
 
@@ -733,31 +756,69 @@ def _given_others(
     params: GroupsParams,
     hp: HighsParams,
     share: float,
-) -> tuple[tuple[np.ndarray, dict[int, list[int]]], float | None]:
-    """Programme `p` with the rooms and facilitators the other programmes' groups leave: the
-    bound on its people started there (a MIP from the plan so far, which is feasible there:
-    on the seed 7 quarter 933 and 936 started in two runs with it, 930 without),
-    and the plan, replaced by a better one where found (then its waits and travel improved
-    with that number held)."""
+) -> tuple[list[tuple[np.ndarray, dict[int, list[int]]]], float | None]:
+    """Programme `p` with every candidate group, beside the other programmes' groups of
+    `plans` held (their slots, start weeks, venues and members) with their facilitators free
+    to change: the bound on `p`'s people started given the others' groups (a MIP from the
+    plan so far, which is feasible there: on the seed 7 quarter 933 and 936 started in two
+    runs with it, 930 without; stopped once the plan in hand is proved), and the plans of
+    every programme, replaced where `p` starts more (then the waits and travel improved with
+    that number held). Why the facilitators free: holding them too, as this step did, left
+    BSR's bound on seed 42 at 85 in one run of four and 86 in the others, as the joint
+    plan's facilitators happened to fall; with them free it found 86 in 2 s."""
     t0 = time.perf_counter()
     end = t0 + hp.time_limit_seconds * share
-    left = _others_hold(problems, res, [facs for _, facs in plans], p)
-    pr = problems[p]
-    mip = quarter_mip([pr], left)
-    started = _started(mip, [pr])
-    now = GroupsResult(*plans[p], SolveStats("HEURISTIC", None, None, 0.0))
-    x, st = solve(_model(mip, started, []), _within(hp, end, 0.8), "", _encode(mip, [pr], [now]))
-    bound = _whole(st.bound)
-    have = int((plans[p][0] >= 0).sum())
-    if x is None or started @ x < have + 0.5:
-        return plans[p], bound
-    held = float(round(started @ x))
-    y, _ = solve(
-        _model(mip, _quality(mip, [pr], params), [(started, held)]),
-        replace(hp, time_limit_seconds=max(0.5, end - time.perf_counter())),
+    allowed = [
+        np.ones(len(pr.cand_venue), bool) if q == p else _mask([pr], [list(plans[q][1])])[0]
+        for q, pr in enumerate(problems)
+    ]
+    mip = quarter_mip(problems, res, allowed)
+    lower, upper = np.zeros(mip.n_cols), mip.upper.copy()
+    for q, pr in enumerate(problems):
+        if q != p:  # the others' groups run, with the members they have
+            ys = slice(mip.y0[q], mip.y0[q] + len(pr.cand_venue))
+            xs = slice(mip.x0[q], mip.x0[q] + len(pr.pair_person))
+            lower[ys][list(plans[q][1])] = 1
+            placed = plans[q][0][pr.pair_person] == pr.pair_cand
+            lower[xs][placed] = 1
+            upper[xs][~placed] = 0
+    started = _started(mip, problems)
+    have = sum(int((cand_of >= 0).sum()) for cand_of, _ in plans)
+    others = have - int((plans[p][0] >= 0).sum())
+    now = [GroupsResult(*plan, SolveStats("HEURISTIC", None, None, 0.0)) for plan in plans]
+    model = replace(_model(mip, started, []), col_lower=lower, col_upper=upper)
+    x, st = solve(
+        model,
+        replace(_within(hp, end, 0.8), stop_at_bound=_proves(have)),
         "",
-        x,
+        _encode(mip, problems, now),
     )
+    whole = _whole(st.bound)
+    bound = None if whole is None else whole - others
+    if x is None or started @ x < have + 0.5:
+        return plans, bound
+    held = float(round(started @ x))
+    better = replace(
+        _model(mip, _quality(mip, problems, params), [(started, held)]),
+        col_lower=lower,
+        col_upper=upper,
+    )
+    y, _ = solve(better, replace(hp, time_limit_seconds=max(0.5, end - time.perf_counter())), "", x)
     if y is not None and started @ y >= held - 0.5:
         x = y
-    return _decode(mip, [pr], x)[0], bound
+    return _decode(mip, problems, x), bound
+
+
+def _feasible(
+    problems: list[GroupsProblem], res: Resources, plans: list[tuple[np.ndarray, dict]]
+) -> bool:
+    """Whether every group of `plans` has its room and its facilitators free beside all the
+    others (two programmes each solved again beside the same plan may take the same free room
+    or move the same facilitator)."""
+    left = res.copy()
+    for pr, (_, facs) in zip(problems, plans):
+        for c, js in facs.items():
+            if not room_free(pr, left, c) or not set(js) <= set(free_facilitators(pr, left, c)):
+                return False
+            book(pr, left, c, js)
+    return True

@@ -29,6 +29,9 @@ class HighsParams:
     random_seed: int = 7
     observer: SearchObserver | None = None
     lp_method: str = "choose"  # HiGHS's `solver`: choose | simplex | ipm (an LP's method)
+    # stop once the MIP's dual bound reaches this (minimising: nothing below it exists), as
+    # when a plan in hand already has it: proving what is known to be proved wastes the time
+    stop_at_bound: float | None = None
 
 
 @dataclass(frozen=True)
@@ -137,8 +140,8 @@ def _highs(model: LinearModel, params: HighsParams) -> highspy.Highs:
     if not np.any(model.integral):
         h.setOptionValue("solver", params.lp_method)
     h.passModel(_lp(model))
-    if params.observer is not None:
-        _watch(h, params.observer)
+    if params.observer is not None or params.stop_at_bound is not None:
+        _watch(h, params.observer, params.stop_at_bound)
     return h
 
 
@@ -209,19 +212,30 @@ def _solution(values: np.ndarray) -> highspy.HighsSolution:
     return sol
 
 
-def _watch(h: highspy.Highs, obs: SearchObserver) -> None:
-    """Interrupt the solve when the observer is asked to stop (asked at most every 0.2 s)."""
+def _watch(
+    h: highspy.Highs, obs: SearchObserver | None, stop_at_bound: float | None = None
+) -> None:
+    """Interrupt the solve when the observer is asked to stop (asked at most every 0.2 s), or
+    a MIP once its dual bound reaches `stop_at_bound` (read only in the MIP's callbacks: a
+    simplex's has no MIP bound)."""
     last = [0.0]
 
-    def check(event) -> None:
+    def asked(event) -> None:
         now = time.perf_counter()
-        if now - last[0] >= _WATCH_EVERY_SECONDS:
+        if obs is not None and now - last[0] >= _WATCH_EVERY_SECONDS:
             last[0] = now
             if obs.stopped():
                 event.interrupt()
 
-    h.cbMipInterrupt += check
-    h.cbSimplexInterrupt += check
+    def mip(event) -> None:
+        if stop_at_bound is not None and event.data_out.mip_dual_bound >= stop_at_bound:
+            event.interrupt()
+        else:
+            asked(event)
+
+    h.cbMipInterrupt += mip
+    if obs is not None:
+        h.cbSimplexInterrupt += asked
 
 
 def _result(

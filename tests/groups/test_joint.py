@@ -15,9 +15,11 @@ from engine.groups.contract import load_groups
 from engine.groups.decode import tables
 from engine.groups.plan import build_plans, solve_plans, solver_params
 from geo.travel import TravelTimes
-from solvers.groups import GroupsParams
-from solvers.groups_mip import _budgets, _fits, _whole
+from solvers.groups import GroupsParams, GroupsResult
+from solvers.groups_mip import _budgets, _feasible, _given_others, _proves, _take_gains, _whole
+from solvers.highs import HighsParams
 from solvers.processes import Runner
+from solvers.types import SolveStats
 from tests.builders import facilitator, programme, referral, running_group, venue, write_groups
 
 START = date(2026, 11, 23)  # a Monday
@@ -155,6 +157,14 @@ def test_each_programme_has_time_by_its_pairs_beyond_an_even_share():
     assert _whole(-245.4) == 245.0 and _whole(None) is None  # people started are whole
 
 
+def test_a_bound_proves_a_plan_as_soon_as_it_rules_out_one_more_start():
+    """The bound MIPs stop at `_proves(n)`: a dual bound there proves n people started the
+    most (none of n + 1), one a little below it does not."""
+    assert _whole(_proves(7)) == 7.0
+    assert _whole(_proves(7) + 0.4) == 7.0
+    assert _whole(_proves(7) - 0.6) == 8.0
+
+
 def test_a_plan_found_beside_the_others_fits_only_where_their_plans_leave_room(tmp_path, config):
     """Each programme solved again beside the same plan may take what it left free: SI-EM's
     Monday group fits beside an SI-DA plan with no group, not beside one whose group has the
@@ -164,9 +174,83 @@ def test_a_plan_found_beside_the_others_fits_only_where_their_plans_leave_room(t
     in_turn, _ = solve_plans(plans, res, "cpsat", params)
     joint, _ = solve_plans(plans, res, "mip", params)
     problems = [p.problem for p in plans]
-    em_group = in_turn[0].facilitators
-    assert em_group and not joint[0].facilitators and joint[1].facilitators
-    with_da = [(r.cand_of_person, r.facilitators) for r in joint]
-    assert not _fits(problems, res, with_da, 0, em_group)
-    without_da = [with_da[0], (joint[1].cand_of_person * 0 - 1, {})]
-    assert _fits(problems, res, without_da, 0, em_group)
+    em = (in_turn[0].cand_of_person, in_turn[0].facilitators)
+    assert em[1] and not joint[0].facilitators and joint[1].facilitators
+    with_da = [em, (joint[1].cand_of_person, joint[1].facilitators)]
+    assert not _feasible(problems, res, with_da)
+    without_da = [em, (joint[1].cand_of_person * 0 - 1, {})]
+    assert _feasible(problems, res, without_da)
+
+
+def test_a_programme_solved_again_may_move_the_others_facilitators(tmp_path, config):
+    """Beside a plan whose SI-EM group has the one facilitator trained for SI-DA too, SI-DA
+    solved again starts its group by giving SI-EM's the other facilitator (the SI-EM group
+    kept: its time, venue and members), and its bound given the others' groups is 3, not 0
+    as when their facilitators were held too."""
+    refs = [referral(f"E{k}", available_slots="Mon-AM") for k in range(3)]
+    refs += [referral(f"D{k}", programme="SI-DA", available_slots="Mon-AM") for k in range(3)]
+    write_groups(
+        tmp_path,
+        refs,
+        [programme(sessions=20), programme("SI-DA", sessions=20)],  # every start overlaps
+        [venue(rooms=2, available_slots="Mon-AM")],
+        [
+            facilitator("F1", trained_programmes="SI-EM;SI-DA", available_slots="Mon-AM"),
+            facilitator("F2", available_slots="Mon-AM"),
+        ],
+    )
+    ds, times = load_groups(tmp_path), TravelTimes(config.travel)
+    plans, res, meta = build_plans(ds, config, times, START)
+    params = solver_params(config, 5.0)
+    problems = [p.problem for p in plans]
+    em, da = [[p.programme["programme"] for p in plans].index(n) for n in ("SI-EM", "SI-DA")]
+    joint, _ = solve_plans(plans, res, "mip", params)
+    assert all(len(r.facilitators) == 1 for r in joint)
+    (da_fac,) = next(iter(joint[da].facilitators.values()))
+    em_group, (em_fac,) = next(iter(joint[em].facilitators.items()))
+    given = [
+        (joint[em].cand_of_person, {em_group: [da_fac]}),
+        (joint[da].cand_of_person * 0 - 1, {}),
+    ]
+    if em == 1:
+        given.reverse()
+    new, bound = _given_others(problems, res, given, da, params, HighsParams(5.0), 1.0)
+    assert bound == 3
+    assert new[em][1] == {em_group: [em_fac]}
+    assert (new[em][0] == joint[em].cand_of_person).all()
+    assert int((new[da][0] >= 0).sum()) == 3
+    stats = SolveStats("FEASIBLE", None, None, 0.0)
+    results = [GroupsResult(cand_of, facs, stats) for cand_of, facs in new]
+    assert _started(ds, times, plans, results, meta, config) == {"SI-EM": 3, "SI-DA": 3}
+
+
+def test_an_answer_that_moved_the_others_facilitators_is_taken_whole(tmp_path, config):
+    """SI-DA's new group does not fit beside the plan as it was (SI-EM's group holds the one
+    facilitator trained for both), so its answer is taken whole, SI-EM's group moved to the
+    other facilitator; an answer starting no more is not taken."""
+    refs = [referral(f"E{k}", available_slots="Mon-AM") for k in range(3)]
+    refs += [referral(f"D{k}", programme="SI-DA", available_slots="Mon-AM") for k in range(3)]
+    write_groups(
+        tmp_path,
+        refs,
+        [programme(sessions=20), programme("SI-DA", sessions=20)],
+        [venue(rooms=2, available_slots="Mon-AM")],
+        [
+            facilitator("F1", trained_programmes="SI-EM;SI-DA", available_slots="Mon-AM"),
+            facilitator("F2", available_slots="Mon-AM"),
+        ],
+    )
+    ds, times = load_groups(tmp_path), TravelTimes(config.travel)
+    plans, res, _ = build_plans(ds, config, times, START)
+    params = solver_params(config, 5.0)
+    problems = [p.problem for p in plans]
+    em, da = [[p.programme["programme"] for p in plans].index(n) for n in ("SI-EM", "SI-DA")]
+    joint, _ = solve_plans(plans, res, "mip", params)
+    new = [(r.cand_of_person, r.facilitators) for r in joint]
+    (da_fac,) = next(iter(joint[da].facilitators.values()))
+    em_group = next(iter(joint[em].facilitators))
+    given = list(new)
+    given[em] = (joint[em].cand_of_person, {em_group: [da_fac]})
+    given[da] = (joint[da].cand_of_person * 0 - 1, {})
+    assert _take_gains(problems, res, given, [(da, new)]) == new
+    assert _take_gains(problems, res, given, [(em, new)]) == given  # SI-EM gains nothing

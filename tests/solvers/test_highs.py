@@ -1,0 +1,38 @@
+"""solvers.highs: a MIP stopped once its dual bound reaches what a plan in hand already has."""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import sparse
+
+from solvers.highs import HighsParams, LinearModel, solve
+
+
+def _knapsacks(seed: int = 3, items: int = 60, rows: int = 6) -> LinearModel:
+    """A multi-dimensional knapsack (maximise value as min -value): presolve cannot settle it,
+    so HiGHS reaches its MIP search, where the bound is watched."""
+    rng = np.random.default_rng(seed)
+    a = rng.integers(5, 60, size=(rows, items)).astype(float)
+    return LinearModel(
+        -rng.integers(10, 100, size=items).astype(float),
+        sparse.csr_matrix(a),
+        np.full(rows, -np.inf),
+        a.sum(axis=1) / 3,
+        np.zeros(items),
+        np.ones(items),
+        np.ones(items, bool),
+    )
+
+
+def test_a_mip_runs_to_its_proof_without_a_bound_to_stop_at():
+    x, st = solve(_knapsacks(), HighsParams(30.0))
+    assert x is not None and st.status == "OPTIMAL"
+    assert st.bound is not None and abs(st.bound - st.objective) < 1e-6
+
+
+def test_a_mip_stops_once_its_bound_reaches_the_value_asked():
+    _, proved = solve(_knapsacks(), HighsParams(30.0))
+    # asked to stop at a bound every search has from its first node: it stops unproved there
+    _, st = solve(_knapsacks(), HighsParams(30.0, stop_at_bound=-1e12))
+    assert st.status != "OPTIMAL"
+    assert st.bound is not None and st.bound >= -1e12 and st.bound < proved.objective - 1e-6
