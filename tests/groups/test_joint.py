@@ -162,7 +162,8 @@ def test_a_bound_proves_a_plan_as_soon_as_it_rules_out_one_more_start():
     most (none of n + 1), one a little below it does not."""
     assert _whole(_proves(7)) == 7.0
     assert _whole(_proves(7) + 0.4) == 7.0
-    assert _whole(_proves(7) - 0.6) == 8.0
+    assert _whole(-7.7) == 7.0 and _proves(7) < -7.7  # a fractional bound below 8 proves 7
+    assert _whole(_proves(7) - 1e-5) == 8.0
 
 
 def test_a_plan_found_beside_the_others_fits_only_where_their_plans_leave_room(tmp_path, config):
