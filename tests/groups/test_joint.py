@@ -183,52 +183,11 @@ def test_a_plan_found_beside_the_others_fits_only_where_their_plans_leave_room(t
     assert _feasible(problems, res, without_da)
 
 
-def test_a_programme_solved_again_may_move_the_others_facilitators(tmp_path, config):
-    """Beside a plan whose SI-EM group has the one facilitator trained for SI-DA too, SI-DA
-    solved again starts its group by giving SI-EM's the other facilitator (the SI-EM group
-    kept: its time, venue and members), and its bound given the others' groups is 3, not 0
-    as when their facilitators were held too."""
-    refs = [referral(f"E{k}", available_slots="Mon-AM") for k in range(3)]
-    refs += [referral(f"D{k}", programme="SI-DA", available_slots="Mon-AM") for k in range(3)]
-    write_groups(
-        tmp_path,
-        refs,
-        [programme(sessions=20), programme("SI-DA", sessions=20)],  # every start overlaps
-        [venue(rooms=2, available_slots="Mon-AM")],
-        [
-            facilitator("F1", trained_programmes="SI-EM;SI-DA", available_slots="Mon-AM"),
-            facilitator("F2", available_slots="Mon-AM"),
-        ],
-    )
-    ds, times = load_groups(tmp_path), TravelTimes(config.travel)
-    plans, res, meta = build_plans(ds, config, times, START)
-    params = solver_params(config, 5.0)
-    problems = [p.problem for p in plans]
-    em, da = [[p.programme["programme"] for p in plans].index(n) for n in ("SI-EM", "SI-DA")]
-    joint, _ = solve_plans(plans, res, "mip", params)
-    assert all(len(r.facilitators) == 1 for r in joint)
-    (da_fac,) = next(iter(joint[da].facilitators.values()))
-    em_group, (em_fac,) = next(iter(joint[em].facilitators.items()))
-    given = [
-        (joint[em].cand_of_person, {em_group: [da_fac]}),
-        (joint[da].cand_of_person * 0 - 1, {}),
-    ]
-    if em == 1:
-        given.reverse()
-    new, bound = _given_others(problems, res, given, da, params, HighsParams(5.0), 1.0)
-    assert bound == 3
-    assert new[em][1] == {em_group: [em_fac]}
-    assert (new[em][0] == joint[em].cand_of_person).all()
-    assert int((new[da][0] >= 0).sum()) == 3
-    stats = SolveStats("FEASIBLE", None, None, 0.0)
-    results = [GroupsResult(cand_of, facs, stats) for cand_of, facs in new]
-    assert _started(ds, times, plans, results, meta, config) == {"SI-EM": 3, "SI-DA": 3}
-
-
-def test_an_answer_that_moved_the_others_facilitators_is_taken_whole(tmp_path, config):
-    """SI-DA's new group does not fit beside the plan as it was (SI-EM's group holds the one
-    facilitator trained for both), so its answer is taken whole, SI-EM's group moved to the
-    other facilitator; an answer starting no more is not taken."""
+def _one_facilitator_for_both(tmp_path, config):
+    """Three SI-EM and three SI-DA referrals on Monday mornings, a venue with two rooms, F1
+    trained for both programmes and F2 for SI-EM only: the joint plan runs both groups, SI-DA's
+    with F1 and SI-EM's with F2; `given` is that plan with SI-EM's group on F1 and no SI-DA
+    group (20 sessions: every start overlaps)."""
     refs = [referral(f"E{k}", available_slots="Mon-AM") for k in range(3)]
     refs += [referral(f"D{k}", programme="SI-DA", available_slots="Mon-AM") for k in range(3)]
     write_groups(
@@ -242,16 +201,44 @@ def test_an_answer_that_moved_the_others_facilitators_is_taken_whole(tmp_path, c
         ],
     )
     ds, times = load_groups(tmp_path), TravelTimes(config.travel)
-    plans, res, _ = build_plans(ds, config, times, START)
+    plans, res, meta = build_plans(ds, config, times, START)
     params = solver_params(config, 5.0)
-    problems = [p.problem for p in plans]
     em, da = [[p.programme["programme"] for p in plans].index(n) for n in ("SI-EM", "SI-DA")]
     joint, _ = solve_plans(plans, res, "mip", params)
-    new = [(r.cand_of_person, r.facilitators) for r in joint]
+    assert all(len(r.facilitators) == 1 for r in joint)
     (da_fac,) = next(iter(joint[da].facilitators.values()))
     em_group = next(iter(joint[em].facilitators))
-    given = list(new)
+    given = [(r.cand_of_person, r.facilitators) for r in joint]
     given[em] = (joint[em].cand_of_person, {em_group: [da_fac]})
     given[da] = (joint[da].cand_of_person * 0 - 1, {})
+    return (ds, times, plans, res, meta, params), (em, da), joint, given
+
+
+def test_a_programme_solved_again_may_move_the_others_facilitators(tmp_path, config):
+    """Beside a plan whose SI-EM group has the one facilitator trained for SI-DA too, SI-DA
+    solved again starts its group by giving SI-EM's the other facilitator (the SI-EM group
+    kept: its time, venue and members), and its bound given the others' groups is 3, not 0
+    as when their facilitators were held too."""
+    (ds, times, plans, res, meta, params), (em, da), joint, given = _one_facilitator_for_both(
+        tmp_path, config
+    )
+    problems = [p.problem for p in plans]
+    new, bound = _given_others(problems, res, given, da, params, HighsParams(5.0), 1.0)
+    assert bound == 3
+    assert new[em][1] == joint[em].facilitators  # on F2 again
+    assert (new[em][0] == joint[em].cand_of_person).all()
+    assert int((new[da][0] >= 0).sum()) == 3
+    stats = SolveStats("FEASIBLE", None, None, 0.0)
+    results = [GroupsResult(cand_of, facs, stats) for cand_of, facs in new]
+    assert _started(ds, times, plans, results, meta, config) == {"SI-EM": 3, "SI-DA": 3}
+
+
+def test_an_answer_that_moved_the_others_facilitators_is_taken_whole(tmp_path, config):
+    """SI-DA's new group does not fit beside the plan as it was (SI-EM's group holds the one
+    facilitator trained for both), so its answer is taken whole, SI-EM's group moved to the
+    other facilitator; an answer starting no more is not taken."""
+    (_, _, plans, res, _, _), (em, da), joint, given = _one_facilitator_for_both(tmp_path, config)
+    problems = [p.problem for p in plans]
+    new = [(r.cand_of_person, r.facilitators) for r in joint]
     assert _take_gains(problems, res, given, [(da, new)]) == new
     assert _take_gains(problems, res, given, [(em, new)]) == given  # SI-EM gains nothing
