@@ -3,8 +3,9 @@ re-planned by `probation groups replan` end to end, in a fresh process, around t
 who runs the most new groups off for two weeks and the venue that holds the most closed for a
 week, both while the groups run. It reports the sessions hit and their repairs, the people
 told by the MIP's repairs against the greedy's on the same sessions, the proof (status, gap)
-and the seconds; a target is missed when the MIP tells more people than the greedy, is not
-proved optimal, or takes over REPLAN_TARGET seconds."""
+and the seconds; a target is missed when the MIP leaves more sessions unresolved than the
+greedy, or as many and tells more people, is not proved optimal, or takes over REPLAN_TARGET
+seconds."""
 
 from __future__ import annotations
 
@@ -100,8 +101,19 @@ def replan_benchmark(name: str, data: Path, run: Path, start: str) -> tuple[dict
         f"{r['greedy']['facilitators_told']}; {seconds:.1f}s"
     )
     missed = []
-    if r["people_affected"] > r["greedy"]["people_affected"] or r["status"] != "OPTIMAL":
+    if _worse(r, r["greedy"]) or r["status"] != "OPTIMAL":
         missed.append(f"{name} re-plan")
     if seconds > REPLAN_TARGET:
         missed.append(f"{name} re-plan over {REPLAN_TARGET:g} s")
     return row, missed
+
+
+def _worse(mip: dict, greedy: dict) -> bool:
+    """Whether the MIP's repairs are worse than the greedy's: more sessions left unresolved,
+    or as many and more people told. Sessions left for the team come first (the config's
+    unresolved cost is 100 times a person told): seed 7's plan at ee291b3 resolved one more
+    session than the greedy's repairs and told four more people, the MIP's intended trade."""
+    return (mip["unresolved"], mip["people_affected"]) > (
+        greedy["unresolved"],
+        greedy["people_affected"],
+    )
