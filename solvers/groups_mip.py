@@ -553,8 +553,8 @@ def _solve(
     the others' groups hold in the plans put together, and the better of the two is kept.
     3. Each programme short of its bound alone again, beside the others' groups in the joint
     plan (their facilitators free to change): its bound there, and the better plans where
-    found and fitting beside the others'. Never starts fewer than the first-come-first-served plan. Each step runs in
-    `params.processes` processes (solvers.processes.Runner)."""
+    found and fitting beside the others'. Never starts fewer than the first-come-first-served
+    plan. Each step runs in `params.processes` processes (solvers.processes.Runner)."""
     t0 = time.perf_counter()
     greedy, _ = in_turn(_greedy)(problems, res, params)
     hp = HighsParams(
