@@ -446,7 +446,7 @@ def _alone(
         if x is not None
         else (greedy.cand_of_person, greedy.facilitators)
     )
-    best = int((plan[0] >= 0).sum())
+    best = _placed(plan)
     # the LP bounds it too, where the MIP stopped before its root did (seed 42's TSP: 322)
     lp_bound = _whole(lp_st.objective) if lp_st.status == "OPTIMAL" else None
     if lp_bound is not None and lp_bound <= best:  # the plan is proved best already
@@ -592,11 +592,7 @@ def _solve(
         joint = runner.map(_joint, [(problems, res, m, merged, params, hp) for m in masks])
         plans = max(joint, key=lambda j: j.value).plans
         # at their bound alone (as many as with every room and facilitator): nothing to try
-        short = [
-            p
-            for p, a in enumerate(alone)
-            if a.bound is None or int((plans[p][0] >= 0).sum()) < a.bound
-        ]
+        short = [p for p, a in enumerate(alone) if a.bound is None or _placed(plans[p]) < a.bound]
         found = runner.map(
             _given_others,
             [(problems, res, plans, p, params, hps[p], GIVEN_OTHERS_SHARE) for p in short],
@@ -640,11 +636,7 @@ def _take_gains(
     facilitators as it moved them), each later one where it still fits: its programme's new
     groups beside the plans so far, or its whole answer with the programmes already improved
     kept as they are now."""
-
-    def count(plan: tuple[np.ndarray, dict]) -> int:
-        return int((plan[0] >= 0).sum())
-
-    gain = {p: count(new[p]) - count(plans[p]) for p, new in found}
+    gain = {p: _placed(new[p]) - _placed(plans[p]) for p, new in found}
     improved: list[int] = []
     for p, new in sorted(found, key=lambda pf: -gain[pf[0]]):
         if gain[p] <= 0:
@@ -752,6 +744,11 @@ def _greedy(pr: GroupsProblem, res: Resources, params: GroupsParams, observer=No
     return solve_greedy(pr, res, params)
 
 
+def _placed(plan: tuple[np.ndarray, dict]) -> int:
+    """People started by one programme's plan (group per person, facilitators per group)."""
+    return int((plan[0] >= 0).sum())
+
+
 def _count(results: list[GroupsResult]) -> int:
     return sum(int((r.cand_of_person >= 0).sum()) for r in results)
 
@@ -791,8 +788,8 @@ def _given_others(
             lower[xs][placed] = 1
             upper[xs][~placed] = 0
     started = _started(mip, problems)
-    have = sum(int((cand_of >= 0).sum()) for cand_of, _ in plans)
-    others = have - int((plans[p][0] >= 0).sum())
+    have = sum(_placed(plan) for plan in plans)
+    others = have - _placed(plans[p])
     now = [GroupsResult(*plan, SolveStats("HEURISTIC", None, None, 0.0)) for plan in plans]
     model = replace(_model(mip, started, []), col_lower=lower, col_upper=upper)
     x, st = solve(
