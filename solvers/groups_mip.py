@@ -94,6 +94,12 @@ SMALL_SHARE = 0.4
 # over the LP's groups (seed 11's narrow model: the LP 10 s, that MIP proved in 10 s)
 JOINT_LP_SHARE = 0.5
 JOINT_SUPPORT_SHARE = 0.5
+# The MIP over the joint LP's groups stops within this relative gap: a plan's value is about
+# 1e8 (LEX a person), so 1e-4 is a tenth of one more person started, and what it leaves is the
+# waits and travel the whole model then improves. Proving the last of it took seed 42's narrow
+# model 4-12 s of its 19 (the plan in hand from 7 s): the whole restricted model then had 19-23 s
+# and kept 943 started in 3 runs of 4; stopped at the gap, it had 25-31 s and reached 945-950
+JOINT_SUPPORT_GAP = 1e-4
 # Of a programme's own time, for its solve beside the others' groups: seed 42's TSP there needs
 # 5.8 s to prove its 201 (the whole model, the others' groups held) and at 0.5 of 12 s had
 # 6.4 s (it once stopped unproved); at 1.0 seed 7 took 114.6 s end to end, where programmes
@@ -593,18 +599,15 @@ def _solve(
         plans = max(joint, key=lambda j: j.value).plans
         # at their bound alone (as many as with every room and facilitator): nothing to try
         short = [p for p, a in enumerate(alone) if a.bound is None or _placed(plans[p]) < a.bound]
-        found = runner.map(
-            _given_others,
-            [(problems, res, plans, p, params, hps[p], GIVEN_OTHERS_SHARE) for p in short],
-            [sizes[p] for p in short],
-        )
-    bounds: list[float | None] = [a.bound for a in alone]
-    for p, (_, bound) in zip(short, found):
-        bounds[p] = bound
-    plans = _take_gains(problems, res, plans, [(p, new) for p, (new, _) in zip(short, found)])
+        bounds: dict[int, float | None] = {}
+        plans, missed = _beside_others(runner, problems, res, plans, short, params, hps, bounds)
+        # a gain that did not fit beside another's (both took the same free room): once more,
+        # beside the plans as they are now
+        plans, _ = _beside_others(runner, problems, res, plans, missed, params, hps, bounds)
     seconds = time.perf_counter() - t0
     out, left = [], res.copy()
-    for pr, a, bound, (cand_of, facs) in zip(problems, alone, bounds, plans):
+    for p, (pr, a, (cand_of, facs)) in enumerate(zip(problems, alone, plans)):
+        bound = bounds.get(p, a.bound)
         for c, js in facs.items():
             book(pr, left, c, js)
         n = int((cand_of >= 0).sum())
@@ -623,6 +626,32 @@ def _solve(
             force=True,
         )
     return out, left
+
+
+def _beside_others(
+    runner: Runner,
+    problems: list[GroupsProblem],
+    res: Resources,
+    plans: list[tuple[np.ndarray, dict[int, list[int]]]],
+    todo: list[int],
+    params: GroupsParams,
+    hps: list[HighsParams],
+    bounds: dict[int, float | None],
+) -> tuple[list[tuple[np.ndarray, dict[int, list[int]]]], list[int]]:
+    """Each programme of `todo` solved again beside the others' groups of `plans`, all at once
+    (`_given_others`), and the gains taken (`_take_gains`). Sets each one's bound in `bounds`
+    and returns the plans and the programmes whose gain did not fit beside the others'."""
+    if not todo:
+        return plans, []
+    found = runner.map(
+        _given_others,
+        [(problems, res, plans, p, params, hps[p], GIVEN_OTHERS_SHARE) for p in todo],
+        [len(problems[p].pair_person) for p in todo],
+    )
+    for p, (_, bound) in zip(todo, found):
+        bounds[p] = bound
+    plans = _take_gains(problems, res, plans, [(p, new) for p, (new, _) in zip(todo, found)])
+    return plans, [p for p, (new, _) in zip(todo, found) if _placed(new[p]) > _placed(plans[p])]
 
 
 def _take_gains(
@@ -693,7 +722,7 @@ def _joint(
             upper[ys][(lp[ys] <= SUPPORT) & (best[ys] < 0.5)] = 0
         x, _ = solve(
             replace(model, col_upper=upper),
-            _within(hp, end, JOINT_SUPPORT_SHARE),
+            replace(_within(hp, end, JOINT_SUPPORT_SHARE), mip_rel_gap=JOINT_SUPPORT_GAP),
             "groups-joint-support",
             best,
         )

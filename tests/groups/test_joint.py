@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
+import numpy as np
 import pytest
 
 from engine.core.progress import FileProgress
@@ -16,7 +17,16 @@ from engine.groups.decode import tables
 from engine.groups.plan import build_plans, solve_plans, solver_params
 from geo.travel import TravelTimes
 from solvers.groups import GroupsParams, GroupsResult
-from solvers.groups_mip import _budgets, _feasible, _given_others, _proves, _take_gains, _whole
+from solvers.groups_mip import (
+    _beside_others,
+    _budgets,
+    _feasible,
+    _given_others,
+    _placed,
+    _proves,
+    _take_gains,
+    _whole,
+)
 from solvers.highs import HighsParams
 from solvers.processes import Runner
 from solvers.types import SolveStats
@@ -242,3 +252,42 @@ def test_an_answer_that_moved_the_others_facilitators_is_taken_whole(tmp_path, c
     new = [(r.cand_of_person, r.facilitators) for r in joint]
     assert _take_gains(problems, res, given, [(da, new)]) == new
     assert _take_gains(problems, res, given, [(em, new)]) == given  # SI-EM gains nothing
+
+
+def test_a_gain_that_did_not_fit_is_sought_again_beside_the_plans_taken(tmp_path, config):
+    """Beside a plan with no groups, SI-DA solved again starts six (Monday morning and
+    Wednesday afternoon groups) and SI-EM three on Monday morning, in the venue's one room.
+    SI-DA's larger gain is taken, so SI-EM's does not fit and is missed; solved once more
+    beside SI-DA's groups, SI-EM starts the two who can come on Tuesday mornings, its bound
+    given the others' groups now 2 (it was 3 beside the empty plan)."""
+    refs = [referral(f"E{k}", available_slots="Mon-AM;Tue-AM") for k in range(2)]
+    refs += [referral("E2", available_slots="Mon-AM")]
+    refs += [referral(f"D{k}", programme="SI-DA", available_slots="Mon-AM") for k in range(3)]
+    refs += [referral(f"D{k}", programme="SI-DA", available_slots="Wed-PM") for k in range(3, 6)]
+    write_groups(
+        tmp_path,
+        refs,
+        [programme(sessions=20, min_group=2), programme("SI-DA", sessions=20)],
+        [venue(available_slots="Mon-AM;Tue-AM;Wed-PM")],
+        [
+            facilitator("F1", available_slots="Mon-AM;Tue-AM"),
+            facilitator("F2", trained_programmes="SI-DA", available_slots="Mon-AM;Wed-PM"),
+        ],
+    )
+    ds, times = load_groups(tmp_path), TravelTimes(config.travel)
+    plans, res, meta = build_plans(ds, config, times, START)
+    params = replace(solver_params(config, 5.0), processes=1)
+    problems = [p.problem for p in plans]
+    em, da = [[p.programme["programme"] for p in plans].index(n) for n in ("SI-EM", "SI-DA")]
+    empty = [(np.full(len(pr.person_ids), -1, np.int64), {}) for pr in problems]
+    hps = [HighsParams(5.0)] * len(problems)
+    with Runner(1, None) as runner:
+        bounds: dict[int, float | None] = {}
+        first, missed = _beside_others(runner, problems, res, empty, [em, da], params, hps, bounds)
+        assert missed == [em] and bounds == {em: 3.0, da: 6.0}
+        assert [_placed(plan) for plan in first] == [0 if p == em else 6 for p in range(2)]
+        again, missed = _beside_others(runner, problems, res, first, [em], params, hps, bounds)
+    assert missed == [] and bounds == {em: 2.0, da: 6.0}
+    stats = SolveStats("FEASIBLE", None, None, 0.0)
+    results = [GroupsResult(cand_of, facs, stats) for cand_of, facs in again]
+    assert _started(ds, times, plans, results, meta, config) == {"SI-DA": 6, "SI-EM": 2}
