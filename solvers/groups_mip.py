@@ -41,7 +41,9 @@ Programme groups):
   per-programme bound the summary reports (no programme could start more without another
   giving up a group), and it replaces the plans where it finds a better one that still fits
   beside the others' (two may take the same free room), the largest gain first
-  (`_take_gains`). One after another these solves took 21-24 s with a core idle.
+  (`_take_gains`). One after another these solves took 21-24 s with a core idle. While the
+  solve's deadline leaves time, a later round tries again a gain that did not fit and each
+  programme still short of its bound there, beside the plans taken (`_improve`).
 - The programmes' time is shared by their size (`_budgets`), and a programme's bound alone
   is its MIP's or its LP's, the lower. Each bound MIP stops once it proves the plan in hand
   (`_proves`): on the East Midlands quarter that took 36-37 s of the programmes' time down
@@ -105,6 +107,13 @@ JOINT_SUPPORT_GAP = 1e-4
 # 6.4 s (it once stopped unproved); at 1.0 seed 7 took 114.6 s end to end, where programmes
 # short of their bound used all of it
 GIVEN_OTHERS_SHARE = 0.6
+# Rounds of that solve at most, the first for every programme short of its bound alone, then
+# only while `GroupsParams.deadline_seconds` leaves this many seconds: a gain that did not fit
+# beside another's, and a programme short of its bound given the others' groups, again beside
+# the plans taken. On seed 42 a joint plan of 949 went to 952 in the first round and 953 in
+# the second; the tight quarter's second round (8.5 s) found nothing, so the deadline.
+AGAIN_ROUNDS = 3
+AGAIN_MIN_SECONDS = 3.0
 WHOLE_TOLERANCE = 1e-6  # a bound on people started this close to a whole number is that number
 LEX = 100_000  # per person started: above every other term of the plan, so starts come first
 
@@ -559,7 +568,8 @@ def _solve(
     the others' groups hold in the plans put together, and the better of the two is kept.
     3. Each programme short of its bound alone again, beside the others' groups in the joint
     plan (their facilitators free to change): its bound there, and the better plans where
-    found and fitting beside the others'. Never starts fewer than the first-come-first-served
+    found and fitting beside the others'; later rounds while the deadline allows (`_improve`).
+    Never starts fewer than the first-come-first-served
     plan. Each step runs in `params.processes` processes (solvers.processes.Runner)."""
     t0 = time.perf_counter()
     greedy, _ = in_turn(_greedy)(problems, res, params)
@@ -599,11 +609,7 @@ def _solve(
         plans = max(joint, key=lambda j: j.value).plans
         # at their bound alone (as many as with every room and facilitator): nothing to try
         short = [p for p, a in enumerate(alone) if a.bound is None or _placed(plans[p]) < a.bound]
-        bounds: dict[int, float | None] = {}
-        plans, missed = _beside_others(runner, problems, res, plans, short, params, hps, bounds)
-        # a gain that did not fit beside another's (both took the same free room): once more,
-        # beside the plans as they are now
-        plans, _ = _beside_others(runner, problems, res, plans, missed, params, hps, bounds)
+        plans, bounds = _improve(runner, problems, res, plans, short, params, hps, t0)
     seconds = time.perf_counter() - t0
     out, left = [], res.copy()
     for p, (pr, a, (cand_of, facs)) in enumerate(zip(problems, alone, plans)):
@@ -626,6 +632,49 @@ def _solve(
             force=True,
         )
     return out, left
+
+
+def _improve(
+    runner: Runner,
+    problems: list[GroupsProblem],
+    res: Resources,
+    plans: list[tuple[np.ndarray, dict[int, list[int]]]],
+    short: list[int],
+    params: GroupsParams,
+    hps: list[HighsParams],
+    t0: float,
+) -> tuple[list[tuple[np.ndarray, dict[int, list[int]]]], dict[int, float | None]]:
+    """Rounds of the programmes `short` of their bound alone solved again beside the others'
+    groups (`_beside_others`): the first for all of them, each later one, while the solve
+    begun at `t0` has `params.deadline_seconds` left, for a gain that did not fit beside
+    another's (both took the same free room) and each programme still short of its bound
+    given the others' groups, beside the plans as they are now. Returns the plans and each
+    programme's bound given the others' groups in the last round it was in."""
+    bounds: dict[int, float | None] = {}
+    plans, missed = _beside_others(runner, problems, res, plans, short, params, hps, bounds)
+    for k in range(1, AGAIN_ROUNDS):
+        todo = sorted(set(missed) | {p for p in short if _unproved(plans[p], bounds.get(p))})
+        remaining = t0 + params.deadline_seconds - time.perf_counter()
+        if not todo or remaining < AGAIN_MIN_SECONDS:
+            break
+        # each solve's share of what is left, so that the round ends in time
+        per = remaining * runner.processes / len(todo) / GIVEN_OTHERS_SHARE
+        capped = [_again(h, per, k) for h in hps]
+        plans, missed = _beside_others(runner, problems, res, plans, todo, params, capped, bounds)
+    return plans, bounds
+
+
+def _unproved(plan: tuple[np.ndarray, dict], bound: float | None) -> bool:
+    """Whether a programme's plan is short of its bound (or has none)."""
+    return bound is None or _placed(plan) < bound
+
+
+def _again(hp: HighsParams, seconds: float, k: int) -> HighsParams:
+    """A programme's params for round `k` beside the others' groups: at most `seconds`, and
+    another random seed (the same search from the same plan would end where it did)."""
+    return replace(
+        hp, time_limit_seconds=min(hp.time_limit_seconds, seconds), random_seed=hp.random_seed + k
+    )
 
 
 def _beside_others(

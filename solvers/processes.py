@@ -20,7 +20,9 @@ class Runner:
 
     def __init__(self, processes: int, observer: SearchObserver | None) -> None:
         self.pool: ProcessPoolExecutor | None = None
+        self.processes = 1  # solves at once
         if processes > 1 and _picklable(observer):
+            self.processes = processes
             ctx = multiprocessing.get_context("spawn")  # never fork a process holding threads
             self.pool = ProcessPoolExecutor(
                 processes, mp_context=ctx, initializer=ignore_interrupts

@@ -173,6 +173,7 @@ class GroupsConfig(_Section):
     pairs_per_person: int = Field(ge=1)
     seconds_per_programme: float = Field(gt=0)
     joint_seconds: float = Field(gt=0)
+    deadline_seconds: float = Field(gt=0)
     processes_from_pairs: int = Field(ge=0)
     even_share: float = Field(ge=0, le=1)
     start_value: int = Field(ge=0)

@@ -410,13 +410,14 @@ def _programme(
 
 def solver_params(config: Config, time_limit: float | None = None) -> GroupsParams:
     """The groups solvers' params from the config (`time_limit` seconds per programme overrides
-    the config's budget, and scales the joint solve's with it)."""
+    the config's budget, and scales the joint solve's and the deadline with it)."""
     g = config.groups
     scale = (time_limit / g.seconds_per_programme) if time_limit else 1.0
     return GroupsParams(
         time_limit_seconds=time_limit or g.seconds_per_programme,
         processes=processes(config.solver.parallel_processes),
         joint_seconds=g.joint_seconds * scale,
+        deadline_seconds=g.deadline_seconds * scale,
         processes_from_pairs=g.processes_from_pairs,
         even_share=g.even_share,
         random_seed=config.solver.random_seed,

@@ -30,7 +30,7 @@ def client(tmp_path_factory, config):
         update={
             "upw": config.upw.model_copy(update={"seconds_per_pdu": 2.0}),
             "groups": config.groups.model_copy(
-                update={"seconds_per_programme": 2.0, "joint_seconds": 4.0}
+                update={"seconds_per_programme": 2.0, "joint_seconds": 4.0, "deadline_seconds": 8.0}
             ),
         }
     )
@@ -105,7 +105,7 @@ def pages(tmp_path_factory, config, lincoln):
         update={
             "upw": config.upw.model_copy(update={"seconds_per_pdu": 2.0}),
             "groups": config.groups.model_copy(
-                update={"seconds_per_programme": 2.0, "joint_seconds": 4.0}
+                update={"seconds_per_programme": 2.0, "joint_seconds": 4.0, "deadline_seconds": 8.0}
             ),
         }
     )

@@ -42,7 +42,7 @@ def test_every_page_is_answered_within_a_second_on_the_region(shared, config, tm
     quick = config.model_copy(
         update={
             "groups": config.groups.model_copy(
-                update={"seconds_per_programme": 2.0, "joint_seconds": 4.0}
+                update={"seconds_per_programme": 2.0, "joint_seconds": 4.0, "deadline_seconds": 8.0}
             ),
         }
     )

@@ -4,6 +4,7 @@ programme's people started are proved against a bound (every plan through the ch
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 from datetime import date
 
@@ -22,6 +23,7 @@ from solvers.groups_mip import (
     _budgets,
     _feasible,
     _given_others,
+    _improve,
     _placed,
     _proves,
     _take_gains,
@@ -254,12 +256,10 @@ def test_an_answer_that_moved_the_others_facilitators_is_taken_whole(tmp_path, c
     assert _take_gains(problems, res, given, [(em, new)]) == given  # SI-EM gains nothing
 
 
-def test_a_gain_that_did_not_fit_is_sought_again_beside_the_plans_taken(tmp_path, config):
-    """Beside a plan with no groups, SI-DA solved again starts six (Monday morning and
-    Wednesday afternoon groups) and SI-EM three on Monday morning, in the venue's one room.
-    SI-DA's larger gain is taken, so SI-EM's does not fit and is missed; solved once more
-    beside SI-DA's groups, SI-EM starts the two who can come on Tuesday mornings, its bound
-    given the others' groups now 2 (it was 3 beside the empty plan)."""
+def _one_room_two_gains(tmp_path, config):
+    """Three SI-EM referrals on Monday mornings (two can come on Tuesdays too; groups of two
+    or more) and six SI-DA ones, three on Monday mornings and three on Wednesday afternoons,
+    a venue with one room, F1 trained for SI-EM and F2 for SI-DA; and a plan with no groups."""
     refs = [referral(f"E{k}", available_slots="Mon-AM;Tue-AM") for k in range(2)]
     refs += [referral("E2", available_slots="Mon-AM")]
     refs += [referral(f"D{k}", programme="SI-DA", available_slots="Mon-AM") for k in range(3)]
@@ -280,6 +280,17 @@ def test_a_gain_that_did_not_fit_is_sought_again_beside_the_plans_taken(tmp_path
     problems = [p.problem for p in plans]
     em, da = [[p.programme["programme"] for p in plans].index(n) for n in ("SI-EM", "SI-DA")]
     empty = [(np.full(len(pr.person_ids), -1, np.int64), {}) for pr in problems]
+    return (ds, times, plans, res, meta, params), (em, da), empty
+
+
+def test_a_gain_that_did_not_fit_is_sought_again_beside_the_plans_taken(tmp_path, config):
+    """Beside the plan with no groups, SI-DA solved again starts six (Monday morning and
+    Wednesday afternoon groups) and SI-EM three on Monday morning, in the one room. SI-DA's
+    larger gain is taken, so SI-EM's does not fit and is missed; solved once more beside
+    SI-DA's groups, SI-EM starts the two who can come on Tuesday mornings, its bound given
+    the others' groups now 2 (it was 3 beside the empty plan)."""
+    (ds, times, plans, res, meta, params), (em, da), empty = _one_room_two_gains(tmp_path, config)
+    problems = [p.problem for p in plans]
     hps = [HighsParams(5.0)] * len(problems)
     with Runner(1, None) as runner:
         bounds: dict[int, float | None] = {}
@@ -291,3 +302,21 @@ def test_a_gain_that_did_not_fit_is_sought_again_beside_the_plans_taken(tmp_path
     stats = SolveStats("FEASIBLE", None, None, 0.0)
     results = [GroupsResult(cand_of, facs, stats) for cand_of, facs in again]
     assert _started(ds, times, plans, results, meta, config) == {"SI-DA": 6, "SI-EM": 2}
+
+
+@pytest.mark.parametrize("deadline, em_started", [(0.0, 0), (60.0, 2)])
+def test_later_rounds_beside_the_others_run_only_before_the_deadline(
+    tmp_path, config, deadline, em_started
+):
+    """The rounds from the plan with no groups: the first starts SI-DA's six and misses
+    SI-EM's gain; a second, where the deadline leaves time for it, starts SI-EM's two."""
+    (_, _, plans, res, _, params), (em, da), empty = _one_room_two_gains(tmp_path, config)
+    problems = [p.problem for p in plans]
+    params = replace(params, deadline_seconds=deadline)
+    hps = [HighsParams(5.0)] * len(problems)
+    with Runner(1, None) as runner:
+        found, bounds = _improve(
+            runner, problems, res, empty, [em, da], params, hps, time.perf_counter()
+        )
+    assert (_placed(found[em]), _placed(found[da])) == (em_started, 6)
+    assert bounds == {em: 3.0 if deadline == 0 else 2.0, da: 6.0}
