@@ -658,7 +658,7 @@ def _improve(
         if not todo or remaining < AGAIN_MIN_SECONDS:
             break
         # each solve's share of what is left, so that the round ends in time
-        per = remaining * runner.processes / len(todo) / GIVEN_OTHERS_SHARE
+        per = remaining / -(-len(todo) // runner.processes) / GIVEN_OTHERS_SHARE
         capped = [_again(h, per, k) for h in hps]
         plans, missed = _beside_others(runner, problems, res, plans, todo, params, capped, bounds)
     return plans, bounds
