@@ -49,7 +49,7 @@ class GroupsParams:
     joint_seconds: float = 50.0
     # mip: after the first round of programmes solved again beside the others' groups, later
     # rounds run only until this many seconds into the solve (solvers.groups_mip.AGAIN_ROUNDS)
-    deadline_seconds: float = 100.0
+    deadline_seconds: float = 95.0
     processes_from_pairs: int = 5000  # below this many person-group pairs in all: one process
     # mip: of `time_limit_seconds` a programme, the share split evenly among the programmes;
     # the rest goes by their person-group pairs (solvers.groups_mip._budgets)

@@ -802,11 +802,16 @@ def _others_hold(
 
 def _support_given(pr: GroupsProblem, left: Resources, hp: HighsParams) -> np.ndarray:
     """The candidate groups of the programme's LP given what the others' groups hold: where it
-    goes when the rooms and facilitators it wanted alone are taken (an interior point, so
-    every group of an optimal face: the joint model then has the alternatives). Beside the
-    narrow joint model, on the East Midlands quarter (tuning seeds 42 and 7) the wider one
-    started 952 and 934 where the narrow one started 950 and 930; on seed 11 its root took
-    the time and it kept the start (774) where the narrow one found 1,019."""
+    goes when the rooms and facilitators it wanted alone are taken (interior point, then
+    HiGHS's crossover to an optimal vertex: the groups of one optimal solution, not of the
+    whole optimal face; without the crossover the narrow joint model's MIP over its LP's
+    groups found 944 on seed 42 where it finds 943, and the whole model after it 948-950
+    where it found 945-950, too little to tell apart). Beside the narrow joint model, on the
+    East Midlands quarter (tuning seeds 42 and 7) the wider one started 952 and 934 where the
+    narrow one started 950 and 930; on seed 11 its root took the time and it kept the start
+    (774) where the narrow one found 1,019. On 2026-12-04 it found 943 on seed 42 (the narrow
+    one 950), 930 on seed 7 (927-928), 1,019 or 774 on seed 11 (1,017-1,018), and 878 on the
+    tight quarter (872), so it stays for the quarters short of rooms and facilitators."""
     mip = quarter_mip([pr], left)
     model = _model(mip, _started(mip, [pr]), [])
     lp, _ = solve(
