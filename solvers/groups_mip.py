@@ -107,11 +107,12 @@ JOINT_SUPPORT_GAP = 1e-4
 # 6.4 s (it once stopped unproved); at 1.0 seed 7 took 114.6 s end to end, where programmes
 # short of their bound used all of it
 GIVEN_OTHERS_SHARE = 0.6
-# Rounds of that solve at most, the first for every programme short of its bound alone, then
-# only while `GroupsParams.deadline_seconds` leaves this many seconds: a gain that did not fit
-# beside another's, and a programme short of its bound given the others' groups, again beside
-# the plans taken. On seed 42 a joint plan of 949 went to 952 in the first round and 953 in
-# the second; the tight quarter's second round (8.5 s) found nothing, so the deadline.
+# At most this many rounds of that solve (`_improve`): the first for every programme short of
+# its bound alone; each later one, for a gain that did not fit beside another's and each
+# programme short of its bound given the others' groups, only while the solve has
+# `GroupsParams.deadline_seconds` left, AGAIN_MIN_SECONDS at least. On seed 42 a joint plan of
+# 949 went to 952 in the first round and 953 in the second; the tight quarter's second round
+# (8.5 s) found nothing, hence the deadline.
 AGAIN_ROUNDS = 3
 AGAIN_MIN_SECONDS = 3.0
 WHOLE_TOLERANCE = 1e-6  # a bound on people started this close to a whole number is that number
@@ -569,8 +570,8 @@ def _solve(
     3. Each programme short of its bound alone again, beside the others' groups in the joint
     plan (their facilitators free to change): its bound there, and the better plans where
     found and fitting beside the others'; later rounds while the deadline allows (`_improve`).
-    Never starts fewer than the first-come-first-served
-    plan. Each step runs in `params.processes` processes (solvers.processes.Runner)."""
+    Never starts fewer than the first-come-first-served plan. Each step runs in
+    `params.processes` processes (solvers.processes.Runner)."""
     t0 = time.perf_counter()
     greedy, _ = in_turn(_greedy)(problems, res, params)
     hp = HighsParams(
