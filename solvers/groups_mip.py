@@ -657,13 +657,19 @@ def _improve(
     for k in range(1, AGAIN_ROUNDS):
         todo = sorted(set(missed) | {p for p in short if _unproved(plans[p], bounds.get(p))})
         remaining = t0 + params.deadline_seconds - time.perf_counter()
-        if not todo or remaining < AGAIN_MIN_SECONDS:
+        if not todo or remaining < AGAIN_MIN_SECONDS or _stop_asked(hps):
             break
         # each solve's share of what is left, so that the round ends in time
         per = remaining / -(-len(todo) // runner.processes) / GIVEN_OTHERS_SHARE
         capped = [_again(h, per, k) for h in hps]
         plans, missed = _beside_others(runner, problems, res, plans, todo, params, capped, bounds)
     return plans, bounds
+
+
+def _stop_asked(hps: list[HighsParams]) -> bool:
+    """Whether the solves' observer asks them to stop (then no later round begins)."""
+    obs = hps[0].observer if hps else None
+    return obs is not None and obs.stopped()
 
 
 def _unproved(plan: tuple[np.ndarray, dict], bound: float | None) -> bool:

@@ -320,3 +320,27 @@ def test_later_rounds_beside_the_others_run_only_before_the_deadline(
         )
     assert (_placed(found[em]), _placed(found[da])) == (em_started, 6)
     assert bounds == {em: 3.0 if deadline == 0 else 2.0, da: 6.0}
+
+
+def test_a_stop_request_ends_the_rounds_beside_the_others(tmp_path, config):
+    """With a stop asked for, the first round's solves stop before they begin (no bound), and
+    no later round is tried, though the deadline is far and both programmes are unproved."""
+    (_, _, plans, res, _, params), (em, da), empty = _one_room_two_gains(tmp_path, config)
+    problems = [p.problem for p in plans]
+    observer = FileProgress(str(tmp_path))
+    observer.request_stop()
+    hps = [HighsParams(5.0, observer=observer)] * len(problems)
+    rounds: list[int] = []
+
+    class Counting(Runner):
+        def map(self, fn, jobs, sizes=None):
+            rounds.append(len(jobs))
+            return super().map(fn, jobs, sizes)
+
+    with Counting(1, None) as runner:
+        params = replace(params, deadline_seconds=60.0)
+        found, bounds = _improve(
+            runner, problems, res, empty, [em, da], params, hps, time.perf_counter()
+        )
+    assert rounds == [2] and bounds == {em: None, da: None}
+    assert found == empty
