@@ -56,6 +56,7 @@ the quarter's bound does not rest on it.
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field, replace
 
@@ -659,8 +660,9 @@ def _improve(
         remaining = t0 + params.deadline_seconds - time.perf_counter()
         if not todo or remaining < AGAIN_MIN_SECONDS or _stop_asked(hps):
             break
-        # each solve's share of what is left, so that the round ends in time
-        per = remaining / -(-len(todo) // runner.processes) / GIVEN_OTHERS_SHARE
+        # each solve's share of what is left (by how many run one after another in a process),
+        # so that the round ends in time
+        per = remaining / math.ceil(len(todo) / runner.processes) / GIVEN_OTHERS_SHARE
         capped = [_again(h, per, k) for h in hps]
         plans, missed = _beside_others(runner, problems, res, plans, todo, params, capped, bounds)
     return plans, bounds
