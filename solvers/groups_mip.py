@@ -615,11 +615,12 @@ def _solve(
         plans, bounds = _improve(runner, problems, res, plans, short, params, hps, t0)
     seconds = time.perf_counter() - t0
     out, left = [], res.copy()
-    for p, (pr, a, (cand_of, facs)) in enumerate(zip(problems, alone, plans)):
+    for p, (pr, a, plan) in enumerate(zip(problems, alone, plans)):
         bound = bounds.get(p, a.bound)
+        cand_of, facs = plan
         for c, js in facs.items():
             book(pr, left, c, js)
-        n = int((cand_of >= 0).sum())
+        n = _placed(plan)
         proved = bound is not None and n >= bound
         share = a.seconds + (seconds - sum(b.seconds for b in alone)) / len(problems)
         stats = SolveStats(
@@ -843,7 +844,8 @@ def _placed(plan: tuple[np.ndarray, dict]) -> int:
 
 
 def _count(results: list[GroupsResult]) -> int:
-    return sum(int((r.cand_of_person >= 0).sum()) for r in results)
+    """People started by every programme's results."""
+    return sum(_placed((r.cand_of_person, r.facilitators)) for r in results)
 
 
 def _given_others(

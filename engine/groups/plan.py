@@ -641,9 +641,10 @@ def plan_pre_group(
     `pre_group_weeks` before the group's first session, in the person's slots, at the group's
     venue, with a facilitator trained for the programme within their drive, free in that
     half-day and within their weekly sessions (a half-day of appointments is one session; it
-    holds up to `pre_group_per_slot` people). All members are booked together, first fit in
-    referral order, packed into half-days already open (solvers/appointments.py): the
-    latest day first, the group's own facilitators first. The joint model kept facilitators'
+    holds up to `pre_group_per_slot` people). All members are booked together, first fit
+    (those with the fewest options first, then in referral order), packed into half-days
+    already open (solvers/appointments.py): the latest day first, the group's own
+    facilitators first. The joint model kept facilitators'
     weeks free for them (solvers/groups_mip.py). Whoever has none before their group moves to
     another of the programme's groups they suit with a place and an appointment before it,
     if any. Whoever cannot have one does not start the group; a group

@@ -36,3 +36,14 @@ def test_a_facilitators_week_and_slot_hold():
     pr = _problem(3, [(m, h) for m in range(3) for h in (0, 1)], [(0, 0), (0, 0)], [5])
     got = first_fit(pr)
     assert (got >= 0).sum() == 2 and set(pr.option_half_day[got[got >= 0]]) == {0}
+
+
+def test_the_person_with_fewest_options_is_booked_first():
+    # one place a half-day; the first person would rather have half-day 1 than 0, the second
+    # has only half-day 1: in the order given the first takes it and the second is left out
+    pr = _problem(2, [(0, 1), (0, 0), (1, 1)], [(0, 0), (1, 0)], [2], per_slot=1)
+    got = first_fit(pr)
+    assert pr.option_half_day[got].tolist() == [0, 1]  # both booked
+    # with as many options each, the order given decides: the first person gets half-day 1
+    pr = _problem(2, [(0, 1), (0, 0), (1, 1), (1, 0)], [(0, 0), (1, 0)], [2], per_slot=1)
+    assert pr.option_half_day[first_fit(pr)].tolist() == [1, 0]
