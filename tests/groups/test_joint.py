@@ -27,6 +27,7 @@ from solvers.groups_mip import (
     _placed,
     _proves,
     _take_gains,
+    _tighter,
     _whole,
 )
 from solvers.highs import HighsParams
@@ -176,6 +177,15 @@ def test_a_bound_proves_a_plan_as_soon_as_it_rules_out_one_more_start():
     assert _whole(_proves(7) + 0.4) == 7.0
     assert _whole(-7.7) == 7.0 and _proves(7) < -7.7  # a fractional bound below 8 proves 7
     assert _whole(_proves(7) - 1e-5) == 8.0
+
+
+def test_a_programmes_bound_given_the_others_is_never_above_its_bound_alone():
+    """A solve beside the others' groups stopped before it proved much leaves the bound alone
+    (every room and facilitator) the tighter; with none beside the others, the one alone."""
+    assert _tighter(346.0, 242.0) == 242.0
+    assert _tighter(240.0, 242.0) == 240.0
+    assert _tighter(None, 242.0) == 242.0 and _tighter(240.0, None) == 240.0
+    assert _tighter(None, None) is None
 
 
 def test_a_plan_found_beside_the_others_fits_only_where_their_plans_leave_room(tmp_path, config):
