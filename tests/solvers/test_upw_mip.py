@@ -8,10 +8,12 @@ from __future__ import annotations
 from dataclasses import replace
 
 import numpy as np
+import pytest
 
 from engine.unpaid_work.contract import load_upw
 from engine.unpaid_work.plan import build_week, solver_params, week_dates
 from geo.travel import TravelTimes
+from solvers import upw
 from solvers.upw import _hours_terms, _reach_terms, solve_cpsat, solve_mip
 from solvers.upw_mip import PhaseParams, lp_bound, solve_phase, week_mip
 from tests.builders import induction, person, placement, supervisor, write_upw
@@ -241,3 +243,21 @@ def test_cpsat_proves_what_the_lp_leaves_open(tmp_path, config):
     assert loose.bound > loose.objective
     reach = solve_mip(pr, params).phases[0]
     assert reach.status == "OPTIMAL" and reach.bound == reach.objective == loose.objective
+
+
+@pytest.mark.parametrize("stop", [False, True])
+def test_a_stop_request_skips_cpsats_proof(tmp_path, config, monkeypatch, stop):
+    """After a stop (a signal, the API's stop) the week ends with the schedule in hand: no
+    CP-SAT proof is begun, where without one the LP's loose phase gets it."""
+    people = [
+        person("W", sex="F", available_days="Mon", **BEHIND),
+        person("M", available_days="Mon", **BEHIND),
+    ]
+    pr = _week(
+        tmp_path, config, people, [placement("G1", days="Mon", pickup_lat="", pickup_lon="")]
+    )
+    proofs: list[str] = []
+    prove = upw._prove
+    monkeypatch.setattr(upw, "_prove", lambda *a: proofs.append("cpsat") or prove(*a))
+    solve_mip(pr, solver_params(config, 5), _Stopped() if stop else None)
+    assert (proofs == []) is stop
