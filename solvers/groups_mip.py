@@ -576,6 +576,8 @@ def _solve(
     `params.processes` processes (solvers.processes.Runner)."""
     t0 = time.perf_counter()
     greedy, _ = in_turn(_greedy)(problems, res, params)
+    if observer is not None:  # a plan in hand from the first seconds (what a stop keeps)
+        observer.report("started, first come first served", float(_count(greedy)), None, True)
     hp = HighsParams(
         params.time_limit_seconds,
         threads=params.workers,

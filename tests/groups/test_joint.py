@@ -159,6 +159,38 @@ def test_a_stop_request_reaches_the_programmes_in_other_processes(tmp_path, conf
     _started(ds, times, plans, results, meta, config)  # through the checker
 
 
+class _Reports:
+    """Records each report; asks for a stop once `after` have come (None: never)."""
+
+    def __init__(self, after: int | None = None) -> None:
+        self.seen: list[tuple[str, float | None]] = []
+        self.after = after
+
+    def stopped(self) -> bool:
+        return self.after is not None and len(self.seen) >= self.after
+
+    def report(self, phase, objective, bound, force=False) -> None:
+        self.seen.append((phase, objective))
+
+    def for_part(self, part: str) -> _Reports:
+        return self
+
+
+def test_the_first_come_first_served_plan_is_reported_first_and_kept_on_a_stop(tmp_path, config):
+    """The first-come-first-served plan (in the solver's own programme order: SI-DA's five
+    first) is reported before any MIP runs, so a stop that comes then (a Ctrl-C with
+    --keep-best) has a plan to keep: that one, checked."""
+    ds, times, plans, res, meta = _quarter(tmp_path, config)
+    seen = _Reports()
+    solve_plans(plans, res, "mip", solver_params(config), seen)
+    assert seen.seen[0] == ("started, first come first served", 5.0)
+    assert seen.seen[-1][1] == 5.0  # here the MIPs find no more
+    stop = _Reports(after=1)
+    results, _ = solve_plans(plans, res, "mip", solver_params(config), stop)
+    assert stop.seen[0] == ("started, first come first served", 5.0)
+    assert _started(ds, times, plans, results, meta, config) == {"SI-DA": 5}
+
+
 def test_each_programme_has_time_by_its_pairs_beyond_an_even_share():
     """A programme of 4,500 person-group pairs (the seed 11 quarter's TSP, whose LP alone takes
     3.6 s) has more of the time than one of 400, and the programmes' total is unchanged."""
