@@ -23,7 +23,7 @@ from solvers.gap_lp import gap_lp_prices, gap_mip, lp_desirability
 from solvers.gap_moves import descend
 from solvers.highs import HighsParams
 from solvers.lagrange import LagrangeBound, lagrange_bound
-from solvers.types import AssignmentResult, SearchObserver, SolveStats
+from solvers.types import AssignmentResult, SearchObserver, SolveStats, stop_asked
 
 STATUS_NAMES = {
     cp_model.OPTIMAL: "OPTIMAL",
@@ -197,7 +197,7 @@ def run(
     and a phase asked to stop before it begins is not searched at all (status STOPPED)."""
     solver = make_solver(params)
     obs = params.observer
-    if obs is not None and obs.stopped():
+    if stop_asked(obs):
         return solver, SolveStats("STOPPED", None, None, 0.0, name)
     t0 = time.perf_counter()
     if obs is None:
@@ -652,7 +652,7 @@ def search_near_bound(
     seconds, phases = step_seconds, list[SolveStats]()
     while upper > lower:
         left = deadline - time.perf_counter()
-        if left < 0.05 or (params.observer is not None and params.observer.stopped()):
+        if left < 0.05 or stop_asked(params.observer):
             break
         reduced = allowed & ~lag.banned(upper)
         keep = reduced & lag.near(threshold)

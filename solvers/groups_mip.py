@@ -78,7 +78,7 @@ from solvers.groups import (
 )
 from solvers.highs import HighsParams, LinearModel, Rows, solve
 from solvers.processes import Runner
-from solvers.types import SearchObserver, SolveStats
+from solvers.types import SearchObserver, SolveStats, stop_asked
 
 SUPPORT = 1e-6  # an LP value above this puts its candidate group in the restricted model
 # Of a programme's time, at most this for its LP: the LP's groups are what the programme's
@@ -673,8 +673,7 @@ def _improve(
 
 def _stop_asked(hps: list[HighsParams]) -> bool:
     """Whether the solves' observer asks them to stop (then no later round begins)."""
-    obs = hps[0].observer if hps else None
-    return obs is not None and obs.stopped()
+    return bool(hps) and stop_asked(hps[0].observer)
 
 
 def _tighter(given_others: float | None, alone: float | None) -> float | None:

@@ -13,7 +13,7 @@ import highspy
 import numpy as np
 from scipy import sparse
 
-from solvers.types import SearchObserver, SolveStats
+from solvers.types import SearchObserver, SolveStats, stop_asked
 
 _STATUS = {"Optimal": "OPTIMAL", "Time limit reached": "FEASIBLE", "Infeasible": "INFEASIBLE"}
 _WATCH_EVERY_SECONDS = 0.2  # how often a running solve asks the observer whether to stop
@@ -89,8 +89,7 @@ def solve(
     (None without a feasible solution) and the stats: the objective and HiGHS's dual bound (for
     a model with no integer column, the LP optimum is both). A stop request ends the solve with
     the best solution found (status FEASIBLE), or before it begins (STOPPED)."""
-    obs = params.observer
-    if obs is not None and obs.stopped():
+    if stop_asked(params.observer):
         return None, SolveStats("STOPPED", None, None, 0.0, name)
     t0 = time.perf_counter()
     h = _highs(model, params)
@@ -115,8 +114,7 @@ def solve_lp(
 ) -> tuple[LpOptimum | None, SolveStats]:
     """Solve `model`'s LP relaxation; its optimum and duals (None unless proved optimal: duals
     of a stopped simplex price nothing)."""
-    obs = params.observer
-    if obs is not None and obs.stopped():
+    if stop_asked(params.observer):
         return None, SolveStats("STOPPED", None, None, 0.0, name)
     t0 = time.perf_counter()
     model = replace(model, integral=np.zeros(len(model.cost), bool))
@@ -162,8 +160,7 @@ class OpenLp:
 
     def solve(self, time_limit: float) -> tuple[np.ndarray | None, SolveStats]:
         """Solve (again) within `time_limit` seconds: the optimum, or None and UNKNOWN."""
-        obs = self.params.observer
-        if obs is not None and obs.stopped():
+        if stop_asked(self.params.observer):
             return None, SolveStats("STOPPED", None, None, 0.0, self.name)
         t0 = time.perf_counter()
         self.h.setOptionValue("time_limit", max(0.01, float(time_limit)))

@@ -20,6 +20,11 @@ class SearchObserver(Protocol):
     ) -> None: ...
 
 
+def stop_asked(observer: SearchObserver | None) -> bool:
+    """Whether a solve's observer (if it has one) asks it to stop."""
+    return observer is not None and observer.stopped()
+
+
 @dataclass(frozen=True)
 class SolveStats:
     """What a solve reports: status, objective, best bound, relative gap and time."""

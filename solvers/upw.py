@@ -35,7 +35,7 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from solvers.assignment import CoreParams, keep_apart, partners, run
-from solvers.types import SearchObserver, SolveStats
+from solvers.types import SearchObserver, SolveStats, stop_asked
 from solvers.upw_mip import CUT_ROUNDS, PhaseParams, lp_bound, solve_phase, week_mip
 from solvers.upw_problem import (
     UpwProblem,
@@ -397,7 +397,7 @@ def solve_mip(
         got, st = solve_phase(mip, [*held, (terms, None)], sense, phase, name, (best, roster))
         if got is not None and _holds(problem, *got, held):
             best, roster = got
-        stopped = observer is not None and observer.stopped()  # then the best so far, at once
+        stopped = stop_asked(observer)  # then the best so far, at once
         if sense > 0 and not stopped and (st.gap is None or st.gap > params.proof_target):
             model = model or _UpwModel(problem)
             st, (best, roster) = _prove(

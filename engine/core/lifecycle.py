@@ -34,7 +34,7 @@ from engine.core.signals import RunSignals
 from engine.store.db import default_url
 from engine.store.runs import Snapshot
 from geo.travel import TravelTimes, travel_service
-from solvers.types import SearchObserver
+from solvers.types import SearchObserver, stop_asked
 
 
 @dataclass
@@ -79,7 +79,7 @@ def run_key(*parts: Any) -> str:
 
 def stopped_early(observer: SearchObserver | None) -> bool:
     """Whether the run was asked to stop (its answer is the best found so far, not finished)."""
-    return observer is not None and observer.stopped()
+    return stop_asked(observer)
 
 
 def reusable(summary: dict[str, Any] | None, force: bool) -> bool:
