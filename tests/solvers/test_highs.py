@@ -1,10 +1,14 @@
-"""solvers.highs: a MIP stopped once its dual bound reaches what a plan in hand already has."""
+"""solvers.highs: a MIP stopped once its dual bound reaches what a plan in hand already has, or
+once it runs past its time limit; the cut pool asked."""
 
 from __future__ import annotations
+
+import time
 
 import numpy as np
 from scipy import sparse
 
+from solvers import highs
 from solvers.highs import HighsParams, LinearModel, solve
 
 
@@ -36,3 +40,22 @@ def test_a_mip_stops_once_its_bound_reaches_the_value_asked():
     _, st = solve(_knapsacks(), HighsParams(30.0, stop_at_bound=-1e12))
     assert st.status != "OPTIMAL"
     assert st.bound is not None and st.bound >= -1e12 and st.bound < proved.objective - 1e-6
+
+
+def test_a_solve_past_its_time_limit_is_interrupted_by_the_watch(monkeypatch):
+    # the watch's deadline moved to 29.8 s before HiGHS's own 30 s limit: the watch ends it
+    monkeypatch.setattr(highs, "_OVERRUN_SECONDS", -29.8)
+    t0 = time.perf_counter()
+    _, st = solve(_knapsacks(items=400, rows=30), HighsParams(30.0))
+    assert time.perf_counter() - t0 < 5.0
+    assert st.status != "OPTIMAL"
+
+
+def test_the_cut_pool_asked_reaches_highs():
+    model = _knapsacks()
+    assert (
+        highs._highs(model, HighsParams(1.0, cut_pool=30)).getOptionValue("mip_pool_soft_limit")[1]
+        == 30
+    )
+    default = highs._highs(model, HighsParams(1.0)).getOptionValue("mip_pool_soft_limit")[1]
+    assert default != 30
