@@ -9,8 +9,8 @@ the minimum and the maximum, co-defendants apart, the facilitators each group ne
 appointment for each member, and the rooms, facilitators' slots and facilitators' weekly
 sessions that all programmes share (what the running groups took is already gone).
 
-Why a decomposition, and why this one (measured on the East Midlands quarter: README,
-Programme groups):
+Why a decomposition, and why this one (measured on the East Midlands quarter: the README's
+Programme groups, and docs/groups-tuning.md):
 - The whole model (all 8 programmes: 49,000 columns, 87,000 rows) is too big to solve in the
   time: its LP relaxation alone took HiGHS 25 s, and its MIP found 6 people started in 60 s.
 - The rooms and facilitators the programmes share are not what limits how many start: it is
