@@ -103,17 +103,6 @@ JOINT_SUPPORT_SHARE = 0.5
 # model 4-12 s of its 19 (the plan in hand from 7 s): the whole restricted model then had 19-23 s
 # and kept 943 started in 3 runs of 4; stopped at the gap, it had 25-31 s and reached 945-950
 JOINT_SUPPORT_GAP = 1e-4
-# The cuts HiGHS keeps at the root of the narrow joint model's MIP over its LP's groups (its
-# default, 10,000, for the wide one beside it). That MIP's plan comes from HiGHS's sub-MIP
-# heuristic once the root's cut rounds end, and where they end late it finds nothing: logged
-# on seed 13 (2026-12-04), one joint model of the two kept the plans put together (708 started
-# where the other found 977) and on seed 5 both did once (789 in the end, against 986-987).
-# With fewer cuts the heuristic comes sooner (seed 5's TSP alone: its plan at 3.6 s, not
-# 7.4 s) and the plan may be a little worse (replayed from saved joint steps, both models at
-# once: seed 5 982 where 984, seed 13 975 where 977, seed 42 950 both, the tight quarter 861
-# where 872). So the two models differ in this too, and the better is kept: with both at
-# the default the same step replayed kept 984, 977, 950 and 878; now 982, 977, 950 and 878.
-JOINT_NARROW_CUT_POOL: int | None = 30
 # Of a programme's own time, for its solve beside the others' groups: seed 42's TSP there needs
 # 5.8 s to prove its 201 (the whole model, the others' groups held) and at 0.5 of 12 s had
 # 6.4 s (it once stopped unproved); at 1.0 seed 7 took 114.6 s end to end, where programmes
@@ -621,10 +610,7 @@ def _solve(
             ]
             wider = runner.map(_support_given, jobs, sizes)
             masks.append(_mask(problems, *chosen, wider))
-        pools = [JOINT_NARROW_CUT_POOL, None]  # the narrow model, the wide one
-        joint = runner.map(
-            _joint, [(problems, res, m, merged, params, hp, c) for m, c in zip(masks, pools)]
-        )
+        joint = runner.map(_joint, [(problems, res, m, merged, params, hp) for m in masks])
         plans = max(joint, key=lambda j: j.value).plans
         # at their bound alone (as many as with every room and facilitator): nothing to try
         short = [p for p, a in enumerate(alone) if a.bound is None or _placed(plans[p]) < a.bound]
@@ -778,18 +764,16 @@ def _joint(
     merged: list[GroupsResult],
     params: GroupsParams,
     hp: HighsParams,
-    cut_pool: int | None = None,
 ) -> _Joint:
     """All programmes over the `allowed` candidate groups, people started first, from the
     plans put together: first the joint LP, and the MIP over only the groups it uses (and
-    the merged plan's, with `cut_pool` cuts kept at its root) for a good plan fast; then the
-    whole restricted model from that plan for the time left. Each answer is kept only where
-    it starts at least as many as the one before. Why the first step: HiGHS on the whole
-    restricted model (55,000 columns on the seed 11 quarter) spends 36 s at the root before
-    its sub-MIP heuristic finds anything, so with 50 s it found 1,019 started in one run and
-    nothing beyond the merged plan's 774 in another; the LP (10 s) and the MIP over its 280
-    groups (10 s, proved) give 1,017 every time. On seed 42 they give 944 in 10 s, and the
-    whole model from there 950."""
+    the merged plan's) for a good plan fast; then the whole restricted model from that plan
+    for the time left. Each answer is kept only where it starts at least as many as the one
+    before. Why the first step: HiGHS on the whole restricted model (55,000 columns on the
+    seed 11 quarter) spends 36 s at the root before its sub-MIP heuristic finds anything, so
+    with 50 s it found 1,019 started in one run and nothing beyond the merged plan's 774 in
+    another; the LP (10 s) and the MIP over its 280 groups (10 s, proved) give 1,017 every
+    time. On seed 42 they give 944 in 10 s, and the whole model from there 950."""
     end = time.perf_counter() + params.joint_seconds
     mip = quarter_mip(problems, res, allowed)
     started = _started(mip, problems)
@@ -807,11 +791,7 @@ def _joint(
             upper[ys][(lp[ys] <= SUPPORT) & (best[ys] < 0.5)] = 0
         x, _ = solve(
             replace(model, col_upper=upper),
-            replace(
-                _within(hp, end, JOINT_SUPPORT_SHARE),
-                mip_rel_gap=JOINT_SUPPORT_GAP,
-                cut_pool=cut_pool,
-            ),
+            replace(_within(hp, end, JOINT_SUPPORT_SHARE), mip_rel_gap=JOINT_SUPPORT_GAP),
             "groups-joint-support",
             best,
         )
