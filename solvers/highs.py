@@ -35,9 +35,6 @@ class HighsParams:
     # stop once the MIP's dual bound reaches this (minimising: nothing below it exists), as
     # when a plan in hand already has it: proving what is known to be proved wastes the time
     stop_at_bound: float | None = None
-    # HiGHS's `mip_pool_soft_limit` (None: its default, 10,000), the cuts kept at the root: a
-    # MIP run for a plan, not a bound, may find one sooner with fewer (solvers.groups_mip)
-    cut_pool: int | None = None
 
 
 @dataclass(frozen=True)
@@ -143,8 +140,6 @@ def _highs(model: LinearModel, params: HighsParams) -> highspy.Highs:
     h.setOptionValue("mip_rel_gap", float(params.mip_rel_gap))
     if not np.any(model.integral):
         h.setOptionValue("solver", params.lp_method)
-    if params.cut_pool is not None:
-        h.setOptionValue("mip_pool_soft_limit", int(params.cut_pool))
     h.passModel(_lp(model))
     _watch(h, params.observer, params.stop_at_bound, params.time_limit_seconds)
     return h

@@ -1,5 +1,5 @@
 """solvers.highs: a MIP stopped once its dual bound reaches what a plan in hand already has, or
-once it runs past its time limit; the cut pool asked."""
+once it runs past its time limit."""
 
 from __future__ import annotations
 
@@ -49,13 +49,3 @@ def test_a_solve_past_its_time_limit_is_interrupted_by_the_watch(monkeypatch):
     _, st = solve(_knapsacks(items=400, rows=30), HighsParams(30.0))
     assert time.perf_counter() - t0 < 5.0
     assert st.status != "OPTIMAL"
-
-
-def test_the_cut_pool_asked_reaches_highs():
-    model = _knapsacks()
-    assert (
-        highs._highs(model, HighsParams(1.0, cut_pool=30)).getOptionValue("mip_pool_soft_limit")[1]
-        == 30
-    )
-    default = highs._highs(model, HighsParams(1.0)).getOptionValue("mip_pool_soft_limit")[1]
-    assert default != 30
