@@ -34,7 +34,7 @@ from engine.core.signals import RunSignals
 from engine.store.db import default_url
 from engine.store.runs import Snapshot
 from geo.travel import TravelTimes, travel_service
-from solvers.types import SearchObserver, stop_asked
+from solvers.types import stop_asked
 
 
 @dataclass
@@ -75,11 +75,6 @@ class RunOptions:
 def run_key(*parts: Any) -> str:
     """The stored key of a run: the first 32 hex digits of the SHA-256 of its parts as JSON."""
     return hashlib.sha256(json.dumps(list(parts)).encode()).hexdigest()[:32]
-
-
-def stopped_early(observer: SearchObserver | None) -> bool:
-    """Whether the run was asked to stop (its answer is the best found so far, not finished)."""
-    return stop_asked(observer)
 
 
 def reusable(summary: dict[str, Any] | None, force: bool) -> bool:
@@ -235,7 +230,7 @@ def _steps(planner: Planner, signals: RunSignals, t0: float) -> RunOutcome:
     if violations:
         raise RunFailed(rejected(planner.what, violations))
     summary = planner.summary(key, tables, solved)
-    summary["stopped_early"] = stopped_early(opts.observer)
+    summary["stopped_early"] = stop_asked(opts.observer)  # the best so far, not finished
     summary["seconds"] = round(time.perf_counter() - t0, 3)
     signals.check()
     store.save(

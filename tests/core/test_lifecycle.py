@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from engine.core.lifecycle import reusable, run_key, stopped_early
-from tests.builders import StopRequested
+from engine.core.lifecycle import reusable, run_key
 
 
 def test_run_key_is_the_hash_of_every_part():
@@ -21,11 +20,6 @@ def test_a_stopped_run_or_a_forced_one_is_not_reused():
     assert not reusable({"stopped_early": True}, force=False)
     assert not reusable({"stopped_early": False}, force=True)
     assert not reusable(None, force=False)
-
-
-def test_stopped_early_asks_the_observer():
-    assert stopped_early(StopRequested())
-    assert not stopped_early(None)
 
 
 def test_one_options_type_names_what_each_planner_lacks(tmp_path, config):

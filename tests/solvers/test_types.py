@@ -1,14 +1,12 @@
-"""The stop question every solver asks its observer."""
+"""The stop question every solver (and the run's `stopped_early`) asks its observer."""
 
 from solvers.types import stop_asked
+from tests.builders import StopRequested
 
 
-class _Observer:
-    def __init__(self, stop: bool) -> None:
-        self.stop = stop
-
+class _NeverStops:
     def stopped(self) -> bool:
-        return self.stop
+        return False
 
     def report(self, phase, objective, bound, force=False) -> None:
         pass
@@ -19,5 +17,5 @@ def test_no_observer_never_stops():
 
 
 def test_observer_decides():
-    assert stop_asked(_Observer(True))
-    assert not stop_asked(_Observer(False))
+    assert stop_asked(StopRequested())
+    assert not stop_asked(_NeverStops())
