@@ -230,12 +230,16 @@ def quarter_mip(
     per_slot = max((pr.pre_group_per_slot for pr in problems), default=1)
     half_cols = {key: first + k for k, key in enumerate(appts)}
     n = _half_days(rows, n, appts, load, per_slot)
-    _shared(rows, res, rooms, busy, load)
+    # a facilitator's half-days in a week: at most the sessions the week has left
+    most = {
+        col: max(0, int(res.fac_max[j] - res.fac_load[j, w])) for (j, w), col in half_cols.items()
+    }
+    _shared(rows, res, rooms, busy, load, most)
     upper = np.ones(n)
     for (a, b), top in pre.items():
         upper[a:b] = top
     integral = upper == 1  # appointment counts are continuous (a relaxation); half-days whole
-    upper[first:n] = max(int(res.fac_max.max(initial=0)), 1)
+    upper[first:n] = [most[col] for col in range(first, n)]
     integral[first:n] = True
     drive = np.zeros(n)
     drive[list(fcost)] = list(fcost.values())
@@ -280,9 +284,15 @@ def _half_days(rows: Rows, n: int, appts: dict, load: dict, per_slot: int) -> in
     return n
 
 
-def _shared(rows: Rows, res: Resources, rooms: dict, busy: dict, load: dict) -> None:
+def _shared(
+    rows: Rows, res: Resources, rooms: dict, busy: dict, load: dict, most: dict[int, int]
+) -> None:
     """The rows of the shared rooms and facilitators that can bind, each distinct row once
-    (a group that runs for weeks repeats the same row every week)."""
+    (a group that runs for weeks repeats the same row every week). Every column is 0 or 1 but
+    the half-days of `most`, up to their value there: a week's row can bind where its
+    sessions at their most pass what the week has left (counting a half-day column as one,
+    a week whose groups and half-days fitted once was left without its row, and its
+    half-days free up to the largest week of any facilitator)."""
     seen: dict[tuple, float] = {}
     for (v, s, w), cols in rooms.items():
         free = max(0, int(res.rooms[v] - res.room_used[v, s, w]))  # history may overbook
@@ -295,7 +305,7 @@ def _shared(rows: Rows, res: Resources, rooms: dict, busy: dict, load: dict) -> 
             seen[key] = min(seen.get(key, 1), 1)
     for (j, w), terms in load.items():
         free = max(0, int(res.fac_max[j] - res.fac_load[j, w]))
-        if sum(q for _, q in terms) > free:
+        if sum(q * most.get(c, 1) for c, q in terms) > free:
             key = (tuple(c for c, _ in terms), tuple(q for _, q in terms))
             seen[key] = min(seen.get(key, free), free)
     for (cols, vals), bound in seen.items():

@@ -18,6 +18,8 @@ from engine.groups.pipeline import _quarter
 from engine.groups.plan import build_plans, plan_pre_group, solver_params
 from geo.travel import TravelTimes
 from solvers.groups import GroupsResult, book
+from solvers.groups_mip import _decode, _model, _started, quarter_mip
+from solvers.highs import HighsParams, solve
 from solvers.types import SolveStats
 from tests.builders import facilitator, programme, referral, venue, write_groups
 
@@ -168,3 +170,38 @@ def test_a_pre_group_appointment_may_be_at_another_venue_the_person_reaches(tmp_
         if starts:
             assert set(groups["venue_id"]) == {"V1"}
             assert sorted(pre["venue_id"]) == ["V1", "V1", "V2", "V2"]
+
+
+def test_the_model_keeps_half_days_within_a_facilitators_week(tmp_path, config):
+    """F1 and F2 each have one session a week, and one of them runs the group from its
+    start, so the week before it holds two half-days of three appointments: six of the seven
+    can start, and the booking books all six. (F3, trained for another programme, has five
+    sessions a week: before, a week whose half-days fitted once went without its row, and
+    its half-days could rise to five: the model placed seven, and the booking then lost one.)"""
+    refs = [referral(p, available_slots="Mon-AM") for p in "ABCDEFG"]
+    facs = [facilitator(f, available_slots="Mon-AM", max_sessions_per_week=1) for f in ("F1", "F2")]
+    facs.append(facilitator("F3", trained_programmes="BBR", max_sessions_per_week=5))
+    progs = [programme(), programme("BBR")]
+    write_groups(tmp_path, refs, progs, [venue(available_slots="Mon-AM")], facs)
+    week = config.model_copy(
+        update={
+            "groups": config.groups.model_copy(update={"horizon_weeks": 2, "pre_group_weeks": 1})
+        }
+    )
+    ds, times = load_groups(tmp_path), TravelTimes(config.travel)
+    plans, res, meta = build_plans(ds, week, times, START)
+    pr = plans[0].problem
+    mip = quarter_mip([pr], res)
+    x, st = solve(_model(mip, _started(mip, [pr]), []), HighsParams(10.0))
+    assert st.status == "OPTIMAL" and x is not None
+    cand_of, facs_of = _decode(mip, [pr], x)[0]
+    assert int((cand_of >= 0).sum()) == 6
+    left = res.copy()
+    for c, js in facs_of.items():
+        book(pr, left, c, js)
+    placed = [GroupsResult(cand_of, facs_of, SolveStats("OPTIMAL", 6.0, 6.0, 0.0))]
+    kept, appts, _ = plan_pre_group(plans, placed, left, meta["one_to_one"], week)
+    assert int((kept[0].cand_of_person >= 0).sum()) == 6 and len(appts) == 6
+    groups, members, _, _ = tables(plans, kept, meta, week)
+    pre = pre_group_table(plans, appts, members, meta)
+    assert check_groups(ds, groups, members, week, times, START, None, pre) == []
