@@ -16,7 +16,13 @@ from engine.core.parallel import processes
 from engine.core.records import exclusion_pairs
 from engine.groups.contract import GroupsDataset
 from engine.groups.records import SLOTS
-from engine.groups.rules import able_facilitators, running_sessions, trained_for, venue_reach
+from engine.groups.rules import (
+    able_facilitators,
+    pre_group_venues,
+    running_sessions,
+    trained_for,
+    venue_reach,
+)
 from geo.travel import TravelTimes
 from solvers.appointments import AppointmentsProblem, first_fit
 from solvers.groups import (
@@ -288,6 +294,10 @@ def _programme(
     }
     pairs = []
     slot_fit = np.zeros(n, bool)
+    # whom a candidate group would suit but for a pre-group appointment, and whom it suits
+    fit_but_pre, fit = np.zeros(n, bool), np.zeros(n, bool)
+    pre_open = _pre_group_open(travel, reach, v_slots, f_slots, fac_travel, trained, config)
+    pre_ok: dict[tuple[int, date], np.ndarray] = {}
     pat_list = slot_patterns(k)
     for v in range(len(ven)):
         free = {
@@ -314,6 +324,13 @@ def _programme(
                 ok = free[p] & (ends >= dates[-1]) & (referred <= dates[0])
                 # nobody with these half-days already taken (Unpaid Work, supervision)
                 ok &= ~np.array([bool(b) and taken(b, dates, p_part) for b in busy], bool)
+                if (v, dates[0]) not in pre_ok:
+                    pre_ok[v, dates[0]] = _pre_group_possible(
+                        pre_open[:, v], r_slots, referred, busy, dates[0], monday, config
+                    )
+                fit_but_pre |= ok
+                ok &= pre_ok[v, dates[0]]
+                fit |= ok
                 for women_only in [False, True] if ven["women_only_space"].iat[v] else [False]:
                     elig = ok & female if women_only else ok
                     if elig.sum() < mn:
@@ -388,6 +405,8 @@ def _programme(
                 f"no venue within {g.max_travel_minutes:g} minutes runs {prog['programme']} sessions in their "
                 f"available slots ({';'.join(people['available_slots'].iat[i])})"
             )
+        elif fit_but_pre[i] and not fit[i]:
+            reasons.append(PRE_GROUP_MISSING.format(weeks=g.pre_group_weeks))
         else:
             reasons.append(
                 f"the sentence ends on {people['sentence_end'].iat[i]}, before any group starting this quarter "
@@ -406,6 +425,70 @@ def _programme(
         travel,
         busy,
     )
+
+
+def _pre_group_open(
+    travel: np.ndarray,
+    reach: np.ndarray,
+    v_slots: np.ndarray,
+    f_slots: np.ndarray,
+    fac_travel: np.ndarray,
+    trained: np.ndarray,
+    config: Config,
+) -> np.ndarray:
+    """[people x venues x slots]: whether a member of a group at the venue could have their
+    pre-group appointment in that weekly slot, at one of the venues `pre_group_venues` allows
+    them, open then, with a trained facilitator within their drive of it available then (what
+    `plan_pre_group` offers, before anyone's bookings)."""
+    g = config.groups
+    near = trained[:, None] & (fac_travel <= g.facilitator_max_travel_minutes)
+    open_ok = v_slots & ((near.T.astype(np.int64) @ f_slots.astype(np.int64)) > 0)
+    k = g.pre_group_other_venues
+    out = np.zeros((len(travel), len(v_slots), v_slots.shape[1]), bool)
+    for i in range(len(travel)):
+        order = [u for u in np.argsort(travel[i], kind="stable").tolist() if reach[i, u]]
+        out[i] = open_ok | open_ok[order[:k]].any(0)  # a venue not among their nearest
+        for v in order[:k]:
+            out[i, v] = open_ok[pre_group_venues(order, v, k)].any(0)
+    return out
+
+
+def _pre_group_possible(
+    open_at: np.ndarray,
+    r_slots: np.ndarray,
+    referred: np.ndarray,
+    busy: list[frozenset[tuple[date, str]]],
+    start: date,
+    monday: date,
+    config: Config,
+) -> np.ndarray:
+    """Per person: whether a half-day in the `pre_group_weeks` before a group's first session
+    on `start` (a working day, not a bank holiday, from the horizon's Monday and their referral
+    on) is in their slots and free of their other commitments, with a pre-group appointment
+    open to them then (`open_at`: people x slots, `_pre_group_open` at the group's venue).
+    Whoever has none cannot start that group, whoever else is booked: such a pair is left out,
+    as the booking would drop them (on seed 42 one such member, placed by the solve, left
+    their group below its minimum and 6 people did not start)."""
+    ok = np.zeros(len(referred), bool)
+    for day in pre_group_days(start, monday, config):
+        for s in range(day.weekday() * 3, day.weekday() * 3 + 3):
+            part = SLOTS[s].split("-")[1]
+            can = r_slots[:, s] & open_at[:, s] & (referred <= day) & ~ok
+            for i in np.nonzero(can)[0].tolist():
+                can[i] = (day, part) not in busy[i]
+            ok |= can
+    return ok
+
+
+def pre_group_days(start: date, monday: date, config: Config) -> list[date]:
+    """The days a pre-group appointment may fall on before a group's first session on
+    `start`: the working days of the `pre_group_weeks` before it that are not bank holidays,
+    from the horizon's Monday on, the latest first."""
+    holidays = frozenset(config.calendar.bank_holidays)
+    days = (
+        start - timedelta(days=back) for back in range(1, 7 * config.groups.pre_group_weeks + 1)
+    )
+    return [d for d in days if d.weekday() < WEEKDAYS and d not in holidays and d >= monday]
 
 
 def solver_params(config: Config, time_limit: float | None = None) -> GroupsParams:
@@ -776,19 +859,16 @@ def _member_options(
     working day, in the person's slots with the venue open, a trained facilitator available
     then within their drive of the venue (whether they are free is the caller's to say)."""
     g = config.groups
-    holidays = frozenset(config.calendar.bank_holidays)
     name = plan.programme["programme"]
     trained = np.array([name in t for t in setup.trained], bool)
-    own_v = int(plan.problem.cand_venue[c])
-    others = [u for u in np.argsort(plan.travel[i], kind="stable").tolist() if u != own_v]
-    venues = [own_v] + [u for u in others if plan.reach[i, u]][: g.pre_group_other_venues]
+    order = [u for u in np.argsort(plan.travel[i], kind="stable").tolist() if plan.reach[i, u]]
+    venues = pre_group_venues(order, int(plan.problem.cand_venue[c]), g.pre_group_other_venues)
     start = plan.cand_dates[c][0]
     out = []
     for v in venues:
         near = trained & (setup.fac_travel[:, v] <= g.facilitator_max_travel_minutes)
-        for back in range(1, 7 * g.pre_group_weeks + 1):
-            day = start - timedelta(days=back)
-            if day.weekday() >= WEEKDAYS or day in holidays or day < max(setup.monday, referred):
+        for day in pre_group_days(start, setup.monday, config):
+            if day < referred:
                 continue
             w = (day - setup.monday).days // 7
             for s in range(day.weekday() * 3, day.weekday() * 3 + 3):

@@ -72,3 +72,10 @@ def running_sessions(
     the later of its start and `first_day` on, a bank holiday's session held at the next slot,
     so its end date is recomputed with the calendar."""
     return group_sessions(max(start, first_day), slots, left, holidays)
+
+
+def pre_group_venues(order: list[int], own: int, others: int) -> list[int]:
+    """Where a member of a group at venue `own` may have their pre-group appointment: there,
+    or at the `others` venues nearest them that they reach (`order`: the venues they reach,
+    nearest first)."""
+    return [own] + [u for u in order if u != own][:others]

@@ -75,21 +75,57 @@ def test_no_pre_group_session_no_start(tmp_path, config):
     assert len(members) == 4 and len(pre) == 4 and set(pre["facilitator_id"]) == {"F1"}
 
 
-@pytest.mark.parametrize("solver", ["mip", "greedy"])
-def test_a_woman_never_starts_as_the_only_woman(tmp_path, config, solver):
-    """W2 is referred on 1 December, too late for the pre-group Mondays (23 and 30 November)
-    before the group starts on 7 December: she cannot start it, so W1 would be the only woman
-    among men: she does not start either; the three men do."""
+def _late_woman() -> list[dict]:
+    """Three men and W1, and W2 referred on 1 December: too late for the pre-group Mondays
+    (23 and 30 November) before the 7 December group, in time for those before 4 January."""
     refs = [referral(f"M{k}", available_slots="Mon-AM") for k in range(3)]
-    refs += [
+    return refs + [
         referral("W1", sex="F", available_slots="Mon-AM"),
         referral("W2", sex="F", available_slots="Mon-AM", referral_date="2026-12-01"),
     ]
-    groups, members, unplaced, pre, _ = _plan(tmp_path, config, refs, [facilitator()], solver)
-    assert list(groups["start_date"]) == ["2026-12-07"]
+
+
+@pytest.mark.parametrize("solver", ["mip", "greedy"])
+def test_a_woman_never_starts_as_the_only_woman(tmp_path, config, solver):
+    """The planners know W2 cannot start on 7 December, and before 4 January there is one
+    pre-group Monday (28 December is a bank holiday), three appointments: they start the men,
+    and W1 not as the only woman among them."""
+    groups, members, unplaced, pre, _ = _plan(
+        tmp_path, config, _late_woman(), [facilitator()], solver
+    )
+    assert sorted(members["person_id"]) == sorted(pre["person_id"])
+    women = members[members["person_id"].isin(["W1", "W2"])].groupby("group_id").size()
+    assert (women != 1).all()
+    assert sorted(members["person_id"]) == ["M0", "M1", "M2"] and "W1" in unplaced.index
+
+
+def test_a_woman_left_the_only_woman_by_the_booking_does_not_start(tmp_path, config):
+    """All five placed in the 7 December group (a plan made without the pre-group rule): W2
+    cannot have her appointment, so W1 would be the only woman among men: she does not start
+    either; the three men do."""
+    write_groups(
+        tmp_path,
+        _late_woman(),
+        [programme()],
+        [venue(available_slots="Mon-AM", rooms=2)],
+        [facilitator()],
+    )
+    ds, times = load_groups(tmp_path), TravelTimes(config.travel)
+    plans, res, meta = build_plans(ds, config, times, START)
+    plan = plans[0]
+    pr = plan.problem
+    early = next(c for c in range(len(pr.cand_venue)) if plan.cand_dates[c][0] == date(2026, 12, 7))
+    cand_of = np.full(len(pr.person_ids), early, np.int64)
+    book(pr, res, early, [0])
+    planned = GroupsResult(cand_of, {early: [0]}, SolveStats("HEURISTIC", None, None, 0.0))
+    kept, appts, _ = plan_pre_group(plans, [planned], res, meta["one_to_one"], config)
+    groups, members, unplaced, _ = tables(plans, kept, meta, config)
+    pre = pre_group_table(plans, appts, members, meta)
     assert sorted(members["person_id"]) == ["M0", "M1", "M2"] == sorted(pre["person_id"])
+    unplaced = unplaced.set_index("person_id")
     assert "pre-group" in unplaced.loc["W2", "reason"]
     assert "only woman" in unplaced.loc["W1", "reason"]
+    assert check_groups(ds, groups, members, config, times, START, None, pre) == []
 
 
 def test_the_checker_wants_each_members_pre_group_session_in_time(tmp_path, config):
@@ -205,3 +241,21 @@ def test_the_model_keeps_half_days_within_a_facilitators_week(tmp_path, config):
     groups, members, _, _ = tables(plans, kept, meta, week)
     pre = pre_group_table(plans, appts, members, meta)
     assert check_groups(ds, groups, members, week, times, START, None, pre) == []
+
+
+def test_no_group_is_offered_to_someone_with_no_pre_group_half_day_before_it(tmp_path, config):
+    """X is free on Monday mornings only, and taken (Unpaid Work) on every Monday morning in
+    the two weeks before each of the quarter's start dates (28 December is a bank holiday):
+    no group is offered to X, and X is told why. Free on them, X is offered every one."""
+    refs = [referral(p, available_slots="Mon-AM") for p in ("A", "B", "C", "X")]
+    write_groups(tmp_path, refs, [programme()], [venue(available_slots="Mon-AM")], [facilitator()])
+    ds, times = load_groups(tmp_path), TravelTimes(config.travel)
+    mondays = [date(2026, 11, 23), date(2026, 11, 30), date(2026, 12, 21)]
+    mondays += [date(2027, 1, 18), date(2027, 1, 25)]
+    taken = {"X": {(d, "AM"): "unpaid work" for d in mondays}}
+    for busy, offered in ((taken, 0), (None, 3)):
+        plans, _, _ = build_plans(ds, config, times, START, busy)
+        plan = plans[0]
+        x = plan.problem.person_ids.index("X")
+        assert int((plan.problem.pair_person == x).sum()) == offered
+        assert ("pre-group" in plan.reasons[x]) == (offered == 0)
