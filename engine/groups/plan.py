@@ -298,6 +298,7 @@ def _programme(
     fit_but_pre, fit = np.zeros(n, bool), np.zeros(n, bool)
     pre_open = _pre_group_open(travel, reach, v_slots, f_slots, fac_travel, trained, config)
     pre_ok: dict[tuple[int, date], np.ndarray] = {}
+    since = referred.astype("datetime64[D]")
     pat_list = slot_patterns(k)
     for v in range(len(ven)):
         free = {
@@ -326,7 +327,7 @@ def _programme(
                 ok &= ~np.array([bool(b) and taken(b, dates, p_part) for b in busy], bool)
                 if (v, dates[0]) not in pre_ok:
                     pre_ok[v, dates[0]] = _pre_group_possible(
-                        pre_open[:, v], r_slots, referred, busy, dates[0], monday, config
+                        pre_open[:, v], r_slots, since, busy, dates[0], monday, config
                     )
                 fit_but_pre |= ok
                 ok &= pre_ok[v, dates[0]]
@@ -456,7 +457,7 @@ def _pre_group_open(
 def _pre_group_possible(
     open_at: np.ndarray,
     r_slots: np.ndarray,
-    referred: np.ndarray,
+    since: np.ndarray,
     busy: list[frozenset[tuple[date, str]]],
     start: date,
     monday: date,
@@ -464,17 +465,20 @@ def _pre_group_possible(
 ) -> np.ndarray:
     """Per person: whether a half-day in the `pre_group_weeks` before a group's first session
     on `start` (a working day, not a bank holiday, from the horizon's Monday and their referral
-    on) is in their slots and free of their other commitments, with a pre-group appointment
-    open to them then (`open_at`: people x slots, `_pre_group_open` at the group's venue).
+    on: `since`, their referral dates) is in their slots and free of their other commitments,
+    with a pre-group appointment open to them then (`open_at`: people x slots,
+    `_pre_group_open` at the group's venue).
     Whoever has none cannot start that group, whoever else is booked: such a pair is left out,
     as the booking would drop them (on seed 42 one such member, placed by the solve, left
     their group below its minimum and 6 people did not start)."""
-    ok = np.zeros(len(referred), bool)
+    ok = np.zeros(len(since), bool)
+    engaged = np.array([bool(b) for b in busy], bool)
     for day in pre_group_days(start, monday, config):
+        referred_by = since <= np.datetime64(day)
         for s in range(day.weekday() * 3, day.weekday() * 3 + 3):
             part = SLOTS[s].split("-")[1]
-            can = r_slots[:, s] & open_at[:, s] & (referred <= day) & ~ok
-            for i in np.nonzero(can)[0].tolist():
+            can = r_slots[:, s] & open_at[:, s] & referred_by & ~ok
+            for i in np.nonzero(can & engaged)[0].tolist():
                 can[i] = (day, part) not in busy[i]
             ok |= can
     return ok
