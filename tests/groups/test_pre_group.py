@@ -55,6 +55,17 @@ def test_each_member_meets_a_facilitator_before_the_first_session(tmp_path, conf
     assert pre.groupby(["facilitator_id", "date", "slot"]).size().max() <= 3
 
 
+def _booked(plans, results, res, meta, config, data):
+    """The members of `results` booked (`plan_pre_group`), as tables the checker passes:
+    the results kept, groups, members, unplaced (by person) and appointments."""
+    ds, times = data
+    kept, appts, _ = plan_pre_group(plans, results, res, meta["one_to_one"], config)
+    groups, members, unplaced, _ = tables(plans, kept, meta, config)
+    pre = pre_group_table(plans, appts, members, meta)
+    assert check_groups(ds, groups, members, config, times, START, None, pre) == []
+    return kept, groups, members, unplaced.set_index("person_id"), pre
+
+
 def _one_a_half_day(config):
     return config.model_copy(
         update={"groups": config.groups.model_copy(update={"pre_group_per_slot": 1})}
@@ -118,14 +129,10 @@ def test_a_woman_left_the_only_woman_by_the_booking_does_not_start(tmp_path, con
     cand_of = np.full(len(pr.person_ids), early, np.int64)
     book(pr, res, early, [0])
     planned = GroupsResult(cand_of, {early: [0]}, SolveStats("HEURISTIC", None, None, 0.0))
-    kept, appts, _ = plan_pre_group(plans, [planned], res, meta["one_to_one"], config)
-    groups, members, unplaced, _ = tables(plans, kept, meta, config)
-    pre = pre_group_table(plans, appts, members, meta)
+    _, _, members, unplaced, pre = _booked(plans, [planned], res, meta, config, (ds, times))
     assert sorted(members["person_id"]) == ["M0", "M1", "M2"] == sorted(pre["person_id"])
-    unplaced = unplaced.set_index("person_id")
     assert "pre-group" in unplaced.loc["W2", "reason"]
     assert "only woman" in unplaced.loc["W1", "reason"]
-    assert check_groups(ds, groups, members, config, times, START, None, pre) == []
 
 
 def test_the_checker_wants_each_members_pre_group_session_in_time(tmp_path, config):
@@ -176,13 +183,11 @@ def test_a_member_with_no_appointment_before_their_group_moves_to_a_later_one(tm
     for c, js in facilitators.items():
         book(pr, res, c, js)
     planned = GroupsResult(cand_of, facilitators, SolveStats("HEURISTIC", None, None, 0.0))
-    kept, appts, _ = plan_pre_group(plans, [planned], res, meta["one_to_one"], config)
+    kept, _, _, _, pre = _booked(plans, [planned], res, meta, config, (ds, times))
     assert kept[0].cand_of_person[who["X"]] == late
-    groups, members, _, _ = tables(plans, kept, meta, config)
-    pre = pre_group_table(plans, appts, members, meta).set_index("person_id")
+    pre = pre.set_index("person_id")
     assert pre.loc["X", "date"] == "2026-12-21" and pre.loc["X", "facilitator_id"] == "F3"
     assert len(pre) == 7
-    assert check_groups(ds, groups, members, config, times, START, None, pre.reset_index()) == []
 
 
 def test_a_pre_group_appointment_may_be_at_another_venue_the_person_reaches(tmp_path, config):
@@ -236,11 +241,8 @@ def test_the_model_keeps_half_days_within_a_facilitators_week(tmp_path, config):
     for c, js in facs_of.items():
         book(pr, left, c, js)
     placed = [GroupsResult(cand_of, facs_of, SolveStats("OPTIMAL", 6.0, 6.0, 0.0))]
-    kept, appts, _ = plan_pre_group(plans, placed, left, meta["one_to_one"], week)
-    assert int((kept[0].cand_of_person >= 0).sum()) == 6 and len(appts) == 6
-    groups, members, _, _ = tables(plans, kept, meta, week)
-    pre = pre_group_table(plans, appts, members, meta)
-    assert check_groups(ds, groups, members, week, times, START, None, pre) == []
+    kept, _, _, _, pre = _booked(plans, placed, left, meta, week, (ds, times))
+    assert int((kept[0].cand_of_person >= 0).sum()) == 6 and len(pre) == 6
 
 
 def test_no_group_is_offered_to_someone_with_no_pre_group_half_day_before_it(tmp_path, config):
