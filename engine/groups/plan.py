@@ -271,6 +271,7 @@ def _programme(
     reach = venue_reach(people, ven, travel, config)  # [people x venues]
     ends = pd.to_datetime(people["sentence_end"]).dt.date.to_numpy()
     referred = pd.to_datetime(people["referral_date"]).dt.date.to_numpy()
+    since = referred.astype("datetime64[D]")  # the same, compared as arrays
     trained = trained_for(prog["programme"], fac)
     k, mn, mx, need = (
         int(prog["sessions_per_week"]),
@@ -298,7 +299,6 @@ def _programme(
     fit_but_pre, fit = np.zeros(n, bool), np.zeros(n, bool)
     pre_open = _pre_group_open(travel, reach, v_slots, f_slots, fac_travel, trained, config)
     pre_ok: dict[tuple[int, date], np.ndarray] = {}
-    since = referred.astype("datetime64[D]")
     pat_list = slot_patterns(k)
     for v in range(len(ven)):
         free = {
@@ -322,7 +322,7 @@ def _programme(
                     monday + timedelta(weeks=w), p, int(prog["sessions"]), holidays
                 )
                 weeks = weeks_spanned(monday + timedelta(weeks=w), dates)
-                ok = free[p] & (ends >= dates[-1]) & (referred <= dates[0])
+                ok = free[p] & (ends >= dates[-1]) & (since <= np.datetime64(dates[0]))
                 # nobody with these half-days already taken (Unpaid Work, supervision)
                 ok &= ~np.array([bool(b) and taken(b, dates, p_part) for b in busy], bool)
                 if (v, dates[0]) not in pre_ok:
@@ -369,9 +369,7 @@ def _programme(
     problem = GroupsProblem(
         person_ids=people["person_id"].tolist(),
         person_female=female,
-        person_order=np.argsort(
-            np.argsort(referred.astype("datetime64[D]"), kind="stable"), kind="stable"
-        ),
+        person_order=np.argsort(np.argsort(since, kind="stable"), kind="stable"),
         exclusions=excl,
         cand_venue=np.array(cand["venue"], np.int64),
         cand_slots=cand["pattern"],
