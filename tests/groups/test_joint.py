@@ -19,6 +19,8 @@ from engine.groups.plan import build_plans, solve_plans, solver_params
 from geo.travel import TravelTimes
 from solvers.groups import GroupsParams, GroupsResult
 from solvers.groups_mip import (
+    FIRST_ROUND_MIN_SECONDS,
+    GIVEN_OTHERS_SHARE,
     _beside_others,
     _budgets,
     _feasible,
@@ -362,6 +364,31 @@ def test_later_rounds_beside_the_others_run_only_before_the_deadline(
         )
     assert (_placed(found[em]), _placed(found[da])) == (em_started, 6)
     assert bounds == {em: 3.0 if deadline == 0 else 2.0, da: 6.0}
+
+
+@pytest.mark.parametrize(
+    "deadline, wall", [(0.0, FIRST_ROUND_MIN_SECONDS), (1e4, 500.0 * GIVEN_OTHERS_SHARE)]
+)
+def test_the_first_round_beside_the_others_is_held_to_the_deadline(
+    tmp_path, config, deadline, wall
+):
+    """Each programme has 500 s of its own. Past the deadline, the first round's solves have
+    only the floor's seconds each (held to their own time, seed 5's quarter ran 16 s past
+    it); with the deadline far off, their own time's share."""
+    (_, _, plans, res, _, params), (em, da), empty = _one_room_two_gains(tmp_path, config)
+    problems = [p.problem for p in plans]
+    params = replace(params, deadline_seconds=deadline)
+    hps = [HighsParams(500.0)] * len(problems)
+    given: list[float] = []
+
+    class Recording(Runner):
+        def map(self, fn, jobs, sizes=None):
+            given.extend(job[5].time_limit_seconds * job[6] for job in jobs)
+            return super().map(fn, jobs, sizes)
+
+    with Recording(1, None) as runner:
+        _improve(runner, problems, res, empty, [em, da], params, hps, time.perf_counter())
+    assert given[:2] == pytest.approx([wall, wall])
 
 
 def test_a_stop_request_ends_the_rounds_beside_the_others(tmp_path, config):
