@@ -692,7 +692,8 @@ def _by_deadline(
     """The params of round `k` beside the others' groups: each solve's share of the
     `remaining` seconds before the deadline (by how many of `todo` run one after another in a
     process), so that the round ends in time, yet at least `FIRST_ROUND_MIN_SECONDS`."""
-    wall = max(FIRST_ROUND_MIN_SECONDS, remaining / math.ceil(len(todo) / processes))
+    in_turn = max(1, math.ceil(len(todo) / processes))
+    wall = max(FIRST_ROUND_MIN_SECONDS, remaining / in_turn)
     return [_again(h, wall / GIVEN_OTHERS_SHARE, k) for h in hps]
 
 
