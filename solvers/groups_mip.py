@@ -94,7 +94,12 @@ ALONE_LP_SHARE = 0.4
 # same plan in 5 s as in 7.7 s.
 SMALL_SHARE = 0.4
 # Of the joint model's time: at most this for its LP, then this of the time left for the MIP
-# over the LP's groups (seed 11's narrow model: the LP 10 s, that MIP proved in 10 s)
+# over the LP's groups (seed 11's narrow model: the LP 10 s, that MIP proved in 10 s), or more
+# while it has found nothing better than its start: on seed 5 (e6c6916) HiGHS's root cut rounds
+# on that MIP took 14 s, and one of the two joint models, its LP 14.4 s, had 15 s for it and kept
+# the start (769 started beside the other model's 984); run on, it found 985 at 25.5 s. On the
+# joint step's saved inputs, three random seeds each, both models at once: seed 5 769 -> 984-985
+# in all three; seeds 42, 7 and 17 the same in 8 of 9 (the 9th: seed 17's 934 -> 931)
 JOINT_LP_SHARE = 0.5
 JOINT_SUPPORT_SHARE = 0.5
 # The MIP over the joint LP's groups stops within this relative gap: a plan's value is about
@@ -793,8 +798,9 @@ def _joint(
 ) -> _Joint:
     """All programmes over the `allowed` candidate groups, people started first, from the
     plans put together: first the joint LP, and the MIP over only the groups it uses (and
-    the merged plan's) for a good plan fast; then the whole restricted model from that plan
-    for the time left. Each answer is kept only where it starts at least as many as the one
+    the merged plan's) for a good plan fast (for `JOINT_SUPPORT_SHARE` of the time left, or
+    on until it has one better than the start); then the whole restricted model from that
+    plan for the time left. Each answer is kept only where it starts at least as many as the one
     before. Why the first step: HiGHS on the whole restricted model (55,000 columns on the
     seed 11 quarter) spends 36 s at the root before its sub-MIP heuristic finds anything, so
     with 50 s it found 1,019 started in one run and nothing beyond the merged plan's 774 in
@@ -815,9 +821,15 @@ def _joint(
         for p, pr in enumerate(problems):
             ys = slice(mip.y0[p], mip.y0[p] + len(pr.cand_venue))
             upper[ys][(lp[ys] <= SUPPORT) & (best[ys] < 0.5)] = 0
+        share = _within(hp, end, JOINT_SUPPORT_SHARE).time_limit_seconds
         x, _ = solve(
             replace(model, col_upper=upper),
-            replace(_within(hp, end, JOINT_SUPPORT_SHARE), mip_rel_gap=JOINT_SUPPORT_GAP),
+            replace(
+                _within(hp, end, 1.0),
+                mip_rel_gap=JOINT_SUPPORT_GAP,
+                enough_after_seconds=share,
+                enough_objective=-float(value @ best) - 0.5,
+            ),
             "groups-joint-support",
             best,
         )

@@ -37,6 +37,11 @@ class HighsParams:
     # stop once the MIP's dual bound reaches this (minimising: nothing below it exists), as
     # when a plan in hand already has it: proving what is known to be proved wastes the time
     stop_at_bound: float | None = None
+    # a MIP stops this many seconds in once its best solution is at or below `enough_objective`;
+    # without one it runs on to `time_limit_seconds` (a search that has found nothing yet is
+    # better given the rest of the time than stopped empty-handed)
+    enough_after_seconds: float | None = None
+    enough_objective: float | None = None
 
 
 @dataclass(frozen=True)
@@ -143,7 +148,12 @@ def _highs(model: LinearModel, params: HighsParams) -> highspy.Highs:
     if not np.any(model.integral):
         h.setOptionValue("solver", params.lp_method)
     h.passModel(_lp(model))
-    _watch(h, params.observer, params.stop_at_bound, params.time_limit_seconds)
+    enough = (
+        None
+        if params.enough_after_seconds is None or params.enough_objective is None
+        else (params.enough_after_seconds, params.enough_objective)
+    )
+    _watch(h, params.observer, params.stop_at_bound, params.time_limit_seconds, enough)
     return h
 
 
@@ -218,13 +228,16 @@ def _watch(
     obs: SearchObserver | None,
     stop_at_bound: float | None = None,
     time_limit: float | None = None,
+    enough: tuple[float, float] | None = None,
 ) -> None:
     """Interrupt the solve when the observer is asked to stop (asked at most every 0.2 s), a
     MIP once its dual bound reaches `stop_at_bound` (read only in the MIP's callbacks: a
-    simplex's has no MIP bound), or anything still running `_OVERRUN_SECONDS` past
+    simplex's has no MIP bound) or, `enough` = (seconds, objective) from now on, once its best
+    solution is at or below that objective, or anything still running `_OVERRUN_SECONDS` past
     `time_limit` from now (HiGHS's own limit is not checked everywhere)."""
     last = [0.0]
-    deadline = None if time_limit is None else time.perf_counter() + time_limit + _OVERRUN_SECONDS
+    start = time.perf_counter()
+    deadline = None if time_limit is None else start + time_limit + _OVERRUN_SECONDS
 
     def asked(event) -> None:
         now = time.perf_counter()
@@ -236,7 +249,14 @@ def _watch(
                 event.interrupt()
 
     def mip(event) -> None:
-        if stop_at_bound is not None and event.data_out.mip_dual_bound >= stop_at_bound:
+        out = event.data_out
+        if stop_at_bound is not None and out.mip_dual_bound >= stop_at_bound:
+            event.interrupt()
+        elif (
+            enough is not None
+            and time.perf_counter() - start >= enough[0]
+            and out.mip_primal_bound <= enough[1]
+        ):
             event.interrupt()
         else:
             asked(event)

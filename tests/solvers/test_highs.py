@@ -1,11 +1,12 @@
 """solvers.highs: a MIP stopped once its dual bound reaches what a plan in hand already has, or
-once it runs past its time limit."""
+once it runs past its time limit, or once it has a good enough plan after a while."""
 
 from __future__ import annotations
 
 import time
 
 import numpy as np
+import pytest
 from scipy import sparse
 
 from solvers import highs
@@ -49,3 +50,16 @@ def test_a_solve_past_its_time_limit_is_interrupted_by_the_watch(monkeypatch):
     _, st = solve(_knapsacks(items=400, rows=30), HighsParams(30.0))
     assert time.perf_counter() - t0 < 5.0
     assert st.status != "OPTIMAL"
+
+
+@pytest.mark.parametrize(
+    "after, objective, proved",
+    [(0.0, 0.0, False), (0.0, -1e12, True), (1e3, 0.0, True)],
+)
+def test_a_mip_stops_once_it_has_enough_after_the_seconds_asked(after, objective, proved):
+    """Asked to stop from the first second once it has a solution at or below 0 (any has): it
+    stops unproved; asked for an objective no solution reaches, or only after 1,000 s, it runs
+    to its proof."""
+    params = HighsParams(30.0, enough_after_seconds=after, enough_objective=objective)
+    x, st = solve(_knapsacks(), params)
+    assert x is not None and (st.status == "OPTIMAL") == proved
