@@ -40,8 +40,8 @@ Programme groups, and docs/groups-tuning.md):
   held, their facilitators free to change), in both processes at once. That proves the
   per-programme bound the summary reports (no programme could start more without another
   giving up a group), and it replaces the plans where it finds a better one that still fits
-  beside the others' (two may take the same free room), the largest gain first
-  (`_take_gains`). One after another these solves took 21-24 s with a core idle. While the
+  beside the others' (two may take the same free room; then the later one's groups that
+  still fit, where they start more), the largest gain first (`_take_gains`). One after another these solves took 21-24 s with a core idle. While the
   solve's deadline leaves time, a later round tries again a gain that did not fit and each
   programme still short of its bound there, beside the plans taken (`_improve`).
 - The programmes' time is shared by their size (`_budgets`), and a programme's bound alone
@@ -764,7 +764,8 @@ def _take_gains(
     plans)), the largest gain first: the first whole (its programme's new groups, the others'
     facilitators as it moved them), each later one where it still fits: its programme's new
     groups beside the plans so far, or its whole answer with the programmes already improved
-    kept as they are now."""
+    kept as they are now, or else as many of its new groups as `_fitted` fits beside the plans
+    so far, where they start more than its plan so far."""
     gain = {p: _placed(new[p]) - _placed(plans[p]) for p, new in found}
     improved: list[int] = []
     for p, new in sorted(found, key=lambda pf: -gain[pf[0]]):
@@ -772,12 +773,34 @@ def _take_gains(
             continue
         own = [new[p] if q == p else plan for q, plan in enumerate(plans)]
         whole = [plans[q] if q in improved else plan for q, plan in enumerate(new)]
-        for option in (own, whole):
-            if _feasible(problems, res, option):
-                plans = option
-                improved.append(p)
-                break
+        fits = next((o for o in (own, whole) if _feasible(problems, res, o)), None)
+        if fits is None:
+            fitted = _fitted(problems, res, own, p)
+            if _placed(fitted[p]) > _placed(plans[p]):
+                fits = fitted
+        if fits is not None:
+            plans = fits
+            improved.append(p)
     return plans
+
+
+def _fitted(
+    problems: list[GroupsProblem],
+    res: Resources,
+    plans: list[tuple[np.ndarray, dict[int, list[int]]]],
+    p: int,
+) -> list[tuple[np.ndarray, dict[int, list[int]]]]:
+    """`plans`, whose programmes but `p` fit together, with `p`'s groups put in after all of
+    theirs as `_merge` puts groups in: each where its room is still free, with its own
+    facilitators where free and other trained ones where not, and dropped with its members
+    where neither will do. Two programmes solved again beside the same plan may take the same
+    free room or facilitator at one time, and the later round that would look again may not
+    have the time: on seed 7 Horizon's two more starts were lost so, beside BSR's four."""
+    order = [q for q in range(len(problems)) if q != p] + [p]
+    put = _merge([problems[q] for q in order], res, [plans[q] for q in order])[-1]
+    return [
+        (put.cand_of_person, put.facilitators) if q == p else plan for q, plan in enumerate(plans)
+    ]
 
 
 @dataclass

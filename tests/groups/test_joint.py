@@ -300,6 +300,23 @@ def test_an_answer_that_moved_the_others_facilitators_is_taken_whole(tmp_path, c
     assert _take_gains(problems, res, given, [(em, new)]) == given  # SI-EM gains nothing
 
 
+def test_a_gain_that_took_the_same_facilitator_is_fitted_with_another(tmp_path, config):
+    """Solved again beside a plan with no groups, SI-DA starts its three with F1 and SI-EM
+    its three with F1 too, at the same time. SI-DA's gain is taken first; SI-EM's group, which
+    neither its answer nor its own plan fits beside it, is fitted with F2, the other
+    facilitator trained for it, and runs: the joint plan."""
+    (_, _, plans, res, _, _), (em, da), joint, given = _one_facilitator_for_both(tmp_path, config)
+    problems = [p.problem for p in plans]
+    empty = [(r.cand_of_person * 0 - 1, {}) for r in joint]
+    with_da = [
+        (joint[q].cand_of_person, joint[q].facilitators) if q == da else empty[q] for q in range(2)
+    ]
+    with_em = [given[q] if q == em else empty[q] for q in range(2)]
+    taken = _take_gains(problems, res, empty, [(da, with_da), (em, with_em)])
+    assert [facs for _, facs in taken] == [r.facilitators for r in joint]
+    assert [_placed(plan) for plan in taken] == [3, 3]
+
+
 def _one_room_two_gains(tmp_path, config):
     """Three SI-EM referrals on Monday mornings (two can come on Tuesdays too; groups of two
     or more) and six SI-DA ones, three on Monday mornings and three on Wednesday afternoons,
