@@ -41,9 +41,10 @@ Programme groups, and docs/groups-tuning.md):
   per-programme bound the summary reports (no programme could start more without another
   giving up a group), and it replaces the plans where it finds a better one that still fits
   beside the others' (two may take the same free room; then the later one's groups that
-  still fit, where they start more), the largest gain first (`_take_gains`). One after another these solves took 21-24 s with a core idle. While the
-  solve's deadline leaves time, a later round tries again a gain that did not fit and each
-  programme still short of its bound there, beside the plans taken (`_improve`).
+  still fit, where they start more), the largest gain first (`_take_gains`). One after
+  another these solves took 21-24 s with a core idle. While the solve's deadline leaves time,
+  a later round tries again a gain that did not fit and each programme still short of its
+  bound there, beside the plans taken (`_improve`).
 - The programmes' time is shared by their size (`_budgets`), and a programme's bound alone
   is its MIP's or its LP's, the lower. Each bound MIP stops once it proves the plan in hand
   (`_proves`): on the East Midlands quarter that took 36-37 s of the programmes' time down
@@ -679,26 +680,33 @@ def _improve(
     programme's bound given the others' groups in the last round it was in."""
     bounds: dict[int, float | None] = {}
     remaining = t0 + params.deadline_seconds - time.perf_counter()
-    first = _by_deadline(hps, short, runner.processes, max(remaining, 0.0), 0)
+    first = _by_deadline(
+        hps, short, runner.processes, max(remaining, 0.0), 0, FIRST_ROUND_MIN_SECONDS
+    )
     plans, missed = _beside_others(runner, problems, res, plans, short, params, first, bounds)
     for k in range(1, AGAIN_ROUNDS):
         todo = sorted(set(missed) | {p for p in short if _unproved(plans[p], bounds.get(p))})
         remaining = t0 + params.deadline_seconds - time.perf_counter()
         if not todo or remaining < AGAIN_MIN_SECONDS or _stop_asked(hps):
             break
-        capped = _by_deadline(hps, todo, runner.processes, remaining, k)
+        capped = _by_deadline(hps, todo, runner.processes, remaining, k, 0.0)
         plans, missed = _beside_others(runner, problems, res, plans, todo, params, capped, bounds)
     return plans, bounds
 
 
 def _by_deadline(
-    hps: list[HighsParams], todo: list[int], processes: int, remaining: float, k: int
+    hps: list[HighsParams],
+    todo: list[int],
+    processes: int,
+    remaining: float,
+    k: int,
+    least: float,
 ) -> list[HighsParams]:
     """The params of round `k` beside the others' groups: each solve's share of the
     `remaining` seconds before the deadline (by how many of `todo` run one after another in a
-    process), so that the round ends in time, yet at least `FIRST_ROUND_MIN_SECONDS`."""
+    process), so that the round ends in time, yet at least `least` seconds."""
     in_turn = max(1, math.ceil(len(todo) / processes))
-    wall = max(FIRST_ROUND_MIN_SECONDS, remaining / in_turn)
+    wall = max(least, remaining / in_turn)
     return [_again(h, wall / GIVEN_OTHERS_SHARE, k) for h in hps]
 
 
@@ -850,8 +858,7 @@ def _joint(
             replace(
                 _within(hp, end, 1.0),
                 mip_rel_gap=JOINT_SUPPORT_GAP,
-                enough_after_seconds=share,
-                enough_objective=-float(value @ best) - 0.5,
+                enough=(share, -float(value @ best) - 0.5),
             ),
             "groups-joint-support",
             best,

@@ -37,11 +37,10 @@ class HighsParams:
     # stop once the MIP's dual bound reaches this (minimising: nothing below it exists), as
     # when a plan in hand already has it: proving what is known to be proved wastes the time
     stop_at_bound: float | None = None
-    # a MIP stops this many seconds in once its best solution is at or below `enough_objective`;
-    # without one it runs on to `time_limit_seconds` (a search that has found nothing yet is
-    # better given the rest of the time than stopped empty-handed)
-    enough_after_seconds: float | None = None
-    enough_objective: float | None = None
+    # (seconds, objective): a MIP stops that many seconds in once its best solution is at or
+    # below that objective; without one it runs on to `time_limit_seconds` (a search that has
+    # found nothing yet is better given the rest of the time than stopped empty-handed)
+    enough: tuple[float, float] | None = None
 
 
 @dataclass(frozen=True)
@@ -148,12 +147,7 @@ def _highs(model: LinearModel, params: HighsParams) -> highspy.Highs:
     if not np.any(model.integral):
         h.setOptionValue("solver", params.lp_method)
     h.passModel(_lp(model))
-    enough = (
-        None
-        if params.enough_after_seconds is None or params.enough_objective is None
-        else (params.enough_after_seconds, params.enough_objective)
-    )
-    _watch(h, params.observer, params.stop_at_bound, params.time_limit_seconds, enough)
+    _watch(h, params.observer, params.stop_at_bound, params.time_limit_seconds, params.enough)
     return h
 
 

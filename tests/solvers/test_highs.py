@@ -60,6 +60,6 @@ def test_a_mip_stops_once_it_has_enough_after_the_seconds_asked(after, objective
     """Asked to stop from the first second once it has a solution at or below 0 (any has): it
     stops unproved; asked for an objective no solution reaches, or only after 1,000 s, it runs
     to its proof."""
-    params = HighsParams(30.0, enough_after_seconds=after, enough_objective=objective)
+    params = HighsParams(30.0, enough=(after, objective))
     x, st = solve(_knapsacks(), params)
     assert x is not None and (st.status == "OPTIMAL") == proved
