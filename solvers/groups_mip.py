@@ -673,11 +673,13 @@ def _improve(
     t0: float,
 ) -> tuple[list[tuple[np.ndarray, dict[int, list[int]]]], dict[int, float | None]]:
     """Rounds of the programmes `short` of their bound alone solved again beside the others'
-    groups (`_beside_others`): the first for all of them, each later one, while the solve
-    begun at `t0` has `params.deadline_seconds` left, for a gain that did not fit beside
-    another's (both took the same free room) and each programme still short of its bound
-    given the others' groups, beside the plans as they are now. Returns the plans and each
-    programme's bound given the others' groups in the last round it was in."""
+    groups (`_beside_others`), each solve cut so that its round ends by the deadline of the
+    solve begun at `t0` (`params.deadline_seconds`): the first for all of them (each solve at
+    least `FIRST_ROUND_MIN_SECONDS`), each later one, while the deadline leaves time, for a
+    gain that did not fit beside another's (both took the same free room or facilitator) and
+    each programme still short of its bound given the others' groups, beside the plans as
+    they are now. Returns the plans and each programme's bound given the others' groups in the
+    last round it was in."""
     bounds: dict[int, float | None] = {}
     remaining = t0 + params.deadline_seconds - time.perf_counter()
     first = _by_deadline(
