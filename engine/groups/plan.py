@@ -299,6 +299,7 @@ def _programme(
     fit_but_pre, fit = np.zeros(n, bool), np.zeros(n, bool)
     pre_open = _pre_group_open(travel, reach, v_slots, f_slots, fac_travel, trained, config)
     pre_ok: dict[tuple[int, date], np.ndarray] = {}
+    engaged = np.array([bool(b) for b in busy], bool)  # who has other commitments at all
     pat_list = slot_patterns(k)
     for v in range(len(ven)):
         free = {
@@ -324,10 +325,11 @@ def _programme(
                 weeks = weeks_spanned(monday + timedelta(weeks=w), dates)
                 ok = free[p] & (ends >= dates[-1]) & (since <= np.datetime64(dates[0]))
                 # nobody with these half-days already taken (Unpaid Work, supervision)
-                ok &= ~np.array([bool(b) and taken(b, dates, p_part) for b in busy], bool)
+                for i in np.nonzero(ok & engaged)[0].tolist():
+                    ok[i] = not taken(busy[i], dates, p_part)
                 if (v, dates[0]) not in pre_ok:
                     pre_ok[v, dates[0]] = _pre_group_possible(
-                        pre_open[:, v], r_slots, since, busy, dates[0], monday, config
+                        pre_open[:, v], r_slots, since, busy, engaged, dates[0], monday, config
                     )
                 fit_but_pre |= ok
                 ok &= pre_ok[v, dates[0]]
@@ -457,6 +459,7 @@ def _pre_group_possible(
     r_slots: np.ndarray,
     since: np.ndarray,
     busy: list[frozenset[tuple[date, str]]],
+    engaged: np.ndarray,
     start: date,
     monday: date,
     config: Config,
@@ -465,12 +468,11 @@ def _pre_group_possible(
     on `start` (a working day, not a bank holiday, from the horizon's Monday and their referral
     on: `since`, their referral dates) is in their slots and free of their other commitments,
     with a pre-group appointment open to them then (`open_at`: people x slots,
-    `_pre_group_open` at the group's venue).
+    `_pre_group_open` at the group's venue; `engaged`: who has any of `busy`).
     Whoever has none cannot start that group, whoever else is booked: such a pair is left out,
     as the booking would drop them (on seed 42 one such member, placed by the solve, left
     their group below its minimum and 6 people did not start)."""
     ok = np.zeros(len(since), bool)
-    engaged = np.array([bool(b) for b in busy], bool)
     for day in pre_group_days(start, monday, config):
         referred_by = since <= np.datetime64(day)
         for s in range(day.weekday() * 3, day.weekday() * 3 + 3):
