@@ -54,6 +54,10 @@ class GroupsParams:
     # mip: of `time_limit_seconds` a programme, the share split evenly among the programmes;
     # the rest goes by their person-group pairs (solvers.groups_mip._budgets)
     even_share: float = 0.33
+    # mip: the programme needing the most facilitators' time is bounded alone together with
+    # those competing most with it for rooms and facilitators, in a block of at most this many
+    # person-group pairs (0: each one alone; solvers.groups_mip._block)
+    block_pairs: int = 8000
 
 
 @dataclass
@@ -120,6 +124,10 @@ class GroupsResult:
     reasons: dict[int, str] = field(
         default_factory=dict
     )  # why a person left a group after the solve
+    # The programmes (indices in the order given) solved alone as one block with this one, given
+    # every room and facilitator, and the bound on their people started together (tighter than
+    # the sum of their own bounds alone where they compete): None where it was solved alone
+    together: tuple[tuple[int, ...], float | None] | None = None
 
 
 def _active(pr: GroupsProblem, c: int) -> list[tuple[int, int]]:
@@ -359,3 +367,19 @@ def in_turn(solve):
         return out, res
 
     return quarter
+
+
+def quarter_bound(results: list[GroupsResult]) -> float | None:
+    """The bound on the quarter's people started: each block solved alone together bounds its
+    programmes (`together`), each other programme its bound alone; their sum drops only the
+    competition between them for rooms and facilitators. None where one is unknown."""
+    total, counted = 0.0, set[int]()
+    for p, r in enumerate(results):
+        if p in counted:
+            continue
+        block, bound = r.together if r.together is not None else ((p,), r.started_bound_alone)
+        if bound is None:
+            return None
+        total += bound
+        counted.update(block)
+    return total

@@ -57,7 +57,6 @@ the quarter's bound does not rest on it.
 
 from __future__ import annotations
 
-import math
 import time
 from dataclasses import dataclass, field, replace
 
@@ -74,6 +73,7 @@ from solvers.groups import (
     free_facilitators,
     in_turn,
     pair_value,
+    quarter_bound,
     room_free,
     solve_greedy,
 )
@@ -129,6 +129,10 @@ AGAIN_MIN_SECONDS = 3.0
 # in, 6.3 s before the deadline, and its first round, held only to each programme's own time,
 # ran to 110.9 s and found nothing: the quarter took 116.7 s end to end of the 120 s.
 FIRST_ROUND_MIN_SECONDS = 3.0
+# Of its programmes' own time, for the bound of the block solved together (`_block`): on seed
+# 42 TSP, BSR, Horizon and Resolve have 40 s, and their MIP together had its root bound (349)
+# at 13 s and 348 at 21 s of one core, where the other programmes' own solves took 25 s
+BLOCK_BOUND_SHARE = 0.5
 WHOLE_TOLERANCE = 1e-6  # a bound on people started this close to a whole number is that number
 LEX = 100_000  # per person started: above every other term of the plan, so starts come first
 
@@ -443,33 +447,70 @@ def _mask(problems: list[GroupsProblem], *plans: list) -> list[np.ndarray]:
 
 @dataclass
 class _Alone:
-    """One programme given every room and facilitator left: its best plan found, the bound on
-    its people started, and the candidate groups its LP uses."""
+    """A programme given every room and facilitator left: its best plan found, its bound, the
+    candidate groups its LP uses, and where others joined its bound MIP (`_block`), the bound
+    on all of them together."""
 
     plan: tuple[np.ndarray, dict[int, list[int]]]
-    started: int
     bound: float | None
     support: np.ndarray  # candidate group indices
     seconds: float
+    together: float | None = None
 
 
 def _alone(
-    pr: GroupsProblem, res: Resources, greedy: GroupsResult, params: GroupsParams, hp: HighsParams
+    pr: GroupsProblem,
+    res: Resources,
+    greedy: GroupsResult,
+    params: GroupsParams,
+    hp: HighsParams,
+    block: list[GroupsProblem] | None = None,
+    block_seconds: float = 0.0,
 ) -> _Alone:
-    """The LP for the candidate groups worth offering the shared model; a MIP restricted to
-    those and the greedy plan's groups for a good plan fast; then the whole MIP given no start
-    for the bound (and its plan when better): its bound or the LP's, the lower."""
+    """The programme's LP and a MIP over its groups for a plan (`_start_alone`), then, unless
+    its LP proves that plan best, the whole MIP given no start for the bound (and its plan
+    when better): its bound or the LP's, the lower. With a `block` (the programmes competing
+    most with it for rooms and facilitators), that MIP is theirs and its own together, given
+    `block_seconds` more: it bounds them all together, and the programme's own bound is its
+    LP's (on seeds 42 and 7 TSP's own MIP had found no better plan than its MIP over its LP's
+    groups, and it is short of its bound alone in every joint plan, so its bound is proved
+    beside the others' groups: `_improve`)."""
     t0 = time.perf_counter()
+    plan, support, lp_bound = _start_alone(pr, res, greedy, params, hp)
+    best = _placed(plan)
+    if block is None and lp_bound is not None and lp_bound <= best:  # proved best already
+        return _Alone(plan, lp_bound, support, time.perf_counter() - t0)
+    prs = [pr] + (block or [])
+    mip = quarter_mip(prs, res)
+    started = _started(mip, prs)
+    end = t0 + hp.time_limit_seconds + block_seconds
+    stop = None if block else _proves(best)
+    x, st = solve(_model(mip, started, []), _within(replace(hp, stop_at_bound=stop), end, 1.0))
+    own = _started(mip, [pr])  # its own people, of the block's
+    if x is not None and own @ x > best + 0.5:
+        plan, best = _decode(mip, prs, x)[0], int(round(own @ x))
+    found = _whole(st.bound)
+    if block:
+        return _Alone(plan, lp_bound, support, time.perf_counter() - t0, found)
+    bound = _tighter(found, lp_bound)
+    return _Alone(plan, bound, support, time.perf_counter() - t0)
+
+
+def _start_alone(
+    pr: GroupsProblem, res: Resources, greedy: GroupsResult, params: GroupsParams, hp: HighsParams
+) -> tuple[tuple[np.ndarray, dict[int, list[int]]], np.ndarray, float | None]:
+    """The programme's LP for the candidate groups worth offering the shared model, and a MIP
+    restricted to those and the greedy plan's groups for a good plan fast, each within a share
+    of the programme's own time: its plan, the LP's groups and the LP's bound."""
     if len(pr.pair_person) == 0:  # nobody has a group to join: nobody can start
         none: tuple[np.ndarray, dict[int, list[int]]] = (
             np.full(len(pr.person_ids), -1, np.int64),
             {},
         )
-        return _Alone(none, 0, 0.0, np.zeros(0, np.int64), 0.0)
-    end = t0 + hp.time_limit_seconds
+        return none, np.zeros(0, np.int64), 0.0
+    end = time.perf_counter() + hp.time_limit_seconds
     mip = quarter_mip([pr], res)
-    started = _started(mip, [pr])
-    model = _model(mip, started, [])
+    model = _model(mip, _started(mip, [pr]), [])
     ys = slice(mip.y0[0], mip.y0[0] + len(pr.cand_venue))
     lp, lp_st = solve(
         replace(model, integral=np.zeros(mip.n_cols, bool)),
@@ -486,17 +527,9 @@ def _alone(
         if x is not None
         else (greedy.cand_of_person, greedy.facilitators)
     )
-    best = _placed(plan)
     # the LP bounds it too, where the MIP stopped before its root did (seed 42's TSP: 322)
     lp_bound = _whole(lp_st.objective) if lp_st.status == "OPTIMAL" else None
-    if lp_bound is not None and lp_bound <= best:  # the plan is proved best already
-        return _Alone(plan, best, lp_bound, support, time.perf_counter() - t0)
-    x, st = solve(model, replace(_within(hp, end, 1.0), stop_at_bound=_proves(best)))
-    if x is not None and started @ x > best + 0.5:
-        plan, best = _decode(mip, [pr], x)[0], int(round(started @ x))
-    found = [b for b in (_whole(st.bound), lp_bound) if b is not None]
-    bound = min(found) if found else None
-    return _Alone(plan, best, bound, support, time.perf_counter() - t0)
+    return plan, support, lp_bound
 
 
 def _whole(bound: float | None) -> float | None:
@@ -575,6 +608,8 @@ def solve_quarter_mip(
     results, left = _solve([problems[p] for p in order], res, params, observer)
     out: list[GroupsResult | None] = [None] * len(problems)
     for p, r in zip(order, results):
+        if r.together is not None:  # the block's programmes in the order given
+            r = replace(r, together=(tuple(order[k] for k in r.together[0]), r.together[1]))
         out[p] = r
     return [r for r in out if r is not None], left
 
@@ -609,19 +644,37 @@ def _solve(
     sizes = [len(pr.pair_person) for pr in problems]
     hps = [replace(hp, time_limit_seconds=s) for s in _budgets(sizes, params)]
     procs = params.processes if sum(sizes) >= params.processes_from_pairs else 1
+    block = _block(problems, res, params)
     with Runner(procs, observer) as runner:
-        alone = runner.map(
-            _alone, [(pr, res, g, params, h) for pr, g, h in zip(problems, greedy, hps)], sizes
+        # the block's first one bounds them all together, beside the others' own solves
+        extra = [
+            [problems[q] for q in block[1:]] if block and p == block[0] else None
+            for p in range(len(problems))
+        ]
+        more = BLOCK_BOUND_SHARE * sum(hps[q].time_limit_seconds for q in block[1:])
+        found = runner.map(
+            _alone,
+            [
+                (pr, res, g, params, h, e, more if e else 0.0)
+                for pr, g, h, e in zip(problems, greedy, hps, extra)
+            ],
+            [s + sum(len(q.pair_person) for q in e or []) for s, e in zip(sizes, extra)],
         )
-        for a in alone:
-            if observer is not None:
-                observer.report("started, alone", a.started, a.bound, force=True)
-        merged = _merge(problems, res, [a.plan for a in alone])
+        alone = [a.plan for a in found]
+        own = [a.bound for a in found]
+        support = [a.support for a in found]
+        together = None
+        if block:
+            lone = _sum(own[p] for p in block)
+            together = (tuple(block), _tighter(found[block[0]].together, lone))
+        if observer is not None:
+            observer.report("started, alone", _count_plans(alone), _sum(own), force=True)
+        merged = _merge(problems, res, alone)
         if _count(merged) < _count(greedy):
             merged = greedy
         chosen = (
-            [a.support for a in alone],
-            [list(a.plan[1]) for a in alone],
+            support,
+            [list(plan[1]) for plan in alone],
             [list(g.facilitators) for g in greedy],
         )
         masks = [_mask(problems, *chosen)]
@@ -635,31 +688,83 @@ def _solve(
         joint = runner.map(_joint, [(problems, res, m, merged, params, hp) for m in masks])
         plans = max(joint, key=lambda j: j.value).plans
         # at their bound alone (as many as with every room and facilitator): nothing to try
-        short = [p for p, a in enumerate(alone) if a.bound is None or _placed(plans[p]) < a.bound]
+        short = [p for p, b in enumerate(own) if b is None or _placed(plans[p]) < b]
         plans, bounds = _improve(runner, problems, res, plans, short, params, hps, t0)
     seconds = time.perf_counter() - t0
-    out, left = [], res.copy()
-    for p, (pr, a, plan) in enumerate(zip(problems, alone, plans)):
-        bound = _tighter(bounds.get(p), a.bound)
-        cand_of, facs = plan
-        for c, js in facs.items():
+    spent = sum(a.seconds for a in found)
+    left = res.copy()
+    out = []
+    for p, (pr, a, plan) in enumerate(zip(problems, found, plans)):
+        for c, js in plan[1].items():
             book(pr, left, c, js)
+        bound = _tighter(bounds.get(p), own[p])
         n = _placed(plan)
         proved = bound is not None and n >= bound
-        share = a.seconds + (seconds - sum(b.seconds for b in alone)) / len(problems)
+        share = a.seconds + (seconds - spent) / len(problems)
         stats = SolveStats(
             "OPTIMAL" if proved else "FEASIBLE", float(n), bound, share, "groups-mip"
         )
-        out.append(GroupsResult(cand_of, facs, stats, None, bound, a.bound))
+        mine = together if p in block else None
+        out.append(GroupsResult(*plan, stats, None, bound, own[p], together=mine))
     if observer is not None:
-        total = [a.bound for a in alone]
-        observer.report(
-            "started, shared",
-            float(_count(out)),
-            None if None in total else sum(b for b in total if b is not None),
-            force=True,
-        )
+        observer.report("started, shared", float(_count(out)), quarter_bound(out), force=True)
     return out, left
+
+
+def _sum(bounds) -> float | None:
+    """The sum of bounds, None where one is unknown."""
+    known = list(bounds)
+    return None if None in known else float(sum(known))
+
+
+def _count_plans(plans: list[tuple[np.ndarray, dict]]) -> float:
+    return float(sum(_placed(plan) for plan in plans))
+
+
+def _block(problems: list[GroupsProblem], res: Resources, params: GroupsParams) -> list[int]:
+    """The programmes whose bound alone is proved together (none, or two or more, the first
+    first): the one needing the most facilitators' time (person-group pairs times facilitators
+    a session times sessions a week), with the programmes whose first-come-first-served plans
+    alone lose people put together with its own, the most first, while the block has at most
+    `params.block_pairs` person-group pairs. Why: the programmes' sum alone is a bound
+    only because it drops their competition for rooms and facilitators, and on seed 42 that
+    centres on TSP (docs/groups-tuning.md, 2026-12-04): TSP with BSR, Horizon and Resolve
+    solved together proved 348 where their sum alone is 355, each of the three taken away
+    raised TSP's bound given the others' groups by 2-4, and the other four solved together
+    proved 605 against 606 alone in 85 s. A block's MIP grows with it (TSP, BSR, BBR and
+    Horizon had not solved its root LP in 60 s on seed 7), hence the cap."""
+    n = len(problems)
+    sizes = [len(pr.pair_person) for pr in problems]
+    if n < 2:
+        return []
+    need = [s * pr.facilitators_needed * pr.sessions_per_week for s, pr in zip(sizes, problems)]
+    centre = max(range(n), key=lambda p: (need[p], -p))
+    greedy = [solve_greedy(pr, res, params) for pr in problems]
+    loss = {q: _merge_loss(problems, res, greedy, centre, q) for q in range(n) if q != centre}
+    block, pairs = [centre], sizes[centre]
+    for q in sorted((q for q in loss if loss[q] > 0), key=lambda q: (-loss[q], sizes[q], q)):
+        if pairs + sizes[q] <= params.block_pairs:
+            block.append(q)
+            pairs += sizes[q]
+    return block if len(block) > 1 else []
+
+
+def _merge_loss(
+    problems: list[GroupsProblem], res: Resources, plans: list[GroupsResult], p: int, q: int
+) -> int:
+    """The people two programmes' plans alone lose put together (the fewer of both orders)."""
+    have = _placed((plans[p].cand_of_person, plans[p].facilitators)) + _placed(
+        (plans[q].cand_of_person, plans[q].facilitators)
+    )
+    lost = []
+    for a, b in ((p, q), (q, p)):
+        put = _merge(
+            [problems[a], problems[b]],
+            res,
+            [(plans[k].cand_of_person, plans[k].facilitators) for k in (a, b)],
+        )
+        lost.append(have - _count(put))
+    return min(lost)
 
 
 def _improve(
@@ -704,12 +809,18 @@ def _by_deadline(
     k: int,
     least: float,
 ) -> list[HighsParams]:
-    """The params of round `k` beside the others' groups: each solve's share of the
-    `remaining` seconds before the deadline (by how many of `todo` run one after another in a
-    process), so that the round ends in time, yet at least `least` seconds."""
-    in_turn = max(1, math.ceil(len(todo) / processes))
-    wall = max(least, remaining / in_turn)
-    return [_again(h, wall / GIVEN_OTHERS_SHARE, k) for h in hps]
+    """The params of round `k` beside the others' groups: the `remaining` seconds before the
+    deadline shared among `todo` by their own time (`_budgets`), so that the round ends in
+    time on `processes` with the largest first, yet each at least `least` seconds. Why by their
+    time: shared evenly, seed 42's TSP had 2.5 s beside the others' groups, as many as Resolve,
+    and left its bound unproved (it needs about 5 s)."""
+    own = [hps[p].time_limit_seconds for p in todo]
+    if not own or max(own) <= 0:
+        return [_again(h, max(least, remaining) / GIVEN_OTHERS_SHARE, k) for h in hps]
+    scale = min(remaining * processes / sum(own), remaining / max(own))
+    return [
+        _again(h, max(least, h.time_limit_seconds * scale) / GIVEN_OTHERS_SHARE, k) for h in hps
+    ]
 
 
 def _stop_asked(hps: list[HighsParams]) -> bool:

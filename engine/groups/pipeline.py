@@ -54,7 +54,7 @@ from engine.store.calendar import (
     upw_half_days,
 )
 from engine.store.runs import Snapshot
-from solvers.groups import GroupsResult
+from solvers.groups import GroupsResult, quarter_bound
 from solvers.replan import ChoiceResult, ReplanParams, choose_greedy, choose_mip
 from solvers.types import SolveStats
 
@@ -250,8 +250,7 @@ class QuarterPlanner(Planner):
             }
             for p, r in zip(self.plans, results)
         ]
-        bounds = [r.started_bound_alone for r in results]
-        total = None if None in bounds else float(sum(b for b in bounds if b is not None))
+        total = quarter_bound(results)
         return {
             "from": self.period,
             "key": key,

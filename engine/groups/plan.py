@@ -507,6 +507,7 @@ def solver_params(config: Config, time_limit: float | None = None) -> GroupsPara
         deadline_seconds=g.deadline_seconds * scale,
         processes_from_pairs=g.processes_from_pairs,
         even_share=g.even_share,
+        block_pairs=g.block_pairs,
         random_seed=config.solver.random_seed,
         start_value=g.start_value,
         wait_per_day=g.wait_per_day,

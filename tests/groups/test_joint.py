@@ -17,11 +17,12 @@ from engine.groups.contract import load_groups
 from engine.groups.decode import tables
 from engine.groups.plan import build_plans, solve_plans, solver_params
 from geo.travel import TravelTimes
-from solvers.groups import GroupsParams, GroupsResult
+from solvers.groups import GroupsParams, GroupsResult, quarter_bound
 from solvers.groups_mip import (
     FIRST_ROUND_MIN_SECONDS,
     GIVEN_OTHERS_SHARE,
     _beside_others,
+    _block,
     _budgets,
     _feasible,
     _given_others,
@@ -84,6 +85,42 @@ def test_a_shared_facilitator_goes_to_the_programme_that_starts_more(tmp_path, c
     # SI-DA its five; given the facilitator runs the SI-DA group, SI-EM can start nobody
     assert [r.started_bound_alone for r in joint] == [3.0, 5.0]
     assert [r.started_bound for r in joint] == [0.0, 5.0]
+
+
+def test_programmes_competing_for_a_facilitator_are_bounded_together(tmp_path, config):
+    """Alone, SI-EM could start 3 and SI-DA 5: the sum, 8, drops their competition for the one
+    facilitator. Solved alone together as one block they are proved at 5 (the plan's 5)."""
+    ds, times, plans, res, meta = _quarter(tmp_path, config)
+    joint, _ = solve_plans(plans, res, "mip", solver_params(config, 5.0))
+    assert [set(r.together[0]) for r in joint if r.together is not None] == [{0, 1}, {0, 1}]
+    assert quarter_bound(joint) == 5.0
+    no_block = replace(solver_params(config, 5.0), block_pairs=0)
+    alone, _ = solve_plans(plans, res, "mip", no_block)
+    assert [r.together for r in alone] == [None, None] and quarter_bound(alone) == 8.0
+
+
+def test_programmes_that_share_nothing_are_bounded_one_by_one(tmp_path, config):
+    """Two programmes with their own venues, slots and facilitators: their plans alone lose
+    nobody put together, so no block is formed and the quarter's bound is their sum alone."""
+    refs = [referral(f"E{k}", available_slots="Mon-AM") for k in range(4)]
+    refs += [referral(f"D{k}", programme="SI-DA", available_slots="Tue-AM") for k in range(4)]
+    write_groups(
+        tmp_path,
+        refs,
+        [programme(), programme("SI-DA")],
+        [venue(available_slots="Mon-AM"), venue("V2", available_slots="Tue-AM")],
+        [
+            facilitator(available_slots="Mon-AM"),
+            facilitator("F2", trained_programmes="SI-DA", available_slots="Tue-AM"),
+        ],
+    )
+    ds, times = load_groups(tmp_path), TravelTimes(config.travel)
+    plans, res, meta = build_plans(ds, config, times, START)
+    params = solver_params(config, 5.0)
+    assert _block([p.problem for p in plans], res, params) == []
+    results, _ = solve_plans(plans, res, "mip", params)
+    assert [r.together for r in results] == [None, None]
+    assert quarter_bound(results) == 8.0 == sum(r.started_bound_alone for r in results)
 
 
 def test_the_order_programmes_come_in_does_not_decide_who_starts(tmp_path, config):
