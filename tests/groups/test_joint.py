@@ -24,6 +24,7 @@ from solvers.groups_mip import (
     _beside_others,
     _block,
     _budgets,
+    _by_deadline,
     _feasible,
     _given_others,
     _improve,
@@ -443,6 +444,21 @@ def test_the_first_round_beside_the_others_is_held_to_the_deadline(
     with Recording(1, None) as runner:
         _improve(runner, problems, res, empty, [em, da], params, hps, time.perf_counter())
     assert given[:2] == pytest.approx([wall, wall])
+
+
+def test_a_round_beside_the_others_shares_its_time_by_the_programmes_own():
+    """10 s left on one process, for a programme with 20 s of its own and one with 5 s: 8 s
+    and 2 s (shared evenly, the large one had 5 s, too few for seed 42's TSP to prove its
+    bound there), the small one raised to a floor of 3 s."""
+    hps = [HighsParams(20.0), HighsParams(5.0)]
+    walls = [
+        h.time_limit_seconds * GIVEN_OTHERS_SHARE
+        for h in _by_deadline(hps, [0, 1], 1, 10.0, 1, 0.0)
+    ]
+    assert walls == pytest.approx([8.0, 2.0])
+    floored = _by_deadline(hps, [0, 1], 1, 10.0, 1, 3.0)
+    assert [h.time_limit_seconds * GIVEN_OTHERS_SHARE for h in floored] == pytest.approx([8.0, 3.0])
+    assert [h.random_seed for h in floored] == [hps[0].random_seed + 1] * 2
 
 
 def test_a_stop_request_ends_the_rounds_beside_the_others(tmp_path, config):
