@@ -760,9 +760,7 @@ def _merge_loss(
     problems: list[GroupsProblem], res: Resources, plans: list[GroupsResult], p: int, q: int
 ) -> int:
     """The people two programmes' plans alone lose put together (the fewer of both orders)."""
-    have = _placed((plans[p].cand_of_person, plans[p].facilitators)) + _placed(
-        (plans[q].cand_of_person, plans[q].facilitators)
-    )
+    have = _count([plans[p], plans[q]])
     lost = []
     for a, b in ((p, q), (q, p)):
         put = _merge(
