@@ -494,12 +494,10 @@ def _alone(
     x, st = solve(_model(mip, started, []), _within(replace(hp, stop_at_bound=stop), end, 1.0))
     own = _started(mip, [pr])  # its own people, of the block's
     if x is not None and own @ x > best + 0.5:
-        plan, best = _decode(mip, prs, x)[0], int(round(own @ x))
-    found = _whole(st.bound)
-    if block:  # its own bound: its LP's, or the block's where that is lower
-        return _Alone(plan, _tighter(found, lp_bound), support, time.perf_counter() - t0, found)
-    bound = _tighter(found, lp_bound)
-    return _Alone(plan, bound, support, time.perf_counter() - t0)
+        plan = _decode(mip, prs, x)[0]
+    found = _whole(st.bound)  # with a block, theirs together: its own is still below it
+    seconds = time.perf_counter() - t0
+    return _Alone(plan, _tighter(found, lp_bound), support, seconds, found if block else None)
 
 
 def _start_alone(
@@ -1078,7 +1076,7 @@ def _given_others(
             lower[xs][placed] = 1
             upper[xs][~placed] = 0
     started = _started(mip, problems)
-    have = sum(_placed(plan) for plan in plans)
+    have = int(_count_plans(plans))
     others = have - _placed(plans[p])
     now = [GroupsResult(*plan, SolveStats("HEURISTIC", None, None, 0.0)) for plan in plans]
     model = replace(_model(mip, started, []), col_lower=lower, col_upper=upper)
