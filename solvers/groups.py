@@ -58,6 +58,10 @@ class GroupsParams:
     # those competing most with it for rooms and facilitators, in a block of at most this many
     # person-group pairs (0: each one alone; solvers.groups_mip._block)
     block_pairs: int = 8000
+    # mip: the whole quarter's presolved LP bounds all programmes together, each held to its
+    # bound alone, on a spare core or in what the deadline leaves (solvers.groups_mip.
+    # _quarter_lp); False: not run
+    quarter_lp: bool = True
 
 
 @dataclass

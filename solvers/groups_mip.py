@@ -83,7 +83,7 @@ from solvers.groups import (
     room_free,
     solve_greedy,
 )
-from solvers.highs import HighsParams, LinearModel, Rows, solve
+from solvers.highs import HighsParams, LinearModel, Rows, presolved_lp_bound, solve
 from solvers.processes import Runner
 from solvers.types import SearchObserver, SolveStats, stop_asked
 
@@ -139,6 +139,10 @@ FIRST_ROUND_MIN_SECONDS = 3.0
 # 42 TSP, BSR, Horizon and Resolve have 40 s, and their MIP together had its root bound (349)
 # at 13 s and 348 at 21 s of one core, where the other programmes' own solves took 25 s
 BLOCK_BOUND_SHARE = 0.5
+# The whole quarter's bound (`_quarter_lp`) after the rounds, where no core was spare for it,
+# only with this many seconds left before the deadline: building the model and its presolve
+# take 5 s of it on the East Midlands quarter
+QUARTER_LP_MIN_SECONDS = 5.0
 WHOLE_TOLERANCE = 1e-6  # a bound on people started this close to a whole number is that number
 LEX = 100_000  # per person started: above every other term of the plan, so starts come first
 
@@ -334,11 +338,13 @@ def _shared(
         rows.add(cols, vals, bound)
 
 
-def _started(mip: QuarterMip, problems: list[GroupsProblem]) -> np.ndarray:
-    """The objective 'people started' as a column vector."""
+def _started(
+    mip: QuarterMip, problems: list[GroupsProblem], only: Iterable[int] | None = None
+) -> np.ndarray:
+    """The objective 'people started' as a column vector (of the programmes `only`, or all)."""
     c = np.zeros(mip.n_cols)
-    for pr, xo in zip(problems, mip.x0):
-        c[xo : xo + len(pr.pair_person)] = 1
+    for p in range(len(problems)) if only is None else only:
+        c[mip.x0[p] : mip.x0[p] + len(problems[p].pair_person)] = 1
     return c
 
 
@@ -633,8 +639,9 @@ def _solve(
     3. Each programme short of its bound alone again, beside the others' groups in the joint
     plan (their facilitators free to change): its bound there, and the better plans where
     found and fitting beside the others'; later rounds while the deadline allows (`_improve`).
-    Never starts fewer than the first-come-first-served plan. Each step runs in
-    `params.processes` processes (solvers.processes.Runner)."""
+    4. All the programmes bounded together, where it proves less than the sum alone
+    (`_quarter_lp`). Never starts fewer than the first-come-first-served plan. Each step runs
+    in `params.processes` processes (solvers.processes.Runner)."""
     t0 = time.perf_counter()
     greedy, _ = in_turn(_greedy)(problems, res, params)
     if observer is not None:  # a plan in hand from the first seconds (what a stop keeps)
@@ -673,6 +680,15 @@ def _solve(
             together = (tuple(block), _tighter(found[block[0]].together, lone))
         if observer is not None:
             observer.report("started, alone", _count_plans(alone), _sum(own), force=True)
+        caps: list[tuple[tuple[int, ...], float]] = [
+            ((p,), b) for p, b in enumerate(own) if b is not None
+        ]
+        if together is not None and together[1] is not None:
+            caps.append((together[0], together[1]))
+        end = t0 + params.deadline_seconds
+        quarter = (problems, res, caps, _within(hp, end, 1.0))  # on a spare core, if any
+        wanted = params.quarter_lp and len(problems) > 1
+        pending = runner.beside(_quarter_lp, quarter) if wanted else None
         merged = _merge(problems, res, alone)
         if _count(merged) < _count(greedy):
             merged = greedy
@@ -694,6 +710,11 @@ def _solve(
         # at their bound alone (as many as with every room and facilitator): nothing to try
         short = [p for p, b in enumerate(own) if b is None or _placed(plans[p]) < b]
         plans, bounds = _improve(runner, problems, res, plans, short, params, hps, t0)
+        whole = None
+        if pending is not None:
+            whole = pending()
+        elif wanted and end - time.perf_counter() >= QUARTER_LP_MIN_SECONDS:  # no core spare
+            whole = _quarter_lp(problems, res, caps, _within(hp, end, 1.0))
     seconds = time.perf_counter() - t0
     spent = sum(a.seconds for a in found)
     left = res.copy()
@@ -710,6 +731,9 @@ def _solve(
         )
         mine = together if p in block else None
         out.append(GroupsResult(*plan, stats, None, bound, own[p], together=mine))
+    summed = quarter_bound(out)
+    if whole is not None and (summed is None or whole < summed):  # all of them as one block
+        out = [replace(r, together=(tuple(range(len(out))), whole)) for r in out]
     if observer is not None:
         observer.report("started, shared", float(_count(out)), quarter_bound(out), force=True)
     return out, left
@@ -724,6 +748,33 @@ def _sum(bounds: Iterable[float | None]) -> float | None:
 def _count_plans(plans: list[tuple[np.ndarray, dict]]) -> float:
     """People started by every programme's plan (group per person, facilitators per group)."""
     return float(sum(_placed(plan) for plan in plans))
+
+
+def _quarter_lp(
+    problems: list[GroupsProblem],
+    res: Resources,
+    caps: list[tuple[tuple[int, ...], float]],
+    hp: HighsParams,
+) -> float | None:
+    """A bound on all the programmes' people started together: HiGHS's presolved LP
+    (solvers.highs.presolved_lp_bound) of the whole quarter's model, every programme, room and
+    facilitator, with the people of each of `caps` (programme indices, bound: a programme alone,
+    the block together) held to its proved bound. Why: the programmes' sum alone drops all
+    their competition for rooms and facilitators, and the block (`_block`) restores it only
+    where it centres on one programme and a few others; here it is restored among all of them,
+    at the LP's strength, which the presolve raises (on seed 17 the quarter is bounded at 950
+    where the block's bound and the sum of the others alone give 957, and seed 5 at 1,004
+    against 1,007). Without the caps the LP is looser than the sum alone (seed 42: 962 against
+    960). It takes 20-40 s of one core on the East Midlands quarter, so it runs beside the
+    joint step on a core the pool leaves spare, else after the rounds in what the deadline
+    leaves (on 2 cores, nothing there). Run beside the joint step on the same two cores it
+    cost the plans more than it proved: seed 13 started 972 where 978 before (the wide joint
+    model kept its start), seed 17 930 where 935-937; at a lower priority it did not end by
+    the deadline."""
+    mip = quarter_mip(problems, res)
+    held = [(-_started(mip, problems, block), -bound) for block, bound in caps]
+    st = presolved_lp_bound(_model(mip, _started(mip, problems), held), hp)
+    return _whole(st.bound)
 
 
 def _block(problems: list[GroupsProblem], res: Resources, params: GroupsParams) -> list[int]:

@@ -136,6 +136,64 @@ def solve_lp(
     return LpOptimum(x, np.asarray(sol.row_dual), np.asarray(sol.col_dual)), stats
 
 
+# An interior point stops within 1e-8 of the optimum (HiGHS's ipm_optimality_tolerance, relative
+# to the objective), so its value less this share of (1 + |value|) is below the optimum
+_IPM_MARGIN = 1e-7
+
+
+def presolved_lp_bound(model: LinearModel, params: HighsParams, name: str = "") -> SolveStats:
+    """A dual bound on the MIP `model` (minimising): the LP relaxation of HiGHS's MIP presolve
+    of it, by interior point without crossover (only its value is wanted), within the time
+    limit. Why: the presolve tightens what the plain LP leaves loose, and in seconds where the
+    MIP's own search takes minutes. Four programmes of the East Midlands quarter (seed 42)
+    whose LP bounds 372 people started (355 with each held to its own proved bound) are bounded
+    at 349.3 this way in 4 s, where their MIP's root reaches 349.6 at 13 s and its proof 348 at
+    40 s; the whole quarter with each programme held to its own bound, 950.5 on seed 17 (the
+    programmes' sum 956) in 20-40 s. Presolve keeps an optimum of the MIP, not every solution,
+    so the bound holds for the MIP's optimum, which is all a bound is for. Status OPTIMAL with
+    the bound, else UNKNOWN (or STOPPED) without one."""
+    if stop_asked(params.observer):
+        return SolveStats("STOPPED", None, None, 0.0, name)
+    t0 = time.perf_counter()
+    h = _highs(model, params)
+    h.presolve()
+    kind = h.getModelPresolveStatus()
+    if kind == highspy.HighsPresolveStatus.kInfeasible:  # no plan at all: nothing to bound
+        return SolveStats("INFEASIBLE", None, None, time.perf_counter() - t0, name)
+    if kind == highspy.HighsPresolveStatus.kReducedToEmpty:  # presolve solved it
+        h.run()
+        return _bound_of(h.getInfo().mip_dual_bound, h, t0, name)
+    if kind == highspy.HighsPresolveStatus.kReduced:
+        lp = h.getPresolvedLp()
+    elif kind == highspy.HighsPresolveStatus.kNotReduced:
+        lp = _lp(model)
+    else:  # out of time (or HiGHS could not say): no bound
+        return SolveStats("UNKNOWN", None, None, time.perf_counter() - t0, name)
+    lp.integrality_ = []
+    left = params.time_limit_seconds - (time.perf_counter() - t0)
+    relaxed = highspy.Highs()
+    relaxed.setOptionValue("output_flag", False)
+    relaxed.setOptionValue("time_limit", max(0.01, left))
+    relaxed.setOptionValue("threads", int(params.threads))
+    relaxed.setOptionValue("solver", "ipm")
+    relaxed.setOptionValue("run_crossover", "off")
+    relaxed.passModel(lp)
+    _watch(relaxed, params.observer, time_limit=left)
+    relaxed.run()
+    optimal = relaxed.modelStatusToString(relaxed.getModelStatus()) == "Optimal"
+    value = relaxed.getInfo().objective_function_value if optimal else None
+    return _bound_of(value, relaxed, t0, name)
+
+
+def _bound_of(value: float | None, h: highspy.Highs, t0: float, name: str) -> SolveStats:
+    """A presolved LP's stats: its value less the interior point's margin as the bound."""
+    seconds = time.perf_counter() - t0
+    if value is None or not np.isfinite(value):
+        return SolveStats("UNKNOWN", None, None, seconds, name)
+    bound = float(value) - _IPM_MARGIN * (1.0 + abs(float(value)))
+    return SolveStats("OPTIMAL", None, bound, seconds, name)
+
+
 def _highs(model: LinearModel, params: HighsParams) -> highspy.Highs:
     """A HiGHS instance holding `model`, set up by `params` (and watched by its observer)."""
     h = highspy.Highs()

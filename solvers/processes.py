@@ -4,9 +4,12 @@
 from __future__ import annotations
 
 import multiprocessing
+import os
 import pickle
 import signal
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from typing import Any
 
 from solvers.types import SearchObserver
 
@@ -20,20 +23,19 @@ class Runner:
 
     def __init__(self, processes: int, observer: SearchObserver | None) -> None:
         self.pool: ProcessPoolExecutor | None = None
+        self.extra: ProcessPoolExecutor | None = None  # `beside`'s, started when first asked
         self.processes = 1  # solves at once
         if processes > 1 and _picklable(observer):
             self.processes = processes
-            ctx = multiprocessing.get_context("spawn")  # never fork a process holding threads
-            self.pool = ProcessPoolExecutor(
-                processes, mp_context=ctx, initializer=ignore_interrupts
-            )
+            self.pool = _executor(processes)
 
     def __enter__(self) -> Runner:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(cancel_futures=True)
+        for pool in (self.pool, self.extra):
+            if pool is not None:
+                pool.shutdown(cancel_futures=True)
 
     @property
     def parallel(self) -> bool:
@@ -46,6 +48,28 @@ class Runner:
         order = sorted(range(len(jobs)), key=lambda k: -(sizes[k] if sizes else 0))
         futures = {k: self.pool.submit(fn, *jobs[k]) for k in order}
         return [futures[k].result() for k in range(len(jobs))]
+
+    def beside(self, fn, job: tuple) -> Callable[[], Any] | None:
+        """fn(*job) begun now in a process of its own, on a core the pool leaves spare; returns
+        what waits for its result. None where no core is spare (one process, or the pool on
+        every core): then the caller decides whether to run it here, and when."""
+        if self.pool is None or _cores() <= self.processes:
+            return None
+        if self.extra is None:
+            self.extra = _executor(1)
+        return self.extra.submit(fn, *job).result
+
+
+def _cores() -> int:
+    """The cores this process may run on."""
+    return len(os.sched_getaffinity(0))
+
+
+def _executor(processes: int) -> ProcessPoolExecutor:
+    """Worker processes started fresh (spawn: never fork a process holding threads), deaf to
+    Ctrl-C."""
+    ctx = multiprocessing.get_context("spawn")
+    return ProcessPoolExecutor(processes, mp_context=ctx, initializer=ignore_interrupts)
 
 
 def _picklable(observer: SearchObserver | None) -> bool:

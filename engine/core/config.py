@@ -177,6 +177,7 @@ class GroupsConfig(_Section):
     processes_from_pairs: int = Field(ge=0)
     even_share: float = Field(ge=0, le=1)
     block_pairs: int = Field(ge=0)
+    quarter_lp: bool
     start_value: int = Field(ge=0)
     wait_per_day: int = Field(ge=0)
     travel_per_minute: int = Field(ge=0)

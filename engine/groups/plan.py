@@ -508,6 +508,7 @@ def solver_params(config: Config, time_limit: float | None = None) -> GroupsPara
         processes_from_pairs=g.processes_from_pairs,
         even_share=g.even_share,
         block_pairs=g.block_pairs,
+        quarter_lp=g.quarter_lp,
         random_seed=config.solver.random_seed,
         start_value=g.start_value,
         wait_per_day=g.wait_per_day,

@@ -95,9 +95,12 @@ def test_programmes_competing_for_a_facilitator_are_bounded_together(tmp_path, c
     joint, _ = solve_plans(plans, res, "mip", solver_params(config, 5.0))
     assert [set(r.together[0]) for r in joint if r.together is not None] == [{0, 1}, {0, 1}]
     assert quarter_bound(joint) == 5.0
-    no_block = replace(solver_params(config, 5.0), block_pairs=0)
+    no_block = replace(solver_params(config, 5.0), block_pairs=0, quarter_lp=False)
     alone, _ = solve_plans(plans, res, "mip", no_block)
     assert [r.together for r in alone] == [None, None] and quarter_bound(alone) == 8.0
+    quarter, _ = solve_plans(plans, res, "mip", replace(no_block, quarter_lp=True))
+    assert [(set(r.together[0]), r.together[1]) for r in quarter] == [({0, 1}, 5.0)] * 2
+    assert quarter_bound(quarter) == 5.0  # the whole quarter's presolved LP, without a block
 
 
 def test_programmes_that_share_nothing_are_bounded_one_by_one(tmp_path, config):

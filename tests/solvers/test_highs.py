@@ -4,6 +4,7 @@ once it runs past its time limit, or once it has a good enough plan after a whil
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -63,3 +64,48 @@ def test_a_mip_stops_once_it_has_enough_after_the_seconds_asked(after, objective
     params = HighsParams(30.0, enough=(after, objective))
     x, st = solve(_knapsacks(), params)
     assert x is not None and (st.status == "OPTIMAL") == proved
+
+
+def _two_binaries_at_most(total: float) -> LinearModel:
+    """max x1 + x2 over binaries with x1 + x2 <= total."""
+    return LinearModel(
+        -np.ones(2),
+        sparse.csr_matrix(np.ones((1, 2))),
+        np.array([-np.inf]),
+        np.array([total]),
+        np.zeros(2),
+        np.ones(2),
+        np.ones(2, bool),
+    )
+
+
+def test_the_presolved_lp_bounds_tighter_than_the_lp_where_presolve_rounds():
+    """x1 + x2 <= 1.5 over binaries: the LP's bound is 1.5, the presolve's 1 (the row rounded
+    down, as its columns are whole), which is the MIP's optimum."""
+    model = _two_binaries_at_most(1.5)
+    _, lp = solve(replace(model, integral=np.zeros(2, bool)), HighsParams(5))
+    st = highs.presolved_lp_bound(model, HighsParams(5))
+    assert lp.bound == pytest.approx(-1.5)
+    assert st.status == "OPTIMAL" and st.bound == pytest.approx(-1.0, abs=1e-6)
+    assert st.bound <= -1.0  # never above the optimum: the interior point's margin taken off
+
+
+def test_the_presolved_lp_bound_lies_between_the_mip_optimum_and_the_lp():
+    model = _knapsacks()
+    _, mip = solve(model, HighsParams(30))
+    _, lp = solve(replace(model, integral=np.zeros(60, bool)), HighsParams(5))
+    st = highs.presolved_lp_bound(model, HighsParams(10))
+    assert mip.status == "OPTIMAL" and st.status == "OPTIMAL"
+    assert lp.bound - 1e-3 <= st.bound <= mip.objective  # the margin: 1e-7 of the value
+
+
+def test_the_presolved_lp_bound_is_not_begun_once_a_stop_is_asked():
+    class Stopped:
+        def stopped(self) -> bool:
+            return True
+
+        def report(self, *a, **k) -> None:
+            pass
+
+    st = highs.presolved_lp_bound(_knapsacks(), HighsParams(5, observer=Stopped()))
+    assert st.status == "STOPPED" and st.bound is None
