@@ -60,7 +60,7 @@ class GroupsParams:
     block_pairs: int = 8000
     # mip: the whole quarter's presolved LP bounds all programmes together, each held to its
     # bound alone, on a spare core or in what the deadline leaves (solvers.groups_mip.
-    # _quarter_lp); False: not run
+    # _presolved_bound); False: not run
     quarter_lp: bool = True
 
 

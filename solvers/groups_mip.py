@@ -63,7 +63,7 @@ the quarter's bound does not rest on it.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -139,7 +139,7 @@ FIRST_ROUND_MIN_SECONDS = 3.0
 # 42 TSP, BSR, Horizon and Resolve have 40 s, and their MIP together had its root bound (349)
 # at 13 s and 348 at 21 s of one core, where the other programmes' own solves took 25 s
 BLOCK_BOUND_SHARE = 0.5
-# The whole quarter's bound (`_quarter_lp`) after the rounds, where no core was spare for it,
+# The whole quarter's bound (`_presolved_bound`) after the rounds, where no core was spare for it,
 # only with this many seconds left before the deadline: building the model and its presolve
 # take 5 s of it on the East Midlands quarter
 QUARTER_LP_MIN_SECONDS = 5.0
@@ -484,9 +484,10 @@ def _alone(
     when better): its bound or the LP's, the lower. With a `block` (the programmes competing
     most with it for rooms and facilitators), that MIP is theirs and its own together, given
     `block_seconds` more: it bounds them all together, and the programme's own bound is its
-    LP's (on seeds 42 and 7 TSP's own MIP had found no better plan than its MIP over its LP's
-    groups, and it is short of its bound alone in every joint plan, so its bound is proved
-    beside the others' groups: `_improve`)."""
+    LP's here (`_solve` tightens it by its presolved LP's, a job of its own:
+    `_presolved_bound`). On seeds 42 and 7 TSP's own MIP had found no better plan than its MIP
+    over its LP's groups, and it is short of its bound alone in every joint plan, so its bound
+    is proved beside the others' groups (`_improve`)."""
     t0 = time.perf_counter()
     plan, support, lp_bound = _start_alone(pr, res, greedy, params, hp)
     best = _placed(plan)
@@ -640,7 +641,7 @@ def _solve(
     plan (their facilitators free to change): its bound there, and the better plans where
     found and fitting beside the others'; later rounds while the deadline allows (`_improve`).
     4. All the programmes bounded together, where it proves less than the sum alone
-    (`_quarter_lp`). Never starts fewer than the first-come-first-served plan. Each step runs
+    (`_presolved_bound`). Never starts fewer than the first-come-first-served plan. Each step runs
     in `params.processes` processes (solvers.processes.Runner)."""
     t0 = time.perf_counter()
     greedy, _ = in_turn(_greedy)(problems, res, params)
@@ -663,14 +664,19 @@ def _solve(
             for p in range(len(problems))
         ]
         more = BLOCK_BOUND_SHARE * sum(hps[q].time_limit_seconds for q in block[1:])
-        found = runner.map(
-            _alone,
-            [
-                (pr, res, g, params, h, e, more if e else 0.0)
-                for pr, g, h, e in zip(problems, greedy, hps, extra)
-            ],
-            [s + sum(len(q.pair_person) for q in e or []) for s, e in zip(sizes, extra)],
-        )
+        first: list[tuple[Callable, tuple]] = [
+            (_alone, (pr, res, g, params, h, e, more if e else 0.0))
+            for pr, g, h, e in zip(problems, greedy, hps, extra)
+        ]
+        big = [s + sum(len(q.pair_person) for q in e or []) for s, e in zip(sizes, extra)]
+        if block:  # the centre's own bound, as its own MIP gives way to the block's: last
+            first.append((_presolved_bound, ([problems[block[0]]], res, [], hps[block[0]])))
+            big.append(0)
+        done = runner.map(_call, first, big)
+        found = done[: len(problems)]
+        if block:
+            c = block[0]
+            found[c] = replace(found[c], bound=_tighter(done[-1], found[c].bound))
         alone = [a.plan for a in found]
         own = [a.bound for a in found]
         support = [a.support for a in found]
@@ -688,7 +694,7 @@ def _solve(
         end = t0 + params.deadline_seconds
         quarter = (problems, res, caps, _within(hp, end, 1.0))  # on a spare core, if any
         wanted = params.quarter_lp and len(problems) > 1
-        pending = runner.beside(_quarter_lp, quarter) if wanted else None
+        pending = runner.beside(_presolved_bound, quarter) if wanted else None
         merged = _merge(problems, res, alone)
         if _count(merged) < _count(greedy):
             merged = greedy
@@ -714,7 +720,7 @@ def _solve(
         if pending is not None:
             whole = pending()
         elif wanted and end - time.perf_counter() >= QUARTER_LP_MIN_SECONDS:  # no core spare
-            whole = _quarter_lp(problems, res, caps, _within(hp, end, 1.0))
+            whole = _presolved_bound(problems, res, caps, _within(hp, end, 1.0))
     seconds = time.perf_counter() - t0
     spent = sum(a.seconds for a in found)
     left = res.copy()
@@ -750,21 +756,33 @@ def _count_plans(plans: list[tuple[np.ndarray, dict]]) -> float:
     return float(sum(_placed(plan) for plan in plans))
 
 
-def _quarter_lp(
+def _call(fn: Callable, args: tuple):
+    """fn(*args): one `Runner.map` for jobs of different kinds."""
+    return fn(*args)
+
+
+def _presolved_bound(
     problems: list[GroupsProblem],
     res: Resources,
     caps: list[tuple[tuple[int, ...], float]],
     hp: HighsParams,
 ) -> float | None:
-    """A bound on all the programmes' people started together: HiGHS's presolved LP
-    (solvers.highs.presolved_lp_bound) of the whole quarter's model, every programme, room and
-    facilitator, with the people of each of `caps` (programme indices, bound: a programme alone,
-    the block together) held to its proved bound. Why: the programmes' sum alone drops all
-    their competition for rooms and facilitators, and the block (`_block`) restores it only
-    where it centres on one programme and a few others; here it is restored among all of them,
-    at the LP's strength, which the presolve raises (on seed 17 the quarter is bounded at 950
-    where the block's bound and the sum of the others alone give 957, and seed 5 at 1,004
-    against 1,007). Without the caps the LP is looser than the sum alone (seed 42: 962 against
+    """A bound on the programmes' people started together: HiGHS's presolved LP
+    (solvers.highs.presolved_lp_bound) of their model with every room and facilitator, the
+    people of each of `caps` (programme indices, bound: a programme alone, the block together)
+    held to its proved bound.
+
+    For one programme, the block's centre (`_solve`), whose own MIP gives way to the block's:
+    it bounds TSP at 205 on seed 42, 230 on seed 17, 275 on seed 13 and 214 on seed 7 in 2-4 s
+    of one core, where its plain LP bounds 220, 235 and 279 on the first three and its own MIP
+    proves 205, 228, 272 and 213 in 19-55 s.
+
+    For the whole quarter, every programme (step 4 of `_solve`): the programmes' sum alone
+    drops all their competition for rooms and facilitators, and the block (`_block`) restores
+    it only where it centres on one programme and a few others; here it is restored among all
+    of them, at the LP's strength, which the presolve raises (on seed 17 the quarter is bounded
+    at 950 where the block's bound and the sum of the others alone give 957, and seed 5 at
+    1,004 against 1,007). Without the caps the LP is looser than the sum alone (seed 42: 962 against
     960). It takes 20-40 s of one core on the East Midlands quarter, so it runs beside the
     joint step on a core the pool leaves spare, else after the rounds in what the deadline
     leaves (on 2 cores, nothing there). Run beside the joint step on the same two cores it
