@@ -120,6 +120,9 @@ JOINT_SUPPORT_GAP = 1e-4
 # 6.4 s (it once stopped unproved); at 1.0 seed 7 took 114.6 s end to end, where programmes
 # short of their bound used all of it
 GIVEN_OTHERS_SHARE = 0.6
+# Of that, at most, for its presolved LP before its MIP: seed 13's TSP needs 3 s of its 5.4 s there
+# (at 0.5 its LP was cut short and its bound stayed unproved: 275 alone, where 267 at 0.8)
+GIVEN_OTHERS_LP_SHARE = 0.8
 # At most this many rounds of that solve (`_improve`): the first for every programme short of
 # its bound alone; each later one, for a gain that did not fit beside another's and each
 # programme short of its bound given the others' groups, only while the solve has
@@ -140,9 +143,10 @@ FIRST_ROUND_MIN_SECONDS = 3.0
 # at 13 s and 348 at 21 s of one core, where the other programmes' own solves took 25 s
 BLOCK_BOUND_SHARE = 0.5
 # The whole quarter's bound (`_presolved_bound`) after the rounds, where no core was spare for it,
-# only with this many seconds left before the deadline: building the model and its presolve
-# take 5 s of it on the East Midlands quarter
-QUARTER_LP_MIN_SECONDS = 5.0
+# only with this many seconds a person-group pair left before the deadline (and one more): on
+# the East Midlands quarter (21,000-24,000 pairs) it took 20-40 s of one core, so 1-1.6 ms a
+# pair; with 13.5 s left on seed 42 it ran to the deadline and bounded nothing
+QUARTER_LP_SECONDS_PER_PAIR = 0.002
 WHOLE_TOLERANCE = 1e-6  # a bound on people started this close to a whole number is that number
 LEX = 100_000  # per person started: above every other term of the plan, so starts come first
 
@@ -716,10 +720,10 @@ def _solve(
         # at their bound alone (as many as with every room and facilitator): nothing to try
         short = [p for p, b in enumerate(own) if b is None or _placed(plans[p]) < b]
         plans, bounds = _improve(runner, problems, res, plans, short, params, hps, t0)
-        whole = None
+        whole, time_left = None, end - time.perf_counter()
         if pending is not None:
             whole = pending()
-        elif wanted and end - time.perf_counter() >= QUARTER_LP_MIN_SECONDS:  # no core spare
+        elif wanted and time_left >= 1 + QUARTER_LP_SECONDS_PER_PAIR * sum(sizes):  # no core spare
             whole = _presolved_bound(problems, res, caps, _within(hp, end, 1.0))
     seconds = time.perf_counter() - t0
     spent = sum(a.seconds for a in found)
@@ -784,8 +788,8 @@ def _presolved_bound(
     at 950 where the block's bound and the sum of the others alone give 957, and seed 5 at
     1,004 against 1,007). Without the caps the LP is looser than the sum alone (seed 42: 962 against
     960). It takes 20-40 s of one core on the East Midlands quarter, so it runs beside the
-    joint step on a core the pool leaves spare, else after the rounds in what the deadline
-    leaves (on 2 cores, nothing there). Run beside the joint step on the same two cores it
+    joint step on a core the pool leaves spare, else after the rounds where the deadline leaves
+    it time enough (`QUARTER_LP_SECONDS_PER_PAIR`; on 2 cores and that quarter it does not). Run beside the joint step on the same two cores it
     cost the plans more than it proved: seed 13 started 972 where 978 before (the wide joint
     model kept its start), seed 17 930 where 935-937; at a lower priority it did not end by
     the deadline."""
@@ -1127,7 +1131,11 @@ def _given_others(
     every programme, replaced where `p` starts more (then the waits and travel improved with
     that number held). Why the facilitators free: holding them too, as this step did, left
     BSR's bound on seed 42 at 85 in one run of four and 86 in the others, as the joint
-    plan's facilitators happened to fall; with them free it found 86 in 2 s."""
+    plan's facilitators happened to fall; with them free it found 86 in 2 s. Before the MIP,
+    the model's presolved LP (`_presolved_bound`'s kind): where it proves the plan in hand,
+    nothing more is searched, and else it bounds `p` where the MIP does not reach its root
+    (seed 13's TSP beside the others: 267 in 3 s, where its MIP given 8 s bounded nothing
+    and the plain LP 274)."""
     t0 = time.perf_counter()
     end = t0 + hp.time_limit_seconds * share
     allowed = [
@@ -1149,13 +1157,16 @@ def _given_others(
     others = have - _placed(plans[p])
     now = [GroupsResult(*plan, SolveStats("HEURISTIC", None, None, 0.0)) for plan in plans]
     model = replace(_model(mip, started, []), col_lower=lower, col_upper=upper)
+    first = _whole(presolved_lp_bound(model, _within(hp, end, GIVEN_OTHERS_LP_SHARE)).bound)
+    if first is not None and first <= have:  # the plan in hand is proved: none starts more
+        return plans, first - others
     x, st = solve(
         model,
         replace(_within(hp, end, 0.8), stop_at_bound=_proves(have)),
         "",
         _encode(mip, problems, now),
     )
-    whole = _whole(st.bound)
+    whole = _tighter(_whole(st.bound), first)
     bound = None if whole is None else whole - others
     if x is None or started @ x < have + 0.5:
         return plans, bound

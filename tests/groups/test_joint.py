@@ -17,6 +17,7 @@ from engine.groups.contract import load_groups
 from engine.groups.decode import tables
 from engine.groups.plan import build_plans, solve_plans, solver_params
 from geo.travel import TravelTimes
+from solvers import groups_mip
 from solvers.groups import GroupsParams, GroupsResult, quarter_bound
 from solvers.groups_mip import (
     FIRST_ROUND_MIN_SECONDS,
@@ -328,6 +329,24 @@ def test_a_programme_solved_again_may_move_the_others_facilitators(tmp_path, con
     stats = SolveStats("FEASIBLE", None, None, 0.0)
     results = [GroupsResult(cand_of, facs, stats) for cand_of, facs in new]
     assert _started(ds, times, plans, results, meta, config) == {"SI-EM": 3, "SI-DA": 3}
+
+
+def test_a_plan_its_presolved_lp_proves_beside_the_others_is_not_searched(
+    tmp_path, config, monkeypatch
+):
+    """Beside the joint plan (both groups running), SI-DA's three are all it can start: its
+    presolved LP proves it, so no MIP runs and the plans stay as they are; beside a plan with
+    no SI-DA group the MIP runs (the test above)."""
+    (_, _, plans, res, _, params), (em, da), joint, _ = _one_facilitator_for_both(tmp_path, config)
+    problems = [p.problem for p in plans]
+    now = [(r.cand_of_person, r.facilitators) for r in joint]
+
+    def no_search(*args, **kwargs):
+        raise AssertionError("a MIP searched a plan already proved")
+
+    monkeypatch.setattr(groups_mip, "solve", no_search)
+    new, bound = _given_others(problems, res, now, da, params, HighsParams(5.0), 1.0)
+    assert bound == 3 and new is now
 
 
 def test_an_answer_that_moved_the_others_facilitators_is_taken_whole(tmp_path, config):
