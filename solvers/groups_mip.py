@@ -120,8 +120,8 @@ JOINT_SUPPORT_GAP = 1e-4
 # 6.4 s (it once stopped unproved); at 1.0 seed 7 took 114.6 s end to end, where programmes
 # short of their bound used all of it
 GIVEN_OTHERS_SHARE = 0.6
-# Of that, at most, for its presolved LP before its MIP: seed 13's TSP needs 3 s of its 5.4 s there
-# (at 0.5 its LP was cut short and its bound stayed unproved: 275 alone, where 267 at 0.8)
+# Of that, at most, for its presolved LP before its MIP: seed 13's TSP needs 3 s of its 5.4 s
+# there (at 0.5 its LP was cut short and its bound stayed unproved: 275 alone, 267 at 0.8)
 GIVEN_OTHERS_LP_SHARE = 0.8
 # At most this many rounds of that solve (`_improve`): the first for every programme short of
 # its bound alone; each later one, for a gain that did not fit beside another's and each
@@ -786,13 +786,13 @@ def _presolved_bound(
     it only where it centres on one programme and a few others; here it is restored among all
     of them, at the LP's strength, which the presolve raises (on seed 17 the quarter is bounded
     at 950 where the block's bound and the sum of the others alone give 957, and seed 5 at
-    1,004 against 1,007). Without the caps the LP is looser than the sum alone (seed 42: 962 against
-    960). It takes 20-40 s of one core on the East Midlands quarter, so it runs beside the
-    joint step on a core the pool leaves spare, else after the rounds where the deadline leaves
-    it time enough (`QUARTER_LP_SECONDS_PER_PAIR`; on 2 cores and that quarter it does not). Run beside the joint step on the same two cores it
-    cost the plans more than it proved: seed 13 started 972 where 978 before (the wide joint
-    model kept its start), seed 17 930 where 935-937; at a lower priority it did not end by
-    the deadline."""
+    1,004 against 1,007). Without the caps the LP is looser than the sum alone (seed 42: 962
+    against 960). It takes 20-40 s of one core on the East Midlands quarter, so it runs beside
+    the joint step on a core the pool leaves spare, else after the rounds where the deadline
+    leaves it time enough (`QUARTER_LP_SECONDS_PER_PAIR`; on 2 cores and that quarter it does
+    not). Run beside the joint step on the same two cores it cost the plans more than it
+    proved: seed 13 started 972 where 978 before (the wide joint model kept its start), seed
+    17 930 where 935-937; at a lower priority it did not end by the deadline."""
     mip = quarter_mip(problems, res)
     held = [(-_started(mip, problems, block), -bound) for block, bound in caps]
     st = presolved_lp_bound(_model(mip, _started(mip, problems), held), hp)

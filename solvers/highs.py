@@ -162,7 +162,7 @@ def presolved_lp_bound(model: LinearModel, params: HighsParams, name: str = "") 
         return SolveStats("INFEASIBLE", None, None, time.perf_counter() - t0, name)
     if kind == highspy.HighsPresolveStatus.kReducedToEmpty:  # presolve solved it
         h.run()
-        return _bound_of(h.getInfo().mip_dual_bound, h, t0, name)
+        return _bound_of(h.getInfo().mip_dual_bound, t0, name)
     if kind == highspy.HighsPresolveStatus.kReduced:
         lp = h.getPresolvedLp()
     elif kind == highspy.HighsPresolveStatus.kNotReduced:
@@ -182,10 +182,10 @@ def presolved_lp_bound(model: LinearModel, params: HighsParams, name: str = "") 
     relaxed.run()
     optimal = relaxed.modelStatusToString(relaxed.getModelStatus()) == "Optimal"
     value = relaxed.getInfo().objective_function_value if optimal else None
-    return _bound_of(value, relaxed, t0, name)
+    return _bound_of(value, t0, name)
 
 
-def _bound_of(value: float | None, h: highspy.Highs, t0: float, name: str) -> SolveStats:
+def _bound_of(value: float | None, t0: float, name: str) -> SolveStats:
     """A presolved LP's stats: its value less the interior point's margin as the bound."""
     seconds = time.perf_counter() - t0
     if value is None or not np.isfinite(value):
