@@ -50,6 +50,11 @@ Programme groups, and docs/groups-tuning.md):
   another these solves took 21-24 s with a core idle. While the solve's deadline leaves time,
   a later round tries again a gain that did not fit and each programme still short of its
   bound there, beside the plans taken (`_improve`).
+- Bounds without a search come from HiGHS's presolve: the LP of the presolved model is as
+  strong as a MIP's root and takes seconds (`_presolved_bound`). It bounds the block's centre
+  alone (whose own MIP gives way to the block's), each programme beside the others' groups
+  before its MIP (which then runs only where the LP leaves the plan unproved), and, where a
+  core is spare, the whole quarter with each programme held to its bound alone.
 - The programmes' time is shared by their size (`_budgets`), and a programme's bound alone
   is its MIP's or its LP's, the lower. Each bound MIP stops once it proves the plan in hand
   (`_proves`): on the East Midlands quarter that took 36-37 s of the programmes' time down
