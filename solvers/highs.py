@@ -171,14 +171,8 @@ def presolved_lp_bound(model: LinearModel, params: HighsParams, name: str = "") 
         return SolveStats("UNKNOWN", None, None, time.perf_counter() - t0, name)
     lp.integrality_ = []
     left = params.time_limit_seconds - (time.perf_counter() - t0)
-    relaxed = highspy.Highs()
-    relaxed.setOptionValue("output_flag", False)
-    relaxed.setOptionValue("time_limit", max(0.01, left))
-    relaxed.setOptionValue("threads", int(params.threads))
-    relaxed.setOptionValue("solver", "ipm")
+    relaxed = _load(lp, replace(params, time_limit_seconds=left, lp_method="ipm"), True)
     relaxed.setOptionValue("run_crossover", "off")
-    relaxed.passModel(lp)
-    _watch(relaxed, params.observer, time_limit=left)
     relaxed.run()
     optimal = relaxed.modelStatusToString(relaxed.getModelStatus()) == "Optimal"
     value = relaxed.getInfo().objective_function_value if optimal else None
@@ -196,15 +190,21 @@ def _bound_of(value: float | None, t0: float, name: str) -> SolveStats:
 
 def _highs(model: LinearModel, params: HighsParams) -> highspy.Highs:
     """A HiGHS instance holding `model`, set up by `params` (and watched by its observer)."""
+    return _load(_lp(model), params, not np.any(model.integral))
+
+
+def _load(lp: highspy.HighsLp, params: HighsParams, relaxed: bool) -> highspy.Highs:
+    """A HiGHS instance holding `lp`, set up by `params` (`lp_method` where it is `relaxed`, an
+    LP) and watched by its observer."""
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
     h.setOptionValue("time_limit", max(0.01, float(params.time_limit_seconds)))
     h.setOptionValue("threads", int(params.threads))
     h.setOptionValue("random_seed", int(params.random_seed))
     h.setOptionValue("mip_rel_gap", float(params.mip_rel_gap))
-    if not np.any(model.integral):
+    if relaxed:
         h.setOptionValue("solver", params.lp_method)
-    h.passModel(_lp(model))
+    h.passModel(lp)
     _watch(h, params.observer, params.stop_at_bound, params.time_limit_seconds, params.enough)
     return h
 
