@@ -737,8 +737,12 @@ def plan_pre_group(
     (solvers/groups_mip.py). Whoever has none before their group moves to another of the
     programme's groups they suit with a place and an appointment before it, if any. Whoever
     cannot have one does not start the group; a group left below its minimum, or with one
-    woman, loses her or does not run (its room and facilitators are freed). Returns the
-    results with who stays, the appointments and the resources left."""
+    woman, loses her or does not run (its room and facilitators are freed), and then its
+    members, their appointments given back, may move so too (seed 23 of the East Midlands
+    quarter: a BBR group at its minimum of 6, three members with no half-day left once the
+    planned groups had their facilitators' sessions, did not run, and one of the other three
+    started another BBR group). Returns the results with who stays, the appointments and the
+    resources left."""
     g = config.groups
     res = res.copy()
     members, options = _pre_group_options(plans, results, res, setup, config)
@@ -771,25 +775,42 @@ def plan_pre_group(
         )
     unbooked = [members[m] for m, k in enumerate(chosen.tolist()) if k < 0]
     moved = _move_unbooked(plans, results, unbooked, booked, diary, setup, config)
+    running = [dict(r.facilitators) for r in results]
+    fell: dict[tuple[int, int], int] = {}  # (programme, person) -> the group that fell through
+    for n, plan in enumerate(plans):
+        for c in sorted(running[n]):
+            mine = booked.get((n, c), {})
+            if len(_leaving(plan.problem, mine)) == len(mine):  # it cannot run
+                book(plan.problem, res, c, running[n].pop(c), -1)
+                for i, gone in booked.pop((n, c), {}).items():
+                    diary.add(gone.facilitator, *_at(gone, setup.monday), gone.venue, -1)
+                    fell[(n, i)] = c
+    if fell:  # the members of a group that cannot run may join another that does
+        live = [replace(r, facilitators=running[n]) for n, r in enumerate(results)]
+        elsewhere = [(n, i, c) for (n, i), c in fell.items()]
+        moved |= _move_unbooked(plans, live, elsewhere, booked, diary, setup, config)
     out_results: list[GroupsResult] = []
     sessions: list[PreGroup] = []
     for n, (plan, r) in enumerate(zip(plans, results)):
         pr = plan.problem
-        cand_of, facs = r.cand_of_person.copy(), dict(r.facilitators)
+        cand_of, facs = r.cand_of_person.copy(), running[n]
         reasons = dict(r.reasons)
         for (m, i), c in moved.items():
             if m == n:
                 cand_of[i] = c
+        missing = PRE_GROUP_MISSING.format(weeks=g.pre_group_weeks)
+        for i in np.nonzero(cand_of >= 0)[0].tolist():
+            if int(cand_of[i]) not in facs:  # their group fell through, and no other took them
+                cand_of[i] = -1
+                reasons[i] = GROUP_FELL_THROUGH if (n, i) in fell else missing
         for c in sorted(facs):
             mine = booked.get((n, c), {})
             for i in np.nonzero(cand_of == c)[0].tolist():
                 if i not in mine:
                     cand_of[i] = -1
-                    reasons[i] = PRE_GROUP_MISSING.format(weeks=g.pre_group_weeks)
-            women = [i for i in mine if pr.person_female[i]]
-            leave = {i: LONE_WOMAN for i in women} if len(women) == 1 else {}
-            if len(mine) - len(leave) < pr.min_group:
-                leave = {i: GROUP_FELL_THROUGH for i in mine}
+                    reasons[i] = missing
+            leave = _leaving(pr, mine)
+            if len(leave) == len(mine):
                 book(pr, res, c, facs.pop(c), -1)
             for i, why in leave.items():
                 gone = mine.pop(i)
@@ -799,6 +820,16 @@ def plan_pre_group(
             sessions += mine.values()
         out_results.append(replace(r, cand_of_person=cand_of, facilitators=facs, reasons=reasons))
     return out_results, sessions, res
+
+
+def _leaving(pr: GroupsProblem, mine: dict[int, PreGroup]) -> dict[int, str]:
+    """Who of a group's booked members `mine` does not start, and why: a woman who would be
+    its only woman, or everyone where it would be left below its minimum."""
+    women = [i for i in mine if pr.person_female[i]]
+    leave = {i: LONE_WOMAN for i in women} if len(women) == 1 else {}
+    if len(mine) - len(leave) < pr.min_group:
+        return {i: GROUP_FELL_THROUGH for i in mine}
+    return leave
 
 
 def _move_unbooked(

@@ -190,6 +190,37 @@ def test_a_member_with_no_appointment_before_their_group_moves_to_a_later_one(tm
     assert len(pre) == 7
 
 
+def test_the_members_of_a_group_that_cannot_run_move_to_one_that_does(tmp_path, config):
+    """A, B and X are planned into the 7 December group (at least three) and E, F and G into
+    the 4 January one. X, referred on 1 December, has no pre-group Monday before the first and
+    moves to the second; the first, left with two, cannot run. A and B, whose appointments
+    before it are given back, move to the 4 January group too (21 December, with F3 beside X,
+    or F1, freed from the first group), rather than not start: six start, where three did."""
+    refs = [referral(p, available_slots="Mon-AM") for p in ("A", "B", "E", "F", "G")]
+    refs.append(referral("X", available_slots="Mon-AM", referral_date="2026-12-01"))
+    facs = [facilitator(f, available_slots="Mon-AM") for f in ("F1", "F2", "F3")]
+    write_groups(tmp_path, refs, [programme()], [venue(available_slots="Mon-AM", rooms=2)], facs)
+    ds, times = load_groups(tmp_path), TravelTimes(config.travel)
+    plans, res, meta = build_plans(ds, config, times, START)
+    plan = plans[0]
+    pr = plan.problem
+    first = {plan.cand_dates[c][0].isoformat(): c for c in range(len(pr.cand_venue))}
+    early, late = first["2026-12-07"], first["2027-01-04"]
+    who = {p: n for n, p in enumerate(pr.person_ids)}
+    cand_of = np.full(len(pr.person_ids), -1, np.int64)
+    cand_of[[who[p] for p in "ABX"]] = early
+    cand_of[[who[p] for p in "EFG"]] = late
+    facilitators = {early: [0], late: [1]}
+    for c, js in facilitators.items():
+        book(pr, res, c, js)
+    planned = GroupsResult(cand_of, facilitators, SolveStats("HEURISTIC", None, None, 0.0))
+    kept, groups, members, unplaced, pre = _booked(plans, [planned], res, meta, config, (ds, times))
+    assert list(kept[0].facilitators) == [late] and len(groups) == 1
+    assert sorted(members["person_id"]) == list("ABEFGX") == sorted(pre["person_id"])
+    assert set(pre.set_index("person_id").loc[list("ABX"), "date"]) == {"2026-12-21"}
+    assert unplaced.empty or not set("ABX") & set(unplaced.index)
+
+
 def test_a_pre_group_appointment_may_be_at_another_venue_the_person_reaches(tmp_path, config):
     """One appointment a half-day; the group's venue V1 opens on Monday mornings only, so two
     of the four can meet F1 there in the two weeks before. V2, near them and open on Tuesday
