@@ -700,10 +700,7 @@ def _solve(
         ]
         if together is not None and together[1] is not None:
             caps.append((together[0], together[1]))
-        end = t0 + params.deadline_seconds
-        quarter = (problems, res, caps, _within(hp, end, 1.0))  # on a spare core, if any
-        wanted = params.quarter_lp and len(problems) > 1
-        pending = runner.beside(_presolved_bound, quarter) if wanted else None
+        whole_bound = _whole_bound(runner, problems, res, caps, params, hp, t0)
         merged = _merge(problems, res, alone)
         if _count(merged) < _count(greedy):
             merged = greedy
@@ -725,11 +722,7 @@ def _solve(
         # at their bound alone (as many as with every room and facilitator): nothing to try
         short = [p for p, b in enumerate(own) if b is None or _placed(plans[p]) < b]
         plans, bounds = _improve(runner, problems, res, plans, short, params, hps, t0)
-        whole, time_left = None, end - time.perf_counter()
-        if pending is not None:
-            whole = pending()
-        elif wanted and time_left >= 1 + QUARTER_LP_SECONDS_PER_PAIR * sum(sizes):  # no core spare
-            whole = _presolved_bound(problems, res, caps, _within(hp, end, 1.0))
+        whole = whole_bound()
     seconds = time.perf_counter() - t0
     spent = sum(a.seconds for a in found)
     left = res.copy()
@@ -752,6 +745,35 @@ def _solve(
     if observer is not None:
         observer.report("started, shared", float(_count(out)), quarter_bound(out), force=True)
     return out, left
+
+
+def _whole_bound(
+    runner: Runner,
+    problems: list[GroupsProblem],
+    res: Resources,
+    caps: list[tuple[tuple[int, ...], float]],
+    params: GroupsParams,
+    hp: HighsParams,
+    t0: float,
+) -> Callable[[], float | None]:
+    """The whole quarter's bound (`_presolved_bound`, step 4 of `_solve`) begun now on a core
+    the pool leaves spare; else, asked for after the rounds, solved then only where the
+    deadline of the solve begun at `t0` leaves `QUARTER_LP_SECONDS_PER_PAIR` a person-group
+    pair (and a second). Returns what gives it (None: not run, or nothing proved)."""
+    if not params.quarter_lp or len(problems) < 2:
+        return lambda: None
+    end = t0 + params.deadline_seconds
+    pending = runner.beside(_presolved_bound, (problems, res, caps, _within(hp, end, 1.0)))
+    if pending is not None:
+        return pending
+    pairs = sum(len(pr.pair_person) for pr in problems)
+
+    def after() -> float | None:
+        if end - time.perf_counter() < 1 + QUARTER_LP_SECONDS_PER_PAIR * pairs:
+            return None
+        return _presolved_bound(problems, res, caps, _within(hp, end, 1.0))
+
+    return after
 
 
 def _sum(bounds: Iterable[float | None]) -> float | None:
