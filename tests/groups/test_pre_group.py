@@ -160,12 +160,13 @@ def test_the_checker_wants_each_members_pre_group_session_in_time(tmp_path, conf
     assert any("pre-group date" in p for p in problems(clash))
 
 
-def test_a_member_with_no_appointment_before_their_group_moves_to_a_later_one(tmp_path, config):
-    """X is referred on 1 December: no pre-group Monday before the 7 December group, but the
-    4 January group has one (21 December, with F3: F1 runs the first group then and F2's
-    half-day is full with the three others) and a place: X moves there rather than not
-    start."""
-    refs = [referral(p, available_slots="Mon-AM") for p in ("A", "B", "C", "E", "F", "G")]
+def _early_and_late(tmp_path, config, early_members: str, late_members: str):
+    """Everyone on Monday mornings, X referred on 1 December (no pre-group Monday before the 7
+    December group); `early_members` planned into the 7 December group with F1, `late_members`
+    into the 4 January one with F2 (F3 free), then booked (`_booked`). Returns its tables,
+    each person's index and the two groups."""
+    people = sorted(set(early_members + late_members) - {"X"})
+    refs = [referral(p, available_slots="Mon-AM") for p in people]
     refs.append(referral("X", available_slots="Mon-AM", referral_date="2026-12-01"))
     facs = [facilitator(f, available_slots="Mon-AM") for f in ("F1", "F2", "F3")]
     write_groups(tmp_path, refs, [programme()], [venue(available_slots="Mon-AM", rooms=2)], facs)
@@ -177,13 +178,22 @@ def test_a_member_with_no_appointment_before_their_group_moves_to_a_later_one(tm
     early, late = first["2026-12-07"], first["2027-01-04"]
     who = {p: n for n, p in enumerate(pr.person_ids)}
     cand_of = np.full(len(pr.person_ids), -1, np.int64)
-    cand_of[[who[p] for p in "ABCX"]] = early
-    cand_of[[who[p] for p in "EFG"]] = late
+    cand_of[[who[p] for p in early_members]] = early
+    cand_of[[who[p] for p in late_members]] = late
     facilitators = {early: [0], late: [1]}
     for c, js in facilitators.items():
         book(pr, res, c, js)
     planned = GroupsResult(cand_of, facilitators, SolveStats("HEURISTIC", None, None, 0.0))
-    kept, _, _, _, pre = _booked(plans, [planned], res, meta, config, (ds, times))
+    booked = _booked(plans, [planned], res, meta, config, (ds, times))
+    return booked, who, early, late
+
+
+def test_a_member_with_no_appointment_before_their_group_moves_to_a_later_one(tmp_path, config):
+    """X is referred on 1 December: no pre-group Monday before the 7 December group, but the
+    4 January group has one (21 December, with F3: F1 runs the first group then and F2's
+    half-day is full with the three others) and a place: X moves there rather than not
+    start."""
+    (kept, _, _, _, pre), who, _, late = _early_and_late(tmp_path, config, "ABCX", "EFG")
     assert kept[0].cand_of_person[who["X"]] == late
     pre = pre.set_index("person_id")
     assert pre.loc["X", "date"] == "2026-12-21" and pre.loc["X", "facilitator_id"] == "F3"
@@ -196,25 +206,8 @@ def test_the_members_of_a_group_that_cannot_run_move_to_one_that_does(tmp_path, 
     moves to the second; the first, left with two, cannot run. A and B, whose appointments
     before it are given back, move to the 4 January group too (21 December, with F3 beside X,
     or F1, freed from the first group), rather than not start: six start, where three did."""
-    refs = [referral(p, available_slots="Mon-AM") for p in ("A", "B", "E", "F", "G")]
-    refs.append(referral("X", available_slots="Mon-AM", referral_date="2026-12-01"))
-    facs = [facilitator(f, available_slots="Mon-AM") for f in ("F1", "F2", "F3")]
-    write_groups(tmp_path, refs, [programme()], [venue(available_slots="Mon-AM", rooms=2)], facs)
-    ds, times = load_groups(tmp_path), TravelTimes(config.travel)
-    plans, res, meta = build_plans(ds, config, times, START)
-    plan = plans[0]
-    pr = plan.problem
-    first = {plan.cand_dates[c][0].isoformat(): c for c in range(len(pr.cand_venue))}
-    early, late = first["2026-12-07"], first["2027-01-04"]
-    who = {p: n for n, p in enumerate(pr.person_ids)}
-    cand_of = np.full(len(pr.person_ids), -1, np.int64)
-    cand_of[[who[p] for p in "ABX"]] = early
-    cand_of[[who[p] for p in "EFG"]] = late
-    facilitators = {early: [0], late: [1]}
-    for c, js in facilitators.items():
-        book(pr, res, c, js)
-    planned = GroupsResult(cand_of, facilitators, SolveStats("HEURISTIC", None, None, 0.0))
-    kept, groups, members, unplaced, pre = _booked(plans, [planned], res, meta, config, (ds, times))
+    booked, _, _, late = _early_and_late(tmp_path, config, "ABX", "EFG")
+    kept, groups, members, unplaced, pre = booked
     assert list(kept[0].facilitators) == [late] and len(groups) == 1
     assert sorted(members["person_id"]) == list("ABEFGX") == sorted(pre["person_id"])
     assert set(pre.set_index("person_id").loc[list("ABX"), "date"]) == {"2026-12-21"}
