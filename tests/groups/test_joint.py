@@ -18,7 +18,7 @@ from engine.groups.decode import tables
 from engine.groups.plan import build_plans, solve_plans, solver_params
 from geo.travel import TravelTimes
 from solvers import groups_mip
-from solvers.groups import GroupsParams, GroupsResult, quarter_bound
+from solvers.groups import GroupsParams, GroupsResult, quarter_bound, solve_greedy
 from solvers.groups_mip import (
     FIRST_ROUND_MIN_SECONDS,
     GIVEN_OTHERS_SHARE,
@@ -27,6 +27,7 @@ from solvers.groups_mip import (
     _budgets,
     _by_deadline,
     _feasible,
+    _fill,
     _given_others,
     _improve,
     _placed,
@@ -423,6 +424,29 @@ def test_a_gain_that_did_not_fit_is_sought_again_beside_the_plans_taken(tmp_path
     stats = SolveStats("FEASIBLE", None, None, 0.0)
     results = [GroupsResult(cand_of, facs, stats) for cand_of, facs in again]
     assert _started(ds, times, plans, results, meta, config) == {"SI-DA": 6, "SI-EM": 2}
+
+
+def test_whom_the_plans_put_together_leave_out_start_where_rooms_are_left(tmp_path, config):
+    """SI-DA's plan alone (its Monday morning and Wednesday afternoon groups) put together
+    with an SI-EM plan that lost its Monday group to SI-DA's (the one room): SI-EM's two who
+    can come on Tuesday mornings start there, first come first served, and SI-DA's groups
+    stay; where SI-EM's plan already holds its people, nothing changes."""
+    (ds, times, plans, res, meta, params), (em, da), empty = _one_room_two_gains(tmp_path, config)
+    problems = [p.problem for p in plans]
+    none = GroupsResult(*empty[em], SolveStats("HEURISTIC", None, None, 0.0))
+    alone = [solve_greedy(pr, res, params) for pr in problems]
+    assert _placed((alone[da].cand_of_person, {})) == 6
+    put = [none if p == em else replace(alone[p], resources=None) for p in range(2)]
+    filled = _fill(problems, res, put, params)
+    assert filled[da].facilitators == alone[da].facilitators
+    assert (filled[da].cand_of_person == alone[da].cand_of_person).all()
+    assert _feasible(problems, res, [(r.cand_of_person, r.facilitators) for r in filled])
+    assert _started(ds, times, plans, filled, meta, config) == {"SI-DA": 6, "SI-EM": 2}
+    (tuesday,) = filled[em].facilitators
+    assert problems[em].cand_slots[tuesday] == (3,)  # Tue-AM
+    again = _fill(problems, res, filled, params)
+    assert [r.facilitators for r in again] == [r.facilitators for r in filled]
+    assert all((a.cand_of_person == b.cand_of_person).all() for a, b in zip(again, filled))
 
 
 @pytest.mark.parametrize("deadline, em_started", [(0.0, 0), (60.0, 2)])
