@@ -134,7 +134,7 @@ class GroupsResult:
     together: tuple[tuple[int, ...], float | None] | None = None
 
 
-def _active(pr: GroupsProblem, c: int) -> list[tuple[int, int]]:
+def active_sessions(pr: GroupsProblem, c: int) -> list[tuple[int, int]]:
     """(slot, week) pairs a candidate group occupies."""
     w0 = int(pr.cand_start[c])
     return [(s, w) for w in range(w0, w0 + int(pr.cand_weeks[c])) for s in pr.cand_slots[c]]
@@ -160,7 +160,7 @@ def pair_value(pr: GroupsProblem, params: GroupsParams) -> np.ndarray:
 def free_facilitators(pr: GroupsProblem, res: Resources, c: int) -> list[int]:
     """Eligible facilitators free in every (slot, week) of the candidate with weekly room,
     nearest base first."""
-    act = _active(pr, c)
+    act = active_sessions(pr, c)
     out = []
     for j, _cost in sorted(
         zip(pr.cand_facilitators[c].tolist(), pr.cand_fac_cost[c].tolist()),
@@ -176,12 +176,12 @@ def free_facilitators(pr: GroupsProblem, res: Resources, c: int) -> list[int]:
 
 def room_free(pr: GroupsProblem, res: Resources, c: int) -> bool:
     v = int(pr.cand_venue[c])
-    return all(res.room_used[v, s, w] < res.rooms[v] for s, w in _active(pr, c))
+    return all(res.room_used[v, s, w] < res.rooms[v] for s, w in active_sessions(pr, c))
 
 
 def book(pr: GroupsProblem, res: Resources, c: int, facs: list[int], sign: int = 1) -> None:
     v = int(pr.cand_venue[c])
-    for s, w in _active(pr, c):
+    for s, w in active_sessions(pr, c):
         res.room_used[v, s, w] += sign
         for j in facs:
             res.fac_busy[j, s, w] = sign > 0
@@ -287,7 +287,7 @@ def solve_cpsat(
     for c in range(n_c):
         if not fm.core.agent_pairs[c]:
             continue
-        act = _active(pr, c)
+        act = active_sessions(pr, c)
         v = int(pr.cand_venue[c])
         if not room_free(pr, res, c):
             m.add(opened[c] == 0)

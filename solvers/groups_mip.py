@@ -78,8 +78,8 @@ from solvers.groups import (
     GroupsProblem,
     GroupsResult,
     Resources,
-    _active,
     _weeks,
+    active_sessions,
     book,
     free_facilitators,
     in_turn,
@@ -230,7 +230,7 @@ def quarter_mip(
                 rows.add(fem + [h], [1] * len(fem) + [-pr.max_group], 0)
                 rows.add(fem + [h], [-1] * len(fem) + [2], 0)
             v = int(pr.cand_venue[c])
-            act = _active(pr, c)
+            act = active_sessions(pr, c)
             for s, w in act:
                 rooms.setdefault((v, s, w), []).append(yo + c)
             cost = dict(zip(pr.cand_facilitators[c].tolist(), pr.cand_fac_cost[c].tolist()))

@@ -5,6 +5,7 @@ registry of solvers that plan the programmes together or in turn."""
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
@@ -30,7 +31,9 @@ from solvers.groups import (
     GroupsProblem,
     GroupsResult,
     Resources,
+    active_sessions,
     book,
+    free_facilitators,
     in_turn,
     solve_cpsat,
     solve_greedy,
@@ -741,8 +744,50 @@ def plan_pre_group(
     members, their appointments given back, may move so too (seed 23 of the East Midlands
     quarter: a BBR group at its minimum of 6, three members with no half-day left once the
     planned groups had their facilitators' sessions, did not run, and one of the other three
-    started another BBR group). Returns the results with who stays, the appointments and the
-    resources left."""
+    started another BBR group). Then, for each member so left out, in turn, the booking is
+    tried again with another new group handed to another facilitator where that frees one of
+    their half-days (`_hand_overs`; at most `pre_group_hand_overs` bookings in all), and the
+    one that starts the most is kept where it starts more: the model counts appointments by
+    facilitator and week, not by half-day (seed 19: a Horizon group of four in Rutland did
+    not run, as its member's only half-day went to a TSP group's session; handed over, all
+    933 placed start, where 929 did). Returns the results with who stays, the appointments
+    and the resources left."""
+    best = _book(plans, results, res, setup, config)
+    trials = config.groups.pre_group_hand_overs
+    lost = [
+        (n, i, c)
+        for n, r in enumerate(results)
+        for i, c in enumerate(r.cand_of_person.tolist())
+        if c >= 0 and best[0][n].cand_of_person[i] < 0
+    ]
+    for n, i, c in lost:
+        if best[0][n].cand_of_person[i] >= 0:  # a hand-over for another brought them back
+            continue
+        found = None
+        for handed in _hand_overs(plans, results, res, n, i, c, setup, config):
+            if trials <= 0:
+                break
+            trials -= 1
+            tried = _book(plans, *handed, setup, config)
+            if _started(tried[0]) > _started((found or (best, None))[0][0]):
+                found = (tried, handed)
+        if found is not None:
+            best, (results, res) = found
+    return best
+
+
+def _started(results: list[GroupsResult]) -> int:
+    return sum(int((r.cand_of_person >= 0).sum()) for r in results)
+
+
+def _book(
+    plans: list[ProgrammePlan],
+    results: list[GroupsResult],
+    res: Resources,
+    setup: OneToOneSetup,
+    config: Config,
+) -> tuple[list[GroupsResult], list[PreGroup], Resources]:
+    """`plan_pre_group` for the groups and facilitators of `results` as they are."""
     g = config.groups
     res = res.copy()
     members, options = _pre_group_options(plans, results, res, setup, config)
@@ -820,6 +865,62 @@ def plan_pre_group(
             sessions += mine.values()
         out_results.append(replace(r, cand_of_person=cand_of, facilitators=facs, reasons=reasons))
     return out_results, sessions, res
+
+
+def _hand_overs(
+    plans: list[ProgrammePlan],
+    results: list[GroupsResult],
+    res: Resources,
+    n: int,
+    i: int,
+    c: int,
+    setup: OneToOneSetup,
+    config: Config,
+) -> Iterator[tuple[list[GroupsResult], Resources]]:
+    """For a member `i` of programme `n`'s group `c` the booking left out: each half-day of
+    theirs before it whose trained facilitator is held only by a session of another new group,
+    with that group handed to each other facilitator trained for it, free and within their
+    weeks for all its sessions, so that the half-day is free: the results and resources so
+    changed. `plan_pre_group` keeps one only where more then start: the
+    facilitator who takes the group may be one another member's appointment needed (seed 19:
+    a hand-over that saved a Horizon group cost an SI-ATB one with one replacement, and
+    nothing with the other)."""
+    plan = plans[n]
+    referred = date.fromisoformat(str(plan.people["referral_date"].iat[i])[:10])
+    per_slot = config.groups.pre_group_per_slot
+    for j, s, w, v in _member_options(
+        plan, i, c, results[n].facilitators[c], referred, setup, config
+    ):
+        held = _session_of(plans, results, j, s, w)
+        if held is None:
+            continue
+        m, g = held
+        pr = plans[m].problem
+        base = res.copy()
+        book(pr, base, g, [j], -1)
+        for k in [k for k in free_facilitators(pr, base, g) if k != j]:
+            left = base.copy()
+            book(pr, left, g, [k])
+            if not _Diary(left, per_slot).can(j, s, w, v):
+                continue
+            facs = [k if f == j else f for f in results[m].facilitators[g]]
+            handed = [
+                replace(r, facilitators={**r.facilitators, g: facs}) if q == m else r
+                for q, r in enumerate(results)
+            ]
+            yield handed, left
+
+
+def _session_of(
+    plans: list[ProgrammePlan], results: list[GroupsResult], j: int, s: int, w: int
+) -> tuple[int, int] | None:
+    """The new group (programme, group) whose session holds facilitator `j` in half-day
+    (`s`, `w`), if any (else they are free, or held by a running group or an appointment)."""
+    for m, plan in enumerate(plans):
+        for g, js in results[m].facilitators.items():
+            if j in js and (s, w) in active_sessions(plan.problem, g):
+                return m, g
+    return None
 
 
 def _leaving(pr: GroupsProblem, mine: dict[int, PreGroup]) -> dict[int, str]:

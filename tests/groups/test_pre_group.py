@@ -285,3 +285,41 @@ def test_no_group_is_offered_to_someone_with_no_pre_group_half_day_before_it(tmp
         x = plan.problem.person_ids.index("X")
         assert int((plan.problem.pair_person == x).sum()) == offered
         assert ("pre-group" in plan.reasons[x]) == (offered == 0)
+
+
+def test_a_group_is_handed_over_to_free_a_members_only_half_day(tmp_path, config):
+    """F1, trained for both programmes, runs the 7 December SI-EM group (A, B, C); F2 the 4
+    January SI-DA one (D, E, F, G), whose only pre-group Monday is 21 December (28 December is
+    a bank holiday). F2's half-day holds three appointments, and F1 runs SI-EM's group then,
+    so the fourth has none: with no hand-over three of SI-DA's start. Handed to F3, trained
+    for SI-EM only and free on all its Mondays, the SI-EM group frees F1 on 21 December for
+    the fourth: all seven start, and the checker passes the plan."""
+    refs = [referral(p, available_slots="Mon-AM") for p in "ABC"]
+    refs += [referral(p, programme="SI-DA", available_slots="Mon-AM") for p in "DEFG"]
+    facs = [
+        facilitator("F1", trained_programmes="SI-EM;SI-DA", available_slots="Mon-AM"),
+        facilitator("F2", trained_programmes="SI-DA", available_slots="Mon-AM"),
+        facilitator("F3", trained_programmes="SI-EM", available_slots="Mon-AM"),
+    ]
+    progs = [programme(), programme("SI-DA")]
+    write_groups(tmp_path, refs, progs, [venue(available_slots="Mon-AM", rooms=2)], facs)
+    ds, times = load_groups(tmp_path), TravelTimes(config.travel)
+    plans, res, meta = build_plans(ds, config, times, START)
+    names = [p.programme["programme"] for p in plans]
+    planned = []
+    for name, start, fac in (("SI-EM", "2026-12-07", 0), ("SI-DA", "2027-01-04", 1)):
+        plan = plans[names.index(name)]
+        pr = plan.problem
+        (c,) = [c for c in range(len(pr.cand_venue)) if plan.cand_dates[c][0].isoformat() == start]
+        book(pr, res, c, [fac])
+        cand_of = np.full(len(pr.person_ids), c, np.int64)
+        planned.append(GroupsResult(cand_of, {c: [fac]}, SolveStats("HEURISTIC", None, None, 0.0)))
+    planned = [planned[0 if name == "SI-EM" else 1] for name in names]
+    none = config.model_copy(
+        update={"groups": config.groups.model_copy(update={"pre_group_hand_overs": 0})}
+    )
+    for cfg, started, em_fac in ((none, 6, "F1"), (config, 7, "F3")):
+        _, groups, members, _, pre = _booked(plans, planned, res, meta, cfg, (ds, times))
+        assert len(members) == started == len(pre)
+        assert groups.set_index("programme").loc["SI-EM", "facilitator_ids"] == em_fac
+    assert set(pre.loc[pre["date"] == "2026-12-21", "facilitator_id"]) == {"F1", "F2"}
