@@ -746,11 +746,12 @@ def plan_pre_group(
     planned groups had their facilitators' sessions, did not run, and one of the other three
     started another BBR group). Then, for each member so left out, in turn, the booking is
     tried again with another new group handed to another facilitator where that frees one of
-    their half-days (`_hand_overs`; at most `pre_group_hand_overs` bookings in all), and the
-    one that starts the most is kept where it starts more: the model counts appointments by
-    facilitator and week, not by half-day (seed 19: a Horizon group of four in Rutland did
-    not run, as its member's only half-day went to a TSP group's session; handed over, all
-    933 placed start, where 929 did). Returns the results with who stays, the appointments
+    their half-days or a session of its week (`_hand_overs`; at most `pre_group_hand_overs`
+    bookings in all), and the one that starts the most is kept where it starts more: the model
+    counts appointments by facilitator and week, not by half-day (seed 19: a Horizon group of
+    four in Rutland did not run, as its member's only half-day went to a TSP group's session;
+    handed over, all 933 placed start, where 929 did; seed 23 946 of 946, where 942; the
+    tight quarter 854 of 868, where 849). Returns the results with who stays, the appointments
     and the resources left."""
     best = _book(plans, results, res, setup, config)
     trials = config.groups.pre_group_hand_overs
@@ -878,8 +879,8 @@ def _hand_overs(
     config: Config,
 ) -> Iterator[tuple[list[GroupsResult], Resources]]:
     """For a member `i` of programme `n`'s group `c` the booking left out: each half-day of
-    theirs before it whose trained facilitator is held only by a session of another new group,
-    with that group handed to each other facilitator trained for it, free and within their
+    theirs before it whose trained facilitator is kept from it only by new groups (`_holding`),
+    with each such group handed to each other facilitator trained for it, free and within their
     weeks for all its sessions, so that the half-day is free: the results and resources so
     changed. `plan_pre_group` keeps one only where more then start: the
     facilitator who takes the group may be one another member's appointment needed (seed 19:
@@ -891,36 +892,43 @@ def _hand_overs(
     for j, s, w, v in _member_options(
         plan, i, c, results[n].facilitators[c], referred, setup, config
     ):
-        held = _session_of(plans, results, j, s, w)
-        if held is None:
-            continue
-        m, g = held
-        pr = plans[m].problem
-        base = res.copy()
-        book(pr, base, g, [j], -1)
-        for k in [k for k in free_facilitators(pr, base, g) if k != j]:
-            left = base.copy()
-            book(pr, left, g, [k])
-            if not _Diary(left, per_slot).can(j, s, w, v):
-                continue
-            facs = [k if f == j else f for f in results[m].facilitators[g]]
-            handed = [
-                replace(r, facilitators={**r.facilitators, g: facs}) if q == m else r
-                for q, r in enumerate(results)
-            ]
-            yield handed, left
+        for m, g in _holding(plans, results, res, j, s, w):
+            pr = plans[m].problem
+            base = res.copy()
+            book(pr, base, g, [j], -1)
+            for k in [k for k in free_facilitators(pr, base, g) if k != j]:
+                left = base.copy()
+                book(pr, left, g, [k])
+                if not _Diary(left, per_slot).can(j, s, w, v):
+                    continue
+                facs = [k if f == j else f for f in results[m].facilitators[g]]
+                handed = [
+                    replace(r, facilitators={**r.facilitators, g: facs}) if q == m else r
+                    for q, r in enumerate(results)
+                ]
+                yield handed, left
 
 
-def _session_of(
-    plans: list[ProgrammePlan], results: list[GroupsResult], j: int, s: int, w: int
-) -> tuple[int, int] | None:
-    """The new group (programme, group) whose session holds facilitator `j` in half-day
-    (`s`, `w`), if any (else they are free, or held by a running group or an appointment)."""
-    for m, plan in enumerate(plans):
-        for g, js in results[m].facilitators.items():
-            if j in js and (s, w) in active_sessions(plan.problem, g):
-                return m, g
-    return None
+def _holding(
+    plans: list[ProgrammePlan],
+    results: list[GroupsResult],
+    res: Resources,
+    j: int,
+    s: int,
+    w: int,
+) -> list[tuple[int, int]]:
+    """The new groups (programme, group) that keep facilitator `j` from half-day (`s`, `w`):
+    the one whose session is then, or where they are free then but have no session of that
+    week left, each of theirs with a session that week (none where a running group or an
+    appointment holds them)."""
+    busy = bool(res.fac_busy[j, s, w])
+    return [
+        (m, g)
+        for m, plan in enumerate(plans)
+        for g, js in results[m].facilitators.items()
+        if j in js
+        and any((t, u) == (s, w) if busy else u == w for t, u in active_sessions(plan.problem, g))
+    ]
 
 
 def _leaving(pr: GroupsProblem, mine: dict[int, PreGroup]) -> dict[int, str]:

@@ -287,39 +287,74 @@ def test_no_group_is_offered_to_someone_with_no_pre_group_half_day_before_it(tmp
         assert ("pre-group" in plan.reasons[x]) == (offered == 0)
 
 
-def test_a_group_is_handed_over_to_free_a_members_only_half_day(tmp_path, config):
-    """F1, trained for both programmes, runs the 7 December SI-EM group (A, B, C); F2 the 4
-    January SI-DA one (D, E, F, G), whose only pre-group Monday is 21 December (28 December is
-    a bank holiday). F2's half-day holds three appointments, and F1 runs SI-EM's group then,
-    so the fourth has none: with no hand-over three of SI-DA's start. Handed to F3, trained
-    for SI-EM only and free on all its Mondays, the SI-EM group frees F1 on 21 December for
-    the fourth: all seven start, and the checker passes the plan."""
+def _handed_over(tmp_path, config, da_slot: str, f1_week: int):
+    """A, B and C (SI-EM, Monday mornings) planned into the 7 December group with F1, trained
+    for both programmes (`f1_week` sessions a week); D, E, F and G (SI-DA, `da_slot`) into the
+    4 January week's group with F2; F3 is trained for SI-EM only. Booked with no hand-over and
+    with them (`config`): each booking's groups, members and appointments."""
     refs = [referral(p, available_slots="Mon-AM") for p in "ABC"]
-    refs += [referral(p, programme="SI-DA", available_slots="Mon-AM") for p in "DEFG"]
+    refs += [referral(p, programme="SI-DA", available_slots=da_slot) for p in "DEFG"]
+    slots = "Mon-AM;" + da_slot if da_slot != "Mon-AM" else da_slot
     facs = [
-        facilitator("F1", trained_programmes="SI-EM;SI-DA", available_slots="Mon-AM"),
-        facilitator("F2", trained_programmes="SI-DA", available_slots="Mon-AM"),
+        facilitator(
+            "F1",
+            trained_programmes="SI-EM;SI-DA",
+            available_slots=slots,
+            max_sessions_per_week=f1_week,
+        ),
+        facilitator("F2", trained_programmes="SI-DA", available_slots=da_slot),
         facilitator("F3", trained_programmes="SI-EM", available_slots="Mon-AM"),
     ]
     progs = [programme(), programme("SI-DA")]
-    write_groups(tmp_path, refs, progs, [venue(available_slots="Mon-AM", rooms=2)], facs)
+    write_groups(tmp_path, refs, progs, [venue(available_slots=slots, rooms=2)], facs)
     ds, times = load_groups(tmp_path), TravelTimes(config.travel)
     plans, res, meta = build_plans(ds, config, times, START)
     names = [p.programme["programme"] for p in plans]
-    planned = []
-    for name, start, fac in (("SI-EM", "2026-12-07", 0), ("SI-DA", "2027-01-04", 1)):
+    planned = {}
+    for name, start, fac in (("SI-EM", "2026-12-07", 0), ("SI-DA", "2027-01-0", 1)):
         plan = plans[names.index(name)]
         pr = plan.problem
-        (c,) = [c for c in range(len(pr.cand_venue)) if plan.cand_dates[c][0].isoformat() == start]
+        (c,) = [
+            c for c in range(len(pr.cand_venue)) if str(plan.cand_dates[c][0]).startswith(start)
+        ]
         book(pr, res, c, [fac])
         cand_of = np.full(len(pr.person_ids), c, np.int64)
-        planned.append(GroupsResult(cand_of, {c: [fac]}, SolveStats("HEURISTIC", None, None, 0.0)))
-    planned = [planned[0 if name == "SI-EM" else 1] for name in names]
+        planned[name] = GroupsResult(cand_of, {c: [fac]}, SolveStats("HEURISTIC", None, None, 0.0))
     none = config.model_copy(
         update={"groups": config.groups.model_copy(update={"pre_group_hand_overs": 0})}
     )
-    for cfg, started, em_fac in ((none, 6, "F1"), (config, 7, "F3")):
-        _, groups, members, _, pre = _booked(plans, planned, res, meta, cfg, (ds, times))
+    return [
+        _booked(plans, [planned[n] for n in names], res, meta, cfg, (ds, times))[1:]
+        for cfg in (none, config)
+    ]
+
+
+def test_a_group_is_handed_over_to_free_a_members_only_half_day(tmp_path, config):
+    """The SI-DA group's only pre-group Monday is 21 December (28 December is a bank holiday).
+    F2's half-day holds three appointments, and F1 runs SI-EM's group then, so the fourth has
+    none: with no hand-over three of SI-DA's start. Handed to F3, free on all its Mondays, the
+    SI-EM group frees F1 on 21 December for the fourth: all seven start, and the checker
+    passes the plan."""
+    for (groups, members, _, pre), started, em_fac in zip(
+        _handed_over(tmp_path, config, "Mon-AM", 5), (6, 7), ("F1", "F3")
+    ):
         assert len(members) == started == len(pre)
         assert groups.set_index("programme").loc["SI-EM", "facilitator_ids"] == em_fac
     assert set(pre.loc[pre["date"] == "2026-12-21", "facilitator_id"]) == {"F1", "F2"}
+
+
+def test_a_group_is_handed_over_to_free_a_session_of_a_members_week(tmp_path, config):
+    """One appointment a half-day; SI-DA's four come on Tuesday mornings, 22 and 29 December
+    before their 5 January group. F2 meets two; F1, free on those Tuesdays, has one session a
+    week, and SI-EM's group holds it in both weeks (the week of the 28th, a bank holiday, too:
+    its session moves on, and its facilitator's week is kept): with two, SI-DA's group (at
+    least three) does not run. Handed to F3, the SI-EM group leaves F1 those weeks' sessions
+    for the other two: all seven start."""
+    one = _one_a_half_day(config)
+    for (groups, members, _, pre), started, em_fac in zip(
+        _handed_over(tmp_path, one, "Tue-AM", 1), (3, 7), ("F1", "F3")
+    ):
+        assert len(members) == started == len(pre)
+        assert groups.set_index("programme").loc["SI-EM", "facilitator_ids"] == em_fac
+    f1 = pre.set_index("person_id").loc[list("DEFG")].query("facilitator_id == 'F1'")
+    assert sorted(f1["date"]) == ["2026-12-22", "2026-12-29"]
