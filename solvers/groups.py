@@ -14,7 +14,7 @@ CP-SAT hint, so the model never starts fewer people than it.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from ortools.sat.python import cp_model
@@ -113,6 +113,16 @@ class GroupsProblem:
     cand_pre_facilitators: list[np.ndarray] = field(default_factory=list)
     pre_group_weeks: int = 0
     pre_group_per_slot: int = 1  # appointments in one half-day, which is one session of the week
+
+    def with_pairs(self, keep: np.ndarray) -> GroupsProblem:
+        """The same programme offering only the person-group pairs marked in `keep`."""
+        return replace(
+            self,
+            pair_person=self.pair_person[keep],
+            pair_cand=self.pair_cand[keep],
+            pair_travel=self.pair_travel[keep],
+            pair_wait_days=self.pair_wait_days[keep],
+        )
 
 
 @dataclass
@@ -371,6 +381,11 @@ def in_turn(solve):
         return out, res
 
     return quarter
+
+
+def people_started(results: list[GroupsResult]) -> int:
+    """People started by every programme's results."""
+    return sum(int((r.cand_of_person >= 0).sum()) for r in results)
 
 
 def quarter_bound(results: list[GroupsResult]) -> float | None:

@@ -84,6 +84,7 @@ from solvers.groups import (
     free_facilitators,
     in_turn,
     pair_value,
+    people_started,
     quarter_bound,
     room_free,
     solve_greedy,
@@ -637,17 +638,7 @@ def _fill(
     out = []
     for pr, r in zip(problems, plans):
         rest = (r.cand_of_person[pr.pair_person] < 0) & ~np.isin(pr.pair_cand, list(r.facilitators))
-        more = solve_greedy(
-            replace(
-                pr,
-                pair_person=pr.pair_person[rest],
-                pair_cand=pr.pair_cand[rest],
-                pair_travel=pr.pair_travel[rest],
-                pair_wait_days=pr.pair_wait_days[rest],
-            ),
-            left,
-            params,
-        )
+        more = solve_greedy(pr.with_pairs(rest), left, params)
         left = more.resources if more.resources is not None else left
         placed = np.where(r.cand_of_person >= 0, r.cand_of_person, more.cand_of_person)
         facs = {**r.facilitators, **more.facilitators}
@@ -683,9 +674,10 @@ def _solve(
     """1. Each programme alone (every room and facilitator left): its bound, a plan, the
     candidate groups its LP uses. 2. All programmes over those groups and the greedy plan's,
     people started first, from the plans put together, with whom they leave out filled in
-    first come first served (`_fill`; or the greedy plan, when that starts more): the shared rooms and facilitators go where they start the most; with a second
-    process, beside it the wider model that also has each programme's LP groups given what
-    the others' groups hold in the plans put together, and the better of the two is kept.
+    first come first served (`_fill`; or the greedy plan, when that starts more): the shared
+    rooms and facilitators go where they start the most; with a second process, beside it
+    the wider model that also has each programme's LP groups given what the others' groups
+    hold in the plans put together, and the better of the two is kept.
     3. Each programme short of its bound alone again, beside the others' groups in the joint
     plan (their facilitators free to change): its bound there, and the better plans where
     found and fitting beside the others'; later rounds while the deadline allows (`_improve`).
@@ -695,7 +687,9 @@ def _solve(
     t0 = time.perf_counter()
     greedy, _ = in_turn(_greedy)(problems, res, params)
     if observer is not None:  # a plan in hand from the first seconds (what a stop keeps)
-        observer.report("started, first come first served", float(_count(greedy)), None, True)
+        observer.report(
+            "started, first come first served", float(people_started(greedy)), None, True
+        )
     hp = HighsParams(
         params.time_limit_seconds,
         threads=params.workers,
@@ -742,7 +736,7 @@ def _solve(
             caps.append((together[0], together[1]))
         whole_bound = _whole_bound(runner, problems, res, caps, params, hp, t0)
         merged = _fill(problems, res, _merge(problems, res, alone), params)
-        if _count(merged) < _count(greedy):
+        if people_started(merged) < people_started(greedy):
             merged = greedy
         chosen = (
             support,
@@ -784,7 +778,9 @@ def _solve(
     if whole is not None and (summed is None or whole < summed):  # all of them as one block
         out = [replace(r, together=(tuple(range(len(out))), whole)) for r in out]
     if observer is not None:
-        observer.report("started, shared", float(_count(out)), quarter_bound(out), force=True)
+        observer.report(
+            "started, shared", float(people_started(out)), quarter_bound(out), force=True
+        )
     return out, left
 
 
@@ -899,7 +895,7 @@ def _merge_loss(
     problems: list[GroupsProblem], res: Resources, plans: list[GroupsResult], p: int, q: int
 ) -> int:
     """The people two programmes' plans alone lose put together (the fewer of both orders)."""
-    have = _count([plans[p], plans[q]])
+    have = people_started([plans[p], plans[q]])
     lost = []
     for a, b in ((p, q), (q, p)):
         put = _merge(
@@ -907,7 +903,7 @@ def _merge_loss(
             res,
             [(plans[k].cand_of_person, plans[k].facilitators) for k in (a, b)],
         )
-        lost.append(have - _count(put))
+        lost.append(have - people_started(put))
     return min(lost)
 
 
@@ -1175,11 +1171,6 @@ def _greedy(pr: GroupsProblem, res: Resources, params: GroupsParams, observer=No
 def _placed(plan: tuple[np.ndarray, dict]) -> int:
     """People started by one programme's plan (group per person, facilitators per group)."""
     return int((plan[0] >= 0).sum())
-
-
-def _count(results: list[GroupsResult]) -> int:
-    """People started by every programme's results."""
-    return sum(_placed((r.cand_of_person, r.facilitators)) for r in results)
 
 
 def _given_others(

@@ -35,6 +35,7 @@ from solvers.groups import (
     book,
     free_facilitators,
     in_turn,
+    people_started,
     solve_cpsat,
     solve_greedy,
 )
@@ -764,21 +765,17 @@ def plan_pre_group(
     for n, i, c in lost:
         if best[0][n].cand_of_person[i] >= 0:  # a hand-over for another brought them back
             continue
-        found = None
+        most, found = people_started(best[0]), None
         for handed in _hand_overs(plans, results, res, n, i, c, setup, config):
             if trials <= 0:
                 break
             trials -= 1
             tried = _book(plans, *handed, setup, config)
-            if _started(tried[0]) > _started((found or (best, None))[0][0]):
-                found = (tried, handed)
+            if people_started(tried[0]) > most:
+                most, found = people_started(tried[0]), (tried, handed)
         if found is not None:
             best, (results, res) = found
     return best
-
-
-def _started(results: list[GroupsResult]) -> int:
-    return sum(int((r.cand_of_person >= 0).sum()) for r in results)
 
 
 def _book(
@@ -880,12 +877,12 @@ def _hand_overs(
 ) -> Iterator[tuple[list[GroupsResult], Resources]]:
     """For a member `i` of programme `n`'s group `c` the booking left out: each half-day of
     theirs before it whose trained facilitator is kept from it only by new groups (`_holding`),
-    with each such group handed to each other facilitator trained for it, free and within their
-    weeks for all its sessions, so that the half-day is free: the results and resources so
-    changed. `plan_pre_group` keeps one only where more then start: the
-    facilitator who takes the group may be one another member's appointment needed (seed 19:
-    a hand-over that saved a Horizon group cost an SI-ATB one with one replacement, and
-    nothing with the other)."""
+    with each such group handed to each other facilitator trained for it, free and within
+    their weeks for all its sessions, where that frees the half-day: the results and resources
+    so changed. `plan_pre_group` keeps one only where more then start, as the facilitator who
+    takes the group may be one another member's appointment needed (seed 19: a hand-over that
+    saved a Horizon group cost an SI-ATB one with one replacement, and nothing with the
+    other)."""
     plan = plans[n]
     referred = date.fromisoformat(str(plan.people["referral_date"].iat[i])[:10])
     per_slot = config.groups.pre_group_per_slot
