@@ -98,6 +98,10 @@ class ProgrammePlan:
     # and an afternoon) and their supervision appointments: one calendar
     busy: list[frozenset[tuple[date, str]]] = field(default_factory=list)
 
+    def referred(self, i: int) -> date:
+        """The day person i was referred (no appointment before it)."""
+        return date.fromisoformat(str(self.people["referral_date"].iat[i])[:10])
+
     def free_on(self, i: int, dates: list[date], pattern: tuple[int, ...]) -> bool:
         """Person i has nothing else on any of `dates` in the part of the day `pattern` is in
         (a pattern keeps one part of the day)."""
@@ -884,7 +888,7 @@ def _hand_overs(
     saved a Horizon group cost an SI-ATB one with one replacement, and nothing with the
     other)."""
     plan = plans[n]
-    referred = date.fromisoformat(str(plan.people["referral_date"].iat[i])[:10])
+    referred = plan.referred(i)
     per_slot = config.groups.pre_group_per_slot
     for j, s, w, v in _member_options(
         plan, i, c, results[n].facilitators[c], referred, setup, config
@@ -957,7 +961,7 @@ def _move_unbooked(
         plan, r = plans[n], results[n]
         pr = plan.problem
         apart = {b for a, b in pr.exclusions if a == i} | {a for a, b in pr.exclusions if b == i}
-        referred = date.fromisoformat(str(plan.people["referral_date"].iat[i])[:10])
+        referred = plan.referred(i)
         for k in np.nonzero(pr.pair_person == i)[0].tolist():
             other = int(pr.pair_cand[k])
             there = booked.get((n, other), {})
