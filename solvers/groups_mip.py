@@ -922,23 +922,55 @@ def _improve(
     solve begun at `t0` (`params.deadline_seconds`): the first for all of them (each solve at
     least `FIRST_ROUND_MIN_SECONDS`), each later one, while the deadline leaves time, for a
     gain that did not fit beside another's (both took the same free room or facilitator) and
-    each programme still short of its bound given the others' groups, beside the plans as
-    they are now. Returns the plans and each programme's bound given the others' groups in the
-    last round it was in."""
-    bounds: dict[int, float | None] = {}
+    each programme still short of its bound given the others' groups as they are now, beside
+    the plans as they are now. Returns the plans and each programme's bound given the others'
+    groups in those plans (`_Proofs.now`)."""
+    proofs = _Proofs()
     remaining = t0 + params.deadline_seconds - time.perf_counter()
     first = _by_deadline(
         hps, short, runner.processes, max(remaining, 0.0), 0, FIRST_ROUND_MIN_SECONDS
     )
-    plans, missed = _beside_others(runner, problems, res, plans, short, params, first, bounds)
+    plans, missed = _beside_others(runner, problems, res, plans, short, params, first, proofs)
     for k in range(1, AGAIN_ROUNDS):
-        todo = sorted(set(missed) | {p for p in short if _unproved(plans[p], bounds.get(p))})
+        now = proofs.now(plans, short)
+        todo = sorted(set(missed) | {p for p in short if _unproved(plans[p], now[p])})
         remaining = t0 + params.deadline_seconds - time.perf_counter()
         if not todo or remaining < AGAIN_MIN_SECONDS or _stop_asked(hps):
             break
         capped = _by_deadline(hps, todo, runner.processes, remaining, k, 0.0)
-        plans, missed = _beside_others(runner, problems, res, plans, todo, params, capped, bounds)
-    return plans, bounds
+        plans, missed = _beside_others(runner, problems, res, plans, todo, params, capped, proofs)
+    return plans, proofs.now(plans, short)
+
+
+@dataclass
+class _Proofs:
+    """Each programme's bounds given the others' groups, by the others' groups and members
+    they were proved beside. A bound holds only there: once another programme's gain is taken
+    its groups differ, and the rooms and facilitators it let go may start more of this one.
+    So a programme's bound is the tightest proved beside the others' groups as they are now
+    (on seed 23 TSP was proved at 247 beside them in one round and its next round, beside the
+    same groups, stopped with none: its bound had fallen back to 251, its own alone), and
+    none where they have changed since."""
+
+    found: dict[int, dict[tuple[bytes, ...], float]] = field(default_factory=dict)
+
+    def add(self, p: int, plans: list[tuple[np.ndarray, dict]], bound: float | None) -> None:
+        """A bound on `p` proved beside the others' groups of `plans` (None: nothing proved)."""
+        if bound is not None:
+            key = _others_key(plans, p)
+            mine = self.found.setdefault(p, {})
+            mine[key] = min(mine.get(key, bound), bound)
+
+    def now(self, plans: list[tuple[np.ndarray, dict]], todo: list[int]) -> dict[int, float | None]:
+        """The bound of each of `todo` given the others' groups of `plans` (None: unproved)."""
+        return {p: self.found.get(p, {}).get(_others_key(plans, p)) for p in todo}
+
+
+def _others_key(plans: list[tuple[np.ndarray, dict]], p: int) -> tuple[bytes, ...]:
+    """The other programmes' groups and members in `plans` (each one's group per person: the
+    groups that run are those with members), which a bound given them holds for; their
+    facilitators are free in that solve, so they do not count."""
+    return tuple(plan[0].tobytes() for q, plan in enumerate(plans) if q != p)
 
 
 def _by_deadline(
@@ -997,11 +1029,12 @@ def _beside_others(
     todo: list[int],
     params: GroupsParams,
     hps: list[HighsParams],
-    bounds: dict[int, float | None],
+    proofs: _Proofs,
 ) -> tuple[list[tuple[np.ndarray, dict[int, list[int]]]], list[int]]:
     """Each programme of `todo` solved again beside the others' groups of `plans`, all at once
-    (`_given_others`), and the gains taken (`_take_gains`). Sets each one's bound in `bounds`
-    and returns the plans and the programmes whose gain did not fit beside the others'."""
+    (`_given_others`), and the gains taken (`_take_gains`). Adds each one's bound beside
+    `plans` to `proofs` and returns the plans and the programmes whose gain did not fit beside
+    the others'."""
     if not todo:
         return plans, []
     found = runner.map(
@@ -1010,7 +1043,7 @@ def _beside_others(
         [len(problems[p].pair_person) for p in todo],
     )
     for p, (_, bound) in zip(todo, found):
-        bounds[p] = bound
+        proofs.add(p, plans, bound)
     plans = _take_gains(problems, res, plans, [(p, new) for p, (new, _) in zip(todo, found)])
     return plans, [p for p, (new, _) in zip(todo, found) if _placed(new[p]) > _placed(plans[p])]
 

@@ -31,6 +31,7 @@ from solvers.groups_mip import (
     _given_others,
     _improve,
     _placed,
+    _Proofs,
     _proves,
     _take_gains,
     _tighter,
@@ -415,12 +416,14 @@ def test_a_gain_that_did_not_fit_is_sought_again_beside_the_plans_taken(tmp_path
     problems = [p.problem for p in plans]
     hps = [HighsParams(5.0)] * len(problems)
     with Runner(1, None) as runner:
-        bounds: dict[int, float | None] = {}
-        first, missed = _beside_others(runner, problems, res, empty, [em, da], params, hps, bounds)
-        assert missed == [em] and bounds == {em: 3.0, da: 6.0}
+        proofs = _Proofs()
+        first, missed = _beside_others(runner, problems, res, empty, [em, da], params, hps, proofs)
+        assert missed == [em] and proofs.now(empty, [em, da]) == {em: 3.0, da: 6.0}
         assert [_placed(plan) for plan in first] == [0 if p == em else 6 for p in range(2)]
-        again, missed = _beside_others(runner, problems, res, first, [em], params, hps, bounds)
-    assert missed == [] and bounds == {em: 2.0, da: 6.0}
+        # SI-DA's bound still holds beside SI-EM's groups (none); SI-EM's not beside SI-DA's
+        assert proofs.now(first, [em, da]) == {em: None, da: 6.0}
+        again, missed = _beside_others(runner, problems, res, first, [em], params, hps, proofs)
+    assert missed == [] and proofs.now(again, [em, da]) == {em: 2.0, da: None}
     stats = SolveStats("FEASIBLE", None, None, 0.0)
     results = [GroupsResult(cand_of, facs, stats) for cand_of, facs in again]
     assert _started(ds, times, plans, results, meta, config) == {"SI-DA": 6, "SI-EM": 2}
@@ -454,7 +457,8 @@ def test_later_rounds_beside_the_others_run_only_before_the_deadline(
     tmp_path, config, deadline, em_started
 ):
     """The rounds from the plan with no groups: the first starts SI-DA's six and misses
-    SI-EM's gain; a second, where the deadline leaves time for it, starts SI-EM's two."""
+    SI-EM's gain; a second, where the deadline leaves time for it, starts SI-EM's two, and a
+    third proves SI-DA's bound again beside them."""
     (_, _, plans, res, _, params), (em, da), empty = _one_room_two_gains(tmp_path, config)
     problems = [p.problem for p in plans]
     params = replace(params, deadline_seconds=deadline)
@@ -464,7 +468,9 @@ def test_later_rounds_beside_the_others_run_only_before_the_deadline(
             runner, problems, res, empty, [em, da], params, hps, time.perf_counter()
         )
     assert (_placed(found[em]), _placed(found[da])) == (em_started, 6)
-    assert bounds == {em: 3.0 if deadline == 0 else 2.0, da: 6.0}
+    # each bound given the others' groups as they end: SI-EM's 3 was proved beside no groups;
+    # with time, SI-DA is proved again beside SI-EM's new group (a third round)
+    assert bounds == ({em: None, da: 6.0} if deadline == 0 else {em: 2.0, da: 6.0})
 
 
 @pytest.mark.parametrize(
@@ -490,6 +496,23 @@ def test_the_first_round_beside_the_others_is_held_to_the_deadline(
     with Recording(1, None) as runner:
         _improve(runner, problems, res, empty, [em, da], params, hps, time.perf_counter())
     assert given[:2] == pytest.approx([wall, wall])
+
+
+def test_a_bound_given_the_others_holds_while_their_groups_stay_as_they_were():
+    """Programme 0 proved at 5 beside programme 1's groups, then a round that proved nothing
+    beside the same groups, then 4: its bound is 4, whatever its own plan does; once
+    programme 1's members move, none (the rooms they left may start more)."""
+    plans = [(np.array([-1, 2]), {2: [0]}), (np.array([1, 1, -1]), {1: [3]})]
+    proofs = _Proofs()
+    proofs.add(0, plans, 5.0)
+    proofs.add(0, plans, None)
+    assert proofs.now(plans, [0, 1]) == {0: 5.0, 1: None}
+    proofs.add(0, plans, 4.0)
+    proofs.add(0, plans, 6.0)
+    own_moved = [(np.array([3, 3]), {3: [0]}), plans[1]]
+    assert proofs.now(own_moved, [0]) == {0: 4.0}
+    others_moved = [plans[0], (np.array([1, 0, -1]), {0: [3], 1: [3]})]
+    assert proofs.now(others_moved, [0]) == {0: None}
 
 
 def test_a_round_beside_the_others_shares_its_time_by_the_programmes_own():
