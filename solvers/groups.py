@@ -46,7 +46,7 @@ class GroupsParams:
     women_only_value: int = 600  # per woman in a women-only group: outweighs one more group
     # The joint MIP (solvers/groups_mip.py): `time_limit_seconds` is each programme's own
     # solve, then this for all programmes together over the rooms and facilitators they share
-    joint_seconds: float = 50.0
+    joint_seconds: float = 26.0
     # mip: after the first round of programmes solved again beside the others' groups, later
     # rounds run only until this many seconds into the solve (solvers.groups_mip.AGAIN_ROUNDS)
     deadline_seconds: float = 95.0

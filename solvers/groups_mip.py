@@ -53,8 +53,9 @@ Programme groups, and docs/groups-tuning.md):
 - Bounds without a search come from HiGHS's presolve: the LP of the presolved model is as
   strong as a MIP's root and takes seconds (`_presolved_bound`). It bounds the block's centre
   alone (whose own MIP gives way to the block's), each programme beside the others' groups
-  before its MIP (which then runs only where the LP leaves the plan unproved), and, where a
-  core is spare, the whole quarter with each programme held to its bound alone.
+  before its MIP (which then runs only where the LP leaves the plan unproved), and the whole
+  quarter with each programme held to its bound alone, on one of the two processes from the
+  joint step's end to the deadline while the rounds take the other (`_WholeBound`).
 - The programmes' time is shared by their size (`_budgets`), and a programme's bound alone
   is its MIP's or its LP's, the lower. Each bound MIP stops once it proves the plan in hand
   (`_proves`): on the East Midlands quarter that took 36-37 s of the programmes' time down
@@ -734,7 +735,7 @@ def _solve(
         ]
         if together is not None and together[1] is not None:
             caps.append((together[0], together[1]))
-        whole_bound = _whole_bound(runner, problems, res, caps, params, hp, t0)
+        whole_bound = _WholeBound(runner, problems, res, caps, params, hp, t0)
         merged = _fill(problems, res, _merge(problems, res, alone), params)
         if people_started(merged) < people_started(greedy):
             merged = greedy
@@ -756,8 +757,9 @@ def _solve(
         plans = max(joint, key=lambda j: j.value).plans
         # at their bound alone (as many as with every room and facilitator): nothing to try
         short = [p for p, b in enumerate(own) if b is None or _placed(plans[p]) < b]
+        whole_bound.begin(runner)
         plans, bounds = _improve(runner, problems, res, plans, short, params, hps, t0)
-        whole = whole_bound()
+        whole = whole_bound.result()
     seconds = time.perf_counter() - t0
     spent = sum(a.seconds for a in found)
     left = res.copy()
@@ -784,33 +786,51 @@ def _solve(
     return out, left
 
 
-def _whole_bound(
-    runner: Runner,
-    problems: list[GroupsProblem],
-    res: Resources,
-    caps: list[tuple[tuple[int, ...], float]],
-    params: GroupsParams,
-    hp: HighsParams,
-    t0: float,
-) -> Callable[[], float | None]:
-    """The whole quarter's bound (`_presolved_bound`, step 4 of `_solve`) begun now on a core
-    the pool leaves spare; else, asked for after the rounds, solved then only where the
-    deadline of the solve begun at `t0` leaves `QUARTER_LP_SECONDS_PER_PAIR` a person-group
-    pair (and a second). Returns what gives it (None: not run, or nothing proved)."""
-    if not params.quarter_lp or len(problems) < 2:
-        return lambda: None
-    end = t0 + params.deadline_seconds
-    pending = runner.beside(_presolved_bound, (problems, res, caps, _within(hp, end, 1.0)))
-    if pending is not None:
-        return pending
-    pairs = sum(len(pr.pair_person) for pr in problems)
+class _WholeBound:
+    """The whole quarter's bound (`_presolved_bound`, step 4 of `_solve`), with each
+    programme held to its bound alone (`caps`), by the deadline of the solve begun at `t0`:
+    begun beside the joint step on a core the pool leaves spare; else begun once the joint
+    step ends (`begin`) on one of the pool's processes, the rounds taking the others; with one
+    process, after the rounds, only where the deadline leaves `QUARTER_LP_SECONDS_PER_PAIR` a
+    person-group pair (and a second). Why the pool's process after the joint step: on the East
+    Midlands quarter it takes 24-29 s of a core, which beside the joint step on the same two
+    cores cost the plans more than it proved (seed 13 972 where 978), and which the rounds
+    after the joint step leave only where the joint step is shorter
+    (docs/groups-tuning.md, 2026-12-05, night)."""
 
-    def after() -> float | None:
-        if end - time.perf_counter() < 1 + QUARTER_LP_SECONDS_PER_PAIR * pairs:
+    def __init__(
+        self,
+        runner: Runner,
+        problems: list[GroupsProblem],
+        res: Resources,
+        caps: list[tuple[tuple[int, ...], float]],
+        params: GroupsParams,
+        hp: HighsParams,
+        t0: float,
+    ) -> None:
+        self.on = params.quarter_lp and len(problems) > 1
+        self.job = (problems, res, caps)
+        self.hp, self.end = hp, t0 + params.deadline_seconds
+        self.pairs = sum(len(pr.pair_person) for pr in problems)
+        self.pending = runner.beside(_presolved_bound, self._args()) if self.on else None
+
+    def _args(self) -> tuple:
+        return (*self.job, _within(self.hp, self.end, 1.0))
+
+    def begin(self, runner: Runner) -> None:
+        """Once the joint step ends: begun on one of the pool's processes, unless begun."""
+        if self.on and self.pending is None:
+            self.pending = runner.start(_presolved_bound, self._args())
+
+    def result(self) -> float | None:
+        """The bound (None: not run, or nothing proved)."""
+        if self.pending is not None:
+            return self.pending()
+        if not self.on or self.end - time.perf_counter() < 1 + QUARTER_LP_SECONDS_PER_PAIR * (
+            self.pairs
+        ):
             return None
-        return _presolved_bound(problems, res, caps, _within(hp, end, 1.0))
-
-    return after
+        return _presolved_bound(*self._args())
 
 
 def _sum(bounds: Iterable[float | None]) -> float | None:
@@ -927,9 +947,7 @@ def _improve(
     groups in those plans (`_Proofs.now`)."""
     proofs = _Proofs()
     remaining = t0 + params.deadline_seconds - time.perf_counter()
-    first = _by_deadline(
-        hps, short, runner.processes, max(remaining, 0.0), 0, FIRST_ROUND_MIN_SECONDS
-    )
+    first = _by_deadline(hps, short, runner.free, max(remaining, 0.0), 0, FIRST_ROUND_MIN_SECONDS)
     plans, missed = _beside_others(runner, problems, res, plans, short, params, first, proofs)
     for k in range(1, AGAIN_ROUNDS):
         now = proofs.now(plans, short)
@@ -937,7 +955,7 @@ def _improve(
         remaining = t0 + params.deadline_seconds - time.perf_counter()
         if not todo or remaining < AGAIN_MIN_SECONDS or _stop_asked(hps):
             break
-        capped = _by_deadline(hps, todo, runner.processes, remaining, k, 0.0)
+        capped = _by_deadline(hps, todo, runner.free, remaining, k, 0.0)
         plans, missed = _beside_others(runner, problems, res, plans, todo, params, capped, proofs)
     return plans, proofs.now(plans, short)
 

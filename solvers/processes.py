@@ -8,7 +8,7 @@ import os
 import pickle
 import signal
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
 
 from solvers.types import SearchObserver
@@ -24,6 +24,7 @@ class Runner:
     def __init__(self, processes: int, observer: SearchObserver | None) -> None:
         self.pool: ProcessPoolExecutor | None = None
         self.extra: ProcessPoolExecutor | None = None  # `beside`'s, started when first asked
+        self.started: list[Future] = []  # `start`'s jobs, each holding one of the processes
         self.processes = 1  # solves at once
         if processes > 1 and _picklable(observer):
             self.processes = processes
@@ -41,6 +42,11 @@ class Runner:
     def parallel(self) -> bool:
         return self.pool is not None
 
+    @property
+    def free(self) -> int:
+        """The processes not held by a job begun with `start` that is still running."""
+        return max(1, self.processes - sum(not f.done() for f in self.started))
+
     def map(self, fn, jobs: list[tuple], sizes: list[int] | None = None) -> list:
         """fn(*job) for each job, in the jobs' order (largest `sizes` started first)."""
         if self.pool is None:
@@ -48,6 +54,15 @@ class Runner:
         order = sorted(range(len(jobs)), key=lambda k: -(sizes[k] if sizes else 0))
         futures = {k: self.pool.submit(fn, *jobs[k]) for k in order}
         return [futures[k].result() for k in range(len(jobs))]
+
+    def start(self, fn, job: tuple) -> Callable[[], Any] | None:
+        """fn(*job) begun now on one of the pool's processes, the others left to `map` (whose
+        jobs wait for the rest); returns what waits for its result. None with one process."""
+        if self.pool is None:
+            return None
+        future = self.pool.submit(fn, *job)
+        self.started.append(future)
+        return future.result
 
     def beside(self, fn, job: tuple) -> Callable[[], Any] | None:
         """fn(*job) begun now in a process of its own, on a core the pool leaves spare; returns

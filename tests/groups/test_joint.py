@@ -18,6 +18,7 @@ from engine.groups.decode import tables
 from engine.groups.plan import build_plans, solve_plans, solver_params
 from geo.travel import TravelTimes
 from solvers import groups_mip
+from solvers import processes as processes_module
 from solvers.groups import GroupsParams, GroupsResult, quarter_bound, solve_greedy
 from solvers.groups_mip import (
     FIRST_ROUND_MIN_SECONDS,
@@ -104,6 +105,28 @@ def test_programmes_competing_for_a_facilitator_are_bounded_together(tmp_path, c
     quarter, _ = solve_plans(plans, res, "mip", replace(no_block, quarter_lp=True))
     assert [(set(r.together[0]), r.together[1]) for r in quarter] == [({0, 1}, 5.0)] * 2
     assert quarter_bound(quarter) == 5.0  # the whole quarter's presolved LP, without a block
+
+
+@pytest.mark.parametrize("processes, bound", [(2, 5.0), (1, 8.0)])
+def test_the_whole_quarters_bound_runs_on_a_process_of_the_pool_after_the_joint_step(
+    tmp_path, config, monkeypatch, processes, bound
+):
+    """No core spare beside the pool's two, and the deadline never leaving the bound time
+    after the rounds: with two processes it is begun on one of them once the joint step ends
+    (the rounds on the other) and proves the 5; with one process nothing proves less than
+    the sum alone, 8."""
+    ds, times, plans, res, meta = _quarter(tmp_path, config)
+    monkeypatch.setattr(processes_module, "_cores", lambda: 2)
+    monkeypatch.setattr(groups_mip, "QUARTER_LP_SECONDS_PER_PAIR", 1e9)
+    params = replace(
+        solver_params(config, 5.0),
+        block_pairs=0,
+        processes=processes,
+        processes_from_pairs=0,
+    )
+    results, _ = solve_plans(plans, res, "mip", params)
+    assert quarter_bound(results) == bound
+    assert _started(ds, times, plans, results, meta, config) == {"SI-DA": 5}
 
 
 def test_programmes_that_share_nothing_are_bounded_one_by_one(tmp_path, config):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 
 from solvers import processes
 from solvers.processes import Runner
@@ -24,3 +25,29 @@ def test_nothing_runs_beside_a_pool_on_every_core_or_without_a_pool(monkeypatch)
         assert runner.parallel and runner.beside(os.getpid, ()) is None
     with Runner(1, None) as runner:
         assert not runner.parallel and runner.beside(os.getpid, ()) is None
+
+
+def _pid_once(path: str) -> int:
+    """This process's id, once `path` exists (at most a minute): a job that holds its process
+    until the test lets it go."""
+    end = time.monotonic() + 60
+    while not os.path.exists(path) and time.monotonic() < end:
+        time.sleep(0.01)
+    return os.getpid()
+
+
+def test_a_job_started_holds_one_process_and_the_jobs_mapped_run_on_the_others(tmp_path):
+    go = str(tmp_path / "go")
+    with Runner(2, None) as runner:
+        pending = runner.start(_pid_once, (go,))
+        assert pending is not None and runner.free == 1
+        pool = runner.map(os.getpid, [(), (), ()])
+        open(go, "w").close()
+        started = pending()
+        assert runner.free == 2
+    assert len(set(pool)) == 1 and started not in pool and started != os.getpid()
+
+
+def test_nothing_is_started_without_a_pool():
+    with Runner(1, None) as runner:
+        assert runner.start(os.getpid, ()) is None and runner.free == 1
