@@ -796,7 +796,7 @@ class _WholeBound:
     Midlands quarter it takes 24-29 s of a core, which beside the joint step on the same two
     cores cost the plans more than it proved (seed 13 972 where 978), and which the rounds
     after the joint step leave only where the joint step is shorter
-    (docs/groups-tuning.md, 2026-12-05, night)."""
+    (docs/groups-tuning.md, 2026-12-05, early morning)."""
 
     def __init__(
         self,
