@@ -793,7 +793,7 @@ class _WholeBound:
     step ends (`begin`) on one of the pool's processes, the rounds taking the others; with one
     process, after the rounds, only where the deadline leaves `QUARTER_LP_SECONDS_PER_PAIR` a
     person-group pair (and a second). Why the pool's process after the joint step: on the East
-    Midlands quarter it takes 24-29 s of a core, which beside the joint step on the same two
+    Midlands quarter it takes 21-33 s of a core, which beside the joint step on the same two
     cores cost the plans more than it proved (seed 13 972 where 978), and which the rounds
     after the joint step leave only where the joint step is shorter
     (docs/groups-tuning.md, 2026-12-05, early morning)."""
@@ -826,9 +826,8 @@ class _WholeBound:
         """The bound (None: not run, or nothing proved)."""
         if self.pending is not None:
             return self.pending()
-        if not self.on or self.end - time.perf_counter() < 1 + QUARTER_LP_SECONDS_PER_PAIR * (
-            self.pairs
-        ):
+        needs = 1 + QUARTER_LP_SECONDS_PER_PAIR * self.pairs
+        if not self.on or self.end - time.perf_counter() < needs:
             return None
         return _presolved_bound(*self._args())
 

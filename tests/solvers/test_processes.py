@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
-import time
 
 from solvers import processes
 from solvers.processes import Runner
@@ -27,22 +27,20 @@ def test_nothing_runs_beside_a_pool_on_every_core_or_without_a_pool(monkeypatch)
         assert not runner.parallel and runner.beside(os.getpid, ()) is None
 
 
-def _pid_once(path: str) -> int:
-    """This process's id, once `path` exists (at most a minute): a job that holds its process
-    until the test lets it go."""
-    end = time.monotonic() + 60
-    while not os.path.exists(path) and time.monotonic() < end:
-        time.sleep(0.01)
+def _pid_once(go) -> int:
+    """This process's id, once `go` (a shared event) is set, at most a minute on: a job that
+    holds its process until the test lets it go."""
+    go.wait(60)
     return os.getpid()
 
 
-def test_a_job_started_holds_one_process_and_the_jobs_mapped_run_on_the_others(tmp_path):
-    go = str(tmp_path / "go")
-    with Runner(2, None) as runner:
+def test_a_job_started_holds_one_process_and_the_jobs_mapped_run_on_the_others():
+    with multiprocessing.get_context("spawn").Manager() as manager, Runner(2, None) as runner:
+        go = manager.Event()
         pending = runner.start(_pid_once, (go,))
         assert pending is not None and runner.free == 1
         pool = runner.map(os.getpid, [(), (), ()])
-        open(go, "w").close()
+        go.set()
         started = pending()
         assert runner.free == 2
     assert len(set(pool)) == 1 and started not in pool and started != os.getpid()
