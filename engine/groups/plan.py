@@ -775,8 +775,9 @@ def plan_pre_group(
                 break
             trials -= 1
             tried = _book(plans, *handed, setup, config)
-            if people_started(tried[0]) > most:
-                most, found = people_started(tried[0]), (tried, handed)
+            started = people_started(tried[0])
+            if started > most:
+                most, found = started, (tried, handed)
         if found is not None:
             best, (results, res) = found
     return best
