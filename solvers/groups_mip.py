@@ -632,10 +632,7 @@ def _fill(
     (one programme kept none of its 121), seed 42 750 -> 797, seed 17 708 -> 756, seed 7 776
     -> 820; the joint step from it ended where it did (seed 5 984 and 982, where 984 and 985;
     seed 42 951 and 953, where 945 and 953)."""
-    left = res.copy()
-    for pr, r in zip(problems, plans):
-        for c, js in r.facilitators.items():
-            book(pr, left, c, js)
+    left = _booked(problems, res, [r.facilitators for r in plans])
     out = []
     for pr, r in zip(problems, plans):
         rest = (r.cand_of_person[pr.pair_person] < 0) & ~np.isin(pr.pair_cand, list(r.facilitators))
@@ -748,7 +745,7 @@ def _solve(
         masks = [_mask(problems, *chosen)]
         if runner.parallel:  # a second core: the wider model beside the narrow one
             jobs = [
-                (pr, _others_hold(problems, res, [r.facilitators for r in merged], p), hps[p])
+                (pr, _booked(problems, res, [r.facilitators for r in merged], p), hps[p])
                 for p, pr in enumerate(problems)
             ]
             wider = runner.map(_support_given, jobs, sizes)
@@ -762,11 +759,9 @@ def _solve(
         whole = whole_bound.result()
     seconds = time.perf_counter() - t0
     spent = sum(a.seconds for a in found)
-    left = res.copy()
+    left = _booked(problems, res, [plan[1] for plan in plans])
     out = []
-    for p, (pr, a, plan) in enumerate(zip(problems, found, plans)):
-        for c, js in plan[1].items():
-            book(pr, left, c, js)
+    for p, (a, plan) in enumerate(zip(found, plans)):
         bound = _tighter(bounds.get(p), own[p])
         n = _placed(plan)
         proved = bound is not None and n >= bound
@@ -1178,14 +1173,18 @@ def _better(started: np.ndarray, best: np.ndarray, x: np.ndarray | None) -> np.n
     return x if x is not None and started @ x >= started @ best - 0.5 else best
 
 
-def _others_hold(
-    problems: list[GroupsProblem], res: Resources, groups: list[dict[int, list[int]]], p: int
+def _booked(
+    problems: list[GroupsProblem],
+    res: Resources,
+    groups: list[dict[int, list[int]]],
+    but: int | None = None,
 ) -> Resources:
-    """What is left for programme `p` once the other programmes' `groups` (each programme's
-    group -> facilitators) are booked."""
+    """What `res` leaves once the programmes' `groups` (each programme's group ->
+    facilitators) are booked: all of them, or all but programme `but`'s (what is left for it
+    beside the others' groups)."""
     left = res.copy()
     for q, (pq, facs) in enumerate(zip(problems, groups)):
-        if q != p:
+        if q != but:
             for c, js in facs.items():
                 book(pq, left, c, js)
     return left
