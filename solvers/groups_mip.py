@@ -152,7 +152,8 @@ BLOCK_BOUND_SHARE = 0.5
 # The whole quarter's bound (`_presolved_bound`) after the rounds, where no core was spare for it,
 # only with this many seconds a person-group pair left before the deadline (and one more): on
 # the East Midlands quarter (21,000-24,000 pairs) it took 20-40 s of one core, so 1-1.6 ms a
-# pair; with 13.5 s left on seed 42 it ran to the deadline and bounded nothing
+# pair, with a column for each pre-group appointment (12-15 s pooled: `_pooled`); with 13.5 s
+# left on seed 42 it ran to the deadline and bounded nothing
 QUARTER_LP_SECONDS_PER_PAIR = 0.002
 WHOLE_TOLERANCE = 1e-6  # a bound on people started this close to a whole number is that number
 LEX = 100_000  # per person started: above every other term of the plan, so starts come first
@@ -181,10 +182,14 @@ class QuarterMip:
 
 
 def quarter_mip(
-    problems: list[GroupsProblem], res: Resources, allowed: list[np.ndarray] | None = None
+    problems: list[GroupsProblem],
+    res: Resources,
+    allowed: list[np.ndarray] | None = None,
+    pooled: bool = False,
 ) -> QuarterMip:
     """The model over `problems` with what `res` leaves; only the candidate groups marked in
-    `allowed` (per programme, all when None) may run."""
+    `allowed` (per programme, all when None) may run. `pooled`: each group's appointments
+    only within the half-days its facilitators' weeks hold (`_pooled`), for a bound."""
     rows = Rows()
     n = 0
     x0: list[int] = []
@@ -198,6 +203,7 @@ def quarter_mip(
     rooms: dict[tuple[int, int, int], list[int]] = {}
     busy: dict[tuple[int, int, int], list[int]] = {}
     load: dict[tuple[int, int], list[tuple[int, int]]] = {}
+    pool: list[tuple[list[int], list[tuple[int, int]]]] = []  # `pooled`: _pooled's rows
     for p, pr in enumerate(problems):
         nk, nc = len(pr.pair_person), len(pr.cand_venue)
         x0.append(n)
@@ -251,7 +257,11 @@ def quarter_mip(
             rows.add(cols + [yo + c], [1] * len(cols) + [-need], 0)
             rows.add(cols + [yo + c], [-1] * len(cols) + [need], 0)
             first = n
-            n, pc[c] = _pre_group(pr, c, xs, n, rows, appts)
+            if pooled:
+                pc[c] = []
+                _pooled(pr, c, xs, appts, pool)
+            else:
+                n, pc[c] = _pre_group(pr, c, xs, n, rows, appts)
             pre[(first, n)] = pr.max_group
         at = {
             (int(i), int(c)): xo + k for k, (i, c) in enumerate(zip(pr.pair_person, pr.pair_cand))
@@ -267,6 +277,9 @@ def quarter_mip(
     per_slot = max((pr.pre_group_per_slot for pr in problems), default=1)
     half_cols = {key: first + k for k, key in enumerate(appts)}
     n = _half_days(rows, n, appts, load, per_slot)
+    for xs, keys in pool:
+        halves = [half_cols[key] for key in keys]
+        rows.add(xs + halves, [1] * len(xs) + [-per_slot] * len(halves), 0)
     # a facilitator's half-days in a week: at most the sessions the week has left
     most = {
         col: max(0, int(res.fac_max[j] - res.fac_load[j, w])) for (j, w), col in half_cols.items()
@@ -309,13 +322,36 @@ def _pre_group(
     return n, out
 
 
+def _pooled(pr: GroupsProblem, c: int, xs: list[int], appts: dict, pool: list) -> None:
+    """Each member's pre-group appointment within the half-days that the group's trained
+    facilitators within their drive hold in the weeks before it starts: one row a group
+    (members at most `pre_group_per_slot` a half-day held, as `_half_days` counts them), no
+    column an appointment. The
+    rows of `_pre_group` imply it (sum its group's row over those weeks), so it is a
+    relaxation, for bounds only: it does not say whose half-day each appointment takes.
+    Why: `_pre_group`'s appointment columns are most of the model (68,000 of 113,000 on
+    seed 5 of the East Midlands quarter), and as they are continuous the presolve cannot
+    round the rows they are in. The whole quarter's presolved LP without caps: seed 5
+    1,006.82 in 15.3 s where 1,006.82 in 26.6 s; seed 37 979.01 in 12.3 s (979.20 in 24.2 s);
+    seed 19 946.45 in 12.9 s (946.45 in 23.0 s); the tight quarter 899.73 in 12.6 s (899.27
+    in 20.4 s): whole people, the same bounds in half the time (docs/groups-tuning.md)."""
+    weeks = range(max(0, int(pr.cand_start[c]) - pr.pre_group_weeks), int(pr.cand_start[c]))
+    facs = pr.cand_pre_facilitators[c].tolist() if pr.cand_pre_facilitators else []
+    keys = [(int(j), w) for j in facs for w in weeks]
+    for key in keys:
+        appts.setdefault(key, [])
+    if xs and pr.pre_group_weeks:
+        pool.append((xs, keys))
+
+
 def _half_days(rows: Rows, n: int, appts: dict, load: dict, per_slot: int) -> int:
     """A facilitator's appointments in a week fill whole half-days (`per_slot` each), and each
     half-day is a session of their week: an integer column per facilitator and week, in the
     weekly rows (which half-day is left to the booking: this keeps a relaxation). Returns
     the next column."""
     for (j, w), cols in appts.items():
-        rows.add(cols + [n], [1] * len(cols) + [-per_slot], 0)
+        if cols:  # none where the model is `pooled`
+            rows.add(cols + [n], [1] * len(cols) + [-per_slot], 0)
         load.setdefault((j, w), []).append((n, 1))
         n += 1
     return n
@@ -788,10 +824,10 @@ class _WholeBound:
     step ends (`begin`) on one of the pool's processes, the rounds taking the others; with one
     process, after the rounds, only where the deadline leaves `QUARTER_LP_SECONDS_PER_PAIR` a
     person-group pair (and a second). Why the pool's process after the joint step: on the East
-    Midlands quarter it takes 21-33 s of a core, which beside the joint step on the same two
-    cores cost the plans more than it proved (seed 13 972 where 978), and which the rounds
-    after the joint step leave only where the joint step is shorter
-    (docs/groups-tuning.md, 2026-12-05, early morning)."""
+    Midlands quarter it took 21-33 s of a core (12-15 s since its appointments are `_pooled`),
+    which beside the joint step on the same two cores cost the plans more than it proved
+    (seed 13 972 where 978), and which the rounds after the joint step leave only where the
+    joint step is shorter (docs/groups-tuning.md, 2026-12-05)."""
 
     def __init__(
         self,
@@ -865,13 +901,14 @@ def _presolved_bound(
     of them, at the LP's strength, which the presolve raises (on seed 17 the quarter is bounded
     at 950 where the block's bound and the sum of the others alone give 957, and seed 5 at
     1,004 against 1,007). Without the caps the LP is looser than the sum alone (seed 42: 962
-    against 960). It takes 20-40 s of one core on the East Midlands quarter, so it runs beside
+    against 960). Its appointments are `_pooled` (the bounds the same, in half the time). It
+    took 20-40 s of one core on the East Midlands quarter (12-15 s pooled), so it runs beside
     the joint step on a core the pool leaves spare, else after the rounds where the deadline
     leaves it time enough (`QUARTER_LP_SECONDS_PER_PAIR`; on 2 cores and that quarter it does
     not). Run beside the joint step on the same two cores it cost the plans more than it
     proved: seed 13 started 972 where 978 before (the wide joint model kept its start), seed
     17 930 where 935-937; at a lower priority it did not end by the deadline."""
-    mip = quarter_mip(problems, res)
+    mip = quarter_mip(problems, res, pooled=True)
     held = [(-_started(mip, problems, block), -bound) for block, bound in caps]
     st = presolved_lp_bound(_model(mip, _started(mip, problems), held), hp)
     return _whole(st.bound)

@@ -18,7 +18,7 @@ from engine.groups.pipeline import _quarter
 from engine.groups.plan import build_plans, plan_pre_group, solver_params
 from geo.travel import TravelTimes
 from solvers.groups import GroupsResult, book
-from solvers.groups_mip import _decode, _model, _started, quarter_mip
+from solvers.groups_mip import _decode, _model, _presolved_bound, _started, quarter_mip
 from solvers.highs import HighsParams, solve
 from solvers.types import SolveStats
 from tests.builders import facilitator, programme, referral, venue, write_groups
@@ -267,6 +267,36 @@ def test_the_model_keeps_half_days_within_a_facilitators_week(tmp_path, config):
     placed = [GroupsResult(cand_of, facs_of, SolveStats("OPTIMAL", 6.0, 6.0, 0.0))]
     kept, _, _, _, pre = _booked(plans, placed, left, meta, week, (ds, times))
     assert int((kept[0].cand_of_person >= 0).sum()) == 6 and len(pre) == 6
+
+
+@pytest.mark.parametrize("sessions, most", [(1, 6), (2, 7)])
+def test_the_pooled_model_holds_appointments_to_the_half_days_of_its_facilitators_weeks(
+    tmp_path, config, sessions, most
+):
+    """The bound's model (`pooled`: no column an appointment) as the full one: F1 and F2
+    with one session a week hold two half-days of three appointments in the week before the
+    group, so at most six of seven start; with two sessions a week, three half-days hold all
+    seven."""
+    refs = [referral(p, available_slots="Mon-AM") for p in "ABCDEFG"]
+    facs = [
+        facilitator(f, available_slots="Mon-AM", max_sessions_per_week=sessions)
+        for f in ("F1", "F2")
+    ]
+    write_groups(tmp_path, refs, [programme()], [venue(available_slots="Mon-AM")], facs)
+    week = config.model_copy(
+        update={
+            "groups": config.groups.model_copy(update={"horizon_weeks": 2, "pre_group_weeks": 1})
+        }
+    )
+    ds, times = load_groups(tmp_path), TravelTimes(config.travel)
+    plans, res, _ = build_plans(ds, week, times, START)
+    pr = plans[0].problem
+    full, pooled = quarter_mip([pr], res), quarter_mip([pr], res, pooled=True)
+    assert pooled.n_cols < full.n_cols and not any(pooled.pre_cols[0].values())
+    x, st = solve(_model(pooled, _started(pooled, [pr]), []), HighsParams(10.0))
+    assert st.status == "OPTIMAL" and x is not None
+    assert round(float(_started(pooled, [pr]) @ x)) == most
+    assert _presolved_bound([pr], res, [], HighsParams(10.0)) == most
 
 
 def test_no_group_is_offered_to_someone_with_no_pre_group_half_day_before_it(tmp_path, config):
