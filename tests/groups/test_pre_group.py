@@ -237,16 +237,19 @@ def test_a_pre_group_appointment_may_be_at_another_venue_the_person_reaches(tmp_
             assert sorted(pre["venue_id"]) == ["V1", "V1", "V2", "V2"]
 
 
-def test_the_model_keeps_half_days_within_a_facilitators_week(tmp_path, config):
-    """F1 and F2 each have one session a week, and one of them runs the group from its
-    start, so the week before it holds two half-days of three appointments: six of the seven
-    can start, and the booking books all six. (F3, trained for another programme, has five
-    sessions a week: before, a week whose half-days fitted once went without its row, and
-    its half-days could rise to five: the model placed seven, and the booking then lost one.)"""
+def _seven_and_two_facilitators(tmp_path, config, sessions: int, other: bool = False):
+    """Seven referrals free on Monday mornings, F1 and F2 with `sessions` a week (and, where
+    `other`, F3 trained for BBR only, with five), a quarter of two weeks with one of pre-group
+    sessions before it: the dataset, travel, that config and `build_plans`' answer."""
     refs = [referral(p, available_slots="Mon-AM") for p in "ABCDEFG"]
-    facs = [facilitator(f, available_slots="Mon-AM", max_sessions_per_week=1) for f in ("F1", "F2")]
-    facs.append(facilitator("F3", trained_programmes="BBR", max_sessions_per_week=5))
-    progs = [programme(), programme("BBR")]
+    facs = [
+        facilitator(f, available_slots="Mon-AM", max_sessions_per_week=sessions)
+        for f in ("F1", "F2")
+    ]
+    progs = [programme()]
+    if other:
+        facs.append(facilitator("F3", trained_programmes="BBR", max_sessions_per_week=5))
+        progs.append(programme("BBR"))
     write_groups(tmp_path, refs, progs, [venue(available_slots="Mon-AM")], facs)
     week = config.model_copy(
         update={
@@ -254,7 +257,16 @@ def test_the_model_keeps_half_days_within_a_facilitators_week(tmp_path, config):
         }
     )
     ds, times = load_groups(tmp_path), TravelTimes(config.travel)
-    plans, res, meta = build_plans(ds, week, times, START)
+    return ds, times, week, build_plans(ds, week, times, START)
+
+
+def test_the_model_keeps_half_days_within_a_facilitators_week(tmp_path, config):
+    """F1 and F2 each have one session a week, and one of them runs the group from its
+    start, so the week before it holds two half-days of three appointments: six of the seven
+    can start, and the booking books all six. (F3, trained for another programme, has five
+    sessions a week: before, a week whose half-days fitted once went without its row, and
+    its half-days could rise to five: the model placed seven, and the booking then lost one.)"""
+    ds, times, week, (plans, res, meta) = _seven_and_two_facilitators(tmp_path, config, 1, True)
     pr = plans[0].problem
     mip = quarter_mip([pr], res)
     x, st = solve(_model(mip, _started(mip, [pr]), []), HighsParams(10.0))
@@ -277,19 +289,7 @@ def test_the_pooled_model_holds_appointments_to_the_half_days_of_its_facilitator
     with one session a week hold two half-days of three appointments in the week before the
     group, so at most six of seven start; with two sessions a week, three half-days hold all
     seven."""
-    refs = [referral(p, available_slots="Mon-AM") for p in "ABCDEFG"]
-    facs = [
-        facilitator(f, available_slots="Mon-AM", max_sessions_per_week=sessions)
-        for f in ("F1", "F2")
-    ]
-    write_groups(tmp_path, refs, [programme()], [venue(available_slots="Mon-AM")], facs)
-    week = config.model_copy(
-        update={
-            "groups": config.groups.model_copy(update={"horizon_weeks": 2, "pre_group_weeks": 1})
-        }
-    )
-    ds, times = load_groups(tmp_path), TravelTimes(config.travel)
-    plans, res, _ = build_plans(ds, week, times, START)
+    _, _, _, (plans, res, _) = _seven_and_two_facilitators(tmp_path, config, sessions)
     pr = plans[0].problem
     full, pooled = quarter_mip([pr], res), quarter_mip([pr], res, pooled=True)
     assert pooled.n_cols < full.n_cols and not any(pooled.pre_cols[0].values())
