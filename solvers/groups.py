@@ -50,6 +50,10 @@ class GroupsParams:
     # mip: after the first round of programmes solved again beside the others' groups, later
     # rounds run only until this many seconds into the solve (solvers.groups_mip.AGAIN_ROUNDS)
     deadline_seconds: float = 95.0
+    # mip: the last seconds before that deadline, kept for proving again, by their presolved
+    # LP alone, the bounds of programmes whose bound beside the others' groups another's gain
+    # undid (0: none kept; solvers.groups_mip._improve)
+    final_proof_seconds: float = 5.0
     processes_from_pairs: int = 5000  # below this many person-group pairs in all: one process
     # mip: of `time_limit_seconds` a programme, the share split evenly among the programmes;
     # the rest goes by their person-group pairs (solvers.groups_mip._budgets)

@@ -970,25 +970,81 @@ def _improve(
 ) -> tuple[list[tuple[np.ndarray, dict[int, list[int]]]], dict[int, float | None]]:
     """Rounds of the programmes `short` of their bound alone solved again beside the others'
     groups (`_beside_others`), each solve cut so that its round ends by the deadline of the
-    solve begun at `t0` (`params.deadline_seconds`): the first for all of them (each solve at
-    least `FIRST_ROUND_MIN_SECONDS`), each later one, while the deadline leaves time, for a
-    gain that did not fit beside another's (both took the same free room or facilitator) and
-    each programme still short of its bound given the others' groups as they are now, beside
-    the plans as they are now. Returns the plans and each programme's bound given the others'
-    groups in those plans (`_Proofs.now`)."""
+    solve begun at `t0` (`params.deadline_seconds`) less `params.final_proof_seconds`: the
+    first for all of them (`_first_round`; each solve at least `FIRST_ROUND_MIN_SECONDS` where
+    that deadline has passed), each later one, while the deadline leaves time, for a gain that
+    did not fit beside another's (both took the same free room or facilitator) and each
+    programme still short of its bound given the others' groups as they are now, beside the
+    plans as they are now; then, in the seconds kept, the bounds that a gain undid
+    (`_prove_again`). Returns the plans and each programme's bound given the others' groups in
+    those plans (`_Proofs.now`)."""
     proofs = _Proofs()
-    remaining = t0 + params.deadline_seconds - time.perf_counter()
-    first = _by_deadline(hps, short, runner.free, max(remaining, 0.0), 0, FIRST_ROUND_MIN_SECONDS)
-    plans, missed = _beside_others(runner, problems, res, plans, short, params, first, proofs)
+    deadline = t0 + params.deadline_seconds
+    by = deadline - params.final_proof_seconds  # the rounds' end; then `_prove_again`
+    remaining = by - time.perf_counter()
+    first = _first_round(hps, short, runner, max(remaining, 0.0))
+    held = by if remaining >= FIRST_ROUND_MIN_SECONDS else None  # else each has its floor
+    plans, missed = _beside_others(runner, problems, res, plans, short, params, first, proofs, held)
     for k in range(1, AGAIN_ROUNDS):
         now = proofs.now(plans, short)
         todo = sorted(set(missed) | {p for p in short if _unproved(plans[p], now[p])})
-        remaining = t0 + params.deadline_seconds - time.perf_counter()
+        remaining = by - time.perf_counter()
         if not todo or remaining < AGAIN_MIN_SECONDS or _stop_asked(hps):
             break
         capped = _by_deadline(hps, todo, runner.free, remaining, k, 0.0)
-        plans, missed = _beside_others(runner, problems, res, plans, todo, params, capped, proofs)
+        plans, missed = _beside_others(
+            runner, problems, res, plans, todo, params, capped, proofs, by
+        )
+    if params.final_proof_seconds > 0:
+        _prove_again(runner, problems, res, plans, short, params, hps, proofs, deadline)
     return plans, proofs.now(plans, short)
+
+
+def _first_round(
+    hps: list[HighsParams], short: list[int], runner: Runner, remaining: float
+) -> list[HighsParams]:
+    """The first round's params beside the others' groups: with more than one process, the
+    programme of `short` with the most time of its own has one to itself for the `remaining`
+    seconds, and the others share the rest (`_by_deadline`); with one, all share it. Why: shared
+    by their own time on the one process the whole quarter's bound leaves, seed 5's TSP had
+    6.5 s beside the others' groups and stayed at 239 of its 244 there, which 30 s found and
+    proved (20 s did not); given the
+    round, replays of the whole solve started seed 5 992-993 where 988, seed 19 935 where 934,
+    the tight quarter 875 where 874, seed 37 962 as before (TSP then proved at 242, not
+    244), and seed 42 953 (docs/groups-tuning.md, 2026-12-05, morning)."""
+    if runner.processes < 2 or len(short) < 2:
+        return _by_deadline(hps, short, runner.free, remaining, 0, FIRST_ROUND_MIN_SECONDS)
+    big = max(short, key=lambda p: hps[p].time_limit_seconds)
+    rest = [p for p in short if p != big]
+    out = _by_deadline(hps, rest, runner.processes - 1, remaining, 0, FIRST_ROUND_MIN_SECONDS)
+    seconds = max(remaining, FIRST_ROUND_MIN_SECONDS) / GIVEN_OTHERS_SHARE
+    out[big] = replace(hps[big], time_limit_seconds=seconds)
+    return out
+
+
+def _prove_again(
+    runner: Runner,
+    problems: list[GroupsProblem],
+    res: Resources,
+    plans: list[tuple[np.ndarray, dict[int, list[int]]]],
+    short: list[int],
+    params: GroupsParams,
+    hps: list[HighsParams],
+    proofs: _Proofs,
+    deadline: float,
+) -> None:
+    """The programmes of `short` with no bound beside the others' groups as they are now
+    (another's gain, taken after theirs was proved, changed them) bounded there again by
+    their presolved LP alone, by the `deadline` (`params.final_proof_seconds` are kept for
+    it): replaying seed 5, after TSP's gain, BBR 142 again (145 alone), SI-EM 165, BSR 97 and
+    SI-DA 114 (each its bound alone), Horizon not in time, in 3.4 s on two processes."""
+    now = proofs.now(plans, short)
+    stale = [p for p in short if now[p] is None]
+    left = deadline - time.perf_counter()
+    if not stale or left <= 0 or _stop_asked(hps):
+        return
+    lp = [replace(h, time_limit_seconds=left / GIVEN_OTHERS_SHARE) for h in hps]
+    _beside_others(runner, problems, res, plans, stale, params, lp, proofs, deadline, False)
 
 
 @dataclass
@@ -1079,16 +1135,18 @@ def _beside_others(
     params: GroupsParams,
     hps: list[HighsParams],
     proofs: _Proofs,
+    by: float | None = None,
+    search: bool = True,
 ) -> tuple[list[tuple[np.ndarray, dict[int, list[int]]]], list[int]]:
     """Each programme of `todo` solved again beside the others' groups of `plans`, all at once
-    (`_given_others`), and the gains taken (`_take_gains`). Adds each one's bound beside
-    `plans` to `proofs` and returns the plans and the programmes whose gain did not fit beside
-    the others'."""
+    (`_given_others`, each by `by`; only bounded where not `search`), and the gains taken
+    (`_take_gains`). Adds each one's bound beside `plans` to `proofs` and returns the plans
+    and the programmes whose gain did not fit beside the others'."""
     if not todo:
         return plans, []
     found = runner.map(
         _given_others,
-        [(problems, res, plans, p, params, hps[p], GIVEN_OTHERS_SHARE) for p in todo],
+        [(problems, res, plans, p, params, hps[p], GIVEN_OTHERS_SHARE, by, search) for p in todo],
         [len(problems[p].pair_person) for p in todo],
     )
     for p, (_, bound) in zip(todo, found):
@@ -1267,6 +1325,8 @@ def _given_others(
     params: GroupsParams,
     hp: HighsParams,
     share: float,
+    by: float | None = None,
+    search: bool = True,
 ) -> tuple[list[tuple[np.ndarray, dict[int, list[int]]]], float | None]:
     """Programme `p` with every candidate group, beside the other programmes' groups of
     `plans` held (their slots, start weeks, venues and members) with their facilitators free
@@ -1280,9 +1340,12 @@ def _given_others(
     the model's presolved LP (`_presolved_bound`'s kind): where it proves the plan in hand,
     nothing more is searched, and else it bounds `p` where the MIP does not reach its root
     (seed 13's TSP beside the others: 267 in 3 s, where its MIP given 8 s bounded nothing
-    and the plain LP 274)."""
+    and the plain LP 274). It ends by `by` (a time.perf_counter() reading: a job that waited
+    for a process has less time), and without `search` after that LP, with its bound."""
     t0 = time.perf_counter()
     end = t0 + hp.time_limit_seconds * share
+    if by is not None:
+        end = min(end, by)
     allowed = [
         np.ones(len(pr.cand_venue), bool) if q == p else _mask([pr], [list(plans[q][1])])[0]
         for q, pr in enumerate(problems)
@@ -1303,8 +1366,8 @@ def _given_others(
     now = [GroupsResult(*plan, SolveStats("HEURISTIC", None, None, 0.0)) for plan in plans]
     model = replace(_model(mip, started, []), col_lower=lower, col_upper=upper)
     first = _whole(presolved_lp_bound(model, _within(hp, end, GIVEN_OTHERS_LP_SHARE)).bound)
-    if first is not None and first <= have:  # the plan in hand is proved: none starts more
-        return plans, first - others
+    if not search or (first is not None and first <= have):  # (or proved: none starts more)
+        return plans, None if first is None else first - others
     x, st = solve(
         model,
         replace(_within(hp, end, 0.8), stop_at_bound=_proves(have)),

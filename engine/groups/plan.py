@@ -513,6 +513,7 @@ def solver_params(config: Config, time_limit: float | None = None) -> GroupsPara
         processes=processes(config.solver.parallel_processes),
         joint_seconds=g.joint_seconds * scale,
         deadline_seconds=g.deadline_seconds * scale,
+        final_proof_seconds=g.final_proof_seconds * scale,
         processes_from_pairs=g.processes_from_pairs,
         even_share=g.even_share,
         block_pairs=g.block_pairs,

@@ -29,6 +29,7 @@ from solvers.groups_mip import (
     _by_deadline,
     _feasible,
     _fill,
+    _first_round,
     _given_others,
     _improve,
     _placed,
@@ -551,6 +552,48 @@ def test_a_round_beside_the_others_shares_its_time_by_the_programmes_own():
     floored = _by_deadline(hps, [0, 1], 1, 10.0, 1, 3.0)
     assert [h.time_limit_seconds * GIVEN_OTHERS_SHARE for h in floored] == pytest.approx([8.0, 3.0])
     assert [h.random_seed for h in floored] == [hps[0].random_seed + 1] * 2
+
+
+@pytest.mark.parametrize("kept, da_bound", [(0.0, None), (5.0, 6.0)])
+def test_a_bound_a_later_gain_undid_is_proved_again_in_the_seconds_kept(
+    tmp_path, config, monkeypatch, kept, da_bound
+):
+    """Two rounds only: the first starts SI-DA's six (proved) and misses SI-EM's gain, the
+    second starts SI-EM's two beside them, so SI-DA's bound, proved beside no SI-EM group,
+    no longer holds. With seconds kept before the deadline its presolved LP proves it again
+    beside SI-EM's group; with none kept it is left unproved."""
+    (_, _, plans, res, _, params), (em, da), empty = _one_room_two_gains(tmp_path, config)
+    problems = [p.problem for p in plans]
+    monkeypatch.setattr(groups_mip, "AGAIN_ROUNDS", 2)
+    params = replace(params, deadline_seconds=1e4, final_proof_seconds=kept)
+    hps = [HighsParams(5.0)] * len(problems)
+    with Runner(1, None) as runner:
+        found, bounds = _improve(
+            runner, problems, res, empty, [em, da], params, hps, time.perf_counter()
+        )
+    assert (_placed(found[em]), _placed(found[da])) == (2, 6)
+    assert bounds == {em: 2.0, da: da_bound}
+
+
+@pytest.mark.parametrize("processes", [1, 2])
+def test_the_largest_programme_short_of_its_bound_has_a_process_to_itself_first(processes):
+    """6 s before the rounds' end, programmes with 20, 10 and 5 s of their own: on two
+    processes the first has all 6 s to itself and the others share one process by their own
+    time (4 s, and 2 s raised to the floor of 3 s); on one, all three share it."""
+    hps = [HighsParams(20.0), HighsParams(10.0), HighsParams(5.0)]
+    with Runner(1, None) as runner:
+        runner.processes = processes
+        walls = [
+            h.time_limit_seconds * GIVEN_OTHERS_SHARE
+            for h in _first_round(hps, [0, 1, 2], runner, 6.0)
+        ]
+    alone = _by_deadline(hps, [0, 1, 2], 1, 6.0, 0, FIRST_ROUND_MIN_SECONDS)
+    want = (
+        [6.0, 4.0, 3.0]
+        if processes == 2
+        else [h.time_limit_seconds * GIVEN_OTHERS_SHARE for h in alone]
+    )
+    assert walls == pytest.approx(want)
 
 
 def test_a_stop_request_ends_the_rounds_beside_the_others(tmp_path, config):
