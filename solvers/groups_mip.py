@@ -1005,13 +1005,14 @@ def _first_round(
 ) -> list[HighsParams]:
     """The first round's params beside the others' groups: with more than one process, the
     programme of `short` with the most time of its own has one to itself for the `remaining`
-    seconds, and the others share the rest (`_by_deadline`); with one, all share it. Why: shared
-    by their own time on the one process the whole quarter's bound leaves, seed 5's TSP had
-    6.5 s beside the others' groups and stayed at 239 of its 244 there, which 30 s found and
-    proved (20 s did not); given the
-    round, replays of the whole solve started seed 5 992-993 where 988, seed 19 935 where 934,
-    the tight quarter 875 where 874, seed 37 962 as before (TSP then proved at 242, not
-    244), and seed 42 953 (docs/groups-tuning.md, 2026-12-05, morning)."""
+    seconds, and the others share the rest (`_by_deadline`); with one, all share it. Why:
+    shared by their own time on the one process the whole quarter's bound leaves, seed 5's TSP
+    had 6.5 s beside the others' groups in a replay and stayed at 239 of its 244 there, which
+    30 s found and proved (20 s did not). Given the round, replays of the whole solve with the
+    programmes in their given order started seed 5 992-993 where 988, seed 19 935 where 934,
+    the tight quarter 875 where 874, seed 37 962 as before (TSP proved at 242, not 244); in the
+    planner's own order (`solve_quarter_mip`), as the product runs, seed 5 985 as before (TSP
+    239 in its 20 s), seed 23 947 as before, seed 42 952 (docs/groups-tuning.md, 2026-12-05)."""
     if runner.processes < 2 or len(short) < 2:
         return _by_deadline(hps, short, runner.free, remaining, 0, FIRST_ROUND_MIN_SECONDS)
     big = max(short, key=lambda p: hps[p].time_limit_seconds)
