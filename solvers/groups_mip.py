@@ -326,9 +326,9 @@ def _pooled(pr: GroupsProblem, c: int, xs: list[int], appts: dict, pool: list) -
     """Each member's pre-group appointment within the half-days that the group's trained
     facilitators within their drive hold in the weeks before it starts: one row a group
     (members at most `pre_group_per_slot` a half-day held, as `_half_days` counts them), no
-    column an appointment. The
-    rows of `_pre_group` imply it (sum its group's row over those weeks), so it is a
-    relaxation, for bounds only: it does not say whose half-day each appointment takes.
+    column an appointment. The rows of `_pre_group` imply it (sum its group's row over those
+    weeks), so it is a relaxation, for bounds only: it does not say whose half-day each
+    appointment takes.
     Why: `_pre_group`'s appointment columns are most of the model (68,000 of 113,000 on
     seed 5 of the East Midlands quarter), and as they are continuous the presolve cannot
     round the rows they are in. The whole quarter's presolved LP without caps: seed 5
