@@ -299,6 +299,15 @@ def quarter_mip(
     )
 
 
+def _pre_group_weeks(pr: GroupsProblem, c: int) -> list[tuple[int, int]]:
+    """(facilitator, week) for each facilitator who may give group `c`'s members their
+    pre-group appointments and each week of the quarter before it starts that they fall in."""
+    start = int(pr.cand_start[c])
+    weeks = range(max(0, start - pr.pre_group_weeks), start)
+    facs: list[int] = pr.cand_pre_facilitators[c].tolist() if pr.cand_pre_facilitators else []
+    return [(int(j), w) for j in facs for w in weeks]
+
+
 def _pre_group(
     pr: GroupsProblem, c: int, xs: list[int], n: int, rows: Rows, appts: dict
 ) -> tuple[int, list[tuple[int, int, int]]]:
@@ -307,15 +316,11 @@ def _pre_group(
     gives the group in each of those weeks, as many in all as members (`appts` collects them
     by facilitator and week, for `_half_days`). Returns the next column and the group's
     (column, facilitator, week)."""
-    weeks = [w for w in range(int(pr.cand_start[c]) - pr.pre_group_weeks, int(pr.cand_start[c]))]
-    facs: list[int] = pr.cand_pre_facilitators[c].tolist() if pr.cand_pre_facilitators else []
     out = []
-    for j in facs:
-        for w in weeks:
-            if w >= 0:
-                appts.setdefault((int(j), w), []).append(n)
-                out.append((n, int(j), w))
-                n += 1
+    for j, w in _pre_group_weeks(pr, c):
+        appts.setdefault((j, w), []).append(n)
+        out.append((n, j, w))
+        n += 1
     if xs and pr.pre_group_weeks:
         cols = [col for col, _, _ in out]  # an appointment for each member
         rows.add(xs + cols, [1] * len(xs) + [-1] * len(cols), 0)
@@ -335,9 +340,7 @@ def _pooled(pr: GroupsProblem, c: int, xs: list[int], appts: dict, pool: list) -
     1,006.82 in 15.3 s where 1,006.82 in 26.6 s; seed 37 979.01 in 12.3 s (979.20 in 24.2 s);
     seed 19 946.45 in 12.9 s (946.45 in 23.0 s); the tight quarter 899.73 in 12.6 s (899.27
     in 20.4 s): whole people, the same bounds in half the time (docs/groups-tuning.md)."""
-    weeks = range(max(0, int(pr.cand_start[c]) - pr.pre_group_weeks), int(pr.cand_start[c]))
-    facs = pr.cand_pre_facilitators[c].tolist() if pr.cand_pre_facilitators else []
-    keys = [(int(j), w) for j in facs for w in weeks]
+    keys = _pre_group_weeks(pr, c)
     for key in keys:
         appts.setdefault(key, [])
     if xs and pr.pre_group_weeks:
