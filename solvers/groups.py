@@ -54,6 +54,9 @@ class GroupsParams:
     # LP alone, the bounds of programmes whose bound beside the others' groups another's gain
     # undid (0: none kept; solvers.groups_mip._improve)
     final_proof_seconds: float = 5.0
+    # mip: the cut pool's soft limit of each MIP beside the others' groups (HiGHS's
+    # `mip_pool_soft_limit`; 0: HiGHS's default): solvers.groups_mip._given_others
+    beside_cut_pool: int = 30
     processes_from_pairs: int = 5000  # below this many person-group pairs in all: one process
     # mip: of `time_limit_seconds` a programme, the share split evenly among the programmes;
     # the rest goes by their person-group pairs (solvers.groups_mip._budgets)

@@ -1345,7 +1345,15 @@ def _given_others(
     nothing more is searched, and else it bounds `p` where the MIP does not reach its root
     (seed 13's TSP beside the others: 267 in 3 s, where its MIP given 8 s bounded nothing
     and the plain LP 274). It ends by `by` (a time.perf_counter() reading: a job that waited
-    for a process has less time), and without `search` after that LP, with its bound."""
+    for a process has less time), and without `search` after that LP, with its bound.
+    The MIP's cut pool is held small (`params.beside_cut_pool`): HiGHS's root cut rounds took
+    seed 5's TSP here from 4 s to 19 s for a bound a person lower, and its sub-MIP heuristic,
+    which found the better plans, ran only after them. Beside seed 5's final plans (random
+    seeds 1-3, 30 s) TSP was proved at 244 from 239 in 16-17 s in 3 runs of 3 with 30, and
+    found it in 1 of 3 (at 23 s) with HiGHS's default. Twelve other programmes short beside
+    seed 37's, 19's, 5's and the tight quarter's final plans (30 s each): as many started or
+    more in each (seed 37's TSP one more), ended sooner in eight (seed 37's BBR proved in
+    18 s, where unproved in 25 s), the same in one, later in three by 0.3-1.0 s."""
     t0 = time.perf_counter()
     end = t0 + hp.time_limit_seconds * share
     if by is not None:
@@ -1372,9 +1380,10 @@ def _given_others(
     first = _whole(presolved_lp_bound(model, _within(hp, end, GIVEN_OTHERS_LP_SHARE)).bound)
     if not search or (first is not None and first <= have):  # (or proved: none starts more)
         return plans, None if first is None else first - others
+    pool = params.beside_cut_pool or None
     x, st = solve(
         model,
-        replace(_within(hp, end, 0.8), stop_at_bound=_proves(have)),
+        replace(_within(hp, end, 0.8), stop_at_bound=_proves(have), cut_pool=pool),
         "",
         _encode(mip, problems, now),
     )

@@ -41,6 +41,9 @@ class HighsParams:
     # below that objective; without one it runs on to `time_limit_seconds` (a search that has
     # found nothing yet is better given the rest of the time than stopped empty-handed)
     enough: tuple[float, float] | None = None
+    # HiGHS's `mip_pool_soft_limit` (None: its default, 10,000 rows): a small cut pool ends a
+    # MIP's root cut rounds sooner, so its sub-MIP heuristics run earlier
+    cut_pool: int | None = None
 
 
 @dataclass(frozen=True)
@@ -204,6 +207,8 @@ def _load(lp: highspy.HighsLp, params: HighsParams, relaxed: bool) -> highspy.Hi
     h.setOptionValue("mip_rel_gap", float(params.mip_rel_gap))
     if relaxed:
         h.setOptionValue("solver", params.lp_method)
+    elif params.cut_pool is not None:
+        h.setOptionValue("mip_pool_soft_limit", int(params.cut_pool))
     h.passModel(lp)
     _watch(h, params.observer, params.stop_at_bound, params.time_limit_seconds, params.enough)
     return h

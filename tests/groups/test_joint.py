@@ -357,6 +357,30 @@ def test_a_programme_solved_again_may_move_the_others_facilitators(tmp_path, con
     assert _started(ds, times, plans, results, meta, config) == {"SI-EM": 3, "SI-DA": 3}
 
 
+@pytest.mark.parametrize("pool, asked", [(30, 30), (0, None)])
+def test_a_search_beside_the_others_holds_its_cut_pool_to_the_config(
+    tmp_path, config, monkeypatch, pool, asked
+):
+    """The MIP beside the others' groups runs with the cut pool `beside_cut_pool` sets (the
+    shipped config: 30), or HiGHS's own where it is 0; and finds SI-DA's group either way."""
+    (_, _, plans, res, _, params), (em, da), _, given = _one_facilitator_for_both(tmp_path, config)
+    assert solver_params(config).beside_cut_pool == config.groups.beside_cut_pool == 30
+    problems = [p.problem for p in plans]
+    pools = []
+    real = groups_mip.solve
+
+    def recorded(model, hp, *args):
+        if hp.stop_at_bound is not None:  # the search for more started (then the waits)
+            pools.append(hp.cut_pool)
+        return real(model, hp, *args)
+
+    monkeypatch.setattr(groups_mip, "solve", recorded)
+    params = replace(params, beside_cut_pool=pool)
+    new, bound = _given_others(problems, res, given, da, params, HighsParams(5.0), 1.0)
+    assert pools == [asked]
+    assert bound == 3 and int((new[da][0] >= 0).sum()) == 3
+
+
 def test_a_plan_its_presolved_lp_proves_beside_the_others_is_not_searched(
     tmp_path, config, monkeypatch
 ):

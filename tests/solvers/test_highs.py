@@ -36,6 +36,19 @@ def test_a_mip_runs_to_its_proof_without_a_bound_to_stop_at():
     assert st.bound is not None and abs(st.bound - st.objective) < 1e-6
 
 
+def test_a_mips_cut_pool_is_held_to_the_soft_limit_asked():
+    """`cut_pool` sets HiGHS's cut pool soft limit (else HiGHS's own, 10,000), and a MIP run
+    with a small pool is still proved at the same optimum."""
+    for asked, held in ((7, 7), (None, 10_000)):
+        h = highs._highs(_knapsacks(), HighsParams(1.0, cut_pool=asked))
+        assert h.getOptionValue("mip_pool_soft_limit")[1] == held
+    _, default = solve(_knapsacks(), HighsParams(30.0))
+    _, small = solve(_knapsacks(), HighsParams(30.0, cut_pool=7))
+    assert small.status == default.status == "OPTIMAL"
+    assert small.objective is not None and default.objective is not None
+    assert abs(small.objective - default.objective) < 1e-6
+
+
 def test_a_mip_stops_once_its_bound_reaches_the_value_asked():
     _, proved = solve(_knapsacks(), HighsParams(30.0))
     # asked to stop at a bound every search has from its first node: it stops unproved there
