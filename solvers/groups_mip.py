@@ -794,7 +794,7 @@ def _solve(
         # at their bound alone (as many as with every room and facilitator): nothing to try
         short = [p for p, b in enumerate(own) if b is None or _placed(plans[p]) < b]
         whole_bound.begin(runner)
-        plans, bounds = _improve(runner, problems, res, plans, short, params, hps, t0)
+        plans, bounds = _improve(_Rounds(runner, problems, res, params, hps), plans, short, t0)
         whole = whole_bound.result()
     seconds = time.perf_counter() - t0
     spent = sum(a.seconds for a in found)
@@ -962,17 +962,13 @@ def _merge_loss(
 
 
 def _improve(
-    runner: Runner,
-    problems: list[GroupsProblem],
-    res: Resources,
+    rounds: _Rounds,
     plans: list[tuple[np.ndarray, dict[int, list[int]]]],
     short: list[int],
-    params: GroupsParams,
-    hps: list[HighsParams],
     t0: float,
 ) -> tuple[list[tuple[np.ndarray, dict[int, list[int]]]], dict[int, float | None]]:
     """Rounds of the programmes `short` of their bound alone solved again beside the others'
-    groups (`_beside_others`), each solve cut so that its round ends by the deadline of the
+    groups (`_Rounds.beside`), each solve cut so that its round ends by the deadline of the
     solve begun at `t0` (`params.deadline_seconds`) less `params.final_proof_seconds`: the
     first for all of them (`_first_round`; each solve at least `FIRST_ROUND_MIN_SECONDS` where
     that deadline has passed), each later one, while the deadline leaves time, for a gain that
@@ -981,26 +977,24 @@ def _improve(
     plans as they are now; then, in the seconds kept, the bounds that a gain undid
     (`_prove_again`). Returns the plans and each programme's bound given the others' groups in
     those plans (`_Proofs.now`)."""
-    proofs = _Proofs()
+    params, hps = rounds.params, rounds.hps
     deadline = t0 + params.deadline_seconds
     by = deadline - params.final_proof_seconds  # the rounds' end; then `_prove_again`
     remaining = by - time.perf_counter()
-    first = _first_round(hps, short, runner, max(remaining, 0.0))
+    first = _first_round(hps, short, rounds.runner, max(remaining, 0.0))
     held = by if remaining >= FIRST_ROUND_MIN_SECONDS else None  # else each has its floor
-    plans, missed = _beside_others(runner, problems, res, plans, short, params, first, proofs, held)
+    plans, missed = rounds.beside(plans, short, first, held)
     for k in range(1, AGAIN_ROUNDS):
-        now = proofs.now(plans, short)
+        now = rounds.proofs.now(plans, short)
         todo = sorted(set(missed) | {p for p in short if _unproved(plans[p], now[p])})
         remaining = by - time.perf_counter()
         if not todo or remaining < AGAIN_MIN_SECONDS or _stop_asked(hps):
             break
-        capped = _by_deadline(hps, todo, runner.free, remaining, k, 0.0)
-        plans, missed = _beside_others(
-            runner, problems, res, plans, todo, params, capped, proofs, by
-        )
+        capped = _by_deadline(hps, todo, rounds.runner.free, remaining, k, 0.0)
+        plans, missed = rounds.beside(plans, todo, capped, by)
     if params.final_proof_seconds > 0:
-        _prove_again(runner, problems, res, plans, short, params, hps, proofs, deadline)
-    return plans, proofs.now(plans, short)
+        _prove_again(rounds, plans, short, deadline)
+    return plans, rounds.proofs.now(plans, short)
 
 
 def _first_round(
@@ -1027,14 +1021,9 @@ def _first_round(
 
 
 def _prove_again(
-    runner: Runner,
-    problems: list[GroupsProblem],
-    res: Resources,
+    rounds: _Rounds,
     plans: list[tuple[np.ndarray, dict[int, list[int]]]],
     short: list[int],
-    params: GroupsParams,
-    hps: list[HighsParams],
-    proofs: _Proofs,
     deadline: float,
 ) -> None:
     """The programmes of `short` with no bound beside the others' groups as they are now
@@ -1042,13 +1031,13 @@ def _prove_again(
     their presolved LP alone, by the `deadline` (`params.final_proof_seconds` are kept for
     it): replaying seed 5, after TSP's gain, BBR 142 again (145 alone), SI-EM 165, BSR 97 and
     SI-DA 114 (each its bound alone), Horizon not in time, in 3.4 s on two processes."""
-    now = proofs.now(plans, short)
+    now = rounds.proofs.now(plans, short)
     stale = [p for p in short if now[p] is None]
     left = deadline - time.perf_counter()
-    if not stale or left <= 0 or _stop_asked(hps):
+    if not stale or left <= 0 or _stop_asked(rounds.hps):
         return
-    lp = [replace(h, time_limit_seconds=left / GIVEN_OTHERS_SHARE) for h in hps]
-    _beside_others(runner, problems, res, plans, stale, params, lp, proofs, deadline, False)
+    lp = [replace(h, time_limit_seconds=left / GIVEN_OTHERS_SHARE) for h in rounds.hps]
+    rounds.beside(plans, stale, lp, deadline, False)
 
 
 @dataclass
@@ -1080,6 +1069,47 @@ def _others_key(plans: list[tuple[np.ndarray, dict]], p: int) -> tuple[bytes, ..
     groups that run are those with members), which a bound given them holds for; their
     facilitators are free in that solve, so they do not count."""
     return tuple(plan[0].tobytes() for q, plan in enumerate(plans) if q != p)
+
+
+@dataclass
+class _Rounds:
+    """What every round beside the others' groups shares: the processes, the quarter, the
+    solve's params, each programme's own HiGHS params and the bounds proved so far."""
+
+    runner: Runner
+    problems: list[GroupsProblem]
+    res: Resources
+    params: GroupsParams
+    hps: list[HighsParams]
+    proofs: _Proofs = field(default_factory=_Proofs)
+
+    def beside(
+        self,
+        plans: list[tuple[np.ndarray, dict[int, list[int]]]],
+        todo: list[int],
+        hps: list[HighsParams],
+        by: float | None = None,
+        search: bool = True,
+    ) -> tuple[list[tuple[np.ndarray, dict[int, list[int]]]], list[int]]:
+        """Each programme of `todo` solved again beside the others' groups of `plans`, all at
+        once, by `hps` (`_given_others`, each by `by`; only bounded where not `search`), and
+        the gains taken (`_take_gains`). Adds each one's bound beside `plans` to `proofs` and
+        returns the plans and the programmes whose gain did not fit beside the others'."""
+        if not todo:
+            return plans, []
+        problems, res, params = self.problems, self.res, self.params
+        found = self.runner.map(
+            _given_others,
+            [
+                (problems, res, plans, p, params, hps[p], GIVEN_OTHERS_SHARE, by, search)
+                for p in todo
+            ],
+            [len(problems[p].pair_person) for p in todo],
+        )
+        for p, (_, bound) in zip(todo, found):
+            self.proofs.add(p, plans, bound)
+        plans = _take_gains(problems, res, plans, [(p, new) for p, (new, _) in zip(todo, found)])
+        return plans, [p for p, (new, _) in zip(todo, found) if _placed(new[p]) > _placed(plans[p])]
 
 
 def _by_deadline(
@@ -1128,35 +1158,6 @@ def _again(hp: HighsParams, seconds: float, k: int) -> HighsParams:
     return replace(
         hp, time_limit_seconds=min(hp.time_limit_seconds, seconds), random_seed=hp.random_seed + k
     )
-
-
-def _beside_others(
-    runner: Runner,
-    problems: list[GroupsProblem],
-    res: Resources,
-    plans: list[tuple[np.ndarray, dict[int, list[int]]]],
-    todo: list[int],
-    params: GroupsParams,
-    hps: list[HighsParams],
-    proofs: _Proofs,
-    by: float | None = None,
-    search: bool = True,
-) -> tuple[list[tuple[np.ndarray, dict[int, list[int]]]], list[int]]:
-    """Each programme of `todo` solved again beside the others' groups of `plans`, all at once
-    (`_given_others`, each by `by`; only bounded where not `search`), and the gains taken
-    (`_take_gains`). Adds each one's bound beside `plans` to `proofs` and returns the plans
-    and the programmes whose gain did not fit beside the others'."""
-    if not todo:
-        return plans, []
-    found = runner.map(
-        _given_others,
-        [(problems, res, plans, p, params, hps[p], GIVEN_OTHERS_SHARE, by, search) for p in todo],
-        [len(problems[p].pair_person) for p in todo],
-    )
-    for p, (_, bound) in zip(todo, found):
-        proofs.add(p, plans, bound)
-    plans = _take_gains(problems, res, plans, [(p, new) for p, (new, _) in zip(todo, found)])
-    return plans, [p for p, (new, _) in zip(todo, found) if _placed(new[p]) > _placed(plans[p])]
 
 
 def _take_gains(

@@ -23,7 +23,6 @@ from solvers.groups import GroupsParams, GroupsResult, quarter_bound, solve_gree
 from solvers.groups_mip import (
     FIRST_ROUND_MIN_SECONDS,
     GIVEN_OTHERS_SHARE,
-    _beside_others,
     _block,
     _budgets,
     _by_deadline,
@@ -35,6 +34,7 @@ from solvers.groups_mip import (
     _placed,
     _Proofs,
     _proves,
+    _Rounds,
     _take_gains,
     _tighter,
     _whole,
@@ -464,13 +464,14 @@ def test_a_gain_that_did_not_fit_is_sought_again_beside_the_plans_taken(tmp_path
     problems = [p.problem for p in plans]
     hps = [HighsParams(5.0)] * len(problems)
     with Runner(1, None) as runner:
-        proofs = _Proofs()
-        first, missed = _beside_others(runner, problems, res, empty, [em, da], params, hps, proofs)
+        rounds = _Rounds(runner, problems, res, params, hps)
+        proofs = rounds.proofs
+        first, missed = rounds.beside(empty, [em, da], hps)
         assert missed == [em] and proofs.now(empty, [em, da]) == {em: 3.0, da: 6.0}
         assert [_placed(plan) for plan in first] == [0 if p == em else 6 for p in range(2)]
         # SI-DA's bound still holds beside SI-EM's groups (none); SI-EM's not beside SI-DA's
         assert proofs.now(first, [em, da]) == {em: None, da: 6.0}
-        again, missed = _beside_others(runner, problems, res, first, [em], params, hps, proofs)
+        again, missed = rounds.beside(first, [em], hps)
     assert missed == [] and proofs.now(again, [em, da]) == {em: 2.0, da: None}
     stats = SolveStats("FEASIBLE", None, None, 0.0)
     results = [GroupsResult(cand_of, facs, stats) for cand_of, facs in again]
@@ -513,7 +514,7 @@ def test_later_rounds_beside_the_others_run_only_before_the_deadline(
     hps = [HighsParams(5.0)] * len(problems)
     with Runner(1, None) as runner:
         found, bounds = _improve(
-            runner, problems, res, empty, [em, da], params, hps, time.perf_counter()
+            _Rounds(runner, problems, res, params, hps), empty, [em, da], time.perf_counter()
         )
     assert (_placed(found[em]), _placed(found[da])) == (em_started, 6)
     # each bound given the others' groups as they end: SI-EM's 3 was proved beside no groups;
@@ -542,7 +543,7 @@ def test_the_first_round_beside_the_others_is_held_to_the_deadline(
             return super().map(fn, jobs, sizes)
 
     with Recording(1, None) as runner:
-        _improve(runner, problems, res, empty, [em, da], params, hps, time.perf_counter())
+        _improve(_Rounds(runner, problems, res, params, hps), empty, [em, da], time.perf_counter())
     assert given[:2] == pytest.approx([wall, wall])
 
 
@@ -593,7 +594,7 @@ def test_a_bound_a_later_gain_undid_is_proved_again_in_the_seconds_kept(
     hps = [HighsParams(5.0)] * len(problems)
     with Runner(1, None) as runner:
         found, bounds = _improve(
-            runner, problems, res, empty, [em, da], params, hps, time.perf_counter()
+            _Rounds(runner, problems, res, params, hps), empty, [em, da], time.perf_counter()
         )
     assert (_placed(found[em]), _placed(found[da])) == (2, 6)
     assert bounds == {em: 2.0, da: da_bound}
@@ -638,7 +639,7 @@ def test_a_stop_request_ends_the_rounds_beside_the_others(tmp_path, config):
     with Counting(1, None) as runner:
         params = replace(params, deadline_seconds=60.0)
         found, bounds = _improve(
-            runner, problems, res, empty, [em, da], params, hps, time.perf_counter()
+            _Rounds(runner, problems, res, params, hps), empty, [em, da], time.perf_counter()
         )
     assert rounds == [2] and bounds == {em: None, da: None}
     assert found == empty
