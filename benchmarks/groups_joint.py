@@ -22,7 +22,7 @@ from engine.groups.plan import (
 )
 from geo.travel import travel_service
 from solvers.groups import GroupsResult, book
-from solvers.groups_mip import LEX, _decode, _model, _quality, _started, quarter_mip
+from solvers.groups_model import LEX, _decode, _model, _quality, _started, quarter_mip
 from solvers.highs import HighsParams, solve
 
 

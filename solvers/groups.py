@@ -48,14 +48,14 @@ class GroupsParams:
     # solve, then this for all programmes together over the rooms and facilitators they share
     joint_seconds: float = 26.0
     # mip: after the first round of programmes solved again beside the others' groups, later
-    # rounds run only until this many seconds into the solve (solvers.groups_mip.AGAIN_ROUNDS)
+    # rounds run only until this many seconds into the solve (solvers.groups_rounds.AGAIN_ROUNDS)
     deadline_seconds: float = 95.0
     # mip: the last seconds before that deadline, kept for proving again, by their presolved
     # LP alone, the bounds of programmes whose bound beside the others' groups another's gain
-    # undid (0: none kept; solvers.groups_mip._improve)
+    # undid (0: none kept; solvers.groups_rounds._improve)
     final_proof_seconds: float = 5.0
     # mip: the cut pool's soft limit of each MIP beside the others' groups (HiGHS's
-    # `mip_pool_soft_limit`; 0: HiGHS's default): solvers.groups_mip._given_others
+    # `mip_pool_soft_limit`; 0: HiGHS's default): solvers.groups_rounds._given_others
     beside_cut_pool: int = 30
     processes_from_pairs: int = 5000  # below this many person-group pairs in all: one process
     # mip: of `time_limit_seconds` a programme, the share split evenly among the programmes;

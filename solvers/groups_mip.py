@@ -70,7 +70,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -79,20 +79,36 @@ from solvers.groups import (
     GroupsProblem,
     GroupsResult,
     Resources,
-    _weeks,
-    active_sessions,
-    book,
-    free_facilitators,
     in_turn,
-    pair_value,
     people_started,
     quarter_bound,
-    room_free,
     solve_greedy,
 )
-from solvers.highs import HighsParams, LinearModel, Rows, presolved_lp_bound, solve
+from solvers.groups_model import (
+    LEX,
+    _booked,
+    _count_plans,
+    _decode,
+    _encode,
+    _mask,
+    _merge,
+    _model,
+    _placed,
+    _proves,
+    _quality,
+    _started,
+    _tighter,
+    _whole,
+    _within,
+    quarter_mip,
+)
+from solvers.groups_rounds import (
+    _improve,
+    _Rounds,
+)
+from solvers.highs import HighsParams, presolved_lp_bound, solve
 from solvers.processes import Runner
-from solvers.types import SearchObserver, SolveStats, stop_asked
+from solvers.types import SearchObserver, SolveStats
 
 SUPPORT = 1e-6  # an LP value above this puts its candidate group in the restricted model
 # Of a programme's time, at most this for its LP: the LP's groups are what the programme's
@@ -122,29 +138,6 @@ JOINT_SUPPORT_SHARE = 0.5
 # model 4-12 s of its 19 (the plan in hand from 7 s): the whole restricted model then had 19-23 s
 # and kept 943 started in 3 runs of 4; stopped at the gap, it had 25-31 s and reached 945-950
 JOINT_SUPPORT_GAP = 1e-4
-# Of a programme's own time, for its solve beside the others' groups: seed 42's TSP there needs
-# 5.8 s to prove its 201 (the whole model, the others' groups held) and at 0.5 of 12 s had
-# 6.4 s (it once stopped unproved); at 1.0 seed 7 took 114.6 s end to end, where programmes
-# short of their bound used all of it
-GIVEN_OTHERS_SHARE = 0.6
-# Of that, at most, for its presolved LP before its MIP: seed 13's TSP needs 3 s of its 5.4 s
-# there (at 0.5 its LP was cut short and its bound stayed unproved: 275 alone, 267 at 0.8)
-GIVEN_OTHERS_LP_SHARE = 0.8
-# At most this many rounds of that solve (`_improve`): the first for every programme short of
-# its bound alone; each later one, for a gain that did not fit beside another's and each
-# programme short of its bound given the others' groups, only while the solve has
-# `GroupsParams.deadline_seconds` left, AGAIN_MIN_SECONDS at least. On seed 42 a joint plan of
-# 948 went to 950 in the first round and 951 in the third, one of 949 to 952 and then 953 in a
-# second round from the same random seed (not from the next ones); the tight quarter's second
-# round (8.5 s) found nothing, hence the deadline.
-AGAIN_ROUNDS = 3
-AGAIN_MIN_SECONDS = 3.0
-# The first round is held to the deadline too, but each of its solves has at least this many
-# seconds (a proof beside the others' groups needs a few; the later rounds need the deadline's
-# AGAIN_MIN_SECONDS to begin at all). Seed 5's quarter (217a40b) came out of the joint step 88.7 s
-# in, 6.3 s before the deadline, and its first round, held only to each programme's own time,
-# ran to 110.9 s and found nothing: the quarter took 116.7 s end to end of the 120 s.
-FIRST_ROUND_MIN_SECONDS = 3.0
 # Of its programmes' own time, for the bound of the block solved together (`_block`): on seed
 # 42 TSP, BSR, Horizon and Resolve have 40 s, and their MIP together had its root bound (349)
 # at 13 s and 348 at 21 s of one core, where the other programmes' own solves took 25 s
@@ -155,356 +148,6 @@ BLOCK_BOUND_SHARE = 0.5
 # pair, with a column for each pre-group appointment (12-15 s pooled: `_pooled`); with 13.5 s
 # left on seed 42 it ran to the deadline and bounded nothing
 QUARTER_LP_SECONDS_PER_PAIR = 0.002
-WHOLE_TOLERANCE = 1e-6  # a bound on people started this close to a whole number is that number
-LEX = 100_000  # per person started: above every other term of the plan, so starts come first
-
-
-@dataclass
-class QuarterMip:
-    """The rows of the programmes' groups over shared rooms and facilitators, and where each
-    programme's columns are."""
-
-    rows: Rows
-    n_cols: int
-    x0: list[int]  # first x column of each programme (one per pair)
-    y0: list[int]  # first y column of each programme (one per candidate group)
-    facs: list[dict[int, list[tuple[int, int]]]]  # per programme: group -> [(column, facilitator)]
-    women: list[dict[int, int]]  # per programme: group -> its h column
-    fac_cost: np.ndarray  # per column: the facilitator's minutes to the venue (f columns)
-    integral: np.ndarray = field(repr=False, default_factory=lambda: np.zeros(0, bool))
-    upper: np.ndarray = field(repr=False, default_factory=lambda: np.zeros(0))
-    # pre-group appointments: per programme, group -> [(column, facilitator, week)]; the
-    # half-days column of each (facilitator, week); appointments a half-day; sessions left
-    pre_cols: list[dict[int, list[tuple[int, int, int]]]] = field(default_factory=list)
-    half_cols: dict[tuple[int, int], int] = field(default_factory=dict)
-    per_slot: int = 1
-    week_free: np.ndarray = field(repr=False, default_factory=lambda: np.zeros((0, 0), np.int64))
-
-
-def quarter_mip(
-    problems: list[GroupsProblem],
-    res: Resources,
-    allowed: list[np.ndarray] | None = None,
-    pooled: bool = False,
-) -> QuarterMip:
-    """The model over `problems` with what `res` leaves; only the candidate groups marked in
-    `allowed` (per programme, all when None) may run. `pooled`: each group's appointments
-    only within the half-days its facilitators' weeks hold (`_pooled`), for a bound."""
-    rows = Rows()
-    n = 0
-    x0: list[int] = []
-    y0: list[int] = []
-    facs: list[dict[int, list[tuple[int, int]]]] = []
-    women: list[dict[int, int]] = []
-    fcost: dict[int, int] = {}
-    pre: dict[tuple[int, int], int] = {}  # pre-group columns [a, b) and their upper bound
-    appts: dict[tuple[int, int], list[int]] = {}  # (facilitator, week) -> appointment columns
-    pre_cols: list[dict[int, list[tuple[int, int, int]]]] = []
-    rooms: dict[tuple[int, int, int], list[int]] = {}
-    busy: dict[tuple[int, int, int], list[int]] = {}
-    load: dict[tuple[int, int], list[tuple[int, int]]] = {}
-    pool: list[tuple[list[int], list[tuple[int, int]]]] = []  # `pooled`: _pooled's rows
-    for p, pr in enumerate(problems):
-        nk, nc = len(pr.pair_person), len(pr.cand_venue)
-        x0.append(n)
-        y0.append(n + nk)
-        n += nk + nc
-        xo, yo = x0[-1], y0[-1]
-        on = np.ones(nc, bool) if allowed is None else allowed[p]
-        by_person: dict[int, list[int]] = {}
-        by_cand: dict[int, list[int]] = {}
-        for k, (i, c) in enumerate(zip(pr.pair_person.tolist(), pr.pair_cand.tolist())):
-            by_person.setdefault(i, []).append(xo + k)
-            by_cand.setdefault(c, []).append(k)
-            rows.add([xo + k, yo + c], [1, -1], 0)  # x <= y: far tighter than the size row
-        for cols in by_person.values():
-            rows.add(cols, [1] * len(cols), 1)
-        fc: dict[int, list[tuple[int, int]]] = {}
-        wc: dict[int, int] = {}
-        pc: dict[int, list[tuple[int, int, int]]] = {}
-        for c in range(nc):
-            ks = by_cand.get(c, [])
-            usable = free_facilitators(pr, res, c) if ks and on[c] else []
-            if len(usable) < pr.facilitators_needed or not room_free(pr, res, c):
-                rows.add([yo + c], [1], 0)
-                continue
-            xs = [xo + k for k in ks]
-            rows.add(xs + [yo + c], [1] * len(xs) + [-pr.max_group], 0)
-            rows.add(xs + [yo + c], [-1] * len(xs) + [pr.min_group], 0)
-            fem = [xo + k for k in ks if pr.person_female[pr.pair_person[k]]]
-            if fem and not (pr.cand_women_only[c] and pr.min_group >= 2):
-                wc[c] = h = n  # never exactly one woman: none, or at least two
-                n += 1
-                rows.add(fem + [h], [1] * len(fem) + [-pr.max_group], 0)
-                rows.add(fem + [h], [-1] * len(fem) + [2], 0)
-            v = int(pr.cand_venue[c])
-            act = active_sessions(pr, c)
-            for s, w in act:
-                rooms.setdefault((v, s, w), []).append(yo + c)
-            cost = dict(zip(pr.cand_facilitators[c].tolist(), pr.cand_fac_cost[c].tolist()))
-            fc[c] = []
-            for j in usable:
-                fc[c].append((n, j))
-                fcost[n] = cost[j]
-                rows.add([n, yo + c], [1, -1], 0)
-                for s, w in act:
-                    busy.setdefault((j, s, w), []).append(n)
-                for w in _weeks(pr, c):
-                    load.setdefault((j, w), []).append((n, pr.sessions_per_week))
-                n += 1
-            cols = [col for col, _ in fc[c]]
-            need = pr.facilitators_needed
-            rows.add(cols + [yo + c], [1] * len(cols) + [-need], 0)
-            rows.add(cols + [yo + c], [-1] * len(cols) + [need], 0)
-            first = n
-            if pooled:
-                pc[c] = []
-                _pooled(pr, c, xs, appts, pool)
-            else:
-                n, pc[c] = _pre_group(pr, c, xs, n, rows, appts)
-            pre[(first, n)] = pr.max_group
-        at = {
-            (int(i), int(c)): xo + k for k, (i, c) in enumerate(zip(pr.pair_person, pr.pair_cand))
-        }
-        for a, b in pr.exclusions:
-            for c in range(nc):
-                if (a, c) in at and (b, c) in at:
-                    rows.add([at[a, c], at[b, c]], [1, 1], 1)
-        facs.append(fc)
-        women.append(wc)
-        pre_cols.append(pc)
-    first = n
-    per_slot = max((pr.pre_group_per_slot for pr in problems), default=1)
-    half_cols = {key: first + k for k, key in enumerate(appts)}
-    n = _half_days(rows, n, appts, load, per_slot)
-    for xs, keys in pool:
-        halves = [half_cols[key] for key in keys]
-        rows.add(xs + halves, [1] * len(xs) + [-per_slot] * len(halves), 0)
-    # a facilitator's half-days in a week: at most the sessions the week has left
-    most = {
-        col: max(0, int(res.fac_max[j] - res.fac_load[j, w])) for (j, w), col in half_cols.items()
-    }
-    _shared(rows, res, rooms, busy, load, most)
-    upper = np.ones(n)
-    for (a, b), top in pre.items():
-        upper[a:b] = top
-    integral = upper == 1  # appointment counts are continuous (a relaxation); half-days whole
-    upper[first:n] = [most[col] for col in range(first, n)]
-    integral[first:n] = True
-    drive = np.zeros(n)
-    drive[list(fcost)] = list(fcost.values())
-    free = np.maximum(res.fac_max[:, None] - res.fac_load, 0)
-    return QuarterMip(
-        rows, n, x0, y0, facs, women, drive, integral, upper, pre_cols, half_cols, per_slot, free
-    )
-
-
-def _pre_group_weeks(pr: GroupsProblem, c: int) -> list[tuple[int, int]]:
-    """(facilitator, week) for each facilitator who may give group `c`'s members their
-    pre-group appointments and each week of the quarter before it starts that they fall in."""
-    start = int(pr.cand_start[c])
-    weeks = range(max(0, start - pr.pre_group_weeks), start)
-    facs: list[int] = pr.cand_pre_facilitators[c].tolist() if pr.cand_pre_facilitators else []
-    return [(int(j), w) for j in facs for w in weeks]
-
-
-def _pre_group(
-    pr: GroupsProblem, c: int, xs: list[int], n: int, rows: Rows, appts: dict
-) -> tuple[int, list[tuple[int, int, int]]]:
-    """Each member's pre-group appointment is with a trained facilitator within their drive,
-    in a week before the group starts: columns for the appointments each such facilitator
-    gives the group in each of those weeks, as many in all as members (`appts` collects them
-    by facilitator and week, for `_half_days`). Returns the next column and the group's
-    (column, facilitator, week)."""
-    out = []
-    for j, w in _pre_group_weeks(pr, c):
-        appts.setdefault((j, w), []).append(n)
-        out.append((n, j, w))
-        n += 1
-    if xs and pr.pre_group_weeks:
-        cols = [col for col, _, _ in out]  # an appointment for each member
-        rows.add(xs + cols, [1] * len(xs) + [-1] * len(cols), 0)
-    return n, out
-
-
-def _pooled(pr: GroupsProblem, c: int, xs: list[int], appts: dict, pool: list) -> None:
-    """Each member's pre-group appointment within the half-days that the group's trained
-    facilitators within their drive hold in the weeks before it starts: one row a group
-    (members at most `pre_group_per_slot` a half-day held, as `_half_days` counts them), no
-    column an appointment. The rows of `_pre_group` imply it (sum its group's row over those
-    weeks), so it is a relaxation, for bounds only: it does not say whose half-day each
-    appointment takes.
-    Why: `_pre_group`'s appointment columns are most of the model (68,000 of 113,000 on
-    seed 5 of the East Midlands quarter), and as they are continuous the presolve cannot
-    round the rows they are in. The whole quarter's presolved LP without caps: seed 5
-    1,006.82 in 15.3 s where 1,006.82 in 26.6 s; seed 37 979.01 in 12.3 s (979.20 in 24.2 s);
-    seed 19 946.45 in 12.9 s (946.45 in 23.0 s); the tight quarter 899.73 in 12.6 s (899.27
-    in 20.4 s): whole people, the same bounds in half the time (docs/groups-tuning.md)."""
-    keys = _pre_group_weeks(pr, c)
-    for key in keys:
-        appts.setdefault(key, [])
-    if xs and pr.pre_group_weeks:
-        pool.append((xs, keys))
-
-
-def _half_days(rows: Rows, n: int, appts: dict, load: dict, per_slot: int) -> int:
-    """A facilitator's appointments in a week fill whole half-days (`per_slot` each), and each
-    half-day is a session of their week: an integer column per facilitator and week, in the
-    weekly rows (which half-day is left to the booking: this keeps a relaxation). Returns
-    the next column."""
-    for (j, w), cols in appts.items():
-        if cols:  # none where the model is `pooled`
-            rows.add(cols + [n], [1] * len(cols) + [-per_slot], 0)
-        load.setdefault((j, w), []).append((n, 1))
-        n += 1
-    return n
-
-
-def _shared(
-    rows: Rows, res: Resources, rooms: dict, busy: dict, load: dict, most: dict[int, int]
-) -> None:
-    """The rows of the shared rooms and facilitators that can bind, each distinct row once
-    (a group that runs for weeks repeats the same row every week). Every column is 0 or 1 but
-    the half-days of `most`, up to their value there: a week's row can bind where its
-    sessions at their most pass what the week has left (counting a half-day column as one,
-    a week whose groups and half-days fitted once was left without its row, and its
-    half-days free up to the largest week of any facilitator)."""
-    seen: dict[tuple, float] = {}
-    for (v, s, w), cols in rooms.items():
-        free = max(0, int(res.rooms[v] - res.room_used[v, s, w]))  # history may overbook
-        if len(cols) > free:
-            key = (tuple(cols), (1,) * len(cols))
-            seen[key] = min(seen.get(key, free), free)
-    for cols in busy.values():
-        if len(cols) > 1:
-            key = (tuple(cols), (1,) * len(cols))
-            seen[key] = min(seen.get(key, 1), 1)
-    for (j, w), terms in load.items():
-        free = max(0, int(res.fac_max[j] - res.fac_load[j, w]))
-        if sum(q * most.get(c, 1) for c, q in terms) > free:
-            key = (tuple(c for c, _ in terms), tuple(q for _, q in terms))
-            seen[key] = min(seen.get(key, free), free)
-    for (cols, vals), bound in seen.items():
-        rows.add(cols, vals, bound)
-
-
-def _started(
-    mip: QuarterMip, problems: list[GroupsProblem], only: Iterable[int] | None = None
-) -> np.ndarray:
-    """The objective 'people started' as a column vector (of the programmes `only`, or all)."""
-    c = np.zeros(mip.n_cols)
-    for p in range(len(problems)) if only is None else only:
-        c[mip.x0[p] : mip.x0[p] + len(problems[p].pair_person)] = 1
-    return c
-
-
-def _quality(mip: QuarterMip, problems: list[GroupsProblem], params: GroupsParams) -> np.ndarray:
-    """The weighted objective of the CP-SAT model: each placement's value less the groups' and
-    the facilitators' costs."""
-    c = -mip.fac_cost.copy()
-    for pr, xo, yo in zip(problems, mip.x0, mip.y0):
-        c[xo : xo + len(pr.pair_person)] = pair_value(pr, params)
-        c[yo : yo + len(pr.cand_venue)] = -params.group_cost
-    return c
-
-
-def _model(mip: QuarterMip, value: np.ndarray, at_least: list[tuple[np.ndarray, float]]):
-    """Maximise `value` with each (column vector, floor) of `at_least` held."""
-    rows = mip.rows.copy()
-    for c, floor in at_least:
-        nz = np.nonzero(c)[0]
-        rows.add(nz, -c[nz], -floor)
-    return LinearModel(
-        -value,
-        rows.matrix(mip.n_cols),
-        np.full(len(rows.b), -np.inf),
-        np.array(rows.b),
-        np.zeros(mip.n_cols),
-        mip.upper,
-        mip.integral,
-    )
-
-
-def _decode(
-    mip: QuarterMip, problems: list[GroupsProblem], values: np.ndarray
-) -> list[tuple[np.ndarray, dict[int, list[int]]]]:
-    """Each programme's group per person (-1: none) and facilitators per group that runs."""
-    out = []
-    for p, pr in enumerate(problems):
-        xo, yo = mip.x0[p], mip.y0[p]
-        x = values[xo : xo + len(pr.pair_person)] > 0.5
-        cand_of = np.full(len(pr.person_ids), -1, np.int64)
-        cand_of[pr.pair_person[x]] = pr.pair_cand[x]
-        facs = {
-            c: sorted(j for col, j in cols if values[col] > 0.5)
-            for c, cols in mip.facs[p].items()
-            if values[yo + c] > 0.5
-        }
-        out.append((cand_of, facs))
-    return out
-
-
-def _encode(
-    mip: QuarterMip, problems: list[GroupsProblem], plans: list[GroupsResult]
-) -> np.ndarray:
-    """The column values of a plan (the starting solution HiGHS is given)."""
-    v = np.zeros(mip.n_cols)
-    for p, (pr, r) in enumerate(zip(problems, plans)):
-        xo, yo = mip.x0[p], mip.y0[p]
-        placed = r.cand_of_person[pr.pair_person] == pr.pair_cand
-        v[xo : xo + len(pr.pair_person)] = placed
-        for c, js in r.facilitators.items():
-            v[yo + c] = 1
-            for col, j in mip.facs[p].get(c, []):
-                v[col] = j in js
-            if c in mip.women[p]:
-                members = np.nonzero(r.cand_of_person == c)[0]
-                v[mip.women[p][c]] = pr.person_female[members].any()
-    _encode_appointments(mip, problems, plans, v)
-    return v
-
-
-def _encode_appointments(
-    mip: QuarterMip, problems: list[GroupsProblem], plans: list[GroupsResult], v: np.ndarray
-) -> None:
-    """Each group's members' appointments in the plan's start: filling half-days its
-    facilitators-to-be open in the weeks before it, within the sessions their weeks have left
-    once the plan's groups are taken (a group that cannot be covered leaves the start short,
-    for HiGHS to repair)."""
-    left = mip.week_free.copy()
-    for pr, r in zip(problems, plans):
-        for c, js in r.facilitators.items():
-            for w in _weeks(pr, c):
-                left[js, w] -= pr.sessions_per_week
-    half: dict[tuple[int, int], int] = {}
-    given: dict[tuple[int, int], int] = {}
-    for p, r in enumerate(plans):
-        for c in r.facilitators:
-            need = int((r.cand_of_person == c).sum())
-            for col, j, w in mip.pre_cols[p].get(c, []):
-                while need > 0:
-                    room = mip.per_slot * half.get((j, w), 0) - given.get((j, w), 0)
-                    if room <= 0:
-                        if left[j, w] - half.get((j, w), 0) <= 0:
-                            break
-                        half[(j, w)] = half.get((j, w), 0) + 1
-                        continue
-                    take = min(need, room)
-                    v[col] += take
-                    given[(j, w)] = given.get((j, w), 0) + take
-                    need -= take
-    for key, col in mip.half_cols.items():
-        v[col] = half.get(key, 0)
-
-
-def _mask(problems: list[GroupsProblem], *plans: list) -> list[np.ndarray]:
-    """Per programme: the candidate groups any of `plans` (lists of per-programme group index
-    arrays) uses."""
-    out = [np.zeros(len(pr.cand_venue), bool) for pr in problems]
-    for plan in plans:
-        for p, used in enumerate(plan):
-            out[p][np.asarray(used, np.int64)] = True
-    return out
 
 
 @dataclass
@@ -593,22 +236,6 @@ def _start_alone(
     return plan, support, lp_bound
 
 
-def _whole(bound: float | None) -> float | None:
-    """A bound on people started from a minimising solve's bound on -started: people are
-    whole, so rounded down."""
-    return None if bound is None else float(np.floor(-bound + WHOLE_TOLERANCE))
-
-
-def _proves(started: int) -> float:
-    """The dual bound of a solve minimising -started at which `started` is proved the most:
-    people are whole, so any bound above -(started + 1) will do, with `_whole`'s tolerance
-    (HiGHS's bound during the search is fractional: seed 42's TSP sat at -205.7 from 5 s,
-    so a margin of half a person never stopped it). On the East Midlands quarter each
-    programme's MIP alone had its final bound 1.3-5 s in but took 7-20 s to prove it by
-    finding a plan as good as the one in hand (SI-ATB 1.8 s and 10.3 s, TSP 4.9 s and 20 s)."""
-    return -(started + 1) + 2 * WHOLE_TOLERANCE
-
-
 def _budgets(sizes: list[int], params: GroupsParams) -> list[float]:
     """Each programme's seconds of its own: of `time_limit_seconds` a programme, `even_share`
     split evenly and the rest by person-group pairs, as its LP and MIPs grow with them. Even
@@ -621,39 +248,6 @@ def _budgets(sizes: list[int], params: GroupsParams) -> list[float]:
         return [params.time_limit_seconds] * len(sizes)
     even = params.even_share / len(sizes)
     return [total * (even + (1.0 - params.even_share) * s / pairs) for s in sizes]
-
-
-def _within(hp: HighsParams, end: float, share: float) -> HighsParams:
-    """`share` of the time left before `end`."""
-    left = max(0.05, (end - time.perf_counter()) * share)
-    return replace(hp, time_limit_seconds=left)
-
-
-def _merge(
-    problems: list[GroupsProblem], res: Resources, plans: list[tuple[np.ndarray, dict]]
-) -> list[GroupsResult]:
-    """The programmes' own plans put together: each group keeps its room and facilitators
-    where they are still free, takes other free trained facilitators where not, and is
-    dropped (its members unplaced) where neither will do. Largest groups first."""
-    res = res.copy()
-    out = []
-    for pr, (cand_of, facs) in zip(problems, plans):
-        keep = np.full(len(pr.person_ids), -1, np.int64)
-        kept: dict[int, list[int]] = {}
-        size = np.bincount(cand_of[cand_of >= 0], minlength=len(pr.cand_venue))
-        for c in sorted(facs, key=lambda c: (-int(size[c]), c)):
-            if not room_free(pr, res, c):
-                continue
-            free = free_facilitators(pr, res, c)
-            chosen = [j for j in facs[c] if j in free]
-            chosen += [j for j in free if j not in chosen]
-            if len(chosen) < pr.facilitators_needed:
-                continue
-            kept[c] = chosen[: pr.facilitators_needed]
-            book(pr, res, c, kept[c])
-            keep[cand_of == c] = c
-        out.append(GroupsResult(keep, kept, SolveStats("HEURISTIC", None, None, 0.0)))
-    return out
 
 
 def _fill(
@@ -872,11 +466,6 @@ def _sum(bounds: Iterable[float | None]) -> float | None:
     return None if None in known else float(sum(b for b in known if b is not None))
 
 
-def _count_plans(plans: list[tuple[np.ndarray, dict]]) -> float:
-    """People started by every programme's plan (group per person, facilitators per group)."""
-    return float(sum(_placed(plan) for plan in plans))
-
-
 def _call(fn: Callable, args: tuple):
     """fn(*args): one `Runner.map` for jobs of different kinds."""
     return fn(*args)
@@ -961,254 +550,6 @@ def _merge_loss(
     return min(lost)
 
 
-def _improve(
-    rounds: _Rounds,
-    plans: list[tuple[np.ndarray, dict[int, list[int]]]],
-    short: list[int],
-    t0: float,
-) -> tuple[list[tuple[np.ndarray, dict[int, list[int]]]], dict[int, float | None]]:
-    """Rounds of the programmes `short` of their bound alone solved again beside the others'
-    groups (`_Rounds.beside`), each solve cut so that its round ends by the deadline of the
-    solve begun at `t0` (`params.deadline_seconds`) less `params.final_proof_seconds`: the
-    first for all of them (`_first_round`; each solve at least `FIRST_ROUND_MIN_SECONDS` where
-    that deadline has passed), each later one, while the deadline leaves time, for a gain that
-    did not fit beside another's (both took the same free room or facilitator) and each
-    programme still short of its bound given the others' groups as they are now, beside the
-    plans as they are now; then, in the seconds kept, the bounds that a gain undid
-    (`_prove_again`). Returns the plans and each programme's bound given the others' groups in
-    those plans (`_Proofs.now`)."""
-    params, hps = rounds.params, rounds.hps
-    deadline = t0 + params.deadline_seconds
-    by = deadline - params.final_proof_seconds  # the rounds' end; then `_prove_again`
-    remaining = by - time.perf_counter()
-    first = _first_round(hps, short, rounds.runner, max(remaining, 0.0))
-    held = by if remaining >= FIRST_ROUND_MIN_SECONDS else None  # else each has its floor
-    plans, missed = rounds.beside(plans, short, first, held)
-    for k in range(1, AGAIN_ROUNDS):
-        now = rounds.proofs.now(plans, short)
-        todo = sorted(set(missed) | {p for p in short if _unproved(plans[p], now[p])})
-        remaining = by - time.perf_counter()
-        if not todo or remaining < AGAIN_MIN_SECONDS or _stop_asked(hps):
-            break
-        capped = _by_deadline(hps, todo, rounds.runner.free, remaining, k, 0.0)
-        plans, missed = rounds.beside(plans, todo, capped, by)
-    if params.final_proof_seconds > 0:
-        _prove_again(rounds, plans, short, deadline)
-    return plans, rounds.proofs.now(plans, short)
-
-
-def _first_round(
-    hps: list[HighsParams], short: list[int], runner: Runner, remaining: float
-) -> list[HighsParams]:
-    """The first round's params beside the others' groups: with more than one process, the
-    programme of `short` with the most time of its own has one to itself for the `remaining`
-    seconds, and the others share the rest (`_by_deadline`); with one, all share it. Why:
-    shared by their own time on the one process the whole quarter's bound leaves, seed 5's TSP
-    had 6.5 s beside the others' groups in a replay and stayed at 239 of its 244 there, which
-    30 s found and proved (20 s did not). Given the round, replays of the whole solve with the
-    programmes in their given order started seed 5 992-993 where 988, seed 19 935 where 934,
-    the tight quarter 875 where 874, seed 37 962 as before (TSP proved at 242, not 244); in the
-    planner's own order (`solve_quarter_mip`), as the product runs, seed 5 985 as before (TSP
-    239 in its 20 s), seed 23 947 as before, seed 42 952 (docs/groups-tuning.md, 2026-12-05)."""
-    if runner.processes < 2 or len(short) < 2:
-        return _by_deadline(hps, short, runner.free, remaining, 0, FIRST_ROUND_MIN_SECONDS)
-    big = max(short, key=lambda p: hps[p].time_limit_seconds)
-    rest = [p for p in short if p != big]
-    out = _by_deadline(hps, rest, runner.processes - 1, remaining, 0, FIRST_ROUND_MIN_SECONDS)
-    seconds = max(remaining, FIRST_ROUND_MIN_SECONDS) / GIVEN_OTHERS_SHARE
-    out[big] = replace(hps[big], time_limit_seconds=seconds)
-    return out
-
-
-def _prove_again(
-    rounds: _Rounds,
-    plans: list[tuple[np.ndarray, dict[int, list[int]]]],
-    short: list[int],
-    deadline: float,
-) -> None:
-    """The programmes of `short` with no bound beside the others' groups as they are now
-    (another's gain, taken after theirs was proved, changed them) bounded there again by
-    their presolved LP alone, by the `deadline` (`params.final_proof_seconds` are kept for
-    it): replaying seed 5, after TSP's gain, BBR 142 again (145 alone), SI-EM 165, BSR 97 and
-    SI-DA 114 (each its bound alone), Horizon not in time, in 3.4 s on two processes."""
-    now = rounds.proofs.now(plans, short)
-    stale = [p for p in short if now[p] is None]
-    left = deadline - time.perf_counter()
-    if not stale or left <= 0 or _stop_asked(rounds.hps):
-        return
-    lp = [replace(h, time_limit_seconds=left / GIVEN_OTHERS_SHARE) for h in rounds.hps]
-    rounds.beside(plans, stale, lp, deadline, False)
-
-
-@dataclass
-class _Proofs:
-    """Each programme's bounds given the others' groups, by the others' groups and members
-    they were proved beside. A bound holds only there: once another programme's gain is taken
-    its groups differ, and the rooms and facilitators it let go may start more of this one.
-    So a programme's bound is the tightest proved beside the others' groups as they are now
-    (on seed 23 TSP was proved at 247 beside them in one round and its next round, beside the
-    same groups, stopped with none: its bound had fallen back to 251, its own alone), and
-    none where they have changed since."""
-
-    found: dict[int, dict[tuple[bytes, ...], float]] = field(default_factory=dict)
-
-    def add(self, p: int, plans: list[tuple[np.ndarray, dict]], bound: float | None) -> None:
-        """A bound on `p` proved beside the others' groups of `plans` (None: nothing proved)."""
-        if bound is not None:
-            key = _others_key(plans, p)
-            mine = self.found.setdefault(p, {})
-            mine[key] = min(mine.get(key, bound), bound)
-
-    def now(self, plans: list[tuple[np.ndarray, dict]], todo: list[int]) -> dict[int, float | None]:
-        """The bound of each of `todo` given the others' groups of `plans` (None: unproved)."""
-        return {p: self.found.get(p, {}).get(_others_key(plans, p)) for p in todo}
-
-
-def _others_key(plans: list[tuple[np.ndarray, dict]], p: int) -> tuple[bytes, ...]:
-    """The other programmes' groups and members in `plans` (each one's group per person: the
-    groups that run are those with members), which a bound given them holds for; their
-    facilitators are free in that solve, so they do not count."""
-    return tuple(plan[0].tobytes() for q, plan in enumerate(plans) if q != p)
-
-
-@dataclass
-class _Rounds:
-    """What every round beside the others' groups shares: the processes, the quarter, the
-    solve's params, each programme's own HiGHS params and the bounds proved so far."""
-
-    runner: Runner
-    problems: list[GroupsProblem]
-    res: Resources
-    params: GroupsParams
-    hps: list[HighsParams]
-    proofs: _Proofs = field(default_factory=_Proofs)
-
-    def beside(
-        self,
-        plans: list[tuple[np.ndarray, dict[int, list[int]]]],
-        todo: list[int],
-        hps: list[HighsParams],
-        by: float | None = None,
-        search: bool = True,
-    ) -> tuple[list[tuple[np.ndarray, dict[int, list[int]]]], list[int]]:
-        """Each programme of `todo` solved again beside the others' groups of `plans`, all at
-        once, by `hps` (`_given_others`, each by `by`; only bounded where not `search`), and
-        the gains taken (`_take_gains`). Adds each one's bound beside `plans` to `proofs` and
-        returns the plans and the programmes whose gain did not fit beside the others'."""
-        if not todo:
-            return plans, []
-        problems, res, params = self.problems, self.res, self.params
-        found = self.runner.map(
-            _given_others,
-            [
-                (problems, res, plans, p, params, hps[p], GIVEN_OTHERS_SHARE, by, search)
-                for p in todo
-            ],
-            [len(problems[p].pair_person) for p in todo],
-        )
-        for p, (_, bound) in zip(todo, found):
-            self.proofs.add(p, plans, bound)
-        plans = _take_gains(problems, res, plans, [(p, new) for p, (new, _) in zip(todo, found)])
-        return plans, [p for p, (new, _) in zip(todo, found) if _placed(new[p]) > _placed(plans[p])]
-
-
-def _by_deadline(
-    hps: list[HighsParams],
-    todo: list[int],
-    processes: int,
-    remaining: float,
-    k: int,
-    least: float,
-) -> list[HighsParams]:
-    """The params of round `k` beside the others' groups: the `remaining` seconds before the
-    deadline shared among `todo` by their own time (`_budgets`), so that the round ends in
-    time on `processes` with the largest first, yet each at least `least` seconds. Why by their
-    time: shared evenly, seed 42's TSP had 2.5 s beside the others' groups, as many as Resolve,
-    and left its bound unproved (it needs about 5 s)."""
-    own = [hps[p].time_limit_seconds for p in todo]
-    if not own or max(own) <= 0:
-        return [_again(h, max(least, remaining) / GIVEN_OTHERS_SHARE, k) for h in hps]
-    scale = min(remaining * processes / sum(own), remaining / max(own))
-    return [
-        _again(h, max(least, h.time_limit_seconds * scale) / GIVEN_OTHERS_SHARE, k) for h in hps
-    ]
-
-
-def _stop_asked(hps: list[HighsParams]) -> bool:
-    """Whether the solves' observer asks them to stop (then no later round begins)."""
-    return bool(hps) and stop_asked(hps[0].observer)
-
-
-def _tighter(given_others: float | None, alone: float | None) -> float | None:
-    """A programme's bound given the others' groups: the solve beside them stopped in time may
-    prove less than its bound alone (seed 11: TSP 346 beside the others, 242 alone), which
-    holds there too, as the others' groups only take rooms and facilitators away."""
-    known = [b for b in (given_others, alone) if b is not None]
-    return min(known) if known else None
-
-
-def _unproved(plan: tuple[np.ndarray, dict], bound: float | None) -> bool:
-    """Whether a programme's plan is short of its bound (or has none)."""
-    return bound is None or _placed(plan) < bound
-
-
-def _again(hp: HighsParams, seconds: float, k: int) -> HighsParams:
-    """A programme's params for round `k` beside the others' groups: at most `seconds`, and
-    another random seed (the same search from the same plan would end where it did)."""
-    return replace(
-        hp, time_limit_seconds=min(hp.time_limit_seconds, seconds), random_seed=hp.random_seed + k
-    )
-
-
-def _take_gains(
-    problems: list[GroupsProblem],
-    res: Resources,
-    plans: list[tuple[np.ndarray, dict[int, list[int]]]],
-    found: list[tuple[int, list[tuple[np.ndarray, dict[int, list[int]]]]]],
-) -> list[tuple[np.ndarray, dict[int, list[int]]]]:
-    """The programmes' plans found beside the same `plans` ((programme, every programme's
-    plans)), the largest gain first: the first whole (its programme's new groups, the others'
-    facilitators as it moved them), each later one where it still fits: its programme's new
-    groups beside the plans so far, or its whole answer with the programmes already improved
-    kept as they are now, or else as many of its new groups as `_fitted` fits beside the plans
-    so far, where they start more than its plan so far."""
-    gain = {p: _placed(new[p]) - _placed(plans[p]) for p, new in found}
-    improved: list[int] = []
-    for p, new in sorted(found, key=lambda pf: -gain[pf[0]]):
-        if gain[p] <= 0:
-            continue
-        own = [new[p] if q == p else plan for q, plan in enumerate(plans)]
-        whole = [plans[q] if q in improved else plan for q, plan in enumerate(new)]
-        fits = next((o for o in (own, whole) if _feasible(problems, res, o)), None)
-        if fits is None:
-            fitted = _fitted(problems, res, own, p)
-            if _placed(fitted[p]) > _placed(plans[p]):
-                fits = fitted
-        if fits is not None:
-            plans = fits
-            improved.append(p)
-    return plans
-
-
-def _fitted(
-    problems: list[GroupsProblem],
-    res: Resources,
-    plans: list[tuple[np.ndarray, dict[int, list[int]]]],
-    p: int,
-) -> list[tuple[np.ndarray, dict[int, list[int]]]]:
-    """`plans`, whose programmes but `p` fit together, with `p`'s groups put in after all of
-    theirs as `_merge` puts groups in: each where its room is still free, with its own
-    facilitators where free and other trained ones where not, and dropped with its members
-    where neither will do. Two programmes solved again beside the same plan may take the same
-    free room or facilitator at one time, and the later round that would look again may not
-    have the time: on seed 7 Horizon's two more starts were lost so, beside BSR's four."""
-    order = [q for q in range(len(problems)) if q != p] + [p]
-    put = _merge([problems[q] for q in order], res, [plans[q] for q in order])[-1]
-    return [
-        (put.cand_of_person, put.facilitators) if q == p else plan for q, plan in enumerate(plans)
-    ]
-
-
 @dataclass
 class _Joint:
     """A plan of the joint model and its value there (people started first)."""
@@ -1273,23 +614,6 @@ def _better(started: np.ndarray, best: np.ndarray, x: np.ndarray | None) -> np.n
     return x if x is not None and started @ x >= started @ best - 0.5 else best
 
 
-def _booked(
-    problems: list[GroupsProblem],
-    res: Resources,
-    groups: list[dict[int, list[int]]],
-    but: int | None = None,
-) -> Resources:
-    """What `res` leaves once the programmes' `groups` (each programme's group ->
-    facilitators) are booked: all of them, or all but programme `but`'s (what is left for it
-    beside the others' groups)."""
-    left = res.copy()
-    for q, (pq, facs) in enumerate(zip(problems, groups)):
-        if q != but:
-            for c, js in facs.items():
-                book(pq, left, c, js)
-    return left
-
-
 def _support_given(pr: GroupsProblem, left: Resources, hp: HighsParams) -> np.ndarray:
     """The candidate groups of the programme's LP given what the others' groups hold: where it
     goes when the rooms and facilitators it wanted alone are taken (interior point, then
@@ -1315,105 +639,3 @@ def _support_given(pr: GroupsProblem, left: Resources, hp: HighsParams) -> np.nd
 
 def _greedy(pr: GroupsProblem, res: Resources, params: GroupsParams, observer=None):
     return solve_greedy(pr, res, params)
-
-
-def _placed(plan: tuple[np.ndarray, dict]) -> int:
-    """People started by one programme's plan (group per person, facilitators per group)."""
-    return int((plan[0] >= 0).sum())
-
-
-def _given_others(
-    problems: list[GroupsProblem],
-    res: Resources,
-    plans: list[tuple[np.ndarray, dict[int, list[int]]]],
-    p: int,
-    params: GroupsParams,
-    hp: HighsParams,
-    share: float,
-    by: float | None = None,
-    search: bool = True,
-) -> tuple[list[tuple[np.ndarray, dict[int, list[int]]]], float | None]:
-    """Programme `p` with every candidate group, beside the other programmes' groups of
-    `plans` held (their slots, start weeks, venues and members) with their facilitators free
-    to change: the bound on `p`'s people started given the others' groups (a MIP from the
-    plan so far, which is feasible there: on the seed 7 quarter 933 and 936 started in two
-    runs with it, 930 without; stopped once the plan in hand is proved), and the plans of
-    every programme, replaced where `p` starts more (then the waits and travel improved with
-    that number held). Why the facilitators free: holding them too, as this step did, left
-    BSR's bound on seed 42 at 85 in one run of four and 86 in the others, as the joint
-    plan's facilitators happened to fall; with them free it found 86 in 2 s. Before the MIP,
-    the model's presolved LP (`_presolved_bound`'s kind): where it proves the plan in hand,
-    nothing more is searched, and else it bounds `p` where the MIP does not reach its root
-    (seed 13's TSP beside the others: 267 in 3 s, where its MIP given 8 s bounded nothing
-    and the plain LP 274). It ends by `by` (a time.perf_counter() reading: a job that waited
-    for a process has less time), and without `search` after that LP, with its bound.
-    The MIP's cut pool is held small (`params.beside_cut_pool`): HiGHS's root cut rounds took
-    seed 5's TSP here from 4 s to 19 s for a bound a person lower, and its sub-MIP heuristic,
-    which found the better plans, ran only after them. Beside seed 5's final plans (random
-    seeds 1-3, 30 s) TSP was proved at 244 from 239 in 16-17 s in 3 runs of 3 with 30, and
-    found it in 1 of 3 (at 23 s) with HiGHS's default. Twelve other programmes short beside
-    seed 37's, 19's, 5's and the tight quarter's final plans (30 s each): as many started or
-    more in each (seed 37's TSP one more), ended sooner in eight (seed 37's BBR proved in
-    18 s, where unproved in 25 s), the same in one, later in three by 0.3-1.0 s."""
-    t0 = time.perf_counter()
-    end = t0 + hp.time_limit_seconds * share
-    if by is not None:
-        end = min(end, by)
-    allowed = [
-        np.ones(len(pr.cand_venue), bool) if q == p else _mask([pr], [list(plans[q][1])])[0]
-        for q, pr in enumerate(problems)
-    ]
-    mip = quarter_mip(problems, res, allowed)
-    lower, upper = np.zeros(mip.n_cols), mip.upper.copy()
-    for q, pr in enumerate(problems):
-        if q != p:  # the others' groups run, with the members they have
-            ys = slice(mip.y0[q], mip.y0[q] + len(pr.cand_venue))
-            xs = slice(mip.x0[q], mip.x0[q] + len(pr.pair_person))
-            lower[ys][list(plans[q][1])] = 1
-            placed = plans[q][0][pr.pair_person] == pr.pair_cand
-            lower[xs][placed] = 1
-            upper[xs][~placed] = 0
-    started = _started(mip, problems)
-    have = int(_count_plans(plans))
-    others = have - _placed(plans[p])
-    now = [GroupsResult(*plan, SolveStats("HEURISTIC", None, None, 0.0)) for plan in plans]
-    model = replace(_model(mip, started, []), col_lower=lower, col_upper=upper)
-    first = _whole(presolved_lp_bound(model, _within(hp, end, GIVEN_OTHERS_LP_SHARE)).bound)
-    if not search or (first is not None and first <= have):  # (or proved: none starts more)
-        return plans, None if first is None else first - others
-    pool = params.beside_cut_pool or None
-    x, st = solve(
-        model,
-        replace(_within(hp, end, 0.8), stop_at_bound=_proves(have), cut_pool=pool),
-        "",
-        _encode(mip, problems, now),
-    )
-    whole = _tighter(_whole(st.bound), first)
-    bound = None if whole is None else whole - others
-    if x is None or started @ x < have + 0.5:
-        return plans, bound
-    held = float(round(started @ x))
-    better = replace(
-        _model(mip, _quality(mip, problems, params), [(started, held)]),
-        col_lower=lower,
-        col_upper=upper,
-    )
-    y, _ = solve(better, replace(hp, time_limit_seconds=max(0.5, end - time.perf_counter())), "", x)
-    if y is not None and started @ y >= held - 0.5:
-        x = y
-    return _decode(mip, problems, x), bound
-
-
-def _feasible(
-    problems: list[GroupsProblem], res: Resources, plans: list[tuple[np.ndarray, dict]]
-) -> bool:
-    """Whether every group of `plans` has its room and its facilitators free beside all the
-    others (two programmes each solved again beside the same plan may take the same free room
-    or move the same facilitator)."""
-    left = res.copy()
-    for pr, (_, facs) in zip(problems, plans):
-        for c, js in facs.items():
-            if not room_free(pr, left, c) or not set(js) <= set(free_facilitators(pr, left, c)):
-                return False
-            book(pr, left, c, js)
-    return True

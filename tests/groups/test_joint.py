@@ -17,27 +17,31 @@ from engine.groups.contract import load_groups
 from engine.groups.decode import tables
 from engine.groups.plan import build_plans, solve_plans, solver_params
 from geo.travel import TravelTimes
-from solvers import groups_mip
+from solvers import groups_mip, groups_rounds
 from solvers import processes as processes_module
 from solvers.groups import GroupsParams, GroupsResult, quarter_bound, solve_greedy
 from solvers.groups_mip import (
-    FIRST_ROUND_MIN_SECONDS,
-    GIVEN_OTHERS_SHARE,
     _block,
     _budgets,
-    _by_deadline,
-    _feasible,
     _fill,
+)
+from solvers.groups_model import (
+    _feasible,
+    _placed,
+    _proves,
+    _tighter,
+    _whole,
+)
+from solvers.groups_rounds import (
+    FIRST_ROUND_MIN_SECONDS,
+    GIVEN_OTHERS_SHARE,
+    _by_deadline,
     _first_round,
     _given_others,
     _improve,
-    _placed,
     _Proofs,
-    _proves,
     _Rounds,
     _take_gains,
-    _tighter,
-    _whole,
 )
 from solvers.highs import HighsParams
 from solvers.processes import Runner
@@ -367,14 +371,14 @@ def test_a_search_beside_the_others_holds_its_cut_pool_to_the_config(
     assert solver_params(config).beside_cut_pool == config.groups.beside_cut_pool == 30
     problems = [p.problem for p in plans]
     pools = []
-    real = groups_mip.solve
+    real = groups_rounds.solve
 
     def recorded(model, hp, *args):
         if hp.stop_at_bound is not None:  # the search for more started (then the waits)
             pools.append(hp.cut_pool)
         return real(model, hp, *args)
 
-    monkeypatch.setattr(groups_mip, "solve", recorded)
+    monkeypatch.setattr(groups_rounds, "solve", recorded)
     params = replace(params, beside_cut_pool=pool)
     new, bound = _given_others(problems, res, given, da, params, HighsParams(5.0), 1.0)
     assert pools == [asked]
@@ -394,7 +398,7 @@ def test_a_plan_its_presolved_lp_proves_beside_the_others_is_not_searched(
     def no_search(*args, **kwargs):
         raise AssertionError("a MIP searched a plan already proved")
 
-    monkeypatch.setattr(groups_mip, "solve", no_search)
+    monkeypatch.setattr(groups_rounds, "solve", no_search)
     new, bound = _given_others(problems, res, now, da, params, HighsParams(5.0), 1.0)
     assert bound == 3 and new is now
 
@@ -589,7 +593,7 @@ def test_a_bound_a_later_gain_undid_is_proved_again_in_the_seconds_kept(
     beside SI-EM's group; with none kept it is left unproved."""
     (_, _, plans, res, _, params), (em, da), empty = _one_room_two_gains(tmp_path, config)
     problems = [p.problem for p in plans]
-    monkeypatch.setattr(groups_mip, "AGAIN_ROUNDS", 2)
+    monkeypatch.setattr(groups_rounds, "AGAIN_ROUNDS", 2)
     params = replace(params, deadline_seconds=1e4, final_proof_seconds=kept)
     hps = [HighsParams(5.0)] * len(problems)
     with Runner(1, None) as runner:

@@ -18,7 +18,8 @@ from engine.groups.pipeline import _quarter
 from engine.groups.plan import build_plans, plan_pre_group, solver_params
 from geo.travel import TravelTimes
 from solvers.groups import GroupsResult, book
-from solvers.groups_mip import _decode, _model, _presolved_bound, _started, quarter_mip
+from solvers.groups_mip import _presolved_bound
+from solvers.groups_model import _decode, _model, _started, quarter_mip
 from solvers.highs import HighsParams, solve
 from solvers.types import SolveStats
 from tests.builders import facilitator, programme, referral, venue, write_groups
