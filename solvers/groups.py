@@ -47,6 +47,10 @@ class GroupsParams:
     # The joint MIP (solvers/groups_mip.py): `time_limit_seconds` is each programme's own
     # solve, then this for all programmes together over the rooms and facilitators they share
     joint_seconds: float = 26.0
+    # mip: the first joint model's MIP runs on past `joint_seconds` by up to this many seconds
+    # (by the deadline less `final_proof_seconds`) while it has nothing better than its start
+    # (solvers.groups_mip._joint)
+    joint_patience_seconds: float = 26.0
     # mip: after the first round of programmes solved again beside the others' groups, later
     # rounds run only until this many seconds into the solve (solvers.groups_rounds.AGAIN_ROUNDS)
     deadline_seconds: float = 95.0

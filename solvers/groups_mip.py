@@ -138,6 +138,9 @@ JOINT_SUPPORT_SHARE = 0.5
 # model 4-12 s of its 19 (the plan in hand from 7 s): the whole restricted model then had 19-23 s
 # and kept 943 started in 3 runs of 4; stopped at the gap, it had 25-31 s and reached 945-950
 JOINT_SUPPORT_GAP = 1e-4
+# The whole restricted joint model runs from the plan in hand only where this many seconds of
+# the joint step are left (its presolve alone takes about a second on the East Midlands quarter)
+JOINT_WHOLE_MIN_SECONDS = 1.0
 # Of its programmes' own time, for the bound of the block solved together (`_block`): on seed
 # 42 TSP, BSR, Horizon and Resolve have 40 s, and their MIP together had its root bound (349)
 # at 13 s and 348 at 21 s of one core, where the other programmes' own solves took 25 s
@@ -383,7 +386,18 @@ def _solve(
             ]
             wider = runner.map(_support_given, jobs, sizes)
             masks.append(_mask(problems, *chosen, wider))
-        joint = runner.map(_joint, [(problems, res, m, merged, params, hp) for m in masks])
+        # the first (narrow) model may run on while it has found nothing better than its start
+        on_until = min(
+            time.perf_counter() + params.joint_seconds + params.joint_patience_seconds,
+            t0 + params.deadline_seconds - params.final_proof_seconds,
+        )
+        joint = runner.map(
+            _joint,
+            [
+                (problems, res, m, merged, params, hp, on_until if k == 0 else None)
+                for k, m in enumerate(masks)
+            ],
+        )
         plans = max(joint, key=lambda j: j.value).plans
         # at their bound alone (as many as with every room and facilitator): nothing to try
         short = [p for p, b in enumerate(own) if b is None or _placed(plans[p]) < b]
@@ -565,13 +579,19 @@ def _joint(
     merged: list[GroupsResult],
     params: GroupsParams,
     hp: HighsParams,
+    on_until: float | None = None,
 ) -> _Joint:
     """All programmes over the `allowed` candidate groups, people started first, from the
     plans put together: first the joint LP, and the MIP over only the groups it uses (and
     the merged plan's) for a good plan fast (for `JOINT_SUPPORT_SHARE` of the time left, or
-    on until it has one better than the start); then the whole restricted model from that
+    on until it has one better than the start: past `params.joint_seconds`, to `on_until` (a
+    time.perf_counter() reading), where given); then the whole restricted model from that
     plan for the time left. Each answer is kept only where it starts at least as many as the one
-    before. Why the first step: HiGHS on the whole restricted model (55,000 columns on the
+    before. Why on past the joint step's seconds: with the other core busy (a spinning process)
+    seed 5's two models, their LPs 11 s and 13-17 s, had 15 s and 13 s for that MIP and kept
+    their start (831 started, where 984-985 idle), and run on, found 984 and 985 at 21 s and
+    25 s; the rounds after them, beside the others' groups, gain a few people where this
+    gains 150. Why the first step: HiGHS on the whole restricted model (55,000 columns on the
     seed 11 quarter) spends 36 s at the root before its sub-MIP heuristic finds anything, so
     with 50 s it found 1,019 started in one run and nothing beyond the merged plan's 774 in
     another; the LP (10 s) and the MIP over its 280 groups (10 s, proved) give 1,017 every
@@ -584,7 +604,7 @@ def _joint(
     best = _encode(mip, problems, merged)
     lp, _ = solve(
         replace(model, integral=np.zeros(mip.n_cols, bool)),
-        replace(_within(hp, end, JOINT_LP_SHARE), lp_method="ipm"),
+        replace(_within(hp, max(end, on_until or end), JOINT_LP_SHARE), lp_method="ipm"),
     )
     if lp is not None:
         upper = mip.upper.copy()  # groups neither the LP nor the start has may not run
@@ -595,7 +615,7 @@ def _joint(
         x, _ = solve(
             replace(model, col_upper=upper),
             replace(
-                _within(hp, end, 1.0),
+                _within(hp, max(end, on_until or end), 1.0),
                 mip_rel_gap=JOINT_SUPPORT_GAP,
                 enough=(share, -float(value @ best) - 0.5),
             ),
@@ -603,8 +623,9 @@ def _joint(
             best,
         )
         best = _better(started, best, x)
-    x, _ = solve(model, _within(hp, end, 1.0), "groups-joint", best)
-    best = _better(started, best, x)
+    if end - time.perf_counter() >= JOINT_WHOLE_MIN_SECONDS:
+        x, _ = solve(model, _within(hp, end, 1.0), "groups-joint", best)
+        best = _better(started, best, x)
     return _Joint(_decode(mip, problems, best), float(value @ best))
 
 

@@ -174,6 +174,7 @@ class GroupsConfig(_Section):
     pairs_per_person: int = Field(ge=1)
     seconds_per_programme: float = Field(gt=0)
     joint_seconds: float = Field(gt=0)
+    joint_patience_seconds: float = Field(ge=0)
     deadline_seconds: float = Field(gt=0)
     final_proof_seconds: float = Field(ge=0)
     beside_cut_pool: int = Field(ge=0)

@@ -512,6 +512,7 @@ def solver_params(config: Config, time_limit: float | None = None) -> GroupsPara
         time_limit_seconds=time_limit or g.seconds_per_programme,
         processes=processes(config.solver.parallel_processes),
         joint_seconds=g.joint_seconds * scale,
+        joint_patience_seconds=g.joint_patience_seconds * scale,
         deadline_seconds=g.deadline_seconds * scale,
         final_proof_seconds=g.final_proof_seconds * scale,
         beside_cut_pool=g.beside_cut_pool,
