@@ -67,7 +67,8 @@ class GroupsParams:
     even_share: float = 0.33
     # mip: the programme needing the most facilitators' time is bounded alone together with
     # those competing most with it for rooms and facilitators, in a block of at most this many
-    # person-group pairs (0: each one alone; solvers.groups_mip._block)
+    # person-group pairs, the pairs left filled with the smallest other programmes (0: each
+    # one alone; solvers.groups_mip._block)
     block_pairs: int = 8000
     # mip: the whole quarter's presolved LP bounds all programmes together, each held to its
     # bound alone, on a spare core or in what the deadline leaves (solvers.groups_mip.

@@ -525,13 +525,22 @@ def _block(problems: list[GroupsProblem], res: Resources, params: GroupsParams) 
     first): the one needing the most facilitators' time (person-group pairs times facilitators
     a session times sessions a week), with the programmes whose first-come-first-served plans
     alone lose people put together with its own, the most first, while the block has at most
-    `params.block_pairs` person-group pairs. Why: the programmes' sum alone is a bound
+    `params.block_pairs` person-group pairs; then, where a block formed, the pairs left are
+    filled with the other programmes, the smallest first. Why: the programmes' sum alone is a bound
     only because it drops their competition for rooms and facilitators, and on seed 42 that
     centres on TSP (docs/groups-tuning.md, 2026-12-04): TSP with BSR, Horizon and Resolve
     solved together proved 348 where their sum alone is 355, each of the three taken away
     raised TSP's bound given the others' groups by 2-4, and the other four solved together
     proved 605 against 606 alone in 85 s. A block's MIP grows with it (TSP, BSR, BBR and
-    Horizon had not solved its root LP in 60 s on seed 7), hence the cap."""
+    Horizon had not solved its root LP in 60 s on seed 7), hence the cap. Why filled: a
+    programme whose first-come-first-served plan loses nothing beside the centre's may still
+    compete with it in better plans. On seed 67 the block was TSP and Resolve (5,328 pairs);
+    TSP with Horizon, solved together, proved 296 in 30 s where their sum alone is 299; with
+    Horizon in the block (6,553 pairs) the quarter's bound was 1,007 where 1,012, the plans the
+    same (996, replayed). On seeds 19, 37 and 53 the block grew by one small programme and the
+    replays ended as before (935 of 945, 965 of 974, 919 of 932). Where no block forms (seed 5:
+    TSP's competitors are too many pairs) none is made of the small ones: TSP with Horizon and
+    Resolve bounded nothing less there, and its longer MIP left the plans 985 where 989."""
     n = len(problems)
     sizes = [len(pr.pair_person) for pr in problems]
     if n < 2:
@@ -545,7 +554,13 @@ def _block(problems: list[GroupsProblem], res: Resources, params: GroupsParams) 
         if pairs + sizes[q] <= params.block_pairs:
             block.append(q)
             pairs += sizes[q]
-    return block if len(block) > 1 else []
+    if len(block) < 2:
+        return []
+    for q in sorted((q for q in range(n) if q not in block), key=lambda q: (sizes[q], q)):
+        if pairs + sizes[q] <= params.block_pairs:
+            block.append(q)
+            pairs += sizes[q]
+    return block
 
 
 def _merge_loss(

@@ -112,6 +112,37 @@ def test_programmes_competing_for_a_facilitator_are_bounded_together(tmp_path, c
     assert quarter_bound(quarter) == 5.0  # the whole quarter's presolved LP, without a block
 
 
+@pytest.mark.parametrize("room, with_bbr", [(10_000, True), (0, False)])
+def test_the_blocks_pairs_left_take_the_smallest_other_programmes(tmp_path, config, room, with_bbr):
+    """SI-EM and SI-DA compete for one facilitator, so they form the block; BBR, on a venue,
+    slot and facilitator of its own, loses nothing beside them, yet joins the block where its
+    pairs fit within `block_pairs`, and not where they do not."""
+    refs = [referral(f"E{k}", available_slots="Mon-AM") for k in range(3)]
+    refs += [referral(f"D{k}", programme="SI-DA", available_slots="Mon-AM") for k in range(5)]
+    refs += [referral(f"B{k}", programme="BBR", available_slots="Tue-AM") for k in range(3)]
+    write_groups(
+        tmp_path,
+        refs,
+        [programme(sessions=20), programme("SI-DA", sessions=20), programme("BBR")],
+        [venue(available_slots="Mon-AM"), venue("V2", available_slots="Tue-AM")],
+        [
+            facilitator(
+                trained_programmes="SI-EM;SI-DA", available_slots="Mon-AM", max_sessions_per_week=1
+            ),
+            facilitator("F2", trained_programmes="BBR", available_slots="Tue-AM"),
+        ],
+    )
+    ds, times = load_groups(tmp_path), TravelTimes(config.travel)
+    plans, res, _ = build_plans(ds, config, times, START)
+    problems = [p.problem for p in plans]
+    names = [p.programme["programme"] for p in plans]
+    pairs = {n: len(pr.pair_person) for n, pr in zip(names, problems)}
+    two = pairs["SI-EM"] + pairs["SI-DA"]
+    params = replace(solver_params(config, 5.0), block_pairs=two + room)
+    block = [names[q] for q in _block(problems, res, params)]
+    assert set(block) == ({"SI-EM", "SI-DA", "BBR"} if with_bbr else {"SI-EM", "SI-DA"})
+
+
 @pytest.mark.parametrize("processes, bound", [(2, 5.0), (1, 8.0)])
 def test_the_whole_quarters_bound_runs_on_a_process_of_the_pool_after_the_joint_step(
     tmp_path, config, monkeypatch, processes, bound
