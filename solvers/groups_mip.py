@@ -549,17 +549,20 @@ def _block(problems: list[GroupsProblem], res: Resources, params: GroupsParams) 
     centre = max(range(n), key=lambda p: (need[p], -p))
     greedy = [solve_greedy(pr, res, params) for pr in problems]
     loss = {q: _merge_loss(problems, res, greedy, centre, q) for q in range(n) if q != centre}
-    block, pairs = [centre], sizes[centre]
-    for q in sorted((q for q in loss if loss[q] > 0), key=lambda q: (-loss[q], sizes[q], q)):
-        if pairs + sizes[q] <= params.block_pairs:
-            block.append(q)
-            pairs += sizes[q]
+    losers = sorted((q for q in loss if loss[q] > 0), key=lambda q: (-loss[q], sizes[q], q))
+    block = _up_to(params.block_pairs, sizes, [centre], losers)
     if len(block) < 2:
         return []
-    for q in sorted((q for q in range(n) if q not in block), key=lambda q: (sizes[q], q)):
-        if pairs + sizes[q] <= params.block_pairs:
+    rest = sorted((q for q in range(n) if q not in block), key=lambda q: (sizes[q], q))
+    return _up_to(params.block_pairs, sizes, block, rest)
+
+
+def _up_to(cap: int, sizes: list[int], block: list[int], order: list[int]) -> list[int]:
+    """`block` with the programmes of `order` added in turn where its pairs stay within `cap`."""
+    block = list(block)
+    for q in order:
+        if sum(sizes[k] for k in block) + sizes[q] <= cap:
             block.append(q)
-            pairs += sizes[q]
     return block
 
 
