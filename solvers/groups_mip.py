@@ -615,6 +615,7 @@ def _joint(
     another; the LP (10 s) and the MIP over its 280 groups (10 s, proved) give 1,017 every
     time. On seed 42 they give 944 in 10 s, and the whole model from there 950."""
     end = time.perf_counter() + params.joint_seconds
+    latest = end if on_until is None else max(end, on_until)  # the LP and MIP may run to it
     mip = quarter_mip(problems, res, allowed)
     started = _started(mip, problems)
     value = LEX * started + _quality(mip, problems, params)
@@ -622,7 +623,7 @@ def _joint(
     best = _encode(mip, problems, merged)
     lp, _ = solve(
         replace(model, integral=np.zeros(mip.n_cols, bool)),
-        replace(_within(hp, max(end, on_until or end), JOINT_LP_SHARE), lp_method="ipm"),
+        replace(_within(hp, latest, JOINT_LP_SHARE), lp_method="ipm"),
     )
     if lp is not None:
         upper = mip.upper.copy()  # groups neither the LP nor the start has may not run
@@ -633,7 +634,7 @@ def _joint(
         x, _ = solve(
             replace(model, col_upper=upper),
             replace(
-                _within(hp, max(end, on_until or end), 1.0),
+                _within(hp, latest, 1.0),
                 mip_rel_gap=JOINT_SUPPORT_GAP,
                 enough=(share, -float(value @ best) - 0.5),
             ),
