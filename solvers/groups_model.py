@@ -11,6 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 import numpy as np
+from scipy import sparse
+from scipy.sparse.csgraph import maximum_flow
 
 from solvers.groups import (
     GroupsParams,
@@ -339,34 +341,70 @@ def _encode(
 def _encode_appointments(
     mip: QuarterMip, problems: list[GroupsProblem], plans: list[GroupsResult], v: np.ndarray
 ) -> None:
-    """Each group's members' appointments in the plan's start: filling half-days its
-    facilitators-to-be open in the weeks before it, within the sessions their weeks have left
-    once the plan's groups are taken (a group that cannot be covered leaves the start short,
-    for HiGHS to repair)."""
+    """Each group's members' appointments in the plan's start: a flow from each group (its
+    members) to the facilitators and weeks that may give them (`mip.pre_cols`), each taking
+    at most `mip.per_slot` a half-day within the sessions its week has left once the plan's
+    groups are taken; the half-days each needs, rounded up. Why a flow: filling each group's
+    facilitators' weeks in turn, first come first served, left the tight quarter's plans
+    short where another order covered every group (7-10 rows unmet in the start of a MIP
+    over the plans' groups, so HiGHS dropped it and began from nothing: 869 where 873 from a
+    start it could use). Where no flow covers every group, the start is left short (HiGHS
+    repairs or drops it)."""
     left = mip.week_free.copy()
     for pr, r in zip(problems, plans):
         for c, js in r.facilitators.items():
             for w in _weeks(pr, c):
                 left[js, w] -= pr.sessions_per_week
-    half: dict[tuple[int, int], int] = {}
-    given: dict[tuple[int, int], int] = {}
+    demands: list[int] = []
+    edges: list[tuple[int, tuple[int, int], int]] = []  # (group, (facilitator, week), column)
     for p, r in enumerate(plans):
         for c in r.facilitators:
-            need = int((r.cand_of_person == c).sum())
-            for col, j, w in mip.pre_cols[p].get(c, []):
-                while need > 0:
-                    room = mip.per_slot * half.get((j, w), 0) - given.get((j, w), 0)
-                    if room <= 0:
-                        if left[j, w] - half.get((j, w), 0) <= 0:
-                            break
-                        half[(j, w)] = half.get((j, w), 0) + 1
-                        continue
-                    take = min(need, room)
-                    v[col] += take
-                    given[(j, w)] = given.get((j, w), 0) + take
-                    need -= take
+            g = len(demands)
+            demands.append(int((r.cand_of_person == c).sum()))
+            edges += [(g, (j, w), col) for col, j, w in mip.pre_cols[p].get(c, [])]
+    given = _appointment_flow(demands, edges, left, mip.per_slot)
+    half: dict[tuple[int, int], int] = {}
+    for (_, key, col), amount in zip(edges, given):
+        v[col] += amount
+        half[key] = half.get(key, 0) + amount
     for key, col in mip.half_cols.items():
-        v[col] = half.get(key, 0)
+        v[col] = -(-half.get(key, 0) // mip.per_slot)
+
+
+def _appointment_flow(
+    demands: list[int],
+    edges: list[tuple[int, tuple[int, int], int]],
+    left: np.ndarray,
+    per_slot: int,
+) -> list[int]:
+    """The appointments along each edge (group, (facilitator, week), column) of a maximum
+    flow: each group at most its `demands`, each facilitator-week at most `per_slot` a
+    session `left` of it."""
+    if not edges:
+        return []
+    first: dict[
+        tuple[int, tuple[int, int]], int
+    ] = {}  # one arc per group and facilitator-week (its first column carries the flow)
+    for e, (g, key, _) in enumerate(edges):
+        first.setdefault((g, key), e)
+    keys = sorted({key for _, key, _ in edges})
+    node = {key: len(demands) + 1 + k for k, key in enumerate(keys)}
+    sink = len(demands) + 1 + len(keys)
+    arcs = list(first)
+    tails = [0] * len(demands) + [g + 1 for g, _ in arcs] + [node[key] for key in keys]
+    heads = [g + 1 for g in range(len(demands))] + [node[key] for _, key in arcs]
+    heads += [sink] * len(keys)
+    caps = demands + [demands[g] for g, _ in arcs]
+    caps += [per_slot * max(0, int(left[j, w])) for j, w in keys]
+    graph = sparse.csr_matrix(
+        (np.array(caps, np.int32), (np.array(tails), np.array(heads))), shape=(sink + 1, sink + 1)
+    )
+    flow = maximum_flow(graph, 0, sink).flow
+    carried = {e for e in first.values()}
+    return [
+        max(0, int(flow[g + 1, node[key]])) if e in carried else 0
+        for e, (g, key, _) in enumerate(edges)
+    ]
 
 
 def _mask(problems: list[GroupsProblem], *plans: list) -> list[np.ndarray]:
