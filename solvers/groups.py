@@ -61,9 +61,6 @@ class GroupsParams:
     # mip: the cut pool's soft limit of each MIP beside the others' groups (HiGHS's
     # `mip_pool_soft_limit`; 0: HiGHS's default): solvers.groups_rounds._given_others
     beside_cut_pool: int = 30
-    # mip: at most this many seconds for one MIP settling a round's gains beside the others'
-    # groups that do not all fit together (solvers.groups_rounds._settle; 0: none)
-    settle_seconds: float = 5.0
     processes_from_pairs: int = 5000  # below this many person-group pairs in all: one process
     # mip: of `time_limit_seconds` a programme, the share split evenly among the programmes;
     # the rest goes by their person-group pairs (solvers.groups_mip._budgets)

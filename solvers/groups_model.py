@@ -345,11 +345,11 @@ def _encode_appointments(
     members) to the facilitators and weeks that may give them (`mip.pre_cols`), each taking
     at most `mip.per_slot` a half-day within the sessions its week has left once the plan's
     groups are taken; the half-days each needs, rounded up. Why a flow: filling each group's
-    facilitators' weeks in turn, first come first served, left the tight quarter's plans
-    short where another order covered every group (7-10 rows unmet in the start of a MIP
-    over the plans' groups, so HiGHS dropped it and began from nothing: 869 where 873 from a
-    start it could use). Where no flow covers every group, the start is left short (HiGHS
-    repairs or drops it)."""
+    facilitators' weeks in turn, first come first served, left a start of the tight quarter
+    short where another assignment covered every group (7-10 rows unmet in a MIP over its
+    round's plans' groups), so HiGHS dropped it and had no plan after 3 s, where from the
+    flow's start it had 869 in 1.2 s. Where no flow covers every group, the start is left
+    short (HiGHS repairs or drops it)."""
     left = mip.week_free.copy()
     for pr, r in zip(problems, plans):
         for c, js in r.facilitators.items():
