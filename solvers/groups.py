@@ -61,6 +61,9 @@ class GroupsParams:
     # mip: the cut pool's soft limit of each MIP beside the others' groups (HiGHS's
     # `mip_pool_soft_limit`; 0: HiGHS's default): solvers.groups_rounds._given_others
     beside_cut_pool: int = 30
+    # mip: at most this many seconds for one MIP settling a round's gains beside the others'
+    # groups that do not all fit together (solvers.groups_rounds._settle; 0: none)
+    settle_seconds: float = 5.0
     processes_from_pairs: int = 5000  # below this many person-group pairs in all: one process
     # mip: of `time_limit_seconds` a programme, the share split evenly among the programmes;
     # the rest goes by their person-group pairs (solvers.groups_mip._budgets)
@@ -154,6 +157,10 @@ class GroupsResult:
     # every room and facilitator, and the bound on their people started together (tighter than
     # the sum of their own bounds alone where they compete): None where it was solved alone
     together: tuple[tuple[int, ...], float | None] | None = None
+    # The programme in the plans before a settlement of gains that did not fit together
+    # (solvers.groups_rounds._settle), which the booking of pre-group appointments keeps
+    # where more then start (engine.groups.plan.book_best): None where nothing was settled
+    alternative: GroupsResult | None = None
 
 
 def active_sessions(pr: GroupsProblem, c: int) -> list[tuple[int, int]]:

@@ -293,10 +293,18 @@ def solve_quarter_mip(
     results, left = _solve([problems[p] for p in order], res, params, observer)
     out: list[GroupsResult | None] = [None] * len(problems)
     for p, r in zip(order, results):
-        if r.together is not None:  # the block's programmes in the order given
-            r = replace(r, together=(tuple(order[k] for k in r.together[0]), r.together[1]))
-        out[p] = r
+        out[p] = _given_order(r, order)
     return [r for r in out if r is not None], left
+
+
+def _given_order(r: GroupsResult, order: list[int]) -> GroupsResult:
+    """A result of the programmes taken in `order` with its block (and its alternative's)
+    in the order given."""
+    if r.together is not None:
+        r = replace(r, together=(tuple(order[k] for k in r.together[0]), r.together[1]))
+    if r.alternative is not None:
+        r = replace(r, alternative=_given_order(r.alternative, order))
+    return r
 
 
 def _solve(
@@ -402,30 +410,50 @@ def _solve(
         # at their bound alone (as many as with every room and facilitator): nothing to try
         short = [p for p, b in enumerate(own) if b is None or _placed(plans[p]) < b]
         whole_bound.begin(runner)
-        plans, bounds = _improve(_Rounds(runner, problems, res, params, hps), plans, short, t0)
+        rounds = _Rounds(runner, problems, res, params, hps)
+        plans, bounds = _improve(rounds, plans, short, t0)
         whole = whole_bound.result()
     seconds = time.perf_counter() - t0
     spent = sum(a.seconds for a in found)
     left = _booked(problems, res, [plan[1] for plan in plans])
-    out = []
-    for p, (a, plan) in enumerate(zip(found, plans)):
-        bound = _tighter(bounds.get(p), own[p])
-        n = _placed(plan)
-        proved = bound is not None and n >= bound
-        share = a.seconds + (seconds - spent) / len(problems)
-        stats = SolveStats(
-            "OPTIMAL" if proved else "FEASIBLE", float(n), bound, share, "groups-mip"
-        )
-        mine = together if p in block else None
-        out.append(GroupsResult(*plan, stats, None, bound, own[p], together=mine))
-    summed = quarter_bound(out)
-    if whole is not None and (summed is None or whole < summed):  # all of them as one block
-        out = [replace(r, together=(tuple(range(len(out))), whole)) for r in out]
+    shares = [a.seconds + (seconds - spent) / len(problems) for a in found]
+    blocks = [together if p in block else None for p in range(len(problems))]
+    out = _results(plans, bounds, own, shares, blocks, whole)
+    if rounds.unsettled is not None:  # the booking may keep the plans before the settlement
+        before = rounds.proofs.now(rounds.unsettled, short)
+        was = _results(rounds.unsettled, before, own, shares, blocks, whole)
+        out = [replace(r, alternative=b) for r, b in zip(out, was)]
     if observer is not None:
         observer.report(
             "started, shared", float(people_started(out)), quarter_bound(out), force=True
         )
     return out, left
+
+
+def _results(
+    plans: list[tuple[np.ndarray, dict[int, list[int]]]],
+    bounds: dict[int, float | None],
+    own: list[float | None],
+    shares: list[float],
+    blocks: list[tuple[tuple[int, ...], float | None] | None],
+    whole: float | None,
+) -> list[GroupsResult]:
+    """Each programme's result: its plan, its bound given the others' groups (`bounds`) or
+    alone (`own`), whichever is tighter, its share of the solve's seconds, its block's bound;
+    all of them as one block where the whole quarter's bound (`whole`) is below their sum."""
+    out = []
+    for p, plan in enumerate(plans):
+        bound = _tighter(bounds.get(p), own[p])
+        n = _placed(plan)
+        proved = bound is not None and n >= bound
+        stats = SolveStats(
+            "OPTIMAL" if proved else "FEASIBLE", float(n), bound, shares[p], "groups-mip"
+        )
+        out.append(GroupsResult(*plan, stats, None, bound, own[p], together=blocks[p]))
+    summed = quarter_bound(out)
+    if whole is not None and (summed is None or whole < summed):  # all of them as one block
+        out = [replace(r, together=(tuple(range(len(out))), whole)) for r in out]
+    return out
 
 
 class _WholeBound:

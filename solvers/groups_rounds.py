@@ -17,6 +17,7 @@ from solvers.groups import (
     Resources,
 )
 from solvers.groups_model import (
+    QuarterMip,
     _count_plans,
     _decode,
     _encode,
@@ -60,6 +61,9 @@ AGAIN_MIN_SECONDS = 3.0
 # in, 6.3 s before the deadline, and its first round, held only to each programme's own time,
 # ran to 110.9 s and found nothing: the quarter took 116.7 s end to end of the 120 s.
 FIRST_ROUND_MIN_SECONDS = 3.0
+# `_settle` begins only with this many seconds left before the deadline (its MIP over a few
+# hundred groups found seed 53's settlement in 1.9 s)
+SETTLE_MIN_SECONDS = 1.0
 
 
 def _improve(
@@ -73,7 +77,8 @@ def _improve(
     solve begun at `t0` (`params.deadline_seconds`) less `params.final_proof_seconds`: the
     first for all of them (`_first_round`; each solve at least `FIRST_ROUND_MIN_SECONDS` where
     that deadline has passed), each later one, while the deadline leaves time, for a gain that
-    did not fit beside another's (both took the same free room or facilitator) and each
+    did not fit beside another's (both took the same free room or facilitator; each round's
+    gains are first settled together by `_settle`, by the deadline) and each
     programme still short of its bound given the others' groups as they are now, beside the
     plans as they are now; then, in the seconds kept, the bounds that a gain undid
     (`_prove_again`). Returns the plans and each programme's bound given the others' groups in
@@ -84,7 +89,7 @@ def _improve(
     remaining = by - time.perf_counter()
     first = _first_round(hps, short, rounds.runner, max(remaining, 0.0))
     held = by if remaining >= FIRST_ROUND_MIN_SECONDS else None  # else each has its floor
-    plans, missed = rounds.beside(plans, short, first, held)
+    plans, missed = rounds.beside(plans, short, first, held, settle_by=deadline)
     for k in range(1, AGAIN_ROUNDS):
         now = rounds.proofs.now(plans, short)
         todo = sorted(set(missed) | {p for p in short if _unproved(plans[p], now[p])})
@@ -92,7 +97,7 @@ def _improve(
         if not todo or remaining < AGAIN_MIN_SECONDS or _stop_asked(hps):
             break
         capped = _by_deadline(hps, todo, rounds.runner.free, remaining, k, 0.0)
-        plans, missed = rounds.beside(plans, todo, capped, by)
+        plans, missed = rounds.beside(plans, todo, capped, by, settle_by=deadline)
     if params.final_proof_seconds > 0:
         _prove_again(rounds, plans, short, deadline)
     return plans, rounds.proofs.now(plans, short)
@@ -183,6 +188,9 @@ class _Rounds:
     params: GroupsParams
     hps: list[HighsParams]
     proofs: _Proofs = field(default_factory=_Proofs)
+    # the plans before the first settlement (`_settle`) that changed them, which the booking
+    # of pre-group appointments may keep instead (engine/groups/plan.py): None where none did
+    unsettled: list[tuple[np.ndarray, dict[int, list[int]]]] | None = None
 
     def beside(
         self,
@@ -191,10 +199,12 @@ class _Rounds:
         hps: list[HighsParams],
         by: float | None = None,
         search: bool = True,
+        settle_by: float | None = None,
     ) -> tuple[list[tuple[np.ndarray, dict[int, list[int]]]], list[int]]:
         """Each programme of `todo` solved again beside the others' groups of `plans`, all at
         once, by `hps` (`_given_others`, each by `by`; only bounded where not `search`), and
-        the gains taken (`_take_gains`). Adds each one's bound beside `plans` to `proofs` and
+        the gains taken (`_take_gains`), settled by one MIP by `settle_by` where they do not
+        all fit together (`_settle`). Adds each one's bound beside `plans` to `proofs` and
         returns the plans and the programmes whose gain did not fit beside the others'."""
         if not todo:
             return plans, []
@@ -209,8 +219,14 @@ class _Rounds:
         )
         for p, (_, bound) in zip(todo, found):
             self.proofs.add(p, plans, bound)
-        plans = _take_gains(problems, res, plans, [(p, new) for p, (new, _) in zip(todo, found)])
-        return plans, [p for p, (new, _) in zip(todo, found) if _placed(new[p]) > _placed(plans[p])]
+        better = [(p, new) for p, (new, _) in zip(todo, found)]
+        taken = _take_gains(problems, res, plans, better)
+        if settle_by is not None and _unsettled(plans, better, taken):
+            settled = _settle(problems, res, plans, better, taken, params, self.hps[0], settle_by)
+            if settled is not taken and self.unsettled is None:
+                self.unsettled = taken
+            taken = settled
+        return taken, [p for p, new in better if _placed(new[p]) > _placed(taken[p])]
 
 
 def _by_deadline(
@@ -281,6 +297,80 @@ def _take_gains(
             plans = fits
             improved.append(p)
     return plans
+
+
+def _unsettled(
+    plans: list[tuple[np.ndarray, dict[int, list[int]]]],
+    better: list[tuple[int, list[tuple[np.ndarray, dict[int, list[int]]]]]],
+    taken: list[tuple[np.ndarray, dict[int, list[int]]]],
+) -> bool:
+    """Whether `taken` holds less than every gain of `better` (programme, the plans it found
+    beside `plans`) added up: some did not fit beside another's."""
+    gains = sum(max(0, _placed(new[p]) - _placed(plans[p])) for p, new in better)
+    return _count_plans(taken) < _count_plans(plans) + gains
+
+
+def _settle(
+    problems: list[GroupsProblem],
+    res: Resources,
+    plans: list[tuple[np.ndarray, dict[int, list[int]]]],
+    better: list[tuple[int, list[tuple[np.ndarray, dict[int, list[int]]]]]],
+    taken: list[tuple[np.ndarray, dict[int, list[int]]]],
+    params: GroupsParams,
+    hp: HighsParams,
+    by: float,
+) -> list[tuple[np.ndarray, dict[int, list[int]]]]:
+    """A round's gains that do not all fit together (`_take_gains` kept `taken`) settled by
+    one MIP: every programme over the groups of `plans` and of each programme's better plan
+    found beside them (`better`), members free among those groups and every facilitator
+    free, from `taken`, by the placements' worth (`_quality`: a person started outweighs
+    every other term of their placement); by `by`, at most `params.settle_seconds`, and kept
+    only where it starts more. Why: the gains are found beside the same plans, each moving
+    the others' facilitators its own way, so two may need the same one; `_take_gains` keeps
+    the largest whole and of the others only the groups that still fit, where a choice among
+    all their groups keeps more. Replayed from saved rounds: the tight quarter's first round
+    found gains of 2, 1, 1 and 1 beside 867, of which 869 fitted, and this MIP over 186
+    groups proved 872 the best in 3.5 s; seed 53's found 2 and 1 beside 917, 919 fitted, 920
+    in 1.9 s. Why by worth, not people started first and then worth with that number held
+    (as `_given_others`): that second step had only the seconds left, and seed 53's quarter
+    ended with 380 people over the target travel where 298 (docs/groups-tuning.md,
+    2026-12-05, evening)."""
+    end = min(by, time.perf_counter() + params.settle_seconds)
+    if params.settle_seconds <= 0 or end - time.perf_counter() < SETTLE_MIN_SECONDS:
+        return taken
+    groups = [[list(plan[1]) for plan in new] for _, new in better]
+    mip = quarter_mip(problems, res, _mask(problems, [list(plan[1]) for plan in plans], *groups))
+    started = _started(mip, problems)
+    have = _count_plans(taken)
+    now = [GroupsResult(*plan, SolveStats("HEURISTIC", None, None, 0.0)) for plan in taken]
+    worth = _model(mip, _quality(mip, problems, params), [])
+    x, _ = solve(worth, _within(hp, end, 1.0), "", _encode(mip, problems, now))
+    if x is None or started @ x < have + 0.5:
+        return taken
+    settled = _decode(mip, problems, x)
+    return settled if _feasible(problems, res, settled) else taken
+
+
+def _then_quality(
+    mip: QuarterMip,
+    problems: list[GroupsProblem],
+    params: GroupsParams,
+    x: np.ndarray,
+    hp: HighsParams,
+    end: float,
+    lower: np.ndarray | None = None,
+    upper: np.ndarray | None = None,
+) -> np.ndarray:
+    """From `x`, the placements' quality (waits, travel, groups) at its people started held,
+    within `mip`'s columns' bounds (or `lower` and `upper`), by `end` (half a second at
+    least): what a round's solve keeps once it has found more people started."""
+    started = _started(mip, problems)
+    held = float(round(started @ x))
+    better = _model(mip, _quality(mip, problems, params), [(started, held)])
+    if lower is not None and upper is not None:
+        better = replace(better, col_lower=lower, col_upper=upper)
+    y, _ = solve(better, replace(hp, time_limit_seconds=max(0.5, end - time.perf_counter())), "", x)
+    return y if y is not None and started @ y >= held - 0.5 else x
 
 
 def _fitted(
@@ -372,13 +462,5 @@ def _given_others(
     bound = None if whole is None else whole - others
     if x is None or started @ x < have + 0.5:
         return plans, bound
-    held = float(round(started @ x))
-    better = replace(
-        _model(mip, _quality(mip, problems, params), [(started, held)]),
-        col_lower=lower,
-        col_upper=upper,
-    )
-    y, _ = solve(better, replace(hp, time_limit_seconds=max(0.5, end - time.perf_counter())), "", x)
-    if y is not None and started @ y >= held - 0.5:
-        x = y
+    x = _then_quality(mip, problems, params, x, hp, end, lower, upper)
     return _decode(mip, problems, x), bound

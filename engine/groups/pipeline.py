@@ -37,10 +37,10 @@ from engine.groups.plan import (
     SOLVERS,
     OneToOne,
     PreGroup,
+    book_best,
     build_plans,
     horizon_start,
     plan_one_to_one,
-    plan_pre_group,
     solve_plans,
     solver_params,
 )
@@ -91,7 +91,7 @@ def _quarter(plans, res, solver: str, params, observer, setup, config) -> Quarte
     """The programmes with one solver, their members' pre-group sessions, then the one-to-ones
     from the resources they left."""
     groups, left = solve_plans(plans, res, solver, params, observer)
-    groups, pre, left = plan_pre_group(plans, groups, left, setup, config)
+    groups, pre, left = book_best(plans, res, groups, left, setup, config)
     ones, _ = plan_one_to_one(plans, groups, left, setup, config)
     return QuarterResult(groups, ones, pre)
 

@@ -42,6 +42,7 @@ from solvers.groups_rounds import (
     _improve,
     _Proofs,
     _Rounds,
+    _settle,
     _take_gains,
 )
 from solvers.highs import HighsParams
@@ -308,6 +309,17 @@ def test_each_programme_has_time_by_its_pairs_beyond_an_even_share():
     assert _whole(-245.4) == 245.0 and _whole(None) is None  # people started are whole
 
 
+def test_a_result_and_its_alternative_name_their_block_in_the_order_given():
+    """Programmes solved in the order [2, 0, 1]: a block of the first two solved is programmes
+    2 and 0 as given, in the result and in the plans before a settlement beside it."""
+    stats = SolveStats("FEASIBLE", None, None, 0.0)
+    before = GroupsResult(np.array([-1]), {}, stats, together=((0, 1), 5.0))
+    r = GroupsResult(np.array([-1]), {}, stats, together=((0, 1), 5.0), alternative=before)
+    out = groups_mip._given_order(r, [2, 0, 1])
+    assert out.together == ((2, 0), 5.0)
+    assert out.alternative is not None and out.alternative.together == ((2, 0), 5.0)
+
+
 def test_the_starts_appointments_cover_every_group_where_some_order_does():
     """Two groups of three, the first able to meet F0 or F1 in week 0, the second only F0;
     each has one half-day left (3 appointments). Taking the first group's first option, F0,
@@ -555,6 +567,76 @@ def test_a_gain_that_did_not_fit_is_sought_again_beside_the_plans_taken(tmp_path
     stats = SolveStats("FEASIBLE", None, None, 0.0)
     results = [GroupsResult(cand_of, facs, stats) for cand_of, facs in again]
     assert _started(ds, times, plans, results, meta, config) == {"SI-DA": 6, "SI-EM": 2}
+
+
+def _one_room_three_gains(tmp_path, config):
+    """One room on Monday and Tuesday mornings and 20-week groups (every start overlaps):
+    SI-EM's six (three Monday-only, three Tuesday-only) can fill both mornings, SI-DA's four
+    only Monday's and SI-ATB's four only Tuesday's, each programme with a facilitator of its
+    own; and a plan with no groups."""
+    refs = [referral(f"E{k}", available_slots="Mon-AM") for k in range(3)]
+    refs += [referral(f"T{k}", available_slots="Tue-AM") for k in range(3)]
+    refs += [referral(f"D{k}", programme="SI-DA", available_slots="Mon-AM") for k in range(4)]
+    refs += [referral(f"A{k}", programme="SI-ATB", available_slots="Tue-AM") for k in range(4)]
+    names = ("SI-EM", "SI-DA", "SI-ATB")
+    write_groups(
+        tmp_path,
+        refs,
+        [programme(name, sessions=20) for name in names],
+        [venue()],
+        [facilitator(f"F{k}", trained_programmes=name) for k, name in enumerate(names)],
+    )
+    ds, times = load_groups(tmp_path), TravelTimes(config.travel)
+    plans, res, meta = build_plans(ds, config, times, START)
+    params = replace(solver_params(config, 5.0), processes=1)
+    problems = [p.problem for p in plans]
+    at = [[p.programme["programme"] for p in plans].index(n) for n in names]
+    empty = [(np.full(len(pr.person_ids), -1, np.int64), {}) for pr in problems]
+    return (ds, times, plans, res, meta, params), at, empty
+
+
+@pytest.mark.parametrize("settle", [False, True])
+def test_gains_that_do_not_all_fit_are_settled_by_one_model(tmp_path, config, settle):
+    """Beside the plan with no groups, SI-EM solved again starts six in both mornings, SI-DA
+    four on Monday and SI-ATB four on Tuesday, all in the one room. Taken largest first,
+    SI-EM's six leave no room for the others; settled by one model over all their groups,
+    SI-DA's and SI-ATB's eight start instead (and SI-EM's gain is then the one missed), the
+    plans before the settlement kept beside them."""
+    (ds, times, plans, res, meta, params), (em, da, atb), empty = _one_room_three_gains(
+        tmp_path, config
+    )
+    problems = [p.problem for p in plans]
+    hps = [HighsParams(5.0)] * len(problems)
+    settle_by = time.perf_counter() + 60.0 if settle else None
+    with Runner(1, None) as runner:
+        rounds = _Rounds(runner, problems, res, params, hps)
+        found, missed = rounds.beside(empty, [em, da, atb], hps, settle_by=settle_by)
+    stats = SolveStats("FEASIBLE", None, None, 0.0)
+    results = [GroupsResult(cand_of, facs, stats) for cand_of, facs in found]
+    started = _started(ds, times, plans, results, meta, config)
+    if settle:
+        assert started == {"SI-DA": 4, "SI-ATB": 4} and missed == [em]
+        # the plans before the settlement are kept for the booking to choose
+        assert rounds.unsettled is not None
+        assert [_placed(plan) for plan in rounds.unsettled] == [
+            6 if p == em else 0 for p in range(3)
+        ]
+    else:
+        assert started == {"SI-EM": 6} and sorted(missed) == sorted([da, atb])
+        assert rounds.unsettled is None
+
+
+def test_a_settlement_that_starts_no_more_keeps_the_gains_taken(tmp_path, config):
+    """Settling SI-EM's six against nothing better (no other programme gained) keeps the plan
+    taken as it is; with no seconds for it (`settle_seconds` 0), nothing is tried."""
+    (_, _, plans, res, _, params), (em, da, atb), empty = _one_room_three_gains(tmp_path, config)
+    problems = [p.problem for p in plans]
+    new, _ = _given_others(problems, res, empty, em, params, HighsParams(5.0), 1.0)
+    assert _placed(new[em]) == 6
+    by = time.perf_counter() + 60.0
+    assert _settle(problems, res, empty, [(em, new)], new, params, HighsParams(5.0), by) is new
+    none = replace(params, settle_seconds=0.0)
+    assert _settle(problems, res, empty, [(em, new)], empty, none, HighsParams(5.0), by) is empty
 
 
 def test_whom_the_plans_put_together_leave_out_start_where_rooms_are_left(tmp_path, config):

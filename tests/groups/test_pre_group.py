@@ -5,6 +5,7 @@ plan without them or with one on the wrong day."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 
 import numpy as np
@@ -15,9 +16,15 @@ from engine.groups.check import check_groups
 from engine.groups.contract import load_groups
 from engine.groups.decode import pre_group_table, tables
 from engine.groups.pipeline import _quarter
-from engine.groups.plan import build_plans, plan_pre_group, solver_params
+from engine.groups.plan import (
+    book_best,
+    build_plans,
+    plan_pre_group,
+    solve_plans,
+    solver_params,
+)
 from geo.travel import TravelTimes
-from solvers.groups import GroupsResult, book
+from solvers.groups import GroupsResult, book, people_started
 from solvers.groups_mip import _presolved_bound
 from solvers.groups_model import _decode, _model, _started, quarter_mip
 from solvers.highs import HighsParams, solve
@@ -65,6 +72,34 @@ def _booked(plans, results, res, meta, config, data):
     pre = pre_group_table(plans, appts, members, meta)
     assert check_groups(ds, groups, members, config, times, START, None, pre) == []
     return kept, groups, members, unplaced.set_index("person_id"), pre
+
+
+def test_the_booking_keeps_the_plans_before_a_settlement_where_more_then_start(tmp_path, config):
+    """Four people and a group for them. Settled plans that start them, whose plans before
+    (`alternative`) had no group: the settled ones are booked and kept. Settled plans with no
+    group, whose plans before had the group: the plans before are booked (their group's
+    facilitator and room taken from what is left) and kept, as four start, not none."""
+    refs = [referral(p, available_slots="Mon-AM") for p in ("A", "B", "C", "D")]
+    facs = [facilitator("F1", available_slots="Mon-AM")]
+    write_groups(tmp_path, refs, [programme()], [venue(available_slots="Mon-AM")], facs)
+    ds, times = load_groups(tmp_path), TravelTimes(config.travel)
+    plans, res, meta = build_plans(ds, config, times, START)
+    solved, left = solve_plans(plans, res, "mip", solver_params(config, 5.0))
+    stats = SolveStats("FEASIBLE", 0.0, None, 0.0)
+    empty = [GroupsResult(np.full(len(r.cand_of_person), -1), {}, stats) for r in solved]
+    setup = meta["one_to_one"]
+    as_settled = [replace(r, alternative=e) for r, e in zip(solved, empty)]
+    kept, appts, _ = book_best(plans, res, as_settled, left, setup, config)
+    assert people_started(kept) == 4 and len(appts) == 4
+    assert all(r.alternative is None for r in kept)
+    as_before = [replace(e, alternative=r) for r, e in zip(solved, empty)]
+    kept, appts, after = book_best(plans, res, as_before, res, setup, config)
+    assert people_started(kept) == 4 and len(appts) == 4
+    assert [r.facilitators for r in kept] == [r.facilitators for r in solved]
+    assert after.room_used.sum() > res.room_used.sum()  # the group's room is taken
+    groups, members, _, _ = tables(plans, kept, meta, config)
+    pre = pre_group_table(plans, appts, members, meta)
+    assert check_groups(ds, groups, members, config, times, START, None, pre) == []
 
 
 def _one_a_half_day(config):
