@@ -219,6 +219,23 @@ def book(pr: GroupsProblem, res: Resources, c: int, facs: list[int], sign: int =
             res.fac_load[j, w] += sign * pr.sessions_per_week
 
 
+def booked(
+    problems: list[GroupsProblem],
+    res: Resources,
+    groups: list[dict[int, list[int]]],
+    but: int | None = None,
+) -> Resources:
+    """What `res` leaves once the programmes' `groups` (each programme's group ->
+    facilitators) are booked: all of them, or all but programme `but`'s (what is left for it
+    beside the others' groups)."""
+    left = res.copy()
+    for q, (pq, facs) in enumerate(zip(problems, groups)):
+        if q != but:
+            for c, js in facs.items():
+                book(pq, left, c, js)
+    return left
+
+
 def solve_greedy(pr: GroupsProblem, res: Resources, params: GroupsParams) -> GroupsResult:
     """First come first served: in referral order each person joins the forming group that
     suits them best (earliest start, then nearest), or starts a new one where a room and

@@ -79,6 +79,7 @@ from solvers.groups import (
     GroupsProblem,
     GroupsResult,
     Resources,
+    booked,
     in_turn,
     people_started,
     quarter_bound,
@@ -86,7 +87,6 @@ from solvers.groups import (
 )
 from solvers.groups_model import (
     LEX,
-    _booked,
     _count_plans,
     _decode,
     _encode,
@@ -268,7 +268,7 @@ def _fill(
     (one programme kept none of its 121), seed 42 750 -> 797, seed 17 708 -> 756, seed 7 776
     -> 820; the joint step from it ended where it did (seed 5 984 and 982, where 984 and 985;
     seed 42 951 and 953, where 945 and 953)."""
-    left = _booked(problems, res, [r.facilitators for r in plans])
+    left = booked(problems, res, [r.facilitators for r in plans])
     out = []
     for pr, r in zip(problems, plans):
         rest = (r.cand_of_person[pr.pair_person] < 0) & ~np.isin(pr.pair_cand, list(r.facilitators))
@@ -389,7 +389,7 @@ def _solve(
         masks = [_mask(problems, *chosen)]
         if runner.parallel:  # a second core: the wider model beside the narrow one
             jobs = [
-                (pr, _booked(problems, res, [r.facilitators for r in merged], p), hps[p])
+                (pr, booked(problems, res, [r.facilitators for r in merged], p), hps[p])
                 for p, pr in enumerate(problems)
             ]
             wider = runner.map(_support_given, jobs, sizes)
@@ -415,7 +415,7 @@ def _solve(
         whole = whole_bound.result()
     seconds = time.perf_counter() - t0
     spent = sum(a.seconds for a in found)
-    left = _booked(problems, res, [plan[1] for plan in plans])
+    left = booked(problems, res, [plan[1] for plan in plans])
     shares = [a.seconds + (seconds - spent) / len(problems) for a in found]
     blocks = [together if p in block else None for p in range(len(problems))]
     out = _results(plans, bounds, own, shares, blocks, whole)

@@ -1,8 +1,8 @@
 """The quarter's programme groups as one mixed-integer model over the rooms and facilitators
 the programmes share (`quarter_mip`), with what goes with it: its objective columns, the
 HiGHS model, a plan encoded as a start and decoded back, and the plans' groups fitted onto
-the rooms and facilitators left (`_merge`, `_feasible`, `_booked`). The solve that uses it
-is solvers/groups_mip.py."""
+the rooms and facilitators left (`_merge`, `_feasible`). The solve that uses it is
+solvers/groups_mip.py."""
 
 from __future__ import annotations
 
@@ -382,9 +382,8 @@ def _appointment_flow(
     session `left` of it."""
     if not edges:
         return []
-    first: dict[
-        tuple[int, tuple[int, int]], int
-    ] = {}  # one arc per group and facilitator-week (its first column carries the flow)
+    # one arc per group and facilitator-week (its first column carries the flow)
+    first: dict[tuple[int, tuple[int, int]], int] = {}
     for e, (g, key, _) in enumerate(edges):
         first.setdefault((g, key), e)
     keys = sorted({key for _, key, _ in edges})
@@ -477,23 +476,6 @@ def _tighter(given_others: float | None, alone: float | None) -> float | None:
     holds there too, as the others' groups only take rooms and facilitators away."""
     known = [b for b in (given_others, alone) if b is not None]
     return min(known) if known else None
-
-
-def _booked(
-    problems: list[GroupsProblem],
-    res: Resources,
-    groups: list[dict[int, list[int]]],
-    but: int | None = None,
-) -> Resources:
-    """What `res` leaves once the programmes' `groups` (each programme's group ->
-    facilitators) are booked: all of them, or all but programme `but`'s (what is left for it
-    beside the others' groups)."""
-    left = res.copy()
-    for q, (pq, facs) in enumerate(zip(problems, groups)):
-        if q != but:
-            for c, js in facs.items():
-                book(pq, left, c, js)
-    return left
 
 
 def _placed(plan: tuple[np.ndarray, dict]) -> int:

@@ -17,7 +17,6 @@ from solvers.groups import (
     Resources,
 )
 from solvers.groups_model import (
-    QuarterMip,
     _count_plans,
     _decode,
     _encode,
@@ -351,28 +350,6 @@ def _settle(
     return settled if _feasible(problems, res, settled) else taken
 
 
-def _then_quality(
-    mip: QuarterMip,
-    problems: list[GroupsProblem],
-    params: GroupsParams,
-    x: np.ndarray,
-    hp: HighsParams,
-    end: float,
-    lower: np.ndarray | None = None,
-    upper: np.ndarray | None = None,
-) -> np.ndarray:
-    """From `x`, the placements' quality (waits, travel, groups) at its people started held,
-    within `mip`'s columns' bounds (or `lower` and `upper`), by `end` (half a second at
-    least): what a round's solve keeps once it has found more people started."""
-    started = _started(mip, problems)
-    held = float(round(started @ x))
-    better = _model(mip, _quality(mip, problems, params), [(started, held)])
-    if lower is not None and upper is not None:
-        better = replace(better, col_lower=lower, col_upper=upper)
-    y, _ = solve(better, replace(hp, time_limit_seconds=max(0.5, end - time.perf_counter())), "", x)
-    return y if y is not None and started @ y >= held - 0.5 else x
-
-
 def _fitted(
     problems: list[GroupsProblem],
     res: Resources,
@@ -462,5 +439,13 @@ def _given_others(
     bound = None if whole is None else whole - others
     if x is None or started @ x < have + 0.5:
         return plans, bound
-    x = _then_quality(mip, problems, params, x, hp, end, lower, upper)
+    held = float(round(started @ x))
+    better = replace(
+        _model(mip, _quality(mip, problems, params), [(started, held)]),
+        col_lower=lower,
+        col_upper=upper,
+    )
+    y, _ = solve(better, replace(hp, time_limit_seconds=max(0.5, end - time.perf_counter())), "", x)
+    if y is not None and started @ y >= held - 0.5:
+        x = y
     return _decode(mip, problems, x), bound

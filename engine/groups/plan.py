@@ -33,6 +33,7 @@ from solvers.groups import (
     Resources,
     active_sessions,
     book,
+    booked,
     free_facilitators,
     in_turn,
     people_started,
@@ -808,10 +809,8 @@ def book_best(
     if not results or any(r.alternative is None for r in results):
         return best
     before = [replace(r.alternative, alternative=None) for r in results if r.alternative]
-    before_left = res.copy()
-    for plan, r in zip(plans, before):
-        for c, js in r.facilitators.items():
-            book(plan.problem, before_left, c, js)
+    problems = [plan.problem for plan in plans]
+    before_left = booked(problems, res, [r.facilitators for r in before])
     other = plan_pre_group(plans, before, before_left, setup, config)
     return other if people_started(other[0]) > people_started(best[0]) else best
 
