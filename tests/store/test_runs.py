@@ -37,6 +37,31 @@ def _counts(url: str) -> tuple[int, int, int, int]:
     )
 
 
+@pytest.mark.parametrize("interrupted", [True, False])
+def test_a_signal_while_the_store_opens_is_the_users_stop(tmp_path, monkeypatch, interrupted):
+    """SQLAlchemy wraps what a signal's handler raises inside a statement (StatementError,
+    the interruption its `orig`): opening the store then ends the run as interrupted (exit
+    128 + the signal), not as a database that cannot be opened; any other error there is
+    still the database's."""
+    from sqlalchemy.exc import StatementError
+
+    import engine.store.runs as runs_module
+    from engine.core.signals import RunInterrupted
+    from engine.store.db import StoreError
+
+    cause = RunInterrupted(signal.SIGTERM) if interrupted else ValueError("bad page")
+
+    def failing(engine):
+        raise StatementError("wrapped", 'PRAGMA main.index_list("runs")', None, cause)
+
+    monkeypatch.setattr(runs_module, "upgrade", failing)
+    url = f"sqlite:///{tmp_path / 'probation.sqlite'}"
+    with pytest.raises(RunInterrupted if interrupted else StoreError) as caught:
+        Store(url)
+    if interrupted:
+        assert caught.value is cause and caught.value.exit_code == 128 + signal.SIGTERM
+
+
 def test_migrations_match_the_models(db_url):
     engine = create_engine(normalise_url(db_url))
     upgrade(engine)
