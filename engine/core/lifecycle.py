@@ -30,7 +30,7 @@ from engine.core.config import Config
 from engine.core.errors import ExportFailed, RunFailed
 from engine.core.parallel import Fallback, Job, PartsSettings, Solved, Task, solve_parts
 from engine.core.progress import FileProgress
-from engine.core.signals import RunSignals
+from engine.core.signals import RunSignals, interruption
 from engine.store.db import default_url
 from engine.store.runs import Snapshot
 from geo.travel import TravelTimes, travel_service
@@ -193,7 +193,13 @@ def execute(planner: Planner) -> RunOutcome:
             return execute(planner)
     t0 = time.perf_counter()
     with RunSignals(planner.opts.observer) as signals:
-        return _steps(planner, signals, t0)
+        try:
+            return _steps(planner, signals, t0)
+        except Exception as exc:  # a signal while the store was written: rolled back
+            stop = interruption(exc)
+            if stop is not None:
+                raise stop from None
+            raise
 
 
 def _steps(planner: Planner, signals: RunSignals, t0: float) -> RunOutcome:

@@ -35,6 +35,14 @@ class RunInterrupted(ProbationError):
         return 128 + self.signum
 
 
+def interruption(exc: BaseException) -> RunInterrupted | None:
+    """The signal's RunInterrupted that `exc` wraps, if any: SQLAlchemy wraps an exception
+    raised inside a statement (StatementError, the exception its `orig`), so a signal that
+    lands while the store is read or written reaches the run as a database error."""
+    orig = getattr(exc, "orig", None)
+    return orig if isinstance(orig, RunInterrupted) else None
+
+
 def raise_interrupted(signum: int, frame: Any) -> None:
     raise RunInterrupted(signum)
 

@@ -22,7 +22,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from engine.core.signals import RunInterrupted
+from engine.core.signals import interruption
 from engine.store.db import RunConflict, StoreError, normalise_url
 from engine.store.migrate import upgrade
 from engine.store.schema import (
@@ -133,11 +133,10 @@ class Store:
             self.engine: Engine = create_engine(url, future=True, connect_args=args)
             upgrade(self.engine)
         except (SQLAlchemyError, ImportError, OSError) as exc:  # a bad URL, driver or server
-            stop = getattr(exc, "orig", None)
-            if isinstance(stop, RunInterrupted):
-                # Ctrl-C or SIGTERM while a statement ran: SQLAlchemy wraps what the signal
-                # raised, and it is the user's stop, not a fault of the database (exit 143,
-                # not 1: tests/reliability/test_signals.py, SIGTERM 3 s into a night)
+            stop = interruption(exc)
+            if stop is not None:  # Ctrl-C or SIGTERM while a statement ran: the user's stop,
+                # not a fault of the database (exit 143, not 1: tests/reliability/
+                # test_signals.py, SIGTERM 3 s into a night)
                 raise stop from None
             raise StoreError(f"cannot open the database {url!r}: {exc}") from None
 

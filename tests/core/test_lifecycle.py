@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import signal
+from types import SimpleNamespace
+
+import pytest
+
 from engine.core.lifecycle import reusable, run_key
 
 
@@ -109,3 +114,26 @@ def test_one_file_written_from_many_threads_at_once_stays_whole(tmp_path):
         list(pool.map(save, range(400)))  # an error in any write is raised here
     assert json.loads(path.read_text())["pad"] == "x" * 20_000
     assert [p.name for p in tmp_path.iterdir()] == ["job.json"]
+
+
+@pytest.mark.parametrize("interrupted", [True, False])
+def test_a_signal_while_the_store_is_written_ends_the_run_as_interrupted(monkeypatch, interrupted):
+    """A signal whose RunInterrupted SQLAlchemy wrapped inside a statement of the store's
+    transaction (rolled back) reaches the user as the interruption (exit 128 + the signal,
+    its message, no traceback); another database error stays as it was."""
+    from sqlalchemy.exc import StatementError
+
+    from engine.core import lifecycle
+    from engine.core.signals import RunInterrupted
+
+    cause = RunInterrupted(signal.SIGTERM) if interrupted else ValueError("disk I/O error")
+    wrapped = StatementError("wrapped", "INSERT INTO runs ...", None, cause)
+
+    def steps(planner, signals, t0):
+        raise wrapped
+
+    monkeypatch.setattr(lifecycle, "_steps", steps)
+    planner = SimpleNamespace(opts=SimpleNamespace(observer=object()))
+    with pytest.raises(RunInterrupted if interrupted else StatementError) as caught:
+        lifecycle.execute(planner)
+    assert caught.value is (cause if interrupted else wrapped)
