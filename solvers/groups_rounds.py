@@ -220,7 +220,7 @@ class _Rounds:
             self.proofs.add(p, plans, bound)
         better = [(p, new) for p, (new, _) in zip(todo, found)]
         taken = _take_gains(problems, res, plans, better)
-        if settle_by is not None and _unsettled(plans, better, taken):
+        if settle_by is not None and _gains_left_out(plans, better, taken):
             settled = _settle(problems, res, plans, better, taken, params, self.hps[0], settle_by)
             if settled is not taken and self.unsettled is None:
                 self.unsettled = taken
@@ -298,7 +298,7 @@ def _take_gains(
     return plans
 
 
-def _unsettled(
+def _gains_left_out(
     plans: list[tuple[np.ndarray, dict[int, list[int]]]],
     better: list[tuple[int, list[tuple[np.ndarray, dict[int, list[int]]]]]],
     taken: list[tuple[np.ndarray, dict[int, list[int]]]],
