@@ -22,7 +22,14 @@ from engine.groups.plan import (
 )
 from geo.travel import travel_service
 from solvers.groups import GroupsResult, book
-from solvers.groups_model import LEX, _decode, _model, _quality, _started, quarter_mip
+from solvers.groups_model import (
+    LEX,
+    decode_plans,
+    maximise,
+    quarter_mip,
+    started_vector,
+    worth_vector,
+)
 from solvers.highs import HighsParams, solve
 
 
@@ -46,14 +53,14 @@ def compare_with_highs(
     problems = [p.problem for p in plans]
     params = solver_params(config)
     mip = quarter_mip(problems, res)
-    started = _started(mip, problems)
+    started = started_vector(mip, problems)
     x, st = solve(
-        _model(mip, LEX * started + _quality(mip, problems, params), []),
+        maximise(mip, LEX * started + worth_vector(mip, problems, params), []),
         HighsParams(seconds, threads=params.processes, random_seed=params.random_seed),
         "highs-joint",
     )
     plan = (
-        _decode(mip, problems, x)
+        decode_plans(mip, problems, x)
         if x is not None
         else [(np.full(len(p.person_ids), -1), {}) for p in problems]
     )

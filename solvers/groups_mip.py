@@ -58,7 +58,7 @@ Programme groups, and docs/groups-tuning.md):
   joint step's end to the deadline while the rounds take the other (`_WholeBound`).
 - The programmes' time is shared by their size (`_budgets`), and a programme's bound alone
   is its MIP's or its LP's, the lower. Each bound MIP stops once it proves the plan in hand
-  (`_proves`): on the East Midlands quarter that took 36-37 s of the programmes' time down
+  (`proving_bound`): on the East Midlands quarter that took 36-37 s of the programmes' time down
   to 25-27 s, as most of it went on finding again a plan as good as the one in hand.
 A programme's bound alone is taken only from a solve given no start (given one, HiGHS 1.14
 once claimed optimality for a worse schedule: solvers/upw_mip.py); the bound given the
@@ -87,20 +87,20 @@ from solvers.groups import (
 )
 from solvers.groups_model import (
     LEX,
-    _count_plans,
-    _decode,
-    _encode,
-    _mask,
-    _merge,
-    _model,
-    _placed,
-    _proves,
-    _quality,
-    _started,
-    _tighter,
-    _whole,
-    _within,
+    decode_plans,
+    encode_plans,
+    groups_used,
+    maximise,
+    placed_count,
+    placed_total,
+    proving_bound,
+    put_together,
     quarter_mip,
+    share_of_time,
+    started_vector,
+    tighter_bound,
+    whole_people,
+    worth_vector,
 )
 from solvers.groups_rounds import (
     _improve,
@@ -186,21 +186,23 @@ def _alone(
     is proved beside the others' groups (`_improve`)."""
     t0 = time.perf_counter()
     plan, support, lp_bound = _start_alone(pr, res, greedy, params, hp)
-    best = _placed(plan)
+    best = placed_count(plan)
     if block is None and lp_bound is not None and lp_bound <= best:  # proved best already
         return _Alone(plan, lp_bound, support, time.perf_counter() - t0)
     prs = [pr] + (block or [])
     mip = quarter_mip(prs, res)
-    started = _started(mip, prs)
+    started = started_vector(mip, prs)
     end = t0 + hp.time_limit_seconds + block_seconds
-    stop = None if block else _proves(best)
-    x, st = solve(_model(mip, started, []), _within(replace(hp, stop_at_bound=stop), end, 1.0))
-    own = _started(mip, [pr])  # its own people, of the block's
+    stop = None if block else proving_bound(best)
+    x, st = solve(
+        maximise(mip, started, []), share_of_time(replace(hp, stop_at_bound=stop), end, 1.0)
+    )
+    own = started_vector(mip, [pr])  # its own people, of the block's
     if x is not None and own @ x > best + 0.5:
-        plan = _decode(mip, prs, x)[0]
-    found = _whole(st.bound)  # with a block, theirs together: its own is still below it
+        plan = decode_plans(mip, prs, x)[0]
+    found = whole_people(st.bound)  # with a block, theirs together: its own is still below it
     seconds = time.perf_counter() - t0
-    return _Alone(plan, _tighter(found, lp_bound), support, seconds, found if block else None)
+    return _Alone(plan, tighter_bound(found, lp_bound), support, seconds, found if block else None)
 
 
 def _start_alone(
@@ -217,25 +219,28 @@ def _start_alone(
         return none, np.zeros(0, np.int64), 0.0
     end = time.perf_counter() + hp.time_limit_seconds
     mip = quarter_mip([pr], res)
-    model = _model(mip, _started(mip, [pr]), [])
+    model = maximise(mip, started_vector(mip, [pr]), [])
     ys = slice(mip.y0[0], mip.y0[0] + len(pr.cand_venue))
     lp, lp_st = solve(
         replace(model, integral=np.zeros(mip.n_cols, bool)),
-        replace(_within(hp, end, ALONE_LP_SHARE), lp_method="ipm"),  # 5x the simplex here
+        replace(share_of_time(hp, end, ALONE_LP_SHARE), lp_method="ipm"),  # 5x the simplex here
     )
     support = np.nonzero(lp[ys] > SUPPORT)[0] if lp is not None else np.zeros(0, np.int64)
-    small = quarter_mip([pr], res, _mask([pr], [support], [list(greedy.facilitators)]))
-    value = LEX * _started(small, [pr]) + _quality(small, [pr], params)
+    small = quarter_mip([pr], res, groups_used([pr], [support], [list(greedy.facilitators)]))
+    value = LEX * started_vector(small, [pr]) + worth_vector(small, [pr], params)
     x, _ = solve(
-        _model(small, value, []), _within(hp, end, SMALL_SHARE), "", _encode(small, [pr], [greedy])
+        maximise(small, value, []),
+        share_of_time(hp, end, SMALL_SHARE),
+        "",
+        encode_plans(small, [pr], [greedy]),
     )
     plan = (
-        _decode(small, [pr], x)[0]
+        decode_plans(small, [pr], x)[0]
         if x is not None
         else (greedy.cand_of_person, greedy.facilitators)
     )
     # the LP bounds it too, where the MIP stopped before its root did (seed 42's TSP: 322)
-    lp_bound = _whole(lp_st.objective) if lp_st.status == "OPTIMAL" else None
+    lp_bound = whole_people(lp_st.objective) if lp_st.status == "OPTIMAL" else None
     return plan, support, lp_bound
 
 
@@ -261,7 +266,7 @@ def _fill(
 ) -> list[GroupsResult]:
     """`plans` (which fit together) with the people they leave out planned first come first
     served (`solve_greedy`) into new groups where rooms and facilitators are left, programme
-    by programme. Why: the programmes' own plans put together (`_merge`) lose every group
+    by programme. Why: the programmes' own plans put together (`put_together`) lose every group
     whose room or facilitators another took, with its members, and that start is the plan a
     joint step that finds nothing better keeps (on a busy machine, or stopped). Measured from
     the joint step's saved inputs: seed 5 of the East Midlands quarter 769 started -> 831
@@ -361,23 +366,23 @@ def _solve(
         found = done[: len(problems)]
         if block:
             c = block[0]
-            found[c] = replace(found[c], bound=_tighter(done[-1], found[c].bound))
+            found[c] = replace(found[c], bound=tighter_bound(done[-1], found[c].bound))
         alone = [a.plan for a in found]
         own = [a.bound for a in found]
         support = [a.support for a in found]
         together = None
         if block:
             lone = _sum(own[p] for p in block)
-            together = (tuple(block), _tighter(found[block[0]].together, lone))
+            together = (tuple(block), tighter_bound(found[block[0]].together, lone))
         if observer is not None:
-            observer.report("started, alone", _count_plans(alone), _sum(own), force=True)
+            observer.report("started, alone", placed_total(alone), _sum(own), force=True)
         caps: list[tuple[tuple[int, ...], float]] = [
             ((p,), b) for p, b in enumerate(own) if b is not None
         ]
         if together is not None and together[1] is not None:
             caps.append((together[0], together[1]))
         whole_bound = _WholeBound(runner, problems, res, caps, params, hp, t0)
-        merged = _fill(problems, res, _merge(problems, res, alone), params)
+        merged = _fill(problems, res, put_together(problems, res, alone), params)
         if people_started(merged) < people_started(greedy):
             merged = greedy
         chosen = (
@@ -386,14 +391,14 @@ def _solve(
             [list(g.facilitators) for g in greedy],
             [list(m.facilitators) for m in merged],
         )
-        masks = [_mask(problems, *chosen)]
+        masks = [groups_used(problems, *chosen)]
         if runner.parallel:  # a second core: the wider model beside the narrow one
             jobs = [
                 (pr, booked(problems, res, [r.facilitators for r in merged], p), hps[p])
                 for p, pr in enumerate(problems)
             ]
             wider = runner.map(_support_given, jobs, sizes)
-            masks.append(_mask(problems, *chosen, wider))
+            masks.append(groups_used(problems, *chosen, wider))
         # the first (narrow) model may run on while it has found nothing better than its start
         on_until = min(
             time.perf_counter() + params.joint_seconds + params.joint_patience_seconds,
@@ -408,7 +413,7 @@ def _solve(
         )
         plans = max(joint, key=lambda j: j.value).plans
         # at their bound alone (as many as with every room and facilitator): nothing to try
-        short = [p for p, b in enumerate(own) if b is None or _placed(plans[p]) < b]
+        short = [p for p, b in enumerate(own) if b is None or placed_count(plans[p]) < b]
         whole_bound.begin(runner)
         rounds = _Rounds(runner, problems, res, params, hps)
         plans, bounds = _improve(rounds, plans, short, t0)
@@ -443,8 +448,8 @@ def _results(
     all of them as one block where the whole quarter's bound (`whole`) is below their sum."""
     out = []
     for p, plan in enumerate(plans):
-        bound = _tighter(bounds.get(p), own[p])
-        n = _placed(plan)
+        bound = tighter_bound(bounds.get(p), own[p])
+        n = placed_count(plan)
         proved = bound is not None and n >= bound
         stats = SolveStats(
             "OPTIMAL" if proved else "FEASIBLE", float(n), bound, shares[p], "groups-mip"
@@ -485,7 +490,7 @@ class _WholeBound:
         self.pending = runner.beside(_presolved_bound, self._args()) if self.on else None
 
     def _args(self) -> tuple:
-        return (*self.job, _within(self.hp, self.end, 1.0))
+        return (*self.job, share_of_time(self.hp, self.end, 1.0))
 
     def begin(self, runner: Runner) -> None:
         """Once the joint step ends: begun on one of the pool's processes, unless begun."""
@@ -543,9 +548,9 @@ def _presolved_bound(
     proved: seed 13 started 972 where 978 before (the wide joint model kept its start), seed
     17 930 where 935-937; at a lower priority it did not end by the deadline."""
     mip = quarter_mip(problems, res, pooled=True)
-    held = [(-_started(mip, problems, block), -bound) for block, bound in caps]
-    st = presolved_lp_bound(_model(mip, _started(mip, problems), held), hp)
-    return _whole(st.bound)
+    held = [(-started_vector(mip, problems, block), -bound) for block, bound in caps]
+    st = presolved_lp_bound(maximise(mip, started_vector(mip, problems), held), hp)
+    return whole_people(st.bound)
 
 
 def _block(problems: list[GroupsProblem], res: Resources, params: GroupsParams) -> list[int]:
@@ -601,7 +606,7 @@ def _merge_loss(
     have = people_started([plans[p], plans[q]])
     lost = []
     for a, b in ((p, q), (q, p)):
-        put = _merge(
+        put = put_together(
             [problems[a], problems[b]],
             res,
             [(plans[k].cand_of_person, plans[k].facilitators) for k in (a, b)],
@@ -645,24 +650,24 @@ def _joint(
     end = time.perf_counter() + params.joint_seconds
     latest = end if on_until is None else max(end, on_until)  # the LP and MIP may run to it
     mip = quarter_mip(problems, res, allowed)
-    started = _started(mip, problems)
-    value = LEX * started + _quality(mip, problems, params)
-    model = _model(mip, value, [])
-    best = _encode(mip, problems, merged)
+    started = started_vector(mip, problems)
+    value = LEX * started + worth_vector(mip, problems, params)
+    model = maximise(mip, value, [])
+    best = encode_plans(mip, problems, merged)
     lp, _ = solve(
         replace(model, integral=np.zeros(mip.n_cols, bool)),
-        replace(_within(hp, latest, JOINT_LP_SHARE), lp_method="ipm"),
+        replace(share_of_time(hp, latest, JOINT_LP_SHARE), lp_method="ipm"),
     )
     if lp is not None:
         upper = mip.upper.copy()  # groups neither the LP nor the start has may not run
         for p, pr in enumerate(problems):
             ys = slice(mip.y0[p], mip.y0[p] + len(pr.cand_venue))
             upper[ys][(lp[ys] <= SUPPORT) & (best[ys] < 0.5)] = 0
-        share = _within(hp, end, JOINT_SUPPORT_SHARE).time_limit_seconds
+        share = share_of_time(hp, end, JOINT_SUPPORT_SHARE).time_limit_seconds
         x, _ = solve(
             replace(model, col_upper=upper),
             replace(
-                _within(hp, latest, 1.0),
+                share_of_time(hp, latest, 1.0),
                 mip_rel_gap=JOINT_SUPPORT_GAP,
                 enough=(share, -float(value @ best) - 0.5),
             ),
@@ -671,9 +676,9 @@ def _joint(
         )
         best = _better(started, best, x)
     if end - time.perf_counter() >= JOINT_WHOLE_MIN_SECONDS:
-        x, _ = solve(model, _within(hp, end, 1.0), "groups-joint", best)
+        x, _ = solve(model, share_of_time(hp, end, 1.0), "groups-joint", best)
         best = _better(started, best, x)
-    return _Joint(_decode(mip, problems, best), float(value @ best))
+    return _Joint(decode_plans(mip, problems, best), float(value @ best))
 
 
 def _better(started: np.ndarray, best: np.ndarray, x: np.ndarray | None) -> np.ndarray:
@@ -695,7 +700,7 @@ def _support_given(pr: GroupsProblem, left: Resources, hp: HighsParams) -> np.nd
     one 950), 930 on seed 7 (927-928), 1,019 or 774 on seed 11 (1,017-1,018), and 878 on the
     tight quarter (872), so it stays for the quarters short of rooms and facilitators."""
     mip = quarter_mip([pr], left)
-    model = _model(mip, _started(mip, [pr]), [])
+    model = maximise(mip, started_vector(mip, [pr]), [])
     lp, _ = solve(
         replace(model, integral=np.zeros(mip.n_cols, bool)),
         replace(hp, time_limit_seconds=hp.time_limit_seconds * 0.3, lp_method="ipm"),

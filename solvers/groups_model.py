@@ -1,7 +1,7 @@
 """The quarter's programme groups as one mixed-integer model over the rooms and facilitators
 the programmes share (`quarter_mip`), with what goes with it: its objective columns, the
 HiGHS model, a plan encoded as a start and decoded back, and the plans' groups fitted onto
-the rooms and facilitators left (`_merge`, `_feasible`). The solve that uses it is
+the rooms and facilitators left (`put_together`, `fits_together`). The solve that uses it is
 solvers/groups_mip.py."""
 
 from __future__ import annotations
@@ -262,7 +262,7 @@ def _shared(
         rows.add(cols, vals, bound)
 
 
-def _started(
+def started_vector(
     mip: QuarterMip, problems: list[GroupsProblem], only: Iterable[int] | None = None
 ) -> np.ndarray:
     """The objective 'people started' as a column vector (of the programmes `only`, or all)."""
@@ -272,7 +272,9 @@ def _started(
     return c
 
 
-def _quality(mip: QuarterMip, problems: list[GroupsProblem], params: GroupsParams) -> np.ndarray:
+def worth_vector(
+    mip: QuarterMip, problems: list[GroupsProblem], params: GroupsParams
+) -> np.ndarray:
     """The weighted objective of the CP-SAT model: each placement's value less the groups' and
     the facilitators' costs."""
     c = -mip.fac_cost.copy()
@@ -282,7 +284,7 @@ def _quality(mip: QuarterMip, problems: list[GroupsProblem], params: GroupsParam
     return c
 
 
-def _model(mip: QuarterMip, value: np.ndarray, at_least: list[tuple[np.ndarray, float]]):
+def maximise(mip: QuarterMip, value: np.ndarray, at_least: list[tuple[np.ndarray, float]]):
     """Maximise `value` with each (column vector, floor) of `at_least` held."""
     rows = mip.rows.copy()
     for c, floor in at_least:
@@ -299,7 +301,7 @@ def _model(mip: QuarterMip, value: np.ndarray, at_least: list[tuple[np.ndarray, 
     )
 
 
-def _decode(
+def decode_plans(
     mip: QuarterMip, problems: list[GroupsProblem], values: np.ndarray
 ) -> list[tuple[np.ndarray, dict[int, list[int]]]]:
     """Each programme's group per person (-1: none) and facilitators per group that runs."""
@@ -318,7 +320,7 @@ def _decode(
     return out
 
 
-def _encode(
+def encode_plans(
     mip: QuarterMip, problems: list[GroupsProblem], plans: list[GroupsResult]
 ) -> np.ndarray:
     """The column values of a plan (the starting solution HiGHS is given)."""
@@ -406,7 +408,7 @@ def _appointment_flow(
     ]
 
 
-def _mask(problems: list[GroupsProblem], *plans: list) -> list[np.ndarray]:
+def groups_used(problems: list[GroupsProblem], *plans: list) -> list[np.ndarray]:
     """Per programme: the candidate groups any of `plans` (lists of per-programme group index
     arrays) uses."""
     out = [np.zeros(len(pr.cand_venue), bool) for pr in problems]
@@ -416,15 +418,15 @@ def _mask(problems: list[GroupsProblem], *plans: list) -> list[np.ndarray]:
     return out
 
 
-def _whole(bound: float | None) -> float | None:
+def whole_people(bound: float | None) -> float | None:
     """A bound on people started from a minimising solve's bound on -started: people are
     whole, so rounded down."""
     return None if bound is None else float(np.floor(-bound + WHOLE_TOLERANCE))
 
 
-def _proves(started: int) -> float:
+def proving_bound(started: int) -> float:
     """The dual bound of a solve minimising -started at which `started` is proved the most:
-    people are whole, so any bound above -(started + 1) will do, with `_whole`'s tolerance
+    people are whole, so any bound above -(started + 1) will do, with `whole_people`'s tolerance
     (HiGHS's bound during the search is fractional: seed 42's TSP sat at -205.7 from 5 s,
     so a margin of half a person never stopped it). On the East Midlands quarter each
     programme's MIP alone had its final bound 1.3-5 s in but took 7-20 s to prove it by
@@ -432,13 +434,13 @@ def _proves(started: int) -> float:
     return -(started + 1) + 2 * WHOLE_TOLERANCE
 
 
-def _within(hp: HighsParams, end: float, share: float) -> HighsParams:
+def share_of_time(hp: HighsParams, end: float, share: float) -> HighsParams:
     """`share` of the time left before `end`."""
     left = max(0.05, (end - time.perf_counter()) * share)
     return replace(hp, time_limit_seconds=left)
 
 
-def _merge(
+def put_together(
     problems: list[GroupsProblem], res: Resources, plans: list[tuple[np.ndarray, dict]]
 ) -> list[GroupsResult]:
     """The programmes' own plans put together: each group keeps its room and facilitators
@@ -465,12 +467,12 @@ def _merge(
     return out
 
 
-def _count_plans(plans: list[tuple[np.ndarray, dict]]) -> float:
+def placed_total(plans: list[tuple[np.ndarray, dict]]) -> float:
     """People started by every programme's plan (group per person, facilitators per group)."""
-    return float(sum(_placed(plan) for plan in plans))
+    return float(sum(placed_count(plan) for plan in plans))
 
 
-def _tighter(given_others: float | None, alone: float | None) -> float | None:
+def tighter_bound(given_others: float | None, alone: float | None) -> float | None:
     """A programme's bound given the others' groups: the solve beside them stopped in time may
     prove less than its bound alone (seed 11: TSP 346 beside the others, 242 alone), which
     holds there too, as the others' groups only take rooms and facilitators away."""
@@ -478,12 +480,12 @@ def _tighter(given_others: float | None, alone: float | None) -> float | None:
     return min(known) if known else None
 
 
-def _placed(plan: tuple[np.ndarray, dict]) -> int:
+def placed_count(plan: tuple[np.ndarray, dict]) -> int:
     """People started by one programme's plan (group per person, facilitators per group)."""
     return int((plan[0] >= 0).sum())
 
 
-def _feasible(
+def fits_together(
     problems: list[GroupsProblem], res: Resources, plans: list[tuple[np.ndarray, dict]]
 ) -> bool:
     """Whether every group of `plans` has its room and its facilitators free beside all the

@@ -17,21 +17,21 @@ from solvers.groups import (
     Resources,
 )
 from solvers.groups_model import (
-    _count_plans,
-    _decode,
-    _encode,
-    _feasible,
-    _mask,
-    _merge,
-    _model,
-    _placed,
-    _proves,
-    _quality,
-    _started,
-    _tighter,
-    _whole,
-    _within,
+    decode_plans,
+    encode_plans,
+    fits_together,
+    groups_used,
+    maximise,
+    placed_count,
+    placed_total,
+    proving_bound,
+    put_together,
     quarter_mip,
+    share_of_time,
+    started_vector,
+    tighter_bound,
+    whole_people,
+    worth_vector,
 )
 from solvers.highs import HighsParams, presolved_lp_bound, solve
 from solvers.processes import Runner
@@ -225,7 +225,7 @@ class _Rounds:
             if settled is not taken and self.unsettled is None:
                 self.unsettled = taken
             taken = settled
-        return taken, [p for p, new in better if _placed(new[p]) > _placed(taken[p])]
+        return taken, [p for p, new in better if placed_count(new[p]) > placed_count(taken[p])]
 
 
 def _by_deadline(
@@ -257,7 +257,7 @@ def _stop_asked(hps: list[HighsParams]) -> bool:
 
 def _unproved(plan: tuple[np.ndarray, dict], bound: float | None) -> bool:
     """Whether a programme's plan is short of its bound (or has none)."""
-    return bound is None or _placed(plan) < bound
+    return bound is None or placed_count(plan) < bound
 
 
 def _again(hp: HighsParams, seconds: float, k: int) -> HighsParams:
@@ -280,17 +280,17 @@ def _take_gains(
     groups beside the plans so far, or its whole answer with the programmes already improved
     kept as they are now, or else as many of its new groups as `_fitted` fits beside the plans
     so far, where they start more than its plan so far."""
-    gain = {p: _placed(new[p]) - _placed(plans[p]) for p, new in found}
+    gain = {p: placed_count(new[p]) - placed_count(plans[p]) for p, new in found}
     improved: list[int] = []
     for p, new in sorted(found, key=lambda pf: -gain[pf[0]]):
         if gain[p] <= 0:
             continue
         own = [new[p] if q == p else plan for q, plan in enumerate(plans)]
         whole = [plans[q] if q in improved else plan for q, plan in enumerate(new)]
-        fits = next((o for o in (own, whole) if _feasible(problems, res, o)), None)
+        fits = next((o for o in (own, whole) if fits_together(problems, res, o)), None)
         if fits is None:
             fitted = _fitted(problems, res, own, p)
-            if _placed(fitted[p]) > _placed(plans[p]):
+            if placed_count(fitted[p]) > placed_count(plans[p]):
                 fits = fitted
         if fits is not None:
             plans = fits
@@ -305,8 +305,8 @@ def _gains_left_out(
 ) -> bool:
     """Whether `taken` holds less than every gain of `better` (programme, the plans it found
     beside `plans`) added up: some did not fit beside another's."""
-    gains = sum(max(0, _placed(new[p]) - _placed(plans[p])) for p, new in better)
-    return _count_plans(taken) < _count_plans(plans) + gains
+    gains = sum(max(0, placed_count(new[p]) - placed_count(plans[p])) for p, new in better)
+    return placed_total(taken) < placed_total(plans) + gains
 
 
 def _settle(
@@ -322,7 +322,7 @@ def _settle(
     """A round's gains that do not all fit together (`_take_gains` kept `taken`) settled by
     one MIP: every programme over the groups of `plans` and of each programme's better plan
     found beside them (`better`), members free among those groups and every facilitator
-    free, from `taken`, by the placements' worth (`_quality`: a person started outweighs
+    free, from `taken`, by the placements' worth (`worth_vector`: a person started outweighs
     every other term of their placement); by `by`, at most `params.settle_seconds`, and kept
     only where it starts more. Why: the gains are found beside the same plans, each moving
     the others' facilitators its own way, so two may need the same one; `_take_gains` keeps
@@ -338,16 +338,18 @@ def _settle(
     if params.settle_seconds <= 0 or end - time.perf_counter() < SETTLE_MIN_SECONDS:
         return taken
     groups = [[list(plan[1]) for plan in new] for _, new in better]
-    mip = quarter_mip(problems, res, _mask(problems, [list(plan[1]) for plan in plans], *groups))
-    started = _started(mip, problems)
-    have = _count_plans(taken)
+    mip = quarter_mip(
+        problems, res, groups_used(problems, [list(plan[1]) for plan in plans], *groups)
+    )
+    started = started_vector(mip, problems)
+    have = placed_total(taken)
     now = [GroupsResult(*plan, SolveStats("HEURISTIC", None, None, 0.0)) for plan in taken]
-    worth = _model(mip, _quality(mip, problems, params), [])
-    x, _ = solve(worth, _within(hp, end, 1.0), "", _encode(mip, problems, now))
+    worth = maximise(mip, worth_vector(mip, problems, params), [])
+    x, _ = solve(worth, share_of_time(hp, end, 1.0), "", encode_plans(mip, problems, now))
     if x is None or started @ x < have + 0.5:
         return taken
-    settled = _decode(mip, problems, x)
-    return settled if _feasible(problems, res, settled) else taken
+    settled = decode_plans(mip, problems, x)
+    return settled if fits_together(problems, res, settled) else taken
 
 
 def _fitted(
@@ -357,13 +359,13 @@ def _fitted(
     p: int,
 ) -> list[tuple[np.ndarray, dict[int, list[int]]]]:
     """`plans`, whose programmes but `p` fit together, with `p`'s groups put in after all of
-    theirs as `_merge` puts groups in: each where its room is still free, with its own
+    theirs as `put_together` puts groups in: each where its room is still free, with its own
     facilitators where free and other trained ones where not, and dropped with its members
     where neither will do. Two programmes solved again beside the same plan may take the same
     free room or facilitator at one time, and the later round that would look again may not
     have the time: on seed 7 Horizon's two more starts were lost so, beside BSR's four."""
     order = [q for q in range(len(problems)) if q != p] + [p]
-    put = _merge([problems[q] for q in order], res, [plans[q] for q in order])[-1]
+    put = put_together([problems[q] for q in order], res, [plans[q] for q in order])[-1]
     return [
         (put.cand_of_person, put.facilitators) if q == p else plan for q, plan in enumerate(plans)
     ]
@@ -407,7 +409,7 @@ def _given_others(
     if by is not None:
         end = min(end, by)
     allowed = [
-        np.ones(len(pr.cand_venue), bool) if q == p else _mask([pr], [list(plans[q][1])])[0]
+        np.ones(len(pr.cand_venue), bool) if q == p else groups_used([pr], [list(plans[q][1])])[0]
         for q, pr in enumerate(problems)
     ]
     mip = quarter_mip(problems, res, allowed)
@@ -420,32 +422,34 @@ def _given_others(
             placed = plans[q][0][pr.pair_person] == pr.pair_cand
             lower[xs][placed] = 1
             upper[xs][~placed] = 0
-    started = _started(mip, problems)
-    have = int(_count_plans(plans))
-    others = have - _placed(plans[p])
+    started = started_vector(mip, problems)
+    have = int(placed_total(plans))
+    others = have - placed_count(plans[p])
     now = [GroupsResult(*plan, SolveStats("HEURISTIC", None, None, 0.0)) for plan in plans]
-    model = replace(_model(mip, started, []), col_lower=lower, col_upper=upper)
-    first = _whole(presolved_lp_bound(model, _within(hp, end, GIVEN_OTHERS_LP_SHARE)).bound)
+    model = replace(maximise(mip, started, []), col_lower=lower, col_upper=upper)
+    first = whole_people(
+        presolved_lp_bound(model, share_of_time(hp, end, GIVEN_OTHERS_LP_SHARE)).bound
+    )
     if not search or (first is not None and first <= have):  # (or proved: none starts more)
         return plans, None if first is None else first - others
     pool = params.beside_cut_pool or None
     x, st = solve(
         model,
-        replace(_within(hp, end, 0.8), stop_at_bound=_proves(have), cut_pool=pool),
+        replace(share_of_time(hp, end, 0.8), stop_at_bound=proving_bound(have), cut_pool=pool),
         "",
-        _encode(mip, problems, now),
+        encode_plans(mip, problems, now),
     )
-    whole = _tighter(_whole(st.bound), first)
+    whole = tighter_bound(whole_people(st.bound), first)
     bound = None if whole is None else whole - others
     if x is None or started @ x < have + 0.5:
         return plans, bound
     held = float(round(started @ x))
     better = replace(
-        _model(mip, _quality(mip, problems, params), [(started, held)]),
+        maximise(mip, worth_vector(mip, problems, params), [(started, held)]),
         col_lower=lower,
         col_upper=upper,
     )
     y, _ = solve(better, replace(hp, time_limit_seconds=max(0.5, end - time.perf_counter())), "", x)
     if y is not None and started @ y >= held - 0.5:
         x = y
-    return _decode(mip, problems, x), bound
+    return decode_plans(mip, problems, x), bound

@@ -27,11 +27,11 @@ from solvers.groups_mip import (
 )
 from solvers.groups_model import (
     _appointment_flow,
-    _feasible,
-    _placed,
-    _proves,
-    _tighter,
-    _whole,
+    fits_together,
+    placed_count,
+    proving_bound,
+    tighter_bound,
+    whole_people,
 )
 from solvers.groups_rounds import (
     FIRST_ROUND_MIN_SECONDS,
@@ -77,7 +77,7 @@ def _quarter(tmp_path, config):
     return ds, times, plans, res, meta
 
 
-def _started(ds, times, plans, results, meta, config) -> dict[str, int]:
+def started_vector(ds, times, plans, results, meta, config) -> dict[str, int]:
     groups, members, _, _ = tables(plans, results, meta, config)
     assert check_groups(ds, groups, members, config, times) == []
     if members.empty:
@@ -90,9 +90,9 @@ def test_a_shared_facilitator_goes_to_the_programme_that_starts_more(tmp_path, c
     ds, times, plans, res, meta = _quarter(tmp_path, config)
     params = solver_params(config, 5.0)
     in_turn, _ = solve_plans(plans, res, "cpsat", params)
-    assert _started(ds, times, plans, in_turn, meta, config) == {"SI-EM": 3}
+    assert started_vector(ds, times, plans, in_turn, meta, config) == {"SI-EM": 3}
     joint, _ = solve_plans(plans, res, "mip", params)
-    assert _started(ds, times, plans, joint, meta, config) == {"SI-DA": 5}
+    assert started_vector(ds, times, plans, joint, meta, config) == {"SI-DA": 5}
     # proved: with every room and facilitator SI-EM could start its three Monday people and
     # SI-DA its five; given the facilitator runs the SI-DA group, SI-EM can start nobody
     assert [r.started_bound_alone for r in joint] == [3.0, 5.0]
@@ -164,7 +164,7 @@ def test_the_whole_quarters_bound_runs_on_a_process_of_the_pool_after_the_joint_
     )
     results, _ = solve_plans(plans, res, "mip", params)
     assert quarter_bound(results) == bound
-    assert _started(ds, times, plans, results, meta, config) == {"SI-DA": 5}
+    assert started_vector(ds, times, plans, results, meta, config) == {"SI-DA": 5}
 
 
 def test_programmes_that_share_nothing_are_bounded_one_by_one(tmp_path, config):
@@ -195,9 +195,13 @@ def test_the_order_programmes_come_in_does_not_decide_who_starts(tmp_path, confi
     ds, times, plans, res, meta = _quarter(tmp_path, config)
     params = solver_params(config, 5.0)
     for solver, changes in (("cpsat", True), ("greedy", True), ("mip", False)):
-        given = _started(ds, times, plans, solve_plans(plans, res, solver, params)[0], meta, config)
+        given = started_vector(
+            ds, times, plans, solve_plans(plans, res, solver, params)[0], meta, config
+        )
         back = plans[::-1]
-        other = _started(ds, times, back, solve_plans(back, res, solver, params)[0], meta, config)
+        other = started_vector(
+            ds, times, back, solve_plans(back, res, solver, params)[0], meta, config
+        )
         assert (sum(given.values()) != sum(other.values())) == changes, solver
 
 
@@ -237,7 +241,7 @@ def test_programmes_solved_in_two_processes_plan_as_in_one(tmp_path, config):
     side by side. The same proved plan as one process (the small quarter is solved exactly)."""
     ds, times, plans, res, meta = _quarter(tmp_path, config)
     joint, _ = solve_plans(plans, res, "mip", _in_processes(config))
-    assert _started(ds, times, plans, joint, meta, config) == {"SI-DA": 5}
+    assert started_vector(ds, times, plans, joint, meta, config) == {"SI-DA": 5}
     assert [r.started_bound_alone for r in joint] == [3.0, 5.0]
     assert [r.started_bound for r in joint] == [0.0, 5.0]
 
@@ -263,7 +267,7 @@ def test_a_stop_request_reaches_the_programmes_in_other_processes(tmp_path, conf
     observer.request_stop()
     results, _ = solve_plans(plans, res, "mip", _in_processes(config), observer)
     assert [r.started_bound_alone for r in results] == [None, None]
-    _started(ds, times, plans, results, meta, config)  # through the checker
+    started_vector(ds, times, plans, results, meta, config)  # through the checker
 
 
 class _Reports:
@@ -295,7 +299,7 @@ def test_the_first_come_first_served_plan_is_reported_first_and_kept_on_a_stop(t
     stop = _Reports(after=1)
     results, _ = solve_plans(plans, res, "mip", solver_params(config), stop)
     assert stop.seen[0] == ("started, first come first served", 5.0)
-    assert _started(ds, times, plans, results, meta, config) == {"SI-DA": 5}
+    assert started_vector(ds, times, plans, results, meta, config) == {"SI-DA": 5}
 
 
 def test_each_programme_has_time_by_its_pairs_beyond_an_even_share():
@@ -306,7 +310,7 @@ def test_each_programme_has_time_by_its_pairs_beyond_an_even_share():
     assert big + small == pytest.approx(24.0)
     assert big > 3 * small and small >= 24.0 * 0.33 / 2
     assert _budgets([0, 0], params) == [12.0, 12.0]
-    assert _whole(-245.4) == 245.0 and _whole(None) is None  # people started are whole
+    assert whole_people(-245.4) == 245.0 and whole_people(None) is None  # people started are whole
 
 
 def test_a_result_and_its_alternative_name_their_block_in_the_order_given():
@@ -333,21 +337,23 @@ def test_the_starts_appointments_cover_every_group_where_some_order_does():
 
 
 def test_a_bound_proves_a_plan_as_soon_as_it_rules_out_one_more_start():
-    """The bound MIPs stop at `_proves(n)`: a dual bound there proves n people started the
+    """The bound MIPs stop at `proving_bound(n)`: a dual bound there proves n people started the
     most (none of n + 1), one a little below it does not."""
-    assert _whole(_proves(7)) == 7.0
-    assert _whole(_proves(7) + 0.4) == 7.0
-    assert _whole(-7.7) == 7.0 and _proves(7) < -7.7  # a fractional bound below 8 proves 7
-    assert _whole(_proves(7) - 1e-5) == 8.0
+    assert whole_people(proving_bound(7)) == 7.0
+    assert whole_people(proving_bound(7) + 0.4) == 7.0
+    assert (
+        whole_people(-7.7) == 7.0 and proving_bound(7) < -7.7
+    )  # a fractional bound below 8 proves 7
+    assert whole_people(proving_bound(7) - 1e-5) == 8.0
 
 
 def test_a_programmes_bound_given_the_others_is_never_above_its_bound_alone():
     """A solve beside the others' groups stopped before it proved much leaves the bound alone
     (every room and facilitator) the tighter; with none beside the others, the one alone."""
-    assert _tighter(346.0, 242.0) == 242.0
-    assert _tighter(240.0, 242.0) == 240.0
-    assert _tighter(None, 242.0) == 242.0 and _tighter(240.0, None) == 240.0
-    assert _tighter(None, None) is None
+    assert tighter_bound(346.0, 242.0) == 242.0
+    assert tighter_bound(240.0, 242.0) == 240.0
+    assert tighter_bound(None, 242.0) == 242.0 and tighter_bound(240.0, None) == 240.0
+    assert tighter_bound(None, None) is None
 
 
 def test_a_plan_found_beside_the_others_fits_only_where_their_plans_leave_room(tmp_path, config):
@@ -362,9 +368,9 @@ def test_a_plan_found_beside_the_others_fits_only_where_their_plans_leave_room(t
     em = (in_turn[0].cand_of_person, in_turn[0].facilitators)
     assert em[1] and not joint[0].facilitators and joint[1].facilitators
     with_da = [em, (joint[1].cand_of_person, joint[1].facilitators)]
-    assert not _feasible(problems, res, with_da)
+    assert not fits_together(problems, res, with_da)
     without_da = [em, (joint[1].cand_of_person * 0 - 1, {})]
-    assert _feasible(problems, res, without_da)
+    assert fits_together(problems, res, without_da)
 
 
 def _one_facilitator_for_both(tmp_path, config):
@@ -414,7 +420,7 @@ def test_a_programme_solved_again_may_move_the_others_facilitators(tmp_path, con
     assert int((new[da][0] >= 0).sum()) == 3
     stats = SolveStats("FEASIBLE", None, None, 0.0)
     results = [GroupsResult(cand_of, facs, stats) for cand_of, facs in new]
-    assert _started(ds, times, plans, results, meta, config) == {"SI-EM": 3, "SI-DA": 3}
+    assert started_vector(ds, times, plans, results, meta, config) == {"SI-EM": 3, "SI-DA": 3}
 
 
 @pytest.mark.parametrize("on_for", [None, 30.0])
@@ -444,7 +450,7 @@ def test_the_first_joint_model_runs_on_past_its_seconds_while_it_has_nothing_bet
         assert limits["groups-joint-support"] < 0.2
     else:  # the MIP stops once it has a better plan: the long limit costs the test nothing
         assert 15.0 < limits["groups-joint-support"] < on_for
-        assert sum(_placed(plan) for plan in out.plans) == 6
+        assert sum(placed_count(plan) for plan in out.plans) == 6
     assert "groups-joint" not in limits
 
 
@@ -515,7 +521,7 @@ def test_a_gain_that_took_the_same_facilitator_is_fitted_with_another(tmp_path, 
     with_em = [given[q] if q == em else empty[q] for q in range(2)]
     taken = _take_gains(problems, res, empty, [(da, with_da), (em, with_em)])
     assert [facs for _, facs in taken] == [r.facilitators for r in joint]
-    assert [_placed(plan) for plan in taken] == [3, 3]
+    assert [placed_count(plan) for plan in taken] == [3, 3]
 
 
 def _one_room_two_gains(tmp_path, config):
@@ -559,14 +565,14 @@ def test_a_gain_that_did_not_fit_is_sought_again_beside_the_plans_taken(tmp_path
         proofs = rounds.proofs
         first, missed = rounds.beside(empty, [em, da], hps)
         assert missed == [em] and proofs.now(empty, [em, da]) == {em: 3.0, da: 6.0}
-        assert [_placed(plan) for plan in first] == [0 if p == em else 6 for p in range(2)]
+        assert [placed_count(plan) for plan in first] == [0 if p == em else 6 for p in range(2)]
         # SI-DA's bound still holds beside SI-EM's groups (none); SI-EM's not beside SI-DA's
         assert proofs.now(first, [em, da]) == {em: None, da: 6.0}
         again, missed = rounds.beside(first, [em], hps)
     assert missed == [] and proofs.now(again, [em, da]) == {em: 2.0, da: None}
     stats = SolveStats("FEASIBLE", None, None, 0.0)
     results = [GroupsResult(cand_of, facs, stats) for cand_of, facs in again]
-    assert _started(ds, times, plans, results, meta, config) == {"SI-DA": 6, "SI-EM": 2}
+    assert started_vector(ds, times, plans, results, meta, config) == {"SI-DA": 6, "SI-EM": 2}
 
 
 def _one_room_three_gains(tmp_path, config):
@@ -613,12 +619,12 @@ def test_gains_that_do_not_all_fit_are_settled_by_one_model(tmp_path, config, se
         found, missed = rounds.beside(empty, [em, da, atb], hps, settle_by=settle_by)
     stats = SolveStats("FEASIBLE", None, None, 0.0)
     results = [GroupsResult(cand_of, facs, stats) for cand_of, facs in found]
-    started = _started(ds, times, plans, results, meta, config)
+    started = started_vector(ds, times, plans, results, meta, config)
     if settle:
         assert started == {"SI-DA": 4, "SI-ATB": 4} and missed == [em]
         # the plans before the settlement are kept for the booking to choose
         assert rounds.unsettled is not None
-        assert [_placed(plan) for plan in rounds.unsettled] == [
+        assert [placed_count(plan) for plan in rounds.unsettled] == [
             6 if p == em else 0 for p in range(3)
         ]
     else:
@@ -632,7 +638,7 @@ def test_a_settlement_that_starts_no_more_keeps_the_gains_taken(tmp_path, config
     (_, _, plans, res, _, params), (em, da, atb), empty = _one_room_three_gains(tmp_path, config)
     problems = [p.problem for p in plans]
     new, _ = _given_others(problems, res, empty, em, params, HighsParams(5.0), 1.0)
-    assert _placed(new[em]) == 6
+    assert placed_count(new[em]) == 6
     by = time.perf_counter() + 60.0
     assert _settle(problems, res, empty, [(em, new)], new, params, HighsParams(5.0), by) is new
     none = replace(params, settle_seconds=0.0)
@@ -648,13 +654,13 @@ def test_whom_the_plans_put_together_leave_out_start_where_rooms_are_left(tmp_pa
     problems = [p.problem for p in plans]
     none = GroupsResult(*empty[em], SolveStats("HEURISTIC", None, None, 0.0))
     alone = [solve_greedy(pr, res, params) for pr in problems]
-    assert _placed((alone[da].cand_of_person, {})) == 6
+    assert placed_count((alone[da].cand_of_person, {})) == 6
     put = [none if p == em else replace(alone[p], resources=None) for p in range(2)]
     filled = _fill(problems, res, put, params)
     assert filled[da].facilitators == alone[da].facilitators
     assert (filled[da].cand_of_person == alone[da].cand_of_person).all()
-    assert _feasible(problems, res, [(r.cand_of_person, r.facilitators) for r in filled])
-    assert _started(ds, times, plans, filled, meta, config) == {"SI-DA": 6, "SI-EM": 2}
+    assert fits_together(problems, res, [(r.cand_of_person, r.facilitators) for r in filled])
+    assert started_vector(ds, times, plans, filled, meta, config) == {"SI-DA": 6, "SI-EM": 2}
     (tuesday,) = filled[em].facilitators
     assert problems[em].cand_slots[tuesday] == (3,)  # Tue-AM
     again = _fill(problems, res, filled, params)
@@ -677,7 +683,7 @@ def test_later_rounds_beside_the_others_run_only_before_the_deadline(
         found, bounds = _improve(
             _Rounds(runner, problems, res, params, hps), empty, [em, da], time.perf_counter()
         )
-    assert (_placed(found[em]), _placed(found[da])) == (em_started, 6)
+    assert (placed_count(found[em]), placed_count(found[da])) == (em_started, 6)
     # each bound given the others' groups as they end: SI-EM's 3 was proved beside no groups;
     # with time, SI-DA is proved again beside SI-EM's new group (a third round)
     assert bounds == ({em: None, da: 6.0} if deadline == 0 else {em: 2.0, da: 6.0})
@@ -757,7 +763,7 @@ def test_a_bound_a_later_gain_undid_is_proved_again_in_the_seconds_kept(
         found, bounds = _improve(
             _Rounds(runner, problems, res, params, hps), empty, [em, da], time.perf_counter()
         )
-    assert (_placed(found[em]), _placed(found[da])) == (2, 6)
+    assert (placed_count(found[em]), placed_count(found[da])) == (2, 6)
     assert bounds == {em: 2.0, da: da_bound}
 
 

@@ -26,7 +26,7 @@ from engine.groups.plan import (
 from geo.travel import TravelTimes
 from solvers.groups import GroupsResult, book, people_started
 from solvers.groups_mip import _presolved_bound
-from solvers.groups_model import _decode, _model, _started, quarter_mip
+from solvers.groups_model import decode_plans, maximise, quarter_mip, started_vector
 from solvers.highs import HighsParams, solve
 from solvers.types import SolveStats
 from tests.builders import facilitator, programme, referral, venue, write_groups
@@ -305,9 +305,9 @@ def test_the_model_keeps_half_days_within_a_facilitators_week(tmp_path, config):
     ds, times, week, (plans, res, meta) = _seven_and_two_facilitators(tmp_path, config, 1, True)
     pr = plans[0].problem
     mip = quarter_mip([pr], res)
-    x, st = solve(_model(mip, _started(mip, [pr]), []), HighsParams(10.0))
+    x, st = solve(maximise(mip, started_vector(mip, [pr]), []), HighsParams(10.0))
     assert st.status == "OPTIMAL" and x is not None
-    cand_of, facs_of = _decode(mip, [pr], x)[0]
+    cand_of, facs_of = decode_plans(mip, [pr], x)[0]
     assert int((cand_of >= 0).sum()) == 6
     left = res.copy()
     for c, js in facs_of.items():
@@ -329,9 +329,9 @@ def test_the_pooled_model_holds_appointments_to_the_half_days_of_its_facilitator
     pr = plans[0].problem
     full, pooled = quarter_mip([pr], res), quarter_mip([pr], res, pooled=True)
     assert pooled.n_cols < full.n_cols and not any(pooled.pre_cols[0].values())
-    x, st = solve(_model(pooled, _started(pooled, [pr]), []), HighsParams(10.0))
+    x, st = solve(maximise(pooled, started_vector(pooled, [pr]), []), HighsParams(10.0))
     assert st.status == "OPTIMAL" and x is not None
-    assert round(float(_started(pooled, [pr]) @ x)) == most
+    assert round(float(started_vector(pooled, [pr]) @ x)) == most
     assert _presolved_bound([pr], res, [], HighsParams(10.0)) == most
 
 
