@@ -6,11 +6,9 @@ from pathlib import Path
 
 import typer
 
-from engine.cli.common import app, console
+from engine.cli.common import app, command_group, console
 
-bench_app = typer.Typer(
-    add_completion=False, help="Benchmarks on public instances.", no_args_is_help=True
-)
+bench_app = command_group("Benchmarks on public instances.")
 app.add_typer(bench_app, name="bench")
 
 

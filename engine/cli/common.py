@@ -15,9 +15,17 @@ from engine.core.errors import ProbationError
 from engine.core.signals import RunInterrupted
 from geo.network import NetworkError
 
-app = typer.Typer(
-    add_completion=False, help="Probation allocation and scheduling engine.", no_args_is_help=True
-)
+
+def command_group(help: str) -> typer.Typer:
+    """A command or group of commands with its help as a reader expects it: a docstring's lines
+    joined into paragraphs (Markdown), where rich's default kept each line break of the source
+    and broke the command list's lines mid-sentence."""
+    return typer.Typer(
+        add_completion=False, help=help, no_args_is_help=True, rich_markup_mode="markdown"
+    )
+
+
+app = command_group("Probation allocation and scheduling engine.")
 console = Console(stderr=True)
 DEFAULT_BOUNDARIES = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "boundaries"
 

@@ -4,13 +4,9 @@ from __future__ import annotations
 
 import typer
 
-from engine.cli.common import app
+from engine.cli.common import app, command_group
 
-db_app = typer.Typer(
-    add_completion=False,
-    help="The store's database: schema migrations (alembic).",
-    no_args_is_help=True,
-)
+db_app = command_group("The store's database: schema migrations (alembic).")
 app.add_typer(db_app, name="db")
 
 

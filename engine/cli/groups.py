@@ -13,15 +13,12 @@ from engine.cli.common import (
     QUIET,
     SCHEDULER,
     app,
+    command_group,
     guard,
     run_options,
 )
 
-groups_app = typer.Typer(
-    add_completion=False,
-    help="Accredited Programmes and Structured Interventions: groups.",
-    no_args_is_help=True,
-)
+groups_app = command_group("Accredited Programmes and Structured Interventions: groups.")
 app.add_typer(groups_app, name="groups")
 
 
@@ -124,10 +121,10 @@ def groups_replan(
     from_: str = typer.Option(..., "--from", help="The quarter's first day, as planned"),
     out: Path = typer.Option(..., help="Output folder"),
     facilitator_off: list[str] = typer.Option(
-        [], help="A facilitator off: FACILITATOR_ID@YYYY-MM-DD..YYYY-MM-DD (repeatable)"
+        [], help="A facilitator off: FACILITATOR_ID@FROM..TO, dates YYYY-MM-DD (repeatable)"
     ),
     venue_closed: list[str] = typer.Option(
-        [], help="A venue closed: VENUE_ID@YYYY-MM-DD..YYYY-MM-DD (repeatable)"
+        [], help="A venue closed: VENUE_ID@FROM..TO, dates YYYY-MM-DD (repeatable)"
     ),
     db: str | None = typer.Option(
         None, help="SQLAlchemy URL; default sqlite:///OUT/probation.sqlite"

@@ -13,6 +13,7 @@ from engine.cli.common import (
     QUIET,
     SCHEDULER,
     app,
+    command_group,
     guard,
     run_options,
 )
@@ -20,9 +21,7 @@ from engine.cli.common import (
 if TYPE_CHECKING:
     from engine.core.lifecycle import RunOptions
 
-upw_app = typer.Typer(
-    add_completion=False, help="Unpaid Work: weekly placement planning.", no_args_is_help=True
-)
+upw_app = command_group("Unpaid Work: weekly placement planning.")
 app.add_typer(upw_app, name="upw")
 
 
