@@ -16,9 +16,11 @@ from engine.groups.contract import load_groups
 from engine.groups.plan import (
     ProgrammePlan,
     build_plans,
-    plan_pre_group,
     solve_plans,
     solver_params,
+)
+from engine.groups.pre_group import (
+    plan_pre_group,
 )
 from geo.travel import travel_service
 from solvers.groups import GroupsResult, book

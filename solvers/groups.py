@@ -159,7 +159,7 @@ class GroupsResult:
     together: tuple[tuple[int, ...], float | None] | None = None
     # The programme in the plans before a settlement of gains that did not fit together
     # (solvers.groups_rounds._settle), which the booking of pre-group appointments keeps
-    # where more then start (engine.groups.plan.book_best): None where nothing was settled
+    # where more then start (engine.groups.pre_group.book_best): None where nothing was settled
     alternative: GroupsResult | None = None
 
 

@@ -188,7 +188,7 @@ class _Rounds:
     hps: list[HighsParams]
     proofs: _Proofs = field(default_factory=_Proofs)
     # the plans before the first settlement (`_settle`) that changed them, which the booking
-    # of pre-group appointments may keep instead (engine/groups/plan.py): None where none did
+    # of pre-group appointments may keep instead (engine/groups/pre_group.py): None where none did
     unsettled: list[tuple[np.ndarray, dict[int, list[int]]]] | None = None
 
     def beside(

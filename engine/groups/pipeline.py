@@ -31,18 +31,22 @@ from engine.groups.decode import (
     without_one_to_one,
 )
 from engine.groups.export import export_plan
+from engine.groups.one_to_one import (
+    OneToOne,
+    plan_one_to_one,
+)
 from engine.groups.plan import (
     BASELINE,
     DEFAULT_SOLVER,
     SOLVERS,
-    OneToOne,
-    PreGroup,
-    book_best,
     build_plans,
     horizon_start,
-    plan_one_to_one,
     solve_plans,
     solver_params,
+)
+from engine.groups.pre_group import (
+    PreGroup,
+    book_best,
 )
 from engine.groups.replan import build_replan, calendar_table, decode_replan, figures
 from engine.groups.store import GroupsStore

@@ -11,7 +11,14 @@ from datetime import date
 from engine.groups.check import check_groups
 from engine.groups.contract import load_groups
 from engine.groups.decode import one_to_one_table, tables, without_one_to_one
-from engine.groups.plan import build_plans, plan_one_to_one, solve_plans, solver_params
+from engine.groups.one_to_one import (
+    plan_one_to_one,
+)
+from engine.groups.plan import (
+    build_plans,
+    solve_plans,
+    solver_params,
+)
 from engine.groups.rules import group_sessions
 from geo.travel import TravelTimes
 from tests.builders import facilitator, programme, referral, running_group, venue, write_groups

@@ -17,11 +17,13 @@ from engine.groups.contract import load_groups
 from engine.groups.decode import pre_group_table, tables
 from engine.groups.pipeline import _quarter
 from engine.groups.plan import (
-    book_best,
     build_plans,
-    plan_pre_group,
     solve_plans,
     solver_params,
+)
+from engine.groups.pre_group import (
+    book_best,
+    plan_pre_group,
 )
 from geo.travel import TravelTimes
 from solvers.groups import GroupsResult, book, people_started

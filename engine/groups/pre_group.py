@@ -1,0 +1,456 @@
+"""Pre-group appointments: each member of a new group meets a trained facilitator one to one
+in the weeks before the group's first session, booked half-day by half-day after the solve,
+with the repairs a team would make where someone cannot be booked (another group of the
+programme, a group handed to another facilitator)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+
+from engine.core.config import Config
+from engine.groups.plan import (
+    PRE_GROUP_MISSING,
+    OneToOneSetup,
+    ProgrammePlan,
+    book_sessions,
+    pre_group_days,
+)
+from engine.groups.rules import pre_group_venues
+from solvers.appointments import AppointmentsProblem, first_fit
+from solvers.groups import (
+    GroupsProblem,
+    GroupsResult,
+    Resources,
+    active_sessions,
+    book,
+    booked,
+    free_facilitators,
+    people_started,
+)
+
+
+@dataclass
+class PreGroup:
+    """A group member's pre-group session: one-to-one with a trained facilitator (one of the
+    group's own where they are free) in the weeks before the group's first session."""
+
+    programme: str
+    person: int  # index in the programme plan's people
+    cand: int  # the group's candidate index
+    day: date
+    slot: int
+    venue: int
+    facilitator: int
+
+
+LONE_WOMAN = (
+    "the other women planned into the group could not have a pre-group session, and a woman "
+    "never starts a group as its only woman"
+)
+GROUP_FELL_THROUGH = (
+    "the group they were planned into could not run: too few of its members could have a "
+    "pre-group session before it started"
+)
+
+
+class _Diary:
+    """The half-days facilitators hold for pre-group appointments: (facilitator, slot, week) ->
+    [venue, appointments]. The first appointment takes the half-day from the facilitator's
+    week (as a session); up to `per_slot` people meet them there in it."""
+
+    def __init__(self, res: Resources, per_slot: int) -> None:
+        self.res, self.per_slot = res, per_slot
+        self.held: dict[tuple[int, int, int], list[int]] = {}
+
+    def can(self, j: int, s: int, w: int, v: int) -> bool:
+        """Room for one more appointment at venue `v` in the facilitator's half-day: one held
+        there with room, or a half-day free within their week."""
+        held = self.held.get((j, s, w))
+        if held is not None:
+            return held[0] == v and held[1] < self.per_slot
+        res = self.res
+        return not res.fac_busy[j, s, w] and res.fac_load[j, w] < res.fac_max[j]
+
+    def add(self, j: int, s: int, w: int, v: int, sign: int = 1) -> None:
+        held = self.held.setdefault((j, s, w), [v, 0])
+        if held[1] == 0 and sign > 0:
+            book_sessions(self.res, v, [j], [(s, w)])
+            self.res.room_used[v, s, w] -= 1  # an appointment, not a group room
+        held[1] += sign
+        if held[1] == 0:
+            del self.held[(j, s, w)]
+            self.res.room_used[v, s, w] += 1
+            book_sessions(self.res, v, [j], [(s, w)], -1)
+
+
+def plan_pre_group(
+    plans: list[ProgrammePlan],
+    results: list[GroupsResult],
+    res: Resources,
+    setup: OneToOneSetup,
+    config: Config,
+) -> tuple[list[GroupsResult], list[PreGroup], Resources]:
+    """Each member of a new group gets a one-to-one pre-group appointment in the
+    `pre_group_weeks` before the group's first session, in the person's slots, at the group's
+    venue, with a facilitator trained for the programme within their drive, free in that
+    half-day and within their weekly sessions (a half-day of appointments is one session; it
+    holds up to `pre_group_per_slot` people). All members are booked together, first fit
+    (those with the fewest options first, then in referral order), packed into half-days
+    already open (solvers/appointments.py): the latest day first, the group's own
+    facilitators first. The joint model kept facilitators' weeks free for them
+    (solvers/groups_mip.py). Whoever has none before their group moves to another of the
+    programme's groups they suit with a place and an appointment before it, if any. Whoever
+    cannot have one does not start the group; a group left below its minimum, or with one
+    woman, loses her or does not run (its room and facilitators are freed), and then its
+    members, their appointments given back, may move so too (seed 23 of the East Midlands
+    quarter: a BBR group at its minimum of 6, three members with no half-day left once the
+    planned groups had their facilitators' sessions, did not run, and one of the other three
+    started another BBR group). Then, for each member so left out, in turn, the booking is
+    tried again with another new group handed to another facilitator where that frees one of
+    their half-days or a session of its week (`_hand_overs`; at most `pre_group_hand_overs`
+    bookings in all), and the one that starts the most is kept where it starts more: the model
+    counts appointments by facilitator and week, not by half-day (seed 19: a Horizon group of
+    four in Rutland did not run, as its member's only half-day went to a TSP group's session;
+    handed over, all 933 placed start, where 929 did; seed 23 946 of 946, where 942; the
+    tight quarter 854 of 868, where 849). Returns the results with who stays, the appointments
+    and the resources left."""
+    best = _book(plans, results, res, setup, config)
+    trials = config.groups.pre_group_hand_overs
+    lost = [
+        (n, i, c)
+        for n, r in enumerate(results)
+        for i, c in enumerate(r.cand_of_person.tolist())
+        if c >= 0 and best[0][n].cand_of_person[i] < 0
+    ]
+    for n, i, c in lost:
+        if best[0][n].cand_of_person[i] >= 0:  # a hand-over for another brought them back
+            continue
+        most, found = people_started(best[0]), None
+        for handed in _hand_overs(plans, results, res, n, i, c, setup, config):
+            if trials <= 0:
+                break
+            trials -= 1
+            tried = _book(plans, *handed, setup, config)
+            started = people_started(tried[0])
+            if started > most:
+                most, found = started, (tried, handed)
+        if found is not None:
+            best, (results, res) = found
+    return best
+
+
+def book_best(
+    plans: list[ProgrammePlan],
+    res: Resources,
+    results: list[GroupsResult],
+    left: Resources,
+    setup: OneToOneSetup,
+    config: Config,
+) -> tuple[list[GroupsResult], list[PreGroup], Resources]:
+    """`plan_pre_group` for the solver's plans (`results`, leaving `left` of `res`), and where
+    the solver settled gains that did not all fit together (each result's `alternative`, the
+    plans before: solvers.groups_rounds._settle), for those too: the booking that starts more
+    is kept (the settled one where as many). Why: the settled plans start more as the model
+    counts, but it counts half-days of appointments by facilitator and week, and a plan that
+    fits more people into those weeks is the one the booking may break. On the tight quarter
+    the booking lost 18-21 of the 872-873 the settled plans placed and 10 of the 869 before
+    them (855 or 851 started, where 859); on seed 53 it lost none (920 where 918)."""
+    settled = [replace(r, alternative=None) for r in results]
+    best = plan_pre_group(plans, settled, left, setup, config)
+    if not results or any(r.alternative is None for r in results):
+        return best
+    before = [replace(r.alternative, alternative=None) for r in results if r.alternative]
+    problems = [plan.problem for plan in plans]
+    before_left = booked(problems, res, [r.facilitators for r in before])
+    other = plan_pre_group(plans, before, before_left, setup, config)
+    return other if people_started(other[0]) > people_started(best[0]) else best
+
+
+def _book(
+    plans: list[ProgrammePlan],
+    results: list[GroupsResult],
+    res: Resources,
+    setup: OneToOneSetup,
+    config: Config,
+) -> tuple[list[GroupsResult], list[PreGroup], Resources]:
+    """`plan_pre_group` for the groups and facilitators of `results` as they are."""
+    g = config.groups
+    res = res.copy()
+    members, options = _pre_group_options(plans, results, res, setup, config)
+    half_days = sorted({o[1:] for o in options})  # (facilitator, slot, week, venue)
+    h_of = {h: n for n, h in enumerate(half_days)}
+    fac_weeks = sorted({(j, w) for j, _, w, _ in half_days})
+    f_of = {f: n for n, f in enumerate(fac_weeks)}
+    n_slots, n_weeks = res.fac_busy.shape[1], res.fac_busy.shape[2]
+    problem = AppointmentsProblem(
+        len(members),
+        np.array([o[0] for o in options], np.int64),
+        np.array([h_of[o[1:]] for o in options], np.int64),
+        np.array([(j * n_slots + s) * n_weeks + w for j, s, w, _ in half_days], np.int64),
+        np.array([f_of[(j, w)] for j, _, w, _ in half_days], np.int64),
+        np.array([res.fac_max[j] - res.fac_load[j, w] for j, w in fac_weeks], np.int64),
+        g.pre_group_per_slot,
+    )
+    chosen = first_fit(problem)
+    diary = _Diary(res, g.pre_group_per_slot)
+    booked: dict[tuple[int, int], dict[int, PreGroup]] = {}  # (programme, group) -> person -> it
+    for m, k in enumerate(chosen.tolist()):
+        n, i, c = members[m]
+        if k < 0:
+            continue
+        j, s, w, v = options[k][1:]
+        day = setup.monday + timedelta(weeks=w, days=s // 3)
+        diary.add(j, s, w, v)
+        booked.setdefault((n, c), {})[i] = PreGroup(
+            plans[n].programme["programme"], i, c, day, s, v, j
+        )
+    unbooked = [members[m] for m, k in enumerate(chosen.tolist()) if k < 0]
+    moved = _move_unbooked(plans, results, unbooked, booked, diary, setup, config)
+    running = [dict(r.facilitators) for r in results]
+    fell: dict[tuple[int, int], int] = {}  # (programme, person) -> the group that fell through
+    for n, plan in enumerate(plans):
+        for c in sorted(running[n]):
+            mine = booked.get((n, c), {})
+            if len(_leaving(plan.problem, mine)) == len(mine):  # it cannot run
+                book(plan.problem, res, c, running[n].pop(c), -1)
+                for i, gone in booked.pop((n, c), {}).items():
+                    diary.add(gone.facilitator, *_at(gone, setup.monday), gone.venue, -1)
+                    fell[(n, i)] = c
+    if fell:  # the members of a group that cannot run may join another that does
+        live = [replace(r, facilitators=running[n]) for n, r in enumerate(results)]
+        elsewhere = [(n, i, c) for (n, i), c in fell.items()]
+        moved |= _move_unbooked(plans, live, elsewhere, booked, diary, setup, config)
+    out_results: list[GroupsResult] = []
+    sessions: list[PreGroup] = []
+    for n, (plan, r) in enumerate(zip(plans, results)):
+        pr = plan.problem
+        cand_of, facs = r.cand_of_person.copy(), running[n]
+        reasons = dict(r.reasons)
+        for (m, i), c in moved.items():
+            if m == n:
+                cand_of[i] = c
+        missing = PRE_GROUP_MISSING.format(weeks=g.pre_group_weeks)
+        for i in np.nonzero(cand_of >= 0)[0].tolist():
+            if int(cand_of[i]) not in facs:  # their group fell through, and no other took them
+                cand_of[i] = -1
+                reasons[i] = GROUP_FELL_THROUGH if (n, i) in fell else missing
+        for c in sorted(facs):
+            mine = booked.get((n, c), {})
+            for i in np.nonzero(cand_of == c)[0].tolist():
+                if i not in mine:
+                    cand_of[i] = -1
+                    reasons[i] = missing
+            leave = _leaving(pr, mine)
+            if len(leave) == len(mine):
+                book(pr, res, c, facs.pop(c), -1)
+            for i, why in leave.items():
+                gone = mine.pop(i)
+                diary.add(gone.facilitator, *_at(gone, setup.monday), gone.venue, -1)
+                cand_of[i] = -1
+                reasons[i] = why
+            sessions += mine.values()
+        out_results.append(replace(r, cand_of_person=cand_of, facilitators=facs, reasons=reasons))
+    return out_results, sessions, res
+
+
+def _hand_overs(
+    plans: list[ProgrammePlan],
+    results: list[GroupsResult],
+    res: Resources,
+    n: int,
+    i: int,
+    c: int,
+    setup: OneToOneSetup,
+    config: Config,
+) -> Iterator[tuple[list[GroupsResult], Resources]]:
+    """For a member `i` of programme `n`'s group `c` the booking left out: each half-day of
+    theirs before it whose trained facilitator is kept from it only by new groups (`_holding`),
+    with each such group handed to each other facilitator trained for it, free and within
+    their weeks for all its sessions, where that frees the half-day: the results and resources
+    so changed. `plan_pre_group` keeps one only where more then start, as the facilitator who
+    takes the group may be one another member's appointment needed (seed 19: a hand-over that
+    saved a Horizon group cost an SI-ATB one with one replacement, and nothing with the
+    other)."""
+    plan = plans[n]
+    referred = plan.referred(i)
+    per_slot = config.groups.pre_group_per_slot
+    for j, s, w, v in _member_options(
+        plan, i, c, results[n].facilitators[c], referred, setup, config
+    ):
+        for m, g in _holding(plans, results, res, j, s, w):
+            pr = plans[m].problem
+            base = res.copy()
+            book(pr, base, g, [j], -1)
+            for k in [k for k in free_facilitators(pr, base, g) if k != j]:
+                left = base.copy()
+                book(pr, left, g, [k])
+                if not _Diary(left, per_slot).can(j, s, w, v):
+                    continue
+                facs = [k if f == j else f for f in results[m].facilitators[g]]
+                handed = [
+                    replace(r, facilitators={**r.facilitators, g: facs}) if q == m else r
+                    for q, r in enumerate(results)
+                ]
+                yield handed, left
+
+
+def _holding(
+    plans: list[ProgrammePlan],
+    results: list[GroupsResult],
+    res: Resources,
+    j: int,
+    s: int,
+    w: int,
+) -> list[tuple[int, int]]:
+    """The new groups (programme, group) that keep facilitator `j` from half-day (`s`, `w`):
+    the one whose session is then, or where they are free then but have no session of that
+    week left, each of theirs with a session that week (none where a running group or an
+    appointment holds them)."""
+    busy = bool(res.fac_busy[j, s, w])
+    return [
+        (m, g)
+        for m, plan in enumerate(plans)
+        for g, js in results[m].facilitators.items()
+        if j in js
+        and any((t, u) == (s, w) if busy else u == w for t, u in active_sessions(plan.problem, g))
+    ]
+
+
+def _leaving(pr: GroupsProblem, mine: dict[int, PreGroup]) -> dict[int, str]:
+    """Who of a group's booked members `mine` does not start, and why: a woman who would be
+    its only woman, or everyone where it would be left below its minimum."""
+    women = [i for i in mine if pr.person_female[i]]
+    leave = {i: LONE_WOMAN for i in women} if len(women) == 1 else {}
+    if len(mine) - len(leave) < pr.min_group:
+        return {i: GROUP_FELL_THROUGH for i in mine}
+    return leave
+
+
+def _move_unbooked(
+    plans: list[ProgrammePlan],
+    results: list[GroupsResult],
+    unbooked: list[tuple[int, int, int]],
+    booked: dict[tuple[int, int], dict[int, PreGroup]],
+    diary: _Diary,
+    setup: OneToOneSetup,
+    config: Config,
+) -> dict[tuple[int, int], int]:
+    """A member who could not have a pre-group appointment before their group may before
+    another group of the programme that runs and suits them (an eligible pair), earlier or
+    later, with a place left among those booked, no co-defendant in it, and another woman
+    in it for a woman: they move there with an appointment before it. Returns (programme,
+    person) -> the group they moved to."""
+    moved: dict[tuple[int, int], int] = {}
+    for n, i, c in unbooked:
+        plan, r = plans[n], results[n]
+        pr = plan.problem
+        apart = {b for a, b in pr.exclusions if a == i} | {a for a, b in pr.exclusions if b == i}
+        referred = plan.referred(i)
+        for k in np.nonzero(pr.pair_person == i)[0].tolist():
+            other = int(pr.pair_cand[k])
+            there = booked.get((n, other), {})
+            if other == c or other not in r.facilitators or not there:
+                continue
+            if len(there) >= pr.max_group or apart & set(there):
+                continue
+            if pr.person_female[i] and not any(pr.person_female[p] for p in there):
+                continue
+            own = r.facilitators[other]
+            fit = next(
+                (
+                    o
+                    for o in _member_options(plan, i, other, own, referred, setup, config)
+                    if diary.can(*o)
+                ),
+                None,
+            )
+            if fit is None:
+                continue
+            j, s, w, v = fit
+            diary.add(j, s, w, v)
+            day = setup.monday + timedelta(weeks=w, days=s // 3)
+            there[i] = PreGroup(plan.programme["programme"], i, other, day, s, v, j)
+            moved[(n, i)] = other
+            break
+    return moved
+
+
+def _member_options(
+    plan: ProgrammePlan,
+    i: int,
+    c: int,
+    own: list[int],
+    referred: date,
+    setup: OneToOneSetup,
+    config: Config,
+) -> list[tuple[int, int, int, int]]:
+    """A member's pre-group options (facilitator, slot, week, venue) before group `c` starts:
+    at the group's venue first, then at the `pre_group_other_venues` others nearest them that
+    they can reach; at each, the latest day first and the group's own facilitators first: a
+    working day, in the person's slots with the venue open, a trained facilitator available
+    then within their drive of the venue (whether they are free is the caller's to say)."""
+    g = config.groups
+    name = plan.programme["programme"]
+    trained = np.array([name in t for t in setup.trained], bool)
+    order = [u for u in np.argsort(plan.travel[i], kind="stable").tolist() if plan.reach[i, u]]
+    venues = pre_group_venues(order, int(plan.problem.cand_venue[c]), g.pre_group_other_venues)
+    start = plan.cand_dates[c][0]
+    out = []
+    for v in venues:
+        near = trained & (setup.fac_travel[:, v] <= g.facilitator_max_travel_minutes)
+        for day in pre_group_days(start, setup.monday, config):
+            if day < referred:
+                continue
+            w = (day - setup.monday).days // 7
+            for s in range(day.weekday() * 3, day.weekday() * 3 + 3):
+                if not plan.slots[i, s] or not setup.v_slots[v, s]:
+                    continue
+                if not plan.free_on(i, [day], (s,)):
+                    continue
+                js = sorted(
+                    np.nonzero(near & setup.f_slots[:, s])[0].tolist(),
+                    key=lambda j: (j not in own, j),
+                )
+                out += [(j, s, w, v) for j in js]
+    return out
+
+
+def _pre_group_options(
+    plans: list[ProgrammePlan],
+    results: list[GroupsResult],
+    res: Resources,
+    setup: OneToOneSetup,
+    config: Config,
+) -> tuple[list[tuple[int, int, int]], list[tuple[int, int, int, int, int]]]:
+    """Every new group member (programme, person, group) and their options (member,
+    facilitator, slot, week, venue): a working day in the weeks before the group starts, in
+    the person's slots with the venue open, a trained facilitator within their drive of the
+    venue, available then, free and with a session of their week left."""
+    waiting: list[tuple[date, int, int, int]] = []
+    for n, (plan, r) in enumerate(zip(plans, results)):
+        referred = pd.to_datetime(plan.people["referral_date"]).dt.date.tolist()
+        waiting += [
+            (referred[i], n, i, c) for i, c in enumerate(r.cand_of_person.tolist()) if c >= 0
+        ]
+    members: list[tuple[int, int, int]] = []
+    options: list[tuple[int, int, int, int, int]] = []
+    for referred, n, i, c in sorted(waiting):  # referral order
+        plan = plans[n]
+        m = len(members)
+        members.append((n, i, c))
+        free = _member_options(plan, i, c, results[n].facilitators[c], referred, setup, config)
+        options += [
+            (m, j, s, w, v)
+            for j, s, w, v in free
+            if not res.fac_busy[j, s, w] and res.fac_load[j, w] < res.fac_max[j]
+        ]
+    return members, options
+
+
+def _at(s: PreGroup, monday: date) -> tuple[int, int]:
+    return s.slot, (s.day - monday).days // 7
