@@ -3,9 +3,10 @@
 
 The model: columns x (a person in a candidate group), y (a candidate group runs), h (a group
 has women: then at least two), f (a trained facilitator runs a group), p (pre-group
-appointments a facilitator gives a group in a week before it starts) and d (a facilitator's
-whole half-days of appointments in a week); rows for one group a person, group sizes between
-the minimum and the maximum, co-defendants apart, the facilitators each group needs, an
+appointments a facilitator gives in a week to the members of the groups that share their
+facilitators and weeks: `groups_model._appointment_nodes`) and d (a facilitator's whole
+half-days of appointments in a week); rows for one group a person, group sizes between the
+minimum and the maximum, co-defendants apart, the facilitators each group needs, an
 appointment for each member, and the rooms, facilitators' slots and facilitators' weekly
 sessions that all programmes share (what the running groups took is already gone).
 

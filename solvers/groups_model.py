@@ -47,9 +47,11 @@ class QuarterMip:
     fac_cost: np.ndarray  # per column: the facilitator's minutes to the venue (f columns)
     integral: np.ndarray = field(repr=False, default_factory=lambda: np.zeros(0, bool))
     upper: np.ndarray = field(repr=False, default_factory=lambda: np.zeros(0))
-    # pre-group appointments: per programme, group -> [(column, facilitator, week)]; the
-    # half-days column of each (facilitator, week); appointments a half-day; sessions left
-    pre_cols: list[dict[int, list[tuple[int, int, int]]]] = field(default_factory=list)
+    # pre-group appointments: per programme, group -> its appointment node; per node, its
+    # [(column, facilitator, week)] (`_appointment_nodes`); the half-days column of each
+    # (facilitator, week); appointments a half-day; sessions left
+    pre_node: list[dict[int, int]] = field(default_factory=list)
+    node_cols: list[list[tuple[int, int, int]]] = field(default_factory=list)
     half_cols: dict[tuple[int, int], int] = field(default_factory=dict)
     per_slot: int = 1
     week_free: np.ndarray = field(repr=False, default_factory=lambda: np.zeros((0, 0), np.int64))
@@ -71,9 +73,10 @@ def quarter_mip(
     facs: list[dict[int, list[tuple[int, int]]]] = []
     women: list[dict[int, int]] = []
     fcost: dict[int, int] = {}
-    pre: dict[tuple[int, int], int] = {}  # pre-group columns [a, b) and their upper bound
     appts: dict[tuple[int, int], list[int]] = {}  # (facilitator, week) -> appointment columns
-    pre_cols: list[dict[int, list[tuple[int, int, int]]]] = []
+    nodes: dict[tuple[tuple[int, int], ...], list[int]] = {}  # appointment node -> x columns
+    node_id: dict[tuple[tuple[int, int], ...], int] = {}
+    pre_node: list[dict[int, int]] = []
     rooms: dict[tuple[int, int, int], list[int]] = {}
     busy: dict[tuple[int, int, int], list[int]] = {}
     load: dict[tuple[int, int], list[tuple[int, int]]] = {}
@@ -95,7 +98,7 @@ def quarter_mip(
             rows.add(cols, [1] * len(cols), 1)
         fc: dict[int, list[tuple[int, int]]] = {}
         wc: dict[int, int] = {}
-        pc: dict[int, list[tuple[int, int, int]]] = {}
+        pn: dict[int, int] = {}
         for c in range(nc):
             ks = by_cand.get(c, [])
             usable = free_facilitators(pr, res, c) if ks and on[c] else []
@@ -130,13 +133,12 @@ def quarter_mip(
             need = pr.facilitators_needed
             rows.add(cols + [yo + c], [1] * len(cols) + [-need], 0)
             rows.add(cols + [yo + c], [-1] * len(cols) + [need], 0)
-            first = n
             if pooled:
-                pc[c] = []
                 _pooled(pr, c, xs, appts, pool)
-            else:
-                n, pc[c] = _pre_group(pr, c, xs, n, rows, appts)
-            pre[(first, n)] = pr.max_group
+            elif xs and pr.pre_group_weeks:
+                key = tuple(sorted(_pre_group_weeks(pr, c)))
+                pn[c] = node_id.setdefault(key, len(node_id))
+                nodes.setdefault(key, []).extend(xs)
         at = {
             (int(i), int(c)): xo + k for k, (i, c) in enumerate(zip(pr.pair_person, pr.pair_cand))
         }
@@ -146,7 +148,10 @@ def quarter_mip(
                     rows.add([at[a, c], at[b, c]], [1, 1], 1)
         facs.append(fc)
         women.append(wc)
-        pre_cols.append(pc)
+        pre_node.append(pn)
+    first = n
+    n, node_cols = _appointment_nodes(rows, n, nodes, appts)
+    appt_first = first
     first = n
     per_slot = max((pr.pre_group_per_slot for pr in problems), default=1)
     half_cols = {key: first + k for k, key in enumerate(appts)}
@@ -160,16 +165,30 @@ def quarter_mip(
     }
     _shared(rows, res, rooms, busy, load, most)
     upper = np.ones(n)
-    for (a, b), top in pre.items():
-        upper[a:b] = top
-    integral = upper == 1  # appointment counts are continuous (a relaxation); half-days whole
+    for node, xs in zip(node_cols, nodes.values()):
+        upper[[col for col, _, _ in node]] = len(xs)
+    integral = upper == 1
+    integral[appt_first:first] = False  # appointment counts are continuous; half-days whole
     upper[first:n] = [most[col] for col in range(first, n)]
     integral[first:n] = True
     drive = np.zeros(n)
     drive[list(fcost)] = list(fcost.values())
     free = np.maximum(res.fac_max[:, None] - res.fac_load, 0)
     return QuarterMip(
-        rows, n, x0, y0, facs, women, drive, integral, upper, pre_cols, half_cols, per_slot, free
+        rows,
+        n,
+        x0,
+        y0,
+        facs,
+        women,
+        drive,
+        integral,
+        upper,
+        pre_node,
+        node_cols,
+        half_cols,
+        per_slot,
+        free,
     )
 
 
@@ -182,22 +201,27 @@ def _pre_group_weeks(pr: GroupsProblem, c: int) -> list[tuple[int, int]]:
     return [(int(j), w) for j in facs for w in weeks]
 
 
-def _pre_group(
-    pr: GroupsProblem, c: int, xs: list[int], n: int, rows: Rows, appts: dict
-) -> tuple[int, list[tuple[int, int, int]]]:
+def _appointment_nodes(
+    rows: Rows, n: int, nodes: dict[tuple[tuple[int, int], ...], list[int]], appts: dict
+) -> tuple[int, list[list[tuple[int, int, int]]]]:
     """Each member's pre-group appointment is with a trained facilitator within their drive,
-    in a week before the group starts: columns for the appointments each such facilitator
-    gives the group in each of those weeks, as many in all as members (`appts` collects them
-    by facilitator and week, for `_half_days`). Returns the next column and the group's
-    (column, facilitator, week)."""
+    in a week before the group starts. Candidate groups whose facilitators and weeks are the
+    same (the slot patterns of one venue and start, the same training) are one node: columns
+    for the appointments each of those facilitators gives the node's members in each of
+    those weeks, as many in all as its members (`appts` collects them by facilitator and
+    week, for `_half_days`). The appointment counts are continuous, so a flow for the node
+    splits among its groups in any proportion: the same plans as a node per group, with
+    fewer columns (seed 5 of the East Midlands quarter: 13,038 where 70,018, of 113,285).
+    Returns the next column and each node's (column, facilitator, week)."""
     out = []
-    for j, w in _pre_group_weeks(pr, c):
-        appts.setdefault((j, w), []).append(n)
-        out.append((n, j, w))
-        n += 1
-    if xs and pr.pre_group_weeks:
-        cols = [col for col, _, _ in out]  # an appointment for each member
-        rows.add(xs + cols, [1] * len(xs) + [-1] * len(cols), 0)
+    for key, xs in nodes.items():
+        cols = []
+        for j, w in key:
+            appts.setdefault((j, w), []).append(n)
+            cols.append((n, j, w))
+            n += 1
+        rows.add(xs + [col for col, _, _ in cols], [1] * len(xs) + [-1] * len(cols), 0)
+        out.append(cols)
     return n, out
 
 
@@ -205,12 +229,12 @@ def _pooled(pr: GroupsProblem, c: int, xs: list[int], appts: dict, pool: list) -
     """Each member's pre-group appointment within the half-days that the group's trained
     facilitators within their drive hold in the weeks before it starts: one row a group
     (members at most `pre_group_per_slot` a half-day held, as `_half_days` counts them), no
-    column an appointment. The rows of `_pre_group` imply it (sum its group's row over those
-    weeks), so it is a relaxation, for bounds only: it does not say whose half-day each
+    column an appointment. The rows of `_appointment_nodes` imply it (sum its node's row over
+    those weeks), so it is a relaxation, for bounds only: it does not say whose half-day each
     appointment takes.
-    Why: `_pre_group`'s appointment columns are most of the model (68,000 of 113,000 on
-    seed 5 of the East Midlands quarter), and as they are continuous the presolve cannot
-    round the rows they are in. The whole quarter's presolved LP without caps: seed 5
+    Why: a column for each appointment a facilitator gives a group in a week was most of the
+    model (68,000 of 113,000 on seed 5 of the East Midlands quarter), and as they are
+    continuous the presolve cannot round the rows they are in. The whole quarter's presolved LP without caps: seed 5
     1,006.82 in 15.3 s where 1,006.82 in 26.6 s; seed 37 979.01 in 12.3 s (979.20 in 24.2 s);
     seed 19 946.45 in 12.9 s (946.45 in 23.0 s); the tight quarter 899.73 in 12.6 s (899.27
     in 20.4 s): whole people, the same bounds in half the time (docs/groups-tuning.md)."""
@@ -344,7 +368,7 @@ def _encode_appointments(
     mip: QuarterMip, problems: list[GroupsProblem], plans: list[GroupsResult], v: np.ndarray
 ) -> None:
     """Each group's members' appointments in the plan's start: a flow from each group (its
-    members) to the facilitators and weeks that may give them (`mip.pre_cols`), each taking
+    members) to the facilitators and weeks that may give them (`mip.node_cols`), each taking
     at most `mip.per_slot` a half-day within the sessions its week has left once the plan's
     groups are taken; the half-days each needs, rounded up. Why a flow: filling each group's
     facilitators' weeks in turn, first come first served, left a start of the tight quarter
@@ -357,13 +381,13 @@ def _encode_appointments(
         for c, js in r.facilitators.items():
             for w in _weeks(pr, c):
                 left[js, w] -= pr.sessions_per_week
-    demands: list[int] = []
-    edges: list[tuple[int, tuple[int, int], int]] = []  # (group, (facilitator, week), column)
+    demands = [0] * len(mip.node_cols)
     for p, r in enumerate(plans):
         for c in r.facilitators:
-            g = len(demands)
-            demands.append(int((r.cand_of_person == c).sum()))
-            edges += [(g, (j, w), col) for col, j, w in mip.pre_cols[p].get(c, [])]
+            if c in mip.pre_node[p]:
+                demands[mip.pre_node[p][c]] += int((r.cand_of_person == c).sum())
+    # (node, (facilitator, week), column)
+    edges = [(g, (j, w), col) for g, cols in enumerate(mip.node_cols) for col, j, w in cols]
     given = _appointment_flow(demands, edges, left, mip.per_slot)
     half: dict[tuple[int, int], int] = {}
     for (_, key, col), amount in zip(edges, given):

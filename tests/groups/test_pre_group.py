@@ -330,7 +330,7 @@ def test_the_pooled_model_holds_appointments_to_the_half_days_of_its_facilitator
     _, _, _, (plans, res, _) = _seven_and_two_facilitators(tmp_path, config, sessions)
     pr = plans[0].problem
     full, pooled = quarter_mip([pr], res), quarter_mip([pr], res, pooled=True)
-    assert pooled.n_cols < full.n_cols and not any(pooled.pre_cols[0].values())
+    assert pooled.n_cols < full.n_cols and not pooled.node_cols
     x, st = solve(maximise(pooled, started_vector(pooled, [pr]), []), HighsParams(10.0))
     assert st.status == "OPTIMAL" and x is not None
     assert round(float(started_vector(pooled, [pr]) @ x)) == most
@@ -426,3 +426,36 @@ def test_a_group_is_handed_over_to_free_a_session_of_a_members_week(tmp_path, co
         assert groups.set_index("programme").loc["SI-EM", "facilitator_ids"] == em_fac
     f1 = pre.set_index("person_id").loc[list("DEFG")].query("facilitator_id == 'F1'")
     assert sorted(f1["date"]) == ["2026-12-22", "2026-12-29"]
+
+
+@pytest.mark.parametrize("sessions, most", [(1, 6), (2, 8)])
+def test_groups_with_the_same_facilitators_and_weeks_share_their_appointments(
+    tmp_path, config, sessions, most
+):
+    """Four people free on Monday mornings and four on Tuesday mornings, F1 and F2 free both:
+    a Monday and a Tuesday group at V1, starting in the same week, have the same facilitators
+    and week for their members' appointments, so the model gives both one node of appointment
+    columns, one a facilitator and week. The node holds its groups to their facilitators'
+    half-days together: with one session a week each, two half-days of three appointments,
+    so six of the eight start; with two, all eight."""
+    refs = [referral(p, available_slots="Mon-AM") for p in "ABCD"]
+    refs += [referral(p, available_slots="Tue-AM") for p in "EFGH"]
+    facs = [facilitator(f, max_sessions_per_week=sessions) for f in ("F1", "F2")]
+    write_groups(tmp_path, refs, [programme()], [venue()], facs)
+    week = config.model_copy(
+        update={
+            "groups": config.groups.model_copy(update={"horizon_weeks": 2, "pre_group_weeks": 1})
+        }
+    )
+    plans, res, _ = build_plans(load_groups(tmp_path), week, TravelTimes(config.travel), START)
+    pr = plans[0].problem
+    mip = quarter_mip([pr], res)
+    nodes = {}
+    for c, g in mip.pre_node[0].items():
+        nodes.setdefault((int(pr.cand_venue[c]), int(pr.cand_start[c])), set()).add(g)
+    assert len(mip.pre_node[0]) > len(nodes) and all(len(gs) == 1 for gs in nodes.values())
+    assert sorted(len(cols) for cols in mip.node_cols) == [2] * len(mip.node_cols)
+    x, st = solve(maximise(mip, started_vector(mip, [pr]), []), HighsParams(10.0))
+    assert st.status == "OPTIMAL" and x is not None
+    cand_of, facs_of = decode_plans(mip, [pr], x)[0]
+    assert int((cand_of >= 0).sum()) == most and len(facs_of) == 2
