@@ -149,9 +149,8 @@ def quarter_mip(
         facs.append(fc)
         women.append(wc)
         pre_node.append(pn)
-    first = n
+    appt_first = n
     n, node_cols = _appointment_nodes(rows, n, nodes, appts)
-    appt_first = first
     first = n
     per_slot = max((pr.pre_group_per_slot for pr in problems), default=1)
     half_cols = {key: first + k for k, key in enumerate(appts)}
@@ -234,8 +233,8 @@ def _pooled(pr: GroupsProblem, c: int, xs: list[int], appts: dict, pool: list) -
     appointment takes.
     Why: a column for each appointment a facilitator gives a group in a week was most of the
     model (68,000 of 113,000 on seed 5 of the East Midlands quarter), and as they are
-    continuous the presolve cannot round the rows they are in. The whole quarter's presolved LP without caps: seed 5
-    1,006.82 in 15.3 s where 1,006.82 in 26.6 s; seed 37 979.01 in 12.3 s (979.20 in 24.2 s);
+    continuous the presolve cannot round the rows they are in. The whole quarter's presolved
+    LP without caps: seed 5 1,006.82 in 15.3 s where 1,006.82 in 26.6 s; seed 37 979.01 in 12.3 s (979.20 in 24.2 s);
     seed 19 946.45 in 12.9 s (946.45 in 23.0 s); the tight quarter 899.73 in 12.6 s (899.27
     in 20.4 s): whole people, the same bounds in half the time (docs/groups-tuning.md)."""
     keys = _pre_group_weeks(pr, c)
@@ -367,10 +366,10 @@ def encode_plans(
 def _encode_appointments(
     mip: QuarterMip, problems: list[GroupsProblem], plans: list[GroupsResult], v: np.ndarray
 ) -> None:
-    """Each group's members' appointments in the plan's start: a flow from each group (its
-    members) to the facilitators and weeks that may give them (`mip.node_cols`), each taking
-    at most `mip.per_slot` a half-day within the sessions its week has left once the plan's
-    groups are taken; the half-days each needs, rounded up. Why a flow: filling each group's
+    """Each group's members' appointments in the plan's start: a flow from each node (the
+    members of its groups) to the facilitators and weeks that may give them (`mip.node_cols`),
+    each taking at most `mip.per_slot` a half-day within the sessions its week has left once
+    the plan's groups are taken; the half-days each needs, rounded up. Why a flow: filling each group's
     facilitators' weeks in turn, first come first served, left a start of the tight quarter
     short where another assignment covered every group (7-10 rows unmet in a MIP over its
     round's plans' groups), so HiGHS dropped it and had no plan after 3 s, where from the
