@@ -440,6 +440,17 @@ def served(app):
         t.join(10)
 
 
+def until(browser, condition, seconds: float = 15):
+    """Wait for `condition` on the page the browser has after a click, rather than read the
+    old one. A node the page replaces between being found and being read (chromium: "Node
+    with given id does not belong to the document", a plain WebDriverException, not a stale
+    element) is read again, as a stale one is; a condition never met still times out."""
+    from selenium.common.exceptions import WebDriverException
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(browser, seconds, ignored_exceptions=[WebDriverException]).until(condition)
+
+
 def chromium_driver(scratch: Path):
     """Debian's headless chromium through Debian's chromedriver (nothing downloaded); the
     caller skips where they are not installed. Its profile and temporary files (the

@@ -9,7 +9,16 @@ from __future__ import annotations
 
 import pytest
 
-from tests.builders import COORD, INTERV, INTERV_OTHER, SCREENSHOTS, SPO_B, SPO_L, served
+from tests.builders import (
+    COORD,
+    INTERV,
+    INTERV_OTHER,
+    SCREENSHOTS,
+    SPO_B,
+    SPO_L,
+    served,
+    until,
+)
 
 pytestmark = pytest.mark.slow  # the browser
 
@@ -18,12 +27,6 @@ pytestmark = pytest.mark.slow  # the browser
 def site(pages):
     with served(pages["client"].app) as base:
         yield base
-
-
-def _until(browser, condition, seconds: float = 60):
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    return WebDriverWait(browser, seconds).until(condition)
 
 
 def _sign_in(browser, base: str, key: str, path: str) -> None:
@@ -36,7 +39,7 @@ def _sign_in(browser, base: str, key: str, path: str) -> None:
     assert "/review/login" in browser.current_url
     browser.find_element(By.ID, "key").send_keys(key)
     browser.find_element(By.ID, "sign-in").click()
-    _until(browser, EC.url_to_be(f"{base}{path}"), 15)
+    until(browser, EC.url_to_be(f"{base}{path}"), 15)
 
 
 def _shot(browser, name: str) -> None:
@@ -54,7 +57,7 @@ def _is_404(browser, base: str, key: str, path: str) -> bool:
     browser.get(f"{base}/review/login")
     browser.find_element(By.ID, "key").send_keys(key)
     browser.find_element(By.ID, "sign-in").click()
-    _until(browser, EC.url_to_be(f"{base}/review"), 15)
+    until(browser, EC.url_to_be(f"{base}/review"), 15)
     browser.get(f"{base}{path}")
     return "Not found" in browser.title and "visible to this key" in browser.page_source
 
@@ -71,7 +74,7 @@ def test_coordinator_stands_a_session_down_and_sees_who_to_tell(pages, site, bro
     button = browser.find_elements(By.CLASS_NAME, "stand-down")[0]
     session = button.get_attribute("data-session")
     button.click()
-    _until(browser, lambda b: "who must be told" in b.page_source)  # the page reloads itself
+    until(browser, lambda b: "who must be told" in b.page_source, 60)  # the page reloads itself
     told = browser.find_element(By.ID, "tell-list").text
     assert session in browser.find_element(By.ID, "told").text and told.count("\n") >= 1
     _shot(browser, "coordinator-stand-down.png")
@@ -109,7 +112,7 @@ def test_interventions_team_marks_a_facilitator_off_and_sees_the_new_plan(pages,
             first["start_date"],
         )
     browser.find_element(By.ID, "replan").click()
-    _until(browser, lambda b: "Re-planned around" in b.page_source)
+    until(browser, lambda b: "Re-planned around" in b.page_source, 60)
     changes = browser.find_element(By.ID, "changes").text
     assert first["group_id"] in changes
     assert browser.find_element(By.ID, "tell-list").text.count("\n") >= 1

@@ -19,6 +19,7 @@ from tests.builders import (
     all_rows,
     make_client,
     served,
+    until,
     upload_files,
     wait_for,
 )
@@ -37,10 +38,6 @@ def server(tmp_path_factory, config):
 def test_spo_confirms_and_overrides_in_the_browser(server, browser, lincoln):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as EC
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    def until(condition):  # the page after a click: wait for it rather than read the old one
-        return WebDriverWait(browser, 15).until(condition)
 
     from engine.store.runs import Store
 
@@ -71,12 +68,12 @@ def test_spo_confirms_and_overrides_in_the_browser(server, browser, lincoln):
     assert browser.current_url.endswith("/review/login")
     browser.find_element(By.ID, "key").send_keys("not-a-key-0123456789")
     browser.find_element(By.ID, "sign-in").click()
-    until(EC.text_to_be_present_in_element((By.CLASS_NAME, "err"), "unknown key"))
+    until(browser, EC.text_to_be_present_in_element((By.CLASS_NAME, "err"), "unknown key"))
     browser.find_element(By.ID, "key").send_keys(SPO_L)
     browser.find_element(By.ID, "sign-in").click()
-    until(EC.url_to_be(f"{base}/review"))
+    until(browser, EC.url_to_be(f"{base}/review"))
     browser.find_element(By.LINK_TEXT, run).click()
-    until(EC.url_contains(f"/review/{run}"))
+    until(browser, EC.url_contains(f"/review/{run}"))
 
     # The page: proposals with explanations, the workload chart, the map.
     assert "Lincoln PDU" in browser.find_element(By.TAG_NAME, "h1").text
@@ -91,9 +88,10 @@ def test_spo_confirms_and_overrides_in_the_browser(server, browser, lincoln):
     # Confirm the first proposal.
     row.find_element(By.CSS_SELECTOR, "button.confirm").click()
     until(
+        browser,
         EC.text_to_be_present_in_element(
             (By.ID, "message"), f"{first['case_id']}: confirm recorded"
-        )
+        ),
     )
 
     def override(case_id: str, to: str, reason: str) -> None:
@@ -114,13 +112,14 @@ def test_spo_confirms_and_overrides_in_the_browser(server, browser, lincoln):
         == staff["practitioner_id"].nunique()
     )
     override(second["case_id"], spo, "covering leave")
-    until(EC.text_to_be_present_in_element((By.ID, "error"), "Rule breaks"))
+    until(browser, EC.text_to_be_present_in_element((By.ID, "error"), "Rule breaks"))
     # Override the second case to its runner-up, within every rule: recorded, not flagged.
     override(second["case_id"], target, "knows the family from a previous order")
     until(
+        browser,
         EC.text_to_be_present_in_element(
             (By.ID, "message"), f"{second['case_id']}: override recorded"
-        )
+        ),
     )
     cell = browser.find_element(By.ID, f"case-{second['case_id']}").text
     assert f"override to {target}" in cell and "rule break" not in cell
@@ -128,7 +127,9 @@ def test_spo_confirms_and_overrides_in_the_browser(server, browser, lincoln):
     # The rest confirmed with one button: every placed case now has a decision.
     rest = len(placed) - 2
     browser.find_element(By.ID, "confirm-rest").click()
-    until(EC.text_to_be_present_in_element((By.ID, "message"), f"{rest} proposals confirmed"))
+    until(
+        browser, EC.text_to_be_present_in_element((By.ID, "message"), f"{rest} proposals confirmed")
+    )
     assert not browser.find_elements(By.ID, "confirm-rest")
 
     browser.execute_script("window.scrollTo(0, 0)")
@@ -160,7 +161,7 @@ def test_spo_confirms_and_overrides_in_the_browser(server, browser, lincoln):
     browser.get(f"{base}/review/login")
     browser.find_element(By.ID, "key").send_keys(SPO_B)
     browser.find_element(By.ID, "sign-in").click()
-    until(EC.url_to_be(f"{base}/review"))
+    until(browser, EC.url_to_be(f"{base}/review"))
     assert run not in browser.page_source
     browser.get(f"{base}/review/{run}")
     assert (
@@ -177,7 +178,6 @@ def test_a_form_on_another_port_cannot_act_for_a_signed_in_spo(server, browser, 
 
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as EC
-    from selenium.webdriver.support.ui import WebDriverWait
 
     client, base = server
     h = {"X-API-Key": SPO_L}
@@ -193,7 +193,7 @@ def test_a_form_on_another_port_cannot_act_for_a_signed_in_spo(server, browser, 
     browser.get(f"{base}/review/login")
     browser.find_element(By.ID, "key").send_keys(SPO_L)
     browser.find_element(By.ID, "sign-in").click()
-    WebDriverWait(browser, 15).until(EC.url_to_be(f"{base}/review"))
+    until(browser, EC.url_to_be(f"{base}/review"))
 
     hostile = (
         f'<html><body onload="document.forms[0].submit()">'
@@ -215,7 +215,7 @@ def test_a_form_on_another_port_cannot_act_for_a_signed_in_spo(server, browser, 
     threading.Thread(target=evil.serve_forever, daemon=True).start()
     try:
         browser.get(f"http://127.0.0.1:{evil.server_address[1]}/")
-        WebDriverWait(browser, 15).until(EC.url_contains("/confirm-rest"))
+        until(browser, EC.url_contains("/confirm-rest"))
         assert "may not act on this service" in browser.page_source
     finally:
         evil.shutdown()
