@@ -63,6 +63,10 @@ FIRST_ROUND_MIN_SECONDS = 3.0
 # `_settle` begins only with this many seconds left before the deadline (its MIP over a few
 # hundred groups found seed 53's settlement in 1.9 s)
 SETTLE_MIN_SECONDS = 1.0
+# Two competing programmes are solved together beside the others' groups (`_pairs`) only with
+# this many seconds left before the rounds' end: seed 42's TSP and BSR found their 2 more in
+# 12 s of MIP after a 2 s LP, and Horizon with BSR proved its 1 more in 8 s
+PAIRS_MIN_SECONDS = 6.0
 
 
 def _improve(
@@ -97,6 +101,7 @@ def _improve(
             break
         capped = _by_deadline(hps, todo, rounds.runner.free, remaining, k, 0.0)
         plans, missed = rounds.beside(plans, todo, capped, by, settle_by=deadline)
+    plans = _pairs(rounds, plans, by)
     if params.final_proof_seconds > 0:
         _prove_again(rounds, plans, short, deadline)
     return plans, rounds.proofs.now(plans, short)
@@ -190,6 +195,10 @@ class _Rounds:
     # the plans before the first settlement (`_settle`) that changed them, which the booking
     # of pre-group appointments may keep instead (engine/groups/pre_group.py): None where none did
     unsettled: list[tuple[np.ndarray, dict[int, list[int]]]] | None = None
+    # pairs of programmes that compete for rooms and facilitators, the most first, and each
+    # programme's bound alone: what `_pairs` tries, where the pair is short of its bounds
+    pairs: list[tuple[int, int]] = field(default_factory=list)
+    own: list[float | None] = field(default_factory=list)
 
     def beside(
         self,
@@ -226,6 +235,65 @@ class _Rounds:
                 self.unsettled = taken
             taken = settled
         return taken, [p for p, new in better if placed_count(new[p]) > placed_count(taken[p])]
+
+
+def _pairs(
+    rounds: _Rounds, plans: list[tuple[np.ndarray, dict[int, list[int]]]], by: float
+) -> list[tuple[np.ndarray, dict[int, list[int]]]]:
+    """Once the rounds have nothing left to try, and while `PAIRS_MIN_SECONDS` are left before
+    `by`, two programmes that compete (`rounds.pairs`, the most first) solved together beside
+    the others' groups, as many pairs at once as there are processes, each until `by`; the
+    best plan found is taken where it starts more, and then the pairs are tried again beside
+    it. Only pairs short of their bounds alone are tried. Why: each programme solved again
+    beside the others' groups ends at a plan no one programme can better alone, where two
+    moving together still can, one giving up a room or facilitator the other starts more
+    with. On seed 42's plans (949 started), each programme at its bound beside the others',
+    TSP and BSR together found 951 (12 s of MIP), as HiGHS on the whole model found 953 in
+    92 s; Horizon and BSR 950 (docs/groups-tuning.md, 2026-12-06)."""
+    problems, params, hps = rounds.problems, rounds.params, rounds.hps
+    tried: set[tuple[int, int]] = set()
+    while True:
+        remaining = by - time.perf_counter()
+        if remaining < PAIRS_MIN_SECONDS or _stop_asked(hps):
+            return plans
+        todo = [
+            pq for pq in rounds.pairs if pq not in tried and _short_of_own(plans, rounds.own, pq)
+        ][: rounds.runner.processes]
+        if not todo:
+            return plans
+        tried.update(todo)
+        seconds = remaining / GIVEN_OTHERS_SHARE
+        found = rounds.runner.map(
+            _given_others,
+            [
+                (
+                    problems,
+                    rounds.res,
+                    plans,
+                    pq,
+                    params,
+                    replace(hps[pq[0]], time_limit_seconds=seconds),
+                    GIVEN_OTHERS_SHARE,
+                    by,
+                )
+                for pq in todo
+            ],
+            [sum(len(problems[p].pair_person) for p in pq) for pq in todo],
+        )
+        best = max((new for new, _ in found), key=placed_total)
+        if placed_total(best) > placed_total(plans):
+            plans = best
+            tried.clear()  # beside the plan now, each pair may find more again
+
+
+def _short_of_own(
+    plans: list[tuple[np.ndarray, dict]], own: list[float | None], pq: tuple[int, ...]
+) -> bool:
+    """Whether the programmes `pq` start fewer together than their bounds alone add up to."""
+    bounds = [own[p] if p < len(own) else None for p in pq]
+    if any(b is None for b in bounds):
+        return True
+    return sum(placed_count(plans[p]) for p in pq) < sum(b for b in bounds if b is not None)
 
 
 def _by_deadline(
@@ -375,14 +443,15 @@ def _given_others(
     problems: list[GroupsProblem],
     res: Resources,
     plans: list[tuple[np.ndarray, dict[int, list[int]]]],
-    p: int,
+    p: int | tuple[int, ...],
     params: GroupsParams,
     hp: HighsParams,
     share: float,
     by: float | None = None,
     search: bool = True,
 ) -> tuple[list[tuple[np.ndarray, dict[int, list[int]]]], float | None]:
-    """Programme `p` with every candidate group, beside the other programmes' groups of
+    """Programme `p` (or the programmes `p` together, `_pairs`; the bound then is on their
+    people started together) with every candidate group, beside the other programmes' groups of
     `plans` held (their slots, start weeks, venues and members) with their facilitators free
     to change: the bound on `p`'s people started given the others' groups (a MIP from the
     plan so far, which is feasible there: on the seed 7 quarter 933 and 936 started in two
@@ -408,14 +477,17 @@ def _given_others(
     end = t0 + hp.time_limit_seconds * share
     if by is not None:
         end = min(end, by)
+    free = (p,) if isinstance(p, int) else p
     allowed = [
-        np.ones(len(pr.cand_venue), bool) if q == p else groups_used([pr], [list(plans[q][1])])[0]
+        np.ones(len(pr.cand_venue), bool)
+        if q in free
+        else groups_used([pr], [list(plans[q][1])])[0]
         for q, pr in enumerate(problems)
     ]
     mip = quarter_mip(problems, res, allowed)
     lower, upper = np.zeros(mip.n_cols), mip.upper.copy()
     for q, pr in enumerate(problems):
-        if q != p:  # the others' groups run, with the members they have
+        if q not in free:  # the others' groups run, with the members they have
             ys = slice(mip.y0[q], mip.y0[q] + len(pr.cand_venue))
             xs = slice(mip.x0[q], mip.x0[q] + len(pr.pair_person))
             lower[ys][list(plans[q][1])] = 1
@@ -424,7 +496,7 @@ def _given_others(
             upper[xs][~placed] = 0
     started = started_vector(mip, problems)
     have = int(placed_total(plans))
-    others = have - placed_count(plans[p])
+    others = have - sum(placed_count(plans[q]) for q in free)
     now = [GroupsResult(*plan, SolveStats("HEURISTIC", None, None, 0.0)) for plan in plans]
     model = replace(maximise(mip, started, []), col_lower=lower, col_upper=upper)
     first = whole_people(

@@ -23,6 +23,7 @@ from solvers.groups import GroupsParams, GroupsResult, quarter_bound, solve_gree
 from solvers.groups_mip import (
     _block,
     _budgets,
+    _competing,
     _fill,
 )
 from solvers.groups_model import (
@@ -118,7 +119,8 @@ def test_programmes_competing_for_a_facilitator_are_bounded_together(tmp_path, c
 def test_the_blocks_pairs_left_take_the_smallest_other_programmes(tmp_path, config, room, with_bbr):
     """SI-EM and SI-DA compete for one facilitator, so they form the block; BBR, on a venue,
     slot and facilitator of its own, loses nothing beside them, yet joins the block where its
-    pairs fit within `block_pairs`, and not where they do not."""
+    pairs fit within `block_pairs`, and not where they do not. The pairs the rounds try
+    together (`_competing`) begin with SI-EM and SI-DA."""
     refs = [referral(f"E{k}", available_slots="Mon-AM") for k in range(3)]
     refs += [referral(f"D{k}", programme="SI-DA", available_slots="Mon-AM") for k in range(5)]
     refs += [referral(f"B{k}", programme="BBR", available_slots="Tue-AM") for k in range(3)]
@@ -143,6 +145,9 @@ def test_the_blocks_pairs_left_take_the_smallest_other_programmes(tmp_path, conf
     params = replace(solver_params(config, 5.0), block_pairs=two + room)
     block = [names[q] for q in _block(problems, res, params)]
     assert set(block) == ({"SI-EM", "SI-DA", "BBR"} if with_bbr else {"SI-EM", "SI-DA"})
+    # the pairs the rounds try together: the two that compete first, then the others
+    competing = [{names[a], names[b]} for a, b in _competing(problems, res, params)]
+    assert competing[0] == {"SI-EM", "SI-DA"} and len(competing) == 3
 
 
 @pytest.mark.parametrize("processes, bound", [(2, 5.0), (1, 8.0)])
@@ -765,6 +770,76 @@ def test_a_bound_a_later_gain_undid_is_proved_again_in_the_seconds_kept(
         )
     assert (placed_count(found[em]), placed_count(found[da])) == (2, 6)
     assert bounds == {em: 2.0, da: da_bound}
+
+
+def _one_room_two_programmes_stuck(tmp_path, config):
+    """One room on Monday and Tuesday mornings and 20-week groups (every start overlaps):
+    SI-EM's three can come either morning, SI-DA's three only on Tuesdays, each programme
+    with a facilitator of its own; and a plan whose SI-EM group took Tuesday's room."""
+    refs = [referral(f"E{k}") for k in range(3)]
+    refs += [referral(f"D{k}", programme="SI-DA", available_slots="Tue-AM") for k in range(3)]
+    write_groups(
+        tmp_path,
+        refs,
+        [programme(sessions=20), programme("SI-DA", sessions=20)],
+        [venue()],
+        [facilitator("F1"), facilitator("F2", trained_programmes="SI-DA")],
+    )
+    ds, times = load_groups(tmp_path), TravelTimes(config.travel)
+    plans, res, meta = build_plans(ds, config, times, START)
+    params = replace(solver_params(config, 5.0), processes=1, deadline_seconds=1e4)
+    problems = [p.problem for p in plans]
+    em, da = [[p.programme["programme"] for p in plans].index(n) for n in ("SI-EM", "SI-DA")]
+    pr = problems[em]
+    tuesday = min(
+        (c for c in range(len(pr.cand_venue)) if pr.cand_slots[c] == (3,)),  # Tue-AM
+        key=lambda c: pr.cand_start[c],
+    )
+    stuck = [(np.full(len(q.person_ids), -1, np.int64), {}) for q in problems]
+    stuck[em] = (
+        np.full(len(pr.person_ids), tuesday),
+        {tuesday: [int(pr.cand_facilitators[tuesday][0])]},
+    )
+    return (ds, times, plans, res, meta, params), (em, da), stuck
+
+
+@pytest.mark.parametrize("pairs", [False, True])
+def test_two_programmes_stuck_beside_each_other_move_together(tmp_path, config, pairs):
+    """SI-EM's group on Tuesday leaves SI-DA no room, and each alone is at its best beside the
+    other's groups (SI-EM starts all three; SI-DA none where SI-EM's group is): the rounds
+    change nothing. The pair solved together beside the others' groups moves SI-EM's group to
+    Monday and starts SI-DA's three on Tuesday; without pairs to try, the plan stays."""
+    (ds, times, plans, res, meta, params), (em, da), stuck = _one_room_two_programmes_stuck(
+        tmp_path, config
+    )
+    problems = [p.problem for p in plans]
+    hps = [HighsParams(5.0)] * len(problems)
+    tried = [(min(em, da), max(em, da))] if pairs else []
+    with Runner(1, None) as runner:
+        rounds = _Rounds(runner, problems, res, params, hps, pairs=tried, own=[3.0, 3.0])
+        found, bounds = _improve(rounds, stuck, [da], time.perf_counter())
+    stats = SolveStats("FEASIBLE", None, None, 0.0)
+    results = [GroupsResult(cand_of, facs, stats) for cand_of, facs in found]
+    started = started_vector(ds, times, plans, results, meta, config)
+    assert started == ({"SI-EM": 3, "SI-DA": 3} if pairs else {"SI-EM": 3})
+    # SI-DA's bound beside SI-EM's group: 0 where it holds Tuesday, none proved once it moved
+    # SI-DA's bound beside SI-EM's group: 0 where it holds Tuesday; proved again at 3 in the
+    # seconds kept once it moved to Monday
+    assert bounds == {da: 3.0 if pairs else 0.0}
+
+
+def test_pairs_are_tried_only_with_the_seconds_for_them(tmp_path, config):
+    """The same stuck plan with the deadline passed: no pair is solved."""
+    (_, _, plans, res, _, params), (em, da), stuck = _one_room_two_programmes_stuck(
+        tmp_path, config
+    )
+    problems = [p.problem for p in plans]
+    params = replace(params, deadline_seconds=0.0)
+    hps = [HighsParams(5.0)] * len(problems)
+    with Runner(1, None) as runner:
+        rounds = _Rounds(runner, problems, res, params, hps, pairs=[(0, 1)], own=[3.0, 3.0])
+        found, _ = _improve(rounds, stuck, [da], time.perf_counter())
+    assert [placed_count(plan) for plan in found] == [placed_count(plan) for plan in stuck]
 
 
 @pytest.mark.parametrize("processes", [1, 2])
