@@ -247,9 +247,9 @@ def _pairs(
     it. Only pairs short of their bounds alone are tried. Why: each programme solved again
     beside the others' groups ends at a plan no one programme can better alone, where two
     moving together still can, one giving up a room or facilitator the other starts more
-    with. On seed 42's plans (949 started), each programme at its bound beside the others',
-    TSP and BSR together found 951 (12 s of MIP), as HiGHS on the whole model found 953 in
-    92 s; Horizon and BSR 950 (docs/groups-tuning.md, 2026-12-06)."""
+    with. Beside the plans a replay of seed 42 ended with (949 started), TSP and BSR together
+    found 951 (12 s of MIP), as HiGHS on the whole model found 953 in 92 s; SI-DA and BSR 950
+    (docs/groups-tuning.md, 2026-12-06)."""
     problems, params, hps = rounds.problems, rounds.params, rounds.hps
     tried: set[tuple[int, int]] = set()
     while True:
