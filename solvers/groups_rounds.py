@@ -71,7 +71,7 @@ FIRST_ROUND_MIN_SECONDS = 3.0
 SETTLE_MIN_SECONDS = 1.0
 # Two competing programmes are solved together beside the others' groups (`_pairs`) only with
 # this many seconds left before the rounds' end: seed 42's TSP and BSR found their 2 more in
-# 12 s of MIP after a 2 s LP, and Horizon with BSR proved its 1 more in 8 s
+# 12 s of MIP after a 2 s LP, and SI-DA with BSR proved its 1 more in 8 s
 PAIRS_MIN_SECONDS = 6.0
 
 
