@@ -347,7 +347,8 @@ def _solve(
     sizes = [len(pr.pair_person) for pr in problems]
     hps = [replace(hp, time_limit_seconds=s) for s in _budgets(sizes, params)]
     procs = params.processes if sum(sizes) >= params.processes_from_pairs else 1
-    block = _block(problems, res, params)
+    losses = _pair_losses(problems, res, params)
+    block = _block(problems, res, params, losses)
     with Runner(procs, observer) as runner:
         # the block's first one bounds them all together, beside the others' own solves
         extra = [
@@ -416,9 +417,7 @@ def _solve(
         # at their bound alone (as many as with every room and facilitator): nothing to try
         short = [p for p, b in enumerate(own) if b is None or placed_count(plans[p]) < b]
         whole_bound.begin(runner)
-        rounds = _Rounds(
-            runner, problems, res, params, hps, pairs=_competing(problems, res, params), own=own
-        )
+        rounds = _Rounds(runner, problems, res, params, hps, pairs=_competing(losses), own=own)
         plans, bounds = _improve(rounds, plans, short, t0)
         whole = whole_bound.result()
     seconds = time.perf_counter() - t0
@@ -556,7 +555,12 @@ def _presolved_bound(
     return whole_people(st.bound)
 
 
-def _block(problems: list[GroupsProblem], res: Resources, params: GroupsParams) -> list[int]:
+def _block(
+    problems: list[GroupsProblem],
+    res: Resources,
+    params: GroupsParams,
+    losses: dict[tuple[int, int], int] | None = None,
+) -> list[int]:
     """The programmes whose bound alone is proved together (none, or two or more, the first
     first): the one needing the most facilitators' time (person-group pairs times facilitators
     a session times sessions a week), with the programmes whose first-come-first-served plans
@@ -583,8 +587,9 @@ def _block(problems: list[GroupsProblem], res: Resources, params: GroupsParams) 
         return []
     need = [s * pr.facilitators_needed * pr.sessions_per_week for s, pr in zip(sizes, problems)]
     centre = max(range(n), key=lambda p: (need[p], -p))
-    greedy = [solve_greedy(pr, res, params) for pr in problems]
-    loss = {q: _merge_loss(problems, res, greedy, centre, q) for q in range(n) if q != centre}
+    if losses is None:
+        losses = _pair_losses(problems, res, params)
+    loss = {q: losses[min(centre, q), max(centre, q)] for q in range(n) if q != centre}
     losers = sorted((q for q in loss if loss[q] > 0), key=lambda q: (-loss[q], sizes[q], q))
     block = _up_to(params.block_pairs, sizes, [centre], losers)
     if len(block) < 2:
@@ -593,19 +598,24 @@ def _block(problems: list[GroupsProblem], res: Resources, params: GroupsParams) 
     return _up_to(params.block_pairs, sizes, block, rest)
 
 
-def _competing(
+def _pair_losses(
     problems: list[GroupsProblem], res: Resources, params: GroupsParams
-) -> list[tuple[int, int]]:
-    """Every pair of programmes, those whose first-come-first-served plans alone lose the most
-    people put together first (`_merge_loss`; then in index order): the order `_pairs` of
-    solvers/groups_rounds.py tries them in. Why this order: on seed 42 TSP and BSR lose the most
-    so (8), and they were the pair that found more beside the others' groups."""
+) -> dict[tuple[int, int], int]:
+    """The people each pair of programmes (p < q) loses where their first-come-first-served
+    plans alone are put together (`_merge_loss`): what `_block` and `_competing` rank by."""
     greedy = [solve_greedy(pr, res, params) for pr in problems]
     n = len(problems)
-    loss = {
+    return {
         (p, q): _merge_loss(problems, res, greedy, p, q) for p in range(n) for q in range(p + 1, n)
     }
-    return sorted(loss, key=lambda pq: (-loss[pq], pq))
+
+
+def _competing(losses: dict[tuple[int, int], int]) -> list[tuple[int, int]]:
+    """Every pair of programmes, those that lose the most people put together first
+    (`_pair_losses`; then in index order): the order `_pairs` of solvers/groups_rounds.py
+    tries them in. Why this order: on seed 42 TSP and BSR lose the most so (8), and they were
+    the pair that found more beside the others' groups."""
+    return sorted(losses, key=lambda pq: (-losses[pq], pq))
 
 
 def _up_to(cap: int, sizes: list[int], block: list[int], order: list[int]) -> list[int]:

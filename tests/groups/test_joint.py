@@ -25,6 +25,7 @@ from solvers.groups_mip import (
     _budgets,
     _competing,
     _fill,
+    _pair_losses,
 )
 from solvers.groups_model import (
     _appointment_flow,
@@ -146,7 +147,7 @@ def test_the_blocks_pairs_left_take_the_smallest_other_programmes(tmp_path, conf
     block = [names[q] for q in _block(problems, res, params)]
     assert set(block) == ({"SI-EM", "SI-DA", "BBR"} if with_bbr else {"SI-EM", "SI-DA"})
     # the pairs the rounds try together: the two that compete first, then the others
-    competing = [{names[a], names[b]} for a, b in _competing(problems, res, params)]
+    competing = [{names[a], names[b]} for a, b in _competing(_pair_losses(problems, res, params))]
     assert competing[0] == {"SI-EM", "SI-DA"} and len(competing) == 3
 
 
