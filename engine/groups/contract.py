@@ -215,7 +215,10 @@ def _frame(running: list[RunningGroup]) -> pd.DataFrame:
 def _check_running(name: str, running: list[RunningGroup], recs: dict, issues: list[Issue]) -> None:
     """A running group names a programme, venue and facilitators of the other files; its slots
     are the programme's sessions a week on different days; it has sessions left; its members
-    fit the programme's groups and are in no other running group."""
+    fit the programme's groups and are in no other running group. A file that failed its own
+    checks (no rows back from `validate_rows`) is not checked against: its problems are listed
+    already, and every id in it would read as unknown (one bad facilitator row had each running
+    group's facilitators reported as not in facilitators.csv)."""
     progs = {p.programme: p for p in recs.get("programmes", [])}
     venues = {v.venue_id for v in recs.get("venues", [])}
     facs = {f.facilitator_id: f for f in recs.get("facilitators", [])}
@@ -226,12 +229,12 @@ def _check_running(name: str, running: list[RunningGroup], recs: dict, issues: l
             issues.append(Issue(name, row, field, message, value))  # noqa: B023
 
         prog = progs.get(g.programme)
-        if prog is None:
+        if progs and prog is None:
             bad("programme", "not in programmes", g.programme)
-        if g.venue_id not in venues:
+        if venues and g.venue_id not in venues:
             bad("venue_id", "not in venues", g.venue_id)
         for f in g.facilitator_ids:
-            if f not in facs:
+            if facs and f not in facs:
                 bad("facilitator_ids", "not in facilitators", f)
         days = [s[:3] for s in g.slots]
         if len(set(days)) != len(days):

@@ -63,6 +63,28 @@ def test_a_running_group_is_validated_by_row_and_field(tmp_path):
         assert needle in text, needle
 
 
+@pytest.mark.parametrize(
+    "broken",
+    [
+        ("programmes", "min_group"),
+        ("venues", "rooms"),
+        ("facilitators", "max_sessions_per_week"),
+    ],
+)
+def test_a_bad_row_elsewhere_is_the_one_problem_listed(tmp_path, broken):
+    """One bad row in the file a running group refers to: that row is the problem listed, not
+    the running group's programme, venue and facilitators too (the file it names them in failed
+    its own checks, so each of its ids would read as unknown)."""
+    stem, column = broken
+    progs, venues, facs = [programme()], [venue()], [facilitator()]
+    table = {"programmes": progs, "venues": venues, "facilitators": facs}[stem]
+    table[0] = {**table[0], column: -1}
+    write_groups(tmp_path, [referral("A")], progs, venues, facs, [running_group("R1")])
+    with pytest.raises(DataContractError) as err:
+        load_groups(tmp_path)
+    assert [(i.file, i.row, i.column) for i in err.value.issues] == [(f"{stem}.csv", 1, column)]
+
+
 @pytest.mark.parametrize("solver", SOLVERS)
 def test_a_pinned_groups_facilitator_and_room_are_not_taken_by_a_new_group(
     tmp_path, config, solver
