@@ -325,6 +325,7 @@ def _pinned(
         left = running_sessions(
             date.fromisoformat(str(r["start_date"])),
             list(r["slots"]),
+            int(r["sessions_done"]),
             int(prog["sessions"]) - int(r["sessions_done"]),
             first_day,
             holidays,

@@ -210,13 +210,14 @@ def running_groups(ds: GroupsDataset, config: Config, monday: date) -> list[dict
     holidays = frozenset(config.calendar.bank_holidays)
     out = []
     for g in ds.running.to_dict("records"):
-        left = int(sessions[g["programme"]]) - int(g["sessions_done"])
+        done = int(g["sessions_done"])
+        left = int(sessions[g["programme"]]) - done
         start = date.fromisoformat(str(g["start_date"]))
         out.append(
             {
                 **g,
                 "sessions_left": left,
-                "left": running_sessions(start, list(g["slots"]), left, monday, holidays),
+                "left": running_sessions(start, list(g["slots"]), done, left, monday, holidays),
             }
         )
     return out

@@ -111,10 +111,11 @@ def deliveries(
     for g in tables["groups"].to_dict("records"):
         slots = list(_ids(g["slot"]))
         start = date.fromisoformat(str(g["start_date"]))
+        n = int(progs.loc[g["programme"], "sessions"])
         if g["status"] == "RUNNING":
-            cal = running_sessions(start, slots, int(g["sessions_left"]), first_day, holidays)
+            left = int(g["sessions_left"])
+            cal = running_sessions(start, slots, n - left, left, first_day, holidays)
         else:
-            n = int(progs.loc[g["programme"], "sessions"])
             cal = group_sessions(start, slots, n, holidays)
         facs = _ids(g["facilitator_ids"])
         out.append(

@@ -66,12 +66,22 @@ def group_sessions(
 
 
 def running_sessions(
-    start: date, slots: list[str], left: int, first_day: date, holidays: frozenset[date]
+    start: date,
+    slots: list[str],
+    done: int,
+    left: int,
+    first_day: date,
+    holidays: frozenset[date],
 ) -> list[tuple[date, str]]:
     """(date, slot) of the sessions a running group has left: `left` of its weekly slots from
-    the later of its start and `first_day` on, a bank holiday's session held at the next slot,
-    so its end date is recomputed with the calendar."""
-    return group_sessions(max(start, first_day), slots, left, holidays)
+    `first_day` on, a bank holiday's session held at the next slot, so its end date is
+    recomputed with the calendar. A group that starts on or after `first_day` (a plan run for
+    a quarter already begun, with the groups as they are today) held its `done` sessions from
+    its start: the `left` follow them, where counting from its start would hold its first
+    sessions twice and end it late by as many."""
+    held = group_sessions(start, slots, done, holidays) if start >= first_day else []
+    begin = held[-1][0] + timedelta(days=1) if held else max(start, first_day)
+    return group_sessions(begin, slots, left, holidays)
 
 
 def pre_group_venues(order: list[int], own: int, others: int) -> list[int]:

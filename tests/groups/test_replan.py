@@ -469,3 +469,38 @@ def test_a_session_left_unresolved_keeps_its_other_facilitator(tmp_path, config)
         assert bad == []
         acts = now["changes"].set_index("item")["action"].to_dict()
         assert acts == {"G1": "UNRESOLVED", "G2": "POSTPONE"}
+
+
+def test_a_day_a_running_group_already_held_needs_no_repair(tmp_path, config):
+    """R1 began on 30 November, after the plan's first day, and held that session (one done,
+    five left from 7 December): F1 off on the 30th hits nothing of R1's, so nothing changes
+    and nobody is told; off on 7 December, the session is made up after its last (18 Jan)."""
+    from tests.builders import running_group
+
+    row = {
+        "group_id": "R1",
+        "programme": "SI-EM",
+        "venue_id": "V1",
+        "slot": "Mon-AM",
+        "start_date": "2026-11-30",
+        "end_date": "2027-01-11",
+        "facilitator_ids": "F1",
+        "women_only": False,
+        "status": "RUNNING",
+        "sessions_left": 5,
+    }
+    stored = _stored([(row, [])])
+    facs = [facilitator("F1"), facilitator("F2", trained_programmes="TSP")]
+    running = [running_group(start_date="2026-11-30", sessions_done=1, person_ids="X1;X2;X3")]
+    venues = [venue("V1"), venue("V2", lat=52.67)]
+    now, bad, fig, _ = _replan(
+        tmp_path, config, ABC, venues, facs, stored, off=["F1@2026-11-30"], running=running
+    )
+    assert bad == [] and now["changes"].empty and fig["people_affected"] == 0
+    now, bad, fig, _ = _replan(
+        tmp_path, config, ABC, venues, facs, stored, off=["F1@2026-12-07"], running=running
+    )
+    assert bad == []
+    (c,) = now["changes"].to_dict("records")
+    assert (c["item"], c["action"], c["new_date"]) == ("R1", "POSTPONE", "2027-01-18")
+    assert now["groups"]["end_date"].iat[0] == "2027-01-18" and fig["people_affected"] == 3

@@ -147,6 +147,17 @@ def test_the_end_date_is_recomputed_with_the_calendar(tmp_path, config):
     assert groups.set_index("group_id").loc["R1", "end_date"] == "2026-12-14"
 
 
+def test_a_group_begun_after_the_first_day_keeps_the_sessions_it_held(tmp_path, config):
+    """Planned from 23 Nov with the groups as they are later: six Monday sessions from 30 Nov,
+    one done, so five left after it: 7, 14 and 21 Dec, 4 Jan (28 Dec is a bank holiday) and
+    11 Jan, where counting the five from its start held 30 Nov twice and ended on 4 Jan."""
+    refs = [referral("A")]
+    begun = running_group(start_date="2026-11-30", sessions_done=1)
+    groups, *_ = _plan(tmp_path, config, refs, [begun])
+    row = groups.set_index("group_id").loc["R1"]
+    assert row["sessions_left"] == 5 and row["end_date"] == "2027-01-11"
+
+
 def test_the_checker_refuses_a_new_group_on_a_running_groups_facilitator(tmp_path, config):
     refs = [referral(p, available_slots="Mon-AM") for p in ("M1", "A", "B", "C")]
     facs = [
