@@ -775,9 +775,10 @@ def decode_replan(
         row["message"] = f"{row['message']}; {message}" if row["message"] else message
 
     now: dict[tuple[str, tuple[date, str]], date] = {}
+    in_order = _postponed_in_order(setup, chosen)
     for i, (d, s) in enumerate(setup.items):
         k = chosen[i]
-        o = setup.options[k] if k >= 0 else None
+        o = in_order.get(i, setup.options[k] if k >= 0 else None)
         if o is None or o.action == UNRESOLVED:
             o = Option(UNRESOLVED, s.day, s.slot, s.venue, s.facilitators, 0.0, True, [])
         key = (d.item, s.key[0].isoformat(), s.key[1])
@@ -847,6 +848,31 @@ def decode_replan(
         ["role", "who", "item"], ignore_index=True
     )
     return out
+
+
+def _postponed_in_order(setup: ReplanSetup, chosen: np.ndarray) -> dict[int, Option]:
+    """Each delivery's postponed sessions (item index -> option) given the make-up slots it
+    uses in their own order, the earliest session the earliest slot. The model chooses which
+    of a delivery's make-up slots are used (in order: `_session_options`), not which session
+    goes to which, and a one-to-one's sessions of 21 and 28 January were postponed to 8 and
+    1 April: the later session told of the earlier date. The slots used are the same, so
+    nothing the repair holds or whom it tells changes."""
+    postponed: dict[str, list[int]] = {}
+    for i, (d, _) in enumerate(setup.items):
+        if chosen[i] >= 0 and setup.options[chosen[i]].action == POSTPONE:
+            postponed.setdefault(d.item, []).append(i)
+    out: dict[int, Option] = {}
+    for items in postponed.values():
+        first = sorted(items, key=lambda i: _when(setup.items[i][1].day, setup.items[i][1].slot))
+        slots = sorted(
+            (setup.options[chosen[i]] for i in items), key=lambda o: _when(o.day, o.slot)
+        )
+        out.update(zip(first, slots))
+    return out
+
+
+def _when(day: date, slot: str) -> tuple[date, int]:
+    return day, SLOTS.index(slot)
 
 
 def _ended(table: pd.DataFrame, items: pd.Series, ends: dict[str, date]) -> pd.DataFrame:

@@ -504,3 +504,27 @@ def test_a_day_a_running_group_already_held_needs_no_repair(tmp_path, config):
     (c,) = now["changes"].to_dict("records")
     assert (c["item"], c["action"], c["new_date"]) == ("R1", "POSTPONE", "2027-01-18")
     assert now["groups"]["end_date"].iat[0] == "2027-01-18" and fig["people_affected"] == 3
+
+
+@pytest.mark.parametrize("crossed", [False, True])
+def test_postponed_sessions_keep_their_order(tmp_path, config, crossed):
+    """F1 off 14 and 21 December with nobody to cover: both sessions go after G1's last (18
+    January), to 25 January and 1 February, the earlier session to the earlier date, whichever
+    of the two make-up slots the model gave each (`crossed`: the model's choice swapped)."""
+    stored = _stored([_group("G1", "ABC", config=config)])
+    facs = [facilitator("F1"), facilitator("F2", trained_programmes="TSP")]
+    write_groups(tmp_path, ABC, [programme(), programme("TSP")], [venue()], facs)
+    ds, times = load_groups(tmp_path), TravelTimes(config.travel)
+    dis = parse_disruptions(("F1@2026-12-14..2026-12-21",), (), ds)
+    setup = build_replan(ds, stored, dis, config, times, START)
+    chosen = choose_mip(setup.problem, ReplanParams(10)).option_of_item.copy()
+    assert len(setup.items) == 2  # the two sessions
+    if crossed:
+        chosen = chosen[::-1].copy()
+    now = decode_replan(setup, chosen, stored)
+    got = now["changes"][["date", "action", "new_date"]].values.tolist()
+    assert got == [
+        ["2026-12-14", "POSTPONE", "2027-01-25"],
+        ["2026-12-21", "POSTPONE", "2027-02-01"],
+    ]
+    assert _check(now, ds, config, times, dis, stored, False) == []
