@@ -298,8 +298,12 @@ def _programme(
     }
     pairs = []
     slot_fit = np.zeros(n, bool)
-    # whom a candidate group would suit but for a pre-group appointment, and whom it suits
+    # whom a candidate group would suit but for a pre-group appointment, and whom it suits;
+    # and, for the reason given where none does, whom one was formed for at all (enough people
+    # in their slots and area, facilitators to run it), one finishing before their sentence
+    # ends, and one of those starting after their referral
     fit_but_pre, fit = np.zeros(n, bool), np.zeros(n, bool)
+    formed, in_time, referred_before = np.zeros(n, bool), np.zeros(n, bool), np.zeros(n, bool)
     pre_open = _pre_group_open(travel, reach, v_slots, f_slots, fac_travel, trained, config)
     pre_ok: dict[tuple[int, date], np.ndarray] = {}
     engaged = np.array([bool(b) for b in busy], bool)  # who has other commitments at all
@@ -321,12 +325,16 @@ def _programme(
             fj = able_facilitators(trained, f_slots, fac_travel[:, v], p, config)
             if len(fj) < need:
                 continue
+            formed |= free[p]
             for w in starts:
                 dates = session_dates(
                     monday + timedelta(weeks=w), p, int(prog["sessions"]), holidays
                 )
                 weeks = weeks_spanned(monday + timedelta(weeks=w), dates)
-                ok = free[p] & (ends >= dates[-1]) & (since <= np.datetime64(dates[0]))
+                ok = free[p] & (ends >= dates[-1])
+                in_time |= ok
+                ok &= since <= np.datetime64(dates[0])
+                referred_before |= ok
                 # nobody with these half-days already taken (Unpaid Work, supervision)
                 for i in np.nonzero(ok & engaged)[0].tolist():
                     ok[i] = not taken(busy[i], dates, p_part)
@@ -411,10 +419,24 @@ def _programme(
             )
         elif fit_but_pre[i] and not fit[i]:
             reasons.append(PRE_GROUP_MISSING.format(weeks=g.pre_group_weeks))
+        elif not formed[i]:
+            reasons.append(
+                "too few people share their slots and area for a viable group, or too few "
+                "trained facilitators are free then"
+            )
+        elif not in_time[i]:
+            reasons.append(
+                f"the sentence ends on {people['sentence_end'].iat[i]}, before any group "
+                "starting this quarter could finish"
+            )
+        elif not referred_before[i]:
+            reasons.append(
+                f"referred on {referred[i]}, after every group that could take them starts"
+            )
         else:
             reasons.append(
-                f"the sentence ends on {people['sentence_end'].iat[i]}, before any group starting this quarter "
-                f"could finish, or too few people share their slots and area for a viable group"
+                "other commitments (Unpaid Work, supervision) take the half-days of every "
+                "group that could take them"
             )
     return ProgrammePlan(
         prog,

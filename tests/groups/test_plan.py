@@ -185,6 +185,35 @@ def test_sentence_end_slots_and_travel(tmp_path, config, solver):
     )
 
 
+def test_whom_no_group_suits_are_told_which_reason_is_theirs(tmp_path, config):
+    """Three people make a Monday group. ALONE comes only on Wednesdays, which nobody else
+    does; ENDS's sentence ends before any six-week group could finish; LATE is referred after
+    every group of the quarter starts. Each is told their own reason (once one message named
+    the sentence for all three), and only ENDS is offered one-to-one before it ends."""
+    slots = "Mon-AM;Tue-AM;Wed-AM"
+    refs = [referral(f"P{k}") for k in range(3)] + [
+        referral("ALONE", available_slots="Wed-AM"),
+        referral("ENDS", sentence_end="2026-12-15"),
+        referral("LATE", referral_date="2027-06-01"),
+    ]
+    _, members, unplaced, _ = _plan(
+        tmp_path,
+        config,
+        refs,
+        venues=[venue(available_slots=slots)],
+        facs=[facilitator(available_slots=slots)],
+    )
+    assert len(members) == 3
+    reason = unplaced["reason"]
+    assert reason["ALONE"].startswith("too few people share their slots and area")
+    assert reason["ENDS"] == (
+        "the sentence ends on 2026-12-15, before any group starting this quarter could finish"
+    )
+    assert reason["LATE"] == "referred on 2027-06-01, after every group that could take them starts"
+    ones = unplaced["alternative"].str.startswith("one-to-one delivery of SI-EM before")
+    assert ones[ones].index.tolist() == ["ENDS"]
+
+
 def test_women_only_group_where_numbers_allow(tmp_path, config):
     refs = [referral(f"W{k}", sex="F") for k in range(3)] + [referral(f"M{k}") for k in range(3)]
     groups, members, _, _ = _plan(
