@@ -298,10 +298,11 @@ def _programme(
     }
     pairs = []
     slot_fit = np.zeros(n, bool)
-    # whom a candidate group would suit but for a pre-group appointment, and whom it suits;
-    # and, for the reason given where none does, whom one was formed for at all (enough people
-    # in their slots and area, facilitators to run it), one finishing before their sentence
-    # ends, and one of those starting after their referral
+    # whom a candidate group would suit but for a pre-group appointment, and whom it suits
+    # (where too few others it suits, none forms); and, for the reason given where none does,
+    # whom one was formed for at all (enough people in their slots and area, facilitators to
+    # run it), one finishing before their sentence ends, and one of those starting after
+    # their referral
     fit_but_pre, fit = np.zeros(n, bool), np.zeros(n, bool)
     formed, in_time, referred_before = np.zeros(n, bool), np.zeros(n, bool), np.zeros(n, bool)
     pre_open = _pre_group_open(travel, reach, v_slots, f_slots, fac_travel, trained, config)
@@ -419,7 +420,7 @@ def _programme(
             )
         elif fit_but_pre[i] and not fit[i]:
             reasons.append(PRE_GROUP_MISSING.format(weeks=g.pre_group_weeks))
-        elif not formed[i]:
+        elif not formed[i] or fit[i]:  # fit: too few others could join them
             reasons.append(
                 "too few people share their slots and area for a viable group, or too few "
                 "trained facilitators are free then"

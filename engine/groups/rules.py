@@ -74,11 +74,11 @@ def running_sessions(
     holidays: frozenset[date],
 ) -> list[tuple[date, str]]:
     """(date, slot) of the sessions a running group has left: `left` of its weekly slots from
-    `first_day` on, a bank holiday's session held at the next slot, so its end date is
-    recomputed with the calendar. A group that starts on or after `first_day` (a plan run for
-    a quarter already begun, with the groups as they are today) held its `done` sessions from
-    its start: the `left` follow them, where counting from its start would hold its first
-    sessions twice and end it late by as many."""
+    `first_day` on (its start, where later), a bank holiday's session held at the next slot, so
+    its end date is recomputed with the calendar. A group that starts on or after `first_day`
+    (a plan run for a quarter already begun, with the groups as they are today) held its
+    `done` sessions from its start: the `left` follow them, where counting from its start
+    would hold its first sessions twice and end it late by as many."""
     held = group_sessions(start, slots, done, holidays) if start >= first_day else []
     begin = held[-1][0] + timedelta(days=1) if held else max(start, first_day)
     return group_sessions(begin, slots, left, holidays)

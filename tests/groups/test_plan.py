@@ -214,6 +214,18 @@ def test_whom_no_group_suits_are_told_which_reason_is_theirs(tmp_path, config):
     assert ones[ones].index.tolist() == ["ENDS"]
 
 
+def test_too_few_who_could_join_is_the_reason_where_the_others_fit(tmp_path, config):
+    """P0, P1 and ENDS share their slots and area, but ENDS's sentence ends first: two are
+    too few for a group of at least three, and P0 and P1 are told so, not of other
+    commitments they do not have."""
+    refs = [referral("P0"), referral("P1"), referral("ENDS", sentence_end="2026-12-15")]
+    _, members, unplaced, _ = _plan(tmp_path, config, refs)
+    assert members.empty
+    for pid in ("P0", "P1"):
+        assert unplaced.loc[pid, "reason"].startswith("too few people share their slots")
+    assert unplaced.loc["ENDS", "reason"].startswith("the sentence ends on 2026-12-15")
+
+
 def test_women_only_group_where_numbers_allow(tmp_path, config):
     refs = [referral(f"W{k}", sex="F") for k in range(3)] + [referral(f"M{k}") for k in range(3)]
     groups, members, _, _ = _plan(
