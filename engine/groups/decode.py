@@ -132,7 +132,7 @@ def tables(plans: list[ProgrammePlan], results: list[GroupsResult], meta: dict, 
                     }
                 )
             else:
-                reason, alt = _unplaced(plan, r, i, meta, config)
+                reason, alt = _unplaced(plan, r, i, meta, config, gid)
                 unplaced.append(
                     {"person_id": pid, "programme": prog, "reason": reason, "alternative": alt}
                 )
@@ -188,7 +188,12 @@ def _travel_reason(plan: ProgrammePlan, i: int, t: int, config: Config) -> str:
 
 
 def _unplaced(
-    plan: ProgrammePlan, r: GroupsResult, i: int, meta: dict, config: Config
+    plan: ProgrammePlan,
+    r: GroupsResult,
+    i: int,
+    meta: dict,
+    config: Config,
+    gid: dict[int, str],
 ) -> tuple[str, str]:
     prog = plan.programme["programme"]
     pr = plan.problem
@@ -198,10 +203,7 @@ def _unplaced(
     elif plan.reasons[i]:
         reason = plan.reasons[i]
     else:
-        reason = (
-            f"every {prog} group they could reach in their slots was full, could not run (rooms or facilitators), "
-            "or would have broken a group rule (a lone woman, co-defendants)"
-        )
+        reason = _not_taken(plan, r, i, gid)
     if "sentence ends" in reason:
         return reason, f"one-to-one delivery of {prog} before the sentence ends on {ends}"
     # the nearest later group: one planned that they can reach, in their slots, ending in time
@@ -218,6 +220,50 @@ def _unplaced(
             "otherwise one-to-one or remote delivery"
         )
     return reason, f"one-to-one or remote delivery of {prog}"
+
+
+def _not_taken(plan: ProgrammePlan, r: GroupsResult, i: int, gid: dict[int, str]) -> str:
+    """Why person `i`, whom candidate groups could take, is in none: none of those runs, or
+    each that runs is full, would leave her its only woman, or has a co-defendant of theirs,
+    naming the groups; where one had a place and no rule against them, the facilitators'
+    weeks had no pre-group appointment left for them (as the model counts them), or the solve
+    did not reach that plan in its time."""
+    pr = plan.problem
+    prog = plan.programme["programme"]
+    mine = sorted({int(c) for c in pr.pair_cand[pr.pair_person == i].tolist()})
+    runs = [c for c in mine if c in r.facilitators]
+    if not runs:
+        return (
+            f"none of the {len(mine)} {prog} group(s) that could take them runs: too few others "
+            "to start one with, or their rooms and facilitators went to groups that start more"
+        )
+    apart = {b for a, b in pr.exclusions if a == i} | {a for a, b in pr.exclusions if b == i}
+    why: dict[str, list[str]] = {}
+    for c in runs:
+        members = np.nonzero(r.cand_of_person == c)[0]
+        if len(members) >= pr.max_group:
+            why.setdefault("full", []).append(gid[c])
+        elif pr.person_female[i] and not pr.person_female[members].any():
+            why.setdefault("she would be the only woman in", []).append(gid[c])
+        elif apart & set(members.tolist()):
+            why.setdefault("a co-defendant is in", []).append(gid[c])
+        else:
+            why.setdefault("open", []).append(gid[c])
+    if "open" in why:
+        return (
+            f"{_listed(why['open'])} had a place, but no pre-group appointment was left for "
+            "them in the facilitators' weeks before it starts, or the solve did not reach that "
+            "plan in its time"
+        )
+    return "; ".join(
+        f"{k} {_listed(v)}" if k != "full" else f"{_listed(v)} full" for k, v in why.items()
+    )
+
+
+def _listed(names: list[str], most: int = 3) -> str:
+    """Up to `most` names, then how many more."""
+    shown = ", ".join(names[:most])
+    return shown if len(names) <= most else f"{shown} and {len(names) - most} more"
 
 
 def one_to_one_table(plans: list[ProgrammePlan], ones: list, meta: dict) -> pd.DataFrame:

@@ -226,6 +226,39 @@ def test_too_few_who_could_join_is_the_reason_where_the_others_fit(tmp_path, con
     assert unplaced.loc["ENDS", "reason"].startswith("the sentence ends on 2026-12-15")
 
 
+def test_whom_a_group_could_take_are_told_why_none_did(tmp_path, config):
+    """Groups of twelve sessions, the one facilitator free for one a week, so one group runs:
+    with groups of three, whichever of four Monday people it leaves finds it full; W, a woman,
+    would be its only woman; and of three on Mondays and three on Tuesdays, the three whose
+    group does not run are told none that could take them runs."""
+    mondays = [referral(f"M{k}", available_slots="Mon-AM") for k in range(3)]
+    cases = {
+        "full": (mondays + [referral("M3", available_slots="Mon-AM")], 3),
+        "lone": (mondays + [referral("W", sex="F", available_slots="Mon-AM")], 12),
+        "none": (mondays + [referral(f"T{k}", available_slots="Tue-AM") for k in range(3)], 12),
+    }
+    reasons = {}
+    for name, (refs, most) in cases.items():
+        (tmp_path / name).mkdir()
+        _, members, unplaced, _ = _plan(
+            tmp_path / name,
+            config,
+            refs,
+            progs=[programme(sessions=12, max_group=most)],
+            facs=[facilitator(max_sessions_per_week=1)],
+        )
+        assert len(members) == 3, name
+        reasons[name] = unplaced["reason"].to_dict()
+    assert list(reasons["full"].values()) == ["G-SI-EM-001 full"]
+    assert reasons["lone"] == {"W": "she would be the only woman in G-SI-EM-001"}
+    assert len(reasons["none"]) == 3
+    for why in reasons["none"].values():  # their candidate groups: one a start week
+        assert why.startswith("none of the ") and why.endswith(
+            "SI-EM group(s) that could take them runs: too few others to start one with, or "
+            "their rooms and facilitators went to groups that start more"
+        )
+
+
 def test_women_only_group_where_numbers_allow(tmp_path, config):
     refs = [referral(f"W{k}", sex="F") for k in range(3)] + [referral(f"M{k}") for k in range(3)]
     groups, members, _, _ = _plan(
