@@ -11,6 +11,7 @@ import pandas as pd
 from engine.core.config import Config
 from engine.groups.plan import ProgrammePlan
 from engine.groups.records import SLOTS
+from engine.groups.rules import co_defendants
 from solvers.groups import GroupsResult
 
 GROUP_COLUMNS = [
@@ -237,7 +238,7 @@ def _not_taken(plan: ProgrammePlan, r: GroupsResult, i: int, gid: dict[int, str]
             f"none of the {len(mine)} {prog} group(s) that could take them runs: too few others "
             "to start one with, or their rooms and facilitators went to groups that start more"
         )
-    apart = {b for a, b in pr.exclusions if a == i} | {a for a, b in pr.exclusions if b == i}
+    apart = co_defendants(pr.exclusions, i)
     why: dict[str, list[str]] = {}
     for c in runs:
         members = np.nonzero(r.cand_of_person == c)[0]

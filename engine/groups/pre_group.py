@@ -20,7 +20,7 @@ from engine.groups.plan import (
     book_sessions,
     pre_group_days,
 )
-from engine.groups.rules import pre_group_venues
+from engine.groups.rules import co_defendants, pre_group_venues
 from solvers.appointments import AppointmentsProblem, first_fit
 from solvers.groups import (
     GroupsProblem,
@@ -349,7 +349,7 @@ def _move_unbooked(
     for n, i, c in unbooked:
         plan, r = plans[n], results[n]
         pr = plan.problem
-        apart = {b for a, b in pr.exclusions if a == i} | {a for a, b in pr.exclusions if b == i}
+        apart = co_defendants(pr.exclusions, i)
         referred = plan.referred(i)
         for k in np.nonzero(pr.pair_person == i)[0].tolist():
             other = int(pr.pair_cand[k])

@@ -84,6 +84,11 @@ def running_sessions(
     return group_sessions(begin, slots, left, holidays)
 
 
+def co_defendants(exclusions: list[tuple[int, int]], i: int) -> set[int]:
+    """Whom person `i` may not share a group with (either side of an exclusion pair)."""
+    return {b for a, b in exclusions if a == i} | {a for a, b in exclusions if b == i}
+
+
 def pre_group_venues(order: list[int], own: int, others: int) -> list[int]:
     """Where a member of a group at venue `own` may have their pre-group appointment: there,
     or at the `others` venues nearest them that they reach (`order`: the venues they reach,
