@@ -223,6 +223,12 @@ def _unplaced(
     return reason, f"one-to-one or remote delivery of {prog}"
 
 
+OPEN_PLACE = (
+    "{} had a place, but no pre-group appointment was left for them in the facilitators' "
+    "weeks before it starts, or the solve did not reach that plan in its time"
+)
+
+
 def _not_taken(plan: ProgrammePlan, r: GroupsResult, i: int, gid: dict[int, str]) -> str:
     """Why person `i`, whom candidate groups could take, is in none: none of those runs, or
     each that runs is full, would leave her its only woman, or has a co-defendant of theirs,
@@ -239,26 +245,20 @@ def _not_taken(plan: ProgrammePlan, r: GroupsResult, i: int, gid: dict[int, str]
             "to start one with, or their rooms and facilitators went to groups that start more"
         )
     apart = co_defendants(pr.exclusions, i)
-    why: dict[str, list[str]] = {}
+    why: dict[str, list[str]] = {}  # what stands in the way ({} the groups) -> the groups
     for c in runs:
         members = np.nonzero(r.cand_of_person == c)[0]
         if len(members) >= pr.max_group:
-            why.setdefault("full", []).append(gid[c])
+            why.setdefault("{} full", []).append(gid[c])
         elif pr.person_female[i] and not pr.person_female[members].any():
-            why.setdefault("she would be the only woman in", []).append(gid[c])
+            why.setdefault("she would be the only woman in {}", []).append(gid[c])
         elif apart & set(members.tolist()):
-            why.setdefault("a co-defendant is in", []).append(gid[c])
+            why.setdefault("a co-defendant is in {}", []).append(gid[c])
         else:
-            why.setdefault("open", []).append(gid[c])
-    if "open" in why:
-        return (
-            f"{_listed(why['open'])} had a place, but no pre-group appointment was left for "
-            "them in the facilitators' weeks before it starts, or the solve did not reach that "
-            "plan in its time"
-        )
-    return "; ".join(
-        f"{k} {_listed(v)}" if k != "full" else f"{_listed(v)} full" for k, v in why.items()
-    )
+            why.setdefault(OPEN_PLACE, []).append(gid[c])
+    if OPEN_PLACE in why:
+        return OPEN_PLACE.format(_listed(why[OPEN_PLACE]))
+    return "; ".join(k.format(_listed(v)) for k, v in why.items())
 
 
 def _listed(names: list[str], most: int = 3) -> str:

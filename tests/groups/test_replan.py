@@ -54,6 +54,22 @@ def _group(gid, members, venue_id="V1", facs="F1", start="2026-12-07", slot="Mon
     ]
 
 
+def _running_row(start, end, left):
+    """R1 as a stored plan lists a running group: SI-EM on Monday mornings at V1 with F1."""
+    return {
+        "group_id": "R1",
+        "programme": "SI-EM",
+        "venue_id": "V1",
+        "slot": "Mon-AM",
+        "start_date": start,
+        "end_date": end,
+        "facilitator_ids": "F1",
+        "women_only": False,
+        "status": "RUNNING",
+        "sessions_left": left,
+    }
+
+
 def _stored(groups, pre=()) -> dict[str, pd.DataFrame]:
     """A stored plan's tables, as the store gives them back."""
     rows = [g for g, _ in groups]
@@ -405,19 +421,7 @@ def test_a_running_group_whose_members_have_no_referral_row_is_postponed_not_mov
     the session is made up on 14 December, and R1's end date moves with it."""
     from tests.builders import running_group
 
-    row = {
-        "group_id": "R1",
-        "programme": "SI-EM",
-        "venue_id": "V1",
-        "slot": "Mon-AM",
-        "start_date": "2026-11-02",
-        "end_date": "2026-12-07",
-        "facilitator_ids": "F1",
-        "women_only": False,
-        "status": "RUNNING",
-        "sessions_left": 3,
-    }
-    stored = _stored([(row, [])])
+    stored = _stored([(_running_row("2026-11-02", "2026-12-07", 3), [])])
     facs = [facilitator("F1"), facilitator("F2", trained_programmes="TSP")]
     now, bad, fig, _ = _replan(
         tmp_path,
@@ -477,19 +481,7 @@ def test_a_day_a_running_group_already_held_needs_no_repair(tmp_path, config):
     and nobody is told; off on 7 December, the session is made up after its last (18 Jan)."""
     from tests.builders import running_group
 
-    row = {
-        "group_id": "R1",
-        "programme": "SI-EM",
-        "venue_id": "V1",
-        "slot": "Mon-AM",
-        "start_date": "2026-11-30",
-        "end_date": "2027-01-11",
-        "facilitator_ids": "F1",
-        "women_only": False,
-        "status": "RUNNING",
-        "sessions_left": 5,
-    }
-    stored = _stored([(row, [])])
+    stored = _stored([(_running_row("2026-11-30", "2027-01-11", 5), [])])
     facs = [facilitator("F1"), facilitator("F2", trained_programmes="TSP")]
     running = [running_group(start_date="2026-11-30", sessions_done=1, person_ids="X1;X2;X3")]
     venues = [venue("V1"), venue("V2", lat=52.67)]
