@@ -168,14 +168,24 @@ def groups_replan(
         f"that week, {r['postpone']} postponed, "
         f"{r['rebook']} pre-group appointment(s) rebooked, {r['unresolved']} left for the team"
     )
-    proved = " (proved fewest)" if r["status"] == "OPTIMAL" else ""
-    print(
-        f"  {r['people_affected']} people must be told{proved}, and {r['facilitators_told']} "
-        f"facilitator(s); taking the first repair that fits would tell "
-        f"{r['greedy']['people_affected']}"
-    )
+    print(f"  {_told(r)}")
     print("  everything else is kept as it was")
     print(f"  files: {out}/tell.csv (who must be told what), changes.csv, groups.csv, ...")
+
+
+def _told(r: dict) -> str:
+    """Who must be told, beside what the first repair that fits would do, compared in the
+    re-plan's own order (config groups.replan_*: people whose sessions nothing repairs first,
+    and they are told too, then people told), so that a plan repairing one more session and
+    telling one more person is not read as the worse of the two."""
+    g = r["greedy"]
+    proved = " (proved best: fewest people in sessions left for the team, then fewest told)"
+    return (
+        f"{r['people_affected']} people must be told, and {r['facilitators_told']} "
+        f"facilitator(s), with {r['unresolved']} session(s) left for the team"
+        f"{proved if r['status'] == 'OPTIMAL' else ''}; taking the first repair that fits "
+        f"would leave {g['unresolved']} for the team and tell {g['people_affected']}"
+    )
 
 
 def _first_day(from_: str) -> date:

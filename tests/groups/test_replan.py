@@ -6,6 +6,7 @@ one nothing hit."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pandas as pd
@@ -380,6 +381,9 @@ def test_replan_through_the_cli_keeps_earlier_changes_and_refuses_what_it_cannot
     res = run("replan", "--facilitator-off", "F1@2026-11-30")
     assert res.exit_code == 0, res.output
     assert "re-planned around F1 off 2026-11-30..2026-11-30" in res.said
+    # the first repair that fits is compared on what it leaves for the team, not only on
+    # how many it tells (one more session repaired can tell one more person)
+    assert re.search(r"session\(s\) left for the team.*would leave \d+ for the team", res.said)
     changes = pd.read_csv(out / "changes.csv")
     assert ("R1", "2026-11-30") in set(zip(changes["item"], changes["date"]))
     assert (out / "tell.csv").exists()
