@@ -235,6 +235,7 @@ class ReplanSetup:
     options: list[Option]
     deliveries: list[Delivery]
     disruptions: list[Disruption]
+    why_not: list[str] = field(default_factory=list)  # per item: why nothing repairs it
 
 
 class _Context:
@@ -323,12 +324,14 @@ def build_replan(
     options: list[Option] = []
     option_item: list[int] = []
     fallback: list[int] = []  # each item's UNRESOLVED option
+    why: list[str] = []  # each item's reason, should nothing repair it
     for i, (d, s) in enumerate(items):
         mine = (
             _pre_group_options(d, s, ledger, disruptions, ctx)
             if d.kind == "pre_group"
             else _session_options(d, s, ledger, disruptions, ctx, make_up.get(d.item, []))
         )
+        why.append(_why_not(d, s, mine, disruptions, ctx))
         mine.append(
             Option(
                 UNRESOLVED,
@@ -345,7 +348,45 @@ def build_replan(
         option_item += [i] * len(mine)
         fallback.append(len(options) - 1)
     problem = _problem(items, options, option_item, touch, touch_people, ledger, ctx, fallback)
-    return ReplanSetup(problem, items, options, alls, disruptions)
+    return ReplanSetup(problem, items, options, alls, disruptions, why)
+
+
+def _why_not(
+    d: Delivery, s: Session, mine: list[Option], disruptions: list[Disruption], ctx: _Context
+) -> str:
+    """Why a session or appointment the re-plan leaves for the team has no repair, from the
+    repairs it was offered: those it lacked, each named; where it had some, that the sessions
+    hit with it needed them (the repairs share facilitators, rooms and make-up dates)."""
+    have = {o.action for o in mine}
+    if d.kind == "pre_group":
+        if have:
+            return "its rebookings were needed by other appointments the disruption hit"
+        return (
+            "no trained facilitator is free then and no other half-day before the group "
+            "starts suits the person, a venue and a facilitator"
+        )
+    lacked = []
+    if not have & {COVER, MOVE}:
+        lacked.append(
+            "no other venue within reach is open then with a room and trained facilitators"
+            if _closed(disruptions, s.venue, s.day)
+            else "no other trained facilitator is free then"
+        )
+    if RESCHEDULE not in have:
+        lacked.append("no other half-day that week suits its members, venue and facilitators")
+    if POSTPONE not in have:
+        last = max(x.day for x in d.sessions)
+        ends = min((ctx.sentence_end[p] for p in d.people if p in ctx.sentence_end), default=None)
+        after = group_sessions(last + timedelta(days=1), d.slots, 1, ctx.holidays)
+        lacked.append(
+            f"a member's sentence ends ({ends}) before its next slot after its last session"
+            if ends is not None and after[0][0] > ends
+            else f"no make-up session after its last ({last}) has its members, a room and "
+            "facilitators free"
+        )
+    if len(lacked) == 3:
+        return "; ".join(lacked)
+    return "its repairs were needed by other sessions the disruption hit"
 
 
 def _unresolved_uses(d: Delivery, s: Session, disruptions: list[Disruption]) -> list:
@@ -725,8 +766,13 @@ def _problem(
     )
 
 
-def _reasons(setup: ReplanSetup, s: Session) -> str:
-    return "; ".join(str(x) for x in setup.disruptions if x.hits(s.day, s.venue, s.facilitators))
+def _reasons(setup: ReplanSetup, s: Session, unrepaired: int | None = None) -> str:
+    """The disruptions that hit session `s`, and for item `unrepaired` (left for the team)
+    why nothing repairs it."""
+    hit = "; ".join(str(x) for x in setup.disruptions if x.hits(s.day, s.venue, s.facilitators))
+    if unrepaired is None or unrepaired >= len(setup.why_not):
+        return hit
+    return f"{hit}: {setup.why_not[unrepaired]}"
 
 
 def figures(setup: ReplanSetup, chosen: np.ndarray) -> dict[str, Any]:
@@ -802,7 +848,7 @@ def decode_replan(
             "new_venue_id": o.venue,
             "new_facilitator_ids": ";".join(o.facilitators),
             "people_affected": len(d.people) if o.touches else 0,
-            "reason": _reasons(setup, s),
+            "reason": _reasons(setup, s, i if o.action == UNRESOLVED else None),
         }
         if d.kind == "pre_group":
             if o.action != UNRESOLVED:
@@ -816,7 +862,7 @@ def decode_replan(
             RESCHEDULE: f"{at}: now {o.day} {o.slot}, same venue",
             POSTPONE: f"{at}: postponed to {o.day} {o.slot}",
             REBOOK: f"{at}: now {o.day} {o.slot} with {';'.join(o.facilitators)}",
-            UNRESOLVED: f"{at}: cannot go ahead ({_reasons(setup, s)}); not re-planned, the Interventions Team will arrange it",
+            UNRESOLVED: f"{at}: cannot go ahead ({_reasons(setup, s, i)}); not re-planned, the Interventions Team will arrange it",
         }[o.action]
         if o.touches:
             for p in d.people:

@@ -250,6 +250,30 @@ def test_the_fewest_people_are_affected_when_two_sessions_need_one_cover(tmp_pat
     assert bad == [] and fig["people_affected"] == 5
 
 
+def test_a_session_whose_only_cover_another_took_is_told_so(tmp_path, config):
+    """As above, but no make-up date either (every sentence ends with the groups): F3 covers
+    the group of five, and the group of three is left for the team, told that the one repair
+    it had went to another session, not that none existed."""
+    stored = _stored(
+        [
+            _group("G1", "ABC", config=config),
+            _group("G2", "DEFGH", venue_id="V2", facs="F2", config=config),
+        ]
+    )
+    ends = stored["groups"]["end_date"].iat[0]
+    refs = [referral(p, available_slots="Mon-AM", sentence_end=ends) for p in "ABCDEFGH"]
+    venues = [venue("V1"), venue("V2")]
+    facs = [facilitator("F1"), facilitator("F2"), facilitator("F3")]
+    off = ["F1@2026-12-14", "F2@2026-12-14"]
+    now, bad, _, _ = _replan(tmp_path, config, refs, venues, facs, stored, off=off)
+    changes = now["changes"].set_index("item")
+    assert bad == [] and changes["action"].to_dict() == {"G1": "UNRESOLVED", "G2": "COVER"}
+    assert changes.at["G1", "reason"] == (
+        "F1 off 2026-12-14..2026-12-14: its repairs were needed by other sessions the "
+        "disruption hit"
+    )
+
+
 def test_one_facilitator_covers_every_session_of_an_absence_where_one_can(tmp_path, config):
     """F1 is off for two weeks: G1's sessions of 14 and 21 December need a cover. F2 (listed
     first) is free on the 14th but runs G2 from the 21st; F3 is free on both. The re-plan has
@@ -288,6 +312,12 @@ def test_a_session_nothing_can_repair_is_listed_not_left_where_it_cannot_run(tmp
     assert set(now["changes"]["action"]) == {"UNRESOLVED"} and len(now["changes"]) == 5
     assert fig["unresolved"] == 5 and fig["people_affected"] == 3
     assert now["tell"]["message"].str.contains("cannot go ahead").all()
+    # the team is told why each repair was not open, not only what hit the session
+    why = now["changes"]["reason"]
+    assert why.str.startswith("F1 off 2026-12-14..2028-06-30: ").all()
+    assert why.str.contains("no other trained facilitator is free then").all()
+    assert why.str.contains("no other half-day that week").all()
+    assert why.str.contains(r"no make-up session after its last \(2027-01-18\)").all()
 
 
 def test_a_pre_group_appointment_is_covered_or_rebooked_before_the_group_starts(tmp_path, config):
@@ -477,6 +507,9 @@ def test_a_session_left_unresolved_keeps_its_other_facilitator(tmp_path, config)
         assert bad == []
         acts = now["changes"].set_index("item")["action"].to_dict()
         assert acts == {"G1": "UNRESOLVED", "G2": "POSTPONE"}
+        why = now["changes"].set_index("item")["reason"]["G1"]
+        assert "no other venue within reach is open then" in why, why
+        assert f"a member's sentence ends ({ends}) before its next slot" in why, why
 
 
 def test_a_day_a_running_group_already_held_needs_no_repair(tmp_path, config):
