@@ -102,6 +102,8 @@ def check_groups(
             bk.hold(f"{gid}@{d}" if changed else gid, v, d, s, fs)  # a re-plan's change is judged
             if changed:
                 _changed_session(gid, r["programme"], v, d, s, fs, r["facilitator_ids"], bk)
+    for gid in sorted(groups["group_id"][groups["group_id"].duplicated()].astype(str).unique()):
+        out.append(Violation(gid, "group id", "two groups share it (a running group's id?)"))
     for r in groups.to_dict("records"):
         if str(r.get("status", "NEW")) == "RUNNING":
             continue  # checked against the input's running groups above

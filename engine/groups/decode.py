@@ -3,6 +3,7 @@ with its rationale), and the unplaced with a reason and an alternative."""
 
 from __future__ import annotations
 
+import itertools
 from datetime import date, timedelta
 
 import numpy as np
@@ -96,11 +97,14 @@ def tables(plans: list[ProgrammePlan], results: list[GroupsResult], meta: dict, 
     """groups, members and unplaced tables, and the figures of the plan."""
     groups, members, unplaced = [], [], []
     waits, over60 = [], 0
+    taken = {str(g["group_id"]) for g in meta.get("running", [])}
     for plan, r in zip(plans, results):
         pr, prog = plan.problem, plan.programme["programme"]
         gid: dict[int, str] = {}
+        numbers = (f"G-{prog}-{k:03d}" for k in itertools.count(1))
         for c in sorted(r.facilitators, key=lambda c: (pr.cand_start[c], pr.cand_venue[c], c)):
-            gid[c] = f"G-{prog}-{len(gid) + 1:03d}"
+            # never a running group's id (one carried from the last plan has a new one's)
+            gid[c] = next(name for name in numbers if name not in taken)
             groups.append(
                 {
                     "group_id": gid[c],

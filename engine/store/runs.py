@@ -207,13 +207,18 @@ class Store:
                     write_snapshot(conn, inputs)
                 self._claim(conn, kind, pdus, period, key, supersede)
                 write(conn)
-        except IntegrityError:
-            held = self._held(
-                self.night_holders(pdus, period, kind), period, key, "while this one ran", kind
-            )
+        except IntegrityError as exc:
+            holders = self.night_holders(pdus, period, kind)
+            held = self._held(holders, period, key, "while this one ran", kind)
+            if held:
+                raise RunConflict(held) from None
+            if pdus and key not in holders.values():  # no run holds it: its own rows clash
+                raise StoreError(
+                    f"run {key[:12]} could not be stored, its rows breaking a rule of the "
+                    f"store ({str(exc.orig).splitlines()[0]}); nothing of it was written"
+                ) from None
             raise RunConflict(
-                held
-                or f"run {key[:12]} for the same inputs, {PERIOD_NAMES[kind]} and scope was "
+                f"run {key[:12]} for the same inputs, {PERIOD_NAMES[kind]} and scope was "
                 "committed by another process while this one ran: this run is refused and "
                 "nothing of it was written; use the stored one (or --force to replace it)"
             ) from None

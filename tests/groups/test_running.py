@@ -179,3 +179,22 @@ def test_the_checker_refuses_a_new_group_on_a_running_groups_facilitator(tmp_pat
     wrong_end.loc[wrong_end["status"] == "RUNNING", "end_date"] = "2026-12-01"
     problems = check_groups(ds, wrong_end, members, config, times, START)
     assert any("the calendar gives" in str(p) for p in problems)
+
+
+def test_a_new_group_never_takes_a_running_groups_id(tmp_path, config):
+    """The running group is named as a new one of the last plan was (G-SI-EM-001, as
+    `probation groups running` carries it): the new group is G-SI-EM-002, and the checker
+    refuses two groups sharing an id (they had reached the store as a clash of keys)."""
+    refs = [referral(p, available_slots="Mon-AM") for p in ("A", "B", "C")]
+    facs = [facilitator("F1", available_slots="Mon-AM"), facilitator("F2")]
+    venues = [venue(available_slots="Mon-AM", rooms=2)]
+    carried = running_group("G-SI-EM-001", facilitator_ids="F2")
+    groups, members, _, _, ds = _plan(tmp_path, config, refs, [carried], facs, venues)
+    assert sorted(zip(groups["group_id"], groups["status"])) == [
+        ("G-SI-EM-001", "RUNNING"),
+        ("G-SI-EM-002", "NEW"),
+    ]
+    twice = groups.copy()
+    twice["group_id"] = "G-SI-EM-001"
+    problems = check_groups(ds, twice, members, config, TravelTimes(config.travel), START)
+    assert any("G-SI-EM-001: group id: two groups share it" in str(p) for p in problems)

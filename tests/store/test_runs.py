@@ -14,13 +14,14 @@ import sys
 import time
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, select
 
 from engine.allocation.pipeline import RunOptions, run_night
-from engine.store.db import RunConflict, normalise_url
+from engine.store.db import RunConflict, StoreError, normalise_url
 from engine.store.migrate import current, head, upgrade
 from engine.store.runs import Store
 from engine.store.schema import decisions, input_snapshots, metadata, night_locks, runs
@@ -177,6 +178,32 @@ def test_second_run_for_the_same_night_is_refused_then_superseded(db_url, tmp_pa
     assert Store(db_url).find_run(first.run_id) is not None
     holds = {r["run_id"]: r["holds"] for r in Store(db_url).list_runs()}
     assert holds == {first.run_id: [], other.run_id: [PDUS[1]], forced.run_id: [PDUS[0]]}
+
+
+def test_a_run_whose_own_rows_clash_is_not_told_another_process_committed_it(
+    db_url, tmp_path, config
+):
+    """A run whose rows break a key of the store (the same case twice: before the groups'
+    ids skipped running groups', a new group and a carried one shared an id) is refused as a
+    store error naming the rule, not as a run another process committed; nothing is written."""
+    data = two_pdu_night(tmp_path / "in")
+    opts = RunOptions(
+        data=data,
+        out=tmp_path / "out",
+        config=config,
+        db_url=db_url,
+        period=RUN_DATE.isoformat(),
+        pdu=PDUS[0],
+        progress=False,
+    )
+    first = run_night(opts)
+    store = Store(db_url)
+    run = {**store.find_run(first.run_id), "run_id": "f" * 32}
+    rows = first.tables["decisions"]
+    before = _counts(db_url)
+    with pytest.raises(StoreError, match="could not be stored, its rows breaking a rule"):
+        store.save_run(run, pd.concat([rows, rows]), first.tables["workload"], pdus=[PDUS[1]])
+    assert _counts(db_url) == before
 
 
 def test_claim_is_refused_inside_the_commit(db_url, tmp_path, config):
