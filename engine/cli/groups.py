@@ -14,6 +14,7 @@ from engine.cli.common import (
     SCHEDULER,
     app,
     command_group,
+    config_or_exit,
     guard,
     run_options,
 )
@@ -173,6 +174,75 @@ def groups_replan(
     print(f"  files: {out}/tell.csv (who must be told what), changes.csv, groups.csv, ...")
 
 
+@groups_app.command("running")
+def groups_running(
+    data: Path = typer.Option(..., help="The folder the stored plan was made from"),
+    from_: str = typer.Option(
+        ..., "--from", help="First day of the stored plan's quarter (YYYY-MM-DD), as planned"
+    ),
+    on: str = typer.Option(
+        ...,
+        "--on",
+        help="First day of the next plan (YYYY-MM-DD): sessions before its Monday are held",
+    ),
+    out: Path = typer.Option(..., help="The file to write, e.g. next/groups_running.csv"),
+    db: str = typer.Option(..., help="SQLAlchemy URL of the store holding the plan"),
+    config: Path | None = typer.Option(None),
+) -> None:
+    """Write the groups of the stored plan that are under way on --on as groups_running.csv,
+    for the next plan to pin: each group (new or already running) that began before that
+    week, with its venue, slots, facilitators, members and the sessions it has held (earlier
+    re-plans applied; a session left for the team counts as not held)."""
+    from engine.core.errors import RunFailed
+    from engine.core.export import write_csv
+    from engine.groups.carry import running_on
+    from engine.groups.contract import load_groups
+    from engine.groups.plan import horizon_start
+    from engine.groups.store import GroupsStore
+
+    first, cut = horizon_start(_first_day(from_)), horizon_start(_first_day(on, "--on"))
+    cfg = config_or_exit(config)
+
+    def carry():
+        if cut <= first:
+            raise RunFailed(f"--on {on} is not after the quarter's first Monday, {first}")
+        ds = load_groups(data, cfg.groups.max_group)
+        if db.startswith("sqlite:///") and not Path(db.removeprefix("sqlite:///")).exists():
+            raise RunFailed(f"no store at {db}")
+        store = GroupsStore(db)
+        latest = store.latest(first.isoformat())
+        if latest is None:
+            raise RunFailed(f"no stored plan from {first} in {db}: run `probation groups plan`")
+        if store.find(latest)["inputs_hash"] != ds.inputs_hash:
+            raise RunFailed(
+                f"the folder {data} is not the one the stored plan {latest} was made from: "
+                "give that folder (write the running groups before changing it)"
+            )
+        tables, _ = store.load(latest)
+        carried = running_on(ds, tables, first, cut, cfg)
+        write_csv(out, carried.running)
+        return carried
+
+    c = guard(carry, (RunFailed, ValueError), "running groups not written")
+    people = int(c.running["person_ids"].str.count(";").add(1).sum()) if len(c.running) else 0
+    print(
+        f"{len(c.running)} group(s) under way on {cut} ({people} members) written to {out}, "
+        f"with the sessions held before {cut}: give it to `probation groups plan --from {cut}`"
+    )
+    if c.one_to_one:
+        print(
+            f"  {len(c.one_to_one)} one-to-one(s) under way are not carried (the file holds "
+            f"groups): take {', '.join(c.one_to_one)} out of the referrals, or they are "
+            "planned again"
+        )
+    if c.changed_later:
+        print(
+            f"  re-plan changes from {cut} on are not carried ({', '.join(c.changed_later)}): "
+            "each group is held at its own venue with its own facilitators; re-plan again "
+            "around what still stands"
+        )
+
+
 def _told(r: dict) -> str:
     """Who must be told, beside what the first repair that fits would do, compared in the
     re-plan's own order (config groups.replan_*: people whose sessions nothing repairs first,
@@ -188,9 +258,9 @@ def _told(r: dict) -> str:
     )
 
 
-def _first_day(from_: str) -> date:
-    """The quarter's first day as given to --from (a clear error, not a traceback)."""
+def _first_day(from_: str, option: str = "--from") -> date:
+    """A day as given to --from or --on (a clear error, not a traceback)."""
     try:
         return date.fromisoformat(from_)
     except ValueError:
-        raise typer.BadParameter(f"--from {from_!r} is not a date like 2026-11-23") from None
+        raise typer.BadParameter(f"{option} {from_!r} is not a date like 2026-11-23") from None

@@ -1,0 +1,93 @@
+"""The groups of a stored quarter's plan that are under way on a later day, as the
+`groups_running.csv` rows the next plan pins (`probation groups running`). A team planning
+again part-way through the quarter, or planning the next one, carries the groups it has
+started without typing them again: each keeps its venue, slots, facilitators and members, and
+the sessions it has held are counted from the plan as it stands (earlier re-plans applied)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import pandas as pd
+
+from engine.core.config import Config
+from engine.groups.contract import RUNNING_COLUMNS, GroupsDataset
+from engine.groups.decode import POSTPONE, UNRESOLVED
+from engine.groups.replan import Delivery, Session, deliveries
+
+
+@dataclass
+class Carried:
+    """What the next plan is given (`running`: groups_running.csv's rows) and what it is not,
+    for the team to act on: one-to-ones under way (the file holds groups, so their people
+    would be planned again while they stay among the referrals) and sessions a re-plan
+    changed from the day on (the next plan holds each group at its own venue and with its
+    own facilitators; re-plan again around what still stands; `_moved`)."""
+
+    running: pd.DataFrame
+    one_to_one: list[str] = field(default_factory=list)  # people mid one-to-one
+    changed_later: list[str] = field(default_factory=list)  # groups with changes from the day
+
+
+def held(s: Session, cut: date) -> bool:
+    """A session held before `cut`: on a day before it, where it stands now (a postponed
+    session counts where it went), and not one a re-plan left for the team (not known to have
+    gone ahead; the team corrects `sessions_done` where it did)."""
+    return s.day < cut and not (s.change is not None and s.change["action"] == UNRESOLVED)
+
+
+def running_on(
+    ds: GroupsDataset,
+    tables: dict[str, pd.DataFrame],
+    first_day: date,
+    cut: date,
+    config: Config,
+) -> Carried:
+    """Every group of the stored plan (`tables`, made from `first_day`; new or running) that
+    began before `cut` and has sessions left from it, as a running group: its start, venue,
+    slots and facilitators as planned, its members, and the sessions held before `cut` (with
+    those a running group had held before the plan)."""
+    sessions = ds.programmes.set_index("programme")["sessions"].astype(int).to_dict()
+    stored = tables["groups"].set_index("group_id")
+    rows: list[dict] = []
+    out = Carried(pd.DataFrame(columns=RUNNING_COLUMNS))
+    for d in deliveries(ds, tables, first_day, config):
+        if d.kind == "one_to_one":
+            if any(held(s, cut) for s in d.sessions) and not all(held(s, cut) for s in d.sessions):
+                out.one_to_one.append(d.people[0])
+            continue
+        if d.kind != "group":
+            continue
+        g = stored.loc[d.item]
+        start = date.fromisoformat(str(g["start_date"]))
+        total = sessions[d.programme]
+        before = total - int(g["sessions_left"]) if g["status"] == "RUNNING" else 0
+        done = before + sum(held(s, cut) for s in d.sessions)
+        if start >= cut or done >= total:
+            continue
+        rows.append(_row(d, start, done))
+        if any(_moved(s) and s.day >= cut for s in d.sessions):
+            out.changed_later.append(d.item)
+    out.running = pd.DataFrame(rows, columns=RUNNING_COLUMNS)
+    return out
+
+
+def _moved(s: Session) -> bool:
+    """A session a re-plan covered, moved, held another day or left for the team: the next
+    plan holds it as the group's own again. A postponement is carried by the count of
+    sessions held (the next plan's sessions run on that many weeks longer)."""
+    return s.change is not None and s.change["action"] != POSTPONE
+
+
+def _row(d: Delivery, start: date, done: int) -> dict:
+    return {
+        "group_id": d.item,
+        "programme": d.programme,
+        "venue_id": d.venue,
+        "slots": ";".join(d.slots),
+        "start_date": start.isoformat(),
+        "facilitator_ids": ";".join(d.facilitators),
+        "person_ids": ";".join(d.people),
+        "sessions_done": done,
+    }
