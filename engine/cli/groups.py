@@ -220,7 +220,12 @@ def groups_running(
             )
         tables, _ = store.load(latest)
         carried = running_on(ds, tables, first, cut, cfg)
-        write_csv(out, carried.running)
+        if out.is_dir():
+            raise RunFailed(f"--out {out} is a folder: give a file, e.g. {out}/groups_running.csv")
+        try:
+            write_csv(out, carried.running)
+        except OSError as exc:
+            raise RunFailed(f"cannot write {out}: {exc.strerror or exc}") from None
         return carried
 
     c = guard(carry, (RunFailed, ValueError), "running groups not written")

@@ -158,3 +158,5 @@ def test_the_next_plan_from_the_file_keeps_each_groups_end(tmp_path):
               str(tmp_path / "x.csv"))  # fmt: skip
     assert res.exit_code == 1 and "is not the one the stored plan" in res.said
     assert not (tmp_path / "x.csv").exists() and "Traceback" not in res.output
+    res = cli("running", *carry, "--on", "2026-12-28", "--out", str(tmp_path))
+    assert res.exit_code == 1 and "is a folder: give a file" in res.said
