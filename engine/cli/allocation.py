@@ -19,6 +19,7 @@ from engine.cli.common import (
     app,
     config_or_exit,
     guard,
+    out_file,
     parse_date,
     parse_latlon,
     run_options,
@@ -276,6 +277,7 @@ def map_(
 
     if mode not in MODES:
         raise typer.BadParameter(f"mode must be one of {MODES}")
+    out_file(out)
     cfg = config_or_exit(config)
     ds = guard(lambda: load_dataset(data, cfg))
     times = guard(lambda: travel_service(cfg.travel, str(osm) if osm else None))

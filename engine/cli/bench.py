@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from engine.cli.common import app, command_group, console
+from engine.cli.common import app, command_group, console, out_folder
 
 bench_app = command_group("Benchmarks on public instances.")
 app.add_typer(bench_app, name="bench")
@@ -95,7 +95,10 @@ def bench_make_gap_cmd(
     from benchmarks.instances.gap_instances import generate_gap, write_gap
 
     try:
-        paths = [write_gap(generate_gap(kind, agents, jobs, seed + k), out) for k in range(count)]
+        folder = out_folder(out)
+        paths = [
+            write_gap(generate_gap(kind, agents, jobs, seed + k), folder) for k in range(count)
+        ]
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from None
     for p in paths:

@@ -124,7 +124,7 @@ def run_options(
 
     return RunOptions(
         data=data,
-        out=out,
+        out=out_folder(out),
         config=config_or_exit(config),
         osm_file=str(osm) if osm else None,
         progress=not quiet,
@@ -132,6 +132,21 @@ def run_options(
         scheduler=scheduler,
         **given,
     )
+
+
+def out_folder(out: Path) -> Path:
+    """--out as a folder for a run's files: a clear error where it names a file (the store
+    and the files would each fail with a traceback there)."""
+    if out.exists() and not out.is_dir():
+        raise typer.BadParameter(f"--out {out} is a file: give a folder for the files")
+    return out
+
+
+def out_file(out: Path) -> Path:
+    """--out as one file to write: a clear error where it names a folder."""
+    if out.is_dir():
+        raise typer.BadParameter(f"--out {out} is a folder: give a file to write")
+    return out
 
 
 def parts_engine(engine: str, scheduler: str | None) -> str:

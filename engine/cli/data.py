@@ -13,6 +13,7 @@ from engine.cli.common import (
     config_or_exit,
     console,
     guard,
+    out_folder,
     parse_date,
     parse_latlon,
     say_error,
@@ -89,7 +90,7 @@ def generate(
     except (ValueError, FileNotFoundError) as exc:
         say_error(exc, "error")
         raise typer.Exit(2) from None
-    write_dataset(out, pracs, cases, manifest, fmt)
+    write_dataset(out_folder(out), pracs, cases, manifest, fmt)
     console.print(
         f"wrote {len(pracs)} practitioners and {len(cases)} cases "
         f"({manifest['new_cases']} new) for {', '.join(manifest['regions'])} to {out}",
@@ -165,6 +166,7 @@ def export_run(
     from engine.core.lifecycle import RunOptions, export_stored
 
     cfg = config_or_exit(config)
+    out_folder(out)
     found = guard(lambda: _find_run(run, db or f"sqlite:///{out / 'probation.sqlite'}"))
     if found is None:
         say_error(f"no stored run {run} in {db or out / 'probation.sqlite'}")

@@ -16,6 +16,7 @@ from engine.cli.common import (
     command_group,
     config_or_exit,
     guard,
+    out_file,
     run_options,
 )
 
@@ -201,6 +202,7 @@ def groups_running(
     from engine.groups.store import GroupsStore
 
     first, cut = horizon_start(_first_day(from_)), horizon_start(_first_day(on, "--on"))
+    out_file(out)
     cfg = config_or_exit(config)
 
     def carry():
@@ -220,8 +222,6 @@ def groups_running(
             )
         tables, _ = store.load(latest)
         carried = running_on(ds, tables, first, cut, cfg)
-        if out.is_dir():
-            raise RunFailed(f"--out {out} is a folder: give a file, e.g. {out}/groups_running.csv")
         try:
             write_csv(out, carried.running)
         except OSError as exc:

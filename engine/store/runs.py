@@ -125,7 +125,11 @@ class Store:
         if url.startswith("sqlite") and not url.startswith("sqlite:///"):
             raise StoreError(f"{url!r} is an in-memory database: nothing of a run would be kept")
         if url.startswith("sqlite:///"):
-            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+            folder = Path(url.removeprefix("sqlite:///")).parent
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:  # a file where the folder should be, no permission
+                raise StoreError(f"cannot make the folder {folder} for {url!r}: {exc}") from None
         # A writer on SQLite waits (up to two minutes) for another process's transaction rather
         # than failing at once with 'database is locked'.
         args = {"timeout": 120} if url.startswith("sqlite") else {}
