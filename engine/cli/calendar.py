@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from pathlib import Path
 
 import typer
 
-from engine.cli.common import app, console
+from engine.cli.common import app, console, say_error
 
 
 @app.command("calendar")
@@ -30,7 +31,11 @@ def calendar(
         first = date.fromisoformat(from_) if from_ else date.today()
     except ValueError:
         raise typer.BadParameter(f"--from {from_!r} is not a date like 2026-11-23") from None
-    engine = create_engine(normalise_url(db))
+    url = normalise_url(db)
+    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).is_file():
+        say_error(f"no store at {db}: give the --db the plans were stored in")
+        raise typer.Exit(1)
+    engine = create_engine(url)
     upgrade(engine)  # a store from before the calendar gains its table (empty)
     rows = person_calendar(engine, person, first, first + timedelta(weeks=weeks))
     if not rows:

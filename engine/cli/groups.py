@@ -40,7 +40,7 @@ def groups_plan(
     solver: str = typer.Option(
         "mip", help="mip (all programmes together) | cpsat | greedy (one after another)"
     ),
-    time_limit: float | None = typer.Option(None, help="Seconds per programme"),
+    time_limit: float | None = typer.Option(None, min=1, help="Seconds per programme"),
     config: Path | None = typer.Option(None),
     force: bool = typer.Option(False, "--force", help="Plan again even if this plan is stored"),
     quiet: bool = QUIET,
@@ -132,7 +132,7 @@ def groups_replan(
         None, help="SQLAlchemy URL; default sqlite:///OUT/probation.sqlite"
     ),
     osm: Path | None = typer.Option(None, help="Road network (local OpenStreetMap XML)"),
-    time_limit: float | None = typer.Option(None, help="Seconds for the re-plan's solve"),
+    time_limit: float | None = typer.Option(None, min=1, help="Seconds for the re-plan's solve"),
     config: Path | None = typer.Option(None),
     quiet: bool = QUIET,
     engine: str = ENGINE,

@@ -128,7 +128,7 @@ def upw_plan(
     ),
     osm: Path | None = typer.Option(None, help="Road network (local OpenStreetMap XML)"),
     solver: str = typer.Option("mip", help="mip (LP-guided HiGHS, the default) | cpsat | greedy"),
-    time_limit: float | None = typer.Option(None, help="Seconds per PDU"),
+    time_limit: float | None = typer.Option(None, min=1, help="Seconds per PDU"),
     weeks: int = typer.Option(
         4, min=1, max=12, help="Weeks planned ahead: week 1 firm, the rest provisional"
     ),
@@ -170,7 +170,7 @@ def upw_replan(
     db: str | None = typer.Option(None),
     osm: Path | None = typer.Option(None),
     solver: str = typer.Option("mip", help="mip | cpsat | greedy"),
-    time_limit: float | None = typer.Option(None),
+    time_limit: float | None = typer.Option(None, min=1, help="Seconds for the re-plan's solve"),
     weeks: int = typer.Option(
         4, min=1, max=12, help="Weeks planned ahead: week 1 firm, the rest provisional"
     ),
