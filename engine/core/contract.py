@@ -147,10 +147,17 @@ def check_duplicates(name: str, ids: Iterable[str], column: str, issues: list[Is
             seen[i] = row
 
 
-def keyed_rows(path: Path, model: type, required: list[str], key: str, issues: list[Issue]) -> list:
+def keyed_rows(
+    path: Path,
+    model: type,
+    required: list[str],
+    key: str,
+    issues: list[Issue],
+    optional: Iterable[str] = (),
+) -> list:
     """An extra table's rows (an optional file of a planner): each row valid against `model`,
     its `key` unique; every problem added to `issues` by file, row and field."""
-    rows = validate_rows(path.name, read_table_or_fail(path), model, required, issues)
+    rows = validate_rows(path.name, read_table_or_fail(path), model, required, issues, optional)
     check_duplicates(path.name, (getattr(r, key) for r in rows), key, issues)
     return rows
 

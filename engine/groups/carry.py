@@ -12,7 +12,7 @@ from datetime import date
 import pandas as pd
 
 from engine.core.config import Config
-from engine.groups.contract import RUNNING_COLUMNS, GroupsDataset
+from engine.groups.contract import RUNNING_COLUMNS, RUNNING_OPTIONAL, GroupsDataset
 from engine.groups.decode import POSTPONE, UNRESOLVED
 from engine.groups.replan import Delivery, Session, deliveries
 
@@ -51,7 +51,8 @@ def running_on(
     sessions = ds.programmes.set_index("programme")["sessions"].astype(int).to_dict()
     stored = tables["groups"].set_index("group_id")
     rows: list[dict] = []
-    out = Carried(pd.DataFrame(columns=RUNNING_COLUMNS))
+    columns = RUNNING_COLUMNS + RUNNING_OPTIONAL
+    out = Carried(pd.DataFrame(columns=columns))
     for d in deliveries(ds, tables, first_day, config):
         if d.kind == "one_to_one":
             if any(held(s, cut) for s in d.sessions) and not all(held(s, cut) for s in d.sessions):
@@ -69,7 +70,7 @@ def running_on(
         rows.append(_row(d, start, done))
         if any(_moved(s) and s.day >= cut for s in d.sessions):
             out.changed_later.append(d.item)
-    out.running = pd.DataFrame(rows, columns=RUNNING_COLUMNS)
+    out.running = pd.DataFrame(rows, columns=columns)
     return out
 
 
@@ -90,4 +91,5 @@ def _row(d: Delivery, start: date, done: int) -> dict:
         "facilitator_ids": ";".join(d.facilitators),
         "person_ids": ";".join(d.people),
         "sessions_done": done,
+        "women_only": d.women_only,
     }

@@ -82,6 +82,7 @@ RUNNING_COLUMNS = [
     "sessions_done",
 ]
 RUNNING_LISTS = ["slots", "facilitator_ids", "person_ids"]
+RUNNING_OPTIONAL = ["women_only"]
 OPTIONAL = {"referrals": ["needs_accessible"]}
 MODELS = {
     "referrals": Referral,
@@ -176,7 +177,9 @@ def load_groups(folder: str | Path, max_group: int = 12) -> GroupsDataset:
     rpath = find_table(folder, "groups_running")
     running = None
     if rpath is not None:
-        running = keyed_rows(rpath, RunningGroup, RUNNING_COLUMNS, "group_id", issues)
+        running = keyed_rows(
+            rpath, RunningGroup, RUNNING_COLUMNS, "group_id", issues, RUNNING_OPTIONAL
+        )
         _check_running(rpath.name, running, recs, issues)
     if issues:
         raise DataContractError(issues)
@@ -206,7 +209,9 @@ def load_groups(folder: str | Path, max_group: int = 12) -> GroupsDataset:
 
 
 def _frame(running: list[RunningGroup]) -> pd.DataFrame:
-    df = pd.DataFrame([g.model_dump(mode="json") for g in running], columns=RUNNING_COLUMNS)
+    df = pd.DataFrame(
+        [g.model_dump(mode="json") for g in running], columns=RUNNING_COLUMNS + RUNNING_OPTIONAL
+    )
     for col in RUNNING_LISTS:
         df[col] = [getattr(g, col) for g in running]
     return df

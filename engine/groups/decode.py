@@ -174,7 +174,7 @@ def _running_row(g: dict) -> dict:
         "start_date": str(g["start_date"]),
         "end_date": left[-1][0].isoformat() if left else str(g["start_date"]),
         "facilitator_ids": ";".join(g["facilitator_ids"]),
-        "women_only": False,
+        "women_only": bool(g.get("women_only", False)),
         "status": "RUNNING",
         "sessions_left": int(g["sessions_left"]),
     }

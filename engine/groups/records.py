@@ -146,6 +146,7 @@ class RunningGroup(Record):
     facilitator_ids: IdList
     person_ids: IdList
     sessions_done: int = Field(ge=0, le=200)
+    women_only: bool = False  # optional column: as `probation groups running` carries it
 
     _slots_given = field_validator("slots")(classmethod(lambda cls, v: _some(v)))
 

@@ -11,6 +11,12 @@ from typer.testing import CliRunner
 from engine.cli import app
 
 
+@pytest.fixture(autouse=True)
+def _wide(monkeypatch):
+    """Error boxes as wide as the message: a long temporary path was broken mid-word."""
+    monkeypatch.setenv("COLUMNS", "1000")
+
+
 @pytest.mark.parametrize(
     "args",
     [

@@ -11,6 +11,12 @@ from engine.cli import app
 from engine.store.db import StoreError
 from engine.store.runs import Store
 
+@pytest.fixture(autouse=True)
+def _wide(monkeypatch):
+    """Error boxes as wide as the message: a long temporary path was broken mid-word."""
+    monkeypatch.setenv("COLUMNS", "1000")
+
+
 FOLDER_COMMANDS = [
     ["groups", "plan", "--data", "{data}", "--from", "2026-11-23"],
     ["groups", "replan", "--data", "{data}", "--from", "2026-11-23", "--venue-closed", "V@2026-12-01"],

@@ -79,9 +79,14 @@ def test_a_group_under_way_is_carried_with_the_sessions_it_held(folder, config):
             "facilitator_ids": "F1",
             "person_ids": "A;B;C",
             "sessions_done": 3,
+            "women_only": False,
         }
     ]
     assert got.one_to_one == [] and got.changed_later == []
+    women = _tables(config)
+    women["groups"].loc[women["groups"]["group_id"] == "G1", "women_only"] = True
+    got = running_on(load_groups(folder), women, START, CUT, config)
+    assert got.running["women_only"].tolist() == [True]  # and the next plan keeps it so
 
 
 def test_a_session_postponed_or_left_for_the_team_is_not_held(folder, config):
@@ -102,11 +107,12 @@ def test_a_session_postponed_or_left_for_the_team_is_not_held(folder, config):
     assert only_postponed.changed_later == []
 
 
-def test_the_next_plan_from_the_file_keeps_each_groups_end(tmp_path):
+def test_the_next_plan_from_the_file_keeps_each_groups_end(tmp_path, monkeypatch):
     """Plan the quarter, carry the groups under way on 28 December into a copy of the folder,
     plan again from that day: each carried group is RUNNING there, ends as it did, and its
     members are not planned again. The command refuses a day not after the quarter's first,
     a store without the plan and a folder the plan was not made from, each in a sentence."""
+    monkeypatch.setenv("COLUMNS", "1000")  # error boxes as wide as the message
     refs = [referral(f"P{k}", available_slots="Mon-AM") for k in range(8)]
     (tmp_path / "q1").mkdir()
     first = write_groups(tmp_path / "q1", refs, [programme()], [venue()], [facilitator("F1")])
@@ -159,4 +165,4 @@ def test_the_next_plan_from_the_file_keeps_each_groups_end(tmp_path):
     assert res.exit_code == 1 and "is not the one the stored plan" in res.said
     assert not (tmp_path / "x.csv").exists() and "Traceback" not in res.output
     res = cli("running", *carry, "--on", "2026-12-28", "--out", str(tmp_path))
-    assert res.exit_code == 1 and "is a folder: give a file" in res.said
+    assert res.exit_code == 2 and "is a folder: give a file" in res.said

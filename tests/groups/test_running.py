@@ -198,3 +198,13 @@ def test_a_new_group_never_takes_a_running_groups_id(tmp_path, config):
     twice["group_id"] = "G-SI-EM-001"
     problems = check_groups(ds, twice, members, config, TravelTimes(config.travel), START)
     assert any("G-SI-EM-001: group id: two groups share it" in str(p) for p in problems)
+
+
+def test_a_running_group_may_be_women_only(tmp_path, config):
+    """The optional `women_only` column (as `probation groups running` carries a women-only
+    group) is kept on the RUNNING row; without it a running group is not women-only."""
+    refs = [referral(p, available_slots="Mon-AM") for p in ("A", "B", "C")]
+    groups, *_ = _plan(tmp_path, config, refs, [running_group(women_only=True)])
+    assert groups.set_index("group_id").at["R1", "women_only"] == True  # noqa: E712
+    groups, *_ = _plan(tmp_path, config, refs, [running_group()])
+    assert groups.set_index("group_id").at["R1", "women_only"] == False  # noqa: E712
