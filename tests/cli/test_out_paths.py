@@ -11,6 +11,7 @@ from engine.cli import app
 from engine.store.db import StoreError
 from engine.store.runs import Store
 
+
 @pytest.fixture(autouse=True)
 def _wide(monkeypatch):
     """Error boxes as wide as the message: a long temporary path was broken mid-word."""
