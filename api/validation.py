@@ -28,20 +28,50 @@ from engine.unpaid_work.plan import week_dates
 
 def only_pdu(folder: Path, pdu: str) -> None:
     """Keep only the rows of one PDU in each uploaded table that has a pdu column; a table left
-    with no rows is an error naming the file (the key's scope is the PDU, not the upload)."""
-    for f in sorted(folder.glob("*.csv")):
-        df = pd.read_csv(f, dtype=str, keep_default_na=False)
+    with no rows is an error naming the file (the key's scope is the PDU, not the upload). What
+    the kept rows name elsewhere stays valid: a co-defendant in another PDU is dropped from
+    `exclude_person_ids` (not in this plan), and the groups already running at the PDU's
+    venues are kept with the facilitators they name, from whichever PDU (their sessions hold
+    the PDU's rooms); those elsewhere are dropped, as their venues are."""
+    whole = {f.name: pd.read_csv(f, dtype=str, keep_default_na=False) for f in folder.glob("*.csv")}
+    for name, df in sorted(whole.items()):
         if "pdu" not in df.columns:
             continue
-        kept = df[df["pdu"] == pdu]
+        kept = df[df["pdu"] == pdu].copy()
         if kept.empty:
-            raise DataContractError([Issue(f.name, None, "pdu", f"no rows for {pdu}", None)])
-        kept.to_csv(f, index=False)
+            raise DataContractError([Issue(name, None, "pdu", f"no rows for {pdu}", None)])
+        if "exclude_person_ids" in kept.columns and "person_id" in kept.columns:
+            ids = set(kept["person_id"])
+            kept["exclude_person_ids"] = [
+                ";".join(x for x in str(v).split(";") if x and x in ids)
+                for v in kept["exclude_person_ids"]
+            ]
+        kept.to_csv(folder / name, index=False)
+    _running_at_kept_venues(folder, whole)
     outcomes = folder / "upw_attendance.csv"
     if outcomes.exists() and (folder / "upw_people.csv").exists():  # only the kept people's
         people = set(pd.read_csv(folder / "upw_people.csv", dtype=str)["person_id"])
         rows = pd.read_csv(outcomes, dtype=str, keep_default_na=False)
         rows[rows["person_id"].isin(people)].to_csv(outcomes, index=False)
+
+
+def _running_at_kept_venues(folder: Path, whole: dict[str, pd.DataFrame]) -> None:
+    """groups_running.csv cut to the groups at the venues kept, and facilitators.csv given back
+    the rows of the facilitators those groups name (`only_pdu`)."""
+    running = whole.get("groups_running.csv")
+    if running is None or "venues.csv" not in whole or "facilitators.csv" not in whole:
+        return
+    venues = set(pd.read_csv(folder / "venues.csv", dtype=str)["venue_id"])
+    here = running[running["venue_id"].isin(venues)]
+    if here.empty:  # none runs here: no file, where a header alone would be refused
+        (folder / "groups_running.csv").unlink()
+        return
+    here.to_csv(folder / "groups_running.csv", index=False)
+    named = {f for v in here["facilitator_ids"] for f in str(v).split(";") if f}
+    facs = pd.read_csv(folder / "facilitators.csv", dtype=str, keep_default_na=False)
+    every = whole["facilitators.csv"]
+    extra = every[every["facilitator_id"].isin(named - set(facs["facilitator_id"]))]
+    pd.concat([facs, extra]).to_csv(folder / "facilitators.csv", index=False)
 
 
 def validate_folder(
