@@ -229,18 +229,22 @@ def test_claim_is_refused_inside_the_commit(db_url, tmp_path, config):
 
 
 def _run_pdu(args: tuple) -> tuple[str, str, float, float]:
-    """One process's night (spawned): returns what happened and when it ran."""
-    data, out, url, pdu, solver, day = args
+    """One process's night (spawned): returns what happened and when it ran. Both processes
+    wait at `ready` first, so a slow start (the other core busy) is not read as one run
+    blocking the other."""
+    data, out, url, pdu, solver, day, ready = args
 
     from engine.core.config import load_config
 
+    config = load_config()
+    ready.wait(timeout=120)
     t0 = time.time()
     try:
         res = run_night(
             RunOptions(
                 data=Path(data),
                 out=Path(out),
-                config=load_config(),
+                config=config,
                 db_url=url,
                 period=day,
                 pdu=pdu,
@@ -258,14 +262,16 @@ def test_concurrent_runs_different_pdus_both_commit_same_pdu_only_one(db_url, tm
     data = two_pdu_night(tmp_path / "in", per_pdu=30)
     Store(db_url)  # migrated once; the processes below only open it
     ctx = mp.get_context("spawn")
-    with ctx.Pool(2) as pool:
+    with ctx.Manager() as manager, ctx.Pool(2) as pool:
+        ready = manager.Barrier(2)
         both = pool.map(
             _run_pdu,
             [
-                (str(data), str(tmp_path / f"o{k}"), db_url, pdu, "cpsat", RUN_DATE.isoformat())
+                (str(data), str(tmp_path / f"o{k}"), db_url, pdu, "cpsat", RUN_DATE.isoformat(),
+                 ready)
                 for k, pdu in enumerate(PDUS)
             ],
-        )
+        )  # fmt: skip
     assert [b[0] for b in both] == ["committed", "committed"]
     (_, _, s0, e0), (_, _, s1, e1) = both
     assert max(s0, s1) < min(e0, e1), "the two PDUs' runs did not overlap: one blocked the other"
@@ -274,11 +280,12 @@ def test_concurrent_runs_different_pdus_both_commit_same_pdu_only_one(db_url, tm
 
     # Two different runs (solvers) for the same PDU and night, at the same time: one commits.
     day2 = RUN_DATE.replace(day=24)
-    with ctx.Pool(2) as pool:
+    with ctx.Manager() as manager, ctx.Pool(2) as pool:
+        ready = manager.Barrier(2)
         same = pool.map(
             _run_pdu,
             [
-                (str(data), str(tmp_path / f"s{k}"), db_url, PDUS[0], s, day2.isoformat())
+                (str(data), str(tmp_path / f"s{k}"), db_url, PDUS[0], s, day2.isoformat(), ready)
                 for k, s in enumerate(("cpsat", "greedy"))
             ],
         )
