@@ -146,9 +146,9 @@ def test_night_stored_and_rerun_idempotently(db_url, tmp_path, config):
     assert set(stored["case_id"]) == set(first.tables["decisions"]["case_id"])
 
 
-def test_second_run_for_the_same_night_is_refused_then_superseded(db_url, tmp_path, config):
-    data = two_pdu_night(tmp_path / "in")
-    opts = RunOptions(
+def _first_pdu(data: Path, tmp_path: Path, config, db_url: str) -> RunOptions:
+    """The night of the first PDU of `data`, stored in `db_url`."""
+    return RunOptions(
         data=data,
         out=tmp_path / "out",
         config=config,
@@ -157,6 +157,11 @@ def test_second_run_for_the_same_night_is_refused_then_superseded(db_url, tmp_pa
         pdu=PDUS[0],
         progress=False,
     )
+
+
+def test_second_run_for_the_same_night_is_refused_then_superseded(db_url, tmp_path, config):
+    data = two_pdu_night(tmp_path / "in")
+    opts = _first_pdu(data, tmp_path, config, db_url)
     first = run_night(opts)
     before = _counts(db_url)
     with pytest.raises(
@@ -187,15 +192,7 @@ def test_a_run_whose_own_rows_clash_is_not_told_another_process_committed_it(
     ids skipped running groups', a new group and a carried one shared an id) is refused as a
     store error naming the rule, not as a run another process committed; nothing is written."""
     data = two_pdu_night(tmp_path / "in")
-    opts = RunOptions(
-        data=data,
-        out=tmp_path / "out",
-        config=config,
-        db_url=db_url,
-        period=RUN_DATE.isoformat(),
-        pdu=PDUS[0],
-        progress=False,
-    )
+    opts = _first_pdu(data, tmp_path, config, db_url)
     first = run_night(opts)
     store = Store(db_url)
     run = {**store.find_run(first.run_id), "run_id": "f" * 32}
@@ -210,15 +207,7 @@ def test_claim_is_refused_inside_the_commit(db_url, tmp_path, config):
     """The last line of defence: a run that passed the early check but finds the night taken when
     it writes is refused in the same transaction, and nothing of it is written."""
     data = two_pdu_night(tmp_path / "in", per_pdu=3)
-    opts = RunOptions(
-        data=data,
-        out=tmp_path / "out",
-        config=config,
-        db_url=db_url,
-        period=RUN_DATE.isoformat(),
-        pdu=PDUS[0],
-        progress=False,
-    )
+    opts = _first_pdu(data, tmp_path, config, db_url)
     res = run_night(opts)
     store = Store(db_url)
     before = _counts(db_url)
