@@ -267,6 +267,33 @@ class Service:
                   "venue_closed": list(closed)}  # fmt: skip
         return self._submit(who, "groups", folder, job.region, job.pdu, params)
 
+    def groups_running(self, job: Job, on: date):
+        """The quarter's groups under way on `on` (its Monday), as the next plan's
+        groups_running rows (engine.groups.carry), from the run's own inputs and stored
+        plan: 409 for another kind of run or one not finished, 422 naming `on`."""
+        from engine.core.errors import RunFailed
+        from engine.groups.carry import carry_stored
+        from engine.groups.plan import horizon_start
+        from engine.groups.store import GroupsStore
+
+        if job.kind != "groups":
+            raise HTTPException(409, f"run {job.job_id} is a {job.kind} plan, not a quarter")
+        self.done(job)
+        if job.data is None or job.run_id is None:
+            raise HTTPException(404, f"run {job.job_id} has no inputs or plan kept")
+        first = horizon_start(date.fromisoformat(str(job.params["from"])))
+        try:
+            return carry_stored(
+                GroupsStore.sharing(self.store),
+                Path(job.data),
+                first,
+                horizon_start(on),
+                self.config,
+                job.run_id,
+            )
+        except RunFailed as exc:
+            raise HTTPException(422, [{"field": "on", "message": str(exc)}]) from None
+
     # -- reading runs ---------------------------------------------------------------------
     def job(self, job_id: str, who: Principal) -> Job:
         """The run, when this key may see it (404 otherwise: no hint that it exists)."""

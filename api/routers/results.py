@@ -4,9 +4,11 @@ per-case explanations; stop (keeping the best answer so far) or discard."""
 from __future__ import annotations
 
 import json
+from datetime import date
+from typing import Literal
 
 import pandas as pd
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, Depends, HTTPException, Query, Response
 
 from api.auth import Principal, principal, runner
 from api.jobs import TABLES
@@ -97,6 +99,38 @@ def results(
         "size": size,
         "total": len(rows),
         "items": chunk.to_dict("records"),
+    }
+
+
+@router.get(
+    "/runs/{job_id}/groups-running",
+    summary="A quarter's groups under way on a day, for the next plan to pin",
+)
+def groups_running(
+    job_id: str,
+    on: date = Query(..., description="The next plan's first day (YYYY-MM-DD)"),
+    format: Literal["json", "csv"] = Query("json", description="csv: groups_running.csv"),
+    who: Principal = Depends(principal),
+    svc: Service = Depends(service),
+):
+    """Each group of the stored plan (new or already running) that began before the week of
+    `on` and has sessions left, with the sessions held before that Monday, as the
+    groups_running rows the next plan pins (`probation groups running`); and what they cannot
+    carry: one-to-ones under way, re-plan changes from that day."""
+    job = svc.job(job_id, who)
+    carried = svc.groups_running(job, on)
+    if format == "csv":
+        return Response(
+            carried.running.to_csv(index=False),
+            media_type="text/csv",
+            headers={"Content-Disposition": 'attachment; filename="groups_running.csv"'},
+        )
+    return {
+        "run": job.job_id,
+        "on": on.isoformat(),
+        "items": json.loads(carried.running.to_json(orient="records")),
+        "one_to_one_not_carried": carried.one_to_one,
+        "changed_later": carried.changed_later,
     }
 
 

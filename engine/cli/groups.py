@@ -196,8 +196,7 @@ def groups_running(
     re-plans applied; a session left for the team counts as not held)."""
     from engine.core.errors import RunFailed
     from engine.core.export import write_csv
-    from engine.groups.carry import running_on
-    from engine.groups.contract import load_groups
+    from engine.groups.carry import carry_stored
     from engine.groups.plan import horizon_start
     from engine.groups.store import GroupsStore
 
@@ -206,22 +205,9 @@ def groups_running(
     cfg = config_or_exit(config)
 
     def carry():
-        if cut <= first:
-            raise RunFailed(f"--on {on} is not after the quarter's first Monday, {first}")
-        ds = load_groups(data, cfg.groups.max_group)
         if db.startswith("sqlite:///") and not Path(db.removeprefix("sqlite:///")).exists():
             raise RunFailed(f"no store at {db}")
-        store = GroupsStore(db)
-        latest = store.latest(first.isoformat())
-        if latest is None:
-            raise RunFailed(f"no stored plan from {first} in {db}: run `probation groups plan`")
-        if store.find(latest)["inputs_hash"] != ds.inputs_hash:
-            raise RunFailed(
-                f"the folder {data} is not the one the stored plan {latest} was made from: "
-                "give that folder (write the running groups before changing it)"
-            )
-        tables, _ = store.load(latest)
-        carried = running_on(ds, tables, first, cut, cfg)
+        carried = carry_stored(GroupsStore(db), data, first, cut, cfg)
         try:
             write_csv(out, carried.running)
         except OSError as exc:

@@ -8,13 +8,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 
 import pandas as pd
 
 from engine.core.config import Config
-from engine.groups.contract import RUNNING_COLUMNS, RUNNING_OPTIONAL, GroupsDataset
+from engine.core.errors import RunFailed
+from engine.groups.contract import RUNNING_COLUMNS, RUNNING_OPTIONAL, GroupsDataset, load_groups
 from engine.groups.decode import POSTPONE, UNRESOLVED
 from engine.groups.replan import Delivery, Session, deliveries
+from engine.groups.store import GroupsStore
 
 
 @dataclass
@@ -28,6 +31,29 @@ class Carried:
     running: pd.DataFrame
     one_to_one: list[str] = field(default_factory=list)  # people mid one-to-one
     changed_later: list[str] = field(default_factory=list)  # groups with changes from the day
+
+
+def carry_stored(
+    store: GroupsStore, data: Path, first: date, cut: date, config: Config, key: str | None = None
+) -> Carried:
+    """`running_on` for the plan stored as `key` (default: the latest of the quarter from
+    `first`, its Monday), from the folder it was made from (its running groups' members are
+    read there). RunFailed, in a sentence, where there is no such plan, the folder is another,
+    or `cut` is not after the quarter's first Monday."""
+    if cut <= first:
+        raise RunFailed(f"{cut} is not after the quarter's first Monday, {first}")
+    ds = load_groups(data, config.groups.max_group)
+    key = key or store.latest(first.isoformat())
+    found = None if key is None else store.find(key)
+    if key is None or found is None:
+        raise RunFailed(f"no stored plan from {first}: run `probation groups plan` first")
+    if found["inputs_hash"] != ds.inputs_hash:
+        raise RunFailed(
+            f"the folder {data} is not the one the stored plan {key} was made from: give that "
+            "folder (write the running groups before changing it)"
+        )
+    tables, _ = store.load(key)
+    return running_on(ds, tables, first, cut, config)
 
 
 def held(s: Session, cut: date) -> bool:

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import pandas as pd
 from sqlalchemy import Table, create_engine, delete, insert, select
@@ -143,6 +143,14 @@ class Store:
                 # test_signals.py, SIGTERM 3 s into a night)
                 raise stop from None
             raise StoreError(f"cannot open the database {url!r}: {exc}") from None
+
+    @classmethod
+    def sharing(cls, other: Store) -> Self:
+        """This kind of store on `other`'s database and engine (one pool, already brought to
+        the newest revision): the service reads a quarter's plan through its own store."""
+        store = cls.__new__(cls)
+        store.engine = other.engine
+        return store
 
     def night_holders(
         self, pdus: Sequence[str], period: str, kind: str = "allocation"
