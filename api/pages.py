@@ -235,6 +235,7 @@ def groups_page(
             + (job.params.get("venue_closed") or []),
             "may_replan": who.may_run("groups"),
             "first": first.isoformat(),
+            "carry_on": max(date.today(), first + timedelta(weeks=1)).isoformat(),
             "error": error,
         },
     )
@@ -260,6 +261,29 @@ def facilitator_off(
         "groups",
         csrf,
         lambda job, who: svc.replan_groups(job, who, [off], []),
+    )
+
+
+@router.get("/pages/groups/{job_id}/groups_running.csv")
+def running_csv(request: Request, job_id: str, on: date, svc: Service = Depends(service)):
+    """The quarter's groups under way on `on`, as the groups_running.csv the next plan is
+    given (a download; `GET /runs/{id}/groups-running` over the API)."""
+    signed = _signed_in(request)
+    if isinstance(signed, RedirectResponse):
+        return signed
+    try:
+        carried = svc.groups_running(_run_of(svc, signed.who, job_id, "groups"), on)
+    except HTTPException as exc:
+        if exc.status_code == 404:
+            raise
+        return RedirectResponse(
+            f"/pages/groups/{job_id}?{urlencode({'error': page_data.detail_text(exc.detail)})}",
+            status_code=303,
+        )
+    return Response(
+        carried.running.to_csv(index=False),
+        media_type="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="groups_running.csv"'},
     )
 
 

@@ -95,6 +95,30 @@ def test_the_coordinator_stands_a_session_down_and_sees_who_to_tell(pages):
     )
 
 
+def test_the_interventions_team_downloads_the_groups_under_way(pages):
+    """The quarter's page offers groups_running.csv for the next plan: the groups begun
+    before the week of the day given, as the API serves them; a day not after the quarter's
+    first Monday sends the team back to the page, saying why."""
+    client = pages["client"]
+    sign_in(client, INTERV)
+    html = client.get(f"/pages/groups/{pages['groups']}").text
+    assert 'id="carry"' in html and "groups_running.csv" in html
+    r = client.get(
+        f"/pages/groups/{pages['groups']}/groups_running.csv", params={"on": "2027-01-04"}
+    )
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv"), r.text
+    api = client.get(
+        f"/runs/{pages['groups']}/groups-running", params={"on": "2027-01-04", "format": "csv"},
+        headers={"X-API-Key": INTERV},
+    )  # fmt: skip
+    assert r.text == api.text and r.text.startswith("group_id,programme,venue_id")
+    r = client.get(
+        f"/pages/groups/{pages['groups']}/groups_running.csv", params={"on": "2026-11-16"},
+        follow_redirects=False,
+    )  # fmt: skip
+    assert r.status_code == 303 and "not+after+the+quarter" in r.headers["location"]
+
+
 def test_the_interventions_team_marks_a_facilitator_off(pages):
     from engine.store.runs import Store
     from engine.store.schema import groups_changes
