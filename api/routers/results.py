@@ -113,10 +113,10 @@ def groups_running(
     who: Principal = Depends(principal),
     svc: Service = Depends(service),
 ):
-    """Each group of the stored plan (new or already running) that began before the week of
-    `on` and has sessions left, with the sessions held before that Monday, as the
-    groups_running rows the next plan pins (`probation groups running`); and what they cannot
-    carry: one-to-ones under way, re-plan changes from that day."""
+    """Each group and one-to-one of the stored plan (new or already running) that began
+    before the week of `on` and has sessions left, with the sessions held before that Monday,
+    as the groups_running rows the next plan pins (`probation groups running`); and the
+    groups whose re-plan changes from that day they cannot carry."""
     job = svc.job(job_id, who)
     carried = svc.groups_running(job, on)
     if format == "csv":
@@ -129,7 +129,6 @@ def groups_running(
         "run": job.job_id,
         "on": on.isoformat(),
         "items": json.loads(carried.running.to_json(orient="records")),
-        "one_to_one_not_carried": carried.one_to_one,
         "changed_later": carried.changed_later,
     }
 

@@ -101,11 +101,14 @@ def groups_plan(
         r = s["reviews"]
         parts = ", ".join(f"{r[k]} {k.lower().replace('_', ' ')}" for k in sorted(r) if k != "due")
         print(f"  {r['due']} review(s) this quarter with the programme not done: {parts}")
-    if s.get("running_groups"):
+    if s.get("running_groups") or s.get("running_one_to_one"):
+        ones = (
+            f" and {s['running_one_to_one']} one-to-one(s)" if s.get("running_one_to_one") else ""
+        )
         print(
-            f"  {s['running_groups']} group(s) already running, {s['running_members']} members: "
-            "their rooms and facilitators held first, their members not planned again, their end "
-            "dates recomputed (groups.csv, status RUNNING)"
+            f"  {s['running_groups']} group(s) ({s['running_members']} members){ones} already "
+            "running: their rooms and facilitators held first, their people not planned again, "
+            "their end dates recomputed (groups.csv, status RUNNING)"
         )
     if s.get("reused"):
         print(
@@ -190,10 +193,10 @@ def groups_running(
     db: str = typer.Option(..., help="SQLAlchemy URL of the store holding the plan"),
     config: Path | None = typer.Option(None),
 ) -> None:
-    """Write the groups of the stored plan that are under way on --on as groups_running.csv,
-    for the next plan to pin: each group (new or already running) that began before that
-    week, with its venue, slots, facilitators, members and the sessions it has held (earlier
-    re-plans applied; a session left for the team counts as not held)."""
+    """Write the groups and one-to-ones of the stored plan under way on --on as
+    groups_running.csv, for the next plan to pin: each (new or already running) that began
+    before that week, with its venue, slots, facilitators, members and the sessions it has
+    held (earlier re-plans applied; a session left for the team counts as not held)."""
     from engine.core.errors import RunFailed
     from engine.core.export import write_csv
     from engine.groups.carry import carry_stored
@@ -215,17 +218,14 @@ def groups_running(
         return carried
 
     c = guard(carry, (RunFailed, ValueError), "running groups not written")
-    people = int(c.running["person_ids"].str.count(";").add(1).sum()) if len(c.running) else 0
+    ones = c.running["one_to_one"].astype(bool)
+    groups = c.running[~ones]
+    people = int(groups["person_ids"].str.count(";").add(1).sum()) if len(groups) else 0
     print(
-        f"{len(c.running)} group(s) under way on {cut} ({people} members) written to {out}, "
-        f"with the sessions held before {cut}: give it to `probation groups plan --from {cut}`"
+        f"{len(groups)} group(s) ({people} members) and {int(ones.sum())} one-to-one(s) under "
+        f"way on {cut} written to {out}, with the sessions held before {cut}: give it to "
+        f"`probation groups plan --from {cut}`"
     )
-    if c.one_to_one:
-        print(
-            f"  {len(c.one_to_one)} one-to-one(s) under way are not carried (the file holds "
-            f"groups): take {', '.join(c.one_to_one)} out of the referrals, or they are "
-            "planned again"
-        )
     if c.changed_later:
         print(
             f"  re-plan changes from {cut} on are not carried ({', '.join(c.changed_later)}): "

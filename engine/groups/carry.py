@@ -22,14 +22,12 @@ from engine.groups.store import GroupsStore
 
 @dataclass
 class Carried:
-    """What the next plan is given (`running`: groups_running.csv's rows) and what it is not,
-    for the team to act on: one-to-ones under way (the file holds groups, so their people
-    would be planned again while they stay among the referrals) and sessions a re-plan
-    changed from the day on (the next plan holds each group at its own venue and with its
+    """What the next plan is given (`running`: groups_running.csv's rows, one-to-ones under
+    way among them, marked `one_to_one`) and what it is not, for the team to act on: sessions
+    a re-plan changed from the day on (the next plan holds each at its own venue and with its
     own facilitators; re-plan again around what still stands; `_moved`)."""
 
     running: pd.DataFrame
-    one_to_one: list[str] = field(default_factory=list)  # people mid one-to-one
     changed_later: list[str] = field(default_factory=list)  # groups with changes from the day
 
 
@@ -70,30 +68,36 @@ def running_on(
     cut: date,
     config: Config,
 ) -> Carried:
-    """Every group of the stored plan (`tables`, made from `first_day`; new or running) that
-    began before `cut` and has sessions left from it, as a running group: its start, venue,
-    slots and facilitators as planned, its members, and the sessions held before `cut` (with
-    those a running group had held before the plan)."""
+    """Every group (new or running) and one-to-one of the stored plan (`tables`, made from
+    `first_day`) that began before `cut` and has sessions left from it, as a running group:
+    its start, venue, slots and facilitators as planned, its members, and the sessions held
+    before `cut` (with those a running group had held before the plan)."""
     sessions = ds.programmes.set_index("programme")["sessions"].astype(int).to_dict()
     stored = tables["groups"].set_index("group_id")
+    ones = tables["one_to_one"].set_index("person_id")["start_date"].to_dict()
+    carried_ones = (
+        set()
+        if ds.running is None
+        else set(ds.running.loc[ds.running["one_to_one"].fillna(False).astype(bool), "group_id"])
+    )
     rows: list[dict] = []
     columns = RUNNING_COLUMNS + RUNNING_OPTIONAL
     out = Carried(pd.DataFrame(columns=columns))
     for d in deliveries(ds, tables, first_day, config):
+        if d.kind == "pre_group":
+            continue
+        total, before = sessions[d.programme], 0
         if d.kind == "one_to_one":
-            if any(held(s, cut) for s in d.sessions) and not all(held(s, cut) for s in d.sessions):
-                out.one_to_one.append(d.people[0])
-            continue
-        if d.kind != "group":
-            continue
-        g = stored.loc[d.item]
-        start = date.fromisoformat(str(g["start_date"]))
-        total = sessions[d.programme]
-        before = total - int(g["sessions_left"]) if g["status"] == "RUNNING" else 0
+            start = date.fromisoformat(str(ones[d.people[0]]))
+        else:
+            g = stored.loc[d.item]
+            start = date.fromisoformat(str(g["start_date"]))
+            before = total - int(g["sessions_left"]) if g["status"] == "RUNNING" else 0
         done = before + sum(held(s, cut) for s in d.sessions)
         if start >= cut or done >= total:
             continue
-        rows.append(_row(d, start, done))
+        one = d.kind == "one_to_one" or d.item in carried_ones
+        rows.append(_row(d, start, done, one))
         if any(_moved(s) and s.day >= cut for s in d.sessions):
             out.changed_later.append(d.item)
     out.running = pd.DataFrame(rows, columns=columns)
@@ -107,7 +111,7 @@ def _moved(s: Session) -> bool:
     return s.change is not None and s.change["action"] != POSTPONE
 
 
-def _row(d: Delivery, start: date, done: int) -> dict:
+def _row(d: Delivery, start: date, done: int, one_to_one: bool) -> dict:
     return {
         "group_id": d.item,
         "programme": d.programme,
@@ -118,4 +122,5 @@ def _row(d: Delivery, start: date, done: int) -> dict:
         "person_ids": ";".join(d.people),
         "sessions_done": done,
         "women_only": d.women_only,
+        "one_to_one": one_to_one,
     }

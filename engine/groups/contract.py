@@ -82,7 +82,7 @@ RUNNING_COLUMNS = [
     "sessions_done",
 ]
 RUNNING_LISTS = ["slots", "facilitator_ids", "person_ids"]
-RUNNING_OPTIONAL = ["women_only"]
+RUNNING_OPTIONAL = ["women_only", "one_to_one"]
 OPTIONAL = {"referrals": ["needs_accessible"]}
 MODELS = {
     "referrals": Referral,
@@ -256,7 +256,10 @@ def _check_running(name: str, running: list[RunningGroup], recs: dict, issues: l
             bad("sessions_done", f"{prog.programme} has {prog.sessions} sessions: nothing left")
         if len(g.person_ids) > prog.max_group:
             bad("person_ids", f"{len(g.person_ids)} members, at most {prog.max_group}")
-        if len(g.facilitator_ids) != prog.facilitators_per_session:
+        if g.one_to_one:
+            if len(g.person_ids) != 1 or len(g.facilitator_ids) != 1:
+                bad("one_to_one", "a one-to-one has one person and one facilitator", True)
+        elif len(g.facilitator_ids) != prog.facilitators_per_session:
             bad(
                 "facilitator_ids",
                 f"{len(g.facilitator_ids)} named, {prog.facilitators_per_session} run each session",

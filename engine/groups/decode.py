@@ -146,8 +146,11 @@ def tables(plans: list[ProgrammePlan], results: list[GroupsResult], meta: dict, 
     for g in running:
         groups.append(_running_row(g))
     figures = {
-        "running_groups": len(running),
-        "running_members": int(sum(len(g["person_ids"]) for g in running)),
+        "running_groups": sum(not g.get("one_to_one") for g in running),
+        "running_members": int(
+            sum(len(g["person_ids"]) for g in running if not g.get("one_to_one"))
+        ),
+        "running_one_to_one": sum(bool(g.get("one_to_one")) for g in running),
         "referrals": int(sum(len(p.people) for p in plans)),
         "started": len(members),
         "unplaced": len(unplaced),
@@ -344,7 +347,8 @@ def reviews(
     """Everyone referred whose programme will not be completed at a review that falls in the
     horizon (`review_months_before_end` months before the sentence ends, 6 and 3): WAITING (no
     group yet, though one could fit), IN_GROUP (in a new or running group that ends after the
-    review) or NO_GROUP_FITS (nothing within the limits, in their slots, before the sentence
+    review), ONE_TO_ONE (one-to-one sessions, new or carried under way, ending after it) or
+    NO_GROUP_FITS (nothing within the limits, in their slots, before the sentence
     ends), each with the reason. Someone whose group ends by the review is not listed."""
     g = config.groups
     last = first_day + timedelta(weeks=g.horizon_weeks)
@@ -355,6 +359,11 @@ def reviews(
             group_of.update({pid: r["group_id"] for pid in r["person_ids"]})
     why = dict(zip(unplaced["person_id"], unplaced["reason"]))
     alone = {} if ones is None else dict(zip(ones["person_id"], ones["end_date"]))
+    if ds.running is not None and "one_to_one" in ds.running:  # carried one-to-ones under way
+        for r in ds.running[ds.running["one_to_one"].fillna(False).astype(bool)].to_dict("records"):
+            for pid in r["person_ids"]:
+                alone[pid] = ends[r["group_id"]]
+                group_of.pop(pid, None)
     rows = []
     for p in ds.referrals.to_dict("records"):
         end = date.fromisoformat(str(p["sentence_end"]))

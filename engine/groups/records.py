@@ -147,6 +147,9 @@ class RunningGroup(Record):
     person_ids: IdList
     sessions_done: int = Field(ge=0, le=200)
     women_only: bool = False  # optional column: as `probation groups running` carries it
+    # optional column: a one-to-one under way (one person, one facilitator), carried as
+    # `probation groups running` does so that its sessions keep their room and facilitator
+    one_to_one: bool = False
 
     _slots_given = field_validator("slots")(classmethod(lambda cls, v: _some(v)))
 

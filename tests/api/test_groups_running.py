@@ -26,14 +26,20 @@ def test_the_groups_under_way_are_carried_over_http(client, lincoln):
     plan = r.json()["run"]
     assert wait_for(client, plan, INTERV)["state"] == "DONE"
     groups = client.get(f"/runs/{plan}/results/groups", params={"size": 1000}, headers=h).json()
-    begun = {g["group_id"] for g in groups["items"] if g["start_date"] < "2027-01-04"}
+    ones = client.get(f"/runs/{plan}/results/one_to_one", params={"size": 1000}, headers=h)
+    begun = {g["group_id"] for g in groups["items"] if g["start_date"] < "2027-01-11"}
+    begun |= {
+        f"one-to-one/{o['person_id']}"
+        for o in ones.json()["items"]
+        if o["start_date"] < "2027-01-11"
+    }
     r = client.get(f"/runs/{plan}/groups-running", params={"on": "2027-01-06"}, headers=h)
     assert r.status_code == 200, r.text
     got = r.json()
     assert got["items"] and {g["group_id"] for g in got["items"]} <= begun
     assert all(g["sessions_done"] >= 1 for g in got["items"])
     r = client.get(
-        f"/runs/{plan}/groups-running", params={"on": "2027-01-04", "format": "csv"}, headers=h
+        f"/runs/{plan}/groups-running", params={"on": "2027-01-06", "format": "csv"}, headers=h
     )
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
     rows = pd.read_csv(io.StringIO(r.text))

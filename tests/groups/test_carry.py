@@ -13,6 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from engine.cli import app
+from engine.core.contract import DataContractError
 from engine.groups.carry import running_on
 from engine.groups.contract import load_groups
 from tests.builders import facilitator, programme, referral, venue, write_groups
@@ -80,13 +81,46 @@ def test_a_group_under_way_is_carried_with_the_sessions_it_held(folder, config):
             "person_ids": "A;B;C",
             "sessions_done": 3,
             "women_only": False,
+            "one_to_one": False,
         }
     ]
-    assert got.one_to_one == [] and got.changed_later == []
+    assert got.changed_later == []
     women = _tables(config)
     women["groups"].loc[women["groups"]["group_id"] == "G1", "women_only"] = True
     got = running_on(load_groups(folder), women, START, CUT, config)
     assert got.running["women_only"].tolist() == [True]  # and the next plan keeps it so
+
+
+def test_a_one_to_one_under_way_is_carried_as_one(folder, config):
+    """F's SI-EM one-to-one (Tuesday mornings from 8 December, with F2) held 3 sessions before
+    the 28th: carried with one person and one facilitator, marked a one-to-one, so the next
+    plan holds its room and facilitator and does not plan F again; the contract refuses a
+    one-to-one row naming two people."""
+    tables = _tables(config)
+    tables["one_to_one"] = pd.DataFrame(
+        [["F", "SI-EM", "V1", "Tue-AM", "2026-12-08", "2027-01-19", 6, "F2", 5]],
+        columns=tables["one_to_one"].columns,
+    )
+    got = running_on(load_groups(folder), tables, START, CUT, config).running
+    one = got[got["one_to_one"]].to_dict("records")
+    assert one == [
+        {
+            "group_id": "one-to-one/F",
+            "programme": "SI-EM",
+            "venue_id": "V1",
+            "slots": "Tue-AM",
+            "start_date": "2026-12-08",
+            "facilitator_ids": "F2",
+            "person_ids": "F",
+            "sessions_done": 3,
+            "women_only": False,
+            "one_to_one": True,
+        }
+    ]
+    got.loc[got["one_to_one"], "person_ids"] = "F;X9"
+    got.to_csv(folder / "groups_running.csv", index=False)
+    with pytest.raises(DataContractError, match="a one-to-one has one person and one"):
+        load_groups(folder)
 
 
 def test_a_session_postponed_or_left_for_the_team_is_not_held(folder, config):
@@ -113,9 +147,11 @@ def test_the_next_plan_from_the_file_keeps_each_groups_end(tmp_path, monkeypatch
     members are not planned again. The command refuses a day not after the quarter's first,
     a store without the plan and a folder the plan was not made from, each in a sentence."""
     monkeypatch.setenv("COLUMNS", "1000")  # error boxes as wide as the message
-    refs = [referral(f"P{k}", available_slots="Mon-AM") for k in range(8)]
+    refs = [referral(f"P{k}", available_slots="Mon-AM") for k in range(6)]
+    refs += [referral(f"T{k}", available_slots="Tue-AM") for k in range(2)]  # one-to-ones
     (tmp_path / "q1").mkdir()
-    first = write_groups(tmp_path / "q1", refs, [programme()], [venue()], [facilitator("F1")])
+    facs = [facilitator("F1"), facilitator("F2")]
+    first = write_groups(tmp_path / "q1", refs, [programme()], [venue(rooms=2)], facs)
     out, db = tmp_path / "out", f"sqlite:///{tmp_path / 'out' / 'probation.sqlite'}"
 
     def cli(*args):
@@ -133,10 +169,16 @@ def test_the_next_plan_from_the_file_keeps_each_groups_end(tmp_path, monkeypatch
     carry = ["--data", str(first), "--from", "2026-11-23", "--db", db]
     res = cli("running", *carry, "--on", "2026-12-28", "--out", str(nxt / "groups_running.csv"))
     assert res.exit_code == 0, res.output
-    assert f"1 group(s) under way on 2026-12-28 ({len(members)} members)" in res.said
+    ones = pd.read_csv(out / "one_to_one.csv")
+    begun = ones[ones["start_date"] < "2026-12-28"]
+    assert len(begun) == 2  # T0 and T1, on Tuesdays
+    assert f"1 group(s) ({len(members)} members) and {len(begun)} one-to-one(s)" in res.said
     carried = pd.read_csv(nxt / "groups_running.csv")
-    assert carried["sessions_done"].tolist() == [3]
-    assert set(carried["person_ids"].iat[0].split(";")) == members
+    group = carried[~carried["one_to_one"]]
+    assert group["sessions_done"].tolist() == [3]
+    assert set(group["person_ids"].iat[0].split(";")) == members
+    assert sorted(carried.loc[carried["one_to_one"], "person_ids"]) == sorted(begun["person_id"])
+    members |= set(begun["person_id"])  # none of them planned again either
     # four referred since, free on Tuesdays: a new group, never given the carried one's id
     new = [
         referral(f"N{k}", available_slots="Tue-AM", referral_date="2026-12-01") for k in range(4)
@@ -145,11 +187,14 @@ def test_the_next_plan_from_the_file_keeps_each_groups_end(tmp_path, monkeypatch
     again = tmp_path / "out2"
     res = cli("plan", "--data", str(nxt), "--from", "2026-12-28", "--out", str(again), "--quiet")
     assert res.exit_code == 0, res.output
-    now = pd.read_csv(again / "groups.csv").sort_values("status")
-    assert now[["group_id", "status", "end_date"]].values.tolist()[1:] == [
-        [planned["group_id"].iat[0], "RUNNING", planned["end_date"].iat[0]]
-    ]
-    assert now["status"].iat[0] == "NEW" and now["group_id"].is_unique
+    now = pd.read_csv(again / "groups.csv")
+    ended = {
+        planned["group_id"].iat[0]: planned["end_date"].iat[0],
+        **{f"one-to-one/{p}": e for p, e in zip(begun["person_id"], begun["end_date"])},
+    }
+    pinned = now[now["status"] == "RUNNING"]
+    assert dict(zip(pinned["group_id"], pinned["end_date"])) == ended  # each ends as it did
+    assert (now["status"] == "NEW").sum() == 1 and now["group_id"].is_unique
     for table in ("group_members", "unplaced", "one_to_one"):
         assert not members & set(pd.read_csv(again / f"{table}.csv")["person_id"]), table
 

@@ -61,3 +61,24 @@ def test_each_review_in_the_quarter_with_the_programme_not_completed(tmp_path, c
     assert due.loc["W", "reason"] == "a co-defendant is in G-SI-EM-001"
     assert due.loc["N", "status"] == "NO_GROUP_FITS" and "slots" in due.loc["N", "reason"]
     assert due.loc["T", "status"] == "NO_GROUP_FITS"  # too few share Tuesday mornings
+
+
+def test_a_one_to_one_under_way_is_reviewed_as_one(tmp_path, config):
+    """T's one-to-one, carried into the quarter under way (as `probation groups running`
+    writes it: a running row marked one_to_one, 2 of 6 sessions done), ends after T's review
+    of 10 December: listed ONE_TO_ONE with its end, not IN_GROUP."""
+    refs = [referral("T", available_slots="Tue-AM", sentence_end="2027-06-10")]
+    carried = running_group(
+        "one-to-one/T", slots="Tue-AM", person_ids="T", sessions_done=2, one_to_one=True
+    )
+    write_groups(tmp_path, refs, [programme()], [venue()], [facilitator("F1")], [carried])
+    ds, times = load_groups(tmp_path), TravelTimes(config.travel)
+    plans, res, meta = build_plans(ds, config, times, START)
+    groups, members, unplaced, _ = tables(
+        plans, solve_plans(plans, res, "greedy", solver_params(config, 5.0))[0], meta, config
+    )
+    assert check_groups(ds, groups, members, config, times, START) == []
+    due = reviews(ds, no_group_fits(plans), groups, members, unplaced, START, config)
+    row = due.set_index("person_id").loc["T"]
+    end = groups.set_index("group_id").at["one-to-one/T", "end_date"]
+    assert row["status"] == "ONE_TO_ONE" and row["group_end"] == end > row["review_date"]
