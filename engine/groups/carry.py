@@ -1,8 +1,8 @@
-"""The groups of a stored quarter's plan that are under way on a later day, as the
-`groups_running.csv` rows the next plan pins (`probation groups running`). A team planning
-again part-way through the quarter, or planning the next one, carries the groups it has
-started without typing them again: each keeps its venue, slots, facilitators and members, and
-the sessions it has held are counted from the plan as it stands (earlier re-plans applied)."""
+"""The groups and one-to-ones of a stored quarter's plan that are under way on a later day, as
+the `groups_running.csv` rows the next plan pins (`probation groups running`). A team planning
+again part-way through the quarter, or planning the next one, carries what it has started
+without typing it again: each keeps its venue, slots, facilitators and members, and the
+sessions it has held are counted from the plan as it stands (earlier re-plans applied)."""
 
 from __future__ import annotations
 
