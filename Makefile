@@ -47,6 +47,8 @@ demo: install
 	$(BIN)/probation groups replan --data $(DEMO)/data --from 2026-11-23 --out $(DEMO)/out-groups \
 		--db sqlite:///$(DEMO)/probation.sqlite --osm $(SHARED)/data/osm/rutland-highways.osm.bz2 \
 		--facilitator-off "$$(awk -F, 'NR==2 {print $$1; exit}' $(DEMO)/data/facilitators.csv)@2026-12-14..2026-12-25"
+	$(BIN)/probation groups running --data $(DEMO)/data --from 2026-11-23 --on 2027-01-11 \
+		--db sqlite:///$(DEMO)/probation.sqlite --out $(DEMO)/out-groups/next/groups_running.csv
 	$(BIN)/probation calendar --db sqlite:///$(DEMO)/probation.sqlite --from 2026-11-23 \
 		--person "$$(awk -F, 'NR==FNR {if (FNR > 1) upw[$$1]=1; next} FNR > 1 && ($$2 in upw) {print $$2; exit}' $(DEMO)/data/upw_people.csv $(DEMO)/out-groups/group_members.csv)"
 	@echo
