@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from pathlib import Path
 
 import typer
 
-from engine.cli.common import app, console, say_error
+from engine.cli.common import app, console, no_store, say_error
 
 
 @app.command("calendar")
@@ -31,11 +30,10 @@ def calendar(
         first = date.fromisoformat(from_) if from_ else date.today()
     except ValueError:
         raise typer.BadParameter(f"--from {from_!r} is not a date like 2026-11-23") from None
-    url = normalise_url(db)
-    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).is_file():
+    if no_store(db):
         say_error(f"no store at {db}: give the --db the plans were stored in")
         raise typer.Exit(1)
-    engine = create_engine(url)
+    engine = create_engine(normalise_url(db))
     upgrade(engine)  # a store from before the calendar gains its table (empty)
     rows = person_calendar(engine, person, first, first + timedelta(weeks=weeks))
     if not rows:

@@ -134,6 +134,14 @@ def run_options(
     )
 
 
+def no_store(db: str) -> bool:
+    """A SQLite store named that is not there (opening it would make an empty one)."""
+    from engine.store.db import normalise_url
+
+    url = normalise_url(db)
+    return url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).is_file()
+
+
 def out_folder(out: Path) -> Path:
     """--out as a folder for a run's files: a clear error where it names a file (the store
     and the files would each fail with a traceback there)."""

@@ -16,6 +16,7 @@ from engine.cli.common import (
     command_group,
     config_or_exit,
     guard,
+    no_store,
     out_file,
     run_options,
 )
@@ -208,7 +209,7 @@ def groups_running(
     cfg = config_or_exit(config)
 
     def carry():
-        if db.startswith("sqlite:///") and not Path(db.removeprefix("sqlite:///")).exists():
+        if no_store(db):
             raise RunFailed(f"no store at {db}")
         carried = carry_stored(GroupsStore(db), data, first, cut, cfg)
         try:

@@ -14,7 +14,13 @@ import pandas as pd
 
 from engine.core.config import Config
 from engine.core.errors import RunFailed
-from engine.groups.contract import RUNNING_COLUMNS, RUNNING_OPTIONAL, GroupsDataset, load_groups
+from engine.groups.contract import (
+    RUNNING_COLUMNS,
+    RUNNING_OPTIONAL,
+    GroupsDataset,
+    load_groups,
+    running_one_to_ones,
+)
 from engine.groups.decode import POSTPONE, UNRESOLVED
 from engine.groups.replan import Delivery, Session, deliveries
 from engine.groups.store import GroupsStore
@@ -75,11 +81,7 @@ def running_on(
     sessions = ds.programmes.set_index("programme")["sessions"].astype(int).to_dict()
     stored = tables["groups"].set_index("group_id")
     ones = tables["one_to_one"].set_index("person_id")["start_date"].to_dict()
-    carried_ones = (
-        set()
-        if ds.running is None
-        else set(ds.running.loc[ds.running["one_to_one"].fillna(False).astype(bool), "group_id"])
-    )
+    carried_ones = running_one_to_ones(ds.running)
     rows: list[dict] = []
     columns = RUNNING_COLUMNS + RUNNING_OPTIONAL
     out = Carried(pd.DataFrame(columns=columns))

@@ -208,6 +208,13 @@ def load_groups(folder: str | Path, max_group: int = 12) -> GroupsDataset:
     )
 
 
+def running_one_to_ones(running: pd.DataFrame | None) -> set[str]:
+    """The ids of the running rows that are one-to-ones under way (`one_to_one`)."""
+    if running is None:
+        return set()
+    return set(running.loc[running["one_to_one"].fillna(False).astype(bool), "group_id"])
+
+
 def _frame(running: list[RunningGroup]) -> pd.DataFrame:
     df = pd.DataFrame(
         [g.model_dump(mode="json") for g in running], columns=RUNNING_COLUMNS + RUNNING_OPTIONAL

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from engine.core.config import Config
+from engine.groups.contract import running_one_to_ones
 from engine.groups.plan import ProgrammePlan
 from engine.groups.records import SLOTS
 from engine.groups.rules import co_defendants
@@ -359,11 +360,11 @@ def reviews(
             group_of.update({pid: r["group_id"] for pid in r["person_ids"]})
     why = dict(zip(unplaced["person_id"], unplaced["reason"]))
     alone = {} if ones is None else dict(zip(ones["person_id"], ones["end_date"]))
-    if ds.running is not None and "one_to_one" in ds.running:  # carried one-to-ones under way
-        for r in ds.running[ds.running["one_to_one"].fillna(False).astype(bool)].to_dict("records"):
-            for pid in r["person_ids"]:
-                alone[pid] = ends[r["group_id"]]
-                group_of.pop(pid, None)
+    carried = running_one_to_ones(ds.running)  # one-to-ones under way, carried in
+    for r in [] if ds.running is None else ds.running.to_dict("records"):
+        for pid in r["person_ids"] if r["group_id"] in carried else []:
+            alone[pid] = ends[r["group_id"]]
+            group_of.pop(pid, None)
     rows = []
     for p in ds.referrals.to_dict("records"):
         end = date.fromisoformat(str(p["sentence_end"]))
