@@ -107,13 +107,19 @@ def _replan_form(
     try:
         started = start(job, signed.who)
     except HTTPException as exc:
-        if exc.status_code == 404:
-            raise
-        return RedirectResponse(
-            f"/pages/{kind}/{job_id}?{urlencode({'error': page_data.detail_text(exc.detail)})}",
-            status_code=303,
-        )
+        return _back_saying(kind, job_id, exc)
     return RedirectResponse(f"/pages/{kind}/{started['run']}", status_code=303)
+
+
+def _back_saying(kind: str, job_id: str, exc: HTTPException) -> RedirectResponse:
+    """Back to the plan's page, saying why what was asked could not be done (a run not
+    visible stays a 404)."""
+    if exc.status_code == 404:
+        raise exc
+    return RedirectResponse(
+        f"/pages/{kind}/{job_id}?{urlencode({'error': page_data.detail_text(exc.detail)})}",
+        status_code=303,
+    )
 
 
 def _read(out: Path, name: str) -> pd.DataFrame:
@@ -274,12 +280,7 @@ def running_csv(request: Request, job_id: str, on: date, svc: Service = Depends(
     try:
         carried = svc.groups_running(_run_of(svc, signed.who, job_id, "groups"), on)
     except HTTPException as exc:
-        if exc.status_code == 404:
-            raise
-        return RedirectResponse(
-            f"/pages/groups/{job_id}?{urlencode({'error': page_data.detail_text(exc.detail)})}",
-            status_code=303,
-        )
+        return _back_saying("groups", job_id, exc)
     return Response(
         carried.running.to_csv(index=False),
         media_type="text/csv",

@@ -284,6 +284,14 @@ def write_groups(folder, refs, progs, venues, facs, running=None):
     return folder
 
 
+def groups_upload(folder: Path) -> dict:
+    """A programme folder's four files as the groups upload form takes them."""
+    return {
+        stem: (f"{stem}.csv", (folder / f"{stem}.csv").read_bytes(), "text/csv")
+        for stem in ("referrals", "programmes", "venues", "facilitators")
+    }
+
+
 # ---- a night of two PDUs in one region ----
 PDUS = ("Rutland PDU", "Melton PDU")
 

@@ -6,16 +6,13 @@ from __future__ import annotations
 
 import pytest
 
-from tests.builders import COORD, INTERV, READER, wait_for
+from tests.builders import COORD, INTERV, READER, groups_upload, wait_for
 
 
 @pytest.mark.slow  # an end-to-end run: make test, not the everyday loop
 def test_a_facilitator_off_replanned_as_a_job(client, lincoln):
     h = {"X-API-Key": INTERV}
-    files = {
-        stem: (f"{stem}.csv", (lincoln / f"{stem}.csv").read_bytes(), "text/csv")
-        for stem in ("referrals", "programmes", "venues", "facilitators")
-    }
+    files = groups_upload(lincoln)
     form = {
         "from": "2026-11-23",
         "region": "East Midlands",

@@ -10,16 +10,13 @@ import pandas as pd
 import pytest
 
 from engine.groups.contract import RUNNING_COLUMNS, RUNNING_OPTIONAL
-from tests.builders import INTERV, wait_for
+from tests.builders import INTERV, groups_upload, wait_for
 
 
 @pytest.mark.slow  # an end-to-end run: make test, not the everyday loop
 def test_the_groups_under_way_are_carried_over_http(client, lincoln):
     h = {"X-API-Key": INTERV}
-    files = {
-        stem: (f"{stem}.csv", (lincoln / f"{stem}.csv").read_bytes(), "text/csv")
-        for stem in ("referrals", "programmes", "venues", "facilitators")
-    }
+    files = groups_upload(lincoln)
     form = {"from": "2026-11-23", "region": "East Midlands", "pdu": "Lincoln PDU"}
     r = client.post("/runs/groups", files=files, data={**form, "solver": "greedy"}, headers=h)
     assert r.status_code == 202, r.text

@@ -17,6 +17,17 @@ from tests.builders import facilitator, programme, referral, running_group, venu
 START = date(2026, 11, 23)  # a Monday; the quarter runs to 22 February 2027
 
 
+def _reviewed(folder, config, solver: str):
+    """The quarter planned from `folder` by `solver`, checked, and its reviews."""
+    ds, times = load_groups(folder), TravelTimes(config.travel)
+    plans, res, meta = build_plans(ds, config, times, START)
+    groups, members, unplaced, _ = tables(
+        plans, solve_plans(plans, res, solver, solver_params(config, 5.0))[0], meta, config
+    )
+    assert check_groups(ds, groups, members, config, times, START) == []
+    return groups, reviews(ds, no_group_fits(plans), groups, members, unplaced, START, config)
+
+
 def test_each_review_in_the_quarter_with_the_programme_not_completed(tmp_path, config):
     refs = [
         referral("A", available_slots="Mon-AM", sentence_end="2027-06-10", exclude_person_ids="W"),
@@ -42,13 +53,7 @@ def test_each_review_in_the_quarter_with_the_programme_not_completed(tmp_path, c
         facs,
         [running_group()],  # R1: Mondays, ends 7 December
     )
-    ds, times = load_groups(tmp_path), TravelTimes(config.travel)
-    plans, res, meta = build_plans(ds, config, times, START)
-    groups, members, unplaced, _ = tables(
-        plans, solve_plans(plans, res, "cpsat", solver_params(config, 5.0))[0], meta, config
-    )
-    assert check_groups(ds, groups, members, config, times, START) == []
-    due = reviews(ds, no_group_fits(plans), groups, members, unplaced, START, config)
+    groups, due = _reviewed(tmp_path, config, "cpsat")
     due = due.set_index("person_id")
     new = groups[groups["status"] == "NEW"]
     # from 7 December (after the two pre-group weeks), 28 December a bank holiday
@@ -72,13 +77,7 @@ def test_a_one_to_one_under_way_is_reviewed_as_one(tmp_path, config):
         "one-to-one/T", slots="Tue-AM", person_ids="T", sessions_done=2, one_to_one=True
     )
     write_groups(tmp_path, refs, [programme()], [venue()], [facilitator("F1")], [carried])
-    ds, times = load_groups(tmp_path), TravelTimes(config.travel)
-    plans, res, meta = build_plans(ds, config, times, START)
-    groups, members, unplaced, _ = tables(
-        plans, solve_plans(plans, res, "greedy", solver_params(config, 5.0))[0], meta, config
-    )
-    assert check_groups(ds, groups, members, config, times, START) == []
-    due = reviews(ds, no_group_fits(plans), groups, members, unplaced, START, config)
+    groups, due = _reviewed(tmp_path, config, "greedy")
     row = due.set_index("person_id").loc["T"]
     end = groups.set_index("group_id").at["one-to-one/T", "end_date"]
     assert row["status"] == "ONE_TO_ONE" and row["group_end"] == end > row["review_date"]
