@@ -355,16 +355,16 @@ def reviews(
     last = first_day + timedelta(weeks=g.horizon_weeks)
     ends = dict(zip(groups["group_id"], groups["end_date"]))
     group_of = dict(zip(members["person_id"], members["group_id"]))
-    if ds.running is not None:
-        for r in ds.running.to_dict("records"):
-            group_of.update({pid: r["group_id"] for pid in r["person_ids"]})
-    why = dict(zip(unplaced["person_id"], unplaced["reason"]))
     alone = {} if ones is None else dict(zip(ones["person_id"], ones["end_date"]))
     carried = running_one_to_ones(ds.running)  # one-to-ones under way, carried in
     for r in [] if ds.running is None else ds.running.to_dict("records"):
-        for pid in r["person_ids"] if r["group_id"] in carried else []:
-            alone[pid] = ends[r["group_id"]]
-            group_of.pop(pid, None)
+        gid = r["group_id"]
+        for pid in r["person_ids"]:
+            if gid in carried:
+                alone[pid] = ends[gid]
+            else:
+                group_of[pid] = gid
+    why = dict(zip(unplaced["person_id"], unplaced["reason"]))
     rows = []
     for p in ds.referrals.to_dict("records"):
         end = date.fromisoformat(str(p["sentence_end"]))

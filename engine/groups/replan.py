@@ -235,7 +235,7 @@ class ReplanSetup:
     options: list[Option]
     deliveries: list[Delivery]
     disruptions: list[Disruption]
-    why_not: list[str] = field(default_factory=list)  # per item: why nothing repairs it
+    why_not: list[str]  # per item: why nothing repairs it, should it be left for the team
 
 
 class _Context:
@@ -770,7 +770,7 @@ def _reasons(setup: ReplanSetup, s: Session, unrepaired: int | None = None) -> s
     """The disruptions that hit session `s`, and for item `unrepaired` (left for the team)
     why nothing repairs it."""
     hit = "; ".join(str(x) for x in setup.disruptions if x.hits(s.day, s.venue, s.facilitators))
-    if unrepaired is None or unrepaired >= len(setup.why_not):
+    if unrepaired is None:
         return hit
     return f"{hit}: {setup.why_not[unrepaired]}"
 
