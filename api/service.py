@@ -11,6 +11,7 @@ import re
 import shutil
 import threading
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -54,6 +55,9 @@ def check_iso_week(week: str) -> None:
         raise HTTPException(
             422, [{"field": "week", "message": f"{week!r} is not an ISO week (YYYY-Www)"}]
         ) from None
+
+
+Prepare = Callable[[Path], dict[str, Any]]  # writes into a run's folder; says what it wrote
 
 
 def _keep_if_valid(folder: Path, check) -> None:
@@ -114,17 +118,26 @@ class Service:
         return folder
 
     async def start_uploaded(
-        self, who: Principal, kind: str, folder: Path, region, pdu, params: dict
+        self,
+        who: Principal,
+        kind: str,
+        folder: Path,
+        region,
+        pdu,
+        params: dict,
+        prepare: Prepare | None = None,
     ) -> dict[str, Any]:
         """`start` for an upload handler: the contract's check runs in a checking process
         (`Validator`), so a large file never holds up the service's other requests."""
         try:
             self.check_scope(who, kind, region, pdu)
+            told = prepare(folder) if prepare is not None else {}
             await self.validator.check(kind, folder, self.config, pdu, params.get("week"))
         except BaseException:
             shutil.rmtree(folder, ignore_errors=True)  # nothing of a refused upload is kept
             raise
-        return await run_in_threadpool(self._submit, who, kind, folder, region, pdu, params)
+        submitted = await run_in_threadpool(self._submit, who, kind, folder, region, pdu, params)
+        return submitted | told
 
     def records(self, tables: dict[str, list[dict]]) -> Path:
         """JSON records written as the contract's CSV files, so one validation serves both."""
@@ -150,17 +163,28 @@ class Service:
             raise HTTPException(403, f"this key may not run {pdu or region}")
 
     def start(
-        self, who: Principal, kind: str, folder: Path, region, pdu, params: dict
+        self,
+        who: Principal,
+        kind: str,
+        folder: Path,
+        region,
+        pdu,
+        params: dict,
+        prepare: Prepare | None = None,
     ) -> dict[str, Any]:
         """Validate with the engine's own contract (a 422 naming file, row and field; nothing
-        kept), keep only the rows of the PDU asked for, then hand the run to a worker."""
+        kept), keep only the rows of the PDU asked for, then hand the run to a worker.
+        `prepare` adds to the folder what the request names rather than sends (a quarter's
+        running groups) before the check; what it returns goes into the answer."""
+        told: dict[str, Any] = {}
 
         def check() -> None:
             self.check_scope(who, kind, region, pdu)
+            told.update(prepare(folder) if prepare is not None else {})
             self.validator.check_sync(kind, folder, self.config, pdu, params.get("week"))
 
         _keep_if_valid(folder, check)
-        return self._submit(who, kind, folder, region, pdu, params)
+        return self._submit(who, kind, folder, region, pdu, params) | told
 
     def _submit(
         self, who: Principal, kind: str, folder: Path, region, pdu, params: dict
@@ -267,10 +291,11 @@ class Service:
                   "venue_closed": list(closed)}  # fmt: skip
         return self._submit(who, "groups", folder, job.region, job.pdu, params)
 
-    def groups_running(self, job: Job, on: date):
+    def groups_running(self, job: Job, on: date, field: str = "on"):
         """The quarter's groups under way on `on` (its Monday), as the next plan's
         groups_running rows (engine.groups.carry), from the run's own inputs and stored
-        plan: 409 for another kind of run or one not finished, 422 naming `on`."""
+        plan: 409 for another kind of run or one not finished, 422 naming `field` (the
+        request's name for the day)."""
         from engine.core.errors import RunFailed
         from engine.groups.carry import carry_stored
         from engine.groups.plan import horizon_start
@@ -292,7 +317,41 @@ class Service:
                 job.run_id,
             )
         except RunFailed as exc:
-            raise HTTPException(422, [{"field": "on", "message": str(exc)}]) from None
+            raise HTTPException(422, [{"field": field, "message": str(exc)}]) from None
+
+    def carry(self, who: Principal, job_id: str | None, start: date, uploaded: bool):
+        """The groups under way on a next plan's first day in the finished quarter `job_id`
+        (None where none is named), for the plan to pin in place of an uploaded
+        groups_running.csv: 422 where both are given; checked before anything is kept."""
+        if job_id is None:
+            return None
+        if uploaded:
+            raise HTTPException(
+                422,
+                [
+                    {
+                        "field": "running_from",
+                        "message": "give groups_running.csv or running_from, not both",
+                    }
+                ],
+            )
+        return self.groups_running(self.job(job_id, who), start, field="from")
+
+    @staticmethod
+    def carried_into(folder: Path, carried, job_id: str | None) -> dict[str, Any]:
+        """The carried rows written as the new folder's groups_running.csv, and what the
+        run's answer says of them (the groups whose re-plan changes the next plan cannot
+        carry, for the team to re-plan again)."""
+        if carried is None:
+            return {}
+        carried.running.to_csv(folder / "groups_running.csv", index=False)
+        return {
+            "carried": {
+                "from": job_id,
+                "groups": len(carried.running),
+                "changed_later": carried.changed_later,
+            }
+        }
 
     # -- reading runs ---------------------------------------------------------------------
     def job(self, job_id: str, who: Principal) -> Job:

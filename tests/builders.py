@@ -370,12 +370,12 @@ def upload_files(folder):
     }
 
 
-def all_rows(client, run: str, key: str) -> list[dict]:
-    """Every row of a run's allocations, page by page."""
+def all_rows(client, run: str, key: str, table: str = "allocations") -> list[dict]:
+    """Every row of a run's table (a night's allocations unless named), page by page."""
     rows, page = [], 1
     while True:
         got = client.get(
-            f"/runs/{run}/results/allocations",
+            f"/runs/{run}/results/{table}",
             params={"size": 1000, "page": page},
             headers={"X-API-Key": key},
         ).json()

@@ -53,7 +53,18 @@ def status(
             for k in ("outcomes", "tell_practitioner", "tell", "supervisors", "inductions")
         }
     if job.kind == "groups":  # people started against the proved bound; a re-plan's figures
-        out |= {k: s.get(k) for k in ("started", "started_bound", "started_gap", "replan")}
+        out |= {
+            k: s.get(k)
+            for k in (
+                "started",
+                "started_bound",
+                "started_gap",
+                "running_groups",
+                "running_members",
+                "running_one_to_one",
+                "replan",
+            )
+        }
     if job.state in (
         "RUNNING",
         "STOPPING",

@@ -39,6 +39,10 @@ def _run_date(folder: Path, run_date: str | None) -> None:
 
 
 FORCE_HELP = "Replace the stored run that holds this night, week or quarter"
+RUNNING_FROM_HELP = (
+    "Optional, in place of groups_running: a finished quarter's run, whose groups and "
+    "one-to-ones under way on `from` this plan pins (as GET /runs/{run}/groups-running gives)"
+)
 WEEKS_HELP = "Weeks planned ahead: the first firm, the rest provisional (re-planned next time)"
 
 
@@ -85,6 +89,7 @@ class JsonGroupsRun(BaseModel):
     groups_running: list[dict[str, Any]] | None = Field(
         None, description="Optional: groups already running (pinned, members not planned again)"
     )
+    running_from: str | None = Field(None, description=RUNNING_FROM_HELP)
     start: date = Field(alias="from", description="First day of the plan (YYYY-MM-DD)")
     region: str | None = None
     pdu: str | None = None
@@ -171,6 +176,7 @@ def groups_json(
     }
     if body.groups_running is not None:
         tables["groups_running"] = body.groups_running
+    carried = svc.carry(who, body.running_from, body.start, body.groups_running is not None)
     folder = svc.records(tables)
     return svc.start(
         who,
@@ -179,6 +185,7 @@ def groups_json(
         body.region,
         body.pdu,
         {"solver": body.solver, "from": body.start.isoformat(), "force": body.force},
+        prepare=lambda f: svc.carried_into(f, carried, body.running_from),
     )
 
 
@@ -267,6 +274,7 @@ async def groups_csv(
     groups_running: UploadFile | None = File(
         None, description="Optional: groups already running (pinned, members not planned again)"
     ),
+    running_from: str | None = Form(None, description=RUNNING_FROM_HELP),
     start: date = Form(..., alias="from", description="First day of the plan (YYYY-MM-DD)"),
     region: str | None = Form(None),
     pdu: str | None = Form(None),
@@ -275,6 +283,7 @@ async def groups_csv(
     who: Principal = Depends(runner),
     svc: Service = Depends(service),
 ):
+    carried = svc.carry(who, running_from, start, groups_running is not None)
     files = {
         "referrals": referrals,
         "programmes": programmes,
@@ -291,4 +300,5 @@ async def groups_csv(
         region,
         pdu,
         {"solver": solver, "from": start.isoformat(), "force": force},
+        prepare=lambda f: svc.carried_into(f, carried, running_from),
     )
