@@ -232,17 +232,17 @@ def _unplaced(
 
 
 OPEN_PLACE = (
-    "{} had a place, but no pre-group appointment was left for them in the facilitators' "
-    "weeks before it starts, or the solve did not reach that plan in its time"
+    "{} had a place, but no pre-group appointment was free for them before it starts: each "
+    "half-day of theirs with a trained facilitator was full or taken by the groups' sessions"
 )
 
 
 def _not_taken(plan: ProgrammePlan, r: GroupsResult, i: int, gid: dict[int, str]) -> str:
     """Why person `i`, whom candidate groups could take, is in none: none of those runs, or
     each that runs is full, would leave her its only woman, or has a co-defendant of theirs,
-    naming the groups; where one had a place and no rule against them, the facilitators'
-    weeks had no pre-group appointment left for them (as the model counts them), or the solve
-    did not reach that plan in its time."""
+    naming the groups; where one had a place and no rule against them, no pre-group
+    appointment was free for them before it (the booking offers such a place to whoever
+    waits: engine.groups.pre_group._waiting)."""
     pr = plan.problem
     prog = plan.programme["programme"]
     mine = sorted({int(c) for c in pr.pair_cand[pr.pair_person == i].tolist()})

@@ -117,8 +117,12 @@ def plan_pre_group(
     counts appointments by facilitator and week, not by half-day (seed 19: a Horizon group of
     four in Rutland did not run, as its member's only half-day went to a TSP group's session;
     handed over, all 933 placed start, where 929 did; seed 23 946 of 946, where 942; the
-    tight quarter 854 of 868, where 849). Returns the results with who stays, the appointments
-    and the resources left."""
+    tight quarter 854 of 868, where 849). Each booking then offers the places left in groups
+    that run to whoever the solve placed in none, longest referred first, where a half-day of
+    theirs is free before the group (`_waiting`): a solve against the clock, or the model's
+    count of appointments by facilitator and week, may leave someone out a place and a
+    half-day could take (the tight East Midlands quarter and seed 13: 4 more start so; seeds
+    42 and 5: none; first come first served, 34-76 more). Returns the results with who stays, the appointments and the resources left."""
     best = _book(plans, results, res, setup, config)
     trials = config.groups.pre_group_hand_overs
     lost = [
@@ -221,10 +225,11 @@ def _book(
                 for i, gone in booked.pop((n, c), {}).items():
                     diary.add(gone.facilitator, *_at(gone, setup.monday), gone.venue, -1)
                     fell[(n, i)] = c
+    live = [replace(r, facilitators=running[n]) for n, r in enumerate(results)]
     if fell:  # the members of a group that cannot run may join another that does
-        live = [replace(r, facilitators=running[n]) for n, r in enumerate(results)]
         elsewhere = [(n, i, c) for (n, i), c in fell.items()]
         moved |= _move_unbooked(plans, live, elsewhere, booked, diary, setup, config)
+    moved |= _move_unbooked(plans, live, _waiting(plans, results), booked, diary, setup, config)
     out_results: list[GroupsResult] = []
     sessions: list[PreGroup] = []
     for n, (plan, r) in enumerate(zip(plans, results)):
@@ -329,6 +334,20 @@ def _leaving(pr: GroupsProblem, mine: dict[int, PreGroup]) -> dict[int, str]:
     if len(mine) - len(leave) < pr.min_group:
         return {i: GROUP_FELL_THROUGH for i in mine}
     return leave
+
+
+def _waiting(plans: list[ProgrammePlan], results: list[GroupsResult]) -> list[tuple[int, int, int]]:
+    """Whoever the solve placed in no group, as (programme, person, -1), longest referred
+    first: a place the booking freed, or one the model's count of appointment half-days by
+    facilitator and week kept from them, may take them where a half-day of theirs is free."""
+    return sorted(
+        (
+            (n, i, -1)
+            for n, r in enumerate(results)
+            for i in np.nonzero(r.cand_of_person < 0)[0].tolist()
+        ),
+        key=lambda t: (plans[t[0]].referred(t[1]), t[0], t[1]),
+    )
 
 
 def _move_unbooked(

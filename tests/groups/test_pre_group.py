@@ -226,6 +226,40 @@ def _early_and_late(tmp_path, config, early_members: str, late_members: str):
     return booked, who, early, late
 
 
+@pytest.mark.parametrize(
+    "late, co_defendant, joins",
+    [("2026-10-01", "", True), ("2026-12-01", "", False), ("2026-10-01", "A", False)],
+)
+def test_someone_the_solve_left_out_takes_a_place_with_an_appointment_free(
+    tmp_path, config, late, co_defendant, joins
+):
+    """A, B and C are planned into the 7 December group, D into none (as a solve against the
+    clock, or a model counting appointments by facilitator and week, may leave them): the
+    group has a place and the facilitator a Monday half-day with room, so D joins with an
+    appointment. Not where D is referred on 1 December (no pre-group Monday before it), nor
+    where D is A's co-defendant: D is left as planned."""
+    refs = [referral(p, available_slots="Mon-AM") for p in "ABC"]
+    refs.append(
+        referral("D", available_slots="Mon-AM", referral_date=late, exclude_person_ids=co_defendant)
+    )
+    write_groups(tmp_path, refs, [programme()], [venue(available_slots="Mon-AM")], [facilitator()])
+    ds, times = load_groups(tmp_path), TravelTimes(config.travel)
+    plans, res, meta = build_plans(ds, config, times, START)
+    plan = plans[0]
+    pr = plan.problem
+    early = next(c for c in range(len(pr.cand_venue)) if plan.cand_dates[c][0] == date(2026, 12, 7))
+    d = list(pr.person_ids).index("D")
+    cand_of = np.full(len(pr.person_ids), early, np.int64)
+    cand_of[d] = -1
+    book(pr, res, early, [0])
+    planned = GroupsResult(cand_of, {early: [0]}, SolveStats("HEURISTIC", None, None, 0.0))
+    kept, _, members, unplaced, pre = _booked(plans, [planned], res, meta, config, (ds, times))
+    started = ["A", "B", "C", "D"] if joins else ["A", "B", "C"]
+    assert sorted(members["person_id"]) == started == sorted(pre["person_id"])
+    assert people_started(kept) == len(started)
+    assert ("D" in unplaced.index) is not joins
+
+
 def test_a_member_with_no_appointment_before_their_group_moves_to_a_later_one(tmp_path, config):
     """X is referred on 1 December: no pre-group Monday before the 7 December group, but the
     4 January group has one (21 December, with F3: F1 runs the first group then and F2's
