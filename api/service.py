@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from fastapi import HTTPException, Request, UploadFile
@@ -31,6 +31,9 @@ from engine.core.config import Config
 from engine.core.contract import find_tables, read_table_or_fail
 from engine.store.runs import Store
 from engine.unpaid_work.plan import week_dates
+
+if TYPE_CHECKING:
+    from engine.groups.carry import Carried
 
 log = logging.getLogger("probation.api")
 
@@ -291,7 +294,7 @@ class Service:
                   "venue_closed": list(closed)}  # fmt: skip
         return self._submit(who, "groups", folder, job.region, job.pdu, params)
 
-    def groups_running(self, job: Job, on: date, field: str = "on"):
+    def groups_running(self, job: Job, on: date, field: str = "on") -> Carried:
         """The quarter's groups under way on `on` (its Monday), as the next plan's
         groups_running rows (engine.groups.carry), from the run's own inputs and stored
         plan: 409 for another kind of run or one not finished, 422 naming `field` (the
@@ -319,7 +322,9 @@ class Service:
         except RunFailed as exc:
             raise HTTPException(422, [{"field": field, "message": str(exc)}]) from None
 
-    def carry(self, who: Principal, job_id: str | None, start: date, uploaded: bool):
+    def carry(
+        self, who: Principal, job_id: str | None, start: date, uploaded: bool
+    ) -> Carried | None:
         """The groups under way on a next plan's first day in the finished quarter `job_id`
         (None where none is named), for the plan to pin in place of an uploaded
         groups_running.csv: 422 where both are given; checked before anything is kept."""
@@ -338,7 +343,7 @@ class Service:
         return self.groups_running(self.job(job_id, who), start, field="from")
 
     @staticmethod
-    def carried_into(folder: Path, carried, job_id: str | None) -> dict[str, Any]:
+    def carried_into(folder: Path, carried: Carried | None, job_id: str | None) -> dict[str, Any]:
         """The carried rows written as the new folder's groups_running.csv, and what the
         run's answer says of them (the groups whose re-plan changes the next plan cannot
         carry, for the team to re-plan again)."""

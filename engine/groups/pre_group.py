@@ -122,7 +122,8 @@ def plan_pre_group(
     theirs is free before the group (`_waiting`): a solve against the clock, or the model's
     count of appointments by facilitator and week, may leave someone out a place and a
     half-day could take (the tight East Midlands quarter and seed 13: 4 more start so; seeds
-    42 and 5: none; first come first served, 34-76 more). Returns the results with who stays, the appointments and the resources left."""
+    42 and 5: none; first come first served, 34-76 more). Returns the results with who stays,
+    the appointments and the resources left."""
     best = _book(plans, results, res, setup, config)
     trials = config.groups.pre_group_hand_overs
     lost = [
