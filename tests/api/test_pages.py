@@ -103,6 +103,7 @@ def test_the_interventions_team_downloads_the_groups_under_way(pages):
     sign_in(client, INTERV)
     html = client.get(f"/pages/groups/{pages['groups']}").text
     assert 'id="carry"' in html and "groups_running.csv" in html
+    assert f"running_from={pages['groups']}" in html  # the one-call way over the API
     r = client.get(
         f"/pages/groups/{pages['groups']}/groups_running.csv", params={"on": "2027-01-04"}
     )
