@@ -424,6 +424,14 @@ class StopRequested:
         pass
 
 
+class Abandoned(StopRequested):
+    """Stopped, and nothing of the run is to be kept (a signal without --keep-best): each part
+    abandons the rest of its work at its next check."""
+
+    def abandoned(self) -> bool:
+        return True
+
+
 # ---- a real browser against the service ----
 @contextlib.contextmanager
 def served(app):

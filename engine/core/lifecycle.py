@@ -192,7 +192,7 @@ def execute(planner: Planner) -> RunOutcome:
             planner.opts = replace(planner.opts, observer=FileProgress(folder))
             return execute(planner)
     t0 = time.perf_counter()
-    with RunSignals(planner.opts.observer) as signals:
+    with RunSignals(planner.opts.observer, planner.opts.keep_best) as signals:
         try:
             return _steps(planner, signals, t0)
         except Exception as exc:  # a signal while the store was written: rolled back

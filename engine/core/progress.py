@@ -20,6 +20,21 @@ from typing import Protocol
 from engine.core.export import write_text
 
 STOP = "STOP"
+ABANDON = "ABANDON"  # beside STOP: nothing of the run is kept, so its parts need not finish
+
+
+class RunAbandoned(Exception):
+    """A part ends where it stands: a signal came and nothing of the run is kept (no
+    --keep-best), so what is left of its work (the booking of a quarter, its baseline, an
+    Unpaid Work week's later weeks) is not done only to be thrown away."""
+
+
+def abandon_if_asked(observer: object) -> None:
+    """Raise RunAbandoned where the run's observer says it is abandoned (a caller's own
+    observer, without `abandoned`, never is)."""
+    abandoned = getattr(observer, "abandoned", None)
+    if abandoned is not None and abandoned():
+        raise RunAbandoned
 
 
 class RunObserver(Protocol):
@@ -54,6 +69,13 @@ class FileProgress:
 
     def request_stop(self) -> None:
         Path(self.folder, STOP).write_text(str(time.time()))
+
+    def abandon(self) -> None:
+        """Mark the run abandoned (then stop it): its parts end at their next check."""
+        Path(self.folder, ABANDON).write_text(str(time.time()))
+
+    def abandoned(self) -> bool:
+        return os.path.exists(os.path.join(self.folder, ABANDON))
 
     def stop_requested_at(self) -> float | None:
         try:

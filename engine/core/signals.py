@@ -1,8 +1,9 @@
 """Ctrl-C (SIGINT) and SIGTERM end a run cleanly: nothing half-stored, a clear message, a
 non-zero exit. Outside the solve a signal ends the run at once; during the solve it asks every
 part to stop (through the run's observer, which reaches the solver processes), then the run
-ends with nothing stored, or, when the user asked to keep the best, stores the best answer
-found so far marked stopped early (never reused as finished). The solvers never catch a signal
+ends with nothing stored (the parts abandon what is left of their work at their next check:
+engine.core.progress.abandon_if_asked), or, when the user asked to keep the best, stores the
+best answer found so far marked stopped early (never reused as finished). The solvers never catch a signal
 themselves (CP-SAT's own SIGINT catch is off), so a signal can never pass for a finished run.
 """
 
@@ -55,10 +56,11 @@ def exit_at_once(signum: int, frame: Any) -> None:
 
 
 class RunSignals:
-    """The signal handling of one run (`with RunSignals(observer) as sig:`)."""
+    """The signal handling of one run (`with RunSignals(observer, keep_best) as sig:`)."""
 
-    def __init__(self, observer: Any):
+    def __init__(self, observer: Any, keep_best: bool = False):
         self.observer = observer
+        self.keep_best = keep_best
         self.signum: int | None = None
         self._solving = False
         self._previous: dict[int, Any] = {}
@@ -77,8 +79,11 @@ class RunSignals:
         self.signum = signum
         if not self._solving:
             raise RunInterrupted(signum)
-        if self.observer is not None:  # every part ends its search; the run decides after
-            self.observer.request_stop()
+        if self.observer is None:
+            return
+        if not self.keep_best and hasattr(self.observer, "abandon"):
+            self.observer.abandon()  # nothing will be kept: the parts end where they stand
+        self.observer.request_stop()  # every part ends its search; the run decides after
 
     @contextmanager
     def solving(self) -> Iterator[None]:

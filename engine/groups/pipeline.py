@@ -16,6 +16,7 @@ from engine.core.check import Violation
 from engine.core.errors import RunFailed
 from engine.core.lifecycle import Planner, RunOptions, RunOutcome, execute, run_key
 from engine.core.parallel import failed_stats
+from engine.core.progress import abandon_if_asked
 from engine.core.supervision import half_days as supervision_busy
 from engine.core.supervision import load_supervision
 from engine.groups.check import check_groups
@@ -95,6 +96,7 @@ def _quarter(plans, res, solver: str, params, observer, setup, config) -> Quarte
     """The programmes with one solver, their members' pre-group sessions, then the one-to-ones
     from the resources they left."""
     groups, left = solve_plans(plans, res, solver, params, observer)
+    abandon_if_asked(observer)
     groups, pre, left = book_best(plans, res, groups, left, setup, config)
     ones, _ = plan_one_to_one(plans, groups, left, setup, config)
     return QuarterResult(groups, ones, pre)
@@ -105,6 +107,7 @@ def _solve_quarter(
 ) -> tuple[str, QuarterResult, QuarterResult]:
     """The quarter's programmes with the chosen solver, and with the baseline."""
     results = _quarter(plans, res, solver, params, observer, setup, config)
+    abandon_if_asked(observer)
     base = (
         results
         if solver == BASELINE

@@ -16,6 +16,7 @@ from engine.core.check import Violation
 from engine.core.errors import RunFailed
 from engine.core.lifecycle import Planner, RunOptions, RunOutcome, execute, run_key
 from engine.core.parallel import failed_stats
+from engine.core.progress import abandon_if_asked
 from engine.core.supervision import half_days as supervision_busy
 from engine.core.supervision import load_supervision
 from engine.store.calendar import (
@@ -66,6 +67,7 @@ def _solve(pdu: str, setup: PduSetup, solver: str, params, observer, fixed) -> t
     observer = observer.for_part(pdu) if observer is not None else None
 
     def one(week, p, k):
+        abandon_if_asked(observer)
         base = SOLVERS[BASELINE](week.problem, p)
         return SOLVERS[solver](week.problem, p, observer=observer, greedy=base), base
 

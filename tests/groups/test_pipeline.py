@@ -9,7 +9,7 @@ from engine.core.lifecycle import RunOptions
 from engine.groups.pipeline import run_groups
 from engine.groups.store import GroupsStore
 from engine.synthetic import SyntheticSpec, generate, write_dataset
-from tests.builders import StopRequested
+from tests.builders import Abandoned, StopRequested
 
 
 def test_a_stopped_plan_is_never_reused_as_a_finished_one(tmp_path, shared, config):
@@ -61,3 +61,28 @@ def test_a_held_quarter_is_refused_then_superseded(tmp_path, shared, config):
     with store.engine.connect() as conn:
         names = sorted(r.name for r in conn.execute(input_tables.select()))
     assert names == ["facilitators", "groups_running", "programmes", "referrals", "venues"]
+
+
+def test_an_abandoned_quarter_books_nothing_and_plans_no_baseline(
+    tmp_path, shared, config, monkeypatch
+):
+    """A signal without --keep-best: nothing of the run is kept, so once its searches stop the
+    quarter neither books pre-group appointments nor plans its baseline; the run ends."""
+    import pytest
+
+    import engine.groups.pipeline as pipeline
+    from engine.core.progress import RunAbandoned
+
+    def booked(*args, **kw):
+        raise AssertionError("an abandoned quarter was booked")
+
+    monkeypatch.setattr(pipeline, "book_best", booked)
+    spec = SyntheticSpec(
+        scale="pdu", region="East Midlands", seed=3, n_practitioners=10, n_new=5, n_referrals=60
+    )
+    data = write_dataset(tmp_path / "data", *generate(shared / "data" / "boundaries", spec, config))
+    opts = RunOptions(
+        data=data, out=tmp_path / "out", period="2026-11-23", config=config, observer=Abandoned()
+    )
+    with pytest.raises(RunAbandoned):
+        run_groups(opts)

@@ -4,6 +4,7 @@ idempotent re-runs, and re-planning that changes nobody else."""
 from __future__ import annotations
 
 import json
+import sqlite3
 from datetime import date
 
 import pandas as pd
@@ -160,6 +161,24 @@ def test_a_stopped_week_is_never_reused_as_a_finished_one(week_data, tmp_path, c
     stored = UpwStore(f"sqlite:///{tmp_path / 'out' / 'probation.sqlite'}").find(again["key"])
     assert stored is not None and json.loads(stored["summary_json"])["stopped_early"] is False
     assert run_week(opts).reused is True
+
+
+def test_an_abandoned_week_plans_no_further_week_and_stores_nothing(week_data, tmp_path, config):
+    """A signal without --keep-best: nothing of the run is kept, so its part plans no week
+    more (not even the baseline) and the run ends; nothing is stored."""
+    from engine.core.lifecycle import RunOptions
+    from engine.core.progress import RunAbandoned
+    from engine.unpaid_work.pipeline import run_week
+    from tests.builders import Abandoned
+
+    opts = RunOptions(
+        data=week_data, out=tmp_path / "out", period=WEEK, config=config, observer=Abandoned()
+    )
+    with pytest.raises(RunAbandoned):
+        run_week(opts)
+    assert not list((tmp_path / "out").glob("*.csv"))
+    with sqlite3.connect(tmp_path / "out" / "probation.sqlite") as conn:
+        assert conn.execute("select count(*) from upw_weeks").fetchone() == (0,)
 
 
 def test_a_held_week_is_refused_then_superseded_and_its_inputs_kept(week_data, tmp_path, config):
