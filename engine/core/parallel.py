@@ -20,7 +20,7 @@ from typing import Any
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from engine.core.progress import RunObserver
+from engine.core.progress import RunAbandoned, RunObserver
 from solvers.processes import ignore_interrupts
 from solvers.types import SolveStats
 
@@ -165,6 +165,8 @@ def solve_on_dask(
                 done(*fut.result())
                 continue
             err = fut.exception()
+            if isinstance(err, RunAbandoned):  # a signal: nothing is kept, no fallback planned
+                raise err
             log.error("part %s failed after %d retries: %s", job[0], retries, err)
             failed.append({"part": job[0], "error": f"{type(err).__name__}: {err}"})
             done(job[0], *fallback(job, err))

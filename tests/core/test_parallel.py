@@ -17,6 +17,7 @@ from engine.allocation.pipeline import (
     solver_params,
 )
 from engine.core.parallel import PART_FAILED, solve_on_dask
+from engine.core.progress import RunAbandoned
 from engine.synthetic import SyntheticSpec, generate, write_dataset
 from tests.builders import NIGHT
 
@@ -133,3 +134,25 @@ def test_week_and_quarter_on_dask_match_the_process_pool(small_region, tmp_path,
     assert len(on_dask) and on_dask.equals(here)
     (s_dask, m_dask), (s_here, m_here) = quarter("dask"), quarter("processes")
     assert len(m_dask) and m_dask.equals(m_here) and s_dask["started"] == s_here["started"]
+
+
+def _abandoned(key, *args):
+    raise RunAbandoned
+
+
+def test_an_abandoned_part_on_dask_ends_the_batch_without_its_fallback(config):
+    """A part that abandons its work (a signal, nothing to be kept) is not a failure to cover
+    with the baseline: the batch ends there, and no fallback is planned."""
+    fell_back = []
+    with pytest.raises(RunAbandoned):
+        solve_on_dask(
+            [("quarter", None)],
+            _abandoned,
+            lambda k, r, b: None,
+            lambda job, err: fell_back.append(job) or (None, None),
+            1,
+            None,
+            retries=0,
+            processes=False,
+        )
+    assert fell_back == []
