@@ -133,7 +133,7 @@ def test_a_signal_while_the_store_is_written_ends_the_run_as_interrupted(monkeyp
         raise wrapped
 
     monkeypatch.setattr(lifecycle, "_steps", steps)
-    planner = SimpleNamespace(opts=SimpleNamespace(observer=object()))
+    planner = SimpleNamespace(opts=SimpleNamespace(observer=object(), keep_best=False))
     with pytest.raises(RunInterrupted if interrupted else StatementError) as caught:
         lifecycle.execute(planner)
     assert caught.value is (cause if interrupted else wrapped)
