@@ -217,10 +217,13 @@ def _book(
     unbooked = [members[m] for m, k in enumerate(chosen.tolist()) if k < 0]
     moved = _move_unbooked(plans, results, unbooked, booked, diary, setup, config)
     running = [dict(r.facilitators) for r in results]
+    waiting = _waiting(plans, results)
     fell: dict[tuple[int, int], int] = {}  # (programme, person) -> the group that fell through
     for n, plan in enumerate(plans):
         for c in sorted(running[n]):
-            mine = booked.get((n, c), {})
+            mine = booked.setdefault((n, c), {})
+            if len(_leaving(plan.problem, mine)) == len(mine):  # it cannot run as booked
+                moved |= _rescue(plans, results, (n, c), waiting, moved, mine, diary, setup, config)
             if len(_leaving(plan.problem, mine)) == len(mine):  # it cannot run
                 book(plan.problem, res, c, running[n].pop(c), -1)
                 for i, gone in booked.pop((n, c), {}).items():
@@ -230,7 +233,8 @@ def _book(
     if fell:  # the members of a group that cannot run may join another that does
         elsewhere = [(n, i, c) for (n, i), c in fell.items()]
         moved |= _move_unbooked(plans, live, elsewhere, booked, diary, setup, config)
-    moved |= _move_unbooked(plans, live, _waiting(plans, results), booked, diary, setup, config)
+    still = [(n, i, c) for n, i, c in waiting if (n, i) not in moved]
+    moved |= _move_unbooked(plans, live, still, booked, diary, setup, config)
     out_results: list[GroupsResult] = []
     sessions: list[PreGroup] = []
     for n, (plan, r) in enumerate(zip(plans, results)):
@@ -349,6 +353,57 @@ def _waiting(plans: list[ProgrammePlan], results: list[GroupsResult]) -> list[tu
         ),
         key=lambda t: (plans[t[0]].referred(t[1]), t[0], t[1]),
     )
+
+
+def _rescue(
+    plans: list[ProgrammePlan],
+    results: list[GroupsResult],
+    group: tuple[int, int],
+    waiting: list[tuple[int, int, int]],
+    moved: dict[tuple[int, int], int],
+    mine: dict[int, PreGroup],
+    diary: _Diary,
+    setup: OneToOneSetup,
+    config: Config,
+) -> dict[tuple[int, int], int]:
+    """A group that cannot run as booked (below its minimum) takes whoever waits for it (placed
+    in no group by the solve, a candidate of its, no co-defendant in it, a woman only beside
+    another, a half-day of theirs free before it), longest referred first, until it can run;
+    where it still cannot, they are given back. Returns (programme, person) -> the group for
+    those it keeps. Why: a group at its minimum falls through for one member with no half-day
+    left (seed 13: a Horizon group of four), where someone waiting could have taken the place."""
+    n, c = group
+    plan, pr = plans[n], plans[n].problem
+    could = set(pr.pair_person[pr.pair_cand == c].tolist())
+    own = results[n].facilitators[c]
+    added: list[int] = []
+    for m, i, _ in waiting:
+        if len(_leaving(pr, mine)) < len(mine) or len(mine) >= pr.max_group:
+            break
+        if (
+            m != n
+            or i not in could
+            or (n, i) in moved
+            or co_defendants(pr.exclusions, i) & set(mine)
+        ):
+            continue
+        if pr.person_female[i] and not any(pr.person_female[p] for p in mine):
+            continue
+        options = _member_options(plan, i, c, own, plan.referred(i), setup, config)
+        fit = next((o for o in options if diary.can(*o)), None)
+        if fit is None:
+            continue
+        j, s, w, v = fit
+        diary.add(j, s, w, v)
+        day = setup.monday + timedelta(weeks=w, days=s // 3)
+        mine[i] = PreGroup(plan.programme["programme"], i, c, day, s, v, j)
+        added.append(i)
+    if len(_leaving(pr, mine)) < len(mine):
+        return {(n, i): c for i in added}
+    for i in added:
+        gone = mine.pop(i)
+        diary.add(gone.facilitator, *_at(gone, setup.monday), gone.venue, -1)
+    return {}
 
 
 def _move_unbooked(

@@ -260,6 +260,35 @@ def test_someone_the_solve_left_out_takes_a_place_with_an_appointment_free(
     assert ("D" in unplaced.index) is not joins
 
 
+@pytest.mark.parametrize("co_defendant, started", [("", ["A", "B", "D"]), ("A", [])])
+def test_a_group_short_of_its_minimum_takes_someone_waiting(
+    tmp_path, config, co_defendant, started
+):
+    """A, B and X are planned into the 7 December group (at least three), D into none. X,
+    referred on 1 December, cannot have an appointment before it, which leaves two: D, who
+    waits and has a Monday half-day free, takes the place and the group runs. Where D is A's
+    co-defendant, D cannot, and the group does not run."""
+    refs = [referral(p, available_slots="Mon-AM") for p in "AB"]
+    refs += [
+        referral("X", available_slots="Mon-AM", referral_date="2026-12-01"),
+        referral("D", available_slots="Mon-AM", exclude_person_ids=co_defendant),
+    ]
+    write_groups(tmp_path, refs, [programme()], [venue(available_slots="Mon-AM")], [facilitator()])
+    ds, times = load_groups(tmp_path), TravelTimes(config.travel)
+    plans, res, meta = build_plans(ds, config, times, START)
+    plan = plans[0]
+    pr = plan.problem
+    early = next(c for c in range(len(pr.cand_venue)) if plan.cand_dates[c][0] == date(2026, 12, 7))
+    cand_of = np.full(len(pr.person_ids), early, np.int64)
+    cand_of[list(pr.person_ids).index("D")] = -1
+    book(pr, res, early, [0])
+    planned = GroupsResult(cand_of, {early: [0]}, SolveStats("HEURISTIC", None, None, 0.0))
+    kept, groups, members, unplaced, pre = _booked(plans, [planned], res, meta, config, (ds, times))
+    assert sorted(members["person_id"]) == started == sorted(pre["person_id"])
+    assert len(groups) == (1 if started else 0)
+    assert "X" in unplaced.index and ("D" in unplaced.index) is not bool(started)
+
+
 def test_a_member_with_no_appointment_before_their_group_moves_to_a_later_one(tmp_path, config):
     """X is referred on 1 December: no pre-group Monday before the 7 December group, but the
     4 January group has one (21 December, with F3: F1 runs the first group then and F2's
