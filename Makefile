@@ -63,9 +63,12 @@ demo: install
 	@echo "  analyst              http://127.0.0.1:8000/pages/analyst          key demo-reader-rutland-change-me"
 	@echo "  API docs             http://127.0.0.1:8000/docs                   header X-API-Key: demo-admin-key-change-me"
 
-# Everything, as CI runs it: the style checks, then every test (slow ones included).
+# Everything, as CI runs it: the style checks, then every test: those not marked slow in two
+# pytest-xdist workers (as test-fast), then the slow ones in one process (the page-speed and
+# signal tests time real work, and failed in two workers with both cores busy).
 test: install browser lint
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -m "not slow" -n 2
+	$(BIN)/python -m pytest -q -m slow
 
 # The everyday loop: every test not marked slow (public instances, browser, PostgreSQL, SIGKILL,
 # the national generator, the travel CLI on the road network,
