@@ -3,8 +3,9 @@ non-zero exit. Outside the solve a signal ends the run at once; during the solve
 part to stop (through the run's observer, which reaches the solver processes), then the run
 ends with nothing stored (the parts abandon what is left of their work at their next check:
 engine.core.progress.abandon_if_asked), or, when the user asked to keep the best, stores the
-best answer found so far marked stopped early (never reused as finished). The solvers never catch a signal
-themselves (CP-SAT's own SIGINT catch is off), so a signal can never pass for a finished run.
+best answer found so far marked stopped early (never reused as finished). The solvers never
+catch a signal themselves (CP-SAT's own SIGINT catch is off), so a signal can never pass for
+a finished run.
 """
 
 from __future__ import annotations

@@ -375,29 +375,14 @@ def _rescue(
     n, c = group
     plan, pr = plans[n], plans[n].problem
     could = set(pr.pair_person[pr.pair_cand == c].tolist())
-    own = results[n].facilitators[c]
     added: list[int] = []
     for m, i, _ in waiting:
         if len(_leaving(pr, mine)) < len(mine) or len(mine) >= pr.max_group:
             break
-        if (
-            m != n
-            or i not in could
-            or (n, i) in moved
-            or co_defendants(pr.exclusions, i) & set(mine)
-        ):
+        if m != n or i not in could or (n, i) in moved:
             continue
-        if pr.person_female[i] and not any(pr.person_female[p] for p in mine):
-            continue
-        options = _member_options(plan, i, c, own, plan.referred(i), setup, config)
-        fit = next((o for o in options if diary.can(*o)), None)
-        if fit is None:
-            continue
-        j, s, w, v = fit
-        diary.add(j, s, w, v)
-        day = setup.monday + timedelta(weeks=w, days=s // 3)
-        mine[i] = PreGroup(plan.programme["programme"], i, c, day, s, v, j)
-        added.append(i)
+        if _join(plan, i, c, results[n], mine, diary, setup, config):
+            added.append(i)
     if len(_leaving(pr, mine)) < len(mine):
         return {(n, i): c for i in added}
     for i in added:
@@ -424,35 +409,45 @@ def _move_unbooked(
     for n, i, c in unbooked:
         plan, r = plans[n], results[n]
         pr = plan.problem
-        apart = co_defendants(pr.exclusions, i)
-        referred = plan.referred(i)
         for k in np.nonzero(pr.pair_person == i)[0].tolist():
             other = int(pr.pair_cand[k])
             there = booked.get((n, other), {})
             if other == c or other not in r.facilitators or not there:
                 continue
-            if len(there) >= pr.max_group or apart & set(there):
-                continue
-            if pr.person_female[i] and not any(pr.person_female[p] for p in there):
-                continue
-            own = r.facilitators[other]
-            fit = next(
-                (
-                    o
-                    for o in _member_options(plan, i, other, own, referred, setup, config)
-                    if diary.can(*o)
-                ),
-                None,
-            )
-            if fit is None:
-                continue
-            j, s, w, v = fit
-            diary.add(j, s, w, v)
-            day = setup.monday + timedelta(weeks=w, days=s // 3)
-            there[i] = PreGroup(plan.programme["programme"], i, other, day, s, v, j)
-            moved[(n, i)] = other
-            break
+            if len(there) < pr.max_group and _join(plan, i, other, r, there, diary, setup, config):
+                moved[(n, i)] = other
+                break
     return moved
+
+
+def _join(
+    plan: ProgrammePlan,
+    i: int,
+    c: int,
+    r: GroupsResult,
+    there: dict[int, PreGroup],
+    diary: _Diary,
+    setup: OneToOneSetup,
+    config: Config,
+) -> bool:
+    """Person `i` joins group `c` (`there`: its members booked so far) with a pre-group
+    appointment before it, where no co-defendant of theirs is in it, a woman only beside
+    another woman, and a half-day of theirs is free in `diary`: booked in both. Whether they
+    joined (the caller has checked the pair and the place)."""
+    pr = plan.problem
+    if co_defendants(pr.exclusions, i) & set(there):
+        return False
+    if pr.person_female[i] and not any(pr.person_female[p] for p in there):
+        return False
+    options = _member_options(plan, i, c, r.facilitators[c], plan.referred(i), setup, config)
+    fit = next((o for o in options if diary.can(*o)), None)
+    if fit is None:
+        return False
+    j, s, w, v = fit
+    diary.add(j, s, w, v)
+    day = setup.monday + timedelta(weeks=w, days=s // 3)
+    there[i] = PreGroup(plan.programme["programme"], i, c, day, s, v, j)
+    return True
 
 
 def _member_options(
