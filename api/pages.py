@@ -34,7 +34,7 @@ from api.jobs import Job
 from api.latest import newest
 from api.review import TEMPLATES
 from api.scope import view
-from api.service import Service, service
+from api.service import Service, csv_download, service
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 LATEST = "latest"  # in a page's address: the newest finished run of its kind this key sees
@@ -281,11 +281,7 @@ def running_csv(request: Request, job_id: str, on: date, svc: Service = Depends(
         carried = svc.groups_running(_run_of(svc, signed.who, job_id, "groups"), on)
     except HTTPException as exc:
         return _back_saying("groups", job_id, exc)
-    return Response(
-        carried.running.to_csv(index=False),
-        media_type="text/csv",
-        headers={"Content-Disposition": 'attachment; filename="groups_running.csv"'},
-    )
+    return csv_download(carried.running, "groups_running.csv")
 
 
 # -- One person's calendar -------------------------------------------------------------------

@@ -8,12 +8,12 @@ from datetime import date
 from typing import Literal
 
 import pandas as pd
-from fastapi import APIRouter, Depends, HTTPException, Query, Response
+from fastapi import APIRouter, Depends, HTTPException, Query
 
 from api.auth import Principal, principal, runner
 from api.jobs import TABLES
 from api.scope import seen_part
-from api.service import Service, log_event, service
+from api.service import Service, csv_download, log_event, service
 
 router = APIRouter(tags=["runs"])
 
@@ -131,11 +131,7 @@ def groups_running(
     job = svc.job(job_id, who)
     carried = svc.groups_running(job, on)
     if format == "csv":
-        return Response(
-            carried.running.to_csv(index=False),
-            media_type="text/csv",
-            headers={"Content-Disposition": 'attachment; filename="groups_running.csv"'},
-        )
+        return csv_download(carried.running, "groups_running.csv")
     return {
         "run": job.job_id,
         "on": on.isoformat(),
