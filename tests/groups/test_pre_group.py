@@ -148,15 +148,15 @@ def test_a_woman_never_starts_as_the_only_woman(tmp_path, config, solver):
     assert sorted(members["person_id"]) == ["M0", "M1", "M2"] and "W1" in unplaced.index
 
 
-def test_a_woman_left_the_only_woman_by_the_booking_does_not_start(tmp_path, config):
-    """All five placed in the 7 December group (a plan made without the pre-group rule): W2
-    cannot have her appointment, so W1 would be the only woman among men: she does not start
-    either; the three men do."""
+def _booked_early(tmp_path, config, refs, waiting=(), rooms=1):
+    """Everyone of `refs` but `waiting` placed by hand in the 7 December group (one
+    facilitator, Monday mornings), as a plan made without the pre-group rule or a solve
+    against the clock might, then booked (`_booked`)."""
     write_groups(
         tmp_path,
-        _late_woman(),
+        refs,
         [programme()],
-        [venue(available_slots="Mon-AM", rooms=2)],
+        [venue(available_slots="Mon-AM", rooms=rooms)],
         [facilitator()],
     )
     ds, times = load_groups(tmp_path), TravelTimes(config.travel)
@@ -165,9 +165,18 @@ def test_a_woman_left_the_only_woman_by_the_booking_does_not_start(tmp_path, con
     pr = plan.problem
     early = next(c for c in range(len(pr.cand_venue)) if plan.cand_dates[c][0] == date(2026, 12, 7))
     cand_of = np.full(len(pr.person_ids), early, np.int64)
+    for p in waiting:
+        cand_of[list(pr.person_ids).index(p)] = -1
     book(pr, res, early, [0])
     planned = GroupsResult(cand_of, {early: [0]}, SolveStats("HEURISTIC", None, None, 0.0))
-    _, _, members, unplaced, pre = _booked(plans, [planned], res, meta, config, (ds, times))
+    return _booked(plans, [planned], res, meta, config, (ds, times))
+
+
+def test_a_woman_left_the_only_woman_by_the_booking_does_not_start(tmp_path, config):
+    """All five placed in the 7 December group (a plan made without the pre-group rule): W2
+    cannot have her appointment, so W1 would be the only woman among men: she does not start
+    either; the three men do."""
+    _, _, members, unplaced, pre = _booked_early(tmp_path, config, _late_woman(), rooms=2)
     assert sorted(members["person_id"]) == ["M0", "M1", "M2"] == sorted(pre["person_id"])
     assert "pre-group" in unplaced.loc["W2", "reason"]
     assert "only woman" in unplaced.loc["W1", "reason"]
@@ -242,18 +251,7 @@ def test_someone_the_solve_left_out_takes_a_place_with_an_appointment_free(
     refs.append(
         referral("D", available_slots="Mon-AM", referral_date=late, exclude_person_ids=co_defendant)
     )
-    write_groups(tmp_path, refs, [programme()], [venue(available_slots="Mon-AM")], [facilitator()])
-    ds, times = load_groups(tmp_path), TravelTimes(config.travel)
-    plans, res, meta = build_plans(ds, config, times, START)
-    plan = plans[0]
-    pr = plan.problem
-    early = next(c for c in range(len(pr.cand_venue)) if plan.cand_dates[c][0] == date(2026, 12, 7))
-    d = list(pr.person_ids).index("D")
-    cand_of = np.full(len(pr.person_ids), early, np.int64)
-    cand_of[d] = -1
-    book(pr, res, early, [0])
-    planned = GroupsResult(cand_of, {early: [0]}, SolveStats("HEURISTIC", None, None, 0.0))
-    kept, _, members, unplaced, pre = _booked(plans, [planned], res, meta, config, (ds, times))
+    kept, _, members, unplaced, pre = _booked_early(tmp_path, config, refs, waiting=("D",))
     started = ["A", "B", "C", "D"] if joins else ["A", "B", "C"]
     assert sorted(members["person_id"]) == started == sorted(pre["person_id"])
     assert people_started(kept) == len(started)
@@ -273,17 +271,7 @@ def test_a_group_short_of_its_minimum_takes_someone_waiting(
         referral("X", available_slots="Mon-AM", referral_date="2026-12-01"),
         referral("D", available_slots="Mon-AM", exclude_person_ids=co_defendant),
     ]
-    write_groups(tmp_path, refs, [programme()], [venue(available_slots="Mon-AM")], [facilitator()])
-    ds, times = load_groups(tmp_path), TravelTimes(config.travel)
-    plans, res, meta = build_plans(ds, config, times, START)
-    plan = plans[0]
-    pr = plan.problem
-    early = next(c for c in range(len(pr.cand_venue)) if plan.cand_dates[c][0] == date(2026, 12, 7))
-    cand_of = np.full(len(pr.person_ids), early, np.int64)
-    cand_of[list(pr.person_ids).index("D")] = -1
-    book(pr, res, early, [0])
-    planned = GroupsResult(cand_of, {early: [0]}, SolveStats("HEURISTIC", None, None, 0.0))
-    kept, groups, members, unplaced, pre = _booked(plans, [planned], res, meta, config, (ds, times))
+    _, groups, members, unplaced, pre = _booked_early(tmp_path, config, refs, waiting=("D",))
     assert sorted(members["person_id"]) == started == sorted(pre["person_id"])
     assert len(groups) == (1 if started else 0)
     assert "X" in unplaced.index and ("D" in unplaced.index) is not bool(started)
