@@ -305,6 +305,11 @@ def _programme(
     # their referral
     fit_but_pre, fit = np.zeros(n, bool), np.zeros(n, bool)
     formed, in_time, referred_before = np.zeros(n, bool), np.zeros(n, bool), np.zeros(n, bool)
+    # where none was formed, which of three: too few share a venue and half-days with them
+    # (the most who do, them included), their half-days not among those offered at a venue
+    # (`patterns_per_venue`), or too few trained facilitators for those offered (the most free)
+    share_most, fac_most = np.zeros(n, np.int64), np.zeros(n, np.int64)
+    offered = np.zeros(n, bool)
     pre_open = _pre_group_open(travel, reach, v_slots, f_slots, fac_travel, trained, config)
     pre_ok: dict[tuple[int, date], np.ndarray] = {}
     engaged = np.array([bool(b) for b in busy], bool)  # who has other commitments at all
@@ -317,6 +322,7 @@ def _programme(
         }
         for ok in free.values():
             slot_fit |= ok
+            share_most = np.maximum(share_most, np.where(ok, ok.sum(), 0))
         best = sorted(
             (p for p in free if free[p].sum() >= mn), key=lambda p: (-int(free[p].sum()), p)
         )[: g.patterns_per_venue]
@@ -324,6 +330,8 @@ def _programme(
         for p in best:
             p_part = SLOTS[p[0]].split("-")[1]
             fj = able_facilitators(trained, f_slots, fac_travel[:, v], p, config)
+            offered |= free[p]
+            fac_most = np.where(free[p], np.maximum(fac_most, len(fj)), fac_most)
             if len(fj) < need:
                 continue
             formed |= free[p]
@@ -420,11 +428,17 @@ def _programme(
             )
         elif fit_but_pre[i] and not fit[i]:
             reasons.append(PRE_GROUP_MISSING.format(weeks=g.pre_group_weeks))
-        elif not formed[i] or fit[i]:  # fit: too few others could join them
+        elif not formed[i]:
             reasons.append(
-                "too few people share their slots and area for a viable group, or too few "
-                "trained facilitators are free then"
+                _none_formed(
+                    prog["programme"],
+                    (int(share_most[i]), mn),
+                    (bool(offered[i]), g.patterns_per_venue),
+                    (int(fac_most[i]), need, g.facilitator_max_travel_minutes),
+                )
             )
+        elif fit[i]:  # groups suit them, but too few others could start with them in any
+            reasons.append(TOO_FEW_TO_START.format(n=mn, programme=prog["programme"]))
         elif not in_time[i]:
             reasons.append(
                 f"the sentence ends on {people['sentence_end'].iat[i]}, before any group "
@@ -514,6 +528,43 @@ PRE_GROUP_MISSING = (
     "no pre-group session could be booked with a trained facilitator in their slots in the {weeks} "
     "weeks before the group's first session"
 )
+TOO_FEW_TO_START = (
+    "fewer than {n} could start with them in any {programme} group that suits them: the others "
+    "who share their venue and half-days are ruled out by their referral dates, sentence ends, "
+    "other commitments or pre-group appointments"
+)
+
+
+def _none_formed(
+    programme: str,
+    shared: tuple[int, int],
+    offered: tuple[bool, int],
+    facilitators: tuple[int, int, float],
+) -> str:
+    """Why no candidate group was formed for someone with a venue in reach running the
+    programme in their slots, so that the team knows what would help: more referrals there
+    (`shared`: the most who share a venue and half-days with them, them included, and the
+    group's minimum), other half-days offered (`offered`: whether theirs were among the
+    venues' `patterns_per_venue` offered), or another trained facilitator (`facilitators`: the
+    most free for their half-days within the travel limit, those a session needs, the limit)."""
+    most, minimum = shared
+    if most < minimum:
+        return (
+            f"too few share their venue and half-days: at most {most - 1} other {programme} "
+            f"referral(s) can reach one venue of theirs on the same half-days, and a group needs "
+            f"{minimum}"
+        )
+    if not offered[0]:
+        return (
+            f"the venues they can reach offer {programme} only on the half-days most referrals "
+            f"there share (at most {offered[1]} a venue), and they are free on none of those"
+        )
+    free, need, limit = facilitators
+    return (
+        f"too few trained facilitators: at most {free} trained for {programme} within {limit:g} "
+        f"minutes of the venue are free on the half-days they share with others, and a session "
+        f"needs {need}"
+    )
 
 
 def pre_group_days(start: date, monday: date, config: Config) -> list[date]:

@@ -205,7 +205,10 @@ def test_whom_no_group_suits_are_told_which_reason_is_theirs(tmp_path, config):
     )
     assert len(members) == 3
     reason = unplaced["reason"]
-    assert reason["ALONE"].startswith("too few people share their slots and area")
+    assert reason["ALONE"] == (
+        "too few share their venue and half-days: at most 0 other SI-EM referral(s) can reach "
+        "one venue of theirs on the same half-days, and a group needs 3"
+    )
     assert reason["ENDS"] == (
         "the sentence ends on 2026-12-15, before any group starting this quarter could finish"
     )
@@ -217,13 +220,48 @@ def test_whom_no_group_suits_are_told_which_reason_is_theirs(tmp_path, config):
 def test_too_few_who_could_join_is_the_reason_where_the_others_fit(tmp_path, config):
     """P0, P1 and ENDS share their slots and area, but ENDS's sentence ends first: two are
     too few for a group of at least three, and P0 and P1 are told so, not of other
-    commitments they do not have."""
+    commitments they do not have, nor that too few share their half-days (three do)."""
     refs = [referral("P0"), referral("P1"), referral("ENDS", sentence_end="2026-12-15")]
     _, members, unplaced, _ = _plan(tmp_path, config, refs)
     assert members.empty
     for pid in ("P0", "P1"):
-        assert unplaced.loc[pid, "reason"].startswith("too few people share their slots")
+        assert unplaced.loc[pid, "reason"] == (
+            "fewer than 3 could start with them in any SI-EM group that suits them: the others "
+            "who share their venue and half-days are ruled out by their referral dates, sentence "
+            "ends, other commitments or pre-group appointments"
+        )
     assert unplaced.loc["ENDS", "reason"].startswith("the sentence ends on 2026-12-15")
+
+
+def test_whom_no_group_was_formed_for_are_told_what_would_help(tmp_path, config):
+    """Four people free on Monday mornings and three on Tuesday mornings, at one venue. With
+    the facilitator free only on Wednesdays, no group forms, and all seven are told a trained
+    facilitator is lacking (not that too few share their half-days: they do). With the
+    facilitator free and one set of half-days offered a venue, Monday's four form a group, and
+    Tuesday's three are told the venue offers other half-days."""
+    refs = [referral(f"M{k}", available_slots="Mon-AM") for k in range(4)] + [
+        referral(f"T{k}", available_slots="Tue-AM") for k in range(3)
+    ]
+    (tmp_path / "staff").mkdir()
+    _, members, unplaced, _ = _plan(
+        tmp_path / "staff", config, refs, facs=[facilitator(available_slots="Wed-AM")]
+    )
+    assert members.empty and len(unplaced) == 7
+    assert set(unplaced["reason"]) == {
+        "too few trained facilitators: at most 0 trained for SI-EM within 90 minutes of the "
+        "venue are free on the half-days they share with others, and a session needs 1"
+    }
+    one = config.model_copy(
+        update={"groups": config.groups.model_copy(update={"patterns_per_venue": 1})}
+    )
+    (tmp_path / "offered").mkdir()
+    _, members, unplaced, _ = _plan(tmp_path / "offered", one, refs)
+    assert sorted(members["person_id"]) == ["M0", "M1", "M2", "M3"]
+    assert unplaced["reason"].to_dict() == {
+        f"T{k}": "the venues they can reach offer SI-EM only on the half-days most referrals "
+        "there share (at most 1 a venue), and they are free on none of those"
+        for k in range(3)
+    }
 
 
 def test_whom_a_group_could_take_are_told_why_none_did(tmp_path, config):
