@@ -3,6 +3,8 @@ generated request, with or without a valid key, the service never answers with a
 
 from __future__ import annotations
 
+import atexit
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -15,7 +17,10 @@ from api.app import ApiSettings, create_app
 pytestmark = pytest.mark.slow  # schemathesis
 
 ADMIN = "schema-admin-key-0123456789"
+# made when the module is collected (schemathesis reads the schema then), so removed at exit:
+# a fixture's tmp_path is not there yet, and each collection had left a folder in /tmp
 _work = Path(tempfile.mkdtemp(prefix="probation-api-schema-"))
+atexit.register(shutil.rmtree, _work, True)
 (_work / "keys.toml").write_text(f'[[keys]]\nkey = "{ADMIN}"\nname = "admin"\nrole = "admin"\n')
 app = create_app(ApiSettings(keys_file=_work / "keys.toml", work_dir=_work))
 schema = schemathesis.openapi.from_asgi("/openapi.json", app)

@@ -314,7 +314,11 @@ def test_run_killed_half_way_leaves_the_store_as_it_was(db_url, tmp_path):
         40
     ):  # kill ever later (from start-up, through the solve, to the commit) until one lands
         proc = subprocess.Popen(
-            cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+            cmd,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+            env=os.environ | {"TMPDIR": str(tmp_path)},  # a killed run's folder stays here
         )
         try:
             proc.wait(1.0 + 0.3 * k)
