@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 from ortools.sat.python import cp_model
@@ -150,9 +151,8 @@ class GroupsResult:
     # given the rooms and facilitators the other programmes' groups hold, or given them all
     started_bound: float | None = None
     started_bound_alone: float | None = None
-    reasons: dict[int, str] = field(
-        default_factory=dict
-    )  # why a person left a group after the solve
+    # why a person left a group after the solve (the engine's reason, which the solver never reads)
+    reasons: dict[int, Any] = field(default_factory=dict)
     # The programmes (indices in the order given) solved alone as one block with this one, given
     # every room and facilitator, and the bound on their people started together (tighter than
     # the sum of their own bounds alone where they compete): None where it was solved alone

@@ -51,6 +51,13 @@ def escape_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def in_order(frame: pd.DataFrame, columns: list[str], order: list[str]) -> pd.DataFrame:
+    """`frame`'s `columns` with its rows in `order` (a stable sort): a plan read back from the
+    store, whose rows come in no set order (PostgreSQL; SQLite by its key), writes the same
+    files as when it was made."""
+    return frame[columns].sort_values(order, kind="stable", ignore_index=True)
+
+
 def write_json(path: Path, data: Any) -> Path:
     """A summary as indented JSON (dates and the like as text), atomically."""
     return write_text(path, json.dumps(data, indent=2, default=str))

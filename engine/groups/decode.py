@@ -10,8 +10,10 @@ import numpy as np
 import pandas as pd
 
 from engine.core.config import Config
+from engine.groups import reasons as why
 from engine.groups.contract import running_one_to_ones
 from engine.groups.plan import ProgrammePlan
+from engine.groups.reasons import Why
 from engine.groups.records import SLOTS
 from engine.groups.rules import co_defendants
 from solvers.groups import GroupsResult
@@ -31,7 +33,7 @@ GROUP_COLUMNS = [
 
 MEMBER_COLUMNS = ["group_id", "person_id", "travel_minutes", "travel_reason"]
 
-UNPLACED_COLUMNS = ["person_id", "programme", "reason", "alternative"]
+UNPLACED_COLUMNS = ["person_id", "programme", "reason_code", "reason", "alternative"]
 
 ONE_TO_ONE_COLUMNS = [
     "person_id",
@@ -140,7 +142,13 @@ def tables(plans: list[ProgrammePlan], results: list[GroupsResult], meta: dict, 
             else:
                 reason, alt = _unplaced(plan, r, i, meta, config, gid)
                 unplaced.append(
-                    {"person_id": pid, "programme": prog, "reason": reason, "alternative": alt}
+                    {
+                        "person_id": pid,
+                        "programme": prog,
+                        "reason_code": reason.code,
+                        "reason": reason.text,
+                        "alternative": alt,
+                    }
                 )
     new_groups = len(groups)
     running = meta.get("running", [])
@@ -203,17 +211,15 @@ def _unplaced(
     meta: dict,
     config: Config,
     gid: dict[int, str],
-) -> tuple[str, str]:
+) -> tuple[Why, str]:
     prog = plan.programme["programme"]
     pr = plan.problem
     ends = plan.people["sentence_end"].iat[i]
     if i in r.reasons:
         reason = r.reasons[i]  # left the group after the solve (no pre-group session)
-    elif plan.reasons[i]:
-        reason = plan.reasons[i]
     else:
-        reason = _not_taken(plan, r, i, gid)
-    if "sentence ends" in reason:
+        reason = plan.reasons[i] or _not_taken(plan, r, i, gid)
+    if reason.code == why.SENTENCE_ENDS:
         return reason, f"one-to-one delivery of {prog} before the sentence ends on {ends}"
     # the nearest later group: one planned that they can reach, in their slots, ending in time
     later = [
@@ -231,42 +237,32 @@ def _unplaced(
     return reason, f"one-to-one or remote delivery of {prog}"
 
 
-OPEN_PLACE = (
-    "{} had a place, but no pre-group appointment was free for them before it starts: each "
-    "half-day of theirs with a trained facilitator was full or taken by the groups' sessions"
-)
-
-
-def _not_taken(plan: ProgrammePlan, r: GroupsResult, i: int, gid: dict[int, str]) -> str:
+def _not_taken(plan: ProgrammePlan, r: GroupsResult, i: int, gid: dict[int, str]) -> Why:
     """Why person `i`, whom candidate groups could take, is in none: none of those runs, or
     each that runs is full, would leave her its only woman, or has a co-defendant of theirs,
     naming the groups; where one had a place and no rule against them, no pre-group
     appointment was free for them before it (the booking offers such a place to whoever
     waits: engine.groups.pre_group._waiting)."""
     pr = plan.problem
-    prog = plan.programme["programme"]
     mine = sorted({int(c) for c in pr.pair_cand[pr.pair_person == i].tolist()})
     runs = [c for c in mine if c in r.facilitators]
     if not runs:
-        return (
-            f"none of the {len(mine)} {prog} group(s) that could take them runs: too few others "
-            "to start one with, or their rooms and facilitators went to groups that start more"
-        )
+        return why.not_run(len(mine), plan.programme["programme"])
     apart = co_defendants(pr.exclusions, i)
-    why: dict[str, list[str]] = {}  # what stands in the way ({} the groups) -> the groups
+    named: dict[str, list[str]] = {}  # what stands in the way (its code) -> the groups
     for c in runs:
         members = np.nonzero(r.cand_of_person == c)[0]
         if len(members) >= pr.max_group:
-            why.setdefault("{} full", []).append(gid[c])
+            named.setdefault(why.GROUP_FULL, []).append(gid[c])
         elif pr.person_female[i] and not pr.person_female[members].any():
-            why.setdefault("she would be the only woman in {}", []).append(gid[c])
+            named.setdefault(why.ONLY_WOMAN, []).append(gid[c])
         elif apart & set(members.tolist()):
-            why.setdefault("a co-defendant is in {}", []).append(gid[c])
+            named.setdefault(why.CO_DEFENDANT, []).append(gid[c])
         else:
-            why.setdefault(OPEN_PLACE, []).append(gid[c])
-    if OPEN_PLACE in why:
-        return OPEN_PLACE.format(_listed(why[OPEN_PLACE]))
-    return "; ".join(k.format(_listed(v)) for k, v in why.items())
+            named.setdefault(why.PRE_GROUP_FULL, []).append(gid[c])
+    if why.PRE_GROUP_FULL in named:
+        return why.pre_group_full(_listed(named[why.PRE_GROUP_FULL]))
+    return why.barred({code: _listed(groups) for code, groups in named.items()})
 
 
 def _listed(names: list[str], most: int = 3) -> str:

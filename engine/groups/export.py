@@ -10,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 
-from engine.core.export import write_csv, write_json
+from engine.core.export import in_order, write_csv, write_json
 from engine.groups.decode import (
     CHANGE_COLUMNS,
     GROUP_COLUMNS,
@@ -29,19 +29,32 @@ def export_plan(out: Path, tables: dict[str, pd.DataFrame], summary: dict[str, A
     empty for a fresh plan) and groups_summary.json in `out`."""
     out = Path(out)
     return [
-        write_csv(out / "groups.csv", tables["groups"][GROUP_COLUMNS]),
-        write_csv(out / "group_members.csv", tables["members"][MEMBER_COLUMNS]),
-        write_csv(out / "pre_group.csv", tables["pre_group"][PRE_GROUP_COLUMNS]),
-        write_csv(out / "unplaced.csv", tables["unplaced"][UNPLACED_COLUMNS]),
-        write_csv(out / "group_reviews.csv", tables["reviews"][REVIEW_COLUMNS]),
-        write_csv(out / "one_to_one.csv", tables["one_to_one"][ONE_TO_ONE_COLUMNS]),
-        write_csv(out / "changes.csv", _or_empty(tables, "changes", CHANGE_COLUMNS)),
-        write_csv(out / "tell.csv", _or_empty(tables, "tell", TELL_COLUMNS)),
+        *(
+            write_csv(out / file, _in_order(tables, name, columns, order))
+            for file, (name, columns, order) in FILES.items()
+        ),
         write_json(out / "groups_summary.json", summary),
     ]
 
 
-def _or_empty(tables: dict[str, pd.DataFrame], name: str, columns: list[str]) -> pd.DataFrame:
-    """A table in the contract's columns (empty for a plan stored before it existed)."""
+# file -> (table, its columns, the rows' order): the same plan writes the same files whether
+# just planned or read back from the store, whose rows come in no set order (PostgreSQL)
+FILES = {
+    "groups.csv": ("groups", GROUP_COLUMNS, ["programme", "start_date", "group_id"]),
+    "group_members.csv": ("members", MEMBER_COLUMNS, ["group_id", "person_id"]),
+    "pre_group.csv": ("pre_group", PRE_GROUP_COLUMNS, ["programme", "group_id", "person_id"]),
+    "unplaced.csv": ("unplaced", UNPLACED_COLUMNS, ["programme", "person_id"]),
+    "group_reviews.csv": ("reviews", REVIEW_COLUMNS, ["review_date", "person_id", "review"]),
+    "one_to_one.csv": ("one_to_one", ONE_TO_ONE_COLUMNS, ["programme", "person_id"]),
+    "changes.csv": ("changes", CHANGE_COLUMNS, ["date", "slot", "item"]),
+    "tell.csv": ("tell", TELL_COLUMNS, ["role", "who", "item"]),
+}
+
+
+def _in_order(
+    tables: dict[str, pd.DataFrame], name: str, columns: list[str], order: list[str]
+) -> pd.DataFrame:
+    """A table in the contract's columns and `order` (empty where a plan stored before it
+    existed has none: a fresh plan's changes and tell)."""
     got = tables.get(name)
-    return pd.DataFrame(columns=columns) if got is None else got[columns]
+    return pd.DataFrame(columns=columns) if got is None else in_order(got, columns, order)

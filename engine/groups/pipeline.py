@@ -244,7 +244,7 @@ class QuarterPlanner(Planner):
         return {}
 
     def summary(self, key: str, tables: dict[str, pd.DataFrame], solved: dict) -> dict[str, Any]:
-        results = solved[QUARTER][0].programmes
+        results, unplaced = solved[QUARTER][0].programmes, tables["unplaced"]
         programmes = [
             {
                 "programme": p.programme["programme"],
@@ -254,6 +254,9 @@ class QuarterPlanner(Planner):
                 **_started(int((r.cand_of_person >= 0).sum()), r.started_bound),
                 "started_bound_alone": r.started_bound_alone,
                 **r.stats.as_dict(),
+                "unplaced_by_reason": _reason_counts(
+                    unplaced[unplaced["programme"] == p.programme["programme"]]
+                ),
             }
             for p, r in zip(self.plans, results)
         ]
@@ -265,6 +268,7 @@ class QuarterPlanner(Planner):
             **self.figures,
             **{k: v for k, v in _started(self.figures["started"], total).items() if k != "started"},
             "reviews": _review_counts(tables["reviews"]),
+            "unplaced_by_reason": _reason_counts(unplaced),
             "greedy": self.baseline,
             "programmes": programmes,
         }
@@ -396,6 +400,13 @@ def _started(started: int, bound: float | None) -> dict[str, Any]:
         "started_bound": bound,
         "started_gap": None if gap is None else round(gap, 4),
     }
+
+
+def _reason_counts(unplaced: pd.DataFrame) -> dict[str, int]:
+    """How many of the unplaced (not delivered one-to-one either) each reason code holds, the
+    most first: where another facilitator, other half-days or a nearer venue would help most."""
+    counts = unplaced["reason_code"].value_counts()
+    return {str(k): int(counts[k]) for k in sorted(counts.index, key=lambda k: (-counts[k], k))}
 
 
 def _review_counts(due: pd.DataFrame) -> dict[str, int]:

@@ -14,7 +14,9 @@ import pandas as pd
 from engine.core.config import Config
 from engine.core.parallel import processes
 from engine.core.records import exclusion_pairs
+from engine.groups import reasons as why
 from engine.groups.contract import GroupsDataset
+from engine.groups.reasons import Why
 from engine.groups.records import SLOTS
 from engine.groups.rules import (
     able_facilitators,
@@ -83,7 +85,7 @@ class ProgrammePlan:
     people: pd.DataFrame  # the programme's referrals, in problem order
     cand_pattern: list[tuple[int, ...]]
     cand_dates: list[list[date]]
-    reasons: list[str]  # per person, why nothing at all fits ('' when something does)
+    reasons: list[Why | None]  # per person, why nothing at all fits (None when something does)
     near: np.ndarray  # per person: some candidate within the target travel before pruning
     reach: np.ndarray  # [people x venues]: within the travel limit (and accessible where needed)
     slots: np.ndarray  # [people x slots]: available
@@ -412,25 +414,22 @@ def _programme(
         pre_group_weeks=g.pre_group_weeks,
         pre_group_per_slot=g.pre_group_per_slot,
     )
-    reasons = []
+    reasons: list[Why | None] = []
     for i in range(n):
         if count.get(i):
-            reasons.append("")
+            reasons.append(None)
         elif not reach[i].any():
             reasons.append(
-                f"no venue within {g.max_travel_minutes:g} minutes each way"
-                + (" that is accessible" if people["needs_accessible"].iat[i] else "")
+                why.no_venue(g.max_travel_minutes, bool(people["needs_accessible"].iat[i]))
             )
         elif not slot_fit[i]:
-            reasons.append(
-                f"no venue within {g.max_travel_minutes:g} minutes runs {prog['programme']} sessions in their "
-                f"available slots ({';'.join(people['available_slots'].iat[i])})"
-            )
+            slots = ";".join(people["available_slots"].iat[i])
+            reasons.append(why.no_sessions(g.max_travel_minutes, prog["programme"], slots))
         elif fit_but_pre[i] and not fit[i]:
-            reasons.append(PRE_GROUP_MISSING.format(weeks=g.pre_group_weeks))
+            reasons.append(why.no_pre_group(g.pre_group_weeks))
         elif not formed[i]:
             reasons.append(
-                _none_formed(
+                why.none_formed(
                     prog["programme"],
                     (int(share_most[i]), mn),
                     (bool(offered[i]), g.patterns_per_venue),
@@ -438,21 +437,13 @@ def _programme(
                 )
             )
         elif fit[i]:  # groups suit them, but too few others could start with them in any
-            reasons.append(TOO_FEW_TO_START.format(n=mn, programme=prog["programme"]))
+            reasons.append(why.too_few_to_start(mn, prog["programme"]))
         elif not in_time[i]:
-            reasons.append(
-                f"the sentence ends on {people['sentence_end'].iat[i]}, before any group "
-                "starting this quarter could finish"
-            )
+            reasons.append(why.sentence_ends(people["sentence_end"].iat[i]))
         elif not referred_before[i]:
-            reasons.append(
-                f"referred on {referred[i]}, after every group that could take them starts"
-            )
+            reasons.append(why.referred_late(referred[i]))
         else:
-            reasons.append(
-                "other commitments (Unpaid Work, supervision) take the half-days of every "
-                "group that could take them"
-            )
+            reasons.append(why.COMMITTED)
     return ProgrammePlan(
         prog,
         problem,
@@ -522,49 +513,6 @@ def _pre_group_possible(
                 can[i] = (day, part) not in busy[i]
             ok |= can
     return ok
-
-
-PRE_GROUP_MISSING = (
-    "no pre-group session could be booked with a trained facilitator in their slots in the {weeks} "
-    "weeks before the group's first session"
-)
-TOO_FEW_TO_START = (
-    "fewer than {n} could start with them in any {programme} group that suits them: the others "
-    "who share their venue and half-days are ruled out by their referral dates, sentence ends, "
-    "other commitments or pre-group appointments"
-)
-
-
-def _none_formed(
-    programme: str,
-    shared: tuple[int, int],
-    offered: tuple[bool, int],
-    facilitators: tuple[int, int, float],
-) -> str:
-    """Why no candidate group was formed for someone with a venue in reach running the
-    programme in their slots, so that the team knows what would help: more referrals there
-    (`shared`: the most who share a venue and half-days with them, them included, and the
-    group's minimum), other half-days offered (`offered`: whether theirs were among the
-    venues' `patterns_per_venue` offered), or another trained facilitator (`facilitators`: the
-    most free for their half-days within the travel limit, those a session needs, the limit)."""
-    most, minimum = shared
-    if most < minimum:
-        return (
-            f"too few share their venue and half-days: at most {most - 1} other {programme} "
-            f"referral(s) can reach one venue of theirs on the same half-days, and a group needs "
-            f"{minimum}"
-        )
-    if not offered[0]:
-        return (
-            f"the venues they can reach offer {programme} only on the half-days most referrals "
-            f"there share (at most {offered[1]} a venue), and they are free on none of those"
-        )
-    free, need, limit = facilitators
-    return (
-        f"too few trained facilitators: at most {free} trained for {programme} within {limit:g} "
-        f"minutes of the venue are free on the half-days they share with others, and a session "
-        f"needs {need}"
-    )
 
 
 def pre_group_days(start: date, monday: date, config: Config) -> list[date]:

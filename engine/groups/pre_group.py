@@ -13,13 +13,14 @@ import numpy as np
 import pandas as pd
 
 from engine.core.config import Config
+from engine.groups import reasons as why
 from engine.groups.plan import (
-    PRE_GROUP_MISSING,
     OneToOneSetup,
     ProgrammePlan,
     book_sessions,
     pre_group_days,
 )
+from engine.groups.reasons import Why
 from engine.groups.rules import co_defendants, pre_group_venues
 from solvers.appointments import AppointmentsProblem, first_fit
 from solvers.groups import (
@@ -46,16 +47,6 @@ class PreGroup:
     slot: int
     venue: int
     facilitator: int
-
-
-LONE_WOMAN = (
-    "the other women planned into the group could not have a pre-group session, and a woman "
-    "never starts a group as its only woman"
-)
-GROUP_FELL_THROUGH = (
-    "the group they were planned into could not run: too few of its members could have a "
-    "pre-group session before it started"
-)
 
 
 class _Diary:
@@ -244,11 +235,11 @@ def _book(
         for (m, i), c in moved.items():
             if m == n:
                 cand_of[i] = c
-        missing = PRE_GROUP_MISSING.format(weeks=g.pre_group_weeks)
+        missing = why.no_pre_group(g.pre_group_weeks)
         for i in np.nonzero(cand_of >= 0)[0].tolist():
             if int(cand_of[i]) not in facs:  # their group fell through, and no other took them
                 cand_of[i] = -1
-                reasons[i] = GROUP_FELL_THROUGH if (n, i) in fell else missing
+                reasons[i] = why.FELL_THROUGH if (n, i) in fell else missing
         for c in sorted(facs):
             mine = booked.get((n, c), {})
             for i in np.nonzero(cand_of == c)[0].tolist():
@@ -258,11 +249,11 @@ def _book(
             leave = _leaving(pr, mine)
             if len(leave) == len(mine):
                 book(pr, res, c, facs.pop(c), -1)
-            for i, why in leave.items():
+            for i, left in leave.items():
                 gone = mine.pop(i)
                 diary.add(gone.facilitator, *_at(gone, setup.monday), gone.venue, -1)
                 cand_of[i] = -1
-                reasons[i] = why
+                reasons[i] = left
             sessions += mine.values()
         out_results.append(replace(r, cand_of_person=cand_of, facilitators=facs, reasons=reasons))
     return out_results, sessions, res
@@ -331,13 +322,13 @@ def _holding(
     ]
 
 
-def _leaving(pr: GroupsProblem, mine: dict[int, PreGroup]) -> dict[int, str]:
+def _leaving(pr: GroupsProblem, mine: dict[int, PreGroup]) -> dict[int, Why]:
     """Who of a group's booked members `mine` does not start, and why: a woman who would be
     its only woman, or everyone where it would be left below its minimum."""
     women = [i for i in mine if pr.person_female[i]]
-    leave = {i: LONE_WOMAN for i in women} if len(women) == 1 else {}
+    leave = {i: why.LONE_WOMAN for i in women} if len(women) == 1 else {}
     if len(mine) - len(leave) < pr.min_group:
-        return {i: GROUP_FELL_THROUGH for i in mine}
+        return {i: why.FELL_THROUGH for i in mine}
     return leave
 
 

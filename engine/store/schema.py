@@ -211,6 +211,8 @@ groups_unplaced = Table(
     Column("programme", String(64), nullable=False),
     Column("reason", Text, nullable=False),
     Column("alternative", Text, nullable=False),
+    # engine.groups.reasons' code ('' for plans stored before it: migration 0014)
+    Column("reason_code", String(64), nullable=False, server_default=""),
 )
 
 groups_reviews = Table(

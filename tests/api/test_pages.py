@@ -129,6 +129,8 @@ def test_the_interventions_team_marks_a_facilitator_off(pages):
     html = client.get(f"/pages/groups/{pages['groups']}").text
     assert 'id="timeline"' in html and 'class="bar"' in html and 'id="groups"' in html
     assert 'id="unplaced"' in html and 'id="facilitator-off"' in html
+    why = re.search(r'id="unplaced-why"[^>]*>Why, most first: ([^<]+)</p>', html)
+    assert why is not None and re.fullmatch(r"([a-z ]+ \d+( &middot; )?)+", why.group(1))
     groups = client.get(
         f"/runs/{pages['groups']}/results/groups", params={"size": 1000},
         headers={"X-API-Key": INTERV},

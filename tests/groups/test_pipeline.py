@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 
+import pandas as pd
+
 from engine.core.lifecycle import RunOptions
+from engine.groups.export import FILES
 from engine.groups.pipeline import run_groups
 from engine.groups.store import GroupsStore
 from engine.synthetic import SyntheticSpec, generate, write_dataset
@@ -86,3 +89,36 @@ def test_an_abandoned_quarter_books_nothing_and_plans_no_baseline(
     )
     with pytest.raises(RunAbandoned):
         run_groups(opts)
+
+
+def test_the_unplaced_are_counted_by_reason_and_keep_their_code_when_re_exported(
+    tmp_path, shared, config
+):
+    """Every unplaced row carries a reason code; the summary counts them overall and per
+    programme, the most first. The plan exported again from the store writes the same files,
+    byte for byte (the store's rows had come back in its key's order)."""
+    spec = SyntheticSpec(
+        scale="pdu", region="East Midlands", seed=5, n_practitioners=10, n_new=5, n_referrals=60
+    )
+    data = write_dataset(tmp_path / "data", *generate(shared / "data" / "boundaries", spec, config))
+    opts = RunOptions(
+        data=data, out=tmp_path / "out", period="2026-11-23", config=config, time_limit=2
+    )
+    summary = run_groups(opts).summary
+    unplaced = pd.read_csv(tmp_path / "out" / "unplaced.csv")
+    assert len(unplaced) == summary["unplaced"] > 0
+    assert unplaced["reason_code"].str.fullmatch(r"[A-Z_;]+").all()
+    counts = summary["unplaced_by_reason"]
+    assert counts == unplaced["reason_code"].value_counts().to_dict()
+    assert list(counts.values()) == sorted(counts.values(), reverse=True)
+    for p in summary["programmes"]:
+        mine = unplaced[unplaced["programme"] == p["programme"]]
+        assert p["unplaced_by_reason"] == mine["reason_code"].value_counts().to_dict()
+    again = run_groups(replace(opts, out=tmp_path / "again", db_url=_url(tmp_path / "out")))
+    assert again.reused is True
+    for name in FILES:
+        assert (tmp_path / "again" / name).read_bytes() == (tmp_path / "out" / name).read_bytes()
+
+
+def _url(out):
+    return f"sqlite:///{out / 'probation.sqlite'}"

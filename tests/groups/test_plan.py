@@ -213,6 +213,11 @@ def test_whom_no_group_suits_are_told_which_reason_is_theirs(tmp_path, config):
         "the sentence ends on 2026-12-15, before any group starting this quarter could finish"
     )
     assert reason["LATE"] == "referred on 2027-06-01, after every group that could take them starts"
+    assert unplaced["reason_code"].to_dict() == {
+        "ALONE": "TOO_FEW_SHARE",
+        "ENDS": "SENTENCE_ENDS",
+        "LATE": "REFERRED_LATE",
+    }
     ones = unplaced["alternative"].str.startswith("one-to-one delivery of SI-EM before")
     assert ones[ones].index.tolist() == ["ENDS"]
 
@@ -230,6 +235,7 @@ def test_too_few_who_could_join_is_the_reason_where_the_others_fit(tmp_path, con
             "who share their venue and half-days are ruled out by their referral dates, sentence "
             "ends, other commitments or pre-group appointments"
         )
+        assert unplaced.loc[pid, "reason_code"] == "TOO_FEW_TO_START"
     assert unplaced.loc["ENDS", "reason"].startswith("the sentence ends on 2026-12-15")
 
 
@@ -247,6 +253,7 @@ def test_whom_no_group_was_formed_for_are_told_what_would_help(tmp_path, config)
         tmp_path / "staff", config, refs, facs=[facilitator(available_slots="Wed-AM")]
     )
     assert members.empty and len(unplaced) == 7
+    assert set(unplaced["reason_code"]) == {"TOO_FEW_FACILITATORS"}
     assert set(unplaced["reason"]) == {
         "too few trained facilitators: at most 0 trained for SI-EM within 90 minutes of the "
         "venue are free on the half-days they share with others, and a session needs 1"
@@ -257,6 +264,7 @@ def test_whom_no_group_was_formed_for_are_told_what_would_help(tmp_path, config)
     (tmp_path / "offered").mkdir()
     _, members, unplaced, _ = _plan(tmp_path / "offered", one, refs)
     assert sorted(members["person_id"]) == ["M0", "M1", "M2", "M3"]
+    assert set(unplaced["reason_code"]) == {"OTHER_HALF_DAYS"}
     assert unplaced["reason"].to_dict() == {
         f"T{k}": "the venues they can reach offer SI-EM only on the half-days most referrals "
         "there share (at most 1 a venue), and they are free on none of those"
@@ -275,7 +283,7 @@ def test_whom_a_group_could_take_are_told_why_none_did(tmp_path, config):
         "lone": (mondays + [referral("W", sex="F", available_slots="Mon-AM")], 12),
         "none": (mondays + [referral(f"T{k}", available_slots="Tue-AM") for k in range(3)], 12),
     }
-    reasons = {}
+    reasons, codes = {}, {}
     for name, (refs, most) in cases.items():
         (tmp_path / name).mkdir()
         _, members, unplaced, _ = _plan(
@@ -287,6 +295,8 @@ def test_whom_a_group_could_take_are_told_why_none_did(tmp_path, config):
         )
         assert len(members) == 3, name
         reasons[name] = unplaced["reason"].to_dict()
+        codes[name] = set(unplaced["reason_code"])
+    assert codes == {"full": {"GROUP_FULL"}, "lone": {"ONLY_WOMAN"}, "none": {"GROUPS_NOT_RUN"}}
     assert list(reasons["full"].values()) == ["G-SI-EM-001 full"]
     assert reasons["lone"] == {"W": "she would be the only woman in G-SI-EM-001"}
     assert len(reasons["none"]) == 3

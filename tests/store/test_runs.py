@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import create_engine, inspect, select
+from sqlalchemy import create_engine, inspect, select, text
 
 from engine.allocation.pipeline import RunOptions, run_night
 from engine.store.db import RunConflict, StoreError, normalise_url
@@ -81,9 +81,10 @@ def test_store_from_before_migrations_is_upgraded_with_its_data(db_url):
     from sqlalchemy import MetaData, Table
 
     engine = create_engine(normalise_url(db_url))
-    later = {  # columns added by later migrations (0004, 0007)
+    later = {  # columns added by later migrations (0004, 0007, 0014)
         "decisions": {"allocation_due", "first_appointment_due", "move_reason"},
         "groups_groups": {"status", "sessions_left"},
+        "groups_unplaced": {"reason_code"},
     }
     newer = (
         "night_locks",
@@ -116,11 +117,19 @@ def test_store_from_before_migrations_is_upgraded_with_its_data(db_url):
                 cases_csv_gz=b"",
             )
         )
+        conn.execute(
+            text(
+                "INSERT INTO groups_unplaced (plan_key, person_id, programme, reason, alternative)"
+                " VALUES ('k', 'P', 'TSP', 'why', 'what')"
+            )
+        )
     Store(db_url)
     assert current(engine) == head()
     assert inspect(engine).has_table("night_locks")
     with engine.connect() as conn:
         assert conn.execute(select(input_snapshots.c.source)).scalar_one() == "old"
+        kept = conn.execute(text("SELECT reason, reason_code FROM groups_unplaced")).one()
+        assert tuple(kept) == ("why", "")  # a plan stored before reason codes keeps its words
 
 
 def test_night_stored_and_rerun_idempotently(db_url, tmp_path, config):
