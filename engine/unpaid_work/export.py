@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-from engine.core.export import write_csv, write_json
+from engine.core.export import in_order, write_csv, write_json
 from engine.unpaid_work.decode import (
     INDUCTION_COLUMNS,
     ROSTER_COLUMNS,
@@ -18,6 +18,28 @@ from engine.unpaid_work.decode import (
     review_rows,
 )
 from engine.unpaid_work.plan import week_dates
+
+# table -> (its columns, the rows' order): the same week writes the same files whether just
+# planned or read back from the store (and sums its hours in the same order for progress)
+ORDER = {
+    "schedule": (SCHEDULE_COLUMNS, ["person_id", "date", "placement_id"]),
+    "unplaced": (UNPLACED_COLUMNS, ["pdu", "person_id"]),
+    "roster": (ROSTER_COLUMNS, ["supervisor_id", "date", "placement_id"]),
+    "unsupervised": (UNSUPERVISED_COLUMNS, ["placement_id", "date"]),
+    "inductions": (INDUCTION_COLUMNS, ["pdu", "person_id"]),
+}
+
+
+def ordered(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """The week's tables in `ORDER` (those it names; the others as they are), an induction's
+    minutes whole where the store read them back as floats beside the missing ones."""
+    out = dict(tables)
+    for name, (columns, order) in ORDER.items():
+        if name in out:
+            out[name] = in_order(out[name], columns, order)
+    if "inductions" in out:
+        out["inductions"] = out["inductions"].astype({"travel_minutes": "Int64"})
+    return out
 
 
 def with_weeks(schedule: pd.DataFrame, first: str) -> pd.DataFrame:

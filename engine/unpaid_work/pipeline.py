@@ -40,7 +40,7 @@ from engine.unpaid_work.decode import (
     schedule_rows,
     unsupervised_rows,
 )
-from engine.unpaid_work.export import export_week
+from engine.unpaid_work.export import export_week, ordered
 from engine.unpaid_work.horizon import Horizon, horizon_dates, solve_horizon
 from engine.unpaid_work.outcomes import (
     TELL_COLUMNS,
@@ -327,6 +327,7 @@ class WeekPlanner(Planner):
         return Snapshot(ds.inputs_hash, ds.source, tables)
 
     def export(self, tables: dict[str, pd.DataFrame], summary: dict[str, Any]) -> list[Path]:
+        tables = ordered(tables)
         everyone = progress(
             self.ds, tables["schedule"], self.config, self.period, summary.get("weeks", 1)
         )
