@@ -99,7 +99,10 @@ def groups_plan(
             "(one_to_one.csv: venue, slots, dates, facilitator)"
         )
     if s.get("unplaced_by_reason"):
-        why = ", ".join(f"{n} {code}" for code, n in list(s["unplaced_by_reason"].items())[:5])
+        why = ", ".join(
+            f"{n} {code.lower().replace('_', ' ').replace(';', ' and ')}"
+            for code, n in list(s["unplaced_by_reason"].items())[:5]
+        )
         more = " ..." if len(s["unplaced_by_reason"]) > 5 else ""
         print(f"  why the unplaced start no group: {why}{more} (unplaced.csv, reason_code)")
     if s.get("reviews", {}).get("due"):

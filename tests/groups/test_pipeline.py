@@ -122,3 +122,41 @@ def test_the_unplaced_are_counted_by_reason_and_keep_their_code_when_re_exported
 
 def _url(out):
     return f"sqlite:///{out / 'probation.sqlite'}"
+
+
+def test_the_plan_says_why_the_unplaced_start_no_group_most_first(tmp_path, monkeypatch):
+    """Three make a Monday group; two more come only on Wednesdays (too few to share them) and
+    one on Tuesdays: the CLI counts the reasons, the most first, as unplaced.csv codes them."""
+    from typer.testing import CliRunner
+
+    from engine.cli import app
+    from tests.builders import facilitator, programme, referral, venue, write_groups
+
+    monkeypatch.setenv("COLUMNS", "1000")
+    refs = [referral(f"M{k}", available_slots="Mon-AM") for k in range(3)]
+    refs += [referral(f"W{k}", available_slots="Wed-AM") for k in range(2)]
+    refs += [referral("T0", available_slots="Tue-AM")]
+    slots = "Mon-AM;Tue-AM;Wed-AM"
+    (tmp_path / "data").mkdir()
+    write_groups(
+        tmp_path / "data",
+        refs,
+        [programme(kind="ACCREDITED")],  # not delivered one-to-one instead
+        [venue(available_slots=slots)],
+        [facilitator(available_slots=slots)],
+    )
+    res = CliRunner().invoke(
+        app,
+        ["groups", "plan", "--data", str(tmp_path / "data"), "--out", str(tmp_path / "out")]
+        + ["--from", "2026-11-23", "--quiet"],
+    )
+    assert res.exit_code == 0, res.output
+    assert "why the unplaced start no group: 3 too few share (unplaced.csv, reason_code)" in (
+        " ".join(res.output.split())
+    )
+    unplaced = pd.read_csv(tmp_path / "out" / "unplaced.csv")
+    assert dict(zip(unplaced["person_id"], unplaced["reason_code"])) == {
+        "T0": "TOO_FEW_SHARE",
+        "W0": "TOO_FEW_SHARE",
+        "W1": "TOO_FEW_SHARE",
+    }
