@@ -62,6 +62,7 @@ def status(
                 "running_groups",
                 "running_members",
                 "running_one_to_one",
+                "unplaced_by_reason",
                 "replan",
             )
         }

@@ -66,6 +66,11 @@ def test_the_groups_under_way_are_carried_over_http(client, lincoln):
     pinned = {g["group_id"] for g in new if g["status"] == "RUNNING"}
     assert {g["group_id"] for g in got["items"]} == pinned  # one-to-ones among them
     members = all_rows(client, r.json()["run"], INTERV, "members")
+    unplaced = all_rows(client, r.json()["run"], INTERV, "unplaced")
+    by_reason: dict[str, int] = {}
+    for u in unplaced:
+        by_reason[u["reason_code"]] = by_reason.get(u["reason_code"], 0) + 1
+    assert s["unplaced_by_reason"] == by_reason and by_reason  # the status counts the codes
     carried = {p for g in got["items"] for p in g["person_ids"].split(";")}
     assert carried and not carried & {m["person_id"] for m in members}  # not planned again
 
