@@ -50,6 +50,7 @@ TABLES = {
         "pre_group": "pre_group.csv",
         "changes": "changes.csv",  # a re-plan's session changes
         "tell": "tell.csv",  # and who must be told what
+        "facilitator_weeks": "facilitator_weeks.csv",  # each facilitator's weeks as it stands
     },
 }
 STOP_GRACE_SECONDS = 60.0  # after a stop request, how long the worker has to store its best answer

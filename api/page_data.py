@@ -133,6 +133,31 @@ def room_lanes(groups: pd.DataFrame, first: date) -> tuple[list[dict], list[dict
 
 
 # -- One person's calendar ------------------------------------------------------------------
+def facilitator_grid(weeks: pd.DataFrame, horizon: int) -> tuple[list[str], list[dict]]:
+    """The quarter's first `horizon` weeks (their Mondays) and each facilitator's row across
+    them: sessions held of the most, full where none is spare (facilitator_weeks.csv; a plan
+    made before it has none, and the page leaves the grid out)."""
+    if weeks.empty:
+        return [], []
+    starts = sorted(weeks["week_start"].unique())[:horizon]
+    shown = weeks[weeks["week_start"].isin(starts)]
+    rows = []
+    for f, mine in shown.groupby("facilitator_id", sort=True):
+        cells = {
+            w: (int(n), int(most)) for w, n, most in mine[["week_start", "sessions", "most"]].values
+        }
+        rows.append(
+            {
+                "facilitator": f,
+                "cells": [
+                    {"held": cells[w][0], "most": cells[w][1], "full": cells[w][0] >= cells[w][1]}
+                    for w in starts
+                ],
+            }
+        )
+    return starts, rows
+
+
 @lru_cache(maxsize=256)
 def _table(folder: str, name: str) -> pd.DataFrame:
     """An input table of a run's folder (inputs never change once a run is submitted)."""

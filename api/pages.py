@@ -218,6 +218,9 @@ def groups_page(
     facilitators = sorted(
         {f for fs in groups.get("facilitator_ids", []) for f in fs.split(";") if f}
     )
+    fac_weeks, fac_rows = page_data.facilitator_grid(
+        _read(out, "facilitator_weeks.csv"), svc.config.groups.horizon_weeks
+    )
     return TEMPLATES.TemplateResponse(
         request,
         "groups.html",
@@ -237,6 +240,8 @@ def groups_page(
             "changes": _read(out, "changes.csv").to_dict("records"),
             "tell": _read(out, "tell.csv").to_dict("records"),
             "facilitators": facilitators,
+            "fac_weeks": fac_weeks,
+            "fac_rows": fac_rows,
             "disruptions": (job.params.get("facilitator_off") or [])
             + (job.params.get("venue_closed") or []),
             "may_replan": who.may_run("groups"),

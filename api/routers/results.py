@@ -63,6 +63,7 @@ def status(
                 "running_members",
                 "running_one_to_one",
                 "unplaced_by_reason",
+                "facilitators",
                 "replan",
             )
         }
@@ -92,7 +93,8 @@ def results(
     """allocation: allocations, workload; upw: schedule, unplaced, reviews, progress,
     tell_practitioner, roster and unsupervised when the week has supervisors, inductions when
     it has induction slots; groups:
-    groups, members, unplaced."""
+    groups, members, unplaced, reviews, one_to_one, pre_group, changes, tell,
+    facilitator_weeks."""
     job = svc.job(job_id, who)
     if table not in TABLES[job.kind]:
         raise HTTPException(

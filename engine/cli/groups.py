@@ -105,6 +105,12 @@ def groups_plan(
         )
         more = " ..." if len(s["unplaced_by_reason"]) > 5 else ""
         print(f"  why the unplaced start no group: {why}{more} (unplaced.csv, reason_code)")
+    if s.get("facilitators"):
+        f = s["facilitators"]
+        print(
+            f"  facilitators: {f['weeks_at_most']} week(s) at their most sessions this quarter, "
+            f"{f['sessions_spare']} sessions spare (facilitator_weeks.csv)"
+        )
     if s.get("reviews", {}).get("due"):
         r = s["reviews"]
         parts = ", ".join(f"{r[k]} {k.lower().replace('_', ' ')}" for k in sorted(r) if k != "due")
@@ -124,7 +130,7 @@ def groups_plan(
         )
     print(
         f"  files: {out}/groups.csv, group_members.csv, pre_group.csv, unplaced.csv, "
-        "one_to_one.csv, group_reviews.csv, groups_summary.json"
+        "one_to_one.csv, group_reviews.csv, facilitator_weeks.csv, groups_summary.json"
     )
 
 

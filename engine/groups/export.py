@@ -21,12 +21,13 @@ from engine.groups.decode import (
     TELL_COLUMNS,
     UNPLACED_COLUMNS,
 )
+from engine.groups.facilitators import FACILITATOR_WEEK_COLUMNS
 
 
 def export_plan(out: Path, tables: dict[str, pd.DataFrame], summary: dict[str, Any]) -> list[Path]:
     """groups.csv, group_members.csv, pre_group.csv, unplaced.csv, group_reviews.csv,
     one_to_one.csv, changes.csv and tell.csv (a re-plan's session changes and who must be told;
-    empty for a fresh plan) and groups_summary.json in `out`."""
+    empty for a fresh plan), facilitator_weeks.csv and groups_summary.json in `out`."""
     out = Path(out)
     return [
         *(
@@ -48,6 +49,11 @@ FILES = {
     "one_to_one.csv": ("one_to_one", ONE_TO_ONE_COLUMNS, ["programme", "person_id"]),
     "changes.csv": ("changes", CHANGE_COLUMNS, ["date", "slot", "item"]),
     "tell.csv": ("tell", TELL_COLUMNS, ["role", "who", "item"]),
+    "facilitator_weeks.csv": (
+        "facilitator_weeks",
+        FACILITATOR_WEEK_COLUMNS,
+        ["facilitator_id", "week_start"],
+    ),
 }
 
 

@@ -32,6 +32,7 @@ from engine.groups.decode import (
     without_one_to_one,
 )
 from engine.groups.export import export_plan
+from engine.groups.facilitators import facilitator_weeks, load_figures
 from engine.groups.one_to_one import (
     OneToOne,
     plan_one_to_one,
@@ -222,7 +223,16 @@ class QuarterPlanner(Planner):
         }
         out["calendar"] = calendar_table(self.ds, out, horizon_start(self.start), self.config)
         out["supervision"] = self.supervision  # kept with the plan: part of the one calendar
+        out["facilitator_weeks"] = self.facilitator_weeks(out)
         return out
+
+    def facilitator_weeks(self, tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+        """Each facilitator's weeks as the plan stands (facilitator_weeks.csv): derived, not
+        stored, so a plan read back from the store derives them again."""
+        got = tables.get("facilitator_weeks")
+        if got is not None:
+            return got
+        return facilitator_weeks(self.ds, tables, horizon_start(self.start), self.config)
 
     def check(self, tables: dict[str, pd.DataFrame]) -> list[Violation]:
         return check_groups(
@@ -269,6 +279,7 @@ class QuarterPlanner(Planner):
             **{k: v for k, v in _started(self.figures["started"], total).items() if k != "started"},
             "reviews": _review_counts(tables["reviews"]),
             "unplaced_by_reason": _reason_counts(unplaced),
+            "facilitators": self.load_figures(tables),
             "greedy": self.baseline,
             "programmes": programmes,
         }
@@ -287,8 +298,12 @@ class QuarterPlanner(Planner):
             },
         )
 
+    def load_figures(self, tables: dict[str, pd.DataFrame]) -> dict[str, int]:
+        return load_figures(tables["facilitator_weeks"], self.config.groups.horizon_weeks)
+
     def export(self, tables: dict[str, pd.DataFrame], summary: dict[str, Any]) -> list[Path]:
-        return export_plan(self.opts.out, tables, summary)
+        weeks = self.facilitator_weeks(tables)
+        return export_plan(self.opts.out, {**tables, "facilitator_weeks": weeks}, summary)
 
 
 def _solve_replan(key: str, problem, params) -> tuple[str, ChoiceResult, ChoiceResult]:
@@ -362,6 +377,7 @@ class ReplanPlanner(QuarterPlanner):
         )
         tables["calendar"] = calendar_table(self.ds, tables, horizon_start(self.start), self.config)
         tables["supervision"] = self.supervision
+        tables["facilitator_weeks"] = self.facilitator_weeks(tables)
         return tables
 
     def judged_against(self, tables: dict[str, pd.DataFrame]) -> dict[str, Any]:
@@ -378,6 +394,7 @@ class ReplanPlanner(QuarterPlanner):
             **kept,
             "key": key,
             "reviews": _review_counts(tables["reviews"]),
+            "facilitators": self.load_figures(tables),
             "replan": {
                 "of": self.previous_key,
                 "disruptions": [str(x) for x in self.disruptions],

@@ -10,7 +10,14 @@ import pandas as pd
 from scipy.sparse import csr_matrix
 
 from api.maps import CREDIT, Point, road_map
-from api.page_data import balance_charts, clashes, detail_text, room_lanes, upw_calendar
+from api.page_data import (
+    balance_charts,
+    clashes,
+    detail_text,
+    facilitator_grid,
+    room_lanes,
+    upw_calendar,
+)
 from geo.network import RoadNetwork
 
 
@@ -107,3 +114,26 @@ def test_a_map_draws_roads_with_the_credit_or_points_alone():
     )
     bare = road_map(None, pts)
     assert bare["roads"] == "" and bare["credit"] is None and len(bare["points"]) == 2
+
+
+def test_the_facilitators_grid_shows_the_quarters_weeks_and_who_is_full():
+    """Two facilitators over three weeks, the grid cut to two: F1 full in the second week
+    (its cell marked), F2 with sessions to spare; a plan made before the file has no grid."""
+    rows = [
+        ("F1", "2026-11-23", "1", "2"),
+        ("F1", "2026-11-30", "2", "2"),
+        ("F1", "2026-12-07", "0", "2"),
+        ("F2", "2026-11-23", "0", "3"),
+        ("F2", "2026-11-30", "1", "3"),
+        ("F2", "2026-12-07", "3", "3"),
+    ]
+    weeks = pd.DataFrame(rows, columns=["facilitator_id", "week_start", "sessions", "most"])
+    starts, grid = facilitator_grid(weeks, 2)
+    assert starts == ["2026-11-23", "2026-11-30"]
+    assert [r["facilitator"] for r in grid] == ["F1", "F2"]
+    assert [(c["held"], c["most"], c["full"]) for c in grid[0]["cells"]] == [
+        (1, 2, False),
+        (2, 2, True),
+    ]
+    assert [c["full"] for c in grid[1]["cells"]] == [False, False]
+    assert facilitator_grid(pd.DataFrame(), 13) == ([], [])

@@ -116,6 +116,9 @@ def test_the_unplaced_are_counted_by_reason_and_keep_their_code_when_re_exported
         assert p["unplaced_by_reason"] == mine["reason_code"].value_counts().to_dict()
     again = run_groups(replace(opts, out=tmp_path / "again", db_url=_url(tmp_path / "out")))
     assert again.reused is True
+    weeks = pd.read_csv(tmp_path / "out" / "facilitator_weeks.csv")
+    assert (weeks["sessions"] <= weeks["most"]).all() and weeks["sessions"].sum() > 0
+    assert summary["facilitators"]["sessions_spare"] > 0
     for name in FILES:
         assert (tmp_path / "again" / name).read_bytes() == (tmp_path / "out" / name).read_bytes()
 
