@@ -64,6 +64,7 @@ def status(
                 "running_one_to_one",
                 "unplaced_by_reason",
                 "facilitators",
+                "facilitator_gaps",
                 "replan",
             )
         }

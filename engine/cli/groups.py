@@ -105,6 +105,13 @@ def groups_plan(
         )
         more = " ..." if len(s["unplaced_by_reason"]) > 5 else ""
         print(f"  why the unplaced start no group: {why}{more} (unplaced.csv, reason_code)")
+    if s.get("facilitator_gaps"):
+        gaps = "; ".join(
+            f"{g['programme']} at {g['venue_id']} {g['slots']} ({g['waiting']} waiting, "
+            f"{g['facilitators_free']} of {g['facilitators_needed']} facilitators free)"
+            for g in s["facilitator_gaps"][:3]
+        )
+        print(f"  where another trained facilitator would let a group be offered: {gaps}")
     if s.get("facilitators"):
         f = s["facilitators"]
         print(

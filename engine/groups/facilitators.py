@@ -1,20 +1,25 @@
-"""Each facilitator's weeks as the plan stands (earlier re-plans applied): the group sessions,
-one-to-one sessions and half-days of pre-group appointments each week holds, against the most
-sessions a week they may run. Why: the team sees who is at their limit, and where sessions are
-spare for another group or one-to-one, before it asks anyone to take more (the checker proves
-no week is over; this says how near each is)."""
+"""The facilitators as a plan leaves them: each one's weeks as the plan stands (earlier
+re-plans applied), the group sessions, one-to-one sessions and half-days of pre-group
+appointments each week holds against the most sessions a week they may run; and where too few
+trained facilitators kept a group from being offered at all. Why: the team sees who is at their
+limit and where sessions are spare before it asks anyone to take more (the checker proves no
+week is over; this says how near each is), and where another facilitator would start people."""
 
 from __future__ import annotations
 
 from collections import Counter
 from datetime import date, timedelta
+from typing import Any
 
 import pandas as pd
 
 from engine.core.config import Config
 from engine.groups.contract import GroupsDataset
 from engine.groups.decode import UNRESOLVED
+from engine.groups.plan import ProgrammePlan
+from engine.groups.records import SLOTS
 from engine.groups.replan import deliveries
+from solvers.groups import GroupsResult
 
 FACILITATOR_WEEK_COLUMNS = [
     "facilitator_id",
@@ -76,3 +81,38 @@ def load_figures(weeks: pd.DataFrame, horizon_weeks: int) -> dict[str, int]:
         "weeks_at_most": int((quarter["spare"] <= 0).sum()),
         "sessions_spare": int(quarter["spare"].clip(lower=0).sum()),
     }
+
+
+def facilitator_gaps(
+    plans: list[ProgrammePlan],
+    results: list[GroupsResult],
+    venue_ids: list[str],
+    one_to_one: set[str],
+    most: int,
+) -> list[dict[str, Any]]:
+    """Where another trained facilitator would let a group be offered: each venue and set of
+    half-days offered for a programme with too few trained facilitators free then (within
+    their travel limit), how many referrals share it and how many of those wait (in no group,
+    nor delivered one-to-one), the most waiting first, at most `most`. Why: a team choosing
+    whom to train, or whose hours to change, sees where that would start people (no group can
+    be planned there, so the plan's bound says nothing of them)."""
+    rows = []
+    for plan, r in zip(plans, results):
+        alone = plan.people["person_id"].isin(one_to_one).to_numpy()
+        waiting = (r.cand_of_person < 0) & ~alone
+        for s in plan.short:
+            n = int(waiting[s.people].sum())
+            if n:
+                rows.append(
+                    {
+                        "programme": plan.programme["programme"],
+                        "venue_id": venue_ids[s.venue],
+                        "slots": ";".join(SLOTS[k] for k in s.pattern),
+                        "referrals": len(s.people),
+                        "waiting": n,
+                        "facilitators_free": s.free,
+                        "facilitators_needed": s.need,
+                    }
+                )
+    rows.sort(key=lambda g: (-g["waiting"], g["programme"], g["venue_id"], g["slots"]))
+    return rows[:most]

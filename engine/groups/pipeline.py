@@ -32,7 +32,7 @@ from engine.groups.decode import (
     without_one_to_one,
 )
 from engine.groups.export import export_plan
-from engine.groups.facilitators import facilitator_weeks, load_figures
+from engine.groups.facilitators import facilitator_gaps, facilitator_weeks, load_figures
 from engine.groups.one_to_one import (
     OneToOne,
     plan_one_to_one,
@@ -280,6 +280,13 @@ class QuarterPlanner(Planner):
             "reviews": _review_counts(tables["reviews"]),
             "unplaced_by_reason": _reason_counts(unplaced),
             "facilitators": self.load_figures(tables),
+            "facilitator_gaps": facilitator_gaps(
+                self.plans,
+                results,
+                self.meta["venue_ids"],
+                set(tables["one_to_one"]["person_id"]),
+                GAPS_LISTED,
+            ),
             "greedy": self.baseline,
             "programmes": programmes,
         }
@@ -406,6 +413,7 @@ class ReplanPlanner(QuarterPlanner):
 
 
 BUSY_WEEKS = 104  # how far ahead Unpaid Work is read as busy time: past any group's end
+GAPS_LISTED = 10  # the summary's facilitator gaps: the venues and half-days most waiting on one
 
 
 def _started(started: int, bound: float | None) -> dict[str, Any]:

@@ -78,6 +78,18 @@ def weeks_spanned(monday: date, dates: list[date]) -> int:
     return (dates[-1] - monday).days // 7 + 1
 
 
+@dataclass(frozen=True)
+class Short:
+    """A venue and set of half-days offered for a programme, with too few trained facilitators
+    free to run it: who shares it, and the facilitators free of those a session needs."""
+
+    venue: int
+    pattern: tuple[int, ...]
+    people: np.ndarray
+    free: int
+    need: int
+
+
 @dataclass
 class ProgrammePlan:
     programme: dict
@@ -93,6 +105,10 @@ class ProgrammePlan:
     # per person: the half-days (date, AM|PM|EVE) taken by their firm Unpaid Work (a morning
     # and an afternoon) and their supervision appointments: one calendar
     busy: list[frozenset[tuple[date, str]]] = field(default_factory=list)
+    # where a group could have been offered but for its facilitators: each venue and set of
+    # half-days offered (`patterns_per_venue`) with too few trained facilitators free, the
+    # people who share it (indices) and the facilitators free (`facilitator_gaps`)
+    short: list[Short] = field(default_factory=list)
 
     def referred(self, i: int) -> date:
         """The day person i was referred (no appointment before it)."""
@@ -312,6 +328,7 @@ def _programme(
     # (`patterns_per_venue`), or too few trained facilitators for those offered (the most free)
     share_most, fac_most = np.zeros(n, np.int64), np.zeros(n, np.int64)
     offered = np.zeros(n, bool)
+    short: list[Short] = []
     pre_open = _pre_group_open(travel, reach, v_slots, f_slots, fac_travel, trained, config)
     pre_ok: dict[tuple[int, date], np.ndarray] = {}
     engaged = np.array([bool(b) for b in busy], bool)  # who has other commitments at all
@@ -335,6 +352,7 @@ def _programme(
             offered |= free[p]
             fac_most = np.where(free[p], np.maximum(fac_most, len(fj)), fac_most)
             if len(fj) < need:
+                short.append(Short(v, p, np.nonzero(free[p])[0], len(fj), need))
                 continue
             formed |= free[p]
             for w in starts:
@@ -456,6 +474,7 @@ def _programme(
         r_slots,
         travel,
         busy,
+        short,
     )
 
 

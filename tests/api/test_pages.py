@@ -129,6 +129,8 @@ def test_the_interventions_team_marks_a_facilitator_off(pages):
     html = client.get(f"/pages/groups/{pages['groups']}").text
     assert 'id="timeline"' in html and 'class="bar"' in html and 'id="groups"' in html
     assert 'id="unplaced"' in html and 'id="facilitator-off"' in html
+    status = client.get(f"/runs/{pages['groups']}", headers={"X-API-Key": INTERV}).json()
+    assert ('id="facilitator-gaps"' in html) == bool(status["facilitator_gaps"])
     grid = html.split('id="facilitator-weeks"')[1].split("</table>")[0]
     cells = re.findall(r"<td(?: class=\"full\")?>(\d+)/(\d+)</td>", grid)
     assert cells and all(int(n) <= int(most) for n, most in cells)  # none over their most

@@ -9,7 +9,7 @@ import pandas as pd
 
 from engine.groups.contract import load_groups
 from engine.groups.decode import CHANGE_COLUMNS
-from engine.groups.facilitators import facilitator_weeks, load_figures
+from engine.groups.facilitators import facilitator_gaps, facilitator_weeks, load_figures
 from tests.builders import facilitator, programme, referral, venue, write_groups
 
 START = date(2026, 11, 23)  # a Monday
@@ -100,3 +100,43 @@ def test_a_week_at_the_most_is_counted(tmp_path, config):
     weeks = _weeks(tmp_path, config, unresolved=False).reset_index()
     weeks.loc[weeks["week"] == "2026-W50", "spare"] = 0  # as if both were full that week
     assert load_figures(weeks, 13)["weeks_at_most"] == 2
+
+
+def test_where_a_facilitator_is_lacking_the_gap_is_listed_with_who_waits(tmp_path, config):
+    """Four people share Monday mornings at V1, and a session needs two facilitators: with one
+    trained, no group can be offered, and the gap lists all four waiting (three where one of
+    them is delivered one-to-one); with a second trained, the group runs and nothing is
+    listed."""
+    from engine.groups.plan import build_plans, solve_plans, solver_params
+    from geo.travel import TravelTimes
+
+    refs = [referral(f"P{k}", available_slots="Mon-AM") for k in range(4)]
+    gaps = {}
+    for name, facs in (("one", ["F1"]), ("two", ["F1", "F2"])):
+        (tmp_path / name).mkdir()
+        write_groups(
+            tmp_path / name,
+            refs,
+            [programme(facilitators_per_session=2)],
+            [venue()],
+            [facilitator(f) for f in facs],
+        )
+        ds = load_groups(tmp_path / name)
+        plans, res, meta = build_plans(ds, config, TravelTimes(config.travel), START)
+        results = solve_plans(plans, res, "greedy", solver_params(config, 5.0))[0]
+        assert int((results[0].cand_of_person >= 0).sum()) == (0 if name == "one" else 4)
+        gaps[name] = [
+            facilitator_gaps(plans, results, meta["venue_ids"], alone, 10)
+            for alone in (set(), {"P0"})
+        ]
+    lacking = {
+        "programme": "SI-EM",
+        "venue_id": "V1",
+        "slots": "Mon-AM",
+        "referrals": 4,
+        "waiting": 4,
+        "facilitators_free": 1,
+        "facilitators_needed": 2,
+    }
+    assert gaps["one"] == [[lacking], [lacking | {"waiting": 3}]]
+    assert gaps["two"] == [[], []]
