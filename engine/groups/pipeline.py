@@ -384,7 +384,8 @@ class ReplanPlanner(QuarterPlanner):
         )
         tables["calendar"] = calendar_table(self.ds, tables, horizon_start(self.start), self.config)
         tables["supervision"] = self.supervision
-        tables["facilitator_weeks"] = self.facilitator_weeks(tables)
+        first = horizon_start(self.start)  # the weeks as re-planned, never the plan's before
+        tables["facilitator_weeks"] = facilitator_weeks(self.ds, tables, first, self.config)
         return tables
 
     def judged_against(self, tables: dict[str, pd.DataFrame]) -> dict[str, Any]:

@@ -408,9 +408,14 @@ def test_replan_through_the_cli_keeps_earlier_changes_and_refuses_what_it_cannot
     res = run("replan", "--facilitator-off", "F1@2026-11-30")
     assert res.exit_code == 1 and "run `probation groups plan` first" in res.said
     assert run("plan", "--solver", "greedy").exit_code == 0
+    before = pd.read_csv(out / "facilitator_weeks.csv").set_index(["facilitator_id", "week"])
     res = run("replan", "--facilitator-off", "F1@2026-11-30")
     assert res.exit_code == 0, res.output
     assert "re-planned around F1 off 2026-11-30..2026-11-30" in res.said
+    # F1's week as re-planned: the running group's Monday session gone from it
+    weeks = pd.read_csv(out / "facilitator_weeks.csv").set_index(["facilitator_id", "week"])
+    week = ("F1", "2026-W49")
+    assert weeks.loc[week, "sessions"] == before.loc[week, "sessions"] - 1
     # the first repair that fits is compared on what it leaves for the team, not only on
     # how many it tells (one more session repaired can tell one more person)
     assert re.search(r"session\(s\) left for the team.*would leave \d+ for the team", res.said)
