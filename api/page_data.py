@@ -132,7 +132,6 @@ def room_lanes(groups: pd.DataFrame, first: date) -> tuple[list[dict], list[dict
     return rows, [{"x": x(t.isoformat()), "label": t.strftime("%d %b")} for t in ticks]
 
 
-# -- One person's calendar ------------------------------------------------------------------
 def facilitator_grid(weeks: pd.DataFrame, horizon: int) -> tuple[list[str], list[dict]]:
     """The quarter's first `horizon` weeks (their Mondays) and each facilitator's row across
     them: sessions held of the most, full where none is spare (facilitator_weeks.csv; a plan
@@ -158,6 +157,7 @@ def facilitator_grid(weeks: pd.DataFrame, horizon: int) -> tuple[list[str], list
     return starts, rows
 
 
+# -- One person's calendar ------------------------------------------------------------------
 @lru_cache(maxsize=256)
 def _table(folder: str, name: str) -> pd.DataFrame:
     """An input table of a run's folder (inputs never change once a run is submitted)."""

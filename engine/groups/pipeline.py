@@ -227,11 +227,8 @@ class QuarterPlanner(Planner):
         return out
 
     def facilitator_weeks(self, tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
-        """Each facilitator's weeks as the plan stands (facilitator_weeks.csv): derived, not
-        stored, so a plan read back from the store derives them again."""
-        got = tables.get("facilitator_weeks")
-        if got is not None:
-            return got
+        """Each facilitator's weeks as the plan `tables` stand (facilitator_weeks.csv): derived,
+        not stored, so a plan read back from the store derives them again."""
         return facilitator_weeks(self.ds, tables, horizon_start(self.start), self.config)
 
     def check(self, tables: dict[str, pd.DataFrame]) -> list[Violation]:
@@ -309,8 +306,9 @@ class QuarterPlanner(Planner):
         return load_figures(tables["facilitator_weeks"], self.config.groups.horizon_weeks)
 
     def export(self, tables: dict[str, pd.DataFrame], summary: dict[str, Any]) -> list[Path]:
-        weeks = self.facilitator_weeks(tables)
-        return export_plan(self.opts.out, {**tables, "facilitator_weeks": weeks}, summary)
+        if "facilitator_weeks" not in tables:  # read back from the store
+            tables = {**tables, "facilitator_weeks": self.facilitator_weeks(tables)}
+        return export_plan(self.opts.out, tables, summary)
 
 
 def _solve_replan(key: str, problem, params) -> tuple[str, ChoiceResult, ChoiceResult]:
@@ -384,8 +382,7 @@ class ReplanPlanner(QuarterPlanner):
         )
         tables["calendar"] = calendar_table(self.ds, tables, horizon_start(self.start), self.config)
         tables["supervision"] = self.supervision
-        first = horizon_start(self.start)  # the weeks as re-planned, never the plan's before
-        tables["facilitator_weeks"] = facilitator_weeks(self.ds, tables, first, self.config)
+        tables["facilitator_weeks"] = self.facilitator_weeks(tables)  # as re-planned
         return tables
 
     def judged_against(self, tables: dict[str, pd.DataFrame]) -> dict[str, Any]:
