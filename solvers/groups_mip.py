@@ -53,9 +53,10 @@ Programme groups, and docs/groups-tuning.md):
   bound there, beside the plans taken (`_improve`).
 - Bounds without a search come from HiGHS's presolve: the LP of the presolved model is as
   strong as a MIP's root and takes seconds (`_presolved_bound`). It bounds the block's centre
-  alone (whose own MIP gives way to the block's), each programme beside the others' groups
-  before its MIP (which then runs only where the LP leaves the plan unproved), and the whole
-  quarter with each programme held to its bound alone, on one of the two processes from the
+  alone (whose own MIP gives way to the block's), the block itself where its MIP does not
+  reach its root in time (seeds 42 and 13 on a slower day), each programme beside the others'
+  groups before its MIP (which then runs only where the LP leaves the plan unproved), and the
+  whole quarter with each programme held to its bound alone, on one of the two processes from the
   joint step's end to the deadline while the rounds take the other (`_WholeBound`).
 - The programmes' time is shared by their size (`_budgets`), and a programme's bound alone
   is its MIP's or its LP's, the lower. Each bound MIP stops once it proves the plan in hand
@@ -181,8 +182,8 @@ def _alone(
     when better): its bound or the LP's, the lower. With a `block` (the programmes competing
     most with it for rooms and facilitators), that MIP is theirs and its own together, given
     `block_seconds` more: it bounds them all together, and the programme's own bound is its
-    LP's here (`_solve` tightens it by its presolved LP's, a job of its own:
-    `_presolved_bound`). On seeds 42 and 7 TSP's own MIP had found no better plan than its MIP
+    LP's here (`_solve` tightens it by its presolved LP's, and the block's by the block's, jobs
+    of their own: `_presolved_bound`). On seeds 42 and 7 TSP's own MIP had found no better plan than its MIP
     over its LP's groups, and it is short of its bound alone in every joint plan, so its bound
     is proved beside the others' groups (`_improve`)."""
     t0 = time.perf_counter()
@@ -361,14 +362,17 @@ def _solve(
             for pr, g, h, e in zip(problems, greedy, hps, extra)
         ]
         big = [s + sum(len(q.pair_person) for q in e or []) for s, e in zip(sizes, extra)]
-        if block:  # the centre's own bound, as its own MIP gives way to the block's: last
-            first.append((_presolved_bound, ([problems[block[0]]], res, [], hps[block[0]])))
-            big.append(0)
+        if block:  # the centre's own bound, as its own MIP gives way to the block's, and the
+            # block's at the LP's strength, where its MIP does not reach its root: last
+            for of in ([block[0]], block):
+                first.append((_presolved_bound, ([problems[q] for q in of], res, [], hps[of[0]])))
+                big.append(0)
         done = runner.map(_call, first, big)
         found = done[: len(problems)]
         if block:
             c = block[0]
-            found[c] = replace(found[c], bound=tighter_bound(done[-1], found[c].bound))
+            found[c] = replace(found[c], bound=tighter_bound(done[-2], found[c].bound))
+            found[c] = replace(found[c], together=tighter_bound(done[-1], found[c].together))
         alone = [a.plan for a in found]
         own = [a.bound for a in found]
         support = [a.support for a in found]
@@ -535,6 +539,14 @@ def _presolved_bound(
     it bounds TSP at 205 on seed 42, 230 on seed 17, 275 on seed 13 and 214 on seed 7 in 2-4 s
     of one core, where its plain LP bounds 220, 235 and 279 on the first three and its own MIP
     proves 205, 228, 272 and 213 in 19-55 s.
+
+    For the block (`_block`), beside its MIP: where that MIP does not reach its root in its
+    time, it bounds nothing below the block's sum alone, as on 2026-12-06 (a slower day) on
+    seed 42 (631 after 28.9 s, where 348 proved on earlier days) and seed 13 (543 after 28.8 s;
+    350 given 60 s); the block's presolved LP bounds them at 349 and 353 in 3-5 s of one core
+    (their sums alone 355 and 358), and seed 19's at 352 where its MIP proved 351. Bigger
+    blocks bound less at the LP's strength (seed 13's TSP with competitors up to 12,000 pairs:
+    514 of 517 alone, the quarter 993 where 991), so it is the MIP's block.
 
     For the whole quarter, every programme (step 4 of `_solve`): the programmes' sum alone
     drops all their competition for rooms and facilitators, and the block (`_block`) restores

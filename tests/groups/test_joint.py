@@ -116,6 +116,27 @@ def test_programmes_competing_for_a_facilitator_are_bounded_together(tmp_path, c
     assert quarter_bound(quarter) == 5.0  # the whole quarter's presolved LP, without a block
 
 
+@pytest.mark.parametrize("mip_proves, bound", [(True, 5.0), (False, 5.0)])
+def test_a_blocks_lp_bounds_it_where_its_mip_proves_nothing_in_time(
+    tmp_path, config, monkeypatch, mip_proves, bound
+):
+    """The block's MIP (SI-EM's, with SI-DA) proving nothing in its time, as on a slow
+    machine, its presolved LP still bounds the two together at 5 (the one facilitator's
+    week), where their sum alone is 8; the whole quarter's LP is off, so nothing else does."""
+    ds, times, plans, res, meta = _quarter(tmp_path, config)
+    real = groups_mip._alone
+
+    def no_block_bound(*args):
+        found = real(*args)
+        return found if mip_proves else replace(found, together=None)
+
+    monkeypatch.setattr(groups_mip, "_alone", no_block_bound)
+    params = replace(solver_params(config, 5.0), quarter_lp=False)
+    joint, _ = solve_plans(plans, res, "mip", params)
+    assert [(set(r.together[0]), r.together[1]) for r in joint] == [({0, 1}, bound)] * 2
+    assert quarter_bound(joint) == bound
+
+
 @pytest.mark.parametrize("room, with_bbr", [(10_000, True), (0, False)])
 def test_the_blocks_pairs_left_take_the_smallest_other_programmes(tmp_path, config, room, with_bbr):
     """SI-EM and SI-DA compete for one facilitator, so they form the block; BBR, on a venue,
