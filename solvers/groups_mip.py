@@ -81,6 +81,7 @@ from solvers.groups import (
     GroupsProblem,
     GroupsResult,
     Resources,
+    book,
     booked,
     in_turn,
     people_started,
@@ -147,6 +148,8 @@ JOINT_WHOLE_MIN_SECONDS = 1.0
 # 42 TSP, BSR, Horizon and Resolve have 40 s, and their MIP together had its root bound (349)
 # at 13 s and 348 at 21 s of one core, where the other programmes' own solves took 25 s
 BLOCK_BOUND_SHARE = 0.5
+# Of a programme's seconds, for its MIP fitting its own plan beside those before it (`_in_turn`)
+IN_TURN_SHARE = 0.15
 # The whole quarter's bound (`_presolved_bound`) after the rounds, where no core was spare for it,
 # only with this many seconds a person-group pair left before the deadline (and one more): on
 # the East Midlands quarter (21,000-24,000 pairs) it took 20-40 s of one core, so 1-1.6 ms a
@@ -287,6 +290,45 @@ def _fill(
     return out
 
 
+def _in_turn(
+    problems: list[GroupsProblem],
+    res: Resources,
+    alone: list[tuple[np.ndarray, dict[int, list[int]]]],
+    support: list[np.ndarray],
+    greedy: list[GroupsResult],
+    params: GroupsParams,
+    hp: HighsParams,
+) -> list[GroupsResult]:
+    """The programmes' own plans fitted one after another, those starting the most first: each
+    a MIP over its LP's groups, its own plan's and the greedy's, beside the groups taken before
+    it, from its own plan put together with them and filled (`_fill`), for `IN_TURN_SHARE` of
+    a programme's seconds. Why: the joint step starts from the better of this and the plans put
+    together, and keeps its start where its MIP finds nothing better in time, which on a slower
+    day (docs/groups-tuning.md, 2026-12-06, a fourth session) it did on seed 13 of the East
+    Midlands quarter: 739 started, where this starts 905 on seed 5 (the plans put together and
+    filled, 821) in 6 s of one core; the joint step from it found as many (983, where 984)."""
+    order = sorted(range(len(problems)), key=lambda p: (-placed_count(alone[p]), p))
+    left = res.copy()
+    out: list[GroupsResult | None] = [None] * len(problems)
+    each = replace(hp, time_limit_seconds=IN_TURN_SHARE * params.time_limit_seconds)
+    for p in order:
+        pr = problems[p]
+        mine = [list(alone[p][1])], [list(greedy[p].facilitators)]
+        small = quarter_mip([pr], left, groups_used([pr], [support[p]], *mine))
+        value = LEX * started_vector(small, [pr]) + worth_vector(small, [pr], params)
+        start = _fill([pr], left, put_together([pr], left, [alone[p]]), params)
+        x, _ = solve(maximise(small, value, []), each, "", encode_plans(small, [pr], start))
+        plan = (
+            decode_plans(small, [pr], x)[0]
+            if x is not None
+            else (start[0].cand_of_person, start[0].facilitators)
+        )
+        for c, js in plan[1].items():
+            book(pr, left, c, js)
+        out[p] = GroupsResult(*plan, SolveStats("HEURISTIC", None, None, 0.0))
+    return [r for r in out if r is not None]
+
+
 def solve_quarter_mip(
     problems: list[GroupsProblem],
     res: Resources,
@@ -391,6 +433,22 @@ def _solve(
         merged = _fill(problems, res, put_together(problems, res, alone), params)
         if people_started(merged) < people_started(greedy):
             merged = greedy
+        # the programmes fitted in turn, beside (a second core) the wider model's LPs
+        turn_job = (_in_turn, (problems, res, alone, support, greedy, params, hp))
+        wider = None
+        if runner.parallel:
+            jobs = [
+                (
+                    _support_given,
+                    (pr, booked(problems, res, [r.facilitators for r in merged], p), h),
+                )
+                for p, (pr, h) in enumerate(zip(problems, hps))
+            ]
+            turn, *wider = runner.map(_call, [turn_job, *jobs], [sum(sizes), *sizes])
+        else:
+            turn = _in_turn(*turn_job[1])
+        if people_started(turn) > people_started(merged):
+            merged = turn
         chosen = (
             support,
             [list(plan[1]) for plan in alone],
@@ -398,12 +456,7 @@ def _solve(
             [list(m.facilitators) for m in merged],
         )
         masks = [groups_used(problems, *chosen)]
-        if runner.parallel:  # a second core: the wider model beside the narrow one
-            jobs = [
-                (pr, booked(problems, res, [r.facilitators for r in merged], p), hps[p])
-                for p, pr in enumerate(problems)
-            ]
-            wider = runner.map(_support_given, jobs, sizes)
+        if wider is not None:  # a second core: the wider model beside the narrow one
             masks.append(groups_used(problems, *chosen, wider))
         # the first (narrow) model may run on while it has found nothing better than its start
         on_until = min(

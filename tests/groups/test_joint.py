@@ -32,6 +32,7 @@ from solvers.groups_model import (
     fits_together,
     placed_count,
     proving_bound,
+    put_together,
     tighter_bound,
     whole_people,
 )
@@ -693,6 +694,28 @@ def test_whom_the_plans_put_together_leave_out_start_where_rooms_are_left(tmp_pa
     again = _fill(problems, res, filled, params)
     assert [r.facilitators for r in again] == [r.facilitators for r in filled]
     assert all((a.cand_of_person == b.cand_of_person).all() for a, b in zip(again, filled))
+
+
+def test_the_programmes_fitted_in_turn_keep_the_one_that_starts_more(tmp_path, config):
+    """Alone, SI-EM starts 3 and SI-DA 5 with the one facilitator; their plans put together
+    in the programmes' order keep SI-EM's group and lose SI-DA's (3 started, filled first come
+    first served: no facilitator is left). Fitted in turn, the plan starting more goes first:
+    SI-DA's 5 start, and the joint step starts from that."""
+    ds, times, plans, res, meta = _quarter(tmp_path, config)
+    problems = [p.problem for p in plans]
+    params = solver_params(config, 5.0)
+    hp = HighsParams(5.0)
+    greedy = [solve_greedy(pr, res, params) for pr in problems]
+    alone = [groups_mip._alone(pr, res, g, params, hp) for pr, g in zip(problems, greedy)]
+    assert [placed_count(a.plan) for a in alone] == [3, 5]
+    plans_alone = [a.plan for a in alone]
+    put = _fill(problems, res, put_together(problems, res, plans_alone), params)
+    assert [placed_count((r.cand_of_person, {})) for r in put] == [3, 0]
+    support = [a.support for a in alone]
+    turn = groups_mip._in_turn(problems, res, plans_alone, support, greedy, params, hp)
+    assert [placed_count((r.cand_of_person, {})) for r in turn] == [0, 5]
+    assert fits_together(problems, res, [(r.cand_of_person, r.facilitators) for r in turn])
+    assert started_vector(ds, times, plans, turn, meta, config) == {"SI-DA": 5}
 
 
 @pytest.mark.parametrize("deadline, em_started", [(0.0, 0), (60.0, 2)])
