@@ -40,7 +40,8 @@ Programme groups, and docs/groups-tuning.md):
   programme's LP groups given what the others' groups hold, and the better plan is kept.
   Each first solves its LP and a MIP over only the groups that LP uses: HiGHS's own root on
   the whole restricted model can take the time before its heuristics find anything
-  (`_joint`).
+  (`_joint`). Both start from the better of the programmes' plans put together and the same
+  plans fitted in turn (`_in_turn`), which is what they keep where they find nothing better.
 - Last, each programme short of its own bound is solved again, with every candidate group,
   beside the other programmes' groups in the joint plan (their times, venues and members
   held, their facilitators free to change), in both processes at once. That proves the
@@ -365,7 +366,8 @@ def _solve(
     """1. Each programme alone (every room and facilitator left): its bound, a plan, the
     candidate groups its LP uses. 2. All programmes over those groups and the greedy plan's,
     people started first, from the plans put together, with whom they leave out filled in
-    first come first served (`_fill`; or the greedy plan, when that starts more): the shared
+    first come first served (`_fill`; or those plans fitted in turn, `_in_turn`, or the
+    greedy plan, whichever starts the most): the shared
     rooms and facilitators go where they start the most; with a second process, beside it
     the wider model that also has each programme's LP groups given what the others' groups
     hold in the plans put together, and the better of the two is kept.
