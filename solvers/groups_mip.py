@@ -187,9 +187,9 @@ def _alone(
     most with it for rooms and facilitators), that MIP is theirs and its own together, given
     `block_seconds` more: it bounds them all together, and the programme's own bound is its
     LP's here (`_solve` tightens it by its presolved LP's, and the block's by the block's, jobs
-    of their own: `_presolved_bound`). On seeds 42 and 7 TSP's own MIP had found no better plan than its MIP
-    over its LP's groups, and it is short of its bound alone in every joint plan, so its bound
-    is proved beside the others' groups (`_improve`)."""
+    of their own: `_presolved_bound`). On seeds 42 and 7 TSP's own MIP had found no better
+    plan than its MIP over its LP's groups, and it is short of its bound alone in every joint
+    plan, so its bound is proved beside the others' groups (`_improve`)."""
     t0 = time.perf_counter()
     plan, support, lp_bound = _start_alone(pr, res, greedy, params, hp)
     best = placed_count(plan)
