@@ -232,22 +232,29 @@ def _start_alone(
         replace(share_of_time(hp, end, ALONE_LP_SHARE), lp_method="ipm"),  # 5x the simplex here
     )
     support = np.nonzero(lp[ys] > SUPPORT)[0] if lp is not None else np.zeros(0, np.int64)
-    small = quarter_mip([pr], res, groups_used([pr], [support], [list(greedy.facilitators)]))
-    value = LEX * started_vector(small, [pr]) + worth_vector(small, [pr], params)
-    x, _ = solve(
-        maximise(small, value, []),
-        share_of_time(hp, end, SMALL_SHARE),
-        "",
-        encode_plans(small, [pr], [greedy]),
-    )
-    plan = (
-        decode_plans(small, [pr], x)[0]
-        if x is not None
-        else (greedy.cand_of_person, greedy.facilitators)
-    )
+    allowed = groups_used([pr], [support], [list(greedy.facilitators)])
+    plan = _plan_over(pr, res, allowed, greedy, params, share_of_time(hp, end, SMALL_SHARE))
     # the LP bounds it too, where the MIP stopped before its root did (seed 42's TSP: 322)
     lp_bound = whole_people(lp_st.objective) if lp_st.status == "OPTIMAL" else None
     return plan, support, lp_bound
+
+
+def _plan_over(
+    pr: GroupsProblem,
+    res: Resources,
+    allowed: list[np.ndarray],
+    start: GroupsResult,
+    params: GroupsParams,
+    hp: HighsParams,
+) -> tuple[np.ndarray, dict[int, list[int]]]:
+    """The programme's plan over only the `allowed` candidate groups, with what `res` leaves,
+    people started first, from `start` (kept where HiGHS hands back nothing)."""
+    small = quarter_mip([pr], res, allowed)
+    value = LEX * started_vector(small, [pr]) + worth_vector(small, [pr], params)
+    x, _ = solve(maximise(small, value, []), hp, "", encode_plans(small, [pr], [start]))
+    if x is None:
+        return start.cand_of_person, start.facilitators
+    return decode_plans(small, [pr], x)[0]
 
 
 def _budgets(sizes: list[int], params: GroupsParams) -> list[float]:
@@ -315,15 +322,9 @@ def _in_turn(
     for p in order:
         pr = problems[p]
         mine = [list(alone[p][1])], [list(greedy[p].facilitators)]
-        small = quarter_mip([pr], left, groups_used([pr], [support[p]], *mine))
-        value = LEX * started_vector(small, [pr]) + worth_vector(small, [pr], params)
-        start = _fill([pr], left, put_together([pr], left, [alone[p]]), params)
-        x, _ = solve(maximise(small, value, []), each, "", encode_plans(small, [pr], start))
-        plan = (
-            decode_plans(small, [pr], x)[0]
-            if x is not None
-            else (start[0].cand_of_person, start[0].facilitators)
-        )
+        allowed = groups_used([pr], [support[p]], *mine)
+        (start,) = _fill([pr], left, put_together([pr], left, [alone[p]]), params)
+        plan = _plan_over(pr, left, allowed, start, params, each)
         for c, js in plan[1].items():
             book(pr, left, c, js)
         out[p] = GroupsResult(*plan, SolveStats("HEURISTIC", None, None, 0.0))
