@@ -12,7 +12,7 @@ import pandas as pd
 from engine.core.config import Config
 from engine.groups import reasons as why
 from engine.groups.contract import running_one_to_ones
-from engine.groups.plan import ProgrammePlan
+from engine.groups.plan import ProgrammePlan, session_dates
 from engine.groups.reasons import Why
 from engine.groups.records import SLOTS
 from engine.groups.rules import co_defendants
@@ -221,20 +221,33 @@ def _unplaced(
         reason = plan.reasons[i] or _not_taken(plan, r, i, gid)
     if reason.code == why.SENTENCE_ENDS:
         return reason, f"one-to-one delivery of {prog} before the sentence ends on {ends}"
-    # the nearest later group: one planned that they can reach, in their slots, ending in time
-    later = [
-        c
+    # the nearest later group: one planned that they can reach, in their slots, whose next run
+    # ends before their sentence does
+    last = pd.Timestamp(ends).date()
+    holidays = frozenset(config.calendar.bank_holidays)
+    again = {
+        c: _run_again(plan, c, holidays)
         for c in r.facilitators
         if plan.reach[i, pr.cand_venue[c]] and plan.slots[i, list(plan.cand_pattern[c])].all()
-    ]
+    }
+    later = [c for c, dates in again.items() if dates[-1] <= last]
     if later:
-        c = min(later, key=lambda c: (plan.cand_dates[c][-1], c))
+        c = min(later, key=lambda c: (again[c][-1], c))
         return reason, (
-            f"the next {prog} group at {meta['venue_ids'][pr.cand_venue[c]]} ({';'.join(SLOTS[s] for s in plan.cand_pattern[c])}) "
-            f"after this one ends on {plan.cand_dates[c][-1].isoformat()}, if the sentence (ends {ends}) allows; "
-            "otherwise one-to-one or remote delivery"
+            f"the next {prog} group at {meta['venue_ids'][pr.cand_venue[c]]} "
+            f"({';'.join(SLOTS[s] for s in plan.cand_pattern[c])}) after this one ends on "
+            f"{plan.cand_dates[c][-1].isoformat()}: run again from {again[c][0].isoformat()}, "
+            f"it would end on {again[c][-1].isoformat()}, before the sentence ends on {ends}"
         )
     return reason, f"one-to-one or remote delivery of {prog}"
+
+
+def _run_again(plan: ProgrammePlan, c: int, holidays: frozenset[date]) -> list[date]:
+    """The session dates of candidate group `c` run again in its room and slots from the
+    Monday after its last session: the next group a person it could not take might join."""
+    end = plan.cand_dates[c][-1]
+    monday = end + timedelta(days=7 - end.weekday())
+    return session_dates(monday, plan.cand_pattern[c], int(plan.programme["sessions"]), holidays)
 
 
 def _not_taken(plan: ProgrammePlan, r: GroupsResult, i: int, gid: dict[int, str]) -> Why:
@@ -318,9 +331,23 @@ def pre_group_table(
     return pd.DataFrame(rows, columns=PRE_GROUP_COLUMNS)
 
 
-def without_one_to_one(unplaced: pd.DataFrame, ones: pd.DataFrame, figures: dict) -> pd.DataFrame:
-    """The unplaced less those now delivered one-to-one; the figures counted again."""
+def without_one_to_one(
+    unplaced: pd.DataFrame,
+    ones: pd.DataFrame,
+    figures: dict,
+    missed: dict[tuple[str, str], str] | None = None,
+) -> pd.DataFrame:
+    """The unplaced less those now delivered one-to-one; the figures counted again. Whoever
+    may be delivered one-to-one but for whom none fits (`missed`: (person_id, programme) ->
+    why, engine.groups.one_to_one.plan_one_to_one) is told so in their alternative, not sent
+    to look for a one-to-one the planner could not find."""
     left = unplaced[~unplaced["person_id"].isin(ones["person_id"])].reset_index(drop=True)
+    if missed:
+        for k, (pid, prog) in enumerate(zip(left["person_id"], left["programme"])):
+            if (pid, prog) in missed:
+                left.loc[k, "alternative"] = (
+                    f"remote delivery of {prog}: no one-to-one fits ({missed[pid, prog]})"
+                )
     figures["one_to_one"] = len(ones)
     figures["unplaced"] = len(left)
     return left

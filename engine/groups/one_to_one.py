@@ -43,13 +43,29 @@ def one_to_one_allowed(programme: dict, config: Config) -> bool:
     )
 
 
+# Why no one-to-one fits someone, by how far the search for one got (the furthest reached is
+# what stood in the way): a venue in reach, a weekly pattern of their half-days ending before
+# the sentence, a venue open then, the person free then, a room, a trained facilitator who
+# works then within their drive, and one free and within their weekly sessions
+_STAGES = [
+    "no venue is within their travel limits",
+    "no weekly pattern of their half-days",
+    "every one-to-one from the first week would end after the sentence ends on {end}",
+    "no venue in reach is open on their half-days",
+    "their other appointments (or their referral date) leave no run of their half-days free",
+    "the rooms at the venues in reach are taken on their half-days",
+    "no trained facilitator works their half-days within driving distance of a venue in reach",
+    "every trained facilitator who could is booked or at their weekly sessions",
+]
+
+
 def plan_one_to_one(
     plans: list[ProgrammePlan],
     results: list[GroupsResult],
     res: Resources,
     setup: OneToOneSetup,
     config: Config,
-) -> tuple[list[OneToOne], Resources]:
+) -> tuple[list[OneToOne], Resources, dict[tuple[str, str], str]]:
     """After the groups: everyone no group took, on a programme that may be delivered
     one-to-one, gets their sessions scheduled (the soonest sentence end first): the earliest
     start week, then the nearest venue within the travel limits (accessible where needed),
@@ -57,7 +73,9 @@ def plan_one_to_one(
     share, with a room free and the facilitator free and within their weekly sessions for
     every session, and ending before the sentence does. Each session books its room and
     facilitator, so one-to-ones count against the facilitators' weeks. Returns the sessions
-    planned and the resources left."""
+    planned, the resources left, and for each (person_id, programme) that may be delivered
+    one-to-one but for whom none fits, why (`_STAGES`): their alternative is then not a
+    one-to-one the team would look for in vain."""
     g = config.groups
     res = res.copy()
     holidays = frozenset(config.calendar.bank_holidays)
@@ -68,47 +86,61 @@ def plan_one_to_one(
         ends = pd.to_datetime(plan.people["sentence_end"]).dt.date.tolist()
         for i in np.nonzero(r.cand_of_person < 0)[0].tolist():
             waiting.append((ends[i], str(plan.people["referral_date"].iat[i]), n, i))
-    out = []
+    out, missed = [], {}
     for end, referred, n, i in sorted(waiting):
         plan = plans[n]
         found = _first_fit(plan, i, end, date.fromisoformat(referred), res, setup, g, holidays)
-        if found is not None:
+        if isinstance(found, OneToOne):
             booked = _sessions(found.dates, found.pattern, setup.monday)
             book_sessions(res, found.venue, [found.facilitator], booked)
             out.append(found)
-    return out, res
+        else:
+            key = (str(plan.people["person_id"].iat[i]), str(plan.programme["programme"]))
+            missed[key] = _STAGES[found].format(end=end.isoformat())
+    return out, res, missed
 
 
-def _first_fit(plan, i, end, referred, res, setup, g, holidays) -> OneToOne | None:
+def _first_fit(plan, i, end, referred, res, setup, g, holidays) -> OneToOne | int:
+    """Person `i`'s first one-to-one that fits (`plan_one_to_one`), or else how far the
+    search got (an index of `_STAGES`)."""
     prog = plan.programme
     k, sessions = int(prog["sessions_per_week"]), int(prog["sessions"])
     name = prog["programme"]
     trained = np.array([name in t for t in setup.trained], bool)
     venues = sorted(np.nonzero(plan.reach[i])[0].tolist(), key=lambda v: (plan.travel[i, v], v))
     mine = [p for p in slot_patterns(k) if plan.slots[i, list(p)].all()]
+    if not venues or not mine:
+        return 0 if not venues else 1
+    got = 2
     for w in range(g.horizon_weeks):
         first = setup.monday + timedelta(weeks=w)
         timely = [p for p in mine if session_dates(first, p, sessions, holidays)[-1] <= end]
         if not timely:
-            return None  # every pattern from this week ends after the sentence: later ones too
+            return got  # every pattern from this week ends after the sentence: later ones too
+        got = max(got, 3)
         for v in venues:
             for p in timely:
                 if not setup.v_slots[v, list(p)].all():
                     continue
+                got = max(got, 4)
                 dates = session_dates(first, p, sessions, holidays)
                 if dates[0] < referred or not plan.free_on(i, dates, p):
                     continue
+                got = max(got, 5)
                 booked = _sessions(dates, p, setup.monday)
                 if any(res.room_used[v, s, wk] >= res.rooms[v] for s, wk in booked):
                     continue
+                got = max(got, 6)
                 able = trained & setup.f_slots[:, list(p)].all(1)
                 able &= setup.fac_travel[:, v] <= g.facilitator_max_travel_minutes
+                if able.any():
+                    got = 7
                 for j in sorted(
                     np.nonzero(able)[0].tolist(), key=lambda j: (setup.fac_travel[j, v], j)
                 ):
                     if _free(res, j, booked):
                         return OneToOne(name, i, v, p, dates, j)
-    return None
+    return got
 
 
 def _sessions(dates: list[date], pattern: tuple[int, ...], monday: date) -> list[tuple[int, int]]:

@@ -75,6 +75,8 @@ class QuarterResult:
     programmes: list[GroupsResult]
     one_to_one: list[OneToOne] = field(default_factory=list)
     pre_group: list[PreGroup] = field(default_factory=list)
+    # (person_id, programme) -> why no one-to-one fits those who may have one but were given none
+    no_one_to_one: dict[tuple[str, str], str] = field(default_factory=dict)
 
     @property
     def stats(self) -> SolveStats:
@@ -99,8 +101,8 @@ def _quarter(plans, res, solver: str, params, observer, setup, config) -> Quarte
     groups, left = solve_plans(plans, res, solver, params, observer)
     abandon_if_asked(observer)
     groups, pre, left = book_best(plans, res, groups, left, setup, config)
-    ones, _ = plan_one_to_one(plans, groups, left, setup, config)
-    return QuarterResult(groups, ones, pre)
+    ones, _, missed = plan_one_to_one(plans, groups, left, setup, config)
+    return QuarterResult(groups, ones, pre, missed)
 
 
 def _solve_quarter(
@@ -122,7 +124,7 @@ def _fallback(job: tuple, error: BaseException) -> tuple[QuarterResult, QuarterR
     _, plans, res, _, params, _, setup, config = job
     base = _quarter(plans, res, BASELINE, params, None, setup, config)
     failed = [replace(r, stats=failed_stats(error)) for r in base.programmes]
-    return QuarterResult(failed, base.one_to_one, base.pre_group), base
+    return QuarterResult(failed, base.one_to_one, base.pre_group, base.no_one_to_one), base
 
 
 class QuarterPlanner(Planner):
@@ -191,14 +193,14 @@ class QuarterPlanner(Planner):
             self.plans, result.programmes, self.meta, self.config
         )
         ones = one_to_one_table(self.plans, result.one_to_one, self.meta)
-        unplaced = without_one_to_one(unplaced, ones, self.figures)
+        unplaced = without_one_to_one(unplaced, ones, self.figures, result.no_one_to_one)
         pre = pre_group_table(self.plans, result.pre_group, members, self.meta)
         if self.solver != BASELINE:
             b_groups, _, b_unplaced, self.baseline = tables(
                 self.plans, base.programmes, self.meta, self.config
             )
             b_ones = one_to_one_table(self.plans, base.one_to_one, self.meta)
-            without_one_to_one(b_unplaced, b_ones, self.baseline)
+            without_one_to_one(b_unplaced, b_ones, self.baseline, base.no_one_to_one)
         else:
             self.baseline = self.figures
         due = reviews(

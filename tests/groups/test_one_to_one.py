@@ -39,10 +39,9 @@ def _plan(tmp_path, config, refs, progs=None, facs=None, venues=None, running=No
     plans, res, meta = build_plans(ds, config, times, START)
     results, left = solve_plans(plans, res, "mip", solver_params(config, 5.0))
     groups, members, unplaced, figures = tables(plans, results, meta, config)
-    ones = one_to_one_table(
-        plans, plan_one_to_one(plans, results, left, meta["one_to_one"], config)[0], meta
-    )
-    unplaced = without_one_to_one(unplaced, ones, figures)
+    planned, _, missed = plan_one_to_one(plans, results, left, meta["one_to_one"], config)
+    ones = one_to_one_table(plans, planned, meta)
+    unplaced = without_one_to_one(unplaced, ones, figures, missed)
     assert check_groups(ds, groups, members, config, times, START, ones) == []
     return groups, members, unplaced, ones, ds
 
@@ -108,3 +107,33 @@ def test_the_checker_refuses_a_broken_one_to_one(tmp_path, config):
     assert any("dates" in p for p in problems(late))
     twice = ones.assign(person_id="M1")  # a running group's member
     assert any("one-to-one/M1" in p and "already in R1" in p for p in problems(twice))
+
+
+def test_whom_no_one_to_one_fits_are_told_why_not_sent_to_look_for_one(tmp_path, config):
+    """T and U, alone on Tuesday mornings, may each be delivered one-to-one, and their
+    sentences end on 20 January. The one facilitator gives U (the sooner end) six sessions
+    to 29 December; T's would end after the sentence, so T is told why none fits (once told
+    to look for a one-to-one the planner could not find). Where no facilitator works Tuesday
+    mornings at all, that is the reason; with one room, U's sessions take it first."""
+    refs = [
+        referral("T", available_slots="Tue-AM", sentence_end="2027-01-20"),
+        referral("U", available_slots="Tue-AM", sentence_end="2027-01-19"),
+    ]
+    _, _, unplaced, ones, _ = _plan(tmp_path, config, refs, venues=[venue(rooms=2)])
+    assert list(ones["person_id"]) == ["U"] and list(unplaced["person_id"]) == ["T"]
+    assert unplaced["alternative"].iat[0] == (
+        "remote delivery of SI-EM: no one-to-one fits (every trained facilitator who could is "
+        "booked or at their weekly sessions)"
+    )
+    facs = [facilitator(available_slots="Mon-AM;Wed-AM")]
+    _, _, unplaced, ones, _ = _plan(tmp_path, config, refs[:1], facs=facs)
+    assert ones.empty and unplaced.set_index("person_id")["alternative"].to_dict() == {
+        "T": "remote delivery of SI-EM: no one-to-one fits (no trained facilitator works their "
+        "half-days within driving distance of a venue in reach)"
+    }
+    _, _, unplaced, _, _ = _plan(tmp_path, config, refs)
+    assert (
+        unplaced["alternative"]
+        .iat[0]
+        .endswith("(the rooms at the venues in reach are taken on their half-days)")
+    )

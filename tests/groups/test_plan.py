@@ -499,3 +499,36 @@ def test_solver_weights_come_from_the_config(tmp_path, config):
     assert shipped.over_target_per_minute == config.groups.over_target_per_minute == 20
     gap = pair_value(pr, solver_params(cheap)) - pair_value(pr, shipped)
     assert (gap == 20 * shipped.over_target_per_minute).all() and len(gap)
+
+
+def test_the_next_group_is_offered_only_where_it_would_end_before_the_sentence(tmp_path, config):
+    """One room on Monday mornings runs one 20-week group of four this quarter. Of the four it
+    leaves out, LONG's sentence lets them join that group run again once it ends; SHORT's
+    ends before such a run could finish, so they are not offered it (they once were, 'if the
+    sentence allows')."""
+    refs = [referral(f"P{k}", referral_date=f"2026-10-0{k + 1}") for k in range(4)] + [
+        referral(pid, referral_date="2026-10-20", sentence_end=end)
+        for pid, end in [
+            ("LONG1", "2027-12-31"),
+            ("LONG2", "2027-12-31"),
+            ("SHORT1", "2027-06-30"),
+            ("SHORT2", "2027-06-30"),
+        ]
+    ]
+    refs = [{**r, "available_slots": "Mon-AM"} for r in refs]
+    groups, members, unplaced, _ = _plan(
+        tmp_path,
+        config,
+        refs,
+        [programme(max_group=4, sessions=20)],
+        facs=[facilitator("F1"), facilitator("F2")],
+        solver="greedy",
+    )
+    assert set(members["person_id"]) == {"P0", "P1", "P2", "P3"} and len(groups) == 1
+    end = groups["end_date"].iat[0]
+    for pid in ("LONG1", "LONG2"):
+        alt = unplaced.loc[pid, "alternative"]
+        assert alt.startswith(f"the next SI-EM group at V1 (Mon-AM) after this one ends on {end}")
+        assert alt.endswith("before the sentence ends on 2027-12-31")
+    for pid in ("SHORT1", "SHORT2"):
+        assert unplaced.loc[pid, "alternative"] == "one-to-one or remote delivery of SI-EM"
