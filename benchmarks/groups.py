@@ -10,6 +10,7 @@ different number started in the other order, or a re-plan telling more people th
 greedy's repairs, unproved, or over 60 s.
 
     .venv/bin/python benchmarks/groups.py --out benchmarks/results [--tight] [--seed N] [--no-proof]
+        [--referrals N]
 
 The solver was tuned on seed 42; other seeds are instances it never saw while tuning.
 """
@@ -45,11 +46,19 @@ def main() -> int:
     ap.add_argument(
         "--no-proof", action="store_true", help="Skip the HiGHS comparison and the order test"
     )
+    ap.add_argument(
+        "--referrals",
+        type=int,
+        default=None,
+        help="Referrals in the quarter (default the generator's 1,500; the venues, "
+        "facilitators and running groups stay as they are)",
+    )
     args = ap.parse_args()
     name = (
         "groups-region-east-midlands"
         + ("-tight" if args.tight else "")
         + ("" if args.seed == 42 else f"-seed{args.seed}")
+        + ("" if args.referrals is None else f"-{args.referrals}")
     )
     stem = name.replace("groups-region-east-midlands", "groups")
     data = make_instance(
@@ -58,6 +67,7 @@ def main() -> int:
         region="East Midlands",
         seed=args.seed,
         tight=args.tight,
+        **({} if args.referrals is None else {"n_referrals": args.referrals}),
     )
     done = compare_solvers(
         name,

@@ -41,7 +41,8 @@ Programme groups, and docs/groups-tuning.md):
   Each first solves its LP and a MIP over only the groups that LP uses: HiGHS's own root on
   the whole restricted model can take the time before its heuristics find anything
   (`_joint`). Both start from the better of the programmes' plans put together and the same
-  plans fitted in turn (`_in_turn`), which is what they keep where they find nothing better.
+  plans settled together (`_own_together`), which is what they keep where they find nothing
+  better.
 - Last, each programme short of its own bound is solved again, with every candidate group,
   beside the other programmes' groups in the joint plan (their times, venues and members
   held, their facilitators free to change), in both processes at once. That proves the
@@ -82,7 +83,6 @@ from solvers.groups import (
     GroupsProblem,
     GroupsResult,
     Resources,
-    book,
     booked,
     in_turn,
     people_started,
@@ -149,8 +149,12 @@ JOINT_WHOLE_MIN_SECONDS = 1.0
 # 42 TSP, BSR, Horizon and Resolve have 40 s, and their MIP together had its root bound (349)
 # at 13 s and 348 at 21 s of one core, where the other programmes' own solves took 25 s
 BLOCK_BOUND_SHARE = 0.5
-# Of a programme's seconds, for its MIP fitting its own plan beside those before it (`_in_turn`)
-IN_TURN_SHARE = 0.15
+# Of a programme's seconds, the most the programmes' own plans settled together take
+# (`_own_together`: up to 15.6 s by default, what fitting them in turn could take before it),
+# and after how many of them it stops once it has a plan better than its start (6 s: seed 5's
+# and the tight quarter's were found by 5 s, the quarter of 3,000 referrals' by 10 s)
+OWN_TOGETHER_SHARE = 1.2
+OWN_TOGETHER_ENOUGH_SHARE = 0.45
 # The whole quarter's bound (`_presolved_bound`) after the rounds, where no core was spare for it,
 # only with this many seconds a person-group pair left before the deadline (and one more): on
 # the East Midlands quarter (21,000-24,000 pairs) it took 20-40 s of one core, so 1-1.6 ms a
@@ -298,37 +302,59 @@ def _fill(
     return out
 
 
-def _in_turn(
+def _own_together(
     problems: list[GroupsProblem],
     res: Resources,
     alone: list[tuple[np.ndarray, dict[int, list[int]]]],
-    support: list[np.ndarray],
     greedy: list[GroupsResult],
+    merged: list[GroupsResult],
     params: GroupsParams,
     hp: HighsParams,
 ) -> list[GroupsResult]:
-    """The programmes' own plans fitted one after another, those starting the most first: each
-    a MIP over its LP's groups, its own plan's and the greedy's, beside the groups taken before
-    it, from its own plan put together with them and filled (`_fill`), for `IN_TURN_SHARE` of
-    a programme's seconds. Why: the joint step starts from the better of this and the plans put
-    together, and keeps its start where its MIP finds nothing better in time, which on a slower
-    day (docs/groups-tuning.md, 2026-12-06, a fourth session) it did on seed 13 of the East
-    Midlands quarter: 739 started, where this starts 905 on seed 5 (the plans put together and
-    filled, 821) in 6 s of one core; the joint step from it found as many (983, where 984)."""
-    order = sorted(range(len(problems)), key=lambda p: (-placed_count(alone[p]), p))
-    left = res.copy()
-    out: list[GroupsResult | None] = [None] * len(problems)
-    each = replace(hp, time_limit_seconds=IN_TURN_SHARE * params.time_limit_seconds)
-    for p in order:
-        pr = problems[p]
-        mine = [list(alone[p][1])], [list(greedy[p].facilitators)]
-        allowed = groups_used([pr], [support[p]], *mine)
-        (start,) = _fill([pr], left, put_together([pr], left, [alone[p]]), params)
-        plan = _plan_over(pr, left, allowed, start, params, each)
-        for c, js in plan[1].items():
-            book(pr, left, c, js)
-        out[p] = GroupsResult(*plan, SolveStats("HEURISTIC", None, None, 0.0))
-    return [r for r in out if r is not None]
+    """The programmes' own plans settled together: every programme at once over only the
+    groups of its plan alone, the greedy plan's and `merged`'s (the plans put together and
+    filled), people started first, every facilitator free, from `merged`; HiGHS's cut pool
+    held small (`params.beside_cut_pool`), for at most `OWN_TOGETHER_SHARE` of a programme's
+    seconds and, once `OWN_TOGETHER_ENOUGH_SHARE` of them have passed, until it has a plan
+    starting more than `merged`. Returns `merged` where it finds none.
+
+    Why: the joint step starts from the better of this and `merged`, and keeps its start
+    where its MIP finds nothing better in time, as on a slower day (seed 13 of the East
+    Midlands quarter started 739) and on a quarter twice as large (3,000 referrals: the joint
+    step's LP, 68,000 columns, needs 40 s, so it ended with its start, 1,450-1,502 started
+    against the greedy's 1,381-1,428). From the joint step's saved inputs (2026-12-06, a
+    fifth session, one core): seed 13 895 started in 2 s (proved; the programmes fitted in
+    turn, which this replaced, 809 in 6.5 s), seed 5 977 in 5 s (in turn 905; the product
+    ends at 984-989), the tight quarter 817 in 5 s (in turn 641, put together 697), the
+    quarter of 3,000 1,749 in 10 s (in turn 1,212 in 13 s, put together 1,447). Without the
+    small cut pool it found nothing in 5 s on seed 5 and the tight quarter: its plans come
+    after the root's cut rounds."""
+    allowed = groups_used(
+        problems,
+        [list(plan[1]) for plan in alone],
+        [list(g.facilitators) for g in greedy],
+        [list(m.facilitators) for m in merged],
+    )
+    mip = quarter_mip(problems, res, allowed)
+    started = started_vector(mip, problems)
+    value = LEX * started + worth_vector(mip, problems, params)
+    start = encode_plans(mip, problems, merged)
+    seconds = params.time_limit_seconds
+    x, _ = solve(
+        maximise(mip, value, []),
+        replace(
+            hp,
+            time_limit_seconds=OWN_TOGETHER_SHARE * seconds,
+            cut_pool=params.beside_cut_pool or None,
+            enough=(OWN_TOGETHER_ENOUGH_SHARE * seconds, -float(value @ start) - LEX / 2),
+        ),
+        "groups-own-together",
+        start,
+    )
+    if x is None or started @ x < started @ start + 0.5:
+        return merged
+    stats = SolveStats("HEURISTIC", None, None, 0.0)
+    return [GroupsResult(*plan, stats) for plan in decode_plans(mip, problems, x)]
 
 
 def solve_quarter_mip(
@@ -367,8 +393,8 @@ def _solve(
     """1. Each programme alone (every room and facilitator left): its bound, a plan, the
     candidate groups its LP uses. 2. All programmes over those groups and the greedy plan's,
     people started first, from the plans put together, with whom they leave out filled in
-    first come first served (`_fill`; or those plans fitted in turn, `_in_turn`, or the
-    greedy plan, whichever starts the most): the shared
+    first come first served (`_fill`; or those plans settled together, `_own_together`, or
+    the greedy plan, whichever starts the most): the shared
     rooms and facilitators go where they start the most; with a second process, beside it
     the wider model that also has each programme's LP groups given what the others' groups
     hold in the plans put together, and the better of the two is kept.
@@ -436,8 +462,8 @@ def _solve(
         merged = _fill(problems, res, put_together(problems, res, alone), params)
         if people_started(merged) < people_started(greedy):
             merged = greedy
-        # the programmes fitted in turn, beside (a second core) the wider model's LPs
-        turn_job = (_in_turn, (problems, res, alone, support, greedy, params, hp))
+        # the programmes' own plans settled together, beside (a second core) the wider model's LPs
+        turn_job = (_own_together, (problems, res, alone, greedy, merged, params, hp))
         wider = None
         if runner.parallel:
             jobs = [
@@ -449,7 +475,7 @@ def _solve(
             ]
             turn, *wider = runner.map(_call, [turn_job, *jobs], [sum(sizes), *sizes])
         else:
-            turn = _in_turn(*turn_job[1])
+            turn = _own_together(*turn_job[1])
         if people_started(turn) > people_started(merged):
             merged = turn
         chosen = (

@@ -696,11 +696,12 @@ def test_whom_the_plans_put_together_leave_out_start_where_rooms_are_left(tmp_pa
     assert all((a.cand_of_person == b.cand_of_person).all() for a, b in zip(again, filled))
 
 
-def test_the_programmes_fitted_in_turn_keep_the_one_that_starts_more(tmp_path, config):
+def test_the_programmes_own_plans_settled_together_keep_the_one_that_starts_more(tmp_path, config):
     """Alone, SI-EM starts 3 and SI-DA 5 with the one facilitator; their plans put together
     in the programmes' order keep SI-EM's group and lose SI-DA's (3 started, filled first come
-    first served: no facilitator is left). Fitted in turn, the plan starting more goes first:
-    SI-DA's 5 start, and the joint step starts from that."""
+    first served: no facilitator is left). Settled together over their own groups, SI-DA's 5
+    start, and the joint step starts from that; where nothing starts more than the plans put
+    together (SI-DA alone given no groups), those are kept as they are."""
     ds, times, plans, res, meta = _quarter(tmp_path, config)
     problems = [p.problem for p in plans]
     params = solver_params(config, 5.0)
@@ -711,11 +712,19 @@ def test_the_programmes_fitted_in_turn_keep_the_one_that_starts_more(tmp_path, c
     plans_alone = [a.plan for a in alone]
     put = _fill(problems, res, put_together(problems, res, plans_alone), params)
     assert [placed_count((r.cand_of_person, {})) for r in put] == [3, 0]
-    support = [a.support for a in alone]
-    turn = groups_mip._in_turn(problems, res, plans_alone, support, greedy, params, hp)
-    assert [placed_count((r.cand_of_person, {})) for r in turn] == [0, 5]
-    assert fits_together(problems, res, [(r.cand_of_person, r.facilitators) for r in turn])
-    assert started_vector(ds, times, plans, turn, meta, config) == {"SI-DA": 5}
+    own = groups_mip._own_together(problems, res, plans_alone, greedy, put, params, hp)
+    assert [placed_count((r.cand_of_person, {})) for r in own] == [0, 5]
+    assert fits_together(problems, res, [(r.cand_of_person, r.facilitators) for r in own])
+    assert started_vector(ds, times, plans, own, meta, config) == {"SI-DA": 5}
+    nothing = [(np.full(len(pr.person_ids), -1), {}) for pr in problems]
+    none = [
+        replace(g, cand_of_person=np.full(len(g.cand_of_person), -1), facilitators={})
+        for g in greedy
+    ]
+    kept = groups_mip._own_together(
+        problems, res, [plans_alone[0], nothing[1]], none, put, params, hp
+    )
+    assert kept is put
 
 
 @pytest.mark.parametrize("deadline, em_started", [(0.0, 0), (60.0, 2)])
