@@ -149,11 +149,11 @@ JOINT_WHOLE_MIN_SECONDS = 1.0
 # 42 TSP, BSR, Horizon and Resolve have 40 s, and their MIP together had its root bound (349)
 # at 13 s and 348 at 21 s of one core, where the other programmes' own solves took 25 s
 BLOCK_BOUND_SHARE = 0.5
-# Of a programme's seconds, the most the programmes' own plans settled together take
-# (`_own_together`: up to 15.6 s by default, what fitting them in turn could take before it),
-# and after how many of them it stops once it has a plan better than its start (6 s: seed 5's
-# and the tight quarter's were found by 5 s, the quarter of 3,000 referrals' by 10 s)
-OWN_TOGETHER_SHARE = 1.2
+# The programmes' own plans settled together (`_own_together`) take at most the joint step's
+# seconds, and after this share of a programme's seconds (6 s by default) only until they start
+# more than the plans put together: seed 5's and the tight quarter's plans were found by 5 s,
+# the quarter of 3,000 referrals' by 10-14 s in replays and after 15.6 s (its cap then, the
+# seconds fitting the programmes in turn could take) in a run of the product
 OWN_TOGETHER_ENOUGH_SHARE = 0.45
 # The whole quarter's bound (`_presolved_bound`) after the rounds, where no core was spare for it,
 # only with this many seconds a person-group pair left before the deadline (and one more): on
@@ -314,8 +314,8 @@ def _own_together(
     """The programmes' own plans settled together: every programme at once over only the
     groups of its plan alone, the greedy plan's and `merged`'s (the plans put together and
     filled), people started first, every facilitator free, from `merged`; HiGHS's cut pool
-    held small (`params.beside_cut_pool`), for at most `OWN_TOGETHER_SHARE` of a programme's
-    seconds and, once `OWN_TOGETHER_ENOUGH_SHARE` of them have passed, until it has a plan
+    held small (`params.beside_cut_pool`), for at most `params.joint_seconds` and, once
+    `OWN_TOGETHER_ENOUGH_SHARE` of a programme's seconds have passed, until it has a plan
     starting more than `merged`. Returns `merged` where it finds none.
 
     Why: the joint step starts from the better of this and `merged`, and keeps its start
@@ -339,14 +339,14 @@ def _own_together(
     started = started_vector(mip, problems)
     value = LEX * started + worth_vector(mip, problems, params)
     start = encode_plans(mip, problems, merged)
-    seconds = params.time_limit_seconds
+    enough = OWN_TOGETHER_ENOUGH_SHARE * params.time_limit_seconds
     x, _ = solve(
         maximise(mip, value, []),
         replace(
             hp,
-            time_limit_seconds=OWN_TOGETHER_SHARE * seconds,
+            time_limit_seconds=params.joint_seconds,
             cut_pool=params.beside_cut_pool or None,
-            enough=(OWN_TOGETHER_ENOUGH_SHARE * seconds, -float(value @ start) - LEX / 2),
+            enough=(enough, -float(value @ start) - LEX / 2),
         ),
         "groups-own-together",
         start,
