@@ -237,28 +237,34 @@ def _start_alone(
     )
     support = np.nonzero(lp[ys] > SUPPORT)[0] if lp is not None else np.zeros(0, np.int64)
     allowed = groups_used([pr], [support], [list(greedy.facilitators)])
-    plan = _plan_over(pr, res, allowed, greedy, params, share_of_time(hp, end, SMALL_SHARE))
+    (plan,) = _plan_over([pr], res, allowed, [greedy], params, share_of_time(hp, end, SMALL_SHARE))
     # the LP bounds it too, where the MIP stopped before its root did (seed 42's TSP: 322)
     lp_bound = whole_people(lp_st.objective) if lp_st.status == "OPTIMAL" else None
     return plan, support, lp_bound
 
 
 def _plan_over(
-    pr: GroupsProblem,
+    problems: list[GroupsProblem],
     res: Resources,
     allowed: list[np.ndarray],
-    start: GroupsResult,
+    start: list[GroupsResult],
     params: GroupsParams,
     hp: HighsParams,
-) -> tuple[np.ndarray, dict[int, list[int]]]:
-    """The programme's plan over only the `allowed` candidate groups, with what `res` leaves,
-    people started first, from `start` (kept where HiGHS hands back nothing)."""
-    small = quarter_mip([pr], res, allowed)
-    value = LEX * started_vector(small, [pr]) + worth_vector(small, [pr], params)
-    x, _ = solve(maximise(small, value, []), hp, "", encode_plans(small, [pr], [start]))
+    more_after: float | None = None,
+) -> list[tuple[np.ndarray, dict[int, list[int]]]]:
+    """The programmes' plans over only the `allowed` candidate groups, with what `res` leaves,
+    people started first, from `start` (kept where HiGHS hands back nothing); where
+    `more_after` is given, the solve stops once that many seconds have passed and it has a
+    plan starting more people than `start`."""
+    mip = quarter_mip(problems, res, allowed)
+    value = LEX * started_vector(mip, problems) + worth_vector(mip, problems, params)
+    first = encode_plans(mip, problems, start)
+    if more_after is not None:
+        hp = replace(hp, enough=(more_after, -float(value @ first) - LEX / 2))
+    x, _ = solve(maximise(mip, value, []), hp, "", first)
     if x is None:
-        return start.cand_of_person, start.facilitators
-    return decode_plans(small, [pr], x)[0]
+        return [(s.cand_of_person, s.facilitators) for s in start]
+    return decode_plans(mip, problems, x)
 
 
 def _budgets(sizes: list[int], params: GroupsParams) -> list[float]:
@@ -335,26 +341,21 @@ def _own_together(
         [list(g.facilitators) for g in greedy],
         [list(m.facilitators) for m in merged],
     )
-    mip = quarter_mip(problems, res, allowed)
-    started = started_vector(mip, problems)
-    value = LEX * started + worth_vector(mip, problems, params)
-    start = encode_plans(mip, problems, merged)
-    enough = OWN_TOGETHER_ENOUGH_SHARE * params.time_limit_seconds
-    x, _ = solve(
-        maximise(mip, value, []),
+    plans = _plan_over(
+        problems,
+        res,
+        allowed,
+        merged,
+        params,
         replace(
-            hp,
-            time_limit_seconds=params.joint_seconds,
-            cut_pool=params.beside_cut_pool or None,
-            enough=(enough, -float(value @ start) - LEX / 2),
+            hp, time_limit_seconds=params.joint_seconds, cut_pool=params.beside_cut_pool or None
         ),
-        "groups-own-together",
-        start,
+        OWN_TOGETHER_ENOUGH_SHARE * params.time_limit_seconds,
     )
-    if x is None or started @ x < started @ start + 0.5:
+    if placed_total(plans) < people_started(merged) + 0.5:
         return merged
     stats = SolveStats("HEURISTIC", None, None, 0.0)
-    return [GroupsResult(*plan, stats) for plan in decode_plans(mip, problems, x)]
+    return [GroupsResult(*plan, stats) for plan in plans]
 
 
 def solve_quarter_mip(
