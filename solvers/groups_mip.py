@@ -464,7 +464,7 @@ def _solve(
         if people_started(merged) < people_started(greedy):
             merged = greedy
         # the programmes' own plans settled together, beside (a second core) the wider model's LPs
-        turn_job = (_own_together, (problems, res, alone, greedy, merged, params, hp))
+        settle_job = (_own_together, (problems, res, alone, greedy, merged, params, hp))
         wider = None
         if runner.parallel:
             jobs = [
@@ -474,11 +474,11 @@ def _solve(
                 )
                 for p, (pr, h) in enumerate(zip(problems, hps))
             ]
-            turn, *wider = runner.map(_call, [turn_job, *jobs], [sum(sizes), *sizes])
+            settled, *wider = runner.map(_call, [settle_job, *jobs], [sum(sizes), *sizes])
         else:
-            turn = _own_together(*turn_job[1])
-        if people_started(turn) > people_started(merged):
-            merged = turn
+            settled = _own_together(*settle_job[1])
+        if people_started(settled) > people_started(merged):
+            merged = settled
         chosen = (
             support,
             [list(plan[1]) for plan in alone],
