@@ -106,12 +106,7 @@ def groups_plan(
         more = " ..." if len(s["unplaced_by_reason"]) > 5 else ""
         print(f"  why the unplaced start no group: {why}{more} (unplaced.csv, reason_code)")
     if s.get("facilitator_gaps"):
-        gaps = "; ".join(
-            f"{g['programme']} at {g['venue_id']} {g['slots']} ({g['waiting']} waiting, "
-            f"{g['facilitators_free']} of {g['facilitators_needed']} facilitators free)"
-            for g in s["facilitator_gaps"][:3]
-        )
-        print(f"  where another trained facilitator would let a group be offered: {gaps}")
+        print(f"  {facilitator_gaps_line(s['facilitator_gaps'])}")
     if s.get("facilitators"):
         f = s["facilitators"]
         print(
@@ -276,3 +271,16 @@ def _first_day(from_: str, option: str = "--from") -> date:
         return date.fromisoformat(from_)
     except ValueError:
         raise typer.BadParameter(f"{option} {from_!r} is not a date like 2026-11-23") from None
+
+
+def facilitator_gaps_line(gaps: list[dict], most: int = 3) -> str:
+    """The summary's line on where too few trained facilitators kept a group from being
+    offered (the first `most`), with how many more each needs: a group needing two with none
+    free needs two more, not another one."""
+    where = "; ".join(
+        f"{g['programme']} at {g['venue_id']} {g['slots']} ({g['waiting']} waiting, "
+        f"{g['facilitators_free']} of {g['facilitators_needed']} facilitators free: "
+        f"{g['facilitators_needed'] - g['facilitators_free']} more needed)"
+        for g in gaps[:most]
+    )
+    return f"where more trained facilitators would let a group be offered: {where}"

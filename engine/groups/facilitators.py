@@ -3,7 +3,8 @@ re-plans applied), the group sessions, one-to-one sessions and half-days of pre-
 appointments each week holds against the most sessions a week they may run; and where too few
 trained facilitators kept a group from being offered at all. Why: the team sees who is at their
 limit and where sessions are spare before it asks anyone to take more (the checker proves no
-week is over; this says how near each is), and where another facilitator would start people."""
+week is over; this says how near each is), and where more trained facilitators would start
+people."""
 
 from __future__ import annotations
 
@@ -90,7 +91,7 @@ def facilitator_gaps(
     one_to_one: set[str],
     most: int,
 ) -> list[dict[str, Any]]:
-    """Where another trained facilitator would let a group be offered: each venue and set of
+    """Where more trained facilitators would let a group be offered: each venue and set of
     half-days offered for a programme with too few trained facilitators free then (within
     their travel limit), how many referrals share it and how many of those wait (in no group,
     nor delivered one-to-one), the most waiting first, at most `most`. Why: a team choosing
