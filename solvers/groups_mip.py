@@ -493,12 +493,15 @@ def _solve(
             time.perf_counter() + params.joint_seconds + params.joint_patience_seconds,
             t0 + params.deadline_seconds - params.final_proof_seconds,
         )
+        joint_end = max(time.perf_counter() + params.joint_seconds, on_until)
         joint = runner.map(
             _joint,
             [
                 (problems, res, m, merged, params, hp, on_until if k == 0 else None)
                 for k, m in enumerate(masks)
             ],
+            until=joint_end + params.late_seconds,
+            late=_joint_late,
         )
         plans = max(joint, key=lambda j: j.value).plans
         # at their bound alone (as many as with every room and facilitator): nothing to try
@@ -575,6 +578,7 @@ class _WholeBound:
         self.on = params.quarter_lp and len(problems) > 1
         self.job = (problems, res, caps)
         self.hp, self.end = hp, t0 + params.deadline_seconds
+        self.late = params.late_seconds
         self.pairs = sum(len(pr.pair_person) for pr in problems)
         self.pending = runner.beside(_presolved_bound, self._args()) if self.on else None
 
@@ -584,7 +588,8 @@ class _WholeBound:
     def begin(self, runner: Runner) -> None:
         """Once the joint step ends: begun on one of the pool's processes, unless begun."""
         if self.on and self.pending is None:
-            self.pending = runner.start(_presolved_bound, self._args())
+            until = self.end + self.late
+            self.pending = runner.start(_presolved_bound, self._args(), until)
 
     def result(self) -> float | None:
         """The bound (None: not run, or nothing proved)."""
@@ -802,6 +807,18 @@ def _joint(
         x, _ = solve(model, share_of_time(hp, end, 1.0), "groups-joint", best)
         best = _better(started, best, x)
     return _Joint(decode_plans(mip, problems, best), float(value @ best))
+
+
+def _joint_late(
+    problems: list[GroupsProblem],
+    res: Resources,
+    allowed: list[np.ndarray],
+    merged: list[GroupsResult],
+    *rest,
+) -> _Joint:
+    """A joint model given up past its time (`params.late_seconds`): its start, valued below
+    any plan the other model found, so that one is kept where it has one."""
+    return _Joint([(r.cand_of_person, r.facilitators) for r in merged], -np.inf)
 
 
 def _better(started: np.ndarray, best: np.ndarray, x: np.ndarray | None) -> np.ndarray:

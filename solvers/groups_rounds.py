@@ -230,6 +230,7 @@ class _Rounds:
                 for p in todo
             ],
             [len(problems[p].pair_person) for p in todo],
+            **_late_after(by, params),
         )
         for p, (_, bound) in zip(todo, found):
             self.proofs.add(p, plans, bound)
@@ -285,11 +286,31 @@ def _pairs(
                 for pq in todo
             ],
             [sum(len(problems[p].pair_person) for p in pq) for pq in todo],
+            **_late_after(by, params),
         )
         best = max((new for new, _ in found), key=placed_total)
         if placed_total(best) > placed_total(plans):
             plans = best
             tried.clear()  # beside the plan now, each pair may find more again
+
+
+def _late_after(by: float | None, params: GroupsParams) -> dict:
+    """`Runner.map`'s hold on solves that end `by` (none where they have no common end): each
+    still running `params.late_seconds` past it is given up, with nothing found or proved."""
+    if by is None:
+        return {}
+    return {"until": by + params.late_seconds, "late": _nothing_found}
+
+
+def _nothing_found(
+    problems: list[GroupsProblem],
+    res: Resources,
+    plans: list[tuple[np.ndarray, dict[int, list[int]]]],
+    *rest,
+) -> tuple[list[tuple[np.ndarray, dict[int, list[int]]]], float | None]:
+    """What a solve beside the others' groups given up (`_late_after`) answers: the plans as
+    they were, no bound."""
+    return plans, None
 
 
 def _short_of_own(

@@ -179,6 +179,7 @@ class GroupsConfig(_Section):
     final_proof_seconds: float = Field(ge=0)
     beside_cut_pool: int = Field(ge=0)
     settle_seconds: float = Field(ge=0)
+    late_seconds: float = Field(gt=0)
     processes_from_pairs: int = Field(ge=0)
     even_share: float = Field(ge=0, le=1)
     block_pairs: int = Field(ge=0)

@@ -559,6 +559,7 @@ def solver_params(config: Config, time_limit: float | None = None) -> GroupsPara
         final_proof_seconds=g.final_proof_seconds * scale,
         beside_cut_pool=g.beside_cut_pool,
         settle_seconds=g.settle_seconds * scale,
+        late_seconds=g.late_seconds,
         processes_from_pairs=g.processes_from_pairs,
         even_share=g.even_share,
         block_pairs=g.block_pairs,

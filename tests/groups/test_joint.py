@@ -31,6 +31,7 @@ from solvers.groups_model import (
     _appointment_flow,
     fits_together,
     placed_count,
+    placed_total,
     proving_bound,
     put_together,
     tighter_bound,
@@ -748,6 +749,40 @@ def test_later_rounds_beside_the_others_run_only_before_the_deadline(
     assert bounds == ({em: None, da: 6.0} if deadline == 0 else {em: 2.0, da: 6.0})
 
 
+class _GivesUpEveryJob:
+    """A runner whose processes never answer in time: each job held to an end is given up
+    (its `late` answer); one with none runs here. Records each map's hold."""
+
+    processes, parallel, free = 2, True, 2
+
+    def __init__(self) -> None:
+        self.held: list[float | None] = []
+
+    def map(self, fn, jobs, sizes=None, until=None, late=None):
+        self.held.append(until)
+        return [fn(*job) if late is None else late(*job) for job in jobs]
+
+
+def test_a_round_whose_solves_run_past_their_end_keeps_the_plans_as_they_were(tmp_path, config):
+    """Beside the plan with no groups, SI-DA solved again starts six and SI-EM three (a gain
+    that does not fit beside SI-DA's: `test_a_gain_that_did_not_fit_...`); here their
+    processes run on past the round's end by more than the config's `late_seconds`, so both
+    are given up: the plans stay as they were, nothing is proved, and neither counts as a
+    gain missed. A round with no common end holds nobody: run, SI-DA's six are taken."""
+    (_, _, plans, res, _, params), (em, da), empty = _one_room_two_gains(tmp_path, config)
+    problems = [p.problem for p in plans]
+    hps = [HighsParams(5.0)] * len(problems)
+    runner = _GivesUpEveryJob()
+    rounds = _Rounds(runner, problems, res, params, hps)  # type: ignore[arg-type]
+    by = time.perf_counter() + 60
+    found, missed = rounds.beside(empty, [em, da], hps, by)
+    assert found is empty and missed == []
+    assert rounds.proofs.now(empty, [em, da]) == {em: None, da: None}
+    assert runner.held == [by + params.late_seconds]
+    found, missed = rounds.beside(empty, [em, da], hps)  # no `by`: run here, to their time
+    assert runner.held[-1] is None and placed_total(found) == 6 and missed == [em]
+
+
 @pytest.mark.parametrize(
     "deadline, wall", [(0.0, FIRST_ROUND_MIN_SECONDS), (1e4, 500.0 * GIVEN_OTHERS_SHARE)]
 )
@@ -764,9 +799,9 @@ def test_the_first_round_beside_the_others_is_held_to_the_deadline(
     given: list[float] = []
 
     class Recording(Runner):
-        def map(self, fn, jobs, sizes=None):
+        def map(self, fn, jobs, sizes=None, **hold):
             given.extend(job[5].time_limit_seconds * job[6] for job in jobs)
-            return super().map(fn, jobs, sizes)
+            return super().map(fn, jobs, sizes, **hold)
 
     with Recording(1, None) as runner:
         _improve(_Rounds(runner, problems, res, params, hps), empty, [em, da], time.perf_counter())
@@ -928,9 +963,9 @@ def test_a_stop_request_ends_the_rounds_beside_the_others(tmp_path, config):
     rounds: list[int] = []
 
     class Counting(Runner):
-        def map(self, fn, jobs, sizes=None):
+        def map(self, fn, jobs, sizes=None, **hold):
             rounds.append(len(jobs))
-            return super().map(fn, jobs, sizes)
+            return super().map(fn, jobs, sizes, **hold)
 
     with Counting(1, None) as runner:
         params = replace(params, deadline_seconds=60.0)

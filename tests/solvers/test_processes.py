@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import time
 
 from solvers import processes
 from solvers.processes import Runner
@@ -49,3 +50,50 @@ def test_a_job_started_holds_one_process_and_the_jobs_mapped_run_on_the_others()
 def test_nothing_is_started_without_a_pool():
     with Runner(1, None) as runner:
         assert runner.start(os.getpid, ()) is None and runner.free == 1
+
+
+def _late(*job) -> str:
+    return "late"
+
+
+def test_a_job_still_running_at_until_is_given_up_and_the_processes_begun_afresh():
+    with multiprocessing.get_context("spawn").Manager() as manager, Runner(2, None) as runner:
+        never = manager.Event()  # the first job holds its process its whole minute
+        t0 = time.perf_counter()
+        out = runner.map(
+            _pid_once, [(never,), (_set(manager),)], until=time.perf_counter() + 2, late=_late
+        )
+        assert time.perf_counter() - t0 < 20  # not the minute the late job would have held
+        assert out[0] == "late" and isinstance(out[1], int) and runner.renewed == 1
+        again = runner.map(os.getpid, [(), ()])  # the processes begun afresh take jobs
+    assert all(isinstance(pid, int) and pid != out[1] for pid in again)
+
+
+def test_jobs_done_by_until_keep_their_answers_and_the_processes_stay():
+    with Runner(2, None) as runner:
+        pool = runner.pool
+        first = runner.map(os.getpid, [(), ()], until=time.perf_counter() + 30, late=_late)
+        assert runner.renewed == 0 and runner.pool is pool
+    assert "late" not in first and os.getpid() not in first
+
+
+def test_a_started_job_whose_process_is_ended_answers_none():
+    with multiprocessing.get_context("spawn").Manager() as manager, Runner(2, None) as runner:
+        never = manager.Event()
+        pending = runner.start(_pid_once, (never,))
+        assert pending is not None
+        out = runner.map(_pid_once, [(never,)], until=time.perf_counter() + 2, late=_late)
+        assert out == ["late"] and pending() is None
+
+
+def _set(manager):
+    """An event already set: a job given it answers at once."""
+    go = manager.Event()
+    go.set()
+    return go
+
+
+def test_jobs_held_to_an_end_already_past_are_not_begun():
+    with Runner(2, None) as runner:
+        out = runner.map(os.getpid, [(), ()], until=time.perf_counter() - 1, late=_late)
+        assert out == ["late", "late"] and runner.renewed == 0
