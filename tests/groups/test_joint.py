@@ -21,9 +21,11 @@ from solvers import groups_mip, groups_rounds
 from solvers import processes as processes_module
 from solvers.groups import GroupsParams, GroupsResult, quarter_bound, solve_greedy
 from solvers.groups_mip import (
+    JOINT_ENOUGH_OF_LP,
     _block,
     _budgets,
     _competing,
+    _enough,
     _fill,
     _pair_losses,
 )
@@ -974,3 +976,14 @@ def test_a_stop_request_ends_the_rounds_beside_the_others(tmp_path, config):
         )
     assert rounds == [2] and bounds == {em: None, da: None}
     assert found == empty
+
+
+def test_the_joint_mip_stops_early_only_once_it_has_gone_half_way_to_its_lp():
+    """From a start of 899 started with the LP at 1,000 (values in people), a plan of 903 is
+    better than the start but not enough to stop the MIP over the LP's groups before its time
+    (seed 29 stopped there and ended at 903 of 1,000); 987 is. Where the LP promises no more
+    than the start, any plan better than it is enough."""
+    assert JOINT_ENOUGH_OF_LP == 0.5
+    assert _enough(899.0, 1000.0) == 949.5
+    assert not 903 >= _enough(899.0, 1000.0) and 987 >= _enough(899.0, 1000.0)
+    assert _enough(899.0, 899.0) == 899.5 and 900 >= _enough(899.0, 899.2)
