@@ -64,7 +64,7 @@ class Runner:
         (`_renew`). Why: each job holds to its own time limit, but HiGHS neither checks that
         limit nor calls back inside a MIP's root cut rounds, so a job there runs on past it
         (the wide joint model of solvers/groups_mip.py once 35.7 s of its 16 s), and only
-        ending its process ends it. Here, with one process, every job runs to its end."""
+        ending its process ends it. Without a pool the jobs run here, each to its end."""
         if self.pool is None:
             return [fn(*job) for job in jobs]
         if until is not None and late is not None and until <= time.perf_counter():
