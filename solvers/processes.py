@@ -73,8 +73,8 @@ class Runner:
         futures = {k: self.pool.submit(fn, *jobs[k]) for k in order}
         if until is None or late is None:
             return [futures[k].result() for k in range(len(jobs))]
-        wait(list(futures.values()), timeout=max(0.0, until - time.perf_counter()))
-        gave_up = [k for k in range(len(jobs)) if not futures[k].done()]
+        late_ones = _not_done_by(list(futures.values()), until)
+        gave_up = [k for k in range(len(jobs)) if futures[k] in late_ones]
         if gave_up:
             self._renew()
         return [late(*jobs[k]) if k in gave_up else futures[k].result() for k in range(len(jobs))]
@@ -104,11 +104,9 @@ class Runner:
         self.started.append(future)
 
         def result() -> Any:
-            if until is not None:
-                wait([future], timeout=max(0.0, until - time.perf_counter()))
-                if not future.done():
-                    self._renew()
-                    return None
+            if until is not None and _not_done_by([future], until):
+                self._renew()
+                return None
             return _result_or_none(future)
 
         return result
@@ -122,6 +120,13 @@ class Runner:
         if self.extra is None:
             self.extra = _executor(1)
         return self.extra.submit(fn, *job).result
+
+
+def _not_done_by(futures: list[Future], until: float) -> list[Future]:
+    """The `futures` still not done at `until` (a time.perf_counter() reading), waited for
+    until then: the late jobs `Runner.map` and `Runner.start` give up."""
+    wait(futures, timeout=max(0.0, until - time.perf_counter()))
+    return [f for f in futures if not f.done()]
 
 
 def _result_or_none(future: Future) -> Any:
