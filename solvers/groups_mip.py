@@ -137,13 +137,22 @@ SMALL_SHARE = 0.4
 JOINT_LP_SHARE = 0.5
 JOINT_SUPPORT_SHARE = 0.5
 # Past its share of the time, the MIP over the joint LP's groups stops once its plan has gone
-# this far from its start towards the LP's value (`_enough`), not at its first plan better than
-# its start: from the programmes' own plans settled together (899 started on seed 29) both
-# joint models stopped at 903 in one run of two (the whole model after them found nothing, and
-# the solve ended at 903 of 1,000 where the commit before the settled start found 991); held
-# to half the way, from the same saved inputs, 987 and 992, and seeds 5, 11 and the tight
-# quarter as before (987 and 925, 1,016 and 931, 865 and 817)
+# this far in people started from its start towards the LP's people or the quarter's bound
+# so far, the lower (`_enough`), not at its first plan better than its start: from the
+# programmes' own plans settled together (899 started on seed 29) both joint models stopped at
+# 903 in one run of two (the whole model after them found nothing, and the solve ended at 903
+# of 1,000 where the commit before the settled start found 991); held to half the way, from
+# the same saved inputs, 987 and 992, and seeds 5, 11 and the tight quarter as before (987
+# and 925, 1,016 and 931, 865 and 817). Towards the LP's value (people and the rest of the
+# objective, as at c3d806f) half the way was seldom reached: the first joint model ran on to
+# its patience's end (52 s of the joint step on seeds 5, 19 and 71, where its plan came
+# 15-25 s in), and the solve past its deadline (98.8-99.1 s of 95)
 JOINT_ENOUGH_OF_LP = 0.5
+# Past its share of the time, the MIP over the joint LP's groups also stops once it has a plan
+# better than its start and no better one has come for this many seconds: seed 71's first
+# joint model found its plan 8.6 s in and nothing in the 43 s after it (short of half way to
+# the bound); seed 29's went from its first better plan to its last in 11.5 s
+JOINT_IDLE_SECONDS = 15.0
 # The MIP over the joint LP's groups stops within this relative gap: a plan's value is about
 # 1e8 (LEX a person), so 1e-4 is a tenth of one more person started, and what it leaves is the
 # waits and travel the whole model then improves. Proving the last of it took seed 42's narrow
@@ -502,10 +511,11 @@ def _solve(
             t0 + params.deadline_seconds - params.final_proof_seconds,
         )
         joint_end = max(time.perf_counter() + params.joint_seconds, on_until)
+        so_far = _sum(own) if together is None else _sum([together[1], *_others(own, block)])
         joint = runner.map(
             _joint,
             [
-                (problems, res, m, merged, params, hp, on_until if k == 0 else None)
+                (problems, res, m, merged, params, hp, on_until if k == 0 else None, so_far)
                 for k, m in enumerate(masks)
             ],
             until=joint_end + params.late_seconds,
@@ -607,6 +617,11 @@ class _WholeBound:
         if not self.on or self.end - time.perf_counter() < needs:
             return None
         return _presolved_bound(*self._args())
+
+
+def _others(own: list[float | None], block: list[int]) -> list[float | None]:
+    """The bounds alone of the programmes outside the `block`."""
+    return [b for p, b in enumerate(own) if p not in block]
 
 
 def _sum(bounds: Iterable[float | None]) -> float | None:
@@ -767,22 +782,27 @@ def _joint(
     params: GroupsParams,
     hp: HighsParams,
     on_until: float | None = None,
+    bound: float | None = None,
 ) -> _Joint:
     """All programmes over the `allowed` candidate groups, people started first, from the
     plans put together: first the joint LP, and the MIP over only the groups it uses (and
     the merged plan's) for a good plan fast (for `JOINT_SUPPORT_SHARE` of the time left, or
     on until it has one better than the start: past `params.joint_seconds`, to `on_until` (a
     time.perf_counter() reading), where given); then the whole restricted model from that
-    plan for the time left. Each answer is kept only where it starts at least as many as the one
-    before. Why on past the joint step's seconds: with the other core busy (a spinning process)
-    seed 5's two models, their LPs 11 s and 13-17 s, had 15 s and 13 s for that MIP and kept
-    their start (831 started, where 984-985 idle), and run on, found 984 and 985 at 21 s and
-    25 s; the rounds after them, beside the others' groups, gain a few people where this
-    gains 150. Why the first step: HiGHS on the whole restricted model (55,000 columns on the
-    seed 11 quarter) spends 36 s at the root before its sub-MIP heuristic finds anything, so
-    with 50 s it found 1,019 started in one run and nothing beyond the merged plan's 774 in
-    another; the LP (10 s) and the MIP over its 280 groups (10 s, proved) give 1,017 every
-    time. On seed 42 they give 944 in 10 s, and the whole model from there 950."""
+    plan for the time left. That MIP's time: it stops once `JOINT_SUPPORT_SHARE` has passed
+    and it has gone half way in people from its start to the LP's people or `bound` (the
+    quarter's bound so far), the lower (`_enough`), or has had nothing better for
+    `JOINT_IDLE_SECONDS` since a plan better than its start. Each answer is kept only where it
+    starts at least as many as the one before. Why on past the joint step's seconds: with the
+    other core busy (a spinning process) seed 5's two models, their LPs 11 s and 13-17 s, had
+    15 s and 13 s for that MIP and kept their start (831 started, where 984-985 idle), and run
+    on, found 984 and 985 at 21 s and 25 s; the rounds after them, beside the others' groups,
+    gain a few people where this gains 150. Why the first step: HiGHS on the whole restricted
+    model (55,000 columns on the seed 11 quarter) spends 36 s at the root before its sub-MIP
+    heuristic finds anything, so with 50 s it found 1,019 started in one run and nothing
+    beyond the merged plan's 774 in another; the LP (10 s) and the MIP over its 280 groups
+    (10 s, proved) give 1,017 every time. On seed 42 they give 944 in 10 s, and the whole
+    model from there 950."""
     end = time.perf_counter() + params.joint_seconds
     latest = end if on_until is None else max(end, on_until)  # the LP and MIP may run to it
     mip = quarter_mip(problems, res, allowed)
@@ -800,12 +820,16 @@ def _joint(
             ys = slice(mip.y0[p], mip.y0[p] + len(pr.cand_venue))
             upper[ys][(lp[ys] <= SUPPORT) & (best[ys] < 0.5)] = 0
         share = share_of_time(hp, end, JOINT_SUPPORT_SHARE).time_limit_seconds
+        start, most = float(value @ best), float(started @ lp)
+        if bound is not None:
+            most = min(most, bound)
         x, _ = solve(
             replace(model, col_upper=upper),
             replace(
                 share_of_time(hp, latest, 1.0),
                 mip_rel_gap=JOINT_SUPPORT_GAP,
-                enough=(share, -_enough(float(value @ best), float(value @ lp))),
+                enough=(share, -_enough(start, float(started @ best), most)),
+                stall=(share, JOINT_IDLE_SECONDS, -start - 0.5),
             ),
             "groups-joint-support",
             best,
@@ -817,11 +841,12 @@ def _joint(
     return _Joint(decode_plans(mip, problems, best), float(value @ best))
 
 
-def _enough(start: float, lp: float) -> float:
+def _enough(start: float, people: float, most: float) -> float:
     """The value (maximised) past which the MIP over the joint LP's groups may stop once its
-    share of the time is spent: `JOINT_ENOUGH_OF_LP` of the way from its start's value to its
-    LP's, and at least half a unit past the start."""
-    return start + max(0.5, JOINT_ENOUGH_OF_LP * (lp - start))
+    share of the time is spent: its start's value (`start`, starting `people`) and
+    `JOINT_ENOUGH_OF_LP` of the people between them and `most` (the LP's or the quarter's
+    bound), each worth `LEX`; at least half a unit past the start."""
+    return start + max(0.5, JOINT_ENOUGH_OF_LP * LEX * (most - people))
 
 
 def _joint_late(

@@ -41,6 +41,10 @@ class HighsParams:
     # below that objective; without one it runs on to `time_limit_seconds` (a search that has
     # found nothing yet is better given the rest of the time than stopped empty-handed)
     enough: tuple[float, float] | None = None
+    # (seconds, idle, objective): a MIP stops that many seconds in once its best solution is at
+    # or below that objective and no better one has come for `idle` seconds (a search that has
+    # gone quiet after a plan better than its start: the time is worth more to what runs next)
+    stall: tuple[float, float, float] | None = None
     # HiGHS's `mip_pool_soft_limit` (None: its default, 10,000 rows): a small cut pool ends a
     # MIP's root cut rounds sooner, so its sub-MIP heuristics run earlier
     cut_pool: int | None = None
@@ -210,7 +214,14 @@ def _load(lp: highspy.HighsLp, params: HighsParams, relaxed: bool) -> highspy.Hi
     elif params.cut_pool is not None:
         h.setOptionValue("mip_pool_soft_limit", int(params.cut_pool))
     h.passModel(lp)
-    _watch(h, params.observer, params.stop_at_bound, params.time_limit_seconds, params.enough)
+    _watch(
+        h,
+        params.observer,
+        params.stop_at_bound,
+        params.time_limit_seconds,
+        params.enough,
+        params.stall,
+    )
     return h
 
 
@@ -286,15 +297,19 @@ def _watch(
     stop_at_bound: float | None = None,
     time_limit: float | None = None,
     enough: tuple[float, float] | None = None,
+    stall: tuple[float, float, float] | None = None,
 ) -> None:
     """Interrupt the solve when the observer is asked to stop (asked at most every 0.2 s), a
     MIP once its dual bound reaches `stop_at_bound` (read only in the MIP's callbacks: a
     simplex's has no MIP bound) or, `enough` = (seconds, objective) from now on, once its best
-    solution is at or below that objective, or anything still running `_OVERRUN_SECONDS` past
-    `time_limit` from now (HiGHS's own limit is not checked everywhere)."""
+    solution is at or below that objective, or, `stall` = (seconds, idle, objective) from now
+    on, once its best solution is at or below that objective and has not improved for `idle`
+    seconds, or anything still running `_OVERRUN_SECONDS` past `time_limit` from now (HiGHS's
+    own limit is not checked everywhere)."""
     last = [0.0]
     start = time.perf_counter()
     deadline = None if time_limit is None else start + time_limit + _OVERRUN_SECONDS
+    best = [np.inf, start]  # the best solution's objective, and when it came
 
     def asked(event) -> None:
         now = time.perf_counter()
@@ -307,12 +322,18 @@ def _watch(
 
     def mip(event) -> None:
         out = event.data_out
+        now = time.perf_counter()
+        if out.mip_primal_bound < best[0]:
+            best[0], best[1] = out.mip_primal_bound, now
         if stop_at_bound is not None and out.mip_dual_bound >= stop_at_bound:
             event.interrupt()
+        elif enough is not None and now - start >= enough[0] and out.mip_primal_bound <= enough[1]:
+            event.interrupt()
         elif (
-            enough is not None
-            and time.perf_counter() - start >= enough[0]
-            and out.mip_primal_bound <= enough[1]
+            stall is not None
+            and now - start >= stall[0]
+            and out.mip_primal_bound <= stall[2]
+            and now - best[1] >= stall[1]
         ):
             event.interrupt()
         else:

@@ -30,6 +30,7 @@ from solvers.groups_mip import (
     _pair_losses,
 )
 from solvers.groups_model import (
+    LEX,
     _appointment_flow,
     fits_together,
     placed_count,
@@ -978,12 +979,21 @@ def test_a_stop_request_ends_the_rounds_beside_the_others(tmp_path, config):
     assert found == empty
 
 
-def test_the_joint_mip_stops_early_only_once_it_has_gone_half_way_to_its_lp():
-    """From a start of 899 started with the LP at 1,000 (values in people), a plan of 903 is
-    better than the start but not enough to stop the MIP over the LP's groups before its time
-    (seed 29 stopped there and ended at 903 of 1,000); 987 is. Where the LP promises no more
-    than the start, any plan better than it is enough."""
+def test_the_joint_mip_stops_early_only_once_it_has_gone_half_way_in_people():
+    """Values are people started (LEX each) and the rest of the objective. From a start of
+    899 started with the LP at 1,000, a plan of 903 is better than the start but not enough to
+    stop the MIP over the LP's groups before its time (seed 29 stopped there and ended at 903
+    of 1,000); 987 is. Half way is in people, towards the LP or the quarter's bound, the lower:
+    from seed 5's start of 969 with its LP at 1,034 and its bound at 1,007, its plan of 994
+    is enough (half way to the LP's value, the rest of the objective counted, it ran on to
+    its patience's end). Where the LP promises no more than the start, any better plan is."""
     assert JOINT_ENOUGH_OF_LP == 0.5
-    assert _enough(899.0, 1000.0) == 949.5
-    assert not 903 >= _enough(899.0, 1000.0) and 987 >= _enough(899.0, 1000.0)
-    assert _enough(899.0, 899.0) == 899.5 and 900 >= _enough(899.0, 899.2)
+
+    def value(people: float, rest: float = 60.0) -> float:
+        return LEX * people + rest
+
+    enough = _enough(value(899), 899, 1000)
+    assert value(903, 70) < enough <= value(987, 70)
+    assert value(994, 70) >= _enough(value(969), 969, min(1034, 1007))
+    assert value(994, 70) < _enough(value(969), 969, 1034)
+    assert _enough(value(899), 899, 899) == value(899) + 0.5 < value(899, 61)

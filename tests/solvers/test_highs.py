@@ -1,5 +1,6 @@
 """solvers.highs: a MIP stopped once its dual bound reaches what a plan in hand already has, or
-once it runs past its time limit, or once it has a good enough plan after a while."""
+once it runs past its time limit, or once it has a good enough plan after a while, or once its
+search has gone quiet after a plan good enough."""
 
 from __future__ import annotations
 
@@ -76,6 +77,20 @@ def test_a_mip_stops_once_it_has_enough_after_the_seconds_asked(after, objective
     to its proof."""
     params = HighsParams(30.0, enough=(after, objective))
     x, st = solve(_knapsacks(), params)
+    assert x is not None and (st.status == "OPTIMAL") == proved
+
+
+@pytest.mark.parametrize(
+    "after, idle, objective, proved",
+    [(0.0, 0.0, 0.0, False), (0.0, 0.0, -1e12, True), (0.0, 1e3, 0.0, True), (1e3, 0.0, 0.0, True)],
+)
+def test_a_mip_stops_once_its_search_has_gone_quiet_after_a_good_enough_plan(
+    after, idle, objective, proved
+):
+    """Asked to stop from the first second once it has a solution at or below 0 (any has) and
+    none better for 0 s: it stops unproved; asked for an objective no solution reaches, or to
+    wait 1,000 s without a better one, or to begin only after 1,000 s, it runs to its proof."""
+    x, st = solve(_knapsacks(), HighsParams(30.0, stall=(after, idle, objective)))
     assert x is not None and (st.status == "OPTIMAL") == proved
 
 
