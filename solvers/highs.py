@@ -22,6 +22,10 @@ _WATCH_EVERY_SECONDS = 0.2  # how often a running solve asks the observer whethe
 # callback is called either: there the wide joint model of solvers.groups_mip once ran 35.7 s
 # of its 16 s (seed 5), and a programme's MIP alone 10.5 s of 8 s
 _OVERRUN_SECONDS = 0.5
+# A MIP's `stall` counts only its search seen in callbacks: a gap between two callbacks longer
+# than this (a root's cut rounds, where the sub-MIP heuristic that finds the next plan comes
+# only after them; seed 29's joint model went 11.5 s between two plans there) restarts it
+_STALL_GAP_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -303,13 +307,18 @@ def _watch(
     MIP once its dual bound reaches `stop_at_bound` (read only in the MIP's callbacks: a
     simplex's has no MIP bound) or, `enough` = (seconds, objective) from now on, once its best
     solution is at or below that objective, or, `stall` = (seconds, idle, objective) from now
-    on, once its best solution is at or below that objective and has not improved for `idle`
-    seconds, or anything still running `_OVERRUN_SECONDS` past `time_limit` from now (HiGHS's
+    on, once its best solution is at or below that objective and has not improved in `idle`
+    seconds of search between callbacks (HiGHS calls back nowhere in a root's cut rounds, after
+    which its sub-MIP may find the next plan: a gap between callbacks restarts the count), or
+    anything still running `_OVERRUN_SECONDS` past `time_limit` from now (HiGHS's
     own limit is not checked everywhere)."""
     last = [0.0]
     start = time.perf_counter()
     deadline = None if time_limit is None else start + time_limit + _OVERRUN_SECONDS
-    best = [np.inf, start]  # the best solution's objective, and when it came
+    # the best solution's objective, and since when the search has looked on without a better
+    # one (moved on past any gap between callbacks: `_STALL_GAP_SECONDS`)
+    best = [np.inf, start]
+    seen = [start]  # the last callback
 
     def asked(event) -> None:
         now = time.perf_counter()
@@ -323,8 +332,9 @@ def _watch(
     def mip(event) -> None:
         out = event.data_out
         now = time.perf_counter()
-        if out.mip_primal_bound < best[0]:
-            best[0], best[1] = out.mip_primal_bound, now
+        if out.mip_primal_bound < best[0] or now - seen[0] > _STALL_GAP_SECONDS:
+            best[1] = now
+        best[0], seen[0] = min(best[0], out.mip_primal_bound), now
         if stop_at_bound is not None and out.mip_dual_bound >= stop_at_bound:
             event.interrupt()
         elif enough is not None and now - start >= enough[0] and out.mip_primal_bound <= enough[1]:

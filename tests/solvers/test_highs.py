@@ -137,3 +137,68 @@ def test_the_presolved_lp_bound_is_not_begun_once_a_stop_is_asked():
 
     st = highs.presolved_lp_bound(_knapsacks(), HighsParams(5, observer=Stopped()))
     assert st.status == "STOPPED" and st.bound is None
+
+
+class _Event:
+    """What HiGHS hands a MIP callback: its bounds so far, and the interrupt it may ask."""
+
+    def __init__(self, primal: float) -> None:
+        self.data_out = type("Out", (), {"mip_primal_bound": primal, "mip_dual_bound": -1e9})
+        self.stopped = False
+
+    def interrupt(self) -> None:
+        self.stopped = True
+
+
+class _Registry:
+    """One callback list of a stand-in for highspy.Highs: `+=` keeps the function."""
+
+    def __init__(self) -> None:
+        self.fns: list = []
+
+    def __iadd__(self, fn):
+        self.fns.append(fn)
+        return self
+
+
+class _Callbacks:
+    """A stand-in for highspy.Highs, for `_watch` to register its callbacks on."""
+
+    def __init__(self) -> None:
+        self.cbMipInterrupt = _Registry()
+        self.cbSimplexInterrupt = _Registry()
+        self.cbIpmInterrupt = _Registry()
+
+
+def _stall_watch(monkeypatch, clock: list[float]):
+    """`_watch`'s MIP callback with `stall` = (0 s, 5 s idle, at or below 0), on `clock`."""
+    monkeypatch.setattr(highs.time, "perf_counter", lambda: clock[0])
+    h = _Callbacks()
+    highs._watch(h, None, stall=(0.0, 5.0, 0.0))
+    return h.cbMipInterrupt.fns[0]
+
+
+def test_a_stall_counts_the_search_seen_in_callbacks_not_a_gap_between_them(monkeypatch):
+    """A plan at -1 (better than 0) at 1 s, then callbacks every half second with nothing
+    better: stopped once 5 s of them have passed. The same with a 10 s gap without callbacks
+    (a root's cut rounds) after the plan: the count starts again after it, so not stopped at
+    the first callback after the gap, only 5 s of search later."""
+    clock = [0.0]
+    mip = _stall_watch(monkeypatch, clock)
+    stops = []
+    for t in [1.0 + 0.5 * k for k in range(12)]:
+        clock[0] = t
+        e = _Event(-1.0)
+        mip(e)
+        stops.append((t, e.stopped))
+    assert [t for t, s in stops if s][0] == 6.0
+
+    clock = [0.0]
+    mip = _stall_watch(monkeypatch, clock)
+    stops = []
+    for t in [1.0, 11.0] + [11.0 + 0.5 * k for k in range(1, 12)]:
+        clock[0] = t
+        e = _Event(-1.0)
+        mip(e)
+        stops.append((t, e.stopped))
+    assert [t for t, s in stops if s][0] == 16.0
