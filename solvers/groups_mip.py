@@ -58,8 +58,8 @@ Programme groups, and docs/groups-tuning.md):
   alone (whose own MIP gives way to the block's), the block itself where its MIP does not
   reach its root in time (seeds 42 and 13 on a slower day), each programme beside the others'
   groups before its MIP (which then runs only where the LP leaves the plan unproved), and the
-  whole quarter with each programme held to its bound alone, on one of the two processes from the
-  joint step's end to the deadline while the rounds take the other (`_WholeBound`).
+  whole quarter with each programme held to its bound alone, on the first of the two processes
+  the joint models leave, to the deadline, while the rounds take the other (`_WholeBound`).
 - The programmes' time is shared by their size (`_budgets`), and a programme's bound alone
   is its MIP's or its LP's, the lower. Each bound MIP stops once it proves the plan in hand
   (`proving_bound`): on the East Midlands quarter that took 36-37 s of the programmes' time down
@@ -520,6 +520,7 @@ def _solve(
             ],
             until=joint_end + params.late_seconds,
             late=_joint_late,
+            then=lambda: whole_bound.begin(runner),  # on the first process the models leave
         )
         plans = max(joint, key=lambda j: j.value).plans
         # at their bound alone (as many as with every room and facilitator): nothing to try
@@ -574,14 +575,21 @@ def _results(
 class _WholeBound:
     """The whole quarter's bound (`_presolved_bound`, step 4 of `_solve`), with each
     programme held to its bound alone (`caps`), by the deadline of the solve begun at `t0`:
-    begun beside the joint step on a core the pool leaves spare; else begun once the joint
-    step ends (`begin`) on one of the pool's processes, the rounds taking the others; with one
-    process, after the rounds, only where the deadline leaves `QUARTER_LP_SECONDS_PER_PAIR` a
-    person-group pair (and a second). Why the pool's process after the joint step: on the East
-    Midlands quarter it took 21-33 s of a core (12-15 s since its appointments are `_pooled`),
-    which beside the joint step on the same two cores cost the plans more than it proved
-    (seed 13 972 where 978), and which the rounds after the joint step leave only where the
-    joint step is shorter (docs/groups-tuning.md, 2026-12-05)."""
+    begun beside the joint step on a core the pool leaves spare; else queued on the pool's
+    processes behind the joint models (`begin` as `Runner.map`'s `then`), so that it takes the
+    first process they leave, the rounds taking the others; with one process, after the
+    rounds, only where the deadline leaves `QUARTER_LP_SECONDS_PER_PAIR` a person-group pair
+    (and a second). Why behind the joint models: on the East Midlands quarter it took 21-33 s
+    of a core (12-15 s since its appointments are `_pooled`), which beside the joint step on
+    the same two cores cost the plans more than it proved (seed 13 972 where 978), and which
+    the rounds after the joint step leave only where the joint step is shorter
+    (docs/groups-tuning.md, 2026-12-05). Why on the first process they leave, not after both:
+    the first joint model may run on past the second by up to its patience
+    (`GroupsParams.joint_patience_seconds`), with the other process idle; on seed 71 the joint
+    step took 44-45 s, and begun after it the LP did not end by the deadline (the bound 959,
+    the sum alone), where begun on the process the wider model left it ended (958), the
+    rounds then had both processes, and the solve ended at 92.9 s where 102.0 s
+    (docs/groups-tuning.md, a ninth session)."""
 
     def __init__(
         self,
@@ -599,14 +607,18 @@ class _WholeBound:
         self.late = params.late_seconds
         self.pairs = sum(len(pr.pair_person) for pr in problems)
         self.pending = runner.beside(_presolved_bound, self._args()) if self.on else None
+        self.pooled, self.renewed = False, runner.renewed  # begun on the pool's processes
 
     def _args(self) -> tuple:
         return (*self.job, share_of_time(self.hp, self.end, 1.0))
 
     def begin(self, runner: Runner) -> None:
-        """Once the joint step ends: begun on one of the pool's processes, unless begun."""
-        if self.on and self.pending is None:
+        """Begun on one of the pool's processes, unless begun there already and still running
+        (a `Runner.map` that gave up a late job since ended it: begun again)."""
+        ended = self.pooled and runner.renewed != self.renewed
+        if self.on and (self.pending is None or ended):
             until = self.end + self.late
+            self.pooled, self.renewed = True, runner.renewed
             self.pending = runner.start(_presolved_bound, self._args(), until)
 
     def result(self) -> float | None:

@@ -57,8 +57,12 @@ class Runner:
         sizes: list[int] | None = None,
         until: float | None = None,
         late: Callable[..., Any] | None = None,
+        then: Callable[[], Any] | None = None,
     ) -> list:
-        """fn(*job) for each job, in the jobs' order (largest `sizes` started first). With
+        """fn(*job) for each job, in the jobs' order (largest `sizes` started first). `then`
+        is called once the jobs are queued, before their answers are waited for: a job it
+        begins with `start` takes the first process they leave (the pool takes jobs in the
+        order they come). With
         `until` (a time.perf_counter() reading) and `late`, a job not done by then is given
         up: its answer is late(*job), and the pool's processes are ended and begun afresh
         (`_renew`). Why: each job holds to its own time limit, but HiGHS neither checks that
@@ -71,6 +75,8 @@ class Runner:
             return [late(*job) for job in jobs]  # past already: nothing begun
         order = sorted(range(len(jobs)), key=lambda k: -(sizes[k] if sizes else 0))
         futures = {k: self.pool.submit(fn, *jobs[k]) for k in order}
+        if then is not None:
+            then()
         if until is None or late is None:
             return [futures[k].result() for k in range(len(jobs))]
         late_ones = _not_done_by(list(futures.values()), until)

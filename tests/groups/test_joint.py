@@ -28,6 +28,7 @@ from solvers.groups_mip import (
     _enough,
     _fill,
     _pair_losses,
+    _WholeBound,
 )
 from solvers.groups_model import (
     LEX,
@@ -997,3 +998,37 @@ def test_the_joint_mip_stops_early_only_once_it_has_gone_half_way_in_people():
     assert value(994, 70) >= _enough(value(969), 969, min(1034, 1007))
     assert value(994, 70) < _enough(value(969), 969, 1034)
     assert _enough(value(899), 899, 899) == value(899) + 0.5 < value(899, 61)
+
+
+class _Pool:
+    """A stand-in for solvers.processes.Runner: counts the jobs begun on the pool; `spare`
+    says whether a core is left beside it."""
+
+    def __init__(self, spare: bool) -> None:
+        self.spare, self.renewed, self.begun = spare, 0, 0
+
+    def beside(self, fn, job):
+        return (lambda: 1.0) if self.spare else None
+
+    def start(self, fn, job, until=None):
+        self.begun += 1
+        return lambda: 1.0
+
+
+@pytest.mark.parametrize("spare, begun", [(False, 2), (True, 0)])
+def test_the_whole_quarters_lp_is_begun_once_again_only_where_a_late_job_ended_it(
+    tmp_path, config, spare, begun
+):
+    """Begun on the pool while the joint models run (`Runner.map`'s `then`), and asked again
+    at the joint step's end: not begun twice, unless a late joint model was given up since
+    (its processes ended, the LP with them); begun beside the pool, the pool's ends leave it."""
+    _, _, plans, res, _ = _quarter(tmp_path, config)
+    pool = _Pool(spare)
+    problems = [plan.problem for plan in plans]
+    whole = _WholeBound(pool, problems, res, [], solver_params(config), HighsParams(5.0), 0.0)
+    whole.begin(pool)
+    whole.begin(pool)
+    assert pool.begun == (0 if spare else 1)
+    pool.renewed += 1  # a late joint model given up
+    whole.begin(pool)
+    assert pool.begun == begun and whole.result() == 1.0

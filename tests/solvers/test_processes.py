@@ -97,3 +97,26 @@ def test_jobs_held_to_an_end_already_past_are_not_begun():
     with Runner(2, None) as runner:
         out = runner.map(os.getpid, [(), ()], until=time.perf_counter() - 1, late=_late)
         assert out == ["late", "late"] and runner.renewed == 0
+
+
+def _release(go) -> int:
+    """Sets `go` (a shared event) and answers this process's id."""
+    go.set()
+    return os.getpid()
+
+
+def test_a_job_started_from_then_takes_the_first_process_the_mapped_jobs_leave():
+    """The first mapped job holds its process until the started one lets it go: the started
+    one can only run on the process the second (at once done) leaves, before the map ends."""
+    with multiprocessing.get_context("spawn").Manager() as manager, Runner(2, None) as runner:
+        go = manager.Event()
+        started = []
+        t0 = time.perf_counter()
+        out = runner.map(
+            _pid_once,
+            [(go,), (_set(manager),)],
+            then=lambda: started.append(runner.start(_release, (go,))),
+        )
+        assert time.perf_counter() - t0 < 30  # not the minute the first job waits at most
+        pending = started[0]
+        assert pending is not None and pending() == out[1] != out[0]
