@@ -218,14 +218,7 @@ def _load(lp: highspy.HighsLp, params: HighsParams, relaxed: bool) -> highspy.Hi
     elif params.cut_pool is not None:
         h.setOptionValue("mip_pool_soft_limit", int(params.cut_pool))
     h.passModel(lp)
-    _watch(
-        h,
-        params.observer,
-        params.stop_at_bound,
-        params.time_limit_seconds,
-        params.enough,
-        params.stall,
-    )
+    _watch(h, params.observer, params)
     return h
 
 
@@ -295,23 +288,21 @@ def _solution(values: np.ndarray) -> highspy.HighsSolution:
     return sol
 
 
-def _watch(
-    h: highspy.Highs,
-    obs: SearchObserver | None,
-    stop_at_bound: float | None = None,
-    time_limit: float | None = None,
-    enough: tuple[float, float] | None = None,
-    stall: tuple[float, float, float] | None = None,
-) -> None:
-    """Interrupt the solve when the observer is asked to stop (asked at most every 0.2 s), a
-    MIP once its dual bound reaches `stop_at_bound` (read only in the MIP's callbacks: a
-    simplex's has no MIP bound) or, `enough` = (seconds, objective) from now on, once its best
-    solution is at or below that objective, or, `stall` = (seconds, idle, objective) from now
-    on, once its best solution is at or below that objective and has not improved in `idle`
-    seconds of search between callbacks (HiGHS calls back nowhere in a root's cut rounds, after
-    which its sub-MIP may find the next plan: a gap between callbacks restarts the count), or
-    anything still running `_OVERRUN_SECONDS` past `time_limit` from now (HiGHS's
-    own limit is not checked everywhere)."""
+def _watch(h: highspy.Highs, obs: SearchObserver | None, limits: HighsParams | None = None) -> None:
+    """Interrupt the solve when the observer is asked to stop (asked at most every 0.2 s), and
+    by `limits` (none for an LP kept open, whose solves each have their own time): a MIP once
+    its dual bound reaches `stop_at_bound` (read only in the MIP's callbacks: a simplex's has
+    no MIP bound) or, `enough` = (seconds, objective) from now on, once its best solution is at
+    or below that objective, or, `stall` = (seconds, idle, objective) from now on, once its
+    best solution is at or below that objective and has not improved in `idle` seconds of
+    search between callbacks (HiGHS calls back nowhere in a root's cut rounds, after which its
+    sub-MIP may find the next plan: a gap between callbacks restarts the count), or anything
+    still running `_OVERRUN_SECONDS` past `time_limit_seconds` from now (HiGHS's own limit is
+    not checked everywhere)."""
+    stop_at_bound = limits.stop_at_bound if limits is not None else None
+    time_limit = limits.time_limit_seconds if limits is not None else None
+    enough = limits.enough if limits is not None else None
+    stall = limits.stall if limits is not None else None
     last = [0.0]
     start = time.perf_counter()
     deadline = None if time_limit is None else start + time_limit + _OVERRUN_SECONDS

@@ -171,10 +171,11 @@ class _Callbacks:
 
 
 def _stall_watch(monkeypatch, clock: list[float]):
-    """`_watch`'s MIP callback with `stall` = (0 s, 5 s idle, at or below 0), on `clock`."""
+    """`_watch`'s MIP callback with `stall` = (0 s, 5 s idle, at or below 0), on `clock` (an
+    hour's limit: never reached)."""
     monkeypatch.setattr(highs.time, "perf_counter", lambda: clock[0])
     h = _Callbacks()
-    highs._watch(h, None, stall=(0.0, 5.0, 0.0))
+    highs._watch(h, None, HighsParams(3600.0, stall=(0.0, 5.0, 0.0)))
     return h.cbMipInterrupt.fns[0]
 
 
