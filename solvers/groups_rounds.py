@@ -60,11 +60,15 @@ PAIRS_MIP_SHARE = 0.95
 # round (8.5 s) found nothing, hence the deadline.
 AGAIN_ROUNDS = 3
 AGAIN_MIN_SECONDS = 3.0
-# The first round is held to the deadline too, but each of its solves has at least this many
-# seconds (a proof beside the others' groups needs a few; the later rounds need the deadline's
-# AGAIN_MIN_SECONDS to begin at all). Seed 5's quarter (217a40b) came out of the joint step 88.7 s
-# in, 6.3 s before the deadline, and its first round, held only to each programme's own time,
-# ran to 110.9 s and found nothing: the quarter took 116.7 s end to end of the 120 s.
+# The first round is held to the deadline too, and begins only with this many seconds left
+# before the rounds' end (a proof beside the others' groups needs a few); with fewer, each
+# programme is only bounded beside the others' groups by its presolved LP, by the solve's
+# deadline (`_prove_again`). Seed 5's quarter (217a40b) came out of the joint step 88.7 s in,
+# 6.3 s before the deadline, and its first round, held only to each programme's own time, ran
+# to 110.9 s and found nothing: the quarter took 116.7 s end to end of the 120 s. Until a ninth
+# session such a round still ran, unheld, each solve given this floor: seed 71's (the joint
+# step to 89.6 s) ran 12.1 s and found nothing, and the 3,000 quarter's 25.1 s (the solve
+# 113.1 s, 131.7 s end to end).
 FIRST_ROUND_MIN_SECONDS = 3.0
 # `_settle` begins only with this many seconds left before the deadline (its MIP over a few
 # hundred groups found seed 53's settlement in 1.9 s)
@@ -84,8 +88,8 @@ def _improve(
     """Rounds of the programmes `short` of their bound alone solved again beside the others'
     groups (`_Rounds.beside`), each solve cut so that its round ends by the deadline of the
     solve begun at `t0` (`params.deadline_seconds`) less `params.final_proof_seconds`: the
-    first for all of them (`_first_round`; each solve at least `FIRST_ROUND_MIN_SECONDS` where
-    that deadline has passed), each later one, while the deadline leaves time, for a gain that
+    first for all of them (`_first_round`; where fewer than `FIRST_ROUND_MIN_SECONDS` are left
+    for it, each only bounded there by its presolved LP, `_prove_again`), each later one, while the deadline leaves time, for a gain that
     did not fit beside another's (both took the same free room or facilitator; each round's
     gains are first settled together by `_settle`, by the deadline) and each
     programme still short of its bound given the others' groups as they are now, beside the
@@ -96,9 +100,11 @@ def _improve(
     deadline = t0 + params.deadline_seconds
     by = deadline - params.final_proof_seconds  # the rounds' end; then `_prove_again`
     remaining = by - time.perf_counter()
-    first = _first_round(hps, short, rounds.runner, max(remaining, 0.0))
-    held = by if remaining >= FIRST_ROUND_MIN_SECONDS else None  # else each has its floor
-    plans, missed = rounds.beside(plans, short, first, held, settle_by=deadline)
+    if remaining < FIRST_ROUND_MIN_SECONDS:  # no time to search: bounds alone, by the deadline
+        _prove_again(rounds, plans, short, deadline)
+        return plans, rounds.proofs.now(plans, short)
+    first = _first_round(hps, short, rounds.runner, remaining)
+    plans, missed = rounds.beside(plans, short, first, by, settle_by=deadline)
     for k in range(1, AGAIN_ROUNDS):
         now = rounds.proofs.now(plans, short)
         todo = sorted(set(missed) | {p for p in short if _unproved(plans[p], now[p])})

@@ -732,13 +732,13 @@ def test_the_programmes_own_plans_settled_together_keep_the_one_that_starts_more
     assert kept is put
 
 
-@pytest.mark.parametrize("deadline, em_started", [(0.0, 0), (60.0, 2)])
+@pytest.mark.parametrize("deadline, em_started, da_started", [(0.0, 0, 0), (60.0, 2, 6)])
 def test_later_rounds_beside_the_others_run_only_before_the_deadline(
-    tmp_path, config, deadline, em_started
+    tmp_path, config, deadline, em_started, da_started
 ):
     """The rounds from the plan with no groups: the first starts SI-DA's six and misses
     SI-EM's gain; a second, where the deadline leaves time for it, starts SI-EM's two, and a
-    third proves SI-DA's bound again beside them."""
+    third proves SI-DA's bound again beside them. Past the deadline none runs."""
     (_, _, plans, res, _, params), (em, da), empty = _one_room_two_gains(tmp_path, config)
     problems = [p.problem for p in plans]
     params = replace(params, deadline_seconds=deadline)
@@ -747,10 +747,10 @@ def test_later_rounds_beside_the_others_run_only_before_the_deadline(
         found, bounds = _improve(
             _Rounds(runner, problems, res, params, hps), empty, [em, da], time.perf_counter()
         )
-    assert (placed_count(found[em]), placed_count(found[da])) == (em_started, 6)
-    # each bound given the others' groups as they end: SI-EM's 3 was proved beside no groups;
-    # with time, SI-DA is proved again beside SI-EM's new group (a third round)
-    assert bounds == ({em: None, da: 6.0} if deadline == 0 else {em: 2.0, da: 6.0})
+    assert (placed_count(found[em]), placed_count(found[da])) == (em_started, da_started)
+    # each bound given the others' groups as they end: with time, SI-DA is proved again
+    # beside SI-EM's new group (a third round); past the deadline, none proved
+    assert bounds == ({em: None, da: None} if deadline == 0 else {em: 2.0, da: 6.0})
 
 
 class _GivesUpEveryJob:
@@ -787,29 +787,35 @@ def test_a_round_whose_solves_run_past_their_end_keeps_the_plans_as_they_were(tm
     assert runner.held[-1] is None and placed_total(found) == 6 and missed == [em]
 
 
-@pytest.mark.parametrize(
-    "deadline, wall", [(0.0, FIRST_ROUND_MIN_SECONDS), (1e4, 500.0 * GIVEN_OTHERS_SHARE)]
-)
-def test_the_first_round_beside_the_others_is_held_to_the_deadline(
-    tmp_path, config, deadline, wall
-):
-    """Each programme has 500 s of its own. Past the deadline, the first round's solves have
-    only the floor's seconds each (held to their own time, seed 5's quarter ran 16 s past
-    it); with the deadline far off, their own time's share."""
+@pytest.mark.parametrize("left", [None, 1.0, 1e4])
+def test_the_first_round_beside_the_others_is_held_to_the_deadline(tmp_path, config, left):
+    """Each programme has 500 s of its own. With the deadline far off (`left` seconds before the
+    rounds' end), the first round's solves search for their own time's share; with fewer than
+    `FIRST_ROUND_MIN_SECONDS` left, none searches (held to their own time, seed 5's quarter
+    once ran 16 s past the deadline, the 3,000 quarter 18 s): each is only bounded by its
+    presolved LP, in the seconds left before the solve's deadline; past it (None), none runs."""
     (_, _, plans, res, _, params), (em, da), empty = _one_room_two_gains(tmp_path, config)
     problems = [p.problem for p in plans]
-    params = replace(params, deadline_seconds=deadline)
+    kept = params.final_proof_seconds
+    params = replace(params, deadline_seconds=0.0 if left is None else kept + left)
     hps = [HighsParams(500.0)] * len(problems)
-    given: list[float] = []
+    given: list[tuple[float, bool]] = []
 
     class Recording(Runner):
         def map(self, fn, jobs, sizes=None, **hold):
-            given.extend(job[5].time_limit_seconds * job[6] for job in jobs)
+            given.extend((job[5].time_limit_seconds * job[6], job[8]) for job in jobs)
             return super().map(fn, jobs, sizes, **hold)
 
     with Recording(1, None) as runner:
         _improve(_Rounds(runner, problems, res, params, hps), empty, [em, da], time.perf_counter())
-    assert given[:2] == pytest.approx([wall, wall])
+    if left is None:
+        assert given == []
+    elif left < FIRST_ROUND_MIN_SECONDS:
+        assert [search for _, search in given] == [False, False]
+        assert [wall for wall, _ in given] == pytest.approx([kept + left] * 2, abs=0.5)
+    else:
+        assert [search for _, search in given[:2]] == [True, True]
+        assert [wall for wall, _ in given[:2]] == pytest.approx([500.0 * GIVEN_OTHERS_SHARE] * 2)
 
 
 def test_a_bound_given_the_others_holds_while_their_groups_stay_as_they_were():
