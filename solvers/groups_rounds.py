@@ -89,9 +89,10 @@ def _improve(
     groups (`_Rounds.beside`), each solve cut so that its round ends by the deadline of the
     solve begun at `t0` (`params.deadline_seconds`) less `params.final_proof_seconds`: the
     first for all of them (`_first_round`; where fewer than `FIRST_ROUND_MIN_SECONDS` are left
-    for it, each only bounded there by its presolved LP, `_prove_again`), each later one, while the deadline leaves time, for a gain that
-    did not fit beside another's (both took the same free room or facilitator; each round's
-    gains are first settled together by `_settle`, by the deadline) and each
+    for it, each only bounded there by its presolved LP, `_prove_again`), each later one,
+    while the deadline leaves time, for a gain that did not fit beside another's (both took
+    the same free room or facilitator; each round's gains are first settled together by
+    `_settle`, by the deadline) and each
     programme still short of its bound given the others' groups as they are now, beside the
     plans as they are now; then, in the seconds kept, the bounds that a gain undid
     (`_prove_again`). Returns the plans and each programme's bound given the others' groups in
@@ -137,8 +138,7 @@ def _first_round(
     big = max(short, key=lambda p: hps[p].time_limit_seconds)
     rest = [p for p in short if p != big]
     out = _by_deadline(hps, rest, runner.processes - 1, remaining, 0, FIRST_ROUND_MIN_SECONDS)
-    seconds = max(remaining, FIRST_ROUND_MIN_SECONDS) / GIVEN_OTHERS_SHARE
-    out[big] = replace(hps[big], time_limit_seconds=seconds)
+    out[big] = replace(hps[big], time_limit_seconds=remaining / GIVEN_OTHERS_SHARE)
     return out
 
 
