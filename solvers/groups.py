@@ -65,9 +65,9 @@ class GroupsParams:
     # mip: at most this many seconds for one MIP settling a round's gains beside the others'
     # groups that do not all fit together (solvers.groups_rounds._settle; 0: none)
     settle_seconds: float = 5.0
-    # mip: a job of the joint step or of a round beside the others' groups (in a process of
-    # their own) still running this long past its end is given up, its plans kept as they
-    # were (solvers.processes.Runner.map)
+    # mip: a job of any step (in a process of its own) still running this long past its
+    # step's planned end is given up, its plans kept as they were (solvers.processes.Runner.map,
+    # solvers.groups_mip._held_until)
     late_seconds: float = 5.0
     processes_from_pairs: int = 5000  # below this many person-group pairs in all: one process
     # mip: of `time_limit_seconds` a programme, the share split evenly among the programmes;

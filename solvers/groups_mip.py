@@ -111,7 +111,7 @@ from solvers.groups_rounds import (
     _Rounds,
 )
 from solvers.highs import HighsParams, presolved_lp_bound, solve
-from solvers.processes import Runner
+from solvers.processes import Runner, planned_end
 from solvers.types import SearchObserver, SolveStats
 
 SUPPORT = 1e-6  # an LP value above this puts its candidate group in the restricted model
@@ -178,6 +178,9 @@ OWN_TOGETHER_ENOUGH_SHARE = 0.45
 # pair, with a column for each pre-group appointment (12-15 s pooled: `_pooled`); with 13.5 s
 # left on seed 42 it ran to the deadline and bounded nothing
 QUARTER_LP_SECONDS_PER_PAIR = 0.002
+# Of a programme's seconds, its LP given the others' groups in the plans put together
+# (`_support_given`: the wider joint model's groups)
+SUPPORT_GIVEN_LP_SHARE = 0.3
 
 
 @dataclass
@@ -421,7 +424,8 @@ def _solve(
     found and fitting beside the others'; later rounds while the deadline allows (`_improve`).
     4. All the programmes bounded together, where it proves less than the sum alone
     (`_presolved_bound`). Never starts fewer than the first-come-first-served plan. Each step runs
-    in `params.processes` processes (solvers.processes.Runner)."""
+    in `params.processes` processes (solvers.processes.Runner), its jobs given up
+    `params.late_seconds` past their planned end (`_held_until`) or past the deadline."""
     t0 = time.perf_counter()
     greedy, _ = in_turn(_greedy)(problems, res, params)
     if observer is not None:  # a plan in hand from the first seconds (what a stop keeps)
@@ -440,28 +444,7 @@ def _solve(
     losses = _pair_losses(problems, res, params)
     block = _block(problems, res, params, losses)
     with Runner(procs, observer) as runner:
-        # the block's first one bounds them all together, beside the others' own solves
-        extra = [
-            [problems[q] for q in block[1:]] if block and p == block[0] else None
-            for p in range(len(problems))
-        ]
-        more = BLOCK_BOUND_SHARE * sum(hps[q].time_limit_seconds for q in block[1:])
-        first: list[tuple[Callable, tuple]] = [
-            (_alone, (pr, res, g, params, h, e, more if e else 0.0))
-            for pr, g, h, e in zip(problems, greedy, hps, extra)
-        ]
-        big = [s + sum(len(q.pair_person) for q in e or []) for s, e in zip(sizes, extra)]
-        if block:  # the centre's own bound, as its own MIP gives way to the block's, and the
-            # block's at the LP's strength, where its MIP does not reach its root: last
-            for of in ([block[0]], block):
-                first.append((_presolved_bound, ([problems[q] for q in of], res, [], hps[of[0]])))
-                big.append(0)
-        done = runner.map(_call, first, big)
-        found = done[: len(problems)]
-        if block:
-            c = block[0]
-            found[c] = replace(found[c], bound=tighter_bound(done[-2], found[c].bound))
-            found[c] = replace(found[c], together=tighter_bound(done[-1], found[c].together))
+        found = _programmes_alone(runner, problems, res, greedy, params, hps, block)
         alone = [a.plan for a in found]
         own = [a.bound for a in found]
         support = [a.support for a in found]
@@ -491,7 +474,17 @@ def _solve(
                 )
                 for p, (pr, h) in enumerate(zip(problems, hps))
             ]
-            settled, *wider = runner.map(_call, [settle_job, *jobs], [sum(sizes), *sizes])
+            limits = [params.joint_seconds] + [
+                SUPPORT_GIVEN_LP_SHARE * h.time_limit_seconds for h in hps
+            ]
+            big = [sum(sizes), *sizes]
+            settled, *wider = runner.map(
+                _call,
+                [settle_job, *jobs],
+                big,
+                until=_held_until(limits, big, runner, params),
+                late=_given_up,
+            )
         else:
             settled = _own_together(*settle_job[1])
         if people_started(settled) > people_started(merged):
@@ -544,6 +537,79 @@ def _solve(
             "started, shared", float(people_started(out)), quarter_bound(out), force=True
         )
     return out, left
+
+
+def _programmes_alone(
+    runner: Runner,
+    problems: list[GroupsProblem],
+    res: Resources,
+    greedy: list[GroupsResult],
+    params: GroupsParams,
+    hps: list[HighsParams],
+    block: list[int],
+) -> list[_Alone]:
+    """Step 1 of `_solve`: each programme alone (`_alone`, the block's centre with the block),
+    the jobs held to their planned end (`_held_until`): one given up keeps the greedy's plan
+    and the bound of everyone with a group to join (`_given_up`)."""
+    sizes = [len(pr.pair_person) for pr in problems]
+    # the block's first one bounds them all together, beside the others' own solves
+    extra = [
+        [problems[q] for q in block[1:]] if block and p == block[0] else None
+        for p in range(len(problems))
+    ]
+    more = BLOCK_BOUND_SHARE * sum(hps[q].time_limit_seconds for q in block[1:])
+    first: list[tuple[Callable, tuple]] = [
+        (_alone, (pr, res, g, params, h, e, more if e else 0.0))
+        for pr, g, h, e in zip(problems, greedy, hps, extra)
+    ]
+    limits = [h.time_limit_seconds + (more if e else 0.0) for h, e in zip(hps, extra)]
+    big = [s + sum(len(q.pair_person) for q in e or []) for s, e in zip(sizes, extra)]
+    if block:  # the centre's own bound, as its own MIP gives way to the block's, and the
+        # block's at the LP's strength, where its MIP does not reach its root: last
+        for of in ([block[0]], block):
+            first.append((_presolved_bound, ([problems[q] for q in of], res, [], hps[of[0]])))
+            limits.append(hps[of[0]].time_limit_seconds)
+            big.append(0)
+    until = _held_until(limits, big, runner, params)
+    done = runner.map(_call, first, big, until=until, late=_given_up)
+    found = done[: len(problems)]
+    if block:
+        c = block[0]
+        found[c] = replace(found[c], bound=tighter_bound(done[-2], found[c].bound))
+        found[c] = replace(found[c], together=tighter_bound(done[-1], found[c].together))
+    return found
+
+
+def _held_until(
+    limits: list[float], sizes: list[int], runner: Runner, params: GroupsParams
+) -> float:
+    """When jobs with these time limits, queued by `sizes` on the runner's processes, are given
+    up: `params.late_seconds` past their planned end (solvers.processes.planned_end). Why: each
+    holds to its own limit, but HiGHS does not check it in a MIP's root cut rounds (a
+    programme's MIP alone once ran 10.5 s of its 8 s), and a step with no end of its own
+    would hold the solve's deadline hostage to the slowest."""
+    planned = planned_end(limits, sizes, runner.processes)
+    return time.perf_counter() + planned + params.late_seconds
+
+
+def _given_up(fn: Callable, args: tuple):
+    """What a job of the first steps answers when given up past its end (`_held_until`): a
+    programme alone, the greedy's plan, no LP groups and the bound of everyone with a group to
+    join (a bound: nobody else can start); the settled start, the plans put together it
+    started from; a programme's LP given the others, no groups; a presolved bound, none."""
+    if fn is _alone:
+        pr, greedy, hp, block_seconds = args[0], args[2], args[4], args[6]
+        return _Alone(
+            (greedy.cand_of_person, greedy.facilitators),
+            float(len(np.unique(pr.pair_person))),
+            np.zeros(0, np.int64),
+            hp.time_limit_seconds + block_seconds,
+        )
+    if fn is _own_together:
+        return args[4]
+    if fn is _support_given:
+        return np.zeros(0, np.int64)
+    return None
 
 
 def _results(
@@ -895,7 +961,9 @@ def _support_given(pr: GroupsProblem, left: Resources, hp: HighsParams) -> np.nd
     model = maximise(mip, started_vector(mip, [pr]), [])
     lp, _ = solve(
         replace(model, integral=np.zeros(mip.n_cols, bool)),
-        replace(hp, time_limit_seconds=hp.time_limit_seconds * 0.3, lp_method="ipm"),
+        replace(
+            hp, time_limit_seconds=hp.time_limit_seconds * SUPPORT_GIVEN_LP_SHARE, lp_method="ipm"
+        ),
     )
     if lp is None:
         return np.zeros(0, np.int64)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import heapq
 import multiprocessing
 import os
 import pickle
@@ -126,6 +127,17 @@ class Runner:
         if self.extra is None:
             self.extra = _executor(1)
         return self.extra.submit(fn, *job).result
+
+
+def planned_end(seconds: list[float], sizes: list[int], processes: int) -> float:
+    """Seconds from now until jobs holding to these limits all end where each takes its whole
+    limit, queued as `Runner.map` queues them (largest `sizes` first, each on the first
+    process free): the end a step's jobs are held to, plus a grace, where they have no common
+    end of their own."""
+    ends = [0.0] * max(1, processes)
+    for k in sorted(range(len(seconds)), key=lambda k: -sizes[k]):
+        heapq.heappush(ends, heapq.heappop(ends) + seconds[k])
+    return max(ends)
 
 
 def _not_done_by(futures: list[Future], until: float) -> list[Future]:

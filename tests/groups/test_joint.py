@@ -767,6 +767,60 @@ class _GivesUpEveryJob:
         return [fn(*job) if late is None else late(*job) for job in jobs]
 
 
+def test_the_programmes_alone_given_up_past_their_planned_end_keep_the_greedys_plans(
+    tmp_path, config
+):
+    """Five SI-DA referrals on Monday mornings, groups of at most four, one facilitator with
+    one session a week for 20-week groups: one group of four can run. The first step's job
+    (the programme alone, 5 s) is held to its planned end, 5 s, and the config's
+    `late_seconds`. Where it runs on past it (HiGHS in a MIP's root cut rounds), the programme
+    keeps the first-come-first-served plan, with no LP groups, bounded by everyone with a
+    group to join (5); run to its time, its bound is proved at 4."""
+    refs = [referral(f"D{k}", programme="SI-DA", available_slots="Mon-AM") for k in range(5)]
+    write_groups(
+        tmp_path,
+        refs,
+        [programme("SI-DA", sessions=20, max_group=4)],
+        [venue(available_slots="Mon-AM")],
+        [
+            facilitator(
+                trained_programmes="SI-DA", available_slots="Mon-AM", max_sessions_per_week=1
+            )
+        ],
+    )
+    ds, times = load_groups(tmp_path), TravelTimes(config.travel)
+    plans, res, _ = build_plans(ds, config, times, START)
+    params = replace(solver_params(config, 5.0), block_pairs=0)
+    problems = [p.problem for p in plans]
+    greedy = [solve_greedy(pr, res, params) for pr in problems]
+    hps = [HighsParams(5.0)]
+    runner = _GivesUpEveryJob()
+    t = time.perf_counter()
+    alone = groups_mip._programmes_alone
+    found = alone(runner, problems, res, greedy, params, hps, [])  # type: ignore[arg-type]
+    (held,) = runner.held
+    assert held is not None
+    assert t + 5.0 + params.late_seconds <= held <= time.perf_counter() + 5.0 + params.late_seconds
+    assert [a.bound for a in found] == [5.0]
+    assert [a.plan[0].tolist() for a in found] == [g.cand_of_person.tolist() for g in greedy]
+    assert [len(a.support) for a in found] == [0]
+    with Runner(1, None) as one:
+        proved = alone(one, problems, res, greedy, params, hps, [])
+    assert [a.bound for a in proved] == [4.0]
+    assert placed_count(proved[0].plan) == 4
+
+
+def test_the_settled_start_and_the_lps_beside_it_given_up_answer_what_they_started_from():
+    """The second step's jobs given up: the settled start is the plans put together it began
+    from, a programme's LP given the others names no groups, a presolved bound proves
+    nothing."""
+    merged = [GroupsResult(np.array([0, -1]), {0: [1]}, SolveStats("HEURISTIC", 2.0, None, 0))]
+    args = (None, None, None, None, merged)
+    assert groups_mip._given_up(groups_mip._own_together, args) is merged
+    assert len(groups_mip._given_up(groups_mip._support_given, (None,) * 3)) == 0
+    assert groups_mip._given_up(groups_mip._presolved_bound, (None,) * 4) is None
+
+
 def test_a_round_whose_solves_run_past_their_end_keeps_the_plans_as_they_were(tmp_path, config):
     """Beside the plan with no groups, SI-DA solved again starts six and SI-EM three (a gain
     that does not fit beside SI-DA's: `test_a_gain_that_did_not_fit_...`); here their

@@ -120,3 +120,14 @@ def test_a_job_started_from_then_takes_the_first_process_the_mapped_jobs_leave()
         assert time.perf_counter() - t0 < 30  # not the minute the first job waits at most
         pending = started[0]
         assert pending is not None and pending() == out[1] != out[0]
+
+
+def test_a_steps_planned_end_queues_the_largest_first_on_the_first_process_free():
+    """Limits of 10, 4 and 4 s (sizes largest first as given): on two processes the 10 s job
+    holds one and the two 4 s jobs follow each other on the other, so 10 s; queued the other
+    way (the 4 s jobs the larger), the two of them first, then the 10 s on the first free: 14 s;
+    on one process, their sum."""
+    assert processes.planned_end([10.0, 4.0, 4.0], [3, 2, 1], 2) == 10.0
+    assert processes.planned_end([10.0, 4.0, 4.0], [1, 2, 3], 2) == 14.0
+    assert processes.planned_end([10.0, 4.0, 4.0], [3, 2, 1], 1) == 18.0
+    assert processes.planned_end([], [], 2) == 0.0
