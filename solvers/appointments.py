@@ -105,7 +105,7 @@ class _Chains:
             if self.out[m] < 0:
                 self._chain(m)
 
-    def _chain(self, m: int) -> bool:
+    def _chain(self, m: int) -> None:
         """Book `m` along the shortest chain (fewest moves) ending in room (`book_left_out`):
         a breadth-first search over the half-days, each reached by the move into it."""
         pr = self.pr
@@ -121,11 +121,10 @@ class _Chains:
                     came[h] = (p, k, left)
                     if self._room(h):
                         self._move_along(h, came)
-                        return True
+                        return
                     if self.held[h] > 0:  # full: one of its people may move on
                         nxt += [(q, h) for q in self.in_half_day.get(h, [])]
             frontier = nxt
-        return False
 
     def _room(self, h: int) -> bool:
         """Whether half-day `h` takes one more: open with room, or closed and free to open."""
