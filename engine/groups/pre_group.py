@@ -93,9 +93,10 @@ def plan_pre_group(
     holds up to `pre_group_per_slot` people). All members are booked together, first fit
     (those with the fewest options first, then in referral order), packed into half-days
     already open (solvers/appointments.py): the latest day first, the group's own
-    facilitators first; whom that leaves out, where moving others along makes room. The joint model kept facilitators' weeks free for them
-    (solvers/groups_mip.py). Whoever has none before their group moves to another of the
-    programme's groups they suit with a place and an appointment before it, if any. Whoever
+    facilitators first; whom that leaves out, where moving others along makes room. The
+    joint model kept facilitators' weeks free for them (solvers/groups_mip.py). Whoever has
+    none before their group moves to another of the programme's groups they suit with a place
+    and an appointment before it, if any. Whoever
     cannot have one does not start the group; a group left below its minimum, or with one
     woman, loses her or does not run (its room and facilitators are freed), and then its
     members, their appointments given back, may move so too (seed 23 of the East Midlands
