@@ -424,8 +424,13 @@ def _solve(
     found and fitting beside the others'; later rounds while the deadline allows (`_improve`).
     4. All the programmes bounded together, where it proves less than the sum alone
     (`_presolved_bound`). Never starts fewer than the first-come-first-served plan. Each step runs
-    in `params.processes` processes (solvers.processes.Runner), its jobs given up
-    `params.late_seconds` past their planned end (`_held_until`) or past the deadline."""
+    in `params.processes` processes (solvers.processes.Runner; a quarter of
+    `params.processes_from_pairs` person-group pairs or more, in a process of its own where
+    there is one), its jobs given up `params.late_seconds` past their planned end
+    (`_held_until`) or past the deadline. Why one process apart: HiGHS neither checks its time
+    limit nor calls back in a MIP's root cut rounds, so only ending its process ends such a
+    solve; seed 42 replayed with one process so and as before (at once, one core each): 950 of
+    954 both, the programmes alone 48.1 s where 47.3 s."""
     t0 = time.perf_counter()
     greedy, _ = in_turn(_greedy)(problems, res, params)
     if observer is not None:  # a plan in hand from the first seconds (what a stop keeps)
@@ -440,10 +445,11 @@ def _solve(
     )
     sizes = [len(pr.pair_person) for pr in problems]
     hps = [replace(hp, time_limit_seconds=s) for s in _budgets(sizes, params)]
-    procs = params.processes if sum(sizes) >= params.processes_from_pairs else 1
+    large = sum(sizes) >= params.processes_from_pairs
     losses = _pair_losses(problems, res, params)
     block = _block(problems, res, params, losses)
-    with Runner(procs, observer) as runner:
+    # a large quarter's solves run in processes of their own, one too, so that each step is held
+    with Runner(params.processes if large else 1, observer, held=large) as runner:
         found = _programmes_alone(runner, problems, res, greedy, params, hps, block)
         alone = [a.plan for a in found]
         own = [a.bound for a in found]
@@ -464,29 +470,24 @@ def _solve(
         if people_started(merged) < people_started(greedy):
             merged = greedy
         # the programmes' own plans settled together, beside (a second core) the wider model's LPs
-        settle_job = (_own_together, (problems, res, alone, greedy, merged, params, hp))
-        wider = None
-        if runner.parallel:
-            jobs = [
+        jobs: list[tuple[Callable, tuple]] = [
+            (_own_together, (problems, res, alone, greedy, merged, params, hp))
+        ]
+        limits, big = [params.joint_seconds], [sum(sizes)]
+        if runner.parallel:  # the wider model's LPs beside the settled start
+            jobs += [
                 (
                     _support_given,
                     (pr, booked(problems, res, [r.facilitators for r in merged], p), h),
                 )
                 for p, (pr, h) in enumerate(zip(problems, hps))
             ]
-            limits = [params.joint_seconds] + [
-                SUPPORT_GIVEN_LP_SHARE * h.time_limit_seconds for h in hps
-            ]
-            big = [sum(sizes), *sizes]
-            settled, *wider = runner.map(
-                _call,
-                [settle_job, *jobs],
-                big,
-                until=_held_until(limits, big, runner, params),
-                late=_given_up,
-            )
-        else:
-            settled = _own_together(*settle_job[1])
+            limits += [SUPPORT_GIVEN_LP_SHARE * h.time_limit_seconds for h in hps]
+            big += sizes
+        settled, *given = runner.map(
+            _call, jobs, big, until=_held_until(limits, big, runner, params), late=_given_up
+        )
+        wider = given if runner.parallel else None
         if people_started(settled) > people_started(merged):
             merged = settled
         chosen = (
@@ -680,9 +681,10 @@ class _WholeBound:
 
     def begin(self, runner: Runner) -> None:
         """Begun on one of the pool's processes, unless begun there already and still running
-        (a `Runner.map` that gave up a late job since ended it: begun again)."""
+        (a `Runner.map` that gave up a late job since ended it: begun again); with one
+        process, not (it runs after the rounds: `result`)."""
         ended = self.pooled and runner.renewed != self.renewed
-        if self.on and (self.pending is None or ended):
+        if self.on and runner.parallel and (self.pending is None or ended):
             until = self.end + self.late
             self.pooled, self.renewed = True, runner.renewed
             self.pending = runner.start(_presolved_bound, self._args(), until)

@@ -24,15 +24,17 @@ class Runner:
     request reaches the processes (the engine's is file-backed), and every solve keeps its
     own time limit, so a stop or the limit ends them all."""
 
-    def __init__(self, processes: int, observer: SearchObserver | None) -> None:
+    def __init__(self, processes: int, observer: SearchObserver | None, held: bool = False) -> None:
+        """`held`: with one process too, the jobs run in a process of their own, so that one
+        past its `until` can be given up (`map`), where else they run here, each to its end."""
         self.pool: ProcessPoolExecutor | None = None
         self.extra: ProcessPoolExecutor | None = None  # `beside`'s, started when first asked
         self.started: list[Future] = []  # `start`'s jobs, each holding one of the processes
         self.processes = 1  # solves at once
         self.renewed = 0  # times `map` gave up a late job and began the processes afresh
-        if processes > 1 and _picklable(observer):
-            self.processes = processes
-            self.pool = _executor(processes)
+        if (processes > 1 or held) and _picklable(observer):
+            self.processes = max(1, processes)
+            self.pool = _executor(self.processes)
 
     def __enter__(self) -> Runner:
         return self
@@ -44,7 +46,8 @@ class Runner:
 
     @property
     def parallel(self) -> bool:
-        return self.pool is not None
+        """Whether solves run at once (in several processes)."""
+        return self.pool is not None and self.processes > 1
 
     @property
     def free(self) -> int:
@@ -104,8 +107,8 @@ class Runner:
         jobs wait for the rest); returns what waits for its result: None where a `map` that
         gave up a late job ended its process, or where it is not done by `until` (a
         time.perf_counter() reading; then it is given up as `map` gives up a late job). None
-        with one process."""
-        if self.pool is None:
+        with one process (it would hold the only one)."""
+        if self.pool is None or not self.parallel:
             return None
         future = self.pool.submit(fn, *job)
         self.started.append(future)
@@ -122,7 +125,7 @@ class Runner:
         """fn(*job) begun now in a process of its own, on a core the pool leaves spare; returns
         what waits for its result. None where no core is spare (one process, or the pool on
         every core): then the caller decides whether to run it here, and when."""
-        if self.pool is None or _cores() <= self.processes:
+        if not self.parallel or _cores() <= self.processes:
             return None
         if self.extra is None:
             self.extra = _executor(1)

@@ -69,6 +69,24 @@ def test_a_job_still_running_at_until_is_given_up_and_the_processes_begun_afresh
     assert all(isinstance(pid, int) and pid != out[1] for pid in again)
 
 
+def test_one_process_held_runs_the_jobs_apart_and_gives_up_a_late_one():
+    """One process, held: the jobs run one after another in a process of their own (not
+    here), so one still running at `until` is given up as with several; nothing is started
+    on the only process, nor beside it."""
+    with multiprocessing.get_context("spawn").Manager() as manager:
+        with Runner(1, None, held=True) as runner:
+            assert not runner.parallel and runner.processes == 1
+            assert runner.start(os.getpid, ()) is None and runner.beside(os.getpid, ()) is None
+            never = manager.Event()
+            t0 = time.perf_counter()
+            out = runner.map(
+                _pid_once, [(_set(manager),), (never,)], [2, 1], time.perf_counter() + 2, _late
+            )
+            assert time.perf_counter() - t0 < 20 and runner.renewed == 1
+            assert isinstance(out[0], int) and out[0] != os.getpid() and out[1] == "late"
+            assert runner.map(os.getpid, [()])[0] not in (os.getpid(), out[0])
+
+
 def test_jobs_done_by_until_keep_their_answers_and_the_processes_stay():
     with Runner(2, None) as runner:
         pool = runner.pool
