@@ -469,7 +469,7 @@ def _solve(
         merged = _fill(problems, res, put_together(problems, res, alone), params)
         if people_started(merged) < people_started(greedy):
             merged = greedy
-        # the programmes' own plans settled together, beside (a second core) the wider model's LPs
+        # the programmes' own plans settled together
         jobs: list[tuple[Callable, tuple]] = [
             (_own_together, (problems, res, alone, greedy, merged, params, hp))
         ]

@@ -20,9 +20,10 @@ from solvers.types import SearchObserver
 class Runner:
     """Independent solves run in `processes` processes at once where there are several (the
     East Midlands quarter's eight programmes alone took 48-55 s one after another with one
-    core idle: solvers/groups_mip.py), else here one after another. The observer's stop
-    request reaches the processes (the engine's is file-backed), and every solve keeps its
-    own time limit, so a stop or the limit ends them all."""
+    core idle: solvers/groups_mip.py), else one after another: here, or `held` in one
+    process of their own (`__init__`). The observer's stop request reaches the processes (the
+    engine's is file-backed), and every solve keeps its own time limit, so a stop or the limit
+    ends them all."""
 
     def __init__(self, processes: int, observer: SearchObserver | None, held: bool = False) -> None:
         """`held`: with one process too, the jobs run in a process of their own, so that one
