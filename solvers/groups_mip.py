@@ -682,9 +682,9 @@ class _WholeBound:
     def begin(self, runner: Runner) -> None:
         """Begun on one of the pool's processes, unless begun there already and still running
         (a `Runner.map` that gave up a late job since ended it: begun again); with one
-        process, not (it runs after the rounds: `result`)."""
+        process `Runner.start` begins nothing, and it runs after the rounds (`result`)."""
         ended = self.pooled and runner.renewed != self.renewed
-        if self.on and runner.parallel and (self.pending is None or ended):
+        if self.on and (self.pending is None or ended):
             until = self.end + self.late
             self.pooled, self.renewed = True, runner.renewed
             self.pending = runner.start(_presolved_bound, self._args(), until)

@@ -1064,9 +1064,8 @@ class _Pool:
     """A stand-in for solvers.processes.Runner: counts the jobs begun on the pool; `spare`
     says whether a core is left beside it."""
 
-    def __init__(self, spare: bool, parallel: bool = True) -> None:
+    def __init__(self, spare: bool) -> None:
         self.spare, self.renewed, self.begun = spare, 0, 0
-        self.parallel = parallel
 
     def beside(self, fn, job):
         return (lambda: 1.0) if self.spare else None
@@ -1093,14 +1092,3 @@ def test_the_whole_quarters_lp_is_begun_once_again_only_where_a_late_job_ended_i
     pool.renewed += 1  # a late joint model given up
     whole.begin(pool)
     assert pool.begun == begun and whole.result() == 1.0
-
-
-def test_the_whole_quarters_lp_is_not_begun_on_a_single_process(tmp_path, config):
-    """One process (held, so a late job can be given up): the LP would hold the only process
-    the rounds have, so it is not begun on it; it runs after them where time is left."""
-    _, _, plans, res, _ = _quarter(tmp_path, config)
-    pool = _Pool(False, parallel=False)
-    problems = [plan.problem for plan in plans]
-    whole = _WholeBound(pool, problems, res, [], solver_params(config), HighsParams(5.0), 0.0)
-    whole.begin(pool)
-    assert pool.begun == 0 and whole.pending is None
