@@ -32,6 +32,7 @@ from solvers.groups import (
     booked,
     free_facilitators,
     people_started,
+    room_free,
 )
 
 
@@ -66,6 +67,18 @@ class _Diary:
             return held[0] == v and held[1] < self.per_slot
         res = self.res
         return not res.fac_busy[j, s, w] and res.fac_load[j, w] < res.fac_max[j]
+
+    def copy(self) -> _Diary:
+        """A diary to try bookings in, over a copy of the resources."""
+        out = _Diary(self.res.copy(), self.per_slot)
+        out.held = {k: list(v) for k, v in self.held.items()}
+        return out
+
+    def take(self, tried: _Diary) -> None:
+        """The bookings tried in `tried` (a `copy` of this one) made here, in place."""
+        for name in ("room_used", "fac_busy", "fac_load"):
+            getattr(self.res, name)[...] = getattr(tried.res, name)
+        self.held = tried.held
 
     def add(self, j: int, s: int, w: int, v: int, sign: int = 1) -> None:
         held = self.held.setdefault((j, s, w), [v, 0])
@@ -102,7 +115,10 @@ def plan_pre_group(
     members, their appointments given back, may move so too (seed 23 of the East Midlands
     quarter: a BBR group at its minimum of 6, three members with no half-day left once the
     planned groups had their facilitators' sessions, did not run, and one of the other three
-    started another BBR group). Then, for each member so left out, in turn, the booking is
+    started another BBR group). Before that, a group that cannot run, nor with whoever waits
+    for it (`_rescue`), moves to another start at its venue and slots where enough of its
+    members have an appointment (`_another_start`; seed 19: 934 of the 934 placed start, where
+    930 did). Then, for each member so left out, in turn, the booking is
     tried again with another new group handed to another facilitator where that frees one of
     their half-days or a session of its week (`_hand_overs`; at most `pre_group_hand_overs`
     bookings in all), and the one that starts the most is kept where it starts more: the model
@@ -216,7 +232,12 @@ def _book(
             mine = booked.setdefault((n, c), {})
             if len(_leaving(plan.problem, mine)) == len(mine):  # it cannot run as booked
                 moved |= _rescue(plans, results, (n, c), waiting, moved, mine, diary, setup, config)
-            if len(_leaving(plan.problem, mine)) == len(mine):  # it cannot run
+            if len(_leaving(plan.problem, mine)) == len(mine):  # nor with whoever waits
+                moved |= _another_start(
+                    plans, results, (n, c), moved, running, booked, diary, setup, config
+                )
+                mine = booked.get((n, c), {})
+            if c in running[n] and len(_leaving(plan.problem, mine)) == len(mine):  # it cannot run
                 book(plan.problem, res, c, running[n].pop(c), -1)
                 for i, gone in booked.pop((n, c), {}).items():
                     diary.add(gone.facilitator, *_at(gone, setup.monday), gone.venue, -1)
@@ -383,6 +404,81 @@ def _rescue(
     return {}
 
 
+def _another_start(
+    plans: list[ProgrammePlan],
+    results: list[GroupsResult],
+    group: tuple[int, int],
+    moved: dict[tuple[int, int], int],
+    running: list[dict[int, list[int]]],
+    booked: dict[tuple[int, int], dict[int, PreGroup]],
+    diary: _Diary,
+    setup: OneToOneSetup,
+    config: Config,
+) -> dict[tuple[int, int], int]:
+    """A group that cannot run as booked (too few of its members have a pre-group appointment
+    before it) moved to another start at the same venue and slots (`_other_starts`), where
+    its room and trained facilitators (its own first) are free for every session, all its
+    members are eligible (their slots, travel and sentence allow it) and enough of them have
+    an appointment before it to run: the group then runs there, in `running` and `booked`.
+    Returns (programme, person) -> the group for its members booked there (none where no
+    start will do, and then nothing is changed). Why: as a team would move a group a few
+    weeks rather than cancel it; on seed 19 of the East Midlands quarter an SI-EM group of
+    four at its minimum could not run, as one member's every half-day before it was taken by
+    other groups' sessions or weeks, where at both its other starts at that venue and slot
+    each of the four had one."""
+    n, c = group
+    plan, pr = plans[n], plans[n].problem
+    mine = booked.get((n, c), {})
+    planned = np.nonzero(results[n].cand_of_person == c)[0].tolist()
+    members = sorted({i for i in planned if moved.get((n, i), c) == c} | set(mine))
+    if len(members) < pr.min_group:
+        return {}
+    own = running[n][c]
+    for d in _other_starts(pr, c, running[n]):
+        if not set(members) <= set(pr.pair_person[pr.pair_cand == d].tolist()):
+            continue
+        tried = diary.copy()  # the group and its members' appointments given back
+        book(pr, tried.res, c, own, -1)
+        for gone in mine.values():
+            tried.add(gone.facilitator, *_at(gone, setup.monday), gone.venue, -1)
+        free = free_facilitators(pr, tried.res, d) if room_free(pr, tried.res, d) else []
+        facs = ([j for j in own if j in free] + [j for j in free if j not in own])[
+            : pr.facilitators_needed
+        ]
+        if len(facs) < pr.facilitators_needed:
+            continue
+        book(pr, tried.res, d, facs)
+        there = {}
+        for i in members:
+            appointment = _appoint(plan, i, d, facs, tried, setup, config)
+            if appointment is not None:
+                there[i] = appointment
+        if len(_leaving(pr, there)) == len(there):  # it cannot run there either
+            continue
+        diary.take(tried)
+        running[n].pop(c)
+        running[n][d] = facs
+        booked.pop((n, c), None)
+        booked[(n, d)] = there
+        return {(n, i): d for i in there}
+    return {}
+
+
+def _other_starts(pr: GroupsProblem, c: int, taken: dict[int, list[int]]) -> list[int]:
+    """The programme's other candidate groups at group `c`'s venue and slots that no group
+    of the plan `taken` holds, the nearest start first (the earlier of two as near)."""
+    start = int(pr.cand_start[c])
+    same = [
+        d
+        for d in range(len(pr.cand_venue))
+        if d != c
+        and d not in taken
+        and pr.cand_venue[d] == pr.cand_venue[c]
+        and tuple(pr.cand_slots[d]) == tuple(pr.cand_slots[c])
+    ]
+    return sorted(same, key=lambda d: (abs(int(pr.cand_start[d]) - start), int(pr.cand_start[d])))
+
+
 def _move_unbooked(
     plans: list[ProgrammePlan],
     results: list[GroupsResult],
@@ -431,15 +527,32 @@ def _join(
         return False
     if pr.person_female[i] and not any(pr.person_female[p] for p in there):
         return False
-    options = _member_options(plan, i, c, r.facilitators[c], plan.referred(i), setup, config)
+    appointment = _appoint(plan, i, c, r.facilitators[c], diary, setup, config)
+    if appointment is None:
+        return False
+    there[i] = appointment
+    return True
+
+
+def _appoint(
+    plan: ProgrammePlan,
+    i: int,
+    c: int,
+    own: list[int],
+    diary: _Diary,
+    setup: OneToOneSetup,
+    config: Config,
+) -> PreGroup | None:
+    """Person `i`'s pre-group appointment before group `c` (run by `own`), the first of their
+    options (`_member_options`) with room in `diary`, booked there; None where none has."""
+    options = _member_options(plan, i, c, own, plan.referred(i), setup, config)
     fit = next((o for o in options if diary.can(*o)), None)
     if fit is None:
-        return False
+        return None
     j, s, w, v = fit
     diary.add(j, s, w, v)
     day = setup.monday + timedelta(weeks=w, days=s // 3)
-    there[i] = PreGroup(plan.programme["programme"], i, c, day, s, v, j)
-    return True
+    return PreGroup(plan.programme["programme"], i, c, day, s, v, j)
 
 
 def _member_options(

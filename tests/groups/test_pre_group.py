@@ -258,14 +258,15 @@ def test_someone_the_solve_left_out_takes_a_place_with_an_appointment_free(
     assert ("D" in unplaced.index) is not joins
 
 
-@pytest.mark.parametrize("co_defendant, started", [("", ["A", "B", "D"]), ("A", [])])
+@pytest.mark.parametrize("co_defendant, started", [("", ["A", "B", "D"]), ("A", ["A", "B", "X"])])
 def test_a_group_short_of_its_minimum_takes_someone_waiting(
     tmp_path, config, co_defendant, started
 ):
     """A, B and X are planned into the 7 December group (at least three), D into none. X,
     referred on 1 December, cannot have an appointment before it, which leaves two: D, who
     waits and has a Monday half-day free, takes the place and the group runs. Where D is A's
-    co-defendant, D cannot, and the group does not run."""
+    co-defendant, D cannot, and the group moves to 4 January, before which all three have an
+    appointment (21 December): A, B and X start, D does not."""
     refs = [referral(p, available_slots="Mon-AM") for p in "AB"]
     refs += [
         referral("X", available_slots="Mon-AM", referral_date="2026-12-01"),
@@ -273,8 +274,9 @@ def test_a_group_short_of_its_minimum_takes_someone_waiting(
     ]
     _, groups, members, unplaced, pre = _booked_early(tmp_path, config, refs, waiting=("D",))
     assert sorted(members["person_id"]) == started == sorted(pre["person_id"])
-    assert len(groups) == (1 if started else 0)
-    assert "X" in unplaced.index and ("D" in unplaced.index) is not bool(started)
+    assert len(groups) == 1
+    assert set(unplaced.index) == {"X", "D"} - set(started)
+    assert groups["start_date"].iat[0] == ("2026-12-07" if "D" in started else "2027-01-04")
 
 
 def test_a_member_with_no_appointment_before_their_group_moves_to_a_later_one(tmp_path, config):
@@ -469,14 +471,21 @@ def test_a_group_is_handed_over_to_free_a_session_of_a_members_week(tmp_path, co
     before their 5 January group. F2 meets two; F1, free on those Tuesdays, has one session a
     week, and SI-EM's group holds it in both weeks (the week of the 28th, a bank holiday, too:
     its session moves on, and its facilitator's week is kept): with two, SI-DA's group (at
-    least three) does not run. Handed to F3, the SI-EM group leaves F1 those weeks' sessions
-    for the other two: all seven start."""
+    least three) cannot run then. With no hand-over it moves to 2 February, before which three
+    of the four have an appointment (`_another_start`): six start. Handed to F3, the SI-EM
+    group leaves F1 those weeks' sessions for the other two: all seven start, SI-DA's group on
+    5 January."""
     one = _one_a_half_day(config)
-    for (groups, members, _, pre), started, em_fac in zip(
-        _handed_over(tmp_path, one, "Tue-AM", 1), (3, 7), ("F1", "F3")
+    for (groups, members, _, pre), started, em_fac, da_start in zip(
+        _handed_over(tmp_path, one, "Tue-AM", 1),
+        (6, 7),
+        ("F1", "F3"),
+        ("2027-02-02", "2027-01-05"),
     ):
         assert len(members) == started == len(pre)
-        assert groups.set_index("programme").loc["SI-EM", "facilitator_ids"] == em_fac
+        by_programme = groups.set_index("programme")
+        assert by_programme.loc["SI-EM", "facilitator_ids"] == em_fac
+        assert by_programme.loc["SI-DA", "start_date"] == da_start
     f1 = pre.set_index("person_id").loc[list("DEFG")].query("facilitator_id == 'F1'")
     assert sorted(f1["date"]) == ["2026-12-22", "2026-12-29"]
 
@@ -512,3 +521,56 @@ def test_groups_with_the_same_facilitators_and_weeks_share_their_appointments(
     assert st.status == "OPTIMAL" and x is not None
     cand_of, facs_of = decode_plans(mip, [pr], x)[0]
     assert int((cand_of >= 0).sum()) == most and len(facs_of) == 2
+
+
+def _moved_on(tmp_path, config, x_sentence_end: str):
+    """C, D and E planned into the 7 December group with F1, and A, B and X, referred on 1
+    December, into the 4 January one with F2 (Monday mornings, two rooms), one appointment a
+    half-day: before 4 January only 21 December is a working Monday, when F1 runs the first
+    group, so F2 meets one of the three and the group (at least three) cannot run as planned.
+    Booked (`_booked`): its tables, and the 4 January and 1 February candidates."""
+    refs = [referral(p, available_slots="Mon-AM") for p in "CDE"]
+    refs += [referral(p, available_slots="Mon-AM", referral_date="2026-12-01") for p in "AB"]
+    refs.append(
+        referral(
+            "X", available_slots="Mon-AM", referral_date="2026-12-01", sentence_end=x_sentence_end
+        )
+    )
+    facs = [facilitator(f, available_slots="Mon-AM") for f in ("F1", "F2")]
+    write_groups(tmp_path, refs, [programme()], [venue(available_slots="Mon-AM", rooms=2)], facs)
+    ds, times = load_groups(tmp_path), TravelTimes(config.travel)
+    one = _one_a_half_day(config)
+    plans, res, meta = build_plans(ds, one, times, START)
+    plan = plans[0]
+    pr = plan.problem
+    first = {plan.cand_dates[c][0].isoformat(): c for c in range(len(pr.cand_venue))}
+    early, late, later = first["2026-12-07"], first["2027-01-04"], first["2027-02-01"]
+    who = {p: n for n, p in enumerate(pr.person_ids)}
+    cand_of = np.full(len(pr.person_ids), -1, np.int64)
+    cand_of[[who[p] for p in "CDE"]] = early
+    cand_of[[who[p] for p in "ABX"]] = late
+    facilitators = {early: [0], late: [1]}
+    for c, js in facilitators.items():
+        book(pr, res, c, js)
+    planned = GroupsResult(cand_of, facilitators, SolveStats("HEURISTIC", None, None, 0.0))
+    return _booked(plans, [planned], res, meta, one, (ds, times)), late, later
+
+
+def test_a_group_that_cannot_run_as_planned_moves_to_another_start(tmp_path, config):
+    """The 4 January group moves to 1 February (the same venue and slot, with F2), before
+    which F2 and F1 have Mondays for all three: everyone starts, and the checker passes it."""
+    (kept, groups, members, unplaced, pre), late, later = _moved_on(tmp_path, config, "2027-12-31")
+    assert late not in kept[0].facilitators and kept[0].facilitators[later] == [1]
+    assert sorted(members["person_id"]) == list("ABCDEX") == sorted(pre["person_id"])
+    assert unplaced.empty
+    dates = pre.set_index("person_id").loc[list("ABX"), "date"]
+    assert set(dates) <= {"2027-01-18", "2027-01-25"}
+
+
+def test_a_group_no_other_start_suits_does_not_run(tmp_path, config):
+    """X's sentence ends on 28 February, before a 1 February group would end: no other start
+    suits all three, so the 4 January group does not run and they do not start."""
+    (kept, groups, members, unplaced, pre), late, later = _moved_on(tmp_path, config, "2027-02-28")
+    assert late not in kept[0].facilitators and later not in kept[0].facilitators
+    assert sorted(members["person_id"]) == list("CDE") == sorted(pre["person_id"])
+    assert set("ABX") <= set(unplaced.index)
