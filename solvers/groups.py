@@ -70,6 +70,10 @@ class GroupsParams:
     # solvers.groups_mip._held_until)
     late_seconds: float = 5.0
     processes_from_pairs: int = 5000  # below this many person-group pairs in all: one process
+    # mip: the joint step's wider model only below this many person-group pairs in all; from
+    # it, that process bounds the whole quarter from the programmes' step's end
+    # (solvers.groups_mip._widen)
+    wider_model_pairs: int = 32000
     # mip: of `time_limit_seconds` a programme, the share split evenly among the programmes;
     # the rest goes by their person-group pairs (solvers.groups_mip._budgets)
     even_share: float = 0.33

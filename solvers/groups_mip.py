@@ -40,9 +40,10 @@ Programme groups, and docs/groups-tuning.md):
   programme's LP groups given what the others' groups hold, and the better plan is kept.
   Each first solves its LP and a MIP over only the groups that LP uses: HiGHS's own root on
   the whole restricted model can take the time before its heuristics find anything
-  (`_joint`). Both start from the better of the programmes' plans put together and the same
-  plans settled together (`_own_together`), which is what they keep where they find nothing
-  better.
+  (`_joint`); on a quarter twice as large the wider model's LP does not end in its share,
+  so there its process bounds the whole quarter instead (`_widen`). Both start from the
+  better of the programmes' plans put together and the same plans settled together
+  (`_own_together`), which is what they keep where they find nothing better.
 - Last, each programme short of its own bound is solved again, with every candidate group,
   beside the other programmes' groups in the joint plan (their times, venues and members
   held, their facilitators free to change), in both processes at once. That proves the
@@ -418,7 +419,8 @@ def _solve(
     the greedy plan, whichever starts the most): the shared
     rooms and facilitators go where they start the most; with a second process, beside it
     the wider model that also has each programme's LP groups given what the others' groups
-    hold in the plans put together, and the better of the two is kept.
+    hold in the plans put together, and the better of the two is kept (on a quarter too large
+    for it, `_widen`, that process bounds the whole quarter from step 1's end instead).
     3. Each programme short of its bound alone again, beside the others' groups in the joint
     plan (their facilitators free to change): its bound there, and the better plans where
     found and fitting beside the others'; later rounds while the deadline allows (`_improve`).
@@ -474,7 +476,10 @@ def _solve(
             (_own_together, (problems, res, alone, greedy, merged, params, hp))
         ]
         limits, big = [params.joint_seconds], [sum(sizes)]
-        if runner.parallel:  # the wider model's LPs beside the settled start
+        widen = _widen(runner, sizes, params)
+        if runner.parallel and not widen:  # its process bounds the whole quarter from now
+            whole_bound.begin(runner)
+        if widen:  # the wider model's LPs beside the settled start
             jobs += [
                 (
                     _support_given,
@@ -487,7 +492,7 @@ def _solve(
         settled, *given = runner.map(
             _call, jobs, big, until=_held_until(limits, big, runner, params), late=_given_up
         )
-        wider = given if runner.parallel else None
+        wider = given if widen else None
         if people_started(settled) > people_started(merged):
             merged = settled
         chosen = (
@@ -538,6 +543,18 @@ def _solve(
             "started, shared", float(people_started(out)), quarter_bound(out), force=True
         )
     return out, left
+
+
+def _widen(runner: Runner, sizes: list[int], params: GroupsParams) -> bool:
+    """Whether the joint step runs the wider model beside the narrow one: with a second
+    process, and below `params.wider_model_pairs` person-group pairs in all. Why not above:
+    its LP (each programme's LP groups given the others' added) would not end in its share
+    of the joint step (on the quarter of 3,000 referrals, 43,681 pairs, the joint LP needs
+    33-40 s against 13 s, and both models kept their start), so that process bounds the whole
+    quarter from the first step's end instead (`_WholeBound`): there 1,903 by 95 s, where the
+    sum alone is 2,060 and, begun after the joint step, it did not end (the solve's plan the
+    same, 1,756 started, in 94.1 s where 100.0 s)."""
+    return runner.parallel and sum(sizes) < params.wider_model_pairs
 
 
 def _programmes_alone(
@@ -642,7 +659,9 @@ def _results(
 class _WholeBound:
     """The whole quarter's bound (`_presolved_bound`, step 4 of `_solve`), with each
     programme held to its bound alone (`caps`), by the deadline of the solve begun at `t0`:
-    begun beside the joint step on a core the pool leaves spare; else queued on the pool's
+    begun beside the joint step on a core the pool leaves spare; on one of the pool's
+    processes from the first step's end where the quarter is too large for the joint step's
+    wider model (`_widen`); else queued on the pool's
     processes behind the joint models (`begin` as `Runner.map`'s `then`), so that it takes the
     first process they leave, the rounds taking the others; with one process, after the
     rounds, only where the deadline leaves `QUARTER_LP_SECONDS_PER_PAIR` a person-group pair

@@ -181,6 +181,7 @@ class GroupsConfig(_Section):
     settle_seconds: float = Field(ge=0)
     late_seconds: float = Field(gt=0)
     processes_from_pairs: int = Field(ge=0)
+    wider_model_pairs: int = Field(ge=0)
     even_share: float = Field(ge=0, le=1)
     block_pairs: int = Field(ge=0)
     quarter_lp: bool

@@ -176,7 +176,8 @@ def build_plans(
                 [frozenset((busy or {}).get(p, {})) for p in ref["person_id"].iloc[rows]],
             )
         )
-    # weeks the calendar must hold: the last week any candidate group runs (bank holidays lengthen some)
+    # weeks the calendar must hold: the last week any candidate group runs (bank holidays
+    # lengthen some)
     n_weeks = 1 + max(
         (int(s + w) for pl in plans for s, w in zip(pl.problem.cand_start, pl.problem.cand_weeks)),
         default=0,
@@ -561,6 +562,7 @@ def solver_params(config: Config, time_limit: float | None = None) -> GroupsPara
         settle_seconds=g.settle_seconds * scale,
         late_seconds=g.late_seconds,
         processes_from_pairs=g.processes_from_pairs,
+        wider_model_pairs=g.wider_model_pairs,
         even_share=g.even_share,
         block_pairs=g.block_pairs,
         quarter_lp=g.quarter_lp,

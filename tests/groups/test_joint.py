@@ -200,6 +200,42 @@ def test_the_whole_quarters_bound_runs_on_a_process_of_the_pool_after_the_joint_
     assert started_vector(ds, times, plans, results, meta, config) == {"SI-DA": 5}
 
 
+@pytest.mark.parametrize("wider_pairs, widened", [(10**6, True), (0, False)])
+def test_a_quarter_too_large_for_the_wider_model_bounds_the_whole_quarter_from_step_one(
+    tmp_path, config, monkeypatch, wider_pairs, widened
+):
+    """Two processes, no core spare beside them. Below `wider_model_pairs`, the settled start
+    has each programme's LP given the others' beside it (the wider joint model's groups) and
+    the whole quarter's bound waits for the joint step; from it, none, and the whole quarter's
+    bound holds a process from the settled start on. Either way it proves the 5."""
+    ds, times, plans, res, meta = _quarter(tmp_path, config)
+    monkeypatch.setattr(processes_module, "_cores", lambda: 2)
+    monkeypatch.setattr(groups_mip, "QUARTER_LP_SECONDS_PER_PAIR", 1e9)
+    seen: list[tuple[list[str], int]] = []
+    real = Runner.map
+
+    def map_seen(self, fn, jobs, *args, **kwargs):
+        names = [job[0].__name__ if fn is groups_mip._call else fn.__name__ for job in jobs]
+        seen.append((names, sum(not f.done() for f in self.started)))
+        return real(self, fn, jobs, *args, **kwargs)
+
+    monkeypatch.setattr(Runner, "map", map_seen)
+    params = replace(
+        solver_params(config, 5.0),
+        block_pairs=0,
+        processes=2,
+        processes_from_pairs=0,
+        wider_model_pairs=wider_pairs,
+    )
+    results, _ = solve_plans(plans, res, "mip", params)
+    settled = next(k for k, (names, _) in enumerate(seen) if "_own_together" in names)
+    names, holding = seen[settled]
+    assert ("_support_given" in names) is widened and holding == (0 if widened else 1)
+    assert len(seen[settled + 1][0]) == (2 if widened else 1)  # the joint models
+    assert quarter_bound(results) == 5.0
+    assert started_vector(ds, times, plans, results, meta, config) == {"SI-DA": 5}
+
+
 def test_programmes_that_share_nothing_are_bounded_one_by_one(tmp_path, config):
     """Two programmes with their own venues, slots and facilitators: their plans alone lose
     nobody put together, so no block is formed and the quarter's bound is their sum alone."""
