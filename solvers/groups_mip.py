@@ -396,6 +396,55 @@ def solve_quarter_mip(
     return [r for r in out if r is not None], left
 
 
+def solve_again_without(
+    problems: list[GroupsProblem],
+    res: Resources,
+    results: list[GroupsResult],
+    failed: dict[int, tuple[set[int], set[tuple[int, int]]]],
+    params: GroupsParams,
+    seconds: float,
+    observer: SearchObserver | None = None,
+) -> list[GroupsResult]:
+    """The programmes of `failed` (programme -> (candidate groups, (person, group) pairs)
+    neither of which the plan may use) solved again beside the other programmes' groups in
+    `results`, every other candidate group open to them, all at once in `params.processes`
+    processes where the quarter is large (as `_solve`; each held:
+    `solvers.groups_rounds._Rounds.beside`), for at most `seconds`, from
+    their plans without those groups and pairs; the gains kept where they fit beside the
+    others'. Each result keeps its bounds (the plan is the same programme's with fewer
+    options, so they still hold). Why: the engine books each member's pre-group appointment
+    by half-day after the solve, where the model counts them by facilitator and week, and a
+    group at its minimum falls through for one member with no half-day left
+    (engine/groups/pre_group.py); without it, the programme may start more another way."""
+    plans = [(r.cand_of_person, r.facilitators) for r in results]
+    narrowed, start = list(problems), list(plans)
+    for p, (groups, pairs) in failed.items():
+        pr = problems[p]
+        bad = np.isin(pr.pair_cand, list(groups))
+        bad |= np.array([(i, c) in pairs for i, c in zip(pr.pair_person, pr.pair_cand)], bool)
+        narrowed[p] = pr.with_pairs(~bad)
+        cand_of = plans[p][0].copy()
+        cand_of[np.isin(cand_of, list(groups))] = -1
+        for i, c in pairs:
+            if cand_of[i] == c:
+                cand_of[i] = -1
+        start[p] = (cand_of, {c: js for c, js in plans[p][1].items() if c not in groups})
+    hp = HighsParams(seconds, threads=params.workers, random_seed=params.random_seed)
+    hps = [replace(hp, observer=observer)] * len(problems)
+    todo = sorted(failed)
+    large = sum(len(pr.pair_person) for pr in problems) >= params.processes_from_pairs
+    with Runner(params.processes if large else 1, observer, held=large) as runner:
+        rounds = _Rounds(runner, narrowed, res, params, hps)
+        again, _ = rounds.beside(start, todo, hps, time.perf_counter() + seconds)
+    out = []
+    for r, (cand_of, facs) in zip(results, again):
+        n = float(np.sum(cand_of >= 0))
+        proved = r.started_bound is not None and n >= r.started_bound
+        stats = replace(r.stats, status="OPTIMAL" if proved else "FEASIBLE", objective=n)
+        out.append(replace(r, cand_of_person=cand_of, facilitators=facs, stats=stats))
+    return [replace(r, alternative=None) for r in out]
+
+
 def _given_order(r: GroupsResult, order: list[int]) -> GroupsResult:
     """A result of the programmes taken in `order` with its block (and its alternative's)
     in the order given."""

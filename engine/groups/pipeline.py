@@ -49,6 +49,7 @@ from engine.groups.plan import (
 from engine.groups.pre_group import (
     PreGroup,
     book_best,
+    book_solved,
 )
 from engine.groups.replan import build_replan, calendar_table, decode_replan, figures
 from engine.groups.store import GroupsStore
@@ -100,7 +101,11 @@ def _quarter(plans, res, solver: str, params, observer, setup, config) -> Quarte
     from the resources they left."""
     groups, left = solve_plans(plans, res, solver, params, observer)
     abandon_if_asked(observer)
-    groups, pre, left = book_best(plans, res, groups, left, setup, config)
+    if solver == "mip":  # where the booking loses people, the programmes solved again
+        groups, pre, left = book_solved(plans, res, groups, left, setup, config, params, observer)
+        abandon_if_asked(observer)
+    else:
+        groups, pre, left = book_best(plans, res, groups, left, setup, config)
     ones, _, missed = plan_one_to_one(plans, groups, left, setup, config)
     return QuarterResult(groups, ones, pre, missed)
 

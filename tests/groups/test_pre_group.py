@@ -23,6 +23,7 @@ from engine.groups.plan import (
 )
 from engine.groups.pre_group import (
     book_best,
+    book_solved,
     plan_pre_group,
 )
 from geo.travel import TravelTimes
@@ -138,14 +139,20 @@ def _late_woman() -> list[dict]:
 def test_a_woman_never_starts_as_the_only_woman(tmp_path, config, solver):
     """The planners know W2 cannot start on 7 December, and before 4 January there is one
     pre-group Monday (28 December is a bank holiday), three appointments: they start the men,
-    and W1 not as the only woman among them."""
+    and W1 not as the only woman among them. The MIP's plan, its booking leaving W1 the only
+    woman, is solved again without her place there (`book_solved`): all five start on 1
+    February, W1 beside W2."""
     groups, members, unplaced, pre, _ = _plan(
         tmp_path, config, _late_woman(), [facilitator()], solver
     )
     assert sorted(members["person_id"]) == sorted(pre["person_id"])
     women = members[members["person_id"].isin(["W1", "W2"])].groupby("group_id").size()
     assert (women != 1).all()
-    assert sorted(members["person_id"]) == ["M0", "M1", "M2"] and "W1" in unplaced.index
+    if solver == "mip":
+        assert sorted(members["person_id"]) == ["M0", "M1", "M2", "W1", "W2"]
+        assert list(groups["start_date"]) == ["2027-02-01"]
+    else:
+        assert sorted(members["person_id"]) == ["M0", "M1", "M2"] and "W1" in unplaced.index
 
 
 def _booked_early(tmp_path, config, refs, waiting=(), rooms=1):
@@ -574,3 +581,48 @@ def test_a_group_no_other_start_suits_does_not_run(tmp_path, config):
     assert late not in kept[0].facilitators and later not in kept[0].facilitators
     assert sorted(members["person_id"]) == list("CDE") == sorted(pre["person_id"])
     assert set("ABX") <= set(unplaced.index)
+
+
+@pytest.mark.parametrize("seconds, started", [(10.0, {"B", "C", "D", "X"}), (0.0, set())])
+def test_a_programme_is_solved_again_without_a_group_the_booking_could_not_run(
+    tmp_path, config, seconds, started
+):
+    """A, B and X planned into the 7 December group (at least three; A's sentence ends before
+    a later one would), C and D (A's co-defendant) into none, as a plan made without the
+    pre-group rule might. X, referred on 1 December, has no pre-group Monday before it, D
+    cannot take the place beside A, and no other start suits A: the group does not run, and
+    nobody starts. Solved again without it (`book_solved`), the programme places B, X, C and D
+    in the 4 January group, whose one pre-group Monday (21 December; the 28th is a bank
+    holiday) holds three; solved again without C's place there too, they start on 1 February
+    (pre-group Mondays 18 and 25 January), all four, and the checker passes it. With no
+    seconds for that, nobody starts."""
+    refs = [
+        referral("A", available_slots="Mon-AM", sentence_end="2027-01-31"),
+        referral("B", available_slots="Mon-AM"),
+        referral("X", available_slots="Mon-AM", referral_date="2026-12-01"),
+        referral("C", available_slots="Mon-AM", referral_date="2026-12-01"),
+        referral("D", available_slots="Mon-AM", exclude_person_ids="A"),
+    ]
+    write_groups(tmp_path, refs, [programme()], [venue(available_slots="Mon-AM")], [facilitator()])
+    ds, times = load_groups(tmp_path), TravelTimes(config.travel)
+    cfg = config.model_copy(
+        update={"groups": config.groups.model_copy(update={"rebook_seconds": seconds})}
+    )
+    plans, res, meta = build_plans(ds, cfg, times, START)
+    plan = plans[0]
+    pr = plan.problem
+    early = next(c for c in range(len(pr.cand_venue)) if plan.cand_dates[c][0] == date(2026, 12, 7))
+    who = {p: n for n, p in enumerate(pr.person_ids)}
+    cand_of = np.full(len(pr.person_ids), -1, np.int64)
+    cand_of[[who[p] for p in "ABX"]] = early
+    left = res.copy()
+    book(pr, left, early, [0])
+    planned = GroupsResult(cand_of, {early: [0]}, SolveStats("HEURISTIC", 3.0, None, 0.0))
+    params = replace(solver_params(cfg, 5.0), processes=1)
+    kept, appts, _ = book_solved(plans, res, [planned], left, meta["one_to_one"], cfg, params)
+    groups, members, _, _ = tables(plans, kept, meta, cfg)
+    pre = pre_group_table(plans, appts, members, meta)
+    assert check_groups(ds, groups, members, cfg, times, START, None, pre) == []
+    assert set(members["person_id"]) == started == set(pre["person_id"])
+    assert kept[0].stats.objective == (4.0 if started else 3.0)
+    assert list(groups["start_date"]) == (["2027-02-01"] if started else [])
