@@ -5,6 +5,7 @@ closed; checked independently, stored in one transaction, written out."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
@@ -99,10 +100,14 @@ class QuarterResult:
 def _quarter(plans, res, solver: str, params, observer, setup, config) -> QuarterResult:
     """The programmes with one solver, their members' pre-group sessions, then the one-to-ones
     from the resources they left."""
+    t0 = time.perf_counter()
     groups, left = solve_plans(plans, res, solver, params, observer)
     abandon_if_asked(observer)
     if solver == "mip":  # where the booking loses people, the programmes solved again
-        groups, pre, left = book_solved(plans, res, groups, left, setup, config, params, observer)
+        until = t0 + params.deadline_seconds + config.groups.rebook_seconds
+        groups, pre, left = book_solved(
+            plans, res, groups, left, setup, config, params, observer, until
+        )
         abandon_if_asked(observer)
     else:
         groups, pre, left = book_best(plans, res, groups, left, setup, config)

@@ -200,13 +200,16 @@ def book_solved(
     config: Config,
     params: GroupsParams,
     observer: SearchObserver | None = None,
+    until: float | None = None,
 ) -> tuple[list[GroupsResult], list[PreGroup], Resources]:
     """`book_best` for the MIP's plans, and where it left out people the solve placed, each
     programme that lost them solved again beside the others' groups without what failed (a
     group that could not run, a member's place in a group that ran without them:
     `solvers.groups_mip.solve_again_without`), then booked again, and so on (what failed
-    before kept out) while each booking starts more, within `groups.rebook_seconds`; the
-    booking that starts the most is kept. Why: the model counts pre-group
+    before kept out) while each booking starts more, within `groups.rebook_seconds` and by
+    `until` (a time.perf_counter() reading: the pipeline's is the solve's deadline plus those
+    seconds, so that a solve that ran late leaves less); the booking that starts the most is
+    kept. Why: the model counts pre-group
     appointments by facilitator and week, and the booking finds by half-day that a member has
     none left, so a group at its minimum does not run; on seed 42 of the East Midlands
     quarter a BSR group of six lost two members so (every half-day of theirs taken by other
@@ -215,6 +218,8 @@ def book_solved(
     BSR started 88 of its 89 another way and the booking kept all 950."""
     best = book_best(plans, res, results, left, setup, config)
     end = time.perf_counter() + config.groups.rebook_seconds
+    if until is not None:
+        end = min(end, until)
     problems = [plan.problem for plan in plans]
     failed: dict[int, tuple[set[int], set[tuple[int, int]]]] = {}
     while end - time.perf_counter() >= REBOOK_MIN_SECONDS and not stop_asked(observer):

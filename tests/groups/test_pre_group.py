@@ -5,6 +5,7 @@ plan without them or with one on the wrong day."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 from datetime import date, timedelta
 
@@ -583,9 +584,12 @@ def test_a_group_no_other_start_suits_does_not_run(tmp_path, config):
     assert set("ABX") <= set(unplaced.index)
 
 
-@pytest.mark.parametrize("seconds, started", [(10.0, {"B", "C", "D", "X"}), (0.0, set())])
+@pytest.mark.parametrize(
+    "seconds, late, started",
+    [(10.0, False, {"B", "C", "D", "X"}), (0.0, False, set()), (10.0, True, set())],
+)
 def test_a_programme_is_solved_again_without_a_group_the_booking_could_not_run(
-    tmp_path, config, seconds, started
+    tmp_path, config, seconds, late, started
 ):
     """A, B and X planned into the 7 December group (at least three; A's sentence ends before
     a later one would), C and D (A's co-defendant) into none, as a plan made without the
@@ -595,7 +599,7 @@ def test_a_programme_is_solved_again_without_a_group_the_booking_could_not_run(
     in the 4 January group, whose one pre-group Monday (21 December; the 28th is a bank
     holiday) holds three; solved again without C's place there too, they start on 1 February
     (pre-group Mondays 18 and 25 January), all four, and the checker passes it. With no
-    seconds for that, nobody starts."""
+    seconds for that, or past the time it must end by, nobody starts."""
     refs = [
         referral("A", available_slots="Mon-AM", sentence_end="2027-01-31"),
         referral("B", available_slots="Mon-AM"),
@@ -619,7 +623,10 @@ def test_a_programme_is_solved_again_without_a_group_the_booking_could_not_run(
     book(pr, left, early, [0])
     planned = GroupsResult(cand_of, {early: [0]}, SolveStats("HEURISTIC", 3.0, None, 0.0))
     params = replace(solver_params(cfg, 5.0), processes=1)
-    kept, appts, _ = book_solved(plans, res, [planned], left, meta["one_to_one"], cfg, params)
+    until = time.perf_counter() - 1.0 if late else None
+    kept, appts, _ = book_solved(
+        plans, res, [planned], left, meta["one_to_one"], cfg, params, None, until
+    )
     groups, members, _, _ = tables(plans, kept, meta, cfg)
     pre = pre_group_table(plans, appts, members, meta)
     assert check_groups(ds, groups, members, cfg, times, START, None, pre) == []
