@@ -429,8 +429,10 @@ def solve_again_without(
             if cand_of[i] == c:
                 cand_of[i] = -1
         start[p] = (cand_of, {c: js for c, js in plans[p][1].items() if c not in groups})
-    hp = HighsParams(seconds, threads=params.workers, random_seed=params.random_seed)
-    hps = [replace(hp, observer=observer)] * len(problems)
+    hp = HighsParams(
+        seconds, threads=params.workers, random_seed=params.random_seed, observer=observer
+    )
+    hps = [hp] * len(problems)
     todo = sorted(failed)
     large = sum(len(pr.pair_person) for pr in problems) >= params.processes_from_pairs
     with Runner(params.processes if large else 1, observer, held=large) as runner:
@@ -441,8 +443,10 @@ def solve_again_without(
         n = float(np.sum(cand_of >= 0))
         proved = r.started_bound is not None and n >= r.started_bound
         stats = replace(r.stats, status="OPTIMAL" if proved else "FEASIBLE", objective=n)
-        out.append(replace(r, cand_of_person=cand_of, facilitators=facs, stats=stats))
-    return [replace(r, alternative=None) for r in out]
+        out.append(
+            replace(r, cand_of_person=cand_of, facilitators=facs, stats=stats, alternative=None)
+        )
+    return out
 
 
 def _given_order(r: GroupsResult, order: list[int]) -> GroupsResult:

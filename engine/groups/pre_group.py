@@ -209,13 +209,13 @@ def book_solved(
     before kept out) while each booking starts more, within `groups.rebook_seconds` and by
     `until` (a time.perf_counter() reading: the pipeline's is the solve's deadline plus those
     seconds, so that a solve that ran late leaves less); the booking that starts the most is
-    kept. Why: the model counts pre-group
-    appointments by facilitator and week, and the booking finds by half-day that a member has
-    none left, so a group at its minimum does not run; on seed 42 of the East Midlands
-    quarter a BSR group of six lost two members so (every half-day of theirs taken by other
-    groups' sessions and weeks, no facilitator free to take one over) and four of its members
-    found places elsewhere: 949 of the 951 placed started. Solved again without that group,
-    BSR started 88 of its 89 another way and the booking kept all 950."""
+    kept. Why: the model counts pre-group appointments by facilitator and week, and the
+    booking finds by half-day that a member has none left, so a group at its minimum does not
+    run; on seed 42 of the East Midlands quarter a BSR group of six lost two members so (every
+    half-day of theirs taken by other groups' sessions and weeks, no facilitator free to take
+    one over) and four of its members found places elsewhere: 949 of the 951 placed started.
+    Solved again without that group, BSR started 88 of its 89 another way and the booking kept
+    all 950."""
     best = book_best(plans, res, results, left, setup, config)
     end = time.perf_counter() + config.groups.rebook_seconds
     if until is not None:
@@ -227,8 +227,9 @@ def book_solved(
         if not new:
             break
         for n, (groups, pairs) in new.items():  # what failed before stays out too
-            failed.setdefault(n, (set(), set()))[0].update(groups)
-            failed[n][1].update(pairs)
+            known = failed.setdefault(n, (set(), set()))
+            known[0].update(groups)
+            known[1].update(pairs)
         seconds = end - time.perf_counter()
         again = solve_again_without(problems, res, results, failed, params, seconds, observer)
         left_again = booked(problems, res, [r.facilitators for r in again])
