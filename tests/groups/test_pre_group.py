@@ -633,3 +633,4 @@ def test_a_programme_is_solved_again_without_a_group_the_booking_could_not_run(
     assert set(members["person_id"]) == started == set(pre["person_id"])
     assert kept[0].stats.objective == (4.0 if started else 3.0)
     assert list(groups["start_date"]) == (["2027-02-01"] if started else [])
+    assert (kept[0].stats.seconds > 0.0) is (seconds > 0 and not late)  # solving again counts
