@@ -180,15 +180,29 @@ def book_best(
     fits more people into those weeks is the one the booking may break. On the tight quarter
     the booking lost 18-21 of the 872-873 the settled plans placed and 10 of the 869 before
     them (855 or 851 started, where 859); on seed 53 it lost none (920 where 918)."""
+    return _book_either(plans, res, results, left, setup, config)[0]
+
+
+def _book_either(
+    plans: list[ProgrammePlan],
+    res: Resources,
+    results: list[GroupsResult],
+    left: Resources,
+    setup: OneToOneSetup,
+    config: Config,
+) -> tuple[tuple[list[GroupsResult], list[PreGroup], Resources], list[GroupsResult]]:
+    """`book_best`'s booking, and the plans it booked (the settled ones or those before)."""
     settled = [replace(r, alternative=None) for r in results]
     best = plan_pre_group(plans, settled, left, setup, config)
     if not results or any(r.alternative is None for r in results):
-        return best
+        return best, settled
     before = [replace(r.alternative, alternative=None) for r in results if r.alternative]
     problems = [plan.problem for plan in plans]
     before_left = booked(problems, res, [r.facilitators for r in before])
     other = plan_pre_group(plans, before, before_left, setup, config)
-    return other if people_started(other[0]) > people_started(best[0]) else best
+    if people_started(other[0]) > people_started(best[0]):
+        return other, before
+    return best, settled
 
 
 def book_solved(
@@ -208,7 +222,8 @@ def book_solved(
     `solvers.groups_mip.solve_again_without`), then booked again, and so on (what failed
     before kept out) while each booking starts more, within `groups.rebook_seconds` and by
     `until` (a time.perf_counter() reading: the pipeline's is the solve's deadline plus those
-    seconds, so that a solve that ran late leaves less); the booking that starts the most is
+    seconds, so that a solve that ran late leaves less), from the plans the first booking
+    kept (the settled ones or those before: `book_best`); the booking that starts the most is
     kept, the seconds spent solving again added to the programmes' (which the benchmark gives
     HiGHS). Why: the model counts pre-group appointments by facilitator and week, and the
     booking finds by half-day that a member has none left, so a group at its minimum does not
@@ -217,7 +232,7 @@ def book_solved(
     one over) and four of its members found places elsewhere: 949 of the 951 placed started.
     Solved again without that group, BSR started 88 of its 89 another way and the booking kept
     all 950."""
-    best = book_best(plans, res, results, left, setup, config)
+    best, results = _book_either(plans, res, results, left, setup, config)
     t0 = time.perf_counter()
     end = t0 + config.groups.rebook_seconds
     if until is not None:

@@ -23,6 +23,7 @@ from engine.groups.plan import (
     solver_params,
 )
 from engine.groups.pre_group import (
+    _book_either,
     book_best,
     book_solved,
     plan_pre_group,
@@ -96,10 +97,15 @@ def test_the_booking_keeps_the_plans_before_a_settlement_where_more_then_start(t
     kept, appts, _ = book_best(plans, res, as_settled, left, setup, config)
     assert people_started(kept) == 4 and len(appts) == 4
     assert all(r.alternative is None for r in kept)
+    _, booked_plans = _book_either(plans, res, as_settled, left, setup, config)
+    assert [r.facilitators for r in booked_plans] == [r.facilitators for r in solved]
     as_before = [replace(e, alternative=r) for r, e in zip(solved, empty)]
     kept, appts, after = book_best(plans, res, as_before, res, setup, config)
     assert people_started(kept) == 4 and len(appts) == 4
     assert [r.facilitators for r in kept] == [r.facilitators for r in solved]
+    # the plans booked, from which `book_solved` tells what the booking could not keep
+    _, booked_plans = _book_either(plans, res, as_before, res, setup, config)
+    assert [r.facilitators for r in booked_plans] == [r.facilitators for r in solved]
     assert after.room_used.sum() > res.room_used.sum()  # the group's room is taken
     groups, members, _, _ = tables(plans, kept, meta, config)
     pre = pre_group_table(plans, appts, members, meta)
