@@ -29,6 +29,7 @@ from solvers.groups_mip import (
     _fill,
     _pair_losses,
     _WholeBound,
+    solve_again_without,
 )
 from solvers.groups_model import (
     LEX,
@@ -234,6 +235,30 @@ def test_a_quarter_too_large_for_the_wider_model_bounds_the_whole_quarter_from_s
     assert len(seen[settled + 1][0]) == (2 if widened else 1)  # the joint models
     assert quarter_bound(results) == 5.0
     assert started_vector(ds, times, plans, results, meta, config) == {"SI-DA": 5}
+
+
+def test_a_programme_solved_again_without_its_group_keeps_its_bounds(tmp_path, config):
+    """SI-DA's five start in the one group the shared facilitator can run. Solved again
+    without that group's candidate (as where the booking could not run it), SI-DA starts its
+    five in another of its candidate groups, beside SI-EM's plan (the checker passes it), and
+    keeps its bounds; without every SI-DA candidate, nobody of SI-DA starts."""
+    ds, times, plans, res, meta = _quarter(tmp_path, config)
+    params = solver_params(config, 5.0)
+    results, _ = solve_plans(plans, res, "mip", params)
+    (group,) = results[1].facilitators
+    again = solve_again_without(
+        [p.problem for p in plans], res, results, {1: ({group}, set())}, params, 5.0
+    )
+    assert group not in again[1].facilitators
+    assert started_vector(ds, times, plans, again, meta, config) == {"SI-DA": 5}
+    assert again[1].started_bound == results[1].started_bound
+    assert again[1].stats.objective == 5.0
+    pr = plans[1].problem
+    every = {int(c) for c in pr.pair_cand}
+    none = solve_again_without(
+        [p.problem for p in plans], res, results, {1: (every, set())}, params, 5.0
+    )
+    assert none[1].facilitators == {} and none[1].stats.objective == 0.0
 
 
 def test_programmes_that_share_nothing_are_bounded_one_by_one(tmp_path, config):
