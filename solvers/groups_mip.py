@@ -408,7 +408,7 @@ def solve_again_without(
     """The programmes of `failed` (programme -> (candidate groups, (person, group) pairs)
     neither of which the plan may use) solved again beside the other programmes' groups in
     `results`, every other candidate group open to them, all at once in `params.processes`
-    processes where the quarter is large (as `_solve`; each held:
+    processes where the quarter is large (`_runner`, as `_solve`; each held:
     `solvers.groups_rounds._Rounds.beside`), for at most `seconds`, from
     their plans without those groups and pairs; the gains kept where they fit beside the
     others'. Each result keeps its bounds (the plan is the same programme's with fewer
@@ -434,8 +434,7 @@ def solve_again_without(
     )
     hps = [hp] * len(problems)
     todo = sorted(failed)
-    large = sum(len(pr.pair_person) for pr in problems) >= params.processes_from_pairs
-    with Runner(params.processes if large else 1, observer, held=large) as runner:
+    with _runner(problems, params, observer) as runner:
         rounds = _Rounds(runner, narrowed, res, params, hps)
         again, _ = rounds.beside(start, todo, hps, time.perf_counter() + seconds)
     out = []
@@ -500,11 +499,10 @@ def _solve(
     )
     sizes = [len(pr.pair_person) for pr in problems]
     hps = [replace(hp, time_limit_seconds=s) for s in _budgets(sizes, params)]
-    large = sum(sizes) >= params.processes_from_pairs
     losses = _pair_losses(problems, res, params)
     block = _block(problems, res, params, losses)
     # a large quarter's solves run in processes of their own, one too, so that each step is held
-    with Runner(params.processes if large else 1, observer, held=large) as runner:
+    with _runner(problems, params, observer) as runner:
         found = _programmes_alone(runner, problems, res, greedy, params, hps, block)
         alone = [a.plan for a in found]
         own = [a.bound for a in found]
@@ -532,7 +530,7 @@ def _solve(
         widen = _widen(runner, sizes, params)
         if runner.parallel and not widen:  # its process bounds the whole quarter from now
             whole_bound.begin(runner)
-        if widen:  # the wider model's LPs beside the settled start
+        elif widen:  # the wider model's LPs beside the settled start
             jobs += [
                 (
                     _support_given,
@@ -596,6 +594,15 @@ def _solve(
             "started, shared", float(people_started(out)), quarter_bound(out), force=True
         )
     return out, left
+
+
+def _runner(
+    problems: list[GroupsProblem], params: GroupsParams, observer: SearchObserver | None
+) -> Runner:
+    """The processes a quarter's solves run in: `params.processes`, each held, from
+    `params.processes_from_pairs` person-group pairs; below, here, one after another."""
+    large = sum(len(pr.pair_person) for pr in problems) >= params.processes_from_pairs
+    return Runner(params.processes if large else 1, observer, held=large)
 
 
 def _widen(runner: Runner, sizes: list[int], params: GroupsParams) -> bool:

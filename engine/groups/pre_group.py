@@ -141,13 +141,7 @@ def plan_pre_group(
     the appointments and the resources left."""
     best = _book(plans, results, res, setup, config)
     trials = config.groups.pre_group_hand_overs
-    lost = [
-        (n, i, c)
-        for n, r in enumerate(results)
-        for i, c in enumerate(r.cand_of_person.tolist())
-        if c >= 0 and best[0][n].cand_of_person[i] < 0
-    ]
-    for n, i, c in lost:
+    for n, i, c in _lost(results, best[0]):
         if best[0][n].cand_of_person[i] >= 0:  # a hand-over for another brought them back
             continue
         most, found = people_started(best[0]), None
@@ -268,17 +262,23 @@ def _failed(
     (`results`): the groups that did not run, and (person, group) for a member left out of a
     group that ran."""
     out: dict[int, tuple[set[int], set[tuple[int, int]]]] = {}
-    for n, (r, k) in enumerate(zip(results, kept)):
-        lost = np.nonzero((r.cand_of_person >= 0) & (k.cand_of_person < 0))[0].tolist()
-        if lost:
-            groups, pairs = out.setdefault(n, (set(), set()))
-            for i in lost:
-                c = int(r.cand_of_person[i])
-                if c in k.facilitators:
-                    pairs.add((i, c))
-                else:
-                    groups.add(c)
+    for n, i, c in _lost(results, kept):
+        groups, pairs = out.setdefault(n, (set(), set()))
+        if c in kept[n].facilitators:
+            pairs.add((i, c))
+        else:
+            groups.add(c)
     return out
+
+
+def _lost(results: list[GroupsResult], kept: list[GroupsResult]) -> list[tuple[int, int, int]]:
+    """(programme, person, group) for everyone the plans `results` place whom the booking's
+    `kept` does not start."""
+    return [
+        (n, i, int(r.cand_of_person[i]))
+        for n, (r, k) in enumerate(zip(results, kept))
+        for i in np.nonzero((r.cand_of_person >= 0) & (k.cand_of_person < 0))[0].tolist()
+    ]
 
 
 def _book(
