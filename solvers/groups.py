@@ -156,7 +156,9 @@ class GroupsResult:
     stats: SolveStats
     resources: Resources | None = field(repr=False, default=None)
     # Proved (None where the solver proves nothing): no plan starts more of this programme
-    # given the rooms and facilitators the other programmes' groups hold, or given them all
+    # given the rooms and facilitators the other programmes' groups hold (once booked, for a
+    # programme short of it, given also their facilitators and their members' pre-group
+    # appointments as booked: engine.groups.booked_proof), or given them all
     started_bound: float | None = None
     started_bound_alone: float | None = None
     # why a person left a group after the solve (the engine's reason, which the solver never reads)

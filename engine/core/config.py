@@ -167,6 +167,8 @@ class GroupsConfig(_Section):
     pre_group_other_venues: int = Field(ge=0)
     pre_group_hand_overs: int = Field(ge=0)
     rebook_seconds: float = Field(ge=0)
+    booked_proof_seconds: float = Field(ge=0)
+    booked_proof_options: int = Field(ge=0)
     max_group: int = Field(ge=2, le=12)
     max_travel_minutes: float = Field(gt=0)
     target_travel_minutes: float = Field(gt=0)

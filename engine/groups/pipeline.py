@@ -20,6 +20,7 @@ from engine.core.parallel import failed_stats
 from engine.core.progress import abandon_if_asked
 from engine.core.supervision import half_days as supervision_busy
 from engine.core.supervision import load_supervision
+from engine.groups.booked_proof import prove_booked
 from engine.groups.check import check_groups
 from engine.groups.contract import Disruption, load_groups, parse_disruptions
 from engine.groups.decode import (
@@ -98,8 +99,9 @@ class QuarterResult:
 
 
 def _quarter(plans, res, solver: str, params, observer, setup, config) -> QuarterResult:
-    """The programmes with one solver, their members' pre-group sessions, then the one-to-ones
-    from the resources they left."""
+    """The programmes with one solver, their members' pre-group sessions (for the MIP, each
+    programme short of its bound then bounded again beside the rest as booked), then the
+    one-to-ones from the resources they left."""
     t0 = time.perf_counter()
     groups, left = solve_plans(plans, res, solver, params, observer)
     abandon_if_asked(observer)
@@ -108,6 +110,9 @@ def _quarter(plans, res, solver: str, params, observer, setup, config) -> Quarte
         groups, pre, left = book_solved(
             plans, res, groups, left, setup, config, params, observer, until
         )
+        abandon_if_asked(observer)
+        until += config.groups.booked_proof_seconds
+        groups = prove_booked(plans, res, groups, pre, setup, config, params, observer, until)
         abandon_if_asked(observer)
     else:
         groups, pre, left = book_best(plans, res, groups, left, setup, config)

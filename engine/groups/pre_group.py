@@ -36,6 +36,7 @@ from solvers.groups import (
     people_started,
     room_free,
 )
+from solvers.groups_booked import PreGroupOptions
 from solvers.groups_mip import solve_again_without
 from solvers.types import SearchObserver, stop_asked
 
@@ -690,6 +691,29 @@ def _member_options(
                 )
                 out += [(j, s, w, v) for j in js]
     return out
+
+
+def pre_group_half_days(
+    plan: ProgrammePlan, setup: OneToOneSetup, config: Config
+) -> PreGroupOptions:
+    """Each of the programme's person-group pairs' pre-group half-days, as the booking offers
+    them (`_member_options`: whether the facilitator is free then is the caller's to say),
+    shared by the pairs of one person whose groups start in the same week at the same venue:
+    the half-days, not the venue, for `solvers.groups_booked`."""
+    pr = plan.problem
+    keys: dict[tuple[int, int, int], int] = {}
+    pair_key = np.empty(len(pr.pair_person), np.int64)
+    half_days: list[list[tuple[int, int, int]]] = []
+    for k, (i, c) in enumerate(zip(pr.pair_person.tolist(), pr.pair_cand.tolist())):
+        key = (i, int(pr.cand_start[c]), int(pr.cand_venue[c]))
+        if key not in keys:
+            keys[key] = len(half_days)
+            options = _member_options(plan, i, c, [], plan.referred(i), setup, config)
+            half_days.append(sorted({(j, s, w) for j, s, w, _ in options}))
+        pair_key[k] = keys[key]
+    flat = np.array([h for hs in half_days for h in hs], np.int64).reshape(-1, 3)
+    ptr = np.concatenate([[0], np.cumsum([len(hs) for hs in half_days])]).astype(np.int64)
+    return PreGroupOptions(pair_key, ptr, flat[:, 0], flat[:, 1], flat[:, 2])
 
 
 def _pre_group_options(

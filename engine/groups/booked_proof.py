@@ -1,0 +1,156 @@
+"""Once the quarter's plan is booked, each programme that starts fewer than its bound beside
+the others' groups is bounded again beside the rest of the plan as booked, its pre-group
+appointments counted by half-day (solvers/groups_booked.py), where that model is small
+enough, within `groups.booked_proof_seconds`.
+
+Why: the solve's bound for a programme beside the others is its model's, which counts
+pre-group appointments by facilitator and week; where the booking then leaves out people the
+model placed, the programme reads short of a number no plan beside the rest reaches (seed 42
+of the East Midlands quarter: BSR 88 of 89, where 88 is the most, proved so in 2 s)."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+from datetime import date
+
+from engine.core.config import Config
+from engine.groups.plan import OneToOneSetup, ProgrammePlan
+from engine.groups.pre_group import PreGroup, pre_group_half_days
+from solvers.groups import GroupsParams, GroupsResult, Resources, booked
+from solvers.groups_booked import booked_bound
+from solvers.highs import HighsParams
+from solvers.processes import Runner
+from solvers.types import SearchObserver, stop_asked
+
+# the proof runs only with this many of its seconds left
+BOOKED_MIN_SECONDS = 0.5
+# a proof still running this long past the end of its seconds is given up (its process ended):
+# HiGHS does not check its time limit in a MIP's root cut rounds
+BOOKED_LATE_SECONDS = 1.0
+INF = float("inf")
+
+
+def prove_booked(
+    plans: list[ProgrammePlan],
+    res: Resources,
+    kept: list[GroupsResult],
+    appointments: list[PreGroup],
+    setup: OneToOneSetup,
+    config: Config,
+    params: GroupsParams,
+    observer: SearchObserver | None = None,
+    until: float | None = None,
+) -> list[GroupsResult]:
+    """The booked plans `kept` (over `res`, with their pre-group `appointments`), each
+    programme short of its bound bounded again beside the rest as booked, within
+    `groups.booked_proof_seconds` and by `until` (a time.perf_counter() reading) at the
+    latest: its `started_bound` the lower of the two, the seconds added to its own. In
+    `params.processes` processes where several programmes are short (else here), the fewest
+    person-group pairs first: each programme's presolved LP, then, with the time left, the
+    MIP of each the LP did not prove. Why in two passes: the LP proves most where anything
+    does (the tight East Midlands quarter: TSP 138 of 143 in 2.1 s, SI-EM 159 of 160 in 3.0
+    s, BBR 158 of 161 in 4.2 s), where a MIP may run out its time for nothing (SI-DA's, 10 s
+    from 135 to 134). A programme whose open appointment options pass
+    `groups.booked_proof_options` keeps its bound."""
+    g = config.groups
+    t0 = time.perf_counter()
+    end = t0 + g.booked_proof_seconds
+    if until is not None:
+        end = min(end, until)
+    problems = [plan.problem for plan in plans]
+    short = sorted(
+        (n for n, r in enumerate(kept) if _short(r)), key=lambda n: len(problems[n].pair_person)
+    )
+    if not short or end - t0 < BOOKED_MIN_SECONDS or stop_asked(observer):
+        return kept
+    hp = HighsParams(end - t0, random_seed=params.random_seed, observer=observer)
+    jobs = [
+        (plans[n], setup, config, *_beside_booked(plans, res, kept, appointments, n, setup.monday))
+        + (_started(kept[n]), hp, end)
+        for n in short
+    ]
+    found: dict[int, float] = {}
+    with Runner(min(params.processes, len(short)), observer) as runner:
+        for search in (False, True):
+            todo = [k for k, n in enumerate(short) if found.get(n, INF) > _started(kept[n])]
+            if not todo or end - time.perf_counter() < BOOKED_MIN_SECONDS:
+                break
+            answers = runner.map(
+                _bound,
+                [jobs[k] + (search,) for k in todo],
+                until=end + BOOKED_LATE_SECONDS,
+                late=_none,
+            )
+            for k, bound in zip(todo, answers):
+                if bound is not None:
+                    found[short[k]] = min(bound, found.get(short[k], INF))
+    spent = (time.perf_counter() - t0) / len(short)
+    out = list(kept)
+    for n in short:
+        r = out[n]
+        bound = r.started_bound
+        if bound is not None and found.get(n, INF) < bound:
+            bound = found[n]
+        out[n] = replace(
+            r, started_bound=bound, stats=replace(r.stats, seconds=r.stats.seconds + spent)
+        )
+    return out
+
+
+def _bound(
+    plan: ProgrammePlan,
+    setup: OneToOneSetup,
+    config: Config,
+    beside: Resources,
+    places: dict[tuple[int, int, int], int],
+    have: int,
+    hp: HighsParams,
+    by: float,
+    search: bool,
+) -> float | None:
+    """One programme's bound beside the rest as booked (`booked_bound`), its pre-group
+    half-days found where it runs (a process of the proof's, where there are several)."""
+    options = pre_group_half_days(plan, setup, config)
+    most = config.groups.booked_proof_options
+    return booked_bound(plan.problem, beside, places, options, have, hp, by, most, search)
+
+
+def _none(*job: object) -> None:
+    """A proof given up past its end: no bound."""
+    return None
+
+
+def _started(r: GroupsResult) -> int:
+    return int((r.cand_of_person >= 0).sum())
+
+
+def _short(r: GroupsResult) -> bool:
+    return r.started_bound is not None and _started(r) < r.started_bound
+
+
+def _beside_booked(
+    plans: list[ProgrammePlan],
+    res: Resources,
+    results: list[GroupsResult],
+    appointments: list[PreGroup],
+    n: int,
+    monday: date,
+) -> tuple[Resources, dict[tuple[int, int, int], int]]:
+    """What the rest of the plan leaves programme `n`: `res` less the other programmes' groups
+    and the half-days their members' pre-group appointments hold (each a session of the
+    facilitator's week), and per such half-day (facilitator, slot, week) the places left."""
+    problems = [plan.problem for plan in plans]
+    left = booked(problems, res, [r.facilitators for r in results], but=n)
+    mine = plans[n].programme["programme"]
+    held: dict[tuple[int, int, int], int] = {}
+    for a in appointments:
+        if a.programme != mine:
+            h = (a.facilitator, a.slot, (a.day - monday).days // 7)
+            held[h] = held.get(h, 0) + 1
+    for j, s, w in held:
+        if not left.fac_busy[j, s, w]:
+            left.fac_busy[j, s, w] = True
+            left.fac_load[j, w] += 1
+    per_slot = problems[n].pre_group_per_slot
+    return left, {h: max(0, per_slot - count) for h, count in held.items()}

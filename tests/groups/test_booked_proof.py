@@ -1,0 +1,155 @@
+"""A programme short of its bound once booked is bounded again beside the rest of the plan as
+booked, its pre-group appointments by half-day (engine.groups.booked_proof,
+solvers.groups_booked): the bound falls to what the half-days allow, and only there."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+import numpy as np
+import pytest
+
+from engine.groups.booked_proof import prove_booked
+from engine.groups.check import check_groups
+from engine.groups.contract import load_groups
+from engine.groups.decode import pre_group_table, tables
+from engine.groups.pipeline import _quarter
+from engine.groups.plan import build_plans, solver_params
+from engine.groups.pre_group import pre_group_half_days
+from geo.travel import TravelTimes
+from solvers.groups import people_started
+from solvers.groups_booked import booked_bound
+from solvers.highs import HighsParams
+from tests.builders import facilitator, programme, referral, venue, write_groups
+
+START = date(2026, 11, 23)  # a Monday: the one start is 7 December, after two pre-group weeks
+
+
+def _config(config, per_slot: int, proof_seconds: float = 8.0):
+    """A horizon of four weeks (one start, week 2), `per_slot` appointments a half-day."""
+    groups = config.groups.model_copy(
+        update={
+            "horizon_weeks": 4,
+            "pre_group_per_slot": per_slot,
+            "booked_proof_seconds": proof_seconds,
+        }
+    )
+    return config.model_copy(update={"groups": groups})
+
+
+def _four_on_monday_mornings(tmp_path, config):
+    """Four people free on Monday mornings only, one facilitator free then (five sessions a
+    week), one venue: a group of four on 7 December needs four appointments on 23 and 30
+    November, Monday mornings."""
+    refs = [referral(p, available_slots="Mon-AM") for p in "ABCD"]
+    facs = [facilitator("F1", available_slots="Mon-AM")]
+    write_groups(tmp_path, refs, [programme()], [venue(available_slots="Mon-AM")], facs)
+    ds, times = load_groups(tmp_path), TravelTimes(config.travel)
+    plans, res, meta = build_plans(ds, config, times, START)
+    return ds, times, plans, res, meta
+
+
+@pytest.mark.parametrize("per_slot, proof, started, bound", [(3, 8.0, 4, 4.0), (1, 8.0, 0, 0.0)])
+def test_a_programme_short_of_its_bound_is_bounded_by_its_half_days(
+    tmp_path, config, per_slot, proof, started, bound
+):
+    """Three appointments a half-day: all four start, at their bound. One a half-day: F1's
+    two Monday mornings hold two, so the group (at least three) cannot run; the model, which
+    counts F1's week (five sessions) and not its half-days, bounds the programme at 4, and
+    once booked it is bounded at 0 by its half-days: proved, the plan nobody."""
+    cfg = _config(config, per_slot, proof)
+    ds, times, plans, res, meta = _four_on_monday_mornings(tmp_path, cfg)
+    q = _quarter(plans, res, "mip", solver_params(cfg, 5.0), None, meta["one_to_one"], cfg)
+    (r,) = q.programmes
+    assert int((r.cand_of_person >= 0).sum()) == started and r.started_bound == bound
+    groups, members, _, _ = tables(plans, q.programmes, meta, cfg)
+    pre = pre_group_table(plans, q.pre_group, members, meta)
+    assert check_groups(ds, groups, members, cfg, times, START, None, pre) == []
+
+
+def test_without_the_proof_the_bound_stays_the_models(tmp_path, config):
+    cfg = _config(config, 1, 0.0)
+    _, _, plans, res, meta = _four_on_monday_mornings(tmp_path, cfg)
+    q = _quarter(plans, res, "mip", solver_params(cfg, 5.0), None, meta["one_to_one"], cfg)
+    (r,) = q.programmes
+    assert int((r.cand_of_person >= 0).sum()) == 0 and r.started_bound == 4.0
+
+
+@pytest.mark.parametrize("places, bound", [(1, 0.0), (2, 4.0), (0, 0.0)])
+def test_a_half_day_the_others_hold_takes_the_places_left_there(tmp_path, config, places, bound):
+    """The others' appointments hold F1's two Monday mornings before the group: with one place
+    left in each, two members have one and the group (at least three) cannot run; with two,
+    all four; with none, nobody (F1 cannot open another half-day then)."""
+    cfg = _config(config, 3)
+    _, _, plans, res, meta = _four_on_monday_mornings(tmp_path, cfg)
+    (plan,) = plans
+    beside = res.copy()
+    held = {(0, 0, 0): places, (0, 0, 1): places}  # F1, Monday morning, weeks 0 and 1
+    for j, s, w in held:
+        beside.fac_busy[j, s, w] = True
+        beside.fac_load[j, w] += 1
+    options = pre_group_half_days(plan, meta["one_to_one"], cfg)
+    assert sorted(set(zip(options.fac.tolist(), options.slot.tolist(), options.week.tolist()))) == [
+        (0, 0, 0),
+        (0, 0, 1),
+    ]
+    assert booked_bound(plan.problem, beside, held, options, 0, HighsParams(5.0)) == bound
+
+
+def test_each_pair_shares_the_half_days_of_its_persons_start_and_venue(tmp_path, config):
+    cfg = _config(config, 3)
+    _, _, plans, _, meta = _four_on_monday_mornings(tmp_path, cfg)
+    (plan,) = plans
+    options = pre_group_half_days(plan, meta["one_to_one"], cfg)
+    pr = plan.problem
+    assert len(options.pair_key) == len(pr.pair_person)
+    keys = {
+        (int(i), int(pr.cand_start[c]), int(pr.cand_venue[c]))
+        for i, c in zip(pr.pair_person, pr.pair_cand)
+    }
+    assert len(options.ptr) - 1 == len(keys) and options.size() == 2 * len(keys)
+    assert np.all(np.diff(options.ptr) == 2)
+
+
+@pytest.mark.parametrize("most, bound", [(4, 0.0), (3, 4.0)])
+def test_a_programme_with_more_open_options_than_the_config_keeps_its_bound(
+    tmp_path, config, most, bound
+):
+    """Each of the four has two open options for the one start (F1's two Monday mornings):
+    eight in all. The programme is bounded again with at most eight allowed, and keeps the
+    model's bound with at most six."""
+    cfg = _config(config, 1)
+    cfg = cfg.model_copy(
+        update={"groups": cfg.groups.model_copy(update={"booked_proof_options": 2 * most})}
+    )
+    _, _, plans, res, meta = _four_on_monday_mornings(tmp_path, cfg)
+    q = _quarter(plans, res, "mip", solver_params(cfg, 5.0), None, meta["one_to_one"], cfg)
+    assert q.programmes[0].started_bound == bound
+
+
+def test_programmes_short_of_their_bounds_are_proved_in_processes(tmp_path, config):
+    """SI-EM's four and SI-DA's four, each with a facilitator of their own free on Monday
+    mornings and one appointment a half-day: neither group can run. Both are bounded again,
+    in two processes: 0 each, where the model's were 4."""
+    cfg = _config(config, 1)
+    refs = [referral(p, available_slots="Mon-AM") for p in "ABCD"]
+    refs += [referral(p, programme="SI-DA", available_slots="Mon-AM") for p in "EFGH"]
+    facs = [
+        facilitator("F1", available_slots="Mon-AM"),
+        facilitator("F2", trained_programmes="SI-DA", available_slots="Mon-AM"),
+    ]
+    progs = [programme(), programme("SI-DA")]
+    write_groups(tmp_path, refs, progs, [venue(available_slots="Mon-AM", rooms=2)], facs)
+    ds, times = load_groups(tmp_path), TravelTimes(cfg.travel)
+    plans, res, meta = build_plans(ds, cfg, times, START)
+    params = replace(solver_params(cfg, 5.0), processes=2)
+    no_proof = cfg.model_copy(
+        update={"groups": cfg.groups.model_copy(update={"booked_proof_seconds": 0.0})}
+    )
+    q = _quarter(plans, res, "mip", params, None, meta["one_to_one"], no_proof)
+    assert [r.started_bound for r in q.programmes] == [4.0, 4.0]
+    assert people_started(q.programmes) == 0
+    proved = prove_booked(plans, res, q.programmes, q.pre_group, meta["one_to_one"], cfg, params)
+    assert [r.started_bound for r in proved] == [0.0, 0.0]
+    assert all(p.stats.seconds > r.stats.seconds for p, r in zip(proved, q.programmes))
