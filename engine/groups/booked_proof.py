@@ -11,6 +11,7 @@ of the East Midlands quarter: BSR 88 of 89, where 88 is the most, proved so in 2
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import date
 
@@ -20,14 +21,10 @@ from engine.groups.pre_group import PreGroup, pre_group_half_days
 from solvers.groups import GroupsParams, GroupsResult, Resources, booked
 from solvers.groups_booked import booked_bound
 from solvers.highs import HighsParams
-from solvers.processes import Runner
 from solvers.types import SearchObserver, stop_asked
 
 # the proof runs only with this many of its seconds left
 BOOKED_MIN_SECONDS = 0.5
-# a proof still running this long past the end of its seconds is given up (its process ended):
-# HiGHS does not check its time limit in a MIP's root cut rounds
-BOOKED_LATE_SECONDS = 1.0
 INF = float("inf")
 
 
@@ -45,10 +42,12 @@ def prove_booked(
     """The booked plans `kept` (over `res`, with their pre-group `appointments`), each
     programme short of its bound bounded again beside the rest as booked, within
     `groups.booked_proof_seconds` and by `until` (a time.perf_counter() reading) at the
-    latest: its `started_bound` the lower of the two, the seconds added to its own. In
-    `params.processes` processes where several programmes are short (else here), the fewest
-    person-group pairs first: each programme's presolved LP, then, with the time left, the
-    MIP of each the LP did not prove. Why in two passes: the LP proves most where anything
+    latest: its `started_bound` the lower of the two, the seconds added to its own. On
+    `params.processes` threads (HiGHS lets go of the interpreter while it solves: four of the
+    tight quarter's programmes' LPs took 10.0 s on two where 14.3 s on one, and a thread
+    needs no process started), the fewest person-group pairs first: each programme's
+    presolved LP, then, with the time left, the MIP of each the LP did not prove. Why in two
+    passes: the LP proves most where anything
     does (the tight East Midlands quarter: TSP 138 of 143 in 2.1 s, SI-EM 159 of 160 in 3.0
     s, BBR 158 of 161 in 4.2 s), where a MIP may run out its time for nothing (SI-DA's, 10 s
     from 135 to 134). A programme whose open appointment options pass
@@ -70,18 +69,16 @@ def prove_booked(
         + (_started(kept[n]), hp, end)
         for n in short
     ]
+    have = [_started(kept[n]) for n in short]
     found: dict[int, float] = {}
-    with Runner(min(params.processes, len(short)), observer) as runner:
+    with ThreadPoolExecutor(max(1, min(params.processes, len(short)))) as threads:
         for search in (False, True):
-            todo = [k for k, n in enumerate(short) if found.get(n, INF) > _started(kept[n])]
+            todo = list(range(len(short)))
+            if search:  # the MIPs only where the LP ended without proving the plan in hand
+                todo = [k for k in todo if found.get(short[k], -INF) > have[k]]
             if not todo or end - time.perf_counter() < BOOKED_MIN_SECONDS:
                 break
-            answers = runner.map(
-                _bound,
-                [jobs[k] + (search,) for k in todo],
-                until=end + BOOKED_LATE_SECONDS,
-                late=_none,
-            )
+            answers = threads.map(lambda job: _bound(*job), [jobs[k] + (search,) for k in todo])
             for k, bound in zip(todo, answers):
                 if bound is not None:
                     found[short[k]] = min(bound, found.get(short[k], INF))
@@ -110,15 +107,12 @@ def _bound(
     search: bool,
 ) -> float | None:
     """One programme's bound beside the rest as booked (`booked_bound`), its pre-group
-    half-days found where it runs (a process of the proof's, where there are several)."""
+    half-days found on the thread it runs on."""
+    if by - time.perf_counter() < BOOKED_MIN_SECONDS:
+        return None
     options = pre_group_half_days(plan, setup, config)
     most = config.groups.booked_proof_options
     return booked_bound(plan.problem, beside, places, options, have, hp, by, most, search)
-
-
-def _none(*job: object) -> None:
-    """A proof given up past its end: no bound."""
-    return None
 
 
 def _started(r: GroupsResult) -> int:

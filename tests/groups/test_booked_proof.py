@@ -128,10 +128,10 @@ def test_a_programme_with_more_open_options_than_the_config_keeps_its_bound(
     assert q.programmes[0].started_bound == bound
 
 
-def test_programmes_short_of_their_bounds_are_proved_in_processes(tmp_path, config):
+def test_programmes_short_of_their_bounds_are_proved_on_two_threads(tmp_path, config):
     """SI-EM's four and SI-DA's four, each with a facilitator of their own free on Monday
     mornings and one appointment a half-day: neither group can run. Both are bounded again,
-    in two processes: 0 each, where the model's were 4."""
+    on two threads: 0 each, where the model's were 4."""
     cfg = _config(config, 1)
     refs = [referral(p, available_slots="Mon-AM") for p in "ABCD"]
     refs += [referral(p, programme="SI-DA", available_slots="Mon-AM") for p in "EFGH"]
