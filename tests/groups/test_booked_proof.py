@@ -10,7 +10,7 @@ from datetime import date
 import numpy as np
 import pytest
 
-from engine.groups.booked_proof import prove_booked
+from engine.groups.booked_proof import _beside_booked, prove_booked
 from engine.groups.check import check_groups
 from engine.groups.contract import load_groups
 from engine.groups.decode import pre_group_table, tables
@@ -153,3 +153,30 @@ def test_programmes_short_of_their_bounds_are_proved_on_two_threads(tmp_path, co
     proved = prove_booked(plans, res, q.programmes, q.pre_group, meta["one_to_one"], cfg, params)
     assert [r.started_bound for r in proved] == [0.0, 0.0]
     assert all(p.stats.seconds > r.stats.seconds for p, r in zip(proved, q.programmes))
+
+
+def test_beside_the_rest_the_others_appointments_hold_their_half_days(tmp_path, config):
+    """SI-EM's four start with F1 (three appointments a half-day: two half-days, 3 and 1).
+    Beside the rest as booked, SI-DA (one referral) finds F1 busy in those half-days, each a session of F1's
+    week, with the places left there (0 and 2); for SI-EM itself nothing is held."""
+    cfg = _config(config, 3)
+    refs = [referral(p, available_slots="Mon-AM") for p in "ABCD"]
+    refs.append(referral("E", programme="SI-DA", available_slots="Mon-AM"))
+    facs = [facilitator("F1", trained_programmes="SI-EM;SI-DA", available_slots="Mon-AM")]
+    progs = [programme(), programme("SI-DA")]
+    write_groups(tmp_path, refs, progs, [venue(available_slots="Mon-AM")], facs)
+    ds, times = load_groups(tmp_path), TravelTimes(cfg.travel)
+    plans, res, meta = build_plans(ds, cfg, times, START)
+    q = _quarter(plans, res, "mip", solver_params(cfg, 5.0), None, meta["one_to_one"], cfg)
+    assert people_started(q.programmes) == 4 and len(q.pre_group) == 4
+    names = [p.programme["programme"] for p in plans]
+    monday = meta["one_to_one"].monday
+    da, em = names.index("SI-DA"), names.index("SI-EM")
+    beside, places = _beside_booked(plans, res, q.programmes, q.pre_group, da, monday)
+    held = {(a.facilitator, a.slot, (a.day - monday).days // 7) for a in q.pre_group}
+    assert set(places) == held and sorted(places.values()) == [0, 2]
+    for j, s, w in held:
+        assert beside.fac_busy[j, s, w] and not res.fac_busy[j, s, w]
+        assert beside.fac_load[j, w] > res.fac_load[j, w]
+    _, mine = _beside_booked(plans, res, q.programmes, q.pre_group, em, monday)
+    assert mine == {}
