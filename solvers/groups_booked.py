@@ -60,10 +60,6 @@ class PreGroupOptions:
     slot: np.ndarray
     week: np.ndarray
 
-    def size(self) -> int:
-        """Appointment options over the keys: the model's appointment columns at most."""
-        return int(self.ptr[-1])
-
 
 def booked_bound(
     pr: GroupsProblem,
@@ -139,11 +135,11 @@ def _with_half_days(
     rows = mip.rows.copy()
     n = mip.n_cols
     per_slot = pr.pre_group_per_slot
-    xs_of: dict[tuple[int, int], list[int]] = {}
-    for k, (i, q) in enumerate(zip(pr.pair_person.tolist(), options.pair_key.tolist())):
-        xs_of.setdefault((i, q), []).append(mip.x0[0] + k)
+    xs_of: dict[int, list[int]] = {}  # key (one person's) -> its pairs' x columns
+    for k, q in enumerate(options.pair_key.tolist()):
+        xs_of.setdefault(q, []).append(mip.x0[0] + k)
     takes: dict[tuple[int, int, int], list[int]] = {}  # half-day -> its appointment columns
-    for (_, q), xs in xs_of.items():
+    for q, xs in xs_of.items():
         cols = []
         for h in range(int(options.ptr[q]), int(options.ptr[q + 1])):
             j, s, w = int(options.fac[h]), int(options.slot[h]), int(options.week[h])

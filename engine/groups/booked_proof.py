@@ -18,7 +18,7 @@ from datetime import date
 from engine.core.config import Config
 from engine.groups.plan import OneToOneSetup, ProgrammePlan
 from engine.groups.pre_group import PreGroup, pre_group_half_days
-from solvers.groups import GroupsParams, GroupsResult, Resources, booked
+from solvers.groups import GroupsParams, GroupsResult, Resources, booked, people_started
 from solvers.groups_booked import booked_bound
 from solvers.highs import HighsParams
 from solvers.types import SearchObserver, stop_asked
@@ -44,14 +44,13 @@ def prove_booked(
     `groups.booked_proof_seconds` and by `until` (a time.perf_counter() reading) at the
     latest: its `started_bound` the lower of the two, the seconds added to its own. On
     `params.processes` threads (HiGHS lets go of the interpreter while it solves: four of the
-    tight quarter's programmes' LPs took 10.0 s on two where 14.3 s on one, and a thread
-    needs no process started), the fewest person-group pairs first: each programme's
-    presolved LP, then, with the time left, the MIP of each the LP did not prove. Why in two
-    passes: the LP proves most where anything
-    does (the tight East Midlands quarter: TSP 138 of 143 in 2.1 s, SI-EM 159 of 160 in 3.0
-    s, BBR 158 of 161 in 4.2 s), where a MIP may run out its time for nothing (SI-DA's, 10 s
-    from 135 to 134). A programme whose open appointment options pass
-    `groups.booked_proof_options` keeps its bound."""
+    tight quarter's programmes' LPs took 10.0 s on two where 14.3 s on one, and a thread needs
+    no process started), the fewest person-group pairs first: each programme's presolved LP,
+    then, with the time left, the MIP of each whose LP ended short of proving the plan in
+    hand. Why in two passes: the LP proves most where anything does (the tight East Midlands
+    quarter: TSP 138 of 143 in 2.1 s, SI-EM 159 of 160 in 3.0 s, BBR 158 of 161 in 4.2 s),
+    where a MIP may run out its time for nothing (SI-DA's, 10 s from 135 to 134). A programme
+    whose open appointment options pass `groups.booked_proof_options` keeps its bound."""
     g = config.groups
     t0 = time.perf_counter()
     end = t0 + g.booked_proof_seconds
@@ -116,10 +115,11 @@ def _bound(
 
 
 def _started(r: GroupsResult) -> int:
-    return int((r.cand_of_person >= 0).sum())
+    return people_started([r])
 
 
 def _short(r: GroupsResult) -> bool:
+    """Whether the programme starts fewer than its bound."""
     return r.started_bound is not None and _started(r) < r.started_bound
 
 

@@ -108,7 +108,7 @@ def test_each_pair_shares_the_half_days_of_its_persons_start_and_venue(tmp_path,
         (int(i), int(pr.cand_start[c]), int(pr.cand_venue[c]))
         for i, c in zip(pr.pair_person, pr.pair_cand)
     }
-    assert len(options.ptr) - 1 == len(keys) and options.size() == 2 * len(keys)
+    assert len(options.ptr) - 1 == len(keys) and options.ptr[-1] == 2 * len(keys)
     assert np.all(np.diff(options.ptr) == 2)
 
 
