@@ -161,6 +161,9 @@ class GroupsResult:
     # appointments as booked: engine.groups.booked_proof), or given them all
     started_bound: float | None = None
     started_bound_alone: float | None = None
+    # Proved once booked (engine.groups.booked_proof; None where not run or nothing proved):
+    # no plan starts more of this programme beside the rest of the plan as booked
+    started_bound_booked: float | None = None
     # why a person left a group after the solve (the engine's reason, which the solver never reads)
     reasons: dict[int, Any] = field(default_factory=dict)
     # The programmes (indices in the order given) solved alone as one block with this one, given

@@ -89,7 +89,10 @@ def prove_booked(
         if bound is not None and found.get(n, INF) < bound:
             bound = found[n]
         out[n] = replace(
-            r, started_bound=bound, stats=replace(r.stats, seconds=r.stats.seconds + spent)
+            r,
+            started_bound=bound,
+            started_bound_booked=found.get(n),
+            stats=replace(r.stats, seconds=r.stats.seconds + spent),
         )
     return out
 

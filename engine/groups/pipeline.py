@@ -277,6 +277,7 @@ class QuarterPlanner(Planner):
                 "pairs": int(len(p.problem.pair_person)),
                 **_started(int((r.cand_of_person >= 0).sum()), r.started_bound),
                 "started_bound_alone": r.started_bound_alone,
+                "started_bound_booked": r.started_bound_booked,
                 **r.stats.as_dict(),
                 "unplaced_by_reason": _reason_counts(
                     unplaced[unplaced["programme"] == p.programme["programme"]]

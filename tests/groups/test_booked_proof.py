@@ -152,6 +152,8 @@ def test_programmes_short_of_their_bounds_are_proved_on_two_threads(tmp_path, co
     assert people_started(q.programmes) == 0
     proved = prove_booked(plans, res, q.programmes, q.pre_group, meta["one_to_one"], cfg, params)
     assert [r.started_bound for r in proved] == [0.0, 0.0]
+    assert [r.started_bound_booked for r in proved] == [0.0, 0.0]
+    assert [r.started_bound_booked for r in q.programmes] == [None, None]
     assert all(p.stats.seconds > r.stats.seconds for p, r in zip(proved, q.programmes))
 
 
