@@ -48,8 +48,9 @@ MIP_MIN_SECONDS = 0.2
 
 @dataclass(frozen=True)
 class PreGroupOptions:
-    """Each person-group pair's pre-group half-days: pairs of one person whose group starts in
-    the same week at the same venue share a key (`pair_key`), and key q's half-days are
+    """Each person-group pair's pre-group half-days: pairs of one person whose groups have
+    their first session on the same day at the same venue share a key (`pair_key`), and key
+    q's half-days are
     `fac[ptr[q]:ptr[q + 1]]` with `slot` and `week` alike (a facilitator trained and within
     their drive of a venue the person may meet them at, both available then, in the weeks
     before the start: whether the facilitator is free is the model's)."""

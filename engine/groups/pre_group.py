@@ -698,14 +698,16 @@ def pre_group_half_days(
 ) -> PreGroupOptions:
     """Each of the programme's person-group pairs' pre-group half-days, as the booking offers
     them (`_member_options`: whether the facilitator is free then is the caller's to say),
-    shared by the pairs of one person whose groups start in the same week at the same venue:
-    the half-days, not the venue, for `solvers.groups_booked`."""
+    shared by the pairs of one person whose groups have their first session on the same day at
+    the same venue (the weeks before that day: a group of the same start week on a later
+    weekday has more days before it): the half-days, not the venue, for
+    `solvers.groups_booked`."""
     pr = plan.problem
-    keys: dict[tuple[int, int, int], int] = {}
+    keys: dict[tuple[int, date, int], int] = {}
     pair_key = np.empty(len(pr.pair_person), np.int64)
     half_days: list[list[tuple[int, int, int]]] = []
     for k, (i, c) in enumerate(zip(pr.pair_person.tolist(), pr.pair_cand.tolist())):
-        key = (i, int(pr.cand_start[c]), int(pr.cand_venue[c]))
+        key = (i, plan.cand_dates[c][0], int(pr.cand_venue[c]))
         if key not in keys:
             keys[key] = len(half_days)
             options = _member_options(plan, i, c, [], plan.referred(i), setup, config)

@@ -105,7 +105,7 @@ def test_each_pair_shares_the_half_days_of_its_persons_start_and_venue(tmp_path,
     pr = plan.problem
     assert len(options.pair_key) == len(pr.pair_person)
     keys = {
-        (int(i), int(pr.cand_start[c]), int(pr.cand_venue[c]))
+        (int(i), plan.cand_dates[c][0], int(pr.cand_venue[c]))
         for i, c in zip(pr.pair_person, pr.pair_cand)
     }
     assert len(options.ptr) - 1 == len(keys) and options.ptr[-1] == 2 * len(keys)
@@ -182,3 +182,28 @@ def test_beside_the_rest_the_others_appointments_hold_their_half_days(tmp_path, 
         assert beside.fac_load[j, w] > res.fac_load[j, w]
     _, mine = _beside_booked(plans, res, q.programmes, q.pre_group, em, monday)
     assert mine == {}
+
+
+def test_a_group_later_in_its_start_week_has_the_days_before_it_in_that_week(tmp_path, config):
+    """One start week (7 December), a Monday and a Thursday group at one venue: the Thursday
+    group's members may meet F1 on Monday 7 December (week 2), the Monday group's not. So a
+    person's pairs share their half-days only with the same first day, not the same week."""
+    cfg = _config(config, 3)
+    slots = "Mon-AM;Thu-AM"
+    refs = [referral(p, available_slots=slots) for p in "ABCD"]
+    facs = [facilitator("F1", available_slots=slots)]
+    write_groups(tmp_path, refs, [programme()], [venue(available_slots=slots)], facs)
+    ds, times = load_groups(tmp_path), TravelTimes(cfg.travel)
+    (plan,), _, meta = build_plans(ds, cfg, times, START)
+    pr = plan.problem
+    options = pre_group_half_days(plan, meta["one_to_one"], cfg)
+    a = pr.person_ids.index("A")
+    days = {}
+    for k in np.nonzero(pr.pair_person == a)[0].tolist():
+        q = int(options.pair_key[k])
+        weeks = options.week[options.ptr[q] : options.ptr[q + 1]]
+        days[plan.cand_dates[int(pr.pair_cand[k])][0]] = (q, set(weeks.tolist()))
+    assert sorted(days) == [date(2026, 12, 7), date(2026, 12, 10)]
+    (monday_key, monday_weeks), (thursday_key, thursday_weeks) = (days[d] for d in sorted(days))
+    assert monday_key != thursday_key
+    assert monday_weeks == {0, 1} and thursday_weeks == {0, 1, 2}
