@@ -6,7 +6,7 @@ enough, within `groups.booked_proof_seconds`.
 Why: the solve's bound for a programme beside the others is its model's, which counts
 pre-group appointments by facilitator and week; where the booking then leaves out people the
 model placed, the programme reads short of a number no plan beside the rest reaches (seed 42
-of the East Midlands quarter: BSR 88 of 89, where 88 is the most, proved so in 2 s)."""
+of the East Midlands quarter: BSR 88 of 89, where 88 is the most, proved so in 4 s)."""
 
 from __future__ import annotations
 
@@ -47,9 +47,8 @@ def prove_booked(
     tight quarter's programmes' LPs took 10.0 s on two where 14.3 s on one, and a thread needs
     no process started), the fewest person-group pairs first: each programme's presolved LP,
     then, with the time left, the MIP of each whose LP ended short of proving the plan in
-    hand. Why in two passes: the LP proves most where anything does (the tight East Midlands
-    quarter: TSP 138 of 143 in 2.1 s, SI-EM 159 of 160 in 3.0 s, BBR 158 of 161 in 4.2 s),
-    where a MIP may run out its time for nothing (SI-DA's, 10 s from 135 to 134). A programme
+    hand. Why in two passes: the LP proves at once where it proves (seed 42's BSR at 88 in 4
+    s), where a MIP may take all its time (seed 5's BSR: 10.7 s to prove 96). A programme
     whose open appointment options pass `groups.booked_proof_options` keeps its bound."""
     g = config.groups
     t0 = time.perf_counter()
