@@ -72,15 +72,16 @@ def booked_bound(
     by: float | None = None,
     most_options: int | None = None,
     search: bool = True,
+    lp_bound: float | None = None,
 ) -> float | None:
     """The most people programme `pr` can start beside what `res` leaves (the running groups,
     the other programmes' groups, and the half-days their members' pre-group appointments
     hold), with `places` (facilitator, slot, week) -> the appointments still free in each of
     those half-days: the presolved LP first, then the MIP until it proves `have` (the plan in
     hand), within `hp`'s time and by `by` (a time.perf_counter() reading: a job that waited
-    for a process has less time); without `search`, the LP alone. None where neither bounds
-    it in time, or where the options open to it (`_open_options`) pass `most_options`, as its
-    LP would not end."""
+    for a process has less time); without `search`, the LP alone; with `lp_bound` (that LP's
+    whole bound, from before), the MIP alone. None where neither bounds it in time, or where
+    the options open to it (`_open_options`) pass `most_options`, as its LP would not end."""
     t0 = time.perf_counter()
     end = t0 + hp.time_limit_seconds if by is None else min(by, t0 + hp.time_limit_seconds)
     if end - t0 < LP_MIN_SECONDS:
@@ -91,8 +92,10 @@ def booked_bound(
     model = _with_half_days(mip, pr, res, places, options)
     if end - time.perf_counter() < LP_MIN_SECONDS:
         return None
-    lp = presolved_lp_bound(model, replace(hp, time_limit_seconds=end - time.perf_counter()))
-    first = whole_people(lp.bound)
+    first = lp_bound
+    if first is None:
+        lp = presolved_lp_bound(model, replace(hp, time_limit_seconds=end - time.perf_counter()))
+        first = whole_people(lp.bound)
     left = end - time.perf_counter()
     if (first is not None and first <= have) or not search or left < MIP_MIN_SECONDS:
         return first

@@ -76,7 +76,8 @@ def prove_booked(
                 todo = [k for k in todo if found.get(short[k], -INF) > have[k]]
             if not todo or end - time.perf_counter() < BOOKED_MIN_SECONDS:
                 break
-            answers = threads.map(lambda job: _bound(*job), [jobs[k] + (search,) for k in todo])
+            tasks = [jobs[k] + (search, found.get(short[k])) for k in todo]
+            answers = threads.map(lambda task: _bound(*task), tasks)
             for k, bound in zip(todo, answers):
                 if bound is not None:
                     found[short[k]] = min(bound, found.get(short[k], INF))
@@ -106,14 +107,16 @@ def _bound(
     hp: HighsParams,
     by: float,
     search: bool,
+    lp_bound: float | None,
 ) -> float | None:
-    """One programme's bound beside the rest as booked (`booked_bound`), its pre-group
-    half-days found on the thread it runs on."""
+    """One programme's bound beside the rest as booked (`booked_bound`: the LP, or with
+    `search` the MIP after the LP's `lp_bound`), its pre-group half-days found on the thread
+    it runs on."""
     if by - time.perf_counter() < BOOKED_MIN_SECONDS:
         return None
     options = pre_group_half_days(plan, setup, config)
     most = config.groups.booked_proof_options
-    return booked_bound(plan.problem, beside, places, options, have, hp, by, most, search)
+    return booked_bound(plan.problem, beside, places, options, have, hp, by, most, search, lp_bound)
 
 
 def _started(r: GroupsResult) -> int:

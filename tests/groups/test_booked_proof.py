@@ -95,6 +95,9 @@ def test_a_half_day_the_others_hold_takes_the_places_left_there(tmp_path, config
         (0, 0, 1),
     ]
     assert booked_bound(plan.problem, beside, held, options, 0, HighsParams(5.0)) == bound
+    # the MIP alone, after an LP that had bounded it at 4 (the proof's second pass)
+    found = booked_bound(plan.problem, beside, held, options, 0, HighsParams(5.0), lp_bound=4.0)
+    assert found == bound
 
 
 def test_each_pair_shares_the_half_days_of_its_persons_start_and_venue(tmp_path, config):
