@@ -175,6 +175,11 @@ class GroupsResult:
     # where more then start (engine.groups.pre_group.book_best): None where nothing was settled
     alternative: GroupsResult | None = None
 
+    def spent(self, seconds: float) -> GroupsResult:
+        """The same result with `seconds` more of solving counted in its stats (work done for
+        it after its solve: the booking's repair, the proof beside the rest as booked)."""
+        return replace(self, stats=replace(self.stats, seconds=self.stats.seconds + seconds))
+
 
 def active_sessions(pr: GroupsProblem, c: int) -> list[tuple[int, int]]:
     """(slot, week) pairs a candidate group occupies."""

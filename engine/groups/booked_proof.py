@@ -62,12 +62,12 @@ def prove_booked(
     if not short or end - t0 < BOOKED_MIN_SECONDS or stop_asked(observer):
         return kept
     hp = HighsParams(end - t0, random_seed=params.random_seed, observer=observer)
+    have = [_started(kept[n]) for n in short]
     jobs = [
         (plans[n], setup, config, *_beside_booked(plans, res, kept, appointments, n, setup.monday))
-        + (_started(kept[n]), hp, end)
-        for n in short
+        + (have[k], hp, end)
+        for k, n in enumerate(short)
     ]
-    have = [_started(kept[n]) for n in short]
     found: dict[int, float] = {}
     with ThreadPoolExecutor(max(1, min(params.processes, len(short)))) as threads:
         for search in (False, True):
@@ -88,12 +88,7 @@ def prove_booked(
         bound = r.started_bound
         if bound is not None and found.get(n, INF) < bound:
             bound = found[n]
-        out[n] = replace(
-            r,
-            started_bound=bound,
-            started_bound_booked=found.get(n),
-            stats=replace(r.stats, seconds=r.stats.seconds + spent),
-        )
+        out[n] = replace(r.spent(spent), started_bound=bound, started_bound_booked=found.get(n))
     return out
 
 

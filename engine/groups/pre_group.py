@@ -252,7 +252,7 @@ def book_solved(
     kept, appointments, left_over = best
     if failed:  # the seconds solving again count in each programme's, shared evenly
         spent = (time.perf_counter() - t0) / max(1, len(kept))
-        kept = [replace(r, stats=replace(r.stats, seconds=r.stats.seconds + spent)) for r in kept]
+        kept = [r.spent(spent) for r in kept]
     return kept, appointments, left_over
 
 
