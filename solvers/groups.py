@@ -86,6 +86,13 @@ class GroupsParams:
     # bound alone, on a spare core or in what the deadline leaves (solvers.groups_mip.
     # _presolved_bound); False: not run
     quarter_lp: bool = True
+    # mip: after the solve, at most this long for the booking's repair, the programmes that
+    # lost people solved again (engine.groups.pre_group.book_solved; 0: never), then at most
+    # `booked_proof_seconds` for bounding again those short of their bound beside the rest as
+    # booked (engine.groups.booked_proof; 0: never): scaled with the solve's time as the
+    # deadline is, so that a plan asked for in less time ends sooner in all its steps
+    rebook_seconds: float = 10.0
+    booked_proof_seconds: float = 6.0
 
 
 @dataclass

@@ -1,7 +1,7 @@
 """Once the quarter's plan is booked, each programme that starts fewer than its bound beside
 the others' groups is bounded again beside the rest of the plan as booked, its pre-group
 appointments counted by half-day (solvers/groups_booked.py), where that model is small
-enough, within `groups.booked_proof_seconds`.
+enough, within `params.booked_proof_seconds` (the config's `groups.booked_proof_seconds`).
 
 Why: the solve's bound for a programme beside the others is its model's, which counts
 pre-group appointments by facilitator and week; where the booking then leaves out people the
@@ -41,7 +41,7 @@ def prove_booked(
 ) -> list[GroupsResult]:
     """The booked plans `kept` (over `res`, with their pre-group `appointments`), each
     programme short of its bound bounded again beside the rest as booked, within
-    `groups.booked_proof_seconds` and by `until` (a time.perf_counter() reading) at the
+    `params.booked_proof_seconds` and by `until` (a time.perf_counter() reading) at the
     latest: its `started_bound` the lower of the two, the seconds added to its own. On
     `params.processes` threads (HiGHS lets go of the interpreter while it solves: four of the
     tight quarter's programmes' LPs took 10.0 s on two where 14.3 s on one, and a thread needs
@@ -50,9 +50,8 @@ def prove_booked(
     hand. Why in two passes: the LP proves at once where it proves (seed 42's BSR at 88 in 4
     s), where a MIP may take all its time (seed 5's BSR: 10.7 s to prove 96). A programme
     whose open appointment options pass `groups.booked_proof_options` keeps its bound."""
-    g = config.groups
     t0 = time.perf_counter()
-    end = t0 + g.booked_proof_seconds
+    end = t0 + params.booked_proof_seconds
     if until is not None:
         end = min(end, until)
     problems = [plan.problem for plan in plans]

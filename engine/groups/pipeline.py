@@ -106,12 +106,12 @@ def _quarter(plans, res, solver: str, params, observer, setup, config) -> Quarte
     groups, left = solve_plans(plans, res, solver, params, observer)
     abandon_if_asked(observer)
     if solver == "mip":  # where the booking loses people, the programmes solved again
-        until = t0 + params.deadline_seconds + config.groups.rebook_seconds
+        until = t0 + params.deadline_seconds + params.rebook_seconds
         groups, pre, left = book_solved(
             plans, res, groups, left, setup, config, params, observer, until
         )
         abandon_if_asked(observer)
-        until += config.groups.booked_proof_seconds
+        until += params.booked_proof_seconds
         groups = prove_booked(plans, res, groups, pre, setup, config, params, observer, until)
         abandon_if_asked(observer)
     else:

@@ -40,7 +40,7 @@ from solvers.groups_booked import PreGroupOptions
 from solvers.groups_mip import solve_again_without
 from solvers.types import SearchObserver, stop_asked
 
-# `book_solved` solves the programmes again only with this many of `groups.rebook_seconds` left
+# `book_solved` solves the programmes again only with this many of `params.rebook_seconds` left
 REBOOK_MIN_SECONDS = 2.0
 
 
@@ -215,7 +215,7 @@ def book_solved(
     programme that lost them solved again beside the others' groups without what failed (a
     group that could not run, a member's place in a group that ran without them:
     `solvers.groups_mip.solve_again_without`), then booked again, and so on (what failed
-    before kept out) while each booking starts more, within `groups.rebook_seconds` and by
+    before kept out) while each booking starts more, within `params.rebook_seconds` and by
     `until` (a time.perf_counter() reading: the pipeline's is the solve's deadline plus those
     seconds, so that a solve that ran late leaves less), from the plans the first booking
     kept (the settled ones or those before: `book_best`); the booking that starts the most is
@@ -229,7 +229,7 @@ def book_solved(
     all 950."""
     best, results = _book_either(plans, res, results, left, setup, config)
     t0 = time.perf_counter()
-    end = t0 + config.groups.rebook_seconds
+    end = t0 + params.rebook_seconds
     if until is not None:
         end = min(end, until)
     problems = [plan.problem for plan in plans]

@@ -147,10 +147,8 @@ def test_programmes_short_of_their_bounds_are_proved_on_two_threads(tmp_path, co
     ds, times = load_groups(tmp_path), TravelTimes(cfg.travel)
     plans, res, meta = build_plans(ds, cfg, times, START)
     params = replace(solver_params(cfg, 5.0), processes=2)
-    no_proof = cfg.model_copy(
-        update={"groups": cfg.groups.model_copy(update={"booked_proof_seconds": 0.0})}
-    )
-    q = _quarter(plans, res, "mip", params, None, meta["one_to_one"], no_proof)
+    no_proof = replace(params, booked_proof_seconds=0.0)
+    q = _quarter(plans, res, "mip", no_proof, None, meta["one_to_one"], cfg)
     assert [r.started_bound for r in q.programmes] == [4.0, 4.0]
     assert people_started(q.programmes) == 0
     proved = prove_booked(plans, res, q.programmes, q.pre_group, meta["one_to_one"], cfg, params)

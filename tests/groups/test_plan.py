@@ -501,6 +501,23 @@ def test_solver_weights_come_from_the_config(tmp_path, config):
     assert (gap == 20 * shipped.over_target_per_minute).all() and len(gap)
 
 
+def test_a_shorter_time_limit_shortens_every_step_after_the_solve_too(config):
+    """`--time-limit` (each programme's seconds) scales the deadline, and with it the booking's
+    repair and the proof beside the rest as booked: a plan asked for in a third of the time
+    does not still spend the shipped 10 s and 6 s after its solve. Without it, they are the
+    config's."""
+    g = config.groups
+    shipped = solver_params(config)
+    assert (shipped.rebook_seconds, shipped.booked_proof_seconds) == (
+        g.rebook_seconds,
+        g.booked_proof_seconds,
+    )
+    quick = solver_params(config, g.seconds_per_programme / 3)
+    assert quick.deadline_seconds == pytest.approx(g.deadline_seconds / 3)
+    assert quick.rebook_seconds == pytest.approx(g.rebook_seconds / 3)
+    assert quick.booked_proof_seconds == pytest.approx(g.booked_proof_seconds / 3)
+
+
 def test_the_next_group_is_offered_only_where_it_would_end_before_the_sentence(tmp_path, config):
     """One room on Monday mornings runs one 20-week group of four this quarter. Of the four it
     leaves out, LONG's sentence lets them join that group run again once it ends; SHORT's
