@@ -76,6 +76,26 @@ def test_without_the_proof_the_bound_stays_the_models(tmp_path, config):
     assert int((r.cand_of_person >= 0).sum()) == 0 and r.started_bound == 4.0
 
 
+@pytest.mark.parametrize(
+    "proof, rebook, bound", [(0.3, 8.0, 0.0), (0.3, 0.0, 4.0), (0.0, 8.0, 4.0)]
+)
+def test_the_seconds_the_repair_leaves_go_to_the_proof(tmp_path, config, proof, rebook, bound):
+    """One appointment a half-day, as above: the booking starts nobody of the 4 placed, and
+    solving again without the group finds no other, in well under the repair's 8 s. Given
+    0.3 s of its own (under the half second a proof needs to begin), the proof has what the
+    repair left and proves 0; with no seconds for the repair it has only its own 0.3 s, and
+    the bound stays the model's 4; given none of its own, it never runs."""
+    cfg = _config(config, 1)
+    _, _, plans, res, meta = _four_on_monday_mornings(tmp_path, cfg)
+    params = replace(
+        solver_params(cfg, 5.0), booked_proof_seconds=proof, rebook_seconds=rebook, processes=1
+    )
+    q = _quarter(plans, res, "mip", params, None, meta["one_to_one"], cfg)
+    (r,) = q.programmes
+    assert int((r.cand_of_person >= 0).sum()) == 0 and r.started_bound == bound
+    assert r.started_bound_booked == (0.0 if bound == 0.0 else None)
+
+
 @pytest.mark.parametrize("places, bound", [(1, 0.0), (2, 4.0), (0, 0.0)])
 def test_a_half_day_the_others_hold_takes_the_places_left_there(tmp_path, config, places, bound):
     """The others' appointments hold F1's two Monday mornings before the group: with one place
