@@ -118,9 +118,10 @@ def _quarter(plans, res, solver: str, params, observer, setup, config) -> Quarte
         abandon_if_asked(observer)
         until += params.booked_proof_seconds
         spare = max(0.0, params.rebook_seconds - (time.perf_counter() - t1))
+        proof = params
         if params.booked_proof_seconds > 0:  # (0: no proof at all)
-            params = replace(params, booked_proof_seconds=params.booked_proof_seconds + spare)
-        groups = prove_booked(plans, res, groups, pre, setup, config, params, observer, until)
+            proof = replace(params, booked_proof_seconds=params.booked_proof_seconds + spare)
+        groups = prove_booked(plans, res, groups, pre, setup, config, proof, observer, until)
         abandon_if_asked(observer)
     else:
         groups, pre, left = book_best(plans, res, groups, left, setup, config)
