@@ -28,15 +28,18 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from solvers.groups import GroupsProblem, Resources, _weeks, active_sessions
+from solvers.groups import GroupsParams, GroupsProblem, Resources, _weeks, active_sessions
 from solvers.groups_model import (
+    LEX,
     QuarterMip,
+    decode_plans,
     maximise,
     proving_bound,
     quarter_mip,
     started_vector,
     tighter_bound,
     whole_people,
+    worth_vector,
 )
 from solvers.highs import HighsParams, LinearModel, presolved_lp_bound, solve
 
@@ -44,6 +47,9 @@ from solvers.highs import HighsParams, LinearModel, presolved_lp_bound, solve
 # on the tight East Midlands quarter), and the MIP after it only with this many
 LP_MIN_SECONDS = 0.5
 MIP_MIN_SECONDS = 0.2
+# a plan found starting more then has at most this long for its waits and travel, with as many
+# started (the search's seconds are the proof's: seed 37's Resolve, 44 where 42, took 0.3 s)
+WORTH_SECONDS = 2.0
 
 
 @dataclass(frozen=True)
@@ -74,6 +80,23 @@ def booked_bound(
     search: bool = True,
     lp_bound: float | None = None,
 ) -> float | None:
+    """`booked_search`'s bound alone."""
+    return booked_search(pr, res, places, options, have, hp, by, most_options, search, lp_bound)[0]
+
+
+def booked_search(
+    pr: GroupsProblem,
+    res: Resources,
+    places: dict[tuple[int, int, int], int],
+    options: PreGroupOptions,
+    have: int,
+    hp: HighsParams,
+    by: float | None = None,
+    most_options: int | None = None,
+    search: bool = True,
+    lp_bound: float | None = None,
+    params: GroupsParams | None = None,
+) -> tuple[float | None, tuple[np.ndarray, dict[int, list[int]]] | None]:
     """The most people programme `pr` can start beside what `res` leaves (the running groups,
     the other programmes' groups, and the half-days their members' pre-group appointments
     hold), with `places` (facilitator, slot, week) -> the appointments still free in each of
@@ -81,28 +104,45 @@ def booked_bound(
     hand), within `hp`'s time and by `by` (a time.perf_counter() reading: a job that waited
     for a process has less time); without `search`, the LP alone; with `lp_bound` (that LP's
     whole bound, from before), the MIP alone. None where neither bounds it in time, or where
-    the options open to it (`_open_options`) pass `most_options`, as its LP would not end."""
+    the options open to it (`_open_options`) pass `most_options`, as its LP would not end.
+    With it, the programme's plan (group per person, facilitators per group) where the MIP
+    found one starting more than `have` (None where not): a plan of this relaxation, which
+    the caller books before taking; with `params`, its waits and travel improved by their
+    weights with as many started, within `WORTH_SECONDS` and by the end."""
     t0 = time.perf_counter()
     end = t0 + hp.time_limit_seconds if by is None else min(by, t0 + hp.time_limit_seconds)
     if end - t0 < LP_MIN_SECONDS:
-        return None
+        return None, None
     if most_options is not None and _open_options(res, places, options) > most_options:
-        return None
+        return None, None
     mip = quarter_mip([pr], res)
     model = _with_half_days(mip, pr, res, places, options)
     if end - time.perf_counter() < LP_MIN_SECONDS:
-        return None
+        return None, None
     first = lp_bound
     if first is None:
         lp = presolved_lp_bound(model, replace(hp, time_limit_seconds=end - time.perf_counter()))
         first = whole_people(lp.bound)
     left = end - time.perf_counter()
     if (first is not None and first <= have) or not search or left < MIP_MIN_SECONDS:
-        return first
-    _, st = solve(
+        return first, None
+    x, st = solve(
         model, replace(hp, time_limit_seconds=left, stop_at_bound=proving_bound(have)), "booked"
     )
-    return tighter_bound(whole_people(st.bound), first)
+    bound = tighter_bound(whole_people(st.bound), first)
+    started = np.concatenate([started_vector(mip, [pr]), np.zeros(model.a.shape[1] - mip.n_cols)])
+    if x is None or started @ x < have + 0.5:
+        return bound, None
+    left = min(WORTH_SECONDS, end - time.perf_counter())
+    if params is not None and left >= MIP_MIN_SECONDS:  # people first, then the rest
+        worth = np.concatenate(
+            [worth_vector(mip, [pr], params), np.zeros(len(started) - mip.n_cols)]
+        )
+        better = replace(model, cost=-(LEX * started + worth))
+        y, _ = solve(better, replace(hp, time_limit_seconds=left, stop_at_bound=None), "", x)
+        if y is not None and started @ y >= started @ x - 0.5:
+            x = y
+    return bound, decode_plans(mip, [pr], x[: mip.n_cols])[0]
 
 
 def _open_options(

@@ -472,6 +472,20 @@ def _fitted(
     ]
 
 
+def bound_beside_others(
+    problems: list[GroupsProblem],
+    res: Resources,
+    plans: list[tuple[np.ndarray, dict[int, list[int]]]],
+    p: int,
+    params: GroupsParams,
+    hp: HighsParams,
+    by: float,
+) -> float | None:
+    """Programme `p`'s bound beside the others' groups of `plans` by its presolved LP alone
+    (`_given_others` without its search), by `by` (None where it does not end in time)."""
+    return _given_others(problems, res, plans, p, params, hp, 1.0, by, False)[1]
+
+
 def _given_others(
     problems: list[GroupsProblem],
     res: Resources,

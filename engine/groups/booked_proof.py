@@ -15,11 +15,14 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import date
 
+import numpy as np
+
 from engine.core.config import Config
 from engine.groups.plan import OneToOneSetup, ProgrammePlan
-from engine.groups.pre_group import PreGroup, pre_group_half_days
+from engine.groups.pre_group import PreGroup, book_best, pre_group_half_days
 from solvers.groups import GroupsParams, GroupsResult, Resources, booked, people_started
-from solvers.groups_booked import booked_bound
+from solvers.groups_booked import booked_search
+from solvers.groups_rounds import bound_beside_others
 from solvers.highs import HighsParams
 from solvers.types import SearchObserver, stop_asked
 
@@ -33,13 +36,15 @@ def prove_booked(
     res: Resources,
     kept: list[GroupsResult],
     appointments: list[PreGroup],
+    left: Resources,
     setup: OneToOneSetup,
     config: Config,
     params: GroupsParams,
     observer: SearchObserver | None = None,
     until: float | None = None,
-) -> list[GroupsResult]:
-    """The booked plans `kept` (over `res`, with their pre-group `appointments`), each
+) -> tuple[list[GroupsResult], list[PreGroup], Resources]:
+    """The booked plans `kept` (over `res`, with their pre-group `appointments`, leaving
+    `left`), each
     programme short of its bound bounded again beside the rest as booked, within
     `params.booked_proof_seconds` and by `until` (a time.perf_counter() reading) at the
     latest: its `started_bound` the lower of the two, the seconds added to its own. On
@@ -49,7 +54,10 @@ def prove_booked(
     then, with the time left, the MIP of each whose LP ended short of proving the plan in
     hand. Why in two passes: the LP proves at once where it proves (seed 42's BSR at 88 in 4
     s), where a MIP may take all its time (seed 5's BSR: 10.7 s to prove 96). A programme
-    whose open appointment options pass `groups.booked_proof_options` keeps its bound."""
+    whose open appointment options pass `groups.booked_proof_options` keeps its bound. Where
+    a MIP finds a plan of its programme starting more, it is booked and taken in the time
+    left where that starts more (`_take_better`). Returns the plans, their appointments and
+    what they leave of `res`."""
     t0 = time.perf_counter()
     end = t0 + params.booked_proof_seconds
     if until is not None:
@@ -59,15 +67,16 @@ def prove_booked(
         (n for n, r in enumerate(kept) if _short(r)), key=lambda n: len(problems[n].pair_person)
     )
     if not short or end - t0 < BOOKED_MIN_SECONDS or stop_asked(observer):
-        return kept
+        return kept, appointments, left
     hp = HighsParams(end - t0, random_seed=params.random_seed, observer=observer)
     have = [_started(kept[n]) for n in short]
     jobs = [
         (plans[n], setup, config, *_beside_booked(plans, res, kept, appointments, n, setup.monday))
-        + (have[k], hp, end)
+        + (have[k], hp, end, params)
         for k, n in enumerate(short)
     ]
     found: dict[int, float] = {}
+    better: dict[int, tuple[np.ndarray, dict[int, list[int]]]] = {}
     with ThreadPoolExecutor(max(1, min(params.processes, len(short)))) as threads:
         for search in (False, True):
             todo = list(range(len(short)))
@@ -77,18 +86,34 @@ def prove_booked(
                 break
             tasks = [jobs[k] + (search, found.get(short[k])) for k in todo]
             answers = threads.map(lambda task: _bound(*task), tasks)
-            for k, bound in zip(todo, answers):
+            for k, (bound, plan) in zip(todo, answers):
                 if bound is not None:
                     found[short[k]] = min(bound, found.get(short[k], INF))
-    spent = (time.perf_counter() - t0) / len(short)
-    out = list(kept)
-    for n in short:
-        r = out[n]
-        bound = r.started_bound
-        if bound is not None and found.get(n, INF) < bound:
-            bound = found[n]
-        out[n] = replace(r.spent(spent), started_bound=bound, started_bound_booked=found.get(n))
-    return out
+                if plan is not None:
+                    better[short[k]] = plan
+        spent = (time.perf_counter() - t0) / len(short)
+        out = list(kept)
+        for n in short:
+            r = out[n]
+            bound = r.started_bound
+            if bound is not None and found.get(n, INF) < bound:
+                bound = found[n]
+            out[n] = replace(r.spent(spent), started_bound=bound, started_bound_booked=found.get(n))
+        if better:
+            return _take_better(
+                plans,
+                res,
+                kept,
+                (out, appointments, left),
+                better,
+                setup,
+                config,
+                params,
+                hp,
+                end,
+                threads,
+            )
+    return out, appointments, left
 
 
 def _bound(
@@ -100,17 +125,81 @@ def _bound(
     have: int,
     hp: HighsParams,
     by: float,
+    params: GroupsParams,
     search: bool,
     lp_bound: float | None,
-) -> float | None:
-    """One programme's bound beside the rest as booked (`booked_bound`: the LP, or with
-    `search` the MIP after the LP's `lp_bound`), its pre-group half-days found on the thread
-    it runs on."""
+) -> tuple[float | None, tuple[np.ndarray, dict[int, list[int]]] | None]:
+    """One programme's bound beside the rest as booked (`booked_search`: the LP, or with
+    `search` the MIP after the LP's `lp_bound`, and the MIP's plan where it starts more), its
+    pre-group half-days found on the thread it runs on."""
     if by - time.perf_counter() < BOOKED_MIN_SECONDS:
-        return None
+        return None, None
     options = pre_group_half_days(plan, setup, config)
     most = config.groups.booked_proof_options
-    return booked_bound(plan.problem, beside, places, options, have, hp, by, most, search, lp_bound)
+    return booked_search(
+        plan.problem, beside, places, options, have, hp, by, most, search, lp_bound, params
+    )
+
+
+def _take_better(
+    plans: list[ProgrammePlan],
+    res: Resources,
+    before: list[GroupsResult],
+    booking: tuple[list[GroupsResult], list[PreGroup], Resources],
+    better: dict[int, tuple[np.ndarray, dict[int, list[int]]]],
+    setup: OneToOneSetup,
+    config: Config,
+    params: GroupsParams,
+    hp: HighsParams,
+    end: float,
+    threads: ThreadPoolExecutor,
+) -> tuple[list[GroupsResult], list[PreGroup], Resources]:
+    """The `booking` (plans, appointments, resources left) with each programme's `better`
+    plan found beside the rest as booked, the largest gain first, booked again (`book_best`)
+    and taken where more start with every other programme's groups and members as they were,
+    and where, by `end`, every other programme whose bound rests on the others' groups is
+    bounded again beside them (its presolved LP beside the others' groups,
+    `solvers.groups_rounds.bound_beside_others`): the bounds proved before were proved beside
+    this programme's groups as they were. The programme's own bound is then its bound beside
+    the others' groups from before (`before`: they have not changed), the one beside the rest
+    as booked no longer holding (the others' appointments are booked again). Why: the MIP is
+    a search too, and seed 37's Resolve, 42 of its 44 beside the rest as booked, was found a
+    plan of 44 in 0.3 s that books whole, where the rounds had not found it."""
+    problems = [plan.problem for plan in plans]
+    out, appointments, left = booking
+    for n, (cand_of, facs) in sorted(better.items(), key=lambda nb: -int((nb[1][0] >= 0).sum())):
+        if end - time.perf_counter() < BOOKED_MIN_SECONDS:
+            break
+        tried = list(out)
+        tried[n] = replace(out[n], cand_of_person=cand_of, facilitators=facs, alternative=None)
+        rest = booked(problems, res, [r.facilitators for r in tried])
+        got, got_appts, got_left = book_best(plans, res, tried, rest, setup, config)
+        others = [m for m in range(len(out)) if m != n]
+        if people_started(got) <= people_started(out) or any(
+            not np.array_equal(got[m].cand_of_person, out[m].cand_of_person) for m in others
+        ):
+            continue
+        stale = [m for m in others if not _unconditional(out[m])]
+        now = [(r.cand_of_person, r.facilitators) for r in got]
+        tasks = [(problems, res, now, m, params, hp, end) for m in stale]
+        proved = list(threads.map(lambda task: bound_beside_others(*task), tasks))
+        if any(b is None for b in proved):
+            continue
+        again = dict(zip(stale, proved))
+        for m in stale:
+            got[m] = replace(got[m], started_bound=again[m], started_bound_booked=None)
+        count = float(_started(got[n]))
+        bound = before[n].started_bound
+        status = "OPTIMAL" if bound is not None and count >= bound else "FEASIBLE"
+        stats = replace(got[n].stats, status=status, objective=count)
+        got[n] = replace(got[n], stats=stats, started_bound=bound, started_bound_booked=None)
+        out, appointments, left = got, got_appts, got_left
+    return out, appointments, left
+
+
+def _unconditional(r: GroupsResult) -> bool:
+    """Whether the programme's bound holds whatever the others do: its bound alone."""
+    return r.started_bound is not None and r.started_bound == r.started_bound_alone
 
 
 def _started(r: GroupsResult) -> int:

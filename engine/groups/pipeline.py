@@ -121,7 +121,9 @@ def _quarter(plans, res, solver: str, params, observer, setup, config) -> Quarte
         proof = params
         if params.booked_proof_seconds > 0:  # (0: no proof at all)
             proof = replace(params, booked_proof_seconds=params.booked_proof_seconds + spare)
-        groups = prove_booked(plans, res, groups, pre, setup, config, proof, observer, until)
+        groups, pre, left = prove_booked(
+            plans, res, groups, pre, left, setup, config, proof, observer, until
+        )
         abandon_if_asked(observer)
     else:
         groups, pre, left = book_best(plans, res, groups, left, setup, config)

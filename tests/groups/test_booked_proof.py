@@ -171,7 +171,9 @@ def test_programmes_short_of_their_bounds_are_proved_on_two_threads(tmp_path, co
     q = _quarter(plans, res, "mip", no_proof, None, meta["one_to_one"], cfg)
     assert [r.started_bound for r in q.programmes] == [4.0, 4.0]
     assert people_started(q.programmes) == 0
-    proved = prove_booked(plans, res, q.programmes, q.pre_group, meta["one_to_one"], cfg, params)
+    proved, _, _ = prove_booked(
+        plans, res, q.programmes, q.pre_group, res, meta["one_to_one"], cfg, params
+    )
     assert [r.started_bound for r in proved] == [0.0, 0.0]
     assert [r.started_bound_booked for r in proved] == [0.0, 0.0]
     assert [r.started_bound_booked for r in q.programmes] == [None, None]
@@ -228,3 +230,55 @@ def test_a_group_later_in_its_start_week_has_the_days_before_it_in_that_week(tmp
     (monday_key, monday_weeks), (thursday_key, thursday_weeks) = (days[d] for d in sorted(days))
     assert monday_key != thursday_key
     assert monday_weeks == {0, 1} and thursday_weeks == {0, 1, 2}
+
+
+@pytest.mark.parametrize("reproved", [True, False])
+def test_a_better_plan_found_beside_the_rest_is_booked_and_taken(
+    tmp_path, config, monkeypatch, reproved
+):
+    """SI-EM's four free on Monday mornings, SI-DA's three too, one room and F1 trained for
+    both: SI-EM's group takes the morning, so SI-DA is bounded at 0 beside it (3 alone). A
+    booked plan starting only three of SI-EM's (D and their appointment taken out) is short
+    of its bound 4; step 5's MIP
+    finds the four, the booking keeps them, and SI-DA's bound, proved beside SI-EM's groups as
+    they were, is proved again beside them as they are now (0): taken, and the checker passes
+    it. Where SI-DA's bound cannot be proved again in time, the plan is left as it was."""
+    from engine.groups import booked_proof
+    from solvers.groups import booked
+
+    cfg = _config(config, 3)
+    refs = [referral(p, available_slots="Mon-AM") for p in "ABCD"]
+    refs += [referral(p, programme="SI-DA", available_slots="Mon-AM") for p in "EFG"]
+    facs = [facilitator("F1", trained_programmes="SI-EM;SI-DA", available_slots="Mon-AM")]
+    write_groups(
+        tmp_path, refs, [programme(), programme("SI-DA")], [venue(available_slots="Mon-AM")], facs
+    )
+    ds, times = load_groups(tmp_path), TravelTimes(cfg.travel)
+    plans, res, meta = build_plans(ds, cfg, times, START)
+    params = replace(solver_params(cfg, 5.0), processes=1)
+    q = _quarter(plans, res, "mip", params, None, meta["one_to_one"], cfg)
+    names = [p.programme["programme"] for p in plans]
+    em, da = names.index("SI-EM"), names.index("SI-DA")
+    assert [people_started([r]) for r in q.programmes] == [4 if n == em else 0 for n in (0, 1)]
+    assert (q.programmes[da].started_bound, q.programmes[da].started_bound_alone) == (0.0, 3.0)
+    d = plans[em].problem.person_ids.index("D")
+    three = q.programmes[em].cand_of_person.copy()
+    three[d] = -1
+    kept = list(q.programmes)
+    kept[em] = replace(kept[em], cand_of_person=three)
+    appts = [a for a in q.pre_group if (a.programme, a.person) != ("SI-EM", d)]
+    left = booked([p.problem for p in plans], res, [r.facilitators for r in kept])
+    assert people_started(kept) == 3 and len(appts) == 3
+    if not reproved:
+        monkeypatch.setattr(booked_proof, "bound_beside_others", lambda *args: None)
+    out, pre, _ = prove_booked(plans, res, kept, appts, left, meta["one_to_one"], cfg, params)
+    if not reproved:
+        assert people_started(out) == 3 and pre == appts
+        assert out[da].started_bound == 0.0
+        return
+    assert people_started(out) == 4 and len(pre) == 4
+    assert out[em].started_bound == 4.0 and out[em].stats.status == "OPTIMAL"
+    assert (out[da].started_bound, out[da].started_bound_booked) == (0.0, None)
+    groups, members, _, _ = tables(plans, out, meta, cfg)
+    table = pre_group_table(plans, pre, members, meta)
+    assert check_groups(ds, groups, members, cfg, times, START, None, table) == []
