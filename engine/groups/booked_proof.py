@@ -22,6 +22,7 @@ from engine.groups.plan import OneToOneSetup, ProgrammePlan
 from engine.groups.pre_group import PreGroup, book_best, pre_group_half_days
 from solvers.groups import GroupsParams, GroupsResult, Resources, booked, people_started
 from solvers.groups_booked import booked_search
+from solvers.groups_model import fits_together
 from solvers.groups_rounds import bound_beside_others
 from solvers.highs import HighsParams
 from solvers.types import SearchObserver, stop_asked
@@ -167,11 +168,15 @@ def _take_better(
     plan of 44 in 0.3 s that books whole, where the rounds had not found it."""
     problems = [plan.problem for plan in plans]
     out, appointments, left = booking
-    for n, (cand_of, facs) in sorted(better.items(), key=lambda nb: -int((nb[1][0] >= 0).sum())):
+    gain = {n: int((cand_of >= 0).sum()) - _started(out[n]) for n, (cand_of, _) in better.items()}
+    for n, (cand_of, facs) in sorted(better.items(), key=lambda nb: -gain[nb[0]]):
         if end - time.perf_counter() < BOOKED_MIN_SECONDS:
             break
         tried = list(out)
         tried[n] = replace(out[n], cand_of_person=cand_of, facilitators=facs, alternative=None)
+        plans_now = [(r.cand_of_person, r.facilitators) for r in tried]
+        if not fits_together(problems, res, plans_now):  # found beside another's plan before
+            continue
         rest = booked(problems, res, [r.facilitators for r in tried])
         got, got_appts, got_left = book_best(plans, res, tried, rest, setup, config)
         others = [m for m in range(len(out)) if m != n]
