@@ -162,13 +162,15 @@ def _take_better(
     bounded again beside them (its presolved LP beside the others' groups,
     `solvers.groups_rounds.bound_beside_others`): the bounds proved before were proved beside
     this programme's groups as they were. The programme's own bound is then its bound beside
-    the others' groups from before (`before`: they have not changed), the one beside the rest
-    as booked no longer holding (the others' appointments are booked again). Why: the MIP is
+    the others' groups (from `before`, or as proved again after an earlier gain: they have
+    not changed since), the one beside the rest as booked no longer holding (the others'
+    appointments are booked again). Why: the MIP is
     a search too, and seed 37's Resolve, 42 of its 44 beside the rest as booked, was found a
     plan of 44 in 0.3 s that books whole, where the rounds had not found it."""
     problems = [plan.problem for plan in plans]
     out, appointments, left = booking
     gain = {n: int((cand_of >= 0).sum()) - _started(out[n]) for n, (cand_of, _) in better.items()}
+    beside_others = [r.started_bound for r in before]  # each one's, as the others' groups are
     for n, (cand_of, facs) in sorted(better.items(), key=lambda nb: -gain[nb[0]]):
         if end - time.perf_counter() < BOOKED_MIN_SECONDS:
             break
@@ -190,11 +192,13 @@ def _take_better(
         proved = list(threads.map(lambda task: bound_beside_others(*task), tasks))
         if any(b is None for b in proved):
             continue
-        again = dict(zip(stale, proved))
-        for m in stale:
-            got[m] = replace(got[m], started_bound=again[m], started_bound_booked=None)
+        for m, b in zip(stale, proved):
+            beside_others[m] = b
+        for m in others:  # every appointment was booked again: no bound beside them holds
+            bound_m = beside_others[m] if m in stale else got[m].started_bound
+            got[m] = replace(got[m], started_bound=bound_m, started_bound_booked=None)
         count = float(_started(got[n]))
-        bound = before[n].started_bound
+        bound = beside_others[n]
         status = "OPTIMAL" if bound is not None and count >= bound else "FEASIBLE"
         stats = replace(got[n].stats, status=status, objective=count)
         got[n] = replace(got[n], stats=stats, started_bound=bound, started_bound_booked=None)
