@@ -68,22 +68,6 @@ class PreGroupOptions:
     week: np.ndarray
 
 
-def booked_bound(
-    pr: GroupsProblem,
-    res: Resources,
-    places: dict[tuple[int, int, int], int],
-    options: PreGroupOptions,
-    have: int,
-    hp: HighsParams,
-    by: float | None = None,
-    most_options: int | None = None,
-    search: bool = True,
-    lp_bound: float | None = None,
-) -> float | None:
-    """`booked_search`'s bound alone."""
-    return booked_search(pr, res, places, options, have, hp, by, most_options, search, lp_bound)[0]
-
-
 def booked_search(
     pr: GroupsProblem,
     res: Resources,

@@ -19,7 +19,7 @@ from engine.groups.plan import build_plans, solver_params
 from engine.groups.pre_group import pre_group_half_days
 from geo.travel import TravelTimes
 from solvers.groups import people_started
-from solvers.groups_booked import booked_bound
+from solvers.groups_booked import booked_search
 from solvers.highs import HighsParams
 from tests.builders import facilitator, programme, referral, venue, write_groups
 
@@ -114,9 +114,9 @@ def test_a_half_day_the_others_hold_takes_the_places_left_there(tmp_path, config
         (0, 0, 0),
         (0, 0, 1),
     ]
-    assert booked_bound(plan.problem, beside, held, options, 0, HighsParams(5.0)) == bound
+    assert booked_search(plan.problem, beside, held, options, 0, HighsParams(5.0))[0] == bound
     # the MIP alone, after an LP that had bounded it at 4 (the proof's second pass)
-    found = booked_bound(plan.problem, beside, held, options, 0, HighsParams(5.0), lp_bound=4.0)
+    found, _ = booked_search(plan.problem, beside, held, options, 0, HighsParams(5.0), lp_bound=4.0)
     assert found == bound
 
 
