@@ -93,6 +93,11 @@ class GroupsParams:
     # deadline is, so that a plan asked for in less time ends sooner in all its steps
     rebook_seconds: float = 10.0
     booked_proof_seconds: float = 6.0
+    # mip: where set, the solve, the booking's repair and that proof all end within this many
+    # seconds of the quarter's start (the run's `groups.run_seconds` less what came before:
+    # reading the folder, the candidates, the travel); None: the deadline and the steps' own
+    # seconds alone (engine.groups.pipeline._quarter)
+    quarter_seconds: float | None = None
 
 
 @dataclass

@@ -179,6 +179,7 @@ class GroupsConfig(_Section):
     joint_seconds: float = Field(gt=0)
     joint_patience_seconds: float = Field(ge=0)
     deadline_seconds: float = Field(gt=0)
+    run_seconds: float = Field(ge=0)
     final_proof_seconds: float = Field(ge=0)
     beside_cut_pool: int = Field(ge=0)
     settle_seconds: float = Field(ge=0)

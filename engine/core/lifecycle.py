@@ -134,6 +134,7 @@ class Planner(ABC):
     pdus: list[str]
     times: TravelTimes  # set by `execute` once the folder is valid
     solve_seconds: float = 0.0  # set by `execute`: the parts' wall time
+    started: float = 0.0  # set by `execute`: time.perf_counter() as the run began
 
     def __init__(self, opts: RunOptions) -> None:
         self.opts, self.config = opts, opts.config
@@ -204,6 +205,7 @@ def execute(planner: Planner) -> RunOutcome:
 
 def _steps(planner: Planner, signals: RunSignals, t0: float) -> RunOutcome:
     opts, config = planner.opts, planner.config
+    planner.started = t0
     planner.load()
     planner.times = travel_service(config.travel, opts.osm_file)
     store = planner.open_store(opts.db_url or default_url(opts.out))

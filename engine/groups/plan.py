@@ -546,11 +546,19 @@ def pre_group_days(start: date, monday: date, config: Config) -> list[date]:
     return [d for d in days if d.weekday() < WEEKDAYS and d not in holidays and d >= monday]
 
 
-def solver_params(config: Config, time_limit: float | None = None) -> GroupsParams:
+def solver_params(
+    config: Config, time_limit: float | None = None, spent: float | None = None
+) -> GroupsParams:
     """The groups solvers' params from the config (`time_limit` seconds per programme overrides
-    the config's budget, and scales the joint solve's and the deadline with it)."""
+    the config's budget, and scales the joint solve's and the deadline with it). `spent`: the
+    seconds the run has taken before the quarter's solve begins (reading the folder, the
+    candidates, the travel), which `groups.run_seconds` counts, so that a quarter slower to
+    build still ends when the run should (`GroupsParams.quarter_seconds`)."""
     g = config.groups
     scale = (time_limit / g.seconds_per_programme) if time_limit else 1.0
+    quarter = None
+    if g.run_seconds > 0 and spent is not None:
+        quarter = max(0.0, g.run_seconds * scale - spent)
     return GroupsParams(
         time_limit_seconds=time_limit or g.seconds_per_programme,
         processes=processes(config.solver.parallel_processes),
@@ -562,6 +570,7 @@ def solver_params(config: Config, time_limit: float | None = None) -> GroupsPara
         settle_seconds=g.settle_seconds * scale,
         rebook_seconds=g.rebook_seconds * scale,
         booked_proof_seconds=g.booked_proof_seconds * scale,
+        quarter_seconds=quarter,
         late_seconds=g.late_seconds,
         processes_from_pairs=g.processes_from_pairs,
         wider_model_pairs=g.wider_model_pairs,

@@ -96,6 +96,20 @@ def test_the_seconds_the_repair_leaves_go_to_the_proof(tmp_path, config, proof, 
     assert r.started_bound_booked == (0.0 if bound == 0.0 else None)
 
 
+@pytest.mark.parametrize("quarter, bound", [(60.0, 0.0), (0.0, 4.0)])
+def test_the_proof_ends_by_the_runs_end(tmp_path, config, quarter, bound):
+    """One appointment a half-day, as above: with a minute left of the run's budget once the
+    quarter is built, the proof beside the rest as booked proves 0; with none left (reading
+    and building the quarter took the run's seconds), it does not run and the bound stays the
+    model's 4, whatever its own seconds."""
+    cfg = _config(config, 1)
+    _, _, plans, res, meta = _four_on_monday_mornings(tmp_path, cfg)
+    params = replace(solver_params(cfg, 5.0), quarter_seconds=quarter, processes=1)
+    q = _quarter(plans, res, "mip", params, None, meta["one_to_one"], cfg)
+    (r,) = q.programmes
+    assert int((r.cand_of_person >= 0).sum()) == 0 and r.started_bound == bound
+
+
 @pytest.mark.parametrize("places, bound", [(1, 0.0), (2, 4.0), (0, 0.0)])
 def test_a_half_day_the_others_hold_takes_the_places_left_there(tmp_path, config, places, bound):
     """The others' appointments hold F1's two Monday mornings before the group: with one place

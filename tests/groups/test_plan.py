@@ -5,6 +5,7 @@ checker), the checker catching broken plans, and the command end to end."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date
 
 import pandas as pd
@@ -16,6 +17,7 @@ from engine.core.contract import DataContractError
 from engine.groups.check import check_groups
 from engine.groups.contract import load_groups
 from engine.groups.decode import tables
+from engine.groups.pipeline import _ends
 from engine.groups.plan import build_plans, solve_plans, solver_params
 from geo.travel import TravelTimes
 from tests.builders import facilitator, programme, referral, venue, write_groups
@@ -516,6 +518,26 @@ def test_a_shorter_time_limit_shortens_every_step_after_the_solve_too(config):
     assert quick.deadline_seconds == pytest.approx(g.deadline_seconds / 3)
     assert quick.rebook_seconds == pytest.approx(g.rebook_seconds / 3)
     assert quick.booked_proof_seconds == pytest.approx(g.booked_proof_seconds / 3)
+
+
+def test_the_runs_budget_counts_the_seconds_before_the_solve(config):
+    """`groups.run_seconds` is the run's, from reading the folder: what building the quarter
+    took comes off the quarter's seconds (scaled as the deadline is), and the solve's deadline
+    is brought forward only where the rest would not leave the proof its own seconds after
+    it. 0 (or no count of the seconds spent) leaves the quarter uncapped."""
+    g = config.groups
+    assert solver_params(config).quarter_seconds is None
+    assert solver_params(config, spent=4.0).quarter_seconds == pytest.approx(g.run_seconds - 4)
+    quick = solver_params(config, g.seconds_per_programme / 2, spent=1.0)
+    assert quick.quarter_seconds == pytest.approx(g.run_seconds / 2 - 1)
+    off = config.model_copy(update={"groups": g.model_copy(update={"run_seconds": 0.0})})
+    assert solver_params(off, spent=4.0).quarter_seconds is None
+    params = replace(solver_params(config), deadline_seconds=95.0, booked_proof_seconds=6.0)
+    roomy, latest = _ends(replace(params, quarter_seconds=108.0), 10.0)
+    assert roomy.deadline_seconds == 95.0 and latest == 118.0
+    pressed, latest = _ends(replace(params, quarter_seconds=90.0), 10.0)
+    assert pressed.deadline_seconds == 84.0 and latest == 100.0
+    assert _ends(params, 10.0) == (params, float("inf"))
 
 
 def test_the_next_group_is_offered_only_where_it_would_end_before_the_sentence(tmp_path, config):
