@@ -134,7 +134,7 @@ class Planner(ABC):
     pdus: list[str]
     times: TravelTimes  # set by `execute` once the folder is valid
     solve_seconds: float = 0.0  # set by `execute`: the parts' wall time
-    started: float = 0.0  # set by `execute`: time.perf_counter() as the run began
+    started: float | None = None  # set by `execute`: time.perf_counter() as the run began
 
     def __init__(self, opts: RunOptions) -> None:
         self.opts, self.config = opts, opts.config

@@ -217,7 +217,7 @@ class QuarterPlanner(Planner):
         self.plans, res, self.meta = build_plans(
             self.ds, self.config, self.times, self.start, self.busy
         )
-        spent = time.perf_counter() - self.started
+        spent = None if self.started is None else time.perf_counter() - self.started
         params = solver_params(self.config, self.opts.time_limit, spent)
         job = (
             QUARTER,

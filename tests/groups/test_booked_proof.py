@@ -10,11 +10,12 @@ from datetime import date
 import numpy as np
 import pytest
 
+from engine.core.lifecycle import RunOptions
 from engine.groups.booked_proof import _beside_booked, prove_booked
 from engine.groups.check import check_groups
 from engine.groups.contract import load_groups
 from engine.groups.decode import pre_group_table, tables
-from engine.groups.pipeline import _quarter
+from engine.groups.pipeline import _quarter, run_groups
 from engine.groups.plan import build_plans, solver_params
 from engine.groups.pre_group import pre_group_half_days
 from geo.travel import TravelTimes
@@ -108,6 +109,26 @@ def test_the_proof_ends_by_the_runs_end(tmp_path, config, quarter, bound):
     q = _quarter(plans, res, "mip", params, None, meta["one_to_one"], cfg)
     (r,) = q.programmes
     assert int((r.cand_of_person >= 0).sum()) == 0 and r.started_bound == bound
+
+
+@pytest.mark.parametrize("run_seconds, bound", [(110.0, 0.0), (0.01, 4.0)])
+def test_the_runs_budget_reaches_the_quarter_through_the_lifecycle(
+    tmp_path, config, run_seconds, bound
+):
+    """`probation groups plan` on the same four: the run's budget, less what reading and
+    building the quarter took, is the quarter's, so with the shipped 110 s the proof runs and
+    proves 0, and with a budget the reading alone spends it does not (the model's 4)."""
+    cfg = _config(config, 1)
+    cfg = cfg.model_copy(
+        update={"groups": cfg.groups.model_copy(update={"run_seconds": run_seconds})}
+    )
+    (tmp_path / "data").mkdir()
+    _four_on_monday_mornings(tmp_path / "data", cfg)
+    opts = RunOptions(
+        data=tmp_path / "data", out=tmp_path / "out", period="2026-11-23", config=cfg, time_limit=5
+    )
+    (row,) = run_groups(opts).summary["programmes"]
+    assert row["started"] == 0 and row["started_bound"] == bound
 
 
 @pytest.mark.parametrize("places, bound", [(1, 0.0), (2, 4.0), (0, 0.0)])
