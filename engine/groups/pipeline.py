@@ -63,7 +63,7 @@ from engine.store.calendar import (
     upw_half_days,
 )
 from engine.store.runs import Snapshot
-from solvers.groups import GroupsResult, quarter_bound
+from solvers.groups import GroupsParams, GroupsResult, quarter_bound
 from solvers.replan import ChoiceResult, ReplanParams, choose_greedy, choose_mip
 from solvers.types import SolveStats
 
@@ -133,7 +133,7 @@ def _quarter(plans, res, solver: str, params, observer, setup, config) -> Quarte
     return QuarterResult(groups, ones, pre, missed)
 
 
-def _ends(params, t0: float):
+def _ends(params: GroupsParams, t0: float) -> tuple[GroupsParams, float]:
     """The solve's params and the latest the quarter begun at `t0` may end: by
     `params.quarter_seconds` (the run's budget less what reading and building the quarter took),
     the solve's deadline brought forward only as far as leaves the proof beside the rest as
